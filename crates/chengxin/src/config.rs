@@ -1,0 +1,62 @@
+//! Configuration in one struct: command-line flags and `CHENGXIN_*` environment variables.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where the embedded default keeps its database and keys.
+pub const DEFAULT_DATA_DIR: &str = "./chengxin-data";
+
+#[derive(Clone)]
+pub struct Config {
+    /// `sqlite://…` or `postgres://…`.
+    pub db_url: String,
+    /// Folder for the SQLite file (by default) and the key files.
+    pub data_dir: PathBuf,
+    /// Hex key for hashing ID numbers; from `CHENGXIN_ID_HASH_KEY`, else the key file.
+    pub id_hash_key: Option<String>,
+    pub listen: SocketAddr,
+}
+
+/// Secrets and passwords never reach logs through `Debug`.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("db_url", &chengxin_store::redact_url(&self.db_url))
+            .field("data_dir", &self.data_dir)
+            .field(
+                "id_hash_key",
+                &self.id_hash_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("listen", &self.listen)
+            .finish()
+    }
+}
+
+impl Config {
+    pub fn key_dir(&self) -> chengxin_store::keys::KeyDir {
+        chengxin_store::keys::KeyDir::new(self.data_dir.join("keys"))
+    }
+
+    /// The default database URL for a data dir: a SQLite file inside it.
+    pub fn default_db_url(data_dir: &std::path::Path) -> String {
+        format!("sqlite://{}", data_dir.join("chengxin.db").display())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_secrets() {
+        let c = Config {
+            db_url: "postgres://u:hunter2@h/db".into(),
+            data_dir: "x".into(),
+            id_hash_key: Some("00ff".into()),
+            listen: "127.0.0.1:8080".parse().unwrap(),
+        };
+        let s = format!("{c:?}");
+        assert!(!s.contains("hunter2"));
+        assert!(!s.contains("00ff"));
+    }
+}

@@ -1,0 +1,470 @@
+//! `chengxin`: the one binary. `serve` runs the server; the other subcommands administer the
+//! store and expose the domain rules (code validation, working days) to scripts.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod config;
+mod demo;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use chengxin_domain::calendar::WorkCalendar;
+use chengxin_domain::catalog::Catalog;
+use chengxin_domain::codes;
+use chengxin_domain::regions::RegionTable;
+use chengxin_domain::subjects::IdHasher;
+use chengxin_store::{Store, StoreError};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, DEFAULT_DATA_DIR};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "chengxin",
+    version,
+    about = "诚信 — 政务诚信信息系统 (government integrity credit system)"
+)]
+struct Cli {
+    /// Database URL: sqlite://PATH (default: a file in the data dir) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "CHENGXIN_DB")]
+    db: Option<String>,
+    /// Folder for the embedded database and the key files.
+    #[arg(long, global = true, env = "CHENGXIN_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+    data_dir: PathBuf,
+    /// Log format on stderr.
+    #[arg(long, global = true, env = "CHENGXIN_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Start the HTTP server (migrates the database first).
+    Serve {
+        #[arg(long, env = "CHENGXIN_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Load the deterministic demo city (once; idempotent).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create or upgrade the schema, create the keys, load the catalog.
+    Migrate,
+    /// Recompute the change-log chain and every row's digest; non-zero exit on any mismatch.
+    Verify {
+        /// Trust this exported public key (hex) instead of the local key file.
+        #[arg(long)]
+        public_key: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate USCCs / ID numbers: one JSON object per line per code.
+    ValidateCode {
+        #[arg(required = true)]
+        codes: Vec<String>,
+    },
+    /// Working days on the official calendar (statutory holidays and 调休 included).
+    Workdays {
+        #[command(subcommand)]
+        op: WorkdaysOp,
+    },
+    /// List the catalog's record types.
+    Catalog {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Load the demo data without serving.
+    Demo,
+    /// Key management.
+    Keys {
+        #[command(subcommand)]
+        op: KeysOp,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum WorkdaysOp {
+    /// The N-th working day after DATE (DATE itself not counted).
+    Add { date: String, n: u32 },
+    /// Working days d with FROM < d <= TO.
+    Between { from: String, to: String },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysOp {
+    /// Print the change-log signing public key (hex), for publishing.
+    ExportPublic,
+}
+
+/// An error with a stable code, printed as `错误[code]：message`.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+struct CliError {
+    code: &'static str,
+    message: String,
+    exit: u8,
+}
+
+impl CliError {
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            exit: 2,
+        }
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        CliError::new(e.code(), e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(&cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("错误[runtime]：无法启动运行时：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            if let Some(ce) = e.downcast_ref::<CliError>() {
+                eprintln!("错误[{}]：{}", ce.code, ce.message);
+                ExitCode::from(ce.exit)
+            } else if let Some(se) = e.downcast_ref::<StoreError>() {
+                eprintln!("错误[{}]：{}", se.code(), se);
+                ExitCode::from(2)
+            } else {
+                eprintln!("错误[error]：{e:#}");
+                ExitCode::from(2)
+            }
+        }
+    }
+}
+
+fn init_tracing(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CHENGXIN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn config(cli: &Cli, listen: Option<SocketAddr>) -> Config {
+    Config {
+        db_url: cli
+            .db
+            .clone()
+            .unwrap_or_else(|| Config::default_db_url(&cli.data_dir)),
+        data_dir: cli.data_dir.clone(),
+        id_hash_key: std::env::var("CHENGXIN_ID_HASH_KEY").ok(),
+        listen: listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+    }
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::ValidateCode { codes: inputs } => Ok(validate_codes(inputs)),
+        Command::Workdays { op } => workdays(op),
+        Command::Catalog { json } => catalog(*json),
+        Command::Serve { listen, demo } => serve(config(&cli, Some(*listen)), *demo).await,
+        Command::Migrate => {
+            let cfg = config(&cli, None);
+            let store = open_and_migrate(&cfg).await?;
+            let (seq, hash) = store.log_head().await?;
+            println!(
+                "{}",
+                serde_json::json!({"migrated": true, "log_seq": seq, "log_head": hash})
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify { public_key, json } => {
+            verify(&config(&cli, None), public_key.as_deref(), *json).await
+        }
+        Command::Demo => {
+            let cfg = config(&cli, None);
+            let store = open_and_migrate(&cfg).await?;
+            load_demo(&cfg, &store).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys {
+            op: KeysOp::ExportPublic,
+        } => {
+            let cfg = config(&cli, None);
+            let signer = cfg.key_dir().signer()?.ok_or_else(|| {
+                CliError::new("key_missing", "签名密钥尚未创建，请先运行 chengxin migrate")
+            })?;
+            println!("{}", hex_key(&signer));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn hex_key(signer: &chengxin_store::LogSigner) -> String {
+    signer
+        .verifying_key()
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn validate_codes(inputs: &[String]) -> ExitCode {
+    let regions = RegionTable::national();
+    let today = today();
+    let mut all_valid = true;
+    for input in inputs {
+        let report = codes::classify(input, regions, today);
+        all_valid &= report.valid;
+        match serde_json::to_string(&report) {
+            Ok(line) => println!("{line}"),
+            Err(e) => {
+                eprintln!("错误[serialize]：{e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, CliError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        CliError::new(
+            "invalid_date",
+            format!("日期“{s}”格式错误，应为 YYYY-MM-DD"),
+        )
+    })
+}
+
+fn workdays(op: &WorkdaysOp) -> anyhow::Result<ExitCode> {
+    let cal =
+        WorkCalendar::official_checked().map_err(|e| CliError::new(e.code(), e.to_string()))?;
+    let cal_err =
+        |e: chengxin_domain::calendar::CalendarError| CliError::new(e.code(), e.to_string());
+    match op {
+        WorkdaysOp::Add { date, n } => {
+            let d = cal
+                .add_working_days(parse_date(date)?, *n)
+                .map_err(cal_err)?;
+            println!("{}", d.format("%Y-%m-%d"));
+        }
+        WorkdaysOp::Between { from, to } => {
+            let n = cal
+                .working_days_between(parse_date(from)?, parse_date(to)?)
+                .map_err(cal_err)?;
+            println!("{n}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn catalog(json: bool) -> anyhow::Result<ExitCode> {
+    let cat = Catalog::default_checked().map_err(|e| CliError::new(e.code(), e.to_string()))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(cat)?);
+    } else {
+        println!("信用信息目录 版本 {}", cat.version());
+        for t in cat.types() {
+            println!("\n{}  {}（{}）", t.code, t.name, t.name_en);
+            for f in &t.fields {
+                println!(
+                    "    {:<40} {}{}",
+                    f.name,
+                    f.title,
+                    if f.required { "  [必填]" } else { "" }
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Open the store, create keys on first run, apply migrations and load the catalog.
+async fn open_and_migrate(cfg: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    tracing::info!(db = %chengxin_store::redact_url(&cfg.db_url), "opening database");
+    let store = chengxin_store::open(&cfg.db_url).await?;
+    let catalog = Catalog::default_checked().map_err(|e| CliError::new(e.code(), e.to_string()))?;
+    let signer = cfg.key_dir().signer_or_create()?;
+    let report = store.migrate(catalog, &signer, "system:migrate").await?;
+    tracing::info!(?report, "database migrated");
+    Ok(store)
+}
+
+fn id_hasher(cfg: &Config) -> anyhow::Result<IdHasher> {
+    let key = match &cfg.id_hash_key {
+        Some(hex) => chengxin_store::keys::parse_hex32(hex.trim())
+            .ok_or_else(|| CliError::new("key_error", "CHENGXIN_ID_HASH_KEY 应为64位十六进制"))?,
+        None => cfg.key_dir().id_hash_key_or_create()?,
+    };
+    Ok(IdHasher::new(key))
+}
+
+async fn load_demo(cfg: &Config, store: &Arc<dyn Store>) -> anyhow::Result<()> {
+    let hasher = id_hasher(cfg)?;
+    let report = demo::load(store.as_ref(), &hasher, today())
+        .await
+        .context("加载演示数据失败")?;
+    if report.already_loaded {
+        tracing::info!("demo data already loaded");
+    } else {
+        tracing::info!(
+            subjects = report.subjects,
+            employments = report.employments,
+            records = report.records,
+            "demo data loaded"
+        );
+    }
+    if let Some(signer) = cfg.key_dir().signer()? {
+        store.checkpoint(&signer).await?;
+    }
+    Ok(())
+}
+
+async fn verify(
+    cfg: &Config,
+    public_key: Option<&std::path::Path>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let trusted = match public_key {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                CliError::new(
+                    "key_error",
+                    format!("无法读取公钥文件 {}：{e}", path.display()),
+                )
+            })?;
+            vec![chengxin_store::keys::parse_public_key(&text)?]
+        }
+        None => match cfg.key_dir().signer()? {
+            Some(s) => vec![s.verifying_key()],
+            None => {
+                return Err(CliError::new(
+                    "key_missing",
+                    "找不到签名密钥文件，请用 --public-key 指定已发布的公钥",
+                )
+                .into())
+            }
+        },
+    };
+    let store = chengxin_store::open(&cfg.db_url).await?;
+    if !store.is_migrated().await? {
+        return Err(StoreError::NotMigrated.into());
+    }
+    let report = store.verify(&trusted).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else if report.ok {
+        println!(
+            "校验通过：变更日志 {} 条，链头 {}，已签名至第 {} 条，核对数据 {} 行",
+            report.entries,
+            report.head_hash,
+            report
+                .last_signed_seq
+                .map_or("-".to_string(), |s| s.to_string()),
+            report.rows_checked
+        );
+    } else {
+        println!("校验失败，发现 {} 处问题：", report.problems.len());
+        for p in &report.problems {
+            println!("  - {p}");
+        }
+    }
+    Ok(if report.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
+    // Bind first: a second server on the same port fails before touching the database.
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|e| {
+            CliError::new(
+                "listen_failed",
+                format!("无法监听 {}：{e}（端口可能已被占用）", cfg.listen),
+            )
+        })?;
+    let store = open_and_migrate(&cfg).await?;
+    if demo {
+        load_demo(&cfg, &store).await?;
+    }
+    let signer = Arc::new(cfg.key_dir().signer_or_create()?);
+    let state = Arc::new(chengxin_server::App {
+        store: store.clone(),
+        metrics: chengxin_server::metrics::Metrics::new(),
+    });
+    // Sign the chain head periodically so rewriting history is detectable.
+    let cp_store = store.clone();
+    let cp_signer = signer.clone();
+    let checkpointer = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        loop {
+            tick.tick().await;
+            if let Err(e) = cp_store.checkpoint(&cp_signer).await {
+                tracing::warn!(error = %e, "checkpoint failed");
+            }
+        }
+    });
+    tracing::info!(listen = %cfg.listen, backend = ?store.backend(), "chengxin serving");
+    eprintln!("诚信 Chengxin 已启动：http://{}/", cfg.listen);
+    chengxin_server::serve(listener, state, shutdown_signal()).await?;
+    checkpointer.abort();
+    store.checkpoint(&signer).await?;
+    tracing::info!("chengxin stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown requested; draining requests");
+}

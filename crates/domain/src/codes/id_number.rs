@@ -1,0 +1,670 @@
+//! 公民身份号码 / 居民身份证号 (GB 11643-1999).
+//!
+//! 18 characters: 6-digit region code (GB/T 2260) of the place of first registration, 8-digit
+//! birth date `YYYYMMDD`, 3-digit sequence (odd for men, even for women) and a check character.
+//! The check character is ISO 7064 MOD 11-2: with weights `Wi = 2^(18−i) mod 11` for positions
+//! i = 1..17 (`7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2`), `Σ Ai·Wi mod 11` = 0..10 maps to
+//! `1 0 X 9 8 7 6 5 4 3 2`.
+//!
+//! Rules applied here beyond the standard's arithmetic:
+//!
+//! * The region code is checked against current **and** historical codes: a number issued under
+//!   a county that was abolished since (e.g. 金坛市 320482, now 金坛区 320413) stays valid for
+//!   life. Residence permits for Hong Kong, Macao and Taiwan residents (港澳台居民居住证) use
+//!   the same format with 810000 / 820000 / 830000 and are accepted as such; 830000 is not a
+//!   GB/T 2260 code.
+//! * A number starting with `9` (no GB/T 2260 province starts with 9) is most likely a
+//!   2023-format 外国人永久居留身份证 number, which uses the same check character; it is
+//!   rejected with its own reason rather than "unknown region".
+//! * The birth date must be a real date, not after `today` (a parameter: the domain has no
+//!   clock) and not before 1850-01-01.
+//! * 15-digit first-generation numbers (no century, no check character) stopped being valid on
+//!   2013-01-01, when the first-generation cards ceased to be legal ID; they are rejected with
+//!   a hint to supply the 18-digit form. [`upgrade_15`] computes that form for callers that
+//!   need to match old records.
+//!
+//! Privacy: an [`IdNumber`] never prints the number in clear (`Debug` masks it), error
+//! messages never contain it, and [`mask`] is what reports show.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+
+use super::{check_plain_chars, normalize, CodeError, RegionInfo, RegionLookup};
+
+/// `Wi = 2^(18−i) mod 11` for positions 1–17.
+pub const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+
+/// Check character for `Σ mod 11` = 0..10.
+const CHECK_CHARS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+
+/// The earliest birth date accepted.
+pub const EARLIEST_BIRTH_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1850, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
+/// Region codes of 港澳台居民居住证, which are ID numbers in the GB 11643 format.
+const PERMIT_REGIONS: &[(&str, &str)] = &[
+    ("810000", "香港特别行政区"),
+    ("820000", "澳门特别行政区"),
+    ("830000", "台湾地区"),
+];
+
+/// Sex encoded by position 17.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sex {
+    Male,
+    Female,
+}
+
+impl Sex {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sex::Male => "male",
+            Sex::Female => "female",
+        }
+    }
+}
+
+/// The check character for the first 17 characters, `None` unless they are 17 ASCII digits.
+pub fn check_char(first17: &str) -> Option<char> {
+    if first17.len() != 17 {
+        return None;
+    }
+    let mut sum = 0;
+    for (c, w) in first17.chars().zip(WEIGHTS) {
+        sum += c.to_digit(10)? * w;
+    }
+    CHECK_CHARS.get(usize::try_from(sum % 11).ok()?).copied()
+}
+
+/// Whether `number` is 17 digits followed by the right check character (nothing else is
+/// checked).
+pub fn has_valid_check_char(number: &str) -> bool {
+    match (number.get(..17), number.get(17..)) {
+        (Some(body), Some(last)) if last.len() == 1 => {
+            check_char(body).is_some_and(|c| last.starts_with(c))
+        }
+        _ => false,
+    }
+}
+
+/// Masks an ID number for display and logs: the first 4 and last 4 characters of the
+/// normalised input around 10 `*`, e.g. `3204**********1234`.
+///
+/// Never panics. Input that is not ASCII or shorter than 15 characters is masked fully (one
+/// `*` per character), so the output never shows more than 8 characters of the input.
+pub fn mask(input: &str) -> String {
+    let s = normalize(input);
+    let chars: Vec<char> = s.chars().collect();
+    let n = chars.len();
+    if s.is_ascii() && n >= 15 {
+        let mut out: String = chars[..4].iter().collect();
+        out.push_str("**********");
+        out.extend(&chars[n - 4..]);
+        out
+    } else {
+        "*".repeat(n)
+    }
+}
+
+/// The 18-digit form of a 15-digit first-generation number (century `19` inserted after the
+/// region code, check character appended), `None` unless `old` is 15 ASCII digits.
+pub fn upgrade_15(old: &str) -> Option<String> {
+    let old = normalize(old);
+    if old.len() != 15 || !old.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let body = format!("{}19{}", &old[..6], &old[6..]);
+    let check = check_char(&body)?;
+    Some(format!("{body}{check}"))
+}
+
+/// A valid ID number, decoded.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IdNumber {
+    number: String,
+    /// Region of positions 1–6; `current` is `false` for an abolished code.
+    pub region: RegionInfo,
+    pub birth_date: NaiveDate,
+    pub sex: Sex,
+    /// Positions 15–17.
+    pub sequence: u16,
+}
+
+impl IdNumber {
+    /// The number in clear. Handle with care: use [`IdNumber::masked`] for anything displayed
+    /// or logged.
+    pub fn number(&self) -> &str {
+        &self.number
+    }
+
+    /// The number masked with [`mask`].
+    pub fn masked(&self) -> String {
+        mask(&self.number)
+    }
+}
+
+impl fmt::Debug for IdNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IdNumber")
+            .field("number", &self.masked())
+            .field("region", &self.region)
+            .field("birth_date", &self.birth_date)
+            .field("sex", &self.sex)
+            .field("sequence", &self.sequence)
+            .finish()
+    }
+}
+
+/// Whatever could be decoded from a (possibly invalid) ID number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdParts {
+    /// Positions 1–6, when they are 6 digits.
+    pub region: Option<String>,
+    /// The region, when known.
+    pub region_info: Option<RegionInfo>,
+    /// Positions 7–14, when they form a real date.
+    pub birth_date: Option<NaiveDate>,
+    /// From position 17, when it is a digit.
+    pub sex: Option<Sex>,
+}
+
+/// Result of [`analyze`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdAnalysis {
+    /// The input, normalised and [masked](mask).
+    pub masked: String,
+    pub parts: IdParts,
+    pub result: Result<IdNumber, CodeError>,
+}
+
+/// Looks the region up, with the 港澳台居民居住证 codes as a fallback.
+fn lookup_region(region: &str, regions: &dyn RegionLookup) -> Option<RegionInfo> {
+    regions.lookup(region).or_else(|| {
+        PERMIT_REGIONS
+            .iter()
+            .find(|(code, _)| *code == region)
+            .map(|(code, name)| RegionInfo {
+                code: (*code).to_string(),
+                name: (*name).to_string(),
+                full_name: (*name).to_string(),
+                current: true,
+            })
+    })
+}
+
+/// Birth date of positions 7–14 (`digits` are the 8 ASCII digits).
+fn birth_date(digits: &str) -> Option<NaiveDate> {
+    let year = digits.get(0..4)?.parse().ok()?;
+    let month = digits.get(4..6)?.parse().ok()?;
+    let day = digits.get(6..8)?.parse().ok()?;
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
+fn sex_of(digit: u32) -> Sex {
+    if digit % 2 == 1 {
+        Sex::Male
+    } else {
+        Sex::Female
+    }
+}
+
+/// Validates an 18-character ID number (after [`normalize`]).
+///
+/// Order of the checks, the first failure being reported: characters (inner whitespace,
+/// full-width, others) → length (15 digits: first-generation number) → digits 1–17 and check
+/// character syntax → check character → region → birth date.
+pub fn parse(
+    input: &str,
+    regions: &dyn RegionLookup,
+    today: NaiveDate,
+) -> Result<IdNumber, CodeError> {
+    parse_normalized(&normalize(input), regions, today)
+}
+
+/// [`parse`] plus the parts that could be decoded even when the number is invalid, and the
+/// masked form of the input.
+pub fn analyze(input: &str, regions: &dyn RegionLookup, today: NaiveDate) -> IdAnalysis {
+    let number = normalize(input);
+    IdAnalysis {
+        masked: mask(&number),
+        parts: decode_parts(&number, regions),
+        result: parse_normalized(&number, regions, today),
+    }
+}
+
+fn parse_normalized(
+    number: &str,
+    regions: &dyn RegionLookup,
+    today: NaiveDate,
+) -> Result<IdNumber, CodeError> {
+    check_plain_chars(number)?;
+    // Only ASCII letters and digits from here on: bytes are characters.
+    let len = number.len();
+    if len == 15 && number.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(CodeError::IdLegacy15Digit);
+    }
+    if len != 18 {
+        return Err(CodeError::IdBadLength { len });
+    }
+    let chars: Vec<char> = number.chars().collect();
+    if let Some((i, c)) = chars[..17]
+        .iter()
+        .enumerate()
+        .find(|(_, c)| !c.is_ascii_digit())
+    {
+        return Err(CodeError::IdBadChar {
+            pos: i + 1,
+            found: *c,
+        });
+    }
+    let found = chars[17];
+    if !(found.is_ascii_digit() || found == 'X') {
+        return Err(CodeError::IdBadChar { pos: 18, found });
+    }
+    let expected = check_char(&number[..17]).ok_or(CodeError::IdBadLength { len })?;
+    if expected != found {
+        return Err(CodeError::IdBadCheckChar { expected, found });
+    }
+
+    let region_code = &number[..6];
+    let region = match lookup_region(region_code, regions) {
+        Some(r) => r,
+        None if number.starts_with('9') => return Err(CodeError::IdForeignPermanentResident),
+        None => {
+            return Err(CodeError::IdUnknownRegion {
+                region: region_code.to_string(),
+            })
+        }
+    };
+
+    let birth_date = birth_date(&number[6..14]).ok_or(CodeError::IdBadBirthDate)?;
+    if birth_date < EARLIEST_BIRTH_DATE {
+        return Err(CodeError::IdBirthDateTooEarly);
+    }
+    if birth_date > today {
+        return Err(CodeError::IdBirthDateInFuture { today });
+    }
+
+    let sequence = number[14..17].parse().map_err(|_| CodeError::IdBadChar {
+        pos: 15,
+        found: chars[14],
+    })?;
+    let sex = sex_of(chars[16].to_digit(10).unwrap_or(0));
+    Ok(IdNumber {
+        number: number.to_string(),
+        region,
+        birth_date,
+        sex,
+        sequence,
+    })
+}
+
+fn decode_parts(number: &str, regions: &dyn RegionLookup) -> IdParts {
+    let chars: Vec<char> = number.chars().collect();
+    let mut parts = IdParts::default();
+    if chars.len() != 18 {
+        // Positions only mean something in an 18-character number.
+        return parts;
+    }
+    let digits = |range: std::ops::Range<usize>| -> Option<String> {
+        let slice = chars.get(range)?;
+        slice
+            .iter()
+            .all(char::is_ascii_digit)
+            .then(|| slice.iter().collect())
+    };
+    if let Some(region) = digits(0..6) {
+        parts.region_info = lookup_region(&region, regions);
+        parts.region = Some(region);
+    }
+    parts.birth_date = digits(6..14).and_then(|d| birth_date(&d));
+    parts.sex = chars.get(16).and_then(|c| c.to_digit(10)).map(sex_of);
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{fixture, today, AnyRegion};
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn weights_are_powers_of_two_mod_11() {
+        for (i, w) in WEIGHTS.iter().enumerate() {
+            let p = 17 - u32::try_from(i).unwrap();
+            assert_eq!(*w, 2u32.pow(p) % 11);
+        }
+    }
+
+    #[test]
+    fn gb_11643_example() {
+        // The example of GB 11643-1999: 北京市朝阳区, born 1949-12-31, sequence 002 (female).
+        assert_eq!(check_char("11010519491231002"), Some('X'));
+        let id = parse("11010519491231002X", &fixture(), today()).unwrap();
+        assert_eq!(id.region.full_name, "北京市朝阳区");
+        assert!(id.region.current);
+        assert_eq!(id.birth_date, ymd(1949, 12, 31));
+        assert_eq!(id.sex, Sex::Female);
+        assert_eq!(id.sequence, 2);
+        assert_eq!(id.number(), "11010519491231002X");
+        assert_eq!(id.masked(), "1101**********002X");
+        // Lower-case x and surrounding (full-width) spaces are normalised.
+        assert!(parse("\u{3000}11010519491231002x ", &fixture(), today()).is_ok());
+    }
+
+    #[test]
+    fn debug_does_not_leak() {
+        let id = parse("11010519491231002X", &fixture(), today()).unwrap();
+        let dbg = format!("{id:?}");
+        assert!(!dbg.contains("11010519491231002X"), "{dbg}");
+        assert!(dbg.contains("1101**********002X"));
+    }
+
+    #[test]
+    fn valid_numbers() {
+        let f = fixture();
+        let cases = [
+            (
+                "320402199003071235",
+                "江苏省常州市天宁区",
+                true,
+                ymd(1990, 3, 7),
+                Sex::Male,
+            ),
+            (
+                "320102198008081239",
+                "江苏省南京市玄武区",
+                true,
+                ymd(1980, 8, 8),
+                Sex::Male,
+            ),
+            // Issued under 金坛市 (320482), abolished in 2015: still valid.
+            (
+                "320482198506150012",
+                "江苏省常州市金坛市",
+                false,
+                ymd(1985, 6, 15),
+                Sex::Male,
+            ),
+            (
+                "320413201601010028",
+                "江苏省常州市金坛区",
+                true,
+                ymd(2016, 1, 1),
+                Sex::Female,
+            ),
+            // Leap day.
+            (
+                "110101200002290034",
+                "北京市东城区",
+                true,
+                ymd(2000, 2, 29),
+                Sex::Male,
+            ),
+            (
+                "310104200001010033",
+                "上海市徐汇区",
+                true,
+                ymd(2000, 1, 1),
+                Sex::Male,
+            ),
+            (
+                "32040218500101001X",
+                "江苏省常州市天宁区",
+                true,
+                ymd(1850, 1, 1),
+                Sex::Male,
+            ),
+            // 港澳台居民居住证.
+            (
+                "810000199001010019",
+                "香港特别行政区",
+                true,
+                ymd(1990, 1, 1),
+                Sex::Male,
+            ),
+            (
+                "830000199001010020",
+                "台湾地区",
+                true,
+                ymd(1990, 1, 1),
+                Sex::Female,
+            ),
+        ];
+        for (number, region, current, birth, sex) in cases {
+            let id = parse(number, &f, today()).unwrap_or_else(|e| panic!("{number}: {e}"));
+            assert_eq!(id.region.full_name, region);
+            assert_eq!(id.region.current, current);
+            assert_eq!(id.birth_date, birth);
+            assert_eq!(id.sex, sex);
+        }
+        // Born today is fine.
+        assert!(parse("110105202401010022", &f, ymd(2024, 1, 1)).is_ok());
+    }
+
+    #[test]
+    fn error_paths() {
+        let f = fixture();
+        let cases: Vec<(&str, CodeError)> = vec![
+            ("", CodeError::Empty),
+            ("  ", CodeError::Empty),
+            (
+                "110105 19491231002X",
+                CodeError::InnerWhitespace {
+                    pos: 7,
+                    what: "空格",
+                },
+            ),
+            (
+                "110105\t19491231002X",
+                CodeError::InnerWhitespace {
+                    pos: 7,
+                    what: "制表符",
+                },
+            ),
+            (
+                "１10105194912310 02X",
+                CodeError::FullWidthChar {
+                    pos: 1,
+                    found: '１',
+                    ascii: '1',
+                },
+            ),
+            (
+                "1101051949-12-31002X",
+                CodeError::InvalidChar {
+                    pos: 11,
+                    found: '-',
+                },
+            ),
+            ("110105491231002", CodeError::IdLegacy15Digit),
+            ("11010549123100X", CodeError::IdBadLength { len: 15 }),
+            ("11010519491231002", CodeError::IdBadLength { len: 17 }),
+            ("11010519491231002XX", CodeError::IdBadLength { len: 19 }),
+            (
+                "1101051949123100X2",
+                CodeError::IdBadChar {
+                    pos: 17,
+                    found: 'X',
+                },
+            ),
+            (
+                "11010519491231002Y",
+                CodeError::IdBadChar {
+                    pos: 18,
+                    found: 'Y',
+                },
+            ),
+            (
+                "110105194912310021",
+                CodeError::IdBadCheckChar {
+                    expected: 'X',
+                    found: '1',
+                },
+            ),
+            (
+                "320499199001010016",
+                CodeError::IdUnknownRegion {
+                    region: "320499".into(),
+                },
+            ),
+            ("911200199001010014", CodeError::IdForeignPermanentResident),
+            ("320402199002300016", CodeError::IdBadBirthDate),
+            ("320402184912310019", CodeError::IdBirthDateTooEarly),
+            (
+                "320402209901010019",
+                CodeError::IdBirthDateInFuture { today: today() },
+            ),
+        ];
+        for (number, expected) in cases {
+            assert_eq!(parse(number, &f, today()), Err(expected), "{number}");
+        }
+    }
+
+    #[test]
+    fn messages_never_contain_the_number() {
+        let f = fixture();
+        for number in [
+            "110105194912310021",
+            "320499199001010016",
+            "320402199002300016",
+            "320402184912310019",
+            "320402209901010019",
+            "911200199001010014",
+            "110105491231002",
+        ] {
+            let msg = parse(number, &f, today()).unwrap_err().to_string();
+            assert!(!msg.contains(number), "{msg}");
+            assert!(!msg.contains(&number[6..14]), "{msg}");
+        }
+        assert_eq!(
+            parse("320402209901010019", &f, today())
+                .unwrap_err()
+                .to_string(),
+            "第7–14位出生日期晚于当前日期2025-06-30"
+        );
+    }
+
+    #[test]
+    fn analyze_keeps_parts() {
+        let a = analyze("110105194912310021", &fixture(), today());
+        assert!(a.result.is_err());
+        assert_eq!(a.masked, "1101**********0021");
+        assert_eq!(a.parts.region.as_deref(), Some("110105"));
+        assert_eq!(a.parts.birth_date, Some(ymd(1949, 12, 31)));
+        assert_eq!(a.parts.sex, Some(Sex::Female));
+
+        let a = analyze("320499199002300016", &fixture(), today());
+        assert_eq!(a.parts.region.as_deref(), Some("320499"));
+        assert_eq!(a.parts.region_info, None);
+        assert_eq!(a.parts.birth_date, None);
+        assert_eq!(a.parts.sex, Some(Sex::Male));
+
+        let a = analyze("1101051949", &fixture(), today());
+        assert_eq!(a.parts, IdParts::default());
+    }
+
+    #[test]
+    fn mask_examples() {
+        assert_eq!(mask("320402199003071234"), "3204**********1234");
+        assert_eq!(mask(" 11010519491231002x "), "1101**********002X");
+        assert_eq!(mask("110105491231002"), "1101**********1002");
+        assert_eq!(mask("1234"), "****");
+        assert_eq!(mask(""), "");
+        assert_eq!(mask("１１０１０５１９４９１２３１００２Ｘ"), "*".repeat(18));
+        assert_eq!(mask("11010519491231002金"), "*".repeat(18));
+    }
+
+    #[test]
+    fn upgrade_legacy_numbers() {
+        assert_eq!(
+            upgrade_15("110105491231002").as_deref(),
+            Some("11010519491231002X")
+        );
+        assert_eq!(upgrade_15("11010549123100"), None);
+        assert_eq!(upgrade_15("11010549123100X"), None);
+        assert_eq!(upgrade_15("１10105491231002"), None);
+    }
+
+    #[test]
+    fn earliest_birth_date_const() {
+        assert_eq!(EARLIEST_BIRTH_DATE, ymd(1850, 1, 1));
+    }
+
+    proptest! {
+        #[test]
+        fn computed_check_char_validates(body in "[0-9]{17}") {
+            let c = check_char(&body).unwrap();
+            let code = format!("{body}{c}");
+            prop_assert!(has_valid_check_char(&code));
+        }
+
+        #[test]
+        fn any_single_change_is_caught(
+            body in "[0-9]{17}",
+            pos in 0usize..18,
+            replacement in 0usize..11,
+        ) {
+            let number = format!("{body}{}", check_char(&body).unwrap());
+            let mut chars: Vec<char> = number.chars().collect();
+            // Positions 1–17 take digits; the check position also takes X.
+            let new = if replacement == 10 { 'X' } else { char::from_digit(u32::try_from(replacement).unwrap(), 10).unwrap() };
+            prop_assume!(chars[pos] != new);
+            prop_assume!(pos == 17 || new != 'X');
+            chars[pos] = new;
+            let changed: String = chars.into_iter().collect();
+            prop_assert!(!has_valid_check_char(&changed));
+            prop_assert!(parse(&changed, &AnyRegion, today()).is_err());
+        }
+
+        #[test]
+        fn valid_numbers_parse_and_changes_fail(
+            region in prop::sample::select(vec!["110101", "110105", "320402", "320412", "320482", "320102"]),
+            days in 0i64..60_000,
+            seq in 0u32..1000,
+            pos in 0usize..17,
+            delta in 1u32..10,
+        ) {
+            let birth = EARLIEST_BIRTH_DATE + chrono::Duration::days(days);
+            prop_assume!(birth <= today());
+            let body = format!("{region}{}{seq:03}", birth.format("%Y%m%d"));
+            let number = format!("{body}{}", check_char(&body).unwrap());
+            let id = parse(&number, &fixture(), today()).unwrap();
+            prop_assert_eq!(id.birth_date, birth);
+            prop_assert_eq!(id.sex == Sex::Male, seq % 2 == 1);
+            prop_assert_eq!(id.region.code.as_str(), region);
+
+            let mut chars: Vec<char> = number.chars().collect();
+            let d = chars[pos].to_digit(10).unwrap();
+            chars[pos] = char::from_digit((d + delta) % 10, 10).unwrap();
+            let changed: String = chars.into_iter().collect();
+            prop_assert!(parse(&changed, &fixture(), today()).is_err());
+        }
+
+        #[test]
+        fn mask_never_panics_and_hides(s in any::<String>()) {
+            let m = mask(&s);
+            prop_assert!(m.chars().filter(|c| *c != '*').count() <= 8);
+        }
+
+        #[test]
+        fn mask_of_ascii_ids(s in "[0-9X ]{0,30}") {
+            let m = mask(&s);
+            prop_assert!(m.chars().filter(|c| *c != '*').count() <= 8);
+        }
+
+        #[test]
+        fn parse_never_panics(s in any::<String>()) {
+            let a = analyze(&s, &fixture(), today());
+            prop_assert!(a.masked.chars().filter(|c| *c != '*').count() <= 8);
+        }
+    }
+}

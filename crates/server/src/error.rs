@@ -1,0 +1,87 @@
+//! API errors: one enum, mapped to a status code and a JSON body `{code, message}` in one
+//! `IntoResponse`. `code` is stable snake_case for machines; `message` is Chinese for people.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chengxin_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine-readable code, e.g. `not_found`.
+    pub code: String,
+    /// Human-readable message in Simplified Chinese.
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("请求的资源不存在")]
+    NotFound,
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("服务暂不可用：{0}")]
+    Unavailable(String),
+}
+
+impl ApiError {
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest { code, .. } => code,
+            ApiError::NotFound => "not_found",
+            ApiError::Store(e) => e.code(),
+            ApiError::Unavailable(_) => "unavailable",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Store(e) => match e {
+                StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+                StoreError::Duplicate(_) | StoreError::Conflict { .. } => StatusCode::CONFLICT,
+                StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                StoreError::Unreachable(_) | StoreError::NotMigrated => {
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(code = self.code(), error = %self, "request failed");
+        }
+        // Internal details stay in the log; the client gets the code and a safe message.
+        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            "服务器内部错误，请稍后重试或联系管理员".to_string()
+        } else {
+            self.to_string()
+        };
+        let body = ErrorBody {
+            code: self.code().to_string(),
+            message,
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

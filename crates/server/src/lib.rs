@@ -1,0 +1,145 @@
+//! Chengxin's HTTP server: JSON API, health, metrics and the OpenAPI document.
+//!
+//! Handlers take [`AppState`] and work against `Arc<dyn Store>`, so the same router serves
+//! from SQLite or PostgreSQL. Errors are one enum ([`error::ApiError`]) mapped to status codes
+//! in one `IntoResponse`.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod error;
+pub mod metrics;
+pub mod routes;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chengxin_store::Store;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+
+use crate::error::ApiError;
+use crate::metrics::{Metrics, RequestLabels};
+
+/// Shared state of the server.
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub metrics: Metrics,
+}
+
+pub type AppState = Arc<App>;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Chengxin 诚信 API",
+        description = "政务诚信信息系统接口。Errors are `{code, message}`: a stable snake_case code and a Chinese message."
+    ),
+    paths(
+        routes::health::healthz,
+        routes::health::readyz,
+        routes::health::metrics,
+        routes::health::log_head,
+        routes::reference::catalog,
+        routes::reference::catalog_type,
+        routes::reference::validate_codes,
+        routes::reference::workdays_add,
+        routes::reference::workdays_between,
+    ),
+    components(schemas(error::ErrorBody))
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI document, generated from the handlers' annotations.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(openapi())
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+/// Count and time every routed request by its route template.
+async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let resp = next.run(req).await;
+    let labels = RequestLabels {
+        method,
+        route,
+        status: resp.status().as_u16(),
+    };
+    state.metrics.requests.get_or_create(&labels).inc();
+    state
+        .metrics
+        .latency
+        .get_or_create(&labels)
+        .observe(start.elapsed().as_secs_f64());
+    resp
+}
+
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .route("/healthz", get(routes::health::healthz))
+        .route("/readyz", get(routes::health::readyz))
+        .route("/metrics", get(routes::health::metrics))
+        .route("/api/v1/openapi.json", get(openapi_json))
+        .route("/api/v1/log/head", get(routes::health::log_head))
+        .route("/api/v1/catalog", get(routes::reference::catalog))
+        .route("/api/v1/catalog/{code}", get(routes::reference::catalog_type))
+        .route("/api/v1/codes/validate", post(routes::reference::validate_codes))
+        .route("/api/v1/workdays/add", get(routes::reference::workdays_add))
+        .route("/api/v1/workdays/between", get(routes::reference::workdays_between))
+        .route_layer(middleware::from_fn_with_state(state.clone(), track))
+        .fallback(not_found)
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024 * 1024))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(
+            // The span carries the method, the route template and the request id — never
+            // the raw URI's query string, which could carry personal data.
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serve on an already-bound listener until `shutdown` resolves, then drain in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,117 @@
+-- Chengxin schema, SQLite dialect. Keep in step with migrations/postgres/0001_init.sql:
+-- the shared queries in src/common.rs run unchanged against both.
+
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- The single row holding the head of the change-log chain. Writers update it first in every
+-- transaction, which serialises appends on both backends.
+CREATE TABLE log_head (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    seq  INTEGER NOT NULL,
+    hash TEXT    NOT NULL
+);
+INSERT INTO log_head (id, seq, hash)
+VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+
+CREATE TABLE change_log (
+    seq          INTEGER PRIMARY KEY,
+    at           TEXT NOT NULL,
+    actor        TEXT NOT NULL,
+    entity_type  TEXT NOT NULL,
+    entity_id    TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    state_digest TEXT,
+    prev_hash    TEXT NOT NULL,
+    hash         TEXT NOT NULL
+);
+CREATE INDEX change_log_entity ON change_log (entity_type, entity_id);
+
+CREATE TABLE signing_keys (
+    key_id     TEXT PRIMARY KEY,
+    public_key TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE log_checkpoints (
+    seq       INTEGER PRIMARY KEY,
+    hash      TEXT NOT NULL,
+    key_id    TEXT NOT NULL REFERENCES signing_keys (key_id),
+    signature TEXT NOT NULL,
+    at        TEXT NOT NULL
+);
+
+CREATE TABLE catalog_types (
+    code            TEXT PRIMARY KEY,
+    name            TEXT NOT NULL,
+    catalog_version TEXT NOT NULL,
+    digest          TEXT NOT NULL,
+    definition      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+);
+
+CREATE TABLE subjects (
+    id           TEXT PRIMARY KEY,
+    kind         TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    uscc         TEXT UNIQUE,
+    id_hash      TEXT UNIQUE,
+    id_masked    TEXT,
+    region       TEXT,
+    parent_id    TEXT REFERENCES subjects (id),
+    former_names TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    version      INTEGER NOT NULL
+);
+CREATE INDEX subjects_name ON subjects (name);
+CREATE INDEX subjects_region ON subjects (region);
+
+CREATE TABLE employments (
+    id         TEXT PRIMARY KEY,
+    person_id  TEXT NOT NULL REFERENCES subjects (id),
+    body_id    TEXT NOT NULL REFERENCES subjects (id),
+    post       TEXT NOT NULL,
+    start_date TEXT NOT NULL,
+    end_date   TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX employments_person ON employments (person_id);
+CREATE INDEX employments_body ON employments (body_id);
+
+CREATE TABLE records (
+    id             TEXT PRIMARY KEY,
+    type_code      TEXT NOT NULL REFERENCES catalog_types (code),
+    subject_id     TEXT REFERENCES subjects (id),
+    subject_name   TEXT NOT NULL,
+    doc_no         TEXT NOT NULL,
+    decision_date  TEXT NOT NULL,
+    source_dept    TEXT NOT NULL,
+    batch_id       TEXT,
+    fields         TEXT NOT NULL,
+    severity       TEXT,
+    status         TEXT NOT NULL,
+    tolerated      INTEGER NOT NULL,
+    published_at   TEXT,
+    publish_until  TEXT,
+    version        INTEGER NOT NULL,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    UNIQUE (source_dept, type_code, doc_no)
+);
+CREATE INDEX records_subject ON records (subject_id);
+CREATE INDEX records_type_date ON records (type_code, decision_date);
+
+CREATE TABLE record_history (
+    record_id TEXT NOT NULL REFERENCES records (id),
+    version   INTEGER NOT NULL,
+    action    TEXT NOT NULL,
+    status    TEXT NOT NULL,
+    fields    TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    note      TEXT,
+    at        TEXT NOT NULL,
+    PRIMARY KEY (record_id, version)
+);

@@ -1,0 +1,500 @@
+//! The tamper-evident change log: a hash chain over every write, with signed checkpoints.
+//!
+//! Each entry commits to its predecessor's hash and to the digest of the entity's new state
+//! (canonical JSON, SHA-256). `verify` recomputes the chain and then the digest of every
+//! current row, so a row edited, deleted or inserted with plain SQL is pinpointed. The chain
+//! head is signed with an Ed25519 key kept outside the database, so rewriting the whole chain
+//! is detected too.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+use crate::error::{Result, StoreError};
+
+/// The `prev_hash` of the first entry.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Entity types whose rows are covered by the log, and checked by `verify`.
+pub const ENTITY_TYPES: [&str; 5] = [
+    "catalog_type",
+    "subject",
+    "employment",
+    "record",
+    "record_history",
+];
+
+/// One entry of the change log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub seq: i64,
+    /// RFC 3339, UTC, microseconds: stored as text so the chain hash is backend-independent.
+    pub at: String,
+    pub actor: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub action: String,
+    /// Digest of the new state; `None` when the entity was deleted.
+    pub state_digest: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// A signed checkpoint of the chain head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub key_id: String,
+    pub signature: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Current time, truncated to microseconds so it round-trips through both backends exactly.
+pub fn now() -> DateTime<Utc> {
+    let t = Utc::now();
+    let micros = t.timestamp_micros();
+    DateTime::from_timestamp_micros(micros).unwrap_or(t)
+}
+
+pub fn format_at(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// SHA-256 of the canonical JSON of a state (keys sorted: serde_json's map is ordered).
+pub fn state_digest<T: Serialize>(state: &T) -> Result<String> {
+    let value = serde_json::to_value(state)
+        .map_err(|e| StoreError::Invalid(format!("状态无法序列化：{e}")))?;
+    let bytes = serde_json::to_vec(&value)
+        .map_err(|e| StoreError::Invalid(format!("状态无法序列化：{e}")))?;
+    Ok(hex::encode(Sha256::digest(&bytes)))
+}
+
+/// The hash of an entry: SHA-256 over the JSON array of its fields and the previous hash.
+#[allow(clippy::too_many_arguments)]
+pub fn entry_hash(
+    seq: i64,
+    at: &str,
+    actor: &str,
+    entity_type: &str,
+    entity_id: &str,
+    action: &str,
+    state_digest: Option<&str>,
+    prev_hash: &str,
+) -> String {
+    let canonical = serde_json::json!([
+        seq,
+        at,
+        actor,
+        entity_type,
+        entity_id,
+        action,
+        state_digest,
+        prev_hash
+    ]);
+    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+impl LogEntry {
+    pub fn expected_hash(&self) -> String {
+        entry_hash(
+            self.seq,
+            &self.at,
+            &self.actor,
+            &self.entity_type,
+            &self.entity_id,
+            &self.action,
+            self.state_digest.as_deref(),
+            &self.prev_hash,
+        )
+    }
+}
+
+/// The message a checkpoint signs.
+fn checkpoint_message(seq: i64, hash: &str) -> Vec<u8> {
+    format!("chengxin-log-checkpoint:{seq}:{hash}").into_bytes()
+}
+
+/// Key id: first 16 hex chars of SHA-256 of the public key.
+pub fn key_id(key: &VerifyingKey) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))[..16].to_string()
+}
+
+/// Signs checkpoints. The secret stays in memory and out of `Debug`.
+pub struct LogSigner {
+    key: SigningKey,
+}
+
+impl std::fmt::Debug for LogSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LogSigner(key_id={}, <secret redacted>)", self.key_id())
+    }
+}
+
+impl LogSigner {
+    pub fn new(key: SigningKey) -> Self {
+        Self { key }
+    }
+    pub fn generate() -> Self {
+        Self::new(SigningKey::generate(&mut rand::rngs::OsRng))
+    }
+    pub fn verifying_key(&self) -> VerifyingKey {
+        self.key.verifying_key()
+    }
+    pub fn key_id(&self) -> String {
+        key_id(&self.key.verifying_key())
+    }
+    pub fn secret_bytes(&self) -> [u8; 32] {
+        self.key.to_bytes()
+    }
+    pub fn sign(&self, seq: i64, hash: &str) -> String {
+        hex::encode(self.key.sign(&checkpoint_message(seq, hash)).to_bytes())
+    }
+}
+
+pub fn verify_signature(key: &VerifyingKey, seq: i64, hash: &str, signature_hex: &str) -> bool {
+    let Ok(bytes) = hex::decode(signature_hex) else {
+        return false;
+    };
+    let Ok(sig) = Signature::from_slice(&bytes) else {
+        return false;
+    };
+    key.verify(&checkpoint_message(seq, hash), &sig).is_ok()
+}
+
+/// One thing `verify` found wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Problem {
+    /// The chain is broken at this entry (gap, bad link or bad hash).
+    BrokenChain { seq: i64, reason: String },
+    /// The stored head does not match the last entry.
+    HeadMismatch { reason: String },
+    /// A checkpoint's signature or hash is wrong, or it points past the end of the log.
+    BadCheckpoint { seq: i64, reason: String },
+    /// A row's current state differs from what the log says it was last set to.
+    RowEdited {
+        entity_type: String,
+        entity_id: String,
+    },
+    /// A row exists that the log never recorded.
+    RowInserted {
+        entity_type: String,
+        entity_id: String,
+    },
+    /// The log says a row exists, but it is gone.
+    RowDeleted {
+        entity_type: String,
+        entity_id: String,
+    },
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::BrokenChain { seq, reason } => {
+                write!(f, "变更日志第 {seq} 条断链：{reason}")
+            }
+            Problem::HeadMismatch { reason } => write!(f, "变更日志链头不一致：{reason}"),
+            Problem::BadCheckpoint { seq, reason } => {
+                write!(f, "第 {seq} 条处的签名检查点无效：{reason}")
+            }
+            Problem::RowEdited {
+                entity_type,
+                entity_id,
+            } => write!(
+                f,
+                "{entity_type} {entity_id} 的当前数据与变更日志不符（被绕过平台修改）"
+            ),
+            Problem::RowInserted {
+                entity_type,
+                entity_id,
+            } => write!(
+                f,
+                "{entity_type} {entity_id} 不在变更日志中（被绕过平台插入）"
+            ),
+            Problem::RowDeleted {
+                entity_type,
+                entity_id,
+            } => write!(
+                f,
+                "{entity_type} {entity_id} 在变更日志中存在但数据已不在（被绕过平台删除）"
+            ),
+        }
+    }
+}
+
+/// The outcome of `verify`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct VerifyReport {
+    pub ok: bool,
+    pub entries: i64,
+    pub head_hash: String,
+    pub checkpoints: i64,
+    pub last_signed_seq: Option<i64>,
+    pub rows_checked: u64,
+    pub problems: Vec<Problem>,
+}
+
+/// Streaming chain checker: feed entries in `seq` order, then rows, then finish.
+pub struct ChainChecker {
+    next_seq: i64,
+    prev_hash: String,
+    /// Hash after each checkpointed seq, to compare with checkpoints.
+    wanted_seqs: HashMap<i64, Option<String>>,
+    /// Latest digest per (entity_type, entity_id): `None` = deleted.
+    latest: HashMap<(String, String), Option<String>>,
+    report: VerifyReport,
+    chain_ok: bool,
+}
+
+/// Cap so a badly damaged database still gives a readable report.
+const MAX_PROBLEMS: usize = 1000;
+
+impl ChainChecker {
+    pub fn new(checkpoint_seqs: impl IntoIterator<Item = i64>) -> Self {
+        Self {
+            next_seq: 1,
+            prev_hash: GENESIS_HASH.to_string(),
+            wanted_seqs: checkpoint_seqs.into_iter().map(|s| (s, None)).collect(),
+            latest: HashMap::new(),
+            report: VerifyReport::default(),
+            chain_ok: true,
+        }
+    }
+
+    fn problem(&mut self, p: Problem) {
+        if self.report.problems.len() < MAX_PROBLEMS {
+            self.report.problems.push(p);
+        }
+    }
+
+    pub fn entry(&mut self, e: LogEntry) {
+        self.report.entries += 1;
+        if self.chain_ok {
+            let reason = if e.seq != self.next_seq {
+                Some(format!(
+                    "应为第 {} 条，实际为第 {} 条",
+                    self.next_seq, e.seq
+                ))
+            } else if e.prev_hash != self.prev_hash {
+                Some("前一条哈希不符".to_string())
+            } else if e.expected_hash() != e.hash {
+                Some("本条哈希与内容不符（条目被修改）".to_string())
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                self.chain_ok = false;
+                self.problem(Problem::BrokenChain { seq: e.seq, reason });
+            }
+        }
+        self.next_seq = e.seq + 1;
+        self.prev_hash = e.hash.clone();
+        if let Some(slot) = self.wanted_seqs.get_mut(&e.seq) {
+            *slot = Some(e.hash.clone());
+        }
+        self.latest
+            .insert((e.entity_type, e.entity_id), e.state_digest);
+    }
+
+    pub fn head(&mut self, seq: i64, hash: &str) {
+        self.report.head_hash = hash.to_string();
+        if seq != self.next_seq - 1 || hash != self.prev_hash {
+            self.problem(Problem::HeadMismatch {
+                reason: format!(
+                    "链头记录为第 {seq} 条，日志最后一条为第 {}",
+                    self.next_seq - 1
+                ),
+            });
+        }
+    }
+
+    pub fn checkpoint(&mut self, cp: &Checkpoint, keys: &HashMap<String, VerifyingKey>) {
+        self.report.checkpoints += 1;
+        let reason = match keys.get(&cp.key_id) {
+            None => Some(format!("签名密钥 {} 不受信任", cp.key_id)),
+            Some(k) if !verify_signature(k, cp.seq, &cp.hash, &cp.signature) => {
+                Some("签名验证失败".to_string())
+            }
+            Some(_) => match self.wanted_seqs.get(&cp.seq) {
+                Some(Some(h)) if *h == cp.hash => None,
+                Some(Some(_)) => Some("检查点哈希与日志不符（日志被改写）".to_string()),
+                _ => Some("检查点指向的日志条目不存在（日志被截断）".to_string()),
+            },
+        };
+        match reason {
+            Some(reason) => self.problem(Problem::BadCheckpoint {
+                seq: cp.seq,
+                reason,
+            }),
+            None => {
+                self.report.last_signed_seq = Some(
+                    self.report
+                        .last_signed_seq
+                        .map_or(cp.seq, |s| s.max(cp.seq)),
+                );
+            }
+        }
+    }
+
+    /// A current row and the digest of its state.
+    pub fn row(&mut self, entity_type: &str, entity_id: &str, digest: &str) {
+        self.report.rows_checked += 1;
+        match self
+            .latest
+            .remove(&(entity_type.to_string(), entity_id.to_string()))
+        {
+            Some(Some(d)) if d == digest => {}
+            Some(Some(_)) => self.problem(Problem::RowEdited {
+                entity_type: entity_type.into(),
+                entity_id: entity_id.into(),
+            }),
+            Some(None) | None => self.problem(Problem::RowInserted {
+                entity_type: entity_type.into(),
+                entity_id: entity_id.into(),
+            }),
+        }
+    }
+
+    pub fn finish(mut self) -> VerifyReport {
+        let mut missing: Vec<(String, String)> = self
+            .latest
+            .drain()
+            .filter(|(_, d)| d.is_some())
+            .map(|(k, _)| k)
+            .collect();
+        missing.sort();
+        for (entity_type, entity_id) in missing {
+            self.problem(Problem::RowDeleted {
+                entity_type,
+                entity_id,
+            });
+        }
+        self.report.ok = self.report.problems.is_empty();
+        self.report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> Vec<LogEntry> {
+        let mut prev = GENESIS_HASH.to_string();
+        (1..=n)
+            .map(|seq| {
+                let digest = format!("d{seq}");
+                let hash = entry_hash(
+                    seq,
+                    "t",
+                    "a",
+                    "subject",
+                    &format!("s{seq}"),
+                    "create",
+                    Some(&digest),
+                    &prev,
+                );
+                let e = LogEntry {
+                    seq,
+                    at: "t".into(),
+                    actor: "a".into(),
+                    entity_type: "subject".into(),
+                    entity_id: format!("s{seq}"),
+                    action: "create".into(),
+                    state_digest: Some(digest),
+                    prev_hash: prev.clone(),
+                    hash: hash.clone(),
+                };
+                prev = hash;
+                e
+            })
+            .collect()
+    }
+
+    #[test]
+    fn intact_chain_verifies() {
+        let entries = chain(3);
+        let signer = LogSigner::generate();
+        let head = entries[2].hash.clone();
+        let cp = Checkpoint {
+            seq: 3,
+            hash: head.clone(),
+            key_id: signer.key_id(),
+            signature: signer.sign(3, &head),
+            at: now(),
+        };
+        let keys = HashMap::from([(signer.key_id(), signer.verifying_key())]);
+        let mut c = ChainChecker::new([3]);
+        for e in entries {
+            c.entry(e);
+        }
+        c.head(3, &head);
+        c.checkpoint(&cp, &keys);
+        for i in 1..=3 {
+            c.row("subject", &format!("s{i}"), &format!("d{i}"));
+        }
+        let r = c.finish();
+        assert!(r.ok, "{:?}", r.problems);
+        assert_eq!(r.last_signed_seq, Some(3));
+    }
+
+    #[test]
+    fn tampering_is_pinpointed() {
+        let mut entries = chain(4);
+        entries[1].actor = "mallory".into();
+        let mut c = ChainChecker::new([]);
+        for e in entries {
+            c.entry(e);
+        }
+        c.row("subject", "s1", "d1");
+        c.row("subject", "s2", "XX");
+        c.row("subject", "s9", "d9");
+        let r = c.finish();
+        assert!(!r.ok);
+        assert!(matches!(r.problems[0], Problem::BrokenChain { seq: 2, .. }));
+        assert!(r.problems.contains(&Problem::RowEdited {
+            entity_type: "subject".into(),
+            entity_id: "s2".into()
+        }));
+        assert!(r.problems.contains(&Problem::RowInserted {
+            entity_type: "subject".into(),
+            entity_id: "s9".into()
+        }));
+        assert!(r.problems.contains(&Problem::RowDeleted {
+            entity_type: "subject".into(),
+            entity_id: "s3".into()
+        }));
+    }
+
+    #[test]
+    fn forged_checkpoint_fails() {
+        let entries = chain(2);
+        let signer = LogSigner::generate();
+        let other = LogSigner::generate();
+        let head = entries[1].hash.clone();
+        let keys = HashMap::from([(signer.key_id(), signer.verifying_key())]);
+        let forged = Checkpoint {
+            seq: 2,
+            hash: head.clone(),
+            key_id: signer.key_id(),
+            signature: other.sign(2, &head),
+            at: now(),
+        };
+        let mut c = ChainChecker::new([2]);
+        for e in entries {
+            c.entry(e);
+        }
+        c.checkpoint(&forged, &keys);
+        assert!(!c.finish().ok);
+    }
+
+    #[test]
+    fn digest_is_key_order_independent() {
+        let a = serde_json::json!({"b": 1, "a": 2});
+        let b = serde_json::json!({"a": 2, "b": 1});
+        assert_eq!(state_digest(&a).unwrap(), state_digest(&b).unwrap());
+    }
+}

@@ -1,0 +1,130 @@
+//! Key files kept outside the database: the change-log signing key and the ID-number hashing
+//! key. A copy of the database alone can neither re-sign a rewritten log nor brute-force the
+//! keyed hashes of ID numbers.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::{SigningKey, VerifyingKey};
+
+use crate::changelog::LogSigner;
+use crate::error::{Result, StoreError};
+
+pub const SIGNING_KEY_FILE: &str = "log-signing.key";
+pub const ID_HASH_KEY_FILE: &str = "id-hash.key";
+
+/// The folder holding the key files (`<data dir>/keys`).
+#[derive(Debug, Clone)]
+pub struct KeyDir {
+    dir: PathBuf,
+}
+
+impl KeyDir {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    fn read_secret(&self, name: &str) -> Result<Option<[u8; 32]>> {
+        let path = self.dir.join(name);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(StoreError::Key(format!(
+                    "无法读取密钥文件 {}：{e}",
+                    path.display()
+                )))
+            }
+        };
+        parse_hex32(text.trim()).map(Some).ok_or_else(|| {
+            StoreError::Key(format!(
+                "密钥文件 {} 格式错误（应为64位十六进制）",
+                path.display()
+            ))
+        })
+    }
+
+    fn write_secret(&self, name: &str, secret: &[u8; 32]) -> Result<()> {
+        let err = |e: std::io::Error| {
+            StoreError::Key(format!("无法写入密钥目录 {}：{e}", self.dir.display()))
+        };
+        std::fs::create_dir_all(&self.dir).map_err(err)?;
+        let path = self.dir.join(name);
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&path).map_err(err)?;
+        writeln!(f, "{}", hex::encode(secret)).map_err(err)?;
+        f.sync_all().map_err(err)
+    }
+
+    /// The log-signing key, if it exists.
+    pub fn signer(&self) -> Result<Option<LogSigner>> {
+        Ok(self
+            .read_secret(SIGNING_KEY_FILE)?
+            .map(|s| LogSigner::new(SigningKey::from_bytes(&s))))
+    }
+
+    /// The log-signing key, created on first use.
+    pub fn signer_or_create(&self) -> Result<LogSigner> {
+        if let Some(s) = self.signer()? {
+            return Ok(s);
+        }
+        let signer = LogSigner::generate();
+        self.write_secret(SIGNING_KEY_FILE, &signer.secret_bytes())?;
+        Ok(signer)
+    }
+
+    /// The ID-number hashing key, created on first use.
+    pub fn id_hash_key_or_create(&self) -> Result<[u8; 32]> {
+        if let Some(k) = self.read_secret(ID_HASH_KEY_FILE)? {
+            return Ok(k);
+        }
+        let mut k = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut k);
+        self.write_secret(ID_HASH_KEY_FILE, &k)?;
+        Ok(k)
+    }
+}
+
+pub fn parse_hex32(s: &str) -> Option<[u8; 32]> {
+    let bytes = hex::decode(s).ok()?;
+    bytes.try_into().ok()
+}
+
+/// Parse an exported public key (64 hex characters).
+pub fn parse_public_key(s: &str) -> Result<VerifyingKey> {
+    parse_hex32(s.trim())
+        .and_then(|b| VerifyingKey::from_bytes(&b).ok())
+        .ok_or_else(|| StoreError::Key("公钥格式错误（应为64位十六进制 Ed25519 公钥）".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_created_once_and_reloaded() {
+        let dir = std::env::temp_dir().join(format!("chengxin-keys-{}", uuid::Uuid::now_v7()));
+        let kd = KeyDir::new(&dir);
+        assert!(kd.signer().unwrap().is_none());
+        let a = kd.signer_or_create().unwrap();
+        let b = kd.signer_or_create().unwrap();
+        assert_eq!(a.key_id(), b.key_id());
+        let k1 = kd.id_hash_key_or_create().unwrap();
+        let k2 = kd.id_hash_key_or_create().unwrap();
+        assert_eq!(k1, k2);
+        let pk = hex::encode(a.verifying_key().as_bytes());
+        assert_eq!(parse_public_key(&pk).unwrap(), a.verifying_key());
+        assert!(parse_public_key("zz").is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

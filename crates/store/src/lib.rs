@@ -1,0 +1,232 @@
+//! Chengxin storage: one [`Store`] trait, implemented for SQLite (embedded default) and
+//! PostgreSQL (production). The backend is chosen by the URL scheme (`sqlite://…`,
+//! `postgres://…`).
+//!
+//! Both backends share one implementation of the trait (`common.rs`, compiled once per
+//! backend with that backend's `Db` type): the SQL is portable (`$n` placeholders work on
+//! both), and only the schema (per-backend migrations) and column representations differ.
+//!
+//! Invariant: every write appends, in the same transaction, an entry to the chained change
+//! log (see [`changelog`]); `verify` proves the rows match the log.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod changelog;
+pub mod error;
+pub mod keys;
+pub mod postgres;
+pub mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chengxin_domain::catalog::Catalog;
+use chengxin_domain::records::{Record, RecordHistoryEntry, RecordStatus};
+use chengxin_domain::subjects::{Employment, Subject, SubjectKind};
+use chrono::{DateTime, NaiveDate, Utc};
+use ed25519_dalek::VerifyingKey;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use changelog::{Checkpoint, LogEntry, LogSigner, Problem, VerifyReport};
+pub use error::{Result, StoreError};
+
+/// Which backend a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A subject to create.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NewSubject {
+    pub kind: Option<SubjectKind>,
+    pub name: String,
+    pub uscc: Option<String>,
+    pub id_hash: Option<String>,
+    pub id_masked: Option<String>,
+    pub region: Option<String>,
+    pub parent_id: Option<Uuid>,
+    pub former_names: Vec<String>,
+}
+
+/// Changes to a subject. A new name moves the old one to the former names (曾用名).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SubjectUpdate {
+    pub name: Option<String>,
+    pub region: Option<String>,
+    pub parent_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SubjectFilter {
+    pub kind: Option<SubjectKind>,
+    /// Region code prefix, e.g. `3204` for all of 常州市.
+    pub region_prefix: Option<String>,
+    pub name_contains: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewEmployment {
+    pub person_id: Uuid,
+    pub body_id: Uuid,
+    pub post: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewRecord {
+    pub type_code: String,
+    pub subject_id: Option<Uuid>,
+    pub subject_name: String,
+    pub doc_no: String,
+    pub decision_date: NaiveDate,
+    pub source_dept: String,
+    pub batch_id: Option<Uuid>,
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    pub severity: Option<String>,
+    pub status: RecordStatus,
+    pub publish_until: Option<NaiveDate>,
+}
+
+/// A change to a record: the action names it in the history (`publish`, `correct`, `revoke` …).
+/// Legality of the transition is the caller's (domain) business; the store makes it atomic,
+/// versioned and logged.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RecordChange {
+    pub id: Uuid,
+    pub expected_version: i64,
+    pub action: String,
+    pub status: Option<RecordStatus>,
+    pub fields: Option<serde_json::Map<String, serde_json::Value>>,
+    pub tolerated: Option<bool>,
+    pub publish_until: Option<Option<NaiveDate>>,
+    pub note: Option<String>,
+}
+
+/// A catalog type as loaded into the store at `migrate`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogTypeRow {
+    pub code: String,
+    pub name: String,
+    pub catalog_version: String,
+    pub digest: String,
+    pub definition: serde_json::Value,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A key/value setting (e.g. whether demo data was loaded). Logged like everything else.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetaRow {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MigrateReport {
+    pub backend: Option<Backend>,
+    pub catalog_types_added: usize,
+    pub catalog_types_updated: usize,
+    pub catalog_types_unchanged: usize,
+    pub signing_key_id: String,
+}
+
+/// The storage interface. Handlers and commands are written against `Arc<dyn Store>`.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+    async fn ping(&self) -> Result<()>;
+    /// Close all connections (SQLite checkpoints its WAL into the main file).
+    async fn close(&self);
+    /// Apply migrations, register the log-signing key, load the catalog (idempotent).
+    async fn migrate(
+        &self,
+        catalog: &Catalog,
+        signer: &LogSigner,
+        actor: &str,
+    ) -> Result<MigrateReport>;
+    async fn is_migrated(&self) -> Result<bool>;
+
+    async fn catalog_types(&self) -> Result<Vec<CatalogTypeRow>>;
+    async fn meta(&self, key: &str) -> Result<Option<String>>;
+    async fn set_meta(&self, actor: &str, key: &str, value: &str) -> Result<()>;
+
+    async fn create_subject(&self, actor: &str, s: NewSubject) -> Result<Subject>;
+    async fn update_subject(
+        &self,
+        actor: &str,
+        id: Uuid,
+        expected_version: i64,
+        u: SubjectUpdate,
+    ) -> Result<Subject>;
+    async fn subject(&self, id: Uuid) -> Result<Option<Subject>>;
+    async fn subject_by_uscc(&self, uscc: &str) -> Result<Option<Subject>>;
+    async fn subject_by_id_hash(&self, id_hash: &str) -> Result<Option<Subject>>;
+    async fn list_subjects(&self, f: &SubjectFilter) -> Result<Vec<Subject>>;
+    async fn count_subjects(&self) -> Result<i64>;
+
+    async fn add_employment(&self, actor: &str, e: NewEmployment) -> Result<Employment>;
+    async fn employments_of(&self, person_id: Uuid) -> Result<Vec<Employment>>;
+    /// Who held a post at `body_id` on `day` (责任回溯).
+    async fn staff_at(&self, body_id: Uuid, day: NaiveDate) -> Result<Vec<Employment>>;
+
+    async fn create_record(&self, actor: &str, r: NewRecord) -> Result<Record>;
+    async fn change_record(&self, actor: &str, c: RecordChange) -> Result<Record>;
+    async fn record(&self, id: Uuid) -> Result<Option<Record>>;
+    async fn record_history(&self, id: Uuid) -> Result<Vec<RecordHistoryEntry>>;
+    async fn count_records(&self) -> Result<i64>;
+
+    /// `(seq, hash)` of the chain head.
+    async fn log_head(&self) -> Result<(i64, String)>;
+    async fn log_entries(&self, after_seq: i64, limit: i64) -> Result<Vec<LogEntry>>;
+    /// Sign the head if it moved since the last checkpoint.
+    async fn checkpoint(&self, signer: &LogSigner) -> Result<Option<Checkpoint>>;
+    /// Registered public keys: `(key_id, hex public key)`.
+    async fn public_keys(&self) -> Result<Vec<(String, String)>>;
+    /// Recompute the chain and every row's digest. `trusted` are the keys checkpoints must
+    /// be signed with (from the key file, never from the database alone).
+    async fn verify(&self, trusted: &[VerifyingKey]) -> Result<VerifyReport>;
+}
+
+/// Open a store by URL: `sqlite://path/to/file.db` or `postgres://user@host/db`.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("sqlite:") {
+        Ok(Arc::new(sqlite::SqliteStore::open(url).await?))
+    } else if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PgStore::open(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(url.to_string()))
+    }
+}
+
+/// Remove a password from a database URL for display and logs.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((userinfo, host)) = rest.split_once('@') {
+            if let Some((user, _)) = userinfo.split_once(':') {
+                return format!("{scheme}://{user}:***@{host}");
+            }
+        }
+    }
+    url.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            super::redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(super::redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+}

@@ -1,0 +1,68 @@
+//! The SQLite backend: the embedded default, one file under `./chengxin-data/`.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use uuid::Uuid;
+
+use crate::error::{Result, StoreError};
+use crate::Backend;
+
+pub(crate) type Db = sqlx::Sqlite;
+/// UUIDs are stored as hyphenated text, readable in the `sqlite3` shell.
+pub(crate) type UuidCol = uuid::fmt::Hyphenated;
+pub(crate) type Inner = SqliteStore;
+pub(crate) const BACKEND: Backend = Backend::Sqlite;
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+pub(crate) fn enc(u: Uuid) -> UuidCol {
+    u.hyphenated()
+}
+pub(crate) fn dec(c: UuidCol) -> Uuid {
+    c.into_uuid()
+}
+
+#[path = "common.rs"]
+mod common;
+
+pub struct SqliteStore {
+    pub(crate) pool: sqlx::SqlitePool,
+}
+
+impl SqliteStore {
+    /// Open (creating the file and its folder if needed) `sqlite://path`.
+    pub async fn open(url: &str) -> Result<Self> {
+        let opts = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::UnsupportedUrl(format!("{url}（{e}）")))?;
+        let path = opts.get_filename().to_path_buf();
+        let in_memory = path.as_os_str().is_empty() || path.to_string_lossy().contains(":memory:");
+        if !in_memory {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::ReadOnly(format!("无法创建数据目录 {}：{e}", dir.display()))
+                })?;
+            }
+        }
+        let opts = opts
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(if in_memory { 1 } else { 4 })
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await?;
+        // A file that is not a database fails here with a clear error, not later mid-write.
+        sqlx::query("SELECT COUNT(*) FROM sqlite_master")
+            .execute(&pool)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &sqlx::SqlitePool {
+        &self.pool
+    }
+}
