@@ -23,6 +23,8 @@ pub(crate) fn dec(c: UuidCol) -> Uuid {
     c
 }
 
+// The shared implementation is compiled once per backend on purpose (see common.rs).
+#[allow(clippy::duplicate_mod)]
 #[path = "common.rs"]
 mod common;
 

@@ -61,8 +61,14 @@ fn penalty(doc_no: &str, subject: &chengxin_domain::subjects::Subject) -> NewRec
 /// A store with a few subjects, an employment and a record with history.
 async fn populate(db: &TestDb) -> (uuid::Uuid, uuid::Uuid, uuid::Uuid) {
     let s = &db.store;
-    let gov = s.create_subject("t", body("常州市人民政府", CITY_GOV, "320400")).await.unwrap();
-    let p = s.create_subject("t", person("张三", "320481199001011234")).await.unwrap();
+    let gov = s
+        .create_subject("t", body("常州市人民政府", CITY_GOV, "320400"))
+        .await
+        .unwrap();
+    let p = s
+        .create_subject("t", person("张三", "320481199001011234"))
+        .await
+        .unwrap();
     s.add_employment(
         "t",
         NewEmployment {
@@ -75,7 +81,10 @@ async fn populate(db: &TestDb) -> (uuid::Uuid, uuid::Uuid, uuid::Uuid) {
     )
     .await
     .unwrap();
-    let r = s.create_record("t", penalty("常市监处罚〔2025〕1号", &gov)).await.unwrap();
+    let r = s
+        .create_record("t", penalty("常市监处罚〔2025〕1号", &gov))
+        .await
+        .unwrap();
     s.change_record(
         "t",
         RecordChange {
@@ -99,26 +108,35 @@ async fn verify_ok(db: &TestDb) {
     assert!(report.ok, "verify problems: {:?}", report.problems);
 }
 
-both_backends!(migrate_is_idempotent_and_loads_catalog, |db: TestDb| async move {
-    let catalog = Catalog::default_checked().unwrap();
-    let types = db.store.catalog_types().await.unwrap();
-    assert_eq!(types.len(), catalog.types().len());
-    assert!(types.iter().any(|t| t.code == "admin_penalty"));
-    let again = db.store.migrate(catalog, &db.signer, "test").await.unwrap();
-    assert_eq!(again.catalog_types_added, 0);
-    assert_eq!(again.catalog_types_unchanged, catalog.types().len());
-    assert!(db.store.is_migrated().await.unwrap());
-    verify_ok(&db).await;
-    db.cleanup().await;
-});
+both_backends!(
+    migrate_is_idempotent_and_loads_catalog,
+    |db: TestDb| async move {
+        let catalog = Catalog::default_checked().unwrap();
+        let types = db.store.catalog_types().await.unwrap();
+        assert_eq!(types.len(), catalog.types().len());
+        assert!(types.iter().any(|t| t.code == "admin_penalty"));
+        let again = db.store.migrate(catalog, &db.signer, "test").await.unwrap();
+        assert_eq!(again.catalog_types_added, 0);
+        assert_eq!(again.catalog_types_unchanged, catalog.types().len());
+        assert!(db.store.is_migrated().await.unwrap());
+        verify_ok(&db).await;
+        db.cleanup().await;
+    }
+);
 
 both_backends!(subjects_and_employment, |db: TestDb| async move {
     let s = &db.store;
     let (gov, p, _) = populate(&db).await;
     // Duplicate USCC and duplicate ID number are refused, without echoing the ID number.
-    let e = s.create_subject("t", body("重复", CITY_GOV, "320400")).await.unwrap_err();
+    let e = s
+        .create_subject("t", body("重复", CITY_GOV, "320400"))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), "duplicate");
-    let e = s.create_subject("t", person("李四", "320481199001011234")).await.unwrap_err();
+    let e = s
+        .create_subject("t", person("李四", "320481199001011234"))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), "duplicate");
     assert!(!e.to_string().contains("320481199001011234"));
 
@@ -131,24 +149,55 @@ both_backends!(subjects_and_employment, |db: TestDb| async move {
 
     // Renaming keeps the former name; a stale version is a conflict.
     let renamed = s
-        .update_subject("t", gov, 1, SubjectUpdate { name: Some("常州市政府".into()), ..Default::default() })
+        .update_subject(
+            "t",
+            gov,
+            1,
+            SubjectUpdate {
+                name: Some("常州市政府".into()),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(renamed.former_names, vec!["常州市人民政府".to_string()]);
     assert_eq!(renamed.version, 2);
     let e = s
-        .update_subject("t", gov, 1, SubjectUpdate { name: Some("x".into()), ..Default::default() })
+        .update_subject(
+            "t",
+            gov,
+            1,
+            SubjectUpdate {
+                name: Some("x".into()),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap_err();
-    assert!(matches!(e, StoreError::Conflict { expected: 1, current: 2 }));
+    assert!(matches!(
+        e,
+        StoreError::Conflict {
+            expected: 1,
+            current: 2
+        }
+    ));
 
     let listed = s
-        .list_subjects(&SubjectFilter { region_prefix: Some("3204".into()), limit: 10, ..Default::default() })
+        .list_subjects(&SubjectFilter {
+            region_prefix: Some("3204".into()),
+            limit: 10,
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(listed.len(), 2);
     let listed = s
-        .list_subjects(&SubjectFilter { kind: Some(SubjectKind::GovBody), name_contains: Some("政府".into()), limit: 10, ..Default::default() })
+        .list_subjects(&SubjectFilter {
+            kind: Some(SubjectKind::GovBody),
+            name_contains: Some("政府".into()),
+            limit: 10,
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(listed.len(), 1);
@@ -160,7 +209,16 @@ both_backends!(subjects_and_employment, |db: TestDb| async move {
     assert_eq!(s.employments_of(p).await.unwrap()[0].post, "科员");
     // An employment must link a person to a body.
     let e = s
-        .add_employment("t", NewEmployment { person_id: gov, body_id: p, post: "x".into(), start_date: d("2020-01-01"), end_date: None })
+        .add_employment(
+            "t",
+            NewEmployment {
+                person_id: gov,
+                body_id: p,
+                post: "x".into(),
+                start_date: d("2020-01-01"),
+                end_date: None,
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), "invalid_data");
@@ -183,14 +241,29 @@ both_backends!(records_keep_history, |db: TestDb| async move {
     assert_eq!(h[1].note.as_deref(), Some("决定被撤销"));
     // Stale version: conflict, nothing changes.
     let e = s
-        .change_record("t", RecordChange { id: rid, expected_version: 1, action: "correct".into(), status: None, fields: None, tolerated: Some(true), publish_until: None, note: None })
+        .change_record(
+            "t",
+            RecordChange {
+                id: rid,
+                expected_version: 1,
+                action: "correct".into(),
+                status: None,
+                fields: None,
+                tolerated: Some(true),
+                publish_until: None,
+                note: None,
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), "version_conflict");
     assert_eq!(s.record_history(rid).await.unwrap().len(), 2);
     // Same source key again is a duplicate.
     let gov_s = s.subject(gov).await.unwrap().unwrap();
-    let e = s.create_record("t", penalty("常市监处罚〔2025〕1号", &gov_s)).await.unwrap_err();
+    let e = s
+        .create_record("t", penalty("常市监处罚〔2025〕1号", &gov_s))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), "duplicate");
     assert_eq!(s.count_records().await.unwrap(), 1);
     verify_ok(&db).await;
@@ -210,7 +283,10 @@ both_backends!(log_is_chained_and_signed, |db: TestDb| async move {
     }
     let cp = s.checkpoint(&db.signer).await.unwrap().unwrap();
     assert_eq!(cp.seq, seq);
-    assert!(s.checkpoint(&db.signer).await.unwrap().is_none(), "no new checkpoint without new entries");
+    assert!(
+        s.checkpoint(&db.signer).await.unwrap().is_none(),
+        "no new checkpoint without new entries"
+    );
     let report = s.verify(&[db.signer.verifying_key()]).await.unwrap();
     assert!(report.ok);
     assert_eq!(report.last_signed_seq, Some(seq));
@@ -225,38 +301,67 @@ both_backends!(log_is_chained_and_signed, |db: TestDb| async move {
 both_backends!(verify_pinpoints_edited_row, |db: TestDb| async move {
     let (gov, _, _) = populate(&db).await;
     verify_ok(&db).await;
-    db.exec(&format!("UPDATE subjects SET name = '篡改后的名称' WHERE id = '{gov}'")).await;
+    db.exec(&format!(
+        "UPDATE subjects SET name = '篡改后的名称' WHERE id = '{gov}'"
+    ))
+    .await;
     let report = db.store.verify(&[db.signer.verifying_key()]).await.unwrap();
     assert!(!report.ok);
     assert_eq!(
         report.problems,
-        vec![Problem::RowEdited { entity_type: "subject".into(), entity_id: gov.to_string() }]
+        vec![Problem::RowEdited {
+            entity_type: "subject".into(),
+            entity_id: gov.to_string()
+        }]
     );
     db.cleanup().await;
 });
 
-both_backends!(verify_pinpoints_deleted_and_inserted_rows, |db: TestDb| async move {
-    let (_, _, rid) = populate(&db).await;
-    db.exec(&format!("DELETE FROM record_history WHERE record_id = '{rid}' AND version = 2")).await;
-    db.exec(
-        "INSERT INTO meta (key, value) VALUES ('sneaky', 'x')",
-    )
-    .await;
-    let report = db.store.verify(&[db.signer.verifying_key()]).await.unwrap();
-    assert!(!report.ok);
-    assert!(report.problems.contains(&Problem::RowDeleted { entity_type: "record_history".into(), entity_id: format!("{rid}:2") }), "{:?}", report.problems);
-    assert!(report.problems.contains(&Problem::RowInserted { entity_type: "meta".into(), entity_id: "sneaky".into() }), "{:?}", report.problems);
-    db.cleanup().await;
-});
+both_backends!(
+    verify_pinpoints_deleted_and_inserted_rows,
+    |db: TestDb| async move {
+        let (_, _, rid) = populate(&db).await;
+        db.exec(&format!(
+            "DELETE FROM record_history WHERE record_id = '{rid}' AND version = 2"
+        ))
+        .await;
+        db.exec("INSERT INTO meta (key, value) VALUES ('sneaky', 'x')")
+            .await;
+        let report = db.store.verify(&[db.signer.verifying_key()]).await.unwrap();
+        assert!(!report.ok);
+        assert!(
+            report.problems.contains(&Problem::RowDeleted {
+                entity_type: "record_history".into(),
+                entity_id: format!("{rid}:2")
+            }),
+            "{:?}",
+            report.problems
+        );
+        assert!(
+            report.problems.contains(&Problem::RowInserted {
+                entity_type: "meta".into(),
+                entity_id: "sneaky".into()
+            }),
+            "{:?}",
+            report.problems
+        );
+        db.cleanup().await;
+    }
+);
 
 both_backends!(verify_detects_rewritten_log, |db: TestDb| async move {
     populate(&db).await;
     db.store.checkpoint(&db.signer).await.unwrap();
     // Edit an entry's actor: its hash no longer matches.
-    db.exec("UPDATE change_log SET actor = 'mallory' WHERE seq = 3").await;
+    db.exec("UPDATE change_log SET actor = 'mallory' WHERE seq = 3")
+        .await;
     let report = db.store.verify(&[db.signer.verifying_key()]).await.unwrap();
     assert!(!report.ok);
-    assert!(matches!(&report.problems[0], Problem::BrokenChain { seq: 3, .. }), "{:?}", report.problems);
+    assert!(
+        matches!(&report.problems[0], Problem::BrokenChain { seq: 3, .. }),
+        "{:?}",
+        report.problems
+    );
     db.cleanup().await;
 });
 
@@ -266,7 +371,8 @@ both_backends!(verify_detects_truncated_log, |db: TestDb| async move {
     let last = db.scalar_i64("SELECT MAX(seq) FROM change_log").await;
     // Drop the last entry and wind the head back consistently: the signed checkpoint
     // and the orphaned row still give it away.
-    db.exec(&format!("DELETE FROM change_log WHERE seq = {last}")).await;
+    db.exec(&format!("DELETE FROM change_log WHERE seq = {last}"))
+        .await;
     db.exec(&format!(
         "UPDATE log_head SET seq = {}, hash = (SELECT hash FROM change_log WHERE seq = {})",
         last - 1,
@@ -275,8 +381,22 @@ both_backends!(verify_detects_truncated_log, |db: TestDb| async move {
     .await;
     let report = db.store.verify(&[db.signer.verifying_key()]).await.unwrap();
     assert!(!report.ok);
-    assert!(report.problems.iter().any(|p| matches!(p, Problem::BadCheckpoint { .. })), "{:?}", report.problems);
-    assert!(report.problems.iter().any(|p| matches!(p, Problem::RowInserted { .. })), "{:?}", report.problems);
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| matches!(p, Problem::BadCheckpoint { .. })),
+        "{:?}",
+        report.problems
+    );
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| matches!(p, Problem::RowInserted { .. })),
+        "{:?}",
+        report.problems
+    );
     db.cleanup().await;
 });
 
@@ -294,21 +414,33 @@ both_backends!(concurrent_writers_keep_one_chain, |db: TestDb| async move {
         t.await.unwrap();
     }
     let entries = db.store.log_entries(0, 10_000).await.unwrap();
-    assert_eq!(entries.iter().filter(|e| e.entity_type == "meta").count(), 40);
+    assert_eq!(
+        entries.iter().filter(|e| e.entity_type == "meta").count(),
+        40
+    );
     verify_ok(&db).await;
     db.cleanup().await;
 });
 
 #[tokio::test]
 async fn corrupt_sqlite_file_is_a_clear_error() {
-    let dir = std::env::temp_dir().join(format!("chengxin-corrupt-{}", uuid::Uuid::now_v7().simple()));
+    let dir = std::env::temp_dir().join(format!(
+        "chengxin-corrupt-{}",
+        uuid::Uuid::now_v7().simple()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("bad.db");
     std::fs::write(&path, vec![0x42u8; 8192]).unwrap();
-    let err = chengxin_store::open(&format!("sqlite://{}", path.display())).await.err().unwrap();
+    let err = chengxin_store::open(&format!("sqlite://{}", path.display()))
+        .await
+        .err()
+        .unwrap();
     assert_eq!(err.code(), "db_corrupt", "{err}");
     // The file is left as it was.
-    assert!(std::fs::read(&path).unwrap() == vec![0x42u8; 8192], "corrupt file was modified");
+    assert!(
+        std::fs::read(&path).unwrap() == vec![0x42u8; 8192],
+        "corrupt file was modified"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -318,8 +450,16 @@ async fn read_only_sqlite_is_a_clear_error() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("ro.db");
     {
-        let s = chengxin_store::open(&format!("sqlite://{}", path.display())).await.unwrap();
-        s.migrate(Catalog::default_checked().unwrap(), &LogSigner::generate(), "t").await.unwrap();
+        let s = chengxin_store::open(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        s.migrate(
+            Catalog::default_checked().unwrap(),
+            &LogSigner::generate(),
+            "t",
+        )
+        .await
+        .unwrap();
         s.close().await;
     }
     let before = std::fs::read(&path).unwrap();
@@ -328,13 +468,19 @@ async fn read_only_sqlite_is_a_clear_error() {
         Ok(s) => s.set_meta("t", "k", "v").await.unwrap_err(),
     };
     assert_eq!(err.code(), "db_read_only", "{err}");
-    assert!(std::fs::read(&path).unwrap() == before, "read-only file was modified");
+    assert!(
+        std::fs::read(&path).unwrap() == before,
+        "read-only file was modified"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[tokio::test]
 async fn unreachable_postgres_is_a_clear_error() {
-    let err = chengxin_store::open("postgres://postgres@127.0.0.1:1/nope").await.err().unwrap();
+    let err = chengxin_store::open("postgres://postgres@127.0.0.1:1/nope")
+        .await
+        .err()
+        .unwrap();
     assert_eq!(err.code(), "db_unreachable", "{err}");
     let err = chengxin_store::open("mysql://x").await.err().unwrap();
     assert_eq!(err.code(), "db_unsupported_url");
