@@ -629,7 +629,9 @@ mod tests {
             .add_working_days(d(2026, 12, 30), 5)
             .expect_err("past end");
         assert_eq!(e.code(), "calendar_year_not_covered");
-        assert!(c.add_working_days(d(2017, 12, 31), 1).is_err());
+        assert!(c.add_working_days(d(2017, 12, 30), 1).is_err());
+        // The start day itself is never looked at.
+        assert_eq!(c.add_working_days(d(2017, 12, 31), 1), Ok(d(2018, 1, 2)));
         assert!(c
             .working_days_between(d(2017, 12, 1), d(2018, 1, 5))
             .is_err());
