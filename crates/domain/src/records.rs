@@ -54,6 +54,126 @@ impl RecordStatus {
     }
 }
 
+/// A change a person or job makes to a record. Which actions are legal depends on the status:
+/// see [`RecordAction::apply`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordAction {
+    /// 公示 — make a submitted record public/shared.
+    Publish,
+    /// 更正 — new content from the source department; status unchanged.
+    Correct,
+    /// 撤销 — withdrawn; kept with history.
+    Revoke,
+    /// 容错 — recognised as tolerable error: kept, not counted as 失信 (needs an approving note).
+    Tolerate,
+    /// 到期 — publication period over (scheduled job); hidden from the public, kept.
+    Expire,
+    /// 修复 — withdrawn from publication early after credit repair.
+    Repair,
+}
+
+/// Why a transition is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("记录当前状态为“{}”，不能执行“{}”", .from.label(), .action.label())]
+    Illegal {
+        from: RecordStatus,
+        action: RecordAction,
+    },
+    #[error("容错认定须填写认定依据和批准说明")]
+    NoteRequired,
+    #[error("只有失信类记录才能认定为容错")]
+    NotNegative,
+    #[error("该记录已认定为容错")]
+    AlreadyTolerated,
+}
+
+impl TransitionError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            TransitionError::Illegal { .. } => "illegal_transition",
+            TransitionError::NoteRequired => "note_required",
+            TransitionError::NotNegative => "not_negative_record",
+            TransitionError::AlreadyTolerated => "already_tolerated",
+        }
+    }
+}
+
+impl RecordAction {
+    pub const ALL: [RecordAction; 6] = [
+        RecordAction::Publish,
+        RecordAction::Correct,
+        RecordAction::Revoke,
+        RecordAction::Tolerate,
+        RecordAction::Expire,
+        RecordAction::Repair,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordAction::Publish => "publish",
+            RecordAction::Correct => "correct",
+            RecordAction::Revoke => "revoke",
+            RecordAction::Tolerate => "tolerate",
+            RecordAction::Expire => "expire",
+            RecordAction::Repair => "repair",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RecordAction::Publish => "公示",
+            RecordAction::Correct => "更正",
+            RecordAction::Revoke => "撤销",
+            RecordAction::Tolerate => "容错认定",
+            RecordAction::Expire => "公示期满",
+            RecordAction::Repair => "信用修复",
+        }
+    }
+
+    /// The status after this action, or why it is refused.
+    ///
+    /// - submitted → publish → published; submitted/published/expired → revoke → revoked;
+    /// - submitted/published/expired → correct → same status (content changes, history kept);
+    /// - published → expire → expired; published/expired → repair → repaired;
+    /// - tolerate keeps the status and sets the 容错 flag (negative records only, with a note);
+    /// - revoked and repaired records accept nothing further (a repaired record stays as it is).
+    pub fn apply(
+        self,
+        from: RecordStatus,
+        negative: bool,
+        tolerated: bool,
+        note: Option<&str>,
+    ) -> Result<RecordStatus, TransitionError> {
+        use RecordStatus as S;
+        let illegal = || TransitionError::Illegal { from, action: self };
+        match (self, from) {
+            (RecordAction::Publish, S::Submitted) => Ok(S::Published),
+            (RecordAction::Correct, S::Submitted | S::Published | S::Expired) => Ok(from),
+            (RecordAction::Revoke, S::Submitted | S::Published | S::Expired) => Ok(S::Revoked),
+            (RecordAction::Expire, S::Published) => Ok(S::Expired),
+            (RecordAction::Repair, S::Published | S::Expired) => Ok(S::Repaired),
+            (RecordAction::Tolerate, S::Submitted | S::Published | S::Expired) => {
+                if !negative {
+                    Err(TransitionError::NotNegative)
+                } else if tolerated {
+                    Err(TransitionError::AlreadyTolerated)
+                } else if note.is_none_or(|n| n.trim().is_empty()) {
+                    Err(TransitionError::NoteRequired)
+                } else {
+                    Ok(from)
+                }
+            }
+            _ => Err(illegal()),
+        }
+    }
+}
+
 /// A stored record. `fields` holds the catalog fields by English name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
@@ -74,6 +194,9 @@ pub struct Record {
     pub tolerated: bool,
     pub published_at: Option<DateTime<Utc>>,
     pub publish_until: Option<NaiveDate>,
+    /// SHA-256 of the submitted content: a resubmitted identical row is a duplicate, a
+    /// changed one a correction.
+    pub content_digest: String,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -95,6 +218,55 @@ pub struct RecordHistoryEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transitions() {
+        use RecordAction as A;
+        use RecordStatus as S;
+        assert_eq!(
+            A::Publish.apply(S::Submitted, true, false, None),
+            Ok(S::Published)
+        );
+        assert!(A::Publish.apply(S::Published, true, false, None).is_err());
+        assert_eq!(
+            A::Revoke.apply(S::Published, true, false, None),
+            Ok(S::Revoked)
+        );
+        let e = A::Correct.apply(S::Revoked, true, false, None).unwrap_err();
+        assert_eq!(e.code(), "illegal_transition");
+        assert!(e.to_string().contains("已撤销"));
+        assert_eq!(
+            A::Expire.apply(S::Published, true, false, None),
+            Ok(S::Expired)
+        );
+        assert!(A::Expire.apply(S::Submitted, true, false, None).is_err());
+        assert_eq!(
+            A::Repair.apply(S::Expired, true, false, None),
+            Ok(S::Repaired)
+        );
+        assert!(A::Repair.apply(S::Repaired, true, false, None).is_err());
+        assert_eq!(
+            A::Tolerate.apply(S::Published, true, false, None),
+            Err(TransitionError::NoteRequired)
+        );
+        assert_eq!(
+            A::Tolerate.apply(S::Published, false, false, Some("x")),
+            Err(TransitionError::NotNegative)
+        );
+        assert_eq!(
+            A::Tolerate.apply(S::Published, true, true, Some("x")),
+            Err(TransitionError::AlreadyTolerated)
+        );
+        assert_eq!(
+            A::Tolerate.apply(S::Published, true, false, Some("经审定属容错情形")),
+            Ok(S::Published)
+        );
+        for a in A::ALL {
+            assert_eq!(A::parse(a.as_str()), Some(a));
+            // Nothing leaves a revoked record.
+            assert!(a.apply(S::Revoked, true, false, Some("x")).is_err());
+        }
+    }
 
     #[test]
     fn status_round_trip() {

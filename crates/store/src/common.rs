@@ -24,23 +24,24 @@ use crate::changelog::{
 };
 use crate::error::{Result, StoreError};
 use crate::{
-    Backend, CatalogTypeRow, MetaRow, MigrateReport, NewEmployment, NewRecord, NewSubject,
-    RecordChange, Store, SubjectFilter, SubjectUpdate,
+    Backend, Batch, BatchWriter, CatalogTypeRow, LinkRequest, MetaRow, MigrateReport, NewBatch,
+    NewEmployment, NewRecord, NewSubject, RecordChange, RejectedRow, Store, SubjectFilter,
+    SubjectUpdate,
 };
 
 type DbRow = <Db as sqlx::Database>::Row;
-type Tx = Transaction<'static, Db>;
+pub(super) type Tx = Transaction<'static, Db>;
 
 /// The chain head, held (locked) for the duration of a write transaction.
-struct Head {
-    seq: i64,
-    hash: String,
+pub(super) struct Head {
+    pub(super) seq: i64,
+    pub(super) hash: String,
 }
 
 /// Start a write transaction and take the change-log head. The no-op UPDATE takes the write
 /// lock first on both backends (SQLite's RESERVED lock, PostgreSQL's row lock), so appends are
 /// serialised and no deferred transaction has to upgrade its lock half-way.
-async fn begin_write(pool: &sqlx::Pool<Db>) -> Result<(Tx, Head)> {
+pub(super) async fn begin_write(pool: &sqlx::Pool<Db>) -> Result<(Tx, Head)> {
     let mut tx = pool.begin().await?;
     sqlx::query("UPDATE log_head SET seq = seq WHERE id = 1")
         .execute(&mut *tx)
@@ -96,7 +97,7 @@ async fn append(
     Ok(())
 }
 
-async fn commit(mut tx: Tx, head: Head) -> Result<()> {
+pub(super) async fn commit(mut tx: Tx, head: Head) -> Result<()> {
     sqlx::query("UPDATE log_head SET seq = $1, hash = $2 WHERE id = 1")
         .bind(head.seq)
         .bind(&head.hash)
@@ -106,11 +107,133 @@ async fn commit(mut tx: Tx, head: Head) -> Result<()> {
     Ok(())
 }
 
+/// A log entry to append once the rows of a batch statement are written.
+pub(super) struct PendingEntry {
+    entity_type: &'static str,
+    entity_id: String,
+    action: String,
+    digest: String,
+}
+
+pub(super) fn entry(
+    entity_type: &'static str,
+    entity_id: String,
+    action: &str,
+    digest: String,
+) -> PendingEntry {
+    PendingEntry {
+        entity_type,
+        entity_id,
+        action: action.to_string(),
+        digest,
+    }
+}
+
+/// Log entries collected for one multi-row write, chained and inserted together.
+#[derive(Default)]
+pub(super) struct PendingLog {
+    entries: Vec<PendingEntry>,
+}
+
+impl PendingLog {
+    pub(super) fn push(&mut self, e: PendingEntry) {
+        self.entries.push(e);
+    }
+
+    pub(super) async fn flush(&mut self, tx: &mut Tx, head: &mut Head, actor: &str) -> Result<()> {
+        let at = format_at(now());
+        let mut rows: Vec<LogEntry> = Vec::with_capacity(self.entries.len());
+        for e in self.entries.drain(..) {
+            let seq = head.seq + 1;
+            let hash = changelog::entry_hash(
+                seq,
+                &at,
+                actor,
+                e.entity_type,
+                &e.entity_id,
+                &e.action,
+                Some(&e.digest),
+                &head.hash,
+            );
+            rows.push(LogEntry {
+                seq,
+                at: at.clone(),
+                actor: actor.to_string(),
+                entity_type: e.entity_type.to_string(),
+                entity_id: e.entity_id,
+                action: e.action,
+                state_digest: Some(e.digest),
+                prev_hash: std::mem::replace(&mut head.hash, hash.clone()),
+                hash,
+            });
+            head.seq = seq;
+        }
+        for part in rows.chunks(1000) {
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "INSERT INTO change_log (seq, at, actor, entity_type, entity_id, action, state_digest, prev_hash, hash) ",
+            );
+            q.push_values(part, |mut b, e| {
+                b.push_bind(e.seq)
+                    .push_bind(e.at.as_str())
+                    .push_bind(e.actor.as_str())
+                    .push_bind(e.entity_type.as_str())
+                    .push_bind(e.entity_id.as_str())
+                    .push_bind(e.action.as_str())
+                    .push_bind(e.state_digest.as_deref())
+                    .push_bind(e.prev_hash.as_str())
+                    .push_bind(e.hash.as_str());
+            });
+            q.build().execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+}
+
+pub(super) async fn write_link(tx: &mut Tx, l: &LinkRequest, insert: bool) -> Result<()> {
+    let sql = if insert {
+        "INSERT INTO link_queue (subject_name, candidates, status, created_at, record_id) VALUES ($1, $2, $3, $4, $5)"
+    } else {
+        "UPDATE link_queue SET subject_name = $1, candidates = $2, status = $3, created_at = $4 WHERE record_id = $5"
+    };
+    sqlx::query(sql)
+        .bind(&l.subject_name)
+        .bind(Json(&l.candidates))
+        .bind(&l.status)
+        .bind(l.created_at)
+        .bind(enc(l.record_id))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn link_from_row(row: &DbRow) -> Result<LinkRequest> {
+    Ok(LinkRequest {
+        record_id: dec(row.try_get("record_id")?),
+        subject_name: row.try_get("subject_name")?,
+        candidates: row
+            .try_get::<Json<Vec<crate::LinkCandidate>>, _>("candidates")?
+            .0,
+        status: row.try_get("status")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// Digest of a record's submitted content when the caller gives none.
+fn default_content_digest(
+    fields: &FieldMap,
+    decision_date: NaiveDate,
+    severity: &Option<String>,
+) -> Result<String> {
+    state_digest(
+        &serde_json::json!({"fields": fields, "decision_date": decision_date, "severity": severity}),
+    )
+}
+
 fn bad_row(what: &str, detail: impl std::fmt::Display) -> StoreError {
     StoreError::Invalid(format!("{what}数据无法解读：{detail}"))
 }
 
-fn subject_from_row(row: &DbRow) -> Result<Subject> {
+pub(super) fn subject_from_row(row: &DbRow) -> Result<Subject> {
     let kind: String = row.try_get("kind")?;
     Ok(Subject {
         id: dec(row.try_get("id")?),
@@ -142,7 +265,7 @@ fn employment_from_row(row: &DbRow) -> Result<Employment> {
 
 type FieldMap = serde_json::Map<String, serde_json::Value>;
 
-fn record_from_row(row: &DbRow) -> Result<Record> {
+pub(super) fn record_from_row(row: &DbRow) -> Result<Record> {
     let status: String = row.try_get("status")?;
     Ok(Record {
         id: dec(row.try_get("id")?),
@@ -159,6 +282,7 @@ fn record_from_row(row: &DbRow) -> Result<Record> {
         tolerated: row.try_get("tolerated")?,
         published_at: row.try_get("published_at")?,
         publish_until: row.try_get("publish_until")?,
+        content_digest: row.try_get("content_digest")?,
         version: row.try_get("version")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
@@ -223,7 +347,7 @@ fn uuid_id(row: &DbRow) -> Result<String> {
     Ok(dec(row.try_get("id")?).to_string())
 }
 
-const COVERED: [Covered; 6] = [
+const COVERED: [Covered; 9] = [
     Covered {
         entity_type: "meta",
         sql: "SELECT * FROM meta",
@@ -264,6 +388,35 @@ const COVERED: [Covered; 6] = [
         },
         digest: |r| state_digest(&history_from_row(r)?),
     },
+    Covered {
+        entity_type: "batch",
+        sql: "SELECT * FROM batches",
+        id: uuid_id,
+        digest: |r| state_digest(&super::batch::batch_from_row(r)?),
+    },
+    Covered {
+        entity_type: "batch_reject",
+        sql: "SELECT * FROM batch_rejects",
+        id: |r| {
+            let b = dec(r.try_get("batch_id")?);
+            let n: i64 = r.try_get("row_no")?;
+            Ok(super::batch::reject_id(b, u64::try_from(n).unwrap_or(0)))
+        },
+        digest: |r| {
+            let b = dec(r.try_get("batch_id")?);
+            let row = super::batch::reject_from_row(r)?;
+            state_digest(&super::batch::RejectState {
+                batch_id: b,
+                row: &row,
+            })
+        },
+    },
+    Covered {
+        entity_type: "link_request",
+        sql: "SELECT * FROM link_queue",
+        id: |r| Ok(dec(r.try_get("record_id")?).to_string()),
+        digest: |r| state_digest(&link_from_row(r)?),
+    },
 ];
 
 fn history_id(record_id: Uuid, version: i64) -> String {
@@ -297,18 +450,23 @@ async fn insert_history(tx: &mut Tx, head: &mut Head, h: &RecordHistoryEntry) ->
     .await
 }
 
-async fn write_record(tx: &mut Tx, r: &Record, insert: bool, expected_version: i64) -> Result<()> {
+pub(super) async fn write_record(
+    tx: &mut Tx,
+    r: &Record,
+    insert: bool,
+    expected_version: i64,
+) -> Result<()> {
     let sql = if insert {
         "INSERT INTO records (type_code, subject_id, subject_name, doc_no, decision_date, source_dept, batch_id, \
-         fields, severity, status, tolerated, published_at, publish_until, version, created_at, updated_at, id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+         fields, severity, status, tolerated, published_at, publish_until, version, created_at, updated_at, id, content_digest) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
     } else {
         "UPDATE records SET type_code = $1, subject_id = $2, subject_name = $3, doc_no = $4, decision_date = $5, \
          source_dept = $6, batch_id = $7, fields = $8, severity = $9, status = $10, tolerated = $11, \
-         published_at = $12, publish_until = $13, version = $14, created_at = $15, updated_at = $16 \
-         WHERE id = $17 AND version = $18"
+         published_at = $12, publish_until = $13, version = $14, created_at = $15, updated_at = $16, \
+         content_digest = $18 WHERE id = $17 AND version = $19"
     };
-    let done = sqlx::query(sql)
+    let query = sqlx::query(sql)
         .bind(&r.type_code)
         .bind(r.subject_id.map(enc))
         .bind(&r.subject_name)
@@ -326,9 +484,13 @@ async fn write_record(tx: &mut Tx, r: &Record, insert: bool, expected_version: i
         .bind(r.created_at)
         .bind(r.updated_at)
         .bind(enc(r.id))
-        .bind(expected_version)
-        .execute(&mut **tx)
-        .await?;
+        .bind(&r.content_digest);
+    let query = if insert {
+        query
+    } else {
+        query.bind(expected_version)
+    };
+    let done = query.execute(&mut **tx).await?;
     if done.rows_affected() != 1 {
         return Err(StoreError::Conflict {
             expected: expected_version,
@@ -835,6 +997,10 @@ impl Store for Inner {
             )));
         }
         let t = now();
+        let content_digest = match r.content_digest {
+            Some(d) => d,
+            None => default_content_digest(&r.fields, r.decision_date, &r.severity)?,
+        };
         let record = Record {
             id: Uuid::now_v7(),
             type_code: r.type_code,
@@ -850,6 +1016,7 @@ impl Store for Inner {
             tolerated: false,
             published_at: (r.status == RecordStatus::Published).then_some(t),
             publish_until: r.publish_until,
+            content_digest,
             version: 1,
             created_at: t,
             updated_at: t,
@@ -906,6 +1073,10 @@ impl Store for Inner {
         }
         if let Some(fields) = c.fields {
             r.fields = fields;
+            r.content_digest = match c.content_digest {
+                Some(d) => d,
+                None => default_content_digest(&r.fields, r.decision_date, &r.severity)?,
+            };
         }
         if let Some(tol) = c.tolerated {
             r.tolerated = tol;
@@ -965,6 +1136,157 @@ impl Store for Inner {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM records")
             .fetch_one(&self.pool)
             .await?)
+    }
+
+    async fn begin_batch(&self, actor: &str, b: NewBatch) -> Result<Box<dyn BatchWriter>> {
+        Ok(Box::new(super::batch::begin(&self.pool, actor, b).await?))
+    }
+
+    async fn batch(&self, id: Uuid) -> Result<Option<Batch>> {
+        sqlx::query("SELECT * FROM batches WHERE id = $1")
+            .bind(enc(id))
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(super::batch::batch_from_row)
+            .transpose()
+    }
+
+    async fn batch_by_file(
+        &self,
+        type_code: &str,
+        source_dept: &str,
+        sha256: &str,
+    ) -> Result<Option<Batch>> {
+        sqlx::query(
+            "SELECT * FROM batches WHERE type_code = $1 AND source_dept = $2 AND file_sha256 = $3 \
+             ORDER BY submitted_at LIMIT 1",
+        )
+        .bind(type_code)
+        .bind(source_dept)
+        .bind(sha256)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(super::batch::batch_from_row)
+        .transpose()
+    }
+
+    async fn batch_rejects(&self, id: Uuid) -> Result<Vec<RejectedRow>> {
+        let rows = sqlx::query("SELECT * FROM batch_rejects WHERE batch_id = $1 ORDER BY row_no")
+            .bind(enc(id))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(super::batch::reject_from_row).collect()
+    }
+
+    async fn link_queue(&self, limit: i64) -> Result<Vec<LinkRequest>> {
+        let rows = sqlx::query("SELECT * FROM link_queue WHERE status = 'pending' ORDER BY created_at, record_id LIMIT $1")
+            .bind(limit.clamp(1, 10_000))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(link_from_row).collect()
+    }
+
+    async fn link_record(&self, actor: &str, record_id: Uuid, subject_id: Uuid) -> Result<Record> {
+        let subject = self
+            .subject(subject_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "主体",
+                id: subject_id.to_string(),
+            })?;
+        let (mut tx, mut head) = begin_write(&self.pool).await?;
+        let row = sqlx::query("SELECT * FROM link_queue WHERE record_id = $1")
+            .bind(enc(record_id))
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "待关联记录",
+                id: record_id.to_string(),
+            })?;
+        let mut link = link_from_row(&row)?;
+        if link.status != "pending" {
+            return Err(StoreError::Invalid("该记录已关联主体".into()));
+        }
+        let row = sqlx::query("SELECT * FROM records WHERE id = $1")
+            .bind(enc(record_id))
+            .fetch_one(&mut *tx)
+            .await?;
+        let mut r = record_from_row(&row)?;
+        let expected = r.version;
+        r.subject_id = Some(subject.id);
+        r.version += 1;
+        r.updated_at = now();
+        write_record(&mut tx, &r, false, expected).await?;
+        append(
+            &mut tx,
+            &mut head,
+            actor,
+            "record",
+            &r.id.to_string(),
+            "link_subject",
+            Some(state_digest(&r)?),
+        )
+        .await?;
+        let h = RecordHistoryEntry {
+            record_id: r.id,
+            version: r.version,
+            action: "link_subject".into(),
+            status: r.status,
+            fields: r.fields.clone(),
+            actor: actor.to_string(),
+            note: Some(format!("人工关联主体 {}（{}）", subject.name, subject.id)),
+            at: r.updated_at,
+        };
+        insert_history(&mut tx, &mut head, &h).await?;
+        link.status = "linked".into();
+        write_link(&mut tx, &link, false).await?;
+        append(
+            &mut tx,
+            &mut head,
+            actor,
+            "link_request",
+            &r.id.to_string(),
+            "link",
+            Some(state_digest(&link)?),
+        )
+        .await?;
+        commit(tx, head).await?;
+        Ok(r)
+    }
+
+    async fn records_decided(
+        &self,
+        type_codes: &[String],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Record>> {
+        if type_codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT * FROM records WHERE type_code IN (");
+        let mut sep = q.separated(", ");
+        for t in type_codes {
+            sep.push_bind(t.as_str());
+        }
+        q.push(") AND decision_date >= ").push_bind(from);
+        q.push(" AND decision_date <= ").push_bind(to);
+        q.push(" ORDER BY source_dept, decision_date, doc_no");
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    async fn records_due_for_expiry(&self, today: NaiveDate, limit: i64) -> Result<Vec<Record>> {
+        let rows = sqlx::query(
+            "SELECT * FROM records WHERE status = 'published' AND publish_until IS NOT NULL \
+             AND publish_until < $1 ORDER BY publish_until, id LIMIT $2",
+        )
+        .bind(today)
+        .bind(limit.clamp(1, 100_000))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(record_from_row).collect()
     }
 
     async fn log_head(&self) -> Result<(i64, String)> {

@@ -94,6 +94,8 @@ pub struct NewRecord {
     pub severity: Option<String>,
     pub status: RecordStatus,
     pub publish_until: Option<NaiveDate>,
+    /// Digest of the submitted content; computed from fields, date and severity when `None`.
+    pub content_digest: Option<String>,
 }
 
 /// A change to a record: the action names it in the history (`publish`, `correct`, `revoke` …).
@@ -109,6 +111,120 @@ pub struct RecordChange {
     pub tolerated: Option<bool>,
     pub publish_until: Option<Option<NaiveDate>>,
     pub note: Option<String>,
+    /// New content digest when `fields` change (recomputed when `None`).
+    pub content_digest: Option<String>,
+}
+
+/// A validated import row, ready to store. The clear ID number never gets here: only its
+/// keyed hash and masked form.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImportRow {
+    /// Row number in the submitted file.
+    pub row: u64,
+    pub doc_no: String,
+    pub decision_date: NaiveDate,
+    pub subject_name: String,
+    pub subject_uscc: Option<String>,
+    pub subject_id_hash: Option<String>,
+    pub subject_id_masked: Option<String>,
+    pub subject_kind: SubjectKind,
+    pub subject_region: Option<String>,
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    pub severity: Option<String>,
+    pub status: RecordStatus,
+    pub publish_until: Option<NaiveDate>,
+    pub content_digest: String,
+}
+
+/// What happened to one import row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", content = "record_id", rename_all = "snake_case")]
+pub enum RowOutcome {
+    Created(Uuid),
+    /// Same source key, new content: a correction with history.
+    Corrected(Uuid),
+    /// Same source key, same content: nothing changed.
+    Duplicate(Uuid),
+    /// Stored without a subject; queued for manual linking.
+    Queued(Uuid),
+    /// The same source key appeared earlier in this file.
+    DuplicateInFile,
+    /// The existing record no longer accepts corrections (revoked or repaired).
+    NotCorrectable(Uuid),
+}
+
+/// A rejected row, kept for the error report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedRow {
+    pub row: u64,
+    pub cells: Vec<String>,
+    pub reasons: Vec<String>,
+}
+
+/// A submitted file (报送批次).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewBatch {
+    pub type_code: String,
+    /// USCC of the submitting department.
+    pub source_dept: String,
+    pub file_name: Option<String>,
+    pub file_sha256: String,
+    pub format: String,
+    pub encoding: String,
+    /// Publication time to record (backfilling from an older platform); now when `None`.
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// A batch as stored, with its counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Batch {
+    pub id: Uuid,
+    pub type_code: String,
+    pub source_dept: String,
+    pub file_name: Option<String>,
+    pub file_sha256: String,
+    pub format: String,
+    pub encoding: String,
+    pub submitted_by: String,
+    pub submitted_at: DateTime<Utc>,
+    pub total: i64,
+    pub created: i64,
+    pub corrected: i64,
+    pub duplicates: i64,
+    pub rejected: i64,
+    pub queued: i64,
+    pub subjects_created: i64,
+    pub unknown_columns: Vec<String>,
+}
+
+/// Writes one batch inside one transaction: dropping it without `commit` rolls everything
+/// back, so an infrastructure failure never leaves half a batch.
+#[async_trait]
+pub trait BatchWriter: Send {
+    fn id(&self) -> Uuid;
+    /// Store validated rows (in file order).
+    async fn write(&mut self, rows: Vec<ImportRow>) -> Result<Vec<RowOutcome>>;
+    /// Keep rejected rows for the error report.
+    async fn reject(&mut self, rows: Vec<RejectedRow>) -> Result<()>;
+    async fn commit(self: Box<Self>, unknown_columns: Vec<String>) -> Result<Batch>;
+}
+
+/// A record stored without a subject, waiting to be linked by hand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkRequest {
+    pub record_id: Uuid,
+    pub subject_name: String,
+    /// Suggested subjects: `(id, name, why)`.
+    pub candidates: Vec<LinkCandidate>,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkCandidate {
+    pub subject_id: Uuid,
+    pub name: String,
+    pub reason: String,
 }
 
 /// A catalog type as loaded into the store at `migrate`.
@@ -182,6 +298,30 @@ pub trait Store: Send + Sync + 'static {
     async fn record(&self, id: Uuid) -> Result<Option<Record>>;
     async fn record_history(&self, id: Uuid) -> Result<Vec<RecordHistoryEntry>>;
     async fn count_records(&self) -> Result<i64>;
+
+    /// Open a batch; all its writes happen in one transaction until `commit`.
+    async fn begin_batch(&self, actor: &str, b: NewBatch) -> Result<Box<dyn BatchWriter>>;
+    async fn batch(&self, id: Uuid) -> Result<Option<Batch>>;
+    /// An earlier batch of the same type and department with the same file content.
+    async fn batch_by_file(
+        &self,
+        type_code: &str,
+        source_dept: &str,
+        sha256: &str,
+    ) -> Result<Option<Batch>>;
+    async fn batch_rejects(&self, id: Uuid) -> Result<Vec<RejectedRow>>;
+    async fn link_queue(&self, limit: i64) -> Result<Vec<LinkRequest>>;
+    /// Link a queued record to a subject.
+    async fn link_record(&self, actor: &str, record_id: Uuid, subject_id: Uuid) -> Result<Record>;
+    /// Records of given types decided in `[from, to]` (for reports).
+    async fn records_decided(
+        &self,
+        type_codes: &[String],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Record>>;
+    /// Published records whose publication ended before `today`: candidates for expiry.
+    async fn records_due_for_expiry(&self, today: NaiveDate, limit: i64) -> Result<Vec<Record>>;
 
     /// `(seq, hash)` of the chain head.
     async fn log_head(&self) -> Result<(i64, String)>;

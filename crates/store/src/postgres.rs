@@ -25,8 +25,14 @@ pub(crate) fn dec(c: UuidCol) -> Uuid {
 
 // The shared implementation is compiled once per backend on purpose (see common.rs).
 #[allow(clippy::duplicate_mod)]
+#[path = "batch.rs"]
+mod batch;
+#[allow(clippy::duplicate_mod)]
 #[path = "common.rs"]
 mod common;
+
+/// `former_names` as text, for LIKE searches (JSON text on SQLite, JSONB on PostgreSQL).
+pub(crate) const FORMER_NAMES_TEXT: &str = "former_names::text";
 
 pub struct PgStore {
     pub(crate) pool: sqlx::PgPool,

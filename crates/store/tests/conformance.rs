@@ -55,6 +55,7 @@ fn penalty(doc_no: &str, subject: &chengxin_domain::subjects::Subject) -> NewRec
         severity: Some("general".into()),
         status: RecordStatus::Published,
         publish_until: Some(d("2026-01-24")),
+        content_digest: None,
     }
 }
 
@@ -96,6 +97,7 @@ async fn populate(db: &TestDb) -> (uuid::Uuid, uuid::Uuid, uuid::Uuid) {
             tolerated: None,
             publish_until: None,
             note: Some("决定被撤销".into()),
+            content_digest: None,
         },
     )
     .await
@@ -252,6 +254,7 @@ both_backends!(records_keep_history, |db: TestDb| async move {
                 tolerated: Some(true),
                 publish_until: None,
                 note: None,
+                content_digest: None,
             },
         )
         .await
@@ -485,3 +488,214 @@ async fn unreachable_postgres_is_a_clear_error() {
     let err = chengxin_store::open("mysql://x").await.err().unwrap();
     assert_eq!(err.code(), "db_unsupported_url");
 }
+
+fn import_row(
+    row: u64,
+    doc_no: &str,
+    name: &str,
+    uscc: Option<&str>,
+    id: Option<&str>,
+    amount: &str,
+) -> chengxin_store::ImportRow {
+    let h = IdHasher::new([7; 32]);
+    let mut fields = serde_json::Map::new();
+    fields.insert("fine_amount".into(), amount.into());
+    chengxin_store::ImportRow {
+        row,
+        doc_no: doc_no.into(),
+        decision_date: d("2025-01-24"),
+        subject_name: name.into(),
+        subject_uscc: uscc.map(String::from),
+        subject_id_hash: id.map(|i| h.hash(i)),
+        subject_id_masked: id.map(chengxin_domain::codes::id_number::mask),
+        subject_kind: if id.is_some() {
+            SubjectKind::Individual
+        } else {
+            SubjectKind::Enterprise
+        },
+        subject_region: Some("320412".into()),
+        fields,
+        severity: Some("general".into()),
+        status: RecordStatus::Published,
+        publish_until: Some(d("2026-01-24")),
+        content_digest: format!("digest-{doc_no}-{amount}"),
+    }
+}
+
+fn new_batch(sha: &str) -> chengxin_store::NewBatch {
+    chengxin_store::NewBatch {
+        type_code: "admin_penalty".into(),
+        source_dept: "11320400MB0000000X".into(),
+        file_name: Some("处罚.csv".into()),
+        file_sha256: sha.into(),
+        format: "csv".into(),
+        encoding: "UTF-8".into(),
+        published_at: None,
+    }
+}
+
+both_backends!(
+    batch_import_is_idempotent_and_corrects,
+    |db: TestDb| async move {
+        use chengxin_store::RowOutcome;
+        let s = &db.store;
+        let rows = || {
+            vec![
+                import_row(
+                    2,
+                    "罚〔2025〕1号",
+                    "常州甲公司",
+                    Some("91320412MA1MXK2L83"),
+                    None,
+                    "1.5",
+                ),
+                import_row(
+                    3,
+                    "罚〔2025〕2号",
+                    "常州甲公司",
+                    Some("91320412MA1MXK2L83"),
+                    None,
+                    "2",
+                ),
+                import_row(
+                    4,
+                    "罚〔2025〕3号",
+                    "王五",
+                    None,
+                    Some("320481199001011234"),
+                    "0.2",
+                ),
+                import_row(5, "罚〔2025〕4号", "只有名称的公司", None, None, "3"),
+                import_row(
+                    6,
+                    "罚〔2025〕1号",
+                    "常州甲公司",
+                    Some("91320412MA1MXK2L83"),
+                    None,
+                    "1.5",
+                ),
+            ]
+        };
+        let mut w = s.begin_batch("dept", new_batch("sha-1")).await.unwrap();
+        let out = w.write(rows()).await.unwrap();
+        assert!(matches!(out[0], RowOutcome::Created(_)));
+        assert!(matches!(out[1], RowOutcome::Created(_)));
+        assert!(matches!(out[2], RowOutcome::Created(_)));
+        assert!(matches!(out[3], RowOutcome::Queued(_)));
+        assert_eq!(out[4], RowOutcome::DuplicateInFile);
+        w.reject(vec![chengxin_store::RejectedRow {
+            row: 7,
+            cells: vec!["=cmd".into()],
+            reasons: vec!["处罚决定日期：日期不存在".into()],
+        }])
+        .await
+        .unwrap();
+        let batch = w.commit(vec!["备用列".into()]).await.unwrap();
+        assert_eq!(
+            (
+                batch.total,
+                batch.created,
+                batch.queued,
+                batch.rejected,
+                batch.subjects_created
+            ),
+            (6, 4, 1, 1, 2)
+        );
+        assert_eq!(s.count_records().await.unwrap(), 4);
+        assert_eq!(s.count_subjects().await.unwrap(), 2);
+        assert_eq!(
+            s.batch_rejects(batch.id).await.unwrap()[0].reasons[0],
+            "处罚决定日期：日期不存在"
+        );
+        assert_eq!(
+            s.batch(batch.id).await.unwrap().unwrap().unknown_columns,
+            vec!["备用列".to_string()]
+        );
+        assert_eq!(
+            s.batch_by_file("admin_penalty", "11320400MB0000000X", "sha-1")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            batch.id
+        );
+        verify_ok(&db).await;
+
+        // Same rows again: nothing changes.
+        let (seq_before, _) = s.log_head().await.unwrap();
+        let mut w = s.begin_batch("dept", new_batch("sha-2")).await.unwrap();
+        let mut again = rows();
+        again.pop();
+        let out = w.write(again).await.unwrap();
+        assert!(
+            out.iter().all(|o| matches!(o, RowOutcome::Duplicate(_))),
+            "{out:?}"
+        );
+        let b2 = w.commit(vec![]).await.unwrap();
+        assert_eq!(b2.duplicates, 4);
+        assert_eq!(s.count_records().await.unwrap(), 4);
+        let (seq_after, _) = s.log_head().await.unwrap();
+        assert_eq!(seq_after, seq_before + 1, "only the batch itself is logged");
+
+        // New content under the same source key: a correction with history.
+        let mut w = s.begin_batch("dept", new_batch("sha-3")).await.unwrap();
+        let out = w
+            .write(vec![import_row(
+                2,
+                "罚〔2025〕1号",
+                "常州甲公司",
+                Some("91320412MA1MXK2L83"),
+                None,
+                "9",
+            )])
+            .await
+            .unwrap();
+        let RowOutcome::Corrected(rid) = out[0] else {
+            panic!("{out:?}")
+        };
+        w.commit(vec![]).await.unwrap();
+        let h = s.record_history(rid).await.unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[1].action, "correct");
+        assert_eq!(h[1].fields["fine_amount"], "9");
+
+        // The name-only row waits for linking; linking records it in history.
+        let queue = s.link_queue(10).await.unwrap();
+        assert_eq!(queue.len(), 1);
+        let target = s
+            .subject_by_uscc("91320412MA1MXK2L83")
+            .await
+            .unwrap()
+            .unwrap();
+        let linked = s
+            .link_record("operator", queue[0].record_id, target.id)
+            .await
+            .unwrap();
+        assert_eq!(linked.subject_id, Some(target.id));
+        assert!(s.link_queue(10).await.unwrap().is_empty());
+        verify_ok(&db).await;
+
+        // Dropping a writer without commit leaves nothing behind.
+        {
+            let mut w = s.begin_batch("dept", new_batch("sha-4")).await.unwrap();
+            w.write(vec![import_row(
+                2,
+                "罚〔2025〕99号",
+                "常州乙公司",
+                Some("91320412MA1MXK2L83"),
+                None,
+                "1",
+            )])
+            .await
+            .unwrap();
+        }
+        assert_eq!(s.count_records().await.unwrap(), 4);
+        assert!(s
+            .batch_by_file("admin_penalty", "11320400MB0000000X", "sha-4")
+            .await
+            .unwrap()
+            .is_none());
+        verify_ok(&db).await;
+        db.cleanup().await;
+    }
+);

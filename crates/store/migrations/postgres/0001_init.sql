@@ -96,6 +96,7 @@ CREATE TABLE records (
     tolerated      BOOLEAN NOT NULL,
     published_at   TIMESTAMPTZ,
     publish_until  DATE,
+    content_digest TEXT NOT NULL,
     version        BIGINT NOT NULL,
     created_at     TIMESTAMPTZ NOT NULL,
     updated_at     TIMESTAMPTZ NOT NULL,
@@ -114,4 +115,43 @@ CREATE TABLE record_history (
     note      TEXT,
     at        TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (record_id, version)
+);
+
+-- Import batches (报送批次): one per submitted file; rejected rows are kept for the error report.
+CREATE TABLE batches (
+    id            UUID PRIMARY KEY,
+    type_code     TEXT NOT NULL REFERENCES catalog_types (code),
+    source_dept   TEXT NOT NULL,
+    file_name     TEXT,
+    file_sha256   TEXT NOT NULL,
+    format        TEXT NOT NULL,
+    encoding      TEXT NOT NULL,
+    submitted_by  TEXT NOT NULL,
+    submitted_at  TIMESTAMPTZ NOT NULL,
+    total         BIGINT NOT NULL,
+    created       BIGINT NOT NULL,
+    corrected     BIGINT NOT NULL,
+    duplicates    BIGINT NOT NULL,
+    rejected      BIGINT NOT NULL,
+    queued        BIGINT NOT NULL,
+    subjects_created BIGINT NOT NULL,
+    unknown_columns JSONB NOT NULL
+);
+CREATE INDEX batches_file ON batches (type_code, source_dept, file_sha256);
+
+CREATE TABLE batch_rejects (
+    batch_id UUID NOT NULL REFERENCES batches (id),
+    row_no   BIGINT NOT NULL,
+    cells    JSONB NOT NULL,
+    reasons  JSONB NOT NULL,
+    PRIMARY KEY (batch_id, row_no)
+);
+
+-- Records whose rows carried only a name: linked to a subject by hand (人工关联).
+CREATE TABLE link_queue (
+    record_id    UUID PRIMARY KEY REFERENCES records (id),
+    subject_name TEXT NOT NULL,
+    candidates   JSONB NOT NULL,
+    status       TEXT NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL
 );

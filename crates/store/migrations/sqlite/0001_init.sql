@@ -96,6 +96,7 @@ CREATE TABLE records (
     tolerated      INTEGER NOT NULL,
     published_at   TEXT,
     publish_until  TEXT,
+    content_digest TEXT NOT NULL,
     version        INTEGER NOT NULL,
     created_at     TEXT NOT NULL,
     updated_at     TEXT NOT NULL,
@@ -114,4 +115,43 @@ CREATE TABLE record_history (
     note      TEXT,
     at        TEXT NOT NULL,
     PRIMARY KEY (record_id, version)
+);
+
+-- Import batches (报送批次): one per submitted file; rejected rows are kept for the error report.
+CREATE TABLE batches (
+    id            TEXT PRIMARY KEY,
+    type_code     TEXT NOT NULL REFERENCES catalog_types (code),
+    source_dept   TEXT NOT NULL,
+    file_name     TEXT,
+    file_sha256   TEXT NOT NULL,
+    format        TEXT NOT NULL,
+    encoding      TEXT NOT NULL,
+    submitted_by  TEXT NOT NULL,
+    submitted_at  TEXT NOT NULL,
+    total         INTEGER NOT NULL,
+    created       INTEGER NOT NULL,
+    corrected     INTEGER NOT NULL,
+    duplicates    INTEGER NOT NULL,
+    rejected      INTEGER NOT NULL,
+    queued        INTEGER NOT NULL,
+    subjects_created INTEGER NOT NULL,
+    unknown_columns TEXT NOT NULL
+);
+CREATE INDEX batches_file ON batches (type_code, source_dept, file_sha256);
+
+CREATE TABLE batch_rejects (
+    batch_id TEXT NOT NULL REFERENCES batches (id),
+    row_no   INTEGER NOT NULL,
+    cells    TEXT NOT NULL,
+    reasons  TEXT NOT NULL,
+    PRIMARY KEY (batch_id, row_no)
+);
+
+-- Records whose rows carried only a name: linked to a subject by hand (人工关联).
+CREATE TABLE link_queue (
+    record_id    TEXT PRIMARY KEY REFERENCES records (id),
+    subject_name TEXT NOT NULL,
+    candidates   TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    created_at   TEXT NOT NULL
 );
