@@ -13,4 +13,5 @@ pub mod catalog;
 pub mod codes;
 pub mod records;
 pub mod regions;
+pub mod reports;
 pub mod subjects;

@@ -67,6 +67,7 @@ pub(crate) async fn begin(pool: &sqlx::Pool<Db>, actor: &str, b: NewBatch) -> Re
         queued: 0,
         subjects_created: 0,
         unknown_columns: Vec::new(),
+        headers: b.headers,
     };
     // The row exists from the start so rejected rows can reference it; its final state is
     // written (and logged) at commit.
@@ -84,12 +85,13 @@ pub(crate) async fn begin(pool: &sqlx::Pool<Db>, actor: &str, b: NewBatch) -> Re
 async fn write_batch_row(tx: &mut Tx, b: &Batch, insert: bool) -> Result<()> {
     let sql = if insert {
         "INSERT INTO batches (type_code, source_dept, file_name, file_sha256, format, encoding, submitted_by, \
-         submitted_at, total, created, corrected, duplicates, rejected, queued, subjects_created, unknown_columns, id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+         submitted_at, total, created, corrected, duplicates, rejected, queued, subjects_created, unknown_columns, id, headers) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
     } else {
         "UPDATE batches SET type_code = $1, source_dept = $2, file_name = $3, file_sha256 = $4, format = $5, \
          encoding = $6, submitted_by = $7, submitted_at = $8, total = $9, created = $10, corrected = $11, \
-         duplicates = $12, rejected = $13, queued = $14, subjects_created = $15, unknown_columns = $16 WHERE id = $17"
+         duplicates = $12, rejected = $13, queued = $14, subjects_created = $15, unknown_columns = $16, headers = $18 \
+         WHERE id = $17"
     };
     sqlx::query(sql)
         .bind(&b.type_code)
@@ -109,6 +111,7 @@ async fn write_batch_row(tx: &mut Tx, b: &Batch, insert: bool) -> Result<()> {
         .bind(b.subjects_created)
         .bind(Json(&b.unknown_columns))
         .bind(enc(b.id))
+        .bind(Json(&b.headers))
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -133,6 +136,7 @@ pub(crate) fn batch_from_row(row: &<Db as sqlx::Database>::Row) -> Result<Batch>
         queued: row.try_get("queued")?,
         subjects_created: row.try_get("subjects_created")?,
         unknown_columns: row.try_get::<Json<Vec<String>>, _>("unknown_columns")?.0,
+        headers: row.try_get::<Json<Vec<String>>, _>("headers")?.0,
     })
 }
 
@@ -325,8 +329,6 @@ impl BatchWriter for Writer {
         let t = now();
         let mut log = PendingLog::default();
         let mut outcomes: Vec<Option<RowOutcome>> = vec![None; rows.len()];
-        self.batch.total += rows.len() as i64;
-
         // 1. Same source key twice in one file: the later row is refused.
         let mut fresh = Vec::with_capacity(rows.len());
         for (i, r) in rows.iter().enumerate() {
@@ -566,10 +568,20 @@ impl BatchWriter for Writer {
         }
         log.flush(tx, &mut self.head, &self.actor).await?;
 
-        outcomes
+        let outcomes: Vec<RowOutcome> = outcomes
             .into_iter()
             .map(|o| o.ok_or_else(|| StoreError::Invalid("内部错误：行结果缺失".into())))
-            .collect()
+            .collect::<Result<_>>()?;
+        self.batch.total += outcomes
+            .iter()
+            .filter(|o| {
+                !matches!(
+                    o,
+                    RowOutcome::DuplicateInFile | RowOutcome::NotCorrectable(_)
+                )
+            })
+            .count() as i64;
+        Ok(outcomes)
     }
 
     async fn reject(&mut self, rows: Vec<RejectedRow>) -> Result<()> {

@@ -147,9 +147,11 @@ pub enum RowOutcome {
     Duplicate(Uuid),
     /// Stored without a subject; queued for manual linking.
     Queued(Uuid),
-    /// The same source key appeared earlier in this file.
+    /// The same source key appeared earlier in this file: not stored, not counted; the
+    /// caller rejects the row with a reason.
     DuplicateInFile,
-    /// The existing record no longer accepts corrections (revoked or repaired).
+    /// The existing record no longer accepts corrections (revoked or repaired): not stored,
+    /// not counted; the caller rejects the row with a reason.
     NotCorrectable(Uuid),
 }
 
@@ -173,6 +175,8 @@ pub struct NewBatch {
     pub encoding: String,
     /// Publication time to record (backfilling from an older platform); now when `None`.
     pub published_at: Option<DateTime<Utc>>,
+    /// The file's column headers, for the error report.
+    pub headers: Vec<String>,
 }
 
 /// A batch as stored, with its counts.
@@ -195,6 +199,7 @@ pub struct Batch {
     pub queued: i64,
     pub subjects_created: i64,
     pub unknown_columns: Vec<String>,
+    pub headers: Vec<String>,
 }
 
 /// Writes one batch inside one transaction: dropping it without `commit` rolls everything

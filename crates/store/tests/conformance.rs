@@ -531,6 +531,7 @@ fn new_batch(sha: &str) -> chengxin_store::NewBatch {
         format: "csv".into(),
         encoding: "UTF-8".into(),
         published_at: None,
+        headers: vec!["行政相对人名称".into()],
     }
 }
 
@@ -599,7 +600,7 @@ both_backends!(
                 batch.rejected,
                 batch.subjects_created
             ),
-            (6, 4, 1, 1, 2)
+            (5, 4, 1, 1, 2)
         );
         assert_eq!(s.count_records().await.unwrap(), 4);
         assert_eq!(s.count_subjects().await.unwrap(), 2);

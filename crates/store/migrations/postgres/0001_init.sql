@@ -135,7 +135,8 @@ CREATE TABLE batches (
     rejected      BIGINT NOT NULL,
     queued        BIGINT NOT NULL,
     subjects_created BIGINT NOT NULL,
-    unknown_columns JSONB NOT NULL
+    unknown_columns JSONB NOT NULL,
+    headers       JSONB NOT NULL
 );
 CREATE INDEX batches_file ON batches (type_code, source_dept, file_sha256);
 

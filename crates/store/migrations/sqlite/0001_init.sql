@@ -135,7 +135,8 @@ CREATE TABLE batches (
     rejected      INTEGER NOT NULL,
     queued        INTEGER NOT NULL,
     subjects_created INTEGER NOT NULL,
-    unknown_columns TEXT NOT NULL
+    unknown_columns TEXT NOT NULL,
+    headers       TEXT NOT NULL
 );
 CREATE INDEX batches_file ON batches (type_code, source_dept, file_sha256);
 
