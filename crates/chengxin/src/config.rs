@@ -15,6 +15,8 @@ pub struct Config {
     /// Hex key for hashing ID numbers; from `CHENGXIN_ID_HASH_KEY`, else the key file.
     pub id_hash_key: Option<String>,
     pub listen: SocketAddr,
+    /// Interim department API token (`CHENGXIN_API_TOKEN`).
+    pub api_token: Option<String>,
 }
 
 /// Secrets and passwords never reach logs through `Debug`.
@@ -28,6 +30,7 @@ impl std::fmt::Debug for Config {
                 &self.id_hash_key.as_ref().map(|_| "<redacted>"),
             )
             .field("listen", &self.listen)
+            .field("api_token", &self.api_token.as_ref().map(|_| "<redacted>"))
             .finish()
     }
 }
@@ -54,9 +57,11 @@ mod tests {
             data_dir: "x".into(),
             id_hash_key: Some("00ff".into()),
             listen: "127.0.0.1:8080".parse().unwrap(),
+            api_token: Some("tok-secret".into()),
         };
         let s = format!("{c:?}");
         assert!(!s.contains("hunter2"));
         assert!(!s.contains("00ff"));
+        assert!(!s.contains("tok-secret"));
     }
 }

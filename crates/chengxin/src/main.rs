@@ -84,6 +84,22 @@ enum Command {
     },
     /// Load the demo data without serving.
     Demo,
+    /// End publication of records whose period is over (also runs hourly in `serve`).
+    Expire {
+        /// Treat this day as today (YYYY-MM-DD); default: today in China time.
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// Reports.
+    Report {
+        #[command(subcommand)]
+        op: ReportOp,
+    },
+    /// Read or change one record.
+    Record {
+        #[command(subcommand)]
+        op: RecordOp,
+    },
     /// Key management.
     Keys {
         #[command(subcommand)]
@@ -97,6 +113,41 @@ enum WorkdaysOp {
     Add { date: String, n: u32 },
     /// Working days d with FROM < d <= TO.
     Between { from: String, to: String },
+}
+
+#[derive(Subcommand, Debug)]
+enum ReportOp {
+    /// 双公示 timeliness: share published within 7 working days, per department; late records.
+    Timeliness {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        /// Only this department (USCC).
+        #[arg(long)]
+        dept: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum RecordOp {
+    /// Print a record with its history (JSON).
+    Show { id: String },
+    /// Apply a lifecycle action: publish, correct, revoke, tolerate, expire.
+    Transition {
+        id: String,
+        action: String,
+        /// The version you last saw.
+        #[arg(long)]
+        version: i64,
+        #[arg(long)]
+        note: Option<String>,
+        /// New fields as a JSON object (correct only).
+        #[arg(long)]
+        fields: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -182,6 +233,7 @@ fn config(cli: &Cli, listen: Option<SocketAddr>) -> Config {
         data_dir: cli.data_dir.clone(),
         id_hash_key: std::env::var("CHENGXIN_ID_HASH_KEY").ok(),
         listen: listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+        api_token: std::env::var("CHENGXIN_API_TOKEN").ok().filter(|t| !t.trim().is_empty()),
     }
 }
 
@@ -214,6 +266,42 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             load_demo(&cfg, &store).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Expire { today: day } => {
+            let cfg = config(&cli, None);
+            let store = open_and_migrate(&cfg).await?;
+            let day = match day {
+                Some(d) => parse_date(d)?,
+                None => china_today(),
+            };
+            let n = chengxin_server::services::records::expire_due(store.as_ref(), "system:expire", day)
+                .await
+                .map_err(api_err)?;
+            checkpoint(&cfg, &store).await?;
+            println!("{}", serde_json::json!({"expired": n, "as_of": day}));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report {
+            op: ReportOp::Timeliness { from, to, dept, json },
+        } => {
+            let cfg = config(&cli, None);
+            let store = open_and_migrate(&cfg).await?;
+            let r = chengxin_server::services::reports::timeliness(
+                store.as_ref(),
+                parse_date(from)?,
+                parse_date(to)?,
+                dept.as_deref(),
+                china_today(),
+            )
+            .await
+            .map_err(api_err)?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                print_timeliness(&r);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Record { op } => record_command(&config(&cli, None), op).await,
         Command::Keys {
             op: KeysOp::ExportPublic,
         } => {
@@ -225,6 +313,95 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn api_err(e: chengxin_server::error::ApiError) -> CliError {
+    CliError::new(e.code(), e.to_string())
+}
+
+/// Today in China Standard Time: deadlines and publication days are counted in it.
+fn china_today() -> NaiveDate {
+    chengxin_domain::reports::china_date(chrono::Utc::now())
+}
+
+async fn checkpoint(cfg: &Config, store: &Arc<dyn Store>) -> anyhow::Result<()> {
+    if let Some(signer) = cfg.key_dir().signer()? {
+        store.checkpoint(&signer).await?;
+    }
+    Ok(())
+}
+
+fn print_timeliness(r: &chengxin_domain::reports::TimelinessReport) {
+    println!(
+        "双公示及时率 {} 至 {}（截至 {}，期限 {} 个工作日）",
+        r.from, r.to, r.as_of, r.deadline_working_days
+    );
+    println!("{:<20} {:>6} {:>6} {:>6} {:>6} {:>8}", "部门", "总数", "及时", "超期", "待公示", "及时率");
+    for d in r.departments.iter().chain(std::iter::once(&r.total)) {
+        let rate = d.rate.map_or("-".to_string(), |x| format!("{:.1}%", x * 100.0));
+        println!(
+            "{:<20} {:>6} {:>6} {:>6} {:>6} {:>8}",
+            d.source_dept, d.total, d.on_time, d.late, d.pending, rate
+        );
+    }
+    if !r.late.is_empty() {
+        println!("\n超期记录：");
+        for l in &r.late {
+            println!(
+                "  {} {} 决定 {} 期限 {} 公示 {} （{} 个工作日）",
+                l.source_dept,
+                l.doc_no,
+                l.decision_date,
+                l.deadline,
+                l.published_on.map_or("未公示".to_string(), |d| d.to_string()),
+                l.working_days
+            );
+        }
+    }
+}
+
+async fn record_command(cfg: &Config, op: &RecordOp) -> anyhow::Result<ExitCode> {
+    let store = open_and_migrate(cfg).await?;
+    let parse_id = |s: &str| {
+        uuid::Uuid::parse_str(s.trim()).map_err(|_| CliError::new("invalid_id", format!("“{s}”不是合法的记录编号")))
+    };
+    match op {
+        RecordOp::Show { id } => {
+            let id = parse_id(id)?;
+            let r = store
+                .record(id)
+                .await?
+                .ok_or_else(|| CliError::new("not_found", format!("记录 {id} 不存在")))?;
+            let h = store.record_history(id).await?;
+            println!("{}", serde_json::to_string_pretty(&serde_json::json!({"record": r, "history": h}))?);
+        }
+        RecordOp::Transition { id, action, version, note, fields } => {
+            let id = parse_id(id)?;
+            let action = chengxin_domain::records::RecordAction::parse(action)
+                .ok_or_else(|| CliError::new("unknown_action", format!("未知的操作“{action}”")))?;
+            let fields = match fields {
+                Some(f) => Some(
+                    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(f)
+                        .map_err(|e| CliError::new("invalid_json", format!("--fields 不是 JSON 对象：{e}")))?,
+                ),
+                None => None,
+            };
+            let r = chengxin_server::services::records::transition(
+                store.as_ref(),
+                "cli:operator",
+                id,
+                action,
+                *version,
+                note.clone(),
+                fields,
+            )
+            .await
+            .map_err(api_err)?;
+            checkpoint(cfg, &store).await?;
+            println!("{}", serde_json::to_string(&r)?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn hex_key(signer: &chengxin_store::LogSigner) -> String {
@@ -425,6 +602,24 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let state = Arc::new(chengxin_server::App {
         store: store.clone(),
         metrics: chengxin_server::metrics::Metrics::new(),
+        api_token: cfg.api_token.clone(),
+        id_hasher: id_hasher(&cfg)?,
+    });
+    if cfg.api_token.is_none() {
+        tracing::warn!("CHENGXIN_API_TOKEN not set: protected API routes answer 403");
+    }
+    // End publication periods as they run out (hourly; the record stays, hidden from the public).
+    let ex_store = store.clone();
+    let expirer = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match chengxin_server::services::records::expire_due(ex_store.as_ref(), "system:expire", china_today()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(expired = n, "publication periods ended"),
+                Err(e) => tracing::warn!(error = %e, "expiry job failed"),
+            }
+        }
     });
     // Sign the chain head periodically so rewriting history is detectable.
     let cp_store = store.clone();
@@ -442,6 +637,7 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     eprintln!("诚信 Chengxin 已启动：http://{}/", cfg.listen);
     chengxin_server::serve(listener, state, shutdown_signal()).await?;
     checkpointer.abort();
+    expirer.abort();
     store.checkpoint(&signer).await?;
     tracing::info!("chengxin stopped");
     Ok(ExitCode::SUCCESS)

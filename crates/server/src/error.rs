@@ -24,6 +24,10 @@ pub enum ApiError {
     #[error("请求的资源不存在")]
     NotFound,
     #[error("{0}")]
+    Unauthorized(String),
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    #[error("{0}")]
     Store(#[from] StoreError),
     #[error("服务暂不可用：{0}")]
     Unavailable(String),
@@ -41,6 +45,8 @@ impl ApiError {
         match self {
             ApiError::BadRequest { code, .. } => code,
             ApiError::NotFound => "not_found",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden { code, .. } => code,
             ApiError::Store(e) => e.code(),
             ApiError::Unavailable(_) => "unavailable",
         }
@@ -50,6 +56,8 @@ impl ApiError {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Store(e) => match e {
                 StoreError::NotFound { .. } => StatusCode::NOT_FOUND,

@@ -8,9 +8,11 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod auth;
 pub mod error;
 pub mod metrics;
 pub mod routes;
+pub mod services;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -34,6 +36,10 @@ use crate::metrics::{Metrics, RequestLabels};
 pub struct App {
     pub store: Arc<dyn Store>,
     pub metrics: Metrics,
+    /// The interim department token (`CHENGXIN_API_TOKEN`); `None` closes protected routes.
+    pub api_token: Option<String>,
+    /// Keys the hash of ID numbers in imported rows.
+    pub id_hasher: chengxin_domain::subjects::IdHasher,
 }
 
 pub type AppState = Arc<App>;
@@ -54,10 +60,30 @@ pub type AppState = Arc<App>;
         routes::reference::validate_codes,
         routes::reference::workdays_add,
         routes::reference::workdays_between,
+        routes::records::get_record,
+        routes::records::transition,
+        routes::records::timeliness,
+        routes::records::link_queue,
+        routes::records::link,
     ),
-    components(schemas(error::ErrorBody))
+    components(schemas(error::ErrorBody)),
+    modifiers(&SecurityAddon)
 )]
 pub struct ApiDoc;
+
+/// Declares the bearer-token scheme protected routes use.
+struct SecurityAddon;
+
+impl utoipa::Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// The OpenAPI document, generated from the handlers' annotations.
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -109,6 +135,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/codes/validate", post(routes::reference::validate_codes))
         .route("/api/v1/workdays/add", get(routes::reference::workdays_add))
         .route("/api/v1/workdays/between", get(routes::reference::workdays_between))
+        .route("/api/v1/records/{id}", get(routes::records::get_record))
+        .route("/api/v1/records/{id}/transitions", post(routes::records::transition))
+        .route("/api/v1/reports/timeliness", get(routes::records::timeliness))
+        .route("/api/v1/link-queue", get(routes::records::link_queue))
+        .route("/api/v1/link-queue/{record_id}", post(routes::records::link))
         .route_layer(middleware::from_fn_with_state(state.clone(), track))
         .fallback(not_found)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024 * 1024))

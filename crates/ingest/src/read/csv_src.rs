@@ -218,9 +218,10 @@ impl CsvSource {
             }
             let n = buf.iter().take_while(|b| **b == b'\n' || **b == b'\r').count();
             let nl = buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
+            let len = buf.len();
             self.input.consume(n);
             self.line += nl;
-            if n < buf.len() {
+            if n < len {
                 break;
             }
         }
@@ -387,5 +388,60 @@ impl CsvSource {
 
     fn column_name(&self, i: usize) -> String {
         format!("第{}列", i + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::{open_stream, Source};
+    use std::io::Read;
+
+    /// `name,text\nbig,"xxxx…(n bytes)"\nsmall,ok\n`, generated on the fly.
+    struct Big {
+        left: u64,
+        stage: u8,
+    }
+
+    impl Read for Big {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let piece: &[u8] = match self.stage {
+                0 => b"name,text\nbig,\"",
+                1 if self.left > 0 => {
+                    let n = (buf.len() as u64).min(self.left) as usize;
+                    buf[..n].fill(b'x');
+                    self.left -= n as u64;
+                    return Ok(n);
+                }
+                1 => b"\"\nsmall,ok\n",
+                _ => return Ok(0),
+            };
+            buf[..piece.len()].copy_from_slice(piece);
+            self.stage += 1;
+            Ok(piece.len())
+        }
+    }
+
+    #[test]
+    fn memory_stays_bounded_for_a_huge_field() {
+        let opts = ReadOptions::default();
+        let mut t = open_stream(
+            Big {
+                left: 100 << 20,
+                stage: 0,
+            },
+            Some("a.csv"),
+            &opts,
+        )
+        .unwrap();
+        let first = t.next().unwrap();
+        assert_eq!(first.unwrap_err().code(), codes::FIELD_TOO_LONG);
+        let Source::Csv(src) = &t.source else {
+            panic!("not csv")
+        };
+        // The 100 MiB field was never buffered: the record buffer stayed near the field limit.
+        assert!(src.out.len() <= 2 * opts.max_field_bytes + SCRATCH, "{}", src.out.len());
+        let second = t.next().unwrap().unwrap();
+        assert_eq!(second.cells, vec!["small".to_string(), "ok".to_string()]);
     }
 }

@@ -76,7 +76,7 @@ fn guard<R: Read + Seek>(r: &mut R, opts: &ReadOptions) -> Result<(), ReadError>
         if size > RATIO_FLOOR && size / comp.max(1) > ratio {
             return Err(bomb(format!(
                 "“{}”压缩比 {}:1，超过 {}:1",
-                f.name(),
+                f.name().unwrap_or_default(),
                 size / comp.max(1),
                 ratio
             )));
@@ -105,14 +105,14 @@ fn guard<R: Read + Seek>(r: &mut R, opts: &ReadOptions) -> Result<(), ReadError>
             got += n;
             total += n;
             if got > size {
-                return Err(bomb(format!("“{}”实际大小超过声明的大小", f.name())));
+                return Err(bomb(format!("“{}”实际大小超过声明的大小", f.name().unwrap_or_default())));
             }
             if total > limit {
                 return Err(too_large(limit));
             }
         }
         if got > RATIO_FLOOR && got / comp.max(1) > ratio {
-            return Err(bomb(format!("“{}”压缩比过高", f.name())));
+            return Err(bomb(format!("“{}”压缩比过高", f.name().unwrap_or_default())));
         }
     }
     Ok(())

@@ -1,3 +1,4 @@
 //! HTTP routes, one module per area.
 pub mod health;
 pub mod reference;
+pub mod records;

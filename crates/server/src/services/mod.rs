@@ -1,0 +1,4 @@
+//! Application services shared by the HTTP API and the CLI: each checks the domain rules,
+//! then calls the store.
+pub mod records;
+pub mod reports;

@@ -1,0 +1,95 @@
+//! Record lifecycle: publish, correct, revoke, 容错, expire — checked against the domain rules,
+//! then applied atomically (versioned, with history and change-log entries) by the store.
+
+use chengxin_domain::catalog::{Catalog, RecordClass};
+use chengxin_domain::records::{Record, RecordAction, RecordStatus};
+use chengxin_store::{RecordChange, Store};
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+
+/// Whether records of this type are 失信 (negative) records.
+pub fn is_negative(type_code: &str) -> bool {
+    Catalog::default_checked()
+        .ok()
+        .and_then(|c| c.get(type_code))
+        .is_some_and(|t| t.class == RecordClass::Negative)
+}
+
+/// Apply one lifecycle action to a record.
+pub async fn transition(
+    store: &dyn Store,
+    actor: &str,
+    id: Uuid,
+    action: RecordAction,
+    expected_version: i64,
+    note: Option<String>,
+    fields: Option<serde_json::Map<String, serde_json::Value>>,
+) -> ApiResult<Record> {
+    let current = store.record(id).await?.ok_or(ApiError::NotFound)?;
+    if current.version != expected_version {
+        return Err(chengxin_store::StoreError::Conflict {
+            expected: expected_version,
+            current: current.version,
+        }
+        .into());
+    }
+    let status = action
+        .apply(
+            current.status,
+            is_negative(&current.type_code),
+            current.tolerated,
+            note.as_deref(),
+        )
+        .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
+    if action == RecordAction::Correct && fields.is_none() {
+        return Err(ApiError::bad_request("fields_required", "更正须提供更正后的字段内容"));
+    }
+    if action != RecordAction::Correct && fields.is_some() {
+        return Err(ApiError::bad_request("fields_not_allowed", "只有“更正”可以修改字段内容"));
+    }
+    let change = RecordChange {
+        id,
+        expected_version,
+        action: action.as_str().to_string(),
+        status: Some(status),
+        fields,
+        tolerated: (action == RecordAction::Tolerate).then_some(true),
+        publish_until: None,
+        note,
+        content_digest: None,
+    };
+    Ok(store.change_record(actor, change).await?)
+}
+
+/// End the publication of every published record whose period ended before `today`
+/// (the record stays, hidden from the public). Returns how many were expired.
+pub async fn expire_due(store: &dyn Store, actor: &str, today: NaiveDate) -> ApiResult<u64> {
+    let mut done = 0u64;
+    loop {
+        let due = store.records_due_for_expiry(today, 1000).await?;
+        if due.is_empty() {
+            return Ok(done);
+        }
+        let mut progressed = false;
+        for r in due {
+            debug_assert_eq!(r.status, RecordStatus::Published);
+            let note = r
+                .publish_until
+                .map(|d| format!("公示期至 {d} 届满"));
+            match transition(store, actor, r.id, RecordAction::Expire, r.version, note, None).await {
+                Ok(_) => {
+                    done += 1;
+                    progressed = true;
+                }
+                // Someone changed it meanwhile: the next pass sees the new state.
+                Err(ApiError::Store(chengxin_store::StoreError::Conflict { .. })) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if !progressed {
+            return Ok(done);
+        }
+    }
+}

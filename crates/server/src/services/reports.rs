@@ -1,0 +1,41 @@
+//! Reports over stored records.
+
+use chengxin_domain::calendar::WorkCalendar;
+use chengxin_domain::reports::{self, PublicationFact, TimelinessReport};
+use chengxin_store::Store;
+use chrono::NaiveDate;
+
+use crate::error::{ApiError, ApiResult};
+
+/// The 双公示 types whose timeliness is measured.
+pub const SHUANG_GONGSHI_TYPES: [&str; 2] = ["admin_license", "admin_penalty"];
+
+pub async fn timeliness(
+    store: &dyn Store,
+    from: NaiveDate,
+    to: NaiveDate,
+    dept: Option<&str>,
+    as_of: NaiveDate,
+) -> ApiResult<TimelinessReport> {
+    if to < from {
+        return Err(ApiError::bad_request("invalid_period", "结束日期早于开始日期"));
+    }
+    let types: Vec<String> = SHUANG_GONGSHI_TYPES.iter().map(|s| s.to_string()).collect();
+    let records = store.records_decided(&types, from, to).await?;
+    let facts: Vec<PublicationFact> = records
+        .into_iter()
+        .filter(|r| dept.is_none_or(|d| r.source_dept == d))
+        .map(|r| PublicationFact {
+            record_id: r.id.to_string(),
+            type_code: r.type_code,
+            doc_no: r.doc_no,
+            source_dept: r.source_dept,
+            decision_date: r.decision_date,
+            published_on: r.published_at.map(reports::china_date),
+        })
+        .collect();
+    let cal = WorkCalendar::official_checked()
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    reports::timeliness(&facts, cal, reports::SHUANG_GONGSHI_DEADLINE, from, to, as_of)
+        .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))
+}
