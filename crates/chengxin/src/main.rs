@@ -233,7 +233,9 @@ fn config(cli: &Cli, listen: Option<SocketAddr>) -> Config {
         data_dir: cli.data_dir.clone(),
         id_hash_key: std::env::var("CHENGXIN_ID_HASH_KEY").ok(),
         listen: listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
-        api_token: std::env::var("CHENGXIN_API_TOKEN").ok().filter(|t| !t.trim().is_empty()),
+        api_token: std::env::var("CHENGXIN_API_TOKEN")
+            .ok()
+            .filter(|t| !t.trim().is_empty()),
     }
 }
 
@@ -273,15 +275,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some(d) => parse_date(d)?,
                 None => china_today(),
             };
-            let n = chengxin_server::services::records::expire_due(store.as_ref(), "system:expire", day)
-                .await
-                .map_err(api_err)?;
+            let n = chengxin_server::services::records::expire_due(
+                store.as_ref(),
+                "system:expire",
+                day,
+            )
+            .await
+            .map_err(api_err)?;
             checkpoint(&cfg, &store).await?;
             println!("{}", serde_json::json!({"expired": n, "as_of": day}));
             Ok(ExitCode::SUCCESS)
         }
         Command::Report {
-            op: ReportOp::Timeliness { from, to, dept, json },
+            op:
+                ReportOp::Timeliness {
+                    from,
+                    to,
+                    dept,
+                    json,
+                },
         } => {
             let cfg = config(&cli, None);
             let store = open_and_migrate(&cfg).await?;
@@ -336,9 +348,14 @@ fn print_timeliness(r: &chengxin_domain::reports::TimelinessReport) {
         "双公示及时率 {} 至 {}（截至 {}，期限 {} 个工作日）",
         r.from, r.to, r.as_of, r.deadline_working_days
     );
-    println!("{:<20} {:>6} {:>6} {:>6} {:>6} {:>8}", "部门", "总数", "及时", "超期", "待公示", "及时率");
+    println!(
+        "{:<20} {:>6} {:>6} {:>6} {:>6} {:>8}",
+        "部门", "总数", "及时", "超期", "待公示", "及时率"
+    );
     for d in r.departments.iter().chain(std::iter::once(&r.total)) {
-        let rate = d.rate.map_or("-".to_string(), |x| format!("{:.1}%", x * 100.0));
+        let rate = d
+            .rate
+            .map_or("-".to_string(), |x| format!("{:.1}%", x * 100.0));
         println!(
             "{:<20} {:>6} {:>6} {:>6} {:>6} {:>8}",
             d.source_dept, d.total, d.on_time, d.late, d.pending, rate
@@ -353,7 +370,8 @@ fn print_timeliness(r: &chengxin_domain::reports::TimelinessReport) {
                 l.doc_no,
                 l.decision_date,
                 l.deadline,
-                l.published_on.map_or("未公示".to_string(), |d| d.to_string()),
+                l.published_on
+                    .map_or("未公示".to_string(), |d| d.to_string()),
                 l.working_days
             );
         }
@@ -363,7 +381,8 @@ fn print_timeliness(r: &chengxin_domain::reports::TimelinessReport) {
 async fn record_command(cfg: &Config, op: &RecordOp) -> anyhow::Result<ExitCode> {
     let store = open_and_migrate(cfg).await?;
     let parse_id = |s: &str| {
-        uuid::Uuid::parse_str(s.trim()).map_err(|_| CliError::new("invalid_id", format!("“{s}”不是合法的记录编号")))
+        uuid::Uuid::parse_str(s.trim())
+            .map_err(|_| CliError::new("invalid_id", format!("“{s}”不是合法的记录编号")))
     };
     match op {
         RecordOp::Show { id } => {
@@ -373,16 +392,26 @@ async fn record_command(cfg: &Config, op: &RecordOp) -> anyhow::Result<ExitCode>
                 .await?
                 .ok_or_else(|| CliError::new("not_found", format!("记录 {id} 不存在")))?;
             let h = store.record_history(id).await?;
-            println!("{}", serde_json::to_string_pretty(&serde_json::json!({"record": r, "history": h}))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({"record": r, "history": h}))?
+            );
         }
-        RecordOp::Transition { id, action, version, note, fields } => {
+        RecordOp::Transition {
+            id,
+            action,
+            version,
+            note,
+            fields,
+        } => {
             let id = parse_id(id)?;
             let action = chengxin_domain::records::RecordAction::parse(action)
                 .ok_or_else(|| CliError::new("unknown_action", format!("未知的操作“{action}”")))?;
             let fields = match fields {
                 Some(f) => Some(
-                    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(f)
-                        .map_err(|e| CliError::new("invalid_json", format!("--fields 不是 JSON 对象：{e}")))?,
+                    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(f).map_err(
+                        |e| CliError::new("invalid_json", format!("--fields 不是 JSON 对象：{e}")),
+                    )?,
                 ),
                 None => None,
             };
@@ -614,7 +643,13 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            match chengxin_server::services::records::expire_due(ex_store.as_ref(), "system:expire", china_today()).await {
+            match chengxin_server::services::records::expire_due(
+                ex_store.as_ref(),
+                "system:expire",
+                china_today(),
+            )
+            .await
+            {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "publication periods ended"),
                 Err(e) => tracing::warn!(error = %e, "expiry job failed"),

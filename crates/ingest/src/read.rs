@@ -493,7 +493,10 @@ mod tests {
     #[test]
     fn detect() {
         assert_eq!(detect_format(None, b"PK\x03\x04xx"), Ok(Format::Xlsx));
-        assert_eq!(detect_format(Some("a.csv"), b"\xEF\xBB\xBF {\"a\":1}"), Ok(Format::Jsonl));
+        assert_eq!(
+            detect_format(Some("a.csv"), b"\xEF\xBB\xBF {\"a\":1}"),
+            Ok(Format::Jsonl)
+        );
         assert_eq!(detect_format(Some("a.CSV"), b"a,b"), Ok(Format::Csv));
         assert_eq!(detect_format(Some("x/a.jsonl"), b""), Ok(Format::Jsonl));
         assert_eq!(detect_format(None, b"a,b\n"), Ok(Format::Csv));

@@ -210,7 +210,10 @@ pub fn write_error_report_xlsx(
         r += 1;
         if r >= XLSX_MAX_ROWS {
             return Err(ReportError {
-                message: format!("错误行超过 {} 行，无法写入一个 XLSX 工作表", XLSX_MAX_ROWS - 1),
+                message: format!(
+                    "错误行超过 {} 行，无法写入一个 XLSX 工作表",
+                    XLSX_MAX_ROWS - 1
+                ),
             });
         }
         let row_num = u32::try_from(r).map_err(|_| too_wide())?;

@@ -88,7 +88,9 @@ fn gb18030_bad_bytes_later_reject_that_row_only() {
     let (mut bytes, _, _) = encoding_rs::GB18030.encode(&text);
     let lines_before = text.matches('\n').count() as u64;
     bytes.to_mut().extend_from_slice(b"bad\x81\x20x,2\n");
-    bytes.to_mut().extend_from_slice(&encoding_rs::GB18030.encode("好行,3\n").0);
+    bytes
+        .to_mut()
+        .extend_from_slice(&encoding_rs::GB18030.encode("好行,3\n").0);
     let t = open(&bytes, "a.csv").unwrap();
     assert_eq!(t.encoding, "GB18030");
     let (rows, issues) = collect(t);
@@ -96,7 +98,9 @@ fn gb18030_bad_bytes_later_reject_that_row_only() {
     assert_eq!(issues[0].code(), codes::BAD_ENCODING);
     assert_eq!(issues[0].row(), Some(lines_before + 1));
     assert_eq!(rows.last().unwrap().cells, s(&["好行", "3"]));
-    assert!(rows.iter().all(|r| r.cells.iter().all(|c| !c.contains('\u{fffd}'))));
+    assert!(rows
+        .iter()
+        .all(|r| r.cells.iter().all(|c| !c.contains('\u{fffd}'))));
 }
 
 #[test]
@@ -113,13 +117,19 @@ fn utf8_bad_bytes_later_reject_that_row_only() {
 #[test]
 fn undecidable_and_unsupported_encodings() {
     // Latin-1 "été": invalid UTF-8, malformed GB18030.
-    assert_eq!(err_code(open(b"name\n\xe9t\xe9\n", "a.csv")), codes::UNDECIDABLE_ENCODING);
+    assert_eq!(
+        err_code(open(b"name\n\xe9t\xe9\n", "a.csv")),
+        codes::UNDECIDABLE_ENCODING
+    );
     // Clean GB18030 but no Chinese in it.
     assert_eq!(
         err_code(open(b"a\n\x81\x30\x81\x30\n", "a.csv")),
         codes::UNDECIDABLE_ENCODING
     );
-    assert_eq!(err_code(open(b"\xff\xfea\0,\0", "a.csv")), codes::UNSUPPORTED_ENCODING);
+    assert_eq!(
+        err_code(open(b"\xff\xfea\0,\0", "a.csv")),
+        codes::UNSUPPORTED_ENCODING
+    );
 }
 
 #[test]
@@ -164,14 +174,24 @@ fn header_problems() {
     let r = open("名称,金额, 名称 ,x,x\n".as_bytes(), "a.csv");
     let e = r.unwrap_err();
     assert_eq!(e.code, codes::DUPLICATE_COLUMNS);
-    assert!(e.message.contains("名称") && e.message.contains("x"), "{}", e.message);
+    assert!(
+        e.message.contains("名称") && e.message.contains("x"),
+        "{}",
+        e.message
+    );
     assert_eq!(err_code(open(b"a,,b\n", "a.csv")), codes::EMPTY_HEADER);
     let wide: Vec<String> = (0..10_000).map(|i| format!("c{i}")).collect();
     let data = format!("{}\n", wide.join(","));
-    assert_eq!(err_code(open(data.as_bytes(), "a.csv")), codes::TOO_MANY_COLUMNS);
+    assert_eq!(
+        err_code(open(data.as_bytes(), "a.csv")),
+        codes::TOO_MANY_COLUMNS
+    );
     let exact: Vec<String> = (0..1025).map(|i| format!("c{i}")).collect();
     let data = format!("{}\n", exact.join(","));
-    assert_eq!(err_code(open(data.as_bytes(), "a.csv")), codes::TOO_MANY_COLUMNS);
+    assert_eq!(
+        err_code(open(data.as_bytes(), "a.csv")),
+        codes::TOO_MANY_COLUMNS
+    );
     let ok: Vec<String> = (0..1024).map(|i| format!("c{i}")).collect();
     let data = format!("{}\n", ok.join(","));
     assert_eq!(open(data.as_bytes(), "a.csv").unwrap().headers.len(), 1024);
@@ -183,10 +203,17 @@ fn ragged_rows() {
     let (rows, issues) = collect(open(data.as_bytes(), "a.csv").unwrap());
     assert_eq!(rows.len(), 2);
     assert_eq!(
-        issues.iter().map(|i| (i.code(), i.row())).collect::<Vec<_>>(),
+        issues
+            .iter()
+            .map(|i| (i.code(), i.row()))
+            .collect::<Vec<_>>(),
         vec![(codes::RAGGED_ROW, Some(2)), (codes::RAGGED_ROW, Some(3))]
     );
-    assert!(issues[1].message().contains("“4”"), "{}", issues[1].message());
+    assert!(
+        issues[1].message().contains("“4”"),
+        "{}",
+        issues[1].message()
+    );
 }
 
 #[test]
@@ -278,9 +305,13 @@ fn row_too_long() {
     };
     let cells: Vec<String> = (0..10).map(|_| "y".repeat(900)).collect();
     let headers: Vec<String> = (0..10).map(|i| format!("h{i}")).collect();
-    let data = format!("{}\n{}\n{}\n", headers.join(","), cells.join(","), headers.join(","));
-    let (rows, issues) =
-        collect(open_bytes(data.into_bytes(), Some("a.csv"), &opts).unwrap());
+    let data = format!(
+        "{}\n{}\n{}\n",
+        headers.join(","),
+        cells.join(","),
+        headers.join(",")
+    );
+    let (rows, issues) = collect(open_bytes(data.into_bytes(), Some("a.csv"), &opts).unwrap());
     assert_eq!(issues.len(), 1);
     assert_eq!(issues[0].code(), codes::ROW_TOO_LONG);
     assert_eq!(rows.len(), 1);
@@ -342,7 +373,10 @@ fn io_error_mid_stream_is_a_fatal_item() {
     let t = open_stream(Failing(data, 0), Some("a.csv"), &ReadOptions::default()).unwrap();
     let items: Vec<_> = t.collect();
     let last = items.last().unwrap();
-    assert!(matches!(last, Err(ReadIssue::Fatal(e)) if e.code == codes::IO_ERROR), "{last:?}");
+    assert!(
+        matches!(last, Err(ReadIssue::Fatal(e)) if e.code == codes::IO_ERROR),
+        "{last:?}"
+    );
     assert_eq!(items.iter().filter(|i| i.is_err()).count(), 1);
     assert!(items.len() > 50_000);
 }
@@ -395,9 +429,18 @@ fn jsonl_reading() {
 fn jsonl_file_level_errors() {
     assert_eq!(err_code(open(b"\n\n", "a.jsonl")), codes::EMPTY_FILE);
     assert_eq!(err_code(open(b"{}\n", "a.jsonl")), codes::EMPTY_FILE);
-    assert_eq!(err_code(open(b"[1]\n", "a.jsonl")), codes::JSONL_BAD_FIRST_LINE);
-    assert_eq!(err_code(open(b"{\"a\":1,\"a\":2}\n", "a.jsonl")), codes::DUPLICATE_COLUMNS);
-    assert_eq!(err_code(open(b"{\"a\":1", "a.jsonl")), codes::JSONL_BAD_FIRST_LINE);
+    assert_eq!(
+        err_code(open(b"[1]\n", "a.jsonl")),
+        codes::JSONL_BAD_FIRST_LINE
+    );
+    assert_eq!(
+        err_code(open(b"{\"a\":1,\"a\":2}\n", "a.jsonl")),
+        codes::DUPLICATE_COLUMNS
+    );
+    assert_eq!(
+        err_code(open(b"{\"a\":1", "a.jsonl")),
+        codes::JSONL_BAD_FIRST_LINE
+    );
     // A bad line in the middle of a file does not stop it.
     let (rows, issues) = collect(open(b"{\"a\":1}\n{\"a\":\n{\"a\":\"x\"}\n", "a.jsonl").unwrap());
     assert_eq!(rows.len(), 2);
@@ -406,7 +449,8 @@ fn jsonl_file_level_errors() {
 
 #[test]
 fn jsonl_bad_utf8_line() {
-    let (rows, issues) = collect(open(b"{\"a\":1}\n{\"a\":\"\xff\"}\n{\"a\":2}\n", "a.jsonl").unwrap());
+    let (rows, issues) =
+        collect(open(b"{\"a\":1}\n{\"a\":\"\xff\"}\n{\"a\":2}\n", "a.jsonl").unwrap());
     assert_eq!(rows.len(), 2);
     assert_eq!(issues[0].code(), codes::BAD_ENCODING);
     assert_eq!(issues[0].row(), Some(2));

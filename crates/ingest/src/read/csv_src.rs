@@ -216,7 +216,10 @@ impl CsvSource {
             if buf.is_empty() {
                 break;
             }
-            let n = buf.iter().take_while(|b| **b == b'\n' || **b == b'\r').count();
+            let n = buf
+                .iter()
+                .take_while(|b| **b == b'\n' || **b == b'\r')
+                .count();
             let nl = buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
             let len = buf.len();
             self.input.consume(n);
@@ -233,11 +236,9 @@ impl CsvSource {
         loop {
             let input = self.input.fill()?;
             let at_eof = input.is_empty();
-            let (res, nin, nout, nend) = self.core.read_record(
-                input,
-                &mut self.out[outlen..],
-                &mut self.ends[endlen..],
-            );
+            let (res, nin, nout, nend) =
+                self.core
+                    .read_record(input, &mut self.out[outlen..], &mut self.ends[endlen..]);
             let consumed = &input[..nin];
             self.line += consumed.iter().filter(|b| **b == b'\n').count() as u64;
             quotes += consumed.iter().filter(|b| **b == b'"').count() as u64;
@@ -322,9 +323,7 @@ impl CsvSource {
             let (line, n, unterminated) = match rec {
                 Record::Skipped { line, why } => {
                     let e = match why {
-                        Overflow::Field(len) => {
-                            field_too_long(line, "有单元格", len, &self.opts)
-                        }
+                        Overflow::Field(len) => field_too_long(line, "有单元格", len, &self.opts),
                         Overflow::Row => row_too_long(line, &self.opts),
                         Overflow::Columns(c) => RowError::new(
                             line,
@@ -440,7 +439,11 @@ mod tests {
             panic!("not csv")
         };
         // The 100 MiB field was never buffered: the record buffer stayed near the field limit.
-        assert!(src.out.len() <= 2 * opts.max_field_bytes + SCRATCH, "{}", src.out.len());
+        assert!(
+            src.out.len() <= 2 * opts.max_field_bytes + SCRATCH,
+            "{}",
+            src.out.len()
+        );
         let second = t.next().unwrap().unwrap();
         assert_eq!(second.cells, vec!["small".to_string(), "ok".to_string()]);
     }

@@ -256,10 +256,7 @@ impl JsonlSource {
             return Err(ReadIssue::Row(RowError::new(
                 row,
                 codes::UNKNOWN_KEYS,
-                format!(
-                    "本行有第一条记录中没有的字段：{}",
-                    quote_list(&unknown)
-                ),
+                format!("本行有第一条记录中没有的字段：{}", quote_list(&unknown)),
             )));
         }
         Ok(RawRow { row, cells })

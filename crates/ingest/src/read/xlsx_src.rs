@@ -9,8 +9,8 @@ use std::io::{Read, Seek, SeekFrom};
 use calamine::{DataRef, ExcelDateTime, Reader, Xlsx};
 
 use super::{
-    check_headers, field_too_long, number_text, precision_lost, too_many_columns, Format,
-    RawRow, ReadOptions, Table,
+    check_headers, field_too_long, number_text, precision_lost, too_many_columns, Format, RawRow,
+    ReadOptions, Table,
 };
 use crate::error::{codes, ReadError, ReadIssue, RowError};
 
@@ -105,14 +105,20 @@ fn guard<R: Read + Seek>(r: &mut R, opts: &ReadOptions) -> Result<(), ReadError>
             got += n;
             total += n;
             if got > size {
-                return Err(bomb(format!("“{}”实际大小超过声明的大小", f.name().unwrap_or_default())));
+                return Err(bomb(format!(
+                    "“{}”实际大小超过声明的大小",
+                    f.name().unwrap_or_default()
+                )));
             }
             if total > limit {
                 return Err(too_large(limit));
             }
         }
         if got > RATIO_FLOOR && got / comp.max(1) > ratio {
-            return Err(bomb(format!("“{}”压缩比过高", f.name().unwrap_or_default())));
+            return Err(bomb(format!(
+                "“{}”压缩比过高",
+                f.name().unwrap_or_default()
+            )));
         }
     }
     Ok(())

@@ -1,4 +1,4 @@
 //! HTTP routes, one module per area.
 pub mod health;
-pub mod reference;
 pub mod records;
+pub mod reference;

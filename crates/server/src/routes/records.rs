@@ -23,7 +23,8 @@ fn query_error(e: QueryRejection) -> ApiError {
 }
 
 fn parse_id(s: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(s).map_err(|_| ApiError::bad_request("invalid_id", format!("“{s}”不是合法的编号")))
+    Uuid::parse_str(s)
+        .map_err(|_| ApiError::bad_request("invalid_id", format!("“{s}”不是合法的编号")))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -90,7 +91,10 @@ pub async fn transition(
         ApiError::bad_request("unknown_action", format!("未知的操作“{}”", req.action))
     })?;
     if action == RecordAction::Repair {
-        return Err(ApiError::bad_request("use_repair_workflow", "信用修复须通过修复申请流程办理"));
+        return Err(ApiError::bad_request(
+            "use_repair_workflow",
+            "信用修复须通过修复申请流程办理",
+        ));
     }
     let r = services::records::transition(
         state.store.as_ref(),
@@ -102,7 +106,9 @@ pub async fn transition(
         req.fields,
     )
     .await?;
-    Ok(Json(serde_json::to_value(&r).map_err(|e| ApiError::Unavailable(e.to_string()))?))
+    Ok(Json(
+        serde_json::to_value(&r).map_err(|e| ApiError::Unavailable(e.to_string()))?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -164,6 +170,11 @@ pub async fn link(
 ) -> ApiResult<Json<serde_json::Value>> {
     let id = parse_id(&record_id)?;
     let Json(req) = body.map_err(json_error)?;
-    let r = state.store.link_record(&caller.actor, id, req.subject_id).await?;
-    Ok(Json(serde_json::to_value(&r).map_err(|e| ApiError::Unavailable(e.to_string()))?))
+    let r = state
+        .store
+        .link_record(&caller.actor, id, req.subject_id)
+        .await?;
+    Ok(Json(
+        serde_json::to_value(&r).map_err(|e| ApiError::Unavailable(e.to_string()))?,
+    ))
 }

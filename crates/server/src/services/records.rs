@@ -44,10 +44,16 @@ pub async fn transition(
         )
         .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
     if action == RecordAction::Correct && fields.is_none() {
-        return Err(ApiError::bad_request("fields_required", "更正须提供更正后的字段内容"));
+        return Err(ApiError::bad_request(
+            "fields_required",
+            "更正须提供更正后的字段内容",
+        ));
     }
     if action != RecordAction::Correct && fields.is_some() {
-        return Err(ApiError::bad_request("fields_not_allowed", "只有“更正”可以修改字段内容"));
+        return Err(ApiError::bad_request(
+            "fields_not_allowed",
+            "只有“更正”可以修改字段内容",
+        ));
     }
     let change = RecordChange {
         id,
@@ -75,10 +81,18 @@ pub async fn expire_due(store: &dyn Store, actor: &str, today: NaiveDate) -> Api
         let mut progressed = false;
         for r in due {
             debug_assert_eq!(r.status, RecordStatus::Published);
-            let note = r
-                .publish_until
-                .map(|d| format!("公示期至 {d} 届满"));
-            match transition(store, actor, r.id, RecordAction::Expire, r.version, note, None).await {
+            let note = r.publish_until.map(|d| format!("公示期至 {d} 届满"));
+            match transition(
+                store,
+                actor,
+                r.id,
+                RecordAction::Expire,
+                r.version,
+                note,
+                None,
+            )
+            .await
+            {
                 Ok(_) => {
                     done += 1;
                     progressed = true;

@@ -18,7 +18,10 @@ pub async fn timeliness(
     as_of: NaiveDate,
 ) -> ApiResult<TimelinessReport> {
     if to < from {
-        return Err(ApiError::bad_request("invalid_period", "结束日期早于开始日期"));
+        return Err(ApiError::bad_request(
+            "invalid_period",
+            "结束日期早于开始日期",
+        ));
     }
     let types: Vec<String> = SHUANG_GONGSHI_TYPES.iter().map(|s| s.to_string()).collect();
     let records = store.records_decided(&types, from, to).await?;
@@ -34,8 +37,14 @@ pub async fn timeliness(
             published_on: r.published_at.map(reports::china_date),
         })
         .collect();
-    let cal = WorkCalendar::official_checked()
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
-    reports::timeliness(&facts, cal, reports::SHUANG_GONGSHI_DEADLINE, from, to, as_of)
-        .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))
+    let cal = WorkCalendar::official_checked().map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    reports::timeliness(
+        &facts,
+        cal,
+        reports::SHUANG_GONGSHI_DEADLINE,
+        from,
+        to,
+        as_of,
+    )
+    .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))
 }
