@@ -84,6 +84,41 @@ enum Command {
     },
     /// Load the demo data without serving.
     Demo,
+    /// Import record files (CSV UTF-8/GB18030, XLSX, JSON Lines) as one batch per file.
+    Import {
+        /// Catalog type code (see `chengxin catalog`).
+        #[arg(long = "type")]
+        type_code: String,
+        /// USCC of the submitting department.
+        #[arg(long)]
+        dept: String,
+        /// XLSX sheet name (default: the first sheet).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Record this publication time (RFC 3339) instead of now — for backfilling records
+        /// published on an older platform.
+        #[arg(long)]
+        published_at: Option<String>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Batches: the error report of rejected rows.
+    Batch {
+        #[command(subcommand)]
+        op: BatchOp,
+    },
+    /// Write a deterministic 行政处罚 CSV for tests and benchmarks.
+    GenRecords {
+        #[arg(long, default_value_t = 1000)]
+        rows: u64,
+        /// Bad rows per thousand.
+        #[arg(long, default_value_t = 10)]
+        bad_per_mille: u32,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, short)]
+        output: PathBuf,
+    },
     /// End publication of records whose period is over (also runs hourly in `serve`).
     Expire {
         /// Treat this day as today (YYYY-MM-DD); default: today in China time.
@@ -113,6 +148,21 @@ enum WorkdaysOp {
     Add { date: String, n: u32 },
     /// Working days d with FROM < d <= TO.
     Between { from: String, to: String },
+}
+
+#[derive(Subcommand, Debug)]
+enum BatchOp {
+    /// Write the error report (rejected rows with reasons) to a file.
+    Errors {
+        id: String,
+        /// csv or xlsx (default: from the output file's extension).
+        #[arg(long)]
+        format: Option<String>,
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+    /// Print a batch's counts.
+    Show { id: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -314,6 +364,47 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Record { op } => record_command(&config(&cli, None), op).await,
+        Command::Import {
+            type_code,
+            dept,
+            sheet,
+            published_at,
+            files,
+        } => {
+            let cfg = config(&cli, None);
+            import_command(
+                &cfg,
+                type_code,
+                dept,
+                sheet.clone(),
+                published_at.as_deref(),
+                files,
+            )
+            .await
+        }
+        Command::Batch { op } => batch_command(&config(&cli, None), op).await,
+        Command::GenRecords {
+            rows,
+            bad_per_mille,
+            seed,
+            output,
+        } => {
+            let f = std::fs::File::create(output).map_err(|e| {
+                CliError::new("io_error", format!("无法创建 {}：{e}", output.display()))
+            })?;
+            let summary = chengxin_ingest::gen::gen_penalty_csv(
+                std::io::BufWriter::new(f),
+                *rows,
+                *bad_per_mille,
+                *seed,
+            )
+            .map_err(|e| CliError::new("io_error", format!("写入失败：{e}")))?;
+            println!(
+                "{}",
+                serde_json::json!({"rows": summary.rows, "good": summary.good, "bad": summary.bad, "output": output})
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Keys {
             op: KeysOp::ExportPublic,
         } => {
@@ -325,6 +416,117 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+async fn import_command(
+    cfg: &Config,
+    type_code: &str,
+    dept: &str,
+    sheet: Option<String>,
+    published_at: Option<&str>,
+    files: &[PathBuf],
+) -> anyhow::Result<ExitCode> {
+    let published_at = match published_at {
+        Some(s) => Some(
+            chrono::DateTime::parse_from_rfc3339(s)
+                .map_err(|_| {
+                    CliError::new(
+                        "invalid_date",
+                        format!(
+                            "--published-at“{s}”应为 RFC 3339 时间，如 2025-02-10T09:00:00+08:00"
+                        ),
+                    )
+                })?
+                .with_timezone(&chrono::Utc),
+        ),
+        None => None,
+    };
+    let store = open_and_migrate(cfg).await?;
+    let hasher = id_hasher(cfg)?;
+    let mut all_ok = true;
+    for file in files {
+        let req = chengxin_server::services::imports::ImportRequest {
+            type_code: type_code.to_string(),
+            source_dept: dept.trim().to_ascii_uppercase(),
+            file_name: file.file_name().map(|n| n.to_string_lossy().into_owned()),
+            sheet: sheet.clone(),
+            published_at,
+            actor: "cli:import".into(),
+            today: china_today(),
+        };
+        match chengxin_server::services::imports::import_file(
+            store.clone(),
+            hasher.clone(),
+            file.clone(),
+            req,
+        )
+        .await
+        {
+            Ok(summary) => {
+                all_ok &= summary.batch.rejected == 0;
+                println!(
+                    "{}",
+                    serde_json::to_string(&serde_json::json!({"file": file, "summary": summary}))?
+                );
+            }
+            Err(e) => {
+                all_ok = false;
+                println!(
+                    "{}",
+                    serde_json::json!({"file": file, "error": {"code": e.code(), "message": e.to_string()}})
+                );
+            }
+        }
+    }
+    checkpoint(cfg, &store).await?;
+    // Exit 1 when any row was rejected or any file refused: scripts can tell.
+    Ok(if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+async fn batch_command(cfg: &Config, op: &BatchOp) -> anyhow::Result<ExitCode> {
+    let store = open_and_migrate(cfg).await?;
+    let parse_id = |s: &str| {
+        uuid::Uuid::parse_str(s.trim())
+            .map_err(|_| CliError::new("invalid_id", format!("“{s}”不是合法的批次编号")))
+    };
+    match op {
+        BatchOp::Show { id } => {
+            let b = store
+                .batch(parse_id(id)?)
+                .await?
+                .ok_or_else(|| CliError::new("not_found", format!("批次 {id} 不存在")))?;
+            println!("{}", serde_json::to_string_pretty(&b)?);
+        }
+        BatchOp::Errors { id, format, output } => {
+            let xlsx = match format.as_deref() {
+                Some("xlsx") => true,
+                Some("csv") => false,
+                Some(other) => {
+                    return Err(
+                        CliError::new("invalid_format", format!("不支持的格式“{other}”")).into(),
+                    )
+                }
+                None => output
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("xlsx")),
+            };
+            let bytes = chengxin_server::services::imports::error_report(
+                store.as_ref(),
+                parse_id(id)?,
+                xlsx,
+            )
+            .await
+            .map_err(api_err)?;
+            std::fs::write(output, bytes).map_err(|e| {
+                CliError::new("io_error", format!("无法写入 {}：{e}", output.display()))
+            })?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn api_err(e: chengxin_server::error::ApiError) -> CliError {
@@ -633,6 +835,7 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
         metrics: chengxin_server::metrics::Metrics::new(),
         api_token: cfg.api_token.clone(),
         id_hasher: id_hasher(&cfg)?,
+        upload_dir: cfg.data_dir.join("uploads"),
     });
     if cfg.api_token.is_none() {
         tracing::warn!("CHENGXIN_API_TOKEN not set: protected API routes answer 403");

@@ -11,6 +11,7 @@
 pub mod calendar;
 pub mod catalog;
 pub mod codes;
+pub mod intake;
 pub mod records;
 pub mod regions;
 pub mod reports;

@@ -137,6 +137,18 @@ impl IdHasher {
         Self { key }
     }
 
+    /// A sub-key for another purpose (e.g. keying content digests that cover ID numbers),
+    /// so one secret serves several uses without the uses being linkable.
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        if let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(&self.key) {
+            mac.update(b"chengxin-derive:");
+            mac.update(purpose.as_bytes());
+            out.copy_from_slice(&mac.finalize().into_bytes());
+        }
+        out
+    }
+
     /// HMAC-SHA256 of the normalised (trimmed, upper-case) ID number, hex encoded.
     pub fn hash(&self, id_number: &str) -> String {
         let normalised = id_number.trim().to_ascii_uppercase();

@@ -242,11 +242,15 @@ fn person(rng: &mut ChaCha8Rng, out: &mut String) {
 fn wan(yuan: u64, out: &mut String) {
     use std::fmt::Write as _;
     let _ = write!(out, "{}", yuan / 10_000);
-    let frac = yuan % 10_000;
+    let mut frac = yuan % 10_000;
     if frac != 0 {
-        let s = format!("{frac:04}");
         out.push('.');
-        out.push_str(s.trim_end_matches('0'));
+        let mut div = 1000;
+        while frac != 0 {
+            out.push(char::from(b'0' + (frac / div) as u8));
+            frac %= div;
+            div /= 10;
+        }
     }
 }
 

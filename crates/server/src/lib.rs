@@ -40,6 +40,8 @@ pub struct App {
     pub api_token: Option<String>,
     /// Keys the hash of ID numbers in imported rows.
     pub id_hasher: chengxin_domain::subjects::IdHasher,
+    /// Where uploads are spooled while they are imported.
+    pub upload_dir: std::path::PathBuf,
 }
 
 pub type AppState = Arc<App>;
@@ -65,6 +67,9 @@ pub type AppState = Arc<App>;
         routes::records::timeliness,
         routes::records::link_queue,
         routes::records::link,
+        routes::batches::submit,
+        routes::batches::get_batch,
+        routes::batches::errors,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&SecurityAddon)
@@ -124,33 +129,69 @@ async fn track(State(state): State<AppState>, req: Request, next: Next) -> Respo
 
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    Router::new()
+    let track_layer = middleware::from_fn_with_state(state.clone(), track);
+    // Ordinary requests: small bodies, short timeout.
+    let api = Router::new()
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
         .route("/metrics", get(routes::health::metrics))
         .route("/api/v1/openapi.json", get(openapi_json))
         .route("/api/v1/log/head", get(routes::health::log_head))
         .route("/api/v1/catalog", get(routes::reference::catalog))
-        .route("/api/v1/catalog/{code}", get(routes::reference::catalog_type))
-        .route("/api/v1/codes/validate", post(routes::reference::validate_codes))
+        .route(
+            "/api/v1/catalog/{code}",
+            get(routes::reference::catalog_type),
+        )
+        .route(
+            "/api/v1/codes/validate",
+            post(routes::reference::validate_codes),
+        )
         .route("/api/v1/workdays/add", get(routes::reference::workdays_add))
-        .route("/api/v1/workdays/between", get(routes::reference::workdays_between))
+        .route(
+            "/api/v1/workdays/between",
+            get(routes::reference::workdays_between),
+        )
         .route("/api/v1/records/{id}", get(routes::records::get_record))
-        .route("/api/v1/records/{id}/transitions", post(routes::records::transition))
-        .route("/api/v1/reports/timeliness", get(routes::records::timeliness))
+        .route(
+            "/api/v1/records/{id}/transitions",
+            post(routes::records::transition),
+        )
+        .route(
+            "/api/v1/reports/timeliness",
+            get(routes::records::timeliness),
+        )
         .route("/api/v1/link-queue", get(routes::records::link_queue))
-        .route("/api/v1/link-queue/{record_id}", post(routes::records::link))
-        .route_layer(middleware::from_fn_with_state(state.clone(), track))
-        .fallback(not_found)
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024 * 1024))
+        .route(
+            "/api/v1/link-queue/{record_id}",
+            post(routes::records::link),
+        )
+        .route("/api/v1/batches/{id}", get(routes::batches::get_batch))
+        .route("/api/v1/batches/{id}/errors", get(routes::batches::errors))
+        .route_layer(track_layer.clone())
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            16 * 1024 * 1024,
+        ))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
-        ))
+        ));
+    // File submissions: streamed to disk with their own size cap, and time to import.
+    let uploads = Router::new()
+        .route("/api/v1/batches", post(routes::batches::submit))
+        .route_layer(track_layer)
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(3600),
+        ));
+    Router::new()
+        .merge(api)
+        .merge(uploads)
+        .fallback(not_found)
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
-            // The span carries the method, the route template and the request id — never
-            // the raw URI's query string, which could carry personal data.
+            // The span carries the method, the path and the request id — never the query
+            // string, which could carry personal data.
             TraceLayer::new_for_http().make_span_with(|req: &Request| {
                 let id = req
                     .headers()

@@ -33,6 +33,7 @@ async fn make_app(token: Option<&str>) -> (axum::Router, Arc<dyn Store>) {
         metrics: Metrics::new(),
         api_token: token.map(String::from),
         id_hasher: IdHasher::new([3; 32]),
+        upload_dir: dir.join("uploads"),
     });
     (router(state), store)
 }

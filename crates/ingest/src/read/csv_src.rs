@@ -90,8 +90,8 @@ pub(crate) struct CsvSource {
     enc: Enc,
     width: usize,
     opts: ReadOptions,
-    /// 1 + the number of `\n` consumed so far.
-    line: u64,
+    /// Line breaks skipped before records (outside csv-core, which counts the others).
+    skipped_newlines: u64,
     out: Vec<u8>,
     ends: Vec<usize>,
     finished: bool,
@@ -115,7 +115,7 @@ pub(crate) fn open(mut input: Input, opts: &ReadOptions) -> Result<Table, ReadEr
         enc,
         width: 0,
         opts: opts.clone(),
-        line: 1,
+        skipped_newlines: 0,
         out: vec![0; 4096],
         ends: vec![0; 64],
         finished: false,
@@ -223,12 +223,12 @@ impl CsvSource {
             let nl = buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
             let len = buf.len();
             self.input.consume(n);
-            self.line += nl;
+            self.skipped_newlines += nl;
             if n < len {
                 break;
             }
         }
-        let line = self.line;
+        let line = 1 + self.core.line() + self.skipped_newlines;
         let mut outlen = 0usize;
         let mut endlen = 0usize;
         let mut quotes = 0u64;
@@ -240,7 +240,6 @@ impl CsvSource {
                 self.core
                     .read_record(input, &mut self.out[outlen..], &mut self.ends[endlen..]);
             let consumed = &input[..nin];
-            self.line += consumed.iter().filter(|b| **b == b'\n').count() as u64;
             quotes += consumed.iter().filter(|b| **b == b'"').count() as u64;
             self.input.consume(nin);
             if overflow.is_none() {
@@ -361,7 +360,20 @@ impl CsvSource {
                 ))));
             }
             let mut cells = Vec::with_capacity(n.max(self.width));
-            for i in 0..n {
+            // Fast path: validate the whole record at once.
+            let total = if n == 0 { 0 } else { self.ends[n - 1] };
+            if let Ok(all) = std::str::from_utf8(&self.out[..total]) {
+                if (self.enc == Enc::Utf8 || all.is_ascii())
+                    && self.ends[..n].iter().all(|e| all.is_char_boundary(*e))
+                {
+                    let mut start = 0;
+                    for e in &self.ends[..n] {
+                        cells.push(all[start..*e].to_string());
+                        start = *e;
+                    }
+                }
+            }
+            for i in cells.len()..n {
                 match self.decode(i) {
                     Some(s) => cells.push(s),
                     None => {

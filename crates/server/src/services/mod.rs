@@ -1,4 +1,5 @@
 //! Application services shared by the HTTP API and the CLI: each checks the domain rules,
 //! then calls the store.
+pub mod imports;
 pub mod records;
 pub mod reports;

@@ -1,0 +1,181 @@
+//! Batch submission (报送): a department streams a file; the server spools it to disk,
+//! imports it in one batch, and offers the rejected rows back as an error report.
+
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use futures_util::StreamExt;
+use serde::Deserialize;
+use tokio::io::AsyncWriteExt;
+use utoipa::IntoParams;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::services::imports::{self, ImportRequest, ImportSummary};
+use crate::AppState;
+
+/// Largest accepted upload.
+pub const MAX_UPLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SubmitParams {
+    /// Catalog type code, e.g. `admin_penalty`.
+    #[serde(rename = "type")]
+    pub type_code: String,
+    /// USCC of the submitting department.
+    pub dept: String,
+    /// Original file name (helps tell CSV from XLSX).
+    pub file_name: Option<String>,
+    /// XLSX sheet to read (default: the first).
+    pub sheet: Option<String>,
+}
+
+/// Removes the spooled upload however the request ends.
+struct Spool(std::path::PathBuf);
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Submit a file of records (CSV in UTF-8/GB18030, XLSX, or JSON Lines) as the request body.
+/// Row-level problems are rejected and kept for the error report; a file that cannot be read
+/// to the end (e.g. a truncated upload) is refused whole.
+#[utoipa::path(post, path = "/api/v1/batches", tag = "batches", params(SubmitParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    security(("bearer" = [])),
+    responses((status = 200, body = Object, description = "Batch summary"),
+              (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    q: Result<Query<SubmitParams>, QueryRejection>,
+    body: Body,
+) -> ApiResult<Json<ImportSummary>> {
+    let Query(q) = q.map_err(|e| {
+        ApiError::bad_request("invalid_query", format!("查询参数错误：{}", e.body_text()))
+    })?;
+    let dir = state.upload_dir.clone();
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("无法创建上传目录：{e}")))?;
+    let spool = Spool(dir.join(format!("upload-{}", uuid::Uuid::now_v7().simple())));
+    let mut file = tokio::fs::File::create(&spool.0)
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("无法写入上传文件：{e}")))?;
+    let mut stream = body.into_data_stream();
+    let mut size = 0u64;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            ApiError::bad_request("upload_incomplete", format!("上传中断，整批未入库：{e}"))
+        })?;
+        size += chunk.len() as u64;
+        if size > MAX_UPLOAD_BYTES {
+            return Err(ApiError::bad_request(
+                "upload_too_large",
+                "上传文件超过 2 GiB 上限",
+            ));
+        }
+        file.write_all(&chunk)
+            .await
+            .map_err(|e| ApiError::Unavailable(format!("无法写入上传文件：{e}")))?;
+    }
+    file.flush()
+        .await
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    drop(file);
+    if size == 0 {
+        return Err(ApiError::bad_request("empty_file", "上传的文件为空"));
+    }
+    let summary = imports::import_file(
+        state.store.clone(),
+        state.id_hasher.clone(),
+        spool.0.clone(),
+        ImportRequest {
+            type_code: q.type_code,
+            source_dept: q.dept.trim().to_ascii_uppercase(),
+            file_name: q.file_name,
+            sheet: q.sheet,
+            published_at: None,
+            actor: caller.actor,
+            today: chengxin_domain::reports::china_date(chrono::Utc::now()),
+        },
+    )
+    .await?;
+    Ok(Json(summary))
+}
+
+fn parse_id(s: &str) -> ApiResult<uuid::Uuid> {
+    uuid::Uuid::parse_str(s)
+        .map_err(|_| ApiError::bad_request("invalid_id", format!("“{s}”不是合法的批次编号")))
+}
+
+/// A batch with its counts.
+#[utoipa::path(get, path = "/api/v1/batches/{id}", tag = "batches",
+    params(("id" = String, Path, description = "Batch id")), security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get_batch(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<chengxin_store::Batch>> {
+    let id = parse_id(&id)?;
+    Ok(Json(
+        state.store.batch(id).await?.ok_or(ApiError::NotFound)?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ErrorsParams {
+    /// `csv` (default, UTF-8 with BOM) or `xlsx`.
+    pub format: Option<String>,
+}
+
+/// The error report of a batch: the rejected rows with a reason column, ready to fix and
+/// resubmit. Cells that Excel would run as formulas are neutralised.
+#[utoipa::path(get, path = "/api/v1/batches/{id}/errors", tag = "batches",
+    params(("id" = String, Path, description = "Batch id"), ErrorsParams), security(("bearer" = [])),
+    responses((status = 200, description = "CSV or XLSX file"), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn errors(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(id): Path<String>,
+    q: Result<Query<ErrorsParams>, QueryRejection>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
+    let xlsx = match q.format.as_deref() {
+        None | Some("csv") => false,
+        Some("xlsx") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "invalid_format",
+                format!("不支持的格式“{other}”，可选 csv 或 xlsx"),
+            ))
+        }
+    };
+    let bytes = imports::error_report(state.store.as_ref(), id, xlsx).await?;
+    let (ctype, ext) = if xlsx {
+        (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        )
+    } else {
+        ("text/csv; charset=utf-8", "csv")
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, ctype.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"errors-{id}.{ext}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,378 @@
+//! Record import (归集): read a submitted file, map its columns onto the catalog type,
+//! validate row by row, and store the good rows and the rejected ones in one batch.
+//!
+//! Reading and validating run on a blocking thread; the database writes run on the async
+//! side; chunks flow between them through a bounded channel, so memory stays flat with file
+//! size and both cores are busy. Any fatal problem (unreadable file, truncated upload,
+//! database failure) drops the batch writer, which rolls the whole batch back.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chengxin_domain::catalog::{Catalog, PublicationEnd, RecordType};
+use chengxin_domain::codes::{id_number, uscc};
+use chengxin_domain::intake;
+use chengxin_domain::records::RecordStatus;
+use chengxin_domain::regions::RegionTable;
+use chengxin_domain::subjects::{IdHasher, SubjectKind};
+use chengxin_ingest::read::{open_reader, ReadOptions};
+use chengxin_store::{Batch, ImportRow, NewBatch, RejectedRow, RowOutcome, Store};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, ApiResult};
+
+/// Rows validated per chunk sent to the writer.
+const CHUNK_ROWS: usize = 2000;
+
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    pub type_code: String,
+    /// USCC of the submitting department.
+    pub source_dept: String,
+    pub file_name: Option<String>,
+    pub sheet: Option<String>,
+    /// Publication time to record when backfilling from an older platform.
+    pub published_at: Option<DateTime<Utc>>,
+    pub actor: String,
+    pub today: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportSummary {
+    pub batch: Batch,
+    /// The identical file was imported before: nothing changed, the earlier batch is returned.
+    pub replayed: bool,
+    pub format: String,
+    pub encoding: String,
+    pub elapsed_ms: u128,
+    pub rows_per_sec: f64,
+}
+
+/// One chunk of work from the reading thread.
+enum Msg {
+    Start {
+        headers: Vec<String>,
+        unknown_columns: Vec<String>,
+        format: String,
+        encoding: String,
+    },
+    Rows {
+        good: Vec<(ImportRow, Vec<String>)>,
+        bad: Vec<RejectedRow>,
+    },
+    Fatal(ApiError),
+}
+
+fn file_error(code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::bad_request(code, message)
+}
+
+/// SHA-256 of a file, streamed.
+fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    std::io::copy(&mut f, &mut h)?;
+    Ok(hex_lower(&h.finalize()))
+}
+
+fn hex_lower(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn kind_for(hint: Option<SubjectKind>, uscc: Option<&str>, has_id: bool) -> SubjectKind {
+    if let Some(k) = hint {
+        return k;
+    }
+    match uscc.map(|u| u.as_bytes()) {
+        Some([b'1', b'1', ..]) => SubjectKind::GovBody,
+        Some([b'1', ..]) => SubjectKind::Institution,
+        Some([b'5', ..]) => SubjectKind::SocialOrg,
+        Some(_) => SubjectKind::Enterprise,
+        None if has_id => SubjectKind::Individual,
+        None => SubjectKind::Enterprise,
+    }
+}
+
+/// Turn a validated row into what the store takes: the clear ID number is hashed and masked
+/// here and goes no further.
+fn to_import_row(v: intake::ValidRow, hasher: &IdHasher, today: NaiveDate) -> ImportRow {
+    let (status, publish_until) = match v.publication {
+        PublicationEnd::Never => (RecordStatus::Published, None),
+        PublicationEnd::Until(d) if d < today => (RecordStatus::Expired, Some(d)),
+        PublicationEnd::Until(d) => (RecordStatus::Published, Some(d)),
+        // Not published in principle (e.g. 轻微): kept and shared, public period zero.
+        PublicationEnd::NotPublished => (RecordStatus::Expired, Some(v.decision_date)),
+    };
+    let id = v.subject.id_number.as_deref();
+    let region = v
+        .subject
+        .uscc
+        .as_deref()
+        .and_then(|u| u.get(2..8))
+        .or_else(|| id.and_then(|i| i.get(0..6)))
+        .map(String::from);
+    ImportRow {
+        row: v.row,
+        doc_no: v.doc_no,
+        decision_date: v.decision_date,
+        subject_kind: kind_for(v.subject.kind_hint, v.subject.uscc.as_deref(), id.is_some()),
+        subject_name: v.subject.name,
+        subject_id_hash: id.map(|i| hasher.hash(i)),
+        subject_id_masked: id.map(id_number::mask),
+        subject_uscc: v.subject.uscc,
+        subject_region: region,
+        fields: v.fields,
+        severity: v.severity.map(|s| s.code().to_string()),
+        status,
+        publish_until,
+        content_digest: v.content_digest,
+    }
+}
+
+fn issues_to_reasons(issues: Vec<intake::RowIssue>) -> Vec<String> {
+    issues
+        .into_iter()
+        .map(|i| match i.column {
+            Some(c) => format!("{c}：{}", i.message),
+            None => i.message,
+        })
+        .collect()
+}
+
+/// The reading/validating side, on a blocking thread.
+fn read_and_validate(
+    path: PathBuf,
+    rt: RecordType,
+    req: ImportRequest,
+    hasher: IdHasher,
+    tx: tokio::sync::mpsc::Sender<Msg>,
+) {
+    let send = |m: Msg| tx.blocking_send(m).is_ok();
+    let file = match std::fs::File::open(&path) {
+        Ok(f) => f,
+        Err(e) => {
+            send(Msg::Fatal(file_error(
+                "io_error",
+                format!("无法打开文件：{e}"),
+            )));
+            return;
+        }
+    };
+    let opts = ReadOptions {
+        sheet: req.sheet.clone(),
+        ..Default::default()
+    };
+    let table = match open_reader(file, req.file_name.as_deref(), &opts) {
+        Ok(t) => t,
+        Err(e) => {
+            send(Msg::Fatal(file_error(e.code, e.message)));
+            return;
+        }
+    };
+    let (map, mapping) = match intake::map_columns(&rt, &table.headers) {
+        // Content digests cover ID numbers: key them so they cannot be brute-forced.
+        Ok((map, report)) => (
+            map.with_digest_key(&hasher.derive("content-digest")),
+            report,
+        ),
+        Err(e) => {
+            send(Msg::Fatal(file_error(e.code(), e.to_string())));
+            return;
+        }
+    };
+    if !send(Msg::Start {
+        headers: table.headers.clone(),
+        unknown_columns: mapping.unknown_columns.clone(),
+        format: table.format.as_str().to_string(),
+        encoding: table.encoding.to_string(),
+    }) {
+        return;
+    }
+    let regions = RegionTable::national();
+    let mut good = Vec::with_capacity(CHUNK_ROWS);
+    let mut bad = Vec::new();
+    for item in table {
+        match item {
+            Ok(raw) => {
+                match intake::validate_row(&rt, &map, raw.row, &raw.cells, regions, req.today) {
+                    Ok(v) => good.push((to_import_row(v, &hasher, req.today), raw.cells)),
+                    Err(issues) => bad.push(RejectedRow {
+                        row: raw.row,
+                        cells: raw.cells,
+                        reasons: issues_to_reasons(issues),
+                    }),
+                }
+            }
+            Err(chengxin_ingest::error::ReadIssue::Row(e)) => bad.push(RejectedRow {
+                row: e.row,
+                cells: Vec::new(),
+                reasons: vec![e.message],
+            }),
+            Err(chengxin_ingest::error::ReadIssue::Fatal(e)) => {
+                send(Msg::Fatal(file_error(
+                    e.code,
+                    format!("文件读取中断，整批未入库：{}", e.message),
+                )));
+                return;
+            }
+        }
+        if good.len() + bad.len() >= CHUNK_ROWS
+            && !send(Msg::Rows {
+                good: std::mem::replace(&mut good, Vec::with_capacity(CHUNK_ROWS)),
+                bad: std::mem::take(&mut bad),
+            })
+        {
+            return;
+        }
+    }
+    if !good.is_empty() || !bad.is_empty() {
+        send(Msg::Rows { good, bad });
+    }
+}
+
+/// Import a file already on disk (the API spools uploads to a temp file first).
+pub async fn import_file(
+    store: Arc<dyn Store>,
+    hasher: IdHasher,
+    path: PathBuf,
+    req: ImportRequest,
+) -> ApiResult<ImportSummary> {
+    let started = Instant::now();
+    let regions = RegionTable::national();
+    uscc::parse(&req.source_dept, regions).map_err(|e| {
+        ApiError::bad_request("invalid_dept", format!("报送部门统一社会信用代码无效：{e}"))
+    })?;
+    let catalog = Catalog::default_checked().map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let rt = catalog.get(&req.type_code).cloned().ok_or_else(|| {
+        ApiError::bad_request(
+            "unknown_type",
+            format!("信用信息目录中没有类型“{}”", req.type_code),
+        )
+    })?;
+
+    let p = path.clone();
+    let sha = tokio::task::spawn_blocking(move || sha256_file(&p))
+        .await
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?
+        .map_err(|e| file_error("io_error", format!("无法读取文件：{e}")))?;
+    if let Some(prev) = store
+        .batch_by_file(&req.type_code, &req.source_dept, &sha)
+        .await?
+    {
+        return Ok(ImportSummary {
+            format: prev.format.clone(),
+            encoding: prev.encoding.clone(),
+            batch: prev,
+            replayed: true,
+            elapsed_ms: started.elapsed().as_millis(),
+            rows_per_sec: 0.0,
+        });
+    }
+
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(4);
+    let reader = {
+        let req = req.clone();
+        tokio::task::spawn_blocking(move || read_and_validate(path, rt, req, hasher, tx))
+    };
+    let (headers, unknown_columns, format, encoding) = match rx.recv().await {
+        Some(Msg::Start {
+            headers,
+            unknown_columns,
+            format,
+            encoding,
+        }) => (headers, unknown_columns, format, encoding),
+        Some(Msg::Fatal(e)) => return Err(e),
+        _ => return Err(ApiError::Unavailable("读取线程意外结束".into())),
+    };
+    let mut writer = store
+        .begin_batch(
+            &req.actor,
+            NewBatch {
+                type_code: req.type_code.clone(),
+                source_dept: req.source_dept.clone(),
+                file_name: req.file_name.clone(),
+                file_sha256: sha,
+                format: format.clone(),
+                encoding: encoding.clone(),
+                published_at: req.published_at,
+                headers,
+            },
+        )
+        .await?;
+    while let Some(msg) = rx.recv().await {
+        match msg {
+            Msg::Rows { good, mut bad } => {
+                let (rows, cells): (Vec<ImportRow>, Vec<Vec<String>>) = good.into_iter().unzip();
+                let rownos: Vec<u64> = rows.iter().map(|r| r.row).collect();
+                let outcomes = writer.write(rows).await?;
+                for ((o, cells), row) in outcomes.into_iter().zip(cells).zip(rownos) {
+                    let reason = match o {
+                        RowOutcome::DuplicateInFile => "文书号与本文件中前面的行重复",
+                        RowOutcome::NotCorrectable(_) => "该文书号的记录已撤销或已修复，不能再更正",
+                        _ => continue,
+                    };
+                    bad.push(RejectedRow {
+                        row,
+                        cells,
+                        reasons: vec![reason.to_string()],
+                    });
+                }
+                if !bad.is_empty() {
+                    bad.sort_by_key(|r| r.row);
+                    writer.reject(bad).await?;
+                }
+            }
+            // Dropping the writer rolls the batch back.
+            Msg::Fatal(e) => return Err(e),
+            Msg::Start { .. } => {}
+        }
+    }
+    reader
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("读取线程失败：{e}")))?;
+    let batch = writer.commit(unknown_columns).await?;
+    let elapsed = started.elapsed();
+    let rows = (batch.total + batch.rejected) as f64;
+    Ok(ImportSummary {
+        batch,
+        replayed: false,
+        format,
+        encoding,
+        elapsed_ms: elapsed.as_millis(),
+        rows_per_sec: if elapsed.as_secs_f64() > 0.0 {
+            rows / elapsed.as_secs_f64()
+        } else {
+            0.0
+        },
+    })
+}
+
+/// The error report of a batch: rejected rows with their reasons, as CSV (UTF-8 with BOM)
+/// or XLSX, formula-neutralised, ready to fix and resubmit.
+pub async fn error_report(
+    store: &dyn Store,
+    batch_id: uuid::Uuid,
+    xlsx: bool,
+) -> ApiResult<Vec<u8>> {
+    let batch = store.batch(batch_id).await?.ok_or(ApiError::NotFound)?;
+    let rejects = store.batch_rejects(batch_id).await?;
+    let rows = rejects
+        .into_iter()
+        .map(|r| chengxin_ingest::report::ErrorRow {
+            row: r.row,
+            cells: r.cells,
+            reasons: r.reasons,
+        });
+    if xlsx {
+        chengxin_ingest::report::write_error_report_xlsx(&batch.headers, rows)
+            .map_err(|e| ApiError::Unavailable(e.to_string()))
+    } else {
+        let mut out = Vec::new();
+        chengxin_ingest::report::write_error_report_csv(&mut out, &batch.headers, rows)
+            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        Ok(out)
+    }
+}
