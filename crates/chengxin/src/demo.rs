@@ -1103,7 +1103,7 @@ impl Gen {
         let name = &self.subjects[body].name;
         match self.meta[body].role {
             "court" => &["书记员", "法官助理", "审判员", "副庭长", "庭长"],
-            "jw" => &["一级科员", "副主任", "室主任", "常委"],
+            "jw" => &["一级科员", "四级主任科员", "副主任", "室主任", "常委"],
             "zzb" => &["一级科员", "副科长", "科长", "副部长"],
             "town" if name.ends_with("镇人民政府") => {
                 &["科员", "党政办副主任", "党政办主任", "副镇长", "镇长"]
@@ -1190,7 +1190,7 @@ impl Gen {
                 let ladder = self.ladder(bodies[k]);
                 let years_in = (starts[k].year() - first_year).max(0) as usize;
                 rank = rank.max(years_in / 6 + k).min(ladder.len() - 1);
-                if self.chance(0.3) {
+                if k > 0 && self.chance(0.3) {
                     rank = (rank + 1).min(ladder.len() - 1);
                 }
                 let end = starts.get(k + 1).map(|next| plus_days(*next, -1));
@@ -1407,6 +1407,22 @@ impl Gen {
             })
             .collect();
         self.pick(&pool)
+    }
+
+    /// A government body of one of `roles` (`town` = 乡镇/街道/园区) on one of `levels`.
+    fn body_by_roles(&mut self, levels: &[usize], roles: &[&str]) -> Result<usize> {
+        let pool: Vec<usize> = (0..self.subjects.len())
+            .filter(|&i| {
+                self.subjects[i].kind == SubjectKind::GovBody
+                    && levels.contains(&self.meta[i].level)
+                    && roles.contains(&self.meta[i].role)
+            })
+            .collect();
+        if pool.is_empty() {
+            self.gov_body(levels)
+        } else {
+            self.pick(&pool)
+        }
     }
 
     fn source_for(&mut self, subject: usize, role: &str) -> Result<usize> {
@@ -1881,15 +1897,20 @@ impl Gen {
     }
 
     fn court_judgments(&mut self, catalog: &Catalog) -> Result<()> {
-        const ADMIN_CAUSES: &[&str] = &[
-            "政府信息公开",
-            "房屋征收补偿决定",
-            "行政强制拆除",
-            "不履行法定职责",
-            "行政协议（招商引资协议）",
-            "工伤认定",
-            "行政处罚",
-            "土地行政征收",
+        type Cause = (&'static str, &'static [&'static str], &'static str);
+        const ADMIN_CAUSES: &[Cause] = &[
+            ("政府信息公开", &["gov", "zjj", "scjg", "sthj", "town"],
+             "撤销被告作出的政府信息公开答复，责令被告于判决生效之日起十五个工作日内重新答复。"),
+            ("房屋征收补偿决定", &["gov", "zjj"],
+             "撤销被告作出的房屋征收补偿决定，责令被告于判决生效之日起六十日内重新作出补偿决定。"),
+            ("行政强制拆除", &["town", "zjj"], "确认被告强制拆除原告房屋的行为违法。"),
+            ("不履行法定职责", &["scjg", "sthj", "zjj", "jtj", "yjj"],
+             "责令被告于判决生效之日起六十日内对原告的举报事项依法作出处理。"),
+            ("行政协议（招商引资协议）", &["gov", "town", "swj"],
+             "判决被告继续履行招商引资协议，支付原告产业扶持资金及逾期利息。"),
+            ("工伤认定", &["rsj"], "撤销被告作出的不予认定工伤决定书，责令被告重新作出工伤认定。"),
+            ("行政处罚", &["scjg", "sthj", "jtj", "yjj"], "撤销被告作出的行政处罚决定。"),
+            ("土地行政征收", &["gov"], "确认被告作出的土地征收行为违法，责令被告采取补救措施。"),
         ];
         const CIVIL_GOV: &[&str] = &["建设工程施工合同纠纷", "服务合同纠纷", "买卖合同纠纷"];
         const CIVIL_ENT: &[&str] = &[
@@ -1915,11 +1936,14 @@ impl Gen {
             } else {
                 kind
             };
+            let mut summary_text = "";
             let (subject, court_level, code, cause, role, outcome, trial, amount) = match kind {
                 "administrative" => {
-                    let s = self.gov_body(&[CITY, LIYANG, WUJIN])?;
+                    let (cause, roles, text) = self.pick(ADMIN_CAUSES)?;
+                    let level = self.n(0, 2) as usize;
+                    let s = self.body_by_roles(&[level], roles)?;
+                    summary_text = text;
                     let m = self.meta_of(s);
-                    let cause = self.pick(ADMIN_CAUSES)?;
                     // A county government is sued at the intermediate court; appeals go there too.
                     let (court_level, code, role, trial) =
                         if m.role == "gov" && m.level != CITY || m.level == CITY {
@@ -2015,10 +2039,7 @@ impl Gen {
             };
             let summary = match kind {
                 "administrative" if role == "appellant" => "驳回上诉，维持原判。".to_string(),
-                "administrative" => format!(
-                    "确认被告作出的{}行为违法，责令被告于判决生效之日起六十日内重新作出处理。",
-                    cause.trim_end_matches("决定")
-                ),
+                "administrative" => summary_text.to_string(),
                 "criminal" => {
                     "被告人犯罪事实清楚，证据确实充分，判处有期徒刑，并处罚金，追缴违法所得。"
                         .to_string()
@@ -2071,12 +2092,12 @@ impl Gen {
     }
 
     fn refusals(&mut self, catalog: &Catalog) -> Result<()> {
-        const OBLIGATIONS: &[&str] = &[
-            "支付拖欠的工程款及逾期付款利息",
-            "按照房屋征收补偿协议支付安置补偿款",
-            "依法履行招商引资协议约定的产业扶持资金支付义务",
-            "返还项目履约保证金",
-            "重新作出行政行为并赔偿损失",
+        const OBLIGATIONS: &[(&str, &str)] = &[
+            ("支付拖欠的工程款及逾期付款利息", "民初"),
+            ("按照房屋征收补偿协议支付安置补偿款", "行初"),
+            ("依法履行招商引资协议约定的产业扶持资金支付义务", "行初"),
+            ("返还项目履约保证金", "民初"),
+            ("赔偿因违法强制拆除造成的损失", "行初"),
         ];
         let dates = self.decision_dates(8);
         for (i, day) in dates.into_iter().enumerate() {
@@ -2084,20 +2105,22 @@ impl Gen {
                 let inst = self.institutions.clone();
                 self.pick(&inst)?
             } else {
-                self.gov_body(&[LIYANG, WUJIN, CITY])?
+                let level = [LIYANG, WUJIN, CITY][i % 3];
+                self.body_by_roles(&[level], &["gov", "town", "zjj", "jtj"])?
             };
             let level = self.meta_of(subject).level;
+            let (obligation, basis_code) = self.pick(OBLIGATIONS)?;
             let court = self.role(level, "court")?;
             let y = day.year();
             let no = self.next_no(court, "执", y);
             let case_no = format!("（{y}）{}执{no}号", LEVELS[level].court);
             let basis_year = y - 1;
-            let bno = self.next_no(court, "民初", basis_year);
-            let basis_no = format!("（{basis_year}）{}民初{bno}号", LEVELS[level].court);
+            let bno = self.next_no(court, basis_code, basis_year);
+            let basis_no = format!("（{basis_year}）{}{basis_code}{bno}号", LEVELS[level].court);
             let amount = self.n(20, 600) * 10_000;
             let partial = self.chance(0.4);
             let unperformed = if partial { amount / 2 } else { amount };
-            let obligation = format!("{}，金额{}", self.pick(OBLIGATIONS)?, wan_text(amount));
+            let obligation = format!("{obligation}，金额{}", wan_text(amount));
             let head = self.head_at(subject, day).unwrap_or_default();
             let filing = plus_days(day, -(self.n(60, 300) as i64));
             let court_name = self.name(court);
@@ -2164,7 +2187,10 @@ impl Gen {
             let by = y - 1;
             let bno = self.next_no(court, "民初", by);
             let basis = format!("（{by}）{}民初{bno}号", LEVELS[level].court);
-            let amount = self.n(3, 400) * 10_000;
+            let amount = match self.subjects[subject].uscc.as_deref() {
+                Some(c) if c.starts_with("92") => self.n(1, 6) * 30_000,
+                _ => self.n(1, 130) * 30_000,
+            };
             let partial = self.chance(0.3);
             let rep = match self.subjects[subject].kind {
                 SubjectKind::Enterprise | SubjectKind::SocialOrg => m.legal_rep.unwrap_or_default(),
@@ -2707,17 +2733,40 @@ impl Gen {
     }
 
     fn arrears(&mut self, catalog: &Catalog) -> Result<()> {
-        const CONTRACTS: &[(&str, &[Ind])] = &[
-            ("道路改造工程施工合同", &[Ind::Build]),
-            ("政务信息系统建设合同", &[Ind::Tech]),
-            ("安置房建设工程施工合同", &[Ind::Build]),
-            ("环境整治工程合同", &[Ind::Build, Ind::Tech]),
-            ("办公家具采购合同", &[Ind::Trade]),
+        type Contract = (&'static str, &'static [Ind], &'static [&'static str]);
+        const CONTRACTS: &[Contract] = &[
+            (
+                "道路改造工程施工合同",
+                &[Ind::Build],
+                &["jtj", "zjj", "town"],
+            ),
+            (
+                "政务信息系统建设合同",
+                &[Ind::Tech],
+                &["zwb", "fgw", "scjg", "rsj", "bgs"],
+            ),
+            ("安置房建设工程施工合同", &[Ind::Build], &["zjj", "town"]),
+            (
+                "环境整治工程合同",
+                &[Ind::Build, Ind::Tech],
+                &["sthj", "town"],
+            ),
+            (
+                "办公家具采购合同",
+                &[Ind::Trade],
+                &["jyj", "wjw", "tjj", "sjj", "town"],
+            ),
         ];
         let dates = self.decision_dates(12);
         for day in dates {
-            let debtor = self.purchaser()?;
-            let (contract, inds) = self.pick(CONTRACTS)?;
+            let (contract, inds, roles) = self.pick(CONTRACTS)?;
+            let debtor = if self.chance(0.2) {
+                let inst = self.institutions.clone();
+                self.pick(&inst)?
+            } else {
+                let level = self.n(0, 2) as usize;
+                self.body_by_roles(&[level], roles)?
+            };
             let creditor = self.company_in(inds)?;
             let level = self.meta_of(debtor).level;
             let czj = self.role(level, "czj")?;
@@ -3584,6 +3633,22 @@ mod tests {
     }
 
     #[test]
+    fn builds_for_any_day() {
+        let catalog = Catalog::default_checked().unwrap();
+        let mut day = date(2024, 1, 1);
+        while day < date(2031, 1, 1) {
+            let d = build(day).unwrap();
+            for t in catalog.types() {
+                let n = d.records.iter().filter(|r| r.type_code == t.code).count();
+                assert!(n >= 5, "{day} {}: {n}", t.code);
+            }
+            assert!(d.records.iter().all(|r| r.decision_date < day));
+            assert!(d.employments.iter().all(|e| e.start < day));
+            day = plus_days(day, 97);
+        }
+    }
+
+    #[test]
     fn rejects_a_date_before_the_data() {
         assert!(build(date(2023, 6, 1)).is_err());
     }
@@ -3686,45 +3751,4 @@ mod tests {
 async fn load_without_flag_for_test(store: &dyn Store, hasher: &IdHasher) -> Result<DemoReport> {
     store.set_meta("test", META_KEY, "interrupted").await?;
     load(store, hasher, date(2026, 3, 16)).await
-}
-#[cfg(test)]
-mod tmp_dump {
-    #[test]
-    fn tmp_dump() {
-        let d = super::build(super::date(2026, 3, 16)).unwrap();
-        for s in d.subjects.iter().step_by(7) {
-            println!("{s:?}");
-        }
-        for e in d.employments.iter().take(12) {
-            println!(
-                "{} @ {} {} {} {:?}",
-                d.subjects[e.person].name, d.subjects[e.body].name, e.post, e.start, e.end
-            );
-        }
-        let mut seen = std::collections::BTreeMap::new();
-        for r in &d.records {
-            let c = seen.entry(r.type_code.clone()).or_insert(0);
-            *c += 1;
-            if *c <= 2 {
-                println!(
-                    "\n{} | {} | {} | {} | {} | {:?} | {:?} | {:?}\n  {}",
-                    r.type_code,
-                    r.subject_name,
-                    r.doc_no,
-                    r.decision_date,
-                    r.source_dept,
-                    r.severity,
-                    r.status,
-                    r.publish_until,
-                    serde_json::to_string(&r.fields).unwrap()
-                );
-            }
-        }
-        println!("{seen:?}");
-        let mut st = std::collections::BTreeMap::new();
-        for r in &d.records {
-            *st.entry(format!("{:?}", r.status)).or_insert(0) += 1;
-        }
-        println!("{st:?}");
-    }
 }

@@ -403,3 +403,215 @@ fn serve_on_postgres() {
         serve_story(Some(&url));
     }
 }
+
+/// Parse a CSV file into rows (the report and generated files are plain RFC 4180).
+fn read_csv(path: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text.trim_start_matches('\u{feff}');
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            ('"', true) => quoted = false,
+            ('"', false) if cell.is_empty() => quoted = true,
+            (',', false) => row.push(std::mem::take(&mut cell)),
+            ('\r', false) => {}
+            ('\n', false) => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (c, _) => cell.push(c),
+        }
+    }
+    if !cell.is_empty() || !row.is_empty() {
+        row.push(cell);
+        rows.push(row);
+    }
+    rows
+}
+
+fn write_csv(path: &Path, rows: &[Vec<String>]) {
+    let mut out = String::new();
+    for r in rows {
+        let cells: Vec<String> = r
+            .iter()
+            .map(|c| {
+                if c.contains([',', '"', '\n']) {
+                    format!("\"{}\"", c.replace('"', "\"\""))
+                } else {
+                    c.clone()
+                }
+            })
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+const DEPT: &str = "11320400MB000000XU";
+
+fn import_json(dir: &Path, db: &[&str], file: &Path) -> (Option<i32>, serde_json::Value) {
+    let mut args: Vec<&str> = db.to_vec();
+    args.extend([
+        "import",
+        "--type",
+        "admin_penalty",
+        "--dept",
+        DEPT,
+        file.to_str().unwrap(),
+    ]);
+    let o = run(dir, &args);
+    let line = stdout(&o);
+    let v: serde_json::Value = serde_json::from_str(line.lines().next().unwrap_or("null"))
+        .unwrap_or(serde_json::Value::Null);
+    (o.status.code(), v)
+}
+
+fn import_round_trip(db: Option<&str>) {
+    let dir = temp_dir();
+    let dbargs: Vec<&str> = match db {
+        Some(u) => vec!["--db", u],
+        None => vec![],
+    };
+    let good = dir.join("good.csv");
+    let o = run(
+        &dir,
+        &[
+            "gen-records",
+            "--rows",
+            "6",
+            "--bad-per-mille",
+            "0",
+            "--seed",
+            "7",
+            "-o",
+            good.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut rows = read_csv(&good);
+    let h = rows[0].clone();
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let (date_c, kind_c, code_c) = (
+        col("处罚决定日期"),
+        col("行政相对人类别"),
+        col("行政相对人代码_1(统一社会信用代码)"),
+    );
+    let good_code = rows[3][code_c].clone();
+    let good_kind = rows[2][kind_c].clone();
+    rows[1][date_c] = "2025-02-30".into();
+    rows[2][kind_c] = "=HYPERLINK(\"http://x\")".into();
+    let mut bad_code = good_code.clone();
+    let last = bad_code.pop().unwrap();
+    bad_code.push(if last == '0' { '1' } else { '0' });
+    rows[3][code_c] = bad_code;
+    let file = dir.join("mixed.csv");
+    write_csv(&file, &rows);
+
+    let (code, v) = import_json(&dir, &dbargs, &file);
+    assert_eq!(code, Some(1), "{v}");
+    let b = &v["summary"]["batch"];
+    assert_eq!(b["created"], 3, "{v}");
+    assert_eq!(b["rejected"], 3, "{v}");
+    let batch_id = b["id"].as_str().unwrap().to_string();
+
+    // Re-importing the identical file changes nothing.
+    let (_, v2) = import_json(&dir, &dbargs, &file);
+    assert_eq!(v2["summary"]["replayed"], true);
+    assert_eq!(v2["summary"]["batch"]["id"], batch_id.as_str());
+
+    // The error report: reasons, original row numbers, formulas neutralised.
+    let report = dir.join("errors.csv");
+    let mut args = dbargs.clone();
+    args.extend(["batch", "errors", &batch_id, "-o", report.to_str().unwrap()]);
+    let o = run(&dir, &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut rep = read_csv(&report);
+    assert_eq!(rep.len(), 4);
+    let reason_c = rep[0].iter().position(|c| c == "错误原因").unwrap();
+    assert!(rep[1][reason_c].contains("处罚决定日期"), "{:?}", rep[1]);
+    assert!(
+        rep[2][kind_c].starts_with("'="),
+        "formula must be neutralised: {:?}",
+        rep[2][kind_c]
+    );
+    assert!(rep[3][reason_c].contains("校验码"));
+
+    // Fix the rows in the report itself and resubmit it: all accepted.
+    rep[1][date_c] = "2025-02-28".into();
+    rep[2][kind_c] = good_kind;
+    rep[3][code_c] = good_code;
+    let fixed = dir.join("fixed.csv");
+    write_csv(&fixed, &rep);
+    let (code, v) = import_json(&dir, &dbargs, &fixed);
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["summary"]["batch"]["created"], 3, "{v}");
+    assert_eq!(v["summary"]["batch"]["rejected"], 0, "{v}");
+
+    // Everything verifies.
+    let mut args = dbargs.clone();
+    args.push("verify");
+    let o = run(&dir, &args);
+    assert!(o.status.success(), "{}", stdout(&o));
+}
+
+#[test]
+fn import_round_trip_sqlite() {
+    import_round_trip(None);
+}
+
+#[test]
+fn import_round_trip_postgres() {
+    if let Some(url) = pg_url() {
+        import_round_trip(Some(&url));
+    }
+}
+
+#[test]
+fn import_refuses_bad_files_clearly() {
+    let dir = temp_dir();
+    let empty = dir.join("empty.csv");
+    std::fs::write(&empty, b"").unwrap();
+    let (code, v) = import_json(&dir, &[], &empty);
+    assert_eq!(code, Some(1));
+    assert_eq!(v["error"]["code"], "empty_file", "{v}");
+
+    let header_only = dir.join("header.csv");
+    std::fs::write(&header_only, "行政相对人名称,行政处罚决定书文号\n").unwrap();
+    let (_, v) = import_json(&dir, &[], &header_only);
+    assert_eq!(v["error"]["code"], "missing_required_columns", "{v}");
+
+    let latin1 = dir.join("latin1.csv");
+    std::fs::write(
+        &latin1,
+        [0x41u8, 0xE9, 0x2C, 0xFF, 0xFE, 0x0A, 0x80, 0x81, 0x0A],
+    )
+    .unwrap();
+    let (_, v) = import_json(&dir, &[], &latin1);
+    assert!(
+        v["error"]["code"].as_str().unwrap().contains("encoding"),
+        "{v}"
+    );
+
+    let o = run(
+        &dir,
+        &[
+            "import",
+            "--type",
+            "no_such_type",
+            "--dept",
+            DEPT,
+            latin1.to_str().unwrap(),
+        ],
+    );
+    assert!(stdout(&o).contains("unknown_type"));
+    assert!(!stderr(&o).contains("panicked"));
+}

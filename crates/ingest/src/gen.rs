@@ -215,19 +215,35 @@ fn make_uscc(rng: &mut ChaCha8Rng, dept: u8, cat: u8, region: &str) -> String {
     code
 }
 
+/// Appends `n` zero-padded to `width` digits (more if needed), without the `fmt` machinery.
+fn push_num(out: &mut String, n: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    let mut v = n;
+    loop {
+        digits[len] = b'0' + (v % 10) as u8;
+        len += 1;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for _ in len..width {
+        out.push('0');
+    }
+    for d in digits[..len].iter().rev() {
+        out.push(char::from(*d));
+    }
+}
+
 /// A valid 18-digit ID number (born 1960–1999).
 fn make_id(rng: &mut ChaCha8Rng, region: &str, out: &mut String) {
-    use std::fmt::Write as _;
     let start = out.len();
     out.push_str(region);
-    let _ = write!(
-        out,
-        "{:04}{:02}{:02}{:03}",
-        rng.gen_range(1960..2000),
-        rng.gen_range(1..13),
-        rng.gen_range(1..29),
-        rng.gen_range(1..1000)
-    );
+    push_num(out, rng.gen_range(1960..2000), 4);
+    push_num(out, rng.gen_range(1..13), 2);
+    push_num(out, rng.gen_range(1..29), 2);
+    push_num(out, rng.gen_range(1..1000), 3);
     if let Some(c) = id_number::check_char(&out[start..]) {
         out.push(c);
     }
@@ -240,8 +256,7 @@ fn person(rng: &mut ChaCha8Rng, out: &mut String) {
 
 /// `yuan` as 万元 with no trailing zeros (`12345` → `1.2345`, `50000` → `5`).
 fn wan(yuan: u64, out: &mut String) {
-    use std::fmt::Write as _;
-    let _ = write!(out, "{}", yuan / 10_000);
+    push_num(out, yuan / 10_000, 1);
     let mut frac = yuan % 10_000;
     if frac != 0 {
         out.push('.');
@@ -303,7 +318,6 @@ pub fn gen_penalty_csv<W: Write>(
     bad_per_mille: u32,
     seed: u64,
 ) -> io::Result<GenSummary> {
-    use std::fmt::Write as _;
     let catalog = Catalog::default_checked().map_err(io::Error::other)?;
     let ty = catalog
         .get(PENALTY_TYPE)
@@ -458,7 +472,12 @@ pub fn gen_penalty_csv<W: Write>(
                 }
                 Col::IdNo => line.push_str(&id),
                 Col::DocNo => {
-                    let _ = write!(line, "{}市监处罚〔{}〕{:06}号", auth.prefix, year, n + 1);
+                    line.push_str(auth.prefix);
+                    line.push_str("市监处罚〔");
+                    line.push_str(year);
+                    line.push('〕');
+                    push_num(&mut line, n + 1, 6);
+                    line.push('号');
                 }
                 Col::ViolationType => line.push_str(vtype),
                 Col::ViolationFacts => {
@@ -471,13 +490,17 @@ pub fn gen_penalty_csv<W: Write>(
                 Col::PenaltyCategory => line.push_str(category),
                 Col::PenaltyContent => {
                     if fine > 0 {
-                        let _ = write!(line, "罚款人民币{fine}元");
+                        line.push_str("罚款人民币");
+                        push_num(&mut line, fine, 1);
+                        line.push('元');
                     }
                     if confiscation > 0 {
                         if fine > 0 {
                             line.push('；');
                         }
-                        let _ = write!(line, "没收违法所得人民币{confiscation}元");
+                        line.push_str("没收违法所得人民币");
+                        push_num(&mut line, confiscation, 1);
+                        line.push('元');
                     }
                     if fine == 0 && confiscation == 0 {
                         line.push_str("警告");
