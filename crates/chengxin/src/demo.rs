@@ -113,14 +113,14 @@ pub async fn load(store: &dyn Store, hasher: &IdHasher, today: NaiveDate) -> Res
 
     let mut existing_jobs: BTreeMap<usize, Vec<(Uuid, String, NaiveDate)>> = BTreeMap::new();
     for e in &data.employments {
-        if !existing_jobs.contains_key(&e.person) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = existing_jobs.entry(e.person) {
             let have = store
                 .employments_of(subject_id(e.person)?)
                 .await?
                 .into_iter()
                 .map(|j| (j.body_id, j.post, j.start_date))
                 .collect();
-            existing_jobs.insert(e.person, have);
+            slot.insert(have);
         }
         let body_id = subject_id(e.body)?;
         let done = existing_jobs.get(&e.person).is_some_and(|have| {
@@ -848,9 +848,9 @@ impl Gen {
     /// some of them still only submitted.
     fn recent_tail(&mut self, dates: &mut [NaiveDate], k: usize) {
         let n = dates.len();
-        for i in n.saturating_sub(k)..n {
-            let back = self.n(0, 4) as i64;
-            dates[i] = weekday_back(plus_days(self.end, -back)).max(self.start);
+        for d in dates.iter_mut().skip(n.saturating_sub(k)) {
+            let back = self.rng.gen_range(0..=4);
+            *d = weekday_back(plus_days(self.end, -back)).max(self.start);
         }
         dates.sort();
     }
@@ -1945,18 +1945,17 @@ impl Gen {
                     summary_text = text;
                     let m = self.meta_of(s);
                     // A county government is sued at the intermediate court; appeals go there too.
-                    let (court_level, code, role, trial) =
-                        if m.role == "gov" && m.level != CITY || m.level == CITY {
-                            if self.chance(0.5) {
-                                (CITY, "行初", "defendant", "first")
-                            } else {
-                                (CITY, "行终", "appellant", "second")
-                            }
-                        } else if self.chance(0.7) {
-                            (m.level, "行初", "defendant", "first")
+                    let (court_level, code, role, trial) = if m.role == "gov" || m.level == CITY {
+                        if self.chance(0.5) {
+                            (CITY, "行初", "defendant", "first")
                         } else {
                             (CITY, "行终", "appellant", "second")
-                        };
+                        }
+                    } else if self.chance(0.7) {
+                        (m.level, "行初", "defendant", "first")
+                    } else {
+                        (CITY, "行终", "appellant", "second")
+                    };
                     let outcome = if self.chance(0.7) {
                         "lost"
                     } else {
@@ -3701,7 +3700,7 @@ mod tests {
         );
 
         // Resume after a "crash" (meta key missing): nothing is duplicated.
-        let again = super::load_without_flag_for_test(store.as_ref(), &hasher).await;
+        let again = load_without_flag_for_test(store.as_ref(), &hasher).await;
         assert!(again.is_ok());
         assert_eq!(
             store.count_subjects().await.unwrap() as usize,
@@ -3744,11 +3743,13 @@ mod tests {
         store.close().await;
         let _ = std::fs::remove_dir_all(&dir);
     }
-}
 
-/// Test helper: runs the writing part again as if the meta flag had never been set.
-#[cfg(test)]
-async fn load_without_flag_for_test(store: &dyn Store, hasher: &IdHasher) -> Result<DemoReport> {
-    store.set_meta("test", META_KEY, "interrupted").await?;
-    load(store, hasher, date(2026, 3, 16)).await
+    /// Test helper: runs the writing part again as if the meta flag had never been set.
+    async fn load_without_flag_for_test(
+        store: &dyn Store,
+        hasher: &IdHasher,
+    ) -> Result<DemoReport> {
+        store.set_meta("test", META_KEY, "interrupted").await?;
+        load(store, hasher, date(2026, 3, 16)).await
+    }
 }

@@ -5,6 +5,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod bench;
 mod config;
 mod demo;
 
@@ -107,6 +108,11 @@ enum Command {
         #[command(subcommand)]
         op: BatchOp,
     },
+    /// Benchmarks (see BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        op: BenchOp,
+    },
     /// Write a deterministic 行政处罚 CSV for tests and benchmarks.
     GenRecords {
         #[arg(long, default_value_t = 1000)]
@@ -148,6 +154,23 @@ enum WorkdaysOp {
     Add { date: String, n: u32 },
     /// Working days d with FROM < d <= TO.
     Between { from: String, to: String },
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchOp {
+    /// Parse/validate and end-to-end import throughput against raw-backend baselines.
+    Import {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+        #[arg(long, default_value_t = 10)]
+        bad_per_mille: u32,
+        /// Working folder for the generated file and databases.
+        #[arg(long, default_value = "./chengxin-data/bench")]
+        dir: PathBuf,
+        /// PostgreSQL URL for the PostgreSQL half (omit to skip it).
+        #[arg(long)]
+        pg: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -383,6 +406,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .await
         }
         Command::Batch { op } => batch_command(&config(&cli, None), op).await,
+        Command::Bench {
+            op:
+                BenchOp::Import {
+                    rows,
+                    bad_per_mille,
+                    dir,
+                    pg,
+                },
+        } => {
+            let report = bench::import_bench(*rows, *bad_per_mille, dir, pg.as_deref()).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(if report.counts_ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         Command::GenRecords {
             rows,
             bad_per_mille,

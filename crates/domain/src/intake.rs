@@ -2045,38 +2045,49 @@ mod tests {
                 )
             })
             .collect();
+        let col = |name: &str| {
+            headers
+                .iter()
+                .position(|h| p.resolve_column(h).is_some_and(|f| f.name == name))
+                .unwrap()
+        };
+        let company = cells_for(p, &headers, &penalty_values());
+        let mut person_values = penalty_values();
+        for (name, v) in [
+            ("subject_category", "自然人"),
+            ("subject_name", "赵六"),
+            ("uscc", ""),
+            ("legal_rep", ""),
+            ("legal_rep_id_type", ""),
+            ("legal_rep_id_no", ""),
+            ("id_type", "身份证"),
+        ] {
+            set(&mut person_values, name, v);
+        }
+        let person = cells_for(p, &headers, &person_values);
+        let (c_uscc, c_id, c_doc, c_fine, c_date) = (
+            col("uscc"),
+            col("id_no"),
+            col("decision_doc_no"),
+            col("fine_amount"),
+            col("decision_date"),
+        );
+        let c_sev = headers.len() - 1;
         let mut rows = Vec::with_capacity(ROWS);
         for k in 0..ROWS {
-            let mut values = penalty_values();
-            if k % 5 == 0 {
-                set(&mut values, "subject_category", "自然人");
-                set(&mut values, "subject_name", "赵六");
-                set(&mut values, "uscc", "");
-                set(&mut values, "legal_rep", "");
-                set(&mut values, "legal_rep_id_type", "");
-                set(&mut values, "legal_rep_id_no", "");
-                set(&mut values, "id_type", "身份证");
-                set(&mut values, "id_no", &people[k % people.len()]);
+            let mut cells = if k % 5 == 0 {
+                let mut c = person.clone();
+                c[c_id] = people[k % people.len()].clone();
+                c
             } else {
-                set(&mut values, "uscc", &companies[k % companies.len()]);
-            }
-            set(
-                &mut values,
-                "decision_doc_no",
-                &format!("常天市监处罚〔2025〕{k}号"),
-            );
-            set(
-                &mut values,
-                "fine_amount",
-                &format!("{}.{}", k % 100, k % 7),
-            );
-            set(
-                &mut values,
-                "decision_date",
-                &format!("2025-0{}-{:02}", 1 + k % 5, 1 + k % 28),
-            );
-            let mut cells = cells_for(p, &headers, &values);
-            *cells.last_mut().unwrap() = ["", "一般", "严重"][k % 3].into();
+                let mut c = company.clone();
+                c[c_uscc] = companies[k % companies.len()].clone();
+                c
+            };
+            cells[c_doc] = format!("常天市监处罚〔2025〕{k}号");
+            cells[c_fine] = format!("{}.{}", k % 100, k % 7);
+            cells[c_date] = format!("2025-0{}-{:02}", 1 + k % 5, 1 + k % 28);
+            cells[c_sev] = ["", "一般", "严重"][k % 3].into();
             rows.push(cells);
         }
         let bytes: usize = rows.iter().flatten().map(String::len).sum();
