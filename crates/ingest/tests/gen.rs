@@ -64,10 +64,10 @@ fn check_row(cells: &[String]) -> Result<(), String> {
                     return Err(format!("{}: {:?}", f.title, u.warnings));
                 }
             }
-            chengxin_domain::catalog::FieldType::IdNumber if !v.is_empty() => {
-                if !id_number::has_valid_check_char(v) {
-                    return Err(format!("{}: bad id {v}", f.title));
-                }
+            chengxin_domain::catalog::FieldType::IdNumber
+                if !v.is_empty() && !id_number::has_valid_check_char(v) =>
+            {
+                return Err(format!("{}: bad id {v}", f.title));
             }
             _ => {}
         }

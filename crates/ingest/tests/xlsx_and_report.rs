@@ -263,7 +263,7 @@ fn xlsx_lying_declared_size() {
         .enumerate()
         .filter(|(_, w)| *w == name)
         .map(|(i, _)| i)
-        .last()
+        .next_back()
         .unwrap();
     let cd = pos - 46;
     assert_eq!(&data[cd..cd + 4], b"PK\x01\x02");

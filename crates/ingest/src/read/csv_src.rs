@@ -90,7 +90,8 @@ pub(crate) struct CsvSource {
     enc: Enc,
     width: usize,
     opts: ReadOptions,
-    /// Line breaks skipped before records (outside csv-core, which counts the others).
+    /// Line breaks skipped before records (outside csv-core, whose `line()` starts at 1 and
+    /// counts the others).
     skipped_newlines: u64,
     out: Vec<u8>,
     ends: Vec<usize>,
@@ -228,7 +229,7 @@ impl CsvSource {
                 break;
             }
         }
-        let line = 1 + self.core.line() + self.skipped_newlines;
+        let line = self.core.line() + self.skipped_newlines;
         let mut outlen = 0usize;
         let mut endlen = 0usize;
         let mut quotes = 0u64;
