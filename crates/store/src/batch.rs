@@ -37,6 +37,9 @@ pub(crate) struct Writer {
 
 pub(crate) async fn begin(pool: &sqlx::Pool<Db>, actor: &str, b: NewBatch) -> Result<Writer> {
     let (mut tx, head) = begin_write(pool).await?;
+    for stmt in super::BATCH_SETUP {
+        sqlx::query(stmt).execute(&mut *tx).await?;
+    }
     let known: Option<String> =
         sqlx::query_scalar("SELECT code FROM catalog_types WHERE code = $1")
             .bind(&b.type_code)
@@ -339,6 +342,7 @@ impl BatchWriter for Writer {
             }
         }
 
+        let t0 = std::time::Instant::now();
         // 2. Resolve subjects by USCC / ID-number hash, creating the new ones.
         let usccs: Vec<String> = fresh
             .iter()
@@ -403,6 +407,7 @@ impl BatchWriter for Writer {
         }
         self.batch.subjects_created += new_subjects.len() as i64;
 
+        let t1 = t0.elapsed();
         // 3. Existing records with the same source keys.
         let doc_nos: Vec<&str> = fresh.iter().map(|&i| rows[i].doc_no.as_str()).collect();
         let existing = self.existing_records(&doc_nos).await?;
@@ -531,17 +536,21 @@ impl BatchWriter for Writer {
             history.push(h);
         }
 
+        let t2 = t0.elapsed();
         // 4. Write.
         let tx = self
             .tx
             .as_mut()
             .ok_or_else(|| StoreError::Invalid("批次已提交".into()))?;
         insert_subjects(tx, &new_subjects).await?;
+        let t3 = t0.elapsed();
         insert_records(tx, &new_records).await?;
+        let t4 = t0.elapsed();
         for (expected, rec) in &updates {
             super::common::write_record(tx, rec, false, *expected).await?;
         }
         insert_history(tx, &history).await?;
+        let t5 = t0.elapsed();
         let mut link_rows = Vec::new();
         for (record_id, name) in queued {
             let candidates = self.candidates(&name).await?;
@@ -567,6 +576,7 @@ impl BatchWriter for Writer {
             ));
         }
         log.flush(tx, &mut self.head, &self.actor).await?;
+        tracing::debug!(?t1, ?t2, ?t3, ?t4, ?t5, t6 = ?t0.elapsed(), rows = rows.len(), "batch write timings");
 
         let outcomes: Vec<RowOutcome> = outcomes
             .into_iter()

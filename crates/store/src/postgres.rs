@@ -31,6 +31,11 @@ mod batch;
 #[path = "common.rs"]
 mod common;
 
+/// Statements run at the start of a batch transaction. PostgreSQL: the records table grows
+/// from empty inside the transaction, so a cached generic plan chosen while it was small
+/// would keep scanning it sequentially; custom plans see its real size.
+pub(crate) const BATCH_SETUP: &[&str] = &["SET LOCAL plan_cache_mode = force_custom_plan"];
+
 /// `former_names` as text, for LIKE searches (JSON text on SQLite, JSONB on PostgreSQL).
 pub(crate) const FORMER_NAMES_TEXT: &str = "former_names::text";
 
