@@ -76,10 +76,8 @@ pub fn neutralise(cell: &str) -> Cow<'_, str> {
 /// The inverse of [`neutralise`], for the importer: removes one leading `'` from a cell that
 /// starts with `'`s followed by `=`, `+`, `-`, `@`, tab or CR; other cells are unchanged.
 pub fn unneutralise(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if needs_guard(rest) => rest,
-        _ => cell,
-    }
+    // One rule for the whole project: the importer applies the same function.
+    chengxin_domain::intake::unneutralise(cell)
 }
 
 /// Whether a header is one of [`REPORT_EXTRA_COLUMNS`] (after trimming).

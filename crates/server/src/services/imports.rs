@@ -75,11 +75,7 @@ fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
     let mut f = std::fs::File::open(path)?;
     let mut h = Sha256::new();
     std::io::copy(&mut f, &mut h)?;
-    Ok(hex_lower(&h.finalize()))
-}
-
-fn hex_lower(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    Ok(hex::encode(h.finalize()))
 }
 
 fn kind_for(hint: Option<SubjectKind>, uscc: Option<&str>, has_id: bool) -> SubjectKind {
