@@ -9,13 +9,15 @@ use std::collections::{HashMap, HashSet};
 use async_trait::async_trait;
 use chengxin_domain::records::{Record, RecordAction, RecordHistoryEntry, RecordStatus};
 use chengxin_domain::subjects::Subject;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::value::RawValue;
 use sqlx::types::Json;
 use sqlx::{QueryBuilder, Row};
 use uuid::Uuid;
 
 use super::common::{
-    begin_write, commit, entry, record_from_row, subject_from_row, Head, PendingLog, Tx,
+    base_history, begin_write, commit, entry, history_id, record_from_row, subject_from_row, Head,
+    PendingLog, Tx,
 };
 use super::{dec, enc, Db, FORMER_NAMES_TEXT};
 use crate::changelog::{now, state_digest};
@@ -32,7 +34,14 @@ pub(crate) struct Writer {
     actor: String,
     batch: Batch,
     published_at: DateTime<Utc>,
-    seen: HashSet<String>,
+    /// Source keys seen so far in this file, as 128-bit digests: a million-row file must not
+    /// hold a million key strings (collisions at 2^-128 odds are not a practical concern).
+    seen: HashSet<u128>,
+    /// Whether the department had records of this type before the batch began. If not, every
+    /// earlier row of this batch is caught by `seen`, so no existing-key look-up is needed.
+    had_records: bool,
+    /// Change-log groups written so far (numbers the next group's id).
+    groups: u64,
 }
 
 pub(crate) async fn begin(pool: &sqlx::Pool<Db>, actor: &str, b: NewBatch) -> Result<Writer> {
@@ -51,6 +60,14 @@ pub(crate) async fn begin(pool: &sqlx::Pool<Db>, actor: &str, b: NewBatch) -> Re
             id: b.type_code,
         });
     }
+    let had_records: Option<i64> = sqlx::query_scalar(
+        "SELECT version FROM records WHERE source_dept = $1 AND type_code = $2 LIMIT 1",
+    )
+    .bind(&b.source_dept)
+    .bind(&b.type_code)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let had_records = had_records.is_some();
     let t = now();
     let batch = Batch {
         id: Uuid::now_v7(),
@@ -82,6 +99,8 @@ pub(crate) async fn begin(pool: &sqlx::Pool<Db>, actor: &str, b: NewBatch) -> Re
         batch,
         published_at: b.published_at.unwrap_or(t),
         seen: HashSet::new(),
+        had_records,
+        groups: 0,
     })
 }
 
@@ -158,39 +177,28 @@ pub(crate) struct RejectState<'a> {
     pub row: &'a RejectedRow,
 }
 
+fn key_digest(doc_no: &str) -> u128 {
+    use sha2::Digest as _;
+    let d = sha2::Sha256::digest(doc_no.as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    u128::from_le_bytes(b)
+}
+
 pub(crate) fn reject_id(batch: Uuid, row: u64) -> String {
     format!("{batch}:{row}")
 }
 
 impl Writer {
+    fn next_group(&mut self) -> String {
+        self.groups += 1;
+        format!("batch:{}:{}", self.batch.id, self.groups)
+    }
+
     fn tx(&mut self) -> Result<&mut Tx> {
         self.tx
             .as_mut()
             .ok_or_else(|| StoreError::Invalid("批次已提交".into()))
-    }
-
-    /// Look up existing subjects for a set of keys in chunks.
-    async fn subjects_by(
-        &mut self,
-        column: &str,
-        keys: &[String],
-    ) -> Result<HashMap<String, Uuid>> {
-        let mut found = HashMap::new();
-        for part in keys.chunks(CHUNK) {
-            let mut q = QueryBuilder::<Db>::new(format!(
-                "SELECT id, {column} AS k FROM subjects WHERE {column} IN ("
-            ));
-            let mut sep = q.separated(", ");
-            for k in part {
-                sep.push_bind(k.as_str());
-            }
-            q.push(")");
-            let rows = q.build().fetch_all(&mut **self.tx()?).await?;
-            for r in rows {
-                found.insert(r.try_get::<String, _>("k")?, dec(r.try_get("id")?));
-            }
-        }
-        Ok(found)
     }
 
     async fn existing_records(&mut self, doc_nos: &[&str]) -> Result<HashMap<String, Record>> {
@@ -247,7 +255,35 @@ impl Writer {
     }
 }
 
-async fn insert_subjects(tx: &mut Tx, subjects: &[Subject]) -> Result<()> {
+/// Existing subjects for a set of codes, with `IN` lists (SQLite; PostgreSQL binds one
+/// array, see `postgres::bulk`).
+#[allow(dead_code)]
+pub(super) async fn subjects_by(
+    tx: &mut Tx,
+    column: &str,
+    keys: &[String],
+) -> Result<HashMap<String, Uuid>> {
+    let mut found = HashMap::new();
+    for part in keys.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT id, {column} AS k FROM subjects WHERE {column} IN ("
+        ));
+        let mut sep = q.separated(", ");
+        for k in part {
+            sep.push_bind(k.as_str());
+        }
+        q.push(")");
+        let rows = q.build().fetch_all(&mut **tx).await?;
+        for r in rows {
+            found.insert(r.try_get::<String, _>("k")?, dec(r.try_get("id")?));
+        }
+    }
+    Ok(found)
+}
+
+/// Multi-row INSERTs (SQLite; PostgreSQL uses COPY, see `postgres::bulk`).
+#[allow(dead_code)]
+pub(super) async fn insert_subjects(tx: &mut Tx, subjects: &[Subject]) -> Result<()> {
     for part in subjects.chunks(CHUNK) {
         let mut q = QueryBuilder::<Db>::new(
             "INSERT INTO subjects (id, kind, name, uscc, id_hash, id_masked, region, parent_id, former_names, created_at, updated_at, version) ",
@@ -271,7 +307,34 @@ async fn insert_subjects(tx: &mut Tx, subjects: &[Subject]) -> Result<()> {
     Ok(())
 }
 
-async fn insert_records(tx: &mut Tx, records: &[Record]) -> Result<()> {
+/// A new record as the batch writes it: the fields, names and order of
+/// `chengxin_domain::records::Record`, so `state_digest` gives the digest `verify` recomputes
+/// from the stored row, but borrowing the row's pre-serialised fields instead of copying
+/// them (a test pins the two digests together).
+#[derive(serde::Serialize)]
+pub(super) struct NewRecordRow<'a> {
+    pub id: Uuid,
+    pub type_code: &'a str,
+    pub subject_id: Option<Uuid>,
+    pub subject_name: &'a str,
+    pub doc_no: &'a str,
+    pub decision_date: NaiveDate,
+    pub source_dept: &'a str,
+    pub batch_id: Option<Uuid>,
+    pub fields: &'a RawValue,
+    pub severity: Option<&'a str>,
+    pub status: RecordStatus,
+    pub tolerated: bool,
+    pub published_at: Option<DateTime<Utc>>,
+    pub publish_until: Option<NaiveDate>,
+    pub content_digest: &'a str,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[allow(dead_code)]
+pub(super) async fn insert_records(tx: &mut Tx, records: &[NewRecordRow<'_>]) -> Result<()> {
     for part in records.chunks(CHUNK) {
         let mut q = QueryBuilder::<Db>::new(
             "INSERT INTO records (id, type_code, subject_id, subject_name, doc_no, decision_date, source_dept, batch_id, \
@@ -279,20 +342,20 @@ async fn insert_records(tx: &mut Tx, records: &[Record]) -> Result<()> {
         );
         q.push_values(part, |mut b, r| {
             b.push_bind(enc(r.id))
-                .push_bind(r.type_code.as_str())
+                .push_bind(r.type_code)
                 .push_bind(r.subject_id.map(enc))
-                .push_bind(r.subject_name.as_str())
-                .push_bind(r.doc_no.as_str())
+                .push_bind(r.subject_name)
+                .push_bind(r.doc_no)
                 .push_bind(r.decision_date)
-                .push_bind(r.source_dept.as_str())
+                .push_bind(r.source_dept)
                 .push_bind(r.batch_id.map(enc))
-                .push_bind(Json(&r.fields))
-                .push_bind(r.severity.as_deref())
+                .push_bind(Json(r.fields))
+                .push_bind(r.severity)
                 .push_bind(r.status.as_str())
                 .push_bind(r.tolerated)
                 .push_bind(r.published_at)
                 .push_bind(r.publish_until)
-                .push_bind(r.content_digest.as_str())
+                .push_bind(r.content_digest)
                 .push_bind(r.version)
                 .push_bind(r.created_at)
                 .push_bind(r.updated_at);
@@ -330,12 +393,16 @@ impl BatchWriter for Writer {
 
     async fn write(&mut self, rows: Vec<ImportRow>) -> Result<Vec<RowOutcome>> {
         let t = now();
+        let group = self.next_group();
+        let batch_id = self.batch.id;
+        let (type_code, source_dept) =
+            (self.batch.type_code.clone(), self.batch.source_dept.clone());
         let mut log = PendingLog::default();
         let mut outcomes: Vec<Option<RowOutcome>> = vec![None; rows.len()];
         // 1. Same source key twice in one file: the later row is refused.
         let mut fresh = Vec::with_capacity(rows.len());
         for (i, r) in rows.iter().enumerate() {
-            if self.seen.insert(r.doc_no.clone()) {
+            if self.seen.insert(key_digest(&r.doc_no)) {
                 fresh.push(i);
             } else {
                 outcomes[i] = Some(RowOutcome::DuplicateInFile);
@@ -357,9 +424,10 @@ impl BatchWriter for Writer {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let mut by_uscc = self.subjects_by("uscc", &usccs).await?;
-        let mut by_hash = self.subjects_by("id_hash", &hashes).await?;
+        let mut by_uscc = super::bulk::subjects_by(self.tx()?, "uscc", &usccs).await?;
+        let mut by_hash = super::bulk::subjects_by(self.tx()?, "id_hash", &hashes).await?;
         let mut new_subjects = Vec::new();
+        let mut identities: Vec<(Uuid, &str)> = Vec::new();
         for &i in &fresh {
             let r = &rows[i];
             let missing = match (&r.subject_uscc, &r.subject_id_hash) {
@@ -403,6 +471,15 @@ impl BatchWriter for Writer {
                 "create",
                 state_digest(&s)?,
             ));
+            if let (Some(sealed), Some(_)) = (&r.subject_id_sealed, &s.id_hash) {
+                log.push(entry(
+                    "subject_identity",
+                    s.id.to_string(),
+                    "set",
+                    super::accounts::identity_digest(sealed)?,
+                ));
+                identities.push((s.id, sealed.as_str()));
+            }
             new_subjects.push(s);
         }
         self.batch.subjects_created += new_subjects.len() as i64;
@@ -410,11 +487,15 @@ impl BatchWriter for Writer {
         let t1 = t0.elapsed();
         // 3. Existing records with the same source keys.
         let doc_nos: Vec<&str> = fresh.iter().map(|&i| rows[i].doc_no.as_str()).collect();
-        let existing = self.existing_records(&doc_nos).await?;
+        let existing = if self.had_records {
+            self.existing_records(&doc_nos).await?
+        } else {
+            HashMap::new()
+        };
 
-        let mut new_records = Vec::new();
+        let mut new_records: Vec<NewRecordRow<'_>> = Vec::new();
         let mut history = Vec::new();
-        let mut updates = Vec::new();
+        let mut updates: Vec<(Record, Record)> = Vec::new();
         let mut queued = Vec::new();
         for &i in &fresh {
             let r = &rows[i];
@@ -438,7 +519,7 @@ impl BatchWriter for Writer {
                     continue;
                 }
                 let mut rec = old.clone();
-                rec.fields = r.fields.clone();
+                rec.fields = r.fields.to_map()?;
                 rec.decision_date = r.decision_date;
                 rec.severity = r.severity.clone();
                 rec.publish_until = r.publish_until;
@@ -446,31 +527,31 @@ impl BatchWriter for Writer {
                 if subject_id.is_some() {
                     rec.subject_id = subject_id;
                 }
-                rec.batch_id = Some(self.batch.id);
+                rec.batch_id = Some(batch_id);
                 rec.content_digest = r.content_digest.clone();
                 rec.version += 1;
                 rec.updated_at = t;
                 outcomes[i] = Some(RowOutcome::Corrected(rec.id));
                 self.batch.corrected += 1;
-                updates.push((old.version, rec));
+                updates.push((old.clone(), rec));
                 continue;
             }
-            let rec = Record {
+            let rec = NewRecordRow {
                 id: Uuid::now_v7(),
-                type_code: self.batch.type_code.clone(),
+                type_code: &type_code,
                 subject_id,
-                subject_name: r.subject_name.clone(),
-                doc_no: r.doc_no.clone(),
+                subject_name: &r.subject_name,
+                doc_no: &r.doc_no,
                 decision_date: r.decision_date,
-                source_dept: self.batch.source_dept.clone(),
-                batch_id: Some(self.batch.id),
-                fields: r.fields.clone(),
-                severity: r.severity.clone(),
+                source_dept: &source_dept,
+                batch_id: Some(batch_id),
+                fields: r.fields.raw(),
+                severity: r.severity.as_deref(),
                 status: r.status,
                 tolerated: false,
                 published_at: (r.status == RecordStatus::Published).then_some(self.published_at),
                 publish_until: r.publish_until,
-                content_digest: r.content_digest.clone(),
+                content_digest: &r.content_digest,
                 version: 1,
                 created_at: t,
                 updated_at: t,
@@ -478,13 +559,14 @@ impl BatchWriter for Writer {
             if subject_id.is_none() {
                 outcomes[i] = Some(RowOutcome::Queued(rec.id));
                 self.batch.queued += 1;
-                queued.push((rec.id, rec.subject_name.clone()));
+                queued.push((rec.id, r.subject_name.clone()));
             } else {
                 outcomes[i] = Some(RowOutcome::Created(rec.id));
             }
             self.batch.created += 1;
             new_records.push(rec);
         }
+        // New records get no history row of their own: see `common::implicit_create`.
         for rec in &new_records {
             log.push(entry(
                 "record",
@@ -492,23 +574,6 @@ impl BatchWriter for Writer {
                 "create",
                 state_digest(rec)?,
             ));
-            let h = RecordHistoryEntry {
-                record_id: rec.id,
-                version: 1,
-                action: "create".into(),
-                status: rec.status,
-                fields: rec.fields.clone(),
-                actor: self.actor.clone(),
-                note: Some(format!("批次 {}", self.batch.id)),
-                at: t,
-            };
-            log.push(entry(
-                "record_history",
-                format!("{}:1", rec.id),
-                "create",
-                state_digest(&h)?,
-            ));
-            history.push(h);
         }
         for (_, rec) in &updates {
             log.push(entry(
@@ -524,12 +589,12 @@ impl BatchWriter for Writer {
                 status: rec.status,
                 fields: rec.fields.clone(),
                 actor: self.actor.clone(),
-                note: Some(format!("批次 {} 更正", self.batch.id)),
+                note: Some(format!("批次 {batch_id} 更正")),
                 at: t,
             };
             log.push(entry(
                 "record_history",
-                format!("{}:{}", rec.id, rec.version),
+                history_id(rec.id, rec.version),
                 "create",
                 state_digest(&h)?,
             ));
@@ -542,12 +607,29 @@ impl BatchWriter for Writer {
             .tx
             .as_mut()
             .ok_or_else(|| StoreError::Invalid("批次已提交".into()))?;
-        insert_subjects(tx, &new_subjects).await?;
+        super::bulk::insert_subjects(tx, &new_subjects).await?;
+        for part in identities.chunks(CHUNK) {
+            let mut q =
+                QueryBuilder::<Db>::new("INSERT INTO subject_identities (subject_id, sealed) ");
+            q.push_values(part, |mut b, (id, sealed)| {
+                b.push_bind(enc(*id)).push_bind(*sealed);
+            });
+            q.build().execute(&mut **tx).await?;
+        }
         let t3 = t0.elapsed();
-        insert_records(tx, &new_records).await?;
+        super::bulk::insert_records(tx, &new_records).await?;
         let t4 = t0.elapsed();
-        for (expected, rec) in &updates {
-            super::common::write_record(tx, rec, false, *expected).await?;
+        for (old, rec) in &updates {
+            if let Some(b) = base_history(tx, old).await? {
+                log.push(entry(
+                    "record_history",
+                    history_id(b.record_id, b.version),
+                    "create",
+                    state_digest(&b)?,
+                ));
+                history.push(b);
+            }
+            super::common::write_record(tx, rec, false, old.version).await?;
         }
         insert_history(tx, &history).await?;
         let t5 = t0.elapsed();
@@ -575,7 +657,8 @@ impl BatchWriter for Writer {
                 state_digest(l)?,
             ));
         }
-        log.flush(tx, &mut self.head, &self.actor).await?;
+        log.flush_grouped(tx, &mut self.head, &self.actor, &group)
+            .await?;
         tracing::debug!(?t1, ?t2, ?t3, ?t4, ?t5, t6 = ?t0.elapsed(), rows = rows.len(), "batch write timings");
 
         let outcomes: Vec<RowOutcome> = outcomes
@@ -620,11 +703,13 @@ impl BatchWriter for Writer {
             });
             q.build().execute(&mut **tx).await?;
         }
+        let group = self.next_group();
         let tx = self
             .tx
             .as_mut()
             .ok_or_else(|| StoreError::Invalid("批次已提交".into()))?;
-        log.flush(tx, &mut self.head, &self.actor).await
+        log.flush_grouped(tx, &mut self.head, &self.actor, &group)
+            .await
     }
 
     async fn commit(mut self: Box<Self>, unknown_columns: Vec<String>) -> Result<Batch> {
@@ -651,5 +736,64 @@ impl BatchWriter for Writer {
         log.flush(&mut tx, &mut head, &self.actor).await?;
         commit(tx, head).await?;
         Ok(self.batch.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `verify` digests the stored row as a `Record`; the batch digests a `NewRecordRow`.
+    /// They must agree byte for byte, or every imported record would look tampered with.
+    #[test]
+    fn new_record_row_digests_like_record() {
+        let mut fields = serde_json::Map::new();
+        fields.insert("penalty_content".into(), "罚款人民币41600元\"引号\"".into());
+        fields.insert("fine_amount".into(), "4.16".into());
+        fields.insert("count".into(), 3.into());
+        let t = now();
+        let rec = Record {
+            id: Uuid::now_v7(),
+            type_code: "admin_penalty".into(),
+            subject_id: Some(Uuid::now_v7()),
+            subject_name: "常州甲公司".into(),
+            doc_no: "罚〔2025〕1号".into(),
+            decision_date: NaiveDate::from_ymd_opt(2025, 1, 24).unwrap(),
+            source_dept: "11320400MB0000000X".into(),
+            batch_id: Some(Uuid::now_v7()),
+            fields: fields.clone(),
+            severity: Some("general".into()),
+            status: RecordStatus::Published,
+            tolerated: false,
+            published_at: Some(t),
+            publish_until: NaiveDate::from_ymd_opt(2026, 1, 24),
+            content_digest: "abc".into(),
+            version: 1,
+            created_at: t,
+            updated_at: t,
+        };
+        let raw = crate::RowFields::new(&fields).unwrap();
+        let row = NewRecordRow {
+            id: rec.id,
+            type_code: &rec.type_code,
+            subject_id: rec.subject_id,
+            subject_name: &rec.subject_name,
+            doc_no: &rec.doc_no,
+            decision_date: rec.decision_date,
+            source_dept: &rec.source_dept,
+            batch_id: rec.batch_id,
+            fields: raw.raw(),
+            severity: rec.severity.as_deref(),
+            status: rec.status,
+            tolerated: rec.tolerated,
+            published_at: rec.published_at,
+            publish_until: rec.publish_until,
+            content_digest: &rec.content_digest,
+            version: rec.version,
+            created_at: rec.created_at,
+            updated_at: rec.updated_at,
+        };
+        assert_eq!(state_digest(&row).unwrap(), state_digest(&rec).unwrap());
+        assert_eq!(raw.to_map().unwrap(), fields);
     }
 }

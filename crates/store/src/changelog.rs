@@ -40,6 +40,70 @@ pub struct LogEntry {
     pub state_digest: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// For a group entry (`entity_type == "group"`): one line per member entity,
+    /// `action\tentity_type\tentity_id\tdigest\n`. The entry's `state_digest` is the
+    /// SHA-256 of this text, so the members are covered by the chain like any state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<String>,
+}
+
+/// The entity type of a group entry: one chained entry standing for many entity changes
+/// written together (a batch import chunk). Bulk imports would otherwise spend as much time
+/// writing log rows as data rows; a group keeps every member's id and digest, so `verify`
+/// still names the exact row that was tampered with.
+pub const GROUP_ENTITY: &str = "group";
+
+/// One member of a group entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member<'a> {
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: &'a str,
+    pub digest: &'a str,
+}
+
+/// Append one member line to a group's text. Ids and digests never contain tabs or newlines
+/// (UUIDs, `uuid:version`, hex), so the format needs no escaping.
+pub fn push_member(
+    out: &mut String,
+    action: &str,
+    entity_type: &str,
+    entity_id: &str,
+    digest: &str,
+) {
+    for part in [
+        action,
+        "\t",
+        entity_type,
+        "\t",
+        entity_id,
+        "\t",
+        digest,
+        "\n",
+    ] {
+        out.push_str(part);
+    }
+}
+
+/// Parse a group's member lines; `None` if a line is malformed.
+pub fn parse_members(text: &str) -> Option<Vec<Member<'_>>> {
+    text.lines()
+        .map(|line| {
+            let mut it = line.split('\t');
+            let m = Member {
+                action: it.next()?,
+                entity_type: it.next()?,
+                entity_id: it.next()?,
+                digest: it.next()?,
+            };
+            it.next().is_none().then_some(m)
+        })
+        .collect()
+}
+
+/// SHA-256 (hex) of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// A signed checkpoint of the chain head.
@@ -63,13 +127,16 @@ pub fn format_at(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-/// SHA-256 of the canonical JSON of a state (keys sorted: serde_json's map is ordered).
+/// SHA-256 of the canonical JSON of a state, serialised straight into the hasher.
+///
+/// Canonical because struct fields serialise in declaration order and the only maps in
+/// states are `serde_json::Map`/`BTreeMap`, whose keys come out sorted; states must not
+/// hold a `HashMap`. Streaming matters: bulk imports digest every record and history entry.
 pub fn state_digest<T: Serialize>(state: &T) -> Result<String> {
-    let value = serde_json::to_value(state)
+    let mut hasher = Sha256::new();
+    serde_json::to_writer(&mut hasher, state)
         .map_err(|e| StoreError::Invalid(format!("状态无法序列化：{e}")))?;
-    let bytes = serde_json::to_vec(&value)
-        .map_err(|e| StoreError::Invalid(format!("状态无法序列化：{e}")))?;
-    Ok(hex::encode(Sha256::digest(&bytes)))
+    Ok(hex::encode(hasher.finalize()))
 }
 
 /// The hash of an entry: SHA-256 over the JSON array of its fields and the previous hash.
@@ -296,8 +363,36 @@ impl ChainChecker {
         if let Some(slot) = self.wanted_seqs.get_mut(&e.seq) {
             *slot = Some(e.hash.clone());
         }
-        self.latest
-            .insert((e.entity_type, e.entity_id), e.state_digest);
+        if e.entity_type == GROUP_ENTITY {
+            self.group(e);
+        } else {
+            self.latest
+                .insert((e.entity_type, e.entity_id), e.state_digest);
+        }
+    }
+
+    fn group(&mut self, e: LogEntry) {
+        let text = e.members.unwrap_or_default();
+        if e.state_digest.as_deref() != Some(sha256_hex(text.as_bytes()).as_str()) {
+            self.problem(Problem::BrokenChain {
+                seq: e.seq,
+                reason: "组条目的成员清单与其摘要不符（成员清单被修改）".to_string(),
+            });
+            return;
+        }
+        let Some(members) = parse_members(&text) else {
+            self.problem(Problem::BrokenChain {
+                seq: e.seq,
+                reason: "组条目的成员清单格式错误".to_string(),
+            });
+            return;
+        };
+        for m in members {
+            self.latest.insert(
+                (m.entity_type.to_string(), m.entity_id.to_string()),
+                (m.action != "delete").then(|| m.digest.to_string()),
+            );
+        }
     }
 
     pub fn head(&mut self, seq: i64, hash: &str) {
@@ -407,6 +502,7 @@ mod tests {
                     state_digest: Some(digest),
                     prev_hash: prev.clone(),
                     hash: hash.clone(),
+                    members: None,
                 };
                 prev = hash;
                 e
@@ -496,5 +592,68 @@ mod tests {
         let a = serde_json::json!({"b": 1, "a": 2});
         let b = serde_json::json!({"a": 2, "b": 1});
         assert_eq!(state_digest(&a).unwrap(), state_digest(&b).unwrap());
+    }
+
+    fn group_entry(members: String) -> LogEntry {
+        let digest = sha256_hex(members.as_bytes());
+        let hash = entry_hash(
+            1,
+            "t",
+            "a",
+            GROUP_ENTITY,
+            "b#1",
+            "batch_write",
+            Some(&digest),
+            GENESIS_HASH,
+        );
+        LogEntry {
+            seq: 1,
+            at: "t".into(),
+            actor: "a".into(),
+            entity_type: GROUP_ENTITY.into(),
+            entity_id: "b#1".into(),
+            action: "batch_write".into(),
+            state_digest: Some(digest),
+            prev_hash: GENESIS_HASH.into(),
+            hash,
+            members: Some(members),
+        }
+    }
+
+    #[test]
+    fn group_members_cover_rows() {
+        let mut text = String::new();
+        push_member(&mut text, "create", "record", "r1", "d1");
+        push_member(&mut text, "create", "record_history", "r1:1", "h1");
+        assert_eq!(parse_members(&text).map(|m| m.len()), Some(2));
+
+        let mut ok = ChainChecker::new([]);
+        ok.entry(group_entry(text.clone()));
+        ok.head(1, &group_entry(text.clone()).hash);
+        ok.row("record", "r1", "d1");
+        ok.row("record_history", "r1:1", "h1");
+        let report = ok.finish();
+        assert!(report.ok, "{:?}", report.problems);
+
+        // A row edited behind the platform's back is named, as with single entries.
+        let mut edited = ChainChecker::new([]);
+        edited.entry(group_entry(text.clone()));
+        edited.row("record", "r1", "dX");
+        edited.row("record_history", "r1:1", "h1");
+        let problems = edited.finish().problems;
+        assert!(problems.contains(&Problem::RowEdited {
+            entity_type: "record".into(),
+            entity_id: "r1".into()
+        }));
+
+        // Rewriting the member list (to launder an edit) breaks the entry's digest.
+        let mut laundered = group_entry(text);
+        laundered.members = laundered.members.map(|m| m.replace("d1", "dX"));
+        let mut c = ChainChecker::new([]);
+        c.entry(laundered);
+        assert!(matches!(
+            c.finish().problems.first(),
+            Some(Problem::BrokenChain { seq: 1, .. })
+        ));
     }
 }

@@ -24,9 +24,9 @@ use crate::changelog::{
 };
 use crate::error::{Result, StoreError};
 use crate::{
-    Backend, Batch, BatchWriter, CatalogTypeRow, LinkRequest, MetaRow, MigrateReport, NewBatch,
-    NewEmployment, NewRecord, NewSubject, RecordChange, RejectedRow, Store, SubjectFilter,
-    SubjectUpdate,
+    Account, AuditEvent, AuditFilter, Backend, Batch, BatchWriter, CatalogTypeRow, LinkRequest,
+    MetaRow, MigrateReport, NewBatch, NewEmployment, NewRecord, NewSubject, RecordChange,
+    RejectedRow, SessionRow, Store, SubjectFilter, SubjectUpdate, TokenRow,
 };
 
 type DbRow = <Db as sqlx::Database>::Row;
@@ -56,7 +56,7 @@ pub(super) async fn begin_write(pool: &sqlx::Pool<Db>) -> Result<(Tx, Head)> {
     Ok((tx, head))
 }
 
-async fn append(
+pub(super) async fn append(
     tx: &mut Tx,
     head: &mut Head,
     actor: &str,
@@ -165,6 +165,7 @@ impl PendingLog {
                 state_digest: Some(e.digest),
                 prev_hash: std::mem::replace(&mut head.hash, hash.clone()),
                 hash,
+                members: None,
             });
             head.seq = seq;
         }
@@ -184,6 +185,67 @@ impl PendingLog {
                     .push_bind(e.hash.as_str());
             });
             q.build().execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Append the collected entries as group entries (see `changelog::GROUP_ENTITY`): one
+    /// chained row per `GROUP_MAX` members instead of one per entity.
+    pub(super) async fn flush_grouped(
+        &mut self,
+        tx: &mut Tx,
+        head: &mut Head,
+        actor: &str,
+        group_id: &str,
+    ) -> Result<()> {
+        const GROUP_MAX: usize = 10_000;
+        if self.entries.is_empty() {
+            return Ok(());
+        }
+        let entries = std::mem::take(&mut self.entries);
+        for (n, part) in entries.chunks(GROUP_MAX).enumerate() {
+            let mut text = String::with_capacity(part.len() * 120);
+            for e in part {
+                changelog::push_member(
+                    &mut text,
+                    &e.action,
+                    e.entity_type,
+                    &e.entity_id,
+                    &e.digest,
+                );
+            }
+            let digest = changelog::sha256_hex(text.as_bytes());
+            let seq = head.seq + 1;
+            let at = format_at(now());
+            let entity_id = format!("{group_id}#{n}");
+            let hash = changelog::entry_hash(
+                seq,
+                &at,
+                actor,
+                changelog::GROUP_ENTITY,
+                &entity_id,
+                "write_many",
+                Some(&digest),
+                &head.hash,
+            );
+            sqlx::query(
+                "INSERT INTO change_log (seq, at, actor, entity_type, entity_id, action, state_digest, prev_hash, hash, members) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(seq)
+            .bind(at)
+            .bind(actor)
+            .bind(changelog::GROUP_ENTITY)
+            .bind(entity_id)
+            .bind("write_many")
+            .bind(digest)
+            .bind(&head.hash)
+            .bind(&hash)
+            .bind(text)
+            .execute(&mut **tx)
+            .await?;
+            head.seq = seq;
+            head.hash = hash;
         }
         Ok(())
     }
@@ -332,6 +394,7 @@ fn log_entry_from_row(row: &DbRow) -> Result<LogEntry> {
         state_digest: row.try_get("state_digest")?,
         prev_hash: row.try_get("prev_hash")?,
         hash: row.try_get("hash")?,
+        members: row.try_get("members")?,
     })
 }
 
@@ -347,7 +410,7 @@ fn uuid_id(row: &DbRow) -> Result<String> {
     Ok(dec(row.try_get("id")?).to_string())
 }
 
-const COVERED: [Covered; 9] = [
+const COVERED: [Covered; 13] = [
     Covered {
         entity_type: "meta",
         sql: "SELECT * FROM meta",
@@ -417,10 +480,82 @@ const COVERED: [Covered; 9] = [
         id: |r| Ok(dec(r.try_get("record_id")?).to_string()),
         digest: |r| state_digest(&link_from_row(r)?),
     },
+    Covered {
+        entity_type: "account",
+        sql: "SELECT * FROM accounts",
+        id: uuid_id,
+        digest: |r| state_digest(&super::accounts::account_from_row(r)?),
+    },
+    Covered {
+        entity_type: "api_token",
+        sql: "SELECT * FROM api_tokens",
+        id: uuid_id,
+        digest: |r| state_digest(&super::accounts::token_from_row(r)?),
+    },
+    Covered {
+        entity_type: "audit_event",
+        sql: "SELECT * FROM audit_events",
+        id: uuid_id,
+        digest: |r| state_digest(&super::accounts::audit_from_row(r)?),
+    },
+    Covered {
+        entity_type: "subject_identity",
+        sql: "SELECT * FROM subject_identities",
+        id: |r| Ok(dec(r.try_get("subject_id")?).to_string()),
+        digest: |r| super::accounts::identity_digest(&r.try_get::<String, _>("sealed")?),
+    },
 ];
 
-fn history_id(record_id: Uuid, version: i64) -> String {
+pub(super) fn history_id(record_id: Uuid, version: i64) -> String {
     format!("{record_id}:{version}")
+}
+
+/// The creation entry of a record imported by a batch. Such records have no stored history
+/// row for version 1: the record row and its batch already say who, when and what, and
+/// writing a second copy of every imported row's fields would double the cost of a bulk
+/// import. The entry is synthesised when history is read, and written out (see
+/// `base_history`) before the record first changes, so no version is ever lost.
+pub(super) fn implicit_create(r: &Record, batch_id: Uuid, actor: String) -> RecordHistoryEntry {
+    RecordHistoryEntry {
+        record_id: r.id,
+        version: 1,
+        action: "create".into(),
+        status: r.status,
+        fields: r.fields.clone(),
+        actor,
+        note: Some(format!("批次 {batch_id}")),
+        at: r.created_at,
+    }
+}
+
+/// For a batch-imported record still at version 1 without a stored creation entry: that
+/// entry, to be inserted (and logged) before the record is changed.
+pub(super) async fn base_history(tx: &mut Tx, old: &Record) -> Result<Option<RecordHistoryEntry>> {
+    let Some(batch_id) = old.batch_id else {
+        return Ok(None);
+    };
+    if old.version != 1 {
+        return Ok(None);
+    }
+    let stored: Option<i64> = sqlx::query_scalar(
+        "SELECT version FROM record_history WHERE record_id = $1 AND version = 1",
+    )
+    .bind(enc(old.id))
+    .fetch_optional(&mut **tx)
+    .await?;
+    if stored.is_some() {
+        return Ok(None);
+    }
+    let actor: Option<String> =
+        sqlx::query_scalar("SELECT submitted_by FROM batches WHERE id = $1")
+            .bind(enc(batch_id))
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(Some(implicit_create(
+        old,
+        batch_id,
+        actor.unwrap_or_default(),
+    )))
 }
 
 async fn insert_history(tx: &mut Tx, head: &mut Head, h: &RecordHistoryEntry) -> Result<()> {
@@ -1064,6 +1199,7 @@ impl Store for Inner {
                 current: r.version,
             });
         }
+        let base = base_history(&mut tx, &r).await?;
         let t = now();
         if let Some(status) = c.status {
             if status == RecordStatus::Published && r.status != RecordStatus::Published {
@@ -1098,6 +1234,9 @@ impl Store for Inner {
             Some(state_digest(&r)?),
         )
         .await?;
+        if let Some(b) = base {
+            insert_history(&mut tx, &mut head, &b).await?;
+        }
         let h = RecordHistoryEntry {
             record_id: r.id,
             version: r.version,
@@ -1129,7 +1268,23 @@ impl Store for Inner {
                 .bind(enc(id))
                 .fetch_all(&self.pool)
                 .await?;
-        rows.iter().map(history_from_row).collect()
+        let mut out = rows
+            .iter()
+            .map(history_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        if out.first().map(|h| h.version) != Some(1) {
+            if let Some(r) = self.record(id).await? {
+                if let (Some(batch_id), 1) = (r.batch_id, r.version) {
+                    let actor: Option<String> =
+                        sqlx::query_scalar("SELECT submitted_by FROM batches WHERE id = $1")
+                            .bind(enc(batch_id))
+                            .fetch_optional(&self.pool)
+                            .await?;
+                    out.insert(0, implicit_create(&r, batch_id, actor.unwrap_or_default()));
+                }
+            }
+        }
+        Ok(out)
     }
 
     async fn count_records(&self) -> Result<i64> {
@@ -1214,6 +1369,7 @@ impl Store for Inner {
             .fetch_one(&mut *tx)
             .await?;
         let mut r = record_from_row(&row)?;
+        let base = base_history(&mut tx, &r).await?;
         let expected = r.version;
         r.subject_id = Some(subject.id);
         r.version += 1;
@@ -1229,6 +1385,9 @@ impl Store for Inner {
             Some(state_digest(&r)?),
         )
         .await?;
+        if let Some(b) = base {
+            insert_history(&mut tx, &mut head, &b).await?;
+        }
         let h = RecordHistoryEntry {
             record_id: r.id,
             version: r.version,
@@ -1341,6 +1500,166 @@ impl Store for Inner {
         rows.iter()
             .map(|r| Ok((r.try_get("key_id")?, r.try_get("public_key")?)))
             .collect()
+    }
+
+    async fn create_account(&self, actor: &str, a: &Account) -> Result<()> {
+        super::accounts::write_account(&self.pool, actor, a, None).await
+    }
+
+    async fn update_account(&self, actor: &str, a: &Account, expected_version: i64) -> Result<()> {
+        super::accounts::write_account(&self.pool, actor, a, Some(expected_version)).await
+    }
+
+    async fn account(&self, id: Uuid) -> Result<Option<Account>> {
+        sqlx::query("SELECT * FROM accounts WHERE id = $1")
+            .bind(enc(id))
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(super::accounts::account_from_row)
+            .transpose()
+    }
+
+    async fn account_by_username(&self, username: &str) -> Result<Option<Account>> {
+        sqlx::query("SELECT * FROM accounts WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(super::accounts::account_from_row)
+            .transpose()
+    }
+
+    async fn accounts(&self) -> Result<Vec<Account>> {
+        sqlx::query("SELECT * FROM accounts ORDER BY username")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(super::accounts::account_from_row)
+            .collect()
+    }
+
+    async fn count_accounts(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn create_session(&self, s: &SessionRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, account_id, csrf, created_at, last_seen, ip) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&s.id_hash)
+        .bind(enc(s.account_id))
+        .bind(&s.csrf)
+        .bind(s.created_at)
+        .bind(s.last_seen)
+        .bind(&s.ip)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn session(&self, id_hash: &str) -> Result<Option<SessionRow>> {
+        sqlx::query("SELECT * FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(super::accounts::session_from_row)
+            .transpose()
+    }
+
+    async fn touch_session(&self, id_hash: &str, at: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE sessions SET last_seen = $1 WHERE id_hash = $2")
+            .bind(at)
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_sessions_of(&self, account_id: Uuid) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+            .bind(enc(account_id))
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+
+    async fn create_token(&self, actor: &str, t: &TokenRow) -> Result<()> {
+        super::accounts::write_token(&self.pool, actor, t, None).await
+    }
+
+    async fn update_token(&self, actor: &str, t: &TokenRow, expected_version: i64) -> Result<()> {
+        super::accounts::write_token(&self.pool, actor, t, Some(expected_version)).await
+    }
+
+    async fn token(&self, id: Uuid) -> Result<Option<TokenRow>> {
+        sqlx::query("SELECT * FROM api_tokens WHERE id = $1")
+            .bind(enc(id))
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(super::accounts::token_from_row)
+            .transpose()
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRow>> {
+        sqlx::query("SELECT * FROM api_tokens WHERE hash = $1")
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(super::accounts::token_from_row)
+            .transpose()
+    }
+
+    async fn tokens(&self) -> Result<Vec<TokenRow>> {
+        sqlx::query("SELECT * FROM api_tokens ORDER BY created_at")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(super::accounts::token_from_row)
+            .collect()
+    }
+
+    async fn audit(&self, events: &[AuditEvent]) -> Result<()> {
+        super::accounts::audit(&self.pool, events).await
+    }
+
+    async fn audit_events(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>> {
+        super::accounts::audit_events(&self.pool, f).await
+    }
+
+    async fn purge_audit(&self, actor: &str, before: DateTime<Utc>) -> Result<u64> {
+        super::accounts::purge_audit(&self.pool, actor, before).await
+    }
+
+    async fn set_subject_identity(
+        &self,
+        actor: &str,
+        subject_id: Uuid,
+        sealed: &str,
+    ) -> Result<()> {
+        super::accounts::set_subject_identity(&self.pool, actor, subject_id, sealed).await
+    }
+
+    async fn subject_identity(&self, subject_id: Uuid) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT sealed FROM subject_identities WHERE subject_id = $1")
+                .bind(enc(subject_id))
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     async fn verify(&self, trusted: &[VerifyingKey]) -> Result<VerifyReport> {

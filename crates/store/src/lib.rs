@@ -13,6 +13,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod accounts_types;
 pub mod changelog;
 pub mod error;
 pub mod keys;
@@ -30,6 +31,7 @@ use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use accounts_types::{Account, AuditEvent, AuditFilter, SessionRow, TokenRow};
 pub use changelog::{Checkpoint, LogEntry, LogSigner, Problem, VerifyReport};
 pub use error::{Result, StoreError};
 
@@ -127,13 +129,42 @@ pub struct ImportRow {
     pub subject_uscc: Option<String>,
     pub subject_id_hash: Option<String>,
     pub subject_id_masked: Option<String>,
+    /// The ID number sealed with the personal-data key (kept apart, see
+    /// `Store::subject_identity`).
+    #[serde(default)]
+    pub subject_id_sealed: Option<String>,
     pub subject_kind: SubjectKind,
     pub subject_region: Option<String>,
-    pub fields: serde_json::Map<String, serde_json::Value>,
+    pub fields: RowFields,
     pub severity: Option<String>,
     pub status: RecordStatus,
     pub publish_until: Option<NaiveDate>,
     pub content_digest: String,
+}
+
+/// An import row's fields as canonical JSON text (keys sorted, compact) — exactly what
+/// `serde_json` writes for the record's `fields` map. Serialised once, on the reading
+/// thread, then stored and digested as-is: a bulk import would otherwise re-serialise every
+/// row's fields for the insert, the history and the change-log digest.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RowFields(Box<serde_json::value::RawValue>);
+
+impl RowFields {
+    pub fn new(map: &serde_json::Map<String, serde_json::Value>) -> Result<Self> {
+        serde_json::value::to_raw_value(map)
+            .map(Self)
+            .map_err(|e| StoreError::Invalid(format!("字段无法序列化：{e}")))
+    }
+
+    pub fn raw(&self) -> &serde_json::value::RawValue {
+        &self.0
+    }
+
+    pub fn to_map(&self) -> Result<serde_json::Map<String, serde_json::Value>> {
+        serde_json::from_str(self.0.get())
+            .map_err(|e| StoreError::Invalid(format!("字段无法解析：{e}")))
+    }
 }
 
 /// What happened to one import row.
@@ -338,6 +369,39 @@ pub trait Store: Send + Sync + 'static {
     /// Recompute the chain and every row's digest. `trusted` are the keys checkpoints must
     /// be signed with (from the key file, never from the database alone).
     async fn verify(&self, trusted: &[VerifyingKey]) -> Result<VerifyReport>;
+
+    // Accounts and access (issue 5).
+    async fn create_account(&self, actor: &str, a: &Account) -> Result<()>;
+    /// Write an account's new state if it is still at `expected_version` (the new state
+    /// carries `expected_version + 1`).
+    async fn update_account(&self, actor: &str, a: &Account, expected_version: i64) -> Result<()>;
+    async fn account(&self, id: Uuid) -> Result<Option<Account>>;
+    async fn account_by_username(&self, username: &str) -> Result<Option<Account>>;
+    async fn accounts(&self) -> Result<Vec<Account>>;
+    async fn count_accounts(&self) -> Result<i64>;
+
+    async fn create_session(&self, s: &SessionRow) -> Result<()>;
+    async fn session(&self, id_hash: &str) -> Result<Option<SessionRow>>;
+    async fn touch_session(&self, id_hash: &str, at: DateTime<Utc>) -> Result<()>;
+    async fn delete_session(&self, id_hash: &str) -> Result<()>;
+    async fn delete_sessions_of(&self, account_id: Uuid) -> Result<u64>;
+
+    async fn create_token(&self, actor: &str, t: &TokenRow) -> Result<()>;
+    async fn update_token(&self, actor: &str, t: &TokenRow, expected_version: i64) -> Result<()>;
+    async fn token(&self, id: Uuid) -> Result<Option<TokenRow>>;
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRow>>;
+    async fn tokens(&self) -> Result<Vec<TokenRow>>;
+
+    /// Append audit events (one transaction, chained in the change log).
+    async fn audit(&self, events: &[AuditEvent]) -> Result<()>;
+    async fn audit_events(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>>;
+    /// Delete audit events older than `before` (retention); the deletions are logged.
+    async fn purge_audit(&self, actor: &str, before: DateTime<Utc>) -> Result<u64>;
+
+    /// Keep a person's sealed ID number (replacing an earlier one).
+    async fn set_subject_identity(&self, actor: &str, subject_id: Uuid, sealed: &str)
+        -> Result<()>;
+    async fn subject_identity(&self, subject_id: Uuid) -> Result<Option<String>>;
 }
 
 /// Open a store by URL: `sqlite://path/to/file.db` or `postgres://user@host/db`.

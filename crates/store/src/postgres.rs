@@ -25,11 +25,205 @@ pub(crate) fn dec(c: UuidCol) -> Uuid {
 
 // The shared implementation is compiled once per backend on purpose (see common.rs).
 #[allow(clippy::duplicate_mod)]
+#[path = "accounts.rs"]
+mod accounts;
+#[allow(clippy::duplicate_mod)]
 #[path = "batch.rs"]
 mod batch;
 #[allow(clippy::duplicate_mod)]
 #[path = "common.rs"]
 mod common;
+
+/// Bulk writes of a batch through `COPY … FROM STDIN` (text format): several times faster
+/// than multi-row INSERTs, and still inside the batch's transaction.
+mod bulk {
+    use std::collections::HashMap;
+    use std::fmt::Write as _;
+
+    use chengxin_domain::subjects::Subject;
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use uuid::Uuid;
+
+    use super::batch::NewRecordRow;
+    use super::common::Tx;
+    use crate::error::{Result, StoreError};
+
+    /// Flush the buffer to the server at about this size.
+    const SEND_AT: usize = 1 << 20;
+
+    #[derive(Default)]
+    struct Line {
+        buf: String,
+        first: bool,
+    }
+
+    impl Line {
+        fn col(&mut self) {
+            if !self.first {
+                self.buf.push('\t');
+            }
+            self.first = false;
+        }
+        fn text(&mut self, s: &str) {
+            self.col();
+            // COPY text format: backslash, tab, newline and carriage return are escaped.
+            if !s
+                .bytes()
+                .any(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r'))
+            {
+                self.buf.push_str(s);
+                return;
+            }
+            for c in s.chars() {
+                match c {
+                    '\\' => self.buf.push_str("\\\\"),
+                    '\t' => self.buf.push_str("\\t"),
+                    '\n' => self.buf.push_str("\\n"),
+                    '\r' => self.buf.push_str("\\r"),
+                    c => self.buf.push(c),
+                }
+            }
+        }
+        fn opt(&mut self, s: Option<&str>) {
+            match s {
+                Some(s) => self.text(s),
+                None => {
+                    self.col();
+                    self.buf.push_str("\\N");
+                }
+            }
+        }
+        fn display(&mut self, v: impl std::fmt::Display) {
+            self.col();
+            let _ = write!(self.buf, "{v}");
+        }
+        fn opt_display(&mut self, v: Option<impl std::fmt::Display>) {
+            match v {
+                Some(v) => self.display(v),
+                None => self.opt(None),
+            }
+        }
+        fn time(&mut self, t: DateTime<Utc>) {
+            self.col();
+            self.buf
+                .push_str(&t.to_rfc3339_opts(SecondsFormat::Micros, true));
+        }
+        fn end(&mut self) {
+            self.buf.push('\n');
+            self.first = true;
+        }
+    }
+
+    async fn copy<T>(
+        tx: &mut Tx,
+        statement: &str,
+        rows: &[T],
+        mut write: impl FnMut(&mut Line, &T) -> Result<()>,
+    ) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut copy = tx.copy_in_raw(statement).await?;
+        let mut line = Line {
+            buf: String::with_capacity(SEND_AT + 4096),
+            first: true,
+        };
+        for r in rows {
+            write(&mut line, r)?;
+            line.end();
+            if line.buf.len() >= SEND_AT {
+                copy.send(std::mem::take(&mut line.buf).into_bytes())
+                    .await?;
+            }
+        }
+        if !line.buf.is_empty() {
+            copy.send(line.buf.into_bytes()).await?;
+        }
+        copy.finish().await?;
+        Ok(())
+    }
+
+    /// Existing subjects for a set of codes: one array parameter, so the (custom) plan stays
+    /// cheap however many keys a chunk has.
+    pub(super) async fn subjects_by(
+        tx: &mut Tx,
+        column: &str,
+        keys: &[String],
+    ) -> Result<HashMap<String, Uuid>> {
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<(Uuid, String)> = sqlx::query_as(&format!(
+            "SELECT id, {column} FROM subjects WHERE {column} = ANY($1)"
+        ))
+        .bind(keys)
+        .fetch_all(&mut **tx)
+        .await?;
+        Ok(rows.into_iter().map(|(id, k)| (k, id)).collect())
+    }
+
+    pub(super) async fn insert_subjects(tx: &mut Tx, subjects: &[Subject]) -> Result<()> {
+        copy(
+            tx,
+            "COPY subjects (id, kind, name, uscc, id_hash, id_masked, region, parent_id, former_names, \
+             created_at, updated_at, version) FROM STDIN",
+            subjects,
+            |l, s| {
+                l.display(s.id);
+                l.text(s.kind.as_str());
+                l.text(&s.name);
+                l.opt(s.uscc.as_deref());
+                l.opt(s.id_hash.as_deref());
+                l.opt(s.id_masked.as_deref());
+                l.opt(s.region.as_deref());
+                l.opt_display(s.parent_id);
+                let names = serde_json::to_string(&s.former_names)
+                    .map_err(|e| StoreError::Invalid(format!("曾用名无法序列化：{e}")))?;
+                l.text(&names);
+                l.time(s.created_at);
+                l.time(s.updated_at);
+                l.display(s.version);
+                Ok(())
+            },
+        )
+        .await
+    }
+
+    pub(super) async fn insert_records(tx: &mut Tx, records: &[NewRecordRow<'_>]) -> Result<()> {
+        copy(
+            tx,
+            "COPY records (id, type_code, subject_id, subject_name, doc_no, decision_date, source_dept, \
+             batch_id, fields, severity, status, tolerated, published_at, publish_until, content_digest, \
+             version, created_at, updated_at) FROM STDIN",
+            records,
+            |l, r| {
+                l.display(r.id);
+                l.text(r.type_code);
+                l.opt_display(r.subject_id);
+                l.text(r.subject_name);
+                l.text(r.doc_no);
+                l.display(r.decision_date);
+                l.text(r.source_dept);
+                l.opt_display(r.batch_id);
+                l.text(r.fields.get());
+                l.opt(r.severity);
+                l.text(r.status.as_str());
+                l.text(if r.tolerated { "t" } else { "f" });
+                match r.published_at {
+                    Some(t) => l.time(t),
+                    None => l.opt(None),
+                }
+                l.opt_display(r.publish_until);
+                l.text(r.content_digest);
+                l.display(r.version);
+                l.time(r.created_at);
+                l.time(r.updated_at);
+                Ok(())
+            },
+        )
+        .await
+    }
+}
 
 /// Statements run at the start of a batch transaction. PostgreSQL: the records table grows
 /// from empty inside the transaction, so a cached generic plan chosen while it was small

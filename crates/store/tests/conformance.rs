@@ -508,13 +508,14 @@ fn import_row(
         subject_uscc: uscc.map(String::from),
         subject_id_hash: id.map(|i| h.hash(i)),
         subject_id_masked: id.map(chengxin_domain::codes::id_number::mask),
+        subject_id_sealed: None,
         subject_kind: if id.is_some() {
             SubjectKind::Individual
         } else {
             SubjectKind::Enterprise
         },
         subject_region: Some("320412".into()),
-        fields,
+        fields: chengxin_store::RowFields::new(&fields).unwrap(),
         severity: Some("general".into()),
         status: RecordStatus::Published,
         publish_until: Some(d("2026-01-24")),
@@ -697,6 +698,83 @@ both_backends!(
             .unwrap()
             .is_none());
         verify_ok(&db).await;
+
+        // Batch rows are logged in group entries, yet a row edited, deleted or inserted
+        // behind the platform's back is still named exactly.
+        db.exec(&format!(
+            "UPDATE records SET subject_name = '篡改' WHERE id = '{rid}'"
+        ))
+        .await;
+        let reject = format!("{}:7", batch.id);
+        db.exec(&format!(
+            "DELETE FROM batch_rejects WHERE batch_id = '{}' AND row_no = 7",
+            batch.id
+        ))
+        .await;
+        let report = db.store.verify(&[db.signer.verifying_key()]).await.unwrap();
+        assert_eq!(
+            report.problems,
+            vec![
+                Problem::RowEdited {
+                    entity_type: "record".into(),
+                    entity_id: rid.to_string()
+                },
+                Problem::RowDeleted {
+                    entity_type: "batch_reject".into(),
+                    entity_id: reject
+                },
+            ]
+        );
+        // Rewriting a group's member list to launder the edit breaks the chain instead.
+        db.exec("UPDATE change_log SET members = members || 'x' WHERE entity_type = 'group'")
+            .await;
+        let report = db.store.verify(&[db.signer.verifying_key()]).await.unwrap();
+        assert!(report
+            .problems
+            .iter()
+            .any(|p| matches!(p, Problem::BrokenChain { .. })));
         db.cleanup().await;
     }
 );
+
+both_backends!(batch_keeps_awkward_text_exactly, |db: TestDb| async move {
+    // Tabs, newlines, backslashes and quotes survive the bulk path (COPY on PostgreSQL).
+    let s = &db.store;
+    let awkward = "甲\t乙\n丙\\丁\"戊\r己 \\N";
+    let mut row = import_row(
+        2,
+        "罚〔2025〕\\7号",
+        awkward,
+        Some("91320412MA1MXK2L83"),
+        None,
+        "1",
+    );
+    let mut fields = serde_json::Map::new();
+    fields.insert("penalty_content".into(), awkward.into());
+    fields.insert("fine_amount".into(), "1".into());
+    row.fields = chengxin_store::RowFields::new(&fields).unwrap();
+    let mut w = s.begin_batch("dept", new_batch("sha-awk")).await.unwrap();
+    let out = w.write(vec![row]).await.unwrap();
+    let chengxin_store::RowOutcome::Created(id) = out[0] else {
+        panic!("{out:?}")
+    };
+    w.commit(vec![]).await.unwrap();
+    let rec = s.record(id).await.unwrap().unwrap();
+    assert_eq!(rec.subject_name, awkward);
+    assert_eq!(rec.doc_no, "罚〔2025〕\\7号");
+    assert_eq!(rec.fields["penalty_content"], awkward);
+    let subject = s
+        .subject_by_uscc("91320412MA1MXK2L83")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(subject.name, awkward);
+    // History of a batch-created record: its creation, synthesised from the batch.
+    let h = s.record_history(id).await.unwrap();
+    assert_eq!(h.len(), 1);
+    assert_eq!((h[0].version, h[0].action.as_str()), (1, "create"));
+    assert_eq!(h[0].actor, "dept");
+    assert_eq!(h[0].fields, rec.fields);
+    verify_ok(&db).await;
+    db.cleanup().await;
+});

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use chengxin_access::PiiCipher;
 use chengxin_domain::catalog::{Catalog, PublicationEnd, RecordType};
 use chengxin_domain::codes::{id_number, uscc};
 use chengxin_domain::intake;
@@ -17,7 +18,7 @@ use chengxin_domain::records::RecordStatus;
 use chengxin_domain::regions::RegionTable;
 use chengxin_domain::subjects::{IdHasher, SubjectKind};
 use chengxin_ingest::read::{open_reader, ReadOptions};
-use chengxin_store::{Batch, ImportRow, NewBatch, RejectedRow, RowOutcome, Store};
+use chengxin_store::{Batch, ImportRow, NewBatch, RejectedRow, RowFields, RowOutcome, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -94,7 +95,12 @@ fn kind_for(hint: Option<SubjectKind>, uscc: Option<&str>, has_id: bool) -> Subj
 
 /// Turn a validated row into what the store takes: the clear ID number is hashed and masked
 /// here and goes no further.
-fn to_import_row(v: intake::ValidRow, hasher: &IdHasher, today: NaiveDate) -> ImportRow {
+fn to_import_row(
+    v: intake::ValidRow,
+    hasher: &IdHasher,
+    cipher: &PiiCipher,
+    today: NaiveDate,
+) -> chengxin_store::Result<ImportRow> {
     let (status, publish_until) = match v.publication {
         PublicationEnd::Never => (RecordStatus::Published, None),
         PublicationEnd::Until(d) if d < today => (RecordStatus::Expired, Some(d)),
@@ -110,7 +116,7 @@ fn to_import_row(v: intake::ValidRow, hasher: &IdHasher, today: NaiveDate) -> Im
         .and_then(|u| u.get(2..8))
         .or_else(|| id.and_then(|i| i.get(0..6)))
         .map(String::from);
-    ImportRow {
+    Ok(ImportRow {
         row: v.row,
         doc_no: v.doc_no,
         decision_date: v.decision_date,
@@ -118,14 +124,24 @@ fn to_import_row(v: intake::ValidRow, hasher: &IdHasher, today: NaiveDate) -> Im
         subject_name: v.subject.name,
         subject_id_hash: id.map(|i| hasher.hash(i)),
         subject_id_masked: id.map(id_number::mask),
+        // Sealed, bound to the number's keyed hash, for the roles entitled to see it.
+        subject_id_sealed: match id {
+            Some(i) => Some(
+                cipher
+                    .seal_bound(i, &hasher.hash(i))
+                    .map_err(|e| chengxin_store::StoreError::Invalid(e.to_string()))?,
+            ),
+            None => None,
+        },
         subject_uscc: v.subject.uscc,
         subject_region: region,
-        fields: v.fields,
+        // Serialised here, on the reading thread, once: the writer stores it as-is.
+        fields: RowFields::new(&v.fields)?,
         severity: v.severity.map(|s| s.code().to_string()),
         status,
         publish_until,
         content_digest: v.content_digest,
-    }
+    })
 }
 
 fn issues_to_reasons(issues: Vec<intake::RowIssue>) -> Vec<String> {
@@ -188,13 +204,21 @@ fn read_and_validate(
         return;
     }
     let regions = RegionTable::national();
+    let cipher = PiiCipher::from_id_hasher(&hasher);
     let mut good = Vec::with_capacity(CHUNK_ROWS);
     let mut bad = Vec::new();
     for item in table {
         match item {
             Ok(raw) => {
                 match intake::validate_row(&rt, &map, raw.row, &raw.cells, regions, req.today) {
-                    Ok(v) => good.push((to_import_row(v, &hasher, req.today), raw.cells)),
+                    Ok(v) => match to_import_row(v, &hasher, &cipher, req.today) {
+                        Ok(row) => good.push((row, raw.cells)),
+                        Err(e) => bad.push(RejectedRow {
+                            row: raw.row,
+                            cells: raw.cells,
+                            reasons: vec![e.to_string()],
+                        }),
+                    },
                     Err(issues) => bad.push(RejectedRow {
                         row: raw.row,
                         cells: raw.cells,

@@ -56,8 +56,8 @@ CREATE TABLE subjects (
     id           TEXT PRIMARY KEY,
     kind         TEXT NOT NULL,
     name         TEXT NOT NULL,
-    uscc         TEXT UNIQUE,
-    id_hash      TEXT UNIQUE,
+    uscc         TEXT,
+    id_hash      TEXT,
     id_masked    TEXT,
     region       TEXT,
     parent_id    TEXT REFERENCES subjects (id),
@@ -66,6 +66,10 @@ CREATE TABLE subjects (
     updated_at   TEXT NOT NULL,
     version      INTEGER NOT NULL
 );
+-- Partial: most subjects have only one of the two codes, and a bulk import should not pay
+-- for index entries of NULLs.
+CREATE UNIQUE INDEX subjects_uscc ON subjects (uscc) WHERE uscc IS NOT NULL;
+CREATE UNIQUE INDEX subjects_id_hash ON subjects (id_hash) WHERE id_hash IS NOT NULL;
 CREATE INDEX subjects_name ON subjects (name);
 CREATE INDEX subjects_region ON subjects (region);
 
