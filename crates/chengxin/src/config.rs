@@ -15,8 +15,9 @@ pub struct Config {
     /// Hex key for hashing ID numbers; from `CHENGXIN_ID_HASH_KEY`, else the key file.
     pub id_hash_key: Option<String>,
     pub listen: SocketAddr,
-    /// Interim department API token (`CHENGXIN_API_TOKEN`).
-    pub api_token: Option<String>,
+    /// Security settings: session idle timeout (`CHENGXIN_SESSION_IDLE_MINUTES`), secure
+    /// cookies (`CHENGXIN_COOKIE_SECURE`), audit retention (`CHENGXIN_AUDIT_RETENTION_DAYS`).
+    pub auth: chengxin_server::auth::AuthSettings,
 }
 
 /// Secrets and passwords never reach logs through `Debug`.
@@ -30,9 +31,31 @@ impl std::fmt::Debug for Config {
                 &self.id_hash_key.as_ref().map(|_| "<redacted>"),
             )
             .field("listen", &self.listen)
-            .field("api_token", &self.api_token.as_ref().map(|_| "<redacted>"))
+            .field("session_idle_secs", &self.auth.session.idle_secs)
+            .field("cookie_secure", &self.auth.cookie_secure)
             .finish()
     }
+}
+
+/// Security settings from the environment, with the defaults of `AuthSettings`.
+pub fn auth_from_env() -> chengxin_server::auth::AuthSettings {
+    let mut a = chengxin_server::auth::AuthSettings::default();
+    let num = |k: &str| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.trim().parse::<i64>().ok())
+    };
+    if let Some(m) = num("CHENGXIN_SESSION_IDLE_MINUTES").filter(|m| *m > 0) {
+        a.session.idle_secs = m * 60;
+    }
+    if let Some(d) = num("CHENGXIN_AUDIT_RETENTION_DAYS") {
+        // Never below the 180 days the rules require.
+        a.audit_retention_days = d.max(180);
+    }
+    if std::env::var("CHENGXIN_COOKIE_SECURE").as_deref() == Ok("false") {
+        a.cookie_secure = false;
+    }
+    a
 }
 
 impl Config {
@@ -57,11 +80,10 @@ mod tests {
             data_dir: "x".into(),
             id_hash_key: Some("00ff".into()),
             listen: "127.0.0.1:8080".parse().unwrap(),
-            api_token: Some("tok-secret".into()),
+            auth: Default::default(),
         };
         let s = format!("{c:?}");
         assert!(!s.contains("hunter2"));
         assert!(!s.contains("00ff"));
-        assert!(!s.contains("tok-secret"));
     }
 }

@@ -5,6 +5,8 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod accounts_cmd;
+mod backup;
 mod bench;
 mod config;
 mod demo;
@@ -146,6 +148,25 @@ enum Command {
         #[command(subcommand)]
         op: KeysOp,
     },
+    /// Administrator set-up (`admin init` on first run).
+    Admin {
+        #[command(subcommand)]
+        op: accounts_cmd::AdminOp,
+    },
+    /// Staff accounts.
+    Account {
+        #[command(subcommand)]
+        op: accounts_cmd::AccountOp,
+    },
+    /// API tokens for departments and external systems.
+    Token {
+        #[command(subcommand)]
+        op: accounts_cmd::TokenOp,
+    },
+    /// Consistent backup while the server runs (SQLite online snapshot, PostgreSQL pg_dump).
+    Backup(backup::BackupArgs),
+    /// Restore a backup (server stopped), then verify it.
+    Restore(backup::RestoreArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -232,14 +253,14 @@ enum KeysOp {
 /// An error with a stable code, printed as `错误[code]：message`.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
-struct CliError {
+pub(crate) struct CliError {
     code: &'static str,
     message: String,
     exit: u8,
 }
 
 impl CliError {
-    fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
@@ -306,9 +327,7 @@ fn config(cli: &Cli, listen: Option<SocketAddr>) -> Config {
         data_dir: cli.data_dir.clone(),
         id_hash_key: std::env::var("CHENGXIN_ID_HASH_KEY").ok(),
         listen: listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
-        api_token: std::env::var("CHENGXIN_API_TOKEN")
-            .ok()
-            .filter(|t| !t.trim().is_empty()),
+        auth: config::auth_from_env(),
     }
 }
 
@@ -318,6 +337,26 @@ fn today() -> NaiveDate {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
+        Command::Admin { op } => {
+            let cfg = config(&cli, None);
+            let store = open_and_migrate(&cfg).await?;
+            accounts_cmd::admin(&cfg, store, op).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Account { op } => {
+            let cfg = config(&cli, None);
+            let store = open_and_migrate(&cfg).await?;
+            accounts_cmd::account(&cfg, store, op).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token { op } => {
+            let cfg = config(&cli, None);
+            let store = open_and_migrate(&cfg).await?;
+            accounts_cmd::token(store, op).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup(args) => backup::backup(&config(&cli, None), args).await,
+        Command::Restore(args) => backup::restore(&config(&cli, None), args).await,
         Command::ValidateCode { codes: inputs } => Ok(validate_codes(inputs)),
         Command::Workdays { op } => workdays(op),
         Command::Catalog { json } => catalog(*json),
@@ -769,7 +808,7 @@ async fn open_and_migrate(cfg: &Config) -> anyhow::Result<Arc<dyn Store>> {
     Ok(store)
 }
 
-fn id_hasher(cfg: &Config) -> anyhow::Result<IdHasher> {
+pub(crate) fn id_hasher(cfg: &Config) -> anyhow::Result<IdHasher> {
     let key = match &cfg.id_hash_key {
         Some(hex) => chengxin_store::keys::parse_hex32(hex.trim())
             .ok_or_else(|| CliError::new("key_error", "CHENGXIN_ID_HASH_KEY 应为64位十六进制"))?,
@@ -870,18 +909,15 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
         load_demo(&cfg, &store).await?;
     }
     let signer = Arc::new(cfg.key_dir().signer_or_create()?);
-    let state = Arc::new(chengxin_server::App {
-        store: store.clone(),
-        metrics: chengxin_server::metrics::Metrics::new(),
-        api_token: cfg.api_token.clone(),
-        id_hasher: id_hasher(&cfg)?,
-        upload_dir: cfg.data_dir.join("uploads"),
-    });
-    if cfg.api_token.is_none() {
-        tracing::warn!("CHENGXIN_API_TOKEN not set: protected API routes answer 403");
-    }
+    let state = Arc::new(chengxin_server::App::new(
+        store.clone(),
+        id_hasher(&cfg)?,
+        cfg.data_dir.join("uploads"),
+        cfg.auth.clone(),
+    ));
     // End publication periods as they run out (hourly; the record stays, hidden from the public).
     let ex_store = store.clone();
+    let retention_days = cfg.auth.audit_retention_days;
     let expirer = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
@@ -896,6 +932,15 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "publication periods ended"),
                 Err(e) => tracing::warn!(error = %e, "expiry job failed"),
+            }
+            // Audit retention: events older than the configured period (≥ 180 days) go;
+            // their deletion is itself in the change log.
+            let before = chengxin_store::changelog::now()
+                - chrono::Duration::days(retention_days);
+            match ex_store.purge_audit("system:retention", before).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(purged = n, "old audit events removed"),
+                Err(e) => tracing::warn!(error = %e, "audit retention job failed"),
             }
         }
     });

@@ -23,8 +23,12 @@ pub enum ApiError {
     BadRequest { code: &'static str, message: String },
     #[error("请求的资源不存在")]
     NotFound,
+    #[error("{message}")]
+    Unauthorized { code: &'static str, message: String },
     #[error("{0}")]
-    Unauthorized(String),
+    Access(#[from] chengxin_access::AccessError),
+    #[error("请求过于频繁，请稍后再试")]
+    RateLimited,
     #[error("{message}")]
     Forbidden { code: &'static str, message: String },
     #[error("{0}")]
@@ -41,11 +45,27 @@ impl ApiError {
         }
     }
 
+    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Unauthorized {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Forbidden {
+            code,
+            message: message.into(),
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::BadRequest { code, .. } => code,
             ApiError::NotFound => "not_found",
-            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Unauthorized { code, .. } => code,
+            ApiError::Access(e) => e.code(),
+            ApiError::RateLimited => "rate_limited",
             ApiError::Forbidden { code, .. } => code,
             ApiError::Store(e) => e.code(),
             ApiError::Unavailable(_) => "unavailable",
@@ -56,7 +76,11 @@ impl ApiError {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Access(e) => {
+                StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::FORBIDDEN)
+            }
+            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Store(e) => match e {

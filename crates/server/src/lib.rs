@@ -22,7 +22,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+
 use axum::{Json, Router};
 use chengxin_store::Store;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -42,6 +42,37 @@ pub struct App {
     pub id_hasher: chengxin_domain::subjects::IdHasher,
     /// Where uploads are spooled while they are imported.
     pub upload_dir: std::path::PathBuf,
+    /// Security settings (sessions, lockout, password policy, token rates).
+    pub auth: auth::AuthSettings,
+    /// Seals ID numbers and TOTP secrets (key outside the database).
+    pub pii: chengxin_access::PiiCipher,
+    /// Per-token request rates.
+    pub limiter: std::sync::Mutex<chengxin_access::RateLimiter<uuid::Uuid>>,
+    /// When each token's use was last audited.
+    pub token_use: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, std::time::Instant>>,
+}
+
+impl App {
+    /// The state with default security settings and the personal-data key derived from the
+    /// ID-hash key.
+    pub fn new(
+        store: Arc<dyn Store>,
+        id_hasher: chengxin_domain::subjects::IdHasher,
+        upload_dir: std::path::PathBuf,
+        auth: auth::AuthSettings,
+    ) -> Self {
+        Self {
+            store,
+            metrics: Metrics::default(),
+            api_token: None,
+            pii: chengxin_access::PiiCipher::from_id_hasher(&id_hasher),
+            id_hasher,
+            upload_dir,
+            limiter: std::sync::Mutex::new(chengxin_access::RateLimiter::new(auth.token_rate)),
+            auth,
+            token_use: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
 }
 
 pub type AppState = Arc<App>;
@@ -70,6 +101,19 @@ pub type AppState = Arc<App>;
         routes::batches::submit,
         routes::batches::get_batch,
         routes::batches::errors,
+        routes::session::login,
+        routes::session::whoami,
+        routes::session::logout,
+        routes::session::change_password,
+        routes::admin::list_accounts,
+        routes::admin::create_account,
+        routes::admin::account_action,
+        routes::admin::list_tokens,
+        routes::admin::issue_token,
+        routes::admin::revoke_token,
+        routes::audit::list,
+        routes::audit::export,
+        routes::subjects::identity,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&SecurityAddon)
@@ -95,7 +139,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
-async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+pub(crate) async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(openapi())
 }
 
@@ -130,43 +174,22 @@ async fn track(State(state): State<AppState>, req: Request, next: Next) -> Respo
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let track_layer = middleware::from_fn_with_state(state.clone(), track);
+    // Built from the route table only: every route carries its access rule.
+    let mut api = Router::new();
+    let mut uploads = Router::new();
+    for (spec, handler) in routes::table::table() {
+        let access = spec.access;
+        let handler = handler.route_layer(middleware::from_fn(move |req: Request, next: Next| {
+            auth::require(access, req, next)
+        }));
+        if spec.upload {
+            uploads = uploads.route(spec.path, handler);
+        } else {
+            api = api.route(spec.path, handler);
+        }
+    }
     // Ordinary requests: small bodies, short timeout.
-    let api = Router::new()
-        .route("/healthz", get(routes::health::healthz))
-        .route("/readyz", get(routes::health::readyz))
-        .route("/metrics", get(routes::health::metrics))
-        .route("/api/v1/openapi.json", get(openapi_json))
-        .route("/api/v1/log/head", get(routes::health::log_head))
-        .route("/api/v1/catalog", get(routes::reference::catalog))
-        .route(
-            "/api/v1/catalog/{code}",
-            get(routes::reference::catalog_type),
-        )
-        .route(
-            "/api/v1/codes/validate",
-            post(routes::reference::validate_codes),
-        )
-        .route("/api/v1/workdays/add", get(routes::reference::workdays_add))
-        .route(
-            "/api/v1/workdays/between",
-            get(routes::reference::workdays_between),
-        )
-        .route("/api/v1/records/{id}", get(routes::records::get_record))
-        .route(
-            "/api/v1/records/{id}/transitions",
-            post(routes::records::transition),
-        )
-        .route(
-            "/api/v1/reports/timeliness",
-            get(routes::records::timeliness),
-        )
-        .route("/api/v1/link-queue", get(routes::records::link_queue))
-        .route(
-            "/api/v1/link-queue/{record_id}",
-            post(routes::records::link),
-        )
-        .route("/api/v1/batches/{id}", get(routes::batches::get_batch))
-        .route("/api/v1/batches/{id}/errors", get(routes::batches::errors))
+    let api = api
         .route_layer(track_layer.clone())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             16 * 1024 * 1024,
@@ -176,8 +199,7 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(60),
         ));
     // File submissions: streamed to disk with their own size cap, and time to import.
-    let uploads = Router::new()
-        .route("/api/v1/batches", post(routes::batches::submit))
+    let uploads = uploads
         .route_layer(track_layer)
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -188,6 +210,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(uploads)
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
             // The span carries the method, the path and the request id — never the query
@@ -211,7 +234,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -1,41 +1,34 @@
 //! HTTP API tests against the real router on a fresh SQLite store.
 
+mod support;
+
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use chengxin_domain::catalog::Catalog;
+use chengxin_access::Role;
 use chengxin_domain::records::RecordStatus;
-use chengxin_domain::subjects::IdHasher;
-use chengxin_server::{metrics::Metrics, router, App};
-use chengxin_store::{ImportRow, LogSigner, NewBatch, RowOutcome, Store};
+use chengxin_store::{ImportRow, NewBatch, RowOutcome, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use http_body_util::BodyExt;
+use support::{Cred, TestApp};
 use tower::ServiceExt;
 
-const TOKEN: &str = "test-token-123";
+async fn make() -> TestApp {
+    TestApp::sqlite().await
+}
 
-async fn make_app(token: Option<&str>) -> (axum::Router, Arc<dyn Store>) {
-    let dir = std::env::temp_dir().join(format!("chengxin-api-{}", uuid::Uuid::now_v7().simple()));
-    let store = chengxin_store::open(&format!("sqlite://{}", dir.join("t.db").display()))
-        .await
-        .unwrap();
-    store
-        .migrate(
-            Catalog::default_checked().unwrap(),
-            &LogSigner::generate(),
-            "test",
-        )
-        .await
-        .unwrap();
-    let state = Arc::new(App {
-        store: store.clone(),
-        metrics: Metrics::new(),
-        api_token: token.map(String::from),
-        id_hasher: IdHasher::new([3; 32]),
-        upload_dir: dir.join("uploads"),
-    });
-    (router(state), store)
+/// A credit-office session (national), as `session:<cookie>:<csrf>` for `call`.
+async fn staff_token(t: &TestApp) -> String {
+    match t.session_for(Role::CreditOffice, "000000", None).await {
+        Cred::Session { cookie, csrf } => format!("session:{cookie}:{csrf}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn make_app(_: Option<&str>) -> (axum::Router, Arc<dyn Store>) {
+    let t = make().await;
+    (t.app, t.store)
 }
 
 async fn call(
@@ -46,8 +39,15 @@ async fn call(
     body: Option<serde_json::Value>,
 ) -> (StatusCode, serde_json::Value) {
     let mut req = Request::builder().method(method).uri(uri);
-    if let Some(t) = token {
-        req = req.header("authorization", format!("Bearer {t}"));
+    match token.map(|t| (t, t.strip_prefix("session:"))) {
+        Some((_, Some(rest))) => {
+            let (cookie, csrf) = rest.split_once(':').unwrap();
+            req = req
+                .header("cookie", format!("cx_session={cookie}"))
+                .header("x-csrf-token", csrf);
+        }
+        Some((t, None)) => req = req.header("authorization", format!("Bearer {t}")),
+        None => {}
     }
     let req = match body {
         Some(b) => req
@@ -119,27 +119,47 @@ async fn import(
 }
 
 #[tokio::test]
-async fn protected_routes_need_the_token() {
-    let (app, _) = make_app(None).await;
-    let (s, v) = call(&app, "GET", "/api/v1/link-queue", None, None).await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
-    assert_eq!(v["code"], "api_token_not_configured");
-    let (app, _) = make_app(Some(TOKEN)).await;
-    let (s, v) = call(&app, "GET", "/api/v1/link-queue", None, None).await;
+async fn protected_routes_need_credentials() {
+    let t = make().await;
+    let app = &t.app;
+    let (s, v) = call(app, "GET", "/api/v1/link-queue", None, None).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    assert_eq!(v["code"], "unauthorized");
-    let (s, _) = call(&app, "GET", "/api/v1/link-queue", Some("wrong"), None).await;
+    assert_eq!(v["code"], "login_required");
+    let (s, v) = call(app, "GET", "/api/v1/link-queue", Some("wrong"), None).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let (s, _) = call(&app, "GET", "/api/v1/link-queue", Some(TOKEN), None).await;
+    assert_eq!(v["code"], "token_malformed", "{v}");
+    let (s, v) = call(
+        app,
+        "GET",
+        "/api/v1/link-queue",
+        Some("cxt_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
+    let tok = t.token(&["reports_read"], "320400", None).await;
+    let Cred::Token(tok) = tok else { panic!() };
+    let (s, _) = call(
+        app,
+        "GET",
+        "/api/v1/reports/timeliness?from=2025-01-01&to=2025-01-02",
+        Some(&tok),
+        None,
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     // Public reference routes stay open.
-    let (s, _) = call(&app, "GET", "/api/v1/catalog", None, None).await;
+    let (s, _) = call(app, "GET", "/api/v1/catalog", None, None).await;
     assert_eq!(s, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn record_lifecycle_over_http() {
-    let (app, store) = make_app(Some(TOKEN)).await;
+    let t = make().await;
+    let (app, store) = (t.app.clone(), t.store.clone());
+    let tok = staff_token(&t).await;
+    let token_str = tok.as_str();
+    let _ = &app;
     let out = import(
         &store,
         "11320400MB0000000X",
@@ -151,32 +171,32 @@ async fn record_lifecycle_over_http() {
         panic!()
     };
     let uri = format!("/api/v1/records/{id}");
-    let (s, v) = call(&app, "GET", &uri, Some(TOKEN), None).await;
+    let (s, v) = call(&app, "GET", &uri, Some(token_str), None).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["record"]["status"], "published");
     assert_eq!(v["history"].as_array().unwrap().len(), 1);
 
-    let t = format!("/api/v1/records/{id}/transitions");
+    let tr = format!("/api/v1/records/{id}/transitions");
     // 容错 needs an approving note.
     let (s, v) = call(
         &app,
         "POST",
-        &t,
-        Some(TOKEN),
+        &tr,
+        Some(token_str),
         Some(serde_json::json!({"action": "tolerate", "expected_version": 1})),
     )
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(v["code"], "note_required");
-    let (s, v) = call(&app, "POST", &t, Some(TOKEN), Some(serde_json::json!({"action": "tolerate", "expected_version": 1, "note": "经市信用办审定属容错情形（常信办〔2025〕3号）"}))).await;
+    let (s, v) = call(&app, "POST", &tr, Some(token_str), Some(serde_json::json!({"action": "tolerate", "expected_version": 1, "note": "经市信用办审定属容错情形（常信办〔2025〕3号）"}))).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["tolerated"], true);
     // Stale version.
     let (s, v) = call(
         &app,
         "POST",
-        &t,
-        Some(TOKEN),
+        &tr,
+        Some(token_str),
         Some(serde_json::json!({"action": "revoke", "expected_version": 1})),
     )
     .await;
@@ -185,8 +205,8 @@ async fn record_lifecycle_over_http() {
     let (s, _) = call(
         &app,
         "POST",
-        &t,
-        Some(TOKEN),
+        &tr,
+        Some(token_str),
         Some(serde_json::json!({"action": "revoke", "expected_version": 2, "note": "决定撤销"})),
     )
     .await;
@@ -195,8 +215,8 @@ async fn record_lifecycle_over_http() {
     let (s, v) = call(
         &app,
         "POST",
-        &t,
-        Some(TOKEN),
+        &tr,
+        Some(token_str),
         Some(serde_json::json!({"action": "correct", "expected_version": 3, "fields": {"a": "b"}})),
     )
     .await;
@@ -205,14 +225,27 @@ async fn record_lifecycle_over_http() {
     let (s, v) = call(
         &app,
         "POST",
-        &t,
-        Some(TOKEN),
+        &tr,
+        Some(token_str),
         Some(serde_json::json!({"action": "fly", "expected_version": 3})),
     )
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(v["code"], "unknown_action");
-    let (_, v) = call(&app, "GET", &uri, Some(TOKEN), None).await;
+    // Revoked: no longer public, so the read states its purpose (and is query-logged).
+    let (s, v) = call(&app, "GET", &uri, Some(token_str), None).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("purpose_required"))
+    );
+    let (_, v) = call(
+        &app,
+        "GET",
+        &format!("{uri}?purpose=%E6%A0%B8%E5%AF%B9"),
+        Some(token_str),
+        None,
+    )
+    .await;
     let actions: Vec<&str> = v["history"]
         .as_array()
         .unwrap()
@@ -220,7 +253,14 @@ async fn record_lifecycle_over_http() {
         .map(|h| h["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, vec!["create", "tolerate", "revoke"]);
-    let (s, v) = call(&app, "GET", "/api/v1/records/not-a-uuid", Some(TOKEN), None).await;
+    let (s, v) = call(
+        &app,
+        "GET",
+        "/api/v1/records/not-a-uuid",
+        Some(token_str),
+        None,
+    )
+    .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(v["code"], "invalid_id");
     let report = store.verify(&[]).await.unwrap();
@@ -236,7 +276,11 @@ async fn record_lifecycle_over_http() {
 
 #[tokio::test]
 async fn timeliness_across_spring_festival() {
-    let (app, store) = make_app(Some(TOKEN)).await;
+    let t = make().await;
+    let (app, store) = (t.app.clone(), t.store.clone());
+    let tok = staff_token(&t).await;
+    let token_str = tok.as_str();
+    let _ = &app;
     // Decided 2025-01-24; the 7th working day is 2025-02-10 (China time).
     import(
         &store,
@@ -263,7 +307,7 @@ async fn timeliness_across_spring_festival() {
         &app,
         "GET",
         "/api/v1/reports/timeliness?from=2025-01-01&to=2025-01-31",
-        Some(TOKEN),
+        Some(token_str),
         None,
     )
     .await;
@@ -279,7 +323,7 @@ async fn timeliness_across_spring_festival() {
         &app,
         "GET",
         "/api/v1/reports/timeliness?from=2025-01-01&to=2025-01-31&dept=DEPT-B",
-        Some(TOKEN),
+        Some(token_str),
         None,
     )
     .await;
@@ -289,7 +333,7 @@ async fn timeliness_across_spring_festival() {
         &app,
         "GET",
         "/api/v1/reports/timeliness?from=2025-02-01&to=2025-01-01",
-        Some(TOKEN),
+        Some(token_str),
         None,
     )
     .await;
@@ -299,7 +343,7 @@ async fn timeliness_across_spring_festival() {
         &app,
         "GET",
         "/api/v1/reports/timeliness?from=nope",
-        Some(TOKEN),
+        Some(token_str),
         None,
     )
     .await;
@@ -309,7 +353,7 @@ async fn timeliness_across_spring_festival() {
 
 #[tokio::test]
 async fn expiry_job_hides_but_keeps() {
-    let (_, store) = make_app(Some(TOKEN)).await;
+    let (_, store) = make_app(None).await;
     let mut r = row(2, "E1", "2024-01-10");
     r.publish_until = Some(d("2025-01-10"));
     import(

@@ -12,7 +12,9 @@ use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
 use utoipa::IntoParams;
 
-use crate::auth::Caller;
+use chengxin_access::Permission;
+
+use crate::auth::{uscc_region, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::services::imports::{self, ImportRequest, ImportSummary};
 use crate::AppState;
@@ -59,6 +61,19 @@ pub async fn submit(
     let Query(q) = q.map_err(|e| {
         ApiError::bad_request("invalid_query", format!("查询参数错误：{}", e.body_text()))
     })?;
+    // A department submits as itself; a caller without a body (e.g. the credit office)
+    // submits for departments within its jurisdiction.
+    let dept = q.dept.trim().to_ascii_uppercase();
+    match caller.body.as_deref() {
+        Some(body) if body.eq_ignore_ascii_case(&dept) => {}
+        Some(_) => {
+            return Err(ApiError::forbidden(
+                "dept_mismatch",
+                "只能以本单位名义报送（dept 须为本单位统一社会信用代码）",
+            ))
+        }
+        None => caller.require_at(Permission::RecordsSubmit, &uscc_region(&dept))?,
+    }
     let dir = state.upload_dir.clone();
     tokio::fs::create_dir_all(&dir)
         .await
@@ -97,7 +112,7 @@ pub async fn submit(
         spool.0.clone(),
         ImportRequest {
             type_code: q.type_code,
-            source_dept: q.dept.trim().to_ascii_uppercase(),
+            source_dept: dept,
             file_name: q.file_name,
             sheet: q.sheet,
             published_at: None,
@@ -120,13 +135,27 @@ fn parse_id(s: &str) -> ApiResult<uuid::Uuid> {
     responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get_batch(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<chengxin_store::Batch>> {
     let id = parse_id(&id)?;
-    Ok(Json(
-        state.store.batch(id).await?.ok_or(ApiError::NotFound)?,
-    ))
+    let batch = state.store.batch(id).await?.ok_or(ApiError::NotFound)?;
+    may_read_batch(&caller, &batch)?;
+    Ok(Json(batch))
+}
+
+/// A batch is the submitting department's business, and that of staff who may read
+/// non-public records in its region.
+fn may_read_batch(caller: &Caller, batch: &chengxin_store::Batch) -> ApiResult<()> {
+    if caller.body.as_deref() == Some(batch.source_dept.as_str())
+        && (caller.has(Permission::RecordsSubmit) || caller.has(Permission::RecordsReadNonpublic))
+    {
+        return Ok(());
+    }
+    caller.require_at(
+        Permission::RecordsReadNonpublic,
+        &uscc_region(&batch.source_dept),
+    )
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -142,11 +171,13 @@ pub struct ErrorsParams {
     responses((status = 200, description = "CSV or XLSX file"), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn errors(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Path(id): Path<String>,
     q: Result<Query<ErrorsParams>, QueryRejection>,
 ) -> ApiResult<Response> {
     let id = parse_id(&id)?;
+    let batch = state.store.batch(id).await?.ok_or(ApiError::NotFound)?;
+    may_read_batch(&caller, &batch)?;
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     let xlsx = match q.format.as_deref() {
         None | Some("csv") => false,

@@ -1,5 +1,10 @@
-//! HTTP routes, one module per area.
+//! HTTP routes, one module per area, and the route table every request is checked against.
+pub mod admin;
+pub mod audit;
 pub mod batches;
 pub mod health;
 pub mod records;
 pub mod reference;
+pub mod session;
+pub mod subjects;
+pub mod table;

@@ -9,7 +9,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Caller;
+use chengxin_access::Permission;
+use chengxin_domain::records::RecordStatus;
+
+use crate::auth::{uscc_region, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::services;
 use crate::AppState;
@@ -27,6 +30,12 @@ fn parse_id(s: &str) -> ApiResult<Uuid> {
         .map_err(|_| ApiError::bad_request("invalid_id", format!("“{s}”不是合法的编号")))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ReadParams {
+    /// Why non-public data is looked up (required for non-public records; query-logged).
+    pub purpose: Option<String>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecordWithHistory {
     #[schema(value_type = Object)]
@@ -37,17 +46,47 @@ pub struct RecordWithHistory {
 
 /// A record with its full history.
 #[utoipa::path(get, path = "/api/v1/records/{id}", tag = "records",
-    params(("id" = String, Path, description = "Record id (UUID)")),
+    params(("id" = String, Path, description = "Record id (UUID)"), ReadParams),
     security(("bearer" = [])),
     responses((status = 200, body = RecordWithHistory), (status = 401, body = crate::error::ErrorBody),
               (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get_record(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Path(id): Path<String>,
+    q: Result<Query<ReadParams>, QueryRejection>,
 ) -> ApiResult<Json<RecordWithHistory>> {
     let id = parse_id(&id)?;
+    let Query(q) = q.map_err(query_error)?;
     let record = state.store.record(id).await?.ok_or(ApiError::NotFound)?;
+    // Published records are public. Anything else is non-public data: it needs the
+    // permission within the caller's jurisdiction, a stated purpose, and is query-logged.
+    if record.status != RecordStatus::Published {
+        let region = uscc_region(&record.source_dept);
+        let mut e = caller.audit("query", "record_read", "ok");
+        e.target = Some(id.to_string());
+        e.detail =
+            serde_json::json!({"purpose": q.purpose, "subject": record.subject_id, "returned": 1});
+        if let Err(err) = caller.require_at(Permission::RecordsReadNonpublic, &region) {
+            if !caller.is_anonymous() {
+                e.outcome = "denied".into();
+                e.detail["returned"] = serde_json::json!(0);
+                state.store.audit(&[e]).await?;
+            }
+            // Not revealing that the record exists.
+            return Err(match err {
+                ApiError::Unauthorized { .. } => ApiError::NotFound,
+                other => other,
+            });
+        }
+        if q.purpose
+            .as_deref()
+            .is_none_or(|p| p.trim().chars().count() < 2)
+        {
+            return Err(chengxin_access::AccessError::PurposeRequired.into());
+        }
+        state.store.audit(&[e]).await?;
+    }
     let history = state.store.record_history(id).await?;
     Ok(Json(RecordWithHistory {
         record: serde_json::to_value(&record).map_err(|e| ApiError::Unavailable(e.to_string()))?,
@@ -96,6 +135,11 @@ pub async fn transition(
             "信用修复须通过修复申请流程办理",
         ));
     }
+    let current = state.store.record(id).await?.ok_or(ApiError::NotFound)?;
+    caller.require_at(
+        Permission::RecordsTransition,
+        &uscc_region(&current.source_dept),
+    )?;
     let r = services::records::transition(
         state.store.as_ref(),
         &caller.actor,
@@ -126,17 +170,18 @@ pub struct TimelinessParams {
     responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn timeliness(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     q: Result<Query<TimelinessParams>, QueryRejection>,
 ) -> ApiResult<Json<chengxin_domain::reports::TimelinessReport>> {
     let Query(q) = q.map_err(query_error)?;
     let today = chrono::Utc::now();
-    let report = services::reports::timeliness(
+    let report = services::reports::timeliness_within(
         state.store.as_ref(),
         q.from,
         q.to,
         q.dept.as_deref(),
         chengxin_domain::reports::china_date(today),
+        |dept| caller.reaches(Permission::ReportsRead, &uscc_region(dept)),
     )
     .await?;
     Ok(Json(report))
@@ -147,9 +192,17 @@ pub async fn timeliness(
     responses((status = 200, body = Vec<Object>)))]
 pub async fn link_queue(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
 ) -> ApiResult<Json<Vec<chengxin_store::LinkRequest>>> {
-    Ok(Json(state.store.link_queue(500).await?))
+    let mut out = Vec::new();
+    for l in state.store.link_queue(500).await? {
+        if let Some(r) = state.store.record(l.record_id).await? {
+            if caller.reaches(Permission::RecordsTransition, &uscc_region(&r.source_dept)) {
+                out.push(l);
+            }
+        }
+    }
+    Ok(Json(out))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -170,6 +223,11 @@ pub async fn link(
 ) -> ApiResult<Json<serde_json::Value>> {
     let id = parse_id(&record_id)?;
     let Json(req) = body.map_err(json_error)?;
+    let current = state.store.record(id).await?.ok_or(ApiError::NotFound)?;
+    caller.require_at(
+        Permission::RecordsTransition,
+        &uscc_region(&current.source_dept),
+    )?;
     let r = state
         .store
         .link_record(&caller.actor, id, req.subject_id)

@@ -1,5 +1,6 @@
 //! Application services shared by the HTTP API and the CLI: each checks the domain rules,
 //! then calls the store.
+pub mod accounts;
 pub mod imports;
 pub mod records;
 pub mod reports;

@@ -17,6 +17,19 @@ pub async fn timeliness(
     dept: Option<&str>,
     as_of: NaiveDate,
 ) -> ApiResult<TimelinessReport> {
+    timeliness_within(store, from, to, dept, as_of, |_| true).await
+}
+
+/// [`timeliness`] over the departments `within` accepts (the caller's jurisdiction): the
+/// totals then count only what the caller may see.
+pub async fn timeliness_within(
+    store: &dyn Store,
+    from: NaiveDate,
+    to: NaiveDate,
+    dept: Option<&str>,
+    as_of: NaiveDate,
+    within: impl Fn(&str) -> bool,
+) -> ApiResult<TimelinessReport> {
     if to < from {
         return Err(ApiError::bad_request(
             "invalid_period",
@@ -27,7 +40,7 @@ pub async fn timeliness(
     let records = store.records_decided(&types, from, to).await?;
     let facts: Vec<PublicationFact> = records
         .into_iter()
-        .filter(|r| dept.is_none_or(|d| r.source_dept == d))
+        .filter(|r| dept.is_none_or(|d| r.source_dept == d) && within(&r.source_dept))
         .map(|r| PublicationFact {
             record_id: r.id.to_string(),
             type_code: r.type_code,

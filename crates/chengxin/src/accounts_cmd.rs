@@ -1,0 +1,169 @@
+//! `chengxin admin init`, `chengxin account create`, `chengxin token issue`: the operator's
+//! way in on a fresh installation (shell access to the server is the trust anchor). Secrets
+//! are printed once, on stdout, and never logged.
+
+use std::sync::Arc;
+
+use chengxin_access::PiiCipher;
+use chengxin_server::error::ApiError;
+use chengxin_server::services::accounts::{self, NewAccount, NewToken};
+use chengxin_store::Store;
+use clap::{Args, Subcommand};
+
+use crate::config::Config;
+
+#[derive(Subcommand, Debug)]
+pub enum AdminOp {
+    /// First run: create the administrator `admin` with a one-time password and a TOTP
+    /// secret, printed once. Refused when an administrator exists.
+    Init,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AccountOp {
+    /// Create an account; prints its one-time password (and TOTP enrolment URI) once.
+    Create(AccountArgs),
+    /// List accounts (no secrets).
+    List,
+}
+
+#[derive(Args, Debug)]
+pub struct AccountArgs {
+    #[arg(long)]
+    pub username: String,
+    #[arg(long, default_value = "")]
+    pub display_name: String,
+    /// Comma-separated role codes: credit_office, submitting_department, auditor …
+    #[arg(long, value_delimiter = ',')]
+    pub roles: Vec<String>,
+    /// GB/T 2260 code of the jurisdiction (000000 = national).
+    #[arg(long)]
+    pub region: String,
+    /// USCC of the account's body.
+    #[arg(long)]
+    pub body: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenOp {
+    /// Issue an API token for a department or external system; printed once.
+    Issue(TokenArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TokenArgs {
+    #[arg(long)]
+    pub name: String,
+    /// Comma-separated permission codes, e.g. records_submit
+    #[arg(long, value_delimiter = ',')]
+    pub permissions: Vec<String>,
+    #[arg(long)]
+    pub region: String,
+    /// USCC of the body the token acts for.
+    #[arg(long)]
+    pub body: Option<String>,
+    /// Lifetime in days (at most 366).
+    #[arg(long, default_value_t = 90)]
+    pub days: i64,
+}
+
+fn api(e: ApiError) -> anyhow::Error {
+    anyhow::Error::new(crate::CliError::new(e.code(), e.to_string()))
+}
+
+fn pii(cfg: &Config) -> anyhow::Result<PiiCipher> {
+    Ok(PiiCipher::from_id_hasher(&crate::id_hasher(cfg)?))
+}
+
+pub async fn admin(cfg: &Config, store: Arc<dyn Store>, op: &AdminOp) -> anyhow::Result<()> {
+    match op {
+        AdminOp::Init => {
+            let issued = accounts::admin_init(store.as_ref(), &cfg.auth, &pii(cfg)?)
+                .await
+                .map_err(api)?;
+            println!("管理员账号已创建（以下内容只显示这一次，请妥善保管）：");
+            println!("  用户名：{}", issued.username);
+            println!("  一次性密码：{}", issued.one_time_password);
+            if let Some(uri) = &issued.totp_uri {
+                println!("  动态口令（TOTP）绑定地址：{uri}");
+            }
+            println!("首次登录后须立即修改密码。");
+            Ok(())
+        }
+    }
+}
+
+pub async fn account(cfg: &Config, store: Arc<dyn Store>, op: &AccountOp) -> anyhow::Result<()> {
+    match op {
+        AccountOp::Create(a) => {
+            let issued = accounts::create_account(
+                store.as_ref(),
+                &cfg.auth,
+                &pii(cfg)?,
+                "cli:account-create",
+                NewAccount {
+                    username: a.username.clone(),
+                    display_name: if a.display_name.is_empty() {
+                        a.username.clone()
+                    } else {
+                        a.display_name.clone()
+                    },
+                    roles: a.roles.clone(),
+                    region: a.region.clone(),
+                    body: a.body.clone(),
+                },
+            )
+            .await
+            .map_err(api)?;
+            println!(
+                "{}",
+                serde_json::json!({
+                    "id": issued.id,
+                    "username": issued.username,
+                    "one_time_password": issued.one_time_password,
+                    "totp_uri": issued.totp_uri,
+                })
+            );
+            Ok(())
+        }
+        AccountOp::List => {
+            for a in store.accounts().await? {
+                println!(
+                    "{}",
+                    serde_json::to_string(&accounts::AccountView::from(&a))?
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+pub async fn token(store: Arc<dyn Store>, op: &TokenOp) -> anyhow::Result<()> {
+    match op {
+        TokenOp::Issue(t) => {
+            let issued = accounts::issue_token(
+                store.as_ref(),
+                "cli:token-issue",
+                NewToken {
+                    name: t.name.clone(),
+                    permissions: t.permissions.clone(),
+                    region: t.region.clone(),
+                    body: t.body.clone(),
+                    days: t.days,
+                },
+            )
+            .await
+            .map_err(api)?;
+            println!(
+                "{}",
+                serde_json::json!({
+                    "id": issued.id,
+                    "token": issued.token,
+                    "public_prefix": issued.public_prefix,
+                    "expires_at": issued.expires_at,
+                })
+            );
+            Ok(())
+        }
+    }
+}

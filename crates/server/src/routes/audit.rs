@@ -1,0 +1,133 @@
+//! The audit trail (审计日志) and query log (查询留痕), for auditors: filter, read, export.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::Json;
+use chengxin_ingest::report::neutralise;
+use chengxin_store::{AuditEvent, AuditFilter};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AuditQuery {
+    /// From this time (RFC 3339), inclusive.
+    pub from: Option<DateTime<Utc>>,
+    /// Until this time (RFC 3339), exclusive.
+    pub to: Option<DateTime<Utc>>,
+    pub actor: Option<String>,
+    /// auth, account, token, query …
+    pub kind: Option<String>,
+    pub action: Option<String>,
+    /// At most this many (default 1 000, at most 100 000), newest first.
+    pub limit: Option<i64>,
+}
+
+impl From<AuditQuery> for AuditFilter {
+    fn from(q: AuditQuery) -> Self {
+        AuditFilter {
+            from: q.from,
+            to: q.to,
+            actor: q.actor,
+            kind: q.kind,
+            action: q.action,
+            limit: q.limit,
+        }
+    }
+}
+
+fn query_error(e: QueryRejection) -> ApiError {
+    ApiError::bad_request("invalid_query", format!("查询参数错误：{}", e.body_text()))
+}
+
+async fn read(
+    state: &AppState,
+    caller: &Caller,
+    q: AuditQuery,
+    how: &str,
+) -> ApiResult<Vec<AuditEvent>> {
+    let filter: AuditFilter = q.into();
+    let events = state.store.audit_events(&filter).await?;
+    // Reading the audit trail is itself audited.
+    let mut e = caller.audit("query", how, "ok");
+    e.detail = serde_json::json!({"filter": filter, "returned": events.len()});
+    state.store.audit(&[e]).await?;
+    Ok(events)
+}
+
+/// Audit events, newest first.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    q: Result<Query<AuditQuery>, QueryRejection>,
+) -> ApiResult<Json<Vec<AuditEvent>>> {
+    let Query(q) = q.map_err(query_error)?;
+    Ok(Json(read(&state, &caller, q, "audit_read").await?))
+}
+
+/// The same as CSV (UTF-8 with BOM for Excel; cells that Excel would run as formulas are
+/// neutralised).
+#[utoipa::path(get, path = "/api/v1/audit/export", tag = "audit", params(AuditQuery),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "text/csv"), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    q: Result<Query<AuditQuery>, QueryRejection>,
+) -> ApiResult<impl IntoResponse> {
+    let Query(q) = q.map_err(query_error)?;
+    let events = read(&state, &caller, q, "audit_export").await?;
+    let mut out = Vec::from("\u{feff}".as_bytes());
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        let header = [
+            "时间",
+            "操作者",
+            "类别",
+            "操作",
+            "对象",
+            "结果",
+            "来源地址",
+            "详情",
+        ];
+        w.write_record(header)
+            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        for e in &events {
+            let at = e.at.to_rfc3339();
+            let detail = e.detail.to_string();
+            let cells = [
+                at.as_str(),
+                e.actor.as_str(),
+                e.kind.as_str(),
+                e.action.as_str(),
+                e.target.as_deref().unwrap_or(""),
+                e.outcome.as_str(),
+                e.ip.as_deref().unwrap_or(""),
+                detail.as_str(),
+            ];
+            w.write_record(cells.iter().map(|c| neutralise(c).into_owned()))
+                .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        }
+        w.flush()
+            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"audit.csv\"",
+            ),
+        ],
+        out,
+    ))
+}

@@ -1,0 +1,128 @@
+//! Login (会话): open, inspect and close a session; change one's password.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::response::{AppendHeaders, IntoResponse};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::{clear_cookie, session_cookie, Caller, Via};
+use crate::error::{ApiError, ApiResult};
+use crate::services::accounts::{self, AccountView, LoginRequest};
+use crate::AppState;
+
+fn json_error(e: JsonRejection) -> ApiError {
+    ApiError::bad_request("invalid_json", format!("请求体错误：{}", e.body_text()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionView {
+    pub account: AccountView,
+    /// Echo in the `X-CSRF-Token` header of every state-changing request made with the
+    /// session cookie.
+    pub csrf_token: String,
+}
+
+/// Log in with username, password and (for roles that need it) a TOTP code. The session id
+/// comes back only as an HttpOnly, SameSite=Strict cookie.
+#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = LoginRequest,
+    responses((status = 200, body = SessionView), (status = 401, body = crate::error::ErrorBody),
+              (status = 423, body = crate::error::ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<LoginRequest>, JsonRejection>,
+) -> ApiResult<impl IntoResponse> {
+    let Json(req) = body.map_err(json_error)?;
+    let done = accounts::login(
+        state.store.as_ref(),
+        &state.auth,
+        &state.pii,
+        &req,
+        caller.ip.clone(),
+    )
+    .await?;
+    let cookie = session_cookie(&done.session_id, state.auth.cookie_secure);
+    Ok((
+        AppendHeaders([(SET_COOKIE, cookie)]),
+        Json(SessionView {
+            account: AccountView::from(&done.account),
+            csrf_token: done.csrf,
+        }),
+    ))
+}
+
+/// Who is logged in.
+#[utoipa::path(get, path = "/api/v1/session", tag = "session",
+    responses((status = 200, body = Object), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn whoami(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<serde_json::Value>> {
+    let account = match caller.account_id() {
+        Some(id) => state
+            .store
+            .account(id)
+            .await?
+            .map(|a| AccountView::from(&a)),
+        None => None,
+    };
+    Ok(Json(serde_json::json!({
+        "actor": caller.actor,
+        "roles": caller.roles,
+        "region": caller.scope.region,
+        "body": caller.body,
+        "token_permissions": caller.token_permissions,
+        "account": account,
+    })))
+}
+
+/// Log out: the session ends on the server and the cookie is cleared.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session",
+    responses((status = 200, body = Object), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<impl IntoResponse> {
+    if let Via::Session { session_hash, .. } = &caller.via {
+        state.store.delete_session(session_hash).await?;
+        state
+            .store
+            .audit(&[caller.audit("auth", "logout", "ok")])
+            .await?;
+    }
+    Ok((
+        AppendHeaders([(SET_COOKIE, clear_cookie(state.auth.cookie_secure))]),
+        Json(serde_json::json!({"ok": true})),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+}
+
+/// Change one's own password (policy: length, classes, no reuse of the last five).
+#[utoipa::path(post, path = "/api/v1/session/password", tag = "session", request_body = PasswordChange,
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody),
+              (status = 401, body = crate::error::ErrorBody)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<PasswordChange>, JsonRejection>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let Json(req) = body.map_err(json_error)?;
+    let id = caller
+        .account_id()
+        .ok_or_else(|| ApiError::forbidden("account_required", "只有登录账号才能修改密码"))?;
+    accounts::change_password(
+        state.store.as_ref(),
+        &state.auth,
+        id,
+        &req.current,
+        &req.new,
+        caller.ip.clone(),
+    )
+    .await?;
+    Ok(Json(serde_json::json!({"ok": true})))
+}

@@ -1,0 +1,202 @@
+//! The route table: every route with the access it needs. The router is built from this
+//! table only, so a route cannot exist without a rule; the authorisation-matrix test walks
+//! the same table for every role.
+
+use axum::http::Method;
+use axum::routing::{delete, get, post, MethodRouter};
+use chengxin_access::Permission as P;
+
+use super::{admin, audit, batches, health, records, reference, session, subjects};
+use crate::auth::Access::{self, Open, Perm, Signed};
+use crate::AppState;
+
+/// One route of the API.
+pub struct RouteSpec {
+    pub method: Method,
+    /// Path template with `{param}` segments.
+    pub path: &'static str,
+    pub access: Access,
+    /// File submissions: no body limit, long timeout.
+    pub upload: bool,
+}
+
+fn r(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    handler: MethodRouter<AppState>,
+) -> (RouteSpec, MethodRouter<AppState>) {
+    (
+        RouteSpec {
+            method,
+            path,
+            access,
+            upload: false,
+        },
+        handler,
+    )
+}
+
+/// Every route. `Open` routes still check inside where the data is not public (a
+/// non-public record needs `records_read_nonpublic` within the caller's jurisdiction).
+pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    let g = Method::GET;
+    let p = Method::POST;
+    let mut t = vec![
+        r(g.clone(), "/healthz", Open, get(health::healthz)),
+        r(g.clone(), "/readyz", Open, get(health::readyz)),
+        r(g.clone(), "/metrics", Open, get(health::metrics)),
+        r(
+            g.clone(),
+            "/api/v1/openapi.json",
+            Open,
+            get(crate::openapi_json),
+        ),
+        r(g.clone(), "/api/v1/log/head", Open, get(health::log_head)),
+        r(g.clone(), "/api/v1/catalog", Open, get(reference::catalog)),
+        r(
+            g.clone(),
+            "/api/v1/catalog/{code}",
+            Open,
+            get(reference::catalog_type),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/codes/validate",
+            Open,
+            post(reference::validate_codes),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/workdays/add",
+            Open,
+            get(reference::workdays_add),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/workdays/between",
+            Open,
+            get(reference::workdays_between),
+        ),
+        r(p.clone(), "/api/v1/session", Open, post(session::login)),
+        r(g.clone(), "/api/v1/session", Signed, get(session::whoami)),
+        r(
+            Method::DELETE,
+            "/api/v1/session",
+            Signed,
+            delete(session::logout),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/session/password",
+            Signed,
+            post(session::change_password),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/records/{id}",
+            Open,
+            get(records::get_record),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/records/{id}/transitions",
+            Perm(P::RecordsTransition),
+            post(records::transition),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/reports/timeliness",
+            Perm(P::ReportsRead),
+            get(records::timeliness),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/link-queue",
+            Perm(P::RecordsTransition),
+            get(records::link_queue),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/link-queue/{record_id}",
+            Perm(P::RecordsTransition),
+            post(records::link),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/batches/{id}",
+            Signed,
+            get(batches::get_batch),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/batches/{id}/errors",
+            Signed,
+            get(batches::errors),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/subjects/{id}/identity",
+            Perm(P::PersonalDataDecrypt),
+            post(subjects::identity),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/accounts",
+            Perm(P::AccountsManage),
+            get(admin::list_accounts),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/accounts",
+            Perm(P::AccountsManage),
+            post(admin::create_account),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/accounts/{id}/actions",
+            Perm(P::AccountsManage),
+            post(admin::account_action),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/tokens",
+            Perm(P::TokensManage),
+            get(admin::list_tokens),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/tokens",
+            Perm(P::TokensManage),
+            post(admin::issue_token),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/tokens/{id}/revoke",
+            Perm(P::TokensManage),
+            post(admin::revoke_token),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/audit",
+            Perm(P::AuditRead),
+            get(audit::list),
+        ),
+        r(
+            g,
+            "/api/v1/audit/export",
+            Perm(P::AuditRead),
+            get(audit::export),
+        ),
+    ];
+    t.push((
+        RouteSpec {
+            method: p,
+            path: "/api/v1/batches",
+            access: Perm(P::RecordsSubmit),
+            upload: true,
+        },
+        post(batches::submit),
+    ));
+    t
+}

@@ -1,0 +1,527 @@
+//! Accounts, logins and API tokens: the rules of `chengxin-access` applied to the store's
+//! state, shared by the HTTP API and the CLI (`chengxin admin init`, `account create`,
+//! `token issue`).
+
+use std::collections::BTreeSet;
+
+use chengxin_access::password::{
+    dummy_verify, generate_one_time_password, hash_password, verify_password,
+};
+use chengxin_access::roles::check_role_set;
+use chengxin_access::session::new_session_id;
+use chengxin_access::tokens::generate_token;
+use chengxin_access::totp::{self, TotpSecret};
+use chengxin_access::{AccessError, LoginGuard, Permission, PiiCipher, Region, Role, TokenScope};
+use chengxin_domain::regions::RegionTable;
+use chengxin_store::{Account, AuditEvent, SessionRow, Store, TokenRow};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::{roles_of, AuthSettings};
+use crate::error::{ApiError, ApiResult};
+
+/// Issuer name shown in authenticator apps.
+const TOTP_ISSUER: &str = "诚信平台";
+
+/// A new account as requested by an administrator.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    /// Role codes, e.g. `["credit_office"]`.
+    pub roles: Vec<String>,
+    /// GB/T 2260 code of the jurisdiction (`000000` = national).
+    pub region: String,
+    /// USCC of the account's body.
+    pub body: Option<String>,
+}
+
+/// What an administrator gets back once: the one-time password and, for roles that need a
+/// second factor, the TOTP enrolment URI. Neither is stored in clear nor shown again.
+#[derive(Serialize, ToSchema)]
+pub struct IssuedAccount {
+    pub id: Uuid,
+    pub username: String,
+    pub one_time_password: String,
+    pub totp_uri: Option<String>,
+}
+
+impl std::fmt::Debug for IssuedAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedAccount")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("one_time_password", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// An account as shown to administrators: no hashes, no secrets.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountView {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<String>,
+    pub region: String,
+    pub body: Option<String>,
+    pub totp_enrolled: bool,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub must_change_password: bool,
+    pub disabled: bool,
+    pub version: i64,
+}
+
+impl From<&Account> for AccountView {
+    fn from(a: &Account) -> Self {
+        Self {
+            id: a.id,
+            username: a.username.clone(),
+            display_name: a.display_name.clone(),
+            roles: a.roles.clone(),
+            region: a.region.clone(),
+            body: a.body.clone(),
+            totp_enrolled: a.totp_secret.is_some(),
+            locked_until: a.locked_until,
+            must_change_password: a.must_change_password,
+            disabled: a.disabled,
+            version: a.version,
+        }
+    }
+}
+
+fn parse_roles(codes: &[String]) -> ApiResult<Vec<Role>> {
+    let roles = codes
+        .iter()
+        .map(|c| {
+            Role::parse(c)
+                .ok_or_else(|| ApiError::bad_request("unknown_role", format!("未知的角色“{c}”")))
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    if roles.is_empty() {
+        return Err(ApiError::bad_request("roles_required", "至少指定一个角色"));
+    }
+    check_role_set(&roles)?;
+    Ok(roles)
+}
+
+fn valid_username(u: &str) -> bool {
+    (3..=64).contains(&u.chars().count())
+        && u.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+}
+
+fn seal_totp(pii: &PiiCipher, account: Uuid, secret: &TotpSecret) -> ApiResult<String> {
+    pii.seal_bound(&secret.to_base32(), &format!("totp:{account}"))
+        .map_err(|e| ApiError::Access(e.into()))
+}
+
+fn open_totp(pii: &PiiCipher, a: &Account) -> ApiResult<Option<TotpSecret>> {
+    let Some(sealed) = &a.totp_secret else {
+        return Ok(None);
+    };
+    let b32 = pii
+        .open_bound(sealed, &format!("totp:{}", a.id))
+        .map_err(|e| ApiError::Access(e.into()))?;
+    Ok(Some(TotpSecret::from_base32(&b32)?))
+}
+
+/// Create an account with a one-time password (to be changed at first login) and, when a
+/// role requires it, a TOTP secret.
+pub async fn create_account(
+    store: &dyn Store,
+    settings: &AuthSettings,
+    pii: &PiiCipher,
+    actor: &str,
+    req: NewAccount,
+) -> ApiResult<IssuedAccount> {
+    let username = req.username.trim().to_string();
+    if !valid_username(&username) {
+        return Err(ApiError::bad_request(
+            "invalid_username",
+            "用户名须为 3–64 位字母、数字或 . _ - @",
+        ));
+    }
+    let roles = parse_roles(&req.roles)?;
+    Region::parse_known(&req.region, RegionTable::national())?;
+    if store.account_by_username(&username).await?.is_some() {
+        return Err(ApiError::bad_request(
+            "username_taken",
+            format!("用户名“{username}”已存在"),
+        ));
+    }
+    let password = generate_one_time_password()?;
+    let now = chengxin_store::changelog::now();
+    let id = Uuid::now_v7();
+    let needs_totp = chengxin_access::roles::requires_totp(&roles);
+    let (totp_secret, totp_uri) = if needs_totp {
+        let secret = TotpSecret::generate()?;
+        let uri = totp::otpauth_uri(&secret, TOTP_ISSUER, &username);
+        (Some(seal_totp(pii, id, &secret)?), Some(uri))
+    } else {
+        (None, None)
+    };
+    let hash = hash_password(&password, &settings.hash)?;
+    let account = Account {
+        id,
+        username: username.clone(),
+        display_name: req.display_name.trim().to_string(),
+        roles: roles.iter().map(|r| r.as_str().to_string()).collect(),
+        region: req.region.trim().to_string(),
+        body: req
+            .body
+            .map(|b| b.trim().to_string())
+            .filter(|b| !b.is_empty()),
+        password_hash: hash,
+        password_history: Vec::new(),
+        totp_secret,
+        totp_last_step: None,
+        failures: 0,
+        locked_until: None,
+        must_change_password: true,
+        disabled: false,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    store.create_account(actor, &account).await?;
+    let mut e = AuditEvent::new(actor, "account", "account_created", "ok");
+    e.target = Some(account.id.to_string());
+    e.detail =
+        serde_json::json!({"username": username, "roles": account.roles, "region": account.region});
+    store.audit(&[e]).await?;
+    Ok(IssuedAccount {
+        id,
+        username,
+        one_time_password: password,
+        totp_uri,
+    })
+}
+
+/// First run: the administrator account, created only when there is none.
+pub async fn admin_init(
+    store: &dyn Store,
+    settings: &AuthSettings,
+    pii: &PiiCipher,
+) -> ApiResult<IssuedAccount> {
+    let exists = store
+        .accounts()
+        .await?
+        .iter()
+        .any(|a| roles_of(a).contains(&Role::Administrator));
+    if exists {
+        return Err(ApiError::bad_request(
+            "admin_exists",
+            "管理员账号已存在；如遗失密码，请由另一名管理员重置",
+        ));
+    }
+    create_account(
+        store,
+        settings,
+        pii,
+        "cli:admin-init",
+        NewAccount {
+            username: "admin".into(),
+            display_name: "系统管理员".into(),
+            roles: vec!["administrator".into()],
+            region: "000000".into(),
+            body: None,
+        },
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+    /// Six-digit TOTP code (roles that require a second factor).
+    pub totp: Option<String>,
+}
+
+/// A successful login: the session id (set as an HttpOnly cookie, never in the body) and
+/// what the page needs.
+pub struct LoggedIn {
+    pub session_id: String,
+    pub csrf: String,
+    pub account: Account,
+}
+
+/// Check credentials and open a session. Every attempt is audited; five failures in a row
+/// lock the account for the configured time, during which even the right password is
+/// refused.
+pub async fn login(
+    store: &dyn Store,
+    settings: &AuthSettings,
+    pii: &PiiCipher,
+    req: &LoginRequest,
+    ip: Option<String>,
+) -> ApiResult<LoggedIn> {
+    let now = chengxin_store::changelog::now();
+    let actor = format!("account:{}", req.username.trim());
+    let audit = |outcome: &str, reason: &str| {
+        let mut e = AuditEvent::new(&actor, "auth", "login", outcome);
+        e.ip = ip.clone();
+        e.detail = serde_json::json!({ "reason": reason });
+        e
+    };
+    let Some(mut account) = store.account_by_username(req.username.trim()).await? else {
+        // Same cost as a real check, so timing does not reveal which usernames exist.
+        dummy_verify(&req.password, &settings.hash);
+        store.audit(&[audit("failed", "unknown_user")]).await?;
+        return Err(AccessError::BadCredentials.into());
+    };
+    let mut guard = LoginGuard {
+        failures: u32::try_from(account.failures).unwrap_or(u32::MAX),
+        locked_until: account.locked_until,
+    };
+    if let Err(locked) = guard.check(now) {
+        store.audit(&[audit("denied", "locked")]).await?;
+        return Err(AccessError::from(locked).into());
+    }
+    if account.disabled {
+        dummy_verify(&req.password, &settings.hash);
+        store.audit(&[audit("denied", "disabled")]).await?;
+        return Err(AccessError::BadCredentials.into());
+    }
+    let password_ok = verify_password(&req.password, &account.password_hash)?;
+    let second = if !password_ok {
+        Err(AccessError::BadCredentials)
+    } else if chengxin_access::roles::requires_totp(&roles_of(&account)) {
+        match (open_totp(pii, &account)?, req.totp.as_deref()) {
+            (None, _) => Err(AccessError::TotpRequired),
+            (Some(_), None) => Err(AccessError::TotpRequired),
+            (Some(secret), Some(code)) => totp::verify(
+                &secret,
+                code,
+                now,
+                account.totp_last_step.and_then(|s| u64::try_from(s).ok()),
+            )
+            .map(Some),
+        }
+    } else {
+        Ok(None)
+    };
+    let expected = account.version;
+    match second {
+        Err(e) => {
+            // A missing second factor after a right password is a prompt, not a failure.
+            if !(password_ok && matches!(e, AccessError::TotpRequired) && req.totp.is_none()) {
+                guard.on_failure(now, &settings.lockout);
+                account.failures = i64::from(guard.failures);
+                account.locked_until = guard.locked_until;
+                account.version += 1;
+                account.updated_at = now;
+                store.update_account(&actor, &account, expected).await?;
+            }
+            store.audit(&[audit("failed", e.code())]).await?;
+            Err(e.into())
+        }
+        Ok(step) => {
+            guard.on_success(now);
+            account.failures = 0;
+            account.locked_until = None;
+            if let Some(step) = step {
+                account.totp_last_step = i64::try_from(step).ok();
+            }
+            account.version += 1;
+            account.updated_at = now;
+            store.update_account(&actor, &account, expected).await?;
+            let (sid, id_hash) = new_session_id()?;
+            let csrf = generate_token()?.plaintext.expose().to_string();
+            store
+                .create_session(&SessionRow {
+                    id_hash,
+                    account_id: account.id,
+                    csrf: csrf.clone(),
+                    created_at: now,
+                    last_seen: now,
+                    ip: ip.clone(),
+                })
+                .await?;
+            store.audit(&[audit("ok", "")]).await?;
+            Ok(LoggedIn {
+                session_id: sid.expose().to_string(),
+                csrf,
+                account,
+            })
+        }
+    }
+}
+
+/// Change one's own password: the current one is required; the policy and the no-reuse rule
+/// apply; other sessions of the account end.
+pub async fn change_password(
+    store: &dyn Store,
+    settings: &AuthSettings,
+    account_id: Uuid,
+    current: &str,
+    new: &str,
+    ip: Option<String>,
+) -> ApiResult<()> {
+    let mut account = store.account(account_id).await?.ok_or(ApiError::NotFound)?;
+    let actor = format!("account:{}", account.username);
+    if !verify_password(current, &account.password_hash)? {
+        let mut e = AuditEvent::new(&actor, "auth", "password_change", "failed");
+        e.ip = ip;
+        store.audit(&[e]).await?;
+        return Err(AccessError::BadCredentials.into());
+    }
+    let mut recent = vec![account.password_hash.clone()];
+    recent.extend(account.password_history.iter().cloned());
+    settings
+        .password
+        .check_change(&account.username, new, &recent)?;
+    let expected = account.version;
+    account.password_history = recent.into_iter().take(settings.password.history).collect();
+    account.password_hash = hash_password(new, &settings.hash)?;
+    account.must_change_password = false;
+    account.version += 1;
+    account.updated_at = chengxin_store::changelog::now();
+    store.update_account(&actor, &account, expected).await?;
+    let mut e = AuditEvent::new(&actor, "auth", "password_change", "ok");
+    e.ip = ip;
+    store.audit(&[e]).await?;
+    Ok(())
+}
+
+/// A token request by an administrator.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewToken {
+    pub name: String,
+    /// Permission codes, e.g. `["records_submit"]`.
+    pub permissions: Vec<String>,
+    pub region: String,
+    /// USCC of the body the token acts for (a submitting department).
+    pub body: Option<String>,
+    /// Lifetime in days (at most 366).
+    pub days: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IssuedToken {
+    pub id: Uuid,
+    /// Shown once; only its hash is kept.
+    pub token: String,
+    pub public_prefix: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedToken")
+            .field("id", &self.id)
+            .field("public_prefix", &self.public_prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+pub async fn issue_token(store: &dyn Store, actor: &str, req: NewToken) -> ApiResult<IssuedToken> {
+    if req.name.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "name_required",
+            "请为令牌命名（用途或系统名称）",
+        ));
+    }
+    let permissions = req
+        .permissions
+        .iter()
+        .map(|p| {
+            Permission::parse(p).ok_or_else(|| {
+                ApiError::bad_request("unknown_permission", format!("未知的权限“{p}”"))
+            })
+        })
+        .collect::<ApiResult<BTreeSet<_>>>()?;
+    let now = chengxin_store::changelog::now();
+    let scope = TokenScope {
+        permissions,
+        region: Region::parse_known(&req.region, RegionTable::national())?,
+        body: req.body.clone().filter(|b| !b.trim().is_empty()),
+        expires_at: now + chrono::Duration::days(req.days),
+    };
+    scope.validate(now)?;
+    let issued = generate_token()?;
+    let row = TokenRow {
+        id: Uuid::now_v7(),
+        name: req.name.trim().to_string(),
+        public_prefix: issued.public_prefix.clone(),
+        hash: issued.hash.clone(),
+        scope: serde_json::to_value(&scope).map_err(|e| ApiError::Unavailable(e.to_string()))?,
+        created_by: actor.to_string(),
+        created_at: now,
+        revoked_at: None,
+        version: 1,
+    };
+    store.create_token(actor, &row).await?;
+    let mut e = AuditEvent::new(actor, "token", "token_issued", "ok");
+    e.target = Some(row.id.to_string());
+    e.detail = serde_json::json!({"name": row.name, "scope": row.scope});
+    store.audit(&[e]).await?;
+    Ok(IssuedToken {
+        id: row.id,
+        token: issued.plaintext.expose().to_string(),
+        public_prefix: issued.public_prefix,
+        expires_at: scope.expires_at,
+    })
+}
+
+pub async fn revoke_token(store: &dyn Store, actor: &str, id: Uuid) -> ApiResult<TokenRow> {
+    let mut t = store.token(id).await?.ok_or(ApiError::NotFound)?;
+    if t.revoked_at.is_none() {
+        let expected = t.version;
+        t.revoked_at = Some(chengxin_store::changelog::now());
+        t.version += 1;
+        store.update_token(actor, &t, expected).await?;
+        let mut e = AuditEvent::new(actor, "token", "token_revoked", "ok");
+        e.target = Some(id.to_string());
+        store.audit(&[e]).await?;
+    }
+    Ok(t)
+}
+
+/// Administrative changes to an account (unlock, disable, enable, reset password).
+pub async fn admin_change(
+    store: &dyn Store,
+    settings: &AuthSettings,
+    actor: &str,
+    id: Uuid,
+    action: &str,
+) -> ApiResult<(Account, Option<String>)> {
+    let mut a = store.account(id).await?.ok_or(ApiError::NotFound)?;
+    let expected = a.version;
+    let mut password = None;
+    match action {
+        "unlock" => {
+            a.failures = 0;
+            a.locked_until = None;
+        }
+        "disable" => a.disabled = true,
+        "enable" => a.disabled = false,
+        "reset_password" => {
+            let p = generate_one_time_password()?;
+            a.password_history.insert(0, a.password_hash.clone());
+            a.password_history.truncate(settings.password.history);
+            a.password_hash = hash_password(&p, &settings.hash)?;
+            a.must_change_password = true;
+            password = Some(p);
+        }
+        other => {
+            return Err(ApiError::bad_request(
+                "unknown_action",
+                format!("未知的账号操作“{other}”"),
+            ))
+        }
+    }
+    a.version += 1;
+    a.updated_at = chengxin_store::changelog::now();
+    store.update_account(actor, &a, expected).await?;
+    if matches!(action, "disable" | "reset_password") {
+        store.delete_sessions_of(a.id).await?;
+    }
+    let mut e = AuditEvent::new(actor, "account", action, "ok");
+    e.target = Some(a.id.to_string());
+    store.audit(&[e]).await?;
+    Ok((a, password))
+}

@@ -1,0 +1,320 @@
+//! Harness for the HTTP tests: the real router over a fresh store on each backend, with
+//! accounts, sessions and tokens made directly (no TOTP step to wait for).
+//!
+//! PostgreSQL: a new schema in `CHENGXIN_TEST_PG` (default
+//! `postgres://postgres@127.0.0.1:5432/test`); unreachable fails loudly unless
+//! `CHENGXIN_TEST_SKIP_PG=1` is set and `CI` is not.
+#![allow(dead_code)]
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chengxin_access::password::{hash_password, HashParams};
+use chengxin_access::totp::TotpSecret;
+use chengxin_access::Role;
+use chengxin_domain::catalog::Catalog;
+use chengxin_domain::records::RecordStatus;
+use chengxin_domain::subjects::{IdHasher, SubjectKind};
+use chengxin_server::auth::AuthSettings;
+use chengxin_server::services::accounts;
+use chengxin_server::{router, App};
+use chengxin_store::{Account, ImportRow, LogSigner, NewBatch, RowOutcome, SessionRow, Store};
+use chrono::NaiveDate;
+use http_body_util::BodyExt;
+use sqlx::Executor;
+use tower::ServiceExt;
+
+pub const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+#[derive(Clone, Debug)]
+pub enum Cred {
+    None,
+    Session { cookie: String, csrf: String },
+    Token(String),
+}
+
+pub struct TestApp {
+    pub app: axum::Router,
+    pub store: Arc<dyn Store>,
+    pub state: Arc<App>,
+    pub dir: std::path::PathBuf,
+    pub pg: Option<(sqlx::PgPool, String)>,
+}
+
+fn settings() -> AuthSettings {
+    AuthSettings {
+        hash: HashParams::insecure_for_tests(),
+        ..AuthSettings::default()
+    }
+}
+
+fn temp_dir() -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("chengxin-http-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn pg_skippable() -> bool {
+    std::env::var("CHENGXIN_TEST_SKIP_PG").as_deref() == Ok("1") && std::env::var("CI").is_err()
+}
+
+impl TestApp {
+    async fn finish(
+        store: Arc<dyn Store>,
+        dir: std::path::PathBuf,
+        pg: Option<(sqlx::PgPool, String)>,
+    ) -> Self {
+        store
+            .migrate(
+                Catalog::default_checked().unwrap(),
+                &LogSigner::generate(),
+                "test",
+            )
+            .await
+            .unwrap();
+        let state = Arc::new(App::new(
+            store.clone(),
+            IdHasher::new([3; 32]),
+            dir.join("uploads"),
+            settings(),
+        ));
+        TestApp {
+            app: router(state.clone()),
+            store,
+            state,
+            dir,
+            pg,
+        }
+    }
+
+    pub async fn sqlite() -> Self {
+        let dir = temp_dir();
+        let store = chengxin_store::open(&format!("sqlite://{}", dir.join("t.db").display()))
+            .await
+            .unwrap();
+        Self::finish(store, dir, None).await
+    }
+
+    pub async fn postgres() -> Option<Self> {
+        let url = std::env::var("CHENGXIN_TEST_PG").unwrap_or_else(|_| DEFAULT_PG.to_string());
+        let admin = match sqlx::PgPool::connect(&url).await {
+            Ok(p) => p,
+            Err(e) if pg_skippable() => {
+                eprintln!("SKIPPING PostgreSQL test (CHENGXIN_TEST_SKIP_PG=1): {e}");
+                return None;
+            }
+            Err(e) => panic!("PostgreSQL at {url} is unreachable: {e}"),
+        };
+        let schema = format!("cx_http_{}", uuid::Uuid::now_v7().simple());
+        admin
+            .execute(format!("CREATE SCHEMA {schema}").as_str())
+            .await
+            .unwrap();
+        let opts = sqlx::postgres::PgConnectOptions::from_str(&url)
+            .unwrap()
+            .options([("search_path", schema.as_str())]);
+        let store = chengxin_store::postgres::PgStore::open_with(opts)
+            .await
+            .unwrap();
+        Some(Self::finish(Arc::new(store), temp_dir(), Some((admin, schema))).await)
+    }
+
+    pub async fn cleanup(self) {
+        if let Some((pool, schema)) = &self.pg {
+            let _ = pool
+                .execute(format!("DROP SCHEMA IF EXISTS {schema} CASCADE").as_str())
+                .await;
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+
+    pub async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        cred: &Cred,
+        body: Option<serde_json::Value>,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut req = Request::builder().method(method).uri(uri);
+        match cred {
+            Cred::None => {}
+            Cred::Session { cookie, csrf } => {
+                req = req
+                    .header("cookie", format!("cx_session={cookie}"))
+                    .header("x-csrf-token", csrf);
+            }
+            Cred::Token(t) => req = req.header("authorization", format!("Bearer {t}")),
+        }
+        let req = match body {
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b.to_string()))
+                .unwrap(),
+            None => req.body(Body::empty()).unwrap(),
+        };
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let v = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::String(
+            String::from_utf8_lossy(&bytes).into(),
+        ));
+        (status, v)
+    }
+
+    /// An account with `role`, a known password, and a TOTP secret when the role needs one.
+    pub async fn account(
+        &self,
+        role: Role,
+        region: &str,
+        body: Option<&str>,
+    ) -> (String, String, Option<TotpSecret>) {
+        let username = format!("u{}", uuid::Uuid::now_v7().simple());
+        let password = "Correct-horse-9-battery".to_string();
+        let totp = role
+            .requires_totp()
+            .then(|| TotpSecret::generate().unwrap());
+        let id = uuid::Uuid::now_v7();
+        let sealed = totp.as_ref().map(|s| {
+            self.state
+                .pii
+                .seal_bound(&s.to_base32(), &format!("totp:{id}"))
+                .unwrap()
+        });
+        let now = chengxin_store::changelog::now();
+        let a = Account {
+            id,
+            username: username.clone(),
+            display_name: format!("{} 测试", role.label_zh()),
+            roles: vec![role.as_str().to_string()],
+            region: region.into(),
+            body: body.map(String::from),
+            password_hash: hash_password(&password, &HashParams::insecure_for_tests()).unwrap(),
+            password_history: vec![],
+            totp_secret: sealed,
+            totp_last_step: None,
+            failures: 0,
+            locked_until: None,
+            must_change_password: false,
+            disabled: false,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        self.store.create_account("test", &a).await.unwrap();
+        (username, password, totp)
+    }
+
+    /// A logged-in session for a new account with `role` (made directly in the store).
+    pub async fn session_for(&self, role: Role, region: &str, body: Option<&str>) -> Cred {
+        let (username, _, _) = self.account(role, region, body).await;
+        let a = self
+            .store
+            .account_by_username(&username)
+            .await
+            .unwrap()
+            .unwrap();
+        let (sid, hash) = chengxin_access::session::new_session_id().unwrap();
+        let csrf = format!("csrf-{}", uuid::Uuid::now_v7().simple());
+        let now = chengxin_store::changelog::now();
+        self.store
+            .create_session(&SessionRow {
+                id_hash: hash,
+                account_id: a.id,
+                csrf: csrf.clone(),
+                created_at: now,
+                last_seen: now,
+                ip: None,
+            })
+            .await
+            .unwrap();
+        Cred::Session {
+            cookie: sid.expose().to_string(),
+            csrf,
+        }
+    }
+
+    pub async fn token(&self, perms: &[&str], region: &str, body: Option<&str>) -> Cred {
+        Cred::Token(
+            accounts::issue_token(
+                self.store.as_ref(),
+                "test",
+                accounts::NewToken {
+                    name: "测试令牌".into(),
+                    permissions: perms.iter().map(|p| p.to_string()).collect(),
+                    region: region.into(),
+                    body: body.map(String::from),
+                    days: 30,
+                },
+            )
+            .await
+            .unwrap()
+            .token,
+        )
+    }
+
+    pub async fn import(&self, dept: &str, rows: Vec<ImportRow>) -> Vec<RowOutcome> {
+        let mut w = self
+            .store
+            .begin_batch(
+                "test",
+                NewBatch {
+                    type_code: "admin_penalty".into(),
+                    source_dept: dept.into(),
+                    file_name: None,
+                    file_sha256: uuid::Uuid::now_v7().to_string(),
+                    format: "csv".into(),
+                    encoding: "UTF-8".into(),
+                    published_at: None,
+                    headers: vec![],
+                },
+            )
+            .await
+            .unwrap();
+        let out = w.write(rows).await.unwrap();
+        w.commit(vec![]).await.unwrap();
+        out
+    }
+}
+
+pub fn import_row(n: u64, doc: &str, decided: &str) -> ImportRow {
+    let mut fields = serde_json::Map::new();
+    fields.insert("penalty_content".into(), "罚款".into());
+    ImportRow {
+        row: n,
+        doc_no: doc.into(),
+        decision_date: NaiveDate::parse_from_str(decided, "%Y-%m-%d").unwrap(),
+        subject_name: "常州甲公司".into(),
+        subject_uscc: Some("91320412MA1MXK2L83".into()),
+        subject_id_hash: None,
+        subject_id_masked: None,
+        subject_id_sealed: None,
+        subject_kind: SubjectKind::Enterprise,
+        subject_region: Some("320412".into()),
+        fields: chengxin_store::RowFields::new(&fields).unwrap(),
+        severity: Some("general".into()),
+        status: RecordStatus::Published,
+        publish_until: Some(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()),
+        content_digest: format!("c-{doc}"),
+    }
+}
+
+/// `both_backends!(name, async fn(TestApp))`: one test per backend.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$body($crate::support::TestApp::sqlite().await).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(t) = $crate::support::TestApp::postgres().await {
+                    super::$body(t).await;
+                }
+            }
+        }
+    };
+}
