@@ -593,8 +593,10 @@ async fn batch_command(cfg: &Config, op: &BatchOp) -> anyhow::Result<ExitCode> {
                     .extension()
                     .is_some_and(|e| e.eq_ignore_ascii_case("xlsx")),
             };
+            let cipher = chengxin_access::PiiCipher::from_id_hasher(&id_hasher(&cfg)?);
             let bytes = chengxin_server::services::imports::error_report(
                 store.as_ref(),
+                &cipher,
                 parse_id(id)?,
                 xlsx,
             )

@@ -291,6 +291,40 @@ async fn brute_force(t: TestApp) {
         .unwrap();
     assert!(failures.iter().filter(|e| e.outcome == "failed").count() >= 6);
     assert!(failures.iter().any(|e| e.outcome == "denied"));
+    // The auditor reads it all — logins, the unlock, data changes — and exports it.
+    let auditor = t.session_for(Role::Auditor, "000000", None).await;
+    let (s, v) = t
+        .call("GET", "/api/v1/audit?action=login", &auditor, None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v.as_array().unwrap().len() >= 7, "{v}");
+    let direct = t.store.data_changes(&Default::default()).await.unwrap();
+    assert!(!direct.is_empty());
+    let (_, v) = t
+        .call("GET", "/api/v1/audit?kind=data", &auditor, None)
+        .await;
+    let data = v.as_array().unwrap();
+    assert!(
+        data.iter()
+            .any(|e| e["target"].as_str().unwrap_or("").starts_with("account:")),
+        "{v}"
+    );
+    let (s, csv) = t
+        .call("GET", "/api/v1/audit/export?kind=auth", &auditor, None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let csv = csv.as_str().unwrap_or_default().to_string();
+    assert!(csv.contains("login") && csv.contains("操作者"), "{csv}");
+    // The auditor changes nothing.
+    let (s, _) = t
+        .call(
+            "POST",
+            &format!("/api/v1/accounts/{}/actions", acc.id),
+            &auditor,
+            Some(serde_json::json!({"action": "disable"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
     t.cleanup().await;
 }
 both_backends!(brute_force_locks_the_account, brute_force);

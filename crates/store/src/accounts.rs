@@ -325,3 +325,31 @@ pub(super) async fn set_subject_identity(
 pub(super) fn identity_digest(sealed: &str) -> Result<String> {
     state_digest(&sealed)
 }
+
+pub(super) async fn data_changes(pool: &Pool, f: &AuditFilter) -> Result<Vec<crate::LogEntry>> {
+    // `at` is RFC 3339 text with a fixed format (UTC, microseconds): it sorts as time.
+    let fmt = |t: DateTime<Utc>| crate::changelog::format_at(t);
+    let mut q = sqlx::QueryBuilder::<Db>::new(
+        "SELECT * FROM change_log WHERE entity_type <> 'audit_event' AND entity_id NOT LIKE 'audit%'",
+    );
+    if let Some(from) = f.from {
+        q.push(" AND at >= ").push_bind(fmt(from));
+    }
+    if let Some(to) = f.to {
+        q.push(" AND at < ").push_bind(fmt(to));
+    }
+    if let Some(a) = &f.actor {
+        q.push(" AND actor = ").push_bind(a.clone());
+    }
+    if let Some(a) = &f.action {
+        q.push(" AND action = ").push_bind(a.clone());
+    }
+    q.push(" ORDER BY seq DESC LIMIT ")
+        .push_bind(f.limit.unwrap_or(1000).clamp(1, 100_000));
+    q.build()
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(super::common::log_entry_from_row)
+        .collect()
+}

@@ -383,7 +383,7 @@ fn meta_from_row(row: &DbRow) -> Result<MetaRow> {
     })
 }
 
-fn log_entry_from_row(row: &DbRow) -> Result<LogEntry> {
+pub(super) fn log_entry_from_row(row: &DbRow) -> Result<LogEntry> {
     Ok(LogEntry {
         seq: row.try_get("seq")?,
         at: row.try_get("at")?,
@@ -1638,6 +1638,10 @@ impl Store for Inner {
 
     async fn audit_events(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>> {
         super::accounts::audit_events(&self.pool, f).await
+    }
+
+    async fn data_changes(&self, f: &AuditFilter) -> Result<Vec<LogEntry>> {
+        super::accounts::data_changes(&self.pool, f).await
     }
 
     async fn purge_audit(&self, actor: &str, before: DateTime<Utc>) -> Result<u64> {

@@ -395,6 +395,9 @@ pub trait Store: Send + Sync + 'static {
     /// Append audit events (one transaction, chained in the change log).
     async fn audit(&self, events: &[AuditEvent]) -> Result<()>;
     async fn audit_events(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>>;
+    /// Data changes from the change log (everything but audit events themselves), newest
+    /// first, filtered by time and actor: the "every data change" part of the audit trail.
+    async fn data_changes(&self, f: &AuditFilter) -> Result<Vec<LogEntry>>;
     /// Delete audit events older than `before` (retention); the deletions are logged.
     async fn purge_audit(&self, actor: &str, before: DateTime<Utc>) -> Result<u64>;
 

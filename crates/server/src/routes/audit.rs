@@ -53,7 +53,34 @@ async fn read(
     how: &str,
 ) -> ApiResult<Vec<AuditEvent>> {
     let filter: AuditFilter = q.into();
-    let events = state.store.audit_events(&filter).await?;
+    // Audit events plus, unless another kind was asked for, data changes from the change
+    // log (as events of kind `data`), newest first.
+    let mut events = match filter.kind.as_deref() {
+        Some("data") => Vec::new(),
+        _ => state.store.audit_events(&filter).await?,
+    };
+    if filter.kind.as_deref().is_none_or(|k| k == "data") {
+        for e in state.store.data_changes(&filter).await? {
+            let at = DateTime::parse_from_rfc3339(&e.at)
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_default();
+            let members = e.members.as_deref().map(|m| m.lines().count());
+            events.push(AuditEvent {
+                id: uuid::Uuid::nil(),
+                at,
+                actor: e.actor,
+                kind: "data".into(),
+                action: e.action,
+                target: Some(format!("{}:{}", e.entity_type, e.entity_id)),
+                outcome: "ok".into(),
+                ip: None,
+                detail: serde_json::json!({"seq": e.seq, "hash": e.hash, "members": members}),
+            });
+        }
+        events.sort_by(|a, b| b.at.cmp(&a.at));
+        let limit = filter.limit.unwrap_or(1000).clamp(1, 100_000);
+        events.truncate(usize::try_from(limit).unwrap_or(1000));
+    }
     // Reading the audit trail is itself audited.
     let mut e = caller.audit("query", how, "ok");
     e.detail = serde_json::json!({"filter": filter, "returned": events.len()});

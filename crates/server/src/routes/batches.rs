@@ -189,7 +189,7 @@ pub async fn errors(
             ))
         }
     };
-    let bytes = imports::error_report(state.store.as_ref(), id, xlsx).await?;
+    let bytes = imports::error_report(state.store.as_ref(), &state.pii, id, xlsx).await?;
     let (ctype, ext) = if xlsx {
         (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

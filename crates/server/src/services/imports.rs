@@ -292,6 +292,7 @@ pub async fn import_file(
         });
     }
 
+    let cipher = PiiCipher::from_id_hasher(&hasher);
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(4);
     let reader = {
         let req = req.clone();
@@ -342,7 +343,11 @@ pub async fn import_file(
                 }
                 if !bad.is_empty() {
                     bad.sort_by_key(|r| r.row);
-                    writer.reject(bad).await?;
+                    let sealed = bad
+                        .into_iter()
+                        .map(|r| seal_reject(&cipher, writer.id(), r))
+                        .collect::<ApiResult<Vec<_>>>()?;
+                    writer.reject(sealed).await?;
                 }
             }
             // Dropping the writer rolls the batch back.
@@ -370,10 +375,45 @@ pub async fn import_file(
     })
 }
 
+/// Marks a rejected row whose cells are kept sealed: the row as submitted may carry ID
+/// numbers, which are never stored in clear.
+const SEALED_CELLS: &str = "\u{1}sealed:";
+
+fn seal_reject(
+    cipher: &PiiCipher,
+    batch: uuid::Uuid,
+    mut r: RejectedRow,
+) -> ApiResult<RejectedRow> {
+    let json = serde_json::to_string(&r.cells).map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let sealed = cipher
+        .seal_bound(&json, &batch.to_string())
+        .map_err(|e| ApiError::Access(e.into()))?;
+    r.cells = vec![format!("{SEALED_CELLS}{sealed}")];
+    Ok(r)
+}
+
+fn open_reject(
+    cipher: &PiiCipher,
+    batch: uuid::Uuid,
+    cells: Vec<String>,
+) -> ApiResult<Vec<String>> {
+    match cells.as_slice() {
+        [one] if one.starts_with(SEALED_CELLS) => {
+            let json = cipher
+                .open_bound(&one[SEALED_CELLS.len()..], &batch.to_string())
+                .map_err(|e| ApiError::Access(e.into()))?;
+            serde_json::from_str(&json).map_err(|e| ApiError::Unavailable(e.to_string()))
+        }
+        _ => Ok(cells),
+    }
+}
+
 /// The error report of a batch: rejected rows with their reasons, as CSV (UTF-8 with BOM)
-/// or XLSX, formula-neutralised, ready to fix and resubmit.
+/// or XLSX, formula-neutralised, ready to fix and resubmit. The rows' cells are unsealed
+/// for the (authorised) caller.
 pub async fn error_report(
     store: &dyn Store,
+    cipher: &PiiCipher,
     batch_id: uuid::Uuid,
     xlsx: bool,
 ) -> ApiResult<Vec<u8>> {
@@ -381,11 +421,15 @@ pub async fn error_report(
     let rejects = store.batch_rejects(batch_id).await?;
     let rows = rejects
         .into_iter()
-        .map(|r| chengxin_ingest::report::ErrorRow {
-            row: r.row,
-            cells: r.cells,
-            reasons: r.reasons,
-        });
+        .map(|r| {
+            Ok(chengxin_ingest::report::ErrorRow {
+                row: r.row,
+                cells: open_reject(cipher, batch_id, r.cells)?,
+                reasons: r.reasons,
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    let rows = rows.into_iter();
     if xlsx {
         chengxin_ingest::report::write_error_report_xlsx(&batch.headers, rows)
             .map_err(|e| ApiError::Unavailable(e.to_string()))
