@@ -77,7 +77,7 @@ async fn read(
                 detail: serde_json::json!({"seq": e.seq, "hash": e.hash, "members": members}),
             });
         }
-        events.sort_by(|a, b| b.at.cmp(&a.at));
+        events.sort_by_key(|e| std::cmp::Reverse(e.at));
         let limit = filter.limit.unwrap_or(1000).clamp(1, 100_000);
         events.truncate(usize::try_from(limit).unwrap_or(1000));
     }
