@@ -145,6 +145,20 @@ pub async fn load(store: &dyn Store, hasher: &IdHasher, today: NaiveDate) -> Res
             .context("创建演示任职记录")?;
     }
 
+    // Published a few working days after the decision, as a department would — and one in
+    // eight too late, so the 双公示 timeliness report has something to show.
+    let calendar = chengxin_domain::calendar::WorkCalendar::official_checked().ok();
+    let demo_published_at = |doc_no: &str, decided: chrono::NaiveDate| {
+        let cal = calendar?;
+        let h = doc_no
+            .bytes()
+            .fold(7u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)));
+        let days = if h % 8 == 0 { 9 + h % 4 } else { 1 + h % 5 };
+        let day = cal.add_working_days(decided, days).ok()?;
+        // 10:00 China time.
+        day.and_hms_opt(2, 0, 0)
+            .map(|t| t.and_utc().min(chrono::Utc::now()))
+    };
     for r in &data.records {
         let result = store
             .create_record(
@@ -162,6 +176,7 @@ pub async fn load(store: &dyn Store, hasher: &IdHasher, today: NaiveDate) -> Res
                     status: r.status,
                     publish_until: r.publish_until,
                     content_digest: None,
+                    published_at: demo_published_at(&r.doc_no, r.decision_date),
                 },
             )
             .await;

@@ -593,7 +593,7 @@ async fn batch_command(cfg: &Config, op: &BatchOp) -> anyhow::Result<ExitCode> {
                     .extension()
                     .is_some_and(|e| e.eq_ignore_ascii_case("xlsx")),
             };
-            let cipher = chengxin_access::PiiCipher::from_id_hasher(&id_hasher(&cfg)?);
+            let cipher = chengxin_access::PiiCipher::from_id_hasher(&id_hasher(cfg)?);
             let bytes = chengxin_server::services::imports::error_report(
                 store.as_ref(),
                 &cipher,
@@ -937,8 +937,7 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
             }
             // Audit retention: events older than the configured period (≥ 180 days) go;
             // their deletion is itself in the change log.
-            let before = chengxin_store::changelog::now()
-                - chrono::Duration::days(retention_days);
+            let before = chengxin_store::changelog::now() - chrono::Duration::days(retention_days);
             match ex_store.purge_audit("system:retention", before).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(purged = n, "old audit events removed"),

@@ -1149,7 +1149,11 @@ impl Store for Inner {
             severity: r.severity,
             status: r.status,
             tolerated: false,
-            published_at: (r.status == RecordStatus::Published).then_some(t),
+            // A given publication time stands (a record published, then expired, on an older
+            // platform); otherwise a record created published is published now.
+            published_at: r
+                .published_at
+                .or((r.status == RecordStatus::Published).then_some(t)),
             publish_until: r.publish_until,
             content_digest,
             version: 1,

@@ -98,6 +98,10 @@ pub struct NewRecord {
     pub publish_until: Option<NaiveDate>,
     /// Digest of the submitted content; computed from fields, date and severity when `None`.
     pub content_digest: Option<String>,
+    /// When it was published, if earlier than now (records migrated from an older platform,
+    /// demo data); now when `None`.
+    #[serde(default)]
+    pub published_at: Option<DateTime<Utc>>,
 }
 
 /// A change to a record: the action names it in the history (`publish`, `correct`, `revoke` …).

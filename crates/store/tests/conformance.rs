@@ -56,6 +56,7 @@ fn penalty(doc_no: &str, subject: &chengxin_domain::subjects::Subject) -> NewRec
         status: RecordStatus::Published,
         publish_until: Some(d("2026-01-24")),
         content_digest: None,
+        published_at: None,
     }
 }
 
@@ -464,6 +465,19 @@ async fn read_only_sqlite_is_a_clear_error() {
         .await
         .unwrap();
         s.close().await;
+    }
+    // The pool's connections finish closing on their worker threads; fold the WAL into the
+    // file now, so a late close has nothing left to write, before taking the reference copy.
+    {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut c)
+            .await
+            .unwrap();
+        c.close().await.unwrap();
     }
     let before = std::fs::read(&path).unwrap();
     let err = match chengxin_store::open(&format!("sqlite://{}?mode=ro", path.display())).await {
