@@ -234,7 +234,7 @@ pub async fn backup(cfg: &Config, args: &BackupArgs) -> anyhow::Result<ExitCode>
         }
     }
     let key_files = if args.include_keys {
-        let files = key_files(&cfg.key_dir().path().to_path_buf())?;
+        let files = key_files(cfg.key_dir().path())?;
         if files.is_empty() {
             return Err(err(
                 "key_missing",

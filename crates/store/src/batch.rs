@@ -97,7 +97,7 @@ pub(crate) async fn begin(pool: &sqlx::Pool<Db>, actor: &str, b: NewBatch) -> Re
         head,
         actor: actor.to_string(),
         batch,
-        published_at: b.published_at.unwrap_or(t),
+        published_at: b.published_at.map(crate::changelog::micros).unwrap_or(t),
         seen: HashSet::new(),
         had_records,
         groups: 0,

@@ -118,9 +118,13 @@ pub struct Checkpoint {
 
 /// Current time, truncated to microseconds so it round-trips through both backends exactly.
 pub fn now() -> DateTime<Utc> {
-    let t = Utc::now();
-    let micros = t.timestamp_micros();
-    DateTime::from_timestamp_micros(micros).unwrap_or(t)
+    micros(Utc::now())
+}
+
+/// A time truncated to whole microseconds — what both backends store (PostgreSQL's
+/// TIMESTAMPTZ keeps no more), so a state read back digests like the state written.
+pub fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
 }
 
 pub fn format_at(t: DateTime<Utc>) -> String {

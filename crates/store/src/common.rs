@@ -1153,6 +1153,7 @@ impl Store for Inner {
             // platform); otherwise a record created published is published now.
             published_at: r
                 .published_at
+                .map(changelog::micros)
                 .or((r.status == RecordStatus::Published).then_some(t)),
             publish_until: r.publish_until,
             content_digest,

@@ -48,6 +48,17 @@ pub(crate) const BATCH_SETUP: &[&str] = &[];
 /// `former_names` as text, for LIKE searches (JSON text on SQLite, JSONB on PostgreSQL).
 pub(crate) const FORMER_NAMES_TEXT: &str = "former_names";
 
+/// Page cache per connection, in KiB as SQLite's negative `cache_size` wants it: 64 MiB, or
+/// `CHENGXIN_SQLITE_CACHE_MB` (bulk imports touch large random-key indexes; memory is the limit).
+fn cache_size_pragma() -> String {
+    let mb = std::env::var("CHENGXIN_SQLITE_CACHE_MB")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|mb| (8..=16_384).contains(mb))
+        .unwrap_or(64);
+    format!("-{}", u64::from(mb) * 1024)
+}
+
 pub struct SqliteStore {
     pub(crate) pool: sqlx::SqlitePool,
 }
@@ -76,7 +87,7 @@ impl SqliteStore {
             // A large batch is one transaction: a page cache big enough to hold its working
             // set avoids spilling to the WAL mid-transaction, and statement journals of
             // multi-row INSERTs stay in memory.
-            .pragma("cache_size", "-65536")
+            .pragma("cache_size", cache_size_pragma())
             .pragma("temp_store", "MEMORY");
         // Records are ~1.5 KB: 8 KiB pages hold more of them per page and halve the page
         // bookkeeping of bulk imports. Only set when creating the file (it cannot change later
