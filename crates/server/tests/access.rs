@@ -418,3 +418,62 @@ async fn tokens(t: TestApp) {
     t.cleanup().await;
 }
 both_backends!(tokens_expire_revoke_and_stay_in_scope, tokens);
+
+async fn identity(t: TestApp) {
+    // A person with a sealed ID number, from a 天宁区 department's file.
+    let number = "320402199001011236";
+    let hasher = chengxin_domain::subjects::IdHasher::new([3; 32]);
+    let hash = hasher.hash(number);
+    let mut row = import_row(2, "天宁罚9", "2025-03-03");
+    row.subject_uscc = None;
+    row.subject_name = "王五".into();
+    row.subject_kind = chengxin_domain::subjects::SubjectKind::Individual;
+    row.subject_region = Some("320402".into());
+    row.subject_id_hash = Some(hash.clone());
+    row.subject_id_masked = Some(chengxin_domain::codes::id_number::mask(number));
+    row.subject_id_sealed = Some(t.state.pii.seal_bound(number, &hash).unwrap());
+    t.import("11320402MB0000000X", vec![row]).await;
+    let subject = t.store.subject_by_id_hash(&hash).await.unwrap().unwrap();
+    let path = format!("/api/v1/subjects/{}/identity", subject.id);
+    let purpose = serde_json::json!({"purpose": "联合惩戒对象身份核实"});
+    let here = t.session_for(Role::CreditOffice, "320402", None).await;
+    let there = t.session_for(Role::CreditOffice, "320411", None).await;
+    let (s, v) = t.call("POST", &path, &here, Some(purpose.clone())).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["id_number"], number);
+    let (s, v) = t.call("POST", &path, &there, Some(purpose)).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("out_of_jurisdiction"))
+    );
+    let (s, v) = t
+        .call(
+            "POST",
+            &path,
+            &here,
+            Some(serde_json::json!({"purpose": " "})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("purpose_required"))
+    );
+    // Who, when, which subject, why, how much — for both the opening and the refusal.
+    let log = t
+        .store
+        .audit_events(&AuditFilter {
+            action: Some("identity_open".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(log.iter().any(|e| e.outcome == "ok"
+        && e.detail["returned"] == 1
+        && e.detail["purpose"] == "联合惩戒对象身份核实"
+        && e.target.as_deref() == Some(subject.id.to_string().as_str())));
+    assert!(log.iter().any(|e| e.outcome == "denied"));
+    // Elsewhere the number only ever shows masked.
+    assert_eq!(subject.id_masked.as_deref(), Some("3204**********1236"));
+    t.cleanup().await;
+}
+both_backends!(identity_opens_only_in_jurisdiction_with_purpose, identity);
