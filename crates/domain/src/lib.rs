@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod codes;
 pub mod intake;
+pub mod lists;
 pub mod names;
 pub mod records;
 pub mod regions;
