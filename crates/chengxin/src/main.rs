@@ -6,6 +6,7 @@
 )]
 
 mod accounts_cmd;
+
 mod backup;
 mod bench;
 mod config;
@@ -917,6 +918,29 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
         cfg.data_dir.join("uploads"),
         cfg.auth.clone(),
     ));
+    // The check index: built now, then kept current by tailing the change log every second
+    // (so several servers over one PostgreSQL agree within about a second).
+    let started = std::time::Instant::now();
+    state
+        .checks
+        .build(store.as_ref())
+        .await
+        .map_err(|e| CliError::new(e.code(), e.to_string()))?;
+    tracing::info!(
+        subjects = state.checks.size(),
+        ms = started.elapsed().as_millis() as u64,
+        "check index built"
+    );
+    let ck_state = state.clone();
+    let tailer = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            if let Err(e) = ck_state.checks.catch_up(ck_state.store.as_ref()).await {
+                tracing::warn!(error = %e, "check index refresh failed");
+            }
+        }
+    });
     // End publication periods as they run out (hourly; the record stays, hidden from the public).
     let ex_store = store.clone();
     let retention_days = cfg.auth.audit_retention_days;
@@ -962,6 +986,7 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     chengxin_server::serve(listener, state, shutdown_signal()).await?;
     checkpointer.abort();
     expirer.abort();
+    tailer.abort();
     store.checkpoint(&signer).await?;
     tracing::info!("chengxin stopped");
     Ok(ExitCode::SUCCESS)

@@ -9,6 +9,7 @@
 )]
 
 pub mod auth;
+pub mod checks;
 pub mod error;
 pub mod metrics;
 pub mod routes;
@@ -50,6 +51,8 @@ pub struct App {
     pub limiter: std::sync::Mutex<chengxin_access::RateLimiter<uuid::Uuid>>,
     /// When each token's use was last audited.
     pub token_use: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, std::time::Instant>>,
+    /// The check/intercept index (built at start-up, tailing the change log).
+    pub checks: checks::CheckIndex,
 }
 
 impl App {
@@ -71,6 +74,7 @@ impl App {
             limiter: std::sync::Mutex::new(chengxin_access::RateLimiter::new(auth.token_rate)),
             auth,
             token_use: std::sync::Mutex::new(std::collections::HashMap::new()),
+            checks: checks::CheckIndex::default(),
         }
     }
 }
@@ -114,6 +118,11 @@ pub type AppState = Arc<App>;
         routes::audit::list,
         routes::audit::export,
         routes::subjects::identity,
+        routes::checks::check,
+        routes::checks::outcome,
+        routes::lists::propose,
+        routes::lists::act,
+        routes::lists::get_entry,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&SecurityAddon)

@@ -105,3 +105,27 @@ pub struct AuditFilter {
     pub action: Option<String>,
     pub limit: Option<i64>,
 }
+
+/// A list entry as the store keeps it: the domain's `ListEntry` as JSON plus the columns
+/// queries need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListEntryRow {
+    pub id: Uuid,
+    pub list_code: String,
+    pub subject_id: Option<Uuid>,
+    /// `proposed`, `publicity`, `effective`, `removed`.
+    pub status: String,
+    /// `chengxin_domain::lists::ListEntry`.
+    pub entry: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ListEntryFilter {
+    pub list_code: Option<String>,
+    pub status: Option<String>,
+    pub subject_id: Option<Uuid>,
+    pub limit: Option<i64>,
+}

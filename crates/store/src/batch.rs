@@ -46,8 +46,8 @@ pub(crate) struct Writer {
 
 pub(crate) async fn begin(pool: &sqlx::Pool<Db>, actor: &str, b: NewBatch) -> Result<Writer> {
     let (mut tx, head) = begin_write(pool).await?;
-    for stmt in super::BATCH_SETUP {
-        sqlx::query(stmt).execute(&mut *tx).await?;
+    for stmt in super::batch_setup() {
+        sqlx::query(&stmt).execute(&mut *tx).await?;
     }
     let known: Option<String> =
         sqlx::query_scalar("SELECT code FROM catalog_types WHERE code = $1")
@@ -719,6 +719,9 @@ impl BatchWriter for Writer {
             .take()
             .ok_or_else(|| StoreError::Invalid("批次已提交".into()))?;
         write_batch_row(&mut tx, &self.batch, false).await?;
+        for stmt in super::batch_teardown() {
+            sqlx::query(&stmt).execute(&mut *tx).await?;
+        }
         let mut log = PendingLog::default();
         log.push(entry(
             "batch",

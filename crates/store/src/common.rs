@@ -25,8 +25,9 @@ use crate::changelog::{
 use crate::error::{Result, StoreError};
 use crate::{
     Account, AuditEvent, AuditFilter, Backend, Batch, BatchWriter, CatalogTypeRow, LinkRequest,
-    MetaRow, MigrateReport, NewBatch, NewEmployment, NewRecord, NewSubject, RecordChange,
-    RejectedRow, SessionRow, Store, SubjectFilter, SubjectUpdate, TokenRow,
+    ListEntryFilter, ListEntryRow, MetaRow, MigrateReport, NewBatch, NewEmployment, NewRecord,
+    NewSubject, RecordChange, RejectedRow, SessionRow, Store, SubjectFilter, SubjectUpdate,
+    TokenRow,
 };
 
 type DbRow = <Db as sqlx::Database>::Row;
@@ -410,7 +411,7 @@ fn uuid_id(row: &DbRow) -> Result<String> {
     Ok(dec(row.try_get("id")?).to_string())
 }
 
-const COVERED: [Covered; 13] = [
+const COVERED: [Covered; 14] = [
     Covered {
         entity_type: "meta",
         sql: "SELECT * FROM meta",
@@ -497,6 +498,12 @@ const COVERED: [Covered; 13] = [
         sql: "SELECT * FROM audit_events",
         id: uuid_id,
         digest: |r| state_digest(&super::accounts::audit_from_row(r)?),
+    },
+    Covered {
+        entity_type: "list_entry",
+        sql: "SELECT * FROM list_entries",
+        id: uuid_id,
+        digest: |r| state_digest(&super::lists::entry_from_row(r)?),
     },
     Covered {
         entity_type: "subject_identity",
@@ -1660,6 +1667,41 @@ impl Store for Inner {
         sealed: &str,
     ) -> Result<()> {
         super::accounts::set_subject_identity(&self.pool, actor, subject_id, sealed).await
+    }
+
+    async fn create_list_entry(&self, actor: &str, e: &ListEntryRow) -> Result<()> {
+        super::lists::write_entry(&self.pool, actor, e, None).await
+    }
+
+    async fn update_list_entry(
+        &self,
+        actor: &str,
+        e: &ListEntryRow,
+        expected_version: i64,
+    ) -> Result<()> {
+        super::lists::write_entry(&self.pool, actor, e, Some(expected_version)).await
+    }
+
+    async fn list_entry(&self, id: Uuid) -> Result<Option<ListEntryRow>> {
+        sqlx::query("SELECT * FROM list_entries WHERE id = $1")
+            .bind(enc(id))
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(super::lists::entry_from_row)
+            .transpose()
+    }
+
+    async fn list_entries(&self, f: &ListEntryFilter) -> Result<Vec<ListEntryRow>> {
+        super::lists::entries(&self.pool, f).await
+    }
+
+    async fn negative_records(&self, after: Option<Uuid>, limit: i64) -> Result<Vec<Record>> {
+        super::lists::negative_records(&self.pool, after, limit).await
+    }
+
+    async fn records_of_subject(&self, subject_id: Uuid) -> Result<Vec<Record>> {
+        super::lists::records_of_subject(&self.pool, subject_id).await
     }
 
     async fn subject_identity(&self, subject_id: Uuid) -> Result<Option<String>> {

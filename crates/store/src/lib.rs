@@ -31,7 +31,9 @@ use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use accounts_types::{Account, AuditEvent, AuditFilter, SessionRow, TokenRow};
+pub use accounts_types::{
+    Account, AuditEvent, AuditFilter, ListEntryFilter, ListEntryRow, SessionRow, TokenRow,
+};
 pub use changelog::{Checkpoint, LogEntry, LogSigner, Problem, VerifyReport};
 pub use error::{Result, StoreError};
 
@@ -409,6 +411,20 @@ pub trait Store: Send + Sync + 'static {
     async fn set_subject_identity(&self, actor: &str, subject_id: Uuid, sealed: &str)
         -> Result<()>;
     async fn subject_identity(&self, subject_id: Uuid) -> Result<Option<String>>;
+
+    // Lists (issue 6).
+    async fn create_list_entry(&self, actor: &str, e: &ListEntryRow) -> Result<()>;
+    async fn update_list_entry(
+        &self,
+        actor: &str,
+        e: &ListEntryRow,
+        expected_version: i64,
+    ) -> Result<()>;
+    async fn list_entry(&self, id: Uuid) -> Result<Option<ListEntryRow>>;
+    async fn list_entries(&self, f: &ListEntryFilter) -> Result<Vec<ListEntryRow>>;
+    /// Records with a severity, linked to a subject, in id order after `after` (index build).
+    async fn negative_records(&self, after: Option<Uuid>, limit: i64) -> Result<Vec<Record>>;
+    async fn records_of_subject(&self, subject_id: Uuid) -> Result<Vec<Record>>;
 }
 
 /// Open a store by URL: `sqlite://path/to/file.db` or `postgres://user@host/db`.

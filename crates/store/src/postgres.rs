@@ -33,6 +33,9 @@ mod batch;
 #[allow(clippy::duplicate_mod)]
 #[path = "common.rs"]
 mod common;
+#[allow(clippy::duplicate_mod)]
+#[path = "lists.rs"]
+mod lists;
 
 /// Bulk writes of a batch through `COPY … FROM STDIN` (text format): several times faster
 /// than multi-row INSERTs, and still inside the batch's transaction.
@@ -228,7 +231,14 @@ mod bulk {
 /// Statements run at the start of a batch transaction. PostgreSQL: the records table grows
 /// from empty inside the transaction, so a cached generic plan chosen while it was small
 /// would keep scanning it sequentially; custom plans see its real size.
-pub(crate) const BATCH_SETUP: &[&str] = &["SET LOCAL plan_cache_mode = force_custom_plan"];
+pub(crate) fn batch_setup() -> Vec<String> {
+    vec!["SET LOCAL plan_cache_mode = force_custom_plan".to_string()]
+}
+
+/// Nothing to undo: `SET LOCAL` ends with the transaction.
+pub(crate) fn batch_teardown() -> Vec<String> {
+    Vec::new()
+}
 
 /// `former_names` as text, for LIKE searches (JSON text on SQLite, JSONB on PostgreSQL).
 pub(crate) const FORMER_NAMES_TEXT: &str = "former_names::text";

@@ -33,6 +33,9 @@ mod batch;
 #[allow(clippy::duplicate_mod)]
 #[path = "common.rs"]
 mod common;
+#[allow(clippy::duplicate_mod)]
+#[path = "lists.rs"]
+mod lists;
 
 /// Bulk writes of a batch: multi-row INSERTs (SQLite has no COPY; prepared multi-row
 /// statements are its fastest path).
@@ -43,7 +46,24 @@ mod bulk {
 /// Statements run at the start of a batch transaction. PostgreSQL: the records table grows
 /// from empty inside the transaction, so a cached generic plan chosen while it was small
 /// would keep scanning it sequentially; custom plans see its real size.
-pub(crate) const BATCH_SETUP: &[&str] = &[];
+pub(crate) fn batch_setup() -> Vec<String> {
+    // A bulk import inserts into several random-key indexes (subject names and codes,
+    // decision dates) that outgrow the everyday page cache; the batch's connection gets a
+    // larger one for its duration (`CHENGXIN_SQLITE_BATCH_CACHE_MB`, default 96 MiB: the
+    // million-row import must stay under 300 MB resident).
+    let mb = std::env::var("CHENGXIN_SQLITE_BATCH_CACHE_MB")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|mb| (8..=16_384).contains(mb))
+        .unwrap_or(96);
+    vec![format!("PRAGMA cache_size = -{}", u64::from(mb) * 1024)]
+}
+
+/// Run before a batch commits: the connection goes back to the pool with the everyday
+/// cache size (pages over the limit are freed).
+pub(crate) fn batch_teardown() -> Vec<String> {
+    vec![format!("PRAGMA cache_size = {}", cache_size_pragma())]
+}
 
 /// `former_names` as text, for LIKE searches (JSON text on SQLite, JSONB on PostgreSQL).
 pub(crate) const FORMER_NAMES_TEXT: &str = "former_names";

@@ -2,7 +2,9 @@
 pub mod admin;
 pub mod audit;
 pub mod batches;
+pub mod checks;
 pub mod health;
+pub mod lists;
 pub mod records;
 pub mod reference;
 pub mod session;

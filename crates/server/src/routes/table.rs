@@ -6,7 +6,7 @@ use axum::http::Method;
 use axum::routing::{delete, get, post, MethodRouter};
 use chengxin_access::Permission as P;
 
-use super::{admin, audit, batches, health, records, reference, session, subjects};
+use super::{admin, audit, batches, checks, health, lists, records, reference, session, subjects};
 use crate::auth::Access::{self, Open, Perm, Signed};
 use crate::AppState;
 
@@ -175,6 +175,36 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/tokens/{id}/revoke",
             Perm(P::TokensManage),
             post(admin::revoke_token),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/checks",
+            Perm(P::ChecksRun),
+            post(checks::check),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/checks/{id}/outcome",
+            Perm(P::ChecksRun),
+            post(checks::outcome),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/lists/{code}/entries",
+            Perm(P::ListsManage),
+            post(lists::propose),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/list-entries/{id}/actions",
+            Perm(P::ListsManage),
+            post(lists::act),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/list-entries/{id}",
+            Perm(P::RecordsReadShared),
+            get(lists::get_entry),
         ),
         r(
             g.clone(),

@@ -107,3 +107,8 @@ pub async fn expire_due(store: &dyn Store, actor: &str, today: NaiveDate) -> Api
         }
     }
 }
+
+/// Today in China (the calendar date deadlines and periods are counted in).
+pub fn today() -> chrono::NaiveDate {
+    chengxin_domain::reports::china_date(chrono::Utc::now())
+}

@@ -1,0 +1,269 @@
+//! Check / intercept (核查拦截): a scenario plus up to 10,000 parties → per party a verdict,
+//! the matching list entries and records with why each matched, and the measures that apply.
+//! Every check gets an id and is query-logged; its outcome can be reported back.
+
+use std::time::Duration;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::Json;
+use chengxin_access::Permission;
+use chengxin_domain::codes::{id_number, uscc};
+use chengxin_domain::lists::{Assessment, JointCatalog, Verdict};
+use chengxin_domain::regions::RegionTable;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::checks::{Found, PartyQuery};
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+/// At most this many parties per check.
+pub const MAX_PARTIES: usize = 10_000;
+/// Longest name accepted (characters).
+const MAX_NAME: usize = 200;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PartyInput {
+    /// 统一社会信用代码.
+    pub uscc: Option<String>,
+    /// 居民身份证号码 (hashed at once; never stored or echoed in clear).
+    pub id_number: Option<String>,
+    /// Name (fuzzy, explained matching).
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CheckRequest {
+    /// Scenario code, e.g. `government_procurement` (see `data/measures/measures.toml`).
+    pub scenario: String,
+    pub parties: Vec<PartyInput>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartyResult {
+    pub index: usize,
+    /// The party as given, ID number masked.
+    #[schema(value_type = Object)]
+    pub input: serde_json::Value,
+    /// `pass`, `warn` or `intercept`.
+    pub verdict: String,
+    pub verdict_label: String,
+    pub matches: Vec<Found>,
+    #[schema(value_type = Object)]
+    pub assessment: Option<Assessment>,
+    /// A party that could not be checked (bad code, over-long name …).
+    #[schema(value_type = Object)]
+    pub error: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckResponse {
+    pub check_id: Uuid,
+    pub scenario: String,
+    pub scenario_name: String,
+    pub intercepted: usize,
+    pub warned: usize,
+    pub results: Vec<PartyResult>,
+}
+
+fn bad_party(index: usize, input: serde_json::Value, code: &str, message: String) -> PartyResult {
+    PartyResult {
+        index,
+        input,
+        verdict: "error".into(),
+        verdict_label: "无法核查".into(),
+        matches: Vec::new(),
+        assessment: None,
+        error: Some(serde_json::json!({"code": code, "message": message})),
+    }
+}
+
+/// Check parties in a scenario.
+#[utoipa::path(post, path = "/api/v1/checks", tag = "checks", request_body = CheckRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = CheckResponse), (status = 400, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody)))]
+pub async fn check(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<CheckRequest>, JsonRejection>,
+) -> ApiResult<Json<CheckResponse>> {
+    let Json(req) = body.map_err(|e| {
+        ApiError::bad_request("invalid_json", format!("请求体错误：{}", e.body_text()))
+    })?;
+    let joint =
+        JointCatalog::default_checked().map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let scenario = joint.scenario(&req.scenario).ok_or_else(|| {
+        ApiError::bad_request(
+            "unknown_scenario",
+            format!("未知的核查场景“{}”", req.scenario),
+        )
+    })?;
+    if req.parties.is_empty() || req.parties.len() > MAX_PARTIES {
+        return Err(ApiError::bad_request(
+            "party_count",
+            format!(
+                "每次核查 1 至 {MAX_PARTIES} 个对象，本次 {} 个",
+                req.parties.len()
+            ),
+        ));
+    }
+    state
+        .checks
+        .fresh(state.store.as_ref(), Duration::from_millis(500))
+        .await?;
+    let regions = RegionTable::national();
+    let mut results = Vec::with_capacity(req.parties.len());
+    for (index, p) in req.parties.into_iter().enumerate() {
+        let input = serde_json::json!({
+            "uscc": p.uscc,
+            "id_number": p.id_number.as_deref().map(id_number::mask),
+            "name": p.name,
+        });
+        let mut q = PartyQuery::default();
+        if let Some(u) = p.uscc.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            let u = u.to_ascii_uppercase();
+            if let Err(e) = uscc::parse(&u, regions) {
+                results.push(bad_party(
+                    index,
+                    input,
+                    "invalid_uscc",
+                    format!("统一社会信用代码无效：{e}"),
+                ));
+                continue;
+            }
+            q.uscc = Some(u);
+        }
+        if let Some(i) = p
+            .id_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+        {
+            let i = i.to_ascii_uppercase();
+            if let Err(e) = id_number::parse(&i, regions, crate::services::records::today()) {
+                results.push(bad_party(
+                    index,
+                    input,
+                    "invalid_id_number",
+                    format!("居民身份证号码无效：{e}"),
+                ));
+                continue;
+            }
+            q.id_hash = Some(state.id_hasher.hash(&i));
+        }
+        if let Some(n) = p.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            if n.chars().count() > MAX_NAME {
+                results.push(bad_party(
+                    index,
+                    input,
+                    "name_too_long",
+                    format!("名称超过 {MAX_NAME} 个字符"),
+                ));
+                continue;
+            }
+            q.name = Some(n.to_string());
+        }
+        if q.uscc.is_none() && q.id_hash.is_none() && q.name.is_none() {
+            results.push(bad_party(
+                index,
+                input,
+                "party_empty",
+                "须提供统一社会信用代码、身份证号码或名称之一".into(),
+            ));
+            continue;
+        }
+        let matches = state.checks.lookup(&q)?;
+        let hits: Vec<_> = matches.iter().flat_map(Found::hits).collect();
+        let assessment = joint
+            .assess(&scenario.code, &hits)
+            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        results.push(PartyResult {
+            index,
+            input,
+            verdict: assessment.verdict.code().to_string(),
+            verdict_label: assessment.verdict.label().to_string(),
+            matches,
+            assessment: Some(assessment),
+            error: None,
+        });
+    }
+    let intercepted = results
+        .iter()
+        .filter(|r| r.verdict == Verdict::Intercept.code())
+        .count();
+    let warned = results
+        .iter()
+        .filter(|r| r.verdict == Verdict::Warn.code())
+        .count();
+    let check_id = Uuid::now_v7();
+    let mut e = caller.audit("query", "check", "ok");
+    e.target = Some(check_id.to_string());
+    e.detail = serde_json::json!({
+        "scenario": scenario.code,
+        "parties": results.len(),
+        "intercepted": intercepted,
+        "warned": warned,
+        "matched_subjects": results.iter().flat_map(|r| r.matches.iter().map(|m| m.subject_id)).collect::<Vec<_>>(),
+    });
+    state.store.audit(&[e]).await?;
+    Ok(Json(CheckResponse {
+        check_id,
+        scenario: scenario.code.clone(),
+        scenario_name: scenario.name.clone(),
+        intercepted,
+        warned,
+        results,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OutcomeReport {
+    /// What was done, e.g. `disqualified`, `admitted_after_review`.
+    pub outcome: String,
+    pub note: Option<String>,
+}
+
+/// Report back what was done with a check's result (闭环反馈).
+#[utoipa::path(post, path = "/api/v1/checks/{id}/outcome", tag = "checks", request_body = OutcomeReport,
+    params(("id" = String, Path, description = "Check id")), security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody),
+              (status = 404, body = crate::error::ErrorBody)))]
+pub async fn outcome(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<OutcomeReport>, JsonRejection>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let id = Uuid::parse_str(&id)
+        .map_err(|_| ApiError::bad_request("invalid_id", format!("“{id}”不是合法的编号")))?;
+    let Json(req) = body.map_err(|e| {
+        ApiError::bad_request("invalid_json", format!("请求体错误：{}", e.body_text()))
+    })?;
+    if req.outcome.trim().is_empty() {
+        return Err(ApiError::bad_request("outcome_required", "须填写处理结果"));
+    }
+    let known = state
+        .store
+        .audit_events(&chengxin_store::AuditFilter {
+            action: Some("check".into()),
+            kind: Some("query".into()),
+            limit: Some(100_000),
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .any(|e| e.target.as_deref() == Some(id.to_string().as_str()));
+    if !known {
+        return Err(ApiError::NotFound);
+    }
+    caller.require(Permission::ChecksRun)?;
+    let mut e = caller.audit("query", "check_outcome", "ok");
+    e.target = Some(id.to_string());
+    e.detail = serde_json::json!({"outcome": req.outcome.trim(), "note": req.note});
+    state.store.audit(&[e]).await?;
+    Ok(Json(serde_json::json!({"check_id": id, "recorded": true})))
+}

@@ -1,0 +1,212 @@
+//! Lists (名单): propose an entry, move it through publicity, effect and removal.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::Json;
+use chengxin_access::Permission;
+use chengxin_domain::calendar::WorkCalendar;
+use chengxin_domain::lists::{EntryAction, JointCatalog, ListEntry, Proposal, RemovalReason};
+use chengxin_store::ListEntryRow;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+fn json_error(e: JsonRejection) -> ApiError {
+    ApiError::bad_request("invalid_json", format!("请求体错误：{}", e.body_text()))
+}
+
+fn parse_id(s: &str) -> ApiResult<Uuid> {
+    Uuid::parse_str(s)
+        .map_err(|_| ApiError::bad_request("invalid_id", format!("“{s}”不是合法的编号")))
+}
+
+fn entry_error(e: chengxin_domain::lists::EntryError) -> ApiError {
+    ApiError::bad_request(e.code(), e.to_string())
+}
+
+fn unavailable(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Unavailable(e.to_string())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProposeRequest {
+    pub subject_id: Uuid,
+    /// 认定标准.
+    pub standard: String,
+    /// 认定依据.
+    pub basis: String,
+    /// 认定部门 (USCC of the recognising department).
+    pub recognised_by: String,
+    /// Evidence: record ids, document numbers.
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+fn row_of(
+    id: Uuid,
+    subject: Uuid,
+    e: &ListEntry,
+    version: i64,
+    created: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<ListEntryRow> {
+    let now = chengxin_store::changelog::now();
+    Ok(ListEntryRow {
+        id,
+        list_code: e.list.clone(),
+        subject_id: Some(subject),
+        status: e.status.code().to_string(),
+        entry: serde_json::to_value(e).map_err(unavailable)?,
+        created_at: created,
+        updated_at: now,
+        version,
+    })
+}
+
+/// Propose an entry on a list (认定): it starts as `proposed`.
+#[utoipa::path(post, path = "/api/v1/lists/{code}/entries", tag = "lists", request_body = ProposeRequest,
+    params(("code" = String, Path, description = "List code")), security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody),
+              (status = 404, body = crate::error::ErrorBody)))]
+pub async fn propose(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    body: Result<Json<ProposeRequest>, JsonRejection>,
+) -> ApiResult<Json<ListEntryRow>> {
+    let Json(req) = body.map_err(json_error)?;
+    let joint = JointCatalog::default_checked().map_err(unavailable)?;
+    let list = joint.list(&code).ok_or(ApiError::NotFound)?;
+    let subject = state
+        .store
+        .subject(req.subject_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    caller.require_at(
+        Permission::ListsManage,
+        subject.region.as_deref().unwrap_or("000000"),
+    )?;
+    let today = crate::services::records::today();
+    let entry = ListEntry::propose(
+        list,
+        Proposal {
+            subject_key: subject.id.to_string(),
+            subject_name: subject.name.clone(),
+            standard: req.standard,
+            basis: req.basis,
+            recognised_by: req.recognised_by,
+            evidence: req.evidence,
+        },
+        today,
+    )
+    .map_err(entry_error)?;
+    let now = chengxin_store::changelog::now();
+    let row = row_of(Uuid::now_v7(), subject.id, &entry, 1, now)?;
+    state.store.create_list_entry(&caller.actor, &row).await?;
+    Ok(Json(row))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EntryActionRequest {
+    /// start_publicity, raise_objection, dismiss_objection, take_effect, remove
+    pub action: String,
+    /// For `remove`: expired, repaired, revoked, source_removed, objection_upheld.
+    pub reason: Option<String>,
+    /// For `take_effect`, where the list allows an entry's own end date.
+    pub until: Option<NaiveDate>,
+    pub note: Option<String>,
+    pub expected_version: i64,
+}
+
+/// Move an entry through its procedure (dates on the official calendar).
+#[utoipa::path(post, path = "/api/v1/list-entries/{id}/actions", tag = "lists", request_body = EntryActionRequest,
+    params(("id" = String, Path, description = "Entry id")), security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody),
+              (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn act(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<EntryActionRequest>, JsonRejection>,
+) -> ApiResult<Json<ListEntryRow>> {
+    let id = parse_id(&id)?;
+    let Json(req) = body.map_err(json_error)?;
+    let row = state
+        .store
+        .list_entry(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let subject_id = row.subject_id.ok_or(ApiError::NotFound)?;
+    let subject = state
+        .store
+        .subject(subject_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    caller.require_at(
+        Permission::ListsManage,
+        subject.region.as_deref().unwrap_or("000000"),
+    )?;
+    if row.version != req.expected_version {
+        return Err(chengxin_store::StoreError::Conflict {
+            expected: req.expected_version,
+            current: row.version,
+        }
+        .into());
+    }
+    let action = match req.action.as_str() {
+        "start_publicity" => EntryAction::StartPublicity,
+        "raise_objection" => EntryAction::RaiseObjection,
+        "dismiss_objection" => EntryAction::DismissObjection,
+        "take_effect" => EntryAction::TakeEffect { until: req.until },
+        "remove" => EntryAction::Remove {
+            reason: req
+                .reason
+                .as_deref()
+                .and_then(RemovalReason::parse)
+                .ok_or_else(|| ApiError::bad_request("reason_required", "移出须注明原因（expired、repaired、revoked、source_removed、objection_upheld）"))?,
+        },
+        other => {
+            return Err(ApiError::bad_request(
+                "unknown_action",
+                format!("未知的名单操作“{other}”"),
+            ))
+        }
+    };
+    let joint = JointCatalog::default_checked().map_err(unavailable)?;
+    let entry: ListEntry = serde_json::from_value(row.entry.clone()).map_err(unavailable)?;
+    let list = joint.list(&entry.list).ok_or(ApiError::NotFound)?;
+    let cal = WorkCalendar::official_checked().map_err(unavailable)?;
+    let today = crate::services::records::today();
+    let next = entry
+        .apply(list, action, today, req.note.as_deref(), cal)
+        .map_err(entry_error)?;
+    let new = row_of(row.id, subject_id, &next, row.version + 1, row.created_at)?;
+    state
+        .store
+        .update_list_entry(&caller.actor, &new, row.version)
+        .await?;
+    Ok(Json(new))
+}
+
+/// An entry with its procedure history.
+#[utoipa::path(get, path = "/api/v1/list-entries/{id}", tag = "lists",
+    params(("id" = String, Path, description = "Entry id")), security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get_entry(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ListEntryRow>> {
+    let id = parse_id(&id)?;
+    let row = state
+        .store
+        .list_entry(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    caller.require(Permission::RecordsReadShared)?;
+    Ok(Json(row))
+}
