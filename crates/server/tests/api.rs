@@ -391,4 +391,15 @@ async fn openapi_documents_every_route() {
         assert!(v["paths"][p].is_object(), "missing {p}");
     }
     assert!(v["components"]["securitySchemes"]["bearer"].is_object());
+    // Query parameters are documented as such (schemathesis relies on it).
+    let params = v["paths"]["/api/v1/reports/timeliness"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    assert!(params.iter().all(|p| p["in"] == "query"), "{params:?}");
+    for (path, verb) in [("/api/v1/records/{id}", "get"), ("/api/v1/batches", "post")] {
+        for p in v["paths"][path][verb]["parameters"].as_array().unwrap() {
+            let expected = if p["name"] == "id" { "path" } else { "query" };
+            assert_eq!(p["in"], expected, "{path} {p}");
+        }
+    }
 }

@@ -16,6 +16,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// From this time (RFC 3339), inclusive.
     pub from: Option<DateTime<Utc>>,

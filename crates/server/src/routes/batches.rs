@@ -23,6 +23,7 @@ use crate::AppState;
 pub const MAX_UPLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SubmitParams {
     /// Catalog type code, e.g. `admin_penalty`.
     #[serde(rename = "type")]
@@ -44,11 +45,17 @@ impl Drop for Spool {
     }
 }
 
+/// The raw bytes of a submitted file (documented as a binary string).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct UploadBody(#[allow(dead_code)] Vec<u8>);
+
 /// Submit a file of records (CSV in UTF-8/GB18030, XLSX, or JSON Lines) as the request body.
 /// Row-level problems are rejected and kept for the error report; a file that cannot be read
 /// to the end (e.g. a truncated upload) is refused whole.
 #[utoipa::path(post, path = "/api/v1/batches", tag = "batches", params(SubmitParams),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    request_body(content = UploadBody, content_type = "application/octet-stream",
+        description = "The file as submitted: CSV (UTF-8 or GB18030), XLSX or JSON Lines"),
     security(("bearer" = [])),
     responses((status = 200, body = Object, description = "Batch summary"),
               (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody)))]
@@ -159,6 +166,7 @@ fn may_read_batch(caller: &Caller, batch: &chengxin_store::Batch) -> ApiResult<(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ErrorsParams {
     /// `csv` (default, UTF-8 with BOM) or `xlsx`.
     pub format: Option<String>,

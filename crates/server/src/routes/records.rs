@@ -31,6 +31,7 @@ fn parse_id(s: &str) -> ApiResult<Uuid> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReadParams {
     /// Why non-public data is looked up (required for non-public records; query-logged).
     pub purpose: Option<String>,
@@ -156,6 +157,7 @@ pub async fn transition(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TimelinessParams {
     pub from: NaiveDate,
     pub to: NaiveDate,

@@ -75,6 +75,7 @@ pub async fn validate_codes(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AddParams {
     /// Start date (not counted), `YYYY-MM-DD`.
     pub date: NaiveDate,
@@ -125,6 +126,7 @@ pub async fn workdays_add(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BetweenParams {
     pub from: NaiveDate,
     pub to: NaiveDate,
