@@ -9,8 +9,10 @@ mod accounts_cmd;
 
 mod backup;
 mod bench;
+mod check_cmd;
 mod config;
 mod demo;
+mod lists_cmd;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -164,6 +166,13 @@ enum Command {
         #[command(subcommand)]
         op: accounts_cmd::TokenOp,
     },
+    /// Lists (名单): refresh the court's list from its source.
+    Lists {
+        #[command(subcommand)]
+        op: lists_cmd::ListsOp,
+    },
+    /// Check a file of parties (CSV/XLSX) in a scenario; writes an XLSX report.
+    Check(check_cmd::CheckArgs),
     /// Consistent backup while the server runs (SQLite online snapshot, PostgreSQL pg_dump).
     Backup(backup::BackupArgs),
     /// Restore a backup (server stopped), then verify it.
@@ -355,6 +364,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open_and_migrate(&cfg).await?;
             accounts_cmd::token(store, op).await?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Lists { op } => {
+            let cfg = config(&cli, None);
+            let store = open_and_migrate(&cfg).await?;
+            lists_cmd::run(&cfg, store, op).await
+        }
+        Command::Check(args) => {
+            let cfg = config(&cli, None);
+            let store = open_and_migrate(&cfg).await?;
+            check_cmd::run(&cfg, store, args).await
         }
         Command::Backup(args) => backup::backup(&config(&cli, None), args).await,
         Command::Restore(args) => backup::restore(&config(&cli, None), args).await,

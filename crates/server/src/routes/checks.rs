@@ -115,82 +115,13 @@ pub async fn check(
         .checks
         .fresh(state.store.as_ref(), Duration::from_millis(500))
         .await?;
-    let regions = RegionTable::national();
-    let mut results = Vec::with_capacity(req.parties.len());
-    for (index, p) in req.parties.into_iter().enumerate() {
-        let input = serde_json::json!({
-            "uscc": p.uscc,
-            "id_number": p.id_number.as_deref().map(id_number::mask),
-            "name": p.name,
-        });
-        let mut q = PartyQuery::default();
-        if let Some(u) = p.uscc.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-            let u = u.to_ascii_uppercase();
-            if let Err(e) = uscc::parse(&u, regions) {
-                results.push(bad_party(
-                    index,
-                    input,
-                    "invalid_uscc",
-                    format!("统一社会信用代码无效：{e}"),
-                ));
-                continue;
-            }
-            q.uscc = Some(u);
-        }
-        if let Some(i) = p
-            .id_number
-            .as_deref()
-            .map(str::trim)
-            .filter(|i| !i.is_empty())
-        {
-            let i = i.to_ascii_uppercase();
-            if let Err(e) = id_number::parse(&i, regions, crate::services::records::today()) {
-                results.push(bad_party(
-                    index,
-                    input,
-                    "invalid_id_number",
-                    format!("居民身份证号码无效：{e}"),
-                ));
-                continue;
-            }
-            q.id_hash = Some(state.id_hasher.hash(&i));
-        }
-        if let Some(n) = p.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-            if n.chars().count() > MAX_NAME {
-                results.push(bad_party(
-                    index,
-                    input,
-                    "name_too_long",
-                    format!("名称超过 {MAX_NAME} 个字符"),
-                ));
-                continue;
-            }
-            q.name = Some(n.to_string());
-        }
-        if q.uscc.is_none() && q.id_hash.is_none() && q.name.is_none() {
-            results.push(bad_party(
-                index,
-                input,
-                "party_empty",
-                "须提供统一社会信用代码、身份证号码或名称之一".into(),
-            ));
-            continue;
-        }
-        let matches = state.checks.lookup(&q)?;
-        let hits: Vec<_> = matches.iter().flat_map(Found::hits).collect();
-        let assessment = joint
-            .assess(&scenario.code, &hits)
-            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
-        results.push(PartyResult {
-            index,
-            input,
-            verdict: assessment.verdict.code().to_string(),
-            verdict_label: assessment.verdict.label().to_string(),
-            matches,
-            assessment: Some(assessment),
-            error: None,
-        });
-    }
+    let results = evaluate(
+        &state.checks,
+        &state.id_hasher,
+        joint,
+        &scenario.code,
+        req.parties,
+    )?;
     let intercepted = results
         .iter()
         .filter(|r| r.verdict == Verdict::Intercept.code())
@@ -218,6 +149,94 @@ pub async fn check(
         warned,
         results,
     }))
+}
+
+/// Check parties against the index in a scenario (shared by the API and `chengxin check`).
+pub fn evaluate(
+    index: &crate::checks::CheckIndex,
+    hasher: &chengxin_domain::subjects::IdHasher,
+    joint: &JointCatalog,
+    scenario: &str,
+    parties: Vec<PartyInput>,
+) -> ApiResult<Vec<PartyResult>> {
+    let regions = RegionTable::national();
+    let today = crate::services::records::today();
+    let mut results = Vec::with_capacity(parties.len());
+    for (index_no, p) in parties.into_iter().enumerate() {
+        let input = serde_json::json!({
+            "uscc": p.uscc,
+            "id_number": p.id_number.as_deref().map(id_number::mask),
+            "name": p.name,
+        });
+        let mut q = PartyQuery::default();
+        if let Some(u) = p.uscc.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            let u = u.to_ascii_uppercase();
+            if let Err(e) = uscc::parse(&u, regions) {
+                results.push(bad_party(
+                    index_no,
+                    input,
+                    "invalid_uscc",
+                    format!("统一社会信用代码无效：{e}"),
+                ));
+                continue;
+            }
+            q.uscc = Some(u);
+        }
+        if let Some(i) = p
+            .id_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+        {
+            let i = i.to_ascii_uppercase();
+            if let Err(e) = id_number::parse(&i, regions, today) {
+                results.push(bad_party(
+                    index_no,
+                    input,
+                    "invalid_id_number",
+                    format!("居民身份证号码无效：{e}"),
+                ));
+                continue;
+            }
+            q.id_hash = Some(hasher.hash(&i));
+        }
+        if let Some(n) = p.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            if n.chars().count() > MAX_NAME {
+                results.push(bad_party(
+                    index_no,
+                    input,
+                    "name_too_long",
+                    format!("名称超过 {MAX_NAME} 个字符"),
+                ));
+                continue;
+            }
+            q.name = Some(n.to_string());
+        }
+        if q.uscc.is_none() && q.id_hash.is_none() && q.name.is_none() {
+            results.push(bad_party(
+                index_no,
+                input,
+                "party_empty",
+                "须提供统一社会信用代码、身份证号码或名称之一".into(),
+            ));
+            continue;
+        }
+        let matches = index.lookup(&q)?;
+        let hits: Vec<_> = matches.iter().flat_map(Found::hits).collect();
+        let assessment = joint
+            .assess(scenario, &hits)
+            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        results.push(PartyResult {
+            index: index_no,
+            input,
+            verdict: assessment.verdict.code().to_string(),
+            verdict_label: assessment.verdict.label().to_string(),
+            matches,
+            assessment: Some(assessment),
+            error: None,
+        });
+    }
+    Ok(results)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

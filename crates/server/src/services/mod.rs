@@ -2,5 +2,6 @@
 //! then calls the store.
 pub mod accounts;
 pub mod imports;
+pub mod lists;
 pub mod records;
 pub mod reports;

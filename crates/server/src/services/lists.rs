@@ -1,0 +1,231 @@
+//! Lists: refreshing an imported list (the court's 失信被执行人名单) from a fresh copy of its
+//! source — new parties are added, parties no longer in the source are removed with reason
+//! `source_removed` and history, the rest is left as it is.
+
+use chengxin_access::PiiCipher;
+use chengxin_domain::calendar::WorkCalendar;
+use chengxin_domain::codes::{id_number, uscc};
+use chengxin_domain::lists::{
+    refresh, EntryAction, EntryStatus, JointCatalog, ListEntry, RemovalReason,
+};
+use chengxin_domain::regions::RegionTable;
+use chengxin_domain::subjects::{IdHasher, SubjectKind};
+use chengxin_store::{ListEntryFilter, ListEntryRow, NewSubject, Store};
+use chrono::NaiveDate;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+
+/// The court's list, as configured in `data/lists/lists.toml`.
+pub const COURT_LIST: &str = "court_dishonest_debtor";
+
+/// One row of the source.
+#[derive(Debug, Clone, Default)]
+pub struct SourceRow {
+    pub row: u64,
+    pub name: String,
+    pub uscc: Option<String>,
+    pub id_number: Option<String>,
+    /// 案号.
+    pub case_no: String,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct RefreshReport {
+    pub list: String,
+    pub source_rows: usize,
+    pub added: usize,
+    pub kept: usize,
+    pub removed: usize,
+    pub subjects_created: usize,
+    /// `(row, reason)` of rows that could not be used.
+    pub rejected: Vec<(u64, String)>,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Unavailable(e.to_string())
+}
+
+/// Refresh an imported list from `rows`. Each addition and removal is its own logged write,
+/// so a refresh interrupted half-way can simply be run again (it converges).
+pub async fn refresh_imported(
+    store: &dyn Store,
+    hasher: &IdHasher,
+    actor: &str,
+    list_code: &str,
+    rows: Vec<SourceRow>,
+    today: NaiveDate,
+) -> ApiResult<RefreshReport> {
+    let joint = JointCatalog::default_checked().map_err(unavailable)?;
+    let list = joint.list(list_code).ok_or(ApiError::NotFound)?;
+    if !list.imported {
+        return Err(ApiError::bad_request(
+            "not_imported",
+            format!("名单“{}”不是从外部数据源导入的", list.name),
+        ));
+    }
+    let cal = WorkCalendar::official_checked().map_err(unavailable)?;
+    let regions = RegionTable::national();
+    let cipher = PiiCipher::from_id_hasher(hasher);
+    let mut report = RefreshReport {
+        list: list_code.to_string(),
+        source_rows: rows.len(),
+        ..Default::default()
+    };
+    // 1. Resolve every source row to a subject (creating new ones); the key is its id.
+    let mut source: Vec<String> = Vec::new();
+    let mut about: std::collections::HashMap<String, (String, String)> = Default::default();
+    for r in rows {
+        let name = r.name.trim().to_string();
+        if name.is_empty() {
+            report.rejected.push((r.row, "名称为空".into()));
+            continue;
+        }
+        let subject = if let Some(u) = r.uscc.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            let u = u.to_ascii_uppercase();
+            if let Err(e) = uscc::parse(&u, regions) {
+                report
+                    .rejected
+                    .push((r.row, format!("统一社会信用代码无效：{e}")));
+                continue;
+            }
+            match store.subject_by_uscc(&u).await? {
+                Some(s) => s,
+                None => {
+                    report.subjects_created += 1;
+                    store
+                        .create_subject(
+                            actor,
+                            NewSubject {
+                                kind: Some(SubjectKind::Enterprise),
+                                name: name.clone(),
+                                uscc: Some(u.clone()),
+                                id_hash: None,
+                                id_masked: None,
+                                region: u.get(2..8).map(String::from),
+                                parent_id: None,
+                                former_names: vec![],
+                            },
+                        )
+                        .await?
+                }
+            }
+        } else if let Some(i) = r
+            .id_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+        {
+            let i = i.to_ascii_uppercase();
+            if let Err(e) = id_number::parse(&i, regions, today) {
+                report
+                    .rejected
+                    .push((r.row, format!("居民身份证号码无效：{e}")));
+                continue;
+            }
+            let hash = hasher.hash(&i);
+            match store.subject_by_id_hash(&hash).await? {
+                Some(s) => s,
+                None => {
+                    report.subjects_created += 1;
+                    let s = store
+                        .create_subject(
+                            actor,
+                            NewSubject {
+                                kind: Some(SubjectKind::Individual),
+                                name: name.clone(),
+                                uscc: None,
+                                id_hash: Some(hash.clone()),
+                                id_masked: Some(id_number::mask(&i)),
+                                region: i.get(0..6).map(String::from),
+                                parent_id: None,
+                                former_names: vec![],
+                            },
+                        )
+                        .await?;
+                    let sealed = cipher
+                        .seal_bound(&i, &hash)
+                        .map_err(|e| ApiError::Access(e.into()))?;
+                    store.set_subject_identity(actor, s.id, &sealed).await?;
+                    s
+                }
+            }
+        } else {
+            report
+                .rejected
+                .push((r.row, "须有统一社会信用代码或居民身份证号码".into()));
+            continue;
+        };
+        let key = subject.id.to_string();
+        about.insert(key.clone(), (subject.name.clone(), r.case_no.clone()));
+        source.push(key);
+    }
+    source.sort();
+    source.dedup();
+    // 2. Diff against the entries kept here.
+    let existing_rows = store
+        .list_entries(&ListEntryFilter {
+            list_code: Some(list_code.to_string()),
+            limit: Some(10_000_000),
+            ..Default::default()
+        })
+        .await?;
+    let existing: Vec<(String, EntryStatus)> = existing_rows
+        .iter()
+        .filter_map(|e| Some((e.subject_id?.to_string(), EntryStatus::parse(&e.status)?)))
+        .collect();
+    let plan = refresh(&existing, &source);
+    report.kept = plan.keep.len();
+    let now = chengxin_store::changelog::now();
+    for key in &plan.add {
+        let (name, case_no) = about.get(key).cloned().unwrap_or_default();
+        let entry = ListEntry::import(list, key, &name, &case_no, today)
+            .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
+        let subject_id = Uuid::parse_str(key).map_err(unavailable)?;
+        store
+            .create_list_entry(
+                actor,
+                &ListEntryRow {
+                    id: Uuid::now_v7(),
+                    list_code: list_code.to_string(),
+                    subject_id: Some(subject_id),
+                    status: entry.status.code().to_string(),
+                    entry: serde_json::to_value(&entry).map_err(unavailable)?,
+                    created_at: now,
+                    updated_at: now,
+                    version: 1,
+                },
+            )
+            .await?;
+        report.added += 1;
+    }
+    for key in &plan.remove {
+        for row in existing_rows.iter().filter(|e| {
+            e.subject_id.map(|s| s.to_string()).as_deref() == Some(key.as_str())
+                && EntryStatus::parse(&e.status).is_some_and(|s| s.is_active())
+        }) {
+            let entry: ListEntry =
+                serde_json::from_value(row.entry.clone()).map_err(unavailable)?;
+            let next = entry
+                .apply(
+                    list,
+                    EntryAction::Remove {
+                        reason: RemovalReason::SourceRemoved,
+                    },
+                    today,
+                    Some("已不在数据源（法院名单）中"),
+                    cal,
+                )
+                .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
+            let mut new = row.clone();
+            new.status = next.status.code().to_string();
+            new.entry = serde_json::to_value(&next).map_err(unavailable)?;
+            new.updated_at = now;
+            new.version += 1;
+            store.update_list_entry(actor, &new, row.version).await?;
+            report.removed += 1;
+        }
+    }
+    Ok(report)
+}
