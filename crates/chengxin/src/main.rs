@@ -964,6 +964,7 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let ex_store = store.clone();
     let retention_days = cfg.auth.audit_retention_days;
     let expirer = tokio::spawn(async move {
+        let mut last_reminded: Option<NaiveDate> = None;
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
             tick.tick().await;
@@ -977,6 +978,16 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "publication periods ended"),
                 Err(e) => tracing::warn!(error = %e, "expiry job failed"),
+            }
+            // Closed-loop reminders and escalations, once a day.
+            let today = china_today();
+            if last_reminded != Some(today) {
+                match chengxin_server::services::cases::remind(ex_store.as_ref(), today).await {
+                    Ok(r) if r.is_empty() => {}
+                    Ok(r) => tracing::info!(reminders = r.len(), "closed-loop reminders recorded"),
+                    Err(e) => tracing::warn!(error = %e, "closed-loop reminder job failed"),
+                }
+                last_reminded = Some(today);
             }
             // Audit retention: events older than the configured period (≥ 180 days) go;
             // their deletion is itself in the change log.

@@ -53,6 +53,8 @@ pub struct App {
     pub token_use: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, std::time::Instant>>,
     /// The check/intercept index (built at start-up, tailing the change log).
     pub checks: checks::CheckIndex,
+    /// A fixed "today" (tests, rehearsals); `None` = the real date in China.
+    pub today: Option<chrono::NaiveDate>,
 }
 
 impl App {
@@ -75,7 +77,13 @@ impl App {
             auth,
             token_use: std::sync::Mutex::new(std::collections::HashMap::new()),
             checks: checks::CheckIndex::default(),
+            today: None,
         }
+    }
+
+    /// Today in China — the date deadlines and periods are counted in.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.today.unwrap_or_else(services::records::today)
     }
 }
 
@@ -119,6 +127,9 @@ pub type AppState = Arc<App>;
         routes::audit::export,
         routes::subjects::identity,
         routes::checks::check,
+        routes::cases::list,
+        routes::cases::advance,
+        routes::cases::feedback,
         routes::checks::outcome,
         routes::lists::propose,
         routes::lists::act,

@@ -287,3 +287,118 @@ async fn bad_input(t: TestApp) {
     t.cleanup().await;
 }
 both_backends!(checks_refuse_bad_input_clearly, bad_input);
+
+async fn closed_loop(t: TestApp) {
+    use chengxin_server::services::lists::{refresh_imported, SourceRow, COURT_LIST};
+    let hasher = chengxin_domain::subjects::IdHasher::new([3; 32]);
+    let today = t.state.today();
+    let row = SourceRow {
+        row: 2,
+        name: "常州市乙建设工程有限公司".into(),
+        uscc: Some("91320412MA1MXK2L83".into()),
+        id_number: None,
+        case_no: "（2024）苏0412执123号".into(),
+    };
+    let r = refresh_imported(
+        t.store.as_ref(),
+        &hasher,
+        "test",
+        COURT_LIST,
+        vec![row.clone()],
+        today,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.added, 1);
+    // Taking effect opened one case per implementing department, each with a deadline.
+    let dept = t
+        .session_for(Role::ImplementingDepartment, "320400", None)
+        .await;
+    let (s, v) = t.call("GET", "/api/v1/cases", &dept, None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let cases = v.as_array().unwrap().clone();
+    assert!(!cases.is_empty(), "{v}");
+    assert!(cases.iter().all(|c| c["next_due"].is_string()));
+    // One department signs for, applies and reports back.
+    let id = cases[0]["id"].as_str().unwrap().to_string();
+    let mut version = cases[0]["version"].as_i64().unwrap();
+    let path = format!("/api/v1/cases/{}/advance", id.replace('/', "%2F"));
+    for _ in 0..4 {
+        let (s, v) = t
+            .call(
+                "POST",
+                &path,
+                &dept,
+                Some(serde_json::json!({"note": "已按措施办理", "expected_version": version})),
+            )
+            .await;
+        if s != StatusCode::OK {
+            assert_eq!(v["code"], "case_complete", "{v}");
+            break;
+        }
+        version = v["version"].as_i64().unwrap();
+        if v["step"] == "reported" {
+            break;
+        }
+    }
+    let c = t.store.case(&id).await.unwrap().unwrap();
+    assert_eq!(c.step, "reported", "{c:?}");
+    assert!(c.next_due.is_none());
+    // The credit office sees the feedback rate per department.
+    let office = t.session_for(Role::CreditOffice, "320400", None).await;
+    let (s, v) = t.call("GET", "/api/v1/cases/feedback", &office, None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let dept_code = &cases[0]["department"];
+    let mine = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| &d["department"] == dept_code)
+        .cloned()
+        .unwrap();
+    assert_eq!(mine["reported"], 1, "{v}");
+    // Weeks later the others are overdue: reminded and escalated.
+    let later = today + chrono::Duration::days(40);
+    let reminders = chengxin_server::services::cases::remind(t.store.as_ref(), later)
+        .await
+        .unwrap();
+    assert_eq!(reminders.len(), cases.len() - 1, "{reminders:?}");
+    assert!(reminders
+        .iter()
+        .all(|(_, r)| matches!(r, chengxin_domain::lists::Reminder::Escalate { .. })));
+    // The court no longer lists it: the entry leaves and every measure is lifted.
+    let r = refresh_imported(t.store.as_ref(), &hasher, "test", COURT_LIST, vec![], today)
+        .await
+        .unwrap();
+    assert_eq!(r.removed, 1);
+    let open = t
+        .store
+        .cases(&chengxin_store::CaseFilter {
+            open_only: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(open.is_empty(), "{open:?}");
+    let lifted = t
+        .store
+        .audit_events(&chengxin_store::AuditFilter {
+            action: Some("measures_lifted".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    // Every department holding measures is told to lift them, the one that reported back too.
+    assert_eq!(lifted.len(), cases.len(), "{lifted:?}");
+    let report = t.store.verify(&[]).await.unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .all(|p| matches!(p, chengxin_store::Problem::BadCheckpoint { .. })),
+        "{:?}",
+        report.problems
+    );
+    t.cleanup().await;
+}
+both_backends!(closed_loop_from_entry_to_feedback_to_removal, closed_loop);

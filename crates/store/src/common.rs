@@ -24,10 +24,10 @@ use crate::changelog::{
 };
 use crate::error::{Result, StoreError};
 use crate::{
-    Account, AuditEvent, AuditFilter, Backend, Batch, BatchWriter, CatalogTypeRow, LinkRequest,
-    ListEntryFilter, ListEntryRow, MetaRow, MigrateReport, NewBatch, NewEmployment, NewRecord,
-    NewSubject, RecordChange, RejectedRow, SessionRow, Store, SubjectFilter, SubjectUpdate,
-    TokenRow,
+    Account, AuditEvent, AuditFilter, Backend, Batch, BatchWriter, CaseFilter, CaseRow,
+    CatalogTypeRow, LinkRequest, ListEntryFilter, ListEntryRow, MetaRow, MigrateReport, NewBatch,
+    NewEmployment, NewRecord, NewSubject, RecordChange, RejectedRow, SessionRow, Store,
+    SubjectFilter, SubjectUpdate, TokenRow,
 };
 
 type DbRow = <Db as sqlx::Database>::Row;
@@ -411,7 +411,7 @@ fn uuid_id(row: &DbRow) -> Result<String> {
     Ok(dec(row.try_get("id")?).to_string())
 }
 
-const COVERED: [Covered; 14] = [
+const COVERED: [Covered; 15] = [
     Covered {
         entity_type: "meta",
         sql: "SELECT * FROM meta",
@@ -504,6 +504,12 @@ const COVERED: [Covered; 14] = [
         sql: "SELECT * FROM list_entries",
         id: uuid_id,
         digest: |r| state_digest(&super::lists::entry_from_row(r)?),
+    },
+    Covered {
+        entity_type: "case",
+        sql: "SELECT * FROM cases",
+        id: |r| Ok(r.try_get("id")?),
+        digest: |r| state_digest(&super::lists::case_from_row(r)?),
     },
     Covered {
         entity_type: "subject_identity",
@@ -1698,6 +1704,29 @@ impl Store for Inner {
 
     async fn negative_records(&self, after: Option<Uuid>, limit: i64) -> Result<Vec<Record>> {
         super::lists::negative_records(&self.pool, after, limit).await
+    }
+
+    async fn write_cases(
+        &self,
+        actor: &str,
+        new: &[CaseRow],
+        updated: &[(CaseRow, i64)],
+    ) -> Result<()> {
+        super::lists::write_cases(&self.pool, actor, new, updated).await
+    }
+
+    async fn case(&self, id: &str) -> Result<Option<CaseRow>> {
+        sqlx::query("SELECT * FROM cases WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(super::lists::case_from_row)
+            .transpose()
+    }
+
+    async fn cases(&self, f: &CaseFilter) -> Result<Vec<CaseRow>> {
+        super::lists::cases(&self.pool, f).await
     }
 
     async fn records_of_subject(&self, subject_id: Uuid) -> Result<Vec<Record>> {

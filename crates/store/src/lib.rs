@@ -32,7 +32,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use accounts_types::{
-    Account, AuditEvent, AuditFilter, ListEntryFilter, ListEntryRow, SessionRow, TokenRow,
+    Account, AuditEvent, AuditFilter, CaseFilter, CaseRow, ListEntryFilter, ListEntryRow,
+    SessionRow, TokenRow,
 };
 pub use changelog::{Checkpoint, LogEntry, LogSigner, Problem, VerifyReport};
 pub use error::{Result, StoreError};
@@ -425,6 +426,17 @@ pub trait Store: Send + Sync + 'static {
     /// Records with a severity, linked to a subject, in id order after `after` (index build).
     async fn negative_records(&self, after: Option<Uuid>, limit: i64) -> Result<Vec<Record>>;
     async fn records_of_subject(&self, subject_id: Uuid) -> Result<Vec<Record>>;
+
+    /// Insert `new` cases and apply `updated` ones (each with the version it replaces) in one
+    /// transaction.
+    async fn write_cases(
+        &self,
+        actor: &str,
+        new: &[CaseRow],
+        updated: &[(CaseRow, i64)],
+    ) -> Result<()>;
+    async fn case(&self, id: &str) -> Result<Option<CaseRow>>;
+    async fn cases(&self, f: &CaseFilter) -> Result<Vec<CaseRow>>;
 }
 
 /// Open a store by URL: `sqlite://path/to/file.db` or `postgres://user@host/db`.

@@ -90,7 +90,7 @@ pub async fn propose(
         Permission::ListsManage,
         subject.region.as_deref().unwrap_or("000000"),
     )?;
-    let today = crate::services::records::today();
+    let today = state.today();
     let entry = ListEntry::propose(
         list,
         Proposal {
@@ -180,7 +180,7 @@ pub async fn act(
     let entry: ListEntry = serde_json::from_value(row.entry.clone()).map_err(unavailable)?;
     let list = joint.list(&entry.list).ok_or(ApiError::NotFound)?;
     let cal = WorkCalendar::official_checked().map_err(unavailable)?;
-    let today = crate::services::records::today();
+    let today = state.today();
     let next = entry
         .apply(list, action, today, req.note.as_deref(), cal)
         .map_err(entry_error)?;
@@ -189,6 +189,8 @@ pub async fn act(
         .store
         .update_list_entry(&caller.actor, &new, row.version)
         .await?;
+    // Taking effect opens the closed-loop cases; leaving the list lifts them.
+    crate::services::cases::follow_entry(state.store.as_ref(), &caller.actor, &new, today).await?;
     Ok(Json(new))
 }
 

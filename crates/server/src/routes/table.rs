@@ -6,7 +6,9 @@ use axum::http::Method;
 use axum::routing::{delete, get, post, MethodRouter};
 use chengxin_access::Permission as P;
 
-use super::{admin, audit, batches, checks, health, lists, records, reference, session, subjects};
+use super::{
+    admin, audit, batches, cases, checks, health, lists, records, reference, session, subjects,
+};
 use crate::auth::Access::{self, Open, Perm, Signed};
 use crate::AppState;
 
@@ -175,6 +177,24 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/tokens/{id}/revoke",
             Perm(P::TokensManage),
             post(admin::revoke_token),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/cases",
+            Perm(P::CasesHandle),
+            get(cases::list),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/cases/{id}/advance",
+            Perm(P::CasesHandle),
+            post(cases::advance),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/cases/feedback",
+            Perm(P::CasesManage),
+            get(cases::feedback),
         ),
         r(
             p.clone(),

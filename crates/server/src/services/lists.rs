@@ -183,21 +183,18 @@ pub async fn refresh_imported(
         let entry = ListEntry::import(list, key, &name, &case_no, today)
             .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
         let subject_id = Uuid::parse_str(key).map_err(unavailable)?;
-        store
-            .create_list_entry(
-                actor,
-                &ListEntryRow {
-                    id: Uuid::now_v7(),
-                    list_code: list_code.to_string(),
-                    subject_id: Some(subject_id),
-                    status: entry.status.code().to_string(),
-                    entry: serde_json::to_value(&entry).map_err(unavailable)?,
-                    created_at: now,
-                    updated_at: now,
-                    version: 1,
-                },
-            )
-            .await?;
+        let row = ListEntryRow {
+            id: Uuid::now_v7(),
+            list_code: list_code.to_string(),
+            subject_id: Some(subject_id),
+            status: entry.status.code().to_string(),
+            entry: serde_json::to_value(&entry).map_err(unavailable)?,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        store.create_list_entry(actor, &row).await?;
+        super::cases::follow_entry(store, actor, &row, today).await?;
         report.added += 1;
     }
     for key in &plan.remove {
@@ -224,6 +221,7 @@ pub async fn refresh_imported(
             new.updated_at = now;
             new.version += 1;
             store.update_list_entry(actor, &new, row.version).await?;
+            super::cases::follow_entry(store, actor, &new, today).await?;
             report.removed += 1;
         }
     }

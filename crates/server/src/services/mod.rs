@@ -1,6 +1,7 @@
 //! Application services shared by the HTTP API and the CLI: each checks the domain rules,
 //! then calls the store.
 pub mod accounts;
+pub mod cases;
 pub mod imports;
 pub mod lists;
 pub mod records;

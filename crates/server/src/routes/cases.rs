@@ -1,0 +1,86 @@
+//! The closed loop (闭环) for implementing departments: their cases, signing for, applying
+//! and reporting back; the per-department feedback rate for the credit office.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::services;
+use crate::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CasesQuery {
+    /// Implementing-department role code (e.g. `finance`).
+    pub department: Option<String>,
+    /// Only running cases (default true).
+    pub open: Option<bool>,
+}
+
+/// Cases (inbox), with their next deadline.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CasesQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    q: Result<Query<CasesQuery>, QueryRejection>,
+) -> ApiResult<Json<Vec<chengxin_store::CaseRow>>> {
+    let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
+    Ok(Json(
+        state
+            .store
+            .cases(&chengxin_store::CaseFilter {
+                department: q.department,
+                open_only: q.open.unwrap_or(true),
+                limit: Some(10_000),
+                ..Default::default()
+            })
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AdvanceRequest {
+    /// What was done (required for 实施 and 反馈).
+    pub note: Option<String>,
+    pub expected_version: i64,
+}
+
+/// Do a case's next step today (签收, 实施, 反馈).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/advance", tag = "cases", request_body = AdvanceRequest,
+    params(("id" = String, Path, description = "Case id")), security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody),
+              (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn advance(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<AdvanceRequest>, JsonRejection>,
+) -> ApiResult<Json<chengxin_store::CaseRow>> {
+    let Json(req) = body.map_err(|e| {
+        ApiError::bad_request("invalid_json", format!("请求体错误：{}", e.body_text()))
+    })?;
+    Ok(Json(
+        services::cases::advance(
+            state.store.as_ref(),
+            &caller.actor,
+            &id,
+            req.note.as_deref(),
+            req.expected_version,
+            state.today(),
+        )
+        .await?,
+    ))
+}
+
+/// 反馈率 per implementing department.
+#[utoipa::path(get, path = "/api/v1/cases/feedback", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn feedback(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(
+        services::cases::feedback(state.store.as_ref(), state.today()).await?,
+    ))
+}
