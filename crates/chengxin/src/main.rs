@@ -9,6 +9,7 @@ mod accounts_cmd;
 
 mod backup;
 mod bench;
+mod bench_checks;
 mod check_cmd;
 mod config;
 mod demo;
@@ -201,6 +202,19 @@ enum BenchOp {
         /// PostgreSQL URL for the PostgreSQL half (omit to skip it).
         #[arg(long)]
         pg: Option<String>,
+    },
+    /// The check engine: index build, in-process and HTTP throughput, against pgbench.
+    Checks {
+        #[arg(long, default_value_t = 200_000)]
+        subjects: u64,
+        #[arg(long, default_value = "./chengxin-data/bench")]
+        dir: PathBuf,
+        /// PostgreSQL URL (a fresh schema is created and dropped).
+        #[arg(long)]
+        pg: String,
+        /// Seconds for pgbench and the HTTP load.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
     },
 }
 
@@ -481,6 +495,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::from(1)
             })
+        }
+        Command::Bench {
+            op:
+                BenchOp::Checks {
+                    subjects,
+                    dir,
+                    pg,
+                    seconds,
+                },
+        } => {
+            let report = bench_checks::run(*subjects, dir, pg, *seconds).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(ExitCode::SUCCESS)
         }
         Command::GenRecords {
             rows,
@@ -950,6 +977,7 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
         ms = started.elapsed().as_millis() as u64,
         "check index built"
     );
+    let audit_writer = tokio::spawn(state.audit_queue.clone().run(store.clone()));
     let ck_state = state.clone();
     let tailer = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -1013,10 +1041,19 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     });
     tracing::info!(listen = %cfg.listen, backend = ?store.backend(), "chengxin serving");
     eprintln!("诚信 Chengxin 已启动：http://{}/", cfg.listen);
-    chengxin_server::serve(listener, state, shutdown_signal()).await?;
+    chengxin_server::serve(listener, state.clone(), shutdown_signal()).await?;
     checkpointer.abort();
     expirer.abort();
     tailer.abort();
+    // Lose no query log: the writer writes what is still queued, then stops.
+    state.audit_queue.stop();
+    match tokio::time::timeout(Duration::from_secs(30), audit_writer).await {
+        Ok(_) => {}
+        Err(_) => tracing::error!(
+            queued = state.audit_queue.len(),
+            "query log not flushed at shutdown (database unavailable)"
+        ),
+    }
     store.checkpoint(&signer).await?;
     tracing::info!("chengxin stopped");
     Ok(ExitCode::SUCCESS)

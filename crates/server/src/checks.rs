@@ -15,7 +15,7 @@ use chengxin_domain::lists::{EntryStatus, Hit};
 use chengxin_domain::names;
 use chengxin_domain::records::{Record, RecordStatus};
 use chengxin_domain::subjects::Subject;
-use chengxin_store::{ListEntryFilter, ListEntryRow, Store, SubjectFilter};
+use chengxin_store::{ListEntryFilter, ListEntryRow, Store};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -58,6 +58,9 @@ struct Index {
     by_uscc: HashMap<String, Uuid>,
     by_hash: HashMap<String, Uuid>,
     by_key: HashMap<String, HashSet<Uuid>>,
+    /// Which party holds a record / an entry, so a change finds it without a scan.
+    record_owner: HashMap<Uuid, Uuid>,
+    entry_owner: HashMap<Uuid, Uuid>,
 }
 
 impl Index {
@@ -104,13 +107,16 @@ impl Index {
     }
 
     fn put_record(&mut self, r: &Record) {
-        // A record may have moved (linked to another subject): drop it everywhere first.
-        for p in self.parties.values_mut() {
-            p.records.retain(|x| x.id != r.id);
+        // A record may have moved (linked to another subject): drop it where it was first.
+        if let Some(owner) = self.record_owner.remove(&r.id) {
+            if let Some(p) = self.parties.get_mut(&owner) {
+                p.records.retain(|x| x.id != r.id);
+            }
         }
         let counts = r.status == RecordStatus::Published && !r.tolerated;
         if let (Some(sid), Some(sev), true) = (r.subject_id, &r.severity, counts) {
             if let Some(p) = self.parties.get_mut(&sid) {
+                self.record_owner.insert(r.id, sid);
                 p.records.push(RecordRef {
                     id: r.id,
                     type_code: r.type_code.clone(),
@@ -124,12 +130,15 @@ impl Index {
     }
 
     fn put_entry(&mut self, e: &ListEntryRow) {
-        for p in self.parties.values_mut() {
-            p.entries.retain(|x| x.id != e.id);
+        if let Some(owner) = self.entry_owner.remove(&e.id) {
+            if let Some(p) = self.parties.get_mut(&owner) {
+                p.entries.retain(|x| x.id != e.id);
+            }
         }
         let active = matches!(e.status.as_str(), "publicity" | "effective");
         if let (Some(sid), true) = (e.subject_id, active) {
             if let Some(p) = self.parties.get_mut(&sid) {
+                self.entry_owner.insert(e.id, sid);
                 p.entries.push(EntryRef {
                     id: e.id,
                     list: e.list_code.clone(),
@@ -171,22 +180,16 @@ impl CheckIndex {
             last_seq: seq,
             ..Default::default()
         };
-        let mut offset = 0;
+        let mut after = None;
         loop {
-            let page = store
-                .list_subjects(&SubjectFilter {
-                    limit: 5000,
-                    offset,
-                    ..Default::default()
-                })
-                .await?;
+            let page = store.subjects_after(after, 10_000).await?;
             for s in &page {
                 idx.put_subject(s);
             }
-            if page.len() < 5000 {
-                break;
+            match page.last() {
+                Some(s) if page.len() == 10_000 => after = Some(s.id),
+                _ => break,
             }
-            offset += 5000;
         }
         let mut after = None;
         loop {

@@ -8,6 +8,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod audit_queue;
 pub mod auth;
 pub mod checks;
 pub mod error;
@@ -55,6 +56,8 @@ pub struct App {
     pub checks: checks::CheckIndex,
     /// A fixed "today" (tests, rehearsals); `None` = the real date in China.
     pub today: Option<chrono::NaiveDate>,
+    /// Buffered query log of high-rate routes (see `audit_queue`).
+    pub audit_queue: std::sync::Arc<audit_queue::AuditQueue>,
 }
 
 impl App {
@@ -78,6 +81,7 @@ impl App {
             token_use: std::sync::Mutex::new(std::collections::HashMap::new()),
             checks: checks::CheckIndex::default(),
             today: None,
+            audit_queue: std::sync::Arc::new(audit_queue::AuditQueue::default()),
         }
     }
 

@@ -1729,6 +1729,10 @@ impl Store for Inner {
         super::lists::cases(&self.pool, f).await
     }
 
+    async fn subjects_after(&self, after: Option<Uuid>, limit: i64) -> Result<Vec<Subject>> {
+        super::lists::subjects_after(&self.pool, after, limit.clamp(1, 100_000)).await
+    }
+
     async fn records_of_subject(&self, subject_id: Uuid) -> Result<Vec<Record>> {
         super::lists::records_of_subject(&self.pool, subject_id).await
     }

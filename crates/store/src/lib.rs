@@ -426,6 +426,8 @@ pub trait Store: Send + Sync + 'static {
     /// Records with a severity, linked to a subject, in id order after `after` (index build).
     async fn negative_records(&self, after: Option<Uuid>, limit: i64) -> Result<Vec<Record>>;
     async fn records_of_subject(&self, subject_id: Uuid) -> Result<Vec<Record>>;
+    /// Subjects in id order after `after` (keyset paging, for building indexes).
+    async fn subjects_after(&self, after: Option<Uuid>, limit: i64) -> Result<Vec<Subject>>;
 
     /// Insert `new` cases and apply `updated` ones (each with the version it replaces) in one
     /// transaction.

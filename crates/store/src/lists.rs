@@ -234,3 +234,27 @@ pub(super) async fn cases(pool: &Pool, f: &crate::CaseFilter) -> Result<Vec<crat
         .map(case_from_row)
         .collect()
 }
+
+/// Subjects in id order after `after` (keyset paging for building indexes).
+pub(super) async fn subjects_after(
+    pool: &Pool,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<chengxin_domain::subjects::Subject>> {
+    let rows = match after {
+        Some(a) => {
+            sqlx::query("SELECT * FROM subjects WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(enc(a))
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        }
+        None => {
+            sqlx::query("SELECT * FROM subjects ORDER BY id LIMIT $1")
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        }
+    };
+    rows.iter().map(super::common::subject_from_row).collect()
+}

@@ -140,7 +140,8 @@ pub async fn check(
         "warned": warned,
         "matched_subjects": results.iter().flat_map(|r| r.matches.iter().map(|m| m.subject_id)).collect::<Vec<_>>(),
     });
-    state.store.audit(&[e]).await?;
+    // Query-logged through the buffered writer: one transaction per flush, not per check.
+    state.audit_queue.push(e);
     Ok(Json(CheckResponse {
         check_id,
         scenario: scenario.code.clone(),
@@ -265,6 +266,7 @@ pub async fn outcome(
     if req.outcome.trim().is_empty() {
         return Err(ApiError::bad_request("outcome_required", "须填写处理结果"));
     }
+    state.audit_queue.flush(state.store.as_ref()).await?;
     let known = state
         .store
         .audit_events(&chengxin_store::AuditFilter {

@@ -1,0 +1,436 @@
+//! `chengxin bench checks`: the check engine's figures of BENCHMARKS.md, measured in one run
+//! together with their baseline.
+//!
+//! 1. a fresh PostgreSQL schema with N subjects (a generated 行政处罚 file, imported: every
+//!    subject has a negative record) and 1 % of them on the serious-dishonesty list;
+//! 2. index build time and the resident memory it adds;
+//! 3. in-process exact look-ups per second (1 and 2 threads), and a 1,000-party batch;
+//! 4. baseline: the same exact-key look-ups as plain indexed PostgreSQL queries with pgbench
+//!    (8 clients, custom script);
+//! 5. over HTTP: `POST /api/v1/checks` (one party each, query-logged) from 8 keep-alive
+//!    connections of a small load generator shipped here (no wrk on this machine): checks/s,
+//!    p50/p99, errors; then every check must be in the query log.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use chengxin_domain::lists::{EntryAction, JointCatalog, ListEntry, Proposal};
+use chengxin_domain::subjects::IdHasher;
+use chengxin_server::checks::{CheckIndex, PartyQuery};
+use chengxin_server::routes::checks::{evaluate, PartyInput};
+use chengxin_store::{AuditFilter, ListEntryRow};
+use serde::Serialize;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[derive(Debug, Default, Serialize)]
+pub struct ChecksReport {
+    pub subjects: usize,
+    pub listed: usize,
+    pub index_build_seconds: f64,
+    pub index_rss_mib: Option<f64>,
+    pub inprocess_lookups_per_sec_1_thread: f64,
+    pub inprocess_lookups_per_sec_2_threads: f64,
+    pub batch_1000_median_ms: f64,
+    pub pgbench_tps: Option<f64>,
+    pub http_checks_per_sec: f64,
+    pub http_p50_ms: f64,
+    pub http_p99_ms: f64,
+    pub http_errors: u64,
+    pub http_checks: u64,
+    pub query_log_complete: bool,
+    pub inprocess_vs_pgbench: Option<f64>,
+    pub http_vs_pgbench: Option<f64>,
+}
+
+fn rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// A tiny deterministic generator (no extra dependency for a benchmark).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+async fn http_check(
+    stream: &mut tokio::net::TcpStream,
+    token: &str,
+    body: &str,
+) -> anyhow::Result<u16> {
+    let req = format!(
+        "POST /api/v1/checks HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(req.as_bytes()).await?;
+    let mut buf = Vec::with_capacity(4096);
+    let mut tmp = [0u8; 8192];
+    let (head_end, len) = loop {
+        let n = stream.read(&mut tmp).await?;
+        anyhow::ensure!(n > 0, "connection closed");
+        buf.extend_from_slice(&tmp[..n]);
+        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..p]).to_ascii_lowercase();
+            let len = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .context("no content-length")?;
+            break (p + 4, len);
+        }
+    };
+    while buf.len() < head_end + len {
+        let n = stream.read(&mut tmp).await?;
+        anyhow::ensure!(n > 0, "connection closed");
+        buf.extend_from_slice(&tmp[..n]);
+    }
+    let status: u16 = String::from_utf8_lossy(&buf[..head_end])
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .context("bad status line")?;
+    Ok(status)
+}
+
+pub async fn run(
+    subjects: u64,
+    dir: &Path,
+    pg: &str,
+    seconds: u64,
+) -> anyhow::Result<ChecksReport> {
+    std::fs::create_dir_all(dir)?;
+    let mut report = ChecksReport::default();
+    // 1. Data.
+    let schema = format!("cx_bench_{}", uuid::Uuid::now_v7().simple());
+    let admin = sqlx::PgPool::connect(pg)
+        .await
+        .context("PostgreSQL unreachable")?;
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await?;
+    let sep = if pg.contains('?') { '&' } else { '?' };
+    let scoped = format!("{pg}{sep}options=-c%20search_path%3D{schema}");
+    let result = async {
+        let store = chengxin_store::open(&scoped).await?;
+        let catalog = chengxin_domain::catalog::Catalog::default_checked()
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        store
+            .migrate(catalog, &chengxin_store::LogSigner::generate(), "bench")
+            .await?;
+        let file = dir.join("check-subjects.csv");
+        chengxin_ingest::gen::gen_penalty_csv(std::fs::File::create(&file)?, subjects, 0, 7)?;
+        let hasher = IdHasher::new([9; 32]);
+        eprintln!("  importing {subjects} rows …");
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).context("date")?;
+        chengxin_server::services::imports::import_file(
+            store.clone(),
+            hasher.clone(),
+            file.clone(),
+            chengxin_server::services::imports::ImportRequest {
+                type_code: "admin_penalty".into(),
+                source_dept: "11320400MB000000XU".into(),
+                file_name: Some("bench.csv".into()),
+                sheet: None,
+                published_at: None,
+                actor: "bench".into(),
+                today,
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut all = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store.subjects_after(after, 10_000).await?;
+            let n = page.len();
+            after = page.last().map(|s| s.id);
+            all.extend(page);
+            if n < 10_000 {
+                break;
+            }
+        }
+        report.subjects = all.len();
+        eprintln!("  listing 1 % on the serious-dishonesty list …");
+        let joint = JointCatalog::default_checked().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let list = joint.list("serious_dishonest").context("list")?;
+        let cal = chengxin_domain::calendar::WorkCalendar::official_checked()
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d");
+        for s in all.iter().step_by(100) {
+            let e = ListEntry::propose(
+                list,
+                Proposal {
+                    subject_key: s.id.to_string(),
+                    subject_name: s.name.clone(),
+                    standard: "基准测试".into(),
+                    basis: "基准测试".into(),
+                    recognised_by: "11320400MB000000XU".into(),
+                    evidence: vec![],
+                },
+                d("2024-12-02")?,
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .apply(list, EntryAction::StartPublicity, d("2024-12-02")?, None, cal)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .apply(list, EntryAction::TakeEffect { until: None }, d("2025-01-06")?, None, cal)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let now = chengxin_store::changelog::now();
+            store
+                .create_list_entry(
+                    "bench",
+                    &ListEntryRow {
+                        id: uuid::Uuid::now_v7(),
+                        list_code: e.list.clone(),
+                        subject_id: Some(s.id),
+                        status: e.status.code().to_string(),
+                        entry: serde_json::to_value(&e)?,
+                        created_at: now,
+                        updated_at: now,
+                        version: 1,
+                    },
+                )
+                .await?;
+            report.listed += 1;
+        }
+        let keys: Vec<String> = all.iter().filter_map(|s| s.uscc.clone()).collect();
+        let names: Vec<String> = all.iter().map(|s| s.name.clone()).collect();
+        drop(all);
+
+        // 2. Index build.
+        let before = rss_mib();
+        let index = Arc::new(CheckIndex::default());
+        let t = Instant::now();
+        index.build(store.as_ref()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        report.index_build_seconds = t.elapsed().as_secs_f64();
+        report.index_rss_mib = rss_mib().zip(before).map(|(a, b)| a - b);
+        eprintln!(
+            "  index: {} subjects in {:.2} s, +{:.0} MiB",
+            index.size(),
+            report.index_build_seconds,
+            report.index_rss_mib.unwrap_or(0.0)
+        );
+
+        // 3. In-process.
+        let lookups = |index: Arc<CheckIndex>, keys: Arc<Vec<String>>, seed: u64| {
+            let mut rng = Lcg(seed);
+            let t = Instant::now();
+            let mut n = 0u64;
+            while t.elapsed() < Duration::from_secs(2) {
+                for _ in 0..1000 {
+                    let q = PartyQuery {
+                        uscc: Some(keys[rng.next(keys.len())].clone()),
+                        ..Default::default()
+                    };
+                    let _ = index.lookup(&q);
+                    n += 1;
+                }
+            }
+            n as f64 / t.elapsed().as_secs_f64()
+        };
+        let keys = Arc::new(keys);
+        let (i1, k1) = (index.clone(), keys.clone());
+        report.inprocess_lookups_per_sec_1_thread =
+            tokio::task::spawn_blocking(move || lookups(i1, k1, 1)).await?;
+        let handles: Vec<_> = (0..2)
+            .map(|s| {
+                let (i, k) = (index.clone(), keys.clone());
+                tokio::task::spawn_blocking(move || lookups(i, k, 10 + s))
+            })
+            .collect();
+        let mut total = 0.0;
+        for h in handles {
+            total += h.await?;
+        }
+        report.inprocess_lookups_per_sec_2_threads = total;
+        let mut rng = Lcg(99);
+        let mut times = Vec::new();
+        for _ in 0..21 {
+            let parties: Vec<PartyInput> = (0..1000)
+                .map(|i| {
+                    if i % 2 == 0 {
+                        PartyInput {
+                            uscc: Some(keys[rng.next(keys.len())].clone()),
+                            id_number: None,
+                            name: None,
+                        }
+                    } else {
+                        PartyInput {
+                            uscc: None,
+                            id_number: None,
+                            name: Some(names[rng.next(names.len())].clone()),
+                        }
+                    }
+                })
+                .collect();
+            let t = Instant::now();
+            let r = evaluate(&index, &hasher, joint, "bidding", parties)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            anyhow::ensure!(r.len() == 1000);
+        }
+        times.sort_by(f64::total_cmp);
+        report.batch_1000_median_ms = percentile(&times, 0.5);
+        eprintln!(
+            "  in-process: {:.0} look-ups/s (1 thread), {:.0}/s (2 threads); 1,000-party batch {:.1} ms",
+            report.inprocess_lookups_per_sec_1_thread,
+            report.inprocess_lookups_per_sec_2_threads,
+            report.batch_1000_median_ms
+        );
+
+        // 4. pgbench baseline: the same exact-key look-ups as indexed PostgreSQL queries.
+        let pool = sqlx::PgPool::connect(&scoped).await?;
+        sqlx::query("CREATE TABLE bench_lookup AS SELECT row_number() OVER (ORDER BY id) AS k, id, uscc FROM subjects WHERE uscc IS NOT NULL")
+            .execute(&pool)
+            .await?;
+        sqlx::query("ALTER TABLE bench_lookup ADD PRIMARY KEY (k)").execute(&pool).await?;
+        sqlx::query("ANALYZE bench_lookup").execute(&pool).await?;
+        pool.close().await;
+        let script = dir.join("lookup.sql");
+        std::fs::write(
+            &script,
+            format!(
+                "\\set k random(1, {})\nSELECT id FROM bench_lookup WHERE k = :k;\n",
+                keys.len()
+            ),
+        )?;
+        let out = tokio::process::Command::new("pgbench")
+            .args(["-n", "-c", "8", "-j", "2", "-T", &seconds.to_string(), "-f"])
+            .arg(&script)
+            .arg(&scoped)
+            .output()
+            .await;
+        report.pgbench_tps = match out {
+            Ok(o) => String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .find(|l| l.starts_with("tps = "))
+                .and_then(|l| l.split_whitespace().nth(2))
+                .and_then(|v| v.parse().ok()),
+            Err(e) => {
+                eprintln!("  pgbench not available: {e}");
+                None
+            }
+        };
+        eprintln!("  pgbench (8 clients): {:?} tps", report.pgbench_tps);
+
+        // 5. Over HTTP.
+        let mut settings = chengxin_server::auth::AuthSettings::default();
+        settings.token_rate = chengxin_access::Rate::per_second(1_000_000);
+        let state = Arc::new(chengxin_server::App::new(
+            store.clone(),
+            hasher.clone(),
+            dir.join("uploads"),
+            settings,
+        ));
+        state.checks.build(store.as_ref()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let writer = tokio::spawn(state.audit_queue.clone().run(store.clone()));
+        let issued = chengxin_server::services::accounts::issue_token(
+            store.as_ref(),
+            "bench",
+            chengxin_server::services::accounts::NewToken {
+                name: "bench".into(),
+                permissions: vec!["checks_run".into()],
+                region: "320400".into(),
+                body: None,
+                days: 1,
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let server = tokio::spawn(chengxin_server::serve(listener, state.clone(), std::future::pending()));
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        let mut clients = Vec::new();
+        for c in 0..8u64 {
+            let keys = keys.clone();
+            let token = issued.token.clone();
+            clients.push(tokio::spawn(async move {
+                let mut lat = Vec::new();
+                let mut errors = 0u64;
+                let mut rng = Lcg(1000 + c);
+                let Ok(mut s) = tokio::net::TcpStream::connect(addr).await else {
+                    return (lat, 1);
+                };
+                let _ = s.set_nodelay(true);
+                while Instant::now() < deadline {
+                    let body = format!(
+                        "{{\"scenario\":\"bidding\",\"parties\":[{{\"uscc\":\"{}\"}}]}}",
+                        keys[rng.next(keys.len())]
+                    );
+                    let t = Instant::now();
+                    match http_check(&mut s, &token, &body).await {
+                        Ok(200) => lat.push(t.elapsed().as_secs_f64() * 1000.0),
+                        _ => {
+                            errors += 1;
+                            match tokio::net::TcpStream::connect(addr).await {
+                                Ok(n) => s = n,
+                                Err(_) => break,
+                            }
+                        }
+                    }
+                }
+                (lat, errors)
+            }));
+        }
+        let t = Instant::now();
+        let mut lat = Vec::new();
+        for c in clients {
+            let (l, e) = c.await?;
+            lat.extend(l);
+            report.http_errors += e;
+        }
+        let elapsed = t.elapsed().as_secs_f64();
+        lat.sort_by(f64::total_cmp);
+        report.http_checks = lat.len() as u64;
+        report.http_checks_per_sec = lat.len() as f64 / elapsed;
+        report.http_p50_ms = percentile(&lat, 0.5);
+        report.http_p99_ms = percentile(&lat, 0.99);
+        server.abort();
+        state.audit_queue.stop();
+        writer.await?;
+        let logged = store
+            .audit_events(&AuditFilter {
+                action: Some("check".into()),
+                limit: Some(100_000),
+                ..Default::default()
+            })
+            .await?
+            .len() as u64;
+        report.query_log_complete = logged == report.http_checks.min(100_000);
+        eprintln!(
+            "  HTTP: {:.0} checks/s, p50 {:.2} ms, p99 {:.2} ms, {} errors; query log {} of {}",
+            report.http_checks_per_sec, report.http_p50_ms, report.http_p99_ms, report.http_errors,
+            logged, report.http_checks
+        );
+        report.inprocess_vs_pgbench = report
+            .pgbench_tps
+            .map(|p| report.inprocess_lookups_per_sec_2_threads / p);
+        report.http_vs_pgbench = report.pgbench_tps.map(|p| report.http_checks_per_sec / p);
+        store.close().await;
+        anyhow::Ok(())
+    }
+    .await;
+    let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+        .execute(&admin)
+        .await;
+    result?;
+    Ok(report)
+}
