@@ -331,8 +331,10 @@ pub async fn run(
         eprintln!("  pgbench (8 clients): {:?} tps", report.pgbench_tps);
 
         // 5. Over HTTP.
-        let mut settings = chengxin_server::auth::AuthSettings::default();
-        settings.token_rate = chengxin_access::Rate::per_second(1_000_000);
+        let settings = chengxin_server::auth::AuthSettings {
+            token_rate: chengxin_access::Rate::per_second(1_000_000),
+            ..Default::default()
+        };
         let state = Arc::new(chengxin_server::App::new(
             store.clone(),
             hasher.clone(),
