@@ -137,6 +137,21 @@ fn sqlite_baseline(file: &Path, db: &Path) -> anyhow::Result<u64> {
     Ok(n)
 }
 
+/// A fresh schema for a benchmark run: the admin pool (to drop it afterwards), its name, and
+/// the URL that selects it.
+pub async fn pg_scratch(url: &str) -> anyhow::Result<(sqlx::PgPool, String, String)> {
+    let schema = format!("cx_bench_{}", uuid::Uuid::now_v7().simple());
+    let admin = sqlx::PgPool::connect(url)
+        .await
+        .context("PostgreSQL unreachable")?;
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await?;
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let scoped = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+    Ok((admin, schema, scoped))
+}
+
 fn copy_escape(s: &str, out: &mut String) {
     for c in s.chars() {
         match c {
@@ -252,15 +267,7 @@ pub async fn import_bench(
     // PostgreSQL.
     let (mut postgres_ratio, mut rss_pg) = (None, None);
     if let Some(url) = pg {
-        let schema = format!("cx_bench_{}", uuid::Uuid::now_v7().simple());
-        let admin = sqlx::PgPool::connect(url)
-            .await
-            .context("PostgreSQL unreachable")?;
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&admin)
-            .await?;
-        let sep = if url.contains('?') { '&' } else { '?' };
-        let scoped = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+        let (admin, schema, scoped) = pg_scratch(url).await?;
         let result = async {
             let pool = sqlx::PgPool::connect(&scoped).await?;
             let t = Instant::now();

@@ -119,15 +119,7 @@ pub async fn run(
     std::fs::create_dir_all(dir)?;
     let mut report = ChecksReport::default();
     // 1. Data.
-    let schema = format!("cx_bench_{}", uuid::Uuid::now_v7().simple());
-    let admin = sqlx::PgPool::connect(pg)
-        .await
-        .context("PostgreSQL unreachable")?;
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin)
-        .await?;
-    let sep = if pg.contains('?') { '&' } else { '?' };
-    let scoped = format!("{pg}{sep}options=-c%20search_path%3D{schema}");
+    let (admin, schema, scoped) = crate::bench::pg_scratch(pg).await?;
     let result = async {
         let store = chengxin_store::open(&scoped).await?;
         let catalog = chengxin_domain::catalog::Catalog::default_checked()

@@ -4,42 +4,21 @@
 //!
 //! Helpers are copied from `tests/cli.rs` (each test file is its own crate).
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_chengxin");
-const DEPT: &str = "11320400MB000000XU";
+mod common;
+use common::*;
 
 fn temp_dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("chengxin-bk-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    temp_dir_named("chengxin-bk")
 }
+const DEPT: &str = "11320400MB000000XU";
 
-fn cmd(data_dir: &Path) -> Command {
-    let mut c = Command::new(BIN);
-    c.env("CHENGXIN_DATA_DIR", data_dir)
-        .env_remove("CHENGXIN_DB")
-        .env_remove("CHENGXIN_ID_HASH_KEY")
-        .env("CHENGXIN_LOG", "warn");
-    c
-}
-
-fn run(data_dir: &Path, args: &[&str]) -> Output {
-    cmd(data_dir).args(args).output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 fn both(o: &Output) -> String {
     format!("stdout: {}\nstderr: {}", stdout(o), stderr(o))
 }
@@ -163,33 +142,6 @@ fn scalar_i64(url: &str, sql: &str) -> i64 {
 }
 
 // ----- the server and a writer through its API ------------------------------------------
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(120))).ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).ok()?;
-    let text = String::from_utf8_lossy(&buf).into_owned();
-    let status: u16 = text.split(' ').nth(1)?.parse().ok()?;
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    Some((status, body))
-}
 
 struct Server {
     child: Child,

@@ -6,7 +6,7 @@ use sqlx::types::Json;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::common::{append, begin_write, commit, entry, PendingLog};
+use super::common::{append, begin_write, commit, entry, finish_versioned, PendingLog};
 use super::{dec, enc, Db};
 use crate::changelog::state_digest;
 use crate::error::{Result, StoreError};
@@ -82,7 +82,7 @@ pub(super) async fn write_account(
     a: &Account,
     expected: Option<i64>,
 ) -> Result<()> {
-    let (mut tx, mut head) = begin_write(pool).await?;
+    let (mut tx, head) = begin_write(pool).await?;
     let sql = if expected.is_none() {
         "INSERT INTO accounts (username, display_name, roles, region, body, password_hash, password_history, \
          totp_secret, totp_last_step, failures, locked_until, must_change_password, disabled, created_at, \
@@ -121,28 +121,17 @@ pub(super) async fn write_account(
         }
         e => e.into(),
     })?;
-    if done.rows_affected() != 1 {
-        return Err(StoreError::Conflict {
-            expected: expected.unwrap_or(0),
-            current: -1,
-        });
-    }
-    let action = if expected.is_none() {
-        "create"
-    } else {
-        "update"
-    };
-    append(
-        &mut tx,
-        &mut head,
+    finish_versioned(
+        tx,
+        head,
+        done.rows_affected(),
+        expected,
         actor,
         "account",
         &a.id.to_string(),
-        action,
-        Some(state_digest(a)?),
+        state_digest(a)?,
     )
-    .await?;
-    commit(tx, head).await
+    .await
 }
 
 pub(super) async fn write_token(
@@ -151,7 +140,7 @@ pub(super) async fn write_token(
     t: &TokenRow,
     expected: Option<i64>,
 ) -> Result<()> {
-    let (mut tx, mut head) = begin_write(pool).await?;
+    let (mut tx, head) = begin_write(pool).await?;
     let sql = if expected.is_none() {
         "INSERT INTO api_tokens (name, public_prefix, hash, scope, created_by, created_at, revoked_at, version, id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
@@ -173,28 +162,18 @@ pub(super) async fn write_token(
         Some(v) => q.bind(v),
         None => q,
     };
-    if q.execute(&mut *tx).await?.rows_affected() != 1 {
-        return Err(StoreError::Conflict {
-            expected: expected.unwrap_or(0),
-            current: -1,
-        });
-    }
-    let action = if expected.is_none() {
-        "create"
-    } else {
-        "update"
-    };
-    append(
-        &mut tx,
-        &mut head,
+    let done = q.execute(&mut *tx).await?.rows_affected();
+    finish_versioned(
+        tx,
+        head,
+        done,
+        expected,
         actor,
         "api_token",
         &t.id.to_string(),
-        action,
-        Some(state_digest(t)?),
+        state_digest(t)?,
     )
-    .await?;
-    commit(tx, head).await
+    .await
 }
 
 pub(super) async fn audit(pool: &Pool, events: &[AuditEvent]) -> Result<()> {

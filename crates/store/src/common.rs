@@ -98,6 +98,44 @@ pub(super) async fn append(
     Ok(())
 }
 
+/// Finish a versioned write of one entity: the INSERT/UPDATE must have touched exactly one
+/// row (an UPDATE that matched nothing means someone else changed it first), then the change
+/// is logged and the transaction committed.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn finish_versioned(
+    mut tx: Tx,
+    mut head: Head,
+    rows_affected: u64,
+    expected: Option<i64>,
+    actor: &str,
+    entity_type: &str,
+    entity_id: &str,
+    digest: String,
+) -> Result<()> {
+    if rows_affected != 1 {
+        return Err(StoreError::Conflict {
+            expected: expected.unwrap_or(0),
+            current: -1,
+        });
+    }
+    let action = if expected.is_none() {
+        "create"
+    } else {
+        "update"
+    };
+    append(
+        &mut tx,
+        &mut head,
+        actor,
+        entity_type,
+        entity_id,
+        action,
+        Some(digest),
+    )
+    .await?;
+    commit(tx, head).await
+}
+
 pub(super) async fn commit(mut tx: Tx, head: Head) -> Result<()> {
     sqlx::query("UPDATE log_head SET seq = $1, hash = $2 WHERE id = 1")
         .bind(head.seq)

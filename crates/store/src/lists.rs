@@ -5,7 +5,7 @@ use sqlx::types::Json;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::common::{append, begin_write, commit, record_from_row};
+use super::common::{begin_write, commit, finish_versioned, record_from_row};
 use super::{dec, enc, Db};
 use crate::changelog::state_digest;
 use crate::error::{Result, StoreError};
@@ -36,7 +36,7 @@ pub(super) async fn write_entry(
     e: &ListEntryRow,
     expected: Option<i64>,
 ) -> Result<()> {
-    let (mut tx, mut head) = begin_write(pool).await?;
+    let (mut tx, head) = begin_write(pool).await?;
     let sql = if expected.is_none() {
         "INSERT INTO list_entries (list_code, subject_id, status, entry, created_at, updated_at, version, id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
@@ -57,28 +57,18 @@ pub(super) async fn write_entry(
         Some(v) => q.bind(v),
         None => q,
     };
-    if q.execute(&mut *tx).await?.rows_affected() != 1 {
-        return Err(StoreError::Conflict {
-            expected: expected.unwrap_or(0),
-            current: -1,
-        });
-    }
-    let action = if expected.is_none() {
-        "create"
-    } else {
-        "update"
-    };
-    append(
-        &mut tx,
-        &mut head,
+    let done = q.execute(&mut *tx).await?.rows_affected();
+    finish_versioned(
+        tx,
+        head,
+        done,
+        expected,
         actor,
         "list_entry",
         &e.id.to_string(),
-        action,
-        Some(state_digest(e)?),
+        state_digest(e)?,
     )
-    .await?;
-    commit(tx, head).await
+    .await
 }
 
 pub(super) async fn entries(pool: &Pool, f: &ListEntryFilter) -> Result<Vec<ListEntryRow>> {
