@@ -2,26 +2,14 @@
 //! imported and refreshed (removals with history), and a bidding platform's file of parties
 //! is checked into an XLSX report.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_chengxin");
+mod common;
+use common::*;
 
 fn temp_dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("chengxin-check-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .env("CHENGXIN_DATA_DIR", dir)
-        .env_remove("CHENGXIN_DB")
-        .env_remove("CHENGXIN_ID_HASH_KEY")
-        .env("CHENGXIN_LOG", "warn")
-        .args(args)
-        .output()
-        .unwrap()
+    temp_dir_named("chengxin-check")
 }
 
 fn json(o: &Output) -> serde_json::Value {
@@ -143,5 +131,118 @@ fn court_list_refresh_and_file_check() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown_scenario"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn post(port: u16, path: &str, token: &str, body: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .ok()?;
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).ok()?;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status: u16 = text.split(' ').nth(1)?.parse().ok()?;
+    Some((
+        status,
+        text.split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default(),
+    ))
+}
+
+/// Two server processes over one PostgreSQL: a third process changes the court's list, and
+/// both servers' check indexes follow the change log within a couple of seconds.
+#[test]
+fn servers_over_one_postgres_agree_quickly() {
+    let Some(url) = pg_url() else { return };
+    let dir = temp_dir();
+    let with_db = |args: &[&str]| {
+        let mut v = vec!["--db", url.as_str()];
+        v.extend_from_slice(args);
+        run(&dir, &v)
+    };
+    assert!(with_db(&["migrate"]).status.success());
+    let o = with_db(&[
+        "token",
+        "issue",
+        "--name",
+        "招标平台",
+        "--permissions",
+        "checks_run",
+        "--region",
+        "320400",
+        "--days",
+        "1",
+    ]);
+    let token = json(&o)["token"].as_str().unwrap().to_string();
+    let mut servers = Vec::new();
+    for _ in 0..2 {
+        let port = free_port();
+        let child = cmd(&dir)
+            .args([
+                "--db",
+                &url,
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        servers.push((child, port));
+    }
+    for (_, port) in &servers {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while http_get(*port, "/healthz").map(|r| r.0) != Some(200) {
+            assert!(std::time::Instant::now() < deadline, "server did not start");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+    let body = r#"{"scenario":"bidding","parties":[{"uscc":"91320412MA1MXK2L83"}]}"#;
+    for (_, port) in &servers {
+        let (s, b) = post(*port, "/api/v1/checks", &token, body).unwrap();
+        assert_eq!(s, 200, "{b}");
+        assert!(b.contains("\"verdict\":\"pass\""), "{b}");
+    }
+    let court = dir.join("court.csv");
+    std::fs::write(
+        &court,
+        "被执行人姓名/名称,统一社会信用代码,案号\n常州市乙建设工程有限公司,91320412MA1MXK2L83,（2024）苏0412执123号\n",
+    )
+    .unwrap();
+    assert!(
+        with_db(&["lists", "refresh-court", court.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let changed = std::time::Instant::now();
+    for (_, port) in &servers {
+        loop {
+            let (s, b) = post(*port, "/api/v1/checks", &token, body).unwrap();
+            assert_eq!(s, 200, "{b}");
+            if b.contains("\"verdict\":\"intercept\"") {
+                break;
+            }
+            assert!(
+                changed.elapsed() < std::time::Duration::from_secs(5),
+                "server on {port} still passes the listed party: {b}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+    let took = changed.elapsed();
+    eprintln!("both servers intercept {took:?} after the change");
+    for (mut c, _) in servers {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

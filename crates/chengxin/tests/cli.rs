@@ -85,40 +85,6 @@ fn catalog_lists_types() {
     assert!(stdout(&o).contains("行政处罚决定书文号"));
 }
 
-fn pg_base() -> String {
-    std::env::var("CHENGXIN_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
-}
-
-fn pg_skippable() -> bool {
-    std::env::var("CHENGXIN_TEST_SKIP_PG").as_deref() == Ok("1") && std::env::var("CI").is_err()
-}
-
-/// A fresh schema on the test PostgreSQL, as a URL the binary can use; `None` only when
-/// skipping PostgreSQL was asked for explicitly.
-fn pg_url() -> Option<String> {
-    let base = pg_base();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let schema = format!("cx_cli_{}", uuid::Uuid::now_v7().simple());
-    let made = rt.block_on(async {
-        let pool = sqlx::PgPool::connect(&base).await?;
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&pool)
-            .await?;
-        Ok::<_, sqlx::Error>(())
-    });
-    match made {
-        Ok(()) => {}
-        Err(e) if pg_skippable() => {
-            eprintln!("SKIPPING PostgreSQL CLI test: {e}");
-            return None;
-        }
-        Err(e) => panic!("PostgreSQL at {base} unreachable: {e}"),
-    }
-    let sep = if base.contains('?') { '&' } else { '?' };
-    Some(format!("{base}{sep}options=-c%20search_path%3D{schema}"))
-}
-
 fn exec_sql(url: &str, sql: &str) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {

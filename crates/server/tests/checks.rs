@@ -402,3 +402,44 @@ async fn closed_loop(t: TestApp) {
     t.cleanup().await;
 }
 both_backends!(closed_loop_from_entry_to_feedback_to_removal, closed_loop);
+
+async fn calendar_gap(t: TestApp) {
+    use chengxin_server::services::lists::{refresh_imported, SourceRow, COURT_LIST};
+    // Deadlines would fall in 2027, which the shipped calendar does not cover: the entry is
+    // still imported (and checks intercept), the missing cases are recorded, nothing guessed.
+    let hasher = chengxin_domain::subjects::IdHasher::new([3; 32]);
+    let row = SourceRow {
+        row: 2,
+        name: "常州市乙建设工程有限公司".into(),
+        uscc: Some("91320412MA1MXK2L83".into()),
+        id_number: None,
+        case_no: "（2026）苏0412执9号".into(),
+    };
+    let r = refresh_imported(
+        t.store.as_ref(),
+        &hasher,
+        "test",
+        COURT_LIST,
+        vec![row],
+        d("2026-12-28"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.added, 1);
+    assert!(t.store.cases(&Default::default()).await.unwrap().is_empty());
+    let noted = t
+        .store
+        .audit_events(&chengxin_store::AuditFilter {
+            action: Some("cases_not_opened".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(noted.len(), 1);
+    assert_eq!(noted[0].detail["code"], "calendar_year_not_covered");
+    t.cleanup().await;
+}
+both_backends!(
+    calendar_gap_keeps_the_entry_and_records_missing_cases,
+    calendar_gap
+);

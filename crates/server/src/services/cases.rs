@@ -58,9 +58,21 @@ pub async fn follow_entry(
     let entry_id = row.id.to_string();
     match entry.status {
         EntryStatus::Effective if existing.is_empty() => {
-            let cases = joint
-                .initiate_for_entry(&entry_id, &entry, cal)
-                .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
+            let cases = match joint.initiate_for_entry(&entry_id, &entry, cal) {
+                Ok(c) => c,
+                // Deadlines past the shipped calendar cannot be computed (never guessed): the
+                // entry stands, and the missing cases are recorded for the office to open once
+                // the next year's calendar is loaded.
+                Err(e) if e.code() == "calendar_year_not_covered" => {
+                    let mut ev = AuditEvent::new(actor, "case", "cases_not_opened", "failed");
+                    ev.target = Some(entry_id.clone());
+                    ev.detail = serde_json::json!({"code": e.code(), "reason": e.to_string()});
+                    store.audit(&[ev]).await?;
+                    tracing::warn!(entry = %entry_id, error = %e, "closed-loop cases not opened");
+                    return Ok(0);
+                }
+                Err(e) => return Err(ApiError::bad_request(e.code(), e.to_string())),
+            };
             let now = chengxin_store::changelog::now();
             let rows = cases
                 .iter()
