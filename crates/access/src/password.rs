@@ -570,20 +570,6 @@ mod tests {
         }
     }
 
-    /// How long the default parameters take here: `cargo test -p chengxin-access --release
-    /// -- --ignored --nocapture default_params_timing`.
-    #[test]
-    #[ignore]
-    fn default_params_timing() {
-        let p = HashParams::default();
-        let h = hash_password("Chengxin-2024!", &p).unwrap();
-        let start = std::time::Instant::now();
-        for _ in 0..5 {
-            assert!(verify_password("Chengxin-2024!", &h).unwrap());
-        }
-        println!("argon2id default verify: {:?} each", start.elapsed() / 5);
-    }
-
     proptest! {
         #[test]
         fn policy_never_panics(user in ".{0,40}", pw in ".{0,200}") {

@@ -20,7 +20,6 @@ use chengxin_domain::lists::{EntryAction, JointCatalog, ListEntry, Proposal};
 use chengxin_domain::subjects::IdHasher;
 use chengxin_server::checks::{CheckIndex, PartyQuery};
 use chengxin_server::routes::checks::{evaluate, PartyInput};
-use chengxin_store::ListEntryRow;
 use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -184,22 +183,15 @@ pub async fn run(
             .map_err(|e| anyhow::anyhow!("{e}"))?
             .apply(list, EntryAction::TakeEffect { until: None }, d("2025-01-06")?, None, cal)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let now = chengxin_store::changelog::now();
-            store
-                .create_list_entry(
-                    "bench",
-                    &ListEntryRow {
-                        id: uuid::Uuid::now_v7(),
-                        list_code: e.list.clone(),
-                        subject_id: Some(s.id),
-                        status: e.status.code().to_string(),
-                        entry: serde_json::to_value(&e)?,
-                        created_at: now,
-                        updated_at: now,
-                        version: 1,
-                    },
-                )
-                .await?;
+            let row = chengxin_server::services::lists::entry_row(
+                uuid::Uuid::now_v7(),
+                s.id,
+                &e,
+                1,
+                chengxin_store::changelog::now(),
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            store.create_list_entry("bench", &row).await?;
             report.listed += 1;
         }
         let keys: Vec<String> = all.iter().filter_map(|s| s.uscc.clone()).collect();

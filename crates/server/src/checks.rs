@@ -15,7 +15,7 @@ use chengxin_domain::lists::{EntryStatus, Hit};
 use chengxin_domain::names;
 use chengxin_domain::records::{Record, RecordStatus};
 use chengxin_domain::subjects::Subject;
-use chengxin_store::{ListEntryFilter, ListEntryRow, Store};
+use chengxin_store::{ListEntryRow, Store};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -202,13 +202,7 @@ impl CheckIndex {
                 _ => break,
             }
         }
-        for e in store
-            .list_entries(&ListEntryFilter {
-                limit: Some(1_000_000),
-                ..Default::default()
-            })
-            .await?
-        {
+        for e in crate::services::lists::all_entries(store, None).await? {
             idx.put_entry(&e);
         }
         *self.inner.write().map_err(|_| poisoned())? = idx;

@@ -233,6 +233,9 @@ pub(super) async fn audit_events(pool: &Pool, f: &AuditFilter) -> Result<Vec<Aud
     if let Some(a) = &f.action {
         q.push(" AND action = ").push_bind(a.clone());
     }
+    if let Some(t) = &f.target {
+        q.push(" AND target = ").push_bind(t.clone());
+    }
     q.push(" ORDER BY at DESC, id DESC LIMIT ")
         .push_bind(f.limit.unwrap_or(1000).clamp(1, 100_000));
     q.build()

@@ -103,6 +103,9 @@ pub struct AuditFilter {
     pub actor: Option<String>,
     pub kind: Option<String>,
     pub action: Option<String>,
+    /// The event's object (a check id, a subject id …).
+    #[serde(default)]
+    pub target: Option<String>,
     pub limit: Option<i64>,
 }
 
@@ -127,6 +130,9 @@ pub struct ListEntryFilter {
     pub list_code: Option<String>,
     pub status: Option<String>,
     pub subject_id: Option<Uuid>,
+    /// Keyset paging: only entries with a greater id.
+    #[serde(default)]
+    pub after: Option<Uuid>,
     pub limit: Option<i64>,
 }
 

@@ -82,6 +82,9 @@ pub(super) async fn entries(pool: &Pool, f: &ListEntryFilter) -> Result<Vec<List
     if let Some(s) = f.subject_id {
         q.push(" AND subject_id = ").push_bind(enc(s));
     }
+    if let Some(a) = f.after {
+        q.push(" AND id > ").push_bind(enc(a));
+    }
     q.push(" ORDER BY id LIMIT ")
         .push_bind(f.limit.unwrap_or(1000).clamp(1, 1_000_000));
     q.build()

@@ -325,28 +325,3 @@ proptest! {
         prop_assert!(compare(&a, &a).score >= DEFAULT_THRESHOLD || normalise(&a).is_empty());
     }
 }
-
-/// One-off timing (`cargo test --release -p chengxin-domain timing -- --ignored --nocapture`).
-#[test]
-#[ignore]
-fn timing_smoke() {
-    let names = [
-        "南京華泰科技（集团）有限公司江宁分公司",
-        "江苏省南京市鼓楼区人民政府办公室",
-        "ＡＢＣ数据科技有限公司",
-    ];
-    let n = 20_000;
-    let _ = compare(names[0], names[1]);
-    let t = std::time::Instant::now();
-    let mut total = 0;
-    for i in 0..n {
-        total += normalise(names[i % 3]).len();
-    }
-    let per_norm = t.elapsed().as_nanos() / n as u128;
-    let t = std::time::Instant::now();
-    for i in 0..n / 10 {
-        total += compare(names[i % 3], "南京华泰科技有限公司").reasons.len();
-    }
-    let per_cmp = t.elapsed().as_nanos() / (n / 10) as u128;
-    println!("normalise {per_norm} ns/name, compare {per_cmp} ns/pair ({total})");
-}

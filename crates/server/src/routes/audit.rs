@@ -38,6 +38,7 @@ impl From<AuditQuery> for AuditFilter {
             actor: q.actor,
             kind: q.kind,
             action: q.action,
+            target: None,
             limit: q.limit,
         }
     }

@@ -267,17 +267,17 @@ pub async fn outcome(
         return Err(ApiError::bad_request("outcome_required", "须填写处理结果"));
     }
     state.audit_queue.flush(state.store.as_ref()).await?;
-    let known = state
+    let known = !state
         .store
         .audit_events(&chengxin_store::AuditFilter {
             action: Some("check".into()),
             kind: Some("query".into()),
-            limit: Some(100_000),
+            target: Some(id.to_string()),
+            limit: Some(1),
             ..Default::default()
         })
         .await?
-        .into_iter()
-        .any(|e| e.target.as_deref() == Some(id.to_string().as_str()));
+        .is_empty();
     if !known {
         return Err(ApiError::NotFound);
     }

@@ -47,26 +47,6 @@ pub struct ProposeRequest {
     pub evidence: Vec<String>,
 }
 
-fn row_of(
-    id: Uuid,
-    subject: Uuid,
-    e: &ListEntry,
-    version: i64,
-    created: chrono::DateTime<chrono::Utc>,
-) -> ApiResult<ListEntryRow> {
-    let now = chengxin_store::changelog::now();
-    Ok(ListEntryRow {
-        id,
-        list_code: e.list.clone(),
-        subject_id: Some(subject),
-        status: e.status.code().to_string(),
-        entry: serde_json::to_value(e).map_err(unavailable)?,
-        created_at: created,
-        updated_at: now,
-        version,
-    })
-}
-
 /// Propose an entry on a list (认定): it starts as `proposed`.
 #[utoipa::path(post, path = "/api/v1/lists/{code}/entries", tag = "lists", request_body = ProposeRequest,
     params(("code" = String, Path, description = "List code")), security(("bearer" = [])),
@@ -105,7 +85,7 @@ pub async fn propose(
     )
     .map_err(entry_error)?;
     let now = chengxin_store::changelog::now();
-    let row = row_of(Uuid::now_v7(), subject.id, &entry, 1, now)?;
+    let row = crate::services::lists::entry_row(Uuid::now_v7(), subject.id, &entry, 1, now)?;
     state.store.create_list_entry(&caller.actor, &row).await?;
     Ok(Json(row))
 }
@@ -184,7 +164,13 @@ pub async fn act(
     let next = entry
         .apply(list, action, today, req.note.as_deref(), cal)
         .map_err(entry_error)?;
-    let new = row_of(row.id, subject_id, &next, row.version + 1, row.created_at)?;
+    let new = crate::services::lists::entry_row(
+        row.id,
+        subject_id,
+        &next,
+        row.version + 1,
+        row.created_at,
+    )?;
     state
         .store
         .update_list_entry(&caller.actor, &new, row.version)

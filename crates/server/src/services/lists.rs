@@ -47,6 +47,54 @@ fn unavailable(e: impl std::fmt::Display) -> ApiError {
     ApiError::Unavailable(e.to_string())
 }
 
+/// The stored form of a list entry (version and creation time carried over on updates).
+pub fn entry_row(
+    id: Uuid,
+    subject_id: Uuid,
+    e: &ListEntry,
+    version: i64,
+    created_at: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<ListEntryRow> {
+    Ok(ListEntryRow {
+        id,
+        list_code: e.list.clone(),
+        subject_id: Some(subject_id),
+        status: e.status.code().to_string(),
+        entry: serde_json::to_value(e).map_err(unavailable)?,
+        created_at,
+        updated_at: chengxin_store::changelog::now(),
+        version,
+    })
+}
+
+/// Every entry (of one list, or of all), read page by page in id order.
+pub async fn all_entries(
+    store: &dyn Store,
+    list_code: Option<&str>,
+) -> ApiResult<Vec<ListEntryRow>> {
+    const PAGE: i64 = 10_000;
+    let mut out: Vec<ListEntryRow> = Vec::new();
+    loop {
+        let page = store
+            .list_entries(&ListEntryFilter {
+                list_code: list_code.map(String::from),
+                after: out.last().map(|e| e.id),
+                limit: Some(PAGE),
+                ..Default::default()
+            })
+            .await?;
+        let n = page.len();
+        out.extend(page);
+        if n < PAGE as usize {
+            return Ok(out);
+        }
+    }
+}
+
+fn subject_id_of(row: &ListEntryRow) -> ApiResult<Uuid> {
+    row.subject_id.ok_or(ApiError::NotFound)
+}
+
 /// Refresh an imported list from `rows`. Each addition and removal is its own logged write,
 /// so a refresh interrupted half-way can simply be run again (it converges).
 pub async fn refresh_imported(
@@ -164,13 +212,7 @@ pub async fn refresh_imported(
     source.sort();
     source.dedup();
     // 2. Diff against the entries kept here.
-    let existing_rows = store
-        .list_entries(&ListEntryFilter {
-            list_code: Some(list_code.to_string()),
-            limit: Some(10_000_000),
-            ..Default::default()
-        })
-        .await?;
+    let existing_rows = all_entries(store, Some(list_code)).await?;
     let existing: Vec<(String, EntryStatus)> = existing_rows
         .iter()
         .filter_map(|e| Some((e.subject_id?.to_string(), EntryStatus::parse(&e.status)?)))
@@ -183,16 +225,7 @@ pub async fn refresh_imported(
         let entry = ListEntry::import(list, key, &name, &case_no, today)
             .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
         let subject_id = Uuid::parse_str(key).map_err(unavailable)?;
-        let row = ListEntryRow {
-            id: Uuid::now_v7(),
-            list_code: list_code.to_string(),
-            subject_id: Some(subject_id),
-            status: entry.status.code().to_string(),
-            entry: serde_json::to_value(&entry).map_err(unavailable)?,
-            created_at: now,
-            updated_at: now,
-            version: 1,
-        };
+        let row = entry_row(Uuid::now_v7(), subject_id, &entry, 1, now)?;
         store.create_list_entry(actor, &row).await?;
         super::cases::follow_entry(store, actor, &row, today).await?;
         report.added += 1;
@@ -215,11 +248,13 @@ pub async fn refresh_imported(
                     cal,
                 )
                 .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
-            let mut new = row.clone();
-            new.status = next.status.code().to_string();
-            new.entry = serde_json::to_value(&next).map_err(unavailable)?;
-            new.updated_at = now;
-            new.version += 1;
+            let new = entry_row(
+                row.id,
+                subject_id_of(row)?,
+                &next,
+                row.version + 1,
+                row.created_at,
+            )?;
             store.update_list_entry(actor, &new, row.version).await?;
             super::cases::follow_entry(store, actor, &new, today).await?;
             report.removed += 1;
