@@ -443,3 +443,152 @@ both_backends!(
     calendar_gap_keeps_the_entry_and_records_missing_cases,
     calendar_gap
 );
+
+async fn hostile(t: TestApp) {
+    // Lists, cases and accounts refuse malformed, oversized and hostile input clearly.
+    let office = t.session_for(Role::CreditOffice, "320400", None).await;
+    let admin = t.session_for(Role::Administrator, "000000", None).await;
+    let subject = t
+        .store
+        .create_subject(
+            "test",
+            NewSubject {
+                kind: Some(chengxin_domain::subjects::SubjectKind::Enterprise),
+                name: "常州丁公司".into(),
+                uscc: None,
+                id_hash: None,
+                id_masked: None,
+                region: Some("320412".into()),
+                parent_id: None,
+                former_names: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let propose = |list: &str| format!("/api/v1/lists/{list}/entries");
+    let body = serde_json::json!({"subject_id": subject.id, "standard": "标准", "basis": "依据", "recognised_by": "X"});
+    let (s, _) = t
+        .call(
+            "POST",
+            &propose("no_such_list"),
+            &office,
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = t
+        .call(
+            "POST",
+            &propose("court_dishonest_debtor"),
+            &office,
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::BAD_REQUEST,
+        "imported lists are not proposed by hand: {v}"
+    );
+    let (s, v) = t
+        .call("POST", &propose("serious_dishonest"), &office, Some(serde_json::json!({"subject_id": subject.id, "standard": " ", "basis": "依据", "recognised_by": "X"})))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let (s, v) = t
+        .call(
+            "POST",
+            &propose("serious_dishonest"),
+            &office,
+            Some(serde_json::json!("\u{0}")),
+        )
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_json"))
+    );
+    let (s, v) = t
+        .call("POST", &propose("serious_dishonest"), &office, Some(body))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let path = format!("/api/v1/list-entries/{}/actions", v["id"].as_str().unwrap());
+    for (req, code, status) in [
+        (
+            serde_json::json!({"action": "fly", "expected_version": 1}),
+            "unknown_action",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            serde_json::json!({"action": "remove", "expected_version": 1}),
+            "reason_required",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            serde_json::json!({"action": "start_publicity", "expected_version": 9}),
+            "version_conflict",
+            StatusCode::CONFLICT,
+        ),
+    ] {
+        let (s, v) = t.call("POST", &path, &office, Some(req)).await;
+        assert_eq!((s, v["code"].as_str()), (status, Some(code)), "{v}");
+    }
+    let (s, _) = t
+        .call(
+            "POST",
+            "/api/v1/cases/nope%2Fnope/advance",
+            &office,
+            Some(serde_json::json!({"expected_version": 1})),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "the credit office does not handle cases"
+    );
+    let dept = t
+        .session_for(Role::ImplementingDepartment, "320400", None)
+        .await;
+    let (s, _) = t
+        .call(
+            "POST",
+            "/api/v1/cases/nope%2Fnope/advance",
+            &dept,
+            Some(serde_json::json!({"expected_version": 1})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    for (req, code) in [
+        (
+            serde_json::json!({"username": "a", "display_name": "x", "roles": ["auditor"], "region": "320400"}),
+            "invalid_username",
+        ),
+        (
+            serde_json::json!({"username": "x".repeat(10_000), "display_name": "x", "roles": ["auditor"], "region": "320400"}),
+            "invalid_username",
+        ),
+        (
+            serde_json::json!({"username": "robert'); DROP TABLE accounts;--", "display_name": "x", "roles": ["auditor"], "region": "320400"}),
+            "invalid_username",
+        ),
+        (
+            serde_json::json!({"username": "bob", "display_name": "x", "roles": ["king"], "region": "320400"}),
+            "unknown_role",
+        ),
+        (
+            serde_json::json!({"username": "bob", "display_name": "x", "roles": ["auditor", "credit_office"], "region": "320400"}),
+            "role_conflict",
+        ),
+        (
+            serde_json::json!({"username": "bob", "display_name": "x", "roles": ["auditor"], "region": "999999"}),
+            "unknown_region",
+        ),
+    ] {
+        let (s, v) = t.call("POST", "/api/v1/accounts", &admin, Some(req)).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(code)),
+            "{v}"
+        );
+    }
+    assert_eq!(t.store.count_accounts().await.unwrap(), 3);
+    t.cleanup().await;
+}
+both_backends!(lists_cases_accounts_refuse_hostile_input, hostile);
