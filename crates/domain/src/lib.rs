@@ -17,4 +17,5 @@ pub mod names;
 pub mod records;
 pub mod regions;
 pub mod reports;
+pub mod rights;
 pub mod subjects;

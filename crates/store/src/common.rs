@@ -24,10 +24,11 @@ use crate::changelog::{
 };
 use crate::error::{Result, StoreError};
 use crate::{
-    Account, AuditEvent, AuditFilter, Backend, Batch, BatchWriter, CaseFilter, CaseRow,
-    CatalogTypeRow, LinkRequest, ListEntryFilter, ListEntryRow, MetaRow, MigrateReport, NewBatch,
-    NewEmployment, NewRecord, NewSubject, RecordChange, RejectedRow, SessionRow, Store,
-    SubjectFilter, SubjectUpdate, TokenRow,
+    Account, ApplicationFilter, ApplicationRow, AuditEvent, AuditFilter, Backend, Batch,
+    BatchWriter, CaseFilter, CaseRow, CatalogTypeRow, EvidenceFile, LinkRequest, ListEntryFilter,
+    ListEntryRow, MetaRow, MigrateReport, NewBatch, NewEmployment, NewRecord, NewSubject,
+    RecordChange, RejectedRow, SessionRow, Store, SubjectFilter, SubjectUpdate, TargetChange,
+    TokenRow,
 };
 
 type DbRow = <Db as sqlx::Database>::Row;
@@ -449,7 +450,7 @@ fn uuid_id(row: &DbRow) -> Result<String> {
     Ok(dec(row.try_get("id")?).to_string())
 }
 
-const COVERED: [Covered; 15] = [
+const COVERED: [Covered; 17] = [
     Covered {
         entity_type: "meta",
         sql: "SELECT * FROM meta",
@@ -548,6 +549,18 @@ const COVERED: [Covered; 15] = [
         sql: "SELECT * FROM cases",
         id: |r| Ok(r.try_get("id")?),
         digest: |r| state_digest(&super::lists::case_from_row(r)?),
+    },
+    Covered {
+        entity_type: "application",
+        sql: "SELECT * FROM applications",
+        id: uuid_id,
+        digest: |r| state_digest(&super::rights::application_from_row(r)?),
+    },
+    Covered {
+        entity_type: "evidence_file",
+        sql: "SELECT * FROM evidence_files",
+        id: uuid_id,
+        digest: |r| super::rights::evidence_digest(&super::rights::evidence_from_row(r)?),
     },
     Covered {
         entity_type: "subject_identity",
@@ -684,6 +697,82 @@ pub(super) async fn write_record(
         });
     }
     Ok(())
+}
+
+/// Change a record inside a write transaction: versioned, with history and change-log
+/// entries. Shared by `change_record` and writes that change a record together with
+/// something else (an application decided on it).
+pub(super) async fn change_record_tx(
+    tx: &mut Tx,
+    head: &mut Head,
+    actor: &str,
+    c: RecordChange,
+) -> Result<Record> {
+    let row = sqlx::query("SELECT * FROM records WHERE id = $1")
+        .bind(enc(c.id))
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "记录",
+            id: c.id.to_string(),
+        })?;
+    let mut r = record_from_row(&row)?;
+    if r.version != c.expected_version {
+        return Err(StoreError::Conflict {
+            expected: c.expected_version,
+            current: r.version,
+        });
+    }
+    let base = base_history(tx, &r).await?;
+    let t = now();
+    if let Some(status) = c.status {
+        if status == RecordStatus::Published && r.status != RecordStatus::Published {
+            r.published_at = Some(t);
+        }
+        r.status = status;
+    }
+    if let Some(fields) = c.fields {
+        r.fields = fields;
+        r.content_digest = match c.content_digest {
+            Some(d) => d,
+            None => default_content_digest(&r.fields, r.decision_date, &r.severity)?,
+        };
+    }
+    if let Some(tol) = c.tolerated {
+        r.tolerated = tol;
+    }
+    if let Some(until) = c.publish_until {
+        r.publish_until = until;
+    }
+    let expected = r.version;
+    r.version += 1;
+    r.updated_at = t;
+    write_record(tx, &r, false, expected).await?;
+    append(
+        tx,
+        head,
+        actor,
+        "record",
+        &r.id.to_string(),
+        &c.action,
+        Some(state_digest(&r)?),
+    )
+    .await?;
+    if let Some(b) = base {
+        insert_history(tx, head, &b).await?;
+    }
+    let h = RecordHistoryEntry {
+        record_id: r.id,
+        version: r.version,
+        action: c.action,
+        status: r.status,
+        fields: r.fields.clone(),
+        actor: actor.to_string(),
+        note: c.note,
+        at: t,
+    };
+    insert_history(tx, head, &h).await?;
+    Ok(r)
 }
 
 async fn write_subject(tx: &mut Tx, s: &Subject, insert: bool) -> Result<()> {
@@ -1240,70 +1329,7 @@ impl Store for Inner {
 
     async fn change_record(&self, actor: &str, c: RecordChange) -> Result<Record> {
         let (mut tx, mut head) = begin_write(&self.pool).await?;
-        let row = sqlx::query("SELECT * FROM records WHERE id = $1")
-            .bind(enc(c.id))
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "记录",
-                id: c.id.to_string(),
-            })?;
-        let mut r = record_from_row(&row)?;
-        if r.version != c.expected_version {
-            return Err(StoreError::Conflict {
-                expected: c.expected_version,
-                current: r.version,
-            });
-        }
-        let base = base_history(&mut tx, &r).await?;
-        let t = now();
-        if let Some(status) = c.status {
-            if status == RecordStatus::Published && r.status != RecordStatus::Published {
-                r.published_at = Some(t);
-            }
-            r.status = status;
-        }
-        if let Some(fields) = c.fields {
-            r.fields = fields;
-            r.content_digest = match c.content_digest {
-                Some(d) => d,
-                None => default_content_digest(&r.fields, r.decision_date, &r.severity)?,
-            };
-        }
-        if let Some(tol) = c.tolerated {
-            r.tolerated = tol;
-        }
-        if let Some(until) = c.publish_until {
-            r.publish_until = until;
-        }
-        let expected = r.version;
-        r.version += 1;
-        r.updated_at = t;
-        write_record(&mut tx, &r, false, expected).await?;
-        append(
-            &mut tx,
-            &mut head,
-            actor,
-            "record",
-            &r.id.to_string(),
-            &c.action,
-            Some(state_digest(&r)?),
-        )
-        .await?;
-        if let Some(b) = base {
-            insert_history(&mut tx, &mut head, &b).await?;
-        }
-        let h = RecordHistoryEntry {
-            record_id: r.id,
-            version: r.version,
-            action: c.action,
-            status: r.status,
-            fields: r.fields.clone(),
-            actor: actor.to_string(),
-            note: c.note,
-            at: t,
-        };
-        insert_history(&mut tx, &mut head, &h).await?;
+        let r = change_record_tx(&mut tx, &mut head, actor, c).await?;
         commit(tx, head).await?;
         Ok(r)
     }
@@ -1765,6 +1791,42 @@ impl Store for Inner {
 
     async fn cases(&self, f: &CaseFilter) -> Result<Vec<CaseRow>> {
         super::lists::cases(&self.pool, f).await
+    }
+
+    async fn write_application(
+        &self,
+        actor: &str,
+        a: &ApplicationRow,
+        expected_version: Option<i64>,
+        change: TargetChange,
+    ) -> Result<Option<Record>> {
+        super::rights::write(&self.pool, actor, a, expected_version, change).await
+    }
+
+    async fn add_evidence(
+        &self,
+        actor: &str,
+        a: &ApplicationRow,
+        expected_version: i64,
+        f: &EvidenceFile,
+    ) -> Result<()> {
+        super::rights::add_evidence(&self.pool, actor, a, expected_version, f).await
+    }
+
+    async fn application(&self, id: Uuid) -> Result<Option<ApplicationRow>> {
+        super::rights::get(&self.pool, id).await
+    }
+
+    async fn application_by_tracking(&self, tracking_no: &str) -> Result<Option<ApplicationRow>> {
+        super::rights::by_tracking(&self.pool, tracking_no).await
+    }
+
+    async fn applications(&self, f: &ApplicationFilter) -> Result<Vec<ApplicationRow>> {
+        super::rights::list(&self.pool, f).await
+    }
+
+    async fn evidence_file(&self, id: Uuid) -> Result<Option<EvidenceFile>> {
+        super::rights::evidence(&self.pool, id).await
     }
 
     async fn subjects_after(&self, after: Option<Uuid>, limit: i64) -> Result<Vec<Subject>> {

@@ -32,8 +32,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use accounts_types::{
-    Account, AuditEvent, AuditFilter, CaseFilter, CaseRow, ListEntryFilter, ListEntryRow,
-    SessionRow, TokenRow,
+    Account, ApplicationFilter, ApplicationRow, AuditEvent, AuditFilter, CaseFilter, CaseRow,
+    EvidenceFile, ListEntryFilter, ListEntryRow, SessionRow, TargetChange, TokenRow,
 };
 pub use changelog::{Checkpoint, LogEntry, LogSigner, Problem, VerifyReport};
 pub use error::{Result, StoreError};
@@ -439,6 +439,31 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<()>;
     async fn case(&self, id: &str) -> Result<Option<CaseRow>>;
     async fn cases(&self, f: &CaseFilter) -> Result<Vec<CaseRow>>;
+
+    // Credit rights (issue 7).
+    /// Write an application — new when `expected_version` is `None`, else its next state —
+    /// together with its effect on the record or list entry, in one transaction. A stale
+    /// `expected_version` is a `Conflict` and nothing is written. Returns the changed record.
+    async fn write_application(
+        &self,
+        actor: &str,
+        a: &ApplicationRow,
+        expected_version: Option<i64>,
+        change: TargetChange,
+    ) -> Result<Option<Record>>;
+    /// Store an evidence file with the application's new state listing it (at
+    /// `expected_version`).
+    async fn add_evidence(
+        &self,
+        actor: &str,
+        a: &ApplicationRow,
+        expected_version: i64,
+        f: &EvidenceFile,
+    ) -> Result<()>;
+    async fn application(&self, id: Uuid) -> Result<Option<ApplicationRow>>;
+    async fn application_by_tracking(&self, tracking_no: &str) -> Result<Option<ApplicationRow>>;
+    async fn applications(&self, f: &ApplicationFilter) -> Result<Vec<ApplicationRow>>;
+    async fn evidence_file(&self, id: Uuid) -> Result<Option<EvidenceFile>>;
 }
 
 /// Open a store by URL: `sqlite://path/to/file.db` or `postgres://user@host/db`.

@@ -5,7 +5,7 @@ use sqlx::types::Json;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::common::{begin_write, commit, finish_versioned, record_from_row};
+use super::common::{begin_write, commit, record_from_row};
 use super::{dec, enc, Db};
 use crate::changelog::state_digest;
 use crate::error::{Result, StoreError};
@@ -36,7 +36,19 @@ pub(super) async fn write_entry(
     e: &ListEntryRow,
     expected: Option<i64>,
 ) -> Result<()> {
-    let (mut tx, head) = begin_write(pool).await?;
+    let (mut tx, mut head) = begin_write(pool).await?;
+    write_entry_tx(&mut tx, &mut head, actor, e, expected).await?;
+    commit(tx, head).await
+}
+
+/// Insert or update (at `expected`) a list entry inside a write transaction, logged.
+pub(super) async fn write_entry_tx(
+    tx: &mut super::common::Tx,
+    head: &mut super::common::Head,
+    actor: &str,
+    e: &ListEntryRow,
+    expected: Option<i64>,
+) -> Result<()> {
     let sql = if expected.is_none() {
         "INSERT INTO list_entries (list_code, subject_id, status, entry, created_at, updated_at, version, id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
@@ -57,16 +69,26 @@ pub(super) async fn write_entry(
         Some(v) => q.bind(v),
         None => q,
     };
-    let done = q.execute(&mut *tx).await?.rows_affected();
-    finish_versioned(
+    let done = q.execute(&mut **tx).await?.rows_affected();
+    if done != 1 {
+        return Err(StoreError::Conflict {
+            expected: expected.unwrap_or(0),
+            current: -1,
+        });
+    }
+    let action = if expected.is_none() {
+        "create"
+    } else {
+        "update"
+    };
+    super::common::append(
         tx,
         head,
-        done,
-        expected,
         actor,
         "list_entry",
         &e.id.to_string(),
-        state_digest(e)?,
+        action,
+        Some(state_digest(e)?),
     )
     .await
 }

@@ -37,6 +37,9 @@ mod common;
 #[path = "lists.rs"]
 mod lists;
 
+#[path = "rights.rs"]
+mod rights;
+
 /// Bulk writes of a batch through `COPY … FROM STDIN` (text format): several times faster
 /// than multi-row INSERTs, and still inside the batch's transaction.
 mod bulk {

@@ -37,6 +37,9 @@ mod common;
 #[path = "lists.rs"]
 mod lists;
 
+#[path = "rights.rs"]
+mod rights;
+
 /// Bulk writes of a batch: multi-row INSERTs (SQLite has no COPY; prepared multi-row
 /// statements are its fastest path).
 mod bulk {
