@@ -71,6 +71,9 @@ pub enum RecordAction {
     Expire,
     /// 修复 — withdrawn from publication early after credit repair.
     Repair,
+    /// 撤销修复 — a repair revoked for false materials: published again (or expired when its
+    /// period is over).
+    RevokeRepair,
 }
 
 /// Why a transition is refused.
@@ -101,13 +104,14 @@ impl TransitionError {
 }
 
 impl RecordAction {
-    pub const ALL: [RecordAction; 6] = [
+    pub const ALL: [RecordAction; 7] = [
         RecordAction::Publish,
         RecordAction::Correct,
         RecordAction::Revoke,
         RecordAction::Tolerate,
         RecordAction::Expire,
         RecordAction::Repair,
+        RecordAction::RevokeRepair,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -118,6 +122,7 @@ impl RecordAction {
             RecordAction::Tolerate => "tolerate",
             RecordAction::Expire => "expire",
             RecordAction::Repair => "repair",
+            RecordAction::RevokeRepair => "revoke_repair",
         }
     }
 
@@ -133,6 +138,7 @@ impl RecordAction {
             RecordAction::Tolerate => "容错认定",
             RecordAction::Expire => "公示期满",
             RecordAction::Repair => "信用修复",
+            RecordAction::RevokeRepair => "撤销信用修复",
         }
     }
 
@@ -142,7 +148,8 @@ impl RecordAction {
     /// - submitted/published/expired → correct → same status (content changes, history kept);
     /// - published → expire → expired; published/expired → repair → repaired;
     /// - tolerate keeps the status and sets the 容错 flag (negative records only, with a note);
-    /// - revoked and repaired records accept nothing further (a repaired record stays as it is).
+    /// - revoked records accept nothing further; a repaired record only has its repair revoked
+    ///   (false materials), which publishes it again.
     pub fn apply(
         self,
         from: RecordStatus,
@@ -158,6 +165,8 @@ impl RecordAction {
             (RecordAction::Revoke, S::Submitted | S::Published | S::Expired) => Ok(S::Revoked),
             (RecordAction::Expire, S::Published) => Ok(S::Expired),
             (RecordAction::Repair, S::Published | S::Expired) => Ok(S::Repaired),
+            // The caller decides between published and expired by the publication period.
+            (RecordAction::RevokeRepair, S::Repaired) => Ok(S::Published),
             (RecordAction::Tolerate, S::Submitted | S::Published | S::Expired) => {
                 if !negative {
                     Err(TransitionError::NotNegative)

@@ -130,7 +130,7 @@ pub async fn transition(
     let action = RecordAction::parse(&req.action).ok_or_else(|| {
         ApiError::bad_request("unknown_action", format!("未知的操作“{}”", req.action))
     })?;
-    if action == RecordAction::Repair {
+    if matches!(action, RecordAction::Repair | RecordAction::RevokeRepair) {
         return Err(ApiError::bad_request(
             "use_repair_workflow",
             "信用修复须通过修复申请流程办理",

@@ -6,3 +6,4 @@ pub mod imports;
 pub mod lists;
 pub mod records;
 pub mod reports;
+pub mod rights;

@@ -17,6 +17,14 @@ pub fn is_negative(type_code: &str) -> bool {
         .is_some_and(|t| t.class == RecordClass::Negative)
 }
 
+/// Whether records of this type are published to everyone (社会公开).
+pub fn is_public_type(type_code: &str) -> bool {
+    Catalog::default_checked()
+        .ok()
+        .and_then(|c| c.get(type_code))
+        .is_some_and(|t| t.disclosure == chengxin_domain::catalog::Disclosure::Public)
+}
+
 /// Apply one lifecycle action to a record.
 pub async fn transition(
     store: &dyn Store,

@@ -1,0 +1,249 @@
+//! The report model: what a 信用报告 says, as plain serialisable data.
+//!
+//! The field order of these structs is the order of the canonical JSON that is signed
+//! ([`crate::canonical_bytes`]): reordering or renaming a field changes every signature, so
+//! don't. Adding a field is a new payload version.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ReportError;
+
+/// Longest accepted report number (it is typed by people and travels in URLs).
+pub const MAX_REPORT_NO_LEN: usize = 64;
+/// Most sections in one report.
+pub const MAX_SECTIONS: usize = 100;
+/// Most columns of one section's table (an A4 page has room for about this many).
+pub const MAX_COLUMNS: usize = 12;
+/// Most rows of one section's table.
+pub const MAX_ROWS: usize = 5_000;
+/// Longest text of one field or cell, in characters.
+pub const MAX_TEXT_CHARS: usize = 2_000;
+
+/// A credit report (信用报告) as issued: who issued it, when, about whom, and what it says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditReport {
+    /// 报告编号: ASCII letters, digits, `-` and `_`, at most [`MAX_REPORT_NO_LEN`] long.
+    pub report_no: String,
+    /// 出具时间, with the offset it is shown in (China time, `+08:00`, as a rule).
+    pub issued_at: DateTime<FixedOffset>,
+    /// 出具机构, e.g. `某市公共信用信息中心`.
+    pub issuer: String,
+    /// 信用主体.
+    pub subject: ReportSubject,
+    /// The report's sections, in order (numbered 一、二、… when rendered).
+    pub sections: Vec<Section>,
+}
+
+/// The credit subject a report is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportSubject {
+    /// 主体名称.
+    pub name: String,
+    /// 统一社会信用代码 for organisations; the masked ID number for persons (the caller masks:
+    /// whatever is here is printed and signed as it is).
+    pub code: String,
+    /// 主体类别.
+    pub kind: SubjectKind,
+}
+
+/// Kinds of credit subject (信用主体类别). Same variants and snake_case codes as
+/// `chengxin_domain::SubjectKind`, so callers convert through [`SubjectKind::parse`] and
+/// `as_str()`; this crate keeps its own copy to stay free of the domain crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectKind {
+    /// 机关
+    GovBody,
+    /// 事业单位
+    Institution,
+    /// 公务员及工作人员
+    CivilServant,
+    /// 企业 (incl. 个体工商户)
+    Enterprise,
+    /// 社会组织
+    SocialOrg,
+    /// 其他自然人
+    Individual,
+}
+
+impl SubjectKind {
+    /// Every kind, in display order.
+    pub const ALL: [SubjectKind; 6] = [
+        SubjectKind::GovBody,
+        SubjectKind::Institution,
+        SubjectKind::CivilServant,
+        SubjectKind::Enterprise,
+        SubjectKind::SocialOrg,
+        SubjectKind::Individual,
+    ];
+
+    /// Stable snake_case code (`enterprise`, …), as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::GovBody => "gov_body",
+            SubjectKind::Institution => "institution",
+            SubjectKind::CivilServant => "civil_servant",
+            SubjectKind::Enterprise => "enterprise",
+            SubjectKind::SocialOrg => "social_org",
+            SubjectKind::Individual => "individual",
+        }
+    }
+
+    /// The kind with this snake_case code.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Chinese label, as printed.
+    pub fn label(self) -> &'static str {
+        match self {
+            SubjectKind::GovBody => "机关",
+            SubjectKind::Institution => "事业单位",
+            SubjectKind::CivilServant => "公务员/工作人员",
+            SubjectKind::Enterprise => "企业",
+            SubjectKind::SocialOrg => "社会组织",
+            SubjectKind::Individual => "自然人",
+        }
+    }
+
+    /// Natural persons are identified by ID number, organisations by USCC.
+    pub fn is_person(self) -> bool {
+        matches!(self, SubjectKind::CivilServant | SubjectKind::Individual)
+    }
+
+    /// Caption of [`ReportSubject::code`] for this kind.
+    pub fn code_label(self) -> &'static str {
+        if self.is_person() {
+            "身份证件号码"
+        } else {
+            "统一社会信用代码"
+        }
+    }
+}
+
+/// One section of a report: a title, an optional note, and a table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    /// e.g. `行政许可` (rendered as `一、行政许可`).
+    pub title: String,
+    /// Printed under the title in small type, e.g. the data's source or cut-off date.
+    pub note: Option<String>,
+    /// The records. A table without rows is rendered as `无`.
+    pub table: Table,
+}
+
+/// A table: every row has exactly as many cells as there are headers. A cell may contain
+/// `\n` for a forced line break; long text is wrapped.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    /// Column headers.
+    pub headers: Vec<String>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// True when there is nothing to list (rendered as `无`).
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+fn invalid(msg: impl Into<String>) -> ReportError {
+    ReportError::InvalidReport(msg.into())
+}
+
+/// A one-line text: present, not too long, no control characters.
+fn check_line(what: &str, s: &str, required: bool) -> Result<(), ReportError> {
+    if required && s.trim().is_empty() {
+        return Err(invalid(format!("{what}不能为空")));
+    }
+    if s.chars().count() > MAX_TEXT_CHARS {
+        return Err(invalid(format!(
+            "{what}过长（最多 {MAX_TEXT_CHARS} 个字符）"
+        )));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(invalid(format!("{what}含有控制字符")));
+    }
+    Ok(())
+}
+
+/// A multi-line text: like [`check_line`] but `\n` is allowed.
+fn check_text(what: &str, s: &str) -> Result<(), ReportError> {
+    if s.chars().count() > MAX_TEXT_CHARS {
+        return Err(invalid(format!(
+            "{what}过长（最多 {MAX_TEXT_CHARS} 个字符）"
+        )));
+    }
+    if s.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(invalid(format!("{what}含有控制字符")));
+    }
+    Ok(())
+}
+
+impl CreditReport {
+    /// Checks what signing and rendering rely on: a URL-safe report number, non-empty
+    /// names, rectangular tables, and size limits (see the `MAX_*` constants).
+    pub fn validate(&self) -> Result<(), ReportError> {
+        let no = &self.report_no;
+        if no.is_empty() || no.len() > MAX_REPORT_NO_LEN {
+            return Err(invalid(format!(
+                "报告编号长度应为 1 至 {MAX_REPORT_NO_LEN} 个字符"
+            )));
+        }
+        if !no
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(invalid("报告编号只能包含字母、数字、“-”和“_”"));
+        }
+        check_line("出具机构", &self.issuer, true)?;
+        check_line("主体名称", &self.subject.name, true)?;
+        check_line("主体代码", &self.subject.code, true)?;
+        if self.sections.len() > MAX_SECTIONS {
+            return Err(invalid(format!("栏目过多（最多 {MAX_SECTIONS} 个）")));
+        }
+        for (i, s) in self.sections.iter().enumerate() {
+            let n = i + 1;
+            check_line(&format!("第 {n} 个栏目的标题"), &s.title, true)?;
+            if let Some(note) = &s.note {
+                check_text(&format!("第 {n} 个栏目的说明"), note)?;
+            }
+            let cols = s.table.headers.len();
+            if cols > MAX_COLUMNS {
+                return Err(invalid(format!(
+                    "栏目“{}”的列数过多（最多 {MAX_COLUMNS} 列）",
+                    s.title
+                )));
+            }
+            if cols == 0 && !s.table.rows.is_empty() {
+                return Err(invalid(format!("栏目“{}”有数据行但没有表头", s.title)));
+            }
+            if s.table.rows.len() > MAX_ROWS {
+                return Err(invalid(format!(
+                    "栏目“{}”的行数过多（最多 {MAX_ROWS} 行）",
+                    s.title
+                )));
+            }
+            for h in &s.table.headers {
+                check_line(&format!("栏目“{}”的表头", s.title), h, false)?;
+            }
+            for (r, row) in s.table.rows.iter().enumerate() {
+                if row.len() != cols {
+                    return Err(invalid(format!(
+                        "栏目“{}”第 {} 行有 {} 个单元格，应为 {cols} 个",
+                        s.title,
+                        r + 1,
+                        row.len()
+                    )));
+                }
+                for cell in row {
+                    check_text(&format!("栏目“{}”第 {} 行", s.title, r + 1), cell)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
