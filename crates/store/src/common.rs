@@ -25,10 +25,10 @@ use crate::changelog::{
 use crate::error::{Result, StoreError};
 use crate::{
     Account, ApplicationFilter, ApplicationRow, AuditEvent, AuditFilter, Backend, Batch,
-    BatchWriter, CaseFilter, CaseRow, CatalogTypeRow, EvidenceFile, LinkRequest, ListEntryFilter,
-    ListEntryRow, MetaRow, MigrateReport, NewBatch, NewEmployment, NewRecord, NewSubject,
-    RecordChange, RejectedRow, SessionRow, Store, SubjectFilter, SubjectUpdate, TargetChange,
-    TokenRow,
+    BatchWriter, CaseFilter, CaseRow, CatalogTypeRow, CreditReportRow, EvidenceFile, LinkRequest,
+    ListEntryFilter, ListEntryRow, MetaRow, MigrateReport, NewBatch, NewEmployment, NewRecord,
+    NewSubject, RecordChange, RejectedRow, SessionRow, Store, SubjectFilter, SubjectUpdate,
+    TargetChange, TokenRow,
 };
 
 type DbRow = <Db as sqlx::Database>::Row;
@@ -450,7 +450,7 @@ fn uuid_id(row: &DbRow) -> Result<String> {
     Ok(dec(row.try_get("id")?).to_string())
 }
 
-const COVERED: [Covered; 17] = [
+const COVERED: [Covered; 18] = [
     Covered {
         entity_type: "meta",
         sql: "SELECT * FROM meta",
@@ -567,6 +567,14 @@ const COVERED: [Covered; 17] = [
         sql: "SELECT * FROM subject_identities",
         id: |r| Ok(dec(r.try_get("subject_id")?).to_string()),
         digest: |r| super::accounts::identity_digest(&r.try_get::<String, _>("sealed")?),
+    },
+    Covered {
+        entity_type: "credit_report",
+        sql: "SELECT * FROM credit_reports",
+        id: |r| Ok(r.try_get("report_no")?),
+        digest: |r| {
+            super::credit_reports::report_digest(&super::credit_reports::report_from_row(r)?)
+        },
     },
 ];
 
@@ -1827,6 +1835,14 @@ impl Store for Inner {
 
     async fn evidence_file(&self, id: Uuid) -> Result<Option<EvidenceFile>> {
         super::rights::evidence(&self.pool, id).await
+    }
+
+    async fn create_credit_report(&self, actor: &str, r: &CreditReportRow) -> Result<()> {
+        super::credit_reports::create(&self.pool, actor, r).await
+    }
+
+    async fn credit_report(&self, report_no: &str) -> Result<Option<CreditReportRow>> {
+        super::credit_reports::get(&self.pool, report_no).await
     }
 
     async fn subjects_after(&self, after: Option<Uuid>, limit: i64) -> Result<Vec<Subject>> {

@@ -37,8 +37,13 @@ mod common;
 #[path = "lists.rs"]
 mod lists;
 
+#[allow(clippy::duplicate_mod)]
 #[path = "rights.rs"]
 mod rights;
+
+#[allow(clippy::duplicate_mod)]
+#[path = "credit_reports.rs"]
+mod credit_reports;
 
 /// Bulk writes of a batch through `COPY … FROM STDIN` (text format): several times faster
 /// than multi-row INSERTs, and still inside the batch's transaction.

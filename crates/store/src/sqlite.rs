@@ -37,8 +37,13 @@ mod common;
 #[path = "lists.rs"]
 mod lists;
 
+#[allow(clippy::duplicate_mod)]
 #[path = "rights.rs"]
 mod rights;
+
+#[allow(clippy::duplicate_mod)]
+#[path = "credit_reports.rs"]
+mod credit_reports;
 
 /// Bulk writes of a batch: multi-row INSERTs (SQLite has no COPY; prepared multi-row
 /// statements are its fastest path).

@@ -8,6 +8,7 @@ pub mod health;
 pub mod lists;
 pub mod records;
 pub mod reference;
+pub mod rights;
 pub mod session;
 pub mod subjects;
 pub mod table;

@@ -43,6 +43,9 @@ pub struct RecordWithHistory {
     pub record: serde_json::Value,
     #[schema(value_type = Vec<Object>)]
     pub history: Vec<serde_json::Value>,
+    /// 异议处理中 while an objection on it is open (shown to everyone who can see it);
+    /// 容错纠错 when recognised as tolerable error.
+    pub annotations: Vec<String>,
 }
 
 /// A record with its full history.
@@ -89,7 +92,15 @@ pub async fn get_record(
         state.store.audit(&[e]).await?;
     }
     let history = state.store.record_history(id).await?;
+    let mut annotations = Vec::new();
+    if services::rights::objection_pending(state.store.as_ref(), id).await? {
+        annotations.push("异议处理中".to_string());
+    }
+    if record.tolerated {
+        annotations.push("容错纠错（不计入失信）".to_string());
+    }
     Ok(Json(RecordWithHistory {
+        annotations,
         record: serde_json::to_value(&record).map_err(|e| ApiError::Unavailable(e.to_string()))?,
         history: history
             .iter()

@@ -7,7 +7,8 @@ use axum::routing::{delete, get, post, MethodRouter};
 use chengxin_access::Permission as P;
 
 use super::{
-    admin, audit, batches, cases, checks, health, lists, records, reference, session, subjects,
+    admin, audit, batches, cases, checks, health, lists, records, reference, rights, session,
+    subjects,
 };
 use crate::auth::Access::{self, Open, Perm, Signed};
 use crate::AppState;
@@ -233,12 +234,96 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(audit::list),
         ),
         r(
-            g,
+            g.clone(),
             "/api/v1/audit/export",
             Perm(P::AuditRead),
             get(audit::export),
         ),
     ];
+    // Credit rights (issue 7).
+    t.extend([
+        r(
+            p.clone(),
+            "/api/v1/objections",
+            Perm(P::ObjectionsFile),
+            post(rights::file_objection),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/repairs",
+            Perm(P::RepairApply),
+            post(rights::file_repair),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/track/{tracking_no}",
+            Open,
+            get(rights::track),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/track/{tracking_no}/evidence",
+            Open,
+            // Evidence files up to the rules' limit (10 MiB by default) fit under the API's
+            // 16 MiB body cap; axum's default extractor limit (2 MiB) would refuse them.
+            post(rights::add_evidence)
+                .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/track/{tracking_no}/withdraw",
+            Open,
+            post(rights::withdraw),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/applications",
+            Signed,
+            get(rights::queue),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/applications/{id}",
+            Signed,
+            get(rights::get_application),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/applications/{id}/actions",
+            Signed,
+            post(rights::act),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/applications/{id}/evidence/{file_id}",
+            Signed,
+            get(rights::evidence),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/records/{id}/tolerance",
+            Perm(P::RecordsTransition),
+            post(rights::tolerance),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/list-entries/{id}/mitigation",
+            Perm(P::ListsManage),
+            post(rights::mitigation),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/portal/subjects/{id}",
+            Open,
+            get(rights::public_archive),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/archive",
+            Perm(P::ArchiveReadOwn),
+            get(rights::own_archive),
+        ),
+    ]);
     t.push((
         RouteSpec {
             method: p,

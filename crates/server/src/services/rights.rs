@@ -13,8 +13,8 @@ use chengxin_domain::rights::{
     StepContext, Target, TargetFacts,
 };
 use chengxin_store::{
-    ApplicationFilter, ApplicationRow, CaseFilter, EvidenceFile, ListEntryRow, RecordChange,
-    Store, TargetChange,
+    ApplicationFilter, ApplicationRow, CaseFilter, EvidenceFile, ListEntryRow, RecordChange, Store,
+    TargetChange,
 };
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -66,8 +66,7 @@ pub fn access_ok(row: &ApplicationRow, code: Option<&str>) -> bool {
         (Some(h), Some(c)) => {
             let given = access_hash(c);
             h.len() == given.len()
-                && h
-                    .bytes()
+                && h.bytes()
                     .zip(given.bytes())
                     .fold(0u8, |acc, (a, b)| acc | (a ^ b))
                     == 0
@@ -125,8 +124,8 @@ pub async fn load_target(store: &dyn Store, target: Target) -> ApiResult<Loaded>
     match target {
         Target::Record(id) => {
             let r = store.record(id).await?.ok_or(ApiError::NotFound)?;
-            let public = r.status == RecordStatus::Published
-                && super::records::is_public_type(&r.type_code);
+            let public =
+                r.status == RecordStatus::Published && super::records::is_public_type(&r.type_code);
             Ok(Loaded {
                 target,
                 subject_id: r.subject_id,
@@ -146,12 +145,15 @@ pub async fn load_target(store: &dyn Store, target: Target) -> ApiResult<Loaded>
         }
         Target::ListEntry(id) => {
             let row = store.list_entry(id).await?.ok_or(ApiError::NotFound)?;
-            let entry: ListEntry = serde_json::from_value(row.entry.clone()).map_err(unavailable)?;
+            let entry: ListEntry =
+                serde_json::from_value(row.entry.clone()).map_err(unavailable)?;
             let joint = JointCatalog::default_checked().map_err(unavailable)?;
             let list = joint.list(&entry.list).ok_or(ApiError::NotFound)?;
-            let active = matches!(entry.status, EntryStatus::Publicity | EntryStatus::Effective);
-            let public = active
-                && list.disclosure == chengxin_domain::catalog::Disclosure::Public;
+            let active = matches!(
+                entry.status,
+                EntryStatus::Publicity | EntryStatus::Effective
+            );
+            let public = active && list.disclosure == chengxin_domain::catalog::Disclosure::Public;
             // A 严重失信主体名单 entry is repaired like 严重 information, counted from the day it
             // took effect; the recognising body decides (谁认定、谁修复).
             let decided = entry.effective_from.unwrap_or(entry.proposed_on);
@@ -225,12 +227,18 @@ pub async fn file(
         ));
     }
     if f.reasons.chars().count() > 5000 {
-        return Err(ApiError::bad_request("reasons_too_long", "理由不得超过 5000 字"));
+        return Err(ApiError::bad_request(
+            "reasons_too_long",
+            "理由不得超过 5000 字",
+        ));
     }
     let contact_sealed = match f.contact.as_deref().map(str::trim) {
         Some(c) if !c.is_empty() => {
             if c.chars().count() > 100 {
-                return Err(ApiError::bad_request("contact_too_long", "联系方式不得超过 100 字"));
+                return Err(ApiError::bad_request(
+                    "contact_too_long",
+                    "联系方式不得超过 100 字",
+                ));
             }
             Some(
                 app.pii
@@ -448,8 +456,9 @@ pub async fn add_evidence(
     bytes: &[u8],
 ) -> ApiResult<ApplicationRow> {
     let mut application = app_of(row)?;
-    if application.state.is_final() || application.state != rights::AppState::Submitted
-        && application.state != rights::AppState::Accepted
+    if application.state.is_final()
+        || application.state != rights::AppState::Submitted
+            && application.state != rights::AppState::Accepted
     {
         return Err(ApiError::bad_request(
             "application_closed",
@@ -504,7 +513,9 @@ pub async fn add_evidence(
         row.version + 1,
         row.created_at,
     )?;
-    app.store.add_evidence(actor, &new, row.version, &file).await?;
+    app.store
+        .add_evidence(actor, &new, row.version, &file)
+        .await?;
     Ok(new)
 }
 
