@@ -771,3 +771,176 @@ async fn tolerance_story(t: TestApp) {
     t.cleanup().await;
 }
 both_backends!(tolerance, tolerance_story);
+
+/// An entry on the serious-dishonesty list recognised by `DEPT`, effective from `effective`.
+async fn blacklisted(t: &TestApp, uscc: &str, effective: &str) -> chengxin_store::ListEntryRow {
+    use chengxin_domain::calendar::WorkCalendar;
+    use chengxin_domain::lists::{EntryAction, JointCatalog, ListEntry, Proposal};
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let subject = t
+        .store
+        .create_subject(
+            "test",
+            chengxin_store::NewSubject {
+                kind: Some(chengxin_domain::subjects::SubjectKind::Enterprise),
+                name: "常州丙工程有限公司".into(),
+                uscc: Some(uscc.into()),
+                region: Some("320412".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let joint = JointCatalog::default_checked().unwrap();
+    let list = joint.list("serious_dishonest").unwrap();
+    let cal = WorkCalendar::official_checked().unwrap();
+    let start = cal.add_working_days(d(effective), 0).unwrap() - chrono::Days::new(40);
+    let e = ListEntry::propose(
+        list,
+        Proposal {
+            subject_key: subject.id.to_string(),
+            subject_name: subject.name.clone(),
+            standard: "拒不履行政府采购合同".into(),
+            basis: "《江苏省社会信用条例》".into(),
+            recognised_by: DEPT.into(),
+            evidence: vec!["常财购〔2024〕9号".into()],
+        },
+        start,
+    )
+    .unwrap()
+    .apply(list, EntryAction::StartPublicity, start, None, cal)
+    .unwrap()
+    .apply(
+        list,
+        EntryAction::TakeEffect { until: None },
+        d(effective),
+        None,
+        cal,
+    )
+    .unwrap();
+    let now = chengxin_store::changelog::now();
+    let row = chengxin_store::ListEntryRow {
+        id: uuid::Uuid::now_v7(),
+        list_code: e.list.clone(),
+        subject_id: Some(subject.id),
+        status: e.status.code().to_string(),
+        entry: serde_json::to_value(&e).unwrap(),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    t.store.create_list_entry("test", &row).await.unwrap();
+    // Its closed-loop cases, as taking effect through the API opens them.
+    chengxin_server::services::cases::follow_entry(t.store.as_ref(), "test", &row, d(effective))
+        .await
+        .unwrap();
+    row
+}
+
+async fn list_entry_story(t: TestApp) {
+    const BODY: &str = "91320412MA1P8DGK26";
+    const OTHER: &str = "91320412MA1Q0QYF4U";
+    let office = t.session_for(Role::CreditOffice, "320400", None).await;
+    let dept = t
+        .session_for(Role::SubmittingDepartment, "320400", Some(DEPT))
+        .await;
+    // Effective 2024-02-05: the one-year minimum of 严重 information is over on 2025-06-02.
+    let old = blacklisted(&t, BODY, "2024-02-05").await;
+    let fresh = blacklisted(&t, OTHER, "2025-01-06").await;
+    let cases = t
+        .store
+        .cases(&chengxin_store::CaseFilter {
+            entry_id: Some(old.id),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(!cases.is_empty() && cases.iter().all(|c| !c.lifted));
+
+    // Removal by repair follows the recognising body; too early for the fresh entry.
+    let other_me = t.session_for(Role::Subject, "320412", Some(OTHER)).await;
+    let (_, v) = t
+        .call("POST", "/api/v1/repairs", &other_me, Some(serde_json::json!({
+            "target_kind": "list_entry", "target_id": fresh.id, "reasons": "已履行合同义务", "commitment": true})))
+        .await;
+    assert_eq!(v["code"], "repair_period_not_reached", "{v}");
+    let me = t.session_for(Role::Subject, "320412", Some(BODY)).await;
+    let (s, filed) = t
+        .call("POST", "/api/v1/repairs", &me, Some(serde_json::json!({
+            "target_kind": "list_entry", "target_id": old.id, "reasons": "已履行合同义务并赔偿损失", "commitment": true})))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{filed}");
+    let id = filed["id"].as_str().unwrap().to_string();
+    let (s, v) = step(
+        &t,
+        &office,
+        &id,
+        serde_json::json!({"action": "accept", "expected_version": 1}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = step(&t, &dept, &id, serde_json::json!({"action": "approve", "expected_version": 2, "reasons": "失信行为已纠正"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let entry = t.store.list_entry(old.id).await.unwrap().unwrap();
+    assert_eq!(entry.status, "removed");
+    assert_eq!(entry.entry["removal_reason"], "repaired");
+    // The closed loop is lifted and every department told.
+    let cases = t
+        .store
+        .cases(&chengxin_store::CaseFilter {
+            entry_id: Some(old.id),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(cases.iter().all(|c| c.lifted), "{cases:?}");
+    let (_, v) = step(
+        &t,
+        &office,
+        &id,
+        serde_json::json!({"action": "share", "expected_version": 3}),
+    )
+    .await;
+    for c in &cases {
+        assert!(
+            v["body"]["notices"].to_string().contains(&c.department),
+            "{v}"
+        );
+    }
+
+    // An objection to the other entry, upheld by the recognising body: removed as 异议成立.
+    let (s, filed) = t
+        .call("POST", "/api/v1/objections", &Cred::None, Some(serde_json::json!({
+            "target_kind": "list_entry", "target_id": fresh.id, "reasons": "合同纠纷已由法院判决驳回", "applicant_name": "常州丙工程有限公司"})))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{filed}");
+    let id = filed["id"].as_str().unwrap().to_string();
+    step(
+        &t,
+        &office,
+        &id,
+        serde_json::json!({"action": "accept", "expected_version": 1}),
+    )
+    .await;
+    let (_, v) = step(&t, &dept, &id, serde_json::json!({"action": "check", "finding": "correct", "expected_version": 2, "reasons": "更正", "fields": {}})).await;
+    assert_eq!(v["code"], "cannot_correct_list_entry");
+    let (s, v) = step(&t, &dept, &id, serde_json::json!({"action": "check", "finding": "revoke", "expected_version": 2, "reasons": "认定依据不足"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let entry = t.store.list_entry(fresh.id).await.unwrap().unwrap();
+    assert_eq!(entry.entry["removal_reason"], "objection_upheld");
+
+    // Mitigation on a removed entry's (already lifted) cases is still recorded with its basis.
+    let (s, v) = t
+        .call("POST", &format!("/api/v1/list-entries/{}/mitigation", old.id), &office,
+            Some(serde_json::json!({"kind": "waive", "grounds": ["recovered_losses"], "basis": "台安县政务诚信工作方案 二(二)6", "approver": "县信用办主任", "reasons": "主动挽回全部损失"})))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["body"]["decision"]["outcome"], "waived");
+    let (_, v) = t
+        .call("POST", &format!("/api/v1/list-entries/{}/mitigation", old.id), &office,
+            Some(serde_json::json!({"kind": "waive", "grounds": [], "basis": "依据", "approver": "主任", "reasons": "主动挽回全部损失"})))
+        .await;
+    assert_eq!(v["code"], "grounds_required");
+    t.cleanup().await;
+}
+both_backends!(list_entries, list_entry_story);
