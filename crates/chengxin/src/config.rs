@@ -18,6 +18,11 @@ pub struct Config {
     /// Security settings: session idle timeout (`CHENGXIN_SESSION_IDLE_MINUTES`), secure
     /// cookies (`CHENGXIN_COOKIE_SECURE`), audit retention (`CHENGXIN_AUDIT_RETENTION_DAYS`).
     pub auth: chengxin_server::auth::AuthSettings,
+    /// 出具机构 printed on credit reports (`CHENGXIN_REPORT_ISSUER`).
+    pub report_issuer: Option<String>,
+    /// The public address of the portal (`CHENGXIN_PUBLIC_URL`, e.g. `https://xy.example.gov.cn`):
+    /// credit reports' QR codes point at its `/portal/verify` page.
+    pub public_url: Option<String>,
 }
 
 /// Secrets and passwords never reach logs through `Debug`.
@@ -33,6 +38,8 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("session_idle_secs", &self.auth.session.idle_secs)
             .field("cookie_secure", &self.auth.cookie_secure)
+            .field("report_issuer", &self.report_issuer)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -81,6 +88,8 @@ mod tests {
             id_hash_key: Some("00ff".into()),
             listen: "127.0.0.1:8080".parse().unwrap(),
             auth: Default::default(),
+            report_issuer: None,
+            public_url: None,
         };
         let s = format!("{c:?}");
         assert!(!s.contains("hunter2"));

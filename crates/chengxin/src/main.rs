@@ -352,7 +352,17 @@ fn config(cli: &Cli, listen: Option<SocketAddr>) -> Config {
         id_hash_key: std::env::var("CHENGXIN_ID_HASH_KEY").ok(),
         listen: listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
         auth: config::auth_from_env(),
+        report_issuer: env_text("CHENGXIN_REPORT_ISSUER"),
+        public_url: env_text("CHENGXIN_PUBLIC_URL"),
     }
+}
+
+/// A non-blank environment variable, trimmed.
+fn env_text(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 fn today() -> NaiveDate {
@@ -943,6 +953,24 @@ async fn verify(
     })
 }
 
+/// A province's own credit-rights rules (`CHENGXIN_RIGHTS_RULES=<file>`), checked at start-up:
+/// a broken file stops the server rather than falling back silently.
+fn rights_rules_from_env() -> anyhow::Result<Option<Arc<chengxin_domain::rights::RightsRules>>> {
+    let Ok(path) = std::env::var("CHENGXIN_RIGHTS_RULES") else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        CliError::new(
+            "rights_rules_unreadable",
+            format!("无法读取权益保护规则文件 {path}：{e}"),
+        )
+    })?;
+    let rules = chengxin_domain::rights::RightsRules::parse(&text)
+        .map_err(|e| CliError::new(e.code(), format!("{path}：{e}")))?;
+    tracing::info!(path = %path, version = %rules.version, "credit-rights rules loaded");
+    Ok(Some(Arc::new(rules)))
+}
+
 async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     // Bind first: a second server on the same port fails before touching the database.
     let listener = tokio::net::TcpListener::bind(cfg.listen)
@@ -958,12 +986,21 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
         load_demo(&cfg, &store).await?;
     }
     let signer = Arc::new(cfg.key_dir().signer_or_create()?);
-    let state = Arc::new(chengxin_server::App::new(
+    let mut app = chengxin_server::App::new(
         store.clone(),
         id_hasher(&cfg)?,
         cfg.data_dir.join("uploads"),
         cfg.auth.clone(),
-    ));
+    )
+    .with_report_key(cfg.key_dir().report_key_or_create()?);
+    if let Some(issuer) = &cfg.report_issuer {
+        app.report_issuer = issuer.clone();
+    }
+    if let Some(url) = &cfg.public_url {
+        app.report_verify_url = format!("{}/portal/verify", url.trim_end_matches('/'));
+    }
+    app.rights_rules = rights_rules_from_env()?;
+    let state = Arc::new(app);
     // The check index: built now, then kept current by tailing the change log every second
     // (so several servers over one PostgreSQL agree within about a second).
     let started = std::time::Instant::now();

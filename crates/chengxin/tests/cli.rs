@@ -532,3 +532,40 @@ fn import_refuses_bad_files_clearly() {
     assert!(stdout(&o).contains("unknown_type"));
     assert!(!stderr(&o).contains("panicked"));
 }
+
+/// A province's own credit-rights rules replace the national defaults; a broken file stops
+/// the server at start-up with a clear error instead of falling back silently.
+#[test]
+fn broken_rights_rules_stop_the_server() {
+    let dir = temp_dir();
+    let rules = dir.join("rules.toml");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        &rules,
+        "version = \"x\"\n[objection]\naccept_working_days = -1\n",
+    )
+    .unwrap();
+    let listen = format!("127.0.0.1:{}", free_port());
+    let o = cmd(&dir)
+        .env("CHENGXIN_RIGHTS_RULES", &rules)
+        .args(["serve", "--listen", &listen])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("rights_rules_invalid"),
+        "{}",
+        stderr(&o)
+    );
+    let o = cmd(&dir)
+        .env("CHENGXIN_RIGHTS_RULES", dir.join("missing.toml"))
+        .args(["serve", "--listen", &listen])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&o).contains("rights_rules_unreadable"),
+        "{}",
+        stderr(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -144,6 +144,18 @@ impl Caller {
         }
     }
 
+    /// Refuse unless the caller holds at least one of `ps` (401 for the public, 403
+    /// otherwise, naming the first).
+    pub fn require_any(&self, ps: &[Permission]) -> ApiResult<()> {
+        if ps.iter().any(|p| self.has(*p)) {
+            return Ok(());
+        }
+        match ps.first() {
+            Some(p) => self.require(*p),
+            None => Err(ApiError::forbidden("permission_denied", "无权访问")),
+        }
+    }
+
     /// [`Caller::require`], then whether the item's region (GB/T 2260 code) lies within the
     /// caller's jurisdiction.
     pub fn require_at(&self, p: Permission, region: &str) -> ApiResult<()> {
@@ -421,6 +433,9 @@ pub enum Access {
     Signed,
     /// Holders of this permission (jurisdiction is then checked by the handler).
     Perm(Permission),
+    /// Holders of any of these permissions (the handler then checks which one applies to
+    /// the item, and where).
+    AnyOf(&'static [Permission]),
 }
 
 /// The per-route check of the route table's [`Access`].
@@ -437,11 +452,14 @@ pub async fn require(access: Access, req: Request, next: Next) -> Response {
             "需要登录或提供接口令牌",
         )),
         Access::Signed => Ok(()),
-        Access::Perm(_) if caller.must_change_password => Err(ApiError::forbidden(
-            "password_change_required",
-            "请先修改初始密码（POST /api/v1/session/password）",
-        )),
+        Access::Perm(_) | Access::AnyOf(_) if caller.must_change_password => {
+            Err(ApiError::forbidden(
+                "password_change_required",
+                "请先修改初始密码（POST /api/v1/session/password）",
+            ))
+        }
         Access::Perm(p) => caller.require(p),
+        Access::AnyOf(ps) => caller.require_any(ps),
     };
     match verdict {
         Ok(()) => next.run(req).await,

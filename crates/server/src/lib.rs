@@ -13,6 +13,7 @@ pub mod auth;
 pub mod checks;
 pub mod error;
 pub mod metrics;
+pub mod pages;
 pub mod routes;
 pub mod services;
 
@@ -33,6 +34,11 @@ use utoipa::OpenApi;
 
 use crate::error::ApiError;
 use crate::metrics::{Metrics, RequestLabels};
+
+/// 出具机构 of credit reports unless configured (`CHENGXIN_REPORT_ISSUER`).
+pub const DEFAULT_REPORT_ISSUER: &str = "公共信用信息中心";
+/// Verification page of credit reports unless configured (`CHENGXIN_PUBLIC_URL`).
+pub const DEFAULT_REPORT_VERIFY_URL: &str = "/portal/verify";
 
 /// Shared state of the server.
 pub struct App {
@@ -56,8 +62,19 @@ pub struct App {
     pub checks: checks::CheckIndex,
     /// A fixed "today" (tests, rehearsals); `None` = the real date in China.
     pub today: Option<chrono::NaiveDate>,
+    /// Credit-rights rules of this deployment (`CHENGXIN_RIGHTS_RULES`); `None` = the shipped
+    /// national defaults (`data/rights/rules.toml`).
+    pub rights_rules: Option<std::sync::Arc<chengxin_domain::rights::RightsRules>>,
     /// Buffered query log of high-rate routes (see `audit_queue`).
     pub audit_queue: std::sync::Arc<audit_queue::AuditQueue>,
+    /// Signs credit reports (`report-signing.key`, outside the database); `None` refuses to
+    /// issue or verify uploaded reports.
+    pub report_key: Option<chengxin_report::SigningKey>,
+    /// 出具机构 printed on credit reports.
+    pub report_issuer: String,
+    /// The portal's report-verification page; a report's QR code points at
+    /// `<url>?no=<报告编号>&code=<验证码>`.
+    pub report_verify_url: String,
 }
 
 impl App {
@@ -81,7 +98,30 @@ impl App {
             token_use: std::sync::Mutex::new(std::collections::HashMap::new()),
             checks: checks::CheckIndex::default(),
             today: None,
+            rights_rules: None,
             audit_queue: std::sync::Arc::new(audit_queue::AuditQueue::default()),
+            report_key: None,
+            report_issuer: DEFAULT_REPORT_ISSUER.to_string(),
+            report_verify_url: DEFAULT_REPORT_VERIFY_URL.to_string(),
+        }
+    }
+
+    /// The state with the credit-report signing key set.
+    pub fn with_report_key(mut self, key: chengxin_report::SigningKey) -> Self {
+        self.report_key = Some(key);
+        self
+    }
+
+    /// The public key credit reports are verified with.
+    pub fn report_public_key(&self) -> Option<chengxin_report::VerifyingKey> {
+        self.report_key.as_ref().map(|k| k.verifying_key())
+    }
+
+    /// The credit-rights rules in force here.
+    pub fn rights_rules(&self) -> error::ApiResult<&chengxin_domain::rights::RightsRules> {
+        match &self.rights_rules {
+            Some(r) => Ok(r),
+            None => services::rights::rules(),
         }
     }
 
@@ -151,6 +191,9 @@ pub type AppState = Arc<App>;
         routes::rights::mitigation,
         routes::rights::public_archive,
         routes::rights::own_archive,
+        routes::credit_reports::issue,
+        routes::credit_reports::pdf,
+        routes::credit_reports::verify,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&SecurityAddon)

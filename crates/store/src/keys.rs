@@ -12,6 +12,8 @@ use crate::error::{Result, StoreError};
 
 pub const SIGNING_KEY_FILE: &str = "log-signing.key";
 pub const ID_HASH_KEY_FILE: &str = "id-hash.key";
+/// Signs credit reports (信用报告); its public key verifies them.
+pub const REPORT_SIGNING_KEY_FILE: &str = "report-signing.key";
 
 /// The folder holding the key files (`<data dir>/keys`).
 #[derive(Debug, Clone)]
@@ -83,6 +85,26 @@ impl KeyDir {
         Ok(signer)
     }
 
+    /// The credit-report signing key, if it exists.
+    pub fn report_key(&self) -> Result<Option<SigningKey>> {
+        Ok(self
+            .read_secret(REPORT_SIGNING_KEY_FILE)?
+            .map(|s| SigningKey::from_bytes(&s)))
+    }
+
+    /// The credit-report signing key, created on first use. A key of its own (not the
+    /// log-signing key): reports leave the system, and rotating one key must not touch the
+    /// other.
+    pub fn report_key_or_create(&self) -> Result<SigningKey> {
+        if let Some(k) = self.report_key()? {
+            return Ok(k);
+        }
+        let mut secret = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+        self.write_secret(REPORT_SIGNING_KEY_FILE, &secret)?;
+        Ok(SigningKey::from_bytes(&secret))
+    }
+
     /// The ID-number hashing key, created on first use.
     pub fn id_hash_key_or_create(&self) -> Result<[u8; 32]> {
         if let Some(k) = self.read_secret(ID_HASH_KEY_FILE)? {
@@ -119,6 +141,11 @@ mod tests {
         let a = kd.signer_or_create().unwrap();
         let b = kd.signer_or_create().unwrap();
         assert_eq!(a.key_id(), b.key_id());
+        assert!(kd.report_key().unwrap().is_none());
+        let r1 = kd.report_key_or_create().unwrap();
+        let r2 = kd.report_key_or_create().unwrap();
+        assert_eq!(r1.to_bytes(), r2.to_bytes());
+        assert_ne!(r1.verifying_key(), a.verifying_key());
         let k1 = kd.id_hash_key_or_create().unwrap();
         let k2 = kd.id_hash_key_or_create().unwrap();
         assert_eq!(k1, k2);

@@ -80,6 +80,8 @@ pub struct LogHead {
     pub hash: String,
     /// Registered checkpoint-signing public keys (hex Ed25519).
     pub public_keys: Vec<PublicKey>,
+    /// The public key credit reports (信用报告) are signed with (hex Ed25519), if configured.
+    pub report_public_keys: Vec<PublicKey>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -100,9 +102,18 @@ pub async fn log_head(State(state): State<AppState>) -> ApiResult<Json<LogHead>>
         .into_iter()
         .map(|(key_id, public_key)| PublicKey { key_id, public_key })
         .collect();
+    let report_public_keys = state
+        .report_public_key()
+        .map(|k| PublicKey {
+            key_id: chengxin_report::key_id(&k),
+            public_key: hex::encode(k.as_bytes()),
+        })
+        .into_iter()
+        .collect();
     Ok(Json(LogHead {
         seq,
         hash,
         public_keys,
+        report_public_keys,
     }))
 }

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod batches;
 pub mod cases;
 pub mod checks;
+pub mod credit_reports;
 pub mod health;
 pub mod lists;
 pub mod records;

@@ -7,10 +7,10 @@ use axum::routing::{delete, get, post, MethodRouter};
 use chengxin_access::Permission as P;
 
 use super::{
-    admin, audit, batches, cases, checks, health, lists, records, reference, rights, session,
-    subjects,
+    admin, audit, batches, cases, checks, credit_reports, health, lists, records, reference,
+    rights, session, subjects,
 };
-use crate::auth::Access::{self, Open, Perm, Signed};
+use crate::auth::Access::{self, AnyOf, Open, Perm, Signed};
 use crate::AppState;
 
 /// One route of the API.
@@ -240,6 +240,8 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(audit::export),
         ),
     ];
+    // Pages (portal and console): server-rendered, GET only, `Open` at the router.
+    t.extend(crate::pages::routes());
     // Credit rights (issue 7).
     t.extend([
         r(
@@ -322,6 +324,28 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/archive",
             Perm(P::ArchiveReadOwn),
             get(rights::own_archive),
+        ),
+    ]);
+    // Credit reports (信用报告): issued by staff for subjects in their jurisdiction or by a
+    // subject for itself (the handler checks which); verified by anyone (报告验真).
+    t.extend([
+        r(
+            p.clone(),
+            "/api/v1/credit-reports",
+            AnyOf(credit_reports::ISSUERS),
+            post(credit_reports::issue),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/credit-reports/{report_no}/pdf",
+            AnyOf(credit_reports::ISSUERS),
+            get(credit_reports::pdf),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/credit-reports/verify",
+            Open,
+            post(credit_reports::verify),
         ),
     ]);
     t.push((

@@ -2,6 +2,7 @@
 //! then calls the store.
 pub mod accounts;
 pub mod cases;
+pub mod credit_reports;
 pub mod imports;
 pub mod lists;
 pub mod records;

@@ -251,7 +251,7 @@ pub async fn file(
     let today = app.today();
     let now = chengxin_store::changelog::now();
     let ctx = StepContext {
-        rules: rules()?,
+        rules: app.rights_rules()?,
         calendar: calendar()?,
         today,
         now,
@@ -346,7 +346,7 @@ pub async fn act(
     }
     let today = app.today();
     let ctx = StepContext {
-        rules: rules()?,
+        rules: app.rights_rules()?,
         calendar: calendar()?,
         today,
         now: chengxin_store::changelog::now(),
@@ -468,7 +468,7 @@ pub async fn add_evidence(
             ),
         ));
     }
-    let rules = rules()?;
+    let rules = app.rights_rules()?;
     let kind = rights::check_evidence(&rules.evidence, name, bytes, application.evidence.len())
         .map_err(rights_error)?;
     if let Some(m) = material {
@@ -544,7 +544,7 @@ pub async fn tolerate(
     }
     let today = app.today();
     let ctx = StepContext {
-        rules: rules()?,
+        rules: app.rights_rules()?,
         calendar: calendar()?,
         today,
         now: chengxin_store::changelog::now(),
@@ -611,7 +611,7 @@ pub async fn mitigate(
     let loaded = load_target(app.store.as_ref(), Target::ListEntry(entry_row.id)).await?;
     let today = app.today();
     let ctx = StepContext {
-        rules: rules()?,
+        rules: app.rights_rules()?,
         calendar: calendar()?,
         today,
         now: chengxin_store::changelog::now(),

@@ -26,6 +26,11 @@ use http_body_util::BodyExt;
 use sqlx::Executor;
 use tower::ServiceExt;
 
+/// The fixed credit-report signing key of the tests.
+pub fn report_key() -> chengxin_report::SigningKey {
+    chengxin_report::SigningKey::from_bytes(&[11; 32])
+}
+
 pub const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 #[derive(Clone, Debug)]
@@ -83,6 +88,7 @@ impl TestApp {
         // Deadlines are counted from a fixed day inside the shipped calendar (2018–2026), so
         // the tests do not depend on the date they run.
         app.today = NaiveDate::from_ymd_opt(2025, 6, 2);
+        let app = app.with_report_key(report_key());
         let state = Arc::new(app);
         TestApp {
             app: router(state.clone()),

@@ -1,0 +1,55 @@
+// Chengxin pages: small helpers only (no framework). Forms call the JSON API with the
+// session's CSRF token (from <meta name="csrf-token">) and show the answer in place.
+"use strict";
+
+const cx = {
+  csrf() {
+    const m = document.querySelector('meta[name="csrf-token"]');
+    return m ? m.content : "";
+  },
+  async api(method, url, body, headers) {
+    const h = Object.assign({}, headers || {});
+    const token = cx.csrf();
+    if (token) h["X-CSRF-Token"] = token;
+    let payload = body;
+    if (body !== undefined && !(body instanceof Blob) && !(body instanceof ArrayBuffer)
+        && typeof body !== "string") {
+      h["Content-Type"] = "application/json";
+      payload = JSON.stringify(body);
+    }
+    const resp = await fetch(url, { method, headers: h, body: payload, credentials: "same-origin" });
+    let data = null;
+    const type = resp.headers.get("content-type") || "";
+    if (type.includes("application/json")) data = await resp.json();
+    else data = await resp.text();
+    return { ok: resp.ok, status: resp.status, data };
+  },
+  message(el, kind, text) {
+    el.className = "notice " + kind;
+    el.textContent = text;
+    el.hidden = false;
+    el.setAttribute("role", kind === "err" ? "alert" : "status");
+  },
+  error(data) {
+    if (data && typeof data === "object" && data.message) return data.message + "（" + data.code + "）";
+    return "请求失败";
+  },
+  // Upload a file with progress (XMLHttpRequest: fetch has no upload progress).
+  upload(url, file, onProgress) {
+    return new Promise((resolve) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", url);
+      const token = cx.csrf();
+      if (token) xhr.setRequestHeader("X-CSRF-Token", token);
+      xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded, e.total); };
+      xhr.onload = () => {
+        let data = xhr.responseText;
+        try { data = JSON.parse(xhr.responseText); } catch (_) { /* text */ }
+        resolve({ ok: xhr.status >= 200 && xhr.status < 300, status: xhr.status, data });
+      };
+      xhr.onerror = () => resolve({ ok: false, status: 0, data: { code: "network", message: "网络错误，上传未完成" } });
+      xhr.send(file);
+    });
+  },
+};
+window.cx = cx;

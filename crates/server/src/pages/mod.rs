@@ -1,0 +1,288 @@
+//! Server-rendered pages (maud), in Simplified Chinese, for an offline intranet: no CDN, no web
+//! font, one stylesheet and one small script served by the server itself. Pages only read;
+//! forms post to the JSON API with a few lines of script (the session's CSRF token travels in
+//! a `<meta>` tag), so every rule stays in one place — the API.
+//!
+//! - `portal`: the public portal (信用门户), no login.
+//! - `console`: staff pages by role (login with the second factor, queues, uploads).
+
+pub mod console;
+pub mod portal;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, MethodRouter};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use crate::auth::{Access, Caller, Via};
+use crate::routes::table::RouteSpec;
+use crate::AppState;
+
+const APP_CSS: &str = include_str!("../../assets/app.css");
+const APP_JS: &str = include_str!("../../assets/app.js");
+
+/// Name shown in the header (the operating credit office's platform).
+pub const SITE_NAME: &str = "信用信息公示平台";
+
+/// Every page route: all `Open` at the router (pages decide themselves whether to show, ask
+/// for login or redirect), all GET.
+pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    let mut out = vec![
+        page("/static/app.css", get(css)),
+        page("/static/app.js", get(js)),
+    ];
+    out.extend(portal::routes());
+    out.extend(console::routes());
+    out
+}
+
+pub fn page(
+    path: &'static str,
+    handler: MethodRouter<AppState>,
+) -> (RouteSpec, MethodRouter<AppState>) {
+    (
+        RouteSpec {
+            method: axum::http::Method::GET,
+            path,
+            access: Access::Open,
+            upload: false,
+        },
+        handler,
+    )
+}
+
+async fn css() -> Response {
+    static_asset(APP_CSS, "text/css; charset=utf-8")
+}
+
+async fn js() -> Response {
+    static_asset(APP_JS, "text/javascript; charset=utf-8")
+}
+
+fn static_asset(body: &'static str, mime: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Which part of the site a page belongs to (for the navigation).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Portal,
+    Console,
+}
+
+/// What a page needs to know about the visitor.
+pub struct Visitor {
+    pub signed_in: bool,
+    pub display: String,
+    /// The session's CSRF token (pages that post through the API put it in a meta tag).
+    pub csrf: Option<String>,
+}
+
+/// The visitor, with the CSRF token of a cookie session.
+pub async fn visitor(state: &AppState, caller: &Caller) -> Visitor {
+    match &caller.via {
+        Via::Session { session_hash, .. } => {
+            let csrf = state
+                .store
+                .session(session_hash)
+                .await
+                .ok()
+                .flatten()
+                .map(|s| s.csrf);
+            Visitor {
+                signed_in: true,
+                display: caller
+                    .actor
+                    .strip_prefix("account:")
+                    .unwrap_or(&caller.actor)
+                    .to_string(),
+                csrf,
+            }
+        }
+        _ => Visitor {
+            signed_in: false,
+            display: String::new(),
+            csrf: None,
+        },
+    }
+}
+
+/// A navigation entry: (href, label).
+pub type Nav = &'static [(&'static str, &'static str)];
+
+pub const PORTAL_NAV: Nav = &[
+    ("/", "首页"),
+    ("/portal/search", "信用查询"),
+    ("/portal/shuanggongshi", "双公示"),
+    ("/portal/government", "政务失信"),
+    ("/portal/lists", "红黑名单"),
+    ("/portal/objection", "异议申诉"),
+    ("/portal/track", "办件查询"),
+    ("/portal/verify", "报告验真"),
+    ("/portal/open-data", "开放数据"),
+];
+
+/// The page frame: header, navigation, content, footer.
+pub fn layout(
+    title: &str,
+    section: Section,
+    nav: Nav,
+    current: &str,
+    visitor: &Visitor,
+    body: Markup,
+) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                @if let Some(t) = &visitor.csrf { meta name="csrf-token" content=(t); }
+                title { (title) " - " (SITE_NAME) }
+                link rel="stylesheet" href="/static/app.css";
+                script src="/static/app.js" defer {}
+            }
+            body {
+                a.skip href="#main" { "跳到正文" }
+                header.site {
+                    div.bar {
+                        div.emblem aria-hidden="true" { "信" }
+                        div {
+                            div.title { (SITE_NAME) }
+                            div.sub {
+                                @match section {
+                                    Section::Portal => "政务诚信 · 信用公示 · 信用服务",
+                                    Section::Console => "工作台（内部使用）",
+                                }
+                            }
+                        }
+                        div.who {
+                            @if visitor.signed_in {
+                                "当前用户：" (visitor.display) " · "
+                                a href="/console" { "工作台" } " · "
+                                a href="/console/logout" { "退出" }
+                            } @else {
+                                a href="/console/login" { "工作人员登录" }
+                            }
+                        }
+                    }
+                }
+                nav.main aria-label="主导航" {
+                    ul {
+                        @for (href, label) in nav {
+                            li {
+                                @if *href == current {
+                                    a href=(href) aria-current="page" { (label) }
+                                } @else {
+                                    a href=(href) { (label) }
+                                }
+                            }
+                        }
+                    }
+                }
+                main #main tabindex="-1" {
+                    h1 { (title) }
+                    (body)
+                }
+                footer.site {
+                    div {
+                        "主办：信用办 · 本平台公示信息依法依规归集 · 对公示信息有异议的，可在线提出异议申诉 · "
+                        a href="/portal/track" { "办件查询" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An HTML response.
+pub fn html_response(status: StatusCode, markup: Markup) -> Response {
+    (
+        status,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
+            // Pages load nothing from elsewhere.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(
+                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+                ),
+            ),
+            (
+                header::HeaderName::from_static("x-content-type-options"),
+                HeaderValue::from_static("nosniff"),
+            ),
+        ],
+        markup,
+    )
+        .into_response()
+}
+
+/// An error page in the portal frame.
+pub fn error_page(status: StatusCode, message: &str, visitor: &Visitor) -> Response {
+    html_response(
+        status,
+        layout(
+            "出错了",
+            Section::Portal,
+            PORTAL_NAV,
+            "",
+            visitor,
+            html! { div.notice.err role="alert" { (message) } p { a href="/" { "返回首页" } } },
+        ),
+    )
+}
+
+/// Redirect to the console login, coming back to `next` afterwards.
+pub fn to_login(next: &str) -> Response {
+    let next: String = next
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "/-_?=&.%".contains(*c))
+        .collect();
+    Redirect::to(&format!("/console/login?next={next}")).into_response()
+}
+
+/// Inline script (the CSP allows inline scripts of this server's own pages only).
+pub fn script(js: &str) -> Markup {
+    html! { script { (PreEscaped(js)) } }
+}
+
+/// A number with thousands separators.
+pub fn thousands(n: i64) -> String {
+    let s = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(1234567), "1,234,567");
+        assert_eq!(super::thousands(-1000), "-1,000");
+    }
+}
