@@ -10,8 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chengxin_access::Permission;
 use chengxin_domain::subjects::Subject;
+use chengxin_store::StoreError;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -199,6 +201,14 @@ pub async fn pdf(
         return Err(err);
     }
     state.store.audit(&[e]).await?;
+    // Never hand out a PDF that is not the one issued (a file edited in the database).
+    if hex::encode(Sha256::digest(&row.pdf)) != row.pdf_sha256 {
+        return Err(StoreError::Corrupt(format!(
+            "信用报告 {} 的 PDF 与登记的摘要不符",
+            row.report_no
+        ))
+        .into());
+    }
     let disposition =
         HeaderValue::from_str(&format!("attachment; filename=\"{}.pdf\"", row.report_no))
             .map_err(|err| ApiError::Unavailable(err.to_string()))?;
