@@ -27,8 +27,8 @@ use crate::{
     Account, ApplicationFilter, ApplicationRow, AuditEvent, AuditFilter, Backend, Batch,
     BatchWriter, CaseFilter, CaseRow, CatalogTypeRow, CreditReportRow, EvidenceFile, LinkRequest,
     ListEntryFilter, ListEntryRow, MetaRow, MigrateReport, NewBatch, NewEmployment, NewRecord,
-    NewSubject, RecordChange, RejectedRow, SessionRow, Store, SubjectFilter, SubjectUpdate,
-    TargetChange, TokenRow,
+    NewSubject, PublishedFilter, RecordChange, RejectedRow, SessionRow, Store, SubjectFilter,
+    SubjectUpdate, TargetChange, TokenRow,
 };
 
 type DbRow = <Db as sqlx::Database>::Row;
@@ -1526,6 +1526,41 @@ impl Store for Inner {
         rows.iter().map(record_from_row).collect()
     }
 
+    async fn published_records(&self, f: &PublishedFilter) -> Result<Vec<Record>> {
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT * FROM records");
+        push_published_filter(&mut q, f);
+        let limit = if f.limit <= 0 {
+            20
+        } else {
+            f.limit.min(10_000)
+        };
+        q.push(" ORDER BY decision_date DESC, id DESC LIMIT ")
+            .push_bind(limit);
+        q.push(" OFFSET ").push_bind(f.offset.max(0));
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    async fn count_published_records(&self, f: &PublishedFilter) -> Result<i64> {
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT COUNT(*) FROM records");
+        push_published_filter(&mut q, f);
+        Ok(q.build_query_scalar().fetch_one(&self.pool).await?)
+    }
+
+    async fn published_record_sources(&self, type_codes: &[String]) -> Result<Vec<(String, i64)>> {
+        let f = PublishedFilter {
+            type_codes: type_codes.to_vec(),
+            ..Default::default()
+        };
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT source_dept, COUNT(*) AS n FROM records");
+        push_published_filter(&mut q, &f);
+        q.push(" GROUP BY source_dept ORDER BY source_dept LIMIT 1000");
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("source_dept")?, r.try_get("n")?)))
+            .collect()
+    }
+
     async fn records_due_for_expiry(&self, today: NaiveDate, limit: i64) -> Result<Vec<Record>> {
         let rows = sqlx::query(
             "SELECT * FROM records WHERE status = 'published' AND publish_until IS NOT NULL \
@@ -1902,6 +1937,39 @@ impl Store for Inner {
             }
         }
         Ok(checker.finish())
+    }
+}
+
+/// ` WHERE status = 'published' …` for [`PublishedFilter`].
+fn push_published_filter(q: &mut sqlx::QueryBuilder<'_, Db>, f: &PublishedFilter) {
+    q.push(" WHERE status = 'published'");
+    if !f.type_codes.is_empty() {
+        q.push(" AND type_code IN (");
+        let mut sep = q.separated(", ");
+        for t in &f.type_codes {
+            sep.push_bind(t.clone());
+        }
+        q.push(")");
+    }
+    if let Some(d) = &f.source_dept {
+        q.push(" AND source_dept = ").push_bind(d.clone());
+    }
+    if let Some(d) = f.decided_from {
+        q.push(" AND decision_date >= ").push_bind(d);
+    }
+    if let Some(d) = f.decided_to {
+        q.push(" AND decision_date <= ").push_bind(d);
+    }
+    if f.exclude_tolerated {
+        q.push(" AND tolerated = ").push_bind(false);
+    }
+    if !f.subject_kinds.is_empty() {
+        q.push(" AND subject_id IN (SELECT id FROM subjects WHERE kind IN (");
+        let mut sep = q.separated(", ");
+        for k in &f.subject_kinds {
+            sep.push_bind(k.as_str());
+        }
+        q.push("))");
     }
 }
 

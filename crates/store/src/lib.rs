@@ -77,6 +77,25 @@ pub struct SubjectFilter {
     pub offset: i64,
 }
 
+/// Published records for the public portal (双公示 browsing, 政务失信, open data): status
+/// `published` only; every other condition optional. Newest decision first.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PublishedFilter {
+    /// Record types (empty: every type).
+    pub type_codes: Vec<String>,
+    /// USCC of the source department.
+    pub source_dept: Option<String>,
+    pub decided_from: Option<NaiveDate>,
+    pub decided_to: Option<NaiveDate>,
+    /// Only records about subjects of these kinds (empty: any subject, linked or not).
+    pub subject_kinds: Vec<SubjectKind>,
+    /// Leave out records recognised as tolerable error (容错纠错).
+    pub exclude_tolerated: bool,
+    /// Page size (default 20, at most 10,000).
+    pub limit: i64,
+    pub offset: i64,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewEmployment {
     pub person_id: Uuid,
@@ -391,6 +410,12 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<Record>>;
     /// Published records whose publication ended before `today`: candidates for expiry.
     async fn records_due_for_expiry(&self, today: NaiveDate, limit: i64) -> Result<Vec<Record>>;
+    /// Published records matching the filter, newest decision first (portal pages).
+    async fn published_records(&self, f: &PublishedFilter) -> Result<Vec<Record>>;
+    /// How many published records match the filter (limit and offset ignored).
+    async fn count_published_records(&self, f: &PublishedFilter) -> Result<i64>;
+    /// Source departments (USCC) with published records of these types, with their counts.
+    async fn published_record_sources(&self, type_codes: &[String]) -> Result<Vec<(String, i64)>>;
 
     /// `(seq, hash)` of the chain head.
     async fn log_head(&self) -> Result<(i64, String)>;

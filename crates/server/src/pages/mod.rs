@@ -136,7 +136,7 @@ pub const PORTAL_NAV: Nav = &[
 pub fn layout(
     title: &str,
     section: Section,
-    nav: Nav,
+    nav: &[(&str, &str)],
     current: &str,
     visitor: &Visitor,
     body: Markup,
@@ -265,7 +265,7 @@ pub fn thousands(n: i64) -> String {
     let s = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -1,0 +1,462 @@
+//! 审计日志, 账户与令牌, 目录与规则.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::Uri;
+use axum::response::Response;
+use chengxin_access::{Permission as P, Role};
+use chengxin_domain::catalog::RecordType;
+use chengxin_domain::lists::JointCatalog;
+use chrono::{NaiveDate, TimeZone, Utc};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::{actions_script, api_error_page, dt, enc, gate, is_staff, msg_box, render, val};
+use crate::auth::Caller;
+use crate::routes::audit::AuditQuery;
+use crate::AppState;
+
+#[derive(Debug, Deserialize, Default)]
+pub struct AuditPageQuery {
+    /// `YYYY-MM-DD`, China time, inclusive.
+    pub from: Option<String>,
+    /// `YYYY-MM-DD`, China time, inclusive.
+    pub to: Option<String>,
+    pub actor: Option<String>,
+    pub kind: Option<String>,
+    pub action: Option<String>,
+}
+
+/// Midnight (China time) of a day as UTC, in the API's RFC 3339 form.
+fn day_start(d: NaiveDate) -> Option<chrono::DateTime<Utc>> {
+    let o = chrono::FixedOffset::east_opt(8 * 3600)?;
+    let t = d.and_hms_opt(0, 0, 0)?;
+    o.from_local_datetime(&t)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn nonempty(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+const KINDS: &[(&str, &str)] = &[
+    ("auth", "登录认证"),
+    ("account", "账户"),
+    ("token", "令牌"),
+    ("query", "查询留痕"),
+    ("data", "数据变更"),
+    ("case", "联合奖惩"),
+];
+
+/// `/console/audit`: the audit trail with filters and the CSV export link.
+pub async fn audit(
+    State(state): State<AppState>,
+    caller: Caller,
+    uri: Uri,
+    q: Result<Query<AuditPageQuery>, QueryRejection>,
+) -> Response {
+    let v = match gate(&state, &caller, &uri, |c| c.has(P::AuditRead)).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let from_d = nonempty(q.from).and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    let to_d = nonempty(q.to).and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    let from = from_d.and_then(day_start);
+    let to = to_d.and_then(|d| d.succ_opt()).and_then(day_start);
+    let actor = nonempty(q.actor);
+    let kind = nonempty(q.kind);
+    let action = nonempty(q.action);
+    let events = match crate::routes::audit::list(
+        State(state.clone()),
+        caller.clone(),
+        Ok(Query(AuditQuery {
+            from,
+            to,
+            actor: actor.clone(),
+            kind: kind.clone(),
+            action: action.clone(),
+            limit: Some(300),
+        })),
+    )
+    .await
+    {
+        Ok(axum::Json(e)) => e,
+        Err(e) => return api_error_page(&caller, &v, &e),
+    };
+    // The same filter for the export.
+    let mut params: Vec<String> = Vec::new();
+    let fmt = |t: chrono::DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    if let Some(t) = from {
+        params.push(format!("from={}", enc(&fmt(t))));
+    }
+    if let Some(t) = to {
+        params.push(format!("to={}", enc(&fmt(t))));
+    }
+    for (k, x) in [("actor", &actor), ("kind", &kind), ("action", &action)] {
+        if let Some(x) = x {
+            params.push(format!("{k}={}", enc(x)));
+        }
+    }
+    params.push("limit=100000".into());
+    let export = format!("/api/v1/audit/export?{}", params.join("&"));
+    let body = html! {
+        form.card.filters method="get" action="/console/audit" {
+            div { label for="f-from" { "起始日期" } input #f-from type="date" name="from" value=(from_d.map(|d| d.to_string()).unwrap_or_default()); }
+            div { label for="f-to" { "截止日期" } input #f-to type="date" name="to" value=(to_d.map(|d| d.to_string()).unwrap_or_default()); }
+            div { label for="f-actor" { "操作者" } input #f-actor type="text" name="actor" value=(actor.clone().unwrap_or_default()) placeholder="account:用户名"; }
+            div {
+                label for="f-kind" { "类别" }
+                select #f-kind name="kind" {
+                    option value="" { "全部" }
+                    @for (k, l) in KINDS { option value=(k) selected[kind.as_deref() == Some(*k)] { (l) } }
+                }
+            }
+            div { label for="f-action" { "操作" } input #f-action type="text" name="action" value=(action.clone().unwrap_or_default()) placeholder="如 login"; }
+            div { button type="submit" { "筛选" } }
+        }
+        p {
+            a.button.secondary #audit-export href=(export) download { "导出 CSV" }
+            " " span.hint { "显示最近 " (events.len()) " 条（最多 300 条，导出不限）。查阅与导出本身也记入审计日志。" }
+        }
+        div.table-wrap { table {
+            thead { tr { th { "时间" } th { "操作者" } th { "类别" } th { "操作" } th { "对象" } th { "结果" } th { "来源地址" } th { "详情" } } }
+            tbody {
+                @if events.is_empty() { tr { td colspan="8" { "没有符合条件的记录。" } } }
+                @for e in &events {
+                    tr {
+                        td.nowrap { (dt(&e.at)) }
+                        td { (e.actor) }
+                        td { (KINDS.iter().find(|(k, _)| *k == e.kind).map(|(_, l)| *l).unwrap_or(&e.kind)) }
+                        td { (e.action) }
+                        td { code.small { (e.target.clone().unwrap_or_default()) } }
+                        td {
+                            @if e.outcome == "ok" { span.tag.ok { "成功" } }
+                            @else { span.tag.bad { (e.outcome) } }
+                        }
+                        td { (e.ip.clone().unwrap_or_default()) }
+                        td { code.small.detail { (val(&serde_json::Value::String(e.detail.to_string()))) } }
+                    }
+                }
+            }
+        } }
+    };
+    render(&caller, &v, "审计日志", "/console/audit", body)
+}
+
+const ACCOUNTS_JS: &str = r#"
+function cxChecked(name) {
+  return Array.from(document.querySelectorAll('input[name="' + name + '"]:checked')).map(function (i) { return i.value; });
+}
+function cxOnce(el, rows) {
+  el.innerHTML = "";
+  el.className = "notice ok";
+  el.hidden = false;
+  const p = document.createElement("p");
+  p.textContent = "以下信息只显示这一次，请立即通过安全渠道交给使用人，关闭页面后无法再次查看：";
+  el.appendChild(p);
+  const dl = document.createElement("dl");
+  dl.className = "kv";
+  rows.forEach(function (r) {
+    if (r[1] === null || r[1] === undefined) return;
+    const dt = document.createElement("dt"); dt.textContent = r[0];
+    const dd = document.createElement("dd"); const c = document.createElement("code"); c.id = r[2]; c.textContent = r[1]; dd.appendChild(c);
+    dl.appendChild(dt); dl.appendChild(dd);
+  });
+  el.appendChild(dl);
+  el.focus();
+}
+const acc = document.getElementById("create-account");
+if (acc) acc.addEventListener("click", async function () {
+  const out = document.getElementById("account-result");
+  const body = {
+    username: document.getElementById("acc-username").value.trim(),
+    display_name: document.getElementById("acc-display").value.trim(),
+    roles: cxChecked("acc-role"),
+    region: document.getElementById("acc-region").value.trim(),
+    body: document.getElementById("acc-body").value.trim() || null,
+  };
+  if (!body.username || !body.display_name || body.roles.length === 0 || !body.region) {
+    cx.message(out, "err", "请填写用户名、姓名、区划并至少选择一个角色"); return;
+  }
+  acc.disabled = true;
+  const r = await cx.api("POST", "/api/v1/accounts", body);
+  acc.disabled = false;
+  if (!r.ok) { cx.message(out, "err", cx.error(r.data)); return; }
+  cxOnce(out, [["用户名", r.data.username, "new-username"], ["一次性密码", r.data.one_time_password, "one-time-password"], ["动态验证码绑定地址（TOTP）", r.data.totp_uri, "totp-uri"]]);
+});
+const tok = document.getElementById("issue-token");
+if (tok) tok.addEventListener("click", async function () {
+  const out = document.getElementById("token-result");
+  const body = {
+    name: document.getElementById("tok-name").value.trim(),
+    permissions: cxChecked("tok-perm"),
+    region: document.getElementById("tok-region").value.trim(),
+    body: document.getElementById("tok-body").value.trim() || null,
+    days: Number(document.getElementById("tok-days").value || "90"),
+  };
+  if (!body.name || body.permissions.length === 0 || !body.region) {
+    cx.message(out, "err", "请填写名称、区划并至少选择一项权限"); return;
+  }
+  tok.disabled = true;
+  const r = await cx.api("POST", "/api/v1/tokens", body);
+  tok.disabled = false;
+  if (!r.ok) { cx.message(out, "err", cx.error(r.data)); return; }
+  cxOnce(out, [["令牌", r.data.token, "new-token"], ["前缀", r.data.public_prefix, "token-prefix"], ["有效期至", r.data.expires_at, "token-expires"]]);
+});
+"#;
+
+fn role_label(code: &str) -> &str {
+    Role::ALL
+        .iter()
+        .find(|r| r.as_str() == code)
+        .map(|r| r.label_zh())
+        .unwrap_or(code)
+}
+
+/// `/console/accounts`: accounts and API tokens for the administrator.
+pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -> Response {
+    let v = match gate(&state, &caller, &uri, |c| {
+        c.has(P::AccountsManage) || c.has(P::TokensManage)
+    })
+    .await
+    {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let manage_accounts = caller.has(P::AccountsManage);
+    let manage_tokens = caller.has(P::TokensManage);
+    let accounts = if manage_accounts {
+        state.store.accounts().await.unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let tokens = if manage_tokens {
+        state.store.tokens().await.unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let now = Utc::now();
+    let body = html! {
+        (msg_box("action-msg"))
+        @if manage_accounts {
+            h2 { "账户" }
+            div.table-wrap { table {
+                thead { tr { th { "用户名" } th { "姓名" } th { "角色" } th { "辖区" } th { "所属单位" } th { "状态" } th { "操作" } } }
+                tbody {
+                    @for a in &accounts {
+                        @let url = format!("/api/v1/accounts/{}/actions", a.id);
+                        @let locked = a.locked_until.is_some_and(|t| t > now);
+                        tr {
+                            td { (a.username) }
+                            td { (a.display_name) }
+                            td { (a.roles.iter().map(|r| role_label(r)).collect::<Vec<_>>().join("、")) }
+                            td { (a.region) }
+                            td { (a.body.clone().unwrap_or_default()) }
+                            td {
+                                @if a.disabled { span.tag.bad { "已停用" } }
+                                @else if locked { span.tag.warn { "已锁定" } }
+                                @else { span.tag.ok { "正常" } }
+                                @if a.must_change_password { " " span.tag.muted { "待改密" } }
+                            }
+                            td.actions {
+                                @if a.disabled {
+                                    button.secondary type="button" data-api=(url) data-body=r#"{"action":"enable"}"# data-done="已启用" { "启用" }
+                                } @else {
+                                    button.secondary type="button" data-api=(url) data-body=r#"{"action":"disable"}"# data-confirm=(format!("确定停用账户 {}？其会话将立即失效。", a.username)) data-done="已停用" { "停用" }
+                                }
+                                @if locked {
+                                    " " button.secondary type="button" data-api=(url) data-body=r#"{"action":"unlock"}"# data-done="已解锁" { "解锁" }
+                                }
+                            }
+                        }
+                    }
+                }
+            } }
+            h2 { "新建账户" }
+            div.card {
+                div.form-grid {
+                    div { label for="acc-username" { "用户名" } input #acc-username type="text" autocomplete="off"; }
+                    div { label for="acc-display" { "姓名 / 显示名" } input #acc-display type="text" autocomplete="off"; }
+                    div { label for="acc-region" { "辖区（行政区划代码）" } input #acc-region type="text" inputmode="numeric" maxlength="6" value=(caller.scope.region.as_str()); }
+                    div { label for="acc-body" { "所属单位统一社会信用代码（可选）" } input #acc-body type="text" maxlength="18"; }
+                }
+                fieldset {
+                    legend { "角色" }
+                    @for r in Role::ALL.iter().filter(|r| **r != Role::Public) {
+                        label.check { input type="checkbox" name="acc-role" value=(r.as_str()); " " (r.label_zh()) }
+                    }
+                    p.hint { "审计员、管理员不得与其他角色兼任。" }
+                }
+                p { button #create-account type="button" { "创建账户" } }
+                div #account-result tabindex="-1" hidden aria-live="polite" {}
+            }
+        }
+        @if manage_tokens {
+            h2 { "接口令牌" }
+            div.table-wrap { table {
+                thead { tr { th { "名称" } th { "前缀" } th { "权限" } th { "辖区 / 单位" } th { "有效期至" } th { "签发" } th { "状态" } th { "操作" } } }
+                tbody {
+                    @if tokens.is_empty() { tr { td colspan="8" { "暂无令牌。" } } }
+                    @for t in &tokens {
+                        @let s = &t.scope;
+                        tr {
+                            td { (t.name) }
+                            td { code { (t.public_prefix) } }
+                            td.small {
+                                @if let Some(ps) = s.get("permissions").and_then(|p| p.as_array()) {
+                                    (ps.iter().filter_map(|p| p.as_str()).map(|p| P::parse(p).map(|p| p.label_zh()).unwrap_or(p)).collect::<Vec<_>>().join("、"))
+                                }
+                            }
+                            td { (val(s.get("region").unwrap_or(&serde_json::Value::Null))) br; span.hint { (val(s.get("body").unwrap_or(&serde_json::Value::Null))) } }
+                            td { (val(s.get("expires_at").unwrap_or(&serde_json::Value::Null)).get(..10).unwrap_or("")) }
+                            td { (super::who(&t.created_by)) br; span.hint { (dt(&t.created_at)) } }
+                            td { @if t.revoked_at.is_some() { span.tag.bad { "已吊销" } } @else { span.tag.ok { "有效" } } }
+                            td {
+                                @if t.revoked_at.is_none() {
+                                    button.secondary type="button" data-api=(format!("/api/v1/tokens/{}/revoke", t.id))
+                                        data-confirm=(format!("确定吊销令牌 {}？使用它的系统将立即无法访问。", t.name)) data-done="已吊销" { "吊销" }
+                                }
+                            }
+                        }
+                    }
+                }
+            } }
+            h2 { "签发令牌" }
+            div.card {
+                div.form-grid {
+                    div { label for="tok-name" { "名称（使用系统 / 部门）" } input #tok-name type="text"; }
+                    div { label for="tok-region" { "辖区（行政区划代码）" } input #tok-region type="text" inputmode="numeric" maxlength="6" value=(caller.scope.region.as_str()); }
+                    div { label for="tok-body" { "代表单位统一社会信用代码（报送令牌必填）" } input #tok-body type="text" maxlength="18"; }
+                    div { label for="tok-days" { "有效天数（最多 366）" } input #tok-days type="number" min="1" max="366" value="90"; }
+                }
+                fieldset {
+                    legend { "权限" }
+                    @for p in P::ALL.iter().filter(|p| p.token_grantable()) {
+                        label.check { input type="checkbox" name="tok-perm" value=(p.as_str()); " " (p.label_zh()) }
+                    }
+                }
+                p { button #issue-token type="button" { "签发令牌" } }
+                div #token-result tabindex="-1" hidden aria-live="polite" {}
+            }
+        }
+        (actions_script())
+        (crate::pages::script(ACCOUNTS_JS))
+    };
+    render(&caller, &v, "账户与令牌", "/console/accounts", body)
+}
+
+fn rules_view(state: &AppState) -> Markup {
+    let Ok(rules) = state.rights_rules() else {
+        return html! { div.notice.err { "信用权益规则未能加载。" } };
+    };
+    let today = state.today();
+    let current = rules.repair_on(today).ok().map(|r| r.id.clone());
+    html! {
+        div.card { dl.kv {
+            dt { "规则版本" } dd { (rules.version) }
+            dt { "异议处理" } dd {
+                (rules.objection.source) "：受理 " (rules.objection.accept_working_days) " 个工作日，核查 "
+                (rules.objection.check_working_days) " 个工作日，答复 " (rules.objection.answer_working_days) " 个工作日"
+            }
+            dt { "证明材料" } dd {
+                "最多 " (rules.evidence.max_files) " 个文件，每个不超过 " (rules.evidence.max_file_bytes / 1024 / 1024) " MB；类型："
+                (rules.evidence.types.iter().filter_map(|t| serde_json::to_value(t).ok()).map(|v| val(&v)).collect::<Vec<_>>().join("、"))
+            }
+        } }
+        div.table-wrap { table {
+            thead { tr { th { "信用修复规则" } th { "施行日期" } th { "受理 / 审核 / 共享（工作日）" } th { "轻微" } th { "一般" } th { "严重" } th { "虚假材料禁申（月）" } } }
+            tbody {
+                @for r in &rules.repair {
+                    tr {
+                        td { (r.title) @if current.as_deref() == Some(r.id.as_str()) { " " span.tag.ok { "现行" } } }
+                        td { (r.effective_from) }
+                        td { (r.accept_working_days) " / " (r.review_working_days) " / " (r.share_working_days) }
+                        @for l in [r.levels.minor, r.levels.general, r.levels.serious] {
+                            td.small {
+                                @if l.published { "公示 " (l.min_months) "–" (l.max_months) " 个月" } @else { "不公示" }
+                                br;
+                                @if l.repairable { "满 " (l.min_months) " 个月可修复" } @else { "不可修复" }
+                            }
+                        }
+                        td { (r.bar_months_after_false_materials) }
+                    }
+                }
+            }
+        } }
+    }
+}
+
+/// `/console/catalog`: the catalog types, the measures, the lists and the rights rules.
+pub async fn catalog(State(state): State<AppState>, caller: Caller, uri: Uri) -> Response {
+    let v = match gate(&state, &caller, &uri, is_staff).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let types: Vec<RecordType> = state
+        .store
+        .catalog_types()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|t| serde_json::from_value(t.definition).ok())
+        .collect();
+    let joint = JointCatalog::default_checked().ok();
+    let body = html! {
+        p.hint { "只读视图。目录、措施和规则随版本发布，修改须经配置发布流程。" }
+        h2 { "信用信息目录" }
+        div.table-wrap { table {
+            thead { tr { th { "代码" } th { "名称" } th { "类别" } th { "公开方式" } th { "公示时限" } th { "字段" } } }
+            tbody {
+                @for t in &types {
+                    tr {
+                        td { code { (t.code) } }
+                        td { (t.name) }
+                        td { (t.class.label()) }
+                        td { (t.disclosure.label()) }
+                        td { @if let Some(d) = t.publish_within_working_days { (d) " 个工作日内" } }
+                        td.small { (t.fields.iter().map(|f| f.title.as_str()).collect::<Vec<_>>().join("、")) }
+                    }
+                }
+            }
+        } }
+        @if let Some(j) = &joint {
+            h2 { "红黑名单" }
+            div.table-wrap { table {
+                thead { tr { th { "代码" } th { "名称" } th { "公开方式" } th { "认定部门" } th { "公示期" } th { "依据" } } }
+                tbody {
+                    @for l in j.lists() {
+                        tr {
+                            td { code { (l.code) } }
+                            td { (l.name) }
+                            td { (l.disclosure.label()) }
+                            td { (l.recognised_by) }
+                            td { @if l.publicity_working_days > 0 { (l.publicity_working_days) " 个工作日" } @else { "无" } }
+                            td.small { (l.basis) }
+                        }
+                    }
+                }
+            } }
+            h2 { "联合奖惩措施清单" }
+            p.hint { (j.measures_title()) "（版本 " (j.measures_version()) "）" }
+            div.table-wrap { table {
+                thead { tr { th { "措施" } th { "类型" } th { "实施部门" } th { "适用名单" } th { "依据" } } }
+                tbody {
+                    @for m in j.measures() {
+                        tr {
+                            td { (m.name) }
+                            td { @if m.kind.code() == "punishment" { span.tag.bad { (m.kind.label()) } } @else { span.tag.ok { (m.kind.label()) } } }
+                            td.small { (m.implementer) }
+                            td.small { (m.lists.iter().map(|c| j.list(c).map(|l| l.name.as_str()).unwrap_or(c.as_str())).collect::<Vec<_>>().join("、")) }
+                            td.small { (m.basis) }
+                        }
+                    }
+                }
+            } }
+        }
+        h2 { "信用权益规则（现行）" }
+        (rules_view(&state))
+    };
+    render(&caller, &v, "目录与规则", "/console/catalog", body)
+}

@@ -1,0 +1,206 @@
+//! 数据报送: upload a file with progress; a batch's result with its error report.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use chengxin_access::Permission as P;
+use chengxin_store::Batch;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::{api_error_page, dt, enc, gate, render, who};
+use crate::auth::Caller;
+use crate::pages::{html_response, script};
+use crate::AppState;
+
+const SUBMIT_JS: &str = r#"
+document.getElementById("upload").addEventListener("click", async function () {
+  const btn = this;
+  const msg = document.getElementById("upload-msg");
+  const bar = document.getElementById("upload-progress");
+  const pct = document.getElementById("upload-pct");
+  const out = document.getElementById("batch-result");
+  const type = document.getElementById("type").value;
+  const dept = document.getElementById("dept").value.trim().toUpperCase();
+  const input = document.getElementById("file");
+  const file = input.files && input.files[0];
+  if (!type) { cx.message(msg, "err", "请选择信息类别"); return; }
+  if (!/^[0-9A-Z]{18}$/.test(dept)) { cx.message(msg, "err", "请填写 18 位统一社会信用代码（报送部门）"); return; }
+  if (!file) { cx.message(msg, "err", "请选择要上传的文件"); input.focus(); return; }
+  btn.disabled = true;
+  out.hidden = true;
+  bar.value = 0; bar.max = 100; pct.textContent = "0%";
+  cx.message(msg, "info", "正在上传 " + file.name + " …");
+  const url = "/api/v1/batches?type=" + encodeURIComponent(type) + "&dept=" + encodeURIComponent(dept)
+    + "&file_name=" + encodeURIComponent(file.name);
+  const r = await cx.upload(url, file, function (loaded, total) {
+    bar.max = total; bar.value = loaded;
+    const p = Math.round(loaded * 100 / total);
+    pct.textContent = p + "%";
+    if (loaded >= total) cx.message(msg, "info", "上传完成，正在校验入库…");
+  });
+  btn.disabled = false;
+  if (!r.ok) { cx.message(msg, "err", "报送失败：" + cx.error(r.data)); return; }
+  bar.value = bar.max; pct.textContent = "100%";
+  const batch = r.data.batch;
+  cx.message(msg, "ok", r.data.replayed ? "该文件此前已报送过（内容完全相同），以下为原批次结果，未重复入库。" : "报送完成。");
+  const f = await fetch("/console/batches/" + batch.id + "?fragment=1", { credentials: "same-origin" });
+  out.innerHTML = f.ok ? await f.text() : "";
+  out.hidden = false;
+  out.focus();
+});
+"#;
+
+/// 数据报送: the upload form.
+pub async fn submit(State(state): State<AppState>, caller: Caller, uri: Uri) -> Response {
+    let v = match gate(&state, &caller, &uri, |c| c.has(P::RecordsSubmit)).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let mut types: Vec<(String, String)> = state
+        .store
+        .catalog_types()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| {
+            let name = t
+                .definition
+                .get("name")
+                .and_then(|n| n.as_str())
+                .unwrap_or(&t.code)
+                .to_string();
+            (t.code, name)
+        })
+        .collect();
+    types.sort();
+    let body = html! {
+        div.card {
+            div.form-grid {
+                div {
+                    label for="type" { "信息类别" }
+                    select #type name="type" required {
+                        option value="" { "请选择…" }
+                        @for (code, name) in &types {
+                            option value=(code) selected[code == "admin_penalty"] { (name) "（" (code) "）" }
+                        }
+                    }
+                }
+                div {
+                    label for="dept" { "报送部门统一社会信用代码" }
+                    input #dept name="dept" type="text" maxlength="18" autocomplete="off"
+                        value=(caller.body.clone().unwrap_or_default())
+                        readonly[caller.body.is_some()] aria-describedby="dept-hint";
+                    p.hint #dept-hint {
+                        @if caller.body.is_some() { "以本单位名义报送。" } @else { "信用办可代辖区内部门报送。" }
+                    }
+                }
+            }
+            label for="file" { "数据文件" }
+            input #file name="file" type="file" accept=".csv,.xlsx,.jsonl,.json,.txt" aria-describedby="file-hint";
+            p.hint #file-hint { "支持 CSV（UTF-8 或 GB18030，即 Excel 另存的格式）、XLSX、JSON Lines。同一文件重复报送不会重复入库；有问题的行单独退回，可下载错误报告修改后重新报送。" }
+            p { button #upload type="button" { "上传并报送" } }
+            label for="upload-progress" { "上传进度 " span #upload-pct { "0%" } }
+            progress #upload-progress max="100" value="0" {}
+            div #upload-msg hidden aria-live="polite" {}
+        }
+        section #batch-result tabindex="-1" hidden aria-live="polite" {}
+        (script(SUBMIT_JS))
+    };
+    render(&caller, &v, "数据报送", "/console/submit", body)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BatchParams {
+    /// `1`: only the result block (the submit page inserts it after an upload).
+    pub fragment: Option<String>,
+}
+
+/// The result block of a batch: counts, the rejected count, the error report.
+pub fn batch_view(b: &Batch) -> Markup {
+    let counts: [(&str, i64, &str); 6] = [
+        ("总行数", b.total, "count-total"),
+        ("新增", b.created, "count-created"),
+        ("更正", b.corrected, "count-corrected"),
+        ("重复", b.duplicates, "count-duplicates"),
+        ("退回", b.rejected, "rejected-count"),
+        ("待关联", b.queued, "count-queued"),
+    ];
+    html! {
+        div.card {
+            h2 { "批次结果" }
+            dl.kv {
+                dt { "批次编号" } dd { code { (b.id) } }
+                dt { "信息类别" } dd { (b.type_code) }
+                dt { "报送部门" } dd { (b.source_dept) }
+                @if let Some(f) = &b.file_name { dt { "文件" } dd { (f) "（" (b.format) "，" (b.encoding) "）" } }
+                dt { "报送人" } dd { (who(&b.submitted_by)) }
+                dt { "报送时间" } dd { (dt(&b.submitted_at)) }
+            }
+            div.counts {
+                @for (label, n, id) in counts {
+                    div.count.bad[id == "rejected-count" && n > 0] {
+                        div.n id=(id) { (n) }
+                        div.l { (label) }
+                    }
+                }
+            }
+            @if b.subjects_created > 0 {
+                p.hint { "新建信用主体 " (b.subjects_created) " 个。" }
+            }
+            @if !b.unknown_columns.is_empty() {
+                div.notice.info { "以下列不在目录中，已忽略：" (b.unknown_columns.join("、")) }
+            }
+            @if b.rejected > 0 {
+                div.notice.err {
+                    "有 " (b.rejected) " 行未通过校验，未入库。请下载错误报告（含每行原因），修改后重新报送："
+                    " " a #error-report href=(format!("/api/v1/batches/{}/errors", b.id)) download { "下载错误报告（CSV）" }
+                    " · " a href=(format!("/api/v1/batches/{}/errors?format=xlsx", b.id)) download { "XLSX 格式" }
+                }
+            } @else {
+                div.notice.ok { "全部行均已通过校验。" }
+            }
+            @if b.queued > 0 {
+                p.hint { "有 " (b.queued) " 条记录未能自动关联信用主体，已进入" a href="/console/link-queue" { "待关联队列" } "。" }
+            }
+            p.hint { "本批次结果的固定链接：" a href=(format!("/console/batches/{}", enc(&b.id.to_string()))) { "/console/batches/" (b.id) } }
+        }
+    }
+}
+
+/// `/console/batches/{id}`: an earlier batch's result (or the block alone).
+pub async fn batch(
+    State(state): State<AppState>,
+    caller: Caller,
+    uri: Uri,
+    Path(id): Path<String>,
+    q: Result<Query<BatchParams>, QueryRejection>,
+) -> Response {
+    let v = match gate(&state, &caller, &uri, |c| {
+        c.has(P::RecordsSubmit) || c.has(P::RecordsReadNonpublic)
+    })
+    .await
+    {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let b = match crate::routes::batches::get_batch(State(state.clone()), caller.clone(), Path(id))
+        .await
+    {
+        Ok(axum::Json(b)) => b,
+        Err(e) => return api_error_page(&caller, &v, &e),
+    };
+    let fragment = q
+        .ok()
+        .and_then(|Query(q)| q.fragment)
+        .is_some_and(|f| f == "1");
+    if fragment {
+        return html_response(StatusCode::OK, batch_view(&b));
+    }
+    let body = html! {
+        p { a href="/console/submit" { "← 返回数据报送" } }
+        section #batch-result { (batch_view(&b)) }
+    };
+    render(&caller, &v, "报送批次", "/console/submit", body)
+}
