@@ -189,6 +189,8 @@ pub async fn load(store: &dyn Store, hasher: &IdHasher, today: NaiveDate) -> Res
         }
     }
 
+    list_entries(store, &data, &ids, today).await?;
+
     store.set_meta(ACTOR, META_KEY, DEMO_VERSION).await?;
     Ok(DemoReport {
         already_loaded: false,
@@ -196,6 +198,130 @@ pub async fn load(store: &dyn Store, hasher: &IdHasher, today: NaiveDate) -> Res
         employments: data.employments.len(),
         records: data.records.len(),
     })
+}
+
+/// A few list entries, so the lists, the closed loop and the checks have something to show:
+/// the two enterprises with the most serious penalties on the 严重失信主体名单, and two with
+/// no negative record at all on the 红名单 — each proposed, announced and in effect (its
+/// closed-loop cases opened) on the official calendar. Skipped where the subject already has
+/// an entry on that list (a re-run).
+async fn list_entries(
+    store: &dyn Store,
+    data: &DemoData,
+    ids: &[Uuid],
+    today: NaiveDate,
+) -> Result<()> {
+    use chengxin_domain::lists::{EntryAction, JointCatalog, ListEntry, Proposal};
+    let joint = JointCatalog::default_checked().map_err(|e| anyhow!(e.to_string()))?;
+    let cal = chengxin_domain::calendar::WorkCalendar::official_checked()
+        .map_err(|e| anyhow!(e.to_string()))?;
+    let enterprise = |i: &usize| {
+        data.subjects
+            .get(*i)
+            .is_some_and(|s| s.kind == SubjectKind::Enterprise)
+    };
+    let mut black: Vec<usize> = Vec::new();
+    for r in &data.records {
+        if r.severity.as_deref() == Some("severe")
+            && enterprise(&r.subject)
+            && !black.contains(&r.subject)
+        {
+            black.push(r.subject);
+        }
+    }
+    black.truncate(2);
+    let negative: std::collections::BTreeSet<usize> = data
+        .records
+        .iter()
+        .filter(|r| r.severity.is_some())
+        .map(|r| r.subject)
+        .collect();
+    let red: Vec<usize> = (0..data.subjects.len())
+        .filter(|i| enterprise(i) && !negative.contains(i))
+        .take(2)
+        .collect();
+    let proposed = cal
+        .add_working_days(today - chrono::Days::new(120), 1)
+        .map_err(|e| anyhow!(e.to_string()))?;
+    for (list_code, who, standard, basis, recognised_by) in [
+        (
+            "serious_dishonest",
+            &black,
+            "受到较重行政处罚且拒不整改",
+            "《江苏省社会信用条例》第三十条",
+            "常州市公共信用信息中心",
+        ),
+        (
+            "red_list",
+            &red,
+            "诚信事迹突出并受到表彰奖励，认定前三年内无失信记录",
+            "江苏2023 §二(四)",
+            "常州市公共信用信息中心",
+        ),
+    ] {
+        let list = joint
+            .list(list_code)
+            .ok_or_else(|| anyhow!("名单“{list_code}”不存在"))?;
+        for &i in who.iter() {
+            let subject = data
+                .subjects
+                .get(i)
+                .ok_or_else(|| anyhow!("演示数据引用了不存在的主体 {i}"))?;
+            let subject_id = *ids.get(i).ok_or_else(|| anyhow!("主体顺序错误"))?;
+            let existing = store
+                .list_entries(&chengxin_store::ListEntryFilter {
+                    list_code: Some(list_code.into()),
+                    subject_id: Some(subject_id),
+                    ..Default::default()
+                })
+                .await?;
+            if !existing.is_empty() {
+                continue;
+            }
+            let e = ListEntry::propose(
+                list,
+                Proposal {
+                    subject_key: subject_id.to_string(),
+                    subject_name: subject.name.clone(),
+                    standard: standard.into(),
+                    basis: basis.into(),
+                    recognised_by: recognised_by.into(),
+                    evidence: vec![format!("常信认〔{}〕{}号", today.format("%Y"), i)],
+                },
+                proposed,
+            )
+            .map_err(|e| anyhow!(e.to_string()))?;
+            let e = e
+                .apply(list, EntryAction::StartPublicity, proposed, None, cal)
+                .map_err(|e| anyhow!(e.to_string()))?;
+            let effective = e
+                .publicity_until
+                .and_then(|d| d.succ_opt())
+                .unwrap_or(proposed);
+            let e = e
+                .apply(
+                    list,
+                    EntryAction::TakeEffect { until: None },
+                    effective,
+                    None,
+                    cal,
+                )
+                .map_err(|e| anyhow!(e.to_string()))?;
+            let row = chengxin_server::services::lists::entry_row(
+                Uuid::now_v7(),
+                subject_id,
+                &e,
+                1,
+                chengxin_store::changelog::now(),
+            )
+            .map_err(|e| anyhow!(e.to_string()))?;
+            store.create_list_entry(ACTOR, &row).await?;
+            chengxin_server::services::cases::follow_entry(store, ACTOR, &row, effective)
+                .await
+                .map_err(|e| anyhow!(e.to_string()))?;
+        }
+    }
+    Ok(())
 }
 
 // ------------------------------------------------------------------------------------------------

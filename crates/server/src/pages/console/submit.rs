@@ -132,7 +132,13 @@ pub fn batch_view(b: &Batch) -> Markup {
             h2 { "批次结果" }
             dl.kv {
                 dt { "批次编号" } dd { code { (b.id) } }
-                dt { "信息类别" } dd { (b.type_code) }
+                dt { "信息类别" } dd {
+                    (chengxin_domain::catalog::Catalog::default_checked()
+                        .ok()
+                        .and_then(|c| c.get(&b.type_code))
+                        .map(|t| t.name.clone())
+                        .unwrap_or_else(|| b.type_code.clone()))
+                }
                 dt { "报送部门" } dd { (b.source_dept) }
                 @if let Some(f) = &b.file_name { dt { "文件" } dd { (f) "（" (b.format) "，" (b.encoding) "）" } }
                 dt { "报送人" } dd { (who(&b.submitted_by)) }

@@ -256,7 +256,9 @@ const TRACK_JS: &str = r#"
         const ul = document.createElement("ul"); ul.id = "track-notices";
         for (const n of view.notices) {
           const li = document.createElement("li");
-          li.textContent = (n.at || "").slice(0, 10) + " " + n.text;
+          // The date in China, not UTC (a notice at 07:00 Beijing time is still that day).
+          const day = n.at ? new Date(n.at).toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" }) : "";
+          li.textContent = day + " " + n.text;
           ul.append(li);
         }
         out.append(ul);

@@ -1,0 +1,851 @@
+// Real-browser tests of the Chengxin portal and staff console: headless Debian Chromium driven by
+// playwright-core. Started by scripts/browser-test, which starts the server and passes:
+//
+//   CX_BASE_URL          the server (http://127.0.0.1:PORT)
+//   CX_OUT               where screenshots and downloads go (target/browser-output)
+//   CX_FIXTURES          JSON: demo subjects the steps use (search body, objection target,
+//                        report subject, submitting department), read from the database
+//   CX_UPLOAD_CSV        generated valid 行政处罚 rows (chengxin gen-records); step d breaks some
+//   CX_STAFF_USER / CX_STAFF_PASSWORD / CX_STAFF_TOTP_SECRET / CX_STAFF_TOTP_LAST_STEP
+//                        a credit_office account of 320400 (password already changed)
+//   CX_FRESH_USER / CX_FRESH_PASSWORD / CX_FRESH_TOTP_SECRET
+//                        a credit_office account still on its one-time password (step h)
+//   CX_CHROMIUM          the browser (/usr/bin/chromium); CX_HEADFUL, CX_SLOWMO for debugging
+//
+// Steps (arguments select some, e.g. `node run.mjs a b`; every step runs by default):
+//   a  portal search by a Traditional-character form finds the body (a.result, Simplified name)
+//   b  its archive opens from the result: name and records
+//   c  console login with password + TOTP as credit_office; the dashboard
+//   d  upload with bad rows: progress reaches its max, #batch-result with #rejected-count > 0,
+//      the #error-report download lists exactly the broken rows
+//   e  objection from an archive record → tracking number + access code → /portal/track shows
+//      the state → the archive marks the record 异议处理中
+//   f  credit report issued in the console, PDF downloaded (pdftoppm page 1, pdftotext Chinese),
+//      verified on /portal/verify (upload: 验证通过), altered twice (payload byte, other byte:
+//      验证失败 each), verified by number + code (and refused with a wrong code)
+//   g  (on every page load of every step) no request to another host (such requests are also
+//      aborted), no console error or uncaught page error; its summary line also runs a self-test
+//      proving the guard sees both
+//   h  first login of an account on its one-time password: the forced password change
+// Each step prints one PASS/FAIL line; screenshots go to CX_OUT/NN-name.png.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { freshTotp, selfTest as totpSelfTest } from './totp.mjs';
+
+const env = (name, fallback) => {
+  const v = process.env[name];
+  if (v === undefined || v === '') {
+    if (fallback !== undefined) return fallback;
+    throw new Error(`environment variable ${name} is not set (run scripts/browser-test)`);
+  }
+  return v;
+};
+
+const BASE = new URL(env('CX_BASE_URL'));
+const OUT = env('CX_OUT');
+const FIX = JSON.parse(readFileSync(env('CX_FIXTURES'), 'utf8'));
+const TIMEOUT = 30_000;
+
+const staff = {
+  user: env('CX_STAFF_USER'),
+  password: env('CX_STAFF_PASSWORD'),
+  secret: env('CX_STAFF_TOTP_SECRET'),
+  lastStep: Number(env('CX_STAFF_TOTP_LAST_STEP', '-1')),
+};
+const fresh = {
+  user: env('CX_FRESH_USER', ''),
+  password: env('CX_FRESH_PASSWORD', ''),
+  secret: env('CX_FRESH_TOTP_SECRET', ''),
+  lastStep: -1,
+};
+
+const url = (path) => new URL(path, BASE).href;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ------------------------------------------------------------------------------------------
+// Harness: screenshots, the request/console guard, steps
+// ------------------------------------------------------------------------------------------
+
+let shotNo = 0;
+const shots = [];
+async function shot(page, name, opts = {}) {
+  shotNo += 1;
+  const file = join(OUT, `${String(shotNo).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true, timeout: TIMEOUT, ...opts });
+  shots.push(file);
+  return file;
+}
+function outFile(name) {
+  shotNo += 1;
+  return join(OUT, `${String(shotNo).padStart(2, '0')}-${name}`);
+}
+
+/**
+ * Every context is guarded: requests to any other origin are recorded AND aborted (the tests
+ * never send traffic off this machine), console errors and uncaught page errors are recorded.
+ * `clean(label)` throws if anything was recorded since the last call.
+ */
+const guards = [];
+const leftovers = [];
+class Guard {
+  constructor(name) {
+    this.name = name;
+    this.problems = [];
+    this.requests = 0;
+    guards.push(this);
+  }
+
+  /** Problems nobody checked (a step failed before its next check): kept for the g line. */
+  static sweep(where) {
+    for (const g of guards) for (const p of g.problems.splice(0)) leftovers.push(`${where}, ${g.name}: ${p}`);
+  }
+
+  async attach(context) {
+    await context.route('**/*', (route) => {
+      const u = route.request().url();
+      if (this.offHost(u)) return route.abort('blockedbyclient');
+      return route.continue();
+    });
+    context.on('request', (req) => {
+      this.requests += 1;
+      if (this.offHost(req.url())) this.problems.push(`request to another host: ${req.method()} ${req.url()}`);
+    });
+    const watch = (page) => {
+      page.on('console', (msg) => {
+        if (msg.type() === 'error') {
+          const loc = msg.location();
+          this.problems.push(`console error: ${msg.text()}${loc && loc.url ? ` (${loc.url}:${loc.lineNumber})` : ''}`);
+        }
+      });
+      page.on('pageerror', (err) => this.problems.push(`uncaught page error: ${err.message}`));
+    };
+    context.on('page', watch);
+    for (const p of context.pages()) watch(p);
+  }
+
+  offHost(u) {
+    let parsed;
+    try {
+      parsed = new URL(u);
+    } catch {
+      return true;
+    }
+    if (['data:', 'blob:', 'about:'].includes(parsed.protocol)) return false;
+    return parsed.origin !== BASE.origin;
+  }
+
+  clean(label) {
+    const found = this.problems.splice(0);
+    if (found.length) {
+      throw new Error(`[g] ${label} (${this.name}): ${found.length} problem(s):\n      ${found.join('\n      ')}`);
+    }
+  }
+}
+
+/** Go to a path, wait for the load, and check the guard. */
+async function open(page, guard, path, label = path) {
+  const resp = await page.goto(url(path), { waitUntil: 'load', timeout: TIMEOUT });
+  assert.ok(resp, `no response for ${path}`);
+  assert.ok(resp.status() < 400, `${path} answered HTTP ${resp.status()}`);
+  await settle(page);
+  guard.clean(label);
+  return resp;
+}
+
+/** After a navigation or an action: the page has loaded and its scripts' requests are done. */
+async function settle(page) {
+  await page.waitForLoadState('load', { timeout: TIMEOUT });
+  await page.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => {});
+}
+
+const results = [];
+const warnings = [];
+const selected = new Set(process.argv.slice(2).map((s) => s.toLowerCase()));
+const want = (id) => selected.size === 0 || selected.has(id);
+
+async function step(id, title, fn, failPage) {
+  if (!want(id)) return;
+  Guard.sweep(`before step ${id}`);
+  const t0 = Date.now();
+  try {
+    await fn();
+    const s = ((Date.now() - t0) / 1000).toFixed(1);
+    results.push({ id, title, ok: true, seconds: Number(s) });
+    console.log(`PASS ${id}  ${title}  (${s} s)`);
+  } catch (e) {
+    const s = ((Date.now() - t0) / 1000).toFixed(1);
+    const message = (e && e.message) || String(e);
+    results.push({ id, title, ok: false, seconds: Number(s), error: message });
+    console.log(`FAIL ${id}  ${title}  (${s} s)\n      ${message.split('\n').join('\n      ')}`);
+    for (const p of [].concat(failPage ? failPage() : [])) {
+      if (p && !p.isClosed() && p.url() !== 'about:blank') {
+        try {
+          const f = await shot(p, `${id}-FAILED`);
+          console.log(`      screenshot at failure: ${f} (${p.url()})`);
+        } catch {
+          /* the page may be gone */
+        }
+      }
+    }
+  }
+}
+
+function warn(message) {
+  warnings.push(message);
+  console.log(`WARN  ${message}`);
+}
+
+/** Visible text of a selector (waiting for it). */
+async function textOf(page, selector, timeout = TIMEOUT) {
+  const loc = page.locator(selector).first();
+  await loc.waitFor({ state: 'visible', timeout });
+  return (await loc.innerText()).trim();
+}
+
+/** No horizontal scrolling at phone width (warning only). */
+async function checkPhoneWidth(page, label) {
+  const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (over > 1) warn(`${label}: the page is ${over}px wider than the 390px viewport (horizontal scrolling)`);
+}
+
+// ------------------------------------------------------------------------------------------
+// Domain helpers
+// ------------------------------------------------------------------------------------------
+
+/** Portal search from the home page form; returns the a.result locator matching `name`. */
+async function portalSearch(page, guard, query, name) {
+  await open(page, guard, '/', 'portal home');
+  const q = page.locator('#q');
+  await q.waitFor({ state: 'visible', timeout: TIMEOUT });
+  await q.fill(query);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname !== '/' || u.search.includes('q='), { timeout: TIMEOUT }),
+    q.press('Enter'),
+  ]);
+  await settle(page);
+  guard.clean(`search results for ${query}`);
+  await page.locator('a.result').first().waitFor({ state: 'visible', timeout: TIMEOUT });
+  const hit = page.locator('a.result', { hasText: name });
+  const n = await hit.count();
+  if (n === 0) {
+    const all = await page.locator('a.result').allInnerTexts();
+    assert.fail(`no a.result contains ${name}; results: ${JSON.stringify(all.slice(0, 10))}`);
+  }
+  return hit.first();
+}
+
+/** Console login (password + TOTP); handles the forced password change. Returns the new
+ *  password if one was set. */
+async function consoleLogin(page, guard, account, { newPassword } = {}) {
+  for (let attempt = 1; ; attempt += 1) {
+    await open(page, guard, '/console/login', 'console login');
+    await page.locator('#username').waitFor({ state: 'visible', timeout: TIMEOUT });
+    await page.fill('#username', account.user);
+    await page.fill('#password', account.password);
+    const { step, code } = await freshTotp(account.secret, account.lastStep);
+    account.lastStep = step;
+    await page.fill('#totp', code);
+    if (attempt === 1) await shot(page, `console-login-${account.user}`);
+    await page.click('#login');
+    // Either we land in the console, or the password change form shows, or a message.
+    const outcome = await Promise.race([
+      page
+        .waitForURL((u) => u.pathname.startsWith('/console') && u.pathname !== '/console/login', { timeout: TIMEOUT })
+        .then(() => 'in'),
+      page.locator('#new_password').waitFor({ state: 'visible', timeout: TIMEOUT }).then(() => 'change'),
+      page
+        .locator('#login-msg')
+        .waitFor({ state: 'visible', timeout: TIMEOUT })
+        .then(async () => {
+          // An informational message may precede the navigation; give it a moment.
+          await sleep(1500);
+          const u = new URL(page.url());
+          if (u.pathname !== '/console/login') return 'in';
+          if (await page.locator('#new_password').isVisible()) return 'change';
+          return 'msg';
+        }),
+    ]);
+    if (outcome === 'msg') {
+      const msg = (await page.locator('#login-msg').innerText()).trim();
+      if (/重复|已使用|reuse/i.test(msg) && attempt < 3) continue; // TOTP step replay: next step
+      if (/(处理中|正在|登录成功)/.test(msg)) {
+        await page.waitForURL((u) => u.pathname !== '/console/login', { timeout: TIMEOUT });
+      } else {
+        assert.fail(`login as ${account.user} refused: #login-msg says ${JSON.stringify(msg)}`);
+      }
+    }
+    if (outcome === 'change') {
+      assert.ok(newPassword, `login as ${account.user} demands a password change (its password should already be changed)`);
+      await shot(page, `console-password-change-${account.user}`);
+      if (await page.locator('#current_password').isVisible()) {
+        const cur = await page.inputValue('#current_password');
+        if (!cur) await page.fill('#current_password', account.password);
+      }
+      await page.fill('#new_password', newPassword);
+      await page.click('#change-password');
+      await page.waitForURL((u) => u.pathname !== '/console/login', { timeout: TIMEOUT }).catch(async () => {
+        const msg = await page.locator('#login-msg').innerText().catch(() => '');
+        assert.fail(`password change for ${account.user} did not lead into the console; #login-msg: ${JSON.stringify(msg)}`);
+      });
+      account.password = newPassword;
+    }
+    await settle(page);
+    guard.clean(`after login as ${account.user}`);
+    return;
+  }
+}
+
+// CSV (RFC 4180) for the upload file.
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 1;
+        } else quoted = false;
+      } else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i += 1;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+const csvField = (v) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+const toCsv = (rows) => rows.map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+
+/**
+ * The upload file: the generated rows (all valid) with three broken on purpose, each in a
+ * different way. Returns {csv, bad: [{docNo, how}], good: n}.
+ */
+function makeUploadCsv() {
+  const rows = parseCsv(readFileSync(env('CX_UPLOAD_CSV'), 'utf8').replace(/^\uFEFF/, ''));
+  const [header, ...data] = rows.filter((r) => r.some((f) => f.trim() !== ''));
+  const col = (title) => {
+    const i = header.findIndex((h) => h.trim() === title);
+    assert.ok(i >= 0, `generated CSV has no column ${title}; columns: ${header.join(' | ')}`);
+    return i;
+  };
+  const NAME = col('行政相对人名称');
+  const USCC = col('行政相对人代码_1(统一社会信用代码)');
+  const DOC = col('行政处罚决定书文号');
+  const DATE = col('处罚决定日期');
+  // A run id keeps the document numbers new even if the file is uploaded again elsewhere.
+  const run = Date.now().toString(36).toUpperCase();
+  for (const r of data) r[DOC] = `${r[DOC]}-BT${run}`;
+  const withUscc = data.map((r, i) => [r, i]).filter(([r]) => /^[0-9A-Z]{18}$/.test(r[USCC].trim()));
+  assert.ok(withUscc.length >= 1 && data.length >= 6, 'generated CSV too small');
+  const bad = [];
+  // 1. a USCC with a wrong check character
+  {
+    const [r] = withUscc[0];
+    const u = r[USCC].trim();
+    const alphabet = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+    const last = alphabet[(alphabet.indexOf(u[17]) + 1) % alphabet.length];
+    r[USCC] = u.slice(0, 17) + last;
+    bad.push({ docNo: r[DOC], how: '统一社会信用代码校验位错误', reason: /统一社会信用代码|校验/ });
+  }
+  const others = data.filter((r) => !bad.some((b) => b.docNo === r[DOC]));
+  // 2. an impossible decision date
+  others[1][DATE] = '2024-02-30';
+  bad.push({ docNo: others[1][DOC], how: '处罚决定日期不存在', reason: /日期/ });
+  // 3. no subject name (required)
+  others[3][NAME] = '';
+  bad.push({ docNo: others[3][DOC], how: '行政相对人名称为空', reason: /名称|必填|为空/ });
+  return { csv: toCsv([header, ...data]), bad, good: data.length - bad.length, total: data.length };
+}
+
+/** The embedded signed payload's byte range in a report PDF. */
+function payloadRange(pdf) {
+  const marker = Buffer.from('{"format":"chengxin-signed-report"');
+  const start = pdf.indexOf(marker);
+  assert.ok(start >= 0, 'the PDF carries no embedded signed payload');
+  const end = pdf.indexOf(Buffer.from('endstream'), start);
+  assert.ok(end > start, 'the payload stream has no end');
+  return [start, end];
+}
+
+/** A copy of the PDF with one digit inside the signed payload changed (JSON stays valid). */
+function tamperPayload(pdf) {
+  const [start, end] = payloadRange(pdf);
+  const text = pdf.subarray(start, end).toString('latin1');
+  // A digit inside a value of the report (after `"signed":`), not in the envelope header.
+  const from = text.indexOf('"signed":');
+  assert.ok(from > 0, 'payload without "signed"');
+  const m = /"issued_at":"(\d)/.exec(text.slice(from)) || /(\d)/.exec(text.slice(from + 20));
+  assert.ok(m, 'no digit in the payload to change');
+  const at = start + from + m.index + m[0].length - 1;
+  const out = Buffer.from(pdf);
+  out[at] = out[at] === 0x30 + 9 ? 0x30 : out[at] + 1;
+  return { bytes: out, offset: at };
+}
+
+/** A copy of the PDF with one byte outside the payload changed (the binary header comment). */
+function tamperElsewhere(pdf) {
+  const [start, end] = payloadRange(pdf);
+  const nl = pdf.indexOf(0x0a);
+  // Line 2 of a PDF is a comment of high bytes (%âãÏÓ or %\x80…); change its second byte.
+  let at = nl + 2;
+  if (pdf[nl + 1] !== 0x25 /* % */ || at >= start) {
+    // No binary comment: change a byte of the first content stream instead.
+    at = pdf.indexOf(Buffer.from('stream')) + 20;
+  }
+  assert.ok(at < start || at > end, 'the byte chosen lies inside the payload');
+  const out = Buffer.from(pdf);
+  out[at] ^= 0x01;
+  return { bytes: out, offset: at };
+}
+
+/** Upload a PDF on /portal/verify and read #verify-result. */
+async function verifyUpload(page, guard, file, label) {
+  await open(page, guard, '/portal/verify', 'portal verify');
+  await page.locator('#report_pdf').setInputFiles(file);
+  await page.click('#verify-pdf');
+  return readVerifyResult(page, guard, label);
+}
+
+async function readVerifyResult(page, guard, label) {
+  const res = page.locator('#verify-result');
+  await page.waitForFunction(
+    () => {
+      const el = document.querySelector('#verify-result');
+      return el && !el.hidden && el.offsetParent !== null && /(验证通过|验证失败)/.test(el.textContent);
+    },
+    null,
+    { timeout: TIMEOUT },
+  );
+  await settle(page);
+  const cls = (await res.getAttribute('class')) || '';
+  const text = (await res.innerText()).trim();
+  guard.clean(`verify result (${label})`);
+  return { classes: cls.split(/\s+/), text };
+}
+
+// ------------------------------------------------------------------------------------------
+// The run
+// ------------------------------------------------------------------------------------------
+
+totpSelfTest();
+const browser = await chromium.launch({
+  executablePath: env('CX_CHROMIUM', '/usr/bin/chromium'),
+  headless: !process.env.CX_HEADFUL,
+  slowMo: Number(process.env.CX_SLOWMO || 0),
+  args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'],
+});
+console.log(`chromium ${browser.version()} against ${BASE.origin}; output in ${OUT}`);
+
+const newContext = async (name, options = {}) => {
+  const context = await browser.newContext({
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 900 },
+    ...options,
+  });
+  context.setDefaultTimeout(TIMEOUT);
+  const guard = new Guard(name);
+  await guard.attach(context);
+  return { context, guard, page: await context.newPage() };
+};
+
+const pub = await newContext('public');
+const phone = await newContext('phone', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 });
+const office = await newContext('staff');
+const state = {};
+
+await step(
+  'a',
+  `portal search by a Traditional form (${FIX.search.query}) finds ${FIX.search.name}`,
+  async () => {
+    const { page, guard } = pub;
+    await open(page, guard, '/', 'portal home');
+    await page.locator('#q').waitFor({ state: 'visible' });
+    await shot(page, 'portal-home');
+    await open(phone.page, phone.guard, '/', 'portal home (phone)');
+    await shot(phone.page, 'phone-portal-home');
+    await checkPhoneWidth(phone.page, 'portal home at 390px');
+    assert.notEqual(FIX.search.query, FIX.search.name, 'the query must differ from the stored name');
+    const hit = await portalSearch(page, guard, FIX.search.query, FIX.search.name);
+    state.searchUrl = page.url();
+    state.resultHref = await hit.getAttribute('href');
+    await hit.scrollIntoViewIfNeeded();
+    await shot(page, 'portal-search-traditional');
+  },
+  () => [pub.page, phone.page],
+);
+
+await step(
+  'b',
+  `the archive of ${FIX.search.name} opens from the result: name and records`,
+  async () => {
+    const { page, guard } = pub;
+    if (!state.resultHref) {
+      await portalSearch(page, guard, FIX.search.query, FIX.search.name);
+    }
+    const hit = page.locator('a.result', { hasText: FIX.search.name }).first();
+    await Promise.all([page.waitForURL((u) => u.href !== state.searchUrl, { timeout: TIMEOUT }), hit.click()]);
+    await settle(page);
+    guard.clean('archive');
+    const h1 = await textOf(page, 'main h1');
+    const main = await page.locator('main').innerText();
+    assert.ok(h1.includes(FIX.search.name) || main.includes(FIX.search.name), `archive shows no ${FIX.search.name} (h1 ${JSON.stringify(h1)})`);
+    assert.ok(main.includes(FIX.search.uscc), `archive shows no USCC ${FIX.search.uscc}`);
+    // Records: rows of a table or record items, with a record type name.
+    const rows = await page.locator('main table tbody tr, main .record').count();
+    assert.ok(rows > 0, 'archive lists no records (no table row or .record)');
+    for (const doc of FIX.search.doc_nos || []) {
+      assert.ok(main.includes(doc), `archive does not show the published record ${doc}`);
+    }
+    if (FIX.search.public_records && rows < FIX.search.public_records) {
+      warn(`archive of ${FIX.search.name} shows ${rows} record row(s); the database has ${FIX.search.public_records} published public records`);
+    }
+    assert.match(main, /行政许可|行政处罚|行政检查|信用|记录/, 'archive has no record type names');
+    state.archiveUrl = page.url();
+    await shot(page, 'portal-archive');
+    await open(phone.page, phone.guard, new URL(state.archiveUrl).pathname + new URL(state.archiveUrl).search, 'archive (phone)');
+    await shot(phone.page, 'phone-portal-archive');
+    await checkPhoneWidth(phone.page, 'archive at 390px');
+  },
+  () => [pub.page, phone.page],
+);
+
+await step(
+  'c',
+  `console login with password and TOTP as ${staff.user} (credit_office, 320400)`,
+  async () => {
+    const { page, guard } = office;
+    await consoleLogin(page, guard, staff);
+    await open(page, guard, '/console', 'console dashboard');
+    const main = await page.locator('main').innerText();
+    assert.match(main, /信用办/, 'dashboard does not name the role 信用办');
+    assert.ok(await page.locator('a[href="/console/submit"]').count(), 'dashboard has no link to /console/submit');
+    await shot(page, 'console-dashboard');
+    state.loggedIn = true;
+  },
+  () => office.page,
+);
+
+await step(
+  'd',
+  'upload with bad rows: progress, batch result with rejected rows, error report',
+  async () => {
+    const { page, guard } = office;
+    if (!state.loggedIn) {
+      await consoleLogin(page, guard, staff);
+      state.loggedIn = true;
+    }
+    const upload = makeUploadCsv();
+    const file = outFile('upload-penalties.csv');
+    writeFileSync(file, upload.csv);
+    await open(page, guard, '/console/submit', 'console submit');
+    await page.locator('#type').selectOption('admin_penalty');
+    assert.ok(FIX.dept && FIX.dept.uscc, 'no demo department for the upload');
+    const dept = page.locator('#dept');
+    if (await dept.isEditable()) await dept.fill(FIX.dept.uscc);
+    await page.locator('#file').setInputFiles(file);
+    await shot(page, 'console-submit-filled');
+    const batchResponse = page.waitForResponse(
+      (r) => new URL(r.url()).pathname === '/api/v1/batches' && r.request().method() === 'POST',
+      { timeout: 120_000 },
+    );
+    await page.click('#upload');
+    const resp = await batchResponse;
+    const respBody = await resp.text().catch(() => '');
+    if (!resp.ok()) assert.fail(`POST /api/v1/batches answered ${resp.status()}: ${respBody.slice(0, 300)}`);
+    // Progress reaches its max.
+    await page.waitForFunction(
+      () => {
+        const p = document.querySelector('#upload-progress');
+        return p && p.max > 0 && p.value >= p.max;
+      },
+      null,
+      { timeout: 120_000 },
+    );
+    const prog = await page.locator('#upload-progress').evaluate((p) => ({ value: p.value, max: p.max }));
+    assert.ok(prog.value >= prog.max, `progress ${prog.value}/${prog.max}`);
+    await page.locator('#batch-result').waitFor({ state: 'visible', timeout: 60_000 });
+    await page.locator('#rejected-count').waitFor({ state: 'visible', timeout: 60_000 });
+    await settle(page);
+    guard.clean('batch result');
+    const rejected = Number((await textOf(page, '#rejected-count')).replace(/[^\d]/g, ''));
+    assert.ok(rejected > 0, `#rejected-count is ${rejected}`);
+    assert.equal(rejected, upload.bad.length, `#rejected-count ${rejected}, expected the ${upload.bad.length} broken rows`);
+    const created = await page.locator('#count-created').innerText().catch(() => '');
+    if (created && Number(created.replace(/[^\d]/g, '')) !== upload.good) {
+      warn(`#count-created shows ${created.trim()}, expected ${upload.good} new records`);
+    }
+    await page.locator('#batch-result').scrollIntoViewIfNeeded();
+    await shot(page, 'console-batch-result');
+    // The error report: a download from the link.
+    const link = page.locator('#error-report');
+    await link.waitFor({ state: 'visible' });
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }), link.click()]);
+    const reportFile = outFile(download.suggestedFilename() || 'error-report.csv');
+    await download.saveAs(reportFile);
+    assert.equal(await download.failure(), null, 'the error report download failed');
+    const report = readFileSync(reportFile, 'utf8').replace(/^\uFEFF/, '');
+    const lines = parseCsv(report).filter((r) => r.some((f) => f.trim()));
+    assert.ok(lines.length >= 2, `error report has ${lines.length} line(s)`);
+    for (const b of upload.bad) {
+      const line = lines.find((r) => r.some((f) => f.trim() === b.docNo));
+      assert.ok(line, `error report does not list the row ${b.docNo} (${b.how})`);
+      assert.match(line.join(','), b.reason, `error report row ${b.docNo} (${b.how}) gives no matching reason`);
+    }
+    assert.equal(lines.length - 1, upload.bad.length, `error report has ${lines.length - 1} data rows, expected ${upload.bad.length}`);
+    const head = lines[0].join(',');
+    assert.match(head, /原因|错误|问题|reason/i, `error report header has no reason column: ${head.slice(0, 200)}`);
+    guard.clean('after the error report download');
+    // The batch page itself.
+    let batchId = null;
+    try {
+      batchId = JSON.parse(respBody).batch?.id;
+    } catch {
+      batchId = (await page.locator('#batch-result code').first().innerText().catch(() => '')).trim() || null;
+    }
+    if (batchId) {
+      await open(page, guard, `/console/batches/${batchId}`, 'batch page');
+      await shot(page, 'console-batch-page');
+    }
+  },
+  () => office.page,
+);
+
+await step(
+  'e',
+  `objection on a record of ${FIX.objection.name}, found again by tracking number`,
+  async () => {
+    const { page, guard } = pub;
+    const hit = await portalSearch(page, guard, FIX.objection.name, FIX.objection.name);
+    await Promise.all([page.waitForURL((u) => !u.search.includes('q='), { timeout: TIMEOUT }), hit.click()]);
+    await settle(page);
+    guard.clean('archive (objection subject)');
+    const archiveUrl = page.url();
+    const links = page.locator('a', { hasText: '对此信息提出异议' });
+    await links.first().waitFor({ state: 'visible' });
+    let link = page.locator(`a[href*="record=${FIX.objection.record_id}"]`, { hasText: '对此信息提出异议' });
+    if ((await link.count()) === 0) {
+      warn(`no objection link for record ${FIX.objection.record_id}; using the first one`);
+      link = links;
+    }
+    link = link.first();
+    const href = await link.getAttribute('href');
+    assert.match(href, /^\/portal\/objection\?record=/, `objection link is ${href}`);
+    await link.scrollIntoViewIfNeeded();
+    await shot(page, 'portal-archive-objection-link');
+    await Promise.all([page.waitForURL(/\/portal\/objection\?record=/, { timeout: TIMEOUT }), link.click()]);
+    await settle(page);
+    guard.clean('objection form');
+    await page.fill('#applicant_name', '张测试');
+    await page.fill('#contact', '13800000000');
+    await page.fill('#reasons', '浏览器测试：该处罚决定已被复议机关撤销，申请更正公示信息。');
+    await shot(page, 'portal-objection-filled');
+    await page.click('#submit-objection');
+    await page.locator('#result').waitFor({ state: 'visible', timeout: TIMEOUT });
+    const trackingNo = await textOf(page, '#tracking-no');
+    const accessCode = await textOf(page, '#access-code');
+    assert.ok(trackingNo.length >= 6, `#tracking-no is ${JSON.stringify(trackingNo)}`);
+    assert.ok(accessCode.length >= 4, `#access-code is ${JSON.stringify(accessCode)}`);
+    await settle(page);
+    guard.clean('objection filed');
+    await shot(page, 'portal-objection-filed');
+    // Tracking.
+    await open(page, guard, '/portal/track', 'track');
+    await page.fill('#tracking_no', trackingNo);
+    if (await page.locator('#access_code').count()) await page.fill('#access_code', accessCode);
+    await page.click('#track');
+    await page.locator('#track-result').waitFor({ state: 'visible', timeout: TIMEOUT });
+    const trackState = await textOf(page, '#track-state');
+    assert.ok(trackState.length > 0, '#track-state is empty');
+    assert.match(trackState, /[\u4e00-\u9fff]/, `#track-state is not in Chinese: ${JSON.stringify(trackState)}`);
+    const trackText = await page.locator('#track-result').innerText();
+    assert.ok(trackText.includes(trackingNo) || (await page.inputValue('#tracking_no')) === trackingNo, 'track result does not name the tracking number');
+    await settle(page);
+    guard.clean('track result');
+    await shot(page, 'portal-track-result');
+    // The archive now marks the record.
+    await page.goto(archiveUrl, { waitUntil: 'load' });
+    await settle(page);
+    guard.clean('archive after the objection');
+    const text = await page.locator('main').innerText();
+    assert.ok(text.includes('异议处理中'), 'the archive does not show 异议处理中 after the objection');
+    await page.getByText('异议处理中').first().scrollIntoViewIfNeeded();
+    await shot(page, 'portal-archive-objection-pending');
+  },
+  () => pub.page,
+);
+
+await step(
+  'f',
+  `credit report on ${FIX.report.name}: PDF, verified, altered and refused, verified by number and code`,
+  async () => {
+    const { page, guard } = office;
+    if (!state.loggedIn) {
+      await consoleLogin(page, guard, staff);
+      state.loggedIn = true;
+    }
+    await open(page, guard, '/console/reports/credit', 'console credit report');
+    await page.fill('#report-subject', FIX.report.id);
+    await shot(page, 'console-report-form');
+    const issued = page.waitForResponse(
+      (r) => new URL(r.url()).pathname === '/api/v1/credit-reports' && r.request().method() === 'POST',
+      { timeout: 60_000 },
+    );
+    await page.click('#issue-report');
+    const resp = await issued;
+    const issuedBody = await resp.text().catch(() => '');
+    if (resp.status() !== 201) assert.fail(`POST /api/v1/credit-reports answered ${resp.status()}: ${issuedBody.slice(0, 300)}`);
+    const { report_no: reportNo, verification_code: code } = JSON.parse(issuedBody);
+    const pdfLink = page.locator('#report-pdf');
+    await pdfLink.waitFor({ state: 'visible', timeout: 60_000 });
+    await settle(page);
+    guard.clean('report issued');
+    const shown = await page.locator('main').innerText();
+    assert.ok(shown.includes(reportNo), `the page does not show the report number ${reportNo}`);
+    assert.ok(shown.replace(/[\s-]/g, '').includes(code.replace(/[\s-]/g, '')), 'the page does not show the verification code');
+    await shot(page, 'console-report-issued');
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), pdfLink.click()]);
+    const pdfFile = outFile('credit-report.pdf');
+    await download.saveAs(pdfFile);
+    assert.equal(await download.failure(), null, 'the PDF download failed');
+    const pdf = readFileSync(pdfFile);
+    assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-', 'the download is not a PDF');
+    guard.clean('PDF download');
+    // Page 1 as an image, the text layer in Chinese.
+    const pngBase = pdfFile.replace(/\.pdf$/, '-page');
+    execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', pdfFile, pngBase]);
+    shots.push(`${pngBase}.png`);
+    const text = execFileSync('pdftotext', ['-layout', pdfFile, '-'], { encoding: 'utf8' });
+    assert.ok(text.includes('信用报告'), `pdftotext shows no 信用报告: ${JSON.stringify(text.slice(0, 200))}`);
+    assert.ok(text.includes(FIX.report.name), `pdftotext shows no subject name ${FIX.report.name}`);
+    assert.ok(text.includes(reportNo), `pdftotext shows no report number ${reportNo}`);
+
+    // The portal: the PDF as issued passes.
+    const v = pub;
+    const good = await verifyUpload(v.page, v.guard, pdfFile, 'original PDF');
+    assert.ok(good.classes.includes('ok'), `#verify-result class is ${good.classes.join(' ')} for the original PDF: ${good.text}`);
+    assert.ok(good.text.includes('验证通过'), `#verify-result says ${JSON.stringify(good.text)}`);
+    assert.ok(good.text.includes(FIX.report.name) || good.text.includes(reportNo), 'the verification does not show what the report says');
+    await shot(v.page, 'portal-verify-pdf-ok');
+    // One byte of the signed payload changed.
+    const t1 = tamperPayload(pdf);
+    const t1File = outFile('credit-report-payload-altered.pdf');
+    writeFileSync(t1File, t1.bytes);
+    const bad1 = await verifyUpload(v.page, v.guard, t1File, 'payload altered');
+    assert.ok(bad1.classes.includes('err'), `#verify-result class is ${bad1.classes.join(' ')} for an altered payload (byte ${t1.offset}): ${bad1.text}`);
+    assert.ok(bad1.text.includes('验证失败'), `#verify-result says ${JSON.stringify(bad1.text)} for an altered payload`);
+    await shot(v.page, 'portal-verify-payload-altered');
+    // One byte elsewhere changed.
+    const t2 = tamperElsewhere(pdf);
+    const t2File = outFile('credit-report-byte-altered.pdf');
+    writeFileSync(t2File, t2.bytes);
+    const bad2 = await verifyUpload(v.page, v.guard, t2File, 'other byte altered');
+    assert.ok(bad2.classes.includes('err'), `#verify-result class is ${bad2.classes.join(' ')} for a byte altered outside the payload (byte ${t2.offset}): ${bad2.text}`);
+    assert.ok(bad2.text.includes('验证失败'), `#verify-result says ${JSON.stringify(bad2.text)} for a byte altered outside the payload`);
+    await shot(v.page, 'portal-verify-byte-altered');
+    // By number and code.
+    await open(v.page, v.guard, '/portal/verify', 'portal verify');
+    await v.page.fill('#report_no', reportNo);
+    await v.page.fill('#report_code', code);
+    await v.page.click('#verify');
+    const byCode = await readVerifyResult(v.page, v.guard, 'number and code');
+    assert.ok(byCode.classes.includes('ok') && byCode.text.includes('验证通过'), `verification by number and code: class ${byCode.classes.join(' ')}, ${JSON.stringify(byCode.text)}`);
+    await shot(v.page, 'portal-verify-code-ok');
+    // A wrong code is refused.
+    await open(v.page, v.guard, '/portal/verify', 'portal verify');
+    await v.page.fill('#report_no', reportNo);
+    const wrong = code.replace(/[0-9A-Z](?=[^0-9A-Z]*$)/, (c) => (c === 'A' ? 'B' : 'A'));
+    await v.page.fill('#report_code', wrong);
+    await v.page.click('#verify');
+    const byWrong = await readVerifyResult(v.page, v.guard, 'wrong code');
+    assert.ok(byWrong.classes.includes('err') && byWrong.text.includes('验证失败'), `verification with a wrong code: class ${byWrong.classes.join(' ')}, ${JSON.stringify(byWrong.text)}`);
+    await shot(v.page, 'portal-verify-code-wrong');
+  },
+  () => [office.page, pub.page],
+);
+
+const freshCtx = fresh.user ? await newContext('fresh account') : null;
+await step(
+  'h',
+  `first login of ${fresh.user || '(no account)'} on its one-time password: the forced change`,
+  async () => {
+    assert.ok(freshCtx, 'CX_FRESH_USER not set');
+    const { page, guard } = freshCtx;
+    const newPassword = `Cx-${Date.now().toString(36)}-Browser9`;
+    await consoleLogin(page, guard, fresh, { newPassword });
+    await open(page, guard, '/console', 'console dashboard (fresh account)');
+    assert.ok(!new URL(page.url()).pathname.startsWith('/console/login'), 'still on the login page after the change');
+    await shot(page, 'console-dashboard-after-password-change');
+  },
+  () => freshCtx && freshCtx.page,
+);
+
+// g is checked on every page load inside the steps above; its own line sums it up, after a
+// self-test proving the guard sees what it must (a request to another origin, aborted before it
+// leaves the browser, and a console error).
+if (want('g')) {
+  const probe = await newContext('guard self-test', { bypassCSP: true });
+  let selfTest = 'guard self-test not run';
+  try {
+    await open(probe.page, probe.guard, '/', 'guard self-test page');
+    await probe.page.evaluate(async () => {
+      console.error('guard self-test');
+      await fetch('http://127.0.0.2:9/guard-self-test').catch(() => {});
+    });
+    await sleep(300);
+    const seen = probe.guard.problems.splice(0).join('\n');
+    const okReq = seen.includes('request to another host: GET http://127.0.0.2:9/guard-self-test');
+    const okCon = seen.includes('console error: guard self-test');
+    selfTest = okReq && okCon ? null : `guard self-test: off-host request seen ${okReq}, console error seen ${okCon}`;
+  } catch (e) {
+    selfTest = `guard self-test failed: ${e.message}`;
+  }
+  await probe.context.close();
+  Guard.sweep('at the end');
+  const requests = guards.reduce((n, g) => n + g.requests, 0);
+  const hits = results.filter((r) => !r.ok && r.error.includes('[g]')).map((r) => r.id);
+  // Problems recorded after a step's last check (or in a step that failed before it).
+  if (leftovers.length) hits.push(`(not checked by a step: ${leftovers.join('; ')})`);
+  const ran = results.length;
+  const line = `g  no request to another host and no console error on any page load (${requests} requests in ${ran} steps)`;
+  if (selfTest) hits.push(selfTest);
+  if (hits.length || ran === 0) {
+    results.push({ id: 'g', title: line, ok: false, error: `guard failures in step(s) ${hits.join(', ') || '(no step ran)'}` });
+    console.log(`FAIL ${line}\n      see step(s) ${hits.join(', ')}`);
+  } else {
+    results.push({ id: 'g', title: line, ok: true });
+    console.log(`PASS ${line}`);
+  }
+}
+
+await browser.close();
+
+// ------------------------------------------------------------------------------------------
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+writeFileSync(join(OUT, 'results.json'), JSON.stringify({ base: BASE.origin, results, warnings, shots }, null, 1));
+console.log('');
+console.log(`screenshots (${shots.length}):`);
+for (const s of shots) console.log(`  ${s}`);
+if (warnings.length) console.log(`${warnings.length} warning(s) (see WARN lines)`);
+console.log(`browser: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
