@@ -395,14 +395,17 @@ pub enum AppKind {
     Tolerance,
     /// 从轻/免于惩戒 (a decision, no applicant).
     Mitigation,
+    /// 投诉举报 — a complaint or report about a body's conduct, handled by the credit office.
+    Complaint,
 }
 
 impl AppKind {
-    pub const ALL: [AppKind; 4] = [
+    pub const ALL: [AppKind; 5] = [
         Self::Objection,
         Self::Repair,
         Self::Tolerance,
         Self::Mitigation,
+        Self::Complaint,
     ];
 
     pub fn code(self) -> &'static str {
@@ -411,6 +414,7 @@ impl AppKind {
             Self::Repair => "repair",
             Self::Tolerance => "tolerance",
             Self::Mitigation => "mitigation",
+            Self::Complaint => "complaint",
         }
     }
 
@@ -424,6 +428,7 @@ impl AppKind {
             Self::Repair => "信用修复",
             Self::Tolerance => "容错纠错认定",
             Self::Mitigation => "从轻/免于惩戒决定",
+            Self::Complaint => "投诉举报",
         }
     }
 
@@ -434,6 +439,7 @@ impl AppKind {
             Self::Repair => "XF",
             Self::Tolerance => "RC",
             Self::Mitigation => "CJ",
+            Self::Complaint => "TS",
         }
     }
 }
@@ -444,6 +450,8 @@ impl AppKind {
 pub enum Target {
     Record(Uuid),
     ListEntry(Uuid),
+    /// A complaint names no record: what it is about is in its reasons (and `subject_name`).
+    General,
 }
 
 impl Target {
@@ -451,12 +459,14 @@ impl Target {
         match self {
             Self::Record(_) => "record",
             Self::ListEntry(_) => "list_entry",
+            Self::General => "general",
         }
     }
 
     pub fn id(&self) -> Uuid {
         match self {
             Self::Record(id) | Self::ListEntry(id) => *id,
+            Self::General => Uuid::nil(),
         }
     }
 }
@@ -1015,9 +1025,15 @@ impl Application {
         let mut effect = Effect::None;
         let mut note = None;
         let next_state = match (kind, self.state, action) {
-            (K::Objection | K::Repair, S::Submitted, AppAction::Accept) => {
+            (K::Objection | K::Repair | K::Complaint, S::Submitted, AppAction::Accept) => {
                 let (party, days) = match kind {
                     K::Objection => (dept.clone(), ctx.rules.objection.check_working_days),
+                    // The credit office handles complaints itself (核实、督办、答复).
+                    K::Complaint => (
+                        Party::CreditOffice,
+                        ctx.rules.objection.check_working_days
+                            + ctx.rules.objection.answer_working_days,
+                    ),
                     _ => (
                         dept.clone(),
                         self.repair_rules(ctx.rules)?.review_working_days,
@@ -1043,7 +1059,11 @@ impl Application {
                 );
                 S::Accepted
             }
-            (K::Objection | K::Repair, S::Submitted, AppAction::Refuse { reasons }) => {
+            (
+                K::Objection | K::Repair | K::Complaint,
+                S::Submitted,
+                AppAction::Refuse { reasons },
+            ) => {
                 let reasons = need_reasons(reasons)?;
                 self.decide(ctx, "refused", reasons.clone());
                 self.set_next(ctx, None, 0)?;
@@ -1078,6 +1098,7 @@ impl Application {
                     (Finding::Revoke, Target::Record(_), _) => Effect::RevokeRecord,
                     (Finding::Revoke, Target::ListEntry(_), _) => Effect::RemoveEntryUpheld,
                     (Finding::Keep, _, _) => Effect::None,
+                    (_, Target::General, _) => return Err(RightsError::WrongKind { kind }),
                 };
                 self.finding = Some(*finding);
                 self.set_next(
@@ -1120,6 +1141,7 @@ impl Application {
                 effect = match self.target {
                     Target::Record(_) => Effect::RepairRecord,
                     Target::ListEntry(_) => Effect::RemoveEntryRepaired,
+                    Target::General => return Err(RightsError::WrongKind { kind }),
                 };
                 let share_days = rules.share_working_days;
                 self.decide(ctx, "repaired", reasons.clone());
@@ -1187,7 +1209,7 @@ impl Application {
                     Target::Record(_) => Effect::UnrepairRecord,
                     // A list entry removed by repair is recognised again by its body's own
                     // procedure; the revocation is recorded and notified.
-                    Target::ListEntry(_) => Effect::None,
+                    Target::ListEntry(_) | Target::General => Effect::None,
                 };
                 self.decide(ctx, "revoked", reasons.clone());
                 if let Some(d) = self.decision.as_mut() {
@@ -1207,7 +1229,23 @@ impl Application {
                 note = Some(reasons);
                 S::Revoked
             }
-            (K::Objection | K::Repair, S::Submitted | S::Accepted, AppAction::Withdraw) => {
+            (K::Complaint, S::Accepted, AppAction::Answer { reasons }) => {
+                let reasons = need_reasons(reasons)?;
+                self.decide(ctx, "answered", reasons.clone());
+                self.set_next(ctx, None, 0)?;
+                self.notify(
+                    ctx,
+                    Party::Applicant,
+                    format!("您的投诉举报（{no}）已办结。答复：{reasons}"),
+                );
+                note = Some(reasons);
+                S::Answered
+            }
+            (
+                K::Objection | K::Repair | K::Complaint,
+                S::Submitted | S::Accepted,
+                AppAction::Withdraw,
+            ) => {
                 self.set_next(ctx, None, 0)?;
                 self.notify(
                     ctx,
@@ -1252,7 +1290,7 @@ pub fn file(new: NewApplication<'_>, ctx: &StepContext<'_>) -> Result<Applicatio
     let reasons = need_reasons(&new.reasons)?;
     let mut rule_version = ctx.rules.version.clone();
     let days = match new.kind {
-        AppKind::Objection => ctx.rules.objection.accept_working_days,
+        AppKind::Objection | AppKind::Complaint => ctx.rules.objection.accept_working_days,
         AppKind::Repair => {
             let rules = ctx.rules.repair_on(ctx.today)?;
             repair_eligibility(rules, new.facts, ctx.today, new.barred_until)?;
@@ -1418,6 +1456,7 @@ impl Application {
         let next_step = self.next.as_ref().map(|p| match p {
             Party::CreditOffice if self.state == AppState::Submitted => "信用办受理审查".into(),
             Party::CreditOffice if self.state == AppState::Approved => "共享修复结果".into(),
+            Party::CreditOffice if self.kind == AppKind::Complaint => "信用办核实办理".into(),
             Party::CreditOffice => "信用办答复".into(),
             Party::Department(_) if self.kind == AppKind::Objection => "数据来源单位核查".into(),
             Party::Department(_) => "认定单位审核".into(),
@@ -1948,6 +1987,50 @@ mod tests {
                 "invalid_file_name"
             );
         }
+    }
+
+    #[test]
+    fn complaint_workflow() {
+        let f = facts("2024-01-15", Severity::General);
+        let c = ctx("2025-06-03", None);
+        let mut n = new_app(AppKind::Complaint, &f);
+        n.target = Target::General;
+        let mut app = file(n, &c).unwrap();
+        assert!(app.tracking_no.starts_with("TS"));
+        assert_eq!(app.due, Some(d("2025-06-05")));
+        assert!(app
+            .apply(
+                &AppAction::Answer {
+                    reasons: "已办结".into()
+                },
+                &c
+            )
+            .is_err());
+        app.apply(&AppAction::Accept, &c).unwrap();
+        assert_eq!(app.next, Some(Party::CreditOffice));
+        assert_eq!(app.tracking().next_step.as_deref(), Some("信用办核实办理"));
+        // Not a department's check, not an approval.
+        let check = AppAction::Check {
+            finding: Finding::Keep,
+            reasons: "核实".into(),
+            fields: None,
+        };
+        assert_eq!(
+            app.apply(&check, &c).unwrap_err().code(),
+            "illegal_transition"
+        );
+        assert_eq!(
+            app.apply(
+                &AppAction::Answer {
+                    reasons: "经核实，已督促整改".into()
+                },
+                &c
+            )
+            .unwrap(),
+            Effect::None
+        );
+        assert_eq!(app.state, AppState::Answered);
+        assert!(app.notices.last().unwrap().text.contains("已督促整改"));
     }
 
     #[test]

@@ -180,6 +180,7 @@ pub type AppState = Arc<App>;
         routes::lists::get_entry,
         routes::rights::file_objection,
         routes::rights::file_repair,
+        routes::rights::file_complaint,
         routes::rights::track,
         routes::rights::add_evidence,
         routes::rights::withdraw,

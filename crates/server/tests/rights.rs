@@ -944,3 +944,76 @@ async fn list_entry_story(t: TestApp) {
     t.cleanup().await;
 }
 both_backends!(list_entries, list_entry_story);
+
+async fn complaint_story(t: TestApp) {
+    let office = t.session_for(Role::CreditOffice, "320400", None).await;
+    let dept = t
+        .session_for(Role::SubmittingDepartment, "320400", Some(DEPT))
+        .await;
+    let (s, filed) = t
+        .call(
+            "POST",
+            "/api/v1/complaints",
+            &Cred::None,
+            Some(serde_json::json!({"about": "某镇人民政府",
+                "reasons": "招商引资承诺的奖励资金逾期两年未兑现", "applicant_name": "孙八",
+                "contact": "13900002222"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{filed}");
+    let no = filed["tracking_no"].as_str().unwrap().to_string();
+    let id = filed["id"].as_str().unwrap().to_string();
+    assert!(no.starts_with("TS"));
+    let (_, v) = t
+        .call(
+            "POST",
+            "/api/v1/complaints",
+            &Cred::None,
+            Some(serde_json::json!({"reasons": "x", "applicant_name": "孙八"})),
+        )
+        .await;
+    assert_eq!(v["code"], "reasons_required");
+    // The public tracking page shows progress only.
+    let (_, tr) = t
+        .call("GET", &format!("/api/v1/track/{no}"), &Cred::None, None)
+        .await;
+    assert_eq!(tr["tracking"]["kind"], "complaint");
+    assert!(!tr.to_string().contains("某镇") && !tr.to_string().contains("孙八"));
+    // The credit office's desk handles it; a department does not see it.
+    let (_, q) = t
+        .call("GET", "/api/v1/applications?kind=complaint", &office, None)
+        .await;
+    assert!(q.to_string().contains(&no), "{q}");
+    let (s, _) = t
+        .call("GET", &format!("/api/v1/applications/{id}"), &dept, None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = step(
+        &t,
+        &office,
+        &id,
+        serde_json::json!({"action": "accept", "expected_version": 1}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = step(&t, &office, &id, serde_json::json!({"action": "check", "finding": "keep", "expected_version": 2, "reasons": "核实"})).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("illegal_transition"))
+    );
+    let (s, v) = step(&t, &office, &id, serde_json::json!({"action": "answer", "expected_version": 2, "reasons": "经核实，已督促该镇于30日内兑现"})).await;
+    assert_eq!(
+        (s, v["state"].as_str()),
+        (StatusCode::OK, Some("answered")),
+        "{v}"
+    );
+    let mine = get_with_code(
+        &t,
+        &format!("/api/v1/track/{no}"),
+        filed["access_code"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(mine["applicant_view"]["decision"]["outcome"], "answered");
+    t.cleanup().await;
+}
+both_backends!(complaint, complaint_story);

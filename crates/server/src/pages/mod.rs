@@ -127,6 +127,7 @@ pub const PORTAL_NAV: Nav = &[
     ("/portal/government", "政务失信"),
     ("/portal/lists", "红黑名单"),
     ("/portal/objection", "异议申诉"),
+    ("/portal/complaint", "投诉举报"),
     ("/portal/track", "办件查询"),
     ("/portal/verify", "报告验真"),
     ("/portal/open-data", "开放数据"),

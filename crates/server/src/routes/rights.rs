@@ -137,6 +137,63 @@ pub async fn file_objection(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+pub struct ComplaintRequest {
+    /// Who or what the complaint is about (a body's name, optional).
+    pub about: Option<String>,
+    /// What happened (至少 2 字).
+    pub reasons: String,
+    pub applicant_name: String,
+    /// Phone or e-mail for the answer (sealed; never shown in clear).
+    pub contact: Option<String>,
+}
+
+/// File a complaint or report (投诉举报) — e.g. a body breaking a promise or a contract, or
+/// information that should be public and is not. Anyone may file; the credit office handles it
+/// and answers; the complainant follows it by tracking number.
+#[utoipa::path(post, path = "/api/v1/complaints", tag = "rights", request_body = ComplaintRequest,
+    security((), ("bearer" = [])),
+    responses((status = 201, body = Filed), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn file_complaint(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<ComplaintRequest>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Filed>)> {
+    let Json(req) = body.map_err(json_error)?;
+    let mut loaded = svc::load_target(state.store.as_ref(), Target::General).await?;
+    if let Some(about) = req
+        .about
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        if about.chars().count() > 200 {
+            return Err(ApiError::bad_request(
+                "about_too_long",
+                "投诉对象不得超过 200 字",
+            ));
+        }
+        loaded.subject_name = about.to_string();
+    }
+    let (row, code) = svc::file(
+        &state,
+        &caller.actor,
+        &loaded,
+        svc::Filing {
+            kind: AppKind::Complaint,
+            target: Target::General,
+            reasons: req.reasons,
+            applicant_name: req.applicant_name,
+            contact: req.contact,
+            commitment: false,
+            is_subject: false,
+            account: (!caller.is_anonymous()).then(|| caller.actor.clone()),
+        },
+    )
+    .await?;
+    Ok(filed(&row, code))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RepairRequest {
     /// `record` or `list_entry`.
     pub target_kind: String,
@@ -341,16 +398,20 @@ pub async fn withdraw(
 }
 
 fn handle_permission(kind: &str) -> Permission {
-    if kind == "repair" {
-        Permission::RepairHandle
-    } else {
-        Permission::ObjectionsHandle
+    match kind {
+        "repair" => Permission::RepairHandle,
+        "complaint" => Permission::ComplaintsHandle,
+        _ => Permission::ObjectionsHandle,
     }
 }
 
 /// Whether the caller may see (and work on) an application: the credit office within its
 /// jurisdiction, or the department whose data it is.
 fn may_see(caller: &Caller, row: &ApplicationRow) -> bool {
+    // Complaints go to the credit office's desk, not to a department's region.
+    if row.kind == "complaint" {
+        return caller.has(Permission::ComplaintsHandle);
+    }
     caller.reaches(handle_permission(&row.kind), &uscc_region(&row.department))
         || caller
             .body
@@ -395,7 +456,9 @@ pub async fn queue(
             ));
         }
     }
-    let staff = caller.has(Permission::ObjectionsHandle) || caller.has(Permission::RepairHandle);
+    let staff = caller.has(Permission::ObjectionsHandle)
+        || caller.has(Permission::RepairHandle)
+        || caller.has(Permission::ComplaintsHandle);
     let department = if staff { None } else { caller.body.clone() };
     if !staff && department.is_none() {
         // Neither the credit office nor a department: nothing is theirs to handle.
@@ -527,7 +590,11 @@ pub async fn act(
     let expected = req.expected_version;
     let action = parse_step(req)?;
     let app = svc::app_of(&row)?;
-    let office = caller.reaches(handle_permission(&row.kind), &uscc_region(&row.department));
+    let office = if row.kind == "complaint" {
+        caller.has(Permission::ComplaintsHandle)
+    } else {
+        caller.reaches(handle_permission(&row.kind), &uscc_region(&row.department))
+    };
     let allowed = match action.party(&app) {
         Party::CreditOffice => office,
         Party::Department(d) => {

@@ -252,6 +252,12 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         r(
             p.clone(),
+            "/api/v1/complaints",
+            Perm(P::ComplaintsFile),
+            post(rights::file_complaint),
+        ),
+        r(
+            p.clone(),
             "/api/v1/repairs",
             Perm(P::RepairApply),
             post(rights::file_repair),

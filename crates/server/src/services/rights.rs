@@ -122,6 +122,23 @@ pub struct Loaded {
 
 pub async fn load_target(store: &dyn Store, target: Target) -> ApiResult<Loaded> {
     match target {
+        // A complaint: handled by the credit office, about no particular record.
+        Target::General => Ok(Loaded {
+            target,
+            subject_id: None,
+            subject_name: String::new(),
+            department: COMPLAINTS_DESK.into(),
+            facts: TargetFacts {
+                decision_date: chrono::NaiveDate::MIN,
+                severity: None,
+                status: None,
+                active: false,
+                list_min_months: None,
+            },
+            public: true,
+            record: None,
+            entry: None,
+        }),
         Target::Record(id) => {
             let r = store.record(id).await?.ok_or(ApiError::NotFound)?;
             let public =
@@ -176,6 +193,9 @@ pub async fn load_target(store: &dyn Store, target: Target) -> ApiResult<Loaded>
         }
     }
 }
+
+/// The `department` of complaints: the credit office's own desk (not a USCC).
+pub const COMPLAINTS_DESK: &str = "credit_office";
 
 /// The latest bar from a repair of this subject revoked for false materials.
 async fn barred_until(

@@ -504,7 +504,53 @@ fn months(m: u32) -> String {
     }
 }
 
-/// `/portal/complaint`: 投诉举报 (explanatory; online filing is not yet open).
+const COMPLAINT_JS: &str = r#"
+(function () {
+  const form = document.getElementById("complaint-form");
+  const out = document.getElementById("complaint-result");
+  const btn = document.getElementById("submit-complaint");
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const name = document.getElementById("complainant").value.trim();
+    const contact = document.getElementById("complaint_contact").value.trim();
+    const about = document.getElementById("about").value.trim();
+    const reasons = document.getElementById("complaint_reasons").value.trim();
+    if (!name) { cx.message(out, "err", "请填写投诉人名称"); return; }
+    if (reasons.length < 2) { cx.message(out, "err", "请填写投诉事项（至少 2 个字）"); return; }
+    btn.disabled = true;
+    const r = await cx.api("POST", "/api/v1/complaints", {
+      about: about || null, reasons: reasons, applicant_name: name, contact: contact || null
+    });
+    if (!r.ok) {
+      btn.disabled = false;
+      cx.message(out, "err", "提交失败：" + cx.error(r.data));
+      return;
+    }
+    out.className = "notice ok";
+    out.setAttribute("role", "status");
+    out.hidden = false;
+    out.textContent = "";
+    const p1 = document.createElement("p");
+    p1.append("投诉举报已提交。查询编号：");
+    const no = document.createElement("strong"); no.id = "complaint-no"; no.textContent = r.data.tracking_no;
+    p1.append(no, "，查询码：");
+    const code = document.createElement("strong"); code.id = "complaint-code"; code.textContent = r.data.access_code;
+    p1.append(code);
+    const p2 = document.createElement("p");
+    p2.textContent = "请妥善保存查询编号和查询码（查询码只显示这一次），凭两者可查询办理进度和答复。"
+      + (r.data.due ? "受理期限：" + r.data.due + "。" : "");
+    const p3 = document.createElement("p");
+    const a = document.createElement("a");
+    a.href = "/portal/track?no=" + encodeURIComponent(r.data.tracking_no);
+    a.textContent = "查询办理进度";
+    p3.append(a);
+    out.append(p1, p2, p3);
+    form.querySelectorAll("input, textarea, button").forEach((el) => { el.disabled = true; });
+  });
+})();
+"#;
+
+/// `/portal/complaint`: 投诉举报 — filed online, answered with a tracking number.
 pub async fn complaint(State(state): State<AppState>, caller: Caller) -> Response {
     let v = visitor(&state, &caller).await;
     portal_page(
@@ -512,17 +558,25 @@ pub async fn complaint(State(state): State<AppState>, caller: Caller) -> Respons
         "投诉举报",
         "",
         html! {
-            div.notice.info { "在线投诉举报功能正在建设中。" }
             section.card {
                 h2 { "受理范围" }
-                p { "政府机关、事业单位及其工作人员在招商引资、政府采购、合同履约、政务服务等方面的失信行为，如不兑现政策承诺、拖欠账款、拒不执行生效判决等。" }
-                h2 { "提交方式" }
-                ul {
-                    li { "拨打 12345 政务服务便民热线，说明“政务诚信投诉”；" }
-                    li { "到信用办窗口现场提交书面材料。" }
-                }
-                p { "投诉举报经查实的，将作为失信信息依法记入被投诉单位的信用档案。对本平台公示信息有异议的，请使用" a href="/portal/objection" { "异议申诉" } "。" }
+                p { "政府机关、事业单位及其工作人员在招商引资、政府采购、合同履约、政务服务等方面的失信行为，如不兑现政策承诺、拖欠账款、拒不执行生效判决等。投诉举报经查实的，将作为失信信息依法记入被投诉单位的信用档案。对本平台公示信息有异议的，请使用" a href="/portal/objection" { "异议申诉" } "。" }
             }
+            form.card #complaint-form novalidate {
+                h2 { "提交投诉举报" }
+                label for="about" { "被投诉单位或事项" }
+                input #about type="text" name="about" maxlength="200" placeholder="例如：某镇人民政府";
+                label for="complaint_reasons" { "投诉事项 " span.req aria-hidden="true" { "*" } }
+                textarea #complaint_reasons name="reasons" maxlength="2000" required rows="6" placeholder="请说明时间、经过、涉及的承诺或合同，以及您的诉求" {}
+                label for="complainant" { "投诉人名称 " span.req aria-hidden="true" { "*" } }
+                input #complainant type="text" name="applicant_name" maxlength="100" required autocomplete="name";
+                label for="complaint_contact" { "联系方式" }
+                input #complaint_contact type="text" name="contact" maxlength="100" autocomplete="tel" placeholder="手机号码或电子邮箱";
+                div.hint { "用于告知办理结果；加密保存，不会公开。" }
+                p { button #submit-complaint type="submit" { "提交" } }
+            }
+            div #complaint-result hidden aria-live="polite" {}
+            (script(COMPLAINT_JS))
         },
     )
 }
