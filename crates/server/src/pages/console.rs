@@ -9,6 +9,7 @@
 mod admin;
 mod cases;
 mod records;
+mod report_view;
 mod reports;
 mod rights;
 mod submit;
@@ -47,6 +48,10 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/accounts", get(admin::accounts)),
         page("/console/catalog", get(admin::catalog)),
         page("/console/reports/credit", get(reports::credit)),
+        page(
+            "/console/reports/credit/{report_no}",
+            get(report_view::view),
+        ),
         page("/console/archive", get(reports::archive)),
     ]
 }

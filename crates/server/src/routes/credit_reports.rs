@@ -46,7 +46,7 @@ fn not_own() -> ApiError {
 }
 
 /// Whether the caller may issue a report on `subject` (or download one issued on it).
-fn may_issue(caller: &Caller, subject: &Subject) -> ApiResult<()> {
+pub(crate) fn may_issue(caller: &Caller, subject: &Subject) -> ApiResult<()> {
     if caller.has(Permission::ReportsIssue) {
         let region = subject.region.as_deref().unwrap_or("000000");
         return caller.require_at(Permission::ReportsIssue, region);

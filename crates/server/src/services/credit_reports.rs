@@ -509,7 +509,10 @@ fn tampered(reason: &str) -> Verification {
 
 /// The stored signed report, checked against its own columns and (if given) the key: a row
 /// edited in the database is not vouched for.
-fn stored_signed(row: &CreditReportRow, key: Option<&VerifyingKey>) -> Result<SignedReport, ()> {
+pub(crate) fn stored_signed(
+    row: &CreditReportRow,
+    key: Option<&VerifyingKey>,
+) -> Result<SignedReport, ()> {
     let signed: SignedReport = serde_json::from_value(row.signed.clone()).map_err(|_| ())?;
     if signed.report.report_no != row.report_no
         || signed.content_sha256_hex != row.content_sha256

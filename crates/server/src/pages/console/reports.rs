@@ -48,6 +48,7 @@ document.getElementById("issue-report").addEventListener("click", async function
   const a = document.getElementById("report-pdf");
   a.href = r.data.pdf_url;
   a.setAttribute("download", r.data.report_no + ".pdf");
+  document.getElementById("report-html").href = "/console/reports/credit/" + encodeURIComponent(r.data.report_no);
   out.hidden = false;
   a.focus();
 });
@@ -171,7 +172,11 @@ pub async fn credit(
                         dt { "验证码" } dd { strong #report-code {} }
                         dt { "出具时间" } dd #report-time {}
                     }
-                    p { a.button #report-pdf href="#" { "下载信用报告（PDF）" } }
+                    p {
+                        a.button #report-pdf href="#" { "下载信用报告（PDF）" }
+                        " "
+                        a.button.secondary #report-html href="#" { "查看网页版报告" }
+                    }
                     p.hint { "报告使用人可凭报告编号和验证码在门户“" a href="/portal/verify" { "报告验真" } "”核验真伪。" }
                 }
             }
