@@ -738,6 +738,20 @@ await step(
     assert.ok(text.includes('信用报告'), `pdftotext shows no 信用报告: ${JSON.stringify(text.slice(0, 200))}`);
     assert.ok(text.includes(FIX.report.name), `pdftotext shows no subject name ${FIX.report.name}`);
     assert.ok(text.includes(reportNo), `pdftotext shows no report number ${reportNo}`);
+    // The same report as a web page (from the stored signed report), with its QR as SVG.
+    const htmlLink = page.locator('#report-html');
+    if (await htmlLink.count()) {
+      await Promise.all([page.waitForURL(/\/console\/reports\/credit\//, { timeout: TIMEOUT }), htmlLink.click()]);
+      await settle(page);
+      guard.clean('report as HTML');
+      const web = await page.locator('main').innerText();
+      assert.ok(web.includes(reportNo) && web.includes(FIX.report.name), 'the HTML report lacks its number or subject');
+      assert.ok((await page.locator('main svg').count()) > 0, 'the HTML report has no QR code');
+      await shot(page, 'console-report-html');
+      await page.goBack();
+    } else {
+      warn('no #report-html link on the report page');
+    }
 
     // The portal: the PDF as issued passes.
     const v = pub;
