@@ -7,12 +7,10 @@ mod support;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chengxin_access::Role;
-use chengxin_domain::calendar::WorkCalendar;
 use chengxin_domain::codes::id_number;
-use chengxin_domain::lists::{EntryAction, JointCatalog, ListEntry, Proposal};
 use chengxin_domain::records::RecordStatus;
 use chengxin_domain::subjects::{Subject, SubjectKind};
-use chengxin_store::{AuditFilter, ListEntryRow, NewRecord, RecordChange, RowOutcome, Store};
+use chengxin_store::{AuditFilter, NewRecord, RecordChange, RowOutcome};
 use chrono::NaiveDate;
 use http_body_util::BodyExt;
 use support::*;
@@ -114,56 +112,6 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
-}
-
-/// An effective entry on the serious-dishonesty list.
-async fn blacklist(store: &dyn Store, subject: &Subject) {
-    let joint = JointCatalog::default_checked().unwrap();
-    let list = joint.list("serious_dishonest").unwrap();
-    let cal = WorkCalendar::official_checked().unwrap();
-    let e = ListEntry::propose(
-        list,
-        Proposal {
-            subject_key: subject.id.to_string(),
-            subject_name: subject.name.clone(),
-            standard: "拒不履行政府采购合同".into(),
-            basis: "《江苏省社会信用条例》".into(),
-            recognised_by: "常州市财政局".into(),
-            evidence: vec!["常财购〔2024〕9号".into()],
-        },
-        d("2024-12-02"),
-    )
-    .unwrap();
-    let e = e
-        .apply(
-            list,
-            EntryAction::StartPublicity,
-            d("2024-12-02"),
-            None,
-            cal,
-        )
-        .unwrap();
-    let e = e
-        .apply(
-            list,
-            EntryAction::TakeEffect { until: None },
-            d("2025-01-06"),
-            None,
-            cal,
-        )
-        .unwrap();
-    let now = chengxin_store::changelog::now();
-    let row = ListEntryRow {
-        id: uuid::Uuid::now_v7(),
-        list_code: e.list.clone(),
-        subject_id: Some(subject.id),
-        status: e.status.code().to_string(),
-        entry: serde_json::to_value(&e).unwrap(),
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    };
-    store.create_list_entry("test", &row).await.unwrap();
 }
 
 fn new_record(
@@ -430,15 +378,7 @@ async fn issue_verify_download(t: TestApp) {
         .unwrap();
     assert_eq!(downloads.len(), 1);
     // The report's row is covered by the change log.
-    let report = t.store.verify(&[]).await.unwrap();
-    assert!(
-        report
-            .problems
-            .iter()
-            .all(|p| matches!(p, chengxin_store::Problem::BadCheckpoint { .. })),
-        "{:?}",
-        report.problems
-    );
+    assert_log_verifies(t.store.as_ref()).await;
     // The public key is published.
     let (_, head) = t.call("GET", "/api/v1/log/head", &Cred::None, None).await;
     assert_eq!(

@@ -16,14 +16,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
-fn json_error(e: JsonRejection) -> ApiError {
-    ApiError::bad_request("invalid_json", format!("请求体错误：{}", e.body_text()))
-}
-
-fn parse_id(s: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(s)
-        .map_err(|_| ApiError::bad_request("invalid_id", format!("“{s}”不是合法的编号")))
-}
+use super::input::{json_error, parse_id};
 
 fn entry_error(e: chengxin_domain::lists::EntryError) -> ApiError {
     ApiError::bad_request(e.code(), e.to_string())

@@ -6,6 +6,7 @@ pub mod cases;
 pub mod checks;
 pub mod credit_reports;
 pub mod health;
+pub mod input;
 pub mod lists;
 pub mod records;
 pub mod reference;

@@ -17,18 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::services;
 use crate::AppState;
 
-fn json_error(e: JsonRejection) -> ApiError {
-    ApiError::bad_request("invalid_json", format!("请求体错误：{}", e.body_text()))
-}
-
-fn query_error(e: QueryRejection) -> ApiError {
-    ApiError::bad_request("invalid_query", format!("查询参数错误：{}", e.body_text()))
-}
-
-fn parse_id(s: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(s)
-        .map_err(|_| ApiError::bad_request("invalid_id", format!("“{s}”不是合法的编号")))
-}
+use super::input::{json_error, parse_id, query_error};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

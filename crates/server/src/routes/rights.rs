@@ -24,18 +24,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::services::rights as svc;
 use crate::AppState;
 
-fn json_error(e: JsonRejection) -> ApiError {
-    ApiError::bad_request("invalid_json", format!("请求体错误：{}", e.body_text()))
-}
-
-fn query_error(e: QueryRejection) -> ApiError {
-    ApiError::bad_request("invalid_query", format!("查询参数错误：{}", e.body_text()))
-}
-
-fn parse_id(s: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(s)
-        .map_err(|_| ApiError::bad_request("invalid_id", format!("“{s}”不是合法的编号")))
-}
+use super::input::{json_error, parse_id, query_error};
 
 fn target_of(kind: &str, id: &str) -> ApiResult<Target> {
     let id = parse_id(id)?;

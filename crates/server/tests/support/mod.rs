@@ -328,3 +328,73 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// The change log proves every row: nothing but the checkpoints fails `verify`, and those only
+/// because the test's signing key is a throwaway one not passed as trusted.
+pub async fn assert_log_verifies(store: &dyn Store) {
+    let report = store.verify(&[]).await.unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .all(|p| matches!(p, chengxin_store::Problem::BadCheckpoint { .. })),
+        "{:?}",
+        report.problems
+    );
+}
+
+/// An entry on the serious-dishonesty list, effective since early 2025 (its publicity
+/// window run on the official calendar).
+pub async fn blacklist(
+    store: &dyn Store,
+    subject: &chengxin_domain::subjects::Subject,
+) -> chengxin_store::ListEntryRow {
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let joint = chengxin_domain::lists::JointCatalog::default_checked().unwrap();
+    let list = joint.list("serious_dishonest").unwrap();
+    let cal = chengxin_domain::calendar::WorkCalendar::official_checked().unwrap();
+    let e = chengxin_domain::lists::ListEntry::propose(
+        list,
+        chengxin_domain::lists::Proposal {
+            subject_key: subject.id.to_string(),
+            subject_name: subject.name.clone(),
+            standard: "拒不履行政府采购合同".into(),
+            basis: "《江苏省社会信用条例》".into(),
+            recognised_by: "11320400MB0000000X".into(),
+            evidence: vec!["常财购〔2024〕9号".into()],
+        },
+        d("2024-12-02"),
+    )
+    .unwrap();
+    let e = e
+        .apply(
+            list,
+            chengxin_domain::lists::EntryAction::StartPublicity,
+            d("2024-12-02"),
+            None,
+            cal,
+        )
+        .unwrap();
+    let e = e
+        .apply(
+            list,
+            chengxin_domain::lists::EntryAction::TakeEffect { until: None },
+            d("2025-01-06"),
+            None,
+            cal,
+        )
+        .unwrap();
+    let now = chengxin_store::changelog::now();
+    let row = chengxin_store::ListEntryRow {
+        id: uuid::Uuid::now_v7(),
+        list_code: e.list.clone(),
+        subject_id: Some(subject.id),
+        status: e.status.code().to_string(),
+        entry: serde_json::to_value(&e).unwrap(),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    store.create_list_entry("test", &row).await.unwrap();
+    row
+}

@@ -1,0 +1,20 @@
+//! Turning rejected request parts into the API's errors, shared by the route modules: one
+//! code and one Chinese wording for each kind of bad input.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+
+pub fn json_error(e: JsonRejection) -> ApiError {
+    ApiError::bad_request("invalid_json", format!("请求体错误：{}", e.body_text()))
+}
+
+pub fn query_error(e: QueryRejection) -> ApiError {
+    ApiError::bad_request("invalid_query", format!("查询参数错误：{}", e.body_text()))
+}
+
+pub fn parse_id(s: &str) -> ApiResult<Uuid> {
+    Uuid::parse_str(s)
+        .map_err(|_| ApiError::bad_request("invalid_id", format!("“{s}”不是合法的编号")))
+}
