@@ -113,11 +113,6 @@ fn type_name(code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-/// Whether records of this type are published to everyone.
-fn is_public_type(code: &str) -> bool {
-    record_type(code).is_some_and(|t| t.disclosure == Disclosure::Public)
-}
-
 /// Codes of the public types.
 fn public_types() -> Vec<String> {
     catalog()

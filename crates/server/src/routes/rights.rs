@@ -9,7 +9,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chengxin_access::Permission;
-use chengxin_domain::records::RecordStatus;
 use chengxin_domain::rights::{
     self, AppAction, AppKind, Finding, MitigationGround, MitigationKind, Party, RejectGround,
     Target,
@@ -820,9 +819,7 @@ pub async fn public_archive(
     let subject = state.store.subject(id).await?.ok_or(ApiError::NotFound)?;
     let mut records = Vec::new();
     for r in state.store.records_of_subject(id).await? {
-        if r.status == RecordStatus::Published
-            && crate::services::records::is_public_type(&r.type_code)
-        {
+        if crate::services::records::is_public(&r) {
             records.push(archive_record(&state, &r).await?);
         }
     }

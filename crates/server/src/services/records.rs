@@ -25,6 +25,11 @@ pub fn is_public_type(type_code: &str) -> bool {
         .is_some_and(|t| t.disclosure == chengxin_domain::catalog::Disclosure::Public)
 }
 
+/// Whether a record is shown to the public: published, of a 社会公开 type.
+pub fn is_public(r: &Record) -> bool {
+    r.status == RecordStatus::Published && is_public_type(&r.type_code)
+}
+
 /// Apply one lifecycle action to a record.
 pub async fn transition(
     store: &dyn Store,

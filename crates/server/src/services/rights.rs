@@ -141,8 +141,7 @@ pub async fn load_target(store: &dyn Store, target: Target) -> ApiResult<Loaded>
         }),
         Target::Record(id) => {
             let r = store.record(id).await?.ok_or(ApiError::NotFound)?;
-            let public =
-                r.status == RecordStatus::Published && super::records::is_public_type(&r.type_code);
+            let public = super::records::is_public(&r);
             Ok(Loaded {
                 target,
                 subject_id: r.subject_id,

@@ -3,7 +3,6 @@
 
 use axum::extract::{Query, State};
 use axum::response::Response;
-use chengxin_domain::records::RecordStatus;
 use maud::html;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -101,9 +100,7 @@ pub async fn objection(
     let param = q.ok().and_then(|Query(p)| p.record);
     let record = match param.as_deref().map(str::trim).map(Uuid::parse_str) {
         Some(Ok(id)) => match state.store.record(id).await {
-            Ok(r) => r.filter(|r| {
-                r.status == RecordStatus::Published && super::is_public_type(&r.type_code)
-            }),
+            Ok(r) => r.filter(crate::services::records::is_public),
             Err(e) => return super::unavailable(&v, e),
         },
         _ => None,

@@ -9,7 +9,7 @@ use axum::response::Response;
 use chengxin_domain::catalog::fold_width;
 use chengxin_domain::codes::uscc;
 use chengxin_domain::names;
-use chengxin_domain::records::{Record, RecordStatus};
+use chengxin_domain::records::Record;
 use chengxin_domain::subjects::Subject;
 use chengxin_store::SubjectFilter;
 use maud::html;
@@ -203,10 +203,7 @@ pub async fn search(
     )
 }
 
-/// Whether a record is shown on the public archive.
-fn is_public(r: &Record) -> bool {
-    r.status == RecordStatus::Published && super::is_public_type(&r.type_code)
-}
+use crate::services::records::is_public;
 
 /// `/portal/subjects/{id}`: the public archive.
 pub async fn archive(
