@@ -1607,15 +1607,21 @@ impl Store for Inner {
             key_id: signer.key_id(),
             at: now(),
         };
-        sqlx::query("INSERT INTO log_checkpoints (seq, hash, key_id, signature, at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(cp.seq)
-            .bind(&cp.hash)
-            .bind(&cp.key_id)
-            .bind(&cp.signature)
-            .bind(cp.at)
-            .execute(&self.pool)
-            .await?;
-        Ok(Some(cp))
+        // Several servers may share one database and start (or tick) at the same moment: both
+        // see no checkpoint at `seq` and both sign it. The first insert wins; the other is not an
+        // error — the head is checkpointed either way.
+        let done = sqlx::query(
+            "INSERT INTO log_checkpoints (seq, hash, key_id, signature, at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (seq) DO NOTHING",
+        )
+        .bind(cp.seq)
+        .bind(&cp.hash)
+        .bind(&cp.key_id)
+        .bind(&cp.signature)
+        .bind(cp.at)
+        .execute(&self.pool)
+        .await?;
+        Ok((done.rows_affected() == 1).then_some(cp))
     }
 
     async fn public_keys(&self) -> Result<Vec<(String, String)>> {

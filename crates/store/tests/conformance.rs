@@ -11,6 +11,7 @@ use chengxin_store::{
 };
 use chrono::NaiveDate;
 use common::TestDb;
+use std::sync::Arc;
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -271,6 +272,29 @@ both_backends!(records_keep_history, |db: TestDb| async move {
     assert_eq!(e.code(), "duplicate");
     assert_eq!(s.count_records().await.unwrap(), 1);
     verify_ok(&db).await;
+    db.cleanup().await;
+});
+
+both_backends!(concurrent_checkpoints_sign_once, |db: TestDb| async move {
+    // Servers sharing one database checkpoint the same head at once (two servers starting
+    // together did, and one of them refused to start): exactly one signs it, none fails.
+    populate(&db).await;
+    let signer = db.signer.clone();
+    let racers: Vec<_> = (0..8)
+        .map(|_| {
+            let (store, signer) = (db.store.clone(), signer.clone());
+            tokio::spawn(async move { store.checkpoint(&signer).await })
+        })
+        .collect();
+    let mut signed = 0;
+    for r in racers {
+        let r = r.await.unwrap();
+        signed += usize::from(r.expect("a concurrent checkpoint must not fail").is_some());
+    }
+    assert_eq!(signed, 1, "one checkpoint per head");
+    let (head, _) = db.store.log_head().await.unwrap();
+    let at_head = format!("SELECT COUNT(*) FROM log_checkpoints WHERE seq = {head}");
+    assert_eq!(db.scalar_i64(&at_head).await, 1);
     db.cleanup().await;
 });
 

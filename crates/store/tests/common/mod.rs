@@ -26,7 +26,7 @@ pub enum Raw {
 pub struct TestDb {
     pub store: Arc<dyn Store>,
     pub raw: Raw,
-    pub signer: LogSigner,
+    pub signer: Arc<LogSigner>,
     pub dir: std::path::PathBuf,
 }
 
@@ -110,7 +110,7 @@ pub async fn postgres() -> Option<TestDb> {
 }
 
 async fn finish(store: Arc<dyn Store>, raw: Raw, dir: std::path::PathBuf) -> TestDb {
-    let signer = LogSigner::generate();
+    let signer = Arc::new(LogSigner::generate());
     let catalog = Catalog::default_checked().unwrap();
     store.migrate(catalog, &signer, "test").await.unwrap();
     TestDb {
