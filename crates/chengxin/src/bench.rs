@@ -6,7 +6,10 @@
 //! 3. baseline: the same rows into a bare table — SQLite prepared inserts in one
 //!    transaction (rusqlite, straight on the C API), PostgreSQL `COPY`;
 //! 4. end-to-end `import` into a fresh database, change log included;
-//! 5. peak RSS of the process (VmHWM).
+//! 5. the schema's floor: the subjects and records the import stored, copied by the backend
+//!    alone (`INSERT … SELECT`, one transaction) into empty tables with the same indexes and
+//!    foreign keys — what storing these rows costs before any of our code runs;
+//! 6. peak RSS of the process (VmHWM).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -194,6 +197,65 @@ async fn pg_baseline(file: &Path, pool: &sqlx::PgPool) -> anyhow::Result<u64> {
     Ok(n)
 }
 
+const FLOOR_SQLITE: &str = "schema floor: SQLite copies the stored rows (same indexes, FKs)";
+const FLOOR_PG: &str = "schema floor: PostgreSQL copies the stored rows (same indexes, FKs)";
+
+/// The SQLite floor: `floor` gets the schema of `db`'s subjects and records (tables, indexes,
+/// foreign keys) and SQLite copies the rows over in one transaction, with the import's page
+/// size and batch cache. Rates are per file row, like the import's.
+fn sqlite_floor(db: &Path, floor: &Path) -> anyhow::Result<()> {
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", floor.display()));
+    }
+    let conn = rusqlite::Connection::open(floor)?;
+    conn.execute_batch(
+        "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+         PRAGMA cache_size = -98304; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = ON;",
+    )?;
+    conn.execute("ATTACH DATABASE ?1 AS src", [db.to_string_lossy()])?;
+    let schema: Vec<String> = {
+        let mut st = conn.prepare(
+            "SELECT sql FROM src.sqlite_master WHERE sql IS NOT NULL \
+             AND tbl_name IN ('catalog_types', 'subjects', 'records') \
+             ORDER BY CASE tbl_name WHEN 'catalog_types' THEN 0 WHEN 'subjects' THEN 1 ELSE 2 END, \
+             type DESC",
+        )?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for sql in &schema {
+        conn.execute_batch(sql)?;
+    }
+    conn.execute_batch("INSERT INTO main.catalog_types SELECT * FROM src.catalog_types")?;
+    conn.execute_batch(
+        "BEGIN;
+         INSERT INTO main.subjects SELECT * FROM src.subjects;
+         INSERT INTO main.records SELECT * FROM src.records;
+         COMMIT;",
+    )?;
+    Ok(())
+}
+
+/// The PostgreSQL floor: empty copies of subjects and records with their indexes and foreign
+/// keys, filled by `INSERT … SELECT` in one transaction (no text parsing, so a lower bound
+/// on what `COPY` of the same rows costs).
+async fn pg_floor(pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    let mut conn = pool.acquire().await?;
+    for sql in [
+        "CREATE TABLE floor_subjects (LIKE subjects INCLUDING ALL)",
+        "CREATE TABLE floor_records (LIKE records INCLUDING ALL)",
+        "ALTER TABLE floor_records ADD FOREIGN KEY (subject_id) REFERENCES floor_subjects (id)",
+        "ALTER TABLE floor_records ADD FOREIGN KEY (type_code) REFERENCES catalog_types (code)",
+        "BEGIN",
+        "INSERT INTO floor_subjects SELECT * FROM subjects",
+        "INSERT INTO floor_records SELECT * FROM records",
+        "COMMIT",
+    ] {
+        sqlx::query(sql).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, Serialize)]
 pub struct BenchReport {
     pub rows: u64,
@@ -201,6 +263,9 @@ pub struct BenchReport {
     pub phases: Vec<Phase>,
     pub sqlite_ratio: Option<f64>,
     pub postgres_ratio: Option<f64>,
+    /// Import rate over the schema floor's rate (see the module comment).
+    pub sqlite_floor_ratio: Option<f64>,
+    pub postgres_floor_ratio: Option<f64>,
     pub peak_rss_mib_import_sqlite: Option<f64>,
     pub peak_rss_mib_import_postgres: Option<f64>,
     pub counts_ok: bool,
@@ -263,9 +328,16 @@ pub async fn import_bench(
     phases.push(base_sqlite);
     phases.push(import_sqlite);
     store.close().await;
+    let t = Instant::now();
+    tokio::task::block_in_place(|| sqlite_floor(&db, &dir.join("floor.db")))?;
+    let floor = phase(FLOOR_SQLITE, summary.rows, t);
+    let sqlite_floor_ratio = phases
+        .last()
+        .map(|imp| imp.rows_per_sec / floor.rows_per_sec);
+    phases.push(floor);
 
     // PostgreSQL.
-    let (mut postgres_ratio, mut rss_pg) = (None, None);
+    let (mut postgres_ratio, mut rss_pg, mut floor_ratio) = (None, None, None);
     if let Some(url) = pg {
         let (admin, schema, scoped) = pg_scratch(url).await?;
         let result = async {
@@ -287,6 +359,15 @@ pub async fn import_bench(
             let ratio = imp.rows_per_sec / base.rows_per_sec;
             phases.push(base);
             phases.push(imp);
+            let pool = sqlx::PgPool::connect(&scoped).await?;
+            let t = Instant::now();
+            pg_floor(&pool).await?;
+            let floor = phase(FLOOR_PG, summary.rows, t);
+            floor_ratio = phases
+                .last()
+                .map(|imp| imp.rows_per_sec / floor.rows_per_sec);
+            phases.push(floor);
+            pool.close().await;
             anyhow::Ok((ratio, rss))
         }
         .await;
@@ -303,6 +384,8 @@ pub async fn import_bench(
         phases,
         sqlite_ratio,
         postgres_ratio,
+        sqlite_floor_ratio,
+        postgres_floor_ratio: floor_ratio,
         peak_rss_mib_import_sqlite: rss_sqlite,
         peak_rss_mib_import_postgres: rss_pg,
         counts_ok,

@@ -159,8 +159,8 @@ fn write_report(
             text(&r.input["id_number"]),
             scenario.to_string(),
             r.verdict_label.clone(),
-            m.map(|m| m.name.clone()).unwrap_or_default(),
-            m.map(|m| m.matched_by.clone()).unwrap_or_default(),
+            m.map(|m| m.name.to_string()).unwrap_or_default(),
+            m.map(|m| m.matched_by.to_string()).unwrap_or_default(),
             m.map(|m| format!("{:.2}", m.score)).unwrap_or_default(),
             m.map(|m| m.reasons.join("；")).unwrap_or_default(),
             r.matches

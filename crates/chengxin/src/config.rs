@@ -59,6 +59,9 @@ pub fn auth_from_env() -> chengxin_server::auth::AuthSettings {
         // Never below the 180 days the rules require.
         a.audit_retention_days = d.max(180);
     }
+    if let Some(s) = num("CHENGXIN_TOKEN_CACHE_SECONDS").filter(|s| (0..=60).contains(s)) {
+        a.token_cache = std::time::Duration::from_secs(s.unsigned_abs());
+    }
     if std::env::var("CHENGXIN_COOKIE_SECURE").as_deref() == Ok("false") {
         a.cookie_secure = false;
     }

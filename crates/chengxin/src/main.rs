@@ -971,6 +971,27 @@ fn rights_rules_from_env() -> anyhow::Result<Option<Arc<chengxin_domain::rights:
     Ok(Some(Arc::new(rules)))
 }
 
+/// This deployment's implementing departments (`CHENGXIN_DEPARTMENT_BODIES=<file>`), checked
+/// against the measures catalog at start-up: a broken file stops the server.
+fn department_bodies_from_env(
+) -> anyhow::Result<Option<Arc<chengxin_domain::lists::bodies::DepartmentBodies>>> {
+    let Ok(path) = std::env::var("CHENGXIN_DEPARTMENT_BODIES") else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        CliError::new(
+            "department_bodies_unreadable",
+            format!("无法读取实施部门对照表 {path}：{e}"),
+        )
+    })?;
+    let joint = chengxin_domain::lists::JointCatalog::default_checked()
+        .map_err(|e| CliError::new(e.code(), e.to_string()))?;
+    let bodies = chengxin_domain::lists::bodies::DepartmentBodies::parse(&text, joint)
+        .map_err(|e| CliError::new(e.code(), format!("{path}：{e}")))?;
+    tracing::info!(path = %path, version = %bodies.version, "implementing departments loaded");
+    Ok(Some(Arc::new(bodies)))
+}
+
 async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     // Bind first: a second server on the same port fails before touching the database.
     let listener = tokio::net::TcpListener::bind(cfg.listen)
@@ -1000,6 +1021,7 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
         app.report_verify_url = format!("{}/portal/verify", url.trim_end_matches('/'));
     }
     app.rights_rules = rights_rules_from_env()?;
+    app.department_bodies = department_bodies_from_env()?;
     let state = Arc::new(app);
     // The check index: built now, then kept current by tailing the change log every second
     // (so several servers over one PostgreSQL agree within about a second).

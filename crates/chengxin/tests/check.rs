@@ -183,8 +183,11 @@ fn servers_over_one_postgres_agree_quickly() {
     ]);
     let token = json(&o)["token"].as_str().unwrap().to_string();
     let mut servers = Vec::new();
-    for _ in 0..2 {
+    let mut logs = Vec::new();
+    for n in 0..2 {
         let port = free_port();
+        // Each server's log goes to a file, shown if it does not come up.
+        let log = dir.join(format!("server-{n}.log"));
         let child = cmd(&dir)
             .args([
                 "--db",
@@ -194,15 +197,20 @@ fn servers_over_one_postgres_agree_quickly() {
                 &format!("127.0.0.1:{port}"),
             ])
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap();
         servers.push((child, port));
+        logs.push(log);
     }
-    for (_, port) in &servers {
+    for ((_, port), log) in servers.iter().zip(&logs) {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         while http_get(*port, "/healthz").map(|r| r.0) != Some(200) {
-            assert!(std::time::Instant::now() < deadline, "server did not start");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "server on port {port} did not start:\n{}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
     }

@@ -569,3 +569,28 @@ fn broken_rights_rules_stop_the_server() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn broken_department_bodies_stop_the_server() {
+    let dir = temp_dir();
+    let bodies = dir.join("bodies.toml");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        &bodies,
+        "version = \"x\"\n[[bodies]]\nuscc = \"11320400MB0000019Y\"\nname = \"财政局\"\nroles = [\"no_such_role\"]\n",
+    )
+    .unwrap();
+    let listen = format!("127.0.0.1:{}", free_port());
+    let o = cmd(&dir)
+        .env("CHENGXIN_DEPARTMENT_BODIES", &bodies)
+        .args(["serve", "--listen", &listen])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unknown_reference") && stderr(&o).contains("no_such_role"),
+        "{}",
+        stderr(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

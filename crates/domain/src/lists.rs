@@ -546,6 +546,17 @@ pub enum ListsError {
     /// A check names a scenario that does not exist.
     #[error("业务场景“{0}”不存在")]
     UnknownScenario(String),
+    /// The departments mapping (`bodies.toml`) is not valid TOML or not its structure.
+    #[error("实施部门对照表格式错误：{0}")]
+    BodiesSyntax(String),
+    /// A department in the mapping is inconsistent.
+    #[error("实施部门“{uscc}”设置错误：{message}")]
+    InvalidBody {
+        /// The department's USCC.
+        uscc: String,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 impl ListsError {
@@ -553,6 +564,8 @@ impl ListsError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::ListsSyntax(_) => "lists_syntax",
+            Self::BodiesSyntax(_) => "bodies_syntax",
+            Self::InvalidBody { .. } => "invalid_body",
             Self::MeasuresSyntax(_) => "measures_syntax",
             Self::MissingVersion { .. } => "missing_version",
             Self::InvalidCode { .. } => "invalid_code",
@@ -953,6 +966,9 @@ pub enum Hit {
         list: String,
         /// The entry's status.
         status: EntryStatus,
+        /// A 从轻/免于惩戒 decision taken on this entry, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mitigation: Option<EntryMitigation>,
     },
     /// A negative record.
     Record {
@@ -963,6 +979,15 @@ pub enum Hit {
         /// 容错纠错: kept, never counted as 失信.
         tolerated: bool,
     },
+}
+
+/// A 从轻/免于惩戒 decision on a list entry, as a check weighs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryMitigation {
+    /// 免于惩戒 (`true`) or 从轻惩戒 (`false`).
+    pub waived: bool,
+    /// The decision's number (e.g. `CJ20261123…`).
+    pub decision: String,
 }
 
 /// A measure that applies in a check.
@@ -1085,7 +1110,11 @@ impl JointCatalog {
         for (i, hit) in hits.iter().enumerate() {
             let mut matched = false;
             match hit {
-                Hit::ListEntry { list, status } => {
+                Hit::ListEntry {
+                    list,
+                    status,
+                    mitigation,
+                } => {
                     let Some(def) = self.list(list) else {
                         ignored.push(IgnoredHit {
                             hit: i,
@@ -1121,7 +1150,37 @@ impl JointCatalog {
                         if in_publicity && m.kind == MeasureKind::Incentive {
                             continue;
                         }
-                        let (v, reason) = if in_publicity {
+                        // 免于惩戒: the punishment is not applied to this party; the check
+                        // still tells the caller, so at most a warning. 从轻惩戒: the measures
+                        // stand (the deciding department sets how much lighter), noted.
+                        let (v, reason) = if let (Some(mg), MeasureKind::Punishment) =
+                            (mitigation, m.kind)
+                        {
+                            if mg.waived {
+                                let capped = v.min(Verdict::Warn);
+                                (
+                                    capped,
+                                    format!(
+                                        "已列入{}，但已作出免于惩戒决定（{}），{}中不予拦截，{}",
+                                        def.name,
+                                        mg.decision,
+                                        sc.name,
+                                        verdict_phrase(capped)
+                                    ),
+                                )
+                            } else {
+                                (
+                                    v,
+                                    format!(
+                                        "已列入{}（已作出从轻惩戒决定 {}），{}中{}",
+                                        def.name,
+                                        mg.decision,
+                                        sc.name,
+                                        verdict_phrase(v)
+                                    ),
+                                )
+                            }
+                        } else if in_publicity {
                             let capped = v.min(Verdict::Warn);
                             let note = if capped < v {
                                 "（公示期内尚未生效，至多提示）"
@@ -2384,6 +2443,8 @@ pub fn feedback_rate(cases: &[Case], today: NaiveDate) -> BTreeMap<String, Feedb
     }
     out
 }
+
+pub mod bodies;
 
 #[cfg(test)]
 mod tests;

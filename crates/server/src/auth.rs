@@ -8,7 +8,7 @@
 //! (`routes::table`), checked by [`require`] before the handler runs; handlers add the
 //! jurisdiction check for the item they touch ([`Caller::require_at`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::time::Instant;
 
@@ -46,6 +46,10 @@ pub struct AuthSettings {
     pub cookie_secure: bool,
     /// Per-token request rate.
     pub token_rate: Rate,
+    /// How long a verified API token is trusted without reading it again (zero: every
+    /// request reads it). A token revoked through this server stops at once; revoked through
+    /// another process (`chengxin token revoke`, a second server) it stops within this time.
+    pub token_cache: std::time::Duration,
     /// Audit events are kept at least this long (days).
     pub audit_retention_days: i64,
 }
@@ -59,6 +63,7 @@ impl Default for AuthSettings {
             hash: HashParams::default(),
             cookie_secure: true,
             token_rate: Rate::per_second(200),
+            token_cache: std::time::Duration::from_secs(5),
             audit_retention_days: 180,
         }
     }
@@ -330,12 +335,19 @@ fn token_matches_plain(a: &str, b: &str) -> bool {
 
 async fn from_token(state: &AppState, req: &ReqInfo, presented: &str) -> ApiResult<Caller> {
     let hash = hash_token(presented)?;
-    let row = state
-        .store
-        .token_by_hash(&hash)
-        .await?
-        .filter(|t| token_matches(presented, &t.hash))
-        .ok_or(AccessError::TokenUnknown)?;
+    let row = match state.token_cache.get(&hash, state.auth.token_cache) {
+        Some(row) => row,
+        None => {
+            let row = state
+                .store
+                .token_by_hash(&hash)
+                .await?
+                .filter(|t| token_matches(presented, &t.hash))
+                .ok_or(AccessError::TokenUnknown)?;
+            state.token_cache.put(hash, row.clone());
+            row
+        }
+    };
     let scope: TokenScope =
         serde_json::from_value(row.scope.clone()).map_err(|_| AccessError::TokenUnknown)?;
     let now = chengxin_store::changelog::now();
@@ -483,9 +495,73 @@ pub fn clear_cookie(secure: bool) -> String {
     )
 }
 
+/// Verified API tokens, so a busy integration (a bidding platform checking every bidder) does
+/// not read its token from the database on every request. Entries live `AuthSettings::
+/// token_cache`; revoking through this server drops them at once.
+#[derive(Default)]
+pub struct TokenCache {
+    inner: std::sync::Mutex<HashMap<String, (chengxin_store::TokenRow, Instant)>>,
+}
+
+impl TokenCache {
+    /// At most this many tokens are kept; past it the cache starts afresh.
+    const MAX: usize = 10_000;
+
+    fn get(&self, hash: &str, ttl: std::time::Duration) -> Option<chengxin_store::TokenRow> {
+        let map = self.inner.lock().ok()?;
+        map.get(hash)
+            .filter(|(_, at)| at.elapsed() < ttl)
+            .map(|(row, _)| row.clone())
+    }
+
+    fn put(&self, hash: String, row: chengxin_store::TokenRow) {
+        if let Ok(mut map) = self.inner.lock() {
+            if map.len() >= Self::MAX {
+                map.clear();
+            }
+            map.insert(hash, (row, Instant::now()));
+        }
+    }
+
+    /// Forget a token (revoked, or its scope changed).
+    pub fn forget(&self, token_id: Uuid) {
+        if let Ok(mut map) = self.inner.lock() {
+            map.retain(|_, (row, _)| row.id != token_id);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_cache_expires_and_forgets() {
+        let row = |id: Uuid| chengxin_store::TokenRow {
+            id,
+            name: "招标平台".into(),
+            public_prefix: "cxt_abcd".into(),
+            hash: "h".into(),
+            scope: serde_json::json!({}),
+            created_by: "admin".into(),
+            created_at: chrono::Utc::now(),
+            revoked_at: None,
+            version: 1,
+        };
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let cache = TokenCache::default();
+        let ttl = std::time::Duration::from_secs(5);
+        assert!(cache.get("ha", ttl).is_none());
+        cache.put("ha".into(), row(a));
+        cache.put("hb".into(), row(b));
+        assert_eq!(cache.get("ha", ttl).map(|r| r.id), Some(a));
+        // A zero lifetime turns the cache off.
+        assert!(cache.get("ha", std::time::Duration::ZERO).is_none());
+        // Revoking through this server forgets the token at once; others stay.
+        cache.forget(a);
+        assert!(cache.get("ha", ttl).is_none());
+        assert_eq!(cache.get("hb", ttl).map(|r| r.id), Some(b));
+    }
 
     #[test]
     fn prefixes() {

@@ -6,20 +6,24 @@
 //! Look-ups are exact on USCC and on the keyed hash of an ID number, and fuzzy — but
 //! explained — on names through `chengxin_domain::names`.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::RwLock;
+use std::borrow::Cow;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use chengxin_domain::catalog::Severity;
-use chengxin_domain::lists::{EntryStatus, Hit};
+use chengxin_domain::lists::{EntryMitigation, EntryStatus, Hit};
 use chengxin_domain::names;
 use chengxin_domain::records::{Record, RecordStatus};
 use chengxin_domain::subjects::Subject;
-use chengxin_store::{ListEntryRow, Store};
+use chengxin_store::{ApplicationFilter, ApplicationRow, ListEntryRow, Store};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
+
+// foldhash: several times cheaper than SipHash on these short keys, seeded per process.
+type HashMap<K, V> = foldhash::HashMap<K, V>;
+type HashSet<T> = foldhash::HashSet<T>;
 
 /// What the index keeps of a list entry.
 #[derive(Debug, Clone, Serialize)]
@@ -27,6 +31,52 @@ pub struct EntryRef {
     pub id: Uuid,
     pub list: String,
     pub status: String,
+    /// The latest 从轻/免于惩戒 decision on the entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mitigation: Option<MitigationRef>,
+}
+
+/// A 从轻/免于惩戒 decision on a list entry (an application of kind `mitigation`).
+#[derive(Debug, Clone, Serialize)]
+pub struct MitigationRef {
+    /// `waived` (免于惩戒) or `mitigated` (从轻惩戒).
+    pub outcome: String,
+    pub label: String,
+    /// The decision's tracking number.
+    pub decision: String,
+    #[serde(skip)]
+    decided_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl MitigationRef {
+    /// From a stored application, if it is a mitigation decision on a list entry.
+    fn of(row: &ApplicationRow) -> Option<(Uuid, Self)> {
+        if (
+            row.kind.as_str(),
+            row.target_kind.as_str(),
+            row.state.as_str(),
+        ) != ("mitigation", "list_entry", "decided")
+        {
+            return None;
+        }
+        let app = crate::services::rights::app_of(row).ok()?;
+        let outcome = app.decision?.outcome;
+        let label = match outcome.as_str() {
+            "waived" => "免于惩戒",
+            "mitigated" => "从轻惩戒",
+            _ => return None,
+        };
+        let entry = Uuid::parse_str(&row.target_id).ok()?;
+        Some((
+            entry,
+            Self {
+                outcome,
+                label: label.into(),
+                decision: row.tracking_no.clone(),
+                decided_at: row.created_at,
+            },
+        ))
+    }
 }
 
 /// What the index keeps of a negative record.
@@ -40,15 +90,17 @@ pub struct RecordRef {
     pub decision_date: chrono::NaiveDate,
 }
 
+/// A subject in the index. What a check returns about it is shared (`Arc`), not copied:
+/// a hit costs reference counts, not allocations.
 #[derive(Debug, Clone, Default)]
 struct Party {
-    name: String,
+    name: Arc<str>,
     former_names: Vec<String>,
     uscc: Option<String>,
     id_hash: Option<String>,
     keys: Vec<String>,
-    entries: Vec<EntryRef>,
-    records: Vec<RecordRef>,
+    entries: Arc<Vec<EntryRef>>,
+    records: Arc<Vec<RecordRef>>,
 }
 
 #[derive(Default)]
@@ -61,6 +113,8 @@ struct Index {
     /// Which party holds a record / an entry, so a change finds it without a scan.
     record_owner: HashMap<Uuid, Uuid>,
     entry_owner: HashMap<Uuid, Uuid>,
+    /// The latest 从轻/免于惩戒 decision per list entry.
+    mitigations: HashMap<Uuid, MitigationRef>,
 }
 
 impl Index {
@@ -95,7 +149,7 @@ impl Index {
         self.parties.insert(
             s.id,
             Party {
-                name: s.name.clone(),
+                name: Arc::from(s.name.as_str()),
                 former_names: s.former_names.clone(),
                 uscc: s.uscc.clone(),
                 id_hash: s.id_hash.clone(),
@@ -110,14 +164,14 @@ impl Index {
         // A record may have moved (linked to another subject): drop it where it was first.
         if let Some(owner) = self.record_owner.remove(&r.id) {
             if let Some(p) = self.parties.get_mut(&owner) {
-                p.records.retain(|x| x.id != r.id);
+                Arc::make_mut(&mut p.records).retain(|x| x.id != r.id);
             }
         }
         let counts = r.status == RecordStatus::Published && !r.tolerated;
         if let (Some(sid), Some(sev), true) = (r.subject_id, &r.severity, counts) {
             if let Some(p) = self.parties.get_mut(&sid) {
                 self.record_owner.insert(r.id, sid);
-                p.records.push(RecordRef {
+                Arc::make_mut(&mut p.records).push(RecordRef {
                     id: r.id,
                     type_code: r.type_code.clone(),
                     severity: sev.clone(),
@@ -132,20 +186,48 @@ impl Index {
     fn put_entry(&mut self, e: &ListEntryRow) {
         if let Some(owner) = self.entry_owner.remove(&e.id) {
             if let Some(p) = self.parties.get_mut(&owner) {
-                p.entries.retain(|x| x.id != e.id);
+                Arc::make_mut(&mut p.entries).retain(|x| x.id != e.id);
             }
         }
         let active = matches!(e.status.as_str(), "publicity" | "effective");
         if let (Some(sid), true) = (e.subject_id, active) {
             if let Some(p) = self.parties.get_mut(&sid) {
                 self.entry_owner.insert(e.id, sid);
-                p.entries.push(EntryRef {
+                Arc::make_mut(&mut p.entries).push(EntryRef {
                     id: e.id,
                     list: e.list_code.clone(),
                     status: e.status.clone(),
+                    mitigation: self.mitigations.get(&e.id).cloned(),
                 });
             }
         }
+    }
+
+    fn put_application(&mut self, row: &ApplicationRow) {
+        let Some((entry, m)) = MitigationRef::of(row) else {
+            return;
+        };
+        // Decisions are never edited; a later one on the same entry supersedes.
+        if self
+            .mitigations
+            .get(&entry)
+            .is_some_and(|old| old.decided_at > m.decided_at)
+        {
+            return;
+        }
+        if let Some(p) = self
+            .entry_owner
+            .get(&entry)
+            .and_then(|owner| self.parties.get_mut(owner))
+        {
+            for e in Arc::make_mut(&mut p.entries)
+                .iter_mut()
+                .filter(|e| e.id == entry)
+            {
+                e.mitigation = Some(m.clone());
+            }
+        }
+        self.mitigations.insert(entry, m);
     }
 }
 
@@ -202,6 +284,26 @@ impl CheckIndex {
                 _ => break,
             }
         }
+        // Decisions before entries, so each entry finds its own.
+        {
+            const MAX: i64 = 100_000;
+            let rows = store
+                .applications(&ApplicationFilter {
+                    kind: Some("mitigation".into()),
+                    state: Some("decided".into()),
+                    limit: Some(MAX),
+                    ..Default::default()
+                })
+                .await?;
+            if rows.len() as i64 >= MAX {
+                return Err(ApiError::Unavailable(format!(
+                    "从轻/免于惩戒决定超过 {MAX} 件，核查索引无法完整加载"
+                )));
+            }
+            for r in &rows {
+                idx.put_application(r);
+            }
+        }
         for e in crate::services::lists::all_entries(store, None).await? {
             idx.put_entry(&e);
         }
@@ -222,6 +324,7 @@ impl CheckIndex {
             let mut subjects = Vec::new();
             let mut records = Vec::new();
             let mut list_entries = Vec::new();
+            let mut applications = Vec::new();
             for e in &entries {
                 let mut touch = |ty: &str, id: &str| {
                     let Ok(id) = Uuid::parse_str(id) else { return };
@@ -229,6 +332,7 @@ impl CheckIndex {
                         "subject" => subjects.push(id),
                         "record" => records.push(id),
                         "list_entry" => list_entries.push(id),
+                        "application" => applications.push(id),
                         _ => {}
                     }
                 };
@@ -263,12 +367,21 @@ impl CheckIndex {
                     loaded_entries.push(e);
                 }
             }
+            let mut loaded_applications = Vec::new();
+            for id in applications {
+                if let Some(a) = store.application(id).await? {
+                    loaded_applications.push(a);
+                }
+            }
             let mut idx = self.inner.write().map_err(|_| poisoned())?;
             for s in &loaded_subjects {
                 idx.put_subject(s);
             }
             for r in &loaded_records {
                 idx.put_record(r);
+            }
+            for a in &loaded_applications {
+                idx.put_application(a);
             }
             for e in &loaded_entries {
                 idx.put_entry(e);
@@ -296,7 +409,7 @@ impl CheckIndex {
     pub fn lookup(&self, q: &PartyQuery) -> ApiResult<Vec<Found>> {
         let idx = self.inner.read().map_err(|_| poisoned())?;
         let mut found: Vec<Found> = Vec::new();
-        let mut push = |id: Uuid, by: &str, score: f32, reasons: Vec<String>| {
+        let mut push = |id: Uuid, by: &'static str, score: f32, reasons: Vec<Cow<'static, str>>| {
             if let Some(p) = idx.parties.get(&id) {
                 if let Some(f) = found.iter_mut().find(|f| f.subject_id == id) {
                     f.reasons.extend(reasons);
@@ -306,7 +419,7 @@ impl CheckIndex {
                 found.push(Found {
                     subject_id: id,
                     name: p.name.clone(),
-                    matched_by: by.to_string(),
+                    matched_by: by,
                     score,
                     reasons,
                     entries: p.entries.clone(),
@@ -316,7 +429,12 @@ impl CheckIndex {
         };
         if let Some(u) = &q.uscc {
             if let Some(id) = idx.by_uscc.get(u) {
-                push(*id, "uscc", 1.0, vec!["统一社会信用代码一致".into()]);
+                push(
+                    *id,
+                    "uscc",
+                    1.0,
+                    vec![Cow::Borrowed("统一社会信用代码一致")],
+                );
             }
         }
         if let Some(h) = &q.id_hash {
@@ -325,12 +443,12 @@ impl CheckIndex {
                     *id,
                     "id_number",
                     1.0,
-                    vec!["居民身份证号码一致（按密钥散列比对）".into()],
+                    vec![Cow::Borrowed("居民身份证号码一致（按密钥散列比对）")],
                 );
             }
         }
         if let Some(name) = &q.name {
-            let mut candidates: HashSet<Uuid> = HashSet::new();
+            let mut candidates: HashSet<Uuid> = HashSet::default();
             for k in names::blocking_keys(name) {
                 if let Some(set) = idx.by_key.get(&k) {
                     candidates.extend(set.iter().copied());
@@ -346,7 +464,10 @@ impl CheckIndex {
                         id,
                         "name",
                         m.score,
-                        m.reasons.iter().map(|r| r.message.clone()).collect(),
+                        m.reasons
+                            .iter()
+                            .map(|r| Cow::Owned(r.message.clone()))
+                            .collect(),
                     );
                 }
             }
@@ -372,16 +493,18 @@ pub struct PartyQuery {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Found {
     pub subject_id: Uuid,
-    pub name: String,
+    #[schema(value_type = String)]
+    pub name: Arc<str>,
     /// `uscc`, `id_number` or `name`.
-    pub matched_by: String,
+    pub matched_by: &'static str,
     pub score: f32,
     /// Why it matched, in Chinese.
-    pub reasons: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub reasons: Vec<Cow<'static, str>>,
     #[schema(value_type = Vec<Object>)]
-    pub entries: Vec<EntryRef>,
+    pub entries: Arc<Vec<EntryRef>>,
     #[schema(value_type = Vec<Object>)]
-    pub records: Vec<RecordRef>,
+    pub records: Arc<Vec<RecordRef>>,
 }
 
 impl Found {
@@ -399,6 +522,10 @@ impl Found {
                 Some(Hit::ListEntry {
                     list: e.list.clone(),
                     status,
+                    mitigation: e.mitigation.as_ref().map(|m| EntryMitigation {
+                        waived: m.outcome == "waived",
+                        decision: m.decision.clone(),
+                    }),
                 })
             })
             .collect();

@@ -58,6 +58,8 @@ pub struct App {
     pub limiter: std::sync::Mutex<chengxin_access::RateLimiter<uuid::Uuid>>,
     /// When each token's use was last audited.
     pub token_use: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, std::time::Instant>>,
+    /// Verified API tokens (see `auth::TokenCache`).
+    pub token_cache: auth::TokenCache,
     /// The check/intercept index (built at start-up, tailing the change log).
     pub checks: checks::CheckIndex,
     /// A fixed "today" (tests, rehearsals); `None` = the real date in China.
@@ -65,6 +67,9 @@ pub struct App {
     /// Credit-rights rules of this deployment (`CHENGXIN_RIGHTS_RULES`); `None` = the shipped
     /// national defaults (`data/rights/rules.toml`).
     pub rights_rules: Option<std::sync::Arc<chengxin_domain::rights::RightsRules>>,
+    /// This deployment's implementing departments (`CHENGXIN_DEPARTMENT_BODIES`); the shipped
+    /// demo mapping when `None`.
+    pub department_bodies: Option<std::sync::Arc<chengxin_domain::lists::bodies::DepartmentBodies>>,
     /// Buffered query log of high-rate routes (see `audit_queue`).
     pub audit_queue: std::sync::Arc<audit_queue::AuditQueue>,
     /// Signs credit reports (`report-signing.key`, outside the database); `None` refuses to
@@ -96,9 +101,11 @@ impl App {
             limiter: std::sync::Mutex::new(chengxin_access::RateLimiter::new(auth.token_rate)),
             auth,
             token_use: std::sync::Mutex::new(std::collections::HashMap::new()),
+            token_cache: auth::TokenCache::default(),
             checks: checks::CheckIndex::default(),
             today: None,
             rights_rules: None,
+            department_bodies: None,
             audit_queue: std::sync::Arc::new(audit_queue::AuditQueue::default()),
             report_key: None,
             report_issuer: DEFAULT_REPORT_ISSUER.to_string(),
@@ -122,6 +129,17 @@ impl App {
         match &self.rights_rules {
             Some(r) => Ok(r),
             None => services::rights::rules(),
+        }
+    }
+
+    /// Which departments act in which implementing-department roles here.
+    pub fn department_bodies(
+        &self,
+    ) -> error::ApiResult<&chengxin_domain::lists::bodies::DepartmentBodies> {
+        match &self.department_bodies {
+            Some(b) => Ok(b),
+            None => chengxin_domain::lists::bodies::DepartmentBodies::default_checked()
+                .map_err(|e| error::ApiError::Unavailable(e.to_string())),
         }
     }
 

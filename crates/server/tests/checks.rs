@@ -254,14 +254,69 @@ async fn closed_loop(t: TestApp) {
     .unwrap();
     assert_eq!(r.added, 1);
     // Taking effect opened one case per implementing department, each with a deadline.
+    // The finance bureau (data/measures/bodies.toml) sees its own role's cases only.
+    const FINANCE: &str = "11320400MB0000019Y";
+    const TRADING: &str = "11320400MB0000027R";
     let dept = t
-        .session_for(Role::ImplementingDepartment, "320400", None)
+        .session_for(Role::ImplementingDepartment, "320400", Some(FINANCE))
         .await;
     let (s, v) = t.call("GET", "/api/v1/cases", &dept, None).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let cases = v.as_array().unwrap().clone();
     assert!(!cases.is_empty(), "{v}");
     assert!(cases.iter().all(|c| c["next_due"].is_string()));
+    assert!(cases.iter().all(|c| c["department"] == "finance"), "{v}");
+    // Another role's inbox is refused; another role's case cannot be touched.
+    let (s, v) = t
+        .call(
+            "GET",
+            "/api/v1/cases?department=public_resources",
+            &dept,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("case_department_forbidden"))
+    );
+    let trading = t
+        .session_for(Role::ImplementingDepartment, "320400", Some(TRADING))
+        .await;
+    let (_, theirs) = t.call("GET", "/api/v1/cases", &trading, None).await;
+    let theirs = theirs.as_array().unwrap().clone();
+    assert!(!theirs.is_empty());
+    assert!(theirs.iter().all(|c| c["department"] == "public_resources"));
+    let (s, _) = t
+        .call(
+            "POST",
+            &format!(
+                "/api/v1/cases/{}/advance",
+                theirs[0]["id"].as_str().unwrap().replace('/', "%2F")
+            ),
+            &dept,
+            Some(serde_json::json!({"note": "越权办理", "expected_version": 1})),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "finance cannot act on another role's case"
+    );
+    // A department not registered in any role sees nothing.
+    let stranger = t
+        .session_for(
+            Role::ImplementingDepartment,
+            "320400",
+            Some("91320412MA1P8DGK26"),
+        )
+        .await;
+    let (s, v) = t.call("GET", "/api/v1/cases", &stranger, None).await;
+    assert_eq!((s, v.as_array().map(Vec::len)), (StatusCode::OK, Some(0)));
+    // The credit office sees every department's.
+    let office = t.session_for(Role::CreditOffice, "320400", None).await;
+    let (_, all) = t.call("GET", "/api/v1/cases", &office, None).await;
+    let all = all.as_array().unwrap().clone();
+    assert!(all.len() >= cases.len() + theirs.len());
     // One department signs for, applies and reports back.
     let id = cases[0]["id"].as_str().unwrap().to_string();
     let mut version = cases[0]["version"].as_i64().unwrap();
@@ -288,7 +343,6 @@ async fn closed_loop(t: TestApp) {
     assert_eq!(c.step, "reported", "{c:?}");
     assert!(c.next_due.is_none());
     // The credit office sees the feedback rate per department.
-    let office = t.session_for(Role::CreditOffice, "320400", None).await;
     let (s, v) = t.call("GET", "/api/v1/cases/feedback", &office, None).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let dept_code = &cases[0]["department"];
@@ -305,7 +359,7 @@ async fn closed_loop(t: TestApp) {
     let reminders = chengxin_server::services::cases::remind(t.store.as_ref(), later)
         .await
         .unwrap();
-    assert_eq!(reminders.len(), cases.len() - 1, "{reminders:?}");
+    assert_eq!(reminders.len(), all.len() - 1, "{reminders:?}");
     assert!(reminders
         .iter()
         .all(|(_, r)| matches!(r, chengxin_domain::lists::Reminder::Escalate { .. })));
@@ -332,7 +386,7 @@ async fn closed_loop(t: TestApp) {
         .await
         .unwrap();
     // Every department holding measures is told to lift them, the one that reported back too.
-    assert_eq!(lifted.len(), cases.len(), "{lifted:?}");
+    assert_eq!(lifted.len(), all.len(), "{lifted:?}");
     assert_log_verifies(t.store.as_ref()).await;
     t.cleanup().await;
 }

@@ -929,6 +929,80 @@ async fn list_entry_story(t: TestApp) {
 }
 both_backends!(list_entries, list_entry_story);
 
+/// 免于惩戒 and 从轻惩戒 reach the check engine at once: a waived entry is no longer
+/// intercepted but still reported, with the decision's number; a lightened one still is.
+async fn mitigation_in_checks_story(t: TestApp) {
+    const WAIVED: &str = "91320412MA1P8DGK26";
+    const LIGHTENED: &str = "91320412MA1Q0QYF4U";
+    let waived = blacklisted(&t, WAIVED, "2025-01-06").await;
+    let lightened = blacklisted(&t, LIGHTENED, "2025-01-06").await;
+    t.state.checks.build(t.store.as_ref()).await.unwrap();
+    let office = t.session_for(Role::CreditOffice, "320400", None).await;
+    let platform = t.token(&["checks_run"], "320400", None).await;
+    let check = |uscc: &'static str| {
+        let platform = platform.clone();
+        let t = &t;
+        async move {
+            let (s, v) = t
+                .call(
+                    "POST",
+                    "/api/v1/checks",
+                    &platform,
+                    Some(
+                        serde_json::json!({"scenario": "procurement", "parties": [{"uscc": uscc}]}),
+                    ),
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+            v["results"][0].clone()
+        }
+    };
+    assert_eq!(check(WAIVED).await["verdict"], "intercept");
+    assert_eq!(check(LIGHTENED).await["verdict"], "intercept");
+
+    let (s, w) = t
+        .call("POST", &format!("/api/v1/list-entries/{}/mitigation", waived.id), &office,
+            Some(serde_json::json!({"kind": "waive", "grounds": ["recovered_losses"], "basis": "台安县政务诚信工作方案 二(二)6", "approver": "县信用办主任", "reasons": "主动挽回全部损失"})))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{w}");
+    let (s, l) = t
+        .call("POST", &format!("/api/v1/list-entries/{}/mitigation", lightened.id), &office,
+            Some(serde_json::json!({"kind": "mitigate", "grounds": ["recovered_losses"], "basis": "台安县政务诚信工作方案 二(二)6", "approver": "县信用办主任", "reasons": "部分挽回损失"})))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{l}");
+
+    let r = check(WAIVED).await;
+    assert_eq!(r["verdict"], "warn", "{r}");
+    let no = w["tracking_no"].as_str().unwrap();
+    let text = r.to_string();
+    assert!(text.contains("免于惩戒") && text.contains(no), "{r}");
+    assert_eq!(
+        r["matches"][0]["entries"][0]["mitigation"]["outcome"],
+        "waived"
+    );
+    let r = check(LIGHTENED).await;
+    assert_eq!(r["verdict"], "intercept", "{r}");
+    let no = l["tracking_no"].as_str().unwrap();
+    assert!(r.to_string().contains(&format!("从轻惩戒决定 {no}")), "{r}");
+
+    // A fresh index built from the store (another server process) sees the same.
+    let other = chengxin_server::checks::CheckIndex::default();
+    other.build(t.store.as_ref()).await.unwrap();
+    let found = other
+        .lookup(&chengxin_server::checks::PartyQuery {
+            uscc: Some(WAIVED.into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let m = found[0].entries[0].mitigation.as_ref().unwrap();
+    assert_eq!(
+        (m.outcome.as_str(), m.label.as_str()),
+        ("waived", "免于惩戒")
+    );
+    t.cleanup().await;
+}
+both_backends!(mitigation_in_checks, mitigation_in_checks_story);
+
 async fn complaint_story(t: TestApp) {
     let office = t.session_for(Role::CreditOffice, "320400", None).await;
     let dept = t

@@ -215,7 +215,11 @@ impl Writer {
                 sep.push_bind(*d);
             }
             q.push(")");
-            let rows = q.build().fetch_all(&mut **self.tx()?).await?;
+            let rows = q
+                .build()
+                .persistent(super::LOOKUPS_PERSISTENT)
+                .fetch_all(&mut **self.tx()?)
+                .await?;
             for r in rows {
                 let rec = record_from_row(&r)?;
                 found.insert(rec.doc_no.clone(), rec);
@@ -230,6 +234,7 @@ impl Writer {
             "SELECT * FROM subjects WHERE name = $1 OR {FORMER_NAMES_TEXT} LIKE $2 OR name LIKE $3 ORDER BY name LIMIT 5"
         );
         let rows = sqlx::query(&sql)
+            .persistent(super::LOOKUPS_PERSISTENT)
             .bind(name)
             .bind(format!("%\"{name}\"%"))
             .bind(format!("{prefix}%"))
@@ -253,32 +258,6 @@ impl Writer {
         }
         Ok(out)
     }
-}
-
-/// Existing subjects for a set of codes, with `IN` lists (SQLite; PostgreSQL binds one
-/// array, see `postgres::bulk`).
-#[allow(dead_code)]
-pub(super) async fn subjects_by(
-    tx: &mut Tx,
-    column: &str,
-    keys: &[String],
-) -> Result<HashMap<String, Uuid>> {
-    let mut found = HashMap::new();
-    for part in keys.chunks(CHUNK) {
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "SELECT id, {column} AS k FROM subjects WHERE {column} IN ("
-        ));
-        let mut sep = q.separated(", ");
-        for k in part {
-            sep.push_bind(k.as_str());
-        }
-        q.push(")");
-        let rows = q.build().fetch_all(&mut **tx).await?;
-        for r in rows {
-            found.insert(r.try_get::<String, _>("k")?, dec(r.try_get("id")?));
-        }
-    }
-    Ok(found)
 }
 
 /// Multi-row INSERTs (SQLite; PostgreSQL uses COPY, see `postgres::bulk`).

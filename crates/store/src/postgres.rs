@@ -167,6 +167,7 @@ mod bulk {
         let rows: Vec<(Uuid, String)> = sqlx::query_as(&format!(
             "SELECT id, {column} FROM subjects WHERE {column} = ANY($1)"
         ))
+        .persistent(super::LOOKUPS_PERSISTENT)
         .bind(keys)
         .fetch_all(&mut **tx)
         .await?;
@@ -236,17 +237,25 @@ mod bulk {
     }
 }
 
-/// Statements run at the start of a batch transaction. PostgreSQL: the records table grows
-/// from empty inside the transaction, so a cached generic plan chosen while it was small
-/// would keep scanning it sequentially; custom plans see its real size.
+/// Statements run at the start of a batch transaction: none on PostgreSQL.
+///
+/// The records table grows from empty inside a batch, so a cached generic plan for the
+/// per-chunk look-ups, chosen while it was small, would keep scanning it sequentially. Those
+/// look-ups are therefore sent as unnamed statements (`LOOKUPS_PERSISTENT`), planned afresh
+/// with their real parameters. `SET LOCAL plan_cache_mode = force_custom_plan` would do the
+/// same but also re-plans the foreign-key triggers' queries for every inserted row: measured
+/// in `psql`, it made the `COPY` of 99,006 records 1.6 s (50 %) slower.
 pub(crate) fn batch_setup() -> Vec<String> {
-    vec!["SET LOCAL plan_cache_mode = force_custom_plan".to_string()]
+    Vec::new()
 }
 
-/// Nothing to undo: `SET LOCAL` ends with the transaction.
+/// Nothing to undo.
 pub(crate) fn batch_teardown() -> Vec<String> {
     Vec::new()
 }
+
+/// Whether the batch's per-chunk look-ups are kept as prepared statements (see `batch_setup`).
+pub(crate) const LOOKUPS_PERSISTENT: bool = false;
 
 /// `former_names` as text, for LIKE searches (JSON text on SQLite, JSONB on PostgreSQL).
 pub(crate) const FORMER_NAMES_TEXT: &str = "former_names::text";

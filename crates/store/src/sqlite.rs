@@ -48,7 +48,42 @@ mod credit_reports;
 /// Bulk writes of a batch: multi-row INSERTs (SQLite has no COPY; prepared multi-row
 /// statements are its fastest path).
 mod bulk {
-    pub(super) use super::batch::{insert_records, insert_subjects, subjects_by};
+    use std::collections::HashMap;
+
+    use sqlx::Row;
+    use uuid::Uuid;
+
+    use super::common::Tx;
+    use crate::error::{Result, StoreError};
+
+    pub(super) use super::batch::{insert_records, insert_subjects};
+
+    /// Existing subjects for a chunk's codes: the keys go in as one JSON array bound to one
+    /// cached statement, which walks it and probes the code's index per key — measured at
+    /// half the time of `IN` lists of 500 bound parameters.
+    pub(super) async fn subjects_by(
+        tx: &mut Tx,
+        column: &str,
+        keys: &[String],
+    ) -> Result<HashMap<String, Uuid>> {
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let list = serde_json::to_string(keys)
+            .map_err(|e| StoreError::Invalid(format!("代码列表无法序列化：{e}")))?;
+        let rows = sqlx::query(&format!(
+            "SELECT s.id AS id, s.{column} AS k FROM json_each($1) AS j \
+             JOIN subjects AS s ON s.{column} = j.value"
+        ))
+        .bind(list)
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut found = HashMap::with_capacity(rows.len());
+        for r in rows {
+            found.insert(r.try_get::<String, _>("k")?, super::dec(r.try_get("id")?));
+        }
+        Ok(found)
+    }
 }
 
 /// Statements run at the start of a batch transaction. PostgreSQL: the records table grows
@@ -72,6 +107,10 @@ pub(crate) fn batch_setup() -> Vec<String> {
 pub(crate) fn batch_teardown() -> Vec<String> {
     vec![format!("PRAGMA cache_size = {}", cache_size_pragma())]
 }
+
+/// Whether the batch's per-chunk look-ups are kept as prepared statements: yes on SQLite,
+/// whose planner does not cache plans by table size.
+pub(crate) const LOOKUPS_PERSISTENT: bool = true;
 
 /// `former_names` as text, for LIKE searches (JSON text on SQLite, JSONB on PostgreSQL).
 pub(crate) const FORMER_NAMES_TEXT: &str = "former_names";

@@ -31,6 +31,7 @@ fn entry_hit(list: &str, status: EntryStatus) -> Hit {
     Hit::ListEntry {
         list: list.to_string(),
         status,
+        mitigation: None,
     }
 }
 
@@ -903,6 +904,65 @@ fn assess_publicity_gives_at_most_warn() {
         assert!(a.measures.is_empty());
         assert_eq!(a.ignored[0].hit, 0);
     }
+}
+
+#[test]
+fn assess_waived_and_lightened_entries() {
+    let with = |waived: bool| Hit::ListEntry {
+        list: "serious_dishonest".to_string(),
+        status: EntryStatus::Effective,
+        mitigation: Some(EntryMitigation {
+            waived,
+            decision: "CJ20261123ABCDEFGH".to_string(),
+        }),
+    };
+    // 免于惩戒: not intercepted, but the caller is told, with the decision's number.
+    let a = cat().assess("procurement", &[with(true)]).unwrap();
+    assert_eq!(a.verdict, Verdict::Warn);
+    let m = &a.measures[0];
+    assert_eq!(m.verdict, Verdict::Warn);
+    assert!(
+        m.reason.contains("免于惩戒决定（CJ20261123ABCDEFGH）"),
+        "{}",
+        m.reason
+    );
+    assert!(m.reason.contains("不予拦截"), "{}", m.reason);
+    // 从轻惩戒: the measure stands, noted.
+    let a = cat().assess("procurement", &[with(false)]).unwrap();
+    assert_eq!(a.verdict, Verdict::Intercept);
+    assert!(a.measures[0]
+        .reason
+        .contains("从轻惩戒决定 CJ20261123ABCDEFGH"));
+    // A waiver on one entry does not cover another entry of the same party.
+    let a = cat()
+        .assess(
+            "procurement",
+            &[
+                with(true),
+                entry_hit("court_dishonest_debtor", EntryStatus::Effective),
+            ],
+        )
+        .unwrap();
+    assert_eq!(a.verdict, Verdict::Intercept);
+    // A waiver is about punishments: a red-list entry's incentives are not touched.
+    let red = Hit::ListEntry {
+        list: "red_list".to_string(),
+        status: EntryStatus::Effective,
+        mitigation: Some(EntryMitigation {
+            waived: true,
+            decision: "CJ1".to_string(),
+        }),
+    };
+    let plain = cat()
+        .assess(
+            "procurement",
+            &[entry_hit("red_list", EntryStatus::Effective)],
+        )
+        .unwrap();
+    assert_eq!(
+        cat().assess("procurement", &[red]).unwrap().verdict,
+        plain.verdict
+    );
 }
 
 #[test]

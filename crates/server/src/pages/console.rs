@@ -218,6 +218,47 @@ fn forbidden(caller: &Caller, v: &Visitor) -> Response {
 }
 
 /// A console page.
+/// Subjects for a console search box: the one with this USCC (if `text` is one), then those
+/// whose name contains `text` within `region_prefix`, at most `limit` of them, no repeats.
+/// Each page then keeps the ones its caller may reach.
+async fn find_subjects(
+    state: &AppState,
+    text: &str,
+    region_prefix: &str,
+    limit: i64,
+) -> Vec<chengxin_domain::subjects::Subject> {
+    let mut found = Vec::new();
+    if text.len() == 18 && text.is_ascii() {
+        if let Ok(Some(s)) = state
+            .store
+            .subject_by_uscc(&text.to_ascii_uppercase())
+            .await
+        {
+            found.push(s);
+        }
+    }
+    if let Ok(list) = state
+        .store
+        .list_subjects(&chengxin_store::SubjectFilter {
+            name_contains: Some(text.to_string()),
+            region_prefix: (!region_prefix.is_empty()).then(|| region_prefix.to_string()),
+            limit,
+            ..Default::default()
+        })
+        .await
+    {
+        for s in list {
+            if !found
+                .iter()
+                .any(|f: &chengxin_domain::subjects::Subject| f.id == s.id)
+            {
+                found.push(s);
+            }
+        }
+    }
+    found
+}
+
 fn render(caller: &Caller, v: &Visitor, title: &str, current: &str, body: Markup) -> Response {
     let nav = nav_for(caller);
     html_response(

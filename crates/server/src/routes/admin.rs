@@ -143,6 +143,7 @@ pub async fn revoke_token(
 ) -> ApiResult<Json<serde_json::Value>> {
     let id = parse_id(&id)?;
     let t = accounts::revoke_token(state.store.as_ref(), &caller.actor, id).await?;
+    state.token_cache.forget(id);
     Ok(Json(
         serde_json::json!({"id": t.id, "revoked_at": t.revoked_at}),
     ))

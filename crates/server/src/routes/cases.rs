@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::services;
+use crate::services::cases::CaseReach;
 use crate::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -21,25 +22,46 @@ pub struct CasesQuery {
     pub open: Option<bool>,
 }
 
+/// Who may list cases: implementing departments (their own roles') and the credit office
+/// (every department's, read-only).
+pub const READERS: &[chengxin_access::Permission] = &[
+    chengxin_access::Permission::CasesHandle,
+    chengxin_access::Permission::CasesManage,
+];
+
 /// Cases (inbox), with their next deadline.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CasesQuery), security(("bearer" = [])),
     responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
+    caller: Caller,
     q: Result<Query<CasesQuery>, QueryRejection>,
 ) -> ApiResult<Json<Vec<chengxin_store::CaseRow>>> {
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
-    Ok(Json(
-        state
-            .store
-            .cases(&chengxin_store::CaseFilter {
+    // An implementing department sees the cases of the roles its body acts in, no others.
+    let reach = CaseReach::of(&state, &caller)?;
+    if let Some(d) = q.department.as_deref().filter(|d| !reach.covers(d)) {
+        return Err(ApiError::forbidden(
+            "case_department_forbidden",
+            format!("本单位不承担“{d}”角色的联合奖惩措施，不能查看其案件"),
+        ));
+    }
+    let mut rows = reach
+        .cases(
+            state.store.as_ref(),
+            &chengxin_store::CaseFilter {
                 department: q.department,
                 open_only: q.open.unwrap_or(true),
                 limit: Some(10_000),
                 ..Default::default()
-            })
-            .await?,
-    ))
+            },
+        )
+        .await?;
+    // Most urgent first; finished cases (no next step) last.
+    rows.sort_by(|a, b| {
+        (a.next_due.is_none(), a.next_due, &a.id).cmp(&(b.next_due.is_none(), b.next_due, &b.id))
+    });
+    Ok(Json(rows))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -66,6 +88,7 @@ pub async fn advance(
     Ok(Json(
         services::cases::advance(
             state.store.as_ref(),
+            &CaseReach::of(&state, &caller)?,
             &caller.actor,
             &id,
             req.note.as_deref(),

@@ -182,7 +182,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r(
             g.clone(),
             "/api/v1/cases",
-            Perm(P::CasesHandle),
+            AnyOf(cases::READERS),
             get(cases::list),
         ),
         r(

@@ -119,6 +119,7 @@ pub async fn follow_entry(
 /// Advance a case by its next step (签收, 实施, 反馈) on `today`.
 pub async fn advance(
     store: &dyn Store,
+    reach: &CaseReach,
     actor: &str,
     id: &str,
     note: Option<&str>,
@@ -127,7 +128,12 @@ pub async fn advance(
 ) -> ApiResult<CaseRow> {
     let joint = JointCatalog::default_checked().map_err(unavailable)?;
     let cal = WorkCalendar::official_checked().map_err(unavailable)?;
-    let row = store.case(id).await?.ok_or(ApiError::NotFound)?;
+    // Another role's case is not found, as if it did not exist.
+    let row = store
+        .case(id)
+        .await?
+        .filter(|c| reach.covers(&c.department))
+        .ok_or(ApiError::NotFound)?;
     if row.version != expected_version {
         return Err(chengxin_store::StoreError::Conflict {
             expected: expected_version,
@@ -200,4 +206,55 @@ pub async fn feedback(store: &dyn Store, today: NaiveDate) -> ApiResult<serde_js
             "rate": s.rate(), "on_time_rate": s.on_time_rate(),
         }))
         .collect::<Vec<_>>()))
+}
+
+/// Whose cases a caller may see and handle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseReach {
+    /// The credit office (发起和分发): every department's.
+    All,
+    /// An implementing department: the roles its body acts in (`bodies.toml`); none if its
+    /// body is not listed there.
+    Roles(Vec<String>),
+}
+
+impl CaseReach {
+    pub fn of(app: &crate::App, caller: &crate::auth::Caller) -> ApiResult<Self> {
+        if caller.has(chengxin_access::Permission::CasesManage) {
+            return Ok(Self::All);
+        }
+        let roles = match caller.body.as_deref() {
+            Some(b) => app.department_bodies()?.roles_of(b).to_vec(),
+            None => Vec::new(),
+        };
+        Ok(Self::Roles(roles))
+    }
+
+    pub fn covers(&self, department: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Roles(r) => r.iter().any(|x| x == department),
+        }
+    }
+
+    /// The cases matching `filter` that this reach covers (one query per role).
+    pub async fn cases(&self, store: &dyn Store, filter: &CaseFilter) -> ApiResult<Vec<CaseRow>> {
+        match self {
+            Self::All => Ok(store.cases(filter).await?),
+            Self::Roles(roles) => {
+                let mut out = Vec::new();
+                for r in roles {
+                    if filter.department.as_ref().is_some_and(|d| d != r) {
+                        continue;
+                    }
+                    let f = CaseFilter {
+                        department: Some(r.clone()),
+                        ..filter.clone()
+                    };
+                    out.extend(store.cases(&f).await?);
+                }
+                Ok(out)
+            }
+        }
+    }
 }

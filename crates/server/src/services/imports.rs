@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chengxin_access::PiiCipher;
 use chengxin_domain::catalog::{Catalog, PublicationEnd, RecordType};
@@ -207,6 +207,15 @@ fn read_and_validate(
     let cipher = PiiCipher::from_id_hasher(&hasher);
     let mut good = Vec::with_capacity(CHUNK_ROWS);
     let mut bad = Vec::new();
+    // Time spent waiting for the writer, to tell which side of the pipeline is the slower.
+    let started = Instant::now();
+    let mut waited = Duration::ZERO;
+    let mut send = |m: Msg| {
+        let t = Instant::now();
+        let ok = send(m);
+        waited += t.elapsed();
+        ok
+    };
     for item in table {
         match item {
             Ok(raw) => {
@@ -251,6 +260,7 @@ fn read_and_validate(
     if !good.is_empty() || !bad.is_empty() {
         send(Msg::Rows { good, bad });
     }
+    tracing::debug!(total = ?started.elapsed(), waiting_for_writer = ?waited, "import reader finished");
 }
 
 /// Import a file already on disk (the API spools uploads to a temp file first).
@@ -323,12 +333,18 @@ pub async fn import_file(
             },
         )
         .await?;
-    while let Some(msg) = rx.recv().await {
+    let (mut waited, mut writing, mut rejecting) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    loop {
+        let t = Instant::now();
+        let Some(msg) = rx.recv().await else { break };
+        waited += t.elapsed();
         match msg {
             Msg::Rows { good, mut bad } => {
                 let (rows, cells): (Vec<ImportRow>, Vec<Vec<String>>) = good.into_iter().unzip();
                 let rownos: Vec<u64> = rows.iter().map(|r| r.row).collect();
+                let t = Instant::now();
                 let outcomes = writer.write(rows).await?;
+                writing += t.elapsed();
                 for ((o, cells), row) in outcomes.into_iter().zip(cells).zip(rownos) {
                     let reason = match o {
                         RowOutcome::DuplicateInFile => "文书号与本文件中前面的行重复",
@@ -347,7 +363,9 @@ pub async fn import_file(
                         .into_iter()
                         .map(|r| seal_reject(&cipher, writer.id(), r))
                         .collect::<ApiResult<Vec<_>>>()?;
+                    let t = Instant::now();
                     writer.reject(sealed).await?;
+                    rejecting += t.elapsed();
                 }
             }
             // Dropping the writer rolls the batch back.
@@ -358,7 +376,9 @@ pub async fn import_file(
     reader
         .await
         .map_err(|e| ApiError::Unavailable(format!("读取线程失败：{e}")))?;
+    let t = Instant::now();
     let batch = writer.commit(unknown_columns).await?;
+    tracing::debug!(waiting_for_reader = ?waited, ?writing, ?rejecting, commit = ?t.elapsed(), "import writer finished");
     let elapsed = started.elapsed();
     let rows = (batch.total + batch.rejected) as f64;
     Ok(ImportSummary {

@@ -690,6 +690,8 @@ pub async fn mitigate(
     }
     app.store.write_cases(actor, &[], &updates).await?;
     app.store.audit(&events).await?;
+    // Checks see the decision at once (the verdict of a waived entry changes).
+    app.checks.catch_up(app.store.as_ref()).await?;
     Ok(row)
 }
 

@@ -42,14 +42,20 @@ pub async fn cases(
     let all = q.show.as_deref() == Some("all");
     let joint = JointCatalog::default_checked().ok();
     let today = state.today();
-    let mut rows = state
-        .store
-        .cases(&CaseFilter {
-            department: department.clone(),
-            open_only: !all,
-            limit: Some(2000),
-            ..Default::default()
-        })
+    // An implementing department sees its own roles' cases only (bodies.toml).
+    let reach = crate::services::cases::CaseReach::of(&state, &caller)
+        .unwrap_or(crate::services::cases::CaseReach::Roles(Vec::new()));
+    let department = department.filter(|d| reach.covers(d));
+    let mut rows = reach
+        .cases(
+            state.store.as_ref(),
+            &CaseFilter {
+                department: department.clone(),
+                open_only: !all,
+                limit: Some(2000),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap_or_default();
     rows.sort_by(|a, b| match (a.next_due, b.next_due) {
@@ -73,7 +79,7 @@ pub async fn cases(
                 select #f-dept name="department" {
                     option value="" { "全部" }
                     @if let Some(j) = &joint {
-                        @for d in j.departments() {
+                        @for d in j.departments().iter().filter(|d| reach.covers(&d.code)) {
                             option value=(d.code) selected[department.as_deref() == Some(d.code.as_str())] { (d.name) }
                         }
                     }
@@ -90,6 +96,9 @@ pub async fn cases(
         }
         p.hint { "共 " (rows.len()) " 件。各步骤期限按工作日计算；" span.due-late { "红色" } "为已逾期，" span.due-soon { "橙色" } "为 3 天内到期。"
             @if !can_act { "（信用办账号只查看进度，签收、实施、反馈由实施部门办理。）" } }
+        @if reach == crate::services::cases::CaseReach::Roles(Vec::new()) {
+            div.notice.err { "本单位尚未登记为任何实施部门角色，看不到联合奖惩案件。请联系信用办在实施部门对照表中登记本单位。" }
+        }
         (msg_box("action-msg"))
         div.table-wrap { table {
             thead { tr { th { "案件" } th { "名单" } th { "实施部门" } th { "措施" } th { "已完成步骤" } th { "下一步 / 期限" } @if can_act { th { "办理" } } } }

@@ -305,31 +305,7 @@ pub async fn subjects(
     };
     let mut found: Vec<Subject> = Vec::new();
     if !text.is_empty() {
-        if text.len() == 18 && text.is_ascii() {
-            if let Ok(Some(s)) = state
-                .store
-                .subject_by_uscc(&text.to_ascii_uppercase())
-                .await
-            {
-                found.push(s);
-            }
-        }
-        if let Ok(list) = state
-            .store
-            .list_subjects(&chengxin_store::SubjectFilter {
-                name_contains: Some(text.clone()),
-                region_prefix: (!prefix.is_empty()).then(|| prefix.clone()),
-                limit: 50,
-                ..Default::default()
-            })
-            .await
-        {
-            for s in list {
-                if !found.iter().any(|f| f.id == s.id) {
-                    found.push(s);
-                }
-            }
-        }
+        found = super::find_subjects(&state, &text, &prefix, 50).await;
         found.retain(|s| in_reach(s));
     }
     let selected = match q

@@ -99,32 +99,7 @@ pub async fn credit(
     };
     let mut found: Vec<Subject> = Vec::new();
     if staff && !text.is_empty() {
-        let prefix = caller.region_prefix();
-        if text.len() == 18 && text.is_ascii() {
-            if let Ok(Some(s)) = state
-                .store
-                .subject_by_uscc(&text.to_ascii_uppercase())
-                .await
-            {
-                found.push(s);
-            }
-        }
-        if let Ok(list) = state
-            .store
-            .list_subjects(&chengxin_store::SubjectFilter {
-                name_contains: Some(text.clone()),
-                region_prefix: (!prefix.is_empty()).then(|| prefix.clone()),
-                limit: 20,
-                ..Default::default()
-            })
-            .await
-        {
-            for s in list {
-                if !found.iter().any(|f| f.id == s.id) {
-                    found.push(s);
-                }
-            }
-        }
+        found = super::find_subjects(&state, &text, &caller.region_prefix(), 20).await;
         found.retain(|s| caller.reaches(P::ReportsIssue, s.region.as_deref().unwrap_or("000000")));
     }
     let body = html! {

@@ -86,7 +86,7 @@ async fn find(state: &AppState, q: &str) -> Result<Vec<Hit>, crate::error::ApiEr
                 let how = f
                     .reasons
                     .first()
-                    .cloned()
+                    .map(|r| r.to_string())
                     .unwrap_or_else(|| "名称相符".into());
                 hits.push(Hit { subject: s, how });
             }
