@@ -11,7 +11,6 @@ use chengxin_store::{
 };
 use chrono::NaiveDate;
 use common::TestDb;
-use std::sync::Arc;
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
