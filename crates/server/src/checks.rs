@@ -5,8 +5,24 @@
 //! entity, so several server processes over one database converge within one refresh.
 //! Look-ups are exact on USCC and on the keyed hash of an ID number, and fuzzy — but
 //! explained — on names through `chengxin_domain::names`.
+//!
+//! # Layout
+//! The index must hold ten million subjects in well under 1.5 GB, so it is laid out by
+//! column, not as one heap object per subject:
+//! - `parties` is a vector of fixed-size rows addressed by a `u32` slot; names, document
+//!   numbers and other text live in one `text` arena, list entries and records in two arenas
+//!   of fixed-size rows, each party pointing at its run;
+//! - every map (by subject id, USCC, ID hash, name key, entry id, record id) is a
+//!   `hashbrown::HashTable<u32>` of slots only: the key is read back from the party when
+//!   the table needs to compare, so a map costs about five bytes per key;
+//! - list codes, record types and severities are interned to `u16`.
+//!
+//! A change appends the party's new run (or text) to the arena; the old one becomes garbage
+//! that [`Index::compact`] reclaims once it is a large share of the arena. What a check
+//! returns ([`Found`]) is materialised from these rows for the hits only.
 
 use std::borrow::Cow;
+use std::hash::BuildHasher;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -15,25 +31,23 @@ use chengxin_domain::lists::{EntryMitigation, EntryStatus, Hit};
 use chengxin_domain::names;
 use chengxin_domain::records::{Record, RecordStatus};
 use chengxin_domain::subjects::Subject;
-use chengxin_store::{ApplicationFilter, ApplicationRow, ListEntryRow, Store};
+use chengxin_store::{ApplicationFilter, ApplicationRow, EntryHead, Store};
+use hashbrown::HashTable;
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 
-// foldhash: several times cheaper than SipHash on these short keys, seeded per process.
-type HashMap<K, V> = foldhash::HashMap<K, V>;
-type HashSet<T> = foldhash::HashSet<T>;
-
-/// What the index keeps of a list entry.
+/// What a check reports of a list entry.
 #[derive(Debug, Clone, Serialize)]
 pub struct EntryRef {
     pub id: Uuid,
-    pub list: String,
-    pub status: String,
+    pub list: Arc<str>,
+    /// `publicity` or `effective`.
+    pub status: &'static str,
     /// The latest 从轻/免于惩戒 decision on the entry.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mitigation: Option<MitigationRef>,
+    pub mitigation: Option<Arc<MitigationRef>>,
 }
 
 /// A 从轻/免于惩戒 decision on a list entry (an application of kind `mitigation`).
@@ -79,155 +93,622 @@ impl MitigationRef {
     }
 }
 
-/// What the index keeps of a negative record.
+/// What a check reports of a negative record.
 #[derive(Debug, Clone, Serialize)]
 pub struct RecordRef {
     pub id: Uuid,
-    pub type_code: String,
-    pub severity: String,
+    pub type_code: Arc<str>,
+    pub severity: Arc<str>,
     pub tolerated: bool,
     pub doc_no: String,
     pub decision_date: chrono::NaiveDate,
 }
 
-/// A subject in the index. What a check returns about it is shared (`Arc`), not copied:
-/// a hit costs reference counts, not allocations.
-#[derive(Debug, Clone, Default)]
+/// A span of the text arena.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Text {
+    at: u32,
+    len: u32,
+}
+
+/// A party's run in one of the row arenas.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Run {
+    at: u32,
+    len: u32,
+}
+
+impl Run {
+    fn range(self) -> std::ops::Range<usize> {
+        self.at as usize..self.at as usize + self.len as usize
+    }
+}
+
+const NONE: u32 = u32::MAX;
+
+/// A subject in the index: 64 bytes, no heap of its own.
+#[derive(Debug, Clone, Copy)]
 struct Party {
-    name: Arc<str>,
-    former_names: Vec<String>,
-    uscc: Option<String>,
-    id_hash: Option<String>,
-    keys: Vec<String>,
-    entries: Arc<Vec<EntryRef>>,
-    records: Arc<Vec<RecordRef>>,
+    id: Uuid,
+    name: Text,
+    /// The USCC's 18 ASCII bytes; all zero when the subject has none.
+    uscc: [u8; 18],
+    /// Has former names (kept in `Index::former`, which few subjects need).
+    former: bool,
+    /// Index into `Index::id_hashes`, or `NONE`.
+    id_hash: u32,
+    entries: Run,
+    records: Run,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct EntryRow {
+    id: Uuid,
+    list: u16,
+    effective: bool,
+    /// Index into `Index::mitigation_refs`, or `NONE`.
+    mitigation: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RecordRow {
+    id: Uuid,
+    type_code: u16,
+    severity: u16,
+    tolerated: bool,
+    /// Days since the Common Era, as chrono counts them.
+    decision_date: i32,
+    doc_no: Text,
+}
+
+/// Small strings that recur millions of times (list codes, record types, severities).
+#[derive(Default)]
+struct Interner {
+    values: Vec<Arc<str>>,
+    codes: foldhash::HashMap<Arc<str>, u16>,
+}
+
+impl Interner {
+    fn code(&mut self, s: &str) -> u16 {
+        if let Some(c) = self.codes.get(s) {
+            return *c;
+        }
+        // More than 65,535 distinct codes would be a data error; they share the last code
+        // rather than failing a build.
+        let c = u16::try_from(self.values.len()).unwrap_or(u16::MAX);
+        let v: Arc<str> = Arc::from(s);
+        if c < u16::MAX {
+            self.values.push(v.clone());
+            self.codes.insert(v, c);
+        }
+        c
+    }
+
+    fn get(&self, c: u16) -> Arc<str> {
+        self.values
+            .get(usize::from(c))
+            .cloned()
+            .unwrap_or_else(|| Arc::from(""))
+    }
+}
+
+/// A multimap from a 32-bit key hash to slots. Elements carry their hash, so the table can
+/// grow without re-deriving keys (a name's keys cost a normalisation each), and a look-up
+/// skips other keys' slots exactly. Nine bytes per element.
+#[derive(Default)]
+struct Postings(HashTable<(u32, u32)>);
+
+impl Postings {
+    /// Spread 32 hash bits over the 64 hashbrown uses (low bits pick the bucket, the top
+    /// seven are the tag).
+    fn spread(h: u32) -> u64 {
+        u64::from(h).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+
+    fn insert(&mut self, h: u32, slot: u32) {
+        self.0
+            .insert_unique(Self::spread(h), (h, slot), |&(h, _)| Self::spread(h));
+    }
+
+    fn remove(&mut self, h: u32, slot: u32) {
+        if let Ok(e) = self
+            .0
+            .find_entry(Self::spread(h), |&(x, s)| x == h && s == slot)
+        {
+            e.remove();
+        }
+    }
+
+    fn get(&self, h: u32) -> impl Iterator<Item = u32> + '_ {
+        self.0
+            .iter_hash(Self::spread(h))
+            .filter(move |(x, _)| *x == h)
+            .map(|(_, s)| *s)
+    }
+
+    fn reserve(&mut self, n: usize) {
+        self.0.reserve(n, |&(h, _)| Self::spread(h));
+    }
 }
 
 #[derive(Default)]
 struct Index {
     last_seq: i64,
-    parties: HashMap<Uuid, Party>,
-    by_uscc: HashMap<String, Uuid>,
-    by_hash: HashMap<String, Uuid>,
-    by_key: HashMap<String, HashSet<Uuid>>,
-    /// Which party holds a record / an entry, so a change finds it without a scan.
-    record_owner: HashMap<Uuid, Uuid>,
-    entry_owner: HashMap<Uuid, Uuid>,
+    hasher: foldhash::fast::RandomState,
+    parties: Vec<Party>,
+    text: String,
+    entries: Vec<EntryRow>,
+    records: Vec<RecordRow>,
+    /// Bytes / rows of the arenas no party points at any more.
+    garbage_text: usize,
+    garbage_entries: usize,
+    garbage_records: usize,
+    id_hashes: Vec<[u8; 32]>,
+    former: foldhash::HashMap<u32, Vec<String>>,
+    codes: Interner,
+    by_id: HashTable<u32>,
+    by_uscc: HashTable<u32>,
+    by_hash: HashTable<u32>,
+    /// Name blocking keys → slots; several slots may share a key.
+    by_key: Postings,
+    /// Which party holds a record, so a record that moved is dropped where it was. (List
+    /// entries never change subject — `services::lists` keeps an entry's subject for life —
+    /// so an entry is found through its own subject.)
+    record_owner: Postings,
     /// The latest 从轻/免于惩戒 decision per list entry.
-    mitigations: HashMap<Uuid, MitigationRef>,
+    mitigations: foldhash::HashMap<Uuid, u32>,
+    mitigation_refs: Vec<Arc<MitigationRef>>,
+}
+
+fn uscc_bytes(u: &str) -> Option<[u8; 18]> {
+    u.as_bytes().try_into().ok()
+}
+
+fn hash_bytes(h: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(h, &mut out).ok()?;
+    Some(out)
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(NONE)
 }
 
 impl Index {
-    fn put_subject(&mut self, s: &Subject) {
-        let old = self.parties.remove(&s.id).unwrap_or_default();
-        for k in &old.keys {
-            if let Some(set) = self.by_key.get_mut(k) {
-                set.remove(&s.id);
-            }
-        }
-        if let Some(u) = &old.uscc {
-            self.by_uscc.remove(u);
-        }
-        if let Some(h) = &old.id_hash {
-            self.by_hash.remove(h);
-        }
-        let mut keys: Vec<String> = names::blocking_keys(&s.name);
-        for f in &s.former_names {
-            keys.extend(names::blocking_keys(f));
-        }
-        keys.sort();
-        keys.dedup();
-        for k in &keys {
-            self.by_key.entry(k.clone()).or_default().insert(s.id);
-        }
-        if let Some(u) = &s.uscc {
-            self.by_uscc.insert(u.clone(), s.id);
-        }
-        if let Some(h) = &s.id_hash {
-            self.by_hash.insert(h.clone(), s.id);
-        }
-        self.parties.insert(
-            s.id,
-            Party {
-                name: Arc::from(s.name.as_str()),
-                former_names: s.former_names.clone(),
-                uscc: s.uscc.clone(),
-                id_hash: s.id_hash.clone(),
-                keys,
-                entries: old.entries,
-                records: old.records,
-            },
-        );
+    fn h<T: std::hash::Hash + ?Sized>(&self, v: &T) -> u64 {
+        self.hasher.hash_one(v)
     }
 
+    /// The 32 bits of a hash the posting tables keep.
+    fn h32<T: std::hash::Hash + ?Sized>(&self, v: &T) -> u32 {
+        self.hasher.hash_one(v) as u32
+    }
+
+    fn text(&self, t: Text) -> &str {
+        self.text
+            .get(t.at as usize..t.at as usize + t.len as usize)
+            .unwrap_or("")
+    }
+
+    fn push_text(&mut self, s: &str) -> Text {
+        let at = to_u32(self.text.len());
+        self.text.push_str(s);
+        Text {
+            at,
+            len: to_u32(s.len()),
+        }
+    }
+
+    fn party(&self, slot: u32) -> Option<&Party> {
+        self.parties.get(slot as usize)
+    }
+
+    fn slot_of(&self, id: &Uuid) -> Option<u32> {
+        let parties = &self.parties;
+        self.by_id
+            .find(self.h(id), |&s| {
+                parties.get(s as usize).is_some_and(|p| p.id == *id)
+            })
+            .copied()
+    }
+
+    fn former_names(&self, slot: u32) -> &[String] {
+        self.former.get(&slot).map_or(&[], Vec::as_slice)
+    }
+
+    fn name_keys(&self, slot: u32) -> Vec<String> {
+        let Some(p) = self.party(slot) else {
+            return Vec::new();
+        };
+        let mut keys = names::blocking_keys(self.text(p.name));
+        if p.former {
+            for f in self.former_names(slot) {
+                keys.extend(names::blocking_keys(f));
+            }
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    /// Take a party's codes and name keys out of the maps (before it changes).
+    fn unmap(&mut self, slot: u32) {
+        let Some(p) = self.party(slot).copied() else {
+            return;
+        };
+        for k in self.name_keys(slot) {
+            let h = self.h32(&k);
+            self.by_key.remove(h, slot);
+        }
+        if p.uscc != [0; 18] {
+            if let Ok(e) = self.by_uscc.find_entry(self.h(&p.uscc), |&s| s == slot) {
+                e.remove();
+            }
+        }
+        if let Some(hash) = self.id_hashes.get(p.id_hash as usize).copied() {
+            if let Ok(e) = self.by_hash.find_entry(self.h(&hash), |&s| s == slot) {
+                e.remove();
+            }
+        }
+    }
+
+    /// Put a party's codes and name keys into the maps.
+    fn map(&mut self, slot: u32) {
+        let Some(p) = self.party(slot).copied() else {
+            return;
+        };
+        for k in self.name_keys(slot) {
+            let h = self.h32(&k);
+            self.by_key.insert(h, slot);
+        }
+        let hasher = &self.hasher;
+        let parties = &self.parties;
+        if p.uscc != [0; 18] {
+            self.by_uscc
+                .insert_unique(hasher.hash_one(p.uscc), slot, |&s| {
+                    parties
+                        .get(s as usize)
+                        .map_or(0, |q| hasher.hash_one(q.uscc))
+                });
+        }
+        if let Some(hash) = self.id_hashes.get(p.id_hash as usize).copied() {
+            let ids = &self.id_hashes;
+            self.by_hash
+                .insert_unique(hasher.hash_one(hash), slot, |&s| {
+                    parties
+                        .get(s as usize)
+                        .and_then(|q| ids.get(q.id_hash as usize))
+                        .map_or(0, |x| hasher.hash_one(x))
+                });
+        }
+    }
+
+    fn put_subject(&mut self, s: &Subject) {
+        let slot = match self.slot_of(&s.id) {
+            Some(slot) => {
+                self.unmap(slot);
+                slot
+            }
+            None => {
+                let slot = to_u32(self.parties.len());
+                if slot == NONE {
+                    tracing::error!(subject = %s.id, "核查索引已满，主体未入索引");
+                    return;
+                }
+                self.parties.push(Party {
+                    id: s.id,
+                    name: Text::default(),
+                    uscc: [0; 18],
+                    former: false,
+                    id_hash: NONE,
+                    entries: Run::default(),
+                    records: Run::default(),
+                });
+                let (hasher, parties) = (&self.hasher, &self.parties);
+                self.by_id.insert_unique(hasher.hash_one(s.id), slot, |&x| {
+                    parties.get(x as usize).map_or(0, |q| hasher.hash_one(q.id))
+                });
+                slot
+            }
+        };
+        let Some(old) = self.party(slot).copied() else {
+            return;
+        };
+        let name = if self.text(old.name) == s.name && old.name.len > 0 {
+            old.name
+        } else {
+            self.garbage_text += old.name.len as usize;
+            self.push_text(&s.name)
+        };
+        let uscc = match s.uscc.as_deref() {
+            None => [0; 18],
+            Some(u) => uscc_bytes(u).unwrap_or_else(|| {
+                tracing::warn!(subject = %s.id, "统一社会信用代码长度异常，未按代码入索引");
+                [0; 18]
+            }),
+        };
+        let id_hash = match s.id_hash.as_deref().and_then(hash_bytes) {
+            None => NONE,
+            Some(h) => match self.id_hashes.get_mut(old.id_hash as usize) {
+                Some(kept) => {
+                    *kept = h;
+                    old.id_hash
+                }
+                None => {
+                    self.id_hashes.push(h);
+                    to_u32(self.id_hashes.len() - 1)
+                }
+            },
+        };
+        if s.former_names.is_empty() {
+            self.former.remove(&slot);
+        } else {
+            self.former.insert(slot, s.former_names.clone());
+        }
+        if let Some(p) = self.parties.get_mut(slot as usize) {
+            p.name = name;
+            p.uscc = uscc;
+            p.id_hash = id_hash;
+            p.former = !s.former_names.is_empty();
+        }
+        self.map(slot);
+    }
+
+    fn record_row(&mut self, r: &Record, sev: &str) -> RecordRow {
+        RecordRow {
+            id: r.id,
+            type_code: self.codes.code(&r.type_code),
+            severity: self.codes.code(sev),
+            tolerated: r.tolerated,
+            decision_date: chrono::Datelike::num_days_from_ce(&r.decision_date),
+            doc_no: self.push_text(&r.doc_no),
+        }
+    }
+
+    fn entry_row(&mut self, e: &EntryHead) -> EntryRow {
+        EntryRow {
+            id: e.id,
+            list: self.codes.code(&e.list_code),
+            effective: e.status == "effective",
+            mitigation: self.mitigations.get(&e.id).copied().unwrap_or(NONE),
+        }
+    }
+
+    fn records_of(&self, slot: u32) -> &[RecordRow] {
+        self.party(slot)
+            .and_then(|p| self.records.get(p.records.range()))
+            .unwrap_or_default()
+    }
+
+    fn entries_of(&self, slot: u32) -> &[EntryRow] {
+        self.party(slot)
+            .and_then(|p| self.entries.get(p.entries.range()))
+            .unwrap_or_default()
+    }
+
+    fn set_records(&mut self, slot: u32, run: &[RecordRow]) {
+        let at = to_u32(self.records.len());
+        let Some(p) = self.parties.get_mut(slot as usize) else {
+            return;
+        };
+        self.garbage_records += p.records.len as usize;
+        p.records = Run {
+            at,
+            len: to_u32(run.len()),
+        };
+        self.records.extend_from_slice(run);
+    }
+
+    fn set_entries(&mut self, slot: u32, run: &[EntryRow]) {
+        let at = to_u32(self.entries.len());
+        let Some(p) = self.parties.get_mut(slot as usize) else {
+            return;
+        };
+        self.garbage_entries += p.entries.len as usize;
+        p.entries = Run {
+            at,
+            len: to_u32(run.len()),
+        };
+        self.entries.extend_from_slice(run);
+    }
+
+    /// Apply a record as loaded from the store.
     fn put_record(&mut self, r: &Record) {
         // A record may have moved (linked to another subject): drop it where it was first.
-        if let Some(owner) = self.record_owner.remove(&r.id) {
-            if let Some(p) = self.parties.get_mut(&owner) {
-                Arc::make_mut(&mut p.records).retain(|x| x.id != r.id);
-            }
+        let h = self.h32(&r.id);
+        let holders: Vec<u32> = self
+            .record_owner
+            .get(h)
+            .filter(|&s| self.records_of(s).iter().any(|x| x.id == r.id))
+            .collect();
+        for owner in holders {
+            self.record_owner.remove(h, owner);
+            let run: Vec<RecordRow> = self
+                .records_of(owner)
+                .iter()
+                .filter(|x| x.id != r.id)
+                .copied()
+                .collect();
+            self.garbage_text += self
+                .records_of(owner)
+                .iter()
+                .filter(|x| x.id == r.id)
+                .map(|x| x.doc_no.len as usize)
+                .sum::<usize>();
+            self.set_records(owner, &run);
         }
         let counts = r.status == RecordStatus::Published && !r.tolerated;
         if let (Some(sid), Some(sev), true) = (r.subject_id, &r.severity, counts) {
-            if let Some(p) = self.parties.get_mut(&sid) {
-                self.record_owner.insert(r.id, sid);
-                Arc::make_mut(&mut p.records).push(RecordRef {
-                    id: r.id,
-                    type_code: r.type_code.clone(),
-                    severity: sev.clone(),
-                    tolerated: r.tolerated,
-                    doc_no: r.doc_no.clone(),
-                    decision_date: r.decision_date,
-                });
+            if let Some(slot) = self.slot_of(&sid) {
+                let row = self.record_row(r, sev);
+                let mut run = self.records_of(slot).to_vec();
+                run.push(row);
+                self.set_records(slot, &run);
+                self.record_owner.insert(h, slot);
             }
         }
     }
 
-    fn put_entry(&mut self, e: &ListEntryRow) {
-        if let Some(owner) = self.entry_owner.remove(&e.id) {
-            if let Some(p) = self.parties.get_mut(&owner) {
-                Arc::make_mut(&mut p.entries).retain(|x| x.id != e.id);
-            }
-        }
-        let active = matches!(e.status.as_str(), "publicity" | "effective");
-        if let (Some(sid), true) = (e.subject_id, active) {
-            if let Some(p) = self.parties.get_mut(&sid) {
-                self.entry_owner.insert(e.id, sid);
-                Arc::make_mut(&mut p.entries).push(EntryRef {
-                    id: e.id,
-                    list: e.list_code.clone(),
-                    status: e.status.clone(),
-                    mitigation: self.mitigations.get(&e.id).cloned(),
-                });
-            }
-        }
-    }
-
-    fn put_application(&mut self, row: &ApplicationRow) {
-        let Some((entry, m)) = MitigationRef::of(row) else {
+    /// Apply a list entry as loaded from the store (`None` if it no longer is active).
+    fn put_entry(&mut self, id: Uuid, subject: Option<Uuid>, head: Option<&EntryHead>) {
+        let Some(slot) = subject.and_then(|s| self.slot_of(&s)) else {
             return;
         };
+        let mut run: Vec<EntryRow> = self
+            .entries_of(slot)
+            .iter()
+            .filter(|x| x.id != id)
+            .copied()
+            .collect();
+        if let Some(e) = head.filter(|e| matches!(e.status.as_str(), "publicity" | "effective")) {
+            run.push(self.entry_row(e));
+        }
+        self.set_entries(slot, &run);
+    }
+
+    fn put_application(&mut self, row: &ApplicationRow) -> Option<Uuid> {
+        let (entry, m) = MitigationRef::of(row)?;
         // Decisions are never edited; a later one on the same entry supersedes.
-        if self
+        if let Some(old) = self
             .mitigations
             .get(&entry)
-            .is_some_and(|old| old.decided_at > m.decided_at)
+            .and_then(|i| self.mitigation_refs.get(*i as usize))
         {
-            return;
-        }
-        if let Some(p) = self
-            .entry_owner
-            .get(&entry)
-            .and_then(|owner| self.parties.get_mut(owner))
-        {
-            for e in Arc::make_mut(&mut p.entries)
-                .iter_mut()
-                .filter(|e| e.id == entry)
-            {
-                e.mitigation = Some(m.clone());
+            if old.decided_at > m.decided_at {
+                return None;
             }
         }
-        self.mitigations.insert(entry, m);
+        let at = to_u32(self.mitigation_refs.len());
+        self.mitigation_refs.push(Arc::new(m));
+        self.mitigations.insert(entry, at);
+        Some(entry)
+    }
+
+    /// Point an entry's rows at its (new) mitigation decision.
+    fn refresh_mitigation(&mut self, entry: Uuid, subject: Option<Uuid>) {
+        let Some(at) = self.mitigations.get(&entry).copied() else {
+            return;
+        };
+        let Some(p) = subject
+            .and_then(|s| self.slot_of(&s))
+            .and_then(|s| self.party(s))
+        else {
+            return;
+        };
+        let range = p.entries.range();
+        for e in self
+            .entries
+            .get_mut(range)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.id == entry)
+        {
+            e.mitigation = at;
+        }
+    }
+
+    /// Reclaim the arenas once garbage is over half of them (and worth the copy).
+    fn compact(&mut self) {
+        const WORTH: usize = 1 << 16;
+        let text = self.garbage_text > WORTH && self.garbage_text * 2 > self.text.len();
+        let rows = (self.garbage_entries > WORTH && self.garbage_entries * 2 > self.entries.len())
+            || (self.garbage_records > WORTH && self.garbage_records * 2 > self.records.len());
+        if !text && !rows {
+            return;
+        }
+        let mut out_text = String::with_capacity(self.text.len() - self.garbage_text);
+        let mut out_entries = Vec::with_capacity(self.entries.len() - self.garbage_entries);
+        let mut out_records = Vec::with_capacity(self.records.len() - self.garbage_records);
+        let copy = |t: Text, out: &mut String| {
+            let at = to_u32(out.len());
+            out.push_str(
+                self.text
+                    .get(t.at as usize..t.at as usize + t.len as usize)
+                    .unwrap_or(""),
+            );
+            Text { at, len: t.len }
+        };
+        let mut parties = std::mem::take(&mut self.parties);
+        for p in &mut parties {
+            p.name = copy(p.name, &mut out_text);
+            let at = to_u32(out_entries.len());
+            out_entries.extend_from_slice(self.entries.get(p.entries.range()).unwrap_or_default());
+            p.entries.at = at;
+            let at = to_u32(out_records.len());
+            for r in self.records.get(p.records.range()).unwrap_or_default() {
+                let mut r = *r;
+                r.doc_no = copy(r.doc_no, &mut out_text);
+                out_records.push(r);
+            }
+            p.records.at = at;
+        }
+        self.parties = parties;
+        self.text = out_text;
+        self.entries = out_entries;
+        self.records = out_records;
+        (
+            self.garbage_text,
+            self.garbage_entries,
+            self.garbage_records,
+        ) = (0, 0, 0);
+    }
+
+    fn found(
+        &self,
+        slot: u32,
+        by: &'static str,
+        score: f32,
+        reasons: Vec<Cow<'static, str>>,
+    ) -> Option<Found> {
+        let p = self.party(slot)?;
+        let entries = self
+            .entries_of(slot)
+            .iter()
+            .map(|e| EntryRef {
+                id: e.id,
+                list: self.codes.get(e.list),
+                status: if e.effective {
+                    "effective"
+                } else {
+                    "publicity"
+                },
+                mitigation: self.mitigation_refs.get(e.mitigation as usize).cloned(),
+            })
+            .collect();
+        let records = self
+            .records_of(slot)
+            .iter()
+            .map(|r| RecordRef {
+                id: r.id,
+                type_code: self.codes.get(r.type_code),
+                severity: self.codes.get(r.severity),
+                tolerated: r.tolerated,
+                doc_no: self.text(r.doc_no).to_string(),
+                decision_date: chrono::NaiveDate::from_num_days_from_ce_opt(r.decision_date)
+                    .unwrap_or_default(),
+            })
+            .collect();
+        Some(Found {
+            subject_id: p.id,
+            name: self.text(p.name).into(),
+            matched_by: by,
+            score,
+            reasons,
+            entries,
+            records,
+        })
+    }
+
+    /// Bytes the index holds (arenas and tables), for the operator and the benchmark.
+    fn footprint(&self) -> usize {
+        use std::mem::size_of;
+        self.parties.capacity() * size_of::<Party>()
+            + self.text.capacity()
+            + self.entries.capacity() * size_of::<EntryRow>()
+            + self.records.capacity() * size_of::<RecordRow>()
+            + self.id_hashes.capacity() * 32
+            + (self.by_id.capacity() + self.by_uscc.capacity() + self.by_hash.capacity()) * 5
+            + (self.by_key.0.capacity() + self.record_owner.0.capacity()) * 9
     }
 }
 
@@ -256,34 +737,73 @@ fn poisoned() -> ApiError {
 impl CheckIndex {
     /// Load everything from the store (start-up).
     pub async fn build(&self, store: &dyn Store) -> ApiResult<()> {
+        const PAGE: i64 = 10_000;
         let _guard = self.refresh_lock.lock().await;
         let (seq, _) = store.log_head().await?;
         let mut idx = Index {
             last_seq: seq,
             ..Default::default()
         };
-        let mut after = None;
+        // Pages are fetched one ahead, so the database reads the next page while this one is
+        // indexed.
+        let mut page = store.subjects_after(None, PAGE).await?;
         loop {
-            let page = store.subjects_after(after, 10_000).await?;
-            for s in &page {
-                idx.put_subject(s);
-            }
-            match page.last() {
-                Some(s) if page.len() == 10_000 => after = Some(s.id),
-                _ => break,
+            let full = page.len() as i64 == PAGE;
+            let after = page.last().map(|s| s.id);
+            let fetch = async {
+                match full {
+                    true => store.subjects_after(after, PAGE).await.map(Some),
+                    false => Ok(None),
+                }
+            };
+            let work = async {
+                for s in &page {
+                    idx.put_subject(s);
+                }
+            };
+            let (next, ()) = tokio::join!(fetch, work);
+            match next? {
+                Some(p) => page = p,
+                None => break,
             }
         }
+        idx.parties.shrink_to_fit();
+        idx.text.shrink_to_fit();
+        // Records and entries arrive in their own id order; grouped by party, each party's
+        // run is laid out once instead of re-copied per row.
+        let mut pairs: Vec<(u32, RecordRow)> = Vec::new();
         let mut after = None;
         loop {
-            let page = store.negative_records(after, 5000).await?;
+            let page = store.negative_records(after, PAGE).await?;
             for r in &page {
-                idx.put_record(r);
+                let counts = r.status == RecordStatus::Published && !r.tolerated;
+                if let (Some(sid), Some(sev), true) = (r.subject_id, &r.severity, counts) {
+                    if let Some(slot) = idx.slot_of(&sid) {
+                        let row = idx.record_row(r, sev);
+                        pairs.push((slot, row));
+                    }
+                }
             }
             match page.last() {
-                Some(r) if page.len() == 5000 => after = Some(r.id),
+                Some(r) if page.len() as i64 == PAGE => after = Some(r.id),
                 _ => break,
             }
         }
+        pairs.sort_by_key(|(slot, _)| *slot);
+        idx.records.reserve_exact(pairs.len());
+        idx.record_owner.reserve(pairs.len());
+        for group in pairs.chunk_by(|a, b| a.0 == b.0) {
+            let Some((slot, _)) = group.first() else {
+                continue;
+            };
+            let run: Vec<RecordRow> = group.iter().map(|(_, r)| *r).collect();
+            for r in &run {
+                let h = idx.h32(&r.id);
+                idx.record_owner.insert(h, *slot);
+            }
+            idx.set_records(*slot, &run);
+        }
+        drop(pairs);
         // Decisions before entries, so each entry finds its own.
         {
             const MAX: i64 = 100_000;
@@ -304,9 +824,31 @@ impl CheckIndex {
                 idx.put_application(r);
             }
         }
-        for e in crate::services::lists::all_entries(store, None).await? {
-            idx.put_entry(&e);
+        let mut pairs: Vec<(u32, EntryRow)> = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store.active_entry_heads(after, PAGE).await?;
+            for e in &page {
+                if let Some(slot) = idx.slot_of(&e.subject_id) {
+                    let row = idx.entry_row(e);
+                    pairs.push((slot, row));
+                }
+            }
+            match page.last() {
+                Some(e) if page.len() as i64 == PAGE => after = Some(e.id),
+                _ => break,
+            }
         }
+        pairs.sort_by_key(|(slot, _)| *slot);
+        idx.entries.reserve_exact(pairs.len());
+        for group in pairs.chunk_by(|a, b| a.0 == b.0) {
+            let Some((slot, _)) = group.first() else {
+                continue;
+            };
+            let run: Vec<EntryRow> = group.iter().map(|(_, e)| *e).collect();
+            idx.set_entries(*slot, &run);
+        }
+        drop(pairs);
         *self.inner.write().map_err(|_| poisoned())? = idx;
         *self.refreshed.write().map_err(|_| poisoned())? = Some(Instant::now());
         Ok(())
@@ -363,14 +905,23 @@ impl CheckIndex {
             }
             let mut loaded_entries = Vec::new();
             for id in list_entries {
-                if let Some(e) = store.list_entry(id).await? {
-                    loaded_entries.push(e);
-                }
+                loaded_entries.push((id, store.list_entry(id).await?));
             }
             let mut loaded_applications = Vec::new();
             for id in applications {
                 if let Some(a) = store.application(id).await? {
                     loaded_applications.push(a);
+                }
+            }
+            // The subject of each decided entry, to point its rows at the decision.
+            let mut decided = Vec::new();
+            for a in &loaded_applications {
+                if let Some((entry, _)) = MitigationRef::of(a) {
+                    let subject = match loaded_entries.iter().find(|(id, _)| *id == entry) {
+                        Some((_, row)) => row.as_ref().and_then(|r| r.subject_id),
+                        None => store.list_entry(entry).await?.and_then(|r| r.subject_id),
+                    };
+                    decided.push((entry, subject));
                 }
             }
             let mut idx = self.inner.write().map_err(|_| poisoned())?;
@@ -383,9 +934,22 @@ impl CheckIndex {
             for a in &loaded_applications {
                 idx.put_application(a);
             }
-            for e in &loaded_entries {
-                idx.put_entry(e);
+            for (id, row) in &loaded_entries {
+                let head = row.as_ref().and_then(|r| {
+                    Some(EntryHead {
+                        id: r.id,
+                        list_code: r.list_code.clone(),
+                        subject_id: r.subject_id?,
+                        status: r.status.clone(),
+                    })
+                });
+                let subject = row.as_ref().and_then(|r| r.subject_id);
+                idx.put_entry(*id, subject, head.as_ref());
             }
+            for (entry, subject) in decided {
+                idx.refresh_mitigation(entry, subject);
+            }
+            idx.compact();
             idx.last_seq = after;
         }
         *self.refreshed.write().map_err(|_| poisoned())? = Some(Instant::now());
@@ -409,38 +973,41 @@ impl CheckIndex {
     pub fn lookup(&self, q: &PartyQuery) -> ApiResult<Vec<Found>> {
         let idx = self.inner.read().map_err(|_| poisoned())?;
         let mut found: Vec<Found> = Vec::new();
-        let mut push = |id: Uuid, by: &'static str, score: f32, reasons: Vec<Cow<'static, str>>| {
-            if let Some(p) = idx.parties.get(&id) {
+        let mut push =
+            |slot: u32, by: &'static str, score: f32, reasons: Vec<Cow<'static, str>>| {
+                let Some(id) = idx.party(slot).map(|p| p.id) else {
+                    return;
+                };
                 if let Some(f) = found.iter_mut().find(|f| f.subject_id == id) {
                     f.reasons.extend(reasons);
                     f.score = f.score.max(score);
                     return;
                 }
-                found.push(Found {
-                    subject_id: id,
-                    name: p.name.clone(),
-                    matched_by: by,
-                    score,
-                    reasons,
-                    entries: p.entries.clone(),
-                    records: p.records.clone(),
-                });
-            }
-        };
-        if let Some(u) = &q.uscc {
-            if let Some(id) = idx.by_uscc.get(u) {
+                found.extend(idx.found(slot, by, score, reasons));
+            };
+        if let Some(u) = q.uscc.as_deref().and_then(uscc_bytes) {
+            let parties = &idx.parties;
+            if let Some(slot) = idx.by_uscc.find(idx.h(&u), |&s| {
+                parties.get(s as usize).is_some_and(|p| p.uscc == u)
+            }) {
                 push(
-                    *id,
+                    *slot,
                     "uscc",
                     1.0,
                     vec![Cow::Borrowed("统一社会信用代码一致")],
                 );
             }
         }
-        if let Some(h) = &q.id_hash {
-            if let Some(id) = idx.by_hash.get(h) {
+        if let Some(h) = q.id_hash.as_deref().and_then(hash_bytes) {
+            let (parties, ids) = (&idx.parties, &idx.id_hashes);
+            if let Some(slot) = idx.by_hash.find(idx.h(&h), |&s| {
+                parties
+                    .get(s as usize)
+                    .and_then(|p| ids.get(p.id_hash as usize))
+                    .is_some_and(|x| *x == h)
+            }) {
                 push(
-                    *id,
+                    *slot,
                     "id_number",
                     1.0,
                     vec![Cow::Borrowed("居民身份证号码一致（按密钥散列比对）")],
@@ -448,20 +1015,20 @@ impl CheckIndex {
             }
         }
         if let Some(name) = &q.name {
-            let mut candidates: HashSet<Uuid> = HashSet::default();
+            let mut candidates: Vec<u32> = Vec::new();
             for k in names::blocking_keys(name) {
-                if let Some(set) = idx.by_key.get(&k) {
-                    candidates.extend(set.iter().copied());
-                }
+                candidates.extend(idx.by_key.get(idx.h32(&k)));
             }
-            for id in candidates {
-                let Some(p) = idx.parties.get(&id) else {
+            candidates.sort_unstable();
+            candidates.dedup();
+            for slot in candidates {
+                let Some(p) = idx.party(slot) else {
                     continue;
                 };
-                let m = names::compare_with_former(name, &p.name, &p.former_names);
+                let m = names::compare_with_former(name, idx.text(p.name), idx.former_names(slot));
                 if m.is_match(names::DEFAULT_THRESHOLD) {
                     push(
-                        id,
+                        slot,
                         "name",
                         m.score,
                         m.reasons
@@ -476,8 +1043,14 @@ impl CheckIndex {
         Ok(found)
     }
 
+    /// Subjects in the index.
     pub fn size(&self) -> usize {
         self.inner.read().map(|i| i.parties.len()).unwrap_or(0)
+    }
+
+    /// Bytes the index's arenas and tables hold.
+    pub fn footprint(&self) -> usize {
+        self.inner.read().map(|i| i.footprint()).unwrap_or(0)
     }
 }
 
@@ -493,8 +1066,7 @@ pub struct PartyQuery {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Found {
     pub subject_id: Uuid,
-    #[schema(value_type = String)]
-    pub name: Arc<str>,
+    pub name: String,
     /// `uscc`, `id_number` or `name`.
     pub matched_by: &'static str,
     pub score: f32,
@@ -502,9 +1074,9 @@ pub struct Found {
     #[schema(value_type = Vec<String>)]
     pub reasons: Vec<Cow<'static, str>>,
     #[schema(value_type = Vec<Object>)]
-    pub entries: Arc<Vec<EntryRef>>,
+    pub entries: Vec<EntryRef>,
     #[schema(value_type = Vec<Object>)]
-    pub records: Arc<Vec<RecordRef>>,
+    pub records: Vec<RecordRef>,
 }
 
 impl Found {
@@ -513,29 +1085,189 @@ impl Found {
         let mut hits: Vec<Hit> = self
             .entries
             .iter()
-            .filter_map(|e| {
-                let status = match e.status.as_str() {
-                    "publicity" => EntryStatus::Publicity,
-                    "effective" => EntryStatus::Effective,
-                    _ => return None,
-                };
-                Some(Hit::ListEntry {
-                    list: e.list.clone(),
-                    status,
-                    mitigation: e.mitigation.as_ref().map(|m| EntryMitigation {
-                        waived: m.outcome == "waived",
-                        decision: m.decision.clone(),
-                    }),
-                })
+            .map(|e| Hit::ListEntry {
+                list: e.list.to_string(),
+                status: if e.status == "effective" {
+                    EntryStatus::Effective
+                } else {
+                    EntryStatus::Publicity
+                },
+                mitigation: e.mitigation.as_ref().map(|m| EntryMitigation {
+                    waived: m.outcome == "waived",
+                    decision: m.decision.clone(),
+                }),
             })
             .collect();
         hits.extend(self.records.iter().filter_map(|r| {
             Some(Hit::Record {
-                type_code: r.type_code.clone(),
+                type_code: r.type_code.to_string(),
                 severity: Severity::parse(&r.severity)?,
                 tolerated: r.tolerated,
             })
         }));
         hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_stay_small() {
+        // The 10M-subject memory budget rests on these sizes.
+        assert!(std::mem::size_of::<Party>() <= 64);
+        assert!(std::mem::size_of::<EntryRow>() <= 24);
+        assert!(std::mem::size_of::<RecordRow>() <= 36);
+    }
+
+    fn subject(id: Uuid, name: &str, uscc: Option<&str>, former: &[&str]) -> Subject {
+        let now = chrono::Utc::now();
+        Subject {
+            id,
+            kind: chengxin_domain::subjects::SubjectKind::Enterprise,
+            name: name.into(),
+            uscc: uscc.map(String::from),
+            id_hash: None,
+            id_masked: None,
+            region: None,
+            parent_id: None,
+            former_names: former.iter().map(|s| s.to_string()).collect(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
+    fn record(id: Uuid, subject: Uuid, doc_no: &str) -> Record {
+        let now = chrono::Utc::now();
+        Record {
+            id,
+            type_code: "admin_penalty".into(),
+            subject_id: Some(subject),
+            subject_name: String::new(),
+            doc_no: doc_no.into(),
+            decision_date: chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap_or_default(),
+            source_dept: String::new(),
+            batch_id: None,
+            fields: Default::default(),
+            severity: Some("serious".into()),
+            status: RecordStatus::Published,
+            tolerated: false,
+            published_at: None,
+            publish_until: None,
+            content_digest: String::new(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn uscc_of(idx: &Index, u: &str) -> Option<Uuid> {
+        let u = uscc_bytes(u)?;
+        let parties = &idx.parties;
+        let slot = idx.by_uscc.find(idx.h(&u), |&s| {
+            parties.get(s as usize).is_some_and(|p| p.uscc == u)
+        })?;
+        idx.party(*slot).map(|p| p.id)
+    }
+
+    fn named(idx: &Index, name: &str) -> Vec<Uuid> {
+        let mut out: Vec<Uuid> = names::blocking_keys(name)
+            .iter()
+            .flat_map(|k| idx.by_key.get(idx.h32(k)).collect::<Vec<_>>())
+            .filter_map(|s| idx.party(s).map(|p| p.id))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn changes_move_keys_records_and_entries_and_survive_compaction() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let (ua, ub, uc) = (
+            "91320400MA1XXXXX1A",
+            "91320400MA1XXXXX2B",
+            "91320400MA1XXXXX3C",
+        );
+        let mut idx = Index::default();
+        idx.put_subject(&subject(a, "常州甲乙科技有限公司", Some(ua), &[]));
+        idx.put_subject(&subject(b, "常州丙丁贸易有限公司", Some(ub), &[]));
+        assert_eq!(uscc_of(&idx, ua), Some(a));
+        assert_eq!(named(&idx, "常州甲乙科技有限公司"), vec![a]);
+
+        // Renamed, re-coded, with the old name kept as a former name.
+        idx.put_subject(&subject(
+            a,
+            "常州戊己科技有限公司",
+            Some(uc),
+            &["常州甲乙科技有限公司"],
+        ));
+        assert_eq!(uscc_of(&idx, ua), None, "the old code no longer finds it");
+        assert_eq!(uscc_of(&idx, uc), Some(a));
+        assert_eq!(named(&idx, "常州戊己科技有限公司"), vec![a]);
+        assert_eq!(named(&idx, "常州甲乙科技有限公司"), vec![a], "former name");
+        idx.put_subject(&subject(a, "常州戊己科技有限公司", Some(uc), &[]));
+        assert!(named(&idx, "常州甲乙科技有限公司").is_empty());
+        assert_eq!(idx.parties.len(), 2, "an update does not add a party");
+
+        // A record moves from a to b, then stops counting.
+        let r = Uuid::now_v7();
+        idx.put_record(&record(r, a, "常市监罚〔2025〕1号"));
+        assert_eq!(idx.records_of(0).len(), 1);
+        idx.put_record(&record(r, b, "常市监罚〔2025〕1号"));
+        assert!(idx.records_of(0).is_empty(), "dropped where it was");
+        assert_eq!(idx.records_of(1).len(), 1);
+        let mut tolerated = record(r, b, "常市监罚〔2025〕1号");
+        tolerated.tolerated = true;
+        idx.put_record(&tolerated);
+        assert!(idx.records_of(1).is_empty());
+
+        // An entry comes in, is mitigated through its decision, and leaves.
+        let e = Uuid::now_v7();
+        let head = |status: &str| EntryHead {
+            id: e,
+            list_code: "serious_dishonest".into(),
+            subject_id: b,
+            status: status.into(),
+        };
+        idx.put_entry(e, Some(b), Some(&head("publicity")));
+        idx.put_entry(e, Some(b), Some(&head("effective")));
+        let f = idx.found(1, "uscc", 1.0, vec![]).unwrap();
+        assert_eq!(f.entries.len(), 1);
+        assert_eq!(f.entries[0].status, "effective");
+        assert_eq!(&*f.entries[0].list, "serious_dishonest");
+        idx.put_entry(e, Some(b), Some(&head("removed")));
+        assert!(idx.entries_of(1).is_empty());
+
+        // Churn until compaction runs; what parties point at is unchanged.
+        for i in 0..40_000 {
+            idx.put_record(&record(r, b, &format!("常市监罚〔2025〕{i}号")));
+            idx.compact();
+        }
+        assert!(idx.records.len() < 40_000, "compaction reclaimed the arena");
+        let f = idx.found(1, "uscc", 1.0, vec![]).unwrap();
+        assert_eq!(f.name, "常州丙丁贸易有限公司");
+        assert_eq!(f.records.len(), 1);
+        assert_eq!(f.records[0].doc_no, "常市监罚〔2025〕39999号");
+        assert_eq!(
+            idx.found(0, "uscc", 1.0, vec![]).unwrap().name,
+            "常州戊己科技有限公司"
+        );
+    }
+
+    #[test]
+    fn postings_keep_every_slot_through_growth() {
+        let mut p = Postings::default();
+        for slot in 0..10_000u32 {
+            p.insert(slot % 97, slot);
+        }
+        let mut got: Vec<u32> = p.get(5).collect();
+        got.sort_unstable();
+        let want: Vec<u32> = (0..10_000).filter(|s| s % 97 == 5).collect();
+        assert_eq!(got, want);
+        p.remove(5, 5);
+        assert_eq!(p.get(5).count(), want.len() - 1);
     }
 }

@@ -125,6 +125,17 @@ pub struct ListEntryRow {
     pub version: i64,
 }
 
+/// What the check index keeps of an active list entry: no JSON body, so a build over
+/// millions of entries reads only the columns it needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryHead {
+    pub id: Uuid,
+    pub list_code: String,
+    pub subject_id: Uuid,
+    /// `publicity` or `effective`.
+    pub status: String,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ListEntryFilter {
     pub list_code: Option<String>,

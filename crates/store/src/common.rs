@@ -1815,6 +1815,14 @@ impl Store for Inner {
         super::lists::entries(&self.pool, f).await
     }
 
+    async fn active_entry_heads(
+        &self,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<crate::EntryHead>> {
+        super::lists::active_entry_heads(&self.pool, after, limit.clamp(1, 100_000)).await
+    }
+
     async fn negative_records(&self, after: Option<Uuid>, limit: i64) -> Result<Vec<Record>> {
         super::lists::negative_records(&self.pool, after, limit).await
     }

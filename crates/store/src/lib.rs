@@ -33,7 +33,7 @@ use uuid::Uuid;
 
 pub use accounts_types::{
     Account, ApplicationFilter, ApplicationRow, AuditEvent, AuditFilter, CaseFilter, CaseRow,
-    EvidenceFile, ListEntryFilter, ListEntryRow, SessionRow, TargetChange, TokenRow,
+    EntryHead, EvidenceFile, ListEntryFilter, ListEntryRow, SessionRow, TargetChange, TokenRow,
 };
 pub use changelog::{Checkpoint, LogEntry, LogSigner, Problem, VerifyReport};
 pub use error::{Result, StoreError};
@@ -474,6 +474,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<()>;
     async fn list_entry(&self, id: Uuid) -> Result<Option<ListEntryRow>>;
     async fn list_entries(&self, f: &ListEntryFilter) -> Result<Vec<ListEntryRow>>;
+    /// Entries in publicity or effect and linked to a subject, in id order after `after`
+    /// (index build).
+    async fn active_entry_heads(&self, after: Option<Uuid>, limit: i64) -> Result<Vec<EntryHead>>;
     /// Records with a severity, linked to a subject, in id order after `after` (index build).
     async fn negative_records(&self, after: Option<Uuid>, limit: i64) -> Result<Vec<Record>>;
     async fn records_of_subject(&self, subject_id: Uuid) -> Result<Vec<Record>>;

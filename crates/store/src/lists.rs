@@ -250,6 +250,35 @@ pub(super) async fn cases(pool: &Pool, f: &crate::CaseFilter) -> Result<Vec<crat
         .collect()
 }
 
+/// Active entries' heads in id order after `after` (keyset paging for the check index).
+pub(super) async fn active_entry_heads(
+    pool: &Pool,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<crate::EntryHead>> {
+    let mut q = sqlx::QueryBuilder::<Db>::new(
+        "SELECT id, list_code, subject_id, status FROM list_entries \
+         WHERE status IN ('publicity', 'effective') AND subject_id IS NOT NULL",
+    );
+    if let Some(a) = after {
+        q.push(" AND id > ").push_bind(enc(a));
+    }
+    q.push(" ORDER BY id LIMIT ").push_bind(limit);
+    q.build()
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(crate::EntryHead {
+                id: dec(r.try_get("id")?),
+                list_code: r.try_get("list_code")?,
+                subject_id: dec(r.try_get("subject_id")?),
+                status: r.try_get("status")?,
+            })
+        })
+        .collect()
+}
+
 /// Subjects in id order after `after` (keyset paging for building indexes).
 pub(super) async fn subjects_after(
     pool: &Pool,
