@@ -155,7 +155,7 @@ pub async fn pg_scratch(url: &str) -> anyhow::Result<(sqlx::PgPool, String, Stri
     Ok((admin, schema, scoped))
 }
 
-fn copy_escape(s: &str, out: &mut String) {
+pub(crate) fn copy_escape(s: &str, out: &mut String) {
     for c in s.chars() {
         match c {
             '\\' => out.push_str("\\\\"),

@@ -551,3 +551,153 @@ pub fn gen_penalty_csv<W: Write>(
     w.flush()?;
     Ok(summary)
 }
+
+/// A party of the check benchmark's population.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenParty {
+    pub name: String,
+    /// For organisations.
+    pub uscc: Option<String>,
+    /// For natural persons.
+    pub id_number: Option<String>,
+    /// The administrative division code of the party's city.
+    pub region: &'static str,
+}
+
+/// Jiangsu's prefecture-level cities (name, division code).
+const CITIES: [(&str, &str); 13] = [
+    ("南京", "320100"),
+    ("无锡", "320200"),
+    ("徐州", "320300"),
+    ("常州", "320400"),
+    ("苏州", "320500"),
+    ("南通", "320600"),
+    ("连云港", "320700"),
+    ("淮安", "320800"),
+    ("盐城", "320900"),
+    ("扬州", "321000"),
+    ("镇江", "321100"),
+    ("泰州", "321200"),
+    ("宿迁", "321300"),
+];
+
+/// Characters of the kind trade names (字号) are made of. Region and company-form words are
+/// left out, so that a generated 字号 never reads as either.
+const TRADE_NAME_CHARS: &str = "华瑞恒泰鑫源盛达宏远金利丰隆博康嘉晟天德信诚永新宇明辉正和顺昌兴旺伟业中创汇通立海阳光星月辰瀚浩润泽晨曦锦绣美佳优品尚雅致腾飞龙凤祥云鹏程方众力益广厚福寿喜乐宝鼎元亨宁静凯越卓精英智能网络建工商农林水电气石油化纺织服装鞋帽家具医药生物环保节能材料设备仪器五交通运物流仓储餐饮酒店旅游文体育教培训咨询策划广告传媒印刷包装塑料橡胶玻璃陶瓷钢铁铝铜机械汽车摩托配件食糖茶果蔬菜粮油肉禽蛋奶蜂木竹草花卉园艺景观装饰安防消防检测认证劳务人力资产投资融担保典当拍卖评估会计律师税务法律知识产权标准计量质量品牌营销贸易进出口批发零售超便店铺屋坊轩阁堂馨逸悦欣怡宏图骏驰铭鸿睿哲琪瑶琳璐瑾瑜珍珠翠玉晶钻";
+
+/// `n` distinct parties, deterministic for `seed`: one in twenty a natural person (ID number,
+/// names repeat as real ones do), the others organisations whose names and USCCs are unique
+/// — a city, a two-character 字号, a trade and a company form, as registrations are.
+pub fn gen_parties(n: u64, seed: u64) -> impl Iterator<Item = GenParty> {
+    let mut chars: Vec<char> = Vec::new();
+    for c in TRADE_NAME_CHARS.chars() {
+        if !chars.contains(&c) {
+            chars.push(c);
+        }
+    }
+    let c = chars.len() as u64;
+    let combos = CITIES.len() as u64 * c * c * TRADES.len() as u64;
+    // Multiplying by a prime that divides neither modulus permutes the indexes: unique, and
+    // neighbours do not share a city or a 字号.
+    const STEP: u64 = 1_000_003;
+    let code_space = (USCC_CHARS.len() as u64).pow(8);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (mut orgs, mut persons) = (0u64, 0u64);
+    (0..n).map_while(move |i| {
+        if i % 20 == 19 {
+            let k = persons;
+            persons += 1;
+            let (_, region) = CITIES[(k % CITIES.len() as u64) as usize];
+            let mut name = String::new();
+            person(&mut rng, &mut name);
+            if rng.gen_range(0..2) == 0 {
+                name.push_str(GIVEN[rng.gen_range(0..GIVEN.len())]);
+            }
+            // Unique: a birth date and a sequence number per city.
+            let k = k / CITIES.len() as u64;
+            let day = NaiveDate::from_ymd_opt(1960, 1, 1)?
+                .checked_add_days(chrono::Days::new(k % 14_600))?;
+            let mut id = String::with_capacity(18);
+            id.push_str(region);
+            push_num(&mut id, u64::from(day.year().unsigned_abs()), 4);
+            push_num(&mut id, u64::from(day.month()), 2);
+            push_num(&mut id, u64::from(day.day()), 2);
+            push_num(&mut id, k / 14_600 % 1000, 3);
+            let check = id_number::check_char(&id)?;
+            id.push(check);
+            return Some(GenParty {
+                name,
+                uscc: None,
+                id_number: Some(id),
+                region,
+            });
+        }
+        let j = orgs;
+        orgs += 1;
+        if j >= combos {
+            return None;
+        }
+        let mut p = (j * STEP + seed) % combos;
+        let trade = TRADES[(p % TRADES.len() as u64) as usize];
+        p /= TRADES.len() as u64;
+        let c2 = chars[(p % c) as usize];
+        p /= c;
+        let c1 = chars[(p % c) as usize];
+        p /= c;
+        let (city, region) = CITIES[(p % CITIES.len() as u64) as usize];
+        let suffix = SUFFIXES[((j / 7) % SUFFIXES.len() as u64) as usize];
+        let name = format!("{city}{c1}{c2}{trade}{suffix}");
+        let mut q = (j * STEP + seed) % code_space;
+        let mut body = String::with_capacity(8);
+        for _ in 0..8 {
+            body.push(char::from(
+                USCC_CHARS[(q % USCC_CHARS.len() as u64) as usize],
+            ));
+            q /= USCC_CHARS.len() as u64;
+        }
+        let mut code = String::with_capacity(18);
+        code.push_str("91");
+        code.push_str(region);
+        code.push_str(&body);
+        code.push(org_code::check_char(&body)?);
+        code.push(uscc::check_char(&code)?);
+        Some(GenParty {
+            name,
+            uscc: Some(code),
+            id_number: None,
+            region,
+        })
+    })
+}
+
+#[cfg(test)]
+mod party_tests {
+    use super::*;
+    use chengxin_domain::codes::{id_number, uscc};
+
+    #[test]
+    fn parties_are_valid_unique_and_deterministic() {
+        let n = 200_000;
+        let regions = chengxin_domain::regions::RegionTable::national();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let parties: Vec<GenParty> = gen_parties(n, 7).collect();
+        assert_eq!(parties.len() as u64, n);
+        assert_eq!(parties, gen_parties(n, 7).collect::<Vec<_>>());
+        let mut names = std::collections::HashSet::new();
+        let mut codes = std::collections::HashSet::new();
+        for p in &parties {
+            match (&p.uscc, &p.id_number) {
+                (Some(u), None) => {
+                    assert!(uscc::parse(u, regions).is_ok(), "{u}");
+                    assert!(codes.insert(u.clone()), "duplicate USCC {u}");
+                    assert!(names.insert(p.name.clone()), "duplicate name {}", p.name);
+                }
+                (None, Some(i)) => {
+                    assert!(id_number::parse(i, regions, today).is_ok(), "{i}");
+                    assert!(codes.insert(i.clone()), "duplicate ID number");
+                }
+                _ => panic!("a party has one code"),
+            }
+        }
+    }
+}
