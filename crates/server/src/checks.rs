@@ -42,7 +42,7 @@ use crate::error::{ApiError, ApiResult};
 #[derive(Debug, Clone, Serialize)]
 pub struct EntryRef {
     pub id: Uuid,
-    pub list: Arc<str>,
+    pub list: &'static str,
     /// `publicity` or `effective`.
     pub status: &'static str,
     /// The latest 从轻/免于惩戒 decision on the entry.
@@ -97,8 +97,8 @@ impl MitigationRef {
 #[derive(Debug, Clone, Serialize)]
 pub struct RecordRef {
     pub id: Uuid,
-    pub type_code: Arc<str>,
-    pub severity: Arc<str>,
+    pub type_code: &'static str,
+    pub severity: &'static str,
     pub tolerated: bool,
     pub doc_no: String,
     pub decision_date: chrono::NaiveDate,
@@ -126,19 +126,59 @@ impl Run {
 
 const NONE: u32 = u32::MAX;
 
-/// A subject in the index: 64 bytes, no heap of its own.
+/// A subject in the index: 56 bytes, no heap of its own. Lengths are 16-bit: names are far
+/// shorter than 64 KiB, and a subject's runs are capped at 65,535 rows (one counted record is
+/// enough to intercept; [`Index::set_records`] logs the cut).
 #[derive(Debug, Clone, Copy)]
 struct Party {
     id: Uuid,
-    name: Text,
     /// The USCC's 18 ASCII bytes; all zero when the subject has none.
     uscc: [u8; 18],
-    /// Has former names (kept in `Index::former`, which few subjects need).
-    former: bool,
+    name_at: u32,
     /// Index into `Index::id_hashes`, or `NONE`.
     id_hash: u32,
-    entries: Run,
-    records: Run,
+    entries_at: u32,
+    records_at: u32,
+    name_len: u16,
+    entries_len: u16,
+    records_len: u16,
+}
+
+impl Party {
+    fn new(id: Uuid) -> Self {
+        Self {
+            id,
+            uscc: [0; 18],
+            name_at: 0,
+            id_hash: NONE,
+            entries_at: 0,
+            records_at: 0,
+            name_len: 0,
+            entries_len: 0,
+            records_len: 0,
+        }
+    }
+
+    fn name(&self) -> Text {
+        Text {
+            at: self.name_at,
+            len: u32::from(self.name_len),
+        }
+    }
+
+    fn entries(&self) -> Run {
+        Run {
+            at: self.entries_at,
+            len: u32::from(self.entries_len),
+        }
+    }
+
+    fn records(&self) -> Run {
+        Run {
+            at: self.records_at,
+            len: u32::from(self.records_len),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -161,11 +201,13 @@ struct RecordRow {
     doc_no: Text,
 }
 
-/// Small strings that recur millions of times (list codes, record types, severities).
+/// Small strings that recur millions of times (list codes, record types, severities). They
+/// are interned for the life of the process — a deployment has a few dozen — so that a hit
+/// hands out `&'static str` with no reference count to bump on a shared cache line.
 #[derive(Default)]
 struct Interner {
-    values: Vec<Arc<str>>,
-    codes: foldhash::HashMap<Arc<str>, u16>,
+    values: Vec<&'static str>,
+    codes: foldhash::HashMap<&'static str, u16>,
 }
 
 impl Interner {
@@ -174,21 +216,18 @@ impl Interner {
             return *c;
         }
         // More than 65,535 distinct codes would be a data error; they share the last code
-        // rather than failing a build.
+        // rather than failing a build (or leaking without bound).
         let c = u16::try_from(self.values.len()).unwrap_or(u16::MAX);
-        let v: Arc<str> = Arc::from(s);
         if c < u16::MAX {
-            self.values.push(v.clone());
+            let v: &'static str = Box::leak(s.to_owned().into_boxed_str());
+            self.values.push(v);
             self.codes.insert(v, c);
         }
         c
     }
 
-    fn get(&self, c: u16) -> Arc<str> {
-        self.values
-            .get(usize::from(c))
-            .cloned()
-            .unwrap_or_else(|| Arc::from(""))
+    fn get(&self, c: u16) -> &'static str {
+        self.values.get(usize::from(c)).copied().unwrap_or("")
     }
 }
 
@@ -210,12 +249,17 @@ impl Postings {
             .insert_unique(Self::spread(h), (h, slot), |&(h, _)| Self::spread(h));
     }
 
-    fn remove(&mut self, h: u32, slot: u32) {
-        if let Ok(e) = self
+    /// Whether it was there.
+    fn remove(&mut self, h: u32, slot: u32) -> bool {
+        match self
             .0
             .find_entry(Self::spread(h), |&(x, s)| x == h && s == slot)
         {
-            e.remove();
+            Ok(e) => {
+                e.remove();
+                true
+            }
+            Err(_) => false,
         }
     }
 
@@ -231,11 +275,55 @@ impl Postings {
     }
 }
 
+/// Name blocking keys → slots. What the build loads is one sorted vector (eight bytes a key,
+/// no slack); later changes go to a small [`Postings`] table, and keys of the base that a
+/// change took away to a tombstone set.
+#[derive(Default)]
+struct NameKeys {
+    base: Vec<(u32, u32)>,
+    added: Postings,
+    removed: foldhash::HashSet<(u32, u32)>,
+}
+
+impl NameKeys {
+    fn insert(&mut self, h: u32, slot: u32) {
+        if !self.removed.remove(&(h, slot)) {
+            self.added.insert(h, slot);
+        }
+    }
+
+    fn remove(&mut self, h: u32, slot: u32) {
+        if !self.added.remove(h, slot) && self.base.binary_search(&(h, slot)).is_ok() {
+            self.removed.insert((h, slot));
+        }
+    }
+
+    fn get(&self, h: u32) -> impl Iterator<Item = u32> + '_ {
+        let from = self.base.partition_point(|&(x, _)| x < h);
+        self.base
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(move |&&(x, _)| x == h)
+            .filter(|k| !self.removed.contains(k))
+            .map(|&(_, s)| s)
+            .chain(self.added.get(h))
+    }
+
+    fn bytes(&self) -> usize {
+        self.base.capacity() * 8 + self.added.0.capacity() * 9 + self.removed.capacity() * 9
+    }
+}
+
 #[derive(Default)]
 struct Index {
     last_seq: i64,
     hasher: foldhash::fast::RandomState,
     parties: Vec<Party>,
+    /// `parties[..sorted]` are in id order (the build reads them so) and found by binary
+    /// search; later ones through `by_id`.
+    sorted: usize,
+    by_id: foldhash::HashMap<Uuid, u32>,
     text: String,
     entries: Vec<EntryRow>,
     records: Vec<RecordRow>,
@@ -244,13 +332,14 @@ struct Index {
     garbage_entries: usize,
     garbage_records: usize,
     id_hashes: Vec<[u8; 32]>,
+    /// Former names, which few subjects have.
     former: foldhash::HashMap<u32, Vec<String>>,
     codes: Interner,
-    by_id: HashTable<u32>,
     by_uscc: HashTable<u32>,
     by_hash: HashTable<u32>,
-    /// Name blocking keys → slots; several slots may share a key.
-    by_key: Postings,
+    by_key: NameKeys,
+    /// While the build loads subjects, their name keys are collected here and sorted once.
+    building: Option<Vec<(u32, u32)>>,
     /// Which party holds a record, so a record that moved is dropped where it was. (List
     /// entries never change subject — `services::lists` keeps an entry's subject for life —
     /// so an entry is found through its own subject.)
@@ -304,12 +393,11 @@ impl Index {
     }
 
     fn slot_of(&self, id: &Uuid) -> Option<u32> {
-        let parties = &self.parties;
-        self.by_id
-            .find(self.h(id), |&s| {
-                parties.get(s as usize).is_some_and(|p| p.id == *id)
-            })
-            .copied()
+        let sorted = self.parties.get(..self.sorted).unwrap_or_default();
+        match sorted.binary_search_by(|p| p.id.cmp(id)) {
+            Ok(i) => Some(to_u32(i)),
+            Err(_) => self.by_id.get(id).copied(),
+        }
     }
 
     fn former_names(&self, slot: u32) -> &[String] {
@@ -320,11 +408,9 @@ impl Index {
         let Some(p) = self.party(slot) else {
             return Vec::new();
         };
-        let mut keys = names::blocking_keys(self.text(p.name));
-        if p.former {
-            for f in self.former_names(slot) {
-                keys.extend(names::blocking_keys(f));
-            }
+        let mut keys = names::blocking_keys(self.text(p.name()));
+        for f in self.former_names(slot) {
+            keys.extend(names::blocking_keys(f));
         }
         keys.sort_unstable();
         keys.dedup();
@@ -359,7 +445,10 @@ impl Index {
         };
         for k in self.name_keys(slot) {
             let h = self.h32(&k);
-            self.by_key.insert(h, slot);
+            match &mut self.building {
+                Some(keys) => keys.push((h, slot)),
+                None => self.by_key.insert(h, slot),
+            }
         }
         let hasher = &self.hasher;
         let parties = &self.parties;
@@ -395,30 +484,31 @@ impl Index {
                     tracing::error!(subject = %s.id, "核查索引已满，主体未入索引");
                     return;
                 }
-                self.parties.push(Party {
-                    id: s.id,
-                    name: Text::default(),
-                    uscc: [0; 18],
-                    former: false,
-                    id_hash: NONE,
-                    entries: Run::default(),
-                    records: Run::default(),
-                });
-                let (hasher, parties) = (&self.hasher, &self.parties);
-                self.by_id.insert_unique(hasher.hash_one(s.id), slot, |&x| {
-                    parties.get(x as usize).map_or(0, |q| hasher.hash_one(q.id))
-                });
+                let in_order = self.sorted == self.parties.len()
+                    && self.parties.last().is_none_or(|last| last.id < s.id);
+                self.parties.push(Party::new(s.id));
+                if in_order {
+                    self.sorted += 1;
+                } else {
+                    self.by_id.insert(s.id, slot);
+                }
                 slot
             }
         };
         let Some(old) = self.party(slot).copied() else {
             return;
         };
-        let name = if self.text(old.name) == s.name && old.name.len > 0 {
-            old.name
+        let name = if self.text(old.name()) == s.name && old.name_len > 0 {
+            old.name()
         } else {
-            self.garbage_text += old.name.len as usize;
-            self.push_text(&s.name)
+            self.garbage_text += usize::from(old.name_len);
+            // Stored names are validated far below 64 KiB; a longer one is cut at a character
+            // boundary rather than wrapping the length.
+            let mut cut = s.name.len().min(usize::from(u16::MAX));
+            while !s.name.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            self.push_text(s.name.get(..cut).unwrap_or(""))
         };
         let uscc = match s.uscc.as_deref() {
             None => [0; 18],
@@ -446,12 +536,24 @@ impl Index {
             self.former.insert(slot, s.former_names.clone());
         }
         if let Some(p) = self.parties.get_mut(slot as usize) {
-            p.name = name;
+            p.name_at = name.at;
+            p.name_len = u16::try_from(name.len).unwrap_or(u16::MAX);
             p.uscc = uscc;
             p.id_hash = id_hash;
-            p.former = !s.former_names.is_empty();
         }
         self.map(slot);
+    }
+
+    /// End of the build's subject phase: sort the collected name keys once.
+    fn finish_subjects(&mut self) {
+        if let Some(mut keys) = self.building.take() {
+            keys.sort_unstable();
+            keys.dedup();
+            keys.shrink_to_fit();
+            self.by_key.base = keys;
+        }
+        self.parties.shrink_to_fit();
+        self.text.shrink_to_fit();
     }
 
     fn record_row(&mut self, r: &Record, sev: &str) -> RecordRow {
@@ -476,39 +578,55 @@ impl Index {
 
     fn records_of(&self, slot: u32) -> &[RecordRow] {
         self.party(slot)
-            .and_then(|p| self.records.get(p.records.range()))
+            .and_then(|p| self.records.get(p.records().range()))
             .unwrap_or_default()
     }
 
     fn entries_of(&self, slot: u32) -> &[EntryRow] {
         self.party(slot)
-            .and_then(|p| self.entries.get(p.entries.range()))
+            .and_then(|p| self.entries.get(p.entries().range()))
             .unwrap_or_default()
     }
 
     fn set_records(&mut self, slot: u32, run: &[RecordRow]) {
+        let run = if run.len() > usize::from(u16::MAX) {
+            tracing::error!(
+                slot,
+                rows = run.len(),
+                "主体失信记录超过 65535 条，核查只列出前 65535 条"
+            );
+            run.get(..usize::from(u16::MAX)).unwrap_or_default()
+        } else {
+            run
+        };
         let at = to_u32(self.records.len());
         let Some(p) = self.parties.get_mut(slot as usize) else {
             return;
         };
-        self.garbage_records += p.records.len as usize;
-        p.records = Run {
-            at,
-            len: to_u32(run.len()),
-        };
+        self.garbage_records += usize::from(p.records_len);
+        p.records_at = at;
+        p.records_len = u16::try_from(run.len()).unwrap_or(u16::MAX);
         self.records.extend_from_slice(run);
     }
 
     fn set_entries(&mut self, slot: u32, run: &[EntryRow]) {
+        let run = if run.len() > usize::from(u16::MAX) {
+            tracing::error!(
+                slot,
+                rows = run.len(),
+                "主体名单条目超过 65535 条，核查只列出前 65535 条"
+            );
+            run.get(..usize::from(u16::MAX)).unwrap_or_default()
+        } else {
+            run
+        };
         let at = to_u32(self.entries.len());
         let Some(p) = self.parties.get_mut(slot as usize) else {
             return;
         };
-        self.garbage_entries += p.entries.len as usize;
-        p.entries = Run {
-            at,
-            len: to_u32(run.len()),
-        };
+        self.garbage_entries += usize::from(p.entries_len);
+        p.entries_at = at;
+        p.entries_len = u16::try_from(run.len()).unwrap_or(u16::MAX);
         self.entries.extend_from_slice(run);
     }
 
@@ -523,19 +641,10 @@ impl Index {
             .collect();
         for owner in holders {
             self.record_owner.remove(h, owner);
-            let run: Vec<RecordRow> = self
-                .records_of(owner)
-                .iter()
-                .filter(|x| x.id != r.id)
-                .copied()
-                .collect();
-            self.garbage_text += self
-                .records_of(owner)
-                .iter()
-                .filter(|x| x.id == r.id)
-                .map(|x| x.doc_no.len as usize)
-                .sum::<usize>();
-            self.set_records(owner, &run);
+            let (kept, dropped): (Vec<RecordRow>, Vec<RecordRow>) =
+                self.records_of(owner).iter().partition(|x| x.id != r.id);
+            self.garbage_text += dropped.iter().map(|x| x.doc_no.len as usize).sum::<usize>();
+            self.set_records(owner, &kept);
         }
         let counts = r.status == RecordStatus::Published && !r.tolerated;
         if let (Some(sid), Some(sev), true) = (r.subject_id, &r.severity, counts) {
@@ -595,7 +704,7 @@ impl Index {
         else {
             return;
         };
-        let range = p.entries.range();
+        let range = p.entries().range();
         for e in self
             .entries
             .get_mut(range)
@@ -630,17 +739,18 @@ impl Index {
         };
         let mut parties = std::mem::take(&mut self.parties);
         for p in &mut parties {
-            p.name = copy(p.name, &mut out_text);
+            p.name_at = copy(p.name(), &mut out_text).at;
             let at = to_u32(out_entries.len());
-            out_entries.extend_from_slice(self.entries.get(p.entries.range()).unwrap_or_default());
-            p.entries.at = at;
+            out_entries
+                .extend_from_slice(self.entries.get(p.entries().range()).unwrap_or_default());
+            p.entries_at = at;
             let at = to_u32(out_records.len());
-            for r in self.records.get(p.records.range()).unwrap_or_default() {
+            for r in self.records.get(p.records().range()).unwrap_or_default() {
                 let mut r = *r;
                 r.doc_no = copy(r.doc_no, &mut out_text);
                 out_records.push(r);
             }
-            p.records.at = at;
+            p.records_at = at;
         }
         self.parties = parties;
         self.text = out_text;
@@ -658,7 +768,7 @@ impl Index {
         slot: u32,
         by: &'static str,
         score: f32,
-        reasons: Vec<Cow<'static, str>>,
+        reasons: Cow<'static, [Cow<'static, str>]>,
     ) -> Option<Found> {
         let p = self.party(slot)?;
         let entries = self
@@ -690,7 +800,7 @@ impl Index {
             .collect();
         Some(Found {
             subject_id: p.id,
-            name: self.text(p.name).into(),
+            name: self.text(p.name()).into(),
             matched_by: by,
             score,
             reasons,
@@ -707,10 +817,15 @@ impl Index {
             + self.entries.capacity() * size_of::<EntryRow>()
             + self.records.capacity() * size_of::<RecordRow>()
             + self.id_hashes.capacity() * 32
-            + (self.by_id.capacity() + self.by_uscc.capacity() + self.by_hash.capacity()) * 5
-            + (self.by_key.0.capacity() + self.record_owner.0.capacity()) * 9
+            + self.by_id.capacity() * 21
+            + (self.by_uscc.capacity() + self.by_hash.capacity()) * 5
+            + self.by_key.bytes()
+            + self.record_owner.0.capacity() * 9
     }
 }
+
+const BY_USCC: &[Cow<'static, str>] = &[Cow::Borrowed("统一社会信用代码一致")];
+const BY_ID_NUMBER: &[Cow<'static, str>] = &[Cow::Borrowed("居民身份证号码一致（按密钥散列比对）")];
 
 /// The shared index; cheap to read from many requests at once.
 pub struct CheckIndex {
@@ -742,6 +857,7 @@ impl CheckIndex {
         let (seq, _) = store.log_head().await?;
         let mut idx = Index {
             last_seq: seq,
+            building: Some(Vec::new()),
             ..Default::default()
         };
         // Pages are fetched one ahead, so the database reads the next page while this one is
@@ -767,8 +883,7 @@ impl CheckIndex {
                 None => break,
             }
         }
-        idx.parties.shrink_to_fit();
-        idx.text.shrink_to_fit();
+        idx.finish_subjects();
         // Records and entries arrive in their own id order; grouped by party, each party's
         // run is laid out once instead of re-copied per row.
         let mut pairs: Vec<(u32, RecordRow)> = Vec::new();
@@ -973,29 +1088,26 @@ impl CheckIndex {
     pub fn lookup(&self, q: &PartyQuery) -> ApiResult<Vec<Found>> {
         let idx = self.inner.read().map_err(|_| poisoned())?;
         let mut found: Vec<Found> = Vec::new();
-        let mut push =
-            |slot: u32, by: &'static str, score: f32, reasons: Vec<Cow<'static, str>>| {
-                let Some(id) = idx.party(slot).map(|p| p.id) else {
-                    return;
-                };
-                if let Some(f) = found.iter_mut().find(|f| f.subject_id == id) {
-                    f.reasons.extend(reasons);
-                    f.score = f.score.max(score);
-                    return;
-                }
-                found.extend(idx.found(slot, by, score, reasons));
+        let mut push = |slot: u32,
+                        by: &'static str,
+                        score: f32,
+                        reasons: Cow<'static, [Cow<'static, str>]>| {
+            let Some(id) = idx.party(slot).map(|p| p.id) else {
+                return;
             };
+            if let Some(f) = found.iter_mut().find(|f| f.subject_id == id) {
+                f.reasons.to_mut().extend(reasons.iter().cloned());
+                f.score = f.score.max(score);
+                return;
+            }
+            found.extend(idx.found(slot, by, score, reasons));
+        };
         if let Some(u) = q.uscc.as_deref().and_then(uscc_bytes) {
             let parties = &idx.parties;
             if let Some(slot) = idx.by_uscc.find(idx.h(&u), |&s| {
                 parties.get(s as usize).is_some_and(|p| p.uscc == u)
             }) {
-                push(
-                    *slot,
-                    "uscc",
-                    1.0,
-                    vec![Cow::Borrowed("统一社会信用代码一致")],
-                );
+                push(*slot, "uscc", 1.0, Cow::Borrowed(BY_USCC));
             }
         }
         if let Some(h) = q.id_hash.as_deref().and_then(hash_bytes) {
@@ -1006,12 +1118,7 @@ impl CheckIndex {
                     .and_then(|p| ids.get(p.id_hash as usize))
                     .is_some_and(|x| *x == h)
             }) {
-                push(
-                    *slot,
-                    "id_number",
-                    1.0,
-                    vec![Cow::Borrowed("居民身份证号码一致（按密钥散列比对）")],
-                );
+                push(*slot, "id_number", 1.0, Cow::Borrowed(BY_ID_NUMBER));
             }
         }
         if let Some(name) = &q.name {
@@ -1025,16 +1132,19 @@ impl CheckIndex {
                 let Some(p) = idx.party(slot) else {
                     continue;
                 };
-                let m = names::compare_with_former(name, idx.text(p.name), idx.former_names(slot));
+                let m =
+                    names::compare_with_former(name, idx.text(p.name()), idx.former_names(slot));
                 if m.is_match(names::DEFAULT_THRESHOLD) {
                     push(
                         slot,
                         "name",
                         m.score,
-                        m.reasons
-                            .iter()
-                            .map(|r| Cow::Owned(r.message.clone()))
-                            .collect(),
+                        Cow::Owned(
+                            m.reasons
+                                .iter()
+                                .map(|r| Cow::Owned(r.message.clone()))
+                                .collect(),
+                        ),
                     );
                 }
             }
@@ -1072,7 +1182,7 @@ pub struct Found {
     pub score: f32,
     /// Why it matched, in Chinese.
     #[schema(value_type = Vec<String>)]
-    pub reasons: Vec<Cow<'static, str>>,
+    pub reasons: Cow<'static, [Cow<'static, str>]>,
     #[schema(value_type = Vec<Object>)]
     pub entries: Vec<EntryRef>,
     #[schema(value_type = Vec<Object>)]
@@ -1101,7 +1211,7 @@ impl Found {
         hits.extend(self.records.iter().filter_map(|r| {
             Some(Hit::Record {
                 type_code: r.type_code.to_string(),
-                severity: Severity::parse(&r.severity)?,
+                severity: Severity::parse(r.severity)?,
                 tolerated: r.tolerated,
             })
         }));
@@ -1116,7 +1226,7 @@ mod tests {
     #[test]
     fn rows_stay_small() {
         // The 10M-subject memory budget rests on these sizes.
-        assert!(std::mem::size_of::<Party>() <= 64);
+        assert!(std::mem::size_of::<Party>() <= 56);
         assert!(std::mem::size_of::<EntryRow>() <= 24);
         assert!(std::mem::size_of::<RecordRow>() <= 36);
     }
@@ -1234,7 +1344,7 @@ mod tests {
         };
         idx.put_entry(e, Some(b), Some(&head("publicity")));
         idx.put_entry(e, Some(b), Some(&head("effective")));
-        let f = idx.found(1, "uscc", 1.0, vec![]).unwrap();
+        let f = idx.found(1, "uscc", 1.0, Cow::Borrowed(&[])).unwrap();
         assert_eq!(f.entries.len(), 1);
         assert_eq!(f.entries[0].status, "effective");
         assert_eq!(&*f.entries[0].list, "serious_dishonest");
@@ -1247,14 +1357,55 @@ mod tests {
             idx.compact();
         }
         assert!(idx.records.len() < 40_000, "compaction reclaimed the arena");
-        let f = idx.found(1, "uscc", 1.0, vec![]).unwrap();
+        let f = idx.found(1, "uscc", 1.0, Cow::Borrowed(&[])).unwrap();
         assert_eq!(f.name, "常州丙丁贸易有限公司");
         assert_eq!(f.records.len(), 1);
         assert_eq!(f.records[0].doc_no, "常市监罚〔2025〕39999号");
         assert_eq!(
-            idx.found(0, "uscc", 1.0, vec![]).unwrap().name,
+            idx.found(0, "uscc", 1.0, Cow::Borrowed(&[])).unwrap().name,
             "常州戊己科技有限公司"
         );
+    }
+
+    #[test]
+    fn a_built_index_takes_changes_on_its_sorted_base() {
+        // Loaded as the build loads: ids in order, name keys collected and sorted once.
+        let mut ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
+        ids.sort();
+        let mut idx = Index {
+            building: Some(Vec::new()),
+            ..Default::default()
+        };
+        let names_of = [
+            "常州甲乙科技有限公司",
+            "无锡丙丁贸易有限公司",
+            "苏州戊己食品有限公司",
+        ];
+        for (id, name) in ids.iter().zip(names_of) {
+            idx.put_subject(&subject(*id, name, None, &[]));
+        }
+        idx.finish_subjects();
+        assert_eq!(idx.sorted, 3, "found by binary search");
+        assert!(idx.by_id.is_empty());
+        assert!(idx.by_key.added.0.is_empty(), "keys are in the sorted base");
+        assert_eq!(named(&idx, "无锡丙丁贸易有限公司"), vec![ids[1]]);
+
+        // A rename tombstones the old keys in the base and adds the new ones.
+        idx.put_subject(&subject(ids[1], "无锡庚辛贸易有限公司", None, &[]));
+        assert!(named(&idx, "无锡丙丁贸易有限公司").is_empty());
+        assert_eq!(named(&idx, "无锡庚辛贸易有限公司"), vec![ids[1]]);
+        // Renamed back: the tombstones go, nothing is doubled.
+        idx.put_subject(&subject(ids[1], "无锡丙丁贸易有限公司", None, &[]));
+        assert_eq!(named(&idx, "无锡丙丁贸易有限公司"), vec![ids[1]]);
+        assert!(idx.by_key.removed.is_empty());
+        assert!(named(&idx, "无锡庚辛贸易有限公司").is_empty());
+
+        // A subject created later (an older id than the last) is found through the map.
+        let late = Uuid::nil();
+        idx.put_subject(&subject(late, "南京壬癸建筑工程有限公司", None, &[]));
+        assert_eq!(idx.slot_of(&late), Some(3));
+        assert_eq!(idx.slot_of(&ids[2]), Some(2));
+        assert_eq!(named(&idx, "南京壬癸建筑工程有限公司"), vec![late]);
     }
 
     #[test]
