@@ -317,6 +317,32 @@ async fn closed_loop(t: TestApp) {
     let (_, all) = t.call("GET", "/api/v1/cases", &office, None).await;
     let all = all.as_array().unwrap().clone();
     assert!(all.len() >= cases.len() + theirs.len());
+    assert!(all.iter().all(|c| c["region"] == "320412"), "{all:?}");
+    // Region: another city's credit office and finance bureau see none of these cases, the
+    // province sees them all; another city cannot act on them either.
+    let suzhou = t.session_for(Role::CreditOffice, "320500", None).await;
+    let (s, v) = t.call("GET", "/api/v1/cases", &suzhou, None).await;
+    assert_eq!((s, v.as_array().map(Vec::len)), (StatusCode::OK, Some(0)));
+    let suzhou_finance = t
+        .session_for(Role::ImplementingDepartment, "320500", Some(FINANCE))
+        .await;
+    let (s, v) = t.call("GET", "/api/v1/cases", &suzhou_finance, None).await;
+    assert_eq!((s, v.as_array().map(Vec::len)), (StatusCode::OK, Some(0)));
+    let (s, _) = t
+        .call(
+            "POST",
+            &format!(
+                "/api/v1/cases/{}/advance",
+                cases[0]["id"].as_str().unwrap().replace('/', "%2F")
+            ),
+            &suzhou_finance,
+            Some(serde_json::json!({"note": "越区办理", "expected_version": 1})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another city's case is not found");
+    let province = t.session_for(Role::CreditOffice, "320000", None).await;
+    let (_, v) = t.call("GET", "/api/v1/cases", &province, None).await;
+    assert_eq!(v.as_array().map(Vec::len), Some(all.len()));
     // One department signs for, applies and reports back.
     let id = cases[0]["id"].as_str().unwrap().to_string();
     let mut version = cases[0]["version"].as_i64().unwrap();

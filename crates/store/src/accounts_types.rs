@@ -155,6 +155,10 @@ pub struct CaseRow {
     pub entry_id: Uuid,
     /// Implementing-department role code.
     pub department: String,
+    /// Division code (GB/T 2260) of the department that recognised the entry: the region the
+    /// case belongs to.
+    #[serde(default)]
+    pub region: Option<String>,
     /// Last step done.
     pub step: String,
     /// Due date of the next step (`None` once reported or lifted).

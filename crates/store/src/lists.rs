@@ -157,6 +157,7 @@ pub(super) fn case_from_row(r: &DbRow) -> Result<crate::CaseRow> {
         id: r.try_get("id")?,
         entry_id: dec(r.try_get("entry_id")?),
         department: r.try_get("department")?,
+        region: r.try_get("region")?,
         step: r.try_get("step")?,
         next_due: r.try_get("next_due")?,
         lifted: r.try_get("lifted")?,
@@ -186,11 +187,11 @@ pub(super) async fn write_cases(
         .chain(updated.iter().map(|(c, v)| (c, Some(*v))))
     {
         let sql = if expected.is_none() {
-            "INSERT INTO cases (entry_id, department, step, next_due, lifted, state, created_at, updated_at, version, id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            "INSERT INTO cases (entry_id, department, step, next_due, lifted, state, created_at, updated_at, version, region, id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
         } else {
             "UPDATE cases SET entry_id = $1, department = $2, step = $3, next_due = $4, lifted = $5, state = $6, \
-             created_at = $7, updated_at = $8, version = $9 WHERE id = $10 AND version = $11"
+             created_at = $7, updated_at = $8, version = $9, region = $10 WHERE id = $11 AND version = $12"
         };
         let q = sqlx::query(sql)
             .bind(enc(c.entry_id))
@@ -202,6 +203,7 @@ pub(super) async fn write_cases(
             .bind(c.created_at)
             .bind(c.updated_at)
             .bind(c.version)
+            .bind(&c.region)
             .bind(&c.id);
         let q = match expected {
             Some(v) => q.bind(v),

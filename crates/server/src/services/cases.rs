@@ -15,9 +15,31 @@ fn unavailable(e: impl std::fmt::Display) -> ApiError {
     ApiError::Unavailable(e.to_string())
 }
 
+/// The region a case belongs to: its subject's (where the measures bite), else — for an
+/// entry about no stored subject — the recognising department's when that is given as a USCC
+/// (its division code, characters 3–8).
+pub async fn case_region(
+    store: &dyn Store,
+    row: &ListEntryRow,
+    entry: &ListEntry,
+) -> ApiResult<Option<String>> {
+    if let Some(id) = row.subject_id {
+        if let Some(r) = store.subject(id).await?.and_then(|s| s.region) {
+            return Ok(Some(r));
+        }
+    }
+    let by = entry.recognised_by.trim();
+    Ok((by.len() == 18)
+        .then(|| by.get(2..8))
+        .flatten()
+        .filter(|r| r.bytes().all(|b| b.is_ascii_digit()))
+        .map(String::from))
+}
+
 pub fn row_of(
     entry_id: uuid::Uuid,
     c: &Case,
+    region: Option<String>,
     version: i64,
     created: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<CaseRow> {
@@ -25,6 +47,7 @@ pub fn row_of(
         id: c.id.clone(),
         entry_id,
         department: c.department.clone(),
+        region,
         step: c.step.code().to_string(),
         next_due: c.next_due,
         lifted: c.lifted_on.is_some(),
@@ -74,9 +97,10 @@ pub async fn follow_entry(
                 Err(e) => return Err(ApiError::bad_request(e.code(), e.to_string())),
             };
             let now = chengxin_store::changelog::now();
+            let region = case_region(store, row, &entry).await?;
             let rows = cases
                 .iter()
-                .map(|c| row_of(row.id, c, 1, now))
+                .map(|c| row_of(row.id, c, region.clone(), 1, now))
                 .collect::<ApiResult<Vec<_>>>()?;
             store.write_cases(actor, &rows, &[]).await?;
             Ok(rows.len())
@@ -94,7 +118,13 @@ pub async fn follow_entry(
             for (old, new) in existing.iter().zip(lifted.iter()) {
                 if old.lifted != new.lifted_on.is_some() {
                     updates.push((
-                        row_of(row.id, new, old.version + 1, old.created_at)?,
+                        row_of(
+                            row.id,
+                            new,
+                            old.region.clone(),
+                            old.version + 1,
+                            old.created_at,
+                        )?,
                         old.version,
                     ));
                 }
@@ -132,7 +162,7 @@ pub async fn advance(
     let row = store
         .case(id)
         .await?
-        .filter(|c| reach.covers(&c.department))
+        .filter(|c| reach.sees(c))
         .ok_or(ApiError::NotFound)?;
     if row.version != expected_version {
         return Err(chengxin_store::StoreError::Conflict {
@@ -145,7 +175,13 @@ pub async fn advance(
     let next = case
         .advance(today, note, joint.closed_loop(), cal)
         .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
-    let new = row_of(row.entry_id, &next, row.version + 1, row.created_at)?;
+    let new = row_of(
+        row.entry_id,
+        &next,
+        row.region.clone(),
+        row.version + 1,
+        row.created_at,
+    )?;
     store
         .write_cases(actor, &[], &[(new.clone(), row.version)])
         .await?;
@@ -208,41 +244,79 @@ pub async fn feedback(store: &dyn Store, today: NaiveDate) -> ApiResult<serde_js
         .collect::<Vec<_>>()))
 }
 
-/// Whose cases a caller may see and handle.
+/// Whose cases a caller may see and handle: by department role and by region.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CaseReach {
-    /// The credit office (发起和分发): every department's.
-    All,
-    /// An implementing department: the roles its body acts in (`bodies.toml`); none if its
-    /// body is not listed there.
-    Roles(Vec<String>),
+pub struct CaseReach {
+    /// `None` for the credit office (发起和分发): every department's. Otherwise the roles the
+    /// caller's body acts in (`bodies.toml`); none if its body is not listed there.
+    pub roles: Option<Vec<String>>,
+    /// The caller's region. A case belongs to a region ([`case_region`]); the caller sees the
+    /// cases of its region and below, and those of the regions above it (a province-wide
+    /// case is worked on by every city's departments), never a sibling region's.
+    pub region: chengxin_access::Region,
 }
 
 impl CaseReach {
     pub fn of(app: &crate::App, caller: &crate::auth::Caller) -> ApiResult<Self> {
+        let region = caller.scope.region.clone();
         if caller.has(chengxin_access::Permission::CasesManage) {
-            return Ok(Self::All);
+            return Ok(Self {
+                roles: None,
+                region,
+            });
         }
         let roles = match caller.body.as_deref() {
             Some(b) => app.department_bodies()?.roles_of(b).to_vec(),
             None => Vec::new(),
         };
-        Ok(Self::Roles(roles))
+        Ok(Self {
+            roles: Some(roles),
+            region,
+        })
+    }
+
+    /// Reaches nothing (the fallback when the caller's reach cannot be worked out).
+    pub fn none(region: chengxin_access::Region) -> Self {
+        Self {
+            roles: Some(Vec::new()),
+            region,
+        }
+    }
+
+    /// A department whose body is in no implementing role.
+    pub fn is_unmapped(&self) -> bool {
+        self.roles.as_ref().is_some_and(Vec::is_empty)
     }
 
     pub fn covers(&self, department: &str) -> bool {
-        match self {
-            Self::All => true,
-            Self::Roles(r) => r.iter().any(|x| x == department),
+        match &self.roles {
+            None => true,
+            Some(r) => r.iter().any(|x| x == department),
+        }
+    }
+
+    /// Whether a case lies in the caller's reach (role and region).
+    pub fn sees(&self, row: &CaseRow) -> bool {
+        if !self.covers(&row.department) {
+            return false;
+        }
+        match row
+            .region
+            .as_deref()
+            .and_then(|r| chengxin_access::Region::parse(r).ok())
+        {
+            Some(r) => self.region.contains(&r) || r.contains(&self.region),
+            // A case whose recognising department has no readable region: national only.
+            None => self.region.is_national(),
         }
     }
 
     /// The cases matching `filter` that this reach covers (one query per role).
     pub async fn cases(&self, store: &dyn Store, filter: &CaseFilter) -> ApiResult<Vec<CaseRow>> {
-        match self {
-            Self::All => Ok(store.cases(filter).await?),
-            Self::Roles(roles) => {
-                let mut out = Vec::new();
+        let mut out = Vec::new();
+        match &self.roles {
+            None => out = store.cases(filter).await?,
+            Some(roles) => {
                 for r in roles {
                     if filter.department.as_ref().is_some_and(|d| d != r) {
                         continue;
@@ -253,8 +327,59 @@ impl CaseReach {
                     };
                     out.extend(store.cases(&f).await?);
                 }
-                Ok(out)
             }
         }
+        out.retain(|c| self.sees(c));
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chengxin_access::Region;
+
+    fn row(department: &str, region: Option<&str>) -> CaseRow {
+        CaseRow {
+            id: format!("x/{department}"),
+            entry_id: uuid::Uuid::nil(),
+            department: department.into(),
+            region: region.map(String::from),
+            step: "distributed".into(),
+            next_due: None,
+            lifted: false,
+            state: serde_json::Value::Null,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+            version: 1,
+        }
+    }
+
+    fn reach(roles: Option<&[&str]>, region: &str) -> CaseReach {
+        CaseReach {
+            roles: roles.map(|r| r.iter().map(|s| s.to_string()).collect()),
+            region: Region::parse(region).unwrap(),
+        }
+    }
+
+    #[test]
+    fn reach_is_by_role_and_by_region_both_ways_but_never_sideways() {
+        let city_office = reach(None, "320400");
+        assert!(city_office.sees(&row("finance", Some("320412"))), "below");
+        assert!(city_office.sees(&row("finance", Some("320000"))), "above");
+        assert!(
+            !city_office.sees(&row("finance", Some("320500"))),
+            "a sibling city"
+        );
+        assert!(
+            !city_office.sees(&row("finance", None)),
+            "no region: national only"
+        );
+        assert!(reach(None, "000000").sees(&row("finance", None)));
+        let county_finance = reach(Some(&["finance"]), "320412");
+        assert!(county_finance.sees(&row("finance", Some("320400"))));
+        assert!(!county_finance.sees(&row("finance", Some("320411"))));
+        assert!(!county_finance.sees(&row("public_resources", Some("320412"))));
+        assert!(reach(Some(&[]), "320400").is_unmapped());
     }
 }

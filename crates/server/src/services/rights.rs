@@ -683,7 +683,13 @@ pub async fn mitigate(
             case.lifted_on = Some(today);
             case.next_due = None;
             updates.push((
-                super::cases::row_of(entry_row.id, &case, c.version + 1, c.created_at)?,
+                super::cases::row_of(
+                    entry_row.id,
+                    &case,
+                    c.region.clone(),
+                    c.version + 1,
+                    c.created_at,
+                )?,
                 c.version,
             ));
         }

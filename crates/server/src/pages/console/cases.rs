@@ -44,7 +44,7 @@ pub async fn cases(
     let today = state.today();
     // An implementing department sees its own roles' cases only (bodies.toml).
     let reach = crate::services::cases::CaseReach::of(&state, &caller)
-        .unwrap_or(crate::services::cases::CaseReach::Roles(Vec::new()));
+        .unwrap_or_else(|_| crate::services::cases::CaseReach::none(caller.scope.region.clone()));
     let department = department.filter(|d| reach.covers(d));
     let mut rows = reach
         .cases(
@@ -96,7 +96,7 @@ pub async fn cases(
         }
         p.hint { "共 " (rows.len()) " 件。各步骤期限按工作日计算；" span.due-late { "红色" } "为已逾期，" span.due-soon { "橙色" } "为 3 天内到期。"
             @if !can_act { "（信用办账号只查看进度，签收、实施、反馈由实施部门办理。）" } }
-        @if reach == crate::services::cases::CaseReach::Roles(Vec::new()) {
+        @if reach.is_unmapped() {
             div.notice.err { "本单位尚未登记为任何实施部门角色，看不到联合奖惩案件。请联系信用办在实施部门对照表中登记本单位。" }
         }
         (msg_box("action-msg"))
