@@ -1595,7 +1595,7 @@ mod tests {
         // Keys are the slots themselves; a weak hash crowds them into long runs, and the
         // second one puts their homes at the end of the table so that runs wrap around.
         check_slot_table(|s: u32| u64::from(s % 7) | (u64::from(s % 3) << 60));
-        check_slot_table(|s: u32| (u64::MAX >> 4) - u64::from(s % 5) | (u64::from(s % 3) << 60));
+        check_slot_table(|s: u32| ((u64::MAX >> 4) - u64::from(s % 5)) | (u64::from(s % 3) << 60));
     }
 
     fn check_slot_table(hash: impl Fn(u32) -> u64 + Copy) {
