@@ -27,6 +27,7 @@
 //      aborted), no console error or uncaught page error; its summary line also runs a self-test
 //      proving the guard sees both
 //   h  first login of an account on its one-time password: the forced password change
+//   j  the credit office's closed-loop cases page lists cases, all of its own region
 // Each step prints one PASS/FAIL line; screenshots go to CX_OUT/NN-name.png.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -837,6 +838,24 @@ await step(
     await shot(page, 'portal-track-complaint');
   },
   () => pub.page,
+);
+
+await step(
+  'j',
+  `the closed-loop cases page of ${staff.user} (credit_office, 320400): its region's cases`,
+  async () => {
+    assert.ok(state.loggedIn, 'step c did not log in');
+    const { page, guard } = office;
+    await open(page, guard, '/console/cases?show=all', 'console cases');
+    const rows = page.locator('table tbody tr td.region');
+    const n = await rows.count();
+    assert.ok(n > 0, 'the demo opens closed-loop cases; the page lists none');
+    for (const r of await rows.allInnerTexts()) {
+      assert.match(r, /常州市/, `a case of another region is listed: ${JSON.stringify(r)}`);
+    }
+    await shot(page, 'console-cases');
+  },
+  () => office.page,
 );
 
 // g is checked on every page load inside the steps above; its own line sums it up, after a

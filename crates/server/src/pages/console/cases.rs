@@ -94,22 +94,23 @@ pub async fn cases(
             }
             div { button type="submit" { "筛选" } }
         }
-        p.hint { "共 " (rows.len()) " 件。各步骤期限按工作日计算；" span.due-late { "红色" } "为已逾期，" span.due-soon { "橙色" } "为 3 天内到期。"
+        p.hint { "共 " (rows.len()) " 件。各步骤期限按工作日计算；" span.due-late { "红色" } "为已逾期，" span.due-soon { "橙色" } "为 3 天内到期。只列出本辖区、下级和上级地区的案件。"
             @if !can_act { "（信用办账号只查看进度，签收、实施、反馈由实施部门办理。）" } }
         @if reach.is_unmapped() {
             div.notice.err { "本单位尚未登记为任何实施部门角色，看不到联合奖惩案件。请联系信用办在实施部门对照表中登记本单位。" }
         }
         (msg_box("action-msg"))
         div.table-wrap { table {
-            thead { tr { th { "案件" } th { "名单" } th { "实施部门" } th { "措施" } th { "已完成步骤" } th { "下一步 / 期限" } @if can_act { th { "办理" } } } }
+            thead { tr { th { "案件" } th { "名单" } th { "地区" } th { "实施部门" } th { "措施" } th { "已完成步骤" } th { "下一步 / 期限" } @if can_act { th { "办理" } } } }
             tbody {
-                @if rows.is_empty() { tr { td colspan="7" { "暂无案件。" } } }
+                @if rows.is_empty() { tr { td colspan="8" { "暂无案件。" } } }
                 @for (i, r) in rows.iter().enumerate() {
                     @let case: Option<Case> = serde_json::from_value(r.state.clone()).ok();
                     @let next = CaseStep::parse(&r.step).and_then(|s| s.next()).filter(|_| !r.lifted && r.next_due.is_some());
                     tr {
                         td { code.small { (r.entry_id.to_string().get(..8).unwrap_or("")) "…/" (r.department) } br; span.hint { (dt(&r.created_at)) } }
                         td { (case.as_ref().map(|c| joint.as_ref().and_then(|j| j.list(&c.list)).map(|l| l.name.clone()).unwrap_or_else(|| c.list.clone())).unwrap_or_default()) }
+                        td.region { (region_label(r.region.as_deref())) }
                         td { (dept_name(&r.department)) }
                         td {
                             @if let Some(c) = &case {
@@ -281,4 +282,14 @@ pub async fn lists(
         } }
     };
     render(&caller, &v, "名单管理", "/console/lists", body)
+}
+
+/// A case's region as people read it: the full name from the shipped table, else the code.
+fn region_label(code: Option<&str>) -> String {
+    match code {
+        Some(c) => chengxin_domain::regions::RegionTable::national()
+            .full_name(c)
+            .unwrap_or_else(|| c.to_string()),
+        None => "—".into(),
+    }
 }
