@@ -121,25 +121,19 @@ async fn http_check(
     Ok(status)
 }
 
-/// Write `n` generated subjects, each with an effective serious-dishonesty entry, straight into
-/// the tables with `COPY`; return samples of their codes and names.
-async fn seed_direct(
-    scoped: &str,
-    n: u64,
-    hasher: &IdHasher,
-    report: &mut ChecksReport,
-) -> anyhow::Result<(Vec<String>, Vec<String>)> {
-    let joint = JointCatalog::default_checked().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let list = joint.list("serious_dishonest").context("list")?;
-    let cal = chengxin_domain::calendar::WorkCalendar::official_checked()
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+/// An entry on `list` that went through publicity and took effect, as the product writes one.
+fn effective_entry(
+    list: &chengxin_domain::lists::ListDef,
+    cal: &chengxin_domain::calendar::WorkCalendar,
+    subject_key: String,
+    subject_name: String,
+) -> anyhow::Result<ListEntry> {
     let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d");
-    // One entry as the product writes it; each row changes only who it is about.
-    let template = ListEntry::propose(
+    ListEntry::propose(
         list,
         Proposal {
-            subject_key: "@KEY@".into(),
-            subject_name: "@NAME@".into(),
+            subject_key,
+            subject_name,
             standard: "基准测试".into(),
             basis: "基准测试".into(),
             recognised_by: "11320400MB000000XU".into(),
@@ -163,7 +157,23 @@ async fn seed_direct(
         None,
         cal,
     )
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Write `n` generated subjects, each with an effective serious-dishonesty entry, straight into
+/// the tables with `COPY`; return samples of their codes and names.
+async fn seed_direct(
+    scoped: &str,
+    n: u64,
+    hasher: &IdHasher,
+    report: &mut ChecksReport,
+) -> anyhow::Result<(Vec<String>, Vec<String>)> {
+    let joint = JointCatalog::default_checked().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let list = joint.list("serious_dishonest").context("list")?;
+    let cal = chengxin_domain::calendar::WorkCalendar::official_checked()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // One entry as the product writes it; each row changes only who it is about.
+    let template = effective_entry(list, cal, "@KEY@".into(), "@NAME@".into())?;
     let template = serde_json::to_string(&template)?;
     let pool = sqlx::PgPool::connect(scoped).await?;
     // Secondary indexes are built once after the load (as a bulk load would), not row by row.
@@ -329,37 +339,8 @@ async fn seed_import(
     let list = joint.list("serious_dishonest").context("list")?;
     let cal = chengxin_domain::calendar::WorkCalendar::official_checked()
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d");
     for s in all.iter().step_by(100) {
-        let e = ListEntry::propose(
-            list,
-            Proposal {
-                subject_key: s.id.to_string(),
-                subject_name: s.name.clone(),
-                standard: "基准测试".into(),
-                basis: "基准测试".into(),
-                recognised_by: "11320400MB000000XU".into(),
-                evidence: vec![],
-            },
-            d("2024-12-02")?,
-        )
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .apply(
-            list,
-            EntryAction::StartPublicity,
-            d("2024-12-02")?,
-            None,
-            cal,
-        )
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .apply(
-            list,
-            EntryAction::TakeEffect { until: None },
-            d("2025-01-06")?,
-            None,
-            cal,
-        )
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let e = effective_entry(list, cal, s.id.to_string(), s.name.clone())?;
         let row = chengxin_server::services::lists::entry_row(
             uuid::Uuid::now_v7(),
             s.id,

@@ -510,6 +510,15 @@ fn id_hash_hash<'a>(
     }
 }
 
+/// A party's run as stored: at most 65,535 rows (its length is 16-bit), the cut logged.
+fn capped<'a, T>(slot: u32, run: &'a [T], message: &str) -> &'a [T] {
+    let max = usize::from(u16::MAX);
+    if run.len() > max {
+        tracing::error!(slot, rows = run.len(), "{message}");
+    }
+    run.get(..run.len().min(max)).unwrap_or_default()
+}
+
 fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(NONE)
 }
@@ -762,16 +771,11 @@ impl Index {
     }
 
     fn set_records(&mut self, slot: u32, run: &[RecordRow]) {
-        let run = if run.len() > usize::from(u16::MAX) {
-            tracing::error!(
-                slot,
-                rows = run.len(),
-                "主体失信记录超过 65535 条，核查只列出前 65535 条"
-            );
-            run.get(..usize::from(u16::MAX)).unwrap_or_default()
-        } else {
-            run
-        };
+        let run = capped(
+            slot,
+            run,
+            "主体失信记录超过 65535 条，核查只列出前 65535 条",
+        );
         let at = to_u32(self.records.len());
         let Some(p) = self.parties.get_mut(slot as usize) else {
             return;
@@ -783,16 +787,11 @@ impl Index {
     }
 
     fn set_entries(&mut self, slot: u32, run: &[EntryRow]) {
-        let run = if run.len() > usize::from(u16::MAX) {
-            tracing::error!(
-                slot,
-                rows = run.len(),
-                "主体名单条目超过 65535 条，核查只列出前 65535 条"
-            );
-            run.get(..usize::from(u16::MAX)).unwrap_or_default()
-        } else {
-            run
-        };
+        let run = capped(
+            slot,
+            run,
+            "主体名单条目超过 65535 条，核查只列出前 65535 条",
+        );
         let at = to_u32(self.entries.len());
         let Some(p) = self.parties.get_mut(slot as usize) else {
             return;
