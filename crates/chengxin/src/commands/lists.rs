@@ -11,7 +11,8 @@ use chengxin_store::Store;
 use clap::Subcommand;
 
 use crate::config::Config;
-use crate::CliError;
+use crate::error::CliError;
+use crate::setup::open_and_migrate;
 
 #[derive(Subcommand, Debug)]
 pub enum ListsOp {
@@ -85,7 +86,7 @@ pub async fn run(cfg: &Config, store: Arc<dyn Store>, op: &ListsOp) -> anyhow::R
             }
         }
     }
-    let hasher = crate::id_hasher(cfg)?;
+    let hasher = crate::setup::id_hasher(cfg)?;
     let report = refresh_imported(
         store.as_ref(),
         &hasher,
@@ -102,4 +103,10 @@ pub async fn run(cfg: &Config, store: Arc<dyn Store>, op: &ListsOp) -> anyhow::R
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `chengxin lists …`: migrate, then run.
+pub(crate) async fn command(cfg: &Config, op: &ListsOp) -> anyhow::Result<ExitCode> {
+    let store = open_and_migrate(cfg).await?;
+    run(cfg, store, op).await
 }

@@ -15,7 +15,8 @@ use chengxin_store::{AuditEvent, Store};
 use clap::Args;
 
 use crate::config::Config;
-use crate::CliError;
+use crate::error::CliError;
+use crate::setup::open_and_migrate;
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
@@ -233,7 +234,7 @@ pub async fn run(
         .build(store.as_ref())
         .await
         .map_err(|e| CliError::new(e.code(), e.to_string()))?;
-    let hasher = crate::id_hasher(cfg)?;
+    let hasher = crate::setup::id_hasher(cfg)?;
     let results = evaluate(&index, &hasher, joint, &scenario.code, parties)
         .map_err(|e| CliError::new(e.code(), e.to_string()))?;
     write_report(&args.output, &scenario.name, &results)
@@ -258,4 +259,10 @@ pub async fn run(
         })
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `chengxin check …`: migrate, then run.
+pub(crate) async fn command(cfg: &Config, args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let store = open_and_migrate(cfg).await?;
+    run(cfg, store, args).await
 }

@@ -2,6 +2,7 @@
 //! way in on a fresh installation (shell access to the server is the trust anchor). Secrets
 //! are printed once, on stdout, and never logged.
 
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use chengxin_access::PiiCipher;
@@ -11,6 +12,7 @@ use chengxin_store::Store;
 use clap::{Args, Subcommand};
 
 use crate::config::Config;
+use crate::setup::open_and_migrate;
 
 #[derive(Subcommand, Debug)]
 pub enum AdminOp {
@@ -68,11 +70,11 @@ pub struct TokenArgs {
 }
 
 fn api(e: ApiError) -> anyhow::Error {
-    anyhow::Error::new(crate::CliError::new(e.code(), e.to_string()))
+    anyhow::Error::new(crate::error::CliError::new(e.code(), e.to_string()))
 }
 
 fn pii(cfg: &Config) -> anyhow::Result<PiiCipher> {
-    Ok(PiiCipher::from_id_hasher(&crate::id_hasher(cfg)?))
+    Ok(PiiCipher::from_id_hasher(&crate::setup::id_hasher(cfg)?))
 }
 
 pub async fn admin(cfg: &Config, store: Arc<dyn Store>, op: &AdminOp) -> anyhow::Result<()> {
@@ -166,4 +168,25 @@ pub async fn token(store: Arc<dyn Store>, op: &TokenOp) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `chengxin admin …`: migrate, then run the operation.
+pub(crate) async fn admin_command(cfg: &Config, op: &AdminOp) -> anyhow::Result<ExitCode> {
+    let store = open_and_migrate(cfg).await?;
+    admin(cfg, store, op).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `chengxin account …`: migrate, then run the operation.
+pub(crate) async fn account_command(cfg: &Config, op: &AccountOp) -> anyhow::Result<ExitCode> {
+    let store = open_and_migrate(cfg).await?;
+    account(cfg, store, op).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `chengxin token …`: migrate, then run the operation.
+pub(crate) async fn token_command(cfg: &Config, op: &TokenOp) -> anyhow::Result<ExitCode> {
+    let store = open_and_migrate(cfg).await?;
+    token(store, op).await?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,71 @@
+//! `chengxin bench import|checks`: the benchmarks (see BENCHMARKS.md).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum BenchOp {
+    /// Parse/validate and end-to-end import throughput against raw-backend baselines.
+    Import {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+        #[arg(long, default_value_t = 10)]
+        bad_per_mille: u32,
+        /// Working folder for the generated file and databases.
+        #[arg(long, default_value = "./chengxin-data/bench")]
+        dir: PathBuf,
+        /// PostgreSQL URL for the PostgreSQL half (omit to skip it).
+        #[arg(long)]
+        pg: Option<String>,
+    },
+    /// The check engine: index build, in-process and HTTP throughput, against pgbench.
+    Checks {
+        #[arg(long, default_value_t = 200_000)]
+        subjects: u64,
+        /// Write the subjects and their list entries straight into the tables with COPY
+        /// (every subject listed) instead of importing a generated file: the way to 10M.
+        #[arg(long)]
+        direct: bool,
+        #[arg(long, default_value = "./chengxin-data/bench")]
+        dir: PathBuf,
+        /// PostgreSQL URL (a fresh schema is created and dropped).
+        #[arg(long)]
+        pg: String,
+        /// Seconds for pgbench and the HTTP load.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+}
+
+pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
+    match op {
+        BenchOp::Import {
+            rows,
+            bad_per_mille,
+            dir,
+            pg,
+        } => {
+            let report =
+                crate::bench::import_bench(*rows, *bad_per_mille, dir, pg.as_deref()).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(if report.counts_ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        BenchOp::Checks {
+            subjects,
+            direct,
+            dir,
+            pg,
+            seconds,
+        } => {
+            let report = crate::bench_checks::run(*subjects, *direct, dir, pg, *seconds).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

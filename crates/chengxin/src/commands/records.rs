@@ -1,0 +1,83 @@
+//! `chengxin record show|transition`: read or change one record.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use crate::config::Config;
+use crate::error::{api_err, CliError};
+use crate::setup::{checkpoint, open_and_migrate};
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum RecordOp {
+    /// Print a record with its history (JSON).
+    Show { id: String },
+    /// Apply a lifecycle action: publish, correct, revoke, tolerate, expire.
+    Transition {
+        id: String,
+        action: String,
+        /// The version you last saw.
+        #[arg(long)]
+        version: i64,
+        #[arg(long)]
+        note: Option<String>,
+        /// New fields as a JSON object (correct only).
+        #[arg(long)]
+        fields: Option<String>,
+    },
+}
+
+pub(crate) async fn run(cfg: &Config, op: &RecordOp) -> anyhow::Result<ExitCode> {
+    let store = open_and_migrate(cfg).await?;
+    let parse_id = |s: &str| {
+        uuid::Uuid::parse_str(s.trim())
+            .map_err(|_| CliError::new("invalid_id", format!("“{s}”不是合法的记录编号")))
+    };
+    match op {
+        RecordOp::Show { id } => {
+            let id = parse_id(id)?;
+            let r = store
+                .record(id)
+                .await?
+                .ok_or_else(|| CliError::new("not_found", format!("记录 {id} 不存在")))?;
+            let h = store.record_history(id).await?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({"record": r, "history": h}))?
+            );
+        }
+        RecordOp::Transition {
+            id,
+            action,
+            version,
+            note,
+            fields,
+        } => {
+            let id = parse_id(id)?;
+            let action = chengxin_domain::records::RecordAction::parse(action)
+                .ok_or_else(|| CliError::new("unknown_action", format!("未知的操作“{action}”")))?;
+            let fields = match fields {
+                Some(f) => Some(
+                    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(f).map_err(
+                        |e| CliError::new("invalid_json", format!("--fields 不是 JSON 对象：{e}")),
+                    )?,
+                ),
+                None => None,
+            };
+            let r = chengxin_server::services::records::transition(
+                store.as_ref(),
+                "cli:operator",
+                id,
+                action,
+                *version,
+                note.clone(),
+                fields,
+            )
+            .await
+            .map_err(api_err)?;
+            checkpoint(cfg, &store).await?;
+            println!("{}", serde_json::to_string(&r)?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,144 @@
+//! `chengxin serve`: migrate, optionally load the demo, build the check index, start the
+//! background jobs and serve HTTP until SIGINT/SIGTERM.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::commands::demo::load_demo;
+use crate::config::Config;
+use crate::error::CliError;
+use crate::jobs;
+use crate::setup::{id_hasher, open_and_migrate};
+
+/// A province's own credit-rights rules (`CHENGXIN_RIGHTS_RULES=<file>`), checked at start-up:
+/// a broken file stops the server rather than falling back silently.
+fn rights_rules_from_env() -> anyhow::Result<Option<Arc<chengxin_domain::rights::RightsRules>>> {
+    let Ok(path) = std::env::var("CHENGXIN_RIGHTS_RULES") else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        CliError::new(
+            "rights_rules_unreadable",
+            format!("无法读取权益保护规则文件 {path}：{e}"),
+        )
+    })?;
+    let rules = chengxin_domain::rights::RightsRules::parse(&text)
+        .map_err(|e| CliError::new(e.code(), format!("{path}：{e}")))?;
+    tracing::info!(path = %path, version = %rules.version, "credit-rights rules loaded");
+    Ok(Some(Arc::new(rules)))
+}
+
+/// This deployment's implementing departments (`CHENGXIN_DEPARTMENT_BODIES=<file>`), checked
+/// against the measures catalog at start-up: a broken file stops the server.
+fn department_bodies_from_env(
+) -> anyhow::Result<Option<Arc<chengxin_domain::lists::bodies::DepartmentBodies>>> {
+    let Ok(path) = std::env::var("CHENGXIN_DEPARTMENT_BODIES") else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        CliError::new(
+            "department_bodies_unreadable",
+            format!("无法读取实施部门对照表 {path}：{e}"),
+        )
+    })?;
+    let joint = chengxin_domain::lists::JointCatalog::default_checked()
+        .map_err(|e| CliError::new(e.code(), e.to_string()))?;
+    let bodies = chengxin_domain::lists::bodies::DepartmentBodies::parse(&text, joint)
+        .map_err(|e| CliError::new(e.code(), format!("{path}：{e}")))?;
+    tracing::info!(path = %path, version = %bodies.version, "implementing departments loaded");
+    Ok(Some(Arc::new(bodies)))
+}
+
+pub(crate) async fn run(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
+    // Bind first: a second server on the same port fails before touching the database.
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|e| {
+            CliError::new(
+                "listen_failed",
+                format!("无法监听 {}：{e}（端口可能已被占用）", cfg.listen),
+            )
+        })?;
+    let store = open_and_migrate(&cfg).await?;
+    if demo {
+        load_demo(&cfg, &store).await?;
+    }
+    let signer = Arc::new(cfg.key_dir().signer_or_create()?);
+    let mut app = chengxin_server::App::new(
+        store.clone(),
+        id_hasher(&cfg)?,
+        cfg.data_dir.join("uploads"),
+        cfg.auth.clone(),
+    )
+    .with_report_key(cfg.key_dir().report_key_or_create()?);
+    if let Some(issuer) = &cfg.report_issuer {
+        app.report_issuer = issuer.clone();
+    }
+    if let Some(url) = &cfg.public_url {
+        app.report_verify_url = format!("{}/portal/verify", url.trim_end_matches('/'));
+    }
+    app.rights_rules = rights_rules_from_env()?;
+    app.department_bodies = department_bodies_from_env()?;
+    let state = Arc::new(app);
+    // The check index: built now, then kept current by tailing the change log every second
+    // (so several servers over one PostgreSQL agree within about a second).
+    let started = std::time::Instant::now();
+    state
+        .checks
+        .build(store.as_ref())
+        .await
+        .map_err(|e| CliError::new(e.code(), e.to_string()))?;
+    tracing::info!(
+        subjects = state.checks.size(),
+        ms = started.elapsed().as_millis() as u64,
+        "check index built"
+    );
+    let audit_writer = tokio::spawn(state.audit_queue.clone().run(store.clone()));
+    // The check index is kept current by tailing the change log (see `jobs`).
+    let tailer = jobs::spawn_index_tail(state.clone());
+    // End publication periods as they run out (hourly; the record stays, hidden from the public).
+    let expirer = jobs::spawn_expiry(store.clone(), cfg.auth.audit_retention_days);
+    // Sign the chain head periodically so rewriting history is detectable.
+    let checkpointer = jobs::spawn_checkpoints(store.clone(), signer.clone());
+    tracing::info!(listen = %cfg.listen, backend = ?store.backend(), "chengxin serving");
+    eprintln!("诚信 Chengxin 已启动：http://{}/", cfg.listen);
+    chengxin_server::serve(listener, state.clone(), shutdown_signal()).await?;
+    checkpointer.abort();
+    expirer.abort();
+    tailer.abort();
+    // Lose no query log: the writer writes what is still queued, then stops.
+    state.audit_queue.stop();
+    match tokio::time::timeout(Duration::from_secs(30), audit_writer).await {
+        Ok(_) => {}
+        Err(_) => tracing::error!(
+            queued = state.audit_queue.len(),
+            "query log not flushed at shutdown (database unavailable)"
+        ),
+    }
+    store.checkpoint(&signer).await?;
+    tracing::info!("chengxin stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown requested; draining requests");
+}

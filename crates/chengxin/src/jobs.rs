@@ -1,0 +1,79 @@
+//! The server's background jobs: the check-index tail, the hourly expiry / closed-loop
+//! reminder / audit-retention loop, and the periodic change-log checkpoint.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chengxin_store::{LogSigner, Store};
+use chrono::NaiveDate;
+use tokio::task::JoinHandle;
+
+use crate::setup::china_today;
+
+/// Keeps the check index current by tailing the change log every second (so several servers
+/// over one PostgreSQL agree within about a second).
+pub(crate) fn spawn_index_tail(state: Arc<chengxin_server::App>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            if let Err(e) = state.checks.catch_up(state.store.as_ref()).await {
+                tracing::warn!(error = %e, "check index refresh failed");
+            }
+        }
+    })
+}
+
+/// Ends publication periods as they run out (hourly; the record stays, hidden from the
+/// public), records the closed-loop reminders once a day and purges old audit events.
+pub(crate) fn spawn_expiry(store: Arc<dyn Store>, retention_days: i64) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut last_reminded: Option<NaiveDate> = None;
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match chengxin_server::services::records::expire_due(
+                store.as_ref(),
+                "system:expire",
+                china_today(),
+            )
+            .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(expired = n, "publication periods ended"),
+                Err(e) => tracing::warn!(error = %e, "expiry job failed"),
+            }
+            // Closed-loop reminders and escalations, once a day.
+            let today = china_today();
+            if last_reminded != Some(today) {
+                match chengxin_server::services::cases::remind(store.as_ref(), today).await {
+                    Ok(r) if r.is_empty() => {}
+                    Ok(r) => tracing::info!(reminders = r.len(), "closed-loop reminders recorded"),
+                    Err(e) => tracing::warn!(error = %e, "closed-loop reminder job failed"),
+                }
+                last_reminded = Some(today);
+            }
+            // Audit retention: events older than the configured period (≥ 180 days) go;
+            // their deletion is itself in the change log.
+            let before = chengxin_store::changelog::now() - chrono::Duration::days(retention_days);
+            match store.purge_audit("system:retention", before).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(purged = n, "old audit events removed"),
+                Err(e) => tracing::warn!(error = %e, "audit retention job failed"),
+            }
+        }
+    })
+}
+
+/// Signs the chain head every 30 seconds so rewriting history is detectable.
+pub(crate) fn spawn_checkpoints(store: Arc<dyn Store>, signer: Arc<LogSigner>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.checkpoint(&signer).await {
+                tracing::warn!(error = %e, "checkpoint failed");
+            }
+        }
+    })
+}

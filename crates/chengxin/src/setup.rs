@@ -1,0 +1,57 @@
+//! What most commands share: opening and migrating the store, the keyed ID hasher, signing
+//! the chain head, and the day and date parsing rules.
+
+use std::sync::Arc;
+
+use chengxin_domain::catalog::Catalog;
+use chengxin_domain::subjects::IdHasher;
+use chengxin_store::Store;
+use chrono::NaiveDate;
+
+use crate::config::Config;
+use crate::error::CliError;
+
+pub(crate) fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// Today in China Standard Time: deadlines and publication days are counted in it.
+pub(crate) fn china_today() -> NaiveDate {
+    chengxin_domain::reports::china_date(chrono::Utc::now())
+}
+
+pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, CliError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        CliError::new(
+            "invalid_date",
+            format!("日期“{s}”格式错误，应为 YYYY-MM-DD"),
+        )
+    })
+}
+
+/// Open the store, create keys on first run, apply migrations and load the catalog.
+pub(crate) async fn open_and_migrate(cfg: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    tracing::info!(db = %chengxin_store::redact_url(&cfg.db_url), "opening database");
+    let store = chengxin_store::open(&cfg.db_url).await?;
+    let catalog = Catalog::default_checked().map_err(|e| CliError::new(e.code(), e.to_string()))?;
+    let signer = cfg.key_dir().signer_or_create()?;
+    let report = store.migrate(catalog, &signer, "system:migrate").await?;
+    tracing::info!(?report, "database migrated");
+    Ok(store)
+}
+
+pub(crate) fn id_hasher(cfg: &Config) -> anyhow::Result<IdHasher> {
+    let key = match &cfg.id_hash_key {
+        Some(hex) => chengxin_store::keys::parse_hex32(hex.trim())
+            .ok_or_else(|| CliError::new("key_error", "CHENGXIN_ID_HASH_KEY 应为64位十六进制"))?,
+        None => cfg.key_dir().id_hash_key_or_create()?,
+    };
+    Ok(IdHasher::new(key))
+}
+
+pub(crate) async fn checkpoint(cfg: &Config, store: &Arc<dyn Store>) -> anyhow::Result<()> {
+    if let Some(signer) = cfg.key_dir().signer()? {
+        store.checkpoint(&signer).await?;
+    }
+    Ok(())
+}
