@@ -18,7 +18,7 @@ pub(crate) fn spawn_index_tail(state: Arc<chengxin_server::App>) -> JoinHandle<(
         loop {
             tick.tick().await;
             if let Err(e) = state.checks.catch_up(state.store.as_ref()).await {
-                tracing::warn!(error = %e, "check index refresh failed");
+                tracing::warn!(target: crate::LOG_TARGET, error = %e, "check index refresh failed");
             }
         }
     })
@@ -40,16 +40,24 @@ pub(crate) fn spawn_expiry(store: Arc<dyn Store>, retention_days: i64) -> JoinHa
             .await
             {
                 Ok(0) => {}
-                Ok(n) => tracing::info!(expired = n, "publication periods ended"),
-                Err(e) => tracing::warn!(error = %e, "expiry job failed"),
+                Ok(n) => {
+                    tracing::info!(target: crate::LOG_TARGET, expired = n, "publication periods ended")
+                }
+                Err(e) => {
+                    tracing::warn!(target: crate::LOG_TARGET, error = %e, "expiry job failed")
+                }
             }
             // Closed-loop reminders and escalations, once a day.
             let today = china_today();
             if last_reminded != Some(today) {
                 match chengxin_server::services::cases::remind(store.as_ref(), today).await {
                     Ok(r) if r.is_empty() => {}
-                    Ok(r) => tracing::info!(reminders = r.len(), "closed-loop reminders recorded"),
-                    Err(e) => tracing::warn!(error = %e, "closed-loop reminder job failed"),
+                    Ok(r) => {
+                        tracing::info!(target: crate::LOG_TARGET, reminders = r.len(), "closed-loop reminders recorded")
+                    }
+                    Err(e) => {
+                        tracing::warn!(target: crate::LOG_TARGET, error = %e, "closed-loop reminder job failed")
+                    }
                 }
                 last_reminded = Some(today);
             }
@@ -58,8 +66,12 @@ pub(crate) fn spawn_expiry(store: Arc<dyn Store>, retention_days: i64) -> JoinHa
             let before = chengxin_store::changelog::now() - chrono::Duration::days(retention_days);
             match store.purge_audit("system:retention", before).await {
                 Ok(0) => {}
-                Ok(n) => tracing::info!(purged = n, "old audit events removed"),
-                Err(e) => tracing::warn!(error = %e, "audit retention job failed"),
+                Ok(n) => {
+                    tracing::info!(target: crate::LOG_TARGET, purged = n, "old audit events removed")
+                }
+                Err(e) => {
+                    tracing::warn!(target: crate::LOG_TARGET, error = %e, "audit retention job failed")
+                }
             }
         }
     })
@@ -72,7 +84,7 @@ pub(crate) fn spawn_checkpoints(store: Arc<dyn Store>, signer: Arc<LogSigner>) -
         loop {
             tick.tick().await;
             if let Err(e) = store.checkpoint(&signer).await {
-                tracing::warn!(error = %e, "checkpoint failed");
+                tracing::warn!(target: crate::LOG_TARGET, error = %e, "checkpoint failed");
             }
         }
     })

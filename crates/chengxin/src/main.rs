@@ -31,6 +31,10 @@ use crate::config::{Config, DEFAULT_DATA_DIR};
 pub(crate) use crate::commands::verify::verify;
 pub(crate) use crate::error::CliError;
 
+/// Log target of the events that lived in `main.rs` before the commands got their own
+/// modules: kept, so log filters and JSON log consumers see no change.
+pub(crate) const LOG_TARGET: &str = "chengxin";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "chengxin",

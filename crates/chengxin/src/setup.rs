@@ -31,12 +31,12 @@ pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, CliError> {
 
 /// Open the store, create keys on first run, apply migrations and load the catalog.
 pub(crate) async fn open_and_migrate(cfg: &Config) -> anyhow::Result<Arc<dyn Store>> {
-    tracing::info!(db = %chengxin_store::redact_url(&cfg.db_url), "opening database");
+    tracing::info!(target: crate::LOG_TARGET, db = %chengxin_store::redact_url(&cfg.db_url), "opening database");
     let store = chengxin_store::open(&cfg.db_url).await?;
     let catalog = Catalog::default_checked().map_err(|e| CliError::new(e.code(), e.to_string()))?;
     let signer = cfg.key_dir().signer_or_create()?;
     let report = store.migrate(catalog, &signer, "system:migrate").await?;
-    tracing::info!(?report, "database migrated");
+    tracing::info!(target: crate::LOG_TARGET, ?report, "database migrated");
     Ok(store)
 }
 

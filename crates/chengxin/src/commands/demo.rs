@@ -22,9 +22,9 @@ pub(crate) async fn load_demo(cfg: &Config, store: &Arc<dyn Store>) -> anyhow::R
         .await
         .context("加载演示数据失败")?;
     if report.already_loaded {
-        tracing::info!("demo data already loaded");
+        tracing::info!(target: crate::LOG_TARGET, "demo data already loaded");
     } else {
-        tracing::info!(
+        tracing::info!(target: crate::LOG_TARGET,
             subjects = report.subjects,
             employments = report.employments,
             records = report.records,

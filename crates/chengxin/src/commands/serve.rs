@@ -25,7 +25,7 @@ fn rights_rules_from_env() -> anyhow::Result<Option<Arc<chengxin_domain::rights:
     })?;
     let rules = chengxin_domain::rights::RightsRules::parse(&text)
         .map_err(|e| CliError::new(e.code(), format!("{path}：{e}")))?;
-    tracing::info!(path = %path, version = %rules.version, "credit-rights rules loaded");
+    tracing::info!(target: crate::LOG_TARGET, path = %path, version = %rules.version, "credit-rights rules loaded");
     Ok(Some(Arc::new(rules)))
 }
 
@@ -46,7 +46,7 @@ fn department_bodies_from_env(
         .map_err(|e| CliError::new(e.code(), e.to_string()))?;
     let bodies = chengxin_domain::lists::bodies::DepartmentBodies::parse(&text, joint)
         .map_err(|e| CliError::new(e.code(), format!("{path}：{e}")))?;
-    tracing::info!(path = %path, version = %bodies.version, "implementing departments loaded");
+    tracing::info!(target: crate::LOG_TARGET, path = %path, version = %bodies.version, "implementing departments loaded");
     Ok(Some(Arc::new(bodies)))
 }
 
@@ -89,7 +89,7 @@ pub(crate) async fn run(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
         .build(store.as_ref())
         .await
         .map_err(|e| CliError::new(e.code(), e.to_string()))?;
-    tracing::info!(
+    tracing::info!(target: crate::LOG_TARGET,
         subjects = state.checks.size(),
         ms = started.elapsed().as_millis() as u64,
         "check index built"
@@ -101,7 +101,7 @@ pub(crate) async fn run(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let expirer = jobs::spawn_expiry(store.clone(), cfg.auth.audit_retention_days);
     // Sign the chain head periodically so rewriting history is detectable.
     let checkpointer = jobs::spawn_checkpoints(store.clone(), signer.clone());
-    tracing::info!(listen = %cfg.listen, backend = ?store.backend(), "chengxin serving");
+    tracing::info!(target: crate::LOG_TARGET, listen = %cfg.listen, backend = ?store.backend(), "chengxin serving");
     eprintln!("诚信 Chengxin 已启动：http://{}/", cfg.listen);
     chengxin_server::serve(listener, state.clone(), shutdown_signal()).await?;
     checkpointer.abort();
@@ -111,13 +111,13 @@ pub(crate) async fn run(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     state.audit_queue.stop();
     match tokio::time::timeout(Duration::from_secs(30), audit_writer).await {
         Ok(_) => {}
-        Err(_) => tracing::error!(
+        Err(_) => tracing::error!(target: crate::LOG_TARGET,
             queued = state.audit_queue.len(),
             "query log not flushed at shutdown (database unavailable)"
         ),
     }
     store.checkpoint(&signer).await?;
-    tracing::info!("chengxin stopped");
+    tracing::info!(target: crate::LOG_TARGET, "chengxin stopped");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -140,5 +140,5 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
-    tracing::info!("shutdown requested; draining requests");
+    tracing::info!(target: crate::LOG_TARGET, "shutdown requested; draining requests");
 }
