@@ -63,6 +63,7 @@ pub(super) struct Bodies {
     pub(super) body: Vec<BodyTpl>,
     pub(super) institution: Vec<Institution>,
     pub(super) social_org: Vec<SocialOrg>,
+    pub(super) ladder: Vec<Ladder>,
 }
 
 /// A level of government in the demo: the city and two county-level divisions.
@@ -131,6 +132,17 @@ pub(super) struct SocialOrg {
     pub(super) name: String,
     #[serde(default)]
     pub(super) former_name: Option<String>,
+}
+
+/// A post ladder (junior to senior) for the bodies of a role and/or name ending.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Ladder {
+    #[serde(default)]
+    pub(super) role: Option<String>,
+    #[serde(default)]
+    pub(super) name_ends_with: Option<String>,
+    pub(super) posts: Vec<String>,
 }
 
 /// `names.toml`: the pools fictional names are drawn from.
@@ -350,6 +362,12 @@ impl Tables {
         if keys != [LevelKey::City, LevelKey::Liyang, LevelKey::Wujin] {
             bail!("演示数据 bodies.toml：level 应依次为 city、liyang、wujin");
         }
+        let fallback = t.bodies.ladder.last();
+        if t.bodies.ladder.iter().any(|l| l.posts.is_empty())
+            || fallback.is_none_or(|l| l.role.is_some() || l.name_ends_with.is_some())
+        {
+            bail!("演示数据 bodies.toml：ladder 不能为空，最后一条须不带条件");
+        }
         let r = &t.records;
         if r.party_sanctions.len() < 4 || r.gov_sanctions.len() < 5 {
             bail!("演示数据 records.toml：处分种类不足");
@@ -384,6 +402,7 @@ mod tests {
         assert_eq!(t.bodies.body.len(), 19);
         assert_eq!(t.bodies.institution.len(), 7);
         assert_eq!(t.bodies.social_org.len(), 10);
+        assert_eq!(t.bodies.ladder.len(), 9);
         assert_eq!(t.names.industry.len(), 28);
         assert_eq!(t.names.shop.len(), 8);
         assert_eq!(t.records.spring_festival_days.len(), 20);

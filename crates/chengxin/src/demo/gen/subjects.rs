@@ -123,24 +123,22 @@ impl Gen {
             .collect()
     }
 
-    /// The post ladder of a body, junior to senior.
-    pub(super) fn ladder(&self, body: usize) -> &'static [&'static str] {
+    /// The post ladder of a body, junior to senior: the first rule of `bodies.toml` that fits
+    /// (the last one, a fallback, always does; checked at load).
+    pub(super) fn ladder(&self, body: usize) -> &'static [String] {
         let name = &self.subjects[body].name;
-        match self.meta[body].role {
-            "court" => &["书记员", "法官助理", "审判员", "副庭长", "庭长"],
-            "jw" => &["一级科员", "四级主任科员", "副主任", "室主任", "常委"],
-            "zzb" => &["一级科员", "副科长", "科长", "副部长"],
-            "town" if name.ends_with("镇人民政府") => {
-                &["科员", "党政办副主任", "党政办主任", "副镇长", "镇长"]
-            }
-            "town" if name.ends_with("管理委员会") => {
-                &["科员", "副科长", "科长", "副主任", "主任"]
-            }
-            "town" => &["科员", "科长", "副主任", "主任"],
-            "inst" => &["科员", "副科长", "科长", "副主任", "主任"],
-            _ if name.ends_with('局') => &["一级科员", "副科长", "科长", "副局长", "局长"],
-            _ => &["一级科员", "副科长", "科长", "副主任", "主任"],
-        }
+        let role = self.meta[body].role;
+        self.t
+            .bodies
+            .ladder
+            .iter()
+            .find(|l| {
+                l.role.as_deref().is_none_or(|r| r == role)
+                    && l.name_ends_with
+                        .as_deref()
+                        .is_none_or(|e| name.ends_with(e))
+            })
+            .map_or(&[], |l| l.posts.as_slice())
     }
 
     pub(super) fn persons(&mut self) -> Result<()> {
