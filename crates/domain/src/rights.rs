@@ -9,12 +9,13 @@
 
 use std::sync::OnceLock;
 
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::calendar::{CalendarError, WorkCalendar};
 use crate::catalog::Severity;
+use crate::dates::add_months;
 use crate::records::RecordStatus;
 
 /// The shipped rules file.
@@ -208,11 +209,6 @@ impl RepairRules {
     pub fn material(&self, code: &str) -> Option<&Material> {
         self.materials.iter().find(|m| m.code == code)
     }
-}
-
-fn add_months(d: NaiveDate, months: u32) -> NaiveDate {
-    d.checked_add_months(Months::new(months))
-        .unwrap_or(NaiveDate::MAX)
 }
 
 /// All credit-rights rules.
