@@ -166,7 +166,7 @@ pub struct SeverityPeriod {
     pub repairable: bool,
 }
 
-pub(super) fn default_true() -> bool {
+fn default_true() -> bool {
     true
 }
 

@@ -151,7 +151,7 @@ impl FieldDef {
         }
     }
 
-    pub(super) fn number_error(&self, e: NumberError, raw: &str) -> FieldError {
+    fn number_error(&self, e: NumberError, raw: &str) -> FieldError {
         let title = self.title.clone();
         let raw = raw.trim().to_string();
         match e {
@@ -166,12 +166,12 @@ impl FieldDef {
     }
 }
 
-pub(super) enum DateError {
+enum DateError {
     Format,
     Impossible,
 }
 
-pub(super) fn take_digits(s: &str, min: usize, max: usize) -> Option<(u32, &str)> {
+fn take_digits(s: &str, min: usize, max: usize) -> Option<(u32, &str)> {
     let n = s.bytes().take_while(u8::is_ascii_digit).count();
     if n < min || n > max {
         return None;
@@ -181,7 +181,7 @@ pub(super) fn take_digits(s: &str, min: usize, max: usize) -> Option<(u32, &str)
 }
 
 /// Accepts `HH:MM`, `HH:MM:SS` and `HH:MM:SS.fff` after a date (export timestamps).
-pub(super) fn is_time(s: &str) -> bool {
+fn is_time(s: &str) -> bool {
     let (main, frac) = match s.split_once('.') {
         Some((m, f)) => (m, Some(f)),
         None => (s, None),
@@ -205,7 +205,7 @@ pub(super) fn is_time(s: &str) -> bool {
 
 /// Parses `2025-01-24`, `2025/1/24`, `2025.01.24`, `20250124`, `2025年1月24日` (optionally
 /// followed by a time of day, which is ignored).
-pub(super) fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
+fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
     let (date_part, rest) = match s.find([' ', 'T']) {
         Some(i) => (&s[..i], s[i + 1..].trim()),
         None => (s, ""),
@@ -241,7 +241,7 @@ pub(super) fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
     NaiveDate::from_ymd_opt(y, m, d).ok_or(DateError::Impossible)
 }
 
-pub(super) enum NumberError {
+enum NumberError {
     Format,
     Scale(u32),
     TooLarge,
@@ -249,9 +249,9 @@ pub(super) enum NumberError {
 }
 
 /// Most integer digits a decimal may have (money in 元 up to 10^20 is already absurd).
-pub(super) const MAX_INTEGER_DIGITS: usize = 20;
+const MAX_INTEGER_DIGITS: usize = 20;
 
-pub(super) fn split_sign(s: &str) -> (bool, &str) {
+fn split_sign(s: &str) -> (bool, &str) {
     if let Some(r) = s.strip_prefix('-') {
         (true, r)
     } else if let Some(r) = s.strip_prefix('+') {
@@ -262,7 +262,7 @@ pub(super) fn split_sign(s: &str) -> (bool, &str) {
 }
 
 /// Removes thousands separators if they group the integer part correctly (`1,234,567`).
-pub(super) fn strip_grouping(int: &str) -> Result<String, NumberError> {
+fn strip_grouping(int: &str) -> Result<String, NumberError> {
     if !int.contains(',') {
         return Ok(int.to_string());
     }
@@ -276,11 +276,7 @@ pub(super) fn strip_grouping(int: &str) -> Result<String, NumberError> {
     }
 }
 
-pub(super) fn parse_decimal(
-    s: &str,
-    scale: u32,
-    allow_negative: bool,
-) -> Result<String, NumberError> {
+fn parse_decimal(s: &str, scale: u32, allow_negative: bool) -> Result<String, NumberError> {
     let (negative, body) = split_sign(s);
     let (int, frac) = match body.split_once('.') {
         Some((i, f)) => (i, f),
@@ -317,7 +313,7 @@ pub(super) fn parse_decimal(
     Ok(out)
 }
 
-pub(super) fn parse_integer(s: &str, allow_negative: bool) -> Result<i64, NumberError> {
+fn parse_integer(s: &str, allow_negative: bool) -> Result<i64, NumberError> {
     let (negative, body) = split_sign(s);
     // Spreadsheet cells often carry "2024.0".
     let body = match body.split_once('.') {

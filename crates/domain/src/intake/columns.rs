@@ -92,7 +92,7 @@ impl Clone for ColumnMap {
 pub(super) type UsccVerdict = Result<(char, char, Vec<CodeError>), CodeError>;
 
 /// Most region codes memoised before the memo starts afresh.
-pub(super) const REGION_MEMO_LIMIT: usize = 8192;
+const REGION_MEMO_LIMIT: usize = 8192;
 
 /// See [`ColumnMap`].
 #[derive(Default)]
@@ -193,7 +193,7 @@ impl ColumnMap {
             .map(String::as_str)
     }
 
-    pub(super) fn header_of(&self, field: usize) -> Option<&str> {
+    fn header_of(&self, field: usize) -> Option<&str> {
         self.field_cols
             .get(field)
             .copied()
@@ -335,7 +335,7 @@ impl MappingError {
     }
 }
 
-pub(super) fn fmt_titles(titles: &[String]) -> String {
+fn fmt_titles(titles: &[String]) -> String {
     titles
         .iter()
         .map(|t| format!("“{t}”"))
@@ -343,26 +343,26 @@ pub(super) fn fmt_titles(titles: &[String]) -> String {
         .join("、")
 }
 
-pub(super) fn fmt_duplicates(dups: &[DuplicateColumns]) -> String {
+fn fmt_duplicates(dups: &[DuplicateColumns]) -> String {
     dups.iter()
         .map(|d| format!("“{}”对应{}", d.title, fmt_titles(&d.headers)))
         .collect::<Vec<_>>()
         .join("；")
 }
 
-pub(super) fn fmt_legacy(cols: &[LegacyColumnHit]) -> String {
+fn fmt_legacy(cols: &[LegacyColumnHit]) -> String {
     cols.iter()
         .map(|c| format!("“{}”（{}）", c.header, c.reason))
         .collect::<Vec<_>>()
         .join("；")
 }
 
-pub(super) fn has_invisible(s: &str) -> bool {
+fn has_invisible(s: &str) -> bool {
     s.contains(['\u{FEFF}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}'])
 }
 
 /// `YYYY-MM-DD` (ASCII digits) as a real date; `None` for anything else.
-pub(super) fn iso_date_fast(s: &str) -> Option<NaiveDate> {
+fn iso_date_fast(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -378,7 +378,7 @@ pub(super) fn iso_date_fast(s: &str) -> Option<NaiveDate> {
 /// For an enum field, what [`FieldDef::parse_value`] gives for each spelling the catalog
 /// lists. A cell equal to a spelling once trimmed (and free of invisible characters) parses
 /// exactly like the spelling: the parser only sees the width-folded, trimmed cell.
-pub(super) fn enum_spellings(f: &FieldDef) -> Option<HashMap<String, FieldValue>> {
+fn enum_spellings(f: &FieldDef) -> Option<HashMap<String, FieldValue>> {
     let FieldType::Enum { values } = &f.kind else {
         return None;
     };
@@ -400,13 +400,13 @@ pub(super) fn enum_spellings(f: &FieldDef) -> Option<HashMap<String, FieldValue>
     Some(out)
 }
 
-pub(super) fn field_index(rt: &RecordType, name: &str) -> Option<usize> {
+fn field_index(rt: &RecordType, name: &str) -> Option<usize> {
     rt.fields.iter().position(|f| f.name == name)
 }
 
 /// The enum field qualifying an `id_number` field: the subject's `id_type_field` for the
 /// subject's number; for another `<prefix>_id_no` field, the enum field `<prefix>_id_type`.
-pub(super) fn id_type_qualifier(rt: &RecordType, i: usize) -> Option<usize> {
+fn id_type_qualifier(rt: &RecordType, i: usize) -> Option<usize> {
     let f = rt.fields.get(i)?;
     let is_enum = |j: usize| {
         rt.fields

@@ -6,7 +6,7 @@ use super::*;
 const MAX_HASHED_NAME: usize = 64;
 
 /// Incremental digest of a row's content.
-pub(super) enum RowHasher {
+enum RowHasher {
     Plain(Sha256),
     Keyed(Hmac<Sha256>),
 }
@@ -20,7 +20,7 @@ impl RowHasher {
     }
 
     /// Length-prefixed, so that no two sequences of parts hash alike.
-    pub(super) fn part(&mut self, bytes: &[u8]) {
+    fn part(&mut self, bytes: &[u8]) {
         self.raw(&(bytes.len() as u64).to_le_bytes());
         self.raw(bytes);
     }

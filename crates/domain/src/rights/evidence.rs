@@ -23,7 +23,7 @@ impl FileKind {
         }
     }
 
-    pub(super) fn extensions(self) -> &'static [&'static str] {
+    fn extensions(self) -> &'static [&'static str] {
         match self {
             Self::Pdf => &["pdf"],
             Self::Jpeg => &["jpg", "jpeg"],
@@ -32,7 +32,7 @@ impl FileKind {
         }
     }
 
-    pub(super) fn sniff(bytes: &[u8]) -> Option<FileKind> {
+    fn sniff(bytes: &[u8]) -> Option<FileKind> {
         if bytes.starts_with(b"%PDF-") {
             Some(Self::Pdf)
         } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {

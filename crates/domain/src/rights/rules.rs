@@ -109,7 +109,7 @@ pub struct RightsRules {
     pub repair: Vec<RepairRules>,
 }
 
-pub(super) static DEFAULT: OnceLock<Result<RightsRules, RightsError>> = OnceLock::new();
+static DEFAULT: OnceLock<Result<RightsRules, RightsError>> = OnceLock::new();
 
 impl RightsRules {
     pub fn parse(text: &str) -> Result<Self, RightsError> {

@@ -105,7 +105,7 @@ pub struct StepContext<'a> {
     pub facts: Option<&'a TargetFacts>,
 }
 
-pub(super) fn need_reasons(r: &str) -> Result<String, RightsError> {
+fn need_reasons(r: &str) -> Result<String, RightsError> {
     let r = r.trim();
     if r.chars().count() < 2 {
         return Err(RightsError::ReasonsRequired);
@@ -128,7 +128,7 @@ impl Application {
             && matches!(self.state, AppState::Submitted | AppState::Accepted)
     }
 
-    pub(super) fn set_next(
+    fn set_next(
         &mut self,
         ctx: &StepContext<'_>,
         party: Option<Party>,
@@ -142,7 +142,7 @@ impl Application {
         Ok(())
     }
 
-    pub(super) fn notify(&mut self, ctx: &StepContext<'_>, to: Party, text: String) {
+    fn notify(&mut self, ctx: &StepContext<'_>, to: Party, text: String) {
         self.notices.push(Notice {
             at: ctx.now,
             to,
