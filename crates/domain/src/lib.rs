@@ -11,6 +11,8 @@
 pub mod calendar;
 pub mod catalog;
 pub mod codes;
+pub mod dates;
+pub mod error;
 pub mod intake;
 pub mod lists;
 pub mod names;

@@ -72,6 +72,15 @@ impl SubjectKind {
     pub fn is_person(self) -> bool {
         matches!(self, SubjectKind::CivilServant | SubjectKind::Individual)
     }
+
+    /// Caption of a subject's identifier for this kind (as printed on credit reports).
+    pub fn code_label(self) -> &'static str {
+        if self.is_person() {
+            "身份证件号码"
+        } else {
+            "统一社会信用代码"
+        }
+    }
 }
 
 /// A credit subject as stored. `id` is the stable internal id (UUIDv7).

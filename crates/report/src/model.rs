@@ -47,80 +47,9 @@ pub struct ReportSubject {
     pub kind: SubjectKind,
 }
 
-/// Kinds of credit subject (信用主体类别). Same variants and snake_case codes as
-/// `chengxin_domain::SubjectKind`, so callers convert through [`SubjectKind::parse`] and
-/// `as_str()`; this crate keeps its own copy to stay free of the domain crate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SubjectKind {
-    /// 机关
-    GovBody,
-    /// 事业单位
-    Institution,
-    /// 公务员及工作人员
-    CivilServant,
-    /// 企业 (incl. 个体工商户)
-    Enterprise,
-    /// 社会组织
-    SocialOrg,
-    /// 其他自然人
-    Individual,
-}
-
-impl SubjectKind {
-    /// Every kind, in display order.
-    pub const ALL: [SubjectKind; 6] = [
-        SubjectKind::GovBody,
-        SubjectKind::Institution,
-        SubjectKind::CivilServant,
-        SubjectKind::Enterprise,
-        SubjectKind::SocialOrg,
-        SubjectKind::Individual,
-    ];
-
-    /// Stable snake_case code (`enterprise`, …), as serialised.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SubjectKind::GovBody => "gov_body",
-            SubjectKind::Institution => "institution",
-            SubjectKind::CivilServant => "civil_servant",
-            SubjectKind::Enterprise => "enterprise",
-            SubjectKind::SocialOrg => "social_org",
-            SubjectKind::Individual => "individual",
-        }
-    }
-
-    /// The kind with this snake_case code.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// Chinese label, as printed.
-    pub fn label(self) -> &'static str {
-        match self {
-            SubjectKind::GovBody => "机关",
-            SubjectKind::Institution => "事业单位",
-            SubjectKind::CivilServant => "公务员/工作人员",
-            SubjectKind::Enterprise => "企业",
-            SubjectKind::SocialOrg => "社会组织",
-            SubjectKind::Individual => "自然人",
-        }
-    }
-
-    /// Natural persons are identified by ID number, organisations by USCC.
-    pub fn is_person(self) -> bool {
-        matches!(self, SubjectKind::CivilServant | SubjectKind::Individual)
-    }
-
-    /// Caption of [`ReportSubject::code`] for this kind.
-    pub fn code_label(self) -> &'static str {
-        if self.is_person() {
-            "身份证件号码"
-        } else {
-            "统一社会信用代码"
-        }
-    }
-}
+/// Kinds of credit subject (信用主体类别): the domain's type (one definition for the
+/// platform; serialised as the same snake_case codes).
+pub use chengxin_domain::subjects::SubjectKind;
 
 /// One section of a report: a title, an optional note, and a table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -26,6 +26,7 @@
 //! Privacy: an [`IdNumber`] never prints the number in clear (`Debug` masks it), error
 //! messages never contain it, and [`mask`] is what reports show.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -120,6 +121,67 @@ pub fn upgrade_15(old: &str) -> Option<String> {
     let body = format!("{}19{}", &old[..6], &old[6..]);
     let check = check_char(&body)?;
     Some(format!("{body}{check}"))
+}
+
+/// Whether a run of ASCII digits (and `X`/`x`) found in free text is plausibly an ID number:
+/// 18 characters (17 digits and a valid GB 11643 check character, either case) or 15
+/// characters (14 digits, then a digit or `X`/`x`), with a real birth date where it belongs
+/// (year 1900–2100), so that an all-digit USCC or a long document number is left alone.
+pub fn looks_like_id(run: &str) -> bool {
+    let run = run.to_ascii_uppercase();
+    let digits = |n: usize| {
+        run.get(..n)
+            .is_some_and(|s| s.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let last_ok = run
+        .bytes()
+        .last()
+        .is_some_and(|b| b.is_ascii_digit() || b == b'X');
+    let birth = match run.len() {
+        18 if digits(17) && has_valid_check_char(&run) => run[6..14].to_string(),
+        15 if digits(14) && last_ok => format!("19{}", &run[6..12]),
+        _ => return false,
+    };
+    NaiveDate::parse_from_str(&birth, "%Y%m%d")
+        .is_ok_and(|d| (1900..=2100).contains(&chrono::Datelike::year(&d)))
+}
+
+/// Masks every ID-number-like run in free text with [`mask`] (e.g. `3204**********1231`).
+///
+/// A run starts at an ASCII digit and goes on over ASCII digits and `X`/`x`; it is masked when
+/// [`looks_like_id`] says so (18- and 15-character numbers, either case of `X`), wherever it
+/// stands (numbers embedded in Chinese text included). Ordinary numbers, document numbers and
+/// all-digit USCCs are left as they are. Text without such a run is returned borrowed.
+pub fn mask_in_text(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && (bytes[i].is_ascii_digit() || matches!(bytes[i], b'X' | b'x')) {
+            i += 1;
+        }
+        // Runs are ASCII, so `start..i` lies on character boundaries.
+        let run = &text[start..i];
+        if looks_like_id(run) {
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            o.push_str(&text[copied..start]);
+            o.push_str(&mask(run));
+            copied = i;
+        }
+    }
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut o) => {
+            o.push_str(&text[copied..]);
+            Cow::Owned(o)
+        }
+    }
 }
 
 /// A valid ID number, decoded.
@@ -330,6 +392,77 @@ fn decode_parts(number: &str, regions: &dyn RegionLookup) -> IdParts {
 mod tests {
     use super::super::test_support::{fixture, today, AnyRegion};
     use super::*;
+
+    #[test]
+    fn mask_in_text_masks_id_numbers_in_free_text() {
+        // 18 characters with a valid check character, embedded in Chinese text.
+        assert_eq!(
+            mask_in_text("身份证 320412199001011231 罚款"),
+            "身份证 3204**********1231 罚款"
+        );
+        assert_eq!(
+            mask_in_text("当事人11010519491231002X，罚款5000元，文号2025001"),
+            "当事人1101**********002X，罚款5000元，文号2025001"
+        );
+        // Lowercase x is masked too (and shown upper-case, as `mask` does).
+        assert_eq!(
+            mask_in_text("号码11010519491231002x。"),
+            "号码1101**********002X。"
+        );
+        // 15-digit first-generation numbers, also with a trailing X.
+        assert_eq!(
+            mask_in_text("旧证320412900101123号"),
+            "旧证3204**********1123号"
+        );
+        assert_eq!(
+            mask_in_text("旧证32041290010112X"),
+            "旧证3204**********112X"
+        );
+        // Several numbers in one text; masking is consistent with `mask`.
+        let two = "甲320412199001011231乙11010519491231002X";
+        assert_eq!(
+            mask_in_text(two),
+            format!(
+                "甲{}乙{}",
+                mask("320412199001011231"),
+                mask("11010519491231002X")
+            )
+        );
+    }
+
+    #[test]
+    fn mask_in_text_leaves_other_numbers_alone() {
+        for s in [
+            "罚款5000元",
+            "文号 2024-001",
+            "",
+            "无数字",
+            // All-digit USCC (no valid ID check character) and USCCs with letters.
+            "113204000179072150",
+            "113204810066941200",
+            "11320412025456741P",
+            "91320412MA1MXK2L83",
+            // 18 digits with a wrong check character, 18 digits with no real birth date.
+            "320412199001011232",
+            // 15 digits without a real birth date; 16 and 19 characters.
+            "320412991399123",
+            "3204121990010112",
+            "3204121990010112311",
+        ] {
+            assert!(matches!(mask_in_text(s), Cow::Borrowed(_)), "{s}");
+        }
+    }
+
+    #[test]
+    fn looks_like_id_rules() {
+        assert!(looks_like_id("320412199001011231"));
+        assert!(looks_like_id("11010519491231002x"));
+        assert!(looks_like_id("320412900101123"));
+        assert!(looks_like_id("32041290010112X"));
+        assert!(!looks_like_id("113204000179072150"));
+        assert!(!looks_like_id("12345"));
+        assert!(!looks_like_id("3204129001011X3"));
+    }
     use proptest::prelude::*;
 
     fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {

@@ -340,69 +340,10 @@ impl DueCount {
 }
 
 /// Mask anything that looks like a resident ID number (18 or 15 characters) in free text:
-/// pages never show one in clear, whatever a submitted field held.
+/// pages never show one in clear, whatever a submitted field held. The rule is the domain's
+/// [`chengxin_domain::codes::id_number::mask_in_text`].
 fn mask_ids(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let is_id_char = |c: char| c.is_ascii_digit() || c == 'X' || c == 'x';
-        if chars[i].is_ascii_digit() {
-            let mut j = i;
-            while j < chars.len() && is_id_char(chars[j]) {
-                j += 1;
-            }
-            let run = &chars[i..j];
-            let digits_before_last = run[..run.len().saturating_sub(1)]
-                .iter()
-                .all(|c| c.is_ascii_digit());
-            if (run.len() == 18 || run.len() == 15) && digits_before_last && looks_like_id(run) {
-                for (k, c) in run.iter().enumerate() {
-                    if k < 4 || k >= run.len() - 4 {
-                        out.push(*c);
-                    } else {
-                        out.push('*');
-                    }
-                }
-            } else {
-                out.extend(run.iter());
-            }
-            i = j;
-        } else {
-            out.push(chars[i]);
-            i += 1;
-        }
-    }
-    out
-}
-
-/// Whether 15 or 18 characters look like a resident ID number: a real birth date, and for
-/// 18 characters the GB 11643 check character (an all-digit USCC does not pass both).
-fn looks_like_id(run: &[char]) -> bool {
-    let s: String = run.iter().collect();
-    let (date, full) = match run.len() {
-        18 => (s.get(6..14).map(String::from), true),
-        15 => (s.get(6..12).map(|d| format!("19{d}")), false),
-        _ => return false,
-    };
-    let Some(date) = date else { return false };
-    let date_ok = chrono::NaiveDate::parse_from_str(&date, "%Y%m%d")
-        .is_ok_and(|d| (1900..2100).contains(&chrono::Datelike::year(&d)));
-    if !date_ok {
-        return false;
-    }
-    if !full {
-        return true;
-    }
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const C: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
-    let sum: u32 = run
-        .iter()
-        .take(17)
-        .zip(W)
-        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-        .sum();
-    C[(sum % 11) as usize] == run[17].to_ascii_uppercase()
+    chengxin_domain::codes::id_number::mask_in_text(s).into_owned()
 }
 
 /// A record history action in Chinese.

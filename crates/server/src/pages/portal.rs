@@ -138,53 +138,11 @@ fn public_negative_types() -> Vec<&'static RecordType> {
         .unwrap_or_default()
 }
 
-/// Whether `s` is an 18-character ID number with a valid check character.
-fn looks_like_id(s: &str) -> bool {
-    plausible_id(s)
-}
-
-/// Whether a run of digits (and `X`) is plausibly an ID number: 18 characters with a valid
-/// check character, or 15 digits, with a birth date where it belongs (so that an all-digit
-/// USCC or a long document number is left alone).
-fn plausible_id(run: &str) -> bool {
-    let run = run.to_ascii_uppercase();
-    let birth = match run.len() {
-        18 if run[..17].bytes().all(|b| b.is_ascii_digit())
-            && id_number::has_valid_check_char(&run) =>
-        {
-            run[6..14].to_string()
-        }
-        15 if run.bytes().all(|b| b.is_ascii_digit()) => format!("19{}", &run[6..12]),
-        _ => return false,
-    };
-    NaiveDate::parse_from_str(&birth, "%Y%m%d").is_ok_and(|d| (1900..=2100).contains(&d.year()))
-}
-
-/// Masks every run of 15–18 ID-number characters in free text that could be an ID number
-/// (defence in depth: typed personal fields are masked at import; free text is not checked).
+/// Masks every run in free text that could be an ID number (defence in depth: typed personal
+/// fields are masked at import; free text is not checked). The rule is the domain's
+/// [`id_number::mask_in_text`].
 pub(crate) fn scrub(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i].is_ascii_digit() {
-            let mut j = i;
-            while j < chars.len() && (chars[j].is_ascii_digit() || matches!(chars[j], 'X' | 'x')) {
-                j += 1;
-            }
-            let run: String = chars[i..j].iter().collect();
-            if plausible_id(&run) {
-                out.push_str(&id_number::mask(&run));
-            } else {
-                out.push_str(&run);
-            }
-            i = j;
-        } else {
-            out.push(chars[i]);
-            i += 1;
-        }
-    }
-    out
+    id_number::mask_in_text(text).into_owned()
 }
 
 /// A field value as shown to the public: enum codes as labels, personal numbers masked, other
@@ -199,7 +157,7 @@ pub(crate) fn field_text(fd: &FieldDef, v: &serde_json::Value) -> String {
         FieldType::IdNumber => id_number::mask(&raw),
         FieldType::UsccOrId => {
             let n = raw.trim().to_ascii_uppercase();
-            if uscc::has_valid_check_char(&n) && !looks_like_id(&n) {
+            if uscc::has_valid_check_char(&n) && !id_number::looks_like_id(&n) {
                 n
             } else {
                 id_number::mask(&raw)
