@@ -13,8 +13,8 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-mod accounts_types;
 pub mod changelog;
+mod concern;
 pub mod error;
 pub mod keys;
 pub mod postgres;
@@ -24,323 +24,27 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chengxin_domain::catalog::Catalog;
-use chengxin_domain::records::{Record, RecordHistoryEntry, RecordStatus};
-use chengxin_domain::subjects::{Employment, Subject, SubjectKind};
+use chengxin_domain::records::{Record, RecordHistoryEntry};
+use chengxin_domain::subjects::{Employment, Subject};
 use chrono::{DateTime, NaiveDate, Utc};
 use ed25519_dalek::VerifyingKey;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use accounts_types::{
-    Account, ApplicationFilter, ApplicationRow, AuditEvent, AuditFilter, CaseFilter, CaseRow,
-    EntryHead, EvidenceFile, ListEntryFilter, ListEntryRow, SessionRow, TargetChange, TokenRow,
-};
 pub use changelog::{Checkpoint, LogEntry, LogSigner, Problem, VerifyReport};
+pub use concern::accounts::{Account, SessionRow, TokenRow};
+pub use concern::audit::{AuditEvent, AuditFilter};
+pub use concern::batches::{
+    Batch, BatchWriter, ImportRow, LinkCandidate, LinkRequest, NewBatch, RejectedRow, RowFields,
+    RowOutcome,
+};
+pub use concern::cases::{CaseFilter, CaseRow};
+pub use concern::lists::{EntryHead, ListEntryFilter, ListEntryRow};
+pub use concern::meta::{Backend, CatalogTypeRow, MetaRow, MigrateReport};
+pub use concern::records::{NewRecord, PublishedFilter, RecordChange};
+pub use concern::reports::CreditReportRow;
+pub use concern::rights::{ApplicationFilter, ApplicationRow, EvidenceFile, TargetChange};
+pub use concern::subjects::{NewEmployment, NewSubject, SubjectFilter, SubjectUpdate};
 pub use error::{Result, StoreError};
-
-/// Which backend a store runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// A subject to create.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct NewSubject {
-    pub kind: Option<SubjectKind>,
-    pub name: String,
-    pub uscc: Option<String>,
-    pub id_hash: Option<String>,
-    pub id_masked: Option<String>,
-    pub region: Option<String>,
-    pub parent_id: Option<Uuid>,
-    pub former_names: Vec<String>,
-}
-
-/// Changes to a subject. A new name moves the old one to the former names (曾用名).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct SubjectUpdate {
-    pub name: Option<String>,
-    pub region: Option<String>,
-    pub parent_id: Option<Uuid>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct SubjectFilter {
-    pub kind: Option<SubjectKind>,
-    /// Region code prefix, e.g. `3204` for all of 常州市.
-    pub region_prefix: Option<String>,
-    pub name_contains: Option<String>,
-    pub limit: i64,
-    pub offset: i64,
-}
-
-/// Published records for the public portal (双公示 browsing, 政务失信, open data): status
-/// `published` only; every other condition optional. Newest decision first.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct PublishedFilter {
-    /// Record types (empty: every type).
-    pub type_codes: Vec<String>,
-    /// USCC of the source department.
-    pub source_dept: Option<String>,
-    pub decided_from: Option<NaiveDate>,
-    pub decided_to: Option<NaiveDate>,
-    /// Only records about subjects of these kinds (empty: any subject, linked or not).
-    pub subject_kinds: Vec<SubjectKind>,
-    /// Leave out records recognised as tolerable error (容错纠错).
-    pub exclude_tolerated: bool,
-    /// Page size (default 20, at most 10,000).
-    pub limit: i64,
-    pub offset: i64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct NewEmployment {
-    pub person_id: Uuid,
-    pub body_id: Uuid,
-    pub post: String,
-    pub start_date: NaiveDate,
-    pub end_date: Option<NaiveDate>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct NewRecord {
-    pub type_code: String,
-    pub subject_id: Option<Uuid>,
-    pub subject_name: String,
-    pub doc_no: String,
-    pub decision_date: NaiveDate,
-    pub source_dept: String,
-    pub batch_id: Option<Uuid>,
-    pub fields: serde_json::Map<String, serde_json::Value>,
-    pub severity: Option<String>,
-    pub status: RecordStatus,
-    pub publish_until: Option<NaiveDate>,
-    /// Digest of the submitted content; computed from fields, date and severity when `None`.
-    pub content_digest: Option<String>,
-    /// When it was published, if earlier than now (records migrated from an older platform,
-    /// demo data); now when `None`.
-    #[serde(default)]
-    pub published_at: Option<DateTime<Utc>>,
-}
-
-/// A change to a record: the action names it in the history (`publish`, `correct`, `revoke` …).
-/// Legality of the transition is the caller's (domain) business; the store makes it atomic,
-/// versioned and logged.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RecordChange {
-    pub id: Uuid,
-    pub expected_version: i64,
-    pub action: String,
-    pub status: Option<RecordStatus>,
-    pub fields: Option<serde_json::Map<String, serde_json::Value>>,
-    pub tolerated: Option<bool>,
-    pub publish_until: Option<Option<NaiveDate>>,
-    pub note: Option<String>,
-    /// New content digest when `fields` change (recomputed when `None`).
-    pub content_digest: Option<String>,
-}
-
-/// A validated import row, ready to store. The clear ID number never gets here: only its
-/// keyed hash and masked form.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ImportRow {
-    /// Row number in the submitted file.
-    pub row: u64,
-    pub doc_no: String,
-    pub decision_date: NaiveDate,
-    pub subject_name: String,
-    pub subject_uscc: Option<String>,
-    pub subject_id_hash: Option<String>,
-    pub subject_id_masked: Option<String>,
-    /// The ID number sealed with the personal-data key (kept apart, see
-    /// `Store::subject_identity`).
-    #[serde(default)]
-    pub subject_id_sealed: Option<String>,
-    pub subject_kind: SubjectKind,
-    pub subject_region: Option<String>,
-    pub fields: RowFields,
-    pub severity: Option<String>,
-    pub status: RecordStatus,
-    pub publish_until: Option<NaiveDate>,
-    pub content_digest: String,
-}
-
-/// An import row's fields as canonical JSON text (keys sorted, compact) — exactly what
-/// `serde_json` writes for the record's `fields` map. Serialised once, on the reading
-/// thread, then stored and digested as-is: a bulk import would otherwise re-serialise every
-/// row's fields for the insert, the history and the change-log digest.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct RowFields(Box<serde_json::value::RawValue>);
-
-impl RowFields {
-    pub fn new(map: &serde_json::Map<String, serde_json::Value>) -> Result<Self> {
-        serde_json::value::to_raw_value(map)
-            .map(Self)
-            .map_err(|e| StoreError::Invalid(format!("字段无法序列化：{e}")))
-    }
-
-    pub fn raw(&self) -> &serde_json::value::RawValue {
-        &self.0
-    }
-
-    pub fn to_map(&self) -> Result<serde_json::Map<String, serde_json::Value>> {
-        serde_json::from_str(self.0.get())
-            .map_err(|e| StoreError::Invalid(format!("字段无法解析：{e}")))
-    }
-}
-
-/// What happened to one import row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "outcome", content = "record_id", rename_all = "snake_case")]
-pub enum RowOutcome {
-    Created(Uuid),
-    /// Same source key, new content: a correction with history.
-    Corrected(Uuid),
-    /// Same source key, same content: nothing changed.
-    Duplicate(Uuid),
-    /// Stored without a subject; queued for manual linking.
-    Queued(Uuid),
-    /// The same source key appeared earlier in this file: not stored, not counted; the
-    /// caller rejects the row with a reason.
-    DuplicateInFile,
-    /// The existing record no longer accepts corrections (revoked or repaired): not stored,
-    /// not counted; the caller rejects the row with a reason.
-    NotCorrectable(Uuid),
-}
-
-/// A rejected row, kept for the error report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RejectedRow {
-    pub row: u64,
-    pub cells: Vec<String>,
-    pub reasons: Vec<String>,
-}
-
-/// A submitted file (报送批次).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct NewBatch {
-    pub type_code: String,
-    /// USCC of the submitting department.
-    pub source_dept: String,
-    pub file_name: Option<String>,
-    pub file_sha256: String,
-    pub format: String,
-    pub encoding: String,
-    /// Publication time to record (backfilling from an older platform); now when `None`.
-    pub published_at: Option<DateTime<Utc>>,
-    /// The file's column headers, for the error report.
-    pub headers: Vec<String>,
-}
-
-/// A batch as stored, with its counts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Batch {
-    pub id: Uuid,
-    pub type_code: String,
-    pub source_dept: String,
-    pub file_name: Option<String>,
-    pub file_sha256: String,
-    pub format: String,
-    pub encoding: String,
-    pub submitted_by: String,
-    pub submitted_at: DateTime<Utc>,
-    pub total: i64,
-    pub created: i64,
-    pub corrected: i64,
-    pub duplicates: i64,
-    pub rejected: i64,
-    pub queued: i64,
-    pub subjects_created: i64,
-    pub unknown_columns: Vec<String>,
-    pub headers: Vec<String>,
-}
-
-/// Writes one batch inside one transaction: dropping it without `commit` rolls everything
-/// back, so an infrastructure failure never leaves half a batch.
-#[async_trait]
-pub trait BatchWriter: Send {
-    fn id(&self) -> Uuid;
-    /// Store validated rows (in file order).
-    async fn write(&mut self, rows: Vec<ImportRow>) -> Result<Vec<RowOutcome>>;
-    /// Keep rejected rows for the error report.
-    async fn reject(&mut self, rows: Vec<RejectedRow>) -> Result<()>;
-    async fn commit(self: Box<Self>, unknown_columns: Vec<String>) -> Result<Batch>;
-}
-
-/// A record stored without a subject, waiting to be linked by hand.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LinkRequest {
-    pub record_id: Uuid,
-    pub subject_name: String,
-    /// Suggested subjects: `(id, name, why)`.
-    pub candidates: Vec<LinkCandidate>,
-    pub status: String,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LinkCandidate {
-    pub subject_id: Uuid,
-    pub name: String,
-    pub reason: String,
-}
-
-/// A catalog type as loaded into the store at `migrate`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CatalogTypeRow {
-    pub code: String,
-    pub name: String,
-    pub catalog_version: String,
-    pub digest: String,
-    pub definition: serde_json::Value,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// A key/value setting (e.g. whether demo data was loaded). Logged like everything else.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MetaRow {
-    pub key: String,
-    pub value: String,
-}
-
-/// An issued credit report (信用报告): the signed report as JSON
-/// (`chengxin_report::SignedReport`), the PDF handed out and what verification looks up.
-/// Written once, never changed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CreditReportRow {
-    /// 报告编号 (`XYBG-YYYYMMDD-XXXXXXXX`).
-    pub report_no: String,
-    pub subject_id: Uuid,
-    pub issued_at: DateTime<Utc>,
-    /// Actor who issued it (`account:<username>` …).
-    pub issued_by: String,
-    /// Key id of the report-signing key.
-    pub key_id: String,
-    /// SHA-256 (hex) of the report's canonical JSON.
-    pub content_sha256: String,
-    /// 验证码 (`XXXX-XXXX-XXXX-XXXX`).
-    pub verification_code: String,
-    /// `chengxin_report::SignedReport`.
-    pub signed: serde_json::Value,
-    /// SHA-256 (hex) of the PDF bytes.
-    pub pdf_sha256: String,
-    /// The PDF as issued.
-    #[serde(skip)]
-    pub pdf: Vec<u8>,
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct MigrateReport {
-    pub backend: Option<Backend>,
-    pub catalog_types_added: usize,
-    pub catalog_types_updated: usize,
-    pub catalog_types_unchanged: usize,
-    pub signing_key_id: String,
-}
 
 /// The storage interface. Handlers and commands are written against `Arc<dyn Store>`.
 #[async_trait]
