@@ -23,11 +23,12 @@ use crate::changelog::{
     self, format_at, now, state_digest, ChainChecker, Checkpoint, LogEntry, LogSigner, VerifyReport,
 };
 use crate::error::{Result, StoreError};
+use crate::prelude::*;
 use crate::{
     Account, ApplicationFilter, ApplicationRow, AuditEvent, AuditFilter, Backend, Batch,
     BatchWriter, CaseFilter, CaseRow, CatalogTypeRow, CreditReportRow, EvidenceFile, LinkRequest,
     ListEntryFilter, ListEntryRow, MetaRow, MigrateReport, NewBatch, NewEmployment, NewRecord,
-    NewSubject, PublishedFilter, RecordChange, RejectedRow, SessionRow, Store, SubjectFilter,
+    NewSubject, PublishedFilter, RecordChange, RejectedRow, SessionRow, SubjectFilter,
     SubjectUpdate, TargetChange, TokenRow,
 };
 
@@ -814,7 +815,7 @@ fn blank(s: &str) -> bool {
 }
 
 #[async_trait]
-impl Store for Inner {
+impl MetaStore for Inner {
     fn backend(&self) -> Backend {
         super::BACKEND
     }
@@ -981,7 +982,10 @@ impl Store for Inner {
         .await?;
         commit(tx, head).await
     }
+}
 
+#[async_trait]
+impl SubjectStore for Inner {
     async fn create_subject(&self, actor: &str, s: NewSubject) -> Result<Subject> {
         let kind = s
             .kind
@@ -1255,6 +1259,27 @@ impl Store for Inner {
         rows.iter().map(employment_from_row).collect()
     }
 
+    async fn set_subject_identity(
+        &self,
+        actor: &str,
+        subject_id: Uuid,
+        sealed: &str,
+    ) -> Result<()> {
+        super::accounts::set_subject_identity(&self.pool, actor, subject_id, sealed).await
+    }
+
+    async fn subject_identity(&self, subject_id: Uuid) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT sealed FROM subject_identities WHERE subject_id = $1")
+                .bind(enc(subject_id))
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+}
+
+#[async_trait]
+impl RecordStore for Inner {
     async fn create_record(&self, actor: &str, r: NewRecord) -> Result<Record> {
         if blank(&r.doc_no) {
             return Err(StoreError::Invalid("文书号不能为空".into()));
@@ -1383,6 +1408,81 @@ impl Store for Inner {
             .await?)
     }
 
+    async fn records_decided(
+        &self,
+        type_codes: &[String],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Record>> {
+        if type_codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT * FROM records WHERE type_code IN (");
+        let mut sep = q.separated(", ");
+        for t in type_codes {
+            sep.push_bind(t.as_str());
+        }
+        q.push(") AND decision_date >= ").push_bind(from);
+        q.push(" AND decision_date <= ").push_bind(to);
+        q.push(" ORDER BY source_dept, decision_date, doc_no");
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    async fn records_due_for_expiry(&self, today: NaiveDate, limit: i64) -> Result<Vec<Record>> {
+        let rows = sqlx::query(
+            "SELECT * FROM records WHERE status = 'published' AND publish_until IS NOT NULL \
+             AND publish_until < $1 ORDER BY publish_until, id LIMIT $2",
+        )
+        .bind(today)
+        .bind(limit.clamp(1, 100_000))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    async fn published_records(&self, f: &PublishedFilter) -> Result<Vec<Record>> {
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT * FROM records");
+        push_published_filter(&mut q, f);
+        let limit = if f.limit <= 0 {
+            20
+        } else {
+            f.limit.min(10_000)
+        };
+        q.push(" ORDER BY decision_date DESC, id DESC LIMIT ")
+            .push_bind(limit);
+        q.push(" OFFSET ").push_bind(f.offset.max(0));
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    async fn count_published_records(&self, f: &PublishedFilter) -> Result<i64> {
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT COUNT(*) FROM records");
+        push_published_filter(&mut q, f);
+        Ok(q.build_query_scalar().fetch_one(&self.pool).await?)
+    }
+
+    async fn published_record_sources(&self, type_codes: &[String]) -> Result<Vec<(String, i64)>> {
+        let f = PublishedFilter {
+            type_codes: type_codes.to_vec(),
+            ..Default::default()
+        };
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT source_dept, COUNT(*) AS n FROM records");
+        push_published_filter(&mut q, &f);
+        q.push(" GROUP BY source_dept ORDER BY source_dept LIMIT 1000");
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("source_dept")?, r.try_get("n")?)))
+            .collect()
+    }
+
+    async fn records_of_subject(&self, subject_id: Uuid) -> Result<Vec<Record>> {
+        super::lists::records_of_subject(&self.pool, subject_id).await
+    }
+}
+
+#[async_trait]
+impl BatchStore for Inner {
     async fn begin_batch(&self, actor: &str, b: NewBatch) -> Result<Box<dyn BatchWriter>> {
         Ok(Box::new(super::batch::begin(&self.pool, actor, b).await?))
     }
@@ -1504,75 +1604,10 @@ impl Store for Inner {
         commit(tx, head).await?;
         Ok(r)
     }
+}
 
-    async fn records_decided(
-        &self,
-        type_codes: &[String],
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<Record>> {
-        if type_codes.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT * FROM records WHERE type_code IN (");
-        let mut sep = q.separated(", ");
-        for t in type_codes {
-            sep.push_bind(t.as_str());
-        }
-        q.push(") AND decision_date >= ").push_bind(from);
-        q.push(" AND decision_date <= ").push_bind(to);
-        q.push(" ORDER BY source_dept, decision_date, doc_no");
-        let rows = q.build().fetch_all(&self.pool).await?;
-        rows.iter().map(record_from_row).collect()
-    }
-
-    async fn published_records(&self, f: &PublishedFilter) -> Result<Vec<Record>> {
-        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT * FROM records");
-        push_published_filter(&mut q, f);
-        let limit = if f.limit <= 0 {
-            20
-        } else {
-            f.limit.min(10_000)
-        };
-        q.push(" ORDER BY decision_date DESC, id DESC LIMIT ")
-            .push_bind(limit);
-        q.push(" OFFSET ").push_bind(f.offset.max(0));
-        let rows = q.build().fetch_all(&self.pool).await?;
-        rows.iter().map(record_from_row).collect()
-    }
-
-    async fn count_published_records(&self, f: &PublishedFilter) -> Result<i64> {
-        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT COUNT(*) FROM records");
-        push_published_filter(&mut q, f);
-        Ok(q.build_query_scalar().fetch_one(&self.pool).await?)
-    }
-
-    async fn published_record_sources(&self, type_codes: &[String]) -> Result<Vec<(String, i64)>> {
-        let f = PublishedFilter {
-            type_codes: type_codes.to_vec(),
-            ..Default::default()
-        };
-        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT source_dept, COUNT(*) AS n FROM records");
-        push_published_filter(&mut q, &f);
-        q.push(" GROUP BY source_dept ORDER BY source_dept LIMIT 1000");
-        let rows = q.build().fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("source_dept")?, r.try_get("n")?)))
-            .collect()
-    }
-
-    async fn records_due_for_expiry(&self, today: NaiveDate, limit: i64) -> Result<Vec<Record>> {
-        let rows = sqlx::query(
-            "SELECT * FROM records WHERE status = 'published' AND publish_until IS NOT NULL \
-             AND publish_until < $1 ORDER BY publish_until, id LIMIT $2",
-        )
-        .bind(today)
-        .bind(limit.clamp(1, 100_000))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(record_from_row).collect()
-    }
-
+#[async_trait]
+impl LogStore for Inner {
     async fn log_head(&self) -> Result<(i64, String)> {
         let row = sqlx::query("SELECT seq, hash FROM log_head WHERE id = 1")
             .fetch_one(&self.pool)
@@ -1633,6 +1668,51 @@ impl Store for Inner {
             .collect()
     }
 
+    async fn verify(&self, trusted: &[VerifyingKey]) -> Result<VerifyReport> {
+        let keys: HashMap<String, VerifyingKey> =
+            trusted.iter().map(|k| (changelog::key_id(k), *k)).collect();
+        let checkpoints = sqlx::query("SELECT * FROM log_checkpoints ORDER BY seq")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Checkpoint {
+                    seq: r.try_get("seq")?,
+                    hash: r.try_get("hash")?,
+                    key_id: r.try_get("key_id")?,
+                    signature: r.try_get("signature")?,
+                    at: r.try_get::<DateTime<Utc>, _>("at")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut checker = ChainChecker::new(checkpoints.iter().map(|c| c.seq));
+        {
+            let mut entries =
+                sqlx::query("SELECT * FROM change_log ORDER BY seq").fetch(&self.pool);
+            while let Some(row) = entries.try_next().await? {
+                checker.entry(log_entry_from_row(&row)?);
+            }
+        }
+        let (seq, hash) = self.log_head().await?;
+        checker.head(seq, &hash);
+        for cp in &checkpoints {
+            checker.checkpoint(cp, &keys);
+        }
+        for covered in &COVERED {
+            let mut rows = sqlx::query(covered.sql).fetch(&self.pool);
+            while let Some(row) = rows.try_next().await? {
+                let id = (covered.id)(&row).unwrap_or_else(|_| "<无法解读的主键>".to_string());
+                // A row that no longer decodes was edited behind the platform's back.
+                let digest = (covered.digest)(&row).unwrap_or_default();
+                checker.row(covered.entity_type, &id, &digest);
+            }
+        }
+        Ok(checker.finish())
+    }
+}
+
+#[async_trait]
+impl AccountStore for Inner {
     async fn create_account(&self, actor: &str, a: &Account) -> Result<()> {
         super::accounts::write_account(&self.pool, actor, a, None).await
     }
@@ -1762,7 +1842,10 @@ impl Store for Inner {
             .map(super::accounts::token_from_row)
             .collect()
     }
+}
 
+#[async_trait]
+impl AuditStore for Inner {
     async fn audit(&self, events: &[AuditEvent]) -> Result<()> {
         super::accounts::audit(&self.pool, events).await
     }
@@ -1778,16 +1861,10 @@ impl Store for Inner {
     async fn purge_audit(&self, actor: &str, before: DateTime<Utc>) -> Result<u64> {
         super::accounts::purge_audit(&self.pool, actor, before).await
     }
+}
 
-    async fn set_subject_identity(
-        &self,
-        actor: &str,
-        subject_id: Uuid,
-        sealed: &str,
-    ) -> Result<()> {
-        super::accounts::set_subject_identity(&self.pool, actor, subject_id, sealed).await
-    }
-
+#[async_trait]
+impl ListStore for Inner {
     async fn create_list_entry(&self, actor: &str, e: &ListEntryRow) -> Result<()> {
         super::lists::write_entry(&self.pool, actor, e, None).await
     }
@@ -1827,6 +1904,13 @@ impl Store for Inner {
         super::lists::negative_records(&self.pool, after, limit).await
     }
 
+    async fn subjects_after(&self, after: Option<Uuid>, limit: i64) -> Result<Vec<Subject>> {
+        super::lists::subjects_after(&self.pool, after, limit.clamp(1, 100_000)).await
+    }
+}
+
+#[async_trait]
+impl CaseStore for Inner {
     async fn write_cases(
         &self,
         actor: &str,
@@ -1849,7 +1933,10 @@ impl Store for Inner {
     async fn cases(&self, f: &CaseFilter) -> Result<Vec<CaseRow>> {
         super::lists::cases(&self.pool, f).await
     }
+}
 
+#[async_trait]
+impl RightsStore for Inner {
     async fn write_application(
         &self,
         actor: &str,
@@ -1885,72 +1972,16 @@ impl Store for Inner {
     async fn evidence_file(&self, id: Uuid) -> Result<Option<EvidenceFile>> {
         super::rights::evidence(&self.pool, id).await
     }
+}
 
+#[async_trait]
+impl CreditReportStore for Inner {
     async fn create_credit_report(&self, actor: &str, r: &CreditReportRow) -> Result<()> {
         super::credit_reports::create(&self.pool, actor, r).await
     }
 
     async fn credit_report(&self, report_no: &str) -> Result<Option<CreditReportRow>> {
         super::credit_reports::get(&self.pool, report_no).await
-    }
-
-    async fn subjects_after(&self, after: Option<Uuid>, limit: i64) -> Result<Vec<Subject>> {
-        super::lists::subjects_after(&self.pool, after, limit.clamp(1, 100_000)).await
-    }
-
-    async fn records_of_subject(&self, subject_id: Uuid) -> Result<Vec<Record>> {
-        super::lists::records_of_subject(&self.pool, subject_id).await
-    }
-
-    async fn subject_identity(&self, subject_id: Uuid) -> Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT sealed FROM subject_identities WHERE subject_id = $1")
-                .bind(enc(subject_id))
-                .fetch_optional(&self.pool)
-                .await?,
-        )
-    }
-
-    async fn verify(&self, trusted: &[VerifyingKey]) -> Result<VerifyReport> {
-        let keys: HashMap<String, VerifyingKey> =
-            trusted.iter().map(|k| (changelog::key_id(k), *k)).collect();
-        let checkpoints = sqlx::query("SELECT * FROM log_checkpoints ORDER BY seq")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(Checkpoint {
-                    seq: r.try_get("seq")?,
-                    hash: r.try_get("hash")?,
-                    key_id: r.try_get("key_id")?,
-                    signature: r.try_get("signature")?,
-                    at: r.try_get::<DateTime<Utc>, _>("at")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let mut checker = ChainChecker::new(checkpoints.iter().map(|c| c.seq));
-        {
-            let mut entries =
-                sqlx::query("SELECT * FROM change_log ORDER BY seq").fetch(&self.pool);
-            while let Some(row) = entries.try_next().await? {
-                checker.entry(log_entry_from_row(&row)?);
-            }
-        }
-        let (seq, hash) = self.log_head().await?;
-        checker.head(seq, &hash);
-        for cp in &checkpoints {
-            checker.checkpoint(cp, &keys);
-        }
-        for covered in &COVERED {
-            let mut rows = sqlx::query(covered.sql).fetch(&self.pool);
-            while let Some(row) = rows.try_next().await? {
-                let id = (covered.id)(&row).unwrap_or_else(|_| "<无法解读的主键>".to_string());
-                // A row that no longer decodes was edited behind the platform's back.
-                let digest = (covered.digest)(&row).unwrap_or_default();
-                checker.row(covered.entity_type, &id, &digest);
-            }
-        }
-        Ok(checker.finish())
     }
 }
 

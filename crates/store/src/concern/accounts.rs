@@ -2,9 +2,12 @@
 //! policy, lockout, token scopes) live in `chengxin-access`; the store only keeps state,
 //! versioned and — except for ephemeral sessions — in the change log.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::error::Result;
 
 /// A staff or subject account (账号).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,4 +63,27 @@ pub struct TokenRow {
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub version: i64,
+}
+
+/// Accounts and access (issue 5): accounts, login sessions, API tokens.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    async fn create_account(&self, actor: &str, a: &Account) -> Result<()>;
+    /// Write an account's new state if it is still at `expected_version` (the new state
+    /// carries `expected_version + 1`).
+    async fn update_account(&self, actor: &str, a: &Account, expected_version: i64) -> Result<()>;
+    async fn account(&self, id: Uuid) -> Result<Option<Account>>;
+    async fn account_by_username(&self, username: &str) -> Result<Option<Account>>;
+    async fn accounts(&self) -> Result<Vec<Account>>;
+    async fn count_accounts(&self) -> Result<i64>;
+    async fn create_session(&self, s: &SessionRow) -> Result<()>;
+    async fn session(&self, id_hash: &str) -> Result<Option<SessionRow>>;
+    async fn touch_session(&self, id_hash: &str, at: DateTime<Utc>) -> Result<()>;
+    async fn delete_session(&self, id_hash: &str) -> Result<()>;
+    async fn delete_sessions_of(&self, account_id: Uuid) -> Result<u64>;
+    async fn create_token(&self, actor: &str, t: &TokenRow) -> Result<()>;
+    async fn update_token(&self, actor: &str, t: &TokenRow, expected_version: i64) -> Result<()>;
+    async fn token(&self, id: Uuid) -> Result<Option<TokenRow>>;
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRow>>;
+    async fn tokens(&self) -> Result<Vec<TokenRow>>;
 }

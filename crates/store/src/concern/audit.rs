@@ -1,9 +1,13 @@
 //! The audit trail (审计日志) and query log (查询留痕), and the data changes read from the
 //! change log.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::changelog::LogEntry;
+use crate::error::Result;
 
 /// One entry of the audit trail (审计日志) or the query log (查询留痕, `kind = "query"`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,4 +54,17 @@ pub struct AuditFilter {
     #[serde(default)]
     pub target: Option<String>,
     pub limit: Option<i64>,
+}
+
+/// The audit trail (审计日志) and the data changes it shows from the change log.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Append audit events (one transaction, chained in the change log).
+    async fn audit(&self, events: &[AuditEvent]) -> Result<()>;
+    async fn audit_events(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>>;
+    /// Data changes from the change log (everything but audit events themselves), newest
+    /// first, filtered by time and actor: the "every data change" part of the audit trail.
+    async fn data_changes(&self, f: &AuditFilter) -> Result<Vec<LogEntry>>;
+    /// Delete audit events older than `before` (retention); the deletions are logged.
+    async fn purge_audit(&self, actor: &str, before: DateTime<Utc>) -> Result<u64>;
 }

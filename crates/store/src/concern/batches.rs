@@ -1,7 +1,7 @@
 //! Batch import (报送批次): the batch writer, import rows and the manual link queue.
 
 use async_trait::async_trait;
-use chengxin_domain::records::RecordStatus;
+use chengxin_domain::records::{Record, RecordStatus};
 use chengxin_domain::subjects::SubjectKind;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -153,4 +153,23 @@ pub struct LinkCandidate {
     pub subject_id: Uuid,
     pub name: String,
     pub reason: String,
+}
+
+/// Batch import (报送批次) and the queue of records waiting to be linked to a subject.
+#[async_trait]
+pub trait BatchStore: Send + Sync {
+    /// Open a batch; all its writes happen in one transaction until `commit`.
+    async fn begin_batch(&self, actor: &str, b: NewBatch) -> Result<Box<dyn BatchWriter>>;
+    async fn batch(&self, id: Uuid) -> Result<Option<Batch>>;
+    /// An earlier batch of the same type and department with the same file content.
+    async fn batch_by_file(
+        &self,
+        type_code: &str,
+        source_dept: &str,
+        sha256: &str,
+    ) -> Result<Option<Batch>>;
+    async fn batch_rejects(&self, id: Uuid) -> Result<Vec<RejectedRow>>;
+    async fn link_queue(&self, limit: i64) -> Result<Vec<LinkRequest>>;
+    /// Link a queued record to a subject.
+    async fn link_record(&self, actor: &str, record_id: Uuid, subject_id: Uuid) -> Result<Record>;
 }

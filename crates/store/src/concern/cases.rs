@@ -1,8 +1,11 @@
 //! Closed-loop cases (闭环) of list entries.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::error::Result;
 
 /// A closed-loop case (闭环): the domain's `Case` as JSON plus the columns queries need.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,4 +38,19 @@ pub struct CaseFilter {
     /// Only cases still running (not lifted, a next step due).
     pub open_only: bool,
     pub limit: Option<i64>,
+}
+
+/// Closed-loop cases (闭环) of list entries.
+#[async_trait]
+pub trait CaseStore: Send + Sync {
+    /// Insert `new` cases and apply `updated` ones (each with the version it replaces) in one
+    /// transaction.
+    async fn write_cases(
+        &self,
+        actor: &str,
+        new: &[CaseRow],
+        updated: &[(CaseRow, i64)],
+    ) -> Result<()>;
+    async fn case(&self, id: &str) -> Result<Option<CaseRow>>;
+    async fn cases(&self, f: &CaseFilter) -> Result<Vec<CaseRow>>;
 }

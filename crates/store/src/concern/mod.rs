@@ -6,6 +6,7 @@ pub mod audit;
 pub mod batches;
 pub mod cases;
 pub mod lists;
+pub mod log;
 pub mod meta;
 pub mod records;
 pub mod reports;

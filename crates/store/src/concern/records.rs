@@ -1,10 +1,13 @@
 //! Records (信用信息): creation, versioned changes, history and the portal's queries.
 
-use chengxin_domain::records::RecordStatus;
+use async_trait::async_trait;
+use chengxin_domain::records::{Record, RecordHistoryEntry, RecordStatus};
 use chengxin_domain::subjects::SubjectKind;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::error::Result;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewRecord {
@@ -61,4 +64,31 @@ pub struct PublishedFilter {
     /// Page size (default 20, at most 10,000).
     pub limit: i64,
     pub offset: i64,
+}
+
+/// Records: creation, versioned changes with their history, and the queries of reports,
+/// expiry and the public portal.
+#[async_trait]
+pub trait RecordStore: Send + Sync {
+    async fn create_record(&self, actor: &str, r: NewRecord) -> Result<Record>;
+    async fn change_record(&self, actor: &str, c: RecordChange) -> Result<Record>;
+    async fn record(&self, id: Uuid) -> Result<Option<Record>>;
+    async fn record_history(&self, id: Uuid) -> Result<Vec<RecordHistoryEntry>>;
+    async fn count_records(&self) -> Result<i64>;
+    /// Records of given types decided in `[from, to]` (for reports).
+    async fn records_decided(
+        &self,
+        type_codes: &[String],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Record>>;
+    /// Published records whose publication ended before `today`: candidates for expiry.
+    async fn records_due_for_expiry(&self, today: NaiveDate, limit: i64) -> Result<Vec<Record>>;
+    /// Published records matching the filter, newest decision first (portal pages).
+    async fn published_records(&self, f: &PublishedFilter) -> Result<Vec<Record>>;
+    /// How many published records match the filter (limit and offset ignored).
+    async fn count_published_records(&self, f: &PublishedFilter) -> Result<i64>;
+    /// Source departments (USCC) with published records of these types, with their counts.
+    async fn published_record_sources(&self, type_codes: &[String]) -> Result<Vec<(String, i64)>>;
+    async fn records_of_subject(&self, subject_id: Uuid) -> Result<Vec<Record>>;
 }

@@ -1,8 +1,11 @@
 //! Issued credit reports (信用报告).
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::error::Result;
 
 /// An issued credit report (信用报告): the signed report as JSON
 /// (`chengxin_report::SignedReport`), the PDF handed out and what verification looks up.
@@ -28,4 +31,12 @@ pub struct CreditReportRow {
     /// The PDF as issued.
     #[serde(skip)]
     pub pdf: Vec<u8>,
+}
+
+/// Issued credit reports (信用报告): written once, never changed.
+#[async_trait]
+pub trait CreditReportStore: Send + Sync {
+    /// Store an issued report (its number must be new: a reused number is `Duplicate`).
+    async fn create_credit_report(&self, actor: &str, r: &CreditReportRow) -> Result<()>;
+    async fn credit_report(&self, report_no: &str) -> Result<Option<CreditReportRow>>;
 }

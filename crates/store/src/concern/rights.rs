@@ -1,9 +1,12 @@
 //! Credit rights (issue 7): objections, repair applications, their evidence files.
 
+use async_trait::async_trait;
+use chengxin_domain::records::Record;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::error::Result;
 use crate::ListEntryRow;
 
 /// An objection, repair application or rights decision (issue 7).
@@ -63,4 +66,32 @@ pub enum TargetChange {
     Record(crate::RecordChange),
     /// A list entry's new state and the version it replaces.
     ListEntry(Box<ListEntryRow>, i64),
+}
+
+/// Credit rights (issue 7): applications and their evidence files.
+#[async_trait]
+pub trait RightsStore: Send + Sync {
+    /// Write an application — new when `expected_version` is `None`, else its next state —
+    /// together with its effect on the record or list entry, in one transaction. A stale
+    /// `expected_version` is a `Conflict` and nothing is written. Returns the changed record.
+    async fn write_application(
+        &self,
+        actor: &str,
+        a: &ApplicationRow,
+        expected_version: Option<i64>,
+        change: TargetChange,
+    ) -> Result<Option<Record>>;
+    /// Store an evidence file with the application's new state listing it (at
+    /// `expected_version`).
+    async fn add_evidence(
+        &self,
+        actor: &str,
+        a: &ApplicationRow,
+        expected_version: i64,
+        f: &EvidenceFile,
+    ) -> Result<()>;
+    async fn application(&self, id: Uuid) -> Result<Option<ApplicationRow>>;
+    async fn application_by_tracking(&self, tracking_no: &str) -> Result<Option<ApplicationRow>>;
+    async fn applications(&self, f: &ApplicationFilter) -> Result<Vec<ApplicationRow>>;
+    async fn evidence_file(&self, id: Uuid) -> Result<Option<EvidenceFile>>;
 }

@@ -1,9 +1,12 @@
 //! Subjects (主体), their employments (任职) and sealed identities.
 
-use chengxin_domain::subjects::SubjectKind;
+use async_trait::async_trait;
+use chengxin_domain::subjects::{Employment, Subject, SubjectKind};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::error::Result;
 
 /// A subject to create.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -43,4 +46,30 @@ pub struct NewEmployment {
     pub post: String,
     pub start_date: NaiveDate,
     pub end_date: Option<NaiveDate>,
+}
+
+/// Subjects (主体), their employments (任职) and sealed ID numbers.
+#[async_trait]
+pub trait SubjectStore: Send + Sync {
+    async fn create_subject(&self, actor: &str, s: NewSubject) -> Result<Subject>;
+    async fn update_subject(
+        &self,
+        actor: &str,
+        id: Uuid,
+        expected_version: i64,
+        u: SubjectUpdate,
+    ) -> Result<Subject>;
+    async fn subject(&self, id: Uuid) -> Result<Option<Subject>>;
+    async fn subject_by_uscc(&self, uscc: &str) -> Result<Option<Subject>>;
+    async fn subject_by_id_hash(&self, id_hash: &str) -> Result<Option<Subject>>;
+    async fn list_subjects(&self, f: &SubjectFilter) -> Result<Vec<Subject>>;
+    async fn count_subjects(&self) -> Result<i64>;
+    async fn add_employment(&self, actor: &str, e: NewEmployment) -> Result<Employment>;
+    async fn employments_of(&self, person_id: Uuid) -> Result<Vec<Employment>>;
+    /// Who held a post at `body_id` on `day` (责任回溯).
+    async fn staff_at(&self, body_id: Uuid, day: NaiveDate) -> Result<Vec<Employment>>;
+    /// Keep a person's sealed ID number (replacing an earlier one).
+    async fn set_subject_identity(&self, actor: &str, subject_id: Uuid, sealed: &str)
+        -> Result<()>;
+    async fn subject_identity(&self, subject_id: Uuid) -> Result<Option<String>>;
 }
