@@ -2,9 +2,13 @@
 //! PostgreSQL (production). The backend is chosen by the URL scheme (`sqlite://…`,
 //! `postgres://…`).
 //!
-//! Both backends share one implementation of the trait (`common.rs`, compiled once per
-//! backend with that backend's `Db` type): the SQL is portable (`$n` placeholders work on
-//! both), and only the schema (per-backend migrations) and column representations differ.
+//! The interface is split by concern: each file under `concern/` holds one sub-trait (e.g.
+//! [`RecordStore`]) with the row types it reads and writes; [`Store`] is their sum, and
+//! [`prelude`] brings them all into scope. Both backends share one implementation of every
+//! concern (`shared/`, compiled once per backend against that backend's `Db` type, with the
+//! transaction and change-log kernel in `shared/kernel.rs`): the SQL is portable (`$n`
+//! placeholders work on both), and only the schema (per-backend migrations), column
+//! representations and bulk-write paths (`sqlite.rs`, `postgres.rs`) differ.
 //!
 //! Invariant: every write appends, in the same transaction, an entry to the chained change
 //! log (see [`changelog`]); `verify` proves the rows match the log.

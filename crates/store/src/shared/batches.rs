@@ -491,7 +491,7 @@ impl BatchWriter for Writer {
             self.batch.created += 1;
             new_records.push(rec);
         }
-        // New records get no history row of their own: see `common::implicit_create`.
+        // New records get no history row of their own: see `records::implicit_create`.
         for rec in &new_records {
             log.push(entry(
                 "record",

@@ -2,16 +2,18 @@
 //! holding the log head, appending chained entries (one by one, batched or grouped), and
 //! reading change-log rows. It knows no concern.
 
+use sqlx::{Row, Transaction};
+
 use super::Db;
 use crate::changelog::{self, format_at, now, LogEntry};
 use crate::error::{Result, StoreError};
-use sqlx::{Row, Transaction};
 
 pub(super) type DbRow = <Db as sqlx::Database>::Row;
 
 /// The backend's connection pool.
-pub(crate) type Pool = sqlx::Pool<Db>;
+pub(super) type Pool = sqlx::Pool<Db>;
 
+/// A write transaction (also used by the backend's bulk-write paths).
 pub(crate) type Tx = Transaction<'static, Db>;
 
 /// The chain head, held (locked) for the duration of a write transaction.

@@ -147,7 +147,8 @@ async fn write_application_tx(
 
 #[async_trait]
 impl RightsStore for Inner {
-    /// Write an application (new when `expected` is `None`, else its next state at `expected`)
+    /// Write an application (new when `expected_version` is `None`, else its next state at that
+    /// version)
     /// together with its effect on the target. Returns the changed record, if one was changed.
     async fn write_application(
         &self,
