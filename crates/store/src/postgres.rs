@@ -23,27 +23,11 @@ pub(crate) fn dec(c: UuidCol) -> Uuid {
     c
 }
 
-// The shared implementation is compiled once per backend on purpose (see common.rs).
+// One body of portable SQL (`shared/`), compiled against this backend's `Db` type: the same
+// directory is included by `sqlite.rs`, which is why this is a `#[path]` module.
 #[allow(clippy::duplicate_mod)]
-#[path = "accounts.rs"]
-mod accounts;
-#[allow(clippy::duplicate_mod)]
-#[path = "batch.rs"]
-mod batch;
-#[allow(clippy::duplicate_mod)]
-#[path = "common.rs"]
-mod common;
-#[allow(clippy::duplicate_mod)]
-#[path = "lists.rs"]
-mod lists;
-
-#[allow(clippy::duplicate_mod)]
-#[path = "rights.rs"]
-mod rights;
-
-#[allow(clippy::duplicate_mod)]
-#[path = "credit_reports.rs"]
-mod credit_reports;
+#[path = "shared/mod.rs"]
+mod shared;
 
 /// Bulk writes of a batch through `COPY … FROM STDIN` (text format): several times faster
 /// than multi-row INSERTs, and still inside the batch's transaction.
@@ -55,8 +39,8 @@ mod bulk {
     use chrono::{DateTime, SecondsFormat, Utc};
     use uuid::Uuid;
 
-    use super::batch::NewRecordRow;
-    use super::common::Tx;
+    use super::shared::batches::NewRecordRow;
+    use super::shared::kernel::Tx;
     use crate::error::{Result, StoreError};
 
     /// Flush the buffer to the server at about this size.

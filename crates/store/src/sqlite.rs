@@ -23,40 +23,26 @@ pub(crate) fn dec(c: UuidCol) -> Uuid {
     c.into_uuid()
 }
 
-// The shared implementation is compiled once per backend on purpose (see common.rs).
+// One body of portable SQL (`shared/`), compiled against this backend's `Db` type: the same
+// directory is included by `postgres.rs`, which is why this is a `#[path]` module.
 #[allow(clippy::duplicate_mod)]
-#[path = "accounts.rs"]
-mod accounts;
-#[allow(clippy::duplicate_mod)]
-#[path = "batch.rs"]
-mod batch;
-#[allow(clippy::duplicate_mod)]
-#[path = "common.rs"]
-mod common;
-#[allow(clippy::duplicate_mod)]
-#[path = "lists.rs"]
-mod lists;
-
-#[allow(clippy::duplicate_mod)]
-#[path = "rights.rs"]
-mod rights;
-
-#[allow(clippy::duplicate_mod)]
-#[path = "credit_reports.rs"]
-mod credit_reports;
+#[path = "shared/mod.rs"]
+mod shared;
 
 /// Bulk writes of a batch: multi-row INSERTs (SQLite has no COPY; prepared multi-row
 /// statements are its fastest path).
 mod bulk {
     use std::collections::HashMap;
 
-    use sqlx::Row;
+    use chengxin_domain::subjects::Subject;
+    use sqlx::types::Json;
+    use sqlx::{QueryBuilder, Row};
     use uuid::Uuid;
 
-    use super::common::Tx;
+    use super::shared::batches::{NewRecordRow, CHUNK};
+    use super::shared::kernel::Tx;
+    use super::{enc, Db};
     use crate::error::{Result, StoreError};
-
-    pub(super) use super::batch::{insert_records, insert_subjects};
 
     /// Existing subjects for a chunk's codes: the keys go in as one JSON array bound to one
     /// cached statement, which walks it and probes the code's index per key — measured at
@@ -83,6 +69,63 @@ mod bulk {
             found.insert(r.try_get::<String, _>("k")?, super::dec(r.try_get("id")?));
         }
         Ok(found)
+    }
+
+    /// New subjects of a batch, in multi-row INSERTs.
+    pub(super) async fn insert_subjects(tx: &mut Tx, subjects: &[Subject]) -> Result<()> {
+        for part in subjects.chunks(CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO subjects (id, kind, name, uscc, id_hash, id_masked, region, parent_id, former_names, created_at, updated_at, version) ",
+            );
+            q.push_values(part, |mut b, s| {
+                b.push_bind(enc(s.id))
+                    .push_bind(s.kind.as_str())
+                    .push_bind(s.name.clone())
+                    .push_bind(s.uscc.clone())
+                    .push_bind(s.id_hash.clone())
+                    .push_bind(s.id_masked.clone())
+                    .push_bind(s.region.clone())
+                    .push_bind(s.parent_id.map(enc))
+                    .push_bind(Json(s.former_names.clone()))
+                    .push_bind(s.created_at)
+                    .push_bind(s.updated_at)
+                    .push_bind(s.version);
+            });
+            q.build().execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
+    /// New records of a batch, in multi-row INSERTs.
+    pub(super) async fn insert_records(tx: &mut Tx, records: &[NewRecordRow<'_>]) -> Result<()> {
+        for part in records.chunks(CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO records (id, type_code, subject_id, subject_name, doc_no, decision_date, source_dept, batch_id, \
+                 fields, severity, status, tolerated, published_at, publish_until, content_digest, version, created_at, updated_at) ",
+            );
+            q.push_values(part, |mut b, r| {
+                b.push_bind(enc(r.id))
+                    .push_bind(r.type_code)
+                    .push_bind(r.subject_id.map(enc))
+                    .push_bind(r.subject_name)
+                    .push_bind(r.doc_no)
+                    .push_bind(r.decision_date)
+                    .push_bind(r.source_dept)
+                    .push_bind(r.batch_id.map(enc))
+                    .push_bind(Json(r.fields))
+                    .push_bind(r.severity)
+                    .push_bind(r.status.as_str())
+                    .push_bind(r.tolerated)
+                    .push_bind(r.published_at)
+                    .push_bind(r.publish_until)
+                    .push_bind(r.content_digest)
+                    .push_bind(r.version)
+                    .push_bind(r.created_at)
+                    .push_bind(r.updated_at);
+            });
+            q.build().execute(&mut **tx).await?;
+        }
+        Ok(())
     }
 }
 

@@ -1,11 +1,14 @@
-//! Batch import (报送批次), compiled once per backend like `common.rs`.
+//! Batch import (报送批次) and the link queue.
 //!
 //! A batch writes in one transaction holding the change-log head: rows go in with multi-row
-//! INSERTs (a few hundred per statement), every created or changed entity still gets its own
-//! chained log entry, and dropping the writer without `commit` rolls it all back.
+//! INSERTs (a few hundred per statement; COPY on PostgreSQL, see the backend's `bulk`), every
+//! created or changed entity still gets its own chained log entry, and dropping the writer
+//! without `commit` rolls it all back.
 
-use std::collections::{HashMap, HashSet};
-
+use super::kernel::commit;
+use super::records::{base_history, history_id, insert_history, record_from_row, write_record};
+use super::subjects::{identity_digest, subject_from_row};
+use crate::SubjectStore;
 use async_trait::async_trait;
 use chengxin_domain::records::{Record, RecordAction, RecordHistoryEntry, RecordStatus};
 use chengxin_domain::subjects::Subject;
@@ -13,20 +16,21 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::value::RawValue;
 use sqlx::types::Json;
 use sqlx::{QueryBuilder, Row};
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-use super::common::{
-    base_history, begin_write, commit, entry, history_id, record_from_row, subject_from_row, Head,
-    PendingLog, Tx,
-};
-use super::{dec, enc, Db, FORMER_NAMES_TEXT};
+use super::kernel::{append, begin_write, entry, DbRow, Head, PendingLog, Tx};
+use super::{dec, enc, Db, Inner, FORMER_NAMES_TEXT};
 use crate::changelog::{now, state_digest};
 use crate::error::{Result, StoreError};
-use crate::{Batch, BatchWriter, ImportRow, LinkCandidate, NewBatch, RejectedRow, RowOutcome};
+use crate::{
+    Batch, BatchStore, BatchWriter, ImportRow, LinkCandidate, LinkRequest, NewBatch, RejectedRow,
+    RowOutcome,
+};
 
 /// Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535
 /// bind-parameter limits for the widest table (records, 18 columns).
-const CHUNK: usize = 500;
+pub(crate) const CHUNK: usize = 500;
 
 pub(crate) struct Writer {
     tx: Option<Tx>,
@@ -260,38 +264,12 @@ impl Writer {
     }
 }
 
-/// Multi-row INSERTs (SQLite; PostgreSQL uses COPY, see `postgres::bulk`).
-#[allow(dead_code)]
-pub(super) async fn insert_subjects(tx: &mut Tx, subjects: &[Subject]) -> Result<()> {
-    for part in subjects.chunks(CHUNK) {
-        let mut q = QueryBuilder::<Db>::new(
-            "INSERT INTO subjects (id, kind, name, uscc, id_hash, id_masked, region, parent_id, former_names, created_at, updated_at, version) ",
-        );
-        q.push_values(part, |mut b, s| {
-            b.push_bind(enc(s.id))
-                .push_bind(s.kind.as_str())
-                .push_bind(s.name.clone())
-                .push_bind(s.uscc.clone())
-                .push_bind(s.id_hash.clone())
-                .push_bind(s.id_masked.clone())
-                .push_bind(s.region.clone())
-                .push_bind(s.parent_id.map(enc))
-                .push_bind(Json(s.former_names.clone()))
-                .push_bind(s.created_at)
-                .push_bind(s.updated_at)
-                .push_bind(s.version);
-        });
-        q.build().execute(&mut **tx).await?;
-    }
-    Ok(())
-}
-
 /// A new record as the batch writes it: the fields, names and order of
 /// `chengxin_domain::records::Record`, so `state_digest` gives the digest `verify` recomputes
 /// from the stored row, but borrowing the row's pre-serialised fields instead of copying
 /// them (a test pins the two digests together).
 #[derive(serde::Serialize)]
-pub(super) struct NewRecordRow<'a> {
+pub(crate) struct NewRecordRow<'a> {
     pub id: Uuid,
     pub type_code: &'a str,
     pub subject_id: Option<Uuid>,
@@ -312,39 +290,7 @@ pub(super) struct NewRecordRow<'a> {
     pub updated_at: DateTime<Utc>,
 }
 
-#[allow(dead_code)]
-pub(super) async fn insert_records(tx: &mut Tx, records: &[NewRecordRow<'_>]) -> Result<()> {
-    for part in records.chunks(CHUNK) {
-        let mut q = QueryBuilder::<Db>::new(
-            "INSERT INTO records (id, type_code, subject_id, subject_name, doc_no, decision_date, source_dept, batch_id, \
-             fields, severity, status, tolerated, published_at, publish_until, content_digest, version, created_at, updated_at) ",
-        );
-        q.push_values(part, |mut b, r| {
-            b.push_bind(enc(r.id))
-                .push_bind(r.type_code)
-                .push_bind(r.subject_id.map(enc))
-                .push_bind(r.subject_name)
-                .push_bind(r.doc_no)
-                .push_bind(r.decision_date)
-                .push_bind(r.source_dept)
-                .push_bind(r.batch_id.map(enc))
-                .push_bind(Json(r.fields))
-                .push_bind(r.severity)
-                .push_bind(r.status.as_str())
-                .push_bind(r.tolerated)
-                .push_bind(r.published_at)
-                .push_bind(r.publish_until)
-                .push_bind(r.content_digest)
-                .push_bind(r.version)
-                .push_bind(r.created_at)
-                .push_bind(r.updated_at);
-        });
-        q.build().execute(&mut **tx).await?;
-    }
-    Ok(())
-}
-
-async fn insert_history(tx: &mut Tx, rows: &[RecordHistoryEntry]) -> Result<()> {
+async fn insert_history_rows(tx: &mut Tx, rows: &[RecordHistoryEntry]) -> Result<()> {
     for part in rows.chunks(CHUNK) {
         let mut q = QueryBuilder::<Db>::new(
             "INSERT INTO record_history (record_id, version, action, status, fields, actor, note, at) ",
@@ -455,7 +401,7 @@ impl BatchWriter for Writer {
                     "subject_identity",
                     s.id.to_string(),
                     "set",
-                    super::accounts::identity_digest(sealed)?,
+                    identity_digest(sealed)?,
                 ));
                 identities.push((s.id, sealed.as_str()));
             }
@@ -545,7 +491,7 @@ impl BatchWriter for Writer {
             self.batch.created += 1;
             new_records.push(rec);
         }
-        // New records get no history row of their own: see `common::implicit_create`.
+        // New records get no history row of their own: see `records::implicit_create`.
         for rec in &new_records {
             log.push(entry(
                 "record",
@@ -608,9 +554,9 @@ impl BatchWriter for Writer {
                 ));
                 history.push(b);
             }
-            super::common::write_record(tx, rec, false, old.version).await?;
+            write_record(tx, rec, false, old.version).await?;
         }
-        insert_history(tx, &history).await?;
+        insert_history_rows(tx, &history).await?;
         let t5 = t0.elapsed();
         let mut link_rows = Vec::new();
         for (record_id, name) in queued {
@@ -628,7 +574,7 @@ impl BatchWriter for Writer {
             .as_mut()
             .ok_or_else(|| StoreError::Invalid("批次已提交".into()))?;
         for l in &link_rows {
-            super::common::write_link(tx, l, true).await?;
+            write_link(tx, l, true).await?;
             log.push(entry(
                 "link_request",
                 l.record_id.to_string(),
@@ -718,6 +664,160 @@ impl BatchWriter for Writer {
         log.flush(&mut tx, &mut head, &self.actor).await?;
         commit(tx, head).await?;
         Ok(self.batch.clone())
+    }
+}
+
+pub(super) async fn write_link(tx: &mut Tx, l: &LinkRequest, insert: bool) -> Result<()> {
+    let sql = if insert {
+        "INSERT INTO link_queue (subject_name, candidates, status, created_at, record_id) VALUES ($1, $2, $3, $4, $5)"
+    } else {
+        "UPDATE link_queue SET subject_name = $1, candidates = $2, status = $3, created_at = $4 WHERE record_id = $5"
+    };
+    sqlx::query(sql)
+        .bind(&l.subject_name)
+        .bind(Json(&l.candidates))
+        .bind(&l.status)
+        .bind(l.created_at)
+        .bind(enc(l.record_id))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub(super) fn link_from_row(row: &DbRow) -> Result<LinkRequest> {
+    Ok(LinkRequest {
+        record_id: dec(row.try_get("record_id")?),
+        subject_name: row.try_get("subject_name")?,
+        candidates: row
+            .try_get::<Json<Vec<crate::LinkCandidate>>, _>("candidates")?
+            .0,
+        status: row.try_get("status")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+#[async_trait]
+impl BatchStore for Inner {
+    async fn begin_batch(&self, actor: &str, b: NewBatch) -> Result<Box<dyn BatchWriter>> {
+        Ok(Box::new(begin(&self.pool, actor, b).await?))
+    }
+
+    async fn batch(&self, id: Uuid) -> Result<Option<Batch>> {
+        sqlx::query("SELECT * FROM batches WHERE id = $1")
+            .bind(enc(id))
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(batch_from_row)
+            .transpose()
+    }
+
+    async fn batch_by_file(
+        &self,
+        type_code: &str,
+        source_dept: &str,
+        sha256: &str,
+    ) -> Result<Option<Batch>> {
+        sqlx::query(
+            "SELECT * FROM batches WHERE type_code = $1 AND source_dept = $2 AND file_sha256 = $3 \
+             ORDER BY submitted_at LIMIT 1",
+        )
+        .bind(type_code)
+        .bind(source_dept)
+        .bind(sha256)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(batch_from_row)
+        .transpose()
+    }
+
+    async fn batch_rejects(&self, id: Uuid) -> Result<Vec<RejectedRow>> {
+        let rows = sqlx::query("SELECT * FROM batch_rejects WHERE batch_id = $1 ORDER BY row_no")
+            .bind(enc(id))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(reject_from_row).collect()
+    }
+
+    async fn link_queue(&self, limit: i64) -> Result<Vec<LinkRequest>> {
+        let rows = sqlx::query("SELECT * FROM link_queue WHERE status = 'pending' ORDER BY created_at, record_id LIMIT $1")
+            .bind(limit.clamp(1, 10_000))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(link_from_row).collect()
+    }
+
+    async fn link_record(&self, actor: &str, record_id: Uuid, subject_id: Uuid) -> Result<Record> {
+        let subject = self
+            .subject(subject_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "主体",
+                id: subject_id.to_string(),
+            })?;
+        let (mut tx, mut head) = begin_write(&self.pool).await?;
+        let row = sqlx::query("SELECT * FROM link_queue WHERE record_id = $1")
+            .bind(enc(record_id))
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "待关联记录",
+                id: record_id.to_string(),
+            })?;
+        let mut link = link_from_row(&row)?;
+        if link.status != "pending" {
+            return Err(StoreError::Invalid("该记录已关联主体".into()));
+        }
+        let row = sqlx::query("SELECT * FROM records WHERE id = $1")
+            .bind(enc(record_id))
+            .fetch_one(&mut *tx)
+            .await?;
+        let mut r = record_from_row(&row)?;
+        let base = base_history(&mut tx, &r).await?;
+        let expected = r.version;
+        r.subject_id = Some(subject.id);
+        r.version += 1;
+        r.updated_at = now();
+        write_record(&mut tx, &r, false, expected).await?;
+        append(
+            &mut tx,
+            &mut head,
+            actor,
+            "record",
+            &r.id.to_string(),
+            "link_subject",
+            Some(state_digest(&r)?),
+        )
+        .await?;
+        if let Some(b) = base {
+            insert_history(&mut tx, &mut head, &b).await?;
+        }
+        let h = RecordHistoryEntry {
+            record_id: r.id,
+            version: r.version,
+            action: "link_subject".into(),
+            status: r.status,
+            fields: r.fields.clone(),
+            actor: actor.to_string(),
+            note: Some(format!("人工关联主体 {}（{}）", subject.name, subject.id)),
+            at: r.updated_at,
+        };
+        insert_history(&mut tx, &mut head, &h).await?;
+        link.status = "linked".into();
+        write_link(&mut tx, &link, false).await?;
+        append(
+            &mut tx,
+            &mut head,
+            actor,
+            "link_request",
+            &r.id.to_string(),
+            "link",
+            Some(state_digest(&link)?),
+        )
+        .await?;
+        commit(tx, head).await?;
+        Ok(r)
     }
 }
 

@@ -1,0 +1,89 @@
+//! Accounts, sessions and API tokens as the store keeps them. The rules (roles, password
+//! policy, lockout, token scopes) live in `chengxin-access`; the store only keeps state,
+//! versioned and — except for ephemeral sessions — in the change log.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::Result;
+
+/// A staff or subject account (账号).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    /// Role codes (`credit_office` …), as `chengxin_access::Role` serialises them.
+    pub roles: Vec<String>,
+    /// GB/T 2260 code of the account's jurisdiction (`000000` = national).
+    pub region: String,
+    /// The body the account belongs to (USCC), if any.
+    pub body: Option<String>,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Earlier password hashes, newest first (for the no-reuse rule).
+    pub password_history: Vec<String>,
+    /// The TOTP secret, sealed with the personal-data key.
+    pub totp_secret: Option<String>,
+    /// The last accepted TOTP time step (a code is never accepted twice).
+    pub totp_last_step: Option<i64>,
+    pub failures: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub must_change_password: bool,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+/// A login session; only the SHA-256 of its id is stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub account_id: Uuid,
+    /// The CSRF token pages echo back on every state-changing request.
+    pub csrf: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub ip: Option<String>,
+}
+
+/// An API token for a department or an external system. Only its hash is stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenRow {
+    pub id: Uuid,
+    pub name: String,
+    pub public_prefix: String,
+    pub hash: String,
+    /// `chengxin_access::TokenScope` as JSON (permissions, region, body, expiry).
+    pub scope: serde_json::Value,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
+/// Accounts and access (issue 5): accounts, login sessions, API tokens.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    async fn create_account(&self, actor: &str, a: &Account) -> Result<()>;
+    /// Write an account's new state if it is still at `expected_version` (the new state
+    /// carries `expected_version + 1`).
+    async fn update_account(&self, actor: &str, a: &Account, expected_version: i64) -> Result<()>;
+    async fn account(&self, id: Uuid) -> Result<Option<Account>>;
+    async fn account_by_username(&self, username: &str) -> Result<Option<Account>>;
+    async fn accounts(&self) -> Result<Vec<Account>>;
+    async fn count_accounts(&self) -> Result<i64>;
+    async fn create_session(&self, s: &SessionRow) -> Result<()>;
+    async fn session(&self, id_hash: &str) -> Result<Option<SessionRow>>;
+    async fn touch_session(&self, id_hash: &str, at: DateTime<Utc>) -> Result<()>;
+    async fn delete_session(&self, id_hash: &str) -> Result<()>;
+    async fn delete_sessions_of(&self, account_id: Uuid) -> Result<u64>;
+    async fn create_token(&self, actor: &str, t: &TokenRow) -> Result<()>;
+    async fn update_token(&self, actor: &str, t: &TokenRow, expected_version: i64) -> Result<()>;
+    async fn token(&self, id: Uuid) -> Result<Option<TokenRow>>;
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRow>>;
+    async fn tokens(&self) -> Result<Vec<TokenRow>>;
+}

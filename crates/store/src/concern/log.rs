@@ -1,0 +1,23 @@
+//! The change log as the store exposes it (entries, checkpoints and verify reports are
+//! defined in [`crate::changelog`]).
+
+use async_trait::async_trait;
+use ed25519_dalek::VerifyingKey;
+
+use crate::changelog::{Checkpoint, LogEntry, LogSigner, VerifyReport};
+use crate::error::Result;
+
+/// The chained change log: head and entries, signed checkpoints, verification.
+#[async_trait]
+pub trait LogStore: Send + Sync {
+    /// `(seq, hash)` of the chain head.
+    async fn log_head(&self) -> Result<(i64, String)>;
+    async fn log_entries(&self, after_seq: i64, limit: i64) -> Result<Vec<LogEntry>>;
+    /// Sign the head if it moved since the last checkpoint.
+    async fn checkpoint(&self, signer: &LogSigner) -> Result<Option<Checkpoint>>;
+    /// Registered public keys: `(key_id, hex public key)`.
+    async fn public_keys(&self) -> Result<Vec<(String, String)>>;
+    /// Recompute the chain and every row's digest. `trusted` are the keys checkpoints must
+    /// be signed with (from the key file, never from the database alone).
+    async fn verify(&self, trusted: &[VerifyingKey]) -> Result<VerifyReport>;
+}

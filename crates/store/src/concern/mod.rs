@@ -1,0 +1,14 @@
+//! The store's concerns: for each, the sub-trait of [`crate::Store`] and the row types it
+//! reads and writes. Everything here is re-exported at the crate root.
+
+pub mod accounts;
+pub mod audit;
+pub mod batches;
+pub mod cases;
+pub mod lists;
+pub mod log;
+pub mod meta;
+pub mod records;
+pub mod reports;
+pub mod rights;
+pub mod subjects;

@@ -1,0 +1,75 @@
+//! Subjects (主体), their employments (任职) and sealed identities.
+
+use async_trait::async_trait;
+use chengxin_domain::subjects::{Employment, Subject, SubjectKind};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::Result;
+
+/// A subject to create.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NewSubject {
+    pub kind: Option<SubjectKind>,
+    pub name: String,
+    pub uscc: Option<String>,
+    pub id_hash: Option<String>,
+    pub id_masked: Option<String>,
+    pub region: Option<String>,
+    pub parent_id: Option<Uuid>,
+    pub former_names: Vec<String>,
+}
+
+/// Changes to a subject. A new name moves the old one to the former names (曾用名).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SubjectUpdate {
+    pub name: Option<String>,
+    pub region: Option<String>,
+    pub parent_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SubjectFilter {
+    pub kind: Option<SubjectKind>,
+    /// Region code prefix, e.g. `3204` for all of 常州市.
+    pub region_prefix: Option<String>,
+    pub name_contains: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewEmployment {
+    pub person_id: Uuid,
+    pub body_id: Uuid,
+    pub post: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+}
+
+/// Subjects (主体), their employments (任职) and sealed ID numbers.
+#[async_trait]
+pub trait SubjectStore: Send + Sync {
+    async fn create_subject(&self, actor: &str, s: NewSubject) -> Result<Subject>;
+    async fn update_subject(
+        &self,
+        actor: &str,
+        id: Uuid,
+        expected_version: i64,
+        u: SubjectUpdate,
+    ) -> Result<Subject>;
+    async fn subject(&self, id: Uuid) -> Result<Option<Subject>>;
+    async fn subject_by_uscc(&self, uscc: &str) -> Result<Option<Subject>>;
+    async fn subject_by_id_hash(&self, id_hash: &str) -> Result<Option<Subject>>;
+    async fn list_subjects(&self, f: &SubjectFilter) -> Result<Vec<Subject>>;
+    async fn count_subjects(&self) -> Result<i64>;
+    async fn add_employment(&self, actor: &str, e: NewEmployment) -> Result<Employment>;
+    async fn employments_of(&self, person_id: Uuid) -> Result<Vec<Employment>>;
+    /// Who held a post at `body_id` on `day` (责任回溯).
+    async fn staff_at(&self, body_id: Uuid, day: NaiveDate) -> Result<Vec<Employment>>;
+    /// Keep a person's sealed ID number (replacing an earlier one).
+    async fn set_subject_identity(&self, actor: &str, subject_id: Uuid, sealed: &str)
+        -> Result<()>;
+    async fn subject_identity(&self, subject_id: Uuid) -> Result<Option<String>>;
+}
