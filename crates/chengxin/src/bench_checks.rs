@@ -20,10 +20,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use chengxin_checks::{evaluate, PartyInput, PartyQuery};
 use chengxin_domain::lists::{EntryAction, JointCatalog, ListEntry, Proposal};
 use chengxin_domain::subjects::IdHasher;
-use chengxin_server::checks::PartyQuery;
-use chengxin_server::routes::checks::{evaluate, PartyInput};
 use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

@@ -116,4 +116,14 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<chengxin_checks::CheckError> for ApiError {
+    /// The check engine's errors answer as they did when the engine returned `ApiError`.
+    fn from(e: chengxin_checks::CheckError) -> Self {
+        match e {
+            chengxin_checks::CheckError::Store(e) => ApiError::Store(e),
+            chengxin_checks::CheckError::Unavailable(m) => ApiError::Unavailable(m),
+        }
+    }
+}
+
 pub type ApiResult<T> = Result<T, ApiError>;

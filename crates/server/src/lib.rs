@@ -10,7 +10,6 @@
 
 pub mod audit_queue;
 pub mod auth;
-pub mod checks;
 pub mod error;
 pub mod metrics;
 pub mod pages;
@@ -61,7 +60,7 @@ pub struct App {
     /// Verified API tokens (see `auth::TokenCache`).
     pub token_cache: auth::TokenCache,
     /// The check/intercept index (built at start-up, tailing the change log).
-    pub checks: checks::CheckIndex,
+    pub checks: chengxin_checks::CheckIndex,
     /// A fixed "today" (tests, rehearsals); `None` = the real date in China.
     pub today: Option<chrono::NaiveDate>,
     /// Credit-rights rules of this deployment (`CHENGXIN_RIGHTS_RULES`); `None` = the shipped
@@ -102,7 +101,7 @@ impl App {
             auth,
             token_use: std::sync::Mutex::new(std::collections::HashMap::new()),
             token_cache: auth::TokenCache::default(),
-            checks: checks::CheckIndex::default(),
+            checks: chengxin_checks::CheckIndex::default(),
             today: None,
             rights_rules: None,
             department_bodies: None,

@@ -986,10 +986,10 @@ async fn mitigation_in_checks_story(t: TestApp) {
     assert!(r.to_string().contains(&format!("从轻惩戒决定 {no}")), "{r}");
 
     // A fresh index built from the store (another server process) sees the same.
-    let other = chengxin_server::checks::CheckIndex::default();
+    let other = chengxin_checks::CheckIndex::default();
     other.build(t.store.as_ref()).await.unwrap();
     let found = other
-        .lookup(&chengxin_server::checks::PartyQuery {
+        .lookup(&chengxin_checks::PartyQuery {
             uscc: Some(WAIVED.into()),
             ..Default::default()
         })

@@ -7,10 +7,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
+use chengxin_checks::{evaluate, CheckIndex, PartyInput, PartyResult};
 use chengxin_domain::lists::JointCatalog;
 use chengxin_ingest::read::{open_reader, ReadOptions};
-use chengxin_server::checks::CheckIndex;
-use chengxin_server::routes::checks::{evaluate, PartyInput, PartyResult};
 use chengxin_store::{AuditEvent, Store};
 use clap::Args;
 

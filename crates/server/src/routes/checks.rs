@@ -8,55 +8,21 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::Json;
 use chengxin_access::Permission;
-use chengxin_domain::codes::{id_number, uscc};
-use chengxin_domain::lists::{Assessment, JointCatalog, Verdict};
-use chengxin_domain::regions::RegionTable;
+use chengxin_checks::{evaluate, PartyInput, PartyResult, MAX_PARTIES};
+use chengxin_domain::lists::{JointCatalog, Verdict};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::checks::{Found, PartyQuery};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
-
-/// At most this many parties per check.
-pub const MAX_PARTIES: usize = 10_000;
-/// Longest name accepted (characters).
-const MAX_NAME: usize = 200;
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct PartyInput {
-    /// 统一社会信用代码.
-    pub uscc: Option<String>,
-    /// 居民身份证号码 (hashed at once; never stored or echoed in clear).
-    pub id_number: Option<String>,
-    /// Name (fuzzy, explained matching).
-    pub name: Option<String>,
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CheckRequest {
     /// Scenario code, e.g. `government_procurement` (see `data/measures/measures.toml`).
     pub scenario: String,
     pub parties: Vec<PartyInput>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PartyResult {
-    pub index: usize,
-    /// The party as given, ID number masked.
-    #[schema(value_type = Object)]
-    pub input: serde_json::Value,
-    /// `pass`, `warn` or `intercept`.
-    pub verdict: String,
-    pub verdict_label: String,
-    pub matches: Vec<Found>,
-    #[schema(value_type = Object)]
-    pub assessment: Option<Assessment>,
-    /// A party that could not be checked (bad code, over-long name …).
-    #[schema(value_type = Object)]
-    pub error: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -67,18 +33,6 @@ pub struct CheckResponse {
     pub intercepted: usize,
     pub warned: usize,
     pub results: Vec<PartyResult>,
-}
-
-fn bad_party(index: usize, input: serde_json::Value, code: &str, message: String) -> PartyResult {
-    PartyResult {
-        index,
-        input,
-        verdict: "error".into(),
-        verdict_label: "无法核查".into(),
-        matches: Vec::new(),
-        assessment: None,
-        error: Some(serde_json::json!({"code": code, "message": message})),
-    }
 }
 
 /// Check parties in a scenario.
@@ -150,94 +104,6 @@ pub async fn check(
         warned,
         results,
     }))
-}
-
-/// Check parties against the index in a scenario (shared by the API and `chengxin check`).
-pub fn evaluate(
-    index: &crate::checks::CheckIndex,
-    hasher: &chengxin_domain::subjects::IdHasher,
-    joint: &JointCatalog,
-    scenario: &str,
-    parties: Vec<PartyInput>,
-) -> ApiResult<Vec<PartyResult>> {
-    let regions = RegionTable::national();
-    let today = crate::services::records::today();
-    let mut results = Vec::with_capacity(parties.len());
-    for (index_no, p) in parties.into_iter().enumerate() {
-        let input = serde_json::json!({
-            "uscc": p.uscc,
-            "id_number": p.id_number.as_deref().map(id_number::mask),
-            "name": p.name,
-        });
-        let mut q = PartyQuery::default();
-        if let Some(u) = p.uscc.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-            let u = u.to_ascii_uppercase();
-            if let Err(e) = uscc::parse(&u, regions) {
-                results.push(bad_party(
-                    index_no,
-                    input,
-                    "invalid_uscc",
-                    format!("统一社会信用代码无效：{e}"),
-                ));
-                continue;
-            }
-            q.uscc = Some(u);
-        }
-        if let Some(i) = p
-            .id_number
-            .as_deref()
-            .map(str::trim)
-            .filter(|i| !i.is_empty())
-        {
-            let i = i.to_ascii_uppercase();
-            if let Err(e) = id_number::parse(&i, regions, today) {
-                results.push(bad_party(
-                    index_no,
-                    input,
-                    "invalid_id_number",
-                    format!("居民身份证号码无效：{e}"),
-                ));
-                continue;
-            }
-            q.id_hash = Some(hasher.hash(&i));
-        }
-        if let Some(n) = p.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-            if n.chars().count() > MAX_NAME {
-                results.push(bad_party(
-                    index_no,
-                    input,
-                    "name_too_long",
-                    format!("名称超过 {MAX_NAME} 个字符"),
-                ));
-                continue;
-            }
-            q.name = Some(n.to_string());
-        }
-        if q.uscc.is_none() && q.id_hash.is_none() && q.name.is_none() {
-            results.push(bad_party(
-                index_no,
-                input,
-                "party_empty",
-                "须提供统一社会信用代码、身份证号码或名称之一".into(),
-            ));
-            continue;
-        }
-        let matches = index.lookup(&q)?;
-        let hits: Vec<_> = matches.iter().flat_map(Found::hits).collect();
-        let assessment = joint
-            .assess(scenario, &hits)
-            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
-        results.push(PartyResult {
-            index: index_no,
-            input,
-            verdict: assessment.verdict.code().to_string(),
-            verdict_label: assessment.verdict.label().to_string(),
-            matches,
-            assessment: Some(assessment),
-            error: None,
-        });
-    }
-    Ok(results)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

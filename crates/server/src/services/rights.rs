@@ -75,8 +75,10 @@ pub fn access_ok(row: &ApplicationRow, code: Option<&str>) -> bool {
     }
 }
 
+/// The application a stored row holds (the conversion is the check engine's, which reads
+/// mitigation decisions from the same rows).
 pub fn app_of(row: &ApplicationRow) -> ApiResult<Application> {
-    serde_json::from_value(row.body.clone()).map_err(unavailable)
+    chengxin_checks::app_of(row).map_err(unavailable)
 }
 
 pub fn row_of(

@@ -6,6 +6,7 @@ use std::time::Duration;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use chengxin_checks::PartyQuery;
 use chengxin_domain::catalog::fold_width;
 use chengxin_domain::codes::uscc;
 use chengxin_domain::names;
@@ -21,7 +22,6 @@ use super::{
     type_name, unavailable,
 };
 use crate::auth::Caller;
-use crate::checks::PartyQuery;
 use crate::pages::visitor;
 use crate::AppState;
 
