@@ -21,8 +21,9 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 
 /// The columns a report adds after the original ones: the reasons, and the original row
-/// number. An importer must ignore these headers.
-pub const REPORT_EXTRA_COLUMNS: [&str; 2] = ["错误原因", "原行号"];
+/// number. The importer ignores these headers; the one list of them is the domain's
+/// ([`chengxin_domain::intake::REPORT_COLUMNS`]), so the writer and the reader cannot drift.
+pub use chengxin_domain::intake::REPORT_COLUMNS as REPORT_EXTRA_COLUMNS;
 
 /// Most characters Excel keeps in a cell.
 const XLSX_MAX_CELL_CHARS: usize = 32_767;
