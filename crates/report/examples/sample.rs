@@ -1,7 +1,6 @@
 //! Writes the sample report to a file: `cargo run -p chengxin-report --example sample -- out.pdf`.
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+use chengxin_testkit::report_sample as common;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::env::args()

@@ -4,13 +4,11 @@
 //! shows upload progress, no page loads anything from another host, and no page shows an ID
 //! number in clear.
 
-mod support;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chengxin_access::Role;
 use chengxin_domain::subjects::SubjectKind;
-use support::*;
+use chengxin_testkit::*;
 use tower::ServiceExt;
 
 const DEPT: &str = "11320400MB0000000X";

@@ -4,13 +4,11 @@
 //! decisions on one application give one winner and one clear conflict, and tolerance needs
 //! a basis and an approver. "Today" is fixed at 2025-06-02 (令第58号 in force).
 
-mod support;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chengxin_access::Role;
+use chengxin_testkit::*;
 use http_body_util::BodyExt;
-use support::*;
 use tower::ServiceExt;
 
 const DEPT: &str = "11320400MB0000000X";

@@ -1,10 +1,10 @@
 //! Signing, verification, rendering and extraction of credit reports, end to end.
 
-mod common;
-
 use base64::Engine as _;
 use chengxin_report::*;
-use common::{key, other_key, sample_report, sample_report_with, verify_url};
+use chengxin_testkit::report_sample::{
+    key, other_key, sample_report, sample_report_with, verify_url,
+};
 use proptest::prelude::*;
 
 fn ok<T>(r: Result<T, ReportError>) -> T {

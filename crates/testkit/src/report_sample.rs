@@ -1,6 +1,4 @@
-//! The sample report used by the tests and `examples/sample.rs`.
-
-#![allow(dead_code)]
+//! The sample credit report of the report tests and `crates/report/examples/sample.rs`.
 
 use chengxin_report::{CreditReport, ReportSubject, Section, SubjectKind, Table};
 use chrono::{DateTime, Duration, FixedOffset};

@@ -5,8 +5,7 @@
 use std::path::PathBuf;
 use std::process::Output;
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn temp_dir() -> PathBuf {
     temp_dir_named("chengxin-check")

@@ -1,12 +1,6 @@
-//! Harness for the HTTP tests: the real router over a fresh store on each backend, with
-//! accounts, sessions and tokens made directly (no TOTP step to wait for).
-//!
-//! PostgreSQL: a new schema in `CHENGXIN_TEST_PG` (default
-//! `postgres://postgres@127.0.0.1:5432/test`); unreachable fails loudly unless
-//! `CHENGXIN_TEST_SKIP_PG=1` is set and `CI` is not.
-#![allow(dead_code)]
+//! The HTTP harness: the real router over a fresh store on each backend, with accounts,
+//! sessions and tokens made directly (no TOTP step to wait for); fixtures of the HTTP tests.
 
-use std::str::FromStr;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -31,8 +25,6 @@ pub fn report_key() -> chengxin_report::SigningKey {
     chengxin_report::SigningKey::from_bytes(&[11; 32])
 }
 
-pub const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
-
 #[derive(Clone, Debug)]
 pub enum Cred {
     None,
@@ -56,13 +48,7 @@ fn settings() -> AuthSettings {
 }
 
 fn temp_dir() -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("chengxin-http-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn pg_skippable() -> bool {
-    std::env::var("CHENGXIN_TEST_SKIP_PG").as_deref() == Ok("1") && std::env::var("CI").is_err()
+    crate::pg::temp_dir("chengxin-http")
 }
 
 impl TestApp {
@@ -108,24 +94,8 @@ impl TestApp {
     }
 
     pub async fn postgres() -> Option<Self> {
-        let url = std::env::var("CHENGXIN_TEST_PG").unwrap_or_else(|_| DEFAULT_PG.to_string());
-        let admin = match sqlx::PgPool::connect(&url).await {
-            Ok(p) => p,
-            Err(e) if pg_skippable() => {
-                eprintln!("SKIPPING PostgreSQL test (CHENGXIN_TEST_SKIP_PG=1): {e}");
-                return None;
-            }
-            Err(e) => panic!("PostgreSQL at {url} is unreachable: {e}"),
-        };
-        let schema = format!("cx_http_{}", uuid::Uuid::now_v7().simple());
-        admin
-            .execute(format!("CREATE SCHEMA {schema}").as_str())
-            .await
-            .unwrap();
-        let opts = sqlx::postgres::PgConnectOptions::from_str(&url)
-            .unwrap()
-            .options([("search_path", schema.as_str())]);
-        let store = chengxin_store::postgres::PgStore::open_with(opts)
+        let (admin, schema) = crate::pg::fresh_schema("cx_http").await?;
+        let store = chengxin_store::postgres::PgStore::open_with(crate::pg::options_for(&schema))
             .await
             .unwrap();
         Some(Self::finish(Arc::new(store), temp_dir(), Some((admin, schema))).await)
@@ -310,23 +280,14 @@ pub fn import_row(n: u64, doc: &str, decided: &str) -> ImportRow {
     }
 }
 
-/// `both_backends!(name, async fn(TestApp))`: one test per backend.
-#[macro_export]
-macro_rules! both_backends {
-    ($name:ident, $body:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$body($crate::support::TestApp::sqlite().await).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some(t) = $crate::support::TestApp::postgres().await {
-                    super::$body(t).await;
-                }
-            }
-        }
-    };
+impl crate::Fixture for TestApp {
+    async fn sqlite() -> Self {
+        TestApp::sqlite().await
+    }
+
+    async fn postgres() -> Option<Self> {
+        TestApp::postgres().await
+    }
 }
 
 /// The change log proves every row: nothing but the checkpoints fails `verify`, and those only

@@ -3,13 +3,11 @@
 //! Traditional or full-width variant or former name, passes the clean ones, explains every
 //! hit; the index follows the change log; bad input gets clear errors.
 
-mod support;
-
 use axum::http::StatusCode;
 use chengxin_access::Role;
 use chengxin_store::NewSubject;
+use chengxin_testkit::*;
 use chrono::NaiveDate;
-use support::*;
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -4,17 +4,15 @@
 //! downloads (CSV with BOM and neutralised cells, XLSX), no clear ID number anywhere, and
 //! nothing loaded from another host.
 
-mod support;
-
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use chengxin_domain::codes::{id_number, uscc};
 use chengxin_domain::records::RecordStatus;
 use chengxin_domain::subjects::SubjectKind;
 use chengxin_store::{ImportRow, NewBatch, RowOutcome};
+use chengxin_testkit::*;
 use chrono::NaiveDate;
 use http_body_util::BodyExt;
-use support::*;
 use tower::ServiceExt;
 
 const DEPT: &str = "11320400MB0000000X";

@@ -1,5 +1,5 @@
-//! Helpers shared by the binary's end-to-end tests (each test file is its own crate and
-//! includes this module).
+//! Helpers shared by the binary's end-to-end tests: running the binary, a local HTTP GET,
+//! PostgreSQL schemas for the child process (from `chengxin-testkit`).
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
@@ -66,36 +66,10 @@ pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
     Some((status, body))
 }
 
-pub fn pg_base() -> String {
-    std::env::var("CHENGXIN_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
-}
-
-pub fn pg_skippable() -> bool {
-    std::env::var("CHENGXIN_TEST_SKIP_PG").as_deref() == Ok("1") && std::env::var("CI").is_err()
-}
+pub use chengxin_testkit::pg::{pg_skippable, pg_url as pg_base};
 
 /// A fresh schema on the test PostgreSQL, as a URL the binary can use; `None` only when
 /// skipping PostgreSQL was asked for explicitly.
 pub fn pg_url() -> Option<String> {
-    let base = pg_base();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let schema = format!("cx_cli_{}", uuid::Uuid::now_v7().simple());
-    let made = rt.block_on(async {
-        let pool = sqlx::PgPool::connect(&base).await?;
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&pool)
-            .await?;
-        Ok::<_, sqlx::Error>(())
-    });
-    match made {
-        Ok(()) => {}
-        Err(e) if pg_skippable() => {
-            eprintln!("SKIPPING PostgreSQL CLI test: {e}");
-            return None;
-        }
-        Err(e) => panic!("PostgreSQL at {base} unreachable: {e}"),
-    }
-    let sep = if base.contains('?') { '&' } else { '?' };
-    Some(format!("{base}{sep}options=-c%20search_path%3D{schema}"))
+    chengxin_testkit::pg::fresh_schema_url("cx_cli")
 }

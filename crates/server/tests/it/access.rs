@@ -2,16 +2,14 @@
 //! the authorisation matrix (every role × every route of the route table), jurisdiction
 //! between counties, brute-force lockout, token expiry, revocation and scope.
 
-mod support;
-
 use axum::http::StatusCode;
 use chengxin_access::{Permission, Role};
 use chengxin_server::auth::Access;
 use chengxin_server::routes::table::table;
 use chengxin_store::{AuditFilter, RowOutcome};
 #[allow(unused_imports)]
-use support::TestApp;
-use support::*;
+use chengxin_testkit::TestApp;
+use chengxin_testkit::*;
 
 /// Fill a path template's parameters with values that pass parsing but name nothing.
 fn concrete(path: &str) -> String {

@@ -1,7 +1,5 @@
 //! The storage conformance suite: every test runs against SQLite and PostgreSQL.
 
-mod common;
-
 use chengxin_domain::catalog::Catalog;
 use chengxin_domain::records::RecordStatus;
 use chengxin_domain::subjects::{IdHasher, SubjectKind};
@@ -9,8 +7,9 @@ use chengxin_store::{
     LogSigner, NewEmployment, NewRecord, NewSubject, Problem, RecordChange, StoreError,
     SubjectFilter, SubjectUpdate,
 };
+use chengxin_testkit::both_backends;
+use chengxin_testkit::db::TestDb;
 use chrono::NaiveDate;
-use common::TestDb;
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

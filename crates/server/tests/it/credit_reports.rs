@@ -2,8 +2,6 @@
 //! their jurisdiction, a subject for itself), the PDF, 报告验真 by number and code and by
 //! uploaded PDF (one changed byte anywhere fails), and no clear ID number in a person's report.
 
-mod support;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chengxin_access::Role;
@@ -11,9 +9,9 @@ use chengxin_domain::codes::id_number;
 use chengxin_domain::records::RecordStatus;
 use chengxin_domain::subjects::{Subject, SubjectKind};
 use chengxin_store::{AuditFilter, NewRecord, RecordChange, RowOutcome};
+use chengxin_testkit::*;
 use chrono::NaiveDate;
 use http_body_util::BodyExt;
-use support::*;
 use tower::ServiceExt;
 
 const USCC: &str = "91320412MA1MXK2L83";

@@ -11,8 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn temp_dir() -> PathBuf {
     temp_dir_named("chengxin-bk")
@@ -33,15 +32,6 @@ fn with_db<'a>(db: Option<&'a str>, args: &[&'a str]) -> Vec<&'a str> {
 }
 
 // ----- PostgreSQL: one fresh database per use -------------------------------------------
-
-fn pg_base() -> String {
-    std::env::var("CHENGXIN_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
-}
-
-fn pg_skippable() -> bool {
-    std::env::var("CHENGXIN_TEST_SKIP_PG").as_deref() == Ok("1") && std::env::var("CI").is_err()
-}
 
 /// `base` with its database name replaced.
 fn pg_url_for(base: &str, db: &str) -> String {

@@ -4,15 +4,13 @@
 //! go to the login page; an unknown number is a 404 page; nothing from another host; no ID
 //! number in clear.
 
-mod support;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chengxin_access::Role;
 use chengxin_domain::codes::id_number;
 use chengxin_domain::subjects::SubjectKind;
 use chengxin_store::{AuditFilter, RowOutcome};
-use support::*;
+use chengxin_testkit::*;
 use tower::ServiceExt;
 
 const USCC: &str = "91320412MA1MXK2L83";

@@ -1,7 +1,5 @@
 //! HTTP API tests against the real router on a fresh SQLite store.
 
-mod support;
-
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -9,9 +7,9 @@ use axum::http::{Request, StatusCode};
 use chengxin_access::Role;
 use chengxin_domain::records::RecordStatus;
 use chengxin_store::{ImportRow, NewBatch, RowOutcome, Store};
+use chengxin_testkit::{assert_log_verifies, Cred, TestApp};
 use chrono::{DateTime, NaiveDate, Utc};
 use http_body_util::BodyExt;
-use support::{assert_log_verifies, Cred, TestApp};
 use tower::ServiceExt;
 
 async fn make() -> TestApp {

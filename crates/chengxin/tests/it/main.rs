@@ -1,0 +1,10 @@
+//! The end-to-end tests of the chengxin binary, one test binary; plus the architecture rule
+//! on the crates' dependencies.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod architecture;
+mod backup;
+mod check;
+mod cli;
+mod common;
+mod privacy;

@@ -1,0 +1,12 @@
+//! The HTTP tests of chengxin-server, one binary: the real router over a fresh store on
+//! each backend (harness: `chengxin-testkit`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod access;
+mod api;
+mod checks;
+mod console;
+mod credit_reports;
+mod portal;
+mod report_view;
+mod rights;
