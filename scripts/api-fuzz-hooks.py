@@ -10,7 +10,7 @@ followed by a date (and most carry letters).
 
 One documented exception: `GET /api/v1/batches/{id}/errors` with status 200 is the submitter's
 own error report, which carries the rejected rows exactly as submitted (see
-crates/chengxin/tests/privacy.rs). It is counted but not failed.
+crates/chengxin/tests/it/privacy.rs). It is counted but not failed.
 """
 
 from __future__ import annotations
