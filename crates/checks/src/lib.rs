@@ -1,10 +1,6 @@
 //! Chengxin's check/intercept engine (核查拦截): the in-memory check index, built from the
 //! store and kept current from its change log, and the evaluation of parties in a scenario.
 //! Shared by the HTTP API (`POST /api/v1/checks`), `chengxin check` and `chengxin bench checks`.
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
-)]
 
 mod application;
 mod error;

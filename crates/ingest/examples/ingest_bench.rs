@@ -1,5 +1,6 @@
 //! Throughput of the generator and the CSV reader:
 //! `cargo run --release -p chengxin-ingest --example ingest_bench -- [rows]`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a developer's example, not the product
 
 use std::fs::File;
 use std::io::BufWriter;

@@ -1,4 +1,5 @@
 //! Writes the sample report to a file: `cargo run -p chengxin-report --example sample -- out.pdf`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a developer's example, not the product
 
 use chengxin_testkit::report_sample as common;
 

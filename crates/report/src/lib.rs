@@ -45,10 +45,6 @@
 //! # }
 //! ```
 
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
-)]
 #![warn(missing_docs)]
 
 mod error;
