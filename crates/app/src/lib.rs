@@ -1,0 +1,10 @@
+//! Chengxin's use cases and background jobs, free of any protocol: the HTTP server and the
+//! command line both call into this crate and map [`AppError`] to their own answers.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod error;
+
+pub use error::{AppError, AppResult};
