@@ -460,16 +460,16 @@ pub async fn require(access: Access, req: Request, next: Next) -> Response {
         .unwrap_or_else(|| Caller::anonymous(None));
     let verdict = match access {
         Access::Open => Ok(()),
-        Access::Signed if caller.is_anonymous() => {
-            Err(AppError::unauthorized("login_required", "需要登录或提供接口令牌").into())
-        }
+        Access::Signed if caller.is_anonymous() => Err(AppError::unauthorized(
+            "login_required",
+            "需要登录或提供接口令牌",
+        )),
         Access::Signed => Ok(()),
         Access::Perm(_) | Access::AnyOf(_) if caller.must_change_password => {
             Err(AppError::forbidden(
                 "password_change_required",
                 "请先修改初始密码（POST /api/v1/session/password）",
-            )
-            .into())
+            ))
         }
         Access::Perm(p) => caller.require(p),
         Access::AnyOf(ps) => caller.require_any(ps),
