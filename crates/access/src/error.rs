@@ -5,6 +5,7 @@
 //! Messages never contain secrets: no password, token, key or clear ID number is ever put in
 //! an error (a rejected region code is cut to 16 characters, a token is never echoed).
 
+use chengxin_domain::error::ErrorKind;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
@@ -217,10 +218,16 @@ impl AccessError {
     pub fn message_zh(&self) -> String {
         self.to_string()
     }
+}
 
-    /// The HTTP status the server should answer with. Kept here so that every caller maps
-    /// the same error the same way (e.g. a locked account is 423, never 500).
-    pub fn http_status(&self) -> u16 {
+impl chengxin_domain::error::Coded for AccessError {
+    fn code(&self) -> &'static str {
+        AccessError::code(self)
+    }
+
+    /// The same classification for every caller (e.g. a locked account is never an internal
+    /// fault); the server maps kinds to statuses.
+    fn kind(&self) -> ErrorKind {
         match self {
             AccessError::InvalidRegion { .. }
             | AccessError::UnknownRegion { .. }
@@ -230,7 +237,7 @@ impl AccessError {
             | AccessError::TotpSecretInvalid
             | AccessError::TokenPermissionNotGrantable { .. }
             | AccessError::TokenLifetime { .. }
-            | AccessError::TokenNoPermission => 400,
+            | AccessError::TokenNoPermission => ErrorKind::Invalid,
             AccessError::BadCredentials
             | AccessError::SessionIdle
             | AccessError::SessionExpired
@@ -240,13 +247,13 @@ impl AccessError {
             | AccessError::TokenMalformed
             | AccessError::TokenUnknown
             | AccessError::TokenExpired { .. }
-            | AccessError::TokenRevoked => 401,
+            | AccessError::TokenRevoked => ErrorKind::Unauthenticated,
             AccessError::PermissionDenied { .. }
             | AccessError::OutOfJurisdiction { .. }
             | AccessError::TokenOutOfScope { .. }
-            | AccessError::TokenRegionDenied { .. } => 403,
-            AccessError::Locked { .. } => 423,
-            AccessError::RateLimited { .. } => 429,
+            | AccessError::TokenRegionDenied { .. }
+            | AccessError::Locked { .. } => ErrorKind::Forbidden,
+            AccessError::RateLimited { .. } => ErrorKind::RateLimited,
             AccessError::HashParams { .. }
             | AccessError::HashFailed
             | AccessError::HashMalformed
@@ -255,7 +262,7 @@ impl AccessError {
             | AccessError::KeyInvalid
             | AccessError::KeyWrite { .. }
             | AccessError::KeyExists { .. }
-            | AccessError::Seal(_) => 500,
+            | AccessError::Seal(_) => ErrorKind::Internal,
         }
     }
 }
@@ -405,7 +412,7 @@ mod tests {
             assert!(codes.insert(code), "duplicate code {code}");
             let msg = e.message_zh();
             assert!(has_cjk(&msg), "{code}: {msg}");
-            assert!((400..600).contains(&e.http_status()), "{code}");
+            let _ = chengxin_domain::error::Coded::kind(&e);
         }
         assert_eq!(codes.len(), 38);
     }

@@ -24,5 +24,18 @@ impl CheckError {
     }
 }
 
+impl chengxin_domain::error::Coded for CheckError {
+    fn code(&self) -> &'static str {
+        CheckError::code(self)
+    }
+
+    fn kind(&self) -> chengxin_domain::error::ErrorKind {
+        match self {
+            CheckError::Store(e) => chengxin_domain::error::Coded::kind(e),
+            CheckError::Unavailable(_) => chengxin_domain::error::ErrorKind::Unavailable,
+        }
+    }
+}
+
 /// Results of the check engine.
 pub type CheckResult<T> = Result<T, CheckError>;

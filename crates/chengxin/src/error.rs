@@ -27,7 +27,13 @@ impl From<StoreError> for CliError {
     }
 }
 
-/// A service error as a CLI error (same code and message).
-pub(crate) fn api_err(e: chengxin_server::error::ApiError) -> CliError {
-    CliError::new(e.code(), e.to_string())
+impl From<chengxin_app::AppError> for CliError {
+    fn from(e: chengxin_app::AppError) -> Self {
+        CliError::new(e.code(), e.to_string())
+    }
+}
+
+/// A use case's error as a CLI error (same code and message).
+pub(crate) fn app_err(e: chengxin_app::AppError) -> CliError {
+    e.into()
 }

@@ -22,6 +22,10 @@ pub enum ErrorKind {
     Conflict,
     /// The caller may not do this.
     Forbidden,
+    /// The caller has not (validly) identified themselves: log in, or present a valid token.
+    Unauthenticated,
+    /// Too many requests; try again later.
+    RateLimited,
     /// Something the operation needs is missing for now (e.g. the calendar does not cover
     /// the year, the catalog could not be loaded).
     Unavailable,

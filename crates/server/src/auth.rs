@@ -26,7 +26,7 @@ use chengxin_access::{
 use chengxin_store::{Account, AuditEvent};
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, AppError, AppResult};
 use crate::AppState;
 
 /// The session cookie's name.
@@ -136,11 +136,11 @@ impl Caller {
     }
 
     /// Refuse unless the caller holds `p`: 401 for the public (log in first), 403 otherwise.
-    pub fn require(&self, p: Permission) -> ApiResult<()> {
+    pub fn require(&self, p: Permission) -> AppResult<()> {
         if self.has(p) {
             Ok(())
         } else if self.is_anonymous() {
-            Err(ApiError::unauthorized(
+            Err(AppError::unauthorized(
                 "login_required",
                 format!("需要登录后才能{}", p.label_zh()),
             ))
@@ -151,19 +151,19 @@ impl Caller {
 
     /// Refuse unless the caller holds at least one of `ps` (401 for the public, 403
     /// otherwise, naming the first).
-    pub fn require_any(&self, ps: &[Permission]) -> ApiResult<()> {
+    pub fn require_any(&self, ps: &[Permission]) -> AppResult<()> {
         if ps.iter().any(|p| self.has(*p)) {
             return Ok(());
         }
         match ps.first() {
             Some(p) => self.require(*p),
-            None => Err(ApiError::forbidden("permission_denied", "无权访问")),
+            None => Err(AppError::forbidden("permission_denied", "无权访问")),
         }
     }
 
     /// [`Caller::require`], then whether the item's region (GB/T 2260 code) lies within the
     /// caller's jurisdiction.
-    pub fn require_at(&self, p: Permission, region: &str) -> ApiResult<()> {
+    pub fn require_at(&self, p: Permission, region: &str) -> AppResult<()> {
         self.require(p)?;
         let region = Region::parse(region).unwrap_or_else(|_| Region::national());
         let target = Target::region(&region);
@@ -280,7 +280,7 @@ fn scope_of(a: &Account) -> Scope {
 
 async fn from_session(state: &AppState, req: &ReqInfo, id: &str) -> ApiResult<Caller> {
     let hash = chengxin_access::session::session_id_hash(id);
-    let invalid = || ApiError::unauthorized("session_invalid", "登录已失效，请重新登录");
+    let invalid = || AppError::unauthorized("session_invalid", "登录已失效，请重新登录");
     let session = state.store.session(&hash).await?.ok_or_else(invalid)?;
     let now = chengxin_store::changelog::now();
     let times = SessionTimes {
@@ -298,13 +298,14 @@ async fn from_session(state: &AppState, req: &ReqInfo, id: &str) -> ApiResult<Ca
         .ok_or_else(invalid)?;
     if account.disabled {
         state.store.delete_session(&hash).await?;
-        return Err(invalid());
+        return Err(invalid().into());
     }
     if req.unsafe_method && !token_matches_plain(&req.csrf, &session.csrf) {
-        return Err(ApiError::forbidden(
+        return Err(AppError::forbidden(
             "csrf_failed",
             "请求缺少有效的 CSRF 令牌（请刷新页面后重试）",
-        ));
+        )
+        .into());
     }
     // Activity is recorded at most once a minute: a write per request would be wasteful.
     if now - session.last_seen > chrono::Duration::seconds(60) {
@@ -364,7 +365,7 @@ async fn from_token(state: &AppState, req: &ReqInfo, presented: &str) -> ApiResu
         let mut limiter = state
             .limiter
             .lock()
-            .map_err(|_| ApiError::Unavailable("限流器不可用".into()))?;
+            .map_err(|_| AppError::Unavailable("限流器不可用".into()))?;
         limiter.check(&row.id, Instant::now())?;
     }
     let caller = Caller {
@@ -385,7 +386,7 @@ async fn from_token(state: &AppState, req: &ReqInfo, presented: &str) -> ApiResu
         let mut seen = state
             .token_use
             .lock()
-            .map_err(|_| ApiError::Unavailable("审计缓冲不可用".into()))?;
+            .map_err(|_| AppError::Unavailable("审计缓冲不可用".into()))?;
         let last = seen.get(&row.id).copied();
         let due = last.is_none_or(|t: Instant| t.elapsed().as_secs() >= 60);
         if due {
@@ -459,13 +460,13 @@ pub async fn require(access: Access, req: Request, next: Next) -> Response {
         .unwrap_or_else(|| Caller::anonymous(None));
     let verdict = match access {
         Access::Open => Ok(()),
-        Access::Signed if caller.is_anonymous() => Err(ApiError::unauthorized(
+        Access::Signed if caller.is_anonymous() => Err(AppError::unauthorized(
             "login_required",
             "需要登录或提供接口令牌",
         )),
         Access::Signed => Ok(()),
         Access::Perm(_) | Access::AnyOf(_) if caller.must_change_password => {
-            Err(ApiError::forbidden(
+            Err(AppError::forbidden(
                 "password_change_required",
                 "请先修改初始密码（POST /api/v1/session/password）",
             ))
@@ -475,7 +476,7 @@ pub async fn require(access: Access, req: Request, next: Next) -> Response {
     };
     match verdict {
         Ok(()) => next.run(req).await,
-        Err(e) => e.into_response(),
+        Err(e) => ApiError(e).into_response(),
     }
 }
 

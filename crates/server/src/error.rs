@@ -4,6 +4,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+pub use chengxin_app::{AppError, AppResult};
+use chengxin_domain::error::ErrorKind;
 use chengxin_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -17,81 +19,38 @@ pub struct ErrorBody {
     pub message: String,
 }
 
+/// An [`AppError`] answered over HTTP: the one place errors become statuses.
+///
+/// The status follows the error's [`ErrorKind`], with these code-specific exceptions (kept so
+/// every status stays what it was):
+/// - `account_locked` (a locked account) → 423 Locked (its kind is `Forbidden`);
+/// - `invalid_data` (the store refused the data) → 422 Unprocessable Entity (kind `Invalid`).
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    #[error("{message}")]
-    BadRequest { code: &'static str, message: String },
-    #[error("请求的资源不存在")]
-    NotFound,
-    #[error("{message}")]
-    Unauthorized { code: &'static str, message: String },
-    #[error("{0}")]
-    Access(#[from] chengxin_access::AccessError),
-    #[error("请求过于频繁，请稍后再试")]
-    RateLimited,
-    #[error("{message}")]
-    Forbidden { code: &'static str, message: String },
-    #[error("{0}")]
-    Store(#[from] StoreError),
-    #[error("服务暂不可用：{0}")]
-    Unavailable(String),
-}
+#[error(transparent)]
+pub struct ApiError(pub AppError);
 
 impl ApiError {
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        ApiError::BadRequest {
-            code,
-            message: message.into(),
-        }
-    }
-
-    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
-        ApiError::Unauthorized {
-            code,
-            message: message.into(),
-        }
-    }
-
-    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
-        ApiError::Forbidden {
-            code,
-            message: message.into(),
-        }
-    }
-
     pub fn code(&self) -> &'static str {
-        match self {
-            ApiError::BadRequest { code, .. } => code,
-            ApiError::NotFound => "not_found",
-            ApiError::Unauthorized { code, .. } => code,
-            ApiError::Access(e) => e.code(),
-            ApiError::RateLimited => "rate_limited",
-            ApiError::Forbidden { code, .. } => code,
-            ApiError::Store(e) => e.code(),
-            ApiError::Unavailable(_) => "unavailable",
-        }
+        self.0.code()
     }
 
     pub fn status(&self) -> StatusCode {
-        match self {
-            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            ApiError::Access(e) => {
-                StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::FORBIDDEN)
+        match self.0.code() {
+            "account_locked" => return StatusCode::LOCKED,
+            "invalid_data" if !matches!(self.0, AppError::Invalid { .. }) => {
+                return StatusCode::UNPROCESSABLE_ENTITY
             }
-            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Store(e) => match e {
-                StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
-                StoreError::Duplicate(_) | StoreError::Conflict { .. } => StatusCode::CONFLICT,
-                StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                StoreError::Unreachable(_) | StoreError::NotMigrated => {
-                    StatusCode::SERVICE_UNAVAILABLE
-                }
-                _ => StatusCode::INTERNAL_SERVER_ERROR,
-            },
+            _ => {}
+        }
+        match self.0.kind() {
+            ErrorKind::Invalid => StatusCode::BAD_REQUEST,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -116,13 +75,27 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl From<chengxin_access::AccessError> for ApiError {
+    fn from(e: chengxin_access::AccessError) -> Self {
+        ApiError(e.into())
+    }
+}
+
 impl From<chengxin_checks::CheckError> for ApiError {
-    /// The check engine's errors answer as they did when the engine returned `ApiError`.
     fn from(e: chengxin_checks::CheckError) -> Self {
-        match e {
-            chengxin_checks::CheckError::Store(e) => ApiError::Store(e),
-            chengxin_checks::CheckError::Unavailable(m) => ApiError::Unavailable(m),
-        }
+        ApiError(e.into())
     }
 }
 

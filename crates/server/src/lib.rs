@@ -27,7 +27,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use crate::metrics::{Metrics, RequestLabels};
 
 /// 出具机构 of credit reports unless configured (`CHENGXIN_REPORT_ISSUER`).
@@ -120,7 +120,7 @@ impl App {
     }
 
     /// The credit-rights rules in force here.
-    pub fn rights_rules(&self) -> error::ApiResult<&chengxin_domain::rights::RightsRules> {
+    pub fn rights_rules(&self) -> error::AppResult<&chengxin_domain::rights::RightsRules> {
         match &self.rights_rules {
             Some(r) => Ok(r),
             None => services::rights::rules(),
@@ -130,11 +130,11 @@ impl App {
     /// Which departments act in which implementing-department roles here.
     pub fn department_bodies(
         &self,
-    ) -> error::ApiResult<&chengxin_domain::lists::bodies::DepartmentBodies> {
+    ) -> error::AppResult<&chengxin_domain::lists::bodies::DepartmentBodies> {
         match &self.department_bodies {
             Some(b) => Ok(b),
             None => chengxin_domain::lists::bodies::DepartmentBodies::default_checked()
-                .map_err(|e| error::ApiError::Unavailable(e.to_string())),
+                .map_err(|e| error::AppError::Unavailable(e.to_string())),
         }
     }
 
@@ -238,7 +238,7 @@ pub(crate) async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
 }
 
 async fn not_found() -> ApiError {
-    ApiError::NotFound
+    AppError::NotFound.into()
 }
 
 /// Count and time every routed request by its route template.

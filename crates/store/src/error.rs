@@ -50,6 +50,28 @@ impl StoreError {
     }
 }
 
+impl chengxin_domain::error::Coded for StoreError {
+    fn code(&self) -> &'static str {
+        StoreError::code(self)
+    }
+
+    fn kind(&self) -> chengxin_domain::error::ErrorKind {
+        use chengxin_domain::error::ErrorKind;
+        match self {
+            StoreError::NotFound { .. } => ErrorKind::NotFound,
+            StoreError::Duplicate(_) | StoreError::Conflict { .. } => ErrorKind::Conflict,
+            StoreError::Invalid(_) => ErrorKind::Invalid,
+            StoreError::Unreachable(_) | StoreError::NotMigrated => ErrorKind::Unavailable,
+            StoreError::Corrupt(_)
+            | StoreError::ReadOnly(_)
+            | StoreError::UnsupportedUrl(_)
+            | StoreError::Migration(_)
+            | StoreError::Key(_)
+            | StoreError::Database(_) => ErrorKind::Internal,
+        }
+    }
+}
+
 /// Classify a driver error into something a person can act on. Messages from the driver are
 /// kept (they never contain bound parameter values, so no personal data leaks through them).
 impl From<sqlx::Error> for StoreError {

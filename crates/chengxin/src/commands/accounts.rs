@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use chengxin_access::PiiCipher;
-use chengxin_server::error::ApiError;
+use chengxin_app::AppError;
 use chengxin_server::services::accounts::{self, NewAccount, NewToken};
 use chengxin_store::Store;
 use clap::{Args, Subcommand};
@@ -69,7 +69,7 @@ pub struct TokenArgs {
     pub days: i64,
 }
 
-fn api(e: ApiError) -> anyhow::Error {
+fn api(e: AppError) -> anyhow::Error {
     anyhow::Error::new(crate::error::CliError::new(e.code(), e.to_string()))
 }
 

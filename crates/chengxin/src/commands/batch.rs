@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use crate::config::Config;
-use crate::error::{api_err, CliError};
+use crate::error::{app_err, CliError};
 use crate::setup::{id_hasher, open_and_migrate};
 
 #[derive(Subcommand, Debug)]
@@ -59,7 +59,7 @@ pub(crate) async fn run(cfg: &Config, op: &BatchOp) -> anyhow::Result<ExitCode> 
                 xlsx,
             )
             .await
-            .map_err(api_err)?;
+            .map_err(app_err)?;
             std::fs::write(output, bytes).map_err(|e| {
                 CliError::new("io_error", format!("无法写入 {}：{e}", output.display()))
             })?;

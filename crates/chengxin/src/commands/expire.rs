@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use crate::config::Config;
-use crate::error::api_err;
+use crate::error::app_err;
 use crate::setup::{checkpoint, china_today, open_and_migrate, parse_date};
 
 pub(crate) async fn run(cfg: &Config, day: Option<&str>) -> anyhow::Result<ExitCode> {
@@ -14,7 +14,7 @@ pub(crate) async fn run(cfg: &Config, day: Option<&str>) -> anyhow::Result<ExitC
     };
     let n = chengxin_server::services::records::expire_due(store.as_ref(), "system:expire", day)
         .await
-        .map_err(api_err)?;
+        .map_err(app_err)?;
     checkpoint(cfg, &store).await?;
     println!("{}", serde_json::json!({"expired": n, "as_of": day}));
     Ok(ExitCode::SUCCESS)

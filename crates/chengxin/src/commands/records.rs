@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use crate::config::Config;
-use crate::error::{api_err, CliError};
+use crate::error::{app_err, CliError};
 use crate::setup::{checkpoint, open_and_migrate};
 
 #[derive(Subcommand, Debug)]
@@ -74,7 +74,7 @@ pub(crate) async fn run(cfg: &Config, op: &RecordOp) -> anyhow::Result<ExitCode>
                 fields,
             )
             .await
-            .map_err(api_err)?;
+            .map_err(app_err)?;
             checkpoint(cfg, &store).await?;
             println!("{}", serde_json::to_string(&r)?);
         }

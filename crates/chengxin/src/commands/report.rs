@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use crate::config::Config;
-use crate::error::api_err;
+use crate::error::app_err;
 use crate::setup::{china_today, open_and_migrate, parse_date};
 
 #[derive(Subcommand, Debug)]
@@ -76,7 +76,7 @@ pub(crate) async fn run(cfg: &Config, op: &ReportOp) -> anyhow::Result<ExitCode>
                 china_today(),
             )
             .await
-            .map_err(api_err)?;
+            .map_err(app_err)?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {

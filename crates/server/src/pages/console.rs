@@ -26,7 +26,7 @@ use serde::Deserialize;
 
 use super::{html_response, layout, page, script, visitor, Section, Visitor};
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use crate::routes::table::RouteSpec;
 use crate::AppState;
 
@@ -275,7 +275,7 @@ fn api_error_page(caller: &Caller, v: &Visitor, e: &ApiError) -> Response {
     }
     let nav = nav_for(caller);
     let msg = match e {
-        ApiError::NotFound => "未找到该事项，或您无权查看。".to_string(),
+        ApiError(AppError::NotFound) => "未找到该事项，或您无权查看。".to_string(),
         other => format!("{}（{}）", other, other.code()),
     };
     html_response(

@@ -9,19 +9,18 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, AppError, AppResult};
 use crate::services::accounts::{
     self, AccountView, IssuedAccount, IssuedToken, NewAccount, NewToken,
 };
 use crate::AppState;
 
-fn json_error(e: JsonRejection) -> ApiError {
-    ApiError::bad_request("invalid_json", format!("请求体错误：{}", e.body_text()))
+fn json_error(e: JsonRejection) -> AppError {
+    AppError::invalid("invalid_json", format!("请求体错误：{}", e.body_text()))
 }
 
-fn parse_id(s: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(s)
-        .map_err(|_| ApiError::bad_request("invalid_id", format!("“{s}”不是合法的编号")))
+fn parse_id(s: &str) -> AppResult<Uuid> {
+    Uuid::parse_str(s).map_err(|_| AppError::invalid("invalid_id", format!("“{s}”不是合法的编号")))
 }
 
 /// All accounts (no password hashes or secrets).

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, AppError};
 use crate::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -44,8 +44,8 @@ impl From<AuditQuery> for AuditFilter {
     }
 }
 
-fn query_error(e: QueryRejection) -> ApiError {
-    ApiError::bad_request("invalid_query", format!("查询参数错误：{}", e.body_text()))
+fn query_error(e: QueryRejection) -> AppError {
+    AppError::invalid("invalid_query", format!("查询参数错误：{}", e.body_text()))
 }
 
 async fn read(
@@ -129,7 +129,7 @@ pub async fn export(
             "详情",
         ];
         w.write_record(header)
-            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+            .map_err(|e| AppError::Unavailable(e.to_string()))?;
         for e in &events {
             let at = e.at.to_rfc3339();
             let detail = e.detail.to_string();
@@ -144,10 +144,10 @@ pub async fn export(
                 detail.as_str(),
             ];
             w.write_record(cells.iter().map(|c| neutralise(c).into_owned()))
-                .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+                .map_err(|e| AppError::Unavailable(e.to_string()))?;
         }
         w.flush()
-            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+            .map_err(|e| AppError::Unavailable(e.to_string()))?;
     }
     Ok((
         [

@@ -15,7 +15,7 @@ use utoipa::IntoParams;
 use chengxin_access::Permission;
 
 use crate::auth::{uscc_region, Caller};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, AppError, AppResult};
 use crate::services::imports::{self, ImportRequest, ImportSummary};
 use crate::AppState;
 
@@ -66,7 +66,7 @@ pub async fn submit(
     body: Body,
 ) -> ApiResult<Json<ImportSummary>> {
     let Query(q) = q.map_err(|e| {
-        ApiError::bad_request("invalid_query", format!("查询参数错误：{}", e.body_text()))
+        AppError::invalid("invalid_query", format!("查询参数错误：{}", e.body_text()))
     })?;
     // A department submits as itself; a caller without a body (e.g. the credit office)
     // submits for departments within its jurisdiction.
@@ -74,44 +74,42 @@ pub async fn submit(
     match caller.body.as_deref() {
         Some(body) if body.eq_ignore_ascii_case(&dept) => {}
         Some(_) => {
-            return Err(ApiError::forbidden(
+            return Err(AppError::forbidden(
                 "dept_mismatch",
                 "只能以本单位名义报送（dept 须为本单位统一社会信用代码）",
-            ))
+            )
+            .into())
         }
         None => caller.require_at(Permission::RecordsSubmit, &uscc_region(&dept))?,
     }
     let dir = state.upload_dir.clone();
     tokio::fs::create_dir_all(&dir)
         .await
-        .map_err(|e| ApiError::Unavailable(format!("无法创建上传目录：{e}")))?;
+        .map_err(|e| AppError::Unavailable(format!("无法创建上传目录：{e}")))?;
     let spool = Spool(dir.join(format!("upload-{}", uuid::Uuid::now_v7().simple())));
     let mut file = tokio::fs::File::create(&spool.0)
         .await
-        .map_err(|e| ApiError::Unavailable(format!("无法写入上传文件：{e}")))?;
+        .map_err(|e| AppError::Unavailable(format!("无法写入上传文件：{e}")))?;
     let mut stream = body.into_data_stream();
     let mut size = 0u64;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {
-            ApiError::bad_request("upload_incomplete", format!("上传中断，整批未入库：{e}"))
+            AppError::invalid("upload_incomplete", format!("上传中断，整批未入库：{e}"))
         })?;
         size += chunk.len() as u64;
         if size > MAX_UPLOAD_BYTES {
-            return Err(ApiError::bad_request(
-                "upload_too_large",
-                "上传文件超过 2 GiB 上限",
-            ));
+            return Err(AppError::invalid("upload_too_large", "上传文件超过 2 GiB 上限").into());
         }
         file.write_all(&chunk)
             .await
-            .map_err(|e| ApiError::Unavailable(format!("无法写入上传文件：{e}")))?;
+            .map_err(|e| AppError::Unavailable(format!("无法写入上传文件：{e}")))?;
     }
     file.flush()
         .await
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        .map_err(|e| AppError::Unavailable(e.to_string()))?;
     drop(file);
     if size == 0 {
-        return Err(ApiError::bad_request("empty_file", "上传的文件为空"));
+        return Err(AppError::invalid("empty_file", "上传的文件为空").into());
     }
     let summary = imports::import_file(
         state.store.clone(),
@@ -131,9 +129,9 @@ pub async fn submit(
     Ok(Json(summary))
 }
 
-fn parse_id(s: &str) -> ApiResult<uuid::Uuid> {
+fn parse_id(s: &str) -> AppResult<uuid::Uuid> {
     uuid::Uuid::parse_str(s)
-        .map_err(|_| ApiError::bad_request("invalid_id", format!("“{s}”不是合法的批次编号")))
+        .map_err(|_| AppError::invalid("invalid_id", format!("“{s}”不是合法的批次编号")))
 }
 
 /// A batch with its counts.
@@ -146,14 +144,14 @@ pub async fn get_batch(
     Path(id): Path<String>,
 ) -> ApiResult<Json<chengxin_store::Batch>> {
     let id = parse_id(&id)?;
-    let batch = state.store.batch(id).await?.ok_or(ApiError::NotFound)?;
+    let batch = state.store.batch(id).await?.ok_or(AppError::NotFound)?;
     may_read_batch(&caller, &batch)?;
     Ok(Json(batch))
 }
 
 /// A batch is the submitting department's business, and that of staff who may read
 /// non-public records in its region.
-fn may_read_batch(caller: &Caller, batch: &chengxin_store::Batch) -> ApiResult<()> {
+fn may_read_batch(caller: &Caller, batch: &chengxin_store::Batch) -> AppResult<()> {
     if caller.body.as_deref() == Some(batch.source_dept.as_str())
         && (caller.has(Permission::RecordsSubmit) || caller.has(Permission::RecordsReadNonpublic))
     {
@@ -184,17 +182,18 @@ pub async fn errors(
     q: Result<Query<ErrorsParams>, QueryRejection>,
 ) -> ApiResult<Response> {
     let id = parse_id(&id)?;
-    let batch = state.store.batch(id).await?.ok_or(ApiError::NotFound)?;
+    let batch = state.store.batch(id).await?.ok_or(AppError::NotFound)?;
     may_read_batch(&caller, &batch)?;
-    let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
+    let Query(q) = q.map_err(|e| AppError::invalid("invalid_query", e.body_text()))?;
     let xlsx = match q.format.as_deref() {
         None | Some("csv") => false,
         Some("xlsx") => true,
         Some(other) => {
-            return Err(ApiError::bad_request(
+            return Err(AppError::invalid(
                 "invalid_format",
                 format!("不支持的格式“{other}”，可选 csv 或 xlsx"),
-            ))
+            )
+            .into())
         }
     };
     let bytes = imports::error_report(state.store.as_ref(), &state.pii, id, xlsx).await?;

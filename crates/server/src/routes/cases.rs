@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, AppError};
 use crate::services;
 use crate::services::cases::CaseReach;
 use crate::AppState;
@@ -37,14 +37,15 @@ pub async fn list(
     caller: Caller,
     q: Result<Query<CasesQuery>, QueryRejection>,
 ) -> ApiResult<Json<Vec<chengxin_store::CaseRow>>> {
-    let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
+    let Query(q) = q.map_err(|e| AppError::invalid("invalid_query", e.body_text()))?;
     // An implementing department sees the cases of the roles its body acts in, no others.
     let reach = CaseReach::of(&state, &caller)?;
     if let Some(d) = q.department.as_deref().filter(|d| !reach.covers(d)) {
-        return Err(ApiError::forbidden(
+        return Err(AppError::forbidden(
             "case_department_forbidden",
             format!("本单位不承担“{d}”角色的联合奖惩措施，不能查看其案件"),
-        ));
+        )
+        .into());
     }
     let mut rows = reach
         .cases(
@@ -82,9 +83,8 @@ pub async fn advance(
     Path(id): Path<String>,
     body: Result<Json<AdvanceRequest>, JsonRejection>,
 ) -> ApiResult<Json<chengxin_store::CaseRow>> {
-    let Json(req) = body.map_err(|e| {
-        ApiError::bad_request("invalid_json", format!("请求体错误：{}", e.body_text()))
-    })?;
+    let Json(req) = body
+        .map_err(|e| AppError::invalid("invalid_json", format!("请求体错误：{}", e.body_text())))?;
     Ok(Json(
         services::cases::advance(
             state.store.as_ref(),

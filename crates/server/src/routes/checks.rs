@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, AppError};
 use crate::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -45,25 +45,25 @@ pub async fn check(
     caller: Caller,
     body: Result<Json<CheckRequest>, JsonRejection>,
 ) -> ApiResult<Json<CheckResponse>> {
-    let Json(req) = body.map_err(|e| {
-        ApiError::bad_request("invalid_json", format!("请求体错误：{}", e.body_text()))
-    })?;
+    let Json(req) = body
+        .map_err(|e| AppError::invalid("invalid_json", format!("请求体错误：{}", e.body_text())))?;
     let joint =
-        JointCatalog::default_checked().map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        JointCatalog::default_checked().map_err(|e| AppError::Unavailable(e.to_string()))?;
     let scenario = joint.scenario(&req.scenario).ok_or_else(|| {
-        ApiError::bad_request(
+        AppError::invalid(
             "unknown_scenario",
             format!("未知的核查场景“{}”", req.scenario),
         )
     })?;
     if req.parties.is_empty() || req.parties.len() > MAX_PARTIES {
-        return Err(ApiError::bad_request(
+        return Err(AppError::invalid(
             "party_count",
             format!(
                 "每次核查 1 至 {MAX_PARTIES} 个对象，本次 {} 个",
                 req.parties.len()
             ),
-        ));
+        )
+        .into());
     }
     state
         .checks
@@ -125,12 +125,11 @@ pub async fn outcome(
     body: Result<Json<OutcomeReport>, JsonRejection>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let id = Uuid::parse_str(&id)
-        .map_err(|_| ApiError::bad_request("invalid_id", format!("“{id}”不是合法的编号")))?;
-    let Json(req) = body.map_err(|e| {
-        ApiError::bad_request("invalid_json", format!("请求体错误：{}", e.body_text()))
-    })?;
+        .map_err(|_| AppError::invalid("invalid_id", format!("“{id}”不是合法的编号")))?;
+    let Json(req) = body
+        .map_err(|e| AppError::invalid("invalid_json", format!("请求体错误：{}", e.body_text())))?;
     if req.outcome.trim().is_empty() {
-        return Err(ApiError::bad_request("outcome_required", "须填写处理结果"));
+        return Err(AppError::invalid("outcome_required", "须填写处理结果").into());
     }
     state.audit_queue.flush(state.store.as_ref()).await?;
     let known = !state
@@ -145,7 +144,7 @@ pub async fn outcome(
         .await?
         .is_empty();
     if !known {
-        return Err(ApiError::NotFound);
+        return Err(AppError::NotFound.into());
     }
     caller.require(Permission::ChecksRun)?;
     let mut e = caller.audit("query", "check_outcome", "ok");

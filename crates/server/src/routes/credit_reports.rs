@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, AppError, AppResult};
 use crate::services::credit_reports::{self as svc, IssueSettings, Verification};
 use crate::AppState;
 
@@ -26,8 +26,8 @@ use crate::AppState;
 /// jurisdiction, or a subject account holding `credit_report_own` for its own body.
 pub const ISSUERS: &[Permission] = &[Permission::ReportsIssue, Permission::CreditReportOwn];
 
-fn no_key() -> ApiError {
-    ApiError::Unavailable("未配置信用报告签名密钥".into())
+fn no_key() -> AppError {
+    AppError::Unavailable("未配置信用报告签名密钥".into())
 }
 
 /// The caller's own body is the subject (USCC compared as printed, ignoring case).
@@ -41,12 +41,12 @@ fn is_own(caller: &Caller, subject: &Subject) -> bool {
     }
 }
 
-fn not_own() -> ApiError {
-    ApiError::forbidden("not_own_subject", "只能出具或下载本主体的信用报告")
+fn not_own() -> AppError {
+    AppError::forbidden("not_own_subject", "只能出具或下载本主体的信用报告")
 }
 
 /// Whether the caller may issue a report on `subject` (or download one issued on it).
-pub(crate) fn may_issue(caller: &Caller, subject: &Subject) -> ApiResult<()> {
+pub(crate) fn may_issue(caller: &Caller, subject: &Subject) -> AppResult<()> {
     if caller.has(Permission::ReportsIssue) {
         let region = subject.region.as_deref().unwrap_or("000000");
         return caller.require_at(Permission::ReportsIssue, region);
@@ -99,9 +99,8 @@ pub async fn issue(
     caller: Caller,
     body: Result<Json<IssueRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<IssuedReport>)> {
-    let Json(req) = body.map_err(|e| {
-        ApiError::bad_request("invalid_json", format!("请求体错误：{}", e.body_text()))
-    })?;
+    let Json(req) = body
+        .map_err(|e| AppError::invalid("invalid_json", format!("请求体错误：{}", e.body_text())))?;
     let staff = caller.has(Permission::ReportsIssue);
     let mut e = caller.audit("query", "credit_report_issue", "ok");
     e.target = Some(req.subject_id.to_string());
@@ -112,16 +111,16 @@ pub async fn issue(
         None if !staff => {
             e.outcome = "denied".into();
             state.store.audit(&[e]).await?;
-            return Err(not_own());
+            return Err(not_own().into());
         }
-        None => return Err(ApiError::NotFound),
+        None => return Err(AppError::NotFound.into()),
     };
     if let Err(err) = may_issue(&caller, &subject) {
         if !caller.is_anonymous() {
             e.outcome = "denied".into();
             state.store.audit(&[e]).await?;
         }
-        return Err(err);
+        return Err(err.into());
     }
     let key = state.report_key.as_ref().ok_or_else(no_key)?;
     let settings = IssueSettings {
@@ -143,7 +142,7 @@ pub async fn issue(
             e.outcome = "failed".into();
             e.detail["error"] = serde_json::json!(err.code());
             state.store.audit(&[e]).await?;
-            return Err(err);
+            return Err(err.into());
         }
     };
     let report = &issued.signed.report;
@@ -181,24 +180,24 @@ pub async fn pdf(
     caller: Caller,
     Path(report_no): Path<String>,
 ) -> ApiResult<Response> {
-    let no = svc::clean_report_no(&report_no).ok_or(ApiError::NotFound)?;
+    let no = svc::clean_report_no(&report_no).ok_or(AppError::NotFound)?;
     let row = state
         .store
         .credit_report(&no)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let subject = state
         .store
         .subject(row.subject_id)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let mut e = caller.audit("query", "credit_report_download", "ok");
     e.target = Some(row.report_no.clone());
     e.detail = serde_json::json!({"subject": subject.id, "report_no": row.report_no});
     if let Err(err) = may_issue(&caller, &subject) {
         e.outcome = "denied".into();
         state.store.audit(&[e]).await?;
-        return Err(err);
+        return Err(err.into());
     }
     state.store.audit(&[e]).await?;
     // Never hand out a PDF that is not the one issued (a file edited in the database).
@@ -211,7 +210,7 @@ pub async fn pdf(
     }
     let disposition =
         HeaderValue::from_str(&format!("attachment; filename=\"{}.pdf\"", row.report_no))
-            .map_err(|err| ApiError::Unavailable(err.to_string()))?;
+            .map_err(|err| AppError::Unavailable(err.to_string()))?;
     Ok((
         StatusCode::OK,
         [
@@ -265,7 +264,7 @@ pub async fn verify(
         .trim()
         .to_ascii_lowercase();
     let too_large = |max: usize| {
-        ApiError::bad_request(
+        AppError::invalid(
             "payload_too_large",
             format!("请求体过大（最多 {} KiB）", max / 1024),
         )
@@ -289,7 +288,7 @@ pub async fn verify(
                 .await
                 .map_err(|_| too_large(MAX_JSON_BYTES))?;
             let req: VerifyRequest = serde_json::from_slice(&bytes).map_err(|e| {
-                ApiError::bad_request("invalid_json", format!("请求体错误：{e}"))
+                AppError::invalid("invalid_json", format!("请求体错误：{e}"))
             })?;
             let key = state.report_key.as_ref().map(|k| k.verifying_key());
             Ok(Json(
@@ -297,9 +296,9 @@ pub async fn verify(
                     .await?,
             ))
         }
-        _ => Err(ApiError::bad_request(
+        _ => Err(AppError::invalid(
             "unsupported_media_type",
             "请以 JSON（报告编号和验证码，Content-Type: application/json）或 PDF 文件（Content-Type: application/pdf）提交",
-        )),
+        ).into()),
     }
 }

@@ -7,7 +7,7 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, AppError};
 use crate::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -43,11 +43,11 @@ pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Ready>> {
     store
         .ping()
         .await
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        .map_err(|e| AppError::Unavailable(e.to_string()))?;
     let (seq, _) = store
         .log_head()
         .await
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        .map_err(|e| AppError::Unavailable(e.to_string()))?;
     Ok(Json(Ready {
         status: "ready".into(),
         backend: match store.backend() {

@@ -4,17 +4,16 @@
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
-pub fn json_error(e: JsonRejection) -> ApiError {
-    ApiError::bad_request("invalid_json", format!("请求体错误：{}", e.body_text()))
+pub fn json_error(e: JsonRejection) -> AppError {
+    AppError::invalid("invalid_json", format!("请求体错误：{}", e.body_text()))
 }
 
-pub fn query_error(e: QueryRejection) -> ApiError {
-    ApiError::bad_request("invalid_query", format!("查询参数错误：{}", e.body_text()))
+pub fn query_error(e: QueryRejection) -> AppError {
+    AppError::invalid("invalid_query", format!("查询参数错误：{}", e.body_text()))
 }
 
-pub fn parse_id(s: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(s)
-        .map_err(|_| ApiError::bad_request("invalid_id", format!("“{s}”不是合法的编号")))
+pub fn parse_id(s: &str) -> AppResult<Uuid> {
+    Uuid::parse_str(s).map_err(|_| AppError::invalid("invalid_id", format!("“{s}”不是合法的编号")))
 }

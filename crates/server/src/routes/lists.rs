@@ -13,17 +13,17 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, AppError};
 use crate::AppState;
 
 use super::input::{json_error, parse_id};
 
-fn entry_error(e: chengxin_domain::lists::EntryError) -> ApiError {
-    ApiError::bad_request(e.code(), e.to_string())
+fn entry_error(e: chengxin_domain::lists::EntryError) -> AppError {
+    AppError::invalid(e.code(), e.to_string())
 }
 
-fn unavailable(e: impl std::fmt::Display) -> ApiError {
-    ApiError::Unavailable(e.to_string())
+fn unavailable(e: impl std::fmt::Display) -> AppError {
+    AppError::Unavailable(e.to_string())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -53,12 +53,12 @@ pub async fn propose(
 ) -> ApiResult<Json<ListEntryRow>> {
     let Json(req) = body.map_err(json_error)?;
     let joint = JointCatalog::default_checked().map_err(unavailable)?;
-    let list = joint.list(&code).ok_or(ApiError::NotFound)?;
+    let list = joint.list(&code).ok_or(AppError::NotFound)?;
     let subject = state
         .store
         .subject(req.subject_id)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     caller.require_at(
         Permission::ListsManage,
         subject.region.as_deref().unwrap_or("000000"),
@@ -112,13 +112,13 @@ pub async fn act(
         .store
         .list_entry(id)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    let subject_id = row.subject_id.ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
+    let subject_id = row.subject_id.ok_or(AppError::NotFound)?;
     let subject = state
         .store
         .subject(subject_id)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     caller.require_at(
         Permission::ListsManage,
         subject.region.as_deref().unwrap_or("000000"),
@@ -140,18 +140,18 @@ pub async fn act(
                 .reason
                 .as_deref()
                 .and_then(RemovalReason::parse)
-                .ok_or_else(|| ApiError::bad_request("reason_required", "移出须注明原因（expired、repaired、revoked、source_removed、objection_upheld）"))?,
+                .ok_or_else(|| AppError::invalid("reason_required", "移出须注明原因（expired、repaired、revoked、source_removed、objection_upheld）"))?,
         },
         other => {
-            return Err(ApiError::bad_request(
+            return Err(AppError::invalid(
                 "unknown_action",
                 format!("未知的名单操作“{other}”"),
-            ))
+            ).into())
         }
     };
     let joint = JointCatalog::default_checked().map_err(unavailable)?;
     let entry: ListEntry = serde_json::from_value(row.entry.clone()).map_err(unavailable)?;
-    let list = joint.list(&entry.list).ok_or(ApiError::NotFound)?;
+    let list = joint.list(&entry.list).ok_or(AppError::NotFound)?;
     let cal = WorkCalendar::official_checked().map_err(unavailable)?;
     let today = state.today();
     let next = entry
@@ -187,7 +187,7 @@ pub async fn get_entry(
         .store
         .list_entry(id)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     caller.require(Permission::RecordsReadShared)?;
     Ok(Json(row))
 }

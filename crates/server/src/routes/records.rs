@@ -13,7 +13,7 @@ use chengxin_access::Permission;
 use chengxin_domain::records::RecordStatus;
 
 use crate::auth::{uscc_region, Caller};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, AppError};
 use crate::services;
 use crate::AppState;
 
@@ -51,7 +51,7 @@ pub async fn get_record(
 ) -> ApiResult<Json<RecordWithHistory>> {
     let id = parse_id(&id)?;
     let Query(q) = q.map_err(query_error)?;
-    let record = state.store.record(id).await?.ok_or(ApiError::NotFound)?;
+    let record = state.store.record(id).await?.ok_or(AppError::NotFound)?;
     // Published records are public. Anything else is non-public data: it needs the
     // permission within the caller's jurisdiction, a stated purpose, and is query-logged.
     if record.status != RecordStatus::Published {
@@ -68,9 +68,10 @@ pub async fn get_record(
             }
             // Not revealing that the record exists.
             return Err(match err {
-                ApiError::Unauthorized { .. } => ApiError::NotFound,
+                AppError::Unauthorized { .. } => AppError::NotFound,
                 other => other,
-            });
+            }
+            .into());
         }
         if q.purpose
             .as_deref()
@@ -90,12 +91,12 @@ pub async fn get_record(
     }
     Ok(Json(RecordWithHistory {
         annotations,
-        record: serde_json::to_value(&record).map_err(|e| ApiError::Unavailable(e.to_string()))?,
+        record: serde_json::to_value(&record).map_err(|e| AppError::Unavailable(e.to_string()))?,
         history: history
             .iter()
             .map(serde_json::to_value)
             .collect::<Result<_, _>>()
-            .map_err(|e| ApiError::Unavailable(e.to_string()))?,
+            .map_err(|e| AppError::Unavailable(e.to_string()))?,
     }))
 }
 
@@ -128,15 +129,14 @@ pub async fn transition(
     let id = parse_id(&id)?;
     let Json(req) = body.map_err(json_error)?;
     let action = RecordAction::parse(&req.action).ok_or_else(|| {
-        ApiError::bad_request("unknown_action", format!("未知的操作“{}”", req.action))
+        AppError::invalid("unknown_action", format!("未知的操作“{}”", req.action))
     })?;
     if matches!(action, RecordAction::Repair | RecordAction::RevokeRepair) {
-        return Err(ApiError::bad_request(
-            "use_repair_workflow",
-            "信用修复须通过修复申请流程办理",
-        ));
+        return Err(
+            AppError::invalid("use_repair_workflow", "信用修复须通过修复申请流程办理").into(),
+        );
     }
-    let current = state.store.record(id).await?.ok_or(ApiError::NotFound)?;
+    let current = state.store.record(id).await?.ok_or(AppError::NotFound)?;
     caller.require_at(
         Permission::RecordsTransition,
         &uscc_region(&current.source_dept),
@@ -152,7 +152,7 @@ pub async fn transition(
     )
     .await?;
     Ok(Json(
-        serde_json::to_value(&r).map_err(|e| ApiError::Unavailable(e.to_string()))?,
+        serde_json::to_value(&r).map_err(|e| AppError::Unavailable(e.to_string()))?,
     ))
 }
 
@@ -225,7 +225,7 @@ pub async fn link(
 ) -> ApiResult<Json<serde_json::Value>> {
     let id = parse_id(&record_id)?;
     let Json(req) = body.map_err(json_error)?;
-    let current = state.store.record(id).await?.ok_or(ApiError::NotFound)?;
+    let current = state.store.record(id).await?.ok_or(AppError::NotFound)?;
     caller.require_at(
         Permission::RecordsTransition,
         &uscc_region(&current.source_dept),
@@ -235,6 +235,6 @@ pub async fn link(
         .link_record(&caller.actor, id, req.subject_id)
         .await?;
     Ok(Json(
-        serde_json::to_value(&r).map_err(|e| ApiError::Unavailable(e.to_string()))?,
+        serde_json::to_value(&r).map_err(|e| AppError::Unavailable(e.to_string()))?,
     ))
 }

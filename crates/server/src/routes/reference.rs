@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, AppError, AppResult};
 use crate::AppState;
 
 /// The catalog types loaded into this instance, with their full definitions.
@@ -34,7 +34,7 @@ pub async fn catalog_type(
         .into_iter()
         .find(|t| t.code == code)
         .map(|t| Json(t.definition))
-        .ok_or(ApiError::NotFound)
+        .ok_or(AppError::NotFound.into())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -53,16 +53,15 @@ pub async fn validate_codes(
     body: Result<Json<ValidateCodes>, JsonRejection>,
 ) -> ApiResult<Json<Vec<codes::CodeReport>>> {
     let Json(body) = body.map_err(|e| {
-        ApiError::bad_request(
+        AppError::invalid(
             "invalid_json",
             format!("请求体不是合法的 JSON：{}", e.body_text()),
         )
     })?;
     if body.codes.is_empty() || body.codes.len() > 1000 {
-        return Err(ApiError::bad_request(
-            "invalid_code_count",
-            "codes 须包含 1 至 1000 个代码",
-        ));
+        return Err(
+            AppError::invalid("invalid_code_count", "codes 须包含 1 至 1000 个代码").into(),
+        );
     }
     let today = chrono::Local::now().date_naive();
     let regions = RegionTable::national();
@@ -91,17 +90,17 @@ pub struct AddResult {
     pub result: NaiveDate,
 }
 
-fn calendar() -> ApiResult<&'static WorkCalendar> {
+fn calendar() -> AppResult<&'static WorkCalendar> {
     WorkCalendar::official_checked()
-        .map_err(|e| ApiError::Unavailable(format!("工作日历数据不可用：{e}")))
+        .map_err(|e| AppError::Unavailable(format!("工作日历数据不可用：{e}")))
 }
 
-fn query_error(e: QueryRejection) -> ApiError {
-    ApiError::bad_request("invalid_query", format!("查询参数错误：{}", e.body_text()))
+fn query_error(e: QueryRejection) -> AppError {
+    AppError::invalid("invalid_query", format!("查询参数错误：{}", e.body_text()))
 }
 
-fn calendar_error(e: chengxin_domain::calendar::CalendarError) -> ApiError {
-    ApiError::bad_request(e.code(), e.to_string())
+fn calendar_error(e: chengxin_domain::calendar::CalendarError) -> AppError {
+    AppError::invalid(e.code(), e.to_string())
 }
 
 /// The n-th working day after a date, on the official calendar (statutory holidays and
@@ -113,7 +112,7 @@ pub async fn workdays_add(
 ) -> ApiResult<Json<AddResult>> {
     let Query(q) = q.map_err(query_error)?;
     if q.n > 1000 {
-        return Err(ApiError::bad_request("invalid_query", "n 不能超过 1000"));
+        return Err(AppError::invalid("invalid_query", "n 不能超过 1000").into());
     }
     let result = calendar()?
         .add_working_days(q.date, q.n)

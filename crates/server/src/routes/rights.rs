@@ -19,7 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::{uscc_region, Caller};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, AppError, AppResult};
 use crate::services::rights as svc;
 use crate::AppState;
 
@@ -30,10 +30,11 @@ fn target_of(kind: &str, id: &str) -> ApiResult<Target> {
     match kind {
         "record" => Ok(Target::Record(id)),
         "list_entry" => Ok(Target::ListEntry(id)),
-        other => Err(ApiError::bad_request(
+        other => Err(AppError::invalid(
             "invalid_target_kind",
             format!("异议/修复对象类型“{other}”无效（record 或 list_entry）"),
-        )),
+        )
+        .into()),
     }
 }
 
@@ -103,7 +104,7 @@ pub async fn file_objection(
     let own = own_subject(&state, &caller).await?;
     let is_subject = own.is_some() && own == loaded.subject_id;
     if !loaded.public && !is_subject {
-        return Err(ApiError::NotFound);
+        return Err(AppError::NotFound.into());
     }
     let (row, code) = svc::file(
         &state,
@@ -155,10 +156,7 @@ pub async fn file_complaint(
         .filter(|a| !a.is_empty())
     {
         if about.chars().count() > 200 {
-            return Err(ApiError::bad_request(
-                "about_too_long",
-                "投诉对象不得超过 200 字",
-            ));
+            return Err(AppError::invalid("about_too_long", "投诉对象不得超过 200 字").into());
         }
         loaded.subject_name = about.to_string();
     }
@@ -212,12 +210,11 @@ pub async fn file_repair(
     let own = own_subject(&state, &caller).await?;
     if own.is_none() || own != loaded.subject_id {
         if !loaded.public {
-            return Err(ApiError::NotFound);
+            return Err(AppError::NotFound.into());
         }
-        return Err(ApiError::forbidden(
-            "not_own_subject",
-            "只能为本主体的失信信息申请信用修复",
-        ));
+        return Err(
+            AppError::forbidden("not_own_subject", "只能为本主体的失信信息申请信用修复").into(),
+        );
     }
     let (row, code) = svc::file(
         &state,
@@ -246,13 +243,13 @@ fn access_code(headers: &HeaderMap) -> Option<&str> {
 
 async fn by_tracking(state: &AppState, no: &str) -> ApiResult<ApplicationRow> {
     if !rights::is_tracking_no(no) {
-        return Err(ApiError::NotFound);
+        return Err(AppError::NotFound.into());
     }
     state
         .store
         .application_by_tracking(no)
         .await?
-        .ok_or(ApiError::NotFound)
+        .ok_or(AppError::NotFound.into())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -332,10 +329,9 @@ pub async fn add_evidence(
     let Query(q) = q.map_err(query_error)?;
     let row = by_tracking(&state, &no).await?;
     if !svc::access_ok(&row, access_code(&headers)) {
-        return Err(ApiError::forbidden(
-            "access_code_invalid",
-            "查询码不正确，不能补充材料",
-        ));
+        return Err(
+            AppError::forbidden("access_code_invalid", "查询码不正确，不能补充材料").into(),
+        );
     }
     let new = svc::add_evidence(
         &state,
@@ -366,10 +362,7 @@ pub async fn withdraw(
 ) -> ApiResult<Json<TrackingView>> {
     let row = by_tracking(&state, &no).await?;
     if !svc::access_ok(&row, access_code(&headers)) {
-        return Err(ApiError::forbidden(
-            "access_code_invalid",
-            "查询码不正确，不能撤回",
-        ));
+        return Err(AppError::forbidden("access_code_invalid", "查询码不正确，不能撤回").into());
     }
     let new = svc::act(
         &state,
@@ -430,18 +423,12 @@ pub async fn queue(
     let Query(q) = q.map_err(query_error)?;
     if let Some(k) = &q.kind {
         if AppKind::parse(k).is_none() {
-            return Err(ApiError::bad_request(
-                "invalid_kind",
-                format!("未知的申请类型“{k}”"),
-            ));
+            return Err(AppError::invalid("invalid_kind", format!("未知的申请类型“{k}”")).into());
         }
     }
     if let Some(s) = &q.state {
         if rights::AppState::parse(s).is_none() {
-            return Err(ApiError::bad_request(
-                "invalid_state",
-                format!("未知的状态“{s}”"),
-            ));
+            return Err(AppError::invalid("invalid_state", format!("未知的状态“{s}”")).into());
         }
     }
     let staff = caller.has(Permission::ObjectionsHandle)
@@ -474,9 +461,9 @@ async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Appli
         .store
         .application(id)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     if !may_see(caller, &row) {
-        return Err(ApiError::NotFound);
+        return Err(AppError::NotFound.into());
     }
     Ok(row)
 }
@@ -520,10 +507,11 @@ fn parse_step(req: StepRequest) -> ApiResult<AppAction> {
                 Some("revoke") => Finding::Revoke,
                 Some("keep") => Finding::Keep,
                 _ => {
-                    return Err(ApiError::bad_request(
+                    return Err(AppError::invalid(
                         "finding_required",
                         "核查须给出结论（correct 更正、revoke 撤销、keep 维持）",
-                    ))
+                    )
+                    .into())
                 }
             },
             reasons,
@@ -539,10 +527,10 @@ fn parse_step(req: StepRequest) -> ApiResult<AppAction> {
                 .map(|g| {
                     serde_json::from_value::<RejectGround>(serde_json::Value::String(g.clone()))
                         .map_err(|_| {
-                            ApiError::bad_request("invalid_ground", format!("未知的理由类别“{g}”"))
+                            AppError::invalid("invalid_ground", format!("未知的理由类别“{g}”"))
                         })
                 })
-                .collect::<ApiResult<Vec<_>>>()?,
+                .collect::<AppResult<Vec<_>>>()?,
             reasons,
         },
         "share" => AppAction::Share {
@@ -550,10 +538,7 @@ fn parse_step(req: StepRequest) -> ApiResult<AppAction> {
         },
         "revoke_repair" => AppAction::RevokeRepair { reasons },
         other => {
-            return Err(ApiError::bad_request(
-                "unknown_action",
-                format!("未知的操作“{other}”"),
-            ))
+            return Err(AppError::invalid("unknown_action", format!("未知的操作“{other}”")).into())
         }
     })
 }
@@ -597,10 +582,11 @@ pub async fn act(
         Party::Applicant => false,
     };
     if !allowed {
-        return Err(ApiError::forbidden(
+        return Err(AppError::forbidden(
             "not_your_step",
             format!("“{}”不由您办理", action.label()),
-        ));
+        )
+        .into());
     }
     Ok(Json(
         svc::act(&state, &caller.actor, &row, expected, action).await?,
@@ -625,7 +611,7 @@ pub async fn evidence(
         .evidence_file(file_id)
         .await?
         .filter(|f| f.application_id == row.id)
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let mime = serde_json::from_value::<rights::FileKind>(serde_json::Value::String(f.kind))
         .map(|k| k.mime())
         .unwrap_or("application/octet-stream");
@@ -670,7 +656,7 @@ pub async fn tolerance(
 ) -> ApiResult<(StatusCode, Json<ApplicationRow>)> {
     let Json(req) = body.map_err(json_error)?;
     let id = parse_id(&id)?;
-    let record = state.store.record(id).await?.ok_or(ApiError::NotFound)?;
+    let record = state.store.record(id).await?.ok_or(AppError::NotFound)?;
     caller.require_at(
         Permission::RecordsTransition,
         &uscc_region(&record.source_dept),
@@ -721,7 +707,7 @@ pub async fn mitigation(
         .store
         .list_entry(id)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let region = match entry.subject_id {
         Some(s) => state
             .store
@@ -736,10 +722,11 @@ pub async fn mitigation(
         "mitigate" => MitigationKind::Mitigate,
         "waive" => MitigationKind::Waive,
         other => {
-            return Err(ApiError::bad_request(
+            return Err(AppError::invalid(
                 "invalid_mitigation_kind",
                 format!("“{other}”无效（mitigate 从轻、waive 免于惩戒）"),
-            ))
+            )
+            .into())
         }
     };
     let grounds = req
@@ -747,9 +734,9 @@ pub async fn mitigation(
         .iter()
         .map(|g| {
             serde_json::from_value::<MitigationGround>(serde_json::Value::String(g.clone()))
-                .map_err(|_| ApiError::bad_request("invalid_ground", format!("未知的情形“{g}”")))
+                .map_err(|_| AppError::invalid("invalid_ground", format!("未知的情形“{g}”")))
         })
-        .collect::<ApiResult<Vec<_>>>()?;
+        .collect::<AppResult<Vec<_>>>()?;
     let row = svc::mitigate(
         &state,
         &caller.actor,
@@ -816,7 +803,7 @@ pub async fn public_archive(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Archive>> {
     let id = parse_id(&id)?;
-    let subject = state.store.subject(id).await?.ok_or(ApiError::NotFound)?;
+    let subject = state.store.subject(id).await?.ok_or(AppError::NotFound)?;
     let mut records = Vec::new();
     for r in state.store.records_of_subject(id).await? {
         if crate::services::records::is_public(&r) {
@@ -861,12 +848,13 @@ pub async fn own_archive(
     caller: Caller,
 ) -> ApiResult<Json<Archive>> {
     let Some(id) = own_subject(&state, &caller).await? else {
-        return Err(ApiError::bad_request(
+        return Err(AppError::invalid(
             "no_subject",
             "当前账号未关联信用主体（账号所属单位须为主体的统一社会信用代码）",
-        ));
+        )
+        .into());
     };
-    let subject = state.store.subject(id).await?.ok_or(ApiError::NotFound)?;
+    let subject = state.store.subject(id).await?.ok_or(AppError::NotFound)?;
     let mut records = Vec::new();
     for r in state.store.records_of_subject(id).await? {
         let mut a = archive_record(&state, &r).await?;

@@ -9,12 +9,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{clear_cookie, session_cookie, Caller, Via};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, AppError};
 use crate::services::accounts::{self, AccountView, LoginRequest};
 use crate::AppState;
 
-fn json_error(e: JsonRejection) -> ApiError {
-    ApiError::bad_request("invalid_json", format!("请求体错误：{}", e.body_text()))
+fn json_error(e: JsonRejection) -> AppError {
+    AppError::invalid("invalid_json", format!("请求体错误：{}", e.body_text()))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -114,7 +114,7 @@ pub async fn change_password(
     let Json(req) = body.map_err(json_error)?;
     let id = caller
         .account_id()
-        .ok_or_else(|| ApiError::forbidden("account_required", "只有登录账号才能修改密码"))?;
+        .ok_or_else(|| AppError::forbidden("account_required", "只有登录账号才能修改密码"))?;
     accounts::change_password(
         state.store.as_ref(),
         &state.auth,

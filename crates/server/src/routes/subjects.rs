@@ -11,7 +11,7 @@ use uuid::Uuid;
 use chengxin_access::Permission;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, AppError};
 use crate::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -48,15 +48,14 @@ pub async fn identity(
     body: Result<Json<IdentityRequest>, JsonRejection>,
 ) -> ApiResult<Json<IdentityView>> {
     let id = Uuid::parse_str(&id)
-        .map_err(|_| ApiError::bad_request("invalid_id", format!("“{id}”不是合法的编号")))?;
-    let Json(req) = body.map_err(|e| {
-        ApiError::bad_request("invalid_json", format!("请求体错误：{}", e.body_text()))
-    })?;
+        .map_err(|_| AppError::invalid("invalid_id", format!("“{id}”不是合法的编号")))?;
+    let Json(req) = body
+        .map_err(|e| AppError::invalid("invalid_json", format!("请求体错误：{}", e.body_text())))?;
     let purpose = req.purpose.trim();
     if purpose.chars().count() < 2 {
         return Err(chengxin_access::AccessError::PurposeRequired.into());
     }
-    let subject = state.store.subject(id).await?.ok_or(ApiError::NotFound)?;
+    let subject = state.store.subject(id).await?.ok_or(AppError::NotFound)?;
     let region = subject.region.clone().unwrap_or_else(|| "000000".into());
     let mut e = caller.audit("query", "identity_open", "ok");
     e.target = Some(id.to_string());
@@ -64,16 +63,16 @@ pub async fn identity(
     if let Err(err) = caller.require_at(Permission::PersonalDataDecrypt, &region) {
         e.outcome = "denied".into();
         state.store.audit(&[e]).await?;
-        return Err(err);
+        return Err(err.into());
     }
     let (Some(sealed), Some(hash)) = (state.store.subject_identity(id).await?, subject.id_hash)
     else {
-        return Err(ApiError::NotFound);
+        return Err(AppError::NotFound.into());
     };
     let number = state
         .pii
         .open_bound(&sealed, &hash)
-        .map_err(|err| ApiError::Access(err.into()))?;
+        .map_err(|err| AppError::Access(err.into()))?;
     e.detail["returned"] = serde_json::json!(1);
     state.store.audit(&[e]).await?;
     Ok(Json(IdentityView {

@@ -20,7 +20,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{roles_of, AuthSettings};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
 /// Issuer name shown in authenticator apps.
 const TOTP_ISSUER: &str = "诚信平台";
@@ -92,16 +92,16 @@ impl From<&Account> for AccountView {
     }
 }
 
-fn parse_roles(codes: &[String]) -> ApiResult<Vec<Role>> {
+fn parse_roles(codes: &[String]) -> AppResult<Vec<Role>> {
     let roles = codes
         .iter()
         .map(|c| {
             Role::parse(c)
-                .ok_or_else(|| ApiError::bad_request("unknown_role", format!("未知的角色“{c}”")))
+                .ok_or_else(|| AppError::invalid("unknown_role", format!("未知的角色“{c}”")))
         })
-        .collect::<ApiResult<Vec<_>>>()?;
+        .collect::<AppResult<Vec<_>>>()?;
     if roles.is_empty() {
-        return Err(ApiError::bad_request("roles_required", "至少指定一个角色"));
+        return Err(AppError::invalid("roles_required", "至少指定一个角色"));
     }
     check_role_set(&roles)?;
     Ok(roles)
@@ -113,18 +113,18 @@ fn valid_username(u: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
 }
 
-fn seal_totp(pii: &PiiCipher, account: Uuid, secret: &TotpSecret) -> ApiResult<String> {
+fn seal_totp(pii: &PiiCipher, account: Uuid, secret: &TotpSecret) -> AppResult<String> {
     pii.seal_bound(&secret.to_base32(), &format!("totp:{account}"))
-        .map_err(|e| ApiError::Access(e.into()))
+        .map_err(|e| AppError::Access(e.into()))
 }
 
-fn open_totp(pii: &PiiCipher, a: &Account) -> ApiResult<Option<TotpSecret>> {
+fn open_totp(pii: &PiiCipher, a: &Account) -> AppResult<Option<TotpSecret>> {
     let Some(sealed) = &a.totp_secret else {
         return Ok(None);
     };
     let b32 = pii
         .open_bound(sealed, &format!("totp:{}", a.id))
-        .map_err(|e| ApiError::Access(e.into()))?;
+        .map_err(|e| AppError::Access(e.into()))?;
     Ok(Some(TotpSecret::from_base32(&b32)?))
 }
 
@@ -136,10 +136,10 @@ pub async fn create_account(
     pii: &PiiCipher,
     actor: &str,
     req: NewAccount,
-) -> ApiResult<IssuedAccount> {
+) -> AppResult<IssuedAccount> {
     let username = req.username.trim().to_string();
     if !valid_username(&username) {
-        return Err(ApiError::bad_request(
+        return Err(AppError::invalid(
             "invalid_username",
             "用户名须为 3–64 位字母、数字或 . _ - @",
         ));
@@ -147,7 +147,7 @@ pub async fn create_account(
     let roles = parse_roles(&req.roles)?;
     Region::parse_known(&req.region, RegionTable::national())?;
     if store.account_by_username(&username).await?.is_some() {
-        return Err(ApiError::bad_request(
+        return Err(AppError::invalid(
             "username_taken",
             format!("用户名“{username}”已存在"),
         ));
@@ -205,14 +205,14 @@ pub async fn admin_init(
     store: &dyn Store,
     settings: &AuthSettings,
     pii: &PiiCipher,
-) -> ApiResult<IssuedAccount> {
+) -> AppResult<IssuedAccount> {
     let exists = store
         .accounts()
         .await?
         .iter()
         .any(|a| roles_of(a).contains(&Role::Administrator));
     if exists {
-        return Err(ApiError::bad_request(
+        return Err(AppError::invalid(
             "admin_exists",
             "管理员账号已存在；如遗失密码，请由另一名管理员重置",
         ));
@@ -258,7 +258,7 @@ pub async fn login(
     pii: &PiiCipher,
     req: &LoginRequest,
     ip: Option<String>,
-) -> ApiResult<LoggedIn> {
+) -> AppResult<LoggedIn> {
     let now = chengxin_store::changelog::now();
     let actor = format!("account:{}", req.username.trim());
     let audit = |outcome: &str, reason: &str| {
@@ -360,8 +360,8 @@ pub async fn change_password(
     current: &str,
     new: &str,
     ip: Option<String>,
-) -> ApiResult<()> {
-    let mut account = store.account(account_id).await?.ok_or(ApiError::NotFound)?;
+) -> AppResult<()> {
+    let mut account = store.account(account_id).await?.ok_or(AppError::NotFound)?;
     let actor = format!("account:{}", account.username);
     if !verify_password(current, &account.password_hash)? {
         let mut e = AuditEvent::new(&actor, "auth", "password_change", "failed");
@@ -418,9 +418,9 @@ impl std::fmt::Debug for IssuedToken {
     }
 }
 
-pub async fn issue_token(store: &dyn Store, actor: &str, req: NewToken) -> ApiResult<IssuedToken> {
+pub async fn issue_token(store: &dyn Store, actor: &str, req: NewToken) -> AppResult<IssuedToken> {
     if req.name.trim().is_empty() {
-        return Err(ApiError::bad_request(
+        return Err(AppError::invalid(
             "name_required",
             "请为令牌命名（用途或系统名称）",
         ));
@@ -429,11 +429,10 @@ pub async fn issue_token(store: &dyn Store, actor: &str, req: NewToken) -> ApiRe
         .permissions
         .iter()
         .map(|p| {
-            Permission::parse(p).ok_or_else(|| {
-                ApiError::bad_request("unknown_permission", format!("未知的权限“{p}”"))
-            })
+            Permission::parse(p)
+                .ok_or_else(|| AppError::invalid("unknown_permission", format!("未知的权限“{p}”")))
         })
-        .collect::<ApiResult<BTreeSet<_>>>()?;
+        .collect::<AppResult<BTreeSet<_>>>()?;
     let now = chengxin_store::changelog::now();
     let scope = TokenScope {
         permissions,
@@ -448,7 +447,7 @@ pub async fn issue_token(store: &dyn Store, actor: &str, req: NewToken) -> ApiRe
         name: req.name.trim().to_string(),
         public_prefix: issued.public_prefix.clone(),
         hash: issued.hash.clone(),
-        scope: serde_json::to_value(&scope).map_err(|e| ApiError::Unavailable(e.to_string()))?,
+        scope: serde_json::to_value(&scope).map_err(|e| AppError::Unavailable(e.to_string()))?,
         created_by: actor.to_string(),
         created_at: now,
         revoked_at: None,
@@ -467,8 +466,8 @@ pub async fn issue_token(store: &dyn Store, actor: &str, req: NewToken) -> ApiRe
     })
 }
 
-pub async fn revoke_token(store: &dyn Store, actor: &str, id: Uuid) -> ApiResult<TokenRow> {
-    let mut t = store.token(id).await?.ok_or(ApiError::NotFound)?;
+pub async fn revoke_token(store: &dyn Store, actor: &str, id: Uuid) -> AppResult<TokenRow> {
+    let mut t = store.token(id).await?.ok_or(AppError::NotFound)?;
     if t.revoked_at.is_none() {
         let expected = t.version;
         t.revoked_at = Some(chengxin_store::changelog::now());
@@ -488,8 +487,8 @@ pub async fn admin_change(
     actor: &str,
     id: Uuid,
     action: &str,
-) -> ApiResult<(Account, Option<String>)> {
-    let mut a = store.account(id).await?.ok_or(ApiError::NotFound)?;
+) -> AppResult<(Account, Option<String>)> {
+    let mut a = store.account(id).await?.ok_or(AppError::NotFound)?;
     let expected = a.version;
     let mut password = None;
     match action {
@@ -508,7 +507,7 @@ pub async fn admin_change(
             password = Some(p);
         }
         other => {
-            return Err(ApiError::bad_request(
+            return Err(AppError::invalid(
                 "unknown_action",
                 format!("未知的账号操作“{other}”"),
             ))

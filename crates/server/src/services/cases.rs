@@ -9,10 +9,10 @@ use chengxin_domain::lists::{
 use chengxin_store::{AuditEvent, CaseFilter, CaseRow, ListEntryRow, Store};
 use chrono::NaiveDate;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
-fn unavailable(e: impl std::fmt::Display) -> ApiError {
-    ApiError::Unavailable(e.to_string())
+fn unavailable(e: impl std::fmt::Display) -> AppError {
+    AppError::Unavailable(e.to_string())
 }
 
 /// The region a case belongs to: its subject's (where the measures bite), else — for an
@@ -22,7 +22,7 @@ pub async fn case_region(
     store: &dyn Store,
     row: &ListEntryRow,
     entry: &ListEntry,
-) -> ApiResult<Option<String>> {
+) -> AppResult<Option<String>> {
     if let Some(id) = row.subject_id {
         if let Some(r) = store.subject(id).await?.and_then(|s| s.region) {
             return Ok(Some(r));
@@ -42,7 +42,7 @@ pub fn row_of(
     region: Option<String>,
     version: i64,
     created: chrono::DateTime<chrono::Utc>,
-) -> ApiResult<CaseRow> {
+) -> AppResult<CaseRow> {
     Ok(CaseRow {
         id: c.id.clone(),
         entry_id,
@@ -58,7 +58,7 @@ pub fn row_of(
     })
 }
 
-pub fn case_of(row: &CaseRow) -> ApiResult<Case> {
+pub fn case_of(row: &CaseRow) -> AppResult<Case> {
     serde_json::from_value(row.state.clone()).map_err(unavailable)
 }
 
@@ -68,7 +68,7 @@ pub async fn follow_entry(
     actor: &str,
     row: &ListEntryRow,
     today: NaiveDate,
-) -> ApiResult<usize> {
+) -> AppResult<usize> {
     let joint = JointCatalog::default_checked().map_err(unavailable)?;
     let cal = WorkCalendar::official_checked().map_err(unavailable)?;
     let entry: ListEntry = serde_json::from_value(row.entry.clone()).map_err(unavailable)?;
@@ -94,14 +94,14 @@ pub async fn follow_entry(
                     tracing::warn!(entry = %entry_id, error = %e, "closed-loop cases not opened");
                     return Ok(0);
                 }
-                Err(e) => return Err(ApiError::bad_request(e.code(), e.to_string())),
+                Err(e) => return Err(AppError::invalid(e.code(), e.to_string())),
             };
             let now = chengxin_store::changelog::now();
             let region = case_region(store, row, &entry).await?;
             let rows = cases
                 .iter()
                 .map(|c| row_of(row.id, c, region.clone(), 1, now))
-                .collect::<ApiResult<Vec<_>>>()?;
+                .collect::<AppResult<Vec<_>>>()?;
             store.write_cases(actor, &rows, &[]).await?;
             Ok(rows.len())
         }
@@ -109,7 +109,7 @@ pub async fn follow_entry(
             let cases = existing
                 .iter()
                 .map(case_of)
-                .collect::<ApiResult<Vec<_>>>()?;
+                .collect::<AppResult<Vec<_>>>()?;
             let reason = entry
                 .removal_reason
                 .unwrap_or(chengxin_domain::lists::RemovalReason::Revoked);
@@ -155,7 +155,7 @@ pub async fn advance(
     note: Option<&str>,
     expected_version: i64,
     today: NaiveDate,
-) -> ApiResult<CaseRow> {
+) -> AppResult<CaseRow> {
     let joint = JointCatalog::default_checked().map_err(unavailable)?;
     let cal = WorkCalendar::official_checked().map_err(unavailable)?;
     // Another role's case is not found, as if it did not exist.
@@ -163,7 +163,7 @@ pub async fn advance(
         .case(id)
         .await?
         .filter(|c| reach.sees(c))
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     if row.version != expected_version {
         return Err(chengxin_store::StoreError::Conflict {
             expected: expected_version,
@@ -174,7 +174,7 @@ pub async fn advance(
     let case = case_of(&row)?;
     let next = case
         .advance(today, note, joint.closed_loop(), cal)
-        .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
+        .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
     let new = row_of(
         row.entry_id,
         &next,
@@ -190,7 +190,7 @@ pub async fn advance(
 
 /// Today's reminders and escalations for running cases, recorded as audit events (the
 /// console shows them; departments get them as notices).
-pub async fn remind(store: &dyn Store, today: NaiveDate) -> ApiResult<Vec<(String, Reminder)>> {
+pub async fn remind(store: &dyn Store, today: NaiveDate) -> AppResult<Vec<(String, Reminder)>> {
     let joint = JointCatalog::default_checked().map_err(unavailable)?;
     let cal = WorkCalendar::official_checked().map_err(unavailable)?;
     let open = store
@@ -206,7 +206,7 @@ pub async fn remind(store: &dyn Store, today: NaiveDate) -> ApiResult<Vec<(Strin
         let case = case_of(row)?;
         let r = case
             .reminder(joint.closed_loop(), today, cal)
-            .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
+            .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
         if r == Reminder::None {
             continue;
         }
@@ -226,14 +226,14 @@ pub async fn remind(store: &dyn Store, today: NaiveDate) -> ApiResult<Vec<(Strin
 }
 
 /// 反馈率 per implementing department.
-pub async fn feedback(store: &dyn Store, today: NaiveDate) -> ApiResult<serde_json::Value> {
+pub async fn feedback(store: &dyn Store, today: NaiveDate) -> AppResult<serde_json::Value> {
     let rows = store
         .cases(&CaseFilter {
             limit: Some(1_000_000),
             ..Default::default()
         })
         .await?;
-    let cases = rows.iter().map(case_of).collect::<ApiResult<Vec<_>>>()?;
+    let cases = rows.iter().map(case_of).collect::<AppResult<Vec<_>>>()?;
     let stats = chengxin_domain::lists::feedback_rate(&cases, today);
     Ok(serde_json::json!(stats
         .iter()
@@ -257,7 +257,7 @@ pub struct CaseReach {
 }
 
 impl CaseReach {
-    pub fn of(app: &crate::App, caller: &crate::auth::Caller) -> ApiResult<Self> {
+    pub fn of(app: &crate::App, caller: &crate::auth::Caller) -> AppResult<Self> {
         let region = caller.scope.region.clone();
         if caller.has(chengxin_access::Permission::CasesManage) {
             return Ok(Self {
@@ -312,7 +312,7 @@ impl CaseReach {
     }
 
     /// The cases matching `filter` that this reach covers (one query per role).
-    pub async fn cases(&self, store: &dyn Store, filter: &CaseFilter) -> ApiResult<Vec<CaseRow>> {
+    pub async fn cases(&self, store: &dyn Store, filter: &CaseFilter) -> AppResult<Vec<CaseRow>> {
         let mut out = Vec::new();
         match &self.roles {
             None => out = store.cases(filter).await?,

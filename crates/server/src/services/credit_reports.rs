@@ -23,7 +23,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
 /// Prefix of report numbers: `XYBG-YYYYMMDD-XXXXXXXX`.
 pub const REPORT_NO_PREFIX: &str = "XYBG";
@@ -38,12 +38,12 @@ pub const SECTION_PENALTIES: &str = "行政处罚信息";
 pub const SECTION_OTHER_NEGATIVE: &str = "其他失信信息";
 pub const SECTION_LISTS: &str = "列入信用名单情况";
 
-fn unavailable(e: impl std::fmt::Display) -> ApiError {
-    ApiError::Unavailable(e.to_string())
+fn unavailable(e: impl std::fmt::Display) -> AppError {
+    AppError::Unavailable(e.to_string())
 }
 
 /// China Standard Time.
-fn cst() -> ApiResult<FixedOffset> {
+fn cst() -> AppResult<FixedOffset> {
     FixedOffset::east_opt(8 * 3600).ok_or_else(|| unavailable("时区无效"))
 }
 
@@ -124,7 +124,7 @@ fn currently_published(r: &Record, class: RecordClass, today: NaiveDate) -> bool
 
 /// How the subject is named and identified in the report. Persons get the masked ID number
 /// (masked again here should a clear one ever reach `id_masked`).
-pub fn report_subject(s: &Subject) -> ApiResult<ReportSubject> {
+pub fn report_subject(s: &Subject) -> AppResult<ReportSubject> {
     let kind = SubjectKind::parse(s.kind.as_str())
         .ok_or_else(|| unavailable(format!("未知的主体类别“{}”", s.kind.as_str())))?;
     let code = if kind.is_person() {
@@ -181,7 +181,7 @@ pub async fn sections(
     store: &dyn Store,
     subject: &Subject,
     today: NaiveDate,
-) -> ApiResult<Vec<Section>> {
+) -> AppResult<Vec<Section>> {
     let catalog = Catalog::default_checked().map_err(unavailable)?;
     let mut records = store.records_of_subject(subject.id).await?;
     records.sort_by(|a, b| {
@@ -355,9 +355,9 @@ pub struct Issued {
     pub signed: SignedReport,
 }
 
-fn report_error(e: ReportError) -> ApiError {
+fn report_error(e: ReportError) -> AppError {
     match e {
-        ReportError::InvalidReport(_) => ApiError::bad_request("invalid_report", e.to_string()),
+        ReportError::InvalidReport(_) => AppError::invalid("invalid_report", e.to_string()),
         other => unavailable(other),
     }
 }
@@ -369,7 +369,7 @@ pub async fn issue(
     actor: &str,
     subject: &Subject,
     today: NaiveDate,
-) -> ApiResult<Issued> {
+) -> AppResult<Issued> {
     let now = chengxin_store::changelog::now();
     // Whole seconds: what is printed, signed and stored is the same instant on both backends.
     let issued_at: DateTime<Utc> = now.with_nanosecond(0).unwrap_or(now);
@@ -411,7 +411,7 @@ pub async fn issue(
         }
     }
     Err(last
-        .map(ApiError::from)
+        .map(AppError::from)
         .unwrap_or_else(|| unavailable("无法生成报告编号")))
 }
 
@@ -537,7 +537,7 @@ pub async fn verify_by_code(
     key: Option<&VerifyingKey>,
     report_no: &str,
     code: &str,
-) -> ApiResult<Verification> {
+) -> AppResult<Verification> {
     if chengxin_report::normalize_code(code).is_none() {
         return Ok(Verification::invalid(
             "code_malformed",
@@ -581,7 +581,7 @@ pub async fn verify_pdf(
     store: &dyn Store,
     key: &VerifyingKey,
     pdf: &[u8],
-) -> ApiResult<Verification> {
+) -> AppResult<Verification> {
     if pdf.is_empty() {
         return Ok(Verification::invalid("report_file_empty", "上传的文件为空"));
     }

@@ -23,7 +23,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
 /// Rows validated per chunk sent to the writer.
 const CHUNK_ROWS: usize = 2000;
@@ -64,11 +64,11 @@ enum Msg {
         good: Vec<(ImportRow, Vec<String>)>,
         bad: Vec<RejectedRow>,
     },
-    Fatal(ApiError),
+    Fatal(AppError),
 }
 
-fn file_error(code: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError::bad_request(code, message)
+fn file_error(code: &'static str, message: impl Into<String>) -> AppError {
+    AppError::invalid(code, message)
 }
 
 /// SHA-256 of a file, streamed.
@@ -269,15 +269,15 @@ pub async fn import_file(
     hasher: IdHasher,
     path: PathBuf,
     req: ImportRequest,
-) -> ApiResult<ImportSummary> {
+) -> AppResult<ImportSummary> {
     let started = Instant::now();
     let regions = RegionTable::national();
     uscc::parse(&req.source_dept, regions).map_err(|e| {
-        ApiError::bad_request("invalid_dept", format!("报送部门统一社会信用代码无效：{e}"))
+        AppError::invalid("invalid_dept", format!("报送部门统一社会信用代码无效：{e}"))
     })?;
-    let catalog = Catalog::default_checked().map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let catalog = Catalog::default_checked().map_err(|e| AppError::Unavailable(e.to_string()))?;
     let rt = catalog.get(&req.type_code).cloned().ok_or_else(|| {
-        ApiError::bad_request(
+        AppError::invalid(
             "unknown_type",
             format!("信用信息目录中没有类型“{}”", req.type_code),
         )
@@ -286,7 +286,7 @@ pub async fn import_file(
     let p = path.clone();
     let sha = tokio::task::spawn_blocking(move || sha256_file(&p))
         .await
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?
+        .map_err(|e| AppError::Unavailable(e.to_string()))?
         .map_err(|e| file_error("io_error", format!("无法读取文件：{e}")))?;
     if let Some(prev) = store
         .batch_by_file(&req.type_code, &req.source_dept, &sha)
@@ -316,7 +316,7 @@ pub async fn import_file(
             encoding,
         }) => (headers, unknown_columns, format, encoding),
         Some(Msg::Fatal(e)) => return Err(e),
-        _ => return Err(ApiError::Unavailable("读取线程意外结束".into())),
+        _ => return Err(AppError::Unavailable("读取线程意外结束".into())),
     };
     let mut writer = store
         .begin_batch(
@@ -362,7 +362,7 @@ pub async fn import_file(
                     let sealed = bad
                         .into_iter()
                         .map(|r| seal_reject(&cipher, writer.id(), r))
-                        .collect::<ApiResult<Vec<_>>>()?;
+                        .collect::<AppResult<Vec<_>>>()?;
                     let t = Instant::now();
                     writer.reject(sealed).await?;
                     rejecting += t.elapsed();
@@ -375,7 +375,7 @@ pub async fn import_file(
     }
     reader
         .await
-        .map_err(|e| ApiError::Unavailable(format!("读取线程失败：{e}")))?;
+        .map_err(|e| AppError::Unavailable(format!("读取线程失败：{e}")))?;
     let t = Instant::now();
     let batch = writer.commit(unknown_columns).await?;
     tracing::debug!(waiting_for_reader = ?waited, ?writing, ?rejecting, commit = ?t.elapsed(), "import writer finished");
@@ -403,11 +403,11 @@ fn seal_reject(
     cipher: &PiiCipher,
     batch: uuid::Uuid,
     mut r: RejectedRow,
-) -> ApiResult<RejectedRow> {
-    let json = serde_json::to_string(&r.cells).map_err(|e| ApiError::Unavailable(e.to_string()))?;
+) -> AppResult<RejectedRow> {
+    let json = serde_json::to_string(&r.cells).map_err(|e| AppError::Unavailable(e.to_string()))?;
     let sealed = cipher
         .seal_bound(&json, &batch.to_string())
-        .map_err(|e| ApiError::Access(e.into()))?;
+        .map_err(|e| AppError::Access(e.into()))?;
     r.cells = vec![format!("{SEALED_CELLS}{sealed}")];
     Ok(r)
 }
@@ -416,13 +416,13 @@ fn open_reject(
     cipher: &PiiCipher,
     batch: uuid::Uuid,
     cells: Vec<String>,
-) -> ApiResult<Vec<String>> {
+) -> AppResult<Vec<String>> {
     match cells.as_slice() {
         [one] if one.starts_with(SEALED_CELLS) => {
             let json = cipher
                 .open_bound(&one[SEALED_CELLS.len()..], &batch.to_string())
-                .map_err(|e| ApiError::Access(e.into()))?;
-            serde_json::from_str(&json).map_err(|e| ApiError::Unavailable(e.to_string()))
+                .map_err(|e| AppError::Access(e.into()))?;
+            serde_json::from_str(&json).map_err(|e| AppError::Unavailable(e.to_string()))
         }
         _ => Ok(cells),
     }
@@ -436,8 +436,8 @@ pub async fn error_report(
     cipher: &PiiCipher,
     batch_id: uuid::Uuid,
     xlsx: bool,
-) -> ApiResult<Vec<u8>> {
-    let batch = store.batch(batch_id).await?.ok_or(ApiError::NotFound)?;
+) -> AppResult<Vec<u8>> {
+    let batch = store.batch(batch_id).await?.ok_or(AppError::NotFound)?;
     let rejects = store.batch_rejects(batch_id).await?;
     let rows = rejects
         .into_iter()
@@ -448,15 +448,15 @@ pub async fn error_report(
                 reasons: r.reasons,
             })
         })
-        .collect::<ApiResult<Vec<_>>>()?;
+        .collect::<AppResult<Vec<_>>>()?;
     let rows = rows.into_iter();
     if xlsx {
         chengxin_ingest::report::write_error_report_xlsx(&batch.headers, rows)
-            .map_err(|e| ApiError::Unavailable(e.to_string()))
+            .map_err(|e| AppError::Unavailable(e.to_string()))
     } else {
         let mut out = Vec::new();
         chengxin_ingest::report::write_error_report_csv(&mut out, &batch.headers, rows)
-            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+            .map_err(|e| AppError::Unavailable(e.to_string()))?;
         Ok(out)
     }
 }

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
 /// The court's list, as configured in `data/lists/lists.toml`.
 pub const COURT_LIST: &str = "court_dishonest_debtor";
@@ -43,8 +43,8 @@ pub struct RefreshReport {
     pub rejected: Vec<(u64, String)>,
 }
 
-fn unavailable(e: impl std::fmt::Display) -> ApiError {
-    ApiError::Unavailable(e.to_string())
+fn unavailable(e: impl std::fmt::Display) -> AppError {
+    AppError::Unavailable(e.to_string())
 }
 
 /// The stored form of a list entry (version and creation time carried over on updates).
@@ -54,7 +54,7 @@ pub fn entry_row(
     e: &ListEntry,
     version: i64,
     created_at: chrono::DateTime<chrono::Utc>,
-) -> ApiResult<ListEntryRow> {
+) -> AppResult<ListEntryRow> {
     Ok(ListEntryRow {
         id,
         list_code: e.list.clone(),
@@ -71,7 +71,7 @@ pub fn entry_row(
 pub async fn all_entries(
     store: &dyn Store,
     list_code: Option<&str>,
-) -> ApiResult<Vec<ListEntryRow>> {
+) -> AppResult<Vec<ListEntryRow>> {
     const PAGE: i64 = 10_000;
     let mut out: Vec<ListEntryRow> = Vec::new();
     loop {
@@ -91,8 +91,8 @@ pub async fn all_entries(
     }
 }
 
-fn subject_id_of(row: &ListEntryRow) -> ApiResult<Uuid> {
-    row.subject_id.ok_or(ApiError::NotFound)
+fn subject_id_of(row: &ListEntryRow) -> AppResult<Uuid> {
+    row.subject_id.ok_or(AppError::NotFound)
 }
 
 /// Refresh an imported list from `rows`. Each addition and removal is its own logged write,
@@ -104,11 +104,11 @@ pub async fn refresh_imported(
     list_code: &str,
     rows: Vec<SourceRow>,
     today: NaiveDate,
-) -> ApiResult<RefreshReport> {
+) -> AppResult<RefreshReport> {
     let joint = JointCatalog::default_checked().map_err(unavailable)?;
-    let list = joint.list(list_code).ok_or(ApiError::NotFound)?;
+    let list = joint.list(list_code).ok_or(AppError::NotFound)?;
     if !list.imported {
-        return Err(ApiError::bad_request(
+        return Err(AppError::invalid(
             "not_imported",
             format!("名单“{}”不是从外部数据源导入的", list.name),
         ));
@@ -194,7 +194,7 @@ pub async fn refresh_imported(
                         .await?;
                     let sealed = cipher
                         .seal_bound(&i, &hash)
-                        .map_err(|e| ApiError::Access(e.into()))?;
+                        .map_err(|e| AppError::Access(e.into()))?;
                     store.set_subject_identity(actor, s.id, &sealed).await?;
                     s
                 }
@@ -223,7 +223,7 @@ pub async fn refresh_imported(
     for key in &plan.add {
         let (name, case_no) = about.get(key).cloned().unwrap_or_default();
         let entry = ListEntry::import(list, key, &name, &case_no, today)
-            .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
+            .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
         let subject_id = Uuid::parse_str(key).map_err(unavailable)?;
         let row = entry_row(Uuid::now_v7(), subject_id, &entry, 1, now)?;
         store.create_list_entry(actor, &row).await?;
@@ -247,7 +247,7 @@ pub async fn refresh_imported(
                     Some("已不在数据源（法院名单）中"),
                     cal,
                 )
-                .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
+                .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
             let new = entry_row(
                 row.id,
                 subject_id_of(row)?,

@@ -7,7 +7,7 @@ use chengxin_store::{RecordChange, Store};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
 /// Whether records of this type are 失信 (negative) records.
 pub fn is_negative(type_code: &str) -> bool {
@@ -39,8 +39,8 @@ pub async fn transition(
     expected_version: i64,
     note: Option<String>,
     fields: Option<serde_json::Map<String, serde_json::Value>>,
-) -> ApiResult<Record> {
-    let current = store.record(id).await?.ok_or(ApiError::NotFound)?;
+) -> AppResult<Record> {
+    let current = store.record(id).await?.ok_or(AppError::NotFound)?;
     if current.version != expected_version {
         return Err(chengxin_store::StoreError::Conflict {
             expected: expected_version,
@@ -55,15 +55,15 @@ pub async fn transition(
             current.tolerated,
             note.as_deref(),
         )
-        .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
+        .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
     if action == RecordAction::Correct && fields.is_none() {
-        return Err(ApiError::bad_request(
+        return Err(AppError::invalid(
             "fields_required",
             "更正须提供更正后的字段内容",
         ));
     }
     if action != RecordAction::Correct && fields.is_some() {
-        return Err(ApiError::bad_request(
+        return Err(AppError::invalid(
             "fields_not_allowed",
             "只有“更正”可以修改字段内容",
         ));
@@ -84,7 +84,7 @@ pub async fn transition(
 
 /// End the publication of every published record whose period ended before `today`
 /// (the record stays, hidden from the public). Returns how many were expired.
-pub async fn expire_due(store: &dyn Store, actor: &str, today: NaiveDate) -> ApiResult<u64> {
+pub async fn expire_due(store: &dyn Store, actor: &str, today: NaiveDate) -> AppResult<u64> {
     let mut done = 0u64;
     loop {
         let due = store.records_due_for_expiry(today, 1000).await?;
@@ -111,7 +111,7 @@ pub async fn expire_due(store: &dyn Store, actor: &str, today: NaiveDate) -> Api
                     progressed = true;
                 }
                 // Someone changed it meanwhile: the next pass sees the new state.
-                Err(ApiError::Store(chengxin_store::StoreError::Conflict { .. })) => {}
+                Err(AppError::Store(chengxin_store::StoreError::Conflict { .. })) => {}
                 Err(e) => return Err(e),
             }
         }

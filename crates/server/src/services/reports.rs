@@ -5,7 +5,7 @@ use chengxin_domain::reports::{self, PublicationFact, TimelinessReport};
 use chengxin_store::Store;
 use chrono::NaiveDate;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
 /// The 双公示 types whose timeliness is measured.
 pub const SHUANG_GONGSHI_TYPES: [&str; 2] = ["admin_license", "admin_penalty"];
@@ -16,7 +16,7 @@ pub async fn timeliness(
     to: NaiveDate,
     dept: Option<&str>,
     as_of: NaiveDate,
-) -> ApiResult<TimelinessReport> {
+) -> AppResult<TimelinessReport> {
     timeliness_within(store, from, to, dept, as_of, |_| true).await
 }
 
@@ -29,12 +29,9 @@ pub async fn timeliness_within(
     dept: Option<&str>,
     as_of: NaiveDate,
     within: impl Fn(&str) -> bool,
-) -> ApiResult<TimelinessReport> {
+) -> AppResult<TimelinessReport> {
     if to < from {
-        return Err(ApiError::bad_request(
-            "invalid_period",
-            "结束日期早于开始日期",
-        ));
+        return Err(AppError::invalid("invalid_period", "结束日期早于开始日期"));
     }
     let types: Vec<String> = SHUANG_GONGSHI_TYPES.iter().map(|s| s.to_string()).collect();
     let records = store.records_decided(&types, from, to).await?;
@@ -50,7 +47,7 @@ pub async fn timeliness_within(
             published_on: r.published_at.map(reports::china_date),
         })
         .collect();
-    let cal = WorkCalendar::official_checked().map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let cal = WorkCalendar::official_checked().map_err(|e| AppError::Unavailable(e.to_string()))?;
     reports::timeliness(
         &facts,
         cal,
@@ -59,5 +56,5 @@ pub async fn timeliness_within(
         to,
         as_of,
     )
-    .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))
+    .map_err(|e| AppError::invalid(e.code(), e.to_string()))
 }

@@ -20,22 +20,22 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 use crate::App;
 
-pub fn unavailable(e: impl std::fmt::Display) -> ApiError {
-    ApiError::Unavailable(e.to_string())
+pub fn unavailable(e: impl std::fmt::Display) -> AppError {
+    AppError::Unavailable(e.to_string())
 }
 
-pub fn rights_error(e: rights::RightsError) -> ApiError {
-    ApiError::bad_request(e.code(), e.to_string())
+pub fn rights_error(e: rights::RightsError) -> AppError {
+    AppError::invalid(e.code(), e.to_string())
 }
 
-pub fn rules() -> ApiResult<&'static RightsRules> {
+pub fn rules() -> AppResult<&'static RightsRules> {
     RightsRules::default_checked().map_err(unavailable)
 }
 
-fn calendar() -> ApiResult<&'static WorkCalendar> {
+fn calendar() -> AppResult<&'static WorkCalendar> {
     WorkCalendar::official_checked().map_err(unavailable)
 }
 
@@ -77,7 +77,7 @@ pub fn access_ok(row: &ApplicationRow, code: Option<&str>) -> bool {
 
 /// The application a stored row holds (the conversion is the check engine's, which reads
 /// mitigation decisions from the same rows).
-pub fn app_of(row: &ApplicationRow) -> ApiResult<Application> {
+pub fn app_of(row: &ApplicationRow) -> AppResult<Application> {
     chengxin_checks::app_of(row).map_err(unavailable)
 }
 
@@ -86,7 +86,7 @@ pub fn row_of(
     access_hash: Option<String>,
     version: i64,
     created_at: chrono::DateTime<chrono::Utc>,
-) -> ApiResult<ApplicationRow> {
+) -> AppResult<ApplicationRow> {
     Ok(ApplicationRow {
         id: app.id,
         tracking_no: app.tracking_no.clone(),
@@ -122,7 +122,7 @@ pub struct Loaded {
     pub entry: Option<(ListEntryRow, ListEntry)>,
 }
 
-pub async fn load_target(store: &dyn Store, target: Target) -> ApiResult<Loaded> {
+pub async fn load_target(store: &dyn Store, target: Target) -> AppResult<Loaded> {
     match target {
         // A complaint: handled by the credit office, about no particular record.
         Target::General => Ok(Loaded {
@@ -142,7 +142,7 @@ pub async fn load_target(store: &dyn Store, target: Target) -> ApiResult<Loaded>
             entry: None,
         }),
         Target::Record(id) => {
-            let r = store.record(id).await?.ok_or(ApiError::NotFound)?;
+            let r = store.record(id).await?.ok_or(AppError::NotFound)?;
             let public = super::records::is_public(&r);
             Ok(Loaded {
                 target,
@@ -162,11 +162,11 @@ pub async fn load_target(store: &dyn Store, target: Target) -> ApiResult<Loaded>
             })
         }
         Target::ListEntry(id) => {
-            let row = store.list_entry(id).await?.ok_or(ApiError::NotFound)?;
+            let row = store.list_entry(id).await?.ok_or(AppError::NotFound)?;
             let entry: ListEntry =
                 serde_json::from_value(row.entry.clone()).map_err(unavailable)?;
             let joint = JointCatalog::default_checked().map_err(unavailable)?;
-            let list = joint.list(&entry.list).ok_or(ApiError::NotFound)?;
+            let list = joint.list(&entry.list).ok_or(AppError::NotFound)?;
             let active = matches!(
                 entry.status,
                 EntryStatus::Publicity | EntryStatus::Effective
@@ -202,7 +202,7 @@ pub const COMPLAINTS_DESK: &str = "credit_office";
 async fn barred_until(
     store: &dyn Store,
     subject_id: Option<Uuid>,
-) -> ApiResult<Option<chrono::NaiveDate>> {
+) -> AppResult<Option<chrono::NaiveDate>> {
     let Some(s) = subject_id else {
         return Ok(None);
     };
@@ -239,16 +239,16 @@ pub async fn file(
     actor: &str,
     loaded: &Loaded,
     f: Filing,
-) -> ApiResult<(ApplicationRow, String)> {
+) -> AppResult<(ApplicationRow, String)> {
     let name = f.applicant_name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::bad_request(
+        return Err(AppError::invalid(
             "applicant_name_required",
             "须填写申请人名称（不超过 100 字）",
         ));
     }
     if f.reasons.chars().count() > 5000 {
-        return Err(ApiError::bad_request(
+        return Err(AppError::invalid(
             "reasons_too_long",
             "理由不得超过 5000 字",
         ));
@@ -256,7 +256,7 @@ pub async fn file(
     let contact_sealed = match f.contact.as_deref().map(str::trim) {
         Some(c) if !c.is_empty() => {
             if c.chars().count() > 100 {
-                return Err(ApiError::bad_request(
+                return Err(AppError::invalid(
                     "contact_too_long",
                     "联系方式不得超过 100 字",
                 ));
@@ -316,7 +316,7 @@ pub async fn file(
 
 /// Who receives a repair result: the source or recognising department, every department with
 /// a closed-loop case on the subject's list entries, and the national sharing platform.
-async fn share_recipients(store: &dyn Store, a: &Application) -> ApiResult<Vec<String>> {
+async fn share_recipients(store: &dyn Store, a: &Application) -> AppResult<Vec<String>> {
     let mut out = vec![a.department.clone()];
     if let Some(s) = a.subject_id {
         let entries = store
@@ -352,7 +352,7 @@ pub async fn act(
     row: &ApplicationRow,
     expected_version: i64,
     mut action: AppAction,
-) -> ApiResult<ApplicationRow> {
+) -> AppResult<ApplicationRow> {
     if row.version != expected_version {
         return Err(chengxin_store::StoreError::Conflict {
             expected: expected_version,
@@ -405,10 +405,10 @@ fn record_change(
     note: String,
     fields: Option<serde_json::Map<String, serde_json::Value>>,
     status_override: Option<RecordStatus>,
-) -> ApiResult<TargetChange> {
+) -> AppResult<TargetChange> {
     let status = action
         .apply(r.status, true, r.tolerated, Some(&note))
-        .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
+        .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
     Ok(TargetChange::Record(RecordChange {
         id: r.id,
         expected_version: r.version,
@@ -427,12 +427,12 @@ fn effect_change(
     effect: Effect,
     note: String,
     today: chrono::NaiveDate,
-) -> ApiResult<TargetChange> {
-    let record = || loaded.record.as_ref().ok_or(ApiError::NotFound);
-    let entry_removed = |reason: RemovalReason| -> ApiResult<TargetChange> {
-        let (row, entry) = loaded.entry.as_ref().ok_or(ApiError::NotFound)?;
+) -> AppResult<TargetChange> {
+    let record = || loaded.record.as_ref().ok_or(AppError::NotFound);
+    let entry_removed = |reason: RemovalReason| -> AppResult<TargetChange> {
+        let (row, entry) = loaded.entry.as_ref().ok_or(AppError::NotFound)?;
         let joint = JointCatalog::default_checked().map_err(unavailable)?;
-        let list = joint.list(&entry.list).ok_or(ApiError::NotFound)?;
+        let list = joint.list(&entry.list).ok_or(AppError::NotFound)?;
         let next = entry
             .apply(
                 list,
@@ -441,8 +441,8 @@ fn effect_change(
                 Some(&note),
                 calendar()?,
             )
-            .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
-        let subject = row.subject_id.ok_or(ApiError::NotFound)?;
+            .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
+        let subject = row.subject_id.ok_or(AppError::NotFound)?;
         let new = super::lists::entry_row(row.id, subject, &next, row.version + 1, row.created_at)?;
         Ok(TargetChange::ListEntry(Box::new(new), row.version))
     };
@@ -475,13 +475,13 @@ pub async fn add_evidence(
     name: &str,
     material: Option<&str>,
     bytes: &[u8],
-) -> ApiResult<ApplicationRow> {
+) -> AppResult<ApplicationRow> {
     let mut application = app_of(row)?;
     if application.state.is_final()
         || application.state != rights::AppState::Submitted
             && application.state != rights::AppState::Accepted
     {
-        return Err(ApiError::bad_request(
+        return Err(AppError::invalid(
             "application_closed",
             format!(
                 "申请当前状态为“{}”，不能再补充材料",
@@ -555,7 +555,7 @@ pub async fn tolerate(
     record: &Record,
     expected_version: i64,
     input: DecisionInput,
-) -> ApiResult<ApplicationRow> {
+) -> AppResult<ApplicationRow> {
     if record.version != expected_version {
         return Err(chengxin_store::StoreError::Conflict {
             expected: expected_version,
@@ -601,7 +601,7 @@ pub async fn tolerate(
             record.tolerated,
             Some(&note),
         )
-        .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
+        .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
     let change = TargetChange::Record(RecordChange {
         id: record.id,
         expected_version: record.version,
@@ -628,7 +628,7 @@ pub async fn mitigate(
     actor: &str,
     entry_row: &ListEntryRow,
     input: DecisionInput,
-) -> ApiResult<ApplicationRow> {
+) -> AppResult<ApplicationRow> {
     let loaded = load_target(app.store.as_ref(), Target::ListEntry(entry_row.id)).await?;
     let today = app.today();
     let ctx = StepContext {
@@ -704,7 +704,7 @@ pub async fn mitigate(
 }
 
 /// Open objections per target id (for the 异议处理中 marking).
-pub async fn objection_pending(store: &dyn Store, target_id: Uuid) -> ApiResult<bool> {
+pub async fn objection_pending(store: &dyn Store, target_id: Uuid) -> AppResult<bool> {
     let rows = store
         .applications(&ApplicationFilter {
             kind: Some("objection".into()),

@@ -14,7 +14,7 @@ use super::{
     actions_script, api_error_page, dt, enc, gate, history_label, msg_box, render, val, who,
 };
 use crate::auth::{uscc_region, Caller};
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use crate::routes::records::ReadParams;
 use crate::AppState;
 
@@ -117,7 +117,7 @@ pub async fn record(
     .await;
     let view = match read {
         Ok(axum::Json(view)) => view,
-        Err(ApiError::Access(chengxin_access::AccessError::PurposeRequired)) => {
+        Err(ApiError(AppError::Access(chengxin_access::AccessError::PurposeRequired))) => {
             let body = html! {
                 div.card.narrow {
                     p { "该记录不属于社会公开信息。查阅须说明用途，查询将记入查询留痕。" }
@@ -134,7 +134,9 @@ pub async fn record(
     };
     let record: Record = match serde_json::from_value(view.record.clone()) {
         Ok(r) => r,
-        Err(e) => return api_error_page(&caller, &v, &ApiError::Unavailable(e.to_string())),
+        Err(e) => {
+            return api_error_page(&caller, &v, &ApiError(AppError::Unavailable(e.to_string())))
+        }
     };
     let history: Vec<RecordHistoryEntry> = view
         .history

@@ -14,7 +14,7 @@ use qrcode::{Color, EcLevel, QrCode};
 
 use super::{api_error_page, enc, gate, mask_ids, render};
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use crate::routes::credit_reports::may_issue;
 use crate::services::credit_reports::{clean_report_no, stored_signed};
 use crate::AppState;
@@ -197,16 +197,16 @@ pub async fn view(
         Err(r) => return r,
     };
     let Some(no) = clean_report_no(&report_no) else {
-        return api_error_page(&caller, &v, &ApiError::NotFound);
+        return api_error_page(&caller, &v, &ApiError(AppError::NotFound));
     };
     let row = match state.store.credit_report(&no).await {
         Ok(Some(row)) => row,
-        Ok(None) => return api_error_page(&caller, &v, &ApiError::NotFound),
+        Ok(None) => return api_error_page(&caller, &v, &ApiError(AppError::NotFound)),
         Err(e) => return api_error_page(&caller, &v, &e.into()),
     };
     let subject = match state.store.subject(row.subject_id).await {
         Ok(Some(s)) => s,
-        Ok(None) => return api_error_page(&caller, &v, &ApiError::NotFound),
+        Ok(None) => return api_error_page(&caller, &v, &ApiError(AppError::NotFound)),
         Err(e) => return api_error_page(&caller, &v, &e.into()),
     };
     // Same rule as downloading the PDF, and in the query log the same way.
@@ -221,7 +221,7 @@ pub async fn view(
         return api_error_page(&caller, &v, &err.into());
     }
     if let Err(err) = allowed {
-        return api_error_page(&caller, &v, &err);
+        return api_error_page(&caller, &v, &err.into());
     }
     // Never show a report whose stored copy does not check out (a row edited in the database).
     let key = state.report_key.as_ref().map(|k| k.verifying_key());

@@ -273,7 +273,7 @@ pub async fn detail(
             return api_error_page(
                 &caller,
                 &v,
-                &crate::error::ApiError::Unavailable(e.to_string()),
+                &crate::error::ApiError(crate::error::AppError::Unavailable(e.to_string())),
             )
         }
     };

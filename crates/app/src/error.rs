@@ -1,0 +1,108 @@
+//! The use cases' error: one enum with a stable snake_case `code()` and a [`ErrorKind`] that
+//! each front end (HTTP status, CLI message) maps on its own. Messages are Chinese.
+
+use chengxin_access::AccessError;
+use chengxin_checks::CheckError;
+use chengxin_domain::error::{Coded, ErrorKind};
+use chengxin_store::StoreError;
+
+/// Why a use case failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The input is malformed or breaks a rule.
+    #[error("{message}")]
+    Invalid { code: &'static str, message: String },
+    /// What the request refers to does not exist (code `not_found`).
+    #[error("请求的资源不存在")]
+    NotFound,
+    /// The caller must log in (or present valid credentials) first.
+    #[error("{message}")]
+    Unauthorized { code: &'static str, message: String },
+    /// An access rule refused (its own code and kind).
+    #[error("{0}")]
+    Access(#[from] AccessError),
+    /// Too many requests (code `rate_limited`).
+    #[error("请求过于频繁，请稍后再试")]
+    RateLimited,
+    /// The caller may not do this.
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    /// The store failed (its own code and kind).
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    /// Something the use case needs is missing for now (code `unavailable`).
+    #[error("服务暂不可用：{0}")]
+    Unavailable(String),
+    /// The check engine failed (its own code and kind).
+    #[error("{0}")]
+    Check(#[from] CheckError),
+}
+
+impl AppError {
+    /// [`AppError::Invalid`].
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Invalid {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// [`AppError::Unauthorized`].
+    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Unauthorized {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// [`AppError::Forbidden`].
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Forbidden {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// Stable snake_case code, e.g. `not_found`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Invalid { code, .. } => code,
+            AppError::NotFound => "not_found",
+            AppError::Unauthorized { code, .. } => code,
+            AppError::Access(e) => e.code(),
+            AppError::RateLimited => "rate_limited",
+            AppError::Forbidden { code, .. } => code,
+            AppError::Store(e) => e.code(),
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Check(e) => e.code(),
+        }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            AppError::Invalid { .. } => ErrorKind::Invalid,
+            AppError::NotFound => ErrorKind::NotFound,
+            AppError::Unauthorized { .. } => ErrorKind::Unauthenticated,
+            AppError::Access(e) => e.kind(),
+            AppError::RateLimited => ErrorKind::RateLimited,
+            AppError::Forbidden { .. } => ErrorKind::Forbidden,
+            AppError::Store(e) => e.kind(),
+            AppError::Unavailable(_) => ErrorKind::Unavailable,
+            AppError::Check(e) => e.kind(),
+        }
+    }
+}
+
+impl Coded for AppError {
+    fn code(&self) -> &'static str {
+        AppError::code(self)
+    }
+
+    fn kind(&self) -> ErrorKind {
+        AppError::kind(self)
+    }
+}
+
+/// Results of the use cases.
+pub type AppResult<T> = Result<T, AppError>;
