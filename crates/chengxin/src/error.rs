@@ -27,6 +27,12 @@ impl From<StoreError> for CliError {
     }
 }
 
+impl From<chengxin_store::backup::BackupError> for CliError {
+    fn from(e: chengxin_store::backup::BackupError) -> Self {
+        CliError::new(e.code, e.message)
+    }
+}
+
 /// A service error as a CLI error (same code and message).
 pub(crate) fn api_err(e: chengxin_server::error::ApiError) -> CliError {
     CliError::new(e.code(), e.to_string())

@@ -5,7 +5,6 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-mod backup;
 mod bench;
 mod bench_checks;
 mod commands;
@@ -23,8 +22,8 @@ use chengxin_store::StoreError;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    accounts, batch, bench as bench_cmd, catalog, check, demo as demo_cmd, expire, gen_records,
-    import, keys, lists, migrate, records, report, serve, validate_code, workdays,
+    accounts, backup, batch, bench as bench_cmd, catalog, check, demo as demo_cmd, expire,
+    gen_records, import, keys, lists, migrate, records, report, serve, validate_code, workdays,
 };
 use crate::config::{Config, DEFAULT_DATA_DIR};
 // Paths the commands left in place (`backup`) use: `crate::CliError`, `crate::verify`.

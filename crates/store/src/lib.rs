@@ -17,6 +17,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod backup;
 pub mod changelog;
 mod concern;
 pub mod error;
