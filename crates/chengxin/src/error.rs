@@ -33,6 +33,12 @@ impl From<chengxin_app::AppError> for CliError {
     }
 }
 
+impl From<chengxin_store::backup::BackupError> for CliError {
+    fn from(e: chengxin_store::backup::BackupError) -> Self {
+        CliError::new(e.code, e.message)
+    }
+}
+
 /// A use case's error as a CLI error (same code and message).
 pub(crate) fn app_err(e: chengxin_app::AppError) -> CliError {
     e.into()

@@ -1,7 +1,6 @@
 //! `chengxin`: the one binary. `serve` runs the server; the other subcommands administer the
 //! store and expose the domain rules (code validation, working days) to scripts.
 
-mod backup;
 mod bench;
 mod bench_checks;
 mod commands;
@@ -19,8 +18,8 @@ use chengxin_store::StoreError;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    accounts, batch, bench as bench_cmd, catalog, check, demo as demo_cmd, expire, gen_records,
-    import, keys, lists, migrate, records, report, serve, validate_code, workdays,
+    accounts, backup, batch, bench as bench_cmd, catalog, check, demo as demo_cmd, expire,
+    gen_records, import, keys, lists, migrate, records, report, serve, validate_code, workdays,
 };
 use crate::config::{Config, DEFAULT_DATA_DIR};
 // Paths the commands left in place (`backup`) use: `crate::CliError`, `crate::verify`.

@@ -13,6 +13,7 @@
 //! Invariant: every write appends, in the same transaction, an entry to the chained change
 //! log (see [`changelog`]); `verify` proves the rows match the log.
 
+pub mod backup;
 pub mod changelog;
 mod concern;
 pub mod error;
