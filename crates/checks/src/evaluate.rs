@@ -64,8 +64,7 @@ pub fn evaluate(
     parties: Vec<PartyInput>,
 ) -> CheckResult<Vec<PartyResult>> {
     let regions = RegionTable::national();
-    // Today in China, as the server's `services::records::today`.
-    let today = chengxin_domain::reports::china_date(chrono::Utc::now());
+    let today = chengxin_store::clock::today_in_china();
     let mut results = Vec::with_capacity(parties.len());
     for (index_no, p) in parties.into_iter().enumerate() {
         let input = serde_json::json!({

@@ -11,14 +11,8 @@ use chrono::NaiveDate;
 use crate::config::Config;
 use crate::error::CliError;
 
-pub(crate) fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
 /// Today in China Standard Time: deadlines and publication days are counted in it.
-pub(crate) fn china_today() -> NaiveDate {
-    chengxin_domain::reports::china_date(chrono::Utc::now())
-}
+pub(crate) use chengxin_store::clock::today_in_china as china_today;
 
 pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, CliError> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {

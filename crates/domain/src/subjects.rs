@@ -206,7 +206,7 @@ mod tests {
             post: "科长".into(),
             start_date: d("2020-01-01"),
             end_date: Some(d("2022-12-31")),
-            created_at: Utc::now(),
+            created_at: chrono::DateTime::UNIX_EPOCH,
         };
         assert!(e.covers(d("2021-06-01")));
         assert!(!e.covers(d("2023-01-01")));

@@ -545,7 +545,7 @@ mod tests {
             hash: "h".into(),
             scope: serde_json::json!({}),
             created_by: "admin".into(),
-            created_at: chrono::Utc::now(),
+            created_at: chengxin_store::clock::now(),
             revoked_at: None,
             version: 1,
         };

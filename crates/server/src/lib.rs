@@ -140,7 +140,8 @@ impl App {
 
     /// Today in China — the date deadlines and periods are counted in.
     pub fn today(&self) -> chrono::NaiveDate {
-        self.today.unwrap_or_else(services::records::today)
+        self.today
+            .unwrap_or_else(chengxin_store::clock::today_in_china)
     }
 }
 

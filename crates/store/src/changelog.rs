@@ -118,7 +118,7 @@ pub struct Checkpoint {
 
 /// Current time, truncated to microseconds so it round-trips through both backends exactly.
 pub fn now() -> DateTime<Utc> {
-    micros(Utc::now())
+    micros(crate::clock::now())
 }
 
 /// A time truncated to whole microseconds — what both backends store (PostgreSQL's

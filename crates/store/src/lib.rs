@@ -15,6 +15,7 @@
 
 pub mod backup;
 pub mod changelog;
+pub mod clock;
 mod concern;
 pub mod error;
 pub mod keys;

@@ -23,7 +23,7 @@ fn rows_stay_small() {
 }
 
 fn subject(id: Uuid, name: &str, uscc: Option<&str>, former: &[&str]) -> Subject {
-    let now = chrono::Utc::now();
+    let now = chengxin_store::clock::now();
     Subject {
         id,
         kind: chengxin_domain::subjects::SubjectKind::Enterprise,
@@ -41,7 +41,7 @@ fn subject(id: Uuid, name: &str, uscc: Option<&str>, former: &[&str]) -> Subject
 }
 
 fn record(id: Uuid, subject: Uuid, doc_no: &str) -> Record {
-    let now = chrono::Utc::now();
+    let now = chengxin_store::clock::now();
     Record {
         id,
         type_code: "admin_penalty".into(),

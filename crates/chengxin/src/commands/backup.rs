@@ -169,7 +169,7 @@ pub async fn backup(cfg: &Config, args: &BackupArgs) -> anyhow::Result<ExitCode>
     let manifest = Manifest {
         format: MANIFEST_FORMAT.into(),
         backend: kind.name().into(),
-        created_at: chrono::Utc::now(),
+        created_at: chengxin_store::clock::now(),
         chengxin_version: env!("CARGO_PKG_VERSION").into(),
         source: chengxin_store::redact_url(&cfg.db_url),
         file: out

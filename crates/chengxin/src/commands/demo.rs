@@ -7,7 +7,7 @@ use anyhow::Context;
 use chengxin_store::Store;
 
 use crate::config::Config;
-use crate::setup::{id_hasher, open_and_migrate, today};
+use crate::setup::{china_today, id_hasher, open_and_migrate};
 
 /// `chengxin demo`: migrate, then load the demo data without serving.
 pub(crate) async fn run(cfg: &Config) -> anyhow::Result<ExitCode> {
@@ -18,7 +18,7 @@ pub(crate) async fn run(cfg: &Config) -> anyhow::Result<ExitCode> {
 
 pub(crate) async fn load_demo(cfg: &Config, store: &Arc<dyn Store>) -> anyhow::Result<()> {
     let hasher = id_hasher(cfg)?;
-    let report = crate::demo::load(store.as_ref(), &hasher, today())
+    let report = crate::demo::load(store.as_ref(), &hasher, china_today())
         .await
         .context("加载演示数据失败")?;
     if report.already_loaded {

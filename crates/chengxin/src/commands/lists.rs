@@ -93,7 +93,7 @@ pub async fn run(cfg: &Config, store: Arc<dyn Store>, op: &ListsOp) -> anyhow::R
         "cli:lists-refresh-court",
         COURT_LIST,
         rows,
-        chengxin_server::services::records::today(),
+        chengxin_store::clock::today_in_china(),
     )
     .await
     .map_err(|e| CliError::new(e.code(), e.to_string()))?;

@@ -5,11 +5,11 @@ use std::process::ExitCode;
 use chengxin_domain::codes;
 use chengxin_domain::regions::RegionTable;
 
-use crate::setup::today;
+use crate::setup::china_today;
 
 pub(crate) fn run(inputs: &[String]) -> ExitCode {
     let regions = RegionTable::national();
-    let today = today();
+    let today = china_today();
     let mut all_valid = true;
     for input in inputs {
         let report = codes::classify(input, regions, today);

@@ -158,7 +158,7 @@ pub async fn load(store: &dyn Store, hasher: &IdHasher, today: NaiveDate) -> Res
         let day = cal.add_working_days(decided, days).ok()?;
         // 10:00 China time.
         day.and_hms_opt(2, 0, 0)
-            .map(|t| t.and_utc().min(chrono::Utc::now()))
+            .map(|t| t.and_utc().min(chengxin_store::clock::now()))
     };
     for r in &data.records {
         let result = store

@@ -13,7 +13,7 @@ fn ctx<'a>(today: &str, facts: Option<&'a TargetFacts>) -> StepContext<'a> {
         rules: rules(),
         calendar: WorkCalendar::official(),
         today: d(today),
-        now: Utc::now(),
+        now: d(today).and_hms_opt(4, 0, 0).unwrap().and_utc(),
         actor: "tester",
         facts,
     }

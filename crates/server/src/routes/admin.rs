@@ -6,22 +6,14 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
+use super::input::{json_error, parse_id};
 use crate::auth::Caller;
-use crate::error::{ApiResult, AppError, AppResult};
+use crate::error::ApiResult;
 use crate::services::accounts::{
     self, AccountView, IssuedAccount, IssuedToken, NewAccount, NewToken,
 };
 use crate::AppState;
-
-fn json_error(e: JsonRejection) -> AppError {
-    AppError::invalid("invalid_json", format!("请求体错误：{}", e.body_text()))
-}
-
-fn parse_id(s: &str) -> AppResult<Uuid> {
-    Uuid::parse_str(s).map_err(|_| AppError::invalid("invalid_id", format!("“{s}”不是合法的编号")))
-}
 
 /// All accounts (no password hashes or secrets).
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "admin", security(("bearer" = [])),

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::input::query_error;
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
 use crate::AppState;
@@ -42,10 +43,6 @@ impl From<AuditQuery> for AuditFilter {
             limit: q.limit,
         }
     }
-}
-
-fn query_error(e: QueryRejection) -> AppError {
-    AppError::invalid("invalid_query", format!("查询参数错误：{}", e.body_text()))
 }
 
 async fn read(

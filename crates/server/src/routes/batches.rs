@@ -14,6 +14,7 @@ use utoipa::IntoParams;
 
 use chengxin_access::Permission;
 
+use super::input::query_error;
 use crate::auth::{uscc_region, Caller};
 use crate::error::{ApiResult, AppError, AppResult};
 use crate::services::imports::{self, ImportRequest, ImportSummary};
@@ -65,9 +66,7 @@ pub async fn submit(
     q: Result<Query<SubmitParams>, QueryRejection>,
     body: Body,
 ) -> ApiResult<Json<ImportSummary>> {
-    let Query(q) = q.map_err(|e| {
-        AppError::invalid("invalid_query", format!("查询参数错误：{}", e.body_text()))
-    })?;
+    let Query(q) = q.map_err(query_error)?;
     // A department submits as itself; a caller without a body (e.g. the credit office)
     // submits for departments within its jurisdiction.
     let dept = q.dept.trim().to_ascii_uppercase();
@@ -122,7 +121,7 @@ pub async fn submit(
             sheet: q.sheet,
             published_at: None,
             actor: caller.actor,
-            today: chengxin_domain::reports::china_date(chrono::Utc::now()),
+            today: chengxin_store::clock::today_in_china(),
         },
     )
     .await?;
@@ -184,7 +183,7 @@ pub async fn errors(
     let id = parse_id(&id)?;
     let batch = state.store.batch(id).await?.ok_or(AppError::NotFound)?;
     may_read_batch(&caller, &batch)?;
-    let Query(q) = q.map_err(|e| AppError::invalid("invalid_query", e.body_text()))?;
+    let Query(q) = q.map_err(query_error)?;
     let xlsx = match q.format.as_deref() {
         None | Some("csv") => false,
         Some("xlsx") => true,

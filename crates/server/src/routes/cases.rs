@@ -7,6 +7,8 @@ use axum::Json;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use super::input::json_error;
+use super::input::query_error;
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
 use crate::services;
@@ -37,7 +39,7 @@ pub async fn list(
     caller: Caller,
     q: Result<Query<CasesQuery>, QueryRejection>,
 ) -> ApiResult<Json<Vec<chengxin_store::CaseRow>>> {
-    let Query(q) = q.map_err(|e| AppError::invalid("invalid_query", e.body_text()))?;
+    let Query(q) = q.map_err(query_error)?;
     // An implementing department sees the cases of the roles its body acts in, no others.
     let reach = CaseReach::of(&state, &caller)?;
     if let Some(d) = q.department.as_deref().filter(|d| !reach.covers(d)) {
@@ -83,8 +85,7 @@ pub async fn advance(
     Path(id): Path<String>,
     body: Result<Json<AdvanceRequest>, JsonRejection>,
 ) -> ApiResult<Json<chengxin_store::CaseRow>> {
-    let Json(req) = body
-        .map_err(|e| AppError::invalid("invalid_json", format!("请求体错误：{}", e.body_text())))?;
+    let Json(req) = body.map_err(json_error)?;
     Ok(Json(
         services::cases::advance(
             state.store.as_ref(),

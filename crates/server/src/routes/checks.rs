@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::input::json_error;
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
 use crate::AppState;
@@ -45,8 +46,7 @@ pub async fn check(
     caller: Caller,
     body: Result<Json<CheckRequest>, JsonRejection>,
 ) -> ApiResult<Json<CheckResponse>> {
-    let Json(req) = body
-        .map_err(|e| AppError::invalid("invalid_json", format!("请求体错误：{}", e.body_text())))?;
+    let Json(req) = body.map_err(json_error)?;
     let joint =
         JointCatalog::default_checked().map_err(|e| AppError::Unavailable(e.to_string()))?;
     let scenario = joint.scenario(&req.scenario).ok_or_else(|| {
@@ -126,8 +126,7 @@ pub async fn outcome(
 ) -> ApiResult<Json<serde_json::Value>> {
     let id = Uuid::parse_str(&id)
         .map_err(|_| AppError::invalid("invalid_id", format!("“{id}”不是合法的编号")))?;
-    let Json(req) = body
-        .map_err(|e| AppError::invalid("invalid_json", format!("请求体错误：{}", e.body_text())))?;
+    let Json(req) = body.map_err(json_error)?;
     if req.outcome.trim().is_empty() {
         return Err(AppError::invalid("outcome_required", "须填写处理结果").into());
     }

@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::input::json_error;
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError, AppResult};
 use crate::services::credit_reports::{self as svc, IssueSettings, Verification};
@@ -99,8 +100,7 @@ pub async fn issue(
     caller: Caller,
     body: Result<Json<IssueRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<IssuedReport>)> {
-    let Json(req) = body
-        .map_err(|e| AppError::invalid("invalid_json", format!("请求体错误：{}", e.body_text())))?;
+    let Json(req) = body.map_err(json_error)?;
     let staff = caller.has(Permission::ReportsIssue);
     let mut e = caller.audit("query", "credit_report_issue", "ok");
     e.target = Some(req.subject_id.to_string());

@@ -176,7 +176,7 @@ pub async fn timeliness(
     q: Result<Query<TimelinessParams>, QueryRejection>,
 ) -> ApiResult<Json<chengxin_domain::reports::TimelinessReport>> {
     let Query(q) = q.map_err(query_error)?;
-    let today = chrono::Utc::now();
+    let today = chengxin_store::clock::now();
     let report = services::reports::timeliness_within(
         state.store.as_ref(),
         q.from,

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::input::{json_error, query_error};
 use crate::error::{ApiResult, AppError, AppResult};
 use crate::AppState;
 
@@ -52,18 +53,13 @@ pub struct ValidateCodes {
 pub async fn validate_codes(
     body: Result<Json<ValidateCodes>, JsonRejection>,
 ) -> ApiResult<Json<Vec<codes::CodeReport>>> {
-    let Json(body) = body.map_err(|e| {
-        AppError::invalid(
-            "invalid_json",
-            format!("请求体不是合法的 JSON：{}", e.body_text()),
-        )
-    })?;
+    let Json(body) = body.map_err(json_error)?;
     if body.codes.is_empty() || body.codes.len() > 1000 {
         return Err(
             AppError::invalid("invalid_code_count", "codes 须包含 1 至 1000 个代码").into(),
         );
     }
-    let today = chrono::Local::now().date_naive();
+    let today = chengxin_store::clock::today_in_china();
     let regions = RegionTable::national();
     Ok(Json(
         body.codes
@@ -93,10 +89,6 @@ pub struct AddResult {
 fn calendar() -> AppResult<&'static WorkCalendar> {
     WorkCalendar::official_checked()
         .map_err(|e| AppError::Unavailable(format!("工作日历数据不可用：{e}")))
-}
-
-fn query_error(e: QueryRejection) -> AppError {
-    AppError::invalid("invalid_query", format!("查询参数错误：{}", e.body_text()))
 }
 
 fn calendar_error(e: chengxin_domain::calendar::CalendarError) -> AppError {

@@ -8,14 +8,11 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::input::json_error;
 use crate::auth::{clear_cookie, session_cookie, Caller, Via};
 use crate::error::{ApiResult, AppError};
 use crate::services::accounts::{self, AccountView, LoginRequest};
 use crate::AppState;
-
-fn json_error(e: JsonRejection) -> AppError {
-    AppError::invalid("invalid_json", format!("请求体错误：{}", e.body_text()))
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionView {

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use chengxin_access::Permission;
 
+use super::input::json_error;
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
 use crate::AppState;
@@ -49,8 +50,7 @@ pub async fn identity(
 ) -> ApiResult<Json<IdentityView>> {
     let id = Uuid::parse_str(&id)
         .map_err(|_| AppError::invalid("invalid_id", format!("“{id}”不是合法的编号")))?;
-    let Json(req) = body
-        .map_err(|e| AppError::invalid("invalid_json", format!("请求体错误：{}", e.body_text())))?;
+    let Json(req) = body.map_err(json_error)?;
     let purpose = req.purpose.trim();
     if purpose.chars().count() < 2 {
         return Err(chengxin_access::AccessError::PurposeRequired.into());

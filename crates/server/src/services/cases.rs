@@ -349,8 +349,8 @@ mod tests {
             next_due: None,
             lifted: false,
             state: serde_json::Value::Null,
-            created_at: chrono::Utc::now(),
-            updated_at: chrono::Utc::now(),
+            created_at: chengxin_store::clock::now(),
+            updated_at: chengxin_store::clock::now(),
             version: 1,
         }
     }

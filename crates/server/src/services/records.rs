@@ -120,8 +120,3 @@ pub async fn expire_due(store: &dyn Store, actor: &str, today: NaiveDate) -> App
         }
     }
 }
-
-/// Today in China (the calendar date deadlines and periods are counted in).
-pub fn today() -> chrono::NaiveDate {
-    chengxin_domain::reports::china_date(chrono::Utc::now())
-}

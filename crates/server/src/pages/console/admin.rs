@@ -237,7 +237,7 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
     } else {
         Vec::new()
     };
-    let now = Utc::now();
+    let now = chengxin_store::clock::now();
     let body = html! {
         (msg_box("action-msg"))
         @if manage_accounts {
