@@ -50,12 +50,19 @@ impl KeyDir {
         })
     }
 
-    fn write_secret(&self, name: &str, secret: &[u8; 32]) -> Result<()> {
+    /// Put `secret` in place as `name` unless another process got there first, and return
+    /// the key that is in place. The secret is written and synced under a private temporary
+    /// name, then hard-linked to `name` (atomic, never overwrites): two servers starting on one
+    /// data directory both end up with the same, complete key instead of one of them failing.
+    fn create_secret(&self, name: &str, secret: &[u8; 32]) -> Result<[u8; 32]> {
         let err = |e: std::io::Error| {
             StoreError::Key(format!("无法写入密钥目录 {}：{e}", self.dir.display()))
         };
         std::fs::create_dir_all(&self.dir).map_err(err)?;
         let path = self.dir.join(name);
+        let tmp = self
+            .dir
+            .join(format!(".{name}.{}.tmp", uuid::Uuid::now_v7().simple()));
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create_new(true);
         #[cfg(unix)]
@@ -63,9 +70,20 @@ impl KeyDir {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600);
         }
-        let mut f = opts.open(&path).map_err(err)?;
-        writeln!(f, "{}", hex::encode(secret)).map_err(err)?;
-        f.sync_all().map_err(err)
+        let written = opts.open(&tmp).and_then(|mut f| {
+            writeln!(f, "{}", hex::encode(secret))?;
+            f.sync_all()
+        });
+        let linked = written.and_then(|()| std::fs::hard_link(&tmp, &path));
+        // The temporary name goes in every case; the key lives on under `name`.
+        let _ = std::fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => Ok(*secret),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                self.read_secret(name)?.ok_or_else(|| err(e))
+            }
+            Err(e) => Err(err(e)),
+        }
     }
 
     /// The log-signing key, if it exists.
@@ -81,8 +99,8 @@ impl KeyDir {
             return Ok(s);
         }
         let signer = LogSigner::generate();
-        self.write_secret(SIGNING_KEY_FILE, &signer.secret_bytes())?;
-        Ok(signer)
+        let secret = self.create_secret(SIGNING_KEY_FILE, &signer.secret_bytes())?;
+        Ok(LogSigner::new(SigningKey::from_bytes(&secret)))
     }
 
     /// The credit-report signing key, if it exists.
@@ -101,7 +119,7 @@ impl KeyDir {
         }
         let mut secret = [0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
-        self.write_secret(REPORT_SIGNING_KEY_FILE, &secret)?;
+        let secret = self.create_secret(REPORT_SIGNING_KEY_FILE, &secret)?;
         Ok(SigningKey::from_bytes(&secret))
     }
 
@@ -112,8 +130,7 @@ impl KeyDir {
         }
         let mut k = [0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut k);
-        self.write_secret(ID_HASH_KEY_FILE, &k)?;
-        Ok(k)
+        self.create_secret(ID_HASH_KEY_FILE, &k)
     }
 }
 
@@ -153,5 +170,28 @@ mod tests {
         assert_eq!(parse_public_key(&pk).unwrap(), a.verifying_key());
         assert!(parse_public_key("zz").is_err());
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// Processes starting together on one data directory agree on one key; none fails.
+    #[test]
+    fn racing_creators_agree_on_one_key() {
+        for _ in 0..20 {
+            let dir = std::env::temp_dir().join(format!("chengxin-keys-{}", uuid::Uuid::now_v7()));
+            let keys: Vec<[u8; 32]> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..8)
+                    .map(|_| {
+                        let kd = KeyDir::new(&dir);
+                        s.spawn(move || kd.report_key_or_create().unwrap().to_bytes())
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            assert!(keys.iter().all(|k| *k == keys[0]));
+            let on_disk = KeyDir::new(&dir).report_key().unwrap().unwrap();
+            assert_eq!(on_disk.to_bytes(), keys[0]);
+            // No temporary files left behind.
+            assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+            std::fs::remove_dir_all(dir).unwrap();
+        }
     }
 }
