@@ -30,7 +30,7 @@ pub enum AppError {
     /// The store failed (its own code and kind).
     #[error("{0}")]
     Store(#[from] StoreError),
-    /// Something the use case needs is missing for now (code `unavailable`).
+    /// Something the use case needs is missing for now (code `AppError::unavailable`).
     #[error("服务暂不可用：{0}")]
     Unavailable(String),
     /// The check engine failed (its own code and kind).
@@ -45,6 +45,12 @@ impl AppError {
             code,
             message: message.into(),
         }
+    }
+
+    /// [`AppError::Unavailable`]: something the use case needs failed (shipped data that
+    /// does not load, a value that does not encode).
+    pub fn unavailable(e: impl std::fmt::Display) -> Self {
+        AppError::Unavailable(e.to_string())
     }
 
     /// [`AppError::Unauthorized`].
@@ -73,7 +79,7 @@ impl AppError {
             AppError::RateLimited => "rate_limited",
             AppError::Forbidden { code, .. } => code,
             AppError::Store(e) => e.code(),
-            AppError::Unavailable(_) => "unavailable",
+            AppError::Unavailable(_) => "AppError::unavailable",
             AppError::Check(e) => e.code(),
         }
     }
@@ -103,6 +109,35 @@ impl Coded for AppError {
         AppError::kind(self)
     }
 }
+
+/// A domain rule that refuses the input: answered as invalid input with the rule's own code
+/// and message (400 over HTTP, whatever the rule's kind — as the API always has).
+macro_rules! refused_by_rule {
+    ($($ty:ty),* $(,)?) => {
+        $(impl From<$ty> for AppError {
+            fn from(e: $ty) -> Self {
+                AppError::Invalid {
+                    code: e.code(),
+                    message: e.to_string(),
+                }
+            }
+        })*
+    };
+}
+
+refused_by_rule!(
+    chengxin_domain::calendar::CalendarError,
+    chengxin_domain::catalog::CatalogError,
+    chengxin_domain::catalog::FieldError,
+    chengxin_domain::codes::CodeError,
+    chengxin_domain::intake::MappingError,
+    chengxin_domain::lists::CaseError,
+    chengxin_domain::lists::EntryError,
+    chengxin_domain::lists::ListsError,
+    chengxin_domain::records::TransitionError,
+    chengxin_domain::regions::RegionError,
+    chengxin_domain::rights::RightsError,
+);
 
 /// Results of the use cases.
 pub type AppResult<T> = Result<T, AppError>;

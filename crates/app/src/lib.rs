@@ -1,6 +1,25 @@
 //! Chengxin's use cases and background jobs, free of any protocol: the HTTP server and the
 //! command line both call into this crate and map [`AppError`] to their own answers.
+//!
+//! Every use case takes the [`App`] context (or the store it holds) and, where rights matter,
+//! the [`auth::Caller`]; it checks the domain's rules, then calls the store.
 
+pub mod accounts;
+pub mod audit_queue;
+pub mod auth;
+pub mod cases;
+pub mod context;
+pub mod credit_reports;
 pub mod error;
+pub mod imports;
+pub mod jobs;
+pub mod lists;
+pub mod records;
+pub mod reports;
+pub mod rights;
 
+pub use context::{App, DEFAULT_REPORT_ISSUER, DEFAULT_REPORT_VERIFY_URL};
 pub use error::{AppError, AppResult};
+
+/// The `tracing` target of the application's own events (background jobs).
+pub const LOG_TARGET: &str = "chengxin";

@@ -405,11 +405,11 @@ async fn import_once(
         .await?;
     reset_peak_rss();
     let t = Instant::now();
-    let s = chengxin_server::services::imports::import_file(
+    let s = chengxin_app::imports::import_file(
         store.clone(),
         IdHasher::new([9; 32]),
         file.to_path_buf(),
-        chengxin_server::services::imports::ImportRequest {
+        chengxin_app::imports::ImportRequest {
             type_code: "admin_penalty".into(),
             source_dept: "11320400MB000000XU".into(),
             file_name: Some("bench.csv".into()),

@@ -305,11 +305,11 @@ async fn seed_import(
     chengxin_ingest::gen::gen_penalty_csv(std::fs::File::create(&file)?, subjects, 0, 7)?;
     eprintln!("  importing {subjects} rows …");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).context("date")?;
-    chengxin_server::services::imports::import_file(
+    chengxin_app::imports::import_file(
         store.clone(),
         hasher.clone(),
         file.clone(),
-        chengxin_server::services::imports::ImportRequest {
+        chengxin_app::imports::ImportRequest {
             type_code: "admin_penalty".into(),
             source_dept: "11320400MB000000XU".into(),
             file_name: Some("bench.csv".into()),
@@ -340,7 +340,7 @@ async fn seed_import(
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     for s in all.iter().step_by(100) {
         let e = effective_entry(list, cal, s.id.to_string(), s.name.clone())?;
-        let row = chengxin_server::services::lists::entry_row(
+        let row = chengxin_app::lists::entry_row(
             uuid::Uuid::now_v7(),
             s.id,
             &e,
@@ -391,7 +391,7 @@ pub async fn run(
             token_rate: chengxin_access::Rate::per_second(1_000_000),
             ..Default::default()
         };
-        let state = Arc::new(chengxin_server::App::new(
+        let state = chengxin_server::AppState::new(chengxin_server::App::new(
             store.clone(),
             hasher.clone(),
             dir.join("uploads"),
@@ -414,7 +414,7 @@ pub async fn run(
         // 3. In-process.
         // The queries are made before the clock starts: what is timed is the index, not the
         // benchmark's own string copies.
-        let lookups = |state: Arc<chengxin_server::App>, keys: Arc<Vec<String>>, seed: u64| {
+        let lookups = |state: chengxin_server::AppState, keys: Arc<Vec<String>>, seed: u64| {
             let mut rng = Lcg(seed);
             let queries: Vec<PartyQuery> = (0..(1 << 20))
                 .map(|_| PartyQuery {
@@ -575,10 +575,10 @@ pub async fn run(
 
         // 5. Over HTTP.
         let writer = tokio::spawn(state.audit_queue.clone().run(store.clone()));
-        let issued = chengxin_server::services::accounts::issue_token(
+        let issued = chengxin_app::accounts::issue_token(
             store.as_ref(),
             "bench",
-            chengxin_server::services::accounts::NewToken {
+            chengxin_app::accounts::NewToken {
                 name: "bench".into(),
                 permissions: vec!["checks_run".into()],
                 region: "320400".into(),

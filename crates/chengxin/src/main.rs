@@ -7,7 +7,6 @@ mod commands;
 mod config;
 mod demo;
 mod error;
-mod jobs;
 mod setup;
 
 use std::net::SocketAddr;

@@ -4,13 +4,13 @@
 //! from SQLite or PostgreSQL. Errors are one enum ([`error::ApiError`]) mapped to status codes
 //! in one `IntoResponse`.
 
-pub mod audit_queue;
 pub mod auth;
 pub mod error;
 pub mod metrics;
 pub mod pages;
+pub mod route_spec;
 pub mod routes;
-pub mod services;
+pub mod table;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -22,7 +22,6 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 
 use axum::{Json, Router};
-use chengxin_store::Store;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -30,122 +29,52 @@ use utoipa::OpenApi;
 use crate::error::{ApiError, AppError};
 use crate::metrics::{Metrics, RequestLabels};
 
-/// 出具机构 of credit reports unless configured (`CHENGXIN_REPORT_ISSUER`).
-pub const DEFAULT_REPORT_ISSUER: &str = "公共信用信息中心";
-/// Verification page of credit reports unless configured (`CHENGXIN_PUBLIC_URL`).
-pub const DEFAULT_REPORT_VERIFY_URL: &str = "/portal/verify";
+pub use chengxin_app::{App, DEFAULT_REPORT_ISSUER, DEFAULT_REPORT_VERIFY_URL};
 
-/// Shared state of the server.
-pub struct App {
-    pub store: Arc<dyn Store>,
+/// The server's state: the application context and the HTTP metrics. Handlers reach the
+/// context's fields directly (`state.store`) through `Deref`.
+#[derive(Clone)]
+pub struct AppState(Arc<ServerState>);
+
+/// What [`AppState`] holds.
+pub struct ServerState {
+    pub app: App,
     pub metrics: Metrics,
-    /// The interim department token (`CHENGXIN_API_TOKEN`); `None` closes protected routes.
-    pub api_token: Option<String>,
-    /// Keys the hash of ID numbers in imported rows.
-    pub id_hasher: chengxin_domain::subjects::IdHasher,
-    /// Where uploads are spooled while they are imported.
-    pub upload_dir: std::path::PathBuf,
-    /// Security settings (sessions, lockout, password policy, token rates).
-    pub auth: auth::AuthSettings,
-    /// Seals ID numbers and TOTP secrets (key outside the database).
-    pub pii: chengxin_access::PiiCipher,
-    /// Per-token request rates.
-    pub limiter: std::sync::Mutex<chengxin_access::RateLimiter<uuid::Uuid>>,
-    /// When each token's use was last audited.
-    pub token_use: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, std::time::Instant>>,
-    /// Verified API tokens (see `auth::TokenCache`).
-    pub token_cache: auth::TokenCache,
-    /// The check/intercept index (built at start-up, tailing the change log).
-    pub checks: chengxin_checks::CheckIndex,
-    /// A fixed "today" (tests, rehearsals); `None` = the real date in China.
-    pub today: Option<chrono::NaiveDate>,
-    /// Credit-rights rules of this deployment (`CHENGXIN_RIGHTS_RULES`); `None` = the shipped
-    /// national defaults (`data/rights/rules.toml`).
-    pub rights_rules: Option<std::sync::Arc<chengxin_domain::rights::RightsRules>>,
-    /// This deployment's implementing departments (`CHENGXIN_DEPARTMENT_BODIES`); the shipped
-    /// demo mapping when `None`.
-    pub department_bodies: Option<std::sync::Arc<chengxin_domain::lists::bodies::DepartmentBodies>>,
-    /// Buffered query log of high-rate routes (see `audit_queue`).
-    pub audit_queue: std::sync::Arc<audit_queue::AuditQueue>,
-    /// Signs credit reports (`report-signing.key`, outside the database); `None` refuses to
-    /// issue or verify uploaded reports.
-    pub report_key: Option<chengxin_report::SigningKey>,
-    /// 出具机构 printed on credit reports.
-    pub report_issuer: String,
-    /// The portal's report-verification page; a report's QR code points at
-    /// `<url>?no=<报告编号>&code=<验证码>`.
-    pub report_verify_url: String,
 }
 
-impl App {
-    /// The state with default security settings and the personal-data key derived from the
-    /// ID-hash key.
-    pub fn new(
-        store: Arc<dyn Store>,
-        id_hasher: chengxin_domain::subjects::IdHasher,
-        upload_dir: std::path::PathBuf,
-        auth: auth::AuthSettings,
-    ) -> Self {
-        Self {
-            store,
+impl AppState {
+    pub fn new(app: App) -> Self {
+        Self(Arc::new(ServerState {
+            app,
             metrics: Metrics::default(),
-            api_token: None,
-            pii: chengxin_access::PiiCipher::from_id_hasher(&id_hasher),
-            id_hasher,
-            upload_dir,
-            limiter: std::sync::Mutex::new(chengxin_access::RateLimiter::new(auth.token_rate)),
-            auth,
-            token_use: std::sync::Mutex::new(std::collections::HashMap::new()),
-            token_cache: auth::TokenCache::default(),
-            checks: chengxin_checks::CheckIndex::default(),
-            today: None,
-            rights_rules: None,
-            department_bodies: None,
-            audit_queue: std::sync::Arc::new(audit_queue::AuditQueue::default()),
-            report_key: None,
-            report_issuer: DEFAULT_REPORT_ISSUER.to_string(),
-            report_verify_url: DEFAULT_REPORT_VERIFY_URL.to_string(),
-        }
+        }))
     }
 
-    /// The state with the credit-report signing key set.
-    pub fn with_report_key(mut self, key: chengxin_report::SigningKey) -> Self {
-        self.report_key = Some(key);
-        self
-    }
-
-    /// The public key credit reports are verified with.
-    pub fn report_public_key(&self) -> Option<chengxin_report::VerifyingKey> {
-        self.report_key.as_ref().map(|k| k.verifying_key())
-    }
-
-    /// The credit-rights rules in force here.
-    pub fn rights_rules(&self) -> error::AppResult<&chengxin_domain::rights::RightsRules> {
-        match &self.rights_rules {
-            Some(r) => Ok(r),
-            None => services::rights::rules(),
-        }
-    }
-
-    /// Which departments act in which implementing-department roles here.
-    pub fn department_bodies(
-        &self,
-    ) -> error::AppResult<&chengxin_domain::lists::bodies::DepartmentBodies> {
-        match &self.department_bodies {
-            Some(b) => Ok(b),
-            None => chengxin_domain::lists::bodies::DepartmentBodies::default_checked()
-                .map_err(|e| error::AppError::Unavailable(e.to_string())),
-        }
-    }
-
-    /// Today in China — the date deadlines and periods are counted in.
-    pub fn today(&self) -> chrono::NaiveDate {
-        self.today
-            .unwrap_or_else(chengxin_store::clock::today_in_china)
+    /// The application context (for use cases and background jobs).
+    pub fn app(&self) -> &App {
+        &self.0.app
     }
 }
 
-pub type AppState = Arc<App>;
+impl std::ops::Deref for AppState {
+    type Target = ServerState;
+    fn deref(&self) -> &ServerState {
+        &self.0
+    }
+}
+
+impl AsRef<App> for AppState {
+    fn as_ref(&self) -> &App {
+        &self.0.app
+    }
+}
+
+impl std::ops::Deref for ServerState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -272,7 +201,7 @@ pub fn router(state: AppState) -> Router {
     // Built from the route table only: every route carries its access rule.
     let mut api = Router::new();
     let mut uploads = Router::new();
-    for (spec, handler) in routes::table::table() {
+    for (spec, handler) in table::table() {
         let access = spec.access;
         let handler = handler.route_layer(middleware::from_fn(move |req: Request, next: Next| {
             auth::require(access, req, next)

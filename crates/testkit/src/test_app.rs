@@ -8,12 +8,12 @@ use axum::http::{Request, StatusCode};
 use chengxin_access::password::{hash_password, HashParams};
 use chengxin_access::totp::TotpSecret;
 use chengxin_access::Role;
+use chengxin_app::accounts;
 use chengxin_domain::catalog::Catalog;
 use chengxin_domain::records::RecordStatus;
 use chengxin_domain::subjects::{IdHasher, SubjectKind};
 use chengxin_server::auth::AuthSettings;
-use chengxin_server::services::accounts;
-use chengxin_server::{router, App};
+use chengxin_server::{router, App, AppState};
 use chengxin_store::{Account, ImportRow, LogSigner, NewBatch, RowOutcome, SessionRow, Store};
 use chrono::NaiveDate;
 use http_body_util::BodyExt;
@@ -35,7 +35,7 @@ pub enum Cred {
 pub struct TestApp {
     pub app: axum::Router,
     pub store: Arc<dyn Store>,
-    pub state: Arc<App>,
+    pub state: AppState,
     pub dir: std::path::PathBuf,
     pub pg: Option<(sqlx::PgPool, String)>,
 }
@@ -75,7 +75,7 @@ impl TestApp {
         // the tests do not depend on the date they run.
         app.today = NaiveDate::from_ymd_opt(2025, 6, 2);
         let app = app.with_report_key(report_key());
-        let state = Arc::new(app);
+        let state = AppState::new(app);
         TestApp {
             app: router(state.clone()),
             store,

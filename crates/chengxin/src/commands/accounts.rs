@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use chengxin_access::PiiCipher;
+use chengxin_app::accounts::{self, NewAccount, NewToken};
 use chengxin_app::AppError;
-use chengxin_server::services::accounts::{self, NewAccount, NewToken};
 use chengxin_store::Store;
 use clap::{Args, Subcommand};
 

@@ -52,14 +52,10 @@ pub(crate) async fn run(cfg: &Config, op: &BatchOp) -> anyhow::Result<ExitCode> 
                     .is_some_and(|e| e.eq_ignore_ascii_case("xlsx")),
             };
             let cipher = chengxin_access::PiiCipher::from_id_hasher(&id_hasher(cfg)?);
-            let bytes = chengxin_server::services::imports::error_report(
-                store.as_ref(),
-                &cipher,
-                parse_id(id)?,
-                xlsx,
-            )
-            .await
-            .map_err(app_err)?;
+            let bytes =
+                chengxin_app::imports::error_report(store.as_ref(), &cipher, parse_id(id)?, xlsx)
+                    .await
+                    .map_err(app_err)?;
             std::fs::write(output, bytes).map_err(|e| {
                 CliError::new("io_error", format!("无法写入 {}：{e}", output.display()))
             })?;

@@ -12,7 +12,7 @@ pub(crate) async fn run(cfg: &Config, day: Option<&str>) -> anyhow::Result<ExitC
         Some(d) => parse_date(d)?,
         None => china_today(),
     };
-    let n = chengxin_server::services::records::expire_due(store.as_ref(), "system:expire", day)
+    let n = chengxin_app::records::expire_due(store.as_ref(), "system:expire", day)
         .await
         .map_err(app_err)?;
     checkpoint(cfg, &store).await?;

@@ -34,7 +34,7 @@ pub(crate) async fn run(
     let hasher = id_hasher(cfg)?;
     let mut all_ok = true;
     for file in files {
-        let req = chengxin_server::services::imports::ImportRequest {
+        let req = chengxin_app::imports::ImportRequest {
             type_code: type_code.to_string(),
             source_dept: dept.trim().to_ascii_uppercase(),
             file_name: file.file_name().map(|n| n.to_string_lossy().into_owned()),
@@ -43,13 +43,8 @@ pub(crate) async fn run(
             actor: "cli:import".into(),
             today: china_today(),
         };
-        match chengxin_server::services::imports::import_file(
-            store.clone(),
-            hasher.clone(),
-            file.clone(),
-            req,
-        )
-        .await
+        match chengxin_app::imports::import_file(store.clone(), hasher.clone(), file.clone(), req)
+            .await
         {
             Ok(summary) => {
                 all_ok &= summary.batch.rejected == 0;

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use chengxin_app::lists::{refresh_imported, SourceRow, COURT_LIST};
 use chengxin_ingest::read::{open_reader, ReadOptions};
-use chengxin_server::services::lists::{refresh_imported, SourceRow, COURT_LIST};
 use chengxin_store::Store;
 use clap::Subcommand;
 

@@ -64,7 +64,7 @@ pub(crate) async fn run(cfg: &Config, op: &RecordOp) -> anyhow::Result<ExitCode>
                 ),
                 None => None,
             };
-            let r = chengxin_server::services::records::transition(
+            let r = chengxin_app::records::transition(
                 store.as_ref(),
                 "cli:operator",
                 id,

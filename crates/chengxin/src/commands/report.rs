@@ -68,7 +68,7 @@ pub(crate) async fn run(cfg: &Config, op: &ReportOp) -> anyhow::Result<ExitCode>
             json,
         } => {
             let store = open_and_migrate(cfg).await?;
-            let r = chengxin_server::services::reports::timeliness(
+            let r = chengxin_app::reports::timeliness(
                 store.as_ref(),
                 parse_date(from)?,
                 parse_date(to)?,

@@ -8,8 +8,8 @@ use std::time::Duration;
 use crate::commands::demo::load_demo;
 use crate::config::Config;
 use crate::error::CliError;
-use crate::jobs;
 use crate::setup::{id_hasher, open_and_migrate};
+use chengxin_app::jobs::Jobs;
 
 /// A province's own credit-rights rules (`CHENGXIN_RIGHTS_RULES=<file>`), checked at start-up:
 /// a broken file stops the server rather than falling back silently.
@@ -80,7 +80,7 @@ pub(crate) async fn run(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     }
     app.rights_rules = rights_rules_from_env()?;
     app.department_bodies = department_bodies_from_env()?;
-    let state = Arc::new(app);
+    let state = chengxin_server::AppState::new(app);
     // The check index: built now, then kept current by tailing the change log every second
     // (so several servers over one PostgreSQL agree within about a second).
     let started = std::time::Instant::now();
@@ -95,18 +95,14 @@ pub(crate) async fn run(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
         "check index built"
     );
     let audit_writer = tokio::spawn(state.audit_queue.clone().run(store.clone()));
-    // The check index is kept current by tailing the change log (see `jobs`).
-    let tailer = jobs::spawn_index_tail(state.clone());
-    // End publication periods as they run out (hourly; the record stays, hidden from the public).
-    let expirer = jobs::spawn_expiry(store.clone(), cfg.auth.audit_retention_days);
-    // Sign the chain head periodically so rewriting history is detectable.
-    let checkpointer = jobs::spawn_checkpoints(store.clone(), signer.clone());
+    // Tail the change log into the check index, end publication periods as they run out,
+    // record closed-loop reminders, purge old audit events, sign the chain head (see
+    // `chengxin_app::jobs`).
+    let jobs = Jobs::start(state.clone(), signer.clone());
     tracing::info!(target: crate::LOG_TARGET, listen = %cfg.listen, backend = ?store.backend(), "chengxin serving");
     eprintln!("诚信 Chengxin 已启动：http://{}/", cfg.listen);
     chengxin_server::serve(listener, state.clone(), shutdown_signal()).await?;
-    checkpointer.abort();
-    expirer.abort();
-    tailer.abort();
+    jobs.stop();
     // Lose no query log: the writer writes what is still queued, then stops.
     state.audit_queue.stop();
     match tokio::time::timeout(Duration::from_secs(30), audit_writer).await {

@@ -303,7 +303,7 @@ async fn list_entries(
                     cal,
                 )
                 .map_err(|e| anyhow!(e.to_string()))?;
-            let row = chengxin_server::services::lists::entry_row(
+            let row = chengxin_app::lists::entry_row(
                 Uuid::now_v7(),
                 subject_id,
                 &e,
@@ -312,7 +312,7 @@ async fn list_entries(
             )
             .map_err(|e| anyhow!(e.to_string()))?;
             store.create_list_entry(ACTOR, &row).await?;
-            chengxin_server::services::cases::follow_entry(store, ACTOR, &row, effective)
+            chengxin_app::cases::follow_entry(store, ACTOR, &row, effective)
                 .await
                 .map_err(|e| anyhow!(e.to_string()))?;
         }

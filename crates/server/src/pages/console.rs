@@ -27,7 +27,7 @@ use serde::Deserialize;
 use super::{html_response, layout, page, script, visitor, Section, Visitor};
 use crate::auth::Caller;
 use crate::error::{ApiError, AppError};
-use crate::routes::table::RouteSpec;
+use crate::route_spec::RouteSpec;
 use crate::AppState;
 
 pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {

@@ -15,7 +15,7 @@ use axum::routing::{get, MethodRouter};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::auth::{Access, Caller, Via};
-use crate::routes::table::RouteSpec;
+use crate::route_spec::RouteSpec;
 use crate::AppState;
 
 const APP_CSS: &str = include_str!("../../assets/app.css");

@@ -32,7 +32,7 @@ use serde::Deserialize;
 
 use super::{html_response, layout, page, thousands, visitor, Section, Visitor, PORTAL_NAV};
 use crate::auth::Caller;
-use crate::routes::table::RouteSpec;
+use crate::route_spec::RouteSpec;
 use crate::AppState;
 
 pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {

@@ -10,10 +10,8 @@ use utoipa::ToSchema;
 use super::input::{json_error, parse_id};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::services::accounts::{
-    self, AccountView, IssuedAccount, IssuedToken, NewAccount, NewToken,
-};
 use crate::AppState;
+use chengxin_app::accounts::{self, AccountView, IssuedAccount, IssuedToken, NewAccount, NewToken};
 
 /// All accounts (no password hashes or secrets).
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "admin", security(("bearer" = [])),

@@ -125,8 +125,7 @@ pub async fn export(
             "来源地址",
             "详情",
         ];
-        w.write_record(header)
-            .map_err(|e| AppError::Unavailable(e.to_string()))?;
+        w.write_record(header).map_err(AppError::unavailable)?;
         for e in &events {
             let at = e.at.to_rfc3339();
             let detail = e.detail.to_string();
@@ -141,10 +140,9 @@ pub async fn export(
                 detail.as_str(),
             ];
             w.write_record(cells.iter().map(|c| neutralise(c).into_owned()))
-                .map_err(|e| AppError::Unavailable(e.to_string()))?;
+                .map_err(AppError::unavailable)?;
         }
-        w.flush()
-            .map_err(|e| AppError::Unavailable(e.to_string()))?;
+        w.flush().map_err(AppError::unavailable)?;
     }
     Ok((
         [

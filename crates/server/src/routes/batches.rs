@@ -17,8 +17,8 @@ use chengxin_access::Permission;
 use super::input::query_error;
 use crate::auth::{uscc_region, Caller};
 use crate::error::{ApiResult, AppError, AppResult};
-use crate::services::imports::{self, ImportRequest, ImportSummary};
 use crate::AppState;
+use chengxin_app::imports::{self, ImportRequest, ImportSummary};
 
 /// Largest accepted upload.
 pub const MAX_UPLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;
@@ -103,9 +103,7 @@ pub async fn submit(
             .await
             .map_err(|e| AppError::Unavailable(format!("无法写入上传文件：{e}")))?;
     }
-    file.flush()
-        .await
-        .map_err(|e| AppError::Unavailable(e.to_string()))?;
+    file.flush().await.map_err(AppError::unavailable)?;
     drop(file);
     if size == 0 {
         return Err(AppError::invalid("empty_file", "上传的文件为空").into());

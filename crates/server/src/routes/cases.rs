@@ -11,9 +11,9 @@ use super::input::json_error;
 use super::input::query_error;
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
-use crate::services;
-use crate::services::cases::CaseReach;
 use crate::AppState;
+use chengxin_app as services;
+use chengxin_app::cases::CaseReach;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

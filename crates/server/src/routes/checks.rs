@@ -47,8 +47,7 @@ pub async fn check(
     body: Result<Json<CheckRequest>, JsonRejection>,
 ) -> ApiResult<Json<CheckResponse>> {
     let Json(req) = body.map_err(json_error)?;
-    let joint =
-        JointCatalog::default_checked().map_err(|e| AppError::Unavailable(e.to_string()))?;
+    let joint = JointCatalog::default_checked().map_err(AppError::unavailable)?;
     let scenario = joint.scenario(&req.scenario).ok_or_else(|| {
         AppError::invalid(
             "unknown_scenario",

@@ -20,8 +20,8 @@ use uuid::Uuid;
 use super::input::json_error;
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError, AppResult};
-use crate::services::credit_reports::{self as svc, IssueSettings, Verification};
 use crate::AppState;
+use chengxin_app::credit_reports::{self as svc, IssueSettings, Verification};
 
 /// Who may issue (and download) reports: staff holding `reports_issue` within their
 /// jurisdiction, or a subject account holding `credit_report_own` for its own body.

@@ -40,14 +40,8 @@ pub struct Ready {
     responses((status = 200, body = Ready), (status = 503, body = crate::error::ErrorBody)))]
 pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Ready>> {
     let store = &state.store;
-    store
-        .ping()
-        .await
-        .map_err(|e| AppError::Unavailable(e.to_string()))?;
-    let (seq, _) = store
-        .log_head()
-        .await
-        .map_err(|e| AppError::Unavailable(e.to_string()))?;
+    store.ping().await.map_err(AppError::unavailable)?;
+    let (seq, _) = store.log_head().await.map_err(AppError::unavailable)?;
     Ok(Json(Ready {
         status: "ready".into(),
         backend: match store.backend() {

@@ -18,14 +18,6 @@ use crate::AppState;
 
 use super::input::{json_error, parse_id};
 
-fn entry_error(e: chengxin_domain::lists::EntryError) -> AppError {
-    AppError::invalid(e.code(), e.to_string())
-}
-
-fn unavailable(e: impl std::fmt::Display) -> AppError {
-    AppError::Unavailable(e.to_string())
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ProposeRequest {
     pub subject_id: Uuid,
@@ -52,7 +44,7 @@ pub async fn propose(
     body: Result<Json<ProposeRequest>, JsonRejection>,
 ) -> ApiResult<Json<ListEntryRow>> {
     let Json(req) = body.map_err(json_error)?;
-    let joint = JointCatalog::default_checked().map_err(unavailable)?;
+    let joint = JointCatalog::default_checked().map_err(AppError::unavailable)?;
     let list = joint.list(&code).ok_or(AppError::NotFound)?;
     let subject = state
         .store
@@ -76,9 +68,9 @@ pub async fn propose(
         },
         today,
     )
-    .map_err(entry_error)?;
+    .map_err(AppError::from)?;
     let now = chengxin_store::changelog::now();
-    let row = crate::services::lists::entry_row(Uuid::now_v7(), subject.id, &entry, 1, now)?;
+    let row = chengxin_app::lists::entry_row(Uuid::now_v7(), subject.id, &entry, 1, now)?;
     state.store.create_list_entry(&caller.actor, &row).await?;
     Ok(Json(row))
 }
@@ -149,27 +141,23 @@ pub async fn act(
             ).into())
         }
     };
-    let joint = JointCatalog::default_checked().map_err(unavailable)?;
-    let entry: ListEntry = serde_json::from_value(row.entry.clone()).map_err(unavailable)?;
+    let joint = JointCatalog::default_checked().map_err(AppError::unavailable)?;
+    let entry: ListEntry =
+        serde_json::from_value(row.entry.clone()).map_err(AppError::unavailable)?;
     let list = joint.list(&entry.list).ok_or(AppError::NotFound)?;
-    let cal = WorkCalendar::official_checked().map_err(unavailable)?;
+    let cal = WorkCalendar::official_checked().map_err(AppError::unavailable)?;
     let today = state.today();
     let next = entry
         .apply(list, action, today, req.note.as_deref(), cal)
-        .map_err(entry_error)?;
-    let new = crate::services::lists::entry_row(
-        row.id,
-        subject_id,
-        &next,
-        row.version + 1,
-        row.created_at,
-    )?;
+        .map_err(AppError::from)?;
+    let new =
+        chengxin_app::lists::entry_row(row.id, subject_id, &next, row.version + 1, row.created_at)?;
     state
         .store
         .update_list_entry(&caller.actor, &new, row.version)
         .await?;
     // Taking effect opens the closed-loop cases; leaving the list lifts them.
-    crate::services::cases::follow_entry(state.store.as_ref(), &caller.actor, &new, today).await?;
+    chengxin_app::cases::follow_entry(state.store.as_ref(), &caller.actor, &new, today).await?;
     Ok(Json(new))
 }
 

@@ -1,4 +1,4 @@
-//! HTTP routes, one module per area, and the route table every request is checked against.
+//! HTTP routes of the JSON API, one module per area (the table of them is `crate::table`).
 pub mod admin;
 pub mod audit;
 pub mod batches;
@@ -13,4 +13,3 @@ pub mod reference;
 pub mod rights;
 pub mod session;
 pub mod subjects;
-pub mod table;

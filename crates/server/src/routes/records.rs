@@ -14,8 +14,8 @@ use chengxin_domain::records::RecordStatus;
 
 use crate::auth::{uscc_region, Caller};
 use crate::error::{ApiResult, AppError};
-use crate::services;
 use crate::AppState;
+use chengxin_app as services;
 
 use super::input::{json_error, parse_id, query_error};
 
@@ -91,12 +91,12 @@ pub async fn get_record(
     }
     Ok(Json(RecordWithHistory {
         annotations,
-        record: serde_json::to_value(&record).map_err(|e| AppError::Unavailable(e.to_string()))?,
+        record: serde_json::to_value(&record).map_err(AppError::unavailable)?,
         history: history
             .iter()
             .map(serde_json::to_value)
             .collect::<Result<_, _>>()
-            .map_err(|e| AppError::Unavailable(e.to_string()))?,
+            .map_err(AppError::unavailable)?,
     }))
 }
 
@@ -152,7 +152,7 @@ pub async fn transition(
     )
     .await?;
     Ok(Json(
-        serde_json::to_value(&r).map_err(|e| AppError::Unavailable(e.to_string()))?,
+        serde_json::to_value(&r).map_err(AppError::unavailable)?,
     ))
 }
 
@@ -235,6 +235,6 @@ pub async fn link(
         .link_record(&caller.actor, id, req.subject_id)
         .await?;
     Ok(Json(
-        serde_json::to_value(&r).map_err(|e| AppError::Unavailable(e.to_string()))?,
+        serde_json::to_value(&r).map_err(AppError::unavailable)?,
     ))
 }

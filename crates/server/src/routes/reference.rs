@@ -91,10 +91,6 @@ fn calendar() -> AppResult<&'static WorkCalendar> {
         .map_err(|e| AppError::Unavailable(format!("工作日历数据不可用：{e}")))
 }
 
-fn calendar_error(e: chengxin_domain::calendar::CalendarError) -> AppError {
-    AppError::invalid(e.code(), e.to_string())
-}
-
 /// The n-th working day after a date, on the official calendar (statutory holidays and
 /// make-up working days included).
 #[utoipa::path(get, path = "/api/v1/workdays/add", tag = "calendar", params(AddParams),
@@ -108,7 +104,7 @@ pub async fn workdays_add(
     }
     let result = calendar()?
         .add_working_days(q.date, q.n)
-        .map_err(calendar_error)?;
+        .map_err(AppError::from)?;
     Ok(Json(AddResult {
         date: q.date,
         n: q.n,
@@ -140,7 +136,7 @@ pub async fn workdays_between(
     let Query(q) = q.map_err(query_error)?;
     let working_days = calendar()?
         .working_days_between(q.from, q.to)
-        .map_err(calendar_error)?;
+        .map_err(AppError::from)?;
     Ok(Json(BetweenResult {
         from: q.from,
         to: q.to,

@@ -20,8 +20,8 @@ use uuid::Uuid;
 
 use crate::auth::{uscc_region, Caller};
 use crate::error::{ApiResult, AppError, AppResult};
-use crate::services::rights as svc;
 use crate::AppState;
+use chengxin_app::rights as svc;
 
 use super::input::{json_error, parse_id, query_error};
 
@@ -774,7 +774,7 @@ async fn archive_record(
         annotations.push("容错纠错（不计入失信）".to_string());
     }
     Ok(ArchiveRecord {
-        record: serde_json::to_value(r).map_err(svc::unavailable)?,
+        record: serde_json::to_value(r).map_err(AppError::unavailable)?,
         status_label: r.status.label().into(),
         annotations,
     })
@@ -806,12 +806,12 @@ pub async fn public_archive(
     let subject = state.store.subject(id).await?.ok_or(AppError::NotFound)?;
     let mut records = Vec::new();
     for r in state.store.records_of_subject(id).await? {
-        if crate::services::records::is_public(&r) {
+        if chengxin_app::records::is_public(&r) {
             records.push(archive_record(&state, &r).await?);
         }
     }
     let joint =
-        chengxin_domain::lists::JointCatalog::default_checked().map_err(svc::unavailable)?;
+        chengxin_domain::lists::JointCatalog::default_checked().map_err(AppError::unavailable)?;
     let list_entries = state
         .store
         .list_entries(&chengxin_store::ListEntryFilter {
@@ -859,7 +859,7 @@ pub async fn own_archive(
     for r in state.store.records_of_subject(id).await? {
         let mut a = archive_record(&state, &r).await?;
         let history = state.store.record_history(r.id).await?;
-        a.record["history"] = serde_json::to_value(history).map_err(svc::unavailable)?;
+        a.record["history"] = serde_json::to_value(history).map_err(AppError::unavailable)?;
         records.push(a);
     }
     let list_entries = state

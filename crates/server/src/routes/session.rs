@@ -11,8 +11,8 @@ use utoipa::ToSchema;
 use super::input::json_error;
 use crate::auth::{clear_cookie, session_cookie, Caller, Via};
 use crate::error::{ApiResult, AppError};
-use crate::services::accounts::{self, AccountView, LoginRequest};
 use crate::AppState;
+use chengxin_app::accounts::{self, AccountView, LoginRequest};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionView {

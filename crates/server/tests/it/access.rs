@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use chengxin_access::{Permission, Role};
 use chengxin_server::auth::Access;
-use chengxin_server::routes::table::table;
+use chengxin_server::table::table;
 use chengxin_store::{AuditFilter, RowOutcome};
 #[allow(unused_imports)]
 use chengxin_testkit::TestApp;

@@ -353,11 +353,11 @@ async fn expiry_job_hides_but_keeps() {
         vec![r, row(3, "E2", "2025-06-01")],
     )
     .await;
-    let n = chengxin_server::services::records::expire_due(store.as_ref(), "job", d("2025-03-01"))
+    let n = chengxin_app::records::expire_due(store.as_ref(), "job", d("2025-03-01"))
         .await
         .unwrap();
     assert_eq!(n, 1);
-    let n = chengxin_server::services::records::expire_due(store.as_ref(), "job", d("2025-03-01"))
+    let n = chengxin_app::records::expire_due(store.as_ref(), "job", d("2025-03-01"))
         .await
         .unwrap();
     assert_eq!(n, 0, "idempotent");

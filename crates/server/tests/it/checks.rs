@@ -230,7 +230,7 @@ async fn bad_input(t: TestApp) {
 both_backends!(checks_refuse_bad_input_clearly, bad_input);
 
 async fn closed_loop(t: TestApp) {
-    use chengxin_server::services::lists::{refresh_imported, SourceRow, COURT_LIST};
+    use chengxin_app::lists::{refresh_imported, SourceRow, COURT_LIST};
     let hasher = chengxin_domain::subjects::IdHasher::new([3; 32]);
     let today = t.state.today();
     let row = SourceRow {
@@ -380,7 +380,7 @@ async fn closed_loop(t: TestApp) {
     assert_eq!(mine["reported"], 1, "{v}");
     // Weeks later the others are overdue: reminded and escalated.
     let later = today + chrono::Duration::days(40);
-    let reminders = chengxin_server::services::cases::remind(t.store.as_ref(), later)
+    let reminders = chengxin_app::cases::remind(t.store.as_ref(), later)
         .await
         .unwrap();
     assert_eq!(reminders.len(), all.len() - 1, "{reminders:?}");
@@ -417,7 +417,7 @@ async fn closed_loop(t: TestApp) {
 both_backends!(closed_loop_from_entry_to_feedback_to_removal, closed_loop);
 
 async fn calendar_gap(t: TestApp) {
-    use chengxin_server::services::lists::{refresh_imported, SourceRow, COURT_LIST};
+    use chengxin_app::lists::{refresh_imported, SourceRow, COURT_LIST};
     // Deadlines would fall in 2027, which the shipped calendar does not cover: the entry is
     // still imported (and checks intercept), the missing cases are recorded, nothing guessed.
     let hasher = chengxin_domain::subjects::IdHasher::new([3; 32]);

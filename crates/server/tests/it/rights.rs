@@ -813,7 +813,7 @@ async fn blacklisted(t: &TestApp, uscc: &str, effective: &str) -> chengxin_store
     };
     t.store.create_list_entry("test", &row).await.unwrap();
     // Its closed-loop cases, as taking effect through the API opens them.
-    chengxin_server::services::cases::follow_entry(t.store.as_ref(), "test", &row, d(effective))
+    chengxin_app::cases::follow_entry(t.store.as_ref(), "test", &row, d(effective))
         .await
         .unwrap();
     row

@@ -43,8 +43,8 @@ pub async fn cases(
     let joint = JointCatalog::default_checked().ok();
     let today = state.today();
     // An implementing department sees its own roles' cases only (bodies.toml).
-    let reach = crate::services::cases::CaseReach::of(&state, &caller)
-        .unwrap_or_else(|_| crate::services::cases::CaseReach::none(caller.scope.region.clone()));
+    let reach = chengxin_app::cases::CaseReach::of(&state, &caller)
+        .unwrap_or_else(|_| chengxin_app::cases::CaseReach::none(caller.scope.region.clone()));
     let department = department.filter(|d| reach.covers(d));
     let mut rows = reach
         .cases(

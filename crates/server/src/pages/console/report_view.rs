@@ -16,8 +16,8 @@ use super::{api_error_page, enc, gate, mask_ids, render};
 use crate::auth::Caller;
 use crate::error::{ApiError, AppError};
 use crate::routes::credit_reports::may_issue;
-use crate::services::credit_reports::{clean_report_no, stored_signed};
 use crate::AppState;
+use chengxin_app::credit_reports::{clean_report_no, stored_signed};
 
 /// Quiet zone around the QR symbol, in modules (the standard asks for 4).
 const QUIET: usize = 4;
@@ -225,7 +225,7 @@ pub async fn view(
     }
     // Never show a report whose stored copy does not check out (a row edited in the database).
     let key = state.report_key.as_ref().map(|k| k.verifying_key());
-    let Ok(signed) = stored_signed(&row, key.as_ref()) else {
+    let Some(signed) = stored_signed(&row, key.as_ref()) else {
         let err: ApiError =
             StoreError::Corrupt(format!("信用报告 {} 的存档未通过完整性核验", row.report_no))
                 .into();

@@ -100,7 +100,7 @@ pub async fn objection(
     let param = q.ok().and_then(|Query(p)| p.record);
     let record = match param.as_deref().map(str::trim).map(Uuid::parse_str) {
         Some(Ok(id)) => match state.store.record(id).await {
-            Ok(r) => r.filter(crate::services::records::is_public),
+            Ok(r) => r.filter(chengxin_app::records::is_public),
             Err(e) => return super::unavailable(&v, e),
         },
         _ => None,

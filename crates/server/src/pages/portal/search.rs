@@ -203,7 +203,7 @@ pub async fn search(
     )
 }
 
-use crate::services::records::is_public;
+use chengxin_app::records::is_public;
 
 /// `/portal/subjects/{id}`: the public archive.
 pub async fn archive(
@@ -235,7 +235,7 @@ pub async fn archive(
     };
     let mut groups: BTreeMap<String, Vec<(Record, bool)>> = BTreeMap::new();
     for r in records.into_iter().filter(is_public) {
-        let pending = match crate::services::rights::objection_pending(store, r.id).await {
+        let pending = match chengxin_app::rights::objection_pending(store, r.id).await {
             Ok(p) => p,
             Err(e) => return unavailable(&v, e),
         };

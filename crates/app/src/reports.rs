@@ -47,7 +47,7 @@ pub async fn timeliness_within(
             published_on: r.published_at.map(reports::china_date),
         })
         .collect();
-    let cal = WorkCalendar::official_checked().map_err(|e| AppError::Unavailable(e.to_string()))?;
+    let cal = WorkCalendar::official_checked().map_err(AppError::unavailable)?;
     reports::timeliness(
         &facts,
         cal,
@@ -56,5 +56,5 @@ pub async fn timeliness_within(
         to,
         as_of,
     )
-    .map_err(|e| AppError::invalid(e.code(), e.to_string()))
+    .map_err(AppError::from)
 }

@@ -275,7 +275,7 @@ pub async fn import_file(
     uscc::parse(&req.source_dept, regions).map_err(|e| {
         AppError::invalid("invalid_dept", format!("报送部门统一社会信用代码无效：{e}"))
     })?;
-    let catalog = Catalog::default_checked().map_err(|e| AppError::Unavailable(e.to_string()))?;
+    let catalog = Catalog::default_checked().map_err(AppError::unavailable)?;
     let rt = catalog.get(&req.type_code).cloned().ok_or_else(|| {
         AppError::invalid(
             "unknown_type",
@@ -286,7 +286,7 @@ pub async fn import_file(
     let p = path.clone();
     let sha = tokio::task::spawn_blocking(move || sha256_file(&p))
         .await
-        .map_err(|e| AppError::Unavailable(e.to_string()))?
+        .map_err(AppError::unavailable)?
         .map_err(|e| file_error("io_error", format!("无法读取文件：{e}")))?;
     if let Some(prev) = store
         .batch_by_file(&req.type_code, &req.source_dept, &sha)
@@ -404,7 +404,7 @@ fn seal_reject(
     batch: uuid::Uuid,
     mut r: RejectedRow,
 ) -> AppResult<RejectedRow> {
-    let json = serde_json::to_string(&r.cells).map_err(|e| AppError::Unavailable(e.to_string()))?;
+    let json = serde_json::to_string(&r.cells).map_err(AppError::unavailable)?;
     let sealed = cipher
         .seal_bound(&json, &batch.to_string())
         .map_err(|e| AppError::Access(e.into()))?;
@@ -422,7 +422,7 @@ fn open_reject(
             let json = cipher
                 .open_bound(&one[SEALED_CELLS.len()..], &batch.to_string())
                 .map_err(|e| AppError::Access(e.into()))?;
-            serde_json::from_str(&json).map_err(|e| AppError::Unavailable(e.to_string()))
+            serde_json::from_str(&json).map_err(AppError::unavailable)
         }
         _ => Ok(cells),
     }
@@ -452,11 +452,11 @@ pub async fn error_report(
     let rows = rows.into_iter();
     if xlsx {
         chengxin_ingest::report::write_error_report_xlsx(&batch.headers, rows)
-            .map_err(|e| AppError::Unavailable(e.to_string()))
+            .map_err(AppError::unavailable)
     } else {
         let mut out = Vec::new();
         chengxin_ingest::report::write_error_report_csv(&mut out, &batch.headers, rows)
-            .map_err(|e| AppError::Unavailable(e.to_string()))?;
+            .map_err(AppError::unavailable)?;
         Ok(out)
     }
 }

@@ -48,14 +48,12 @@ pub async fn transition(
         }
         .into());
     }
-    let status = action
-        .apply(
-            current.status,
-            is_negative(&current.type_code),
-            current.tolerated,
-            note.as_deref(),
-        )
-        .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
+    let status = action.apply(
+        current.status,
+        is_negative(&current.type_code),
+        current.tolerated,
+        note.as_deref(),
+    )?;
     if action == RecordAction::Correct && fields.is_none() {
         return Err(AppError::invalid(
             "fields_required",

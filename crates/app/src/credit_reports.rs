@@ -38,13 +38,9 @@ pub const SECTION_PENALTIES: &str = "行政处罚信息";
 pub const SECTION_OTHER_NEGATIVE: &str = "其他失信信息";
 pub const SECTION_LISTS: &str = "列入信用名单情况";
 
-fn unavailable(e: impl std::fmt::Display) -> AppError {
-    AppError::Unavailable(e.to_string())
-}
-
 /// China Standard Time.
 fn cst() -> AppResult<FixedOffset> {
-    FixedOffset::east_opt(8 * 3600).ok_or_else(|| unavailable("时区无效"))
+    FixedOffset::east_opt(8 * 3600).ok_or_else(|| AppError::unavailable("时区无效"))
 }
 
 /// A new report number for `day`: `XYBG-20250602-7K3M9QXD`.
@@ -126,7 +122,7 @@ fn currently_published(r: &Record, class: RecordClass, today: NaiveDate) -> bool
 /// (masked again here should a clear one ever reach `id_masked`).
 pub fn report_subject(s: &Subject) -> AppResult<ReportSubject> {
     let kind = SubjectKind::parse(s.kind.as_str())
-        .ok_or_else(|| unavailable(format!("未知的主体类别“{}”", s.kind.as_str())))?;
+        .ok_or_else(|| AppError::unavailable(format!("未知的主体类别“{}”", s.kind.as_str())))?;
     let code = if kind.is_person() {
         s.id_masked
             .as_deref()
@@ -182,7 +178,7 @@ pub async fn sections(
     subject: &Subject,
     today: NaiveDate,
 ) -> AppResult<Vec<Section>> {
-    let catalog = Catalog::default_checked().map_err(unavailable)?;
+    let catalog = Catalog::default_checked().map_err(AppError::unavailable)?;
     let mut records = store.records_of_subject(subject.id).await?;
     records.sort_by(|a, b| {
         b.decision_date
@@ -229,7 +225,7 @@ pub async fn sections(
             _ => {}
         }
     }
-    let joint = JointCatalog::default_checked().map_err(unavailable)?;
+    let joint = JointCatalog::default_checked().map_err(AppError::unavailable)?;
     let entries = store
         .list_entries(&ListEntryFilter {
             subject_id: Some(subject.id),
@@ -250,7 +246,7 @@ pub async fn sections(
         if def.disclosure != Disclosure::Public {
             continue;
         }
-        let e: ListEntry = serde_json::from_value(row.entry).map_err(unavailable)?;
+        let e: ListEntry = serde_json::from_value(row.entry).map_err(AppError::unavailable)?;
         if e.effective_until.is_some_and(|u| u < today) {
             continue;
         }
@@ -358,7 +354,7 @@ pub struct Issued {
 fn report_error(e: ReportError) -> AppError {
     match e {
         ReportError::InvalidReport(_) => AppError::invalid("invalid_report", e.to_string()),
-        other => unavailable(other),
+        other => AppError::unavailable(other),
     }
 }
 
@@ -400,7 +396,7 @@ pub async fn issue(
             key_id: signed.key_id.clone(),
             content_sha256: signed.content_sha256_hex.clone(),
             verification_code: signed.verification_code.clone(),
-            signed: serde_json::to_value(&signed).map_err(unavailable)?,
+            signed: serde_json::to_value(&signed).map_err(AppError::unavailable)?,
             pdf_sha256: hex::encode(Sha256::digest(&pdf)),
             pdf,
         };
@@ -412,7 +408,7 @@ pub async fn issue(
     }
     Err(last
         .map(AppError::from)
-        .unwrap_or_else(|| unavailable("无法生成报告编号")))
+        .unwrap_or_else(|| AppError::unavailable("无法生成报告编号")))
 }
 
 /// What the portal shows of a verified report.
@@ -508,26 +504,23 @@ fn tampered(reason: &str) -> Verification {
 }
 
 /// The stored signed report, checked against its own columns and (if given) the key: a row
-/// edited in the database is not vouched for.
-pub(crate) fn stored_signed(
-    row: &CreditReportRow,
-    key: Option<&VerifyingKey>,
-) -> Result<SignedReport, ()> {
-    let signed: SignedReport = serde_json::from_value(row.signed.clone()).map_err(|_| ())?;
+/// edited in the database is not vouched for (`None`).
+pub fn stored_signed(row: &CreditReportRow, key: Option<&VerifyingKey>) -> Option<SignedReport> {
+    let signed: SignedReport = serde_json::from_value(row.signed.clone()).ok()?;
     if signed.report.report_no != row.report_no
         || signed.content_sha256_hex != row.content_sha256
         || signed.verification_code != row.verification_code
         || signed.key_id != row.key_id
     {
-        return Err(());
+        return None;
     }
     if let Some(k) = key {
-        chengxin_report::verify(&signed, k).map_err(|_| ())?;
+        chengxin_report::verify(&signed, k).ok()?;
     }
     if hex::encode(Sha256::digest(&row.pdf)) != row.pdf_sha256 {
-        return Err(());
+        return None;
     }
-    Ok(signed)
+    Some(signed)
 }
 
 /// 报告验真 by number and 验证码. An unknown number and a wrong code get the same answer, so
@@ -550,7 +543,7 @@ pub async fn verify_by_code(
     let Some(row) = store.credit_report(&no).await? else {
         return Ok(unknown());
     };
-    let Ok(signed) = stored_signed(&row, key) else {
+    let Some(signed) = stored_signed(&row, key) else {
         // Only someone holding the right code learns that the stored copy is damaged.
         return Ok(if code_matches_row(&row, code) {
             tampered("系统中保存的报告记录未通过完整性核验，请联系出具机构")
@@ -624,7 +617,7 @@ pub async fn verify_pdf(
             "未找到该编号的信用报告",
         ));
     };
-    let Ok(stored) = stored_signed(&row, Some(key)) else {
+    let Some(stored) = stored_signed(&row, Some(key)) else {
         return Ok(tampered(
             "系统中保存的报告记录未通过完整性核验，请联系出具机构",
         ));

@@ -447,7 +447,7 @@ pub async fn issue_token(store: &dyn Store, actor: &str, req: NewToken) -> AppRe
         name: req.name.trim().to_string(),
         public_prefix: issued.public_prefix.clone(),
         hash: issued.hash.clone(),
-        scope: serde_json::to_value(&scope).map_err(|e| AppError::Unavailable(e.to_string()))?,
+        scope: serde_json::to_value(&scope).map_err(AppError::unavailable)?,
         created_by: actor.to_string(),
         created_at: now,
         revoked_at: None,

@@ -1,4 +1,4 @@
-//! The route table: every route with the access it needs. The router is built from this
+//! The route table: every route (API and pages) with the access it needs. The router is built from this
 //! table only, so a route cannot exist without a rule; the authorisation-matrix test walks
 //! the same table for every role.
 
@@ -6,22 +6,13 @@ use axum::http::Method;
 use axum::routing::{delete, get, post, MethodRouter};
 use chengxin_access::Permission as P;
 
-use super::{
+use crate::auth::Access::{self, AnyOf, Open, Perm, Signed};
+use crate::route_spec::RouteSpec;
+use crate::routes::{
     admin, audit, batches, cases, checks, credit_reports, health, lists, records, reference,
     rights, session, subjects,
 };
-use crate::auth::Access::{self, AnyOf, Open, Perm, Signed};
 use crate::AppState;
-
-/// One route of the API.
-pub struct RouteSpec {
-    pub method: Method,
-    /// Path template with `{param}` segments.
-    pub path: &'static str,
-    pub access: Access,
-    /// File submissions: no body limit, long timeout.
-    pub upload: bool,
-}
 
 fn r(
     method: Method,

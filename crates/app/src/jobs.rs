@@ -8,12 +8,13 @@ use chengxin_store::{LogSigner, Store};
 use chrono::NaiveDate;
 use tokio::task::JoinHandle;
 
-use crate::setup::china_today;
+use chengxin_store::clock::today_in_china as china_today;
 
 /// Keeps the check index current by tailing the change log every second (so several servers
 /// over one PostgreSQL agree within about a second).
-pub(crate) fn spawn_index_tail(state: Arc<chengxin_server::App>) -> JoinHandle<()> {
+pub fn spawn_index_tail(app: impl AsRef<crate::App> + Send + Sync + 'static) -> JoinHandle<()> {
     tokio::spawn(async move {
+        let state = app.as_ref();
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tick.tick().await;
@@ -26,19 +27,13 @@ pub(crate) fn spawn_index_tail(state: Arc<chengxin_server::App>) -> JoinHandle<(
 
 /// Ends publication periods as they run out (hourly; the record stays, hidden from the
 /// public), records the closed-loop reminders once a day and purges old audit events.
-pub(crate) fn spawn_expiry(store: Arc<dyn Store>, retention_days: i64) -> JoinHandle<()> {
+pub fn spawn_expiry(store: Arc<dyn Store>, retention_days: i64) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut last_reminded: Option<NaiveDate> = None;
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            match chengxin_server::services::records::expire_due(
-                store.as_ref(),
-                "system:expire",
-                china_today(),
-            )
-            .await
-            {
+            match crate::records::expire_due(store.as_ref(), "system:expire", china_today()).await {
                 Ok(0) => {}
                 Ok(n) => {
                     tracing::info!(target: crate::LOG_TARGET, expired = n, "publication periods ended")
@@ -50,7 +45,7 @@ pub(crate) fn spawn_expiry(store: Arc<dyn Store>, retention_days: i64) -> JoinHa
             // Closed-loop reminders and escalations, once a day.
             let today = china_today();
             if last_reminded != Some(today) {
-                match chengxin_server::services::cases::remind(store.as_ref(), today).await {
+                match crate::cases::remind(store.as_ref(), today).await {
                     Ok(r) if r.is_empty() => {}
                     Ok(r) => {
                         tracing::info!(target: crate::LOG_TARGET, reminders = r.len(), "closed-loop reminders recorded")
@@ -78,7 +73,7 @@ pub(crate) fn spawn_expiry(store: Arc<dyn Store>, retention_days: i64) -> JoinHa
 }
 
 /// Signs the chain head every 30 seconds so rewriting history is detectable.
-pub(crate) fn spawn_checkpoints(store: Arc<dyn Store>, signer: Arc<LogSigner>) -> JoinHandle<()> {
+pub fn spawn_checkpoints(store: Arc<dyn Store>, signer: Arc<LogSigner>) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(30));
         loop {
@@ -88,4 +83,35 @@ pub(crate) fn spawn_checkpoints(store: Arc<dyn Store>, signer: Arc<LogSigner>) -
             }
         }
     })
+}
+
+/// The server's background loops (index tail, expiry/reminders/retention, checkpoints),
+/// running until [`Jobs::stop`].
+pub struct Jobs {
+    handles: Vec<JoinHandle<()>>,
+}
+
+impl Jobs {
+    /// Start every loop over the context's store.
+    pub fn start(
+        app: impl AsRef<crate::App> + Send + Sync + 'static,
+        signer: Arc<LogSigner>,
+    ) -> Self {
+        let store = app.as_ref().store.clone();
+        let retention_days = app.as_ref().auth.audit_retention_days;
+        Self {
+            handles: vec![
+                spawn_index_tail(app),
+                spawn_expiry(store.clone(), retention_days),
+                spawn_checkpoints(store, signer),
+            ],
+        }
+    }
+
+    /// Stop every loop (at shutdown).
+    pub fn stop(self) {
+        for h in self.handles {
+            h.abort();
+        }
+    }
 }

@@ -23,20 +23,12 @@ use uuid::Uuid;
 use crate::error::{AppError, AppResult};
 use crate::App;
 
-pub fn unavailable(e: impl std::fmt::Display) -> AppError {
-    AppError::Unavailable(e.to_string())
-}
-
-pub fn rights_error(e: rights::RightsError) -> AppError {
-    AppError::invalid(e.code(), e.to_string())
-}
-
 pub fn rules() -> AppResult<&'static RightsRules> {
-    RightsRules::default_checked().map_err(unavailable)
+    RightsRules::default_checked().map_err(AppError::unavailable)
 }
 
 fn calendar() -> AppResult<&'static WorkCalendar> {
-    WorkCalendar::official_checked().map_err(unavailable)
+    WorkCalendar::official_checked().map_err(AppError::unavailable)
 }
 
 fn random<const N: usize>() -> [u8; N] {
@@ -78,7 +70,7 @@ pub fn access_ok(row: &ApplicationRow, code: Option<&str>) -> bool {
 /// The application a stored row holds (the conversion is the check engine's, which reads
 /// mitigation decisions from the same rows).
 pub fn app_of(row: &ApplicationRow) -> AppResult<Application> {
-    chengxin_checks::app_of(row).map_err(unavailable)
+    chengxin_checks::app_of(row).map_err(AppError::unavailable)
 }
 
 pub fn row_of(
@@ -97,7 +89,7 @@ pub fn row_of(
         department: app.department.clone(),
         state: app.state.code().into(),
         due: app.due,
-        body: serde_json::to_value(app).map_err(unavailable)?,
+        body: serde_json::to_value(app).map_err(AppError::unavailable)?,
         access_hash,
         created_at,
         updated_at: chengxin_store::changelog::now(),
@@ -164,8 +156,8 @@ pub async fn load_target(store: &dyn Store, target: Target) -> AppResult<Loaded>
         Target::ListEntry(id) => {
             let row = store.list_entry(id).await?.ok_or(AppError::NotFound)?;
             let entry: ListEntry =
-                serde_json::from_value(row.entry.clone()).map_err(unavailable)?;
-            let joint = JointCatalog::default_checked().map_err(unavailable)?;
+                serde_json::from_value(row.entry.clone()).map_err(AppError::unavailable)?;
+            let joint = JointCatalog::default_checked().map_err(AppError::unavailable)?;
             let list = joint.list(&entry.list).ok_or(AppError::NotFound)?;
             let active = matches!(
                 entry.status,
@@ -264,7 +256,7 @@ pub async fn file(
             Some(
                 app.pii
                     .seal_bound(c, "application_contact")
-                    .map_err(unavailable)?,
+                    .map_err(AppError::unavailable)?,
             )
         }
         _ => None,
@@ -305,7 +297,7 @@ pub async fn file(
         },
         &ctx,
     )
-    .map_err(rights_error)?;
+    .map_err(AppError::from)?;
     let (code, hash) = access_code();
     let row = row_of(&application, Some(hash), 1, now)?;
     app.store
@@ -374,7 +366,7 @@ pub async fn act(
         actor,
         facts: Some(&loaded.facts),
     };
-    let effect = application.apply(&action, &ctx).map_err(rights_error)?;
+    let effect = application.apply(&action, &ctx).map_err(AppError::from)?;
     let note = format!("{}（{}）", action.label(), application.tracking_no);
     let change = effect_change(&loaded, effect, note, today)?;
     let entry_changed = match &change {
@@ -406,9 +398,7 @@ fn record_change(
     fields: Option<serde_json::Map<String, serde_json::Value>>,
     status_override: Option<RecordStatus>,
 ) -> AppResult<TargetChange> {
-    let status = action
-        .apply(r.status, true, r.tolerated, Some(&note))
-        .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
+    let status = action.apply(r.status, true, r.tolerated, Some(&note))?;
     Ok(TargetChange::Record(RecordChange {
         id: r.id,
         expected_version: r.version,
@@ -431,17 +421,15 @@ fn effect_change(
     let record = || loaded.record.as_ref().ok_or(AppError::NotFound);
     let entry_removed = |reason: RemovalReason| -> AppResult<TargetChange> {
         let (row, entry) = loaded.entry.as_ref().ok_or(AppError::NotFound)?;
-        let joint = JointCatalog::default_checked().map_err(unavailable)?;
+        let joint = JointCatalog::default_checked().map_err(AppError::unavailable)?;
         let list = joint.list(&entry.list).ok_or(AppError::NotFound)?;
-        let next = entry
-            .apply(
-                list,
-                EntryAction::Remove { reason },
-                today,
-                Some(&note),
-                calendar()?,
-            )
-            .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
+        let next = entry.apply(
+            list,
+            EntryAction::Remove { reason },
+            today,
+            Some(&note),
+            calendar()?,
+        )?;
         let subject = row.subject_id.ok_or(AppError::NotFound)?;
         let new = super::lists::entry_row(row.id, subject, &next, row.version + 1, row.created_at)?;
         Ok(TargetChange::ListEntry(Box::new(new), row.version))
@@ -491,16 +479,16 @@ pub async fn add_evidence(
     }
     let rules = app.rights_rules()?;
     let kind = rights::check_evidence(&rules.evidence, name, bytes, application.evidence.len())
-        .map_err(rights_error)?;
+        .map_err(AppError::from)?;
     if let Some(m) = material {
         let known = application.kind == AppKind::Repair
             && application
                 .repair_rules(rules)
-                .map_err(rights_error)?
+                .map_err(AppError::from)?
                 .material(m)
                 .is_some();
         if !known {
-            return Err(rights_error(rights::RightsError::UnknownMaterial(m.into())));
+            return Err(rights::RightsError::UnknownMaterial(m.into()).into());
         }
     }
     let now = chengxin_store::changelog::now();
@@ -588,20 +576,18 @@ pub async fn tolerate(
         },
         &ctx,
     )
-    .map_err(rights_error)?;
+    .map_err(AppError::from)?;
     let note = decision
         .steps
         .last()
         .and_then(|s| s.note.clone())
         .unwrap_or_default();
-    RecordAction::Tolerate
-        .apply(
-            record.status,
-            super::records::is_negative(&record.type_code),
-            record.tolerated,
-            Some(&note),
-        )
-        .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
+    RecordAction::Tolerate.apply(
+        record.status,
+        super::records::is_negative(&record.type_code),
+        record.tolerated,
+        Some(&note),
+    )?;
     let change = TargetChange::Record(RecordChange {
         id: record.id,
         expected_version: record.version,
@@ -656,7 +642,7 @@ pub async fn mitigate(
         },
         &ctx,
     )
-    .map_err(rights_error)?;
+    .map_err(AppError::from)?;
     let row = row_of(&decision, None, 1, ctx.now)?;
     app.store
         .write_application(actor, &row, None, TargetChange::None)

@@ -43,10 +43,6 @@ pub struct RefreshReport {
     pub rejected: Vec<(u64, String)>,
 }
 
-fn unavailable(e: impl std::fmt::Display) -> AppError {
-    AppError::Unavailable(e.to_string())
-}
-
 /// The stored form of a list entry (version and creation time carried over on updates).
 pub fn entry_row(
     id: Uuid,
@@ -60,7 +56,7 @@ pub fn entry_row(
         list_code: e.list.clone(),
         subject_id: Some(subject_id),
         status: e.status.code().to_string(),
-        entry: serde_json::to_value(e).map_err(unavailable)?,
+        entry: serde_json::to_value(e).map_err(AppError::unavailable)?,
         created_at,
         updated_at: chengxin_store::changelog::now(),
         version,
@@ -105,7 +101,7 @@ pub async fn refresh_imported(
     rows: Vec<SourceRow>,
     today: NaiveDate,
 ) -> AppResult<RefreshReport> {
-    let joint = JointCatalog::default_checked().map_err(unavailable)?;
+    let joint = JointCatalog::default_checked().map_err(AppError::unavailable)?;
     let list = joint.list(list_code).ok_or(AppError::NotFound)?;
     if !list.imported {
         return Err(AppError::invalid(
@@ -113,7 +109,7 @@ pub async fn refresh_imported(
             format!("名单“{}”不是从外部数据源导入的", list.name),
         ));
     }
-    let cal = WorkCalendar::official_checked().map_err(unavailable)?;
+    let cal = WorkCalendar::official_checked().map_err(AppError::unavailable)?;
     let regions = RegionTable::national();
     let cipher = PiiCipher::from_id_hasher(hasher);
     let mut report = RefreshReport {
@@ -222,9 +218,8 @@ pub async fn refresh_imported(
     let now = chengxin_store::changelog::now();
     for key in &plan.add {
         let (name, case_no) = about.get(key).cloned().unwrap_or_default();
-        let entry = ListEntry::import(list, key, &name, &case_no, today)
-            .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
-        let subject_id = Uuid::parse_str(key).map_err(unavailable)?;
+        let entry = ListEntry::import(list, key, &name, &case_no, today)?;
+        let subject_id = Uuid::parse_str(key).map_err(AppError::unavailable)?;
         let row = entry_row(Uuid::now_v7(), subject_id, &entry, 1, now)?;
         store.create_list_entry(actor, &row).await?;
         super::cases::follow_entry(store, actor, &row, today).await?;
@@ -236,18 +231,16 @@ pub async fn refresh_imported(
                 && EntryStatus::parse(&e.status).is_some_and(|s| s.is_active())
         }) {
             let entry: ListEntry =
-                serde_json::from_value(row.entry.clone()).map_err(unavailable)?;
-            let next = entry
-                .apply(
-                    list,
-                    EntryAction::Remove {
-                        reason: RemovalReason::SourceRemoved,
-                    },
-                    today,
-                    Some("已不在数据源（法院名单）中"),
-                    cal,
-                )
-                .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
+                serde_json::from_value(row.entry.clone()).map_err(AppError::unavailable)?;
+            let next = entry.apply(
+                list,
+                EntryAction::Remove {
+                    reason: RemovalReason::SourceRemoved,
+                },
+                today,
+                Some("已不在数据源（法院名单）中"),
+                cal,
+            )?;
             let new = entry_row(
                 row.id,
                 subject_id_of(row)?,

@@ -11,10 +11,6 @@ use chrono::NaiveDate;
 
 use crate::error::{AppError, AppResult};
 
-fn unavailable(e: impl std::fmt::Display) -> AppError {
-    AppError::Unavailable(e.to_string())
-}
-
 /// The region a case belongs to: its subject's (where the measures bite), else — for an
 /// entry about no stored subject — the recognising department's when that is given as a USCC
 /// (its division code, characters 3–8).
@@ -51,7 +47,7 @@ pub fn row_of(
         step: c.step.code().to_string(),
         next_due: c.next_due,
         lifted: c.lifted_on.is_some(),
-        state: serde_json::to_value(c).map_err(unavailable)?,
+        state: serde_json::to_value(c).map_err(AppError::unavailable)?,
         created_at: created,
         updated_at: chengxin_store::changelog::now(),
         version,
@@ -59,7 +55,7 @@ pub fn row_of(
 }
 
 pub fn case_of(row: &CaseRow) -> AppResult<Case> {
-    serde_json::from_value(row.state.clone()).map_err(unavailable)
+    serde_json::from_value(row.state.clone()).map_err(AppError::unavailable)
 }
 
 /// After an entry changed: open its cases when it took effect, lift them when it left.
@@ -69,9 +65,10 @@ pub async fn follow_entry(
     row: &ListEntryRow,
     today: NaiveDate,
 ) -> AppResult<usize> {
-    let joint = JointCatalog::default_checked().map_err(unavailable)?;
-    let cal = WorkCalendar::official_checked().map_err(unavailable)?;
-    let entry: ListEntry = serde_json::from_value(row.entry.clone()).map_err(unavailable)?;
+    let joint = JointCatalog::default_checked().map_err(AppError::unavailable)?;
+    let cal = WorkCalendar::official_checked().map_err(AppError::unavailable)?;
+    let entry: ListEntry =
+        serde_json::from_value(row.entry.clone()).map_err(AppError::unavailable)?;
     let existing = store
         .cases(&CaseFilter {
             entry_id: Some(row.id),
@@ -94,7 +91,7 @@ pub async fn follow_entry(
                     tracing::warn!(entry = %entry_id, error = %e, "closed-loop cases not opened");
                     return Ok(0);
                 }
-                Err(e) => return Err(AppError::invalid(e.code(), e.to_string())),
+                Err(e) => return Err(e.into()),
             };
             let now = chengxin_store::changelog::now();
             let region = case_region(store, row, &entry).await?;
@@ -156,8 +153,8 @@ pub async fn advance(
     expected_version: i64,
     today: NaiveDate,
 ) -> AppResult<CaseRow> {
-    let joint = JointCatalog::default_checked().map_err(unavailable)?;
-    let cal = WorkCalendar::official_checked().map_err(unavailable)?;
+    let joint = JointCatalog::default_checked().map_err(AppError::unavailable)?;
+    let cal = WorkCalendar::official_checked().map_err(AppError::unavailable)?;
     // Another role's case is not found, as if it did not exist.
     let row = store
         .case(id)
@@ -172,9 +169,7 @@ pub async fn advance(
         .into());
     }
     let case = case_of(&row)?;
-    let next = case
-        .advance(today, note, joint.closed_loop(), cal)
-        .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
+    let next = case.advance(today, note, joint.closed_loop(), cal)?;
     let new = row_of(
         row.entry_id,
         &next,
@@ -191,8 +186,8 @@ pub async fn advance(
 /// Today's reminders and escalations for running cases, recorded as audit events (the
 /// console shows them; departments get them as notices).
 pub async fn remind(store: &dyn Store, today: NaiveDate) -> AppResult<Vec<(String, Reminder)>> {
-    let joint = JointCatalog::default_checked().map_err(unavailable)?;
-    let cal = WorkCalendar::official_checked().map_err(unavailable)?;
+    let joint = JointCatalog::default_checked().map_err(AppError::unavailable)?;
+    let cal = WorkCalendar::official_checked().map_err(AppError::unavailable)?;
     let open = store
         .cases(&CaseFilter {
             open_only: true,
@@ -204,9 +199,7 @@ pub async fn remind(store: &dyn Store, today: NaiveDate) -> AppResult<Vec<(Strin
     let mut events = Vec::new();
     for row in &open {
         let case = case_of(row)?;
-        let r = case
-            .reminder(joint.closed_loop(), today, cal)
-            .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
+        let r = case.reminder(joint.closed_loop(), today, cal)?;
         if r == Reminder::None {
             continue;
         }

@@ -1,0 +1,119 @@
+//! The application context: what a use case needs besides its arguments.
+
+use std::sync::Arc;
+
+use chengxin_store::Store;
+
+/// 出具机构 of credit reports unless configured (`CHENGXIN_REPORT_ISSUER`).
+pub const DEFAULT_REPORT_ISSUER: &str = "公共信用信息中心";
+/// Verification page of credit reports unless configured (`CHENGXIN_PUBLIC_URL`).
+pub const DEFAULT_REPORT_VERIFY_URL: &str = "/portal/verify";
+
+/// The context every use case runs in: the store, the check index, keys, rules and settings.
+/// The HTTP server and the command line each hold one.
+pub struct App {
+    pub store: Arc<dyn Store>,
+    /// The interim department token (`CHENGXIN_API_TOKEN`); `None` closes protected routes.
+    pub api_token: Option<String>,
+    /// Keys the hash of ID numbers in imported rows.
+    pub id_hasher: chengxin_domain::subjects::IdHasher,
+    /// Where uploads are spooled while they are imported.
+    pub upload_dir: std::path::PathBuf,
+    /// Security settings (sessions, lockout, password policy, token rates).
+    pub auth: crate::auth::AuthSettings,
+    /// Seals ID numbers and TOTP secrets (key outside the database).
+    pub pii: chengxin_access::PiiCipher,
+    /// Per-token request rates.
+    pub limiter: std::sync::Mutex<chengxin_access::RateLimiter<uuid::Uuid>>,
+    /// When each token's use was last audited.
+    pub token_use: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, std::time::Instant>>,
+    /// Verified API tokens (see `crate::auth::TokenCache`).
+    pub token_cache: crate::auth::TokenCache,
+    /// The check/intercept index (built at start-up, tailing the change log).
+    pub checks: chengxin_checks::CheckIndex,
+    /// A fixed "today" (tests, rehearsals); `None` = the real date in China.
+    pub today: Option<chrono::NaiveDate>,
+    /// Credit-rights rules of this deployment (`CHENGXIN_RIGHTS_RULES`); `None` = the shipped
+    /// national defaults (`data/rights/rules.toml`).
+    pub rights_rules: Option<std::sync::Arc<chengxin_domain::rights::RightsRules>>,
+    /// This deployment's implementing departments (`CHENGXIN_DEPARTMENT_BODIES`); the shipped
+    /// demo mapping when `None`.
+    pub department_bodies: Option<std::sync::Arc<chengxin_domain::lists::bodies::DepartmentBodies>>,
+    /// Buffered query log of high-rate routes (see `audit_queue`).
+    pub audit_queue: std::sync::Arc<crate::audit_queue::AuditQueue>,
+    /// Signs credit reports (`report-signing.key`, outside the database); `None` refuses to
+    /// issue or verify uploaded reports.
+    pub report_key: Option<chengxin_report::SigningKey>,
+    /// 出具机构 printed on credit reports.
+    pub report_issuer: String,
+    /// The portal's report-verification page; a report's QR code points at
+    /// `<url>?no=<报告编号>&code=<验证码>`.
+    pub report_verify_url: String,
+}
+
+impl App {
+    /// The state with default security settings and the personal-data key derived from the
+    /// ID-hash key.
+    pub fn new(
+        store: Arc<dyn Store>,
+        id_hasher: chengxin_domain::subjects::IdHasher,
+        upload_dir: std::path::PathBuf,
+        auth: crate::auth::AuthSettings,
+    ) -> Self {
+        Self {
+            store,
+            api_token: None,
+            pii: chengxin_access::PiiCipher::from_id_hasher(&id_hasher),
+            id_hasher,
+            upload_dir,
+            limiter: std::sync::Mutex::new(chengxin_access::RateLimiter::new(auth.token_rate)),
+            auth,
+            token_use: std::sync::Mutex::new(std::collections::HashMap::new()),
+            token_cache: crate::auth::TokenCache::default(),
+            checks: chengxin_checks::CheckIndex::default(),
+            today: None,
+            rights_rules: None,
+            department_bodies: None,
+            audit_queue: std::sync::Arc::new(crate::audit_queue::AuditQueue::default()),
+            report_key: None,
+            report_issuer: DEFAULT_REPORT_ISSUER.to_string(),
+            report_verify_url: DEFAULT_REPORT_VERIFY_URL.to_string(),
+        }
+    }
+
+    /// The state with the credit-report signing key set.
+    pub fn with_report_key(mut self, key: chengxin_report::SigningKey) -> Self {
+        self.report_key = Some(key);
+        self
+    }
+
+    /// The public key credit reports are verified with.
+    pub fn report_public_key(&self) -> Option<chengxin_report::VerifyingKey> {
+        self.report_key.as_ref().map(|k| k.verifying_key())
+    }
+
+    /// The credit-rights rules in force here.
+    pub fn rights_rules(&self) -> crate::error::AppResult<&chengxin_domain::rights::RightsRules> {
+        match &self.rights_rules {
+            Some(r) => Ok(r),
+            None => crate::rights::rules(),
+        }
+    }
+
+    /// Which departments act in which implementing-department roles here.
+    pub fn department_bodies(
+        &self,
+    ) -> crate::error::AppResult<&chengxin_domain::lists::bodies::DepartmentBodies> {
+        match &self.department_bodies {
+            Some(b) => Ok(b),
+            None => chengxin_domain::lists::bodies::DepartmentBodies::default_checked()
+                .map_err(crate::error::AppError::unavailable),
+        }
+    }
+
+    /// Today in China — the date deadlines and periods are counted in.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.today
+            .unwrap_or_else(chengxin_store::clock::today_in_china)
+    }
+}

@@ -1,0 +1,17 @@
+//! One row of the route table (`table`): a route with the access it needs. Its own module so
+//! that the table (which lists the API routes and the pages) and the pages (which declare
+//! their own rows) do not import each other.
+
+use axum::http::Method;
+
+use crate::auth::Access;
+
+/// One route of the API.
+pub struct RouteSpec {
+    pub method: Method,
+    /// Path template with `{param}` segments.
+    pub path: &'static str,
+    pub access: Access,
+    /// File submissions: no body limit, long timeout.
+    pub upload: bool,
+}
