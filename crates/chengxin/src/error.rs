@@ -1,6 +1,6 @@
 //! The CLI's error type: a stable code, printed as `错误[code]：message`, and its exit status.
 
-use chengxin_store::StoreError;
+use chengxin_domain::error::Coded;
 
 /// An error with a stable code, printed as `错误[code]：message`.
 #[derive(Debug, thiserror::Error)]
@@ -21,21 +21,11 @@ impl CliError {
     }
 }
 
-impl From<StoreError> for CliError {
-    fn from(e: StoreError) -> Self {
+/// Every coded error of the layers below (domain rules, store, use cases …) keeps its code and
+/// message on the command line.
+impl<E: Coded + std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
         CliError::new(e.code(), e.to_string())
-    }
-}
-
-impl From<chengxin_app::AppError> for CliError {
-    fn from(e: chengxin_app::AppError) -> Self {
-        CliError::new(e.code(), e.to_string())
-    }
-}
-
-impl From<chengxin_store::backup::BackupError> for CliError {
-    fn from(e: chengxin_store::backup::BackupError) -> Self {
-        CliError::new(e.code, e.message)
     }
 }
 

@@ -27,7 +27,7 @@ pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, CliError> {
 pub(crate) async fn open_and_migrate(cfg: &Config) -> anyhow::Result<Arc<dyn Store>> {
     tracing::info!(target: crate::LOG_TARGET, db = %chengxin_store::redact_url(&cfg.db_url), "opening database");
     let store = chengxin_store::open(&cfg.db_url).await?;
-    let catalog = Catalog::default_checked().map_err(|e| CliError::new(e.code(), e.to_string()))?;
+    let catalog = Catalog::default_checked().map_err(CliError::from)?;
     let signer = cfg.key_dir().signer_or_create()?;
     let report = store.migrate(catalog, &signer, "system:migrate").await?;
     tracing::info!(target: crate::LOG_TARGET, ?report, "database migrated");

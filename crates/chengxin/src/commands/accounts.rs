@@ -70,7 +70,7 @@ pub struct TokenArgs {
 }
 
 fn api(e: AppError) -> anyhow::Error {
-    anyhow::Error::new(crate::error::CliError::new(e.code(), e.to_string()))
+    anyhow::Error::new(crate::error::CliError::from(e))
 }
 
 fn pii(cfg: &Config) -> anyhow::Result<PiiCipher> {

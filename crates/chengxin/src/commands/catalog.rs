@@ -7,7 +7,7 @@ use chengxin_domain::catalog::Catalog;
 use crate::error::CliError;
 
 pub(crate) fn run(json: bool) -> anyhow::Result<ExitCode> {
-    let cat = Catalog::default_checked().map_err(|e| CliError::new(e.code(), e.to_string()))?;
+    let cat = Catalog::default_checked().map_err(CliError::from)?;
     if json {
         println!("{}", serde_json::to_string_pretty(cat)?);
     } else {

@@ -216,8 +216,7 @@ pub async fn run(
     store: Arc<dyn Store>,
     args: &CheckArgs,
 ) -> anyhow::Result<ExitCode> {
-    let joint =
-        JointCatalog::default_checked().map_err(|e| CliError::new(e.code(), e.to_string()))?;
+    let joint = JointCatalog::default_checked().map_err(CliError::from)?;
     let scenario = joint.scenario(&args.scenario).ok_or_else(|| {
         CliError::new(
             "unknown_scenario",
@@ -229,13 +228,10 @@ pub async fn run(
         return Err(CliError::new("empty_file", "文件中没有待核查的对象").into());
     }
     let index = CheckIndex::default();
-    index
-        .build(store.as_ref())
-        .await
-        .map_err(|e| CliError::new(e.code(), e.to_string()))?;
+    index.build(store.as_ref()).await.map_err(CliError::from)?;
     let hasher = crate::setup::id_hasher(cfg)?;
-    let results = evaluate(&index, &hasher, joint, &scenario.code, parties)
-        .map_err(|e| CliError::new(e.code(), e.to_string()))?;
+    let results =
+        evaluate(&index, &hasher, joint, &scenario.code, parties).map_err(CliError::from)?;
     write_report(&args.output, &scenario.name, &results)
         .with_context(|| format!("无法写入 {}", args.output.display()))?;
     let count = |v: &str| results.iter().filter(|r| r.verdict == v).count();

@@ -96,7 +96,7 @@ pub async fn run(cfg: &Config, store: Arc<dyn Store>, op: &ListsOp) -> anyhow::R
         chengxin_store::clock::today_in_china(),
     )
     .await
-    .map_err(|e| CliError::new(e.code(), e.to_string()))?;
+    .map_err(CliError::from)?;
     println!("{}", serde_json::to_string(&report)?);
     Ok(if report.rejected.is_empty() {
         ExitCode::SUCCESS

@@ -42,8 +42,7 @@ fn department_bodies_from_env(
             format!("无法读取实施部门对照表 {path}：{e}"),
         )
     })?;
-    let joint = chengxin_domain::lists::JointCatalog::default_checked()
-        .map_err(|e| CliError::new(e.code(), e.to_string()))?;
+    let joint = chengxin_domain::lists::JointCatalog::default_checked().map_err(CliError::from)?;
     let bodies = chengxin_domain::lists::bodies::DepartmentBodies::parse(&text, joint)
         .map_err(|e| CliError::new(e.code(), format!("{path}：{e}")))?;
     tracing::info!(target: crate::LOG_TARGET, path = %path, version = %bodies.version, "implementing departments loaded");
@@ -88,7 +87,7 @@ pub(crate) async fn run(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
         .checks
         .build(store.as_ref())
         .await
-        .map_err(|e| CliError::new(e.code(), e.to_string()))?;
+        .map_err(CliError::from)?;
     tracing::info!(target: crate::LOG_TARGET,
         subjects = state.checks.size(),
         ms = started.elapsed().as_millis() as u64,

@@ -17,21 +17,18 @@ pub(crate) enum WorkdaysOp {
 }
 
 pub(crate) fn run(op: &WorkdaysOp) -> anyhow::Result<ExitCode> {
-    let cal =
-        WorkCalendar::official_checked().map_err(|e| CliError::new(e.code(), e.to_string()))?;
-    let cal_err =
-        |e: chengxin_domain::calendar::CalendarError| CliError::new(e.code(), e.to_string());
+    let cal = WorkCalendar::official_checked().map_err(CliError::from)?;
     match op {
         WorkdaysOp::Add { date, n } => {
             let d = cal
                 .add_working_days(parse_date(date)?, *n)
-                .map_err(cal_err)?;
+                .map_err(CliError::from)?;
             println!("{}", d.format("%Y-%m-%d"));
         }
         WorkdaysOp::Between { from, to } => {
             let n = cal
                 .working_days_between(parse_date(from)?, parse_date(to)?)
-                .map_err(cal_err)?;
+                .map_err(CliError::from)?;
             println!("{n}");
         }
     }

@@ -27,6 +27,17 @@ pub struct BackupError {
     pub message: String,
 }
 
+impl chengxin_domain::error::Coded for BackupError {
+    fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// A backup or restore that could not be made or applied.
+    fn kind(&self) -> chengxin_domain::error::ErrorKind {
+        chengxin_domain::error::ErrorKind::Unavailable
+    }
+}
+
 impl From<StoreError> for BackupError {
     fn from(e: StoreError) -> Self {
         err(e.code(), e.to_string())
