@@ -17,3 +17,4 @@ pub mod regions;
 pub mod reports;
 pub mod rights;
 pub mod subjects;
+pub mod text;

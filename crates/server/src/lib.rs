@@ -5,6 +5,7 @@
 //! in one `IntoResponse`.
 
 pub mod auth;
+pub mod control_chars;
 pub mod error;
 pub mod metrics;
 pub mod pages;
@@ -212,8 +213,9 @@ pub fn router(state: AppState) -> Router {
             api = api.route(spec.path, handler);
         }
     }
-    // Ordinary requests: small bodies, short timeout.
+    // Ordinary requests: small bodies, short timeout; no control characters anywhere.
     let api = api
+        .route_layer(middleware::from_fn(control_chars::refuse))
         .route_layer(track_layer.clone())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             16 * 1024 * 1024,

@@ -287,6 +287,14 @@ pub enum FieldError {
         /// The value.
         raw: String,
     },
+    /// A control character ([`crate::text`]): never part of legitimate text.
+    #[error("“{title}”含有不可见的控制字符（{codepoint}），请删除后重新提交")]
+    ControlCharacter {
+        /// Column title.
+        title: String,
+        /// The character, as `U+0000`.
+        codepoint: String,
+    },
     /// Not one of the enum's values.
     #[error("“{title}”的值“{raw}”不在允许范围内，可选：{allowed}")]
     InvalidEnum {
@@ -313,6 +321,7 @@ impl FieldError {
             Self::NumberTooLarge { .. } => "number_too_large",
             Self::Negative { .. } => "negative_number",
             Self::InvalidEnum { .. } => "invalid_enum",
+            Self::ControlCharacter { .. } => "control_character",
         }
     }
 }

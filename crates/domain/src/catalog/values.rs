@@ -61,10 +61,17 @@ impl FieldDef {
 
     /// Checks and normalises a raw cell value.
     ///
+    /// A control character gives [`FieldError::ControlCharacter`] (see [`crate::text`]).
     /// Empty (after trimming) gives [`FieldError::Required`] for required fields and
     /// [`FieldValue::Empty`] otherwise. Full-width digits, letters and punctuation are folded
     /// first. USCC and ID-number fields are only normalised (trim, half-width, upper case).
     pub fn parse_value(&self, raw: &str) -> Result<FieldValue, FieldError> {
+        if let Some(c) = crate::text::control_character(raw) {
+            return Err(FieldError::ControlCharacter {
+                title: self.title.clone(),
+                codepoint: crate::text::codepoint(c),
+            });
+        }
         let value = fold_value(raw);
         if value.is_empty() {
             return if self.required {

@@ -218,7 +218,8 @@ impl ColumnMap {
         field: usize,
         raw: &str,
     ) -> Result<FieldValue, FieldError> {
-        let plain = !has_invisible(raw);
+        // Invisible or control characters take the full parser (which drops or refuses them).
+        let plain = !has_invisible(raw) && !raw.bytes().any(is_control_byte);
         let t = raw.trim();
         if t.is_empty() || !plain {
             return f.parse_value(raw);
@@ -355,6 +356,12 @@ fn fmt_legacy(cols: &[LegacyColumnHit]) -> String {
         .map(|c| format!("“{}”（{}）", c.header, c.reason))
         .collect::<Vec<_>>()
         .join("；")
+}
+
+/// A byte that is a forbidden control character (`crate::text`): in UTF-8 every byte below
+/// 0x80 is a whole character.
+fn is_control_byte(b: u8) -> bool {
+    b < 0x80 && crate::text::is_forbidden(b as char)
 }
 
 fn has_invisible(s: &str) -> bool {

@@ -6,6 +6,7 @@ mod access;
 mod api;
 mod checks;
 mod console;
+mod control_chars;
 mod credit_reports;
 mod portal;
 mod report_view;
