@@ -241,6 +241,11 @@ pub(crate) fn batch_teardown() -> Vec<String> {
 /// Whether the batch's per-chunk look-ups are kept as prepared statements (see `batch_setup`).
 pub(crate) const LOOKUPS_PERSISTENT: bool = false;
 
+/// Statements that make a just-begun transaction one consistent read-only snapshot (for
+/// `verify`): REPEATABLE READ sees the database as of its first query, while writers go on.
+pub(crate) const SNAPSHOT_SETUP: &[&str] =
+    &["SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"];
+
 /// `former_names` as text, for LIKE searches (JSON text on SQLite, JSONB on PostgreSQL).
 pub(crate) const FORMER_NAMES_TEXT: &str = "former_names::text";
 

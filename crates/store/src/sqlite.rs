@@ -155,6 +155,11 @@ pub(crate) fn batch_teardown() -> Vec<String> {
 /// whose planner does not cache plans by table size.
 pub(crate) const LOOKUPS_PERSISTENT: bool = true;
 
+/// Statements that make a just-begun transaction one consistent read-only snapshot (for
+/// `verify`). SQLite: none — in WAL mode a (deferred) transaction reads one snapshot from its
+/// first read on, while writers go on.
+pub(crate) const SNAPSHOT_SETUP: &[&str] = &[];
+
 /// `former_names` as text, for LIKE searches (JSON text on SQLite, JSONB on PostgreSQL).
 pub(crate) const FORMER_NAMES_TEXT: &str = "former_names";
 

@@ -99,6 +99,20 @@ fn exec_sql(url: &str, sql: &str) {
     });
 }
 
+/// Every file under `dir` (recursively).
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
 fn migrate_verify_tamper(db: &str) {
     let dir = temp_dir();
     let o = run(&dir, &["--db", db, "migrate"]);
@@ -122,6 +136,22 @@ fn migrate_verify_tamper(db: &str) {
         &["--db", db, "verify", "--public-key", pk.to_str().unwrap()],
     );
     assert!(o.status.success(), "{}", stdout(&o));
+
+    // Where the data directory holds no key, verify never makes one (a fresh key would then
+    // "find" the real checkpoints signed by an untrusted key): it asks for --public-key.
+    let elsewhere = temp_dir();
+    let o = run(&elsewhere, &["--db", db, "verify"]);
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("key_missing"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--public-key"), "{}", stderr(&o));
+    let made: Vec<_> = walk(&elsewhere);
+    assert!(made.is_empty(), "verify wrote {made:?}");
+    let o = run(
+        &elsewhere,
+        &["--db", db, "verify", "--public-key", pk.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(walk(&elsewhere).is_empty());
 
     // Edit a row with plain SQL: verify fails and names it.
     exec_sql(

@@ -229,8 +229,14 @@ impl LogStore for Inner {
     async fn verify(&self, trusted: &[VerifyingKey]) -> Result<VerifyReport> {
         let keys: HashMap<String, VerifyingKey> =
             trusted.iter().map(|k| (changelog::key_id(k), *k)).collect();
+        // Everything is read in one snapshot: rows written while verify runs (a busy server,
+        // start-up escalations) are neither half-seen nor reported as tampering.
+        let mut tx = self.pool.begin().await?;
+        for stmt in super::SNAPSHOT_SETUP {
+            sqlx::query(stmt).execute(&mut *tx).await?;
+        }
         let checkpoints = sqlx::query("SELECT * FROM log_checkpoints ORDER BY seq")
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await?
             .iter()
             .map(|r| {
@@ -245,19 +251,20 @@ impl LogStore for Inner {
             .collect::<Result<Vec<_>>>()?;
         let mut checker = ChainChecker::new(checkpoints.iter().map(|c| c.seq));
         {
-            let mut entries =
-                sqlx::query("SELECT * FROM change_log ORDER BY seq").fetch(&self.pool);
+            let mut entries = sqlx::query("SELECT * FROM change_log ORDER BY seq").fetch(&mut *tx);
             while let Some(row) = entries.try_next().await? {
                 checker.entry(log_entry_from_row(&row)?);
             }
         }
-        let (seq, hash) = self.log_head().await?;
-        checker.head(seq, &hash);
+        let head = sqlx::query("SELECT seq, hash FROM log_head WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        checker.head(head.try_get("seq")?, &head.try_get::<String, _>("hash")?);
         for cp in &checkpoints {
             checker.checkpoint(cp, &keys);
         }
         for covered in &COVERED {
-            let mut rows = sqlx::query(covered.sql).fetch(&self.pool);
+            let mut rows = sqlx::query(covered.sql).fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {
                 let id = (covered.id)(&row).unwrap_or_else(|_| "<无法解读的主键>".to_string());
                 // A row that no longer decodes was edited behind the platform's back.
@@ -265,6 +272,7 @@ impl LogStore for Inner {
                 checker.row(covered.entity_type, &id, &digest);
             }
         }
+        tx.rollback().await?;
         Ok(checker.finish())
     }
 }

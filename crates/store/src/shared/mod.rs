@@ -25,7 +25,7 @@ mod subjects;
 
 use super::{
     batch_setup, batch_teardown, bulk, dec, enc, Db, Inner, UuidCol, BACKEND, FORMER_NAMES_TEXT,
-    LOOKUPS_PERSISTENT, MIGRATOR,
+    LOOKUPS_PERSISTENT, MIGRATOR, SNAPSHOT_SETUP,
 };
 use crate::error::StoreError;
 
