@@ -399,3 +399,28 @@ async fn load_without_flag_for_test(store: &dyn Store, hasher: &IdHasher) -> Res
     store.set_meta("test", META_KEY, "interrupted").await?;
     load(store, hasher, date(2026, 3, 16)).await
 }
+
+/// The shipped implementing-department configuration (`data/measures/bodies.toml`) and the demo
+/// agree: every department it names is a demo body with that code and name, the credit office
+/// included — so an account made for a real demo department sees its cases.
+#[test]
+fn shipped_department_bodies_are_demo_bodies() {
+    let d = data();
+    let shipped = chengxin_domain::lists::bodies::DepartmentBodies::default_checked().unwrap();
+    assert!(!shipped.bodies().is_empty());
+    for b in shipped.bodies() {
+        let s = d
+            .subjects
+            .iter()
+            .find(|s| s.uscc.as_deref() == Some(b.uscc.as_str()))
+            .unwrap_or_else(|| panic!("{} {} is not a demo subject", b.name, b.uscc));
+        assert_eq!(s.name, super::gen::shipped_name(&b.name), "{}", b.uscc);
+    }
+    assert!(
+        shipped
+            .bodies()
+            .iter()
+            .any(|b| b.roles.iter().any(|r| r == "credit_office")),
+        "the credit office is among the shipped bodies"
+    );
+}

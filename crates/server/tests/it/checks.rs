@@ -254,7 +254,7 @@ async fn closed_loop(t: TestApp) {
     // Taking effect opened one case per implementing department, each with a deadline.
     // The finance bureau (data/measures/bodies.toml) sees its own role's cases only.
     const FINANCE: &str = "11320400MB0000019Y";
-    const TRADING: &str = "11320400MB0000027R";
+    const TRADING: &str = "12320400MB0000027N";
     let dept = t
         .session_for(Role::ImplementingDepartment, "320400", Some(FINANCE))
         .await;

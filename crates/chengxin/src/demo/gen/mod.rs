@@ -36,7 +36,7 @@ pub fn build(today: NaiveDate) -> Result<DemoData> {
         bail!("演示数据需要当前日期不早于2024-01-01（当前为{today}）");
     }
     let catalog = Catalog::default_checked().map_err(|e| anyhow!("默认目录无法加载：{e}"))?;
-    let mut g = Gen::new(tables()?, today);
+    let mut g = Gen::new(tables()?, today)?;
     g.bodies()?;
     g.persons()?;
     g.enterprises()?;
@@ -164,11 +164,35 @@ struct Gen {
     shops: Vec<usize>,
     social: Vec<usize>,
     counters: BTreeMap<(usize, String, i32), u32>,
+    /// Name → USCC of the departments the shipped configuration names
+    /// (`data/measures/bodies.toml`): the demo gives those bodies these codes, so that the
+    /// shipped configuration and the demo data agree.
+    shipped: BTreeMap<String, String>,
+}
+
+/// The departments of the shipped configuration by name (a trailing `（…）` note, such as
+/// `（市信用办）`, dropped).
+fn shipped_bodies() -> Result<BTreeMap<String, String>> {
+    let bodies = chengxin_domain::lists::bodies::DepartmentBodies::default_checked()
+        .map_err(|e| anyhow!("实施部门配置无法读取：{e}"))?;
+    Ok(bodies
+        .bodies()
+        .iter()
+        .map(|b| (shipped_name(&b.name).to_string(), b.uscc.clone()))
+        .collect())
+}
+
+/// A shipped body's name without its trailing `（…）` note.
+pub(super) fn shipped_name(name: &str) -> &str {
+    match name.find('（') {
+        Some(i) if name.ends_with('）') => &name[..i],
+        _ => name,
+    }
 }
 
 impl Gen {
-    fn new(t: &'static Tables, today: NaiveDate) -> Self {
-        Gen {
+    fn new(t: &'static Tables, today: NaiveDate) -> Result<Self> {
+        Ok(Gen {
             t,
             levels: &t.bodies.level,
             rng: ChaCha8Rng::seed_from_u64(SEED),
@@ -190,6 +214,27 @@ impl Gen {
             shops: Vec::new(),
             social: Vec::new(),
             counters: BTreeMap::new(),
+            shipped: shipped_bodies()?,
+        })
+    }
+
+    /// The code of a body: the shipped configuration's for a body it names, else a new one.
+    /// A code is drawn either way, so the random stream (and every other subject) stays the
+    /// same.
+    fn body_code(
+        &mut self,
+        name: &str,
+        dept_cat: &str,
+        region: &str,
+        org_lead: &str,
+    ) -> Result<String> {
+        let drawn = self.uscc(dept_cat, region, org_lead)?;
+        match self.shipped.get(name) {
+            Some(code) => {
+                self.used_codes.insert(code.clone());
+                Ok(code.clone())
+            }
+            None => Ok(drawn),
         }
     }
 

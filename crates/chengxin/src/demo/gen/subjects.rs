@@ -37,7 +37,7 @@ impl Gen {
                         None => None,
                     }
                 };
-                let code = self.uscc("11", &level.region, "0")?;
+                let code = self.body_code(&name, "11", &level.region, "0")?;
                 let idx = self.add_subject(
                     DemoSubject {
                         kind: SubjectKind::GovBody,
@@ -86,7 +86,7 @@ impl Gen {
             let li = inst.level.index();
             let level = &self.levels[li];
             let parent = self.role(li, &inst.parent)?;
-            let code = self.uscc("12", &level.region, "4")?;
+            let code = self.body_code(&inst.name, "12", &level.region, "4")?;
             let idx = self.add_subject(
                 DemoSubject {
                     kind: SubjectKind::Institution,
