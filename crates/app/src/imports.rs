@@ -11,10 +11,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chengxin_access::PiiCipher;
-use chengxin_domain::catalog::{Catalog, PublicationEnd, RecordType};
+use chengxin_domain::catalog::{Catalog, RecordType};
 use chengxin_domain::codes::{id_number, uscc};
 use chengxin_domain::intake;
-use chengxin_domain::records::RecordStatus;
 use chengxin_domain::regions::RegionTable;
 use chengxin_domain::subjects::{IdHasher, SubjectKind};
 use chengxin_ingest::read::{open_reader, ReadOptions};
@@ -101,13 +100,7 @@ fn to_import_row(
     cipher: &PiiCipher,
     today: NaiveDate,
 ) -> chengxin_store::Result<ImportRow> {
-    let (status, publish_until) = match v.publication {
-        PublicationEnd::Never => (RecordStatus::Published, None),
-        PublicationEnd::Until(d) if d < today => (RecordStatus::Expired, Some(d)),
-        PublicationEnd::Until(d) => (RecordStatus::Published, Some(d)),
-        // Not published in principle (e.g. 轻微): kept and shared, public period zero.
-        PublicationEnd::NotPublished => (RecordStatus::Expired, Some(v.decision_date)),
-    };
+    let (status, publish_until) = chengxin_domain::records::entry_status(v.publication, today);
     let id = v.subject.id_number.as_deref();
     let region = v
         .subject

@@ -20,6 +20,25 @@ pub enum RecordStatus {
     Repaired,
 }
 
+/// The status and public period a record enters with, by its publication rule — one rule for
+/// imports, the API and the demo data.
+///
+/// A type not published to the public (纪律处分/政务处分, 问责处理, 审计发现问题 …, rule
+/// `none`) is not thereby out of force: it enters *in effect* (`Published`: shared with
+/// government and counted by checks and archives for its effect period) with no public period;
+/// whether the public sees it is the publication rule's business, not the status's.
+pub fn entry_status(
+    publication: crate::catalog::PublicationEnd,
+    today: NaiveDate,
+) -> (RecordStatus, Option<NaiveDate>) {
+    use crate::catalog::PublicationEnd;
+    match publication {
+        PublicationEnd::Until(end) if end < today => (RecordStatus::Expired, Some(end)),
+        PublicationEnd::Until(end) => (RecordStatus::Published, Some(end)),
+        PublicationEnd::NotPublished | PublicationEnd::Never => (RecordStatus::Published, None),
+    }
+}
+
 impl RecordStatus {
     pub const ALL: [RecordStatus; 5] = [
         RecordStatus::Submitted,
@@ -226,6 +245,29 @@ pub struct RecordHistoryEntry {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn unpublished_types_enter_in_effect() {
+        use crate::catalog::PublicationEnd;
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let today = d("2026-06-01");
+        assert_eq!(
+            super::entry_status(PublicationEnd::NotPublished, today),
+            (super::RecordStatus::Published, None)
+        );
+        assert_eq!(
+            super::entry_status(PublicationEnd::Never, today),
+            (super::RecordStatus::Published, None)
+        );
+        assert_eq!(
+            super::entry_status(PublicationEnd::Until(d("2026-06-01")), today),
+            (super::RecordStatus::Published, Some(d("2026-06-01")))
+        );
+        assert_eq!(
+            super::entry_status(PublicationEnd::Until(d("2026-05-31")), today),
+            (super::RecordStatus::Expired, Some(d("2026-05-31")))
+        );
+    }
+
     use super::*;
 
     #[test]

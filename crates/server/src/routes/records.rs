@@ -10,7 +10,6 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use chengxin_access::Permission;
-use chengxin_domain::records::RecordStatus;
 
 use crate::auth::{uscc_region, Caller};
 use crate::error::{ApiResult, AppError};
@@ -52,9 +51,10 @@ pub async fn get_record(
     let id = parse_id(&id)?;
     let Query(q) = q.map_err(query_error)?;
     let record = state.store.record(id).await?.ok_or(AppError::NotFound)?;
-    // Published records are public. Anything else is non-public data: it needs the
-    // permission within the caller's jurisdiction, a stated purpose, and is query-logged.
-    if record.status != RecordStatus::Published {
+    // Published records of a 社会公开 type are public. Anything else (a shared-only type such
+    // as 政务处分, or a record not in publication) is non-public data: it needs the permission
+    // within the caller's jurisdiction, a stated purpose, and is query-logged.
+    if !services::records::is_public(&record) {
         let region = uscc_region(&record.source_dept);
         let mut e = caller.audit("query", "record_read", "ok");
         e.target = Some(id.to_string());

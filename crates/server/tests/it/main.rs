@@ -11,3 +11,4 @@ mod credit_reports;
 mod portal;
 mod report_view;
 mod rights;
+mod sanctions;

@@ -9,9 +9,7 @@ mod subjects;
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{anyhow, bail, Result};
-use chengxin_domain::catalog::{
-    Catalog, FieldValue, FieldValues, PublicationEnd, RecordType, Severity,
-};
+use chengxin_domain::catalog::{Catalog, FieldValue, FieldValues, RecordType, Severity};
 use chengxin_domain::codes::{id_number, org_code, uscc};
 use chengxin_domain::records::RecordStatus;
 use chengxin_domain::subjects::SubjectKind;
@@ -645,11 +643,10 @@ impl Gen {
             }
         }
         let severity = rt.row_severity(d.severity, &values);
-        let (mut status, publish_until) = match rt.publish_until(d.date, d.severity, &values) {
-            PublicationEnd::Until(end) if end < self.today => (RecordStatus::Expired, Some(end)),
-            PublicationEnd::Until(end) => (RecordStatus::Published, Some(end)),
-            PublicationEnd::NotPublished | PublicationEnd::Never => (RecordStatus::Published, None),
-        };
+        let (mut status, publish_until) = chengxin_domain::records::entry_status(
+            rt.publish_until(d.date, d.severity, &values),
+            self.today,
+        );
         if d.submitted && status == RecordStatus::Published {
             status = RecordStatus::Submitted;
         }
