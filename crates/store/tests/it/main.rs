@@ -1,4 +1,6 @@
-//! The integration tests of chengxin-store, one binary: the conformance suite on both backends.
+//! The integration tests of chengxin-store, one binary: the conformance suite on both backends,
+//! and the benchmarks' SQL (`bench`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod bench;
 mod conformance;
