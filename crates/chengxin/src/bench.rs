@@ -10,6 +10,9 @@
 //!    alone (`INSERT … SELECT`, one transaction) into empty tables with the same indexes and
 //!    foreign keys — what storing these rows costs before any of our code runs;
 //! 6. peak RSS of the process (VmHWM).
+//!
+//! The SQL of the baselines, the floors and the scratch schema is in
+//! `chengxin_store::bench`; this file keeps the orchestration, the timing and the report.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,6 +25,7 @@ use chengxin_domain::intake;
 use chengxin_domain::regions::RegionTable;
 use chengxin_domain::subjects::IdHasher;
 use chengxin_ingest::read::{open_reader, ReadOptions};
+use chengxin_store::bench::{self, BareRow, PgBench, ScratchSchema};
 use chengxin_store::{LogSigner, Store};
 use serde::Serialize;
 
@@ -94,7 +98,7 @@ fn parse_validate(file: &Path) -> anyhow::Result<(u64, u64)> {
 }
 
 /// Rows of the file as (doc_no, name, code, date, all cells as JSON): what both baselines load.
-fn raw_rows(file: &Path) -> anyhow::Result<impl Iterator<Item = [String; 5]>> {
+fn raw_rows(file: &Path) -> anyhow::Result<impl Iterator<Item = BareRow>> {
     let table = open_reader(
         std::fs::File::open(file)?,
         Some("bench.csv"),
@@ -121,140 +125,8 @@ fn raw_rows(file: &Path) -> anyhow::Result<impl Iterator<Item = [String; 5]>> {
     }))
 }
 
-fn sqlite_baseline(file: &Path, db: &Path) -> anyhow::Result<u64> {
-    let mut conn = rusqlite::Connection::open(db)?;
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-         CREATE TABLE bare (doc_no TEXT, name TEXT, code TEXT, decision_date TEXT, cells TEXT);",
-    )?;
-    let tx = conn.transaction()?;
-    let mut n = 0u64;
-    {
-        let mut st = tx.prepare("INSERT INTO bare VALUES (?1, ?2, ?3, ?4, ?5)")?;
-        for r in raw_rows(file)? {
-            st.execute(rusqlite::params![r[0], r[1], r[2], r[3], r[4]])?;
-            n += 1;
-        }
-    }
-    tx.commit()?;
-    Ok(n)
-}
-
-/// A fresh schema for a benchmark run: the admin pool (to drop it afterwards), its name, and
-/// the URL that selects it.
-pub async fn pg_scratch(url: &str) -> anyhow::Result<(sqlx::PgPool, String, String)> {
-    let schema = format!("cx_bench_{}", uuid::Uuid::now_v7().simple());
-    let admin = sqlx::PgPool::connect(url)
-        .await
-        .context("PostgreSQL unreachable")?;
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin)
-        .await?;
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let scoped = format!("{url}{sep}options=-c%20search_path%3D{schema}");
-    Ok((admin, schema, scoped))
-}
-
-pub(crate) fn copy_escape(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
-    }
-}
-
-async fn pg_baseline(file: &Path, pool: &sqlx::PgPool) -> anyhow::Result<u64> {
-    sqlx::query(
-        "CREATE TABLE bare (doc_no TEXT, name TEXT, code TEXT, decision_date TEXT, cells TEXT)",
-    )
-    .execute(pool)
-    .await?;
-    let mut conn = pool.acquire().await?;
-    let mut copy = conn.copy_in_raw("COPY bare FROM STDIN").await?;
-    let mut n = 0u64;
-    let mut buf = String::with_capacity(1 << 20);
-    for r in raw_rows(file)? {
-        for (i, v) in r.iter().enumerate() {
-            if i > 0 {
-                buf.push('\t');
-            }
-            copy_escape(v, &mut buf);
-        }
-        buf.push('\n');
-        n += 1;
-        if buf.len() > (1 << 20) {
-            copy.send(std::mem::take(&mut buf).into_bytes()).await?;
-        }
-    }
-    if !buf.is_empty() {
-        copy.send(buf.into_bytes()).await?;
-    }
-    copy.finish().await?;
-    Ok(n)
-}
-
 const FLOOR_SQLITE: &str = "schema floor: SQLite copies the stored rows (same indexes, FKs)";
 const FLOOR_PG: &str = "schema floor: PostgreSQL copies the stored rows (same indexes, FKs)";
-
-/// The SQLite floor: `floor` gets the schema of `db`'s subjects and records (tables, indexes,
-/// foreign keys) and SQLite copies the rows over in one transaction, with the import's page
-/// size and batch cache. Rates are per file row, like the import's.
-fn sqlite_floor(db: &Path, floor: &Path) -> anyhow::Result<()> {
-    for ext in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{ext}", floor.display()));
-    }
-    let conn = rusqlite::Connection::open(floor)?;
-    conn.execute_batch(
-        "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-         PRAGMA cache_size = -98304; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = ON;",
-    )?;
-    conn.execute("ATTACH DATABASE ?1 AS src", [db.to_string_lossy()])?;
-    let schema: Vec<String> = {
-        let mut st = conn.prepare(
-            "SELECT sql FROM src.sqlite_master WHERE sql IS NOT NULL \
-             AND tbl_name IN ('catalog_types', 'subjects', 'records') \
-             ORDER BY CASE tbl_name WHEN 'catalog_types' THEN 0 WHEN 'subjects' THEN 1 ELSE 2 END, \
-             type DESC",
-        )?;
-        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
-    for sql in &schema {
-        conn.execute_batch(sql)?;
-    }
-    conn.execute_batch("INSERT INTO main.catalog_types SELECT * FROM src.catalog_types")?;
-    conn.execute_batch(
-        "BEGIN;
-         INSERT INTO main.subjects SELECT * FROM src.subjects;
-         INSERT INTO main.records SELECT * FROM src.records;
-         COMMIT;",
-    )?;
-    Ok(())
-}
-
-/// The PostgreSQL floor: empty copies of subjects and records with their indexes and foreign
-/// keys, filled by `INSERT … SELECT` in one transaction (no text parsing, so a lower bound
-/// on what `COPY` of the same rows costs).
-async fn pg_floor(pool: &sqlx::PgPool) -> anyhow::Result<()> {
-    let mut conn = pool.acquire().await?;
-    for sql in [
-        "CREATE TABLE floor_subjects (LIKE subjects INCLUDING ALL)",
-        "CREATE TABLE floor_records (LIKE records INCLUDING ALL)",
-        "ALTER TABLE floor_records ADD FOREIGN KEY (subject_id) REFERENCES floor_subjects (id)",
-        "ALTER TABLE floor_records ADD FOREIGN KEY (type_code) REFERENCES catalog_types (code)",
-        "BEGIN",
-        "INSERT INTO floor_subjects SELECT * FROM subjects",
-        "INSERT INTO floor_records SELECT * FROM records",
-        "COMMIT",
-    ] {
-        sqlx::query(sql).execute(&mut *conn).await?;
-    }
-    Ok(())
-}
 
 #[derive(Debug, Serialize)]
 pub struct BenchReport {
@@ -309,7 +181,9 @@ pub async fn import_bench(
     let bare = dir.join("bare.db");
     let _ = std::fs::remove_file(&bare);
     let t = Instant::now();
-    let n = tokio::task::block_in_place(|| sqlite_baseline(&file, &bare))?;
+    let n = tokio::task::block_in_place(|| -> anyhow::Result<u64> {
+        Ok(bench::sqlite_baseline(&bare, raw_rows(&file)?)?)
+    })?;
     let base_sqlite = phase("baseline: SQLite prepared inserts, one tx", n, t);
     let db = dir.join("bench.db");
     for ext in ["", "-wal", "-shm"] {
@@ -329,7 +203,7 @@ pub async fn import_bench(
     phases.push(import_sqlite);
     store.close().await;
     let t = Instant::now();
-    tokio::task::block_in_place(|| sqlite_floor(&db, &dir.join("floor.db")))?;
+    tokio::task::block_in_place(|| bench::sqlite_floor(&db, &dir.join("floor.db")))?;
     let floor = phase(FLOOR_SQLITE, summary.rows, t);
     let sqlite_floor_ratio = phases
         .last()
@@ -339,14 +213,14 @@ pub async fn import_bench(
     // PostgreSQL.
     let (mut postgres_ratio, mut rss_pg, mut floor_ratio) = (None, None, None);
     if let Some(url) = pg {
-        let (admin, schema, scoped) = pg_scratch(url).await?;
+        let scratch = ScratchSchema::create(url).await?;
         let result = async {
-            let pool = sqlx::PgPool::connect(&scoped).await?;
+            let pg = PgBench::connect(scratch.url()).await?;
             let t = Instant::now();
-            let n = pg_baseline(&file, &pool).await?;
+            let n = pg.copy_baseline(raw_rows(&file)?).await?;
             let base = phase("baseline: PostgreSQL COPY into a bare table", n, t);
-            pool.close().await;
-            let store = chengxin_store::open(&scoped).await?;
+            pg.close().await;
+            let store = chengxin_store::open(scratch.url()).await?;
             let (imp, rss) = import_once(
                 &store,
                 &file,
@@ -359,21 +233,19 @@ pub async fn import_bench(
             let ratio = imp.rows_per_sec / base.rows_per_sec;
             phases.push(base);
             phases.push(imp);
-            let pool = sqlx::PgPool::connect(&scoped).await?;
+            let pg = PgBench::connect(scratch.url()).await?;
             let t = Instant::now();
-            pg_floor(&pool).await?;
+            pg.schema_floor().await?;
             let floor = phase(FLOOR_PG, summary.rows, t);
             floor_ratio = phases
                 .last()
                 .map(|imp| imp.rows_per_sec / floor.rows_per_sec);
             phases.push(floor);
-            pool.close().await;
+            pg.close().await;
             anyhow::Ok((ratio, rss))
         }
         .await;
-        let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-            .execute(&admin)
-            .await;
+        scratch.drop_schema().await;
         let (ratio, rss) = result?;
         postgres_ratio = Some(ratio);
         rss_pg = rss;

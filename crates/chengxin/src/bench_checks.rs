@@ -14,6 +14,10 @@
 //! 5. over HTTP: `POST /api/v1/checks` (one party each, query-logged) from 8 keep-alive
 //!    connections of a small load generator shipped here (no wrk on this machine): checks/s,
 //!    p50/p99, errors; then every check must be in the query log.
+//!
+//! The SQL of the scratch schema, the `--direct` fixture, the pgbench table and the query-log
+//! count is in `chengxin_store::bench`; this file keeps the orchestration, the load and the
+//! report.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -23,6 +27,7 @@ use anyhow::Context;
 use chengxin_checks::{evaluate, PartyInput, PartyQuery};
 use chengxin_domain::lists::{EntryAction, JointCatalog, ListEntry, Proposal};
 use chengxin_domain::subjects::IdHasher;
+use chengxin_store::bench::{self, CheckFixture, FixtureEntry, FixtureSubject, ScratchSchema};
 use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -160,7 +165,8 @@ fn effective_entry(
 }
 
 /// Write `n` generated subjects, each with an effective serious-dishonesty entry, straight into
-/// the tables with `COPY`; return samples of their codes and names.
+/// the tables with `COPY` (`chengxin_store::bench::CheckFixture`); return samples of their
+/// codes and names.
 async fn seed_direct(
     scoped: &str,
     n: u64,
@@ -174,33 +180,9 @@ async fn seed_direct(
     // One entry as the product writes it; each row changes only who it is about.
     let template = effective_entry(list, cal, "@KEY@".into(), "@NAME@".into())?;
     let template = serde_json::to_string(&template)?;
-    let pool = sqlx::PgPool::connect(scoped).await?;
-    // Secondary indexes are built once after the load (as a bulk load would), not row by row.
-    for ix in [
-        "subjects_name",
-        "subjects_region",
-        "list_entries_subject",
-        "list_entries_list",
-    ] {
-        sqlx::query(&format!("DROP INDEX {ix}"))
-            .execute(&pool)
-            .await?;
-    }
-    let now = "2025-01-06 00:00:00+00";
-    let mut subjects = pool.acquire().await?;
-    let mut entries = pool.acquire().await?;
-    let mut sc = subjects
-        .copy_in_raw("COPY subjects (id, kind, name, uscc, id_hash, id_masked, region, parent_id, former_names, created_at, updated_at, version) FROM STDIN")
-        .await?;
-    let mut ec = entries
-        .copy_in_raw("COPY list_entries (id, list_code, subject_id, status, entry, created_at, updated_at, version) FROM STDIN")
-        .await?;
+    let mut load = CheckFixture::start(scoped).await?;
     let every = (n / 1_000_000).max(1);
     let (mut keys, mut names) = (Vec::new(), Vec::new());
-    let (mut sbuf, mut ebuf) = (
-        String::with_capacity(1 << 21),
-        String::with_capacity(1 << 22),
-    );
     for (i, p) in chengxin_ingest::gen::gen_parties(n, 7).enumerate() {
         let sid = uuid::Uuid::now_v7();
         let key = p.uscc.clone().unwrap_or_else(|| sid.to_string());
@@ -212,84 +194,42 @@ async fn seed_direct(
             ),
             None => ("enterprise", String::new(), String::new()),
         };
-        let opt = |v: &str, out: &mut String| {
-            if v.is_empty() {
-                out.push_str("\\N");
-            } else {
-                crate::bench::copy_escape(v, out);
-            }
-        };
-        sbuf.push_str(&sid.to_string());
-        sbuf.push('\t');
-        sbuf.push_str(kind);
-        sbuf.push('\t');
-        crate::bench::copy_escape(&p.name, &mut sbuf);
-        sbuf.push('\t');
-        opt(p.uscc.as_deref().unwrap_or(""), &mut sbuf);
-        sbuf.push('\t');
-        opt(&hash, &mut sbuf);
-        sbuf.push('\t');
-        opt(&masked, &mut sbuf);
-        sbuf.push('\t');
-        sbuf.push_str(p.region);
-        sbuf.push_str("\t\\N\t[]\t");
-        sbuf.push_str(now);
-        sbuf.push('\t');
-        sbuf.push_str(now);
-        sbuf.push_str("\t1\n");
         let json = template
             .replace("\"@KEY@\"", &serde_json::to_string(&key)?)
             .replace("\"@NAME@\"", &serde_json::to_string(&p.name)?);
-        ebuf.push_str(&uuid::Uuid::now_v7().to_string());
-        ebuf.push_str("\tserious_dishonest\t");
-        ebuf.push_str(&sid.to_string());
-        ebuf.push_str("\teffective\t");
-        crate::bench::copy_escape(&json, &mut ebuf);
-        ebuf.push('\t');
-        ebuf.push_str(now);
-        ebuf.push('\t');
-        ebuf.push_str(now);
-        ebuf.push_str("\t1\n");
+        load.push(
+            &FixtureSubject {
+                id: sid,
+                kind,
+                name: &p.name,
+                uscc: p.uscc.as_deref(),
+                id_hash: Some(&hash),
+                id_masked: Some(&masked),
+                region: p.region,
+            },
+            &FixtureEntry {
+                id: uuid::Uuid::now_v7(),
+                list_code: "serious_dishonest",
+                status: "effective",
+                entry: &json,
+            },
+        )
+        .await?;
         if (i as u64).is_multiple_of(every) {
             if let Some(u) = p.uscc {
                 keys.push(u);
             }
             names.push(p.name);
         }
-        if sbuf.len() > (1 << 21) {
-            sc.send(std::mem::take(&mut sbuf).into_bytes()).await?;
-        }
-        if ebuf.len() > (1 << 22) {
-            // Subjects first: the entries' foreign keys must find them.
-            sc.send(std::mem::take(&mut sbuf).into_bytes()).await?;
-            let done = sc.finish().await?;
-            report.subjects += usize::try_from(done).unwrap_or(0);
-            sc = subjects
-                .copy_in_raw("COPY subjects (id, kind, name, uscc, id_hash, id_masked, region, parent_id, former_names, created_at, updated_at, version) FROM STDIN")
-                .await?;
-            ec.send(std::mem::take(&mut ebuf).into_bytes()).await?;
-        }
         if i % 1_000_000 == 999_999 {
             eprintln!("  … {} rows", i + 1);
         }
     }
-    sc.send(sbuf.into_bytes()).await?;
-    report.subjects += usize::try_from(sc.finish().await?).unwrap_or(0);
-    ec.send(ebuf.into_bytes()).await?;
-    report.listed = usize::try_from(ec.finish().await?).unwrap_or(0);
-    drop((subjects, entries));
+    let loaded = load.finish().await?;
+    report.subjects += usize::try_from(loaded.subjects).unwrap_or(0);
+    report.listed = usize::try_from(loaded.listed).unwrap_or(0);
     eprintln!("  building secondary indexes …");
-    for sql in [
-        "CREATE INDEX subjects_name ON subjects (name)",
-        "CREATE INDEX subjects_region ON subjects (region)",
-        "CREATE INDEX list_entries_subject ON list_entries (subject_id)",
-        "CREATE INDEX list_entries_list ON list_entries (list_code, status)",
-        "ANALYZE subjects",
-        "ANALYZE list_entries",
-    ] {
-        sqlx::query(sql).execute(&pool).await?;
-    }
-    pool.close().await;
+    loaded.build_indexes().await?;
     Ok((keys, names))
 }
 
@@ -366,9 +306,10 @@ pub async fn run(
     std::fs::create_dir_all(dir)?;
     let mut report = ChecksReport::default();
     // 1. Data.
-    let (admin, schema, scoped) = crate::bench::pg_scratch(pg).await?;
+    let scratch = ScratchSchema::create(pg).await?;
+    let scoped = scratch.url();
     let result = async {
-        let store = chengxin_store::open(&scoped).await?;
+        let store = chengxin_store::open(scoped).await?;
         let catalog = chengxin_domain::catalog::Catalog::default_checked()
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         store
@@ -378,7 +319,7 @@ pub async fn run(
         let t = Instant::now();
         let (keys, names) = if direct {
             eprintln!("  writing {subjects} subjects and list entries with COPY …");
-            seed_direct(&scoped, subjects, &hasher, &mut report).await?
+            seed_direct(scoped, subjects, &hasher, &mut report).await?
         } else {
             seed_import(&store, subjects, dir, &hasher, &mut report).await?
         };
@@ -539,25 +480,13 @@ pub async fn run(
         );
 
         // 4. pgbench baseline: the same exact-key look-ups as indexed PostgreSQL queries.
-        let pool = sqlx::PgPool::connect(&scoped).await?;
-        sqlx::query("CREATE TABLE bench_lookup AS SELECT row_number() OVER (ORDER BY id) AS k, id, uscc FROM subjects WHERE uscc IS NOT NULL")
-            .execute(&pool)
-            .await?;
-        sqlx::query("ALTER TABLE bench_lookup ADD PRIMARY KEY (k)").execute(&pool).await?;
-        sqlx::query("ANALYZE bench_lookup").execute(&pool).await?;
-        pool.close().await;
+        bench::create_lookup_table(scoped).await?;
         let script = dir.join("lookup.sql");
-        std::fs::write(
-            &script,
-            format!(
-                "\\set k random(1, {})\nSELECT id FROM bench_lookup WHERE k = :k;\n",
-                keys.len()
-            ),
-        )?;
+        std::fs::write(&script, bench::pgbench_lookup_script(keys.len()))?;
         let out = tokio::process::Command::new("pgbench")
             .args(["-n", "-c", "8", "-j", "2", "-T", &seconds.to_string(), "-f"])
             .arg(&script)
-            .arg(&scoped)
+            .arg(scoped)
             .output()
             .await;
         report.pgbench_tps = match out {
@@ -641,14 +570,7 @@ pub async fn run(
         state.audit_queue.stop();
         writer.await?;
         // Every check answered 200 must be in the query log (counted in SQL, no read cap).
-        let count_pool = sqlx::PgPool::connect(&scoped).await?;
-        let logged: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM audit_events WHERE kind = 'query' AND action = 'check'",
-        )
-        .fetch_one(&count_pool)
-        .await?;
-        count_pool.close().await;
-        let logged = u64::try_from(logged).unwrap_or(0);
+        let logged = bench::count_logged_checks(scoped).await?;
         report.query_log_complete = logged == report.http_checks;
         eprintln!(
             "  HTTP: {:.0} checks/s, p50 {:.2} ms, p99 {:.2} ms, {} errors; query log {} of {}",
@@ -663,9 +585,7 @@ pub async fn run(
         anyhow::Ok(())
     }
     .await;
-    let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-        .execute(&admin)
-        .await;
+    scratch.drop_schema().await;
     result?;
     Ok(report)
 }

@@ -207,8 +207,12 @@ fn main() -> ExitCode {
 }
 
 fn init_tracing(format: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CHENGXIN_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CHENGXIN_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(format!(
+            "info,{}=warn,tower_http=info",
+            chengxin_store::DRIVER_LOG_TARGET
+        ))
+    });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -14,6 +14,7 @@
 //! log (see [`changelog`]); `verify` proves the rows match the log.
 
 pub mod backup;
+pub mod bench;
 pub mod changelog;
 pub mod clock;
 mod concern;
@@ -93,6 +94,10 @@ pub mod prelude {
         MetaStore, RecordStore, RightsStore, Store, SubjectStore,
     };
 }
+
+/// The tracing target of the database driver's own events (statements, slow queries,
+/// PostgreSQL notices), for log filters that name it without naming the driver.
+pub const DRIVER_LOG_TARGET: &str = "sqlx";
 
 /// Open a store by URL: `sqlite://path/to/file.db` or `postgres://user@host/db`.
 pub async fn open(url: &str) -> Result<Arc<dyn Store>> {

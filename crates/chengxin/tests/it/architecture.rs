@@ -1,5 +1,6 @@
 //! The layering rule of the workspace: a crate's `[dependencies]` may name only the chengxin
-//! crates below it; `chengxin-testkit` only ever appears under `[dev-dependencies]`.
+//! crates below it; `chengxin-testkit` only ever appears under `[dev-dependencies]`; and only
+//! `chengxin-store` has a database driver.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -91,6 +92,52 @@ fn manifests() -> BTreeMap<String, toml::Value> {
     out
 }
 
+/// A manifest's `[dependencies]` and its `[target.*.dependencies]` (not dev or build ones).
+fn dependency_tables(manifest: &toml::Value) -> Vec<(&'static str, Option<&toml::Value>)> {
+    let mut tables = vec![("dependencies", manifest.get("dependencies"))];
+    if let Some(targets) = manifest.get("target").and_then(toml::Value::as_table) {
+        for t in targets.values() {
+            tables.push(("target dependencies", t.get("dependencies")));
+        }
+    }
+    tables
+}
+
+/// Database drivers: SQL has one owner, the store.
+const DRIVERS: &[&str] = &[
+    "sqlx",
+    "rusqlite",
+    "postgres",
+    "tokio-postgres",
+    "libsqlite3-sys",
+];
+
+#[test]
+fn only_the_store_has_a_database_driver() {
+    let mut problems = Vec::new();
+    for (krate, manifest) in &manifests() {
+        // The dev-only harness creates and inspects test databases.
+        if krate == "store" || krate == "testkit" {
+            continue;
+        }
+        for (what, table) in dependency_tables(manifest) {
+            for dep in dep_names(table) {
+                if DRIVERS.contains(&dep.as_str()) {
+                    problems.push(format!(
+                        "crates/{krate}: {dep} in [{what}] (SQL belongs in chengxin-store; \
+                         tests may use it as a dev-dependency)"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "SQL outside store:\n{}",
+        problems.join("\n")
+    );
+}
+
 #[test]
 fn crates_depend_only_on_lower_layers() {
     let allowed: BTreeMap<&str, &[&str]> = ALLOWED.iter().copied().collect();
@@ -109,13 +156,7 @@ fn crates_depend_only_on_lower_layers() {
             ));
             continue;
         };
-        let mut tables = vec![("dependencies", manifest.get("dependencies"))];
-        if let Some(targets) = manifest.get("target").and_then(toml::Value::as_table) {
-            for t in targets.values() {
-                tables.push(("target dependencies", t.get("dependencies")));
-            }
-        }
-        for (what, table) in tables {
+        for (what, table) in dependency_tables(manifest) {
             for dep in dep_names(table) {
                 let Some(layer) = ours(&dep) else { continue };
                 if layer == "testkit" {

@@ -29,11 +29,13 @@
 
 mod normalise;
 mod parts;
+mod region_prefix;
 
 pub use normalise::{normalise, normalise_with_folds, simplified_char, Folds};
 pub use parts::{decompose, FormKind, NameParts};
 
-use parts::{is_generic_body, parse_normalised, relate, Parsed, RegionOption, RegionRelation};
+use parts::{is_generic_body, parse_normalised, Parsed};
+use region_prefix::{relate, RegionOption, RegionRelation};
 
 /// Scores at or above this are a match.
 pub const DEFAULT_THRESHOLD: f32 = 0.85;

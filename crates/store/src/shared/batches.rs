@@ -1,4 +1,5 @@
-//! Batch import (报送批次) and the link queue.
+//! Batch import (报送批次). Records stored without a subject are queued for linking by hand
+//! (`links.rs`).
 //!
 //! A batch writes in one transaction holding the change-log head: rows go in with multi-row
 //! INSERTs (a few hundred per statement; COPY on PostgreSQL, see the backend's `bulk`), every
@@ -6,9 +7,9 @@
 //! without `commit` rolls it all back.
 
 use super::kernel::commit;
-use super::records::{base_history, history_id, insert_history, record_from_row, write_record};
+use super::links::{self, write_link};
+use super::records::{base_history, history_id, record_from_row, write_record};
 use super::subjects::{identity_digest, subject_from_row};
-use crate::SubjectStore;
 use async_trait::async_trait;
 use chengxin_domain::records::{Record, RecordAction, RecordHistoryEntry, RecordStatus};
 use chengxin_domain::subjects::Subject;
@@ -19,7 +20,7 @@ use sqlx::{QueryBuilder, Row};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-use super::kernel::{append, begin_write, entry, DbRow, Head, PendingLog, Tx};
+use super::kernel::{begin_write, entry, Head, PendingLog, Tx};
 use super::{dec, enc, Db, Inner, FORMER_NAMES_TEXT};
 use crate::changelog::{now, state_digest};
 use crate::error::{Result, StoreError};
@@ -667,35 +668,6 @@ impl BatchWriter for Writer {
     }
 }
 
-pub(super) async fn write_link(tx: &mut Tx, l: &LinkRequest, insert: bool) -> Result<()> {
-    let sql = if insert {
-        "INSERT INTO link_queue (subject_name, candidates, status, created_at, record_id) VALUES ($1, $2, $3, $4, $5)"
-    } else {
-        "UPDATE link_queue SET subject_name = $1, candidates = $2, status = $3, created_at = $4 WHERE record_id = $5"
-    };
-    sqlx::query(sql)
-        .bind(&l.subject_name)
-        .bind(Json(&l.candidates))
-        .bind(&l.status)
-        .bind(l.created_at)
-        .bind(enc(l.record_id))
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-pub(super) fn link_from_row(row: &DbRow) -> Result<LinkRequest> {
-    Ok(LinkRequest {
-        record_id: dec(row.try_get("record_id")?),
-        subject_name: row.try_get("subject_name")?,
-        candidates: row
-            .try_get::<Json<Vec<crate::LinkCandidate>>, _>("candidates")?
-            .0,
-        status: row.try_get("status")?,
-        created_at: row.try_get("created_at")?,
-    })
-}
-
 #[async_trait]
 impl BatchStore for Inner {
     async fn begin_batch(&self, actor: &str, b: NewBatch) -> Result<Box<dyn BatchWriter>> {
@@ -741,83 +713,11 @@ impl BatchStore for Inner {
     }
 
     async fn link_queue(&self, limit: i64) -> Result<Vec<LinkRequest>> {
-        let rows = sqlx::query("SELECT * FROM link_queue WHERE status = 'pending' ORDER BY created_at, record_id LIMIT $1")
-            .bind(limit.clamp(1, 10_000))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(link_from_row).collect()
+        links::pending(self, limit).await
     }
 
     async fn link_record(&self, actor: &str, record_id: Uuid, subject_id: Uuid) -> Result<Record> {
-        let subject = self
-            .subject(subject_id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "主体",
-                id: subject_id.to_string(),
-            })?;
-        let (mut tx, mut head) = begin_write(&self.pool).await?;
-        let row = sqlx::query("SELECT * FROM link_queue WHERE record_id = $1")
-            .bind(enc(record_id))
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "待关联记录",
-                id: record_id.to_string(),
-            })?;
-        let mut link = link_from_row(&row)?;
-        if link.status != "pending" {
-            return Err(StoreError::Invalid("该记录已关联主体".into()));
-        }
-        let row = sqlx::query("SELECT * FROM records WHERE id = $1")
-            .bind(enc(record_id))
-            .fetch_one(&mut *tx)
-            .await?;
-        let mut r = record_from_row(&row)?;
-        let base = base_history(&mut tx, &r).await?;
-        let expected = r.version;
-        r.subject_id = Some(subject.id);
-        r.version += 1;
-        r.updated_at = now();
-        write_record(&mut tx, &r, false, expected).await?;
-        append(
-            &mut tx,
-            &mut head,
-            actor,
-            "record",
-            &r.id.to_string(),
-            "link_subject",
-            Some(state_digest(&r)?),
-        )
-        .await?;
-        if let Some(b) = base {
-            insert_history(&mut tx, &mut head, &b).await?;
-        }
-        let h = RecordHistoryEntry {
-            record_id: r.id,
-            version: r.version,
-            action: "link_subject".into(),
-            status: r.status,
-            fields: r.fields.clone(),
-            actor: actor.to_string(),
-            note: Some(format!("人工关联主体 {}（{}）", subject.name, subject.id)),
-            at: r.updated_at,
-        };
-        insert_history(&mut tx, &mut head, &h).await?;
-        link.status = "linked".into();
-        write_link(&mut tx, &link, false).await?;
-        append(
-            &mut tx,
-            &mut head,
-            actor,
-            "link_request",
-            &r.id.to_string(),
-            "link",
-            Some(state_digest(&link)?),
-        )
-        .await?;
-        commit(tx, head).await?;
-        Ok(r)
+        links::link_record(self, actor, record_id, subject_id).await
     }
 }
 

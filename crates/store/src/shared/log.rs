@@ -3,8 +3,9 @@
 
 use super::accounts::{account_from_row, token_from_row};
 use super::audit::audit_from_row;
-use super::batches::{batch_from_row, link_from_row, reject_from_row, reject_id, RejectState};
+use super::batches::{batch_from_row, reject_from_row, reject_id, RejectState};
 use super::cases::case_from_row;
+use super::links::link_from_row;
 use super::lists::entry_from_row;
 use super::meta::{catalog_type_from_row, meta_from_row};
 use super::records::{history_from_row, history_id, record_from_row};

@@ -15,6 +15,7 @@ mod audit;
 pub(super) mod batches;
 mod cases;
 pub(super) mod kernel;
+mod links;
 mod lists;
 mod log;
 mod meta;

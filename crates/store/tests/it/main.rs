@@ -1,5 +1,7 @@
-//! The integration tests of chengxin-store, one binary: the conformance suite on both backends.
+//! The integration tests of chengxin-store, one binary: the conformance suite on both backends,
+//! and the benchmarks' SQL (`bench`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod bench;
 mod conformance;
 mod verify_snapshot;
