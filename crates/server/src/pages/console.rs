@@ -668,14 +668,14 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller, uri: Uri) 
     let mut queues: Vec<(&str, &str, DueCount)> = Vec::new();
     if allowed(&caller, SECTIONS[1].3) {
         let mut c = DueCount::default();
-        if let Ok(axum::Json(rows)) = crate::routes::rights::queue(
-            State(state.clone()),
-            caller.clone(),
-            Ok(Query(crate::routes::rights::QueueParams {
+        if let Ok(rows) = chengxin_app::rights::queue(
+            &state,
+            &caller,
+            chengxin_app::rights::QueueParams {
                 kind: None,
                 state: None,
                 open: Some(true),
-            })),
+            },
         )
         .await
         {

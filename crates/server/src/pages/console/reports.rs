@@ -202,9 +202,9 @@ pub async fn archive(State(state): State<AppState>, caller: Caller, uri: Uri) ->
         Ok(v) => v,
         Err(r) => return r,
     };
-    let a = match crate::routes::rights::own_archive(State(state.clone()), caller.clone()).await {
-        Ok(axum::Json(a)) => a,
-        Err(e) => return api_error_page(&caller, &v, &e),
+    let a = match chengxin_app::rights::own_archive(&state, &caller).await {
+        Ok(a) => a,
+        Err(e) => return api_error_page(&caller, &v, &e.into()),
     };
     let str_of =
         |v: &serde_json::Value, k: &str| -> String { v.get(k).map(val).unwrap_or_default() };

@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use axum::response::Response;
 use chengxin_access::Permission as P;
+use chengxin_app::rights::QueueParams;
 use chengxin_domain::rights::{AppKind, AppState as St, Application, Party, RejectGround};
 use chengxin_store::ApplicationRow;
 use maud::{html, Markup};
@@ -16,7 +17,6 @@ use super::{
     val, who, SECTIONS,
 };
 use crate::auth::{uscc_region, Caller};
-use crate::routes::rights::QueueParams;
 use crate::AppState;
 
 #[derive(Debug, Deserialize, Default)]
@@ -58,19 +58,19 @@ pub async fn queue(
     let kind = nonempty(q.kind).filter(|k| AppKind::parse(k).is_some());
     let st = nonempty(q.state).filter(|s| St::parse(s).is_some());
     let all = q.show.as_deref() == Some("all");
-    let rows = match crate::routes::rights::queue(
-        State(state.clone()),
-        caller.clone(),
-        Ok(Query(QueueParams {
+    let rows = match chengxin_app::rights::queue(
+        &state,
+        &caller,
+        QueueParams {
             kind: kind.clone(),
             state: st.clone(),
             open: Some(!all && st.is_none()),
-        })),
+        },
     )
     .await
     {
-        Ok(axum::Json(rows)) => rows,
-        Err(e) => return api_error_page(&caller, &v, &e),
+        Ok(rows) => rows,
+        Err(e) => return api_error_page(&caller, &v, &e.into()),
     };
     let today = state.today();
     let mut rows = rows;
@@ -257,15 +257,13 @@ pub async fn detail(
         Ok(v) => v,
         Err(r) => return r,
     };
-    let row: ApplicationRow = match crate::routes::rights::get_application(
-        State(state.clone()),
-        caller.clone(),
-        Path(id),
-    )
-    .await
-    {
-        Ok(axum::Json(r)) => r,
-        Err(e) => return api_error_page(&caller, &v, &e),
+    let found = match crate::routes::input::parse_id(&id) {
+        Ok(id) => chengxin_app::rights::application(&state, &caller, id).await,
+        Err(e) => Err(e),
+    };
+    let row: ApplicationRow = match found {
+        Ok(r) => r,
+        Err(e) => return api_error_page(&caller, &v, &e.into()),
     };
     let app: Application = match serde_json::from_value(row.body.clone()) {
         Ok(a) => a,
