@@ -348,9 +348,9 @@ impl CalendarDoc {
 
     /// The years the document covers.
     pub fn covered_years(&self) -> RangeInclusive<i32> {
-        match (self.years.first(), self.years.last()) {
-            (Some(a), Some(b)) => a.year..=b.year,
-            _ => 1..=0,
-        }
+        // Never empty: a document lists at least one year.
+        let first = self.years.first().map_or(1, |y| y.year);
+        let last = self.years.last().map_or(0, |y| y.year);
+        first..=last
     }
 }

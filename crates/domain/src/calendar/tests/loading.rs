@@ -137,7 +137,7 @@ fn a_covered_year_is_replaced_only_when_asked() {
         .cloned()
         .expect("2026");
     let same = cal()
-        .merge_years(&[shipped_2026.clone()], false)
+        .merge_years(std::slice::from_ref(&shipped_2026), false)
         .expect("same");
     assert_eq!(same.unchanged, [2026]);
     let mut renamed = shipped_2026.clone();
