@@ -17,8 +17,9 @@ use chengxin_store::StoreError;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    accounts, backup, batch, bench as bench_cmd, catalog, check, demo as demo_cmd, expire,
-    gen_records, import, keys, lists, migrate, records, report, serve, validate_code, workdays,
+    accounts, backup, batch, bench as bench_cmd, calendar, catalog, check, demo as demo_cmd,
+    expire, gen_records, import, keys, lists, migrate, records, report, serve, validate_code,
+    workdays,
 };
 use crate::config::{Config, DEFAULT_DATA_DIR};
 // Paths the commands left in place (`backup`) use: `crate::CliError`, `crate::verify`.
@@ -79,6 +80,11 @@ enum Command {
     Workdays {
         #[command(subcommand)]
         op: workdays::WorkdaysOp,
+    },
+    /// The official calendar as run-time data: load a year's schedule, show the coverage.
+    Calendar {
+        #[command(subcommand)]
+        op: calendar::CalendarOp,
     },
     /// List the catalog's record types.
     Catalog {
@@ -258,6 +264,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Restore(args) => backup::restore(&cfg(), args).await,
         Command::ValidateCode { codes: inputs } => Ok(validate_code::run(inputs)),
         Command::Workdays { op } => workdays::run(op),
+        Command::Calendar { op } => calendar::run(&cfg(), op).await,
         Command::Catalog { json } => catalog::run(*json),
         Command::Serve { listen, demo } => serve::run(config(&cli, Some(*listen)), *demo).await,
         Command::Migrate => migrate::run(&cfg()).await,

@@ -66,6 +66,9 @@ coded!(FieldError, |_e| ErrorKind::Invalid);
 
 coded!(CalendarError, |e| match e {
     CalendarError::YearNotCovered { .. } => ErrorKind::Unavailable,
+    CalendarError::YearAlreadyCovered { .. } | CalendarError::YearGap { .. } => {
+        ErrorKind::Conflict
+    }
     _ => ErrorKind::Invalid,
 });
 

@@ -28,6 +28,9 @@ pub enum StoreError {
     Key(String),
     #[error("数据库错误：{0}")]
     Database(String),
+    /// Calendar data that does not fit (its own code and kind).
+    #[error("{0}")]
+    Calendar(#[from] chengxin_domain::calendar::CalendarError),
 }
 
 impl StoreError {
@@ -46,6 +49,7 @@ impl StoreError {
             StoreError::Invalid(_) => "invalid_data",
             StoreError::Key(_) => "key_error",
             StoreError::Database(_) => "db_error",
+            StoreError::Calendar(e) => e.code(),
         }
     }
 }
@@ -62,6 +66,7 @@ impl chengxin_domain::error::Coded for StoreError {
             StoreError::Duplicate(_) | StoreError::Conflict { .. } => ErrorKind::Conflict,
             StoreError::Invalid(_) => ErrorKind::Invalid,
             StoreError::Unreachable(_) | StoreError::NotMigrated => ErrorKind::Unavailable,
+            StoreError::Calendar(e) => e.kind(),
             StoreError::Corrupt(_)
             | StoreError::ReadOnly(_)
             | StoreError::UnsupportedUrl(_)

@@ -32,6 +32,9 @@ pub use concern::batches::{
     Batch, BatchStore, BatchWriter, ImportRow, LinkCandidate, LinkRequest, NewBatch, RejectedRow,
     RowFields, RowOutcome,
 };
+pub use concern::calendar::{
+    effective_calendar, load_calendar, CalendarLoad, CalendarPut, CalendarStore, CalendarYearRow,
+};
 pub use concern::cases::{CaseFilter, CaseRow, CaseStore};
 pub use concern::lists::{EntryHead, ListEntryFilter, ListEntryRow, ListStore};
 pub use concern::log::LogStore;
@@ -62,6 +65,7 @@ pub trait Store:
     + CaseStore
     + RightsStore
     + CreditReportStore
+    + CalendarStore
     + Send
     + Sync
     + 'static
@@ -80,6 +84,7 @@ impl<T> Store for T where
         + CaseStore
         + RightsStore
         + CreditReportStore
+        + CalendarStore
         + Send
         + Sync
         + 'static
@@ -90,8 +95,8 @@ impl<T> Store for T where
 /// their methods can be called on any store (a concrete backend or `Arc<dyn Store>`).
 pub mod prelude {
     pub use crate::{
-        AccountStore, AuditStore, BatchStore, CaseStore, CreditReportStore, ListStore, LogStore,
-        MetaStore, RecordStore, RightsStore, Store, SubjectStore,
+        AccountStore, AuditStore, BatchStore, CalendarStore, CaseStore, CreditReportStore,
+        ListStore, LogStore, MetaStore, RecordStore, RightsStore, Store, SubjectStore,
     };
 }
 

@@ -4,6 +4,7 @@ pub(crate) mod accounts;
 pub(crate) mod backup;
 pub(crate) mod batch;
 pub(crate) mod bench;
+pub(crate) mod calendar;
 pub(crate) mod catalog;
 pub(crate) mod check;
 pub(crate) mod demo;

@@ -4,6 +4,7 @@
 
 mod architecture;
 mod backup;
+mod calendar;
 mod check;
 mod cli;
 mod common;

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod batches;
+pub mod calendar;
 pub mod cases;
 pub mod lists;
 pub mod log;

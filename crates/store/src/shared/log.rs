@@ -4,6 +4,7 @@
 use super::accounts::{account_from_row, token_from_row};
 use super::audit::audit_from_row;
 use super::batches::{batch_from_row, reject_from_row, reject_id, RejectState};
+use super::calendar::calendar_year_from_row;
 use super::cases::case_from_row;
 use super::links::link_from_row;
 use super::lists::entry_from_row;
@@ -39,7 +40,7 @@ fn uuid_id(row: &DbRow) -> Result<String> {
     Ok(dec(row.try_get("id")?).to_string())
 }
 
-const COVERED: [Covered; 18] = [
+const COVERED: [Covered; 19] = [
     Covered {
         entity_type: "meta",
         sql: "SELECT * FROM meta",
@@ -162,6 +163,12 @@ const COVERED: [Covered; 18] = [
         sql: "SELECT * FROM credit_reports",
         id: |r| Ok(r.try_get("report_no")?),
         digest: |r| report_digest(&report_from_row(r)?),
+    },
+    Covered {
+        entity_type: "calendar_year",
+        sql: "SELECT * FROM calendar_years",
+        id: |r| Ok(r.try_get::<i32, _>("year")?.to_string()),
+        digest: |r| state_digest(&calendar_year_from_row(r)?),
     },
 ];
 

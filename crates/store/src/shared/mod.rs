@@ -13,6 +13,7 @@
 mod accounts;
 mod audit;
 pub(super) mod batches;
+mod calendar;
 mod cases;
 pub(super) mod kernel;
 mod links;
