@@ -524,3 +524,42 @@ pub async fn admin_change(
     store.audit(&[e]).await?;
     Ok((a, password))
 }
+
+/// All accounts as administrators see them (no password hashes or secrets).
+pub async fn list(app: &crate::App) -> AppResult<Vec<AccountView>> {
+    Ok(app
+        .store
+        .accounts()
+        .await?
+        .iter()
+        .map(AccountView::from)
+        .collect())
+}
+
+/// API tokens as administrators see them (hashes are never returned).
+pub async fn token_list(app: &crate::App) -> AppResult<Vec<serde_json::Value>> {
+    Ok(app
+        .store
+        .tokens()
+        .await?
+        .into_iter()
+        .map(|t| {
+            serde_json::json!({
+                "id": t.id, "name": t.name, "public_prefix": t.public_prefix,
+                "scope": t.scope, "created_by": t.created_by, "created_at": t.created_at,
+                "revoked_at": t.revoked_at,
+            })
+        })
+        .collect())
+}
+
+/// [`revoke_token`] by the caller, and forgotten at once by this process's token cache.
+pub async fn revoke(
+    app: &crate::App,
+    caller: &crate::auth::Caller,
+    id: Uuid,
+) -> AppResult<TokenRow> {
+    let t = revoke_token(app.store.as_ref(), &caller.actor, id).await?;
+    app.token_cache.forget(id);
+    Ok(t)
+}

@@ -327,6 +327,59 @@ impl CaseReach {
     }
 }
 
+/// The cases a caller may see ([`CaseReach`]), optionally of one department role and only
+/// running ones (`open_only`); most urgent first, finished cases (no next step) last. Asking
+/// for a role outside the caller's reach is refused.
+pub async fn list(
+    app: &crate::App,
+    caller: &crate::auth::Caller,
+    department: Option<String>,
+    open_only: bool,
+) -> AppResult<Vec<CaseRow>> {
+    let reach = CaseReach::of(app, caller)?;
+    if let Some(d) = department.as_deref().filter(|d| !reach.covers(d)) {
+        return Err(AppError::forbidden(
+            "case_department_forbidden",
+            format!("本单位不承担“{d}”角色的联合奖惩措施，不能查看其案件"),
+        ));
+    }
+    let mut rows = reach
+        .cases(
+            app.store.as_ref(),
+            &CaseFilter {
+                department,
+                open_only,
+                limit: Some(10_000),
+                ..Default::default()
+            },
+        )
+        .await?;
+    rows.sort_by(|a, b| {
+        (a.next_due.is_none(), a.next_due, &a.id).cmp(&(b.next_due.is_none(), b.next_due, &b.id))
+    });
+    Ok(rows)
+}
+
+/// [`advance`] for a caller, within its reach, today.
+pub async fn advance_by(
+    app: &crate::App,
+    caller: &crate::auth::Caller,
+    id: &str,
+    note: Option<&str>,
+    expected_version: i64,
+) -> AppResult<CaseRow> {
+    advance(
+        app.store.as_ref(),
+        &CaseReach::of(app, caller)?,
+        &caller.actor,
+        id,
+        note,
+        expected_version,
+        app.today(),
+    )
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,7 +30,7 @@ pub enum AppError {
     /// The store failed (its own code and kind).
     #[error("{0}")]
     Store(#[from] StoreError),
-    /// Something the use case needs is missing for now (code `AppError::unavailable`).
+    /// Something the use case needs is missing for now (code `unavailable`).
     #[error("服务暂不可用：{0}")]
     Unavailable(String),
     /// The check engine failed (its own code and kind).
@@ -79,7 +79,7 @@ impl AppError {
             AppError::RateLimited => "rate_limited",
             AppError::Forbidden { code, .. } => code,
             AppError::Store(e) => e.code(),
-            AppError::Unavailable(_) => "AppError::unavailable",
+            AppError::Unavailable(_) => "unavailable",
             AppError::Check(e) => e.code(),
         }
     }

@@ -309,7 +309,7 @@ pub async fn import_file(
             encoding,
         }) => (headers, unknown_columns, format, encoding),
         Some(Msg::Fatal(e)) => return Err(e),
-        _ => return Err(AppError::Unavailable("读取线程意外结束".into())),
+        _ => return Err(AppError::unavailable("读取线程意外结束")),
     };
     let mut writer = store
         .begin_batch(
@@ -368,7 +368,7 @@ pub async fn import_file(
     }
     reader
         .await
-        .map_err(|e| AppError::Unavailable(format!("读取线程失败：{e}")))?;
+        .map_err(|e| AppError::unavailable(format!("读取线程失败：{e}")))?;
     let t = Instant::now();
     let batch = writer.commit(unknown_columns).await?;
     tracing::debug!(waiting_for_reader = ?waited, ?writing, ?rejecting, commit = ?t.elapsed(), "import writer finished");

@@ -5,18 +5,26 @@
 //! the [`auth::Caller`]; it checks the domain's rules, then calls the store.
 
 pub mod accounts;
+pub mod audit;
 pub mod audit_queue;
 pub mod auth;
+pub mod batches;
+pub mod calendar;
 pub mod cases;
+pub mod checks;
 pub mod context;
 pub mod credit_reports;
 pub mod error;
+pub mod health;
 pub mod imports;
 pub mod jobs;
 pub mod lists;
 pub mod records;
+pub mod reference;
 pub mod reports;
 pub mod rights;
+pub mod session;
+pub mod subjects;
 
 pub use context::{App, DEFAULT_REPORT_ISSUER, DEFAULT_REPORT_VERIFY_URL};
 pub use error::{AppError, AppResult};

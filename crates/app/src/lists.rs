@@ -1,21 +1,25 @@
-//! Lists: refreshing an imported list (the court's 失信被执行人名单) from a fresh copy of its
+//! Lists (名单): proposing an entry and moving it through publicity, effect and removal;
+//! refreshing an imported list (the court's 失信被执行人名单) from a fresh copy of its
 //! source — new parties are added, parties no longer in the source are removed with reason
 //! `source_removed` and history, the rest is left as it is.
 
-use chengxin_access::PiiCipher;
+use chengxin_access::{Permission, PiiCipher};
 use chengxin_domain::calendar::WorkCalendar;
 use chengxin_domain::codes::{id_number, uscc};
 use chengxin_domain::lists::{
-    refresh, EntryAction, EntryStatus, JointCatalog, ListEntry, RemovalReason,
+    refresh, EntryAction, EntryStatus, JointCatalog, ListEntry, Proposal, RemovalReason,
 };
 use chengxin_domain::regions::RegionTable;
 use chengxin_domain::subjects::{IdHasher, SubjectKind};
 use chengxin_store::{ListEntryFilter, ListEntryRow, NewSubject, Store};
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
+use crate::App;
 
 /// The court's list, as configured in `data/lists/lists.toml`.
 pub const COURT_LIST: &str = "court_dishonest_debtor";
@@ -254,4 +258,140 @@ pub async fn refresh_imported(
         }
     }
     Ok(report)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProposeRequest {
+    pub subject_id: Uuid,
+    /// 认定标准.
+    pub standard: String,
+    /// 认定依据.
+    pub basis: String,
+    /// 认定部门 (USCC of the recognising department).
+    pub recognised_by: String,
+    /// Evidence: record ids, document numbers.
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+/// The region a list entry's subject belongs to (national when it has none).
+fn subject_region(s: &chengxin_domain::subjects::Subject) -> &str {
+    s.region.as_deref().unwrap_or("000000")
+}
+
+/// Propose an entry on a list (认定) for a subject within the caller's reach for
+/// `lists_manage`: it starts as `proposed`.
+pub async fn propose(
+    app: &App,
+    caller: &Caller,
+    list_code: &str,
+    req: ProposeRequest,
+) -> AppResult<ListEntryRow> {
+    let joint = JointCatalog::default_checked().map_err(AppError::unavailable)?;
+    let list = joint.list(list_code).ok_or(AppError::NotFound)?;
+    let subject = app
+        .store
+        .subject(req.subject_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    caller.require_at(Permission::ListsManage, subject_region(&subject))?;
+    let today = app.today();
+    let entry = ListEntry::propose(
+        list,
+        Proposal {
+            subject_key: subject.id.to_string(),
+            subject_name: subject.name.clone(),
+            standard: req.standard,
+            basis: req.basis,
+            recognised_by: req.recognised_by,
+            evidence: req.evidence,
+        },
+        today,
+    )?;
+    let now = chengxin_store::changelog::now();
+    let row = entry_row(Uuid::now_v7(), subject.id, &entry, 1, now)?;
+    app.store.create_list_entry(&caller.actor, &row).await?;
+    Ok(row)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EntryActionRequest {
+    /// start_publicity, raise_objection, dismiss_objection, take_effect, remove
+    pub action: String,
+    /// For `remove`: expired, repaired, revoked, source_removed, objection_upheld.
+    pub reason: Option<String>,
+    /// For `take_effect`, where the list allows an entry's own end date.
+    pub until: Option<NaiveDate>,
+    pub note: Option<String>,
+    pub expected_version: i64,
+}
+
+/// Move an entry through its procedure today (dates on the official calendar), for a caller
+/// holding `lists_manage` for its subject's region. Taking effect opens the closed-loop
+/// cases; leaving the list lifts them.
+pub async fn act(
+    app: &App,
+    caller: &Caller,
+    id: Uuid,
+    req: EntryActionRequest,
+) -> AppResult<ListEntryRow> {
+    let row = app.store.list_entry(id).await?.ok_or(AppError::NotFound)?;
+    let subject_id = row.subject_id.ok_or(AppError::NotFound)?;
+    let subject = app
+        .store
+        .subject(subject_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    caller.require_at(Permission::ListsManage, subject_region(&subject))?;
+    if row.version != req.expected_version {
+        return Err(chengxin_store::StoreError::Conflict {
+            expected: req.expected_version,
+            current: row.version,
+        }
+        .into());
+    }
+    let action = match req.action.as_str() {
+        "start_publicity" => EntryAction::StartPublicity,
+        "raise_objection" => EntryAction::RaiseObjection,
+        "dismiss_objection" => EntryAction::DismissObjection,
+        "take_effect" => EntryAction::TakeEffect { until: req.until },
+        "remove" => EntryAction::Remove {
+            reason: req
+                .reason
+                .as_deref()
+                .and_then(RemovalReason::parse)
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "reason_required",
+                        "移出须注明原因（expired、repaired、revoked、source_removed、objection_upheld）",
+                    )
+                })?,
+        },
+        other => {
+            return Err(AppError::invalid(
+                "unknown_action",
+                format!("未知的名单操作“{other}”"),
+            ))
+        }
+    };
+    let joint = JointCatalog::default_checked().map_err(AppError::unavailable)?;
+    let entry: ListEntry =
+        serde_json::from_value(row.entry.clone()).map_err(AppError::unavailable)?;
+    let list = joint.list(&entry.list).ok_or(AppError::NotFound)?;
+    let cal = WorkCalendar::official_checked().map_err(AppError::unavailable)?;
+    let today = app.today();
+    let next = entry.apply(list, action, today, req.note.as_deref(), cal)?;
+    let new = entry_row(row.id, subject_id, &next, row.version + 1, row.created_at)?;
+    app.store
+        .update_list_entry(&caller.actor, &new, row.version)
+        .await?;
+    crate::cases::follow_entry(app.store.as_ref(), &caller.actor, &new, today).await?;
+    Ok(new)
+}
+
+/// An entry with its procedure history (not found before the permission is asked for).
+pub async fn entry(app: &App, caller: &Caller, id: Uuid) -> AppResult<ListEntryRow> {
+    let row = app.store.list_entry(id).await?.ok_or(AppError::NotFound)?;
+    caller.require(Permission::RecordsReadShared)?;
+    Ok(row)
 }

@@ -1,13 +1,20 @@
-//! Record lifecycle: publish, correct, revoke, 容错, expire — checked against the domain rules,
-//! then applied atomically (versioned, with history and change-log entries) by the store.
+//! Records: reading one with its history (non-public ones with a purpose, query-logged), the
+//! lifecycle (publish, correct, revoke, 容错, expire — checked against the domain rules, then
+//! applied atomically, versioned, with history and change-log entries, by the store), and the
+//! manual-linking queue.
 
+use chengxin_access::Permission;
 use chengxin_domain::catalog::{Catalog, RecordClass};
 use chengxin_domain::records::{Record, RecordAction, RecordStatus};
-use chengxin_store::{RecordChange, Store};
+use chengxin_store::{LinkRequest, RecordChange, Store};
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::auth::{uscc_region, Caller};
 use crate::error::{AppError, AppResult};
+use crate::App;
 
 /// Whether records of this type are 失信 (negative) records.
 pub fn is_negative(type_code: &str) -> bool {
@@ -117,4 +124,140 @@ pub async fn expire_due(store: &dyn Store, actor: &str, today: NaiveDate) -> App
             return Ok(done);
         }
     }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordWithHistory {
+    #[schema(value_type = Object)]
+    pub record: serde_json::Value,
+    #[schema(value_type = Vec<Object>)]
+    pub history: Vec<serde_json::Value>,
+    /// 异议处理中 while an objection on it is open (shown to everyone who can see it);
+    /// 容错纠错 when recognised as tolerable error.
+    pub annotations: Vec<String>,
+}
+
+/// A record with its full history. Published records of a 社会公开 type are public. Anything
+/// else (a shared-only type such as 政务处分, or a record not in publication) is non-public
+/// data: it needs the permission within the caller's jurisdiction and a stated
+/// `purpose` (at least two characters), and is query-logged (refusals of logged-in callers
+/// too); to the public such a record is not found.
+pub async fn read(
+    app: &App,
+    caller: &Caller,
+    id: Uuid,
+    purpose: Option<&str>,
+) -> AppResult<RecordWithHistory> {
+    let record = app.store.record(id).await?.ok_or(AppError::NotFound)?;
+    if !is_public(&record) {
+        let region = uscc_region(&record.source_dept);
+        let mut e = caller.audit("query", "record_read", "ok");
+        e.target = Some(id.to_string());
+        e.detail =
+            serde_json::json!({"purpose": purpose, "subject": record.subject_id, "returned": 1});
+        if let Err(err) = caller.require_at(Permission::RecordsReadNonpublic, &region) {
+            if !caller.is_anonymous() {
+                e.outcome = "denied".into();
+                e.detail["returned"] = serde_json::json!(0);
+                app.store.audit(&[e]).await?;
+            }
+            // Not revealing that the record exists.
+            return Err(match err {
+                AppError::Unauthorized { .. } => AppError::NotFound,
+                other => other,
+            });
+        }
+        if purpose.is_none_or(|p| p.trim().chars().count() < 2) {
+            return Err(chengxin_access::AccessError::PurposeRequired.into());
+        }
+        app.store.audit(&[e]).await?;
+    }
+    let history = app.store.record_history(id).await?;
+    let mut annotations = Vec::new();
+    if crate::rights::objection_pending(app.store.as_ref(), id).await? {
+        annotations.push("异议处理中".to_string());
+    }
+    if record.tolerated {
+        annotations.push("容错纠错（不计入失信）".to_string());
+    }
+    Ok(RecordWithHistory {
+        annotations,
+        record: serde_json::to_value(&record).map_err(AppError::unavailable)?,
+        history: history
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<_, _>>()
+            .map_err(AppError::unavailable)?,
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TransitionRequest {
+    /// publish, correct, revoke, tolerate, expire
+    pub action: String,
+    /// The version the caller last saw (optimistic concurrency).
+    pub expected_version: i64,
+    /// Reason / approving note (required for tolerate).
+    pub note: Option<String>,
+    /// New field values (correct only).
+    #[schema(value_type = Option<Object>)]
+    pub fields: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// A lifecycle action asked for by a caller holding `records_transition` for the record's
+/// region. Repairs go through the repair workflow, never through here.
+pub async fn request_transition(
+    app: &App,
+    caller: &Caller,
+    id: Uuid,
+    req: TransitionRequest,
+) -> AppResult<Record> {
+    let action = RecordAction::parse(&req.action).ok_or_else(|| {
+        AppError::invalid("unknown_action", format!("未知的操作“{}”", req.action))
+    })?;
+    if matches!(action, RecordAction::Repair | RecordAction::RevokeRepair) {
+        return Err(AppError::invalid(
+            "use_repair_workflow",
+            "信用修复须通过修复申请流程办理",
+        ));
+    }
+    let current = app.store.record(id).await?.ok_or(AppError::NotFound)?;
+    caller.require_at(
+        Permission::RecordsTransition,
+        &uscc_region(&current.source_dept),
+    )?;
+    transition(
+        app.store.as_ref(),
+        &caller.actor,
+        id,
+        action,
+        req.expected_version,
+        req.note,
+        req.fields,
+    )
+    .await
+}
+
+/// Records waiting to be linked to a subject by hand (at most 500 looked at), with suggested
+/// candidates: those of departments in the caller's reach.
+pub async fn link_queue(app: &App, caller: &Caller) -> AppResult<Vec<LinkRequest>> {
+    let mut out = Vec::new();
+    for l in app.store.link_queue(500).await? {
+        if let Some(r) = app.store.record(l.record_id).await? {
+            if caller.reaches(Permission::RecordsTransition, &uscc_region(&r.source_dept)) {
+                out.push(l);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Link a queued record to a subject (the record's region within the caller's reach).
+pub async fn link(app: &App, caller: &Caller, id: Uuid, subject_id: Uuid) -> AppResult<Record> {
+    let current = app.store.record(id).await?.ok_or(AppError::NotFound)?;
+    caller.require_at(
+        Permission::RecordsTransition,
+        &uscc_region(&current.source_dept),
+    )?;
+    Ok(app.store.link_record(&caller.actor, id, subject_id).await?)
 }

@@ -1,11 +1,14 @@
 //! Reports over stored records.
 
+use chengxin_access::Permission;
 use chengxin_domain::calendar::WorkCalendar;
 use chengxin_domain::reports::{self, PublicationFact, TimelinessReport};
 use chengxin_store::Store;
 use chrono::NaiveDate;
 
+use crate::auth::{uscc_region, Caller};
 use crate::error::{AppError, AppResult};
+use crate::App;
 
 /// The 双公示 types whose timeliness is measured.
 pub const SHUANG_GONGSHI_TYPES: [&str; 2] = ["admin_license", "admin_penalty"];
@@ -57,4 +60,20 @@ pub async fn timeliness_within(
         as_of,
     )
     .map_err(AppError::from)
+}
+
+/// [`timeliness`] as of today over the departments within the caller's reach for
+/// `reports_read`.
+pub async fn timeliness_for(
+    app: &App,
+    caller: &Caller,
+    from: NaiveDate,
+    to: NaiveDate,
+    dept: Option<&str>,
+) -> AppResult<TimelinessReport> {
+    let today = reports::china_date(chengxin_store::clock::now());
+    timeliness_within(app.store.as_ref(), from, to, dept, today, |dept| {
+        caller.reaches(Permission::ReportsRead, &uscc_region(dept))
+    })
+    .await
 }

@@ -704,9 +704,7 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller, uri: Uri) 
     }
     if caller.has(P::RecordsTransition) {
         let mut c = DueCount::default();
-        if let Ok(axum::Json(rows)) =
-            crate::routes::records::link_queue(State(state.clone()), caller.clone()).await
-        {
+        if let Ok(rows) = chengxin_app::records::link_queue(&state, &caller).await {
             c.total = rows.len();
         }
         queues.push(("/console/link-queue", "待人工关联的记录", c));

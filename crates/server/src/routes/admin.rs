@@ -17,15 +17,7 @@ use chengxin_app::accounts::{self, AccountView, IssuedAccount, IssuedToken, NewA
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = Vec<AccountView>), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn list_accounts(State(state): State<AppState>) -> ApiResult<Json<Vec<AccountView>>> {
-    Ok(Json(
-        state
-            .store
-            .accounts()
-            .await?
-            .iter()
-            .map(AccountView::from)
-            .collect(),
-    ))
+    Ok(Json(accounts::list(&state).await?))
 }
 
 /// Create an account; the one-time password (and TOTP enrolment URI) are shown once.
@@ -89,21 +81,7 @@ pub async fn account_action(
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn list_tokens(State(state): State<AppState>) -> ApiResult<Json<Vec<serde_json::Value>>> {
-    Ok(Json(
-        state
-            .store
-            .tokens()
-            .await?
-            .into_iter()
-            .map(|t| {
-                serde_json::json!({
-                    "id": t.id, "name": t.name, "public_prefix": t.public_prefix,
-                    "scope": t.scope, "created_by": t.created_by, "created_at": t.created_at,
-                    "revoked_at": t.revoked_at,
-                })
-            })
-            .collect(),
-    ))
+    Ok(Json(accounts::token_list(&state).await?))
 }
 
 /// Issue a token for a department or external system; the token is shown once.
@@ -131,8 +109,7 @@ pub async fn revoke_token(
     Path(id): Path<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let id = parse_id(&id)?;
-    let t = accounts::revoke_token(state.store.as_ref(), &caller.actor, id).await?;
-    state.token_cache.forget(id);
+    let t = accounts::revoke(&state, &caller, id).await?;
     Ok(Json(
         serde_json::json!({"id": t.id, "revoked_at": t.revoked_at}),
     ))

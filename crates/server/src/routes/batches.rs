@@ -9,19 +9,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::StreamExt;
 use serde::Deserialize;
-use tokio::io::AsyncWriteExt;
 use utoipa::IntoParams;
 
-use chengxin_access::Permission;
-
-use super::input::query_error;
-use crate::auth::{uscc_region, Caller};
-use crate::error::{ApiResult, AppError, AppResult};
+use super::input::{parse_batch_id, query_error};
+use crate::auth::Caller;
+use crate::error::{ApiResult, AppError};
 use crate::AppState;
-use chengxin_app::imports::{self, ImportRequest, ImportSummary};
-
-/// Largest accepted upload.
-pub const MAX_UPLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+use chengxin_app::batches::{self, Submission, Upload};
+use chengxin_app::imports::ImportSummary;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -35,15 +30,6 @@ pub struct SubmitParams {
     pub file_name: Option<String>,
     /// XLSX sheet to read (default: the first).
     pub sheet: Option<String>,
-}
-
-/// Removes the spooled upload however the request ends.
-struct Spool(std::path::PathBuf);
-
-impl Drop for Spool {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
 }
 
 /// The raw bytes of a submitted file (documented as a binary string).
@@ -67,68 +53,22 @@ pub async fn submit(
     body: Body,
 ) -> ApiResult<Json<ImportSummary>> {
     let Query(q) = q.map_err(query_error)?;
-    // A department submits as itself; a caller without a body (e.g. the credit office)
-    // submits for departments within its jurisdiction.
-    let dept = q.dept.trim().to_ascii_uppercase();
-    match caller.body.as_deref() {
-        Some(body) if body.eq_ignore_ascii_case(&dept) => {}
-        Some(_) => {
-            return Err(AppError::forbidden(
-                "dept_mismatch",
-                "只能以本单位名义报送（dept 须为本单位统一社会信用代码）",
-            )
-            .into())
-        }
-        None => caller.require_at(Permission::RecordsSubmit, &uscc_region(&dept))?,
-    }
-    let dir = state.upload_dir.clone();
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| AppError::Unavailable(format!("无法创建上传目录：{e}")))?;
-    let spool = Spool(dir.join(format!("upload-{}", uuid::Uuid::now_v7().simple())));
-    let mut file = tokio::fs::File::create(&spool.0)
-        .await
-        .map_err(|e| AppError::Unavailable(format!("无法写入上传文件：{e}")))?;
+    let dept = batches::submitting_dept(&caller, &q.dept)?;
+    let mut upload = Upload::begin(&state).await?;
     let mut stream = body.into_data_stream();
-    let mut size = 0u64;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {
             AppError::invalid("upload_incomplete", format!("上传中断，整批未入库：{e}"))
         })?;
-        size += chunk.len() as u64;
-        if size > MAX_UPLOAD_BYTES {
-            return Err(AppError::invalid("upload_too_large", "上传文件超过 2 GiB 上限").into());
-        }
-        file.write_all(&chunk)
-            .await
-            .map_err(|e| AppError::Unavailable(format!("无法写入上传文件：{e}")))?;
+        upload.write(&chunk).await?;
     }
-    file.flush().await.map_err(AppError::unavailable)?;
-    drop(file);
-    if size == 0 {
-        return Err(AppError::invalid("empty_file", "上传的文件为空").into());
-    }
-    let summary = imports::import_file(
-        state.store.clone(),
-        state.id_hasher.clone(),
-        spool.0.clone(),
-        ImportRequest {
-            type_code: q.type_code,
-            source_dept: dept,
-            file_name: q.file_name,
-            sheet: q.sheet,
-            published_at: None,
-            actor: caller.actor,
-            today: chengxin_store::clock::today_in_china(),
-        },
-    )
-    .await?;
-    Ok(Json(summary))
-}
-
-fn parse_id(s: &str) -> AppResult<uuid::Uuid> {
-    uuid::Uuid::parse_str(s)
-        .map_err(|_| AppError::invalid("invalid_id", format!("“{s}”不是合法的批次编号")))
+    let what = Submission {
+        type_code: q.type_code,
+        dept,
+        file_name: q.file_name,
+        sheet: q.sheet,
+    };
+    Ok(Json(upload.import(&state, &caller, what).await?))
 }
 
 /// A batch with its counts.
@@ -140,24 +80,8 @@ pub async fn get_batch(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<chengxin_store::Batch>> {
-    let id = parse_id(&id)?;
-    let batch = state.store.batch(id).await?.ok_or(AppError::NotFound)?;
-    may_read_batch(&caller, &batch)?;
-    Ok(Json(batch))
-}
-
-/// A batch is the submitting department's business, and that of staff who may read
-/// non-public records in its region.
-fn may_read_batch(caller: &Caller, batch: &chengxin_store::Batch) -> AppResult<()> {
-    if caller.body.as_deref() == Some(batch.source_dept.as_str())
-        && (caller.has(Permission::RecordsSubmit) || caller.has(Permission::RecordsReadNonpublic))
-    {
-        return Ok(());
-    }
-    caller.require_at(
-        Permission::RecordsReadNonpublic,
-        &uscc_region(&batch.source_dept),
-    )
+    let id = parse_batch_id(&id)?;
+    Ok(Json(batches::read(&state, &caller, id).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -178,9 +102,8 @@ pub async fn errors(
     Path(id): Path<String>,
     q: Result<Query<ErrorsParams>, QueryRejection>,
 ) -> ApiResult<Response> {
-    let id = parse_id(&id)?;
-    let batch = state.store.batch(id).await?.ok_or(AppError::NotFound)?;
-    may_read_batch(&caller, &batch)?;
+    let id = parse_batch_id(&id)?;
+    let batch = batches::read(&state, &caller, id).await?;
     let Query(q) = q.map_err(query_error)?;
     let xlsx = match q.format.as_deref() {
         None | Some("csv") => false,
@@ -193,7 +116,7 @@ pub async fn errors(
             .into())
         }
     };
-    let bytes = imports::error_report(state.store.as_ref(), &state.pii, id, xlsx).await?;
+    let bytes = batches::error_report(&state, &batch, xlsx).await?;
     let (ctype, ext) = if xlsx {
         (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

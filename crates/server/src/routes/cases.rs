@@ -10,10 +10,9 @@ use utoipa::{IntoParams, ToSchema};
 use super::input::json_error;
 use super::input::query_error;
 use crate::auth::Caller;
-use crate::error::{ApiResult, AppError};
+use crate::error::ApiResult;
 use crate::AppState;
-use chengxin_app as services;
-use chengxin_app::cases::CaseReach;
+use chengxin_app::cases;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -40,31 +39,9 @@ pub async fn list(
     q: Result<Query<CasesQuery>, QueryRejection>,
 ) -> ApiResult<Json<Vec<chengxin_store::CaseRow>>> {
     let Query(q) = q.map_err(query_error)?;
-    // An implementing department sees the cases of the roles its body acts in, no others.
-    let reach = CaseReach::of(&state, &caller)?;
-    if let Some(d) = q.department.as_deref().filter(|d| !reach.covers(d)) {
-        return Err(AppError::forbidden(
-            "case_department_forbidden",
-            format!("本单位不承担“{d}”角色的联合奖惩措施，不能查看其案件"),
-        )
-        .into());
-    }
-    let mut rows = reach
-        .cases(
-            state.store.as_ref(),
-            &chengxin_store::CaseFilter {
-                department: q.department,
-                open_only: q.open.unwrap_or(true),
-                limit: Some(10_000),
-                ..Default::default()
-            },
-        )
-        .await?;
-    // Most urgent first; finished cases (no next step) last.
-    rows.sort_by(|a, b| {
-        (a.next_due.is_none(), a.next_due, &a.id).cmp(&(b.next_due.is_none(), b.next_due, &b.id))
-    });
-    Ok(Json(rows))
+    Ok(Json(
+        cases::list(&state, &caller, q.department, q.open.unwrap_or(true)).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -87,14 +64,12 @@ pub async fn advance(
 ) -> ApiResult<Json<chengxin_store::CaseRow>> {
     let Json(req) = body.map_err(json_error)?;
     Ok(Json(
-        services::cases::advance(
-            state.store.as_ref(),
-            &CaseReach::of(&state, &caller)?,
-            &caller.actor,
+        cases::advance_by(
+            &state,
+            &caller,
             &id,
             req.note.as_deref(),
             req.expected_version,
-            state.today(),
         )
         .await?,
     ))
@@ -105,6 +80,6 @@ pub async fn advance(
     responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn feedback(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
     Ok(Json(
-        services::cases::feedback(state.store.as_ref(), state.today()).await?,
+        cases::feedback(state.store.as_ref(), state.today()).await?,
     ))
 }

@@ -9,58 +9,20 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chengxin_access::Permission;
-use chengxin_domain::subjects::Subject;
-use chengxin_store::StoreError;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::input::json_error;
 use crate::auth::Caller;
-use crate::error::{ApiResult, AppError, AppResult};
+use crate::error::{ApiResult, AppError};
 use crate::AppState;
-use chengxin_app::credit_reports::{self as svc, IssueSettings, Verification};
+use chengxin_app::credit_reports::{self as svc, Verification};
 
 /// Who may issue (and download) reports: staff holding `reports_issue` within their
 /// jurisdiction, or a subject account holding `credit_report_own` for its own body.
 pub const ISSUERS: &[Permission] = &[Permission::ReportsIssue, Permission::CreditReportOwn];
-
-fn no_key() -> AppError {
-    AppError::Unavailable("未配置信用报告签名密钥".into())
-}
-
-/// The caller's own body is the subject (USCC compared as printed, ignoring case).
-fn is_own(caller: &Caller, subject: &Subject) -> bool {
-    match (&caller.body, &subject.uscc) {
-        (Some(body), Some(uscc)) => {
-            let (b, u) = (body.trim(), uscc.trim());
-            !b.is_empty() && b.eq_ignore_ascii_case(u)
-        }
-        _ => false,
-    }
-}
-
-fn not_own() -> AppError {
-    AppError::forbidden("not_own_subject", "只能出具或下载本主体的信用报告")
-}
-
-/// Whether the caller may issue a report on `subject` (or download one issued on it).
-pub(crate) fn may_issue(caller: &Caller, subject: &Subject) -> AppResult<()> {
-    if caller.has(Permission::ReportsIssue) {
-        let region = subject.region.as_deref().unwrap_or("000000");
-        return caller.require_at(Permission::ReportsIssue, region);
-    }
-    if caller.has(Permission::CreditReportOwn) {
-        return if is_own(caller, subject) {
-            Ok(())
-        } else {
-            Err(not_own())
-        };
-    }
-    caller.require(Permission::ReportsIssue)
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct IssueRequest {
@@ -101,61 +63,8 @@ pub async fn issue(
     body: Result<Json<IssueRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<IssuedReport>)> {
     let Json(req) = body.map_err(json_error)?;
-    let staff = caller.has(Permission::ReportsIssue);
-    let mut e = caller.audit("query", "credit_report_issue", "ok");
-    e.target = Some(req.subject_id.to_string());
-    e.detail = serde_json::json!({"subject": req.subject_id});
-    let subject = match state.store.subject(req.subject_id).await? {
-        Some(s) => s,
-        // A subject account learns nothing about other subjects, not even whether they exist.
-        None if !staff => {
-            e.outcome = "denied".into();
-            state.store.audit(&[e]).await?;
-            return Err(not_own().into());
-        }
-        None => return Err(AppError::NotFound.into()),
-    };
-    if let Err(err) = may_issue(&caller, &subject) {
-        if !caller.is_anonymous() {
-            e.outcome = "denied".into();
-            state.store.audit(&[e]).await?;
-        }
-        return Err(err.into());
-    }
-    let key = state.report_key.as_ref().ok_or_else(no_key)?;
-    let settings = IssueSettings {
-        key,
-        issuer: &state.report_issuer,
-        verify_url: &state.report_verify_url,
-    };
-    let issued = match svc::issue(
-        state.store.as_ref(),
-        &settings,
-        &caller.actor,
-        &subject,
-        state.today(),
-    )
-    .await
-    {
-        Ok(i) => i,
-        Err(err) => {
-            e.outcome = "failed".into();
-            e.detail["error"] = serde_json::json!(err.code());
-            state.store.audit(&[e]).await?;
-            return Err(err.into());
-        }
-    };
+    let issued = svc::issue_for(&state, &caller, req.subject_id).await?;
     let report = &issued.signed.report;
-    e.detail = serde_json::json!({
-        "subject": subject.id,
-        "report_no": report.report_no,
-        "content_sha256": issued.row.content_sha256,
-        "pdf_sha256": issued.row.pdf_sha256,
-        "sections": report.sections.iter()
-            .map(|s| serde_json::json!({"title": s.title, "rows": s.table.rows.len()}))
-            .collect::<Vec<_>>(),
-    });
-    state.store.audit(&[e]).await?;
     Ok((
         StatusCode::CREATED,
         Json(IssuedReport {
@@ -163,7 +72,7 @@ pub async fn issue(
             report_no: report.report_no.clone(),
             verification_code: issued.signed.verification_code.clone(),
             issued_at: report.issued_at,
-            subject_id: subject.id,
+            subject_id: issued.row.subject_id,
         }),
     ))
 }
@@ -180,37 +89,10 @@ pub async fn pdf(
     caller: Caller,
     Path(report_no): Path<String>,
 ) -> ApiResult<Response> {
-    let no = svc::clean_report_no(&report_no).ok_or(AppError::NotFound)?;
-    let row = state
-        .store
-        .credit_report(&no)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let subject = state
-        .store
-        .subject(row.subject_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut e = caller.audit("query", "credit_report_download", "ok");
-    e.target = Some(row.report_no.clone());
-    e.detail = serde_json::json!({"subject": subject.id, "report_no": row.report_no});
-    if let Err(err) = may_issue(&caller, &subject) {
-        e.outcome = "denied".into();
-        state.store.audit(&[e]).await?;
-        return Err(err.into());
-    }
-    state.store.audit(&[e]).await?;
-    // Never hand out a PDF that is not the one issued (a file edited in the database).
-    if hex::encode(Sha256::digest(&row.pdf)) != row.pdf_sha256 {
-        return Err(StoreError::Corrupt(format!(
-            "信用报告 {} 的 PDF 与登记的摘要不符",
-            row.report_no
-        ))
-        .into());
-    }
+    let row = svc::download(&state, &caller, &report_no).await?;
     let disposition =
         HeaderValue::from_str(&format!("attachment; filename=\"{}.pdf\"", row.report_no))
-            .map_err(|err| AppError::Unavailable(err.to_string()))?;
+            .map_err(AppError::unavailable)?;
     Ok((
         StatusCode::OK,
         [
@@ -274,14 +156,7 @@ pub async fn verify(
             let bytes = axum::body::to_bytes(body, svc::MAX_PDF_BYTES)
                 .await
                 .map_err(|_| too_large(svc::MAX_PDF_BYTES))?;
-            let key = state
-                .report_key
-                .as_ref()
-                .map(|k| k.verifying_key())
-                .ok_or_else(no_key)?;
-            Ok(Json(
-                svc::verify_pdf(state.store.as_ref(), &key, &bytes).await?,
-            ))
+            Ok(Json(svc::verify_upload(&state, &bytes).await?))
         }
         "application/json" => {
             let bytes = axum::body::to_bytes(body, MAX_JSON_BYTES)
@@ -290,10 +165,8 @@ pub async fn verify(
             let req: VerifyRequest = serde_json::from_slice(&bytes).map_err(|e| {
                 AppError::invalid("invalid_json", format!("请求体错误：{e}"))
             })?;
-            let key = state.report_key.as_ref().map(|k| k.verifying_key());
             Ok(Json(
-                svc::verify_by_code(state.store.as_ref(), key.as_ref(), &req.report_no, &req.code)
-                    .await?,
+                svc::verify_code(&state, &req.report_no, &req.code).await?,
             ))
         }
         _ => Err(AppError::invalid(

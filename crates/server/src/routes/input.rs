@@ -17,3 +17,9 @@ pub fn query_error(e: QueryRejection) -> AppError {
 pub fn parse_id(s: &str) -> AppResult<Uuid> {
     Uuid::parse_str(s).map_err(|_| AppError::invalid("invalid_id", format!("“{s}”不是合法的编号")))
 }
+
+/// [`parse_id`] of a batch (the message names it).
+pub fn parse_batch_id(s: &str) -> AppResult<Uuid> {
+    Uuid::parse_str(s)
+        .map_err(|_| AppError::invalid("invalid_id", format!("“{s}”不是合法的批次编号")))
+}

@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::input::json_error;
-use crate::auth::{clear_cookie, session_cookie, Caller, Via};
-use crate::error::{ApiResult, AppError};
+use crate::auth::{clear_cookie, session_cookie, Caller};
+use crate::error::ApiResult;
 use crate::AppState;
 use chengxin_app::accounts::{self, AccountView, LoginRequest};
+use chengxin_app::session;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionView {
@@ -58,35 +59,14 @@ pub async fn whoami(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let account = match caller.account_id() {
-        Some(id) => state
-            .store
-            .account(id)
-            .await?
-            .map(|a| AccountView::from(&a)),
-        None => None,
-    };
-    Ok(Json(serde_json::json!({
-        "actor": caller.actor,
-        "roles": caller.roles,
-        "region": caller.scope.region,
-        "body": caller.body,
-        "token_permissions": caller.token_permissions,
-        "account": account,
-    })))
+    Ok(Json(session::whoami(&state, &caller).await?))
 }
 
 /// Log out: the session ends on the server and the cookie is cleared.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session",
     responses((status = 200, body = Object), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<impl IntoResponse> {
-    if let Via::Session { session_hash, .. } = &caller.via {
-        state.store.delete_session(session_hash).await?;
-        state
-            .store
-            .audit(&[caller.audit("auth", "logout", "ok")])
-            .await?;
-    }
+    session::logout(&state, &caller).await?;
     Ok((
         AppendHeaders([(SET_COOKIE, clear_cookie(state.auth.cookie_secure))]),
         Json(serde_json::json!({"ok": true})),
@@ -109,17 +89,6 @@ pub async fn change_password(
     body: Result<Json<PasswordChange>, JsonRejection>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let Json(req) = body.map_err(json_error)?;
-    let id = caller
-        .account_id()
-        .ok_or_else(|| AppError::forbidden("account_required", "只有登录账号才能修改密码"))?;
-    accounts::change_password(
-        state.store.as_ref(),
-        &state.auth,
-        id,
-        &req.current,
-        &req.new,
-        caller.ip.clone(),
-    )
-    .await?;
+    session::change_password(&state, &caller, &req.current, &req.new).await?;
     Ok(Json(serde_json::json!({"ok": true})))
 }

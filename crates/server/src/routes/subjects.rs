@@ -4,35 +4,19 @@
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
-use chengxin_access::Permission;
-
-use super::input::json_error;
+use super::input::{json_error, parse_id};
 use crate::auth::Caller;
-use crate::error::{ApiResult, AppError};
+use crate::error::ApiResult;
 use crate::AppState;
+use chengxin_app::subjects::{self, IdentityView};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct IdentityRequest {
     /// Why the number is needed (required, recorded in the query log).
     pub purpose: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct IdentityView {
-    pub subject_id: Uuid,
-    pub id_number: String,
-}
-
-impl std::fmt::Debug for IdentityView {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IdentityView")
-            .field("subject_id", &self.subject_id)
-            .finish_non_exhaustive()
-    }
 }
 
 /// Open a person's ID number. Needs `personal_data_decrypt` and the subject within the
@@ -48,35 +32,9 @@ pub async fn identity(
     Path(id): Path<String>,
     body: Result<Json<IdentityRequest>, JsonRejection>,
 ) -> ApiResult<Json<IdentityView>> {
-    let id = Uuid::parse_str(&id)
-        .map_err(|_| AppError::invalid("invalid_id", format!("“{id}”不是合法的编号")))?;
+    let id = parse_id(&id)?;
     let Json(req) = body.map_err(json_error)?;
-    let purpose = req.purpose.trim();
-    if purpose.chars().count() < 2 {
-        return Err(chengxin_access::AccessError::PurposeRequired.into());
-    }
-    let subject = state.store.subject(id).await?.ok_or(AppError::NotFound)?;
-    let region = subject.region.clone().unwrap_or_else(|| "000000".into());
-    let mut e = caller.audit("query", "identity_open", "ok");
-    e.target = Some(id.to_string());
-    e.detail = serde_json::json!({"purpose": purpose, "subject": id, "returned": 0});
-    if let Err(err) = caller.require_at(Permission::PersonalDataDecrypt, &region) {
-        e.outcome = "denied".into();
-        state.store.audit(&[e]).await?;
-        return Err(err.into());
-    }
-    let (Some(sealed), Some(hash)) = (state.store.subject_identity(id).await?, subject.id_hash)
-    else {
-        return Err(AppError::NotFound.into());
-    };
-    let number = state
-        .pii
-        .open_bound(&sealed, &hash)
-        .map_err(|err| AppError::Access(err.into()))?;
-    e.detail["returned"] = serde_json::json!(1);
-    state.store.audit(&[e]).await?;
-    Ok(Json(IdentityView {
-        subject_id: id,
-        id_number: number,
-    }))
+    Ok(Json(
+        subjects::open_identity(&state, &caller, id, &req.purpose).await?,
+    ))
 }

@@ -13,8 +13,8 @@ use serde::Deserialize;
 
 use super::{actions_script, api_error_page, dt, enc, gate, is_staff, msg_box, render, val};
 use crate::auth::Caller;
-use crate::routes::audit::AuditQuery;
 use crate::AppState;
+use chengxin_app::audit::{self, AuditQuery};
 
 #[derive(Debug, Deserialize, Default)]
 pub struct AuditPageQuery {
@@ -68,22 +68,17 @@ pub async fn audit(
     let actor = nonempty(q.actor);
     let kind = nonempty(q.kind);
     let action = nonempty(q.action);
-    let events = match crate::routes::audit::list(
-        State(state.clone()),
-        caller.clone(),
-        Ok(Query(AuditQuery {
-            from,
-            to,
-            actor: actor.clone(),
-            kind: kind.clone(),
-            action: action.clone(),
-            limit: Some(300),
-        })),
-    )
-    .await
-    {
-        Ok(axum::Json(e)) => e,
-        Err(e) => return api_error_page(&caller, &v, &e),
+    let query = AuditQuery {
+        from,
+        to,
+        actor: actor.clone(),
+        kind: kind.clone(),
+        action: action.clone(),
+        limit: Some(300),
+    };
+    let events = match audit::list(&state, &caller, query).await {
+        Ok(e) => e,
+        Err(e) => return api_error_page(&caller, &v, &e.into()),
     };
     // The same filter for the export.
     let mut params: Vec<String> = Vec::new();

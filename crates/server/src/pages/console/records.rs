@@ -15,8 +15,9 @@ use super::{
 };
 use crate::auth::{uscc_region, Caller};
 use crate::error::{ApiError, AppError};
-use crate::routes::records::ReadParams;
+use crate::routes::input::parse_id;
 use crate::AppState;
+use chengxin_app::records;
 
 fn can_read(c: &Caller) -> bool {
     c.has(P::RecordsReadShared) || c.has(P::RecordsReadNonpublic) || c.has(P::RecordsTransition)
@@ -104,20 +105,15 @@ pub async fn record(
         .ok()
         .and_then(|Query(q)| q.purpose)
         .filter(|p| !p.trim().is_empty());
-    // Through the API's handler: non-public records need the permission in reach and a
-    // purpose, and the read is query-logged.
-    let read = crate::routes::records::get_record(
-        State(state.clone()),
-        caller.clone(),
-        Path(id.clone()),
-        Ok(Query(ReadParams {
-            purpose: purpose.clone(),
-        })),
-    )
-    .await;
+    // The API's use case: non-public records need the permission in reach and a purpose,
+    // and the read is query-logged.
+    let read = match parse_id(&id) {
+        Ok(uuid) => records::read(&state, &caller, uuid, purpose.as_deref()).await,
+        Err(e) => Err(e),
+    };
     let view = match read {
-        Ok(axum::Json(view)) => view,
-        Err(ApiError(AppError::Access(chengxin_access::AccessError::PurposeRequired))) => {
+        Ok(view) => view,
+        Err(AppError::Access(chengxin_access::AccessError::PurposeRequired)) => {
             let body = html! {
                 div.card.narrow {
                     p { "该记录不属于社会公开信息。查阅须说明用途，查询将记入查询留痕。" }
@@ -130,13 +126,11 @@ pub async fn record(
             };
             return render(&caller, &v, "信用记录", "/console/subjects", body);
         }
-        Err(e) => return api_error_page(&caller, &v, &e),
+        Err(e) => return api_error_page(&caller, &v, &ApiError(e)),
     };
     let record: Record = match serde_json::from_value(view.record.clone()) {
         Ok(r) => r,
-        Err(e) => {
-            return api_error_page(&caller, &v, &ApiError(AppError::Unavailable(e.to_string())))
-        }
+        Err(e) => return api_error_page(&caller, &v, &ApiError(AppError::unavailable(e))),
     };
     let history: Vec<RecordHistoryEntry> = view
         .history
@@ -398,10 +392,9 @@ pub async fn link_queue(State(state): State<AppState>, caller: Caller, uri: Uri)
         Ok(v) => v,
         Err(r) => return r,
     };
-    let rows = match crate::routes::records::link_queue(State(state.clone()), caller.clone()).await
-    {
-        Ok(axum::Json(rows)) => rows,
-        Err(e) => return api_error_page(&caller, &v, &e),
+    let rows = match records::link_queue(&state, &caller).await {
+        Ok(rows) => rows,
+        Err(e) => return api_error_page(&caller, &v, &ApiError(e)),
     };
     let body = html! {
         p.hint { "以下记录报送时未能唯一确定信用主体，请核对后人工关联。共 " (rows.len()) " 条。" }

@@ -15,9 +15,8 @@ use qrcode::{Color, EcLevel, QrCode};
 use super::{api_error_page, enc, gate, mask_ids, render};
 use crate::auth::Caller;
 use crate::error::{ApiError, AppError};
-use crate::routes::credit_reports::may_issue;
 use crate::AppState;
-use chengxin_app::credit_reports::{clean_report_no, stored_signed};
+use chengxin_app::credit_reports::{clean_report_no, may_issue, stored_signed};
 
 /// Quiet zone around the QR symbol, in modules (the standard asks for 4).
 const QUIET: usize = 4;

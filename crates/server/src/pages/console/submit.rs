@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::{api_error_page, dt, enc, gate, render, who};
 use crate::auth::Caller;
 use crate::pages::{html_response, script};
+use crate::routes::input::parse_batch_id;
 use crate::AppState;
 
 const SUBMIT_JS: &str = r#"
@@ -191,11 +192,13 @@ pub async fn batch(
         Ok(v) => v,
         Err(r) => return r,
     };
-    let b = match crate::routes::batches::get_batch(State(state.clone()), caller.clone(), Path(id))
-        .await
-    {
-        Ok(axum::Json(b)) => b,
-        Err(e) => return api_error_page(&caller, &v, &e),
+    let read = match parse_batch_id(&id) {
+        Ok(id) => chengxin_app::batches::read(&state, &caller, id).await,
+        Err(e) => Err(e),
+    };
+    let b = match read {
+        Ok(b) => b,
+        Err(e) => return api_error_page(&caller, &v, &e.into()),
     };
     let fragment = q
         .ok()

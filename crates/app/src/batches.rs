@@ -1,0 +1,154 @@
+//! Batch submission (报送): who may submit for which department, spooling the upload to disk
+//! and importing it as one batch; reading a batch and the error report of its rejected rows.
+
+use std::path::PathBuf;
+
+use chengxin_access::Permission;
+use chengxin_store::Batch;
+use tokio::io::AsyncWriteExt;
+
+use crate::auth::{uscc_region, Caller};
+use crate::error::{AppError, AppResult};
+use crate::imports::{self, ImportRequest, ImportSummary};
+use crate::App;
+
+/// Largest accepted upload.
+pub const MAX_UPLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// The department (USCC, upper-cased) a caller submits for: a department submits as itself;
+/// a caller without a body (e.g. the credit office) for departments within its jurisdiction.
+pub fn submitting_dept(caller: &Caller, dept: &str) -> AppResult<String> {
+    let dept = dept.trim().to_ascii_uppercase();
+    match caller.body.as_deref() {
+        Some(body) if body.eq_ignore_ascii_case(&dept) => {}
+        Some(_) => {
+            return Err(AppError::forbidden(
+                "dept_mismatch",
+                "只能以本单位名义报送（dept 须为本单位统一社会信用代码）",
+            ))
+        }
+        None => caller.require_at(Permission::RecordsSubmit, &uscc_region(&dept))?,
+    }
+    Ok(dept)
+}
+
+/// What a submitted file is.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    /// Catalog type code, e.g. `admin_penalty`.
+    pub type_code: String,
+    /// The submitting department, as [`submitting_dept`] returned it.
+    pub dept: String,
+    /// Original file name (helps tell CSV from XLSX).
+    pub file_name: Option<String>,
+    /// XLSX sheet to read (default: the first).
+    pub sheet: Option<String>,
+}
+
+/// A file being received: spooled to the upload folder, at most [`MAX_UPLOAD_BYTES`],
+/// removed however the submission ends.
+pub struct Upload {
+    path: PathBuf,
+    file: Option<tokio::fs::File>,
+    size: u64,
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+impl Upload {
+    /// A new, empty spool file in the upload folder.
+    pub async fn begin(app: &App) -> AppResult<Self> {
+        let dir = app.upload_dir.clone();
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(|e| AppError::unavailable(format!("无法创建上传目录：{e}")))?;
+        let path = dir.join(format!("upload-{}", uuid::Uuid::now_v7().simple()));
+        let file = tokio::fs::File::create(&path)
+            .await
+            .map_err(|e| AppError::unavailable(format!("无法写入上传文件：{e}")))?;
+        Ok(Self {
+            path,
+            file: Some(file),
+            size: 0,
+        })
+    }
+
+    /// Append the next piece of the file.
+    pub async fn write(&mut self, chunk: &[u8]) -> AppResult<()> {
+        self.size += chunk.len() as u64;
+        if self.size > MAX_UPLOAD_BYTES {
+            return Err(AppError::invalid(
+                "upload_too_large",
+                "上传文件超过 2 GiB 上限",
+            ));
+        }
+        let file = self
+            .file
+            .as_mut()
+            .ok_or_else(|| AppError::unavailable("上传文件已关闭"))?;
+        file.write_all(chunk)
+            .await
+            .map_err(|e| AppError::unavailable(format!("无法写入上传文件：{e}")))
+    }
+
+    /// The whole file is here: import it as one batch (an identical file returns the earlier
+    /// batch). An empty file is refused.
+    pub async fn import(
+        mut self,
+        app: &App,
+        caller: &Caller,
+        what: Submission,
+    ) -> AppResult<ImportSummary> {
+        if let Some(mut file) = self.file.take() {
+            file.flush().await.map_err(AppError::unavailable)?;
+        }
+        if self.size == 0 {
+            return Err(AppError::invalid("empty_file", "上传的文件为空"));
+        }
+        imports::import_file(
+            app.store.clone(),
+            app.id_hasher.clone(),
+            self.path.clone(),
+            ImportRequest {
+                type_code: what.type_code,
+                source_dept: what.dept,
+                file_name: what.file_name,
+                sheet: what.sheet,
+                published_at: None,
+                actor: caller.actor.clone(),
+                today: chengxin_store::clock::today_in_china(),
+            },
+        )
+        .await
+    }
+}
+
+/// A batch with its counts: the submitting department's business, and that of staff who may
+/// read non-public records in its region.
+pub async fn read(app: &App, caller: &Caller, id: uuid::Uuid) -> AppResult<Batch> {
+    let batch = app.store.batch(id).await?.ok_or(AppError::NotFound)?;
+    may_read(caller, &batch)?;
+    Ok(batch)
+}
+
+fn may_read(caller: &Caller, batch: &Batch) -> AppResult<()> {
+    if caller.body.as_deref() == Some(batch.source_dept.as_str())
+        && (caller.has(Permission::RecordsSubmit) || caller.has(Permission::RecordsReadNonpublic))
+    {
+        return Ok(());
+    }
+    caller.require_at(
+        Permission::RecordsReadNonpublic,
+        &uscc_region(&batch.source_dept),
+    )
+}
+
+/// The error report of a batch read with [`read`]: its rejected rows with a reason column
+/// (CSV, or XLSX when `xlsx`), cells Excel would run as formulas neutralised.
+pub async fn error_report(app: &App, batch: &Batch, xlsx: bool) -> AppResult<Vec<u8>> {
+    imports::error_report(app.store.as_ref(), &app.pii, batch.id, xlsx).await
+}

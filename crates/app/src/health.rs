@@ -1,0 +1,74 @@
+//! Readiness and the head of the change log with the keys that sign it.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{AppError, AppResult};
+use crate::App;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Ready {
+    pub status: String,
+    /// `sqlite` or `postgres`.
+    pub backend: String,
+    pub log_seq: i64,
+}
+
+/// Readiness: the database answers and is migrated (unavailable otherwise).
+pub async fn readiness(app: &App) -> AppResult<Ready> {
+    let store = &app.store;
+    store.ping().await.map_err(AppError::unavailable)?;
+    let (seq, _) = store.log_head().await.map_err(AppError::unavailable)?;
+    Ok(Ready {
+        status: "ready".into(),
+        backend: match store.backend() {
+            chengxin_store::Backend::Sqlite => "sqlite".into(),
+            chengxin_store::Backend::Postgres => "postgres".into(),
+        },
+        log_seq: seq,
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogHead {
+    /// Sequence number of the last change-log entry.
+    pub seq: i64,
+    /// Hash of the last entry: publish it to make later rewriting detectable.
+    pub hash: String,
+    /// Registered checkpoint-signing public keys (hex Ed25519).
+    pub public_keys: Vec<PublicKey>,
+    /// The public key credit reports (信用报告) are signed with (hex Ed25519), if configured.
+    pub report_public_keys: Vec<PublicKey>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicKey {
+    pub key_id: String,
+    pub public_key: String,
+}
+
+/// The head of the tamper-evident change log and the keys that sign it.
+pub async fn log_head(app: &App) -> AppResult<LogHead> {
+    let (seq, hash) = app.store.log_head().await?;
+    let public_keys = app
+        .store
+        .public_keys()
+        .await?
+        .into_iter()
+        .map(|(key_id, public_key)| PublicKey { key_id, public_key })
+        .collect();
+    let report_public_keys = app
+        .report_public_key()
+        .map(|k| PublicKey {
+            key_id: chengxin_report::key_id(&k),
+            public_key: hex::encode(k.as_bytes()),
+        })
+        .into_iter()
+        .collect();
+    Ok(LogHead {
+        seq,
+        hash,
+        public_keys,
+        report_public_keys,
+    })
+}
