@@ -23,6 +23,8 @@ pub struct WorkCalendar {
     /// day -> index into `periods`.
     holidays: BTreeMap<NaiveDate, usize>,
     make_up_days: BTreeSet<NaiveDate>,
+    /// Answer for years not covered too, provisionally ([`WorkCalendar::with_provisional_years`]).
+    provisional_years: bool,
 }
 
 /// What merging years into a calendar did, year by year ([`WorkCalendar::merge`]).
@@ -48,7 +50,29 @@ impl WorkCalendar {
             make_up: Vec::new(),
             holidays: BTreeMap::new(),
             make_up_days: BTreeSet::new(),
+            provisional_years: false,
         }
+    }
+
+    /// This calendar, answering for years it does not cover as well: there a Monday–Friday
+    /// counts as a working day (no holiday is known yet), and a date so computed is
+    /// provisional ([`WorkCalendar::is_provisional`]). The application runs on such a
+    /// calendar, so that no deadline fails while next year's schedule is not out; the strict
+    /// questions then never answer `YearNotCovered`.
+    pub fn with_provisional_years(mut self) -> Self {
+        self.provisional_years = true;
+        self
+    }
+
+    /// Whether this calendar answers provisionally for years it does not cover.
+    pub fn has_provisional_years(&self) -> bool {
+        self.provisional_years
+    }
+
+    /// Whether a date lies in a year not covered, so that a deadline falling on it (counted
+    /// Monday–Friday) is provisional until that year's schedule is loaded.
+    pub fn is_provisional(&self, date: NaiveDate) -> bool {
+        !self.covers(date)
     }
 
     /// Index validated years, which must be contiguous (checked by the callers).
@@ -228,6 +252,9 @@ impl WorkCalendar {
     /// Whether `date` is a working day: a make-up day, or a Monday–Friday that is not a
     /// holiday. `YearNotCovered` outside the covered years.
     pub fn is_working_day(&self, date: NaiveDate) -> Result<bool, CalendarError> {
+        if self.provisional_years && !self.covers(date) {
+            return Ok(!is_weekend(date));
+        }
         self.check_covered(date)?;
         Ok(self.works(date))
     }
@@ -250,6 +277,9 @@ impl WorkCalendar {
     /// `date`. `YearNotCovered` as soon as a day to look at lies outside the covered years
     /// (see [`WorkCalendar::add_working_days_lenient`] for a provisional answer instead).
     pub fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
+        if self.provisional_years {
+            return Ok(self.add_working_days_lenient(date, n)?.date);
+        }
         let mut day = date;
         let mut left = n;
         while left > 0 {
@@ -269,6 +299,9 @@ impl WorkCalendar {
     /// `b < d <= a`) when `b < a`. So `working_days_between(a, add_working_days(a, n)?) == n`.
     /// `YearNotCovered` if any day counted lies outside the covered years.
     pub fn working_days_between(&self, a: NaiveDate, b: NaiveDate) -> Result<i64, CalendarError> {
+        if self.provisional_years {
+            return Ok(self.working_days_between_lenient(a, b).days);
+        }
         let (lo, hi, sign) = if a <= b { (a, b, 1) } else { (b, a, -1) };
         if lo == hi {
             return Ok(0);

@@ -359,6 +359,13 @@ pub struct Applicant {
     pub contact_sealed: Option<String>,
 }
 
+/// A deadline as counted: `working_days` working days after `from`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueBasis {
+    pub from: NaiveDate,
+    pub working_days: u32,
+}
+
 /// An objection, repair application or rights decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Application {
@@ -384,6 +391,10 @@ pub struct Application {
     pub next: Option<Party>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<NaiveDate>,
+    /// How `due` was counted (so it can be counted again when the calendar changes, e.g. a
+    /// provisional deadline once the year's holidays are published).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_basis: Option<DueBasis>,
     /// The rule version applied (repair: the 令 id; objection: the rules file version).
     pub rule_version: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

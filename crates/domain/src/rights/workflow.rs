@@ -122,6 +122,23 @@ impl Application {
         }
     }
 
+    /// Count the deadline again on `calendar` (after a year's schedule was loaded): the old
+    /// and new deadline when it moved, `None` when it stands (or was not counted here).
+    pub fn recount_due(
+        &mut self,
+        calendar: &WorkCalendar,
+    ) -> Result<Option<(NaiveDate, NaiveDate)>, RightsError> {
+        let (Some(old), Some(basis)) = (self.due, self.due_basis) else {
+            return Ok(None);
+        };
+        let new = calendar.add_working_days(basis.from, basis.working_days)?;
+        if new == old {
+            return Ok(None);
+        }
+        self.due = Some(new);
+        Ok(Some((old, new)))
+    }
+
     /// Whether an objection on the target is still open (the record shows 异议处理中).
     pub fn objection_pending(&self) -> bool {
         self.kind == AppKind::Objection
@@ -134,9 +151,15 @@ impl Application {
         party: Option<Party>,
         days: u32,
     ) -> Result<(), RightsError> {
-        self.due = match party {
-            Some(_) => Some(ctx.calendar.add_working_days(ctx.today, days)?),
-            None => None,
+        (self.due, self.due_basis) = match party {
+            Some(_) => (
+                Some(ctx.calendar.add_working_days(ctx.today, days)?),
+                Some(DueBasis {
+                    from: ctx.today,
+                    working_days: days,
+                }),
+            ),
+            None => (None, None),
         };
         self.next = party;
         Ok(())
@@ -473,6 +496,7 @@ pub fn file(new: NewApplication<'_>, ctx: &StepContext<'_>) -> Result<Applicatio
         state: AppState::Submitted,
         next: None,
         due: None,
+        due_basis: None,
         rule_version,
         finding: None,
         decision: None,
@@ -568,6 +592,7 @@ pub fn decide(new: NewDecision, ctx: &StepContext<'_>) -> Result<Application, Ri
         state: AppState::Decided,
         next: None,
         due: None,
+        due_basis: None,
         rule_version: ctx.rules.version.clone(),
         finding: None,
         decision: Some(decision),

@@ -273,3 +273,31 @@ proptest! {
         prop_assert_eq!(c.working_days_between_lenient(b, a).days, -lenient.days);
     }
 }
+
+#[test]
+fn a_provisional_calendar_answers_past_its_years() {
+    let strict = WorkCalendar::official();
+    let cal = strict.clone().with_provisional_years();
+    assert!(cal.has_provisional_years() && !strict.has_provisional_years());
+    let last = *strict.covered_years().end();
+    let on = |m: u32, day: u32| NaiveDate::from_ymd_opt(last, m, day).unwrap();
+    // Inside the covered years: the same answers as the strict calendar.
+    assert_eq!(
+        cal.add_working_days(on(9, 28), 5).unwrap(),
+        strict.add_working_days(on(9, 28), 5).unwrap()
+    );
+    assert!(!cal.is_provisional(on(12, 31)));
+    // Past them: Monday–Friday, provisional; the strict calendar refuses.
+    let start = on(12, 24);
+    assert!(strict.add_working_days(start, 10).is_err());
+    let due = cal.add_working_days(start, 10).unwrap();
+    assert_eq!(due, cal.add_working_days_lenient(start, 10).unwrap().date);
+    assert!(cal.is_provisional(due));
+    assert_eq!(cal.working_days_between(start, due).unwrap(), 10);
+    let next_monday = (1..=7)
+        .map(|n| NaiveDate::from_ymd_opt(last + 1, 1, n).unwrap())
+        .find(|x| x.weekday() == Weekday::Mon)
+        .unwrap();
+    assert!(cal.is_working_day(next_monday).unwrap());
+    assert!(strict.is_working_day(next_monday).is_err());
+}
