@@ -5,6 +5,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use chengxin_store::Store;
+
 use crate::error::{AppError, AppResult};
 
 /// Most working days [`add`] counts.
@@ -16,6 +18,9 @@ pub struct AddResult {
     pub n: u32,
     /// The n-th working day after `date`.
     pub result: NaiveDate,
+    /// Counted over a year whose holidays are not published yet (Monday–Friday): recount when
+    /// they are.
+    pub provisional: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -24,28 +29,206 @@ pub struct BetweenResult {
     pub to: NaiveDate,
     /// Working days d with from < d <= to (negative when `to` is before `from`).
     pub working_days: i64,
+    /// Counted over a year whose holidays are not published yet (Monday–Friday).
+    pub provisional: bool,
 }
 
-fn calendar() -> AppResult<&'static WorkCalendar> {
-    WorkCalendar::official_checked()
-        .map_err(|e| AppError::unavailable(format!("工作日历数据不可用：{e}")))
+/// The calendar in effect: the shipped years with the years loaded at run time merged in,
+/// answering provisionally (Monday–Friday) past them. Read from the store at each use, so a
+/// load applies at once, in every process, without a restart.
+pub async fn in_effect(store: &dyn Store) -> AppResult<WorkCalendar> {
+    let shipped = WorkCalendar::official_checked()
+        .map_err(|e| AppError::unavailable(format!("工作日历数据不可用：{e}")))?;
+    let loaded = chengxin_store::effective_calendar(store).await?;
+    // An empty store (no loaded year) gives the shipped calendar back.
+    let cal = if loaded.covered_years().is_empty() {
+        shipped.clone()
+    } else {
+        loaded
+    };
+    Ok(cal.with_provisional_years())
 }
 
 /// The n-th working day after `date` (`n` at most [`MAX_ADD`]).
-pub fn add(date: NaiveDate, n: u32) -> AppResult<AddResult> {
+pub async fn add(store: &dyn Store, date: NaiveDate, n: u32) -> AppResult<AddResult> {
     if n > MAX_ADD {
         return Err(AppError::invalid("invalid_query", "n 不能超过 1000"));
     }
-    let result = calendar()?.add_working_days(date, n)?;
-    Ok(AddResult { date, n, result })
+    let cal = in_effect(store).await?;
+    let result = cal.add_working_days(date, n)?;
+    Ok(AddResult {
+        date,
+        n,
+        result,
+        provisional: cal.is_provisional(result) || cal.is_provisional(date),
+    })
 }
 
 /// Working days d with `from` < d <= `to`.
-pub fn between(from: NaiveDate, to: NaiveDate) -> AppResult<BetweenResult> {
-    let working_days = calendar()?.working_days_between(from, to)?;
+pub async fn between(
+    store: &dyn Store,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<BetweenResult> {
+    let cal = in_effect(store).await?;
+    let working_days = cal.working_days_between(from, to)?;
     Ok(BetweenResult {
         from,
         to,
         working_days,
+        provisional: cal.is_provisional(from) || cal.is_provisional(to),
     })
+}
+
+/// What loading a year's holiday schedule did.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LoadReport {
+    /// Years not covered before.
+    pub added: Vec<i32>,
+    /// Years covered before with different content, replaced as asked.
+    pub replaced: Vec<i32>,
+    /// Years covered before with the same content: nothing written.
+    pub unchanged: Vec<i32>,
+    pub first_year: i32,
+    pub last_year: i32,
+    /// Closed-loop cases whose deadlines moved (their departments are told).
+    pub cases_recounted: usize,
+    /// Credit-rights applications whose deadline moved (a notice to whoever acts next).
+    pub applications_recounted: usize,
+}
+
+/// Load a validated calendar document ([`chengxin_domain::calendar::CalendarDoc::parse`]) as
+/// `actor` from the file `source`; then count again every running deadline — those computed
+/// provisionally (Monday–Friday) in the added years and any in replaced years — and tell
+/// their owners: a case's department by an audit notice, an application's next party by a
+/// notice on the application. Applied at once, without a restart, in every process.
+pub async fn load(
+    store: &dyn Store,
+    actor: &str,
+    source: &str,
+    doc: &chengxin_domain::calendar::CalendarDoc,
+    replace: bool,
+) -> AppResult<LoadReport> {
+    let loaded = chengxin_store::load_calendar(store, actor, source, doc, replace).await?;
+    let changed = !loaded.added.is_empty() || !loaded.replaced.is_empty();
+    let (cases, applications) = if changed {
+        let cal = in_effect(store).await?;
+        (
+            recount_cases(store, actor, &cal).await?,
+            recount_applications(store, actor, &cal).await?,
+        )
+    } else {
+        (0, 0)
+    };
+    Ok(LoadReport {
+        added: loaded.added,
+        replaced: loaded.replaced,
+        unchanged: loaded.unchanged,
+        first_year: loaded.first_year,
+        last_year: loaded.last_year,
+        cases_recounted: cases,
+        applications_recounted: applications,
+    })
+}
+
+/// Count running cases' deadlines again; one that cannot be is recorded and skipped.
+async fn recount_cases(store: &dyn Store, actor: &str, cal: &WorkCalendar) -> AppResult<usize> {
+    let joint =
+        chengxin_domain::lists::JointCatalog::default_checked().map_err(AppError::unavailable)?;
+    let open = store
+        .cases(&chengxin_store::CaseFilter {
+            open_only: true,
+            limit: Some(1_000_000),
+            ..Default::default()
+        })
+        .await?;
+    let mut n = 0;
+    for row in &open {
+        let recounted =
+            crate::cases::case_of(row).and_then(|c| Ok(c.recount(joint.closed_loop(), cal)?));
+        let mut e = chengxin_store::AuditEvent::new(actor, "case", "case_deadline_recounted", "ok");
+        e.target = Some(row.id.clone());
+        match recounted {
+            Ok(None) => continue,
+            Ok(Some(case)) => {
+                let new = crate::cases::row_of(
+                    row.entry_id,
+                    &case,
+                    row.region.clone(),
+                    row.version + 1,
+                    row.created_at,
+                )?;
+                match store.write_cases(actor, &[], &[(new, row.version)]).await {
+                    Ok(()) => {}
+                    // Changed meanwhile: its next step was counted on the new calendar.
+                    Err(chengxin_store::StoreError::Conflict { .. }) => continue,
+                    Err(err) => return Err(err.into()),
+                }
+                e.detail = serde_json::json!({
+                    "department": row.department, "step": row.step,
+                    "due_before": row.next_due, "due": case.next_due,
+                    "notice": format!("节假日安排已载入，下一步办理期限重新计算为 {}", case.next_due.map(|d| d.to_string()).unwrap_or_default()),
+                });
+                n += 1;
+            }
+            Err(err) => {
+                e.action = "case_deadline_recount_failed".into();
+                e.outcome = "failed".into();
+                e.detail = serde_json::json!({"code": err.code(), "reason": err.to_string()});
+            }
+        }
+        store.audit(&[e]).await?;
+    }
+    Ok(n)
+}
+
+/// Count running applications' deadlines again, with a notice to whoever acts next.
+async fn recount_applications(
+    store: &dyn Store,
+    actor: &str,
+    cal: &WorkCalendar,
+) -> AppResult<usize> {
+    let open = store
+        .applications(&chengxin_store::ApplicationFilter {
+            open_only: true,
+            limit: Some(1_000_000),
+            ..Default::default()
+        })
+        .await?;
+    let mut n = 0;
+    for row in &open {
+        let Ok(mut application) = crate::rights::app_of(row) else {
+            continue;
+        };
+        let Ok(Some((before, after))) = application.recount_due(cal) else {
+            continue;
+        };
+        if let Some(to) = application.next.clone() {
+            application.notices.push(chengxin_domain::rights::Notice {
+                at: chengxin_store::clock::now(),
+                to,
+                text: format!("节假日安排已载入，办理期限由 {before} 重新计算为 {after}"),
+            });
+        }
+        let new = crate::rights::row_of(
+            &application,
+            row.access_hash.clone(),
+            row.version + 1,
+            row.created_at,
+        )?;
+        match store
+            .write_application(
+                actor,
+                &new,
+                Some(row.version),
+                chengxin_store::TargetChange::None,
+            )
+            .await
+        {
+            Ok(_) => n += 1,
+            Err(chengxin_store::StoreError::Conflict { .. }) => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Ok(n)
 }

@@ -2,7 +2,6 @@
 //! takes effect, advanced step by step against working-day deadlines, reminded and escalated,
 //! lifted when the entry leaves its list; and the per-department feedback rate.
 
-use chengxin_domain::calendar::WorkCalendar;
 use chengxin_domain::lists::{
     lift_on_removal, Case, EntryStatus, JointCatalog, ListEntry, Reminder,
 };
@@ -66,7 +65,7 @@ pub async fn follow_entry(
     today: NaiveDate,
 ) -> AppResult<usize> {
     let joint = JointCatalog::default_checked().map_err(AppError::unavailable)?;
-    let cal = WorkCalendar::official_checked().map_err(AppError::unavailable)?;
+    let cal = &crate::calendar::in_effect(store).await?;
     let entry: ListEntry =
         serde_json::from_value(row.entry.clone()).map_err(AppError::unavailable)?;
     let existing = store
@@ -154,7 +153,7 @@ pub async fn advance(
     today: NaiveDate,
 ) -> AppResult<CaseRow> {
     let joint = JointCatalog::default_checked().map_err(AppError::unavailable)?;
-    let cal = WorkCalendar::official_checked().map_err(AppError::unavailable)?;
+    let cal = &crate::calendar::in_effect(store).await?;
     // Another role's case is not found, as if it did not exist.
     let row = store
         .case(id)
@@ -184,10 +183,12 @@ pub async fn advance(
 }
 
 /// Today's reminders and escalations for running cases, recorded as audit events (the
-/// console shows them; departments get them as notices).
+/// console shows them; departments get them as notices). A case that cannot be judged (a
+/// damaged row) is recorded as `case_reminder_failed` and the others go on: one bad item
+/// never stops the daily job.
 pub async fn remind(store: &dyn Store, today: NaiveDate) -> AppResult<Vec<(String, Reminder)>> {
     let joint = JointCatalog::default_checked().map_err(AppError::unavailable)?;
-    let cal = WorkCalendar::official_checked().map_err(AppError::unavailable)?;
+    let cal = &crate::calendar::in_effect(store).await?;
     let open = store
         .cases(&CaseFilter {
             open_only: true,
@@ -198,8 +199,24 @@ pub async fn remind(store: &dyn Store, today: NaiveDate) -> AppResult<Vec<(Strin
     let mut out = Vec::new();
     let mut events = Vec::new();
     for row in &open {
-        let case = case_of(row)?;
-        let r = case.reminder(joint.closed_loop(), today, cal)?;
+        let judged =
+            case_of(row).and_then(|case| Ok(case.reminder(joint.closed_loop(), today, cal)?));
+        let r = match judged {
+            Ok(r) => r,
+            Err(err) => {
+                tracing::warn!(target: crate::LOG_TARGET, case = %row.id, error = %err, "closed-loop reminder skipped");
+                let mut e = AuditEvent::new(
+                    "system:closed-loop",
+                    "case",
+                    "case_reminder_failed",
+                    "failed",
+                );
+                e.target = Some(row.id.clone());
+                e.detail = serde_json::json!({"code": err.code(), "reason": err.to_string()});
+                events.push(e);
+                continue;
+            }
+        };
         if r == Reminder::None {
             continue;
         }

@@ -12,14 +12,58 @@ pub struct Ready {
     /// `sqlite` or `postgres`.
     pub backend: String,
     pub log_seq: i64,
+    /// What an operator should act on while the platform still serves (e.g.
+    /// `calendar_coverage_ending`: next year's holidays are not loaded yet).
+    pub warnings: Vec<Warning>,
 }
 
-/// Readiness: the database answers and is migrated (unavailable otherwise).
+/// A warning: a stable code and a Chinese message.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Warning {
+    pub code: String,
+    pub message: String,
+}
+
+/// How long the working-day calendar in effect still covers.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CalendarCoverage {
+    pub first_year: i32,
+    pub last_year: i32,
+    /// Days from today to the last covered day (negative past it).
+    pub days_left: Option<i64>,
+    /// Set from 60 days before the last covered day.
+    pub warning: Option<Warning>,
+}
+
+/// The calendar's coverage as of today.
+pub async fn calendar_coverage(app: &App) -> AppResult<CalendarCoverage> {
+    let cal = crate::calendar::in_effect(app.store.as_ref()).await?;
+    let today = app.today();
+    let years = cal.covered_years();
+    Ok(CalendarCoverage {
+        first_year: *years.start(),
+        last_year: *years.end(),
+        days_left: cal.days_until_uncovered(today),
+        warning: cal.coverage_warning(today).map(|w| Warning {
+            code: w.code().to_string(),
+            message: w.message(),
+        }),
+    })
+}
+
+/// Readiness: the database answers and is migrated (unavailable otherwise), with warnings.
 pub async fn readiness(app: &App) -> AppResult<Ready> {
     let store = &app.store;
     store.ping().await.map_err(AppError::unavailable)?;
     let (seq, _) = store.log_head().await.map_err(AppError::unavailable)?;
+    let warnings = calendar_coverage(app)
+        .await
+        .map_err(AppError::unavailable)?
+        .warning
+        .into_iter()
+        .collect();
     Ok(Ready {
+        warnings,
         status: "ready".into(),
         backend: match store.backend() {
             chengxin_store::Backend::Sqlite => "sqlite".into(),

@@ -4,7 +4,6 @@
 //! `source_removed` and history, the rest is left as it is.
 
 use chengxin_access::{Permission, PiiCipher};
-use chengxin_domain::calendar::WorkCalendar;
 use chengxin_domain::codes::{id_number, uscc};
 use chengxin_domain::lists::{
     refresh, EntryAction, EntryStatus, JointCatalog, ListEntry, Proposal, RemovalReason,
@@ -113,7 +112,7 @@ pub async fn refresh_imported(
             format!("名单“{}”不是从外部数据源导入的", list.name),
         ));
     }
-    let cal = WorkCalendar::official_checked().map_err(AppError::unavailable)?;
+    let cal = &crate::calendar::in_effect(store).await?;
     let regions = RegionTable::national();
     let cipher = PiiCipher::from_id_hasher(hasher);
     let mut report = RefreshReport {
@@ -378,7 +377,7 @@ pub async fn act(
     let entry: ListEntry =
         serde_json::from_value(row.entry.clone()).map_err(AppError::unavailable)?;
     let list = joint.list(&entry.list).ok_or(AppError::NotFound)?;
-    let cal = WorkCalendar::official_checked().map_err(AppError::unavailable)?;
+    let cal = &crate::calendar::in_effect(app.store.as_ref()).await?;
     let today = app.today();
     let next = entry.apply(list, action, today, req.note.as_deref(), cal)?;
     let new = entry_row(row.id, subject_id, &next, row.version + 1, row.created_at)?;

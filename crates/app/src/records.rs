@@ -91,13 +91,19 @@ pub async fn transition(
 /// (the record stays, hidden from the public). Returns how many were expired.
 pub async fn expire_due(store: &dyn Store, actor: &str, today: NaiveDate) -> AppResult<u64> {
     let mut done = 0u64;
+    // Records that could not be expired: recorded once, then left for the next run — one bad
+    // record never stops the job.
+    let mut failed: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
     loop {
         let due = store.records_due_for_expiry(today, 1000).await?;
-        if due.is_empty() {
+        if due.iter().all(|r| failed.contains(&r.id)) {
             return Ok(done);
         }
         let mut progressed = false;
         for r in due {
+            if failed.contains(&r.id) {
+                continue;
+            }
             debug_assert_eq!(r.status, RecordStatus::Published);
             let note = r.publish_until.map(|d| format!("公示期至 {d} 届满"));
             match transition(
@@ -117,7 +123,21 @@ pub async fn expire_due(store: &dyn Store, actor: &str, today: NaiveDate) -> App
                 }
                 // Someone changed it meanwhile: the next pass sees the new state.
                 Err(AppError::Store(chengxin_store::StoreError::Conflict { .. })) => {}
-                Err(e) => return Err(e),
+                // The store itself is failing: stop this run, the next one retries.
+                Err(e @ AppError::Store(_)) => return Err(e),
+                Err(err) => {
+                    tracing::warn!(target: crate::LOG_TARGET, record = %r.id, error = %err, "record not expired");
+                    let mut e = chengxin_store::AuditEvent::new(
+                        actor,
+                        "record",
+                        "record_expiry_failed",
+                        "failed",
+                    );
+                    e.target = Some(r.id.to_string());
+                    e.detail = serde_json::json!({"code": err.code(), "reason": err.to_string()});
+                    store.audit(&[e]).await?;
+                    failed.insert(r.id);
+                }
             }
         }
         if !progressed {

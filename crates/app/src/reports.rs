@@ -1,7 +1,6 @@
 //! Reports over stored records.
 
 use chengxin_access::Permission;
-use chengxin_domain::calendar::WorkCalendar;
 use chengxin_domain::reports::{self, PublicationFact, TimelinessReport};
 use chengxin_store::Store;
 use chrono::NaiveDate;
@@ -50,7 +49,7 @@ pub async fn timeliness_within(
             published_on: r.published_at.map(reports::china_date),
         })
         .collect();
-    let cal = WorkCalendar::official_checked().map_err(AppError::unavailable)?;
+    let cal = &crate::calendar::in_effect(store).await?;
     reports::timeliness(
         &facts,
         cal,

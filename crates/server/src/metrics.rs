@@ -5,6 +5,7 @@ use std::sync::Mutex;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
@@ -20,6 +21,9 @@ pub struct Metrics {
     registry: Mutex<Registry>,
     pub requests: Family<RequestLabels, Counter>,
     pub latency: Family<RequestLabels, Histogram>,
+    /// Days from today to the last day the working-day calendar covers (negative past it):
+    /// alert well before it reaches 0 (the console warns from 60).
+    pub calendar_days_left: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -51,10 +55,17 @@ impl Metrics {
             "HTTP request latency",
             latency.clone(),
         );
+        let calendar_days_left = Gauge::default();
+        registry.register(
+            "calendar_days_left",
+            "Days until the last day the official working-day calendar covers",
+            calendar_days_left.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             requests,
             latency,
+            calendar_days_left,
         }
     }
 

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::target::load_target;
-use super::{calendar, random, row_of};
+use super::{random, row_of};
 use crate::auth::{uscc_region, Caller};
 use crate::error::{AppError, AppResult};
 use crate::App;
@@ -153,7 +153,7 @@ pub async fn tolerate(
     let today = app.today();
     let ctx = StepContext {
         rules: app.rights_rules()?,
-        calendar: calendar()?,
+        calendar: &crate::calendar::in_effect(app.store.as_ref()).await?,
         today,
         now: chengxin_store::changelog::now(),
         actor,
@@ -218,7 +218,7 @@ pub async fn mitigate(
     let today = app.today();
     let ctx = StepContext {
         rules: app.rights_rules()?,
-        calendar: calendar()?,
+        calendar: &crate::calendar::in_effect(app.store.as_ref()).await?,
         today,
         now: chengxin_store::changelog::now(),
         actor,

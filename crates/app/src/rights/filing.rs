@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::target::{load_target, own_subject, Loaded};
 use super::tracking::new_access_code;
-use super::{app_of, calendar, random, row_of};
+use super::{app_of, random, row_of};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::App;
@@ -273,7 +273,7 @@ pub async fn file(
     let now = chengxin_store::changelog::now();
     let ctx = StepContext {
         rules: app.rights_rules()?,
-        calendar: calendar()?,
+        calendar: &crate::calendar::in_effect(app.store.as_ref()).await?,
         today,
         now,
         actor,

@@ -9,7 +9,6 @@
 //! (who sees what), [`steps`], [`evidence`], [`tracking`] (the applicant's view by tracking
 //! number and access code), [`decisions`] (tolerance and mitigation) and [`archive`].
 
-use chengxin_domain::calendar::WorkCalendar;
 use chengxin_domain::rights::{Application, RightsRules};
 use chengxin_store::ApplicationRow;
 use rand::RngCore;
@@ -43,10 +42,6 @@ pub use tracking::{
 
 pub fn rules() -> AppResult<&'static RightsRules> {
     RightsRules::default_checked().map_err(AppError::unavailable)
-}
-
-fn calendar() -> AppResult<&'static WorkCalendar> {
-    WorkCalendar::official_checked().map_err(AppError::unavailable)
 }
 
 fn random<const N: usize>() -> [u8; N] {

@@ -16,10 +16,11 @@ use uuid::Uuid;
 
 use super::queue::{application, handle_permission};
 use super::target::{load_target, Loaded};
-use super::{app_of, calendar, row_of};
+use super::{app_of, row_of};
 use crate::auth::{uscc_region, Caller};
 use crate::error::{AppError, AppResult};
 use crate::App;
+use chengxin_domain::calendar::WorkCalendar;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StepRequest {
@@ -177,9 +178,10 @@ pub async fn apply_step(
         *recipients = share_recipients(app.store.as_ref(), &application).await?;
     }
     let today = app.today();
+    let calendar = crate::calendar::in_effect(app.store.as_ref()).await?;
     let ctx = StepContext {
         rules: app.rights_rules()?,
-        calendar: calendar()?,
+        calendar: &calendar,
         today,
         now: chengxin_store::changelog::now(),
         actor,
@@ -187,7 +189,7 @@ pub async fn apply_step(
     };
     let effect = application.apply(&action, &ctx).map_err(AppError::from)?;
     let note = format!("{}（{}）", action.label(), application.tracking_no);
-    let change = effect_change(&loaded, effect, note, today)?;
+    let change = effect_change(&loaded, effect, note, today, &calendar)?;
     let entry_changed = match &change {
         TargetChange::ListEntry(e, _) => Some((**e).clone()),
         _ => None,
@@ -236,6 +238,7 @@ fn effect_change(
     effect: Effect,
     note: String,
     today: chrono::NaiveDate,
+    calendar: &WorkCalendar,
 ) -> AppResult<TargetChange> {
     let record = || loaded.record.as_ref().ok_or(AppError::NotFound);
     let entry_removed = |reason: RemovalReason| -> AppResult<TargetChange> {
@@ -247,7 +250,7 @@ fn effect_change(
             EntryAction::Remove { reason },
             today,
             Some(&note),
-            calendar()?,
+            calendar,
         )?;
         let subject = row.subject_id.ok_or(AppError::NotFound)?;
         let new = crate::lists::entry_row(row.id, subject, &next, row.version + 1, row.created_at)?;

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use chengxin_domain::calendar::{CalendarDoc, WorkCalendar};
-use chengxin_store::{effective_calendar, load_calendar, CalendarYearRow};
+use chengxin_store::{effective_calendar, CalendarYearRow};
 use clap::Subcommand;
 
 use crate::config::Config;
@@ -72,7 +72,8 @@ async fn load(cfg: &Config, file: &Path, replace: bool) -> anyhow::Result<ExitCo
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| file.display().to_string());
     let store = open_and_migrate(cfg).await?;
-    let load = load_calendar(store.as_ref(), ACTOR, &source, &doc, replace)
+    // Through the use case: running deadlines are counted again and their owners told.
+    let load = chengxin_app::calendar::load(store.as_ref(), ACTOR, &source, &doc, replace)
         .await
         .map_err(CliError::from)?;
     checkpoint(cfg, &store).await?;
@@ -83,6 +84,8 @@ async fn load(cfg: &Config, file: &Path, replace: bool) -> anyhow::Result<ExitCo
         "unchanged": load.unchanged,
         "first_year": load.first_year,
         "last_year": load.last_year,
+        "cases_recounted": load.cases_recounted,
+        "applications_recounted": load.applications_recounted,
     });
     println!("{out}");
     Ok(ExitCode::SUCCESS)

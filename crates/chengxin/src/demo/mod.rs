@@ -148,9 +148,10 @@ pub async fn load(store: &dyn Store, hasher: &IdHasher, today: NaiveDate) -> Res
 
     // Published a few working days after the decision, as a department would — and one in
     // eight too late, so the 双公示 timeliness report has something to show.
-    let calendar = chengxin_domain::calendar::WorkCalendar::official_checked().ok();
+    // The calendar in effect (provisional past the covered years), as the platform counts.
+    let calendar = chengxin_app::calendar::in_effect(store).await?;
     let demo_published_at = |doc_no: &str, decided: chrono::NaiveDate| {
-        let cal = calendar?;
+        let cal = &calendar;
         let h = doc_no
             .bytes()
             .fold(7u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)));
@@ -214,8 +215,7 @@ async fn list_entries(
 ) -> Result<()> {
     use chengxin_domain::lists::{EntryAction, JointCatalog, ListEntry, Proposal};
     let joint = JointCatalog::default_checked().map_err(|e| anyhow!(e.to_string()))?;
-    let cal = chengxin_domain::calendar::WorkCalendar::official_checked()
-        .map_err(|e| anyhow!(e.to_string()))?;
+    let cal = &chengxin_app::calendar::in_effect(store).await?;
     let enterprise = |i: &usize| {
         data.subjects
             .get(*i)

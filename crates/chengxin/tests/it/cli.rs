@@ -281,9 +281,12 @@ fn serve_story(db: Option<&str>) {
     let (status, body) = http_get(port, "/api/v1/workdays/add?date=2025-01-24&n=3").unwrap();
     assert_eq!(status, 200);
     assert!(body.contains("2025-02-05"));
+    assert!(body.contains("\"provisional\":false"), "{body}");
+    // A year whose holidays are not published: counted Monday–Friday, marked provisional.
     let (status, body) = http_get(port, "/api/v1/workdays/add?date=2035-01-24&n=3").unwrap();
-    assert_eq!(status, 400);
-    assert!(body.contains("calendar_year_not_covered"), "{body}");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("2035-01-29"), "{body}");
+    assert!(body.contains("\"provisional\":true"), "{body}");
     let (status, body) = http_get(port, "/nope").unwrap();
     assert_eq!(status, 404);
     assert!(body.contains("\"code\":\"not_found\""));

@@ -366,6 +366,27 @@ impl Case {
         Ok(next)
     }
 
+    /// The case with its deadlines counted again on `calendar` (after a year's holidays were
+    /// loaded: a deadline counted provisionally, Monday–Friday, moves to the real working
+    /// day); `None` when nothing moved, or the case is lifted or complete.
+    pub fn recount(
+        &self,
+        config: &ClosedLoopConfig,
+        calendar: &WorkCalendar,
+    ) -> Result<Option<Case>, CalendarError> {
+        if self.lifted_on.is_some() {
+            return Ok(None);
+        }
+        let mut next = self.clone();
+        next.planned = config.due_dates(self.planned.initiated, calendar)?;
+        if let (Some(step), Some(last)) = (self.step.next(), self.events.last()) {
+            if self.next_due.is_some() {
+                next.next_due = Some(config.due_after(step, last.on, calendar)?);
+            }
+        }
+        Ok((next != *self).then_some(next))
+    }
+
     /// Whether the next step is overdue on `today`.
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
         self.lifted_on.is_none() && self.next_due.is_some_and(|d| today > d)

@@ -39,6 +39,12 @@ pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Ready>> {
 #[utoipa::path(get, path = "/metrics", tag = "health",
     responses((status = 200, content_type = "text/plain", body = String)))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    if let Ok(c) = health::calendar_coverage(&state).await {
+        state
+            .metrics
+            .calendar_days_left
+            .set(c.days_left.unwrap_or(i64::MIN));
+    }
     (
         StatusCode::OK,
         [(

@@ -65,10 +65,13 @@ pub struct AddParams {
 #[utoipa::path(get, path = "/api/v1/workdays/add", tag = "calendar", params(AddParams),
     responses((status = 200, body = AddResult), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn workdays_add(
+    State(state): State<AppState>,
     q: Result<Query<AddParams>, QueryRejection>,
 ) -> ApiResult<Json<AddResult>> {
     let Query(q) = q.map_err(query_error)?;
-    Ok(Json(calendar::add(q.date, q.n)?))
+    Ok(Json(
+        calendar::add(state.store.as_ref(), q.date, q.n).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -82,8 +85,11 @@ pub struct BetweenParams {
 #[utoipa::path(get, path = "/api/v1/workdays/between", tag = "calendar", params(BetweenParams),
     responses((status = 200, body = BetweenResult), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn workdays_between(
+    State(state): State<AppState>,
     q: Result<Query<BetweenParams>, QueryRejection>,
 ) -> ApiResult<Json<BetweenResult>> {
     let Query(q) = q.map_err(query_error)?;
-    Ok(Json(calendar::between(q.from, q.to)?))
+    Ok(Json(
+        calendar::between(state.store.as_ref(), q.from, q.to).await?,
+    ))
 }

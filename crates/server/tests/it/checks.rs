@@ -418,8 +418,10 @@ both_backends!(closed_loop_from_entry_to_feedback_to_removal, closed_loop);
 
 async fn calendar_gap(t: TestApp) {
     use chengxin_app::lists::{refresh_imported, SourceRow, COURT_LIST};
-    // Deadlines would fall in 2027, which the shipped calendar does not cover: the entry is
-    // still imported (and checks intercept), the missing cases are recorded, nothing guessed.
+    // The entry takes effect on the last day the shipped calendar covers: its cases' deadlines
+    // fall in a year whose holidays are not published. They are counted Monday–Friday and
+    // marked provisional — nothing fails, nothing is left unopened — and counted again, with
+    // a notice, once the year's schedule is loaded.
     let hasher = chengxin_domain::subjects::IdHasher::new([3; 32]);
     let row = SourceRow {
         row: 2,
@@ -434,26 +436,86 @@ async fn calendar_gap(t: TestApp) {
         "test",
         COURT_LIST,
         vec![row],
-        d("2026-12-28"),
+        d("2026-12-31"),
     )
     .await
     .unwrap();
     assert_eq!(r.added, 1);
-    assert!(t.store.cases(&Default::default()).await.unwrap().is_empty());
-    let noted = t
+    let cases = t.store.cases(&Default::default()).await.unwrap();
+    assert!(!cases.is_empty());
+    // 分发 one working day after Thursday 31 December: Friday 1 January, provisionally.
+    for c in &cases {
+        assert_eq!(c.next_due, Some(d("2027-01-01")), "{c:?}");
+    }
+    let (s, v) = t
+        .call(
+            "GET",
+            "/api/v1/workdays/add?date=2026-12-31&n=1",
+            &Cred::None,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["result"].as_str(), v["provisional"].as_bool()),
+        (Some("2027-01-01"), Some(true))
+    );
+
+    // The year's schedule is loaded (an invented test schedule: 1–3 January off).
+    let doc = chengxin_domain::calendar::CalendarDoc::parse(include_str!(
+        "../../../../tests/fixtures/calendar-2027-test.toml"
+    ))
+    .unwrap();
+    let report = chengxin_app::calendar::load(
+        t.store.as_ref(),
+        "account:admin",
+        "calendar-2027-test.toml",
+        &doc,
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.added, vec![2027]);
+    assert_eq!(report.cases_recounted, cases.len());
+    for c in t.store.cases(&Default::default()).await.unwrap() {
+        assert_eq!(c.next_due, Some(d("2027-01-04")), "{c:?}");
+    }
+    let (_, v) = t
+        .call(
+            "GET",
+            "/api/v1/workdays/add?date=2026-12-31&n=1",
+            &Cred::None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (v["result"].as_str(), v["provisional"].as_bool()),
+        (Some("2027-01-04"), Some(false))
+    );
+    let told = t
         .store
         .audit_events(&chengxin_store::AuditFilter {
-            action: Some("cases_not_opened".into()),
+            action: Some("case_deadline_recounted".into()),
             ..Default::default()
         })
         .await
         .unwrap();
-    assert_eq!(noted.len(), 1);
-    assert_eq!(noted[0].detail["code"], "calendar_year_not_covered");
+    assert_eq!(told.len(), cases.len());
+    assert_eq!(told[0].detail["due"], "2027-01-04");
+    // Loading the same file again changes nothing.
+    let again =
+        chengxin_app::calendar::load(t.store.as_ref(), "account:admin", "x.toml", &doc, false)
+            .await
+            .unwrap();
+    assert_eq!(
+        (again.unchanged.clone(), again.cases_recounted),
+        (vec![2027], 0)
+    );
+    assert_log_verifies(t.store.as_ref()).await;
     t.cleanup().await;
 }
 both_backends!(
-    calendar_gap_keeps_the_entry_and_records_missing_cases,
+    deadlines_past_the_calendar_are_provisional_then_recounted,
     calendar_gap
 );
 
