@@ -204,18 +204,21 @@ pub fn router(state: AppState) -> Router {
     let mut uploads = Router::new();
     for (spec, handler) in table::table() {
         let access = spec.access;
-        let handler = handler.route_layer(middleware::from_fn(move |req: Request, next: Next| {
-            auth::require(access, req, next)
-        }));
+        let mut handler =
+            handler.route_layer(middleware::from_fn(move |req: Request, next: Next| {
+                auth::require(access, req, next)
+            }));
+        if !spec.cleans_text {
+            handler = handler.route_layer(middleware::from_fn(control_chars::refuse));
+        }
         if spec.upload {
             uploads = uploads.route(spec.path, handler);
         } else {
             api = api.route(spec.path, handler);
         }
     }
-    // Ordinary requests: small bodies, short timeout; no control characters anywhere.
+    // Ordinary requests: small bodies, short timeout.
     let api = api
-        .route_layer(middleware::from_fn(control_chars::refuse))
         .route_layer(track_layer.clone())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             16 * 1024 * 1024,

@@ -14,4 +14,8 @@ pub struct RouteSpec {
     pub access: Access,
     /// File submissions: no body limit, long timeout.
     pub upload: bool,
+    /// The handler cleans its free text itself, item by item (the party names of a check: one
+    /// stray character must not refuse a bidding platform's whole batch), so control
+    /// characters are not refused up front (`control_chars`).
+    pub cleans_text: bool,
 }

@@ -26,6 +26,20 @@ fn r(
             path,
             access,
             upload: false,
+            cleans_text: false,
+        },
+        handler,
+    )
+}
+
+/// A row whose handler cleans its own free text ([`RouteSpec::cleans_text`]).
+fn cleaning(
+    (spec, handler): (RouteSpec, MethodRouter<AppState>),
+) -> (RouteSpec, MethodRouter<AppState>) {
+    (
+        RouteSpec {
+            cleans_text: true,
+            ..spec
         },
         handler,
     )
@@ -188,12 +202,12 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             Perm(P::CasesManage),
             get(cases::feedback),
         ),
-        r(
+        cleaning(r(
             p.clone(),
             "/api/v1/checks",
             Perm(P::ChecksRun),
             post(checks::check),
-        ),
+        )),
         r(
             p.clone(),
             "/api/v1/checks/{id}/outcome",
@@ -351,6 +365,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             path: "/api/v1/batches",
             access: Perm(P::RecordsSubmit),
             upload: true,
+            cleans_text: false,
         },
         post(batches::submit),
     ));

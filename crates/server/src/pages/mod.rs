@@ -46,6 +46,7 @@ pub fn page(
             path,
             access: Access::Open,
             upload: false,
+            cleans_text: false,
         },
         handler,
     )

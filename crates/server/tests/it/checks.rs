@@ -578,7 +578,7 @@ async fn hostile(t: TestApp) {
         .await;
     assert_eq!(
         (s, v["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_json"))
+        (StatusCode::BAD_REQUEST, Some("control_character"))
     );
     let (s, v) = t
         .call("POST", &propose("serious_dishonest"), &office, Some(body))
