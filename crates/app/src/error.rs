@@ -141,3 +141,32 @@ refused_by_rule!(
 
 /// Results of the use cases.
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The codes clients see are stable (one was once turned into `AppError::unavailable` by
+    /// a rename and no test noticed).
+    #[test]
+    fn codes_and_kinds() {
+        let e = AppError::unavailable("日历数据不可用");
+        assert_eq!(
+            (e.code(), e.kind()),
+            ("unavailable", ErrorKind::Unavailable)
+        );
+        assert_eq!(e.to_string(), "服务暂不可用：日历数据不可用");
+        assert_eq!(AppError::NotFound.code(), "not_found");
+        assert_eq!(AppError::RateLimited.code(), "rate_limited");
+        let rule: AppError = chengxin_domain::calendar::CalendarError::YearNotCovered {
+            year: 2031,
+            first: 2018,
+            last: 2026,
+        }
+        .into();
+        assert_eq!(
+            (rule.code(), rule.kind()),
+            ("calendar_year_not_covered", ErrorKind::Invalid)
+        );
+    }
+}
