@@ -96,11 +96,13 @@ fn kind_for(hint: Option<SubjectKind>, uscc: Option<&str>, has_id: bool) -> Subj
 /// here and goes no further.
 fn to_import_row(
     v: intake::ValidRow,
+    disclosure: chengxin_domain::catalog::Disclosure,
     hasher: &IdHasher,
     cipher: &PiiCipher,
     today: NaiveDate,
 ) -> chengxin_store::Result<ImportRow> {
-    let (status, publish_until) = chengxin_domain::records::entry_status(v.publication, today);
+    let (status, publish_until) =
+        chengxin_domain::records::entry_status(v.publication, disclosure, v.decision_date, today);
     let id = v.subject.id_number.as_deref();
     let region = v
         .subject
@@ -213,7 +215,7 @@ fn read_and_validate(
         match item {
             Ok(raw) => {
                 match intake::validate_row(&rt, &map, raw.row, &raw.cells, regions, req.today) {
-                    Ok(v) => match to_import_row(v, &hasher, &cipher, req.today) {
+                    Ok(v) => match to_import_row(v, rt.disclosure, &hasher, &cipher, req.today) {
                         Ok(row) => good.push((row, raw.cells)),
                         Err(e) => bad.push(RejectedRow {
                             row: raw.row,

@@ -20,22 +20,29 @@ pub enum RecordStatus {
     Repaired,
 }
 
-/// The status and public period a record enters with, by its publication rule — one rule for
-/// imports, the API and the demo data.
+/// The status and public period a record enters with, by its publication rule and its type's
+/// disclosure — one rule for imports, the API and the demo data.
 ///
-/// A type not published to the public (纪律处分/政务处分, 问责处理, 审计发现问题 …, rule
-/// `none`) is not thereby out of force: it enters *in effect* (`Published`: shared with
-/// government and counted by checks and archives for its effect period) with no public period;
-/// whether the public sees it is the publication rule's business, not the status's.
+/// A type not disclosed to the public (纪律处分/政务处分, 问责处理, 审计发现问题 …: 政务共享)
+/// is not thereby out of force: it enters *in effect* (`Published`: shared with government and
+/// counted by checks and archives) with no public period — the type keeps it from the public.
+/// A row of a public type that is itself not to be published (a 轻微 行政处罚) enters with a
+/// public period of zero (`Expired` on its decision date): kept and shared, never shown.
 pub fn entry_status(
     publication: crate::catalog::PublicationEnd,
+    disclosure: crate::catalog::Disclosure,
+    decision_date: NaiveDate,
     today: NaiveDate,
 ) -> (RecordStatus, Option<NaiveDate>) {
-    use crate::catalog::PublicationEnd;
+    use crate::catalog::{Disclosure, PublicationEnd};
     match publication {
         PublicationEnd::Until(end) if end < today => (RecordStatus::Expired, Some(end)),
         PublicationEnd::Until(end) => (RecordStatus::Published, Some(end)),
-        PublicationEnd::NotPublished | PublicationEnd::Never => (RecordStatus::Published, None),
+        PublicationEnd::Never => (RecordStatus::Published, None),
+        PublicationEnd::NotPublished if disclosure == Disclosure::Public => {
+            (RecordStatus::Expired, Some(decision_date))
+        }
+        PublicationEnd::NotPublished => (RecordStatus::Published, None),
     }
 }
 
@@ -247,24 +254,51 @@ pub struct RecordHistoryEntry {
 mod tests {
     #[test]
     fn unpublished_types_enter_in_effect() {
-        use crate::catalog::PublicationEnd;
+        use super::{entry_status, RecordStatus};
+        use crate::catalog::{Disclosure, PublicationEnd};
         let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        let today = d("2026-06-01");
+        let (decided, today) = (d("2026-05-20"), d("2026-06-01"));
+        // A shared-only type (政务处分): in effect, kept from the public by its type.
         assert_eq!(
-            super::entry_status(PublicationEnd::NotPublished, today),
-            (super::RecordStatus::Published, None)
+            entry_status(
+                PublicationEnd::NotPublished,
+                Disclosure::Shared,
+                decided,
+                today
+            ),
+            (RecordStatus::Published, None)
+        );
+        // A row of a public type not to be published (轻微): public period zero.
+        assert_eq!(
+            entry_status(
+                PublicationEnd::NotPublished,
+                Disclosure::Public,
+                decided,
+                today
+            ),
+            (RecordStatus::Expired, Some(decided))
         );
         assert_eq!(
-            super::entry_status(PublicationEnd::Never, today),
-            (super::RecordStatus::Published, None)
+            entry_status(PublicationEnd::Never, Disclosure::Public, decided, today),
+            (RecordStatus::Published, None)
         );
         assert_eq!(
-            super::entry_status(PublicationEnd::Until(d("2026-06-01")), today),
-            (super::RecordStatus::Published, Some(d("2026-06-01")))
+            entry_status(
+                PublicationEnd::Until(d("2026-06-01")),
+                Disclosure::Public,
+                decided,
+                today
+            ),
+            (RecordStatus::Published, Some(d("2026-06-01")))
         );
         assert_eq!(
-            super::entry_status(PublicationEnd::Until(d("2026-05-31")), today),
-            (super::RecordStatus::Expired, Some(d("2026-05-31")))
+            entry_status(
+                PublicationEnd::Until(d("2026-05-31")),
+                Disclosure::Public,
+                decided,
+                today
+            ),
+            (RecordStatus::Expired, Some(d("2026-05-31")))
         );
     }
 

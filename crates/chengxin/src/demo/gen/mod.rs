@@ -645,6 +645,8 @@ impl Gen {
         let severity = rt.row_severity(d.severity, &values);
         let (mut status, publish_until) = chengxin_domain::records::entry_status(
             rt.publish_until(d.date, d.severity, &values),
+            rt.disclosure,
+            d.date,
             self.today,
         );
         if d.submitted && status == RecordStatus::Published {
