@@ -37,16 +37,12 @@ pub struct BetweenResult {
 /// answering provisionally (Monday–Friday) past them. Read from the store at each use, so a
 /// load applies at once, in every process, without a restart.
 pub async fn in_effect(store: &dyn Store) -> AppResult<WorkCalendar> {
-    let shipped = WorkCalendar::official_checked()
+    // The shipped file must load (it is the base the loaded years merge into).
+    WorkCalendar::official_checked()
         .map_err(|e| AppError::unavailable(format!("工作日历数据不可用：{e}")))?;
-    let loaded = chengxin_store::effective_calendar(store).await?;
-    // An empty store (no loaded year) gives the shipped calendar back.
-    let cal = if loaded.covered_years().is_empty() {
-        shipped.clone()
-    } else {
-        loaded
-    };
-    Ok(cal.with_provisional_years())
+    Ok(chengxin_store::effective_calendar(store)
+        .await?
+        .with_provisional_years())
 }
 
 /// The n-th working day after `date` (`n` at most [`MAX_ADD`]).
@@ -112,7 +108,8 @@ pub async fn load(
     let loaded = chengxin_store::load_calendar(store, actor, source, doc, replace).await?;
     let changed = !loaded.added.is_empty() || !loaded.replaced.is_empty();
     let (cases, applications) = if changed {
-        let cal = in_effect(store).await?;
+        // The calendar the load produced: no second read of the store.
+        let cal = loaded.calendar.clone().with_provisional_years();
         (
             recount_cases(store, actor, &cal).await?,
             recount_applications(store, actor, &cal).await?,
@@ -143,6 +140,7 @@ async fn recount_cases(store: &dyn Store, actor: &str, cal: &WorkCalendar) -> Ap
         })
         .await?;
     let mut n = 0;
+    let mut events = Vec::new();
     for row in &open {
         let recounted =
             crate::cases::case_of(row).and_then(|c| Ok(c.recount(joint.closed_loop(), cal)?));
@@ -177,8 +175,10 @@ async fn recount_cases(store: &dyn Store, actor: &str, cal: &WorkCalendar) -> Ap
                 e.detail = serde_json::json!({"code": err.code(), "reason": err.to_string()});
             }
         }
-        store.audit(&[e]).await?;
+        events.push(e);
     }
+    // The notices in one write (one group entry in the change log).
+    store.audit(&events).await?;
     Ok(n)
 }
 
