@@ -31,6 +31,16 @@ pub fn spawn_expiry(store: Arc<dyn Store>, retention_days: i64) -> JoinHandle<()
     tokio::spawn(async move {
         let mut last_reminded: Option<NaiveDate> = None;
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        // Once at start: records stored under the earlier entry rule put in effect.
+        match crate::entry_rule::reconcile(store.as_ref()).await {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!(target: crate::LOG_TARGET, records = n, "records put in effect under the one entry rule")
+            }
+            Err(e) => {
+                tracing::warn!(target: crate::LOG_TARGET, error = %e, "entry-rule reconciliation failed")
+            }
+        }
         loop {
             tick.tick().await;
             match crate::records::expire_due(store.as_ref(), "system:expire", china_today()).await {

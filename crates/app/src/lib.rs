@@ -14,6 +14,7 @@ pub mod cases;
 pub mod checks;
 pub mod context;
 pub mod credit_reports;
+pub mod entry_rule;
 pub mod error;
 pub mod health;
 pub mod imports;

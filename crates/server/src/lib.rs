@@ -93,6 +93,8 @@ impl std::ops::Deref for ServerState {
         routes::reference::validate_codes,
         routes::reference::workdays_add,
         routes::reference::workdays_between,
+        routes::calendar::overview,
+        routes::calendar::load,
         routes::records::get_record,
         routes::records::transition,
         routes::records::timeliness,

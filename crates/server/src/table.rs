@@ -9,8 +9,8 @@ use chengxin_access::Permission as P;
 use crate::auth::Access::{self, AnyOf, Open, Perm, Signed};
 use crate::route_spec::RouteSpec;
 use crate::routes::{
-    admin, audit, batches, cases, checks, credit_reports, health, lists, records, reference,
-    rights, session, subjects,
+    admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, records,
+    reference, rights, session, subjects,
 };
 use crate::AppState;
 
@@ -85,6 +85,13 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/workdays/between",
             Open,
             get(reference::workdays_between),
+        ),
+        r(g.clone(), "/api/v1/calendar", Open, get(calendar::overview)),
+        r(
+            p.clone(),
+            "/api/v1/calendar/years",
+            Perm(P::SettingsManage),
+            post(calendar::load),
         ),
         r(p.clone(), "/api/v1/session", Open, post(session::login)),
         r(g.clone(), "/api/v1/session", Signed, get(session::whoami)),

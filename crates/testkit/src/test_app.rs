@@ -85,6 +85,24 @@ impl TestApp {
         }
     }
 
+    /// The same store seen by a fresh app whose "today" is `day` (a fresh check index too):
+    /// for stories about dates, e.g. the calendar running out.
+    pub fn on_day(self, day: NaiveDate) -> Self {
+        let mut app = App::new(
+            self.store.clone(),
+            IdHasher::new([3; 32]),
+            self.dir.join("uploads"),
+            settings(),
+        );
+        app.today = Some(day);
+        let state = AppState::new(app.with_report_key(report_key()));
+        TestApp {
+            app: router(state.clone()),
+            state,
+            ..self
+        }
+    }
+
     pub async fn sqlite() -> Self {
         let dir = temp_dir();
         let store = chengxin_store::open(&format!("sqlite://{}", dir.join("t.db").display()))

@@ -7,8 +7,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use chengxin_domain::calendar::{CalendarDoc, WorkCalendar};
-use chengxin_store::{effective_calendar, CalendarYearRow};
+use chengxin_domain::calendar::CalendarDoc;
 use clap::Subcommand;
 
 use crate::config::Config;
@@ -86,90 +85,42 @@ async fn load(cfg: &Config, file: &Path, replace: bool) -> anyhow::Result<ExitCo
         "last_year": load.last_year,
         "cases_recounted": load.cases_recounted,
         "applications_recounted": load.applications_recounted,
+        "entries_recounted": load.entries_recounted,
     });
     println!("{out}");
     Ok(ExitCode::SUCCESS)
 }
 
-/// One covered year as `show` lists it.
-#[derive(serde::Serialize)]
-struct YearLine<'a> {
-    year: i32,
-    /// `shipped` or `loaded`.
-    origin: &'static str,
-    /// A loaded year that takes the place of a shipped one with different content.
-    replaces_shipped: bool,
-    notices: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    loaded: Option<&'a CalendarYearRow>,
-}
-
 async fn show(cfg: &Config, json: bool) -> anyhow::Result<ExitCode> {
     let store = open_and_migrate(cfg).await?;
-    let rows = store.calendar_years().await?;
-    let calendar = effective_calendar(store.as_ref())
+    let o = chengxin_app::calendar::overview(store.as_ref(), china_today())
         .await
         .map_err(CliError::from)?;
-    let shipped = WorkCalendar::official();
-    let lines: Vec<YearLine> = calendar
-        .years()
-        .map(|y| {
-            let loaded = rows.iter().find(|r| r.year == y.year);
-            YearLine {
-                year: y.year,
-                origin: if loaded.is_some() {
-                    "loaded"
-                } else {
-                    "shipped"
-                },
-                replaces_shipped: loaded.is_some() && shipped.year(y.year).is_some_and(|s| s != y),
-                notices: &y.notices,
-                loaded,
-            }
-        })
-        .collect();
-    let covered = calendar.covered_years();
-    let warning = calendar.coverage_warning(china_today());
     if json {
-        let out = serde_json::json!({
-            "first_year": (!lines.is_empty()).then(|| *covered.start()),
-            "last_year": (!lines.is_empty()).then(|| *covered.end()),
-            "last_covered": calendar.last_covered_day(),
-            "years": lines,
-            "warning": warning.map(|w| serde_json::json!({
-                "code": w.code(),
-                "message": w.message(),
-                "last_covered": w.last_covered,
-                "days_left": w.days_left,
-            })),
-        });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        println!("{}", serde_json::to_string_pretty(&o)?);
         return Ok(ExitCode::SUCCESS);
     }
-    if lines.is_empty() {
-        println!("节假日数据未覆盖任何年份");
-    } else {
-        println!("节假日数据覆盖{}–{}年", covered.start(), covered.end());
+    match (o.first_year, o.last_year) {
+        (Some(first), Some(last)) => println!("节假日数据覆盖{first}–{last}年"),
+        _ => println!("节假日数据未覆盖任何年份"),
     }
-    for l in &lines {
-        let origin = match l.loaded {
-            Some(r) => format!(
-                "已载入（{}，{}，{}）{}",
-                r.source,
-                r.loaded_by,
-                r.loaded_at.format("%Y-%m-%d %H:%M:%S UTC"),
+    for l in &o.years {
+        let origin = match (&l.source, &l.loaded_by, &l.loaded_at) {
+            (Some(source), Some(by), Some(at)) => format!(
+                "已载入（{source}，{by}，{}）{}",
+                at.format("%Y-%m-%d %H:%M:%S UTC"),
                 if l.replaces_shipped {
                     "，取代随程序发布的数据"
                 } else {
                     ""
                 }
             ),
-            None => "随程序发布".to_string(),
+            _ => "随程序发布".to_string(),
         };
         println!("{}年  {origin}  {}", l.year, l.notices.join("、"));
     }
-    if let Some(w) = warning {
-        println!("提示[{}]：{}", w.code(), w.message());
+    if let Some(w) = &o.warning {
+        println!("提示[{}]：{}", w.code, w.message);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,10 +7,17 @@ use crate::setup::open_and_migrate;
 
 pub(crate) async fn run(cfg: &Config) -> anyhow::Result<ExitCode> {
     let store = open_and_migrate(cfg).await?;
+    // Records stored under the earlier entry rule (政务共享 types as 公示期满) put in effect.
+    let reconciled = chengxin_app::entry_rule::reconcile(store.as_ref())
+        .await
+        .map_err(crate::error::CliError::from)?;
+    if reconciled > 0 {
+        crate::setup::checkpoint(cfg, &store).await?;
+    }
     let (seq, hash) = store.log_head().await?;
     println!(
         "{}",
-        serde_json::json!({"migrated": true, "log_seq": seq, "log_head": hash})
+        serde_json::json!({"migrated": true, "entry_rule_reconciled": reconciled, "log_seq": seq, "log_head": hash})
     );
     Ok(ExitCode::SUCCESS)
 }

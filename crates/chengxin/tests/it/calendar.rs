@@ -51,8 +51,8 @@ fn load_show_replace(db: &str) {
     assert_eq!(y["origin"], "loaded");
     assert_eq!(y["replaces_shipped"], false);
     assert_eq!(y["notices"][0], "测试用通知（虚构）");
-    assert_eq!(y["loaded"]["source"], "calendar-2027-test.toml");
-    assert_eq!(y["loaded"]["loaded_by"], "cli:calendar-load");
+    assert_eq!(y["source"], "calendar-2027-test.toml");
+    assert_eq!(y["loaded_by"], "cli:calendar-load");
     let o = run(&dir, &["--db", db, "calendar", "show"]);
     assert!(
         stdout(&o).contains("节假日数据覆盖2018–2027年"),
@@ -86,7 +86,7 @@ fn load_show_replace(db: &str) {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("\"replaced\":[2027]"), "{}", stdout(&o));
     assert_eq!(
-        show_json(&dir, db)["years"][9]["loaded"]["source"],
+        show_json(&dir, db)["years"][9]["source"],
         "2027-corrected.toml"
     );
 

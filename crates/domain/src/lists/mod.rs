@@ -39,6 +39,7 @@ mod cases;
 mod defs;
 mod entry;
 mod joint;
+mod recount;
 mod refresh;
 
 pub use assess::*;

@@ -7,6 +7,7 @@
 //! change, and signed-in callers without the permission get a 403 "无权访问" page.
 
 mod admin;
+mod calendar;
 mod cases;
 mod records;
 mod report_view;
@@ -47,6 +48,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/audit", get(admin::audit)),
         page("/console/accounts", get(admin::accounts)),
         page("/console/catalog", get(admin::catalog)),
+        page("/console/calendar", get(calendar::calendar)),
         page("/console/reports/credit", get(reports::credit)),
         page(
             "/console/reports/credit/{report_no}",
@@ -140,6 +142,12 @@ const SECTIONS: &[(&str, &str, &str, Need)] = &[
         "/console/catalog",
         "目录与规则",
         "信用信息目录、联合奖惩措施清单、信用权益规则",
+        Need::Staff,
+    ),
+    (
+        "/console/calendar",
+        "节假日日历",
+        "办理期限所用的工作日历：覆盖年份、载入次年放假安排",
         Need::Staff,
     ),
 ];
@@ -735,7 +743,21 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller, uri: Uri) 
         .iter()
         .filter(|(_, _, _, need)| allowed(&caller, *need))
         .collect();
+    // The working-day calendar running out concerns every deadline: shown to all staff.
+    let calendar_warning = if is_staff(&caller) {
+        chengxin_app::health::calendar_coverage(&state)
+            .await
+            .ok()
+            .and_then(|c| c.warning)
+    } else {
+        None
+    };
     let body = html! {
+        @if let Some(w) = &calendar_warning {
+            div.notice.warn #calendar-warning role="alert" {
+                (w.message) " " a href="/console/calendar" { "查看节假日日历" }
+            }
+        }
         p.greeting {
             (display) "，您好！" span.hint { "角色：" (roles.join("、")) " · 辖区：" (caller.scope.region.as_str())
             @if let Some(b) = &caller.body { " · 所属单位：" (b) } " · 今天：" (today) }

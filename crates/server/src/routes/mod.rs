@@ -2,6 +2,7 @@
 pub mod admin;
 pub mod audit;
 pub mod batches;
+pub mod calendar;
 pub mod cases;
 pub mod checks;
 pub mod credit_reports;

@@ -84,6 +84,15 @@ pub trait RecordStore: Send + Sync {
     ) -> Result<Vec<Record>>;
     /// Published records whose publication ended before `today`: candidates for expiry.
     async fn records_due_for_expiry(&self, today: NaiveDate, limit: i64) -> Result<Vec<Record>>;
+    /// Records of these types in `status`, in id order after `after` (keyset paging; the
+    /// entry-rule reconciliation).
+    async fn records_in_status(
+        &self,
+        type_codes: &[String],
+        status: RecordStatus,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<Record>>;
     /// Published records matching the filter, newest decision first (portal pages).
     async fn published_records(&self, f: &PublishedFilter) -> Result<Vec<Record>>;
     /// How many published records match the filter (limit and offset ignored).

@@ -470,6 +470,32 @@ impl RecordStore for Inner {
         rows.iter().map(record_from_row).collect()
     }
 
+    async fn records_in_status(
+        &self,
+        type_codes: &[String],
+        status: RecordStatus,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<Record>> {
+        if type_codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT * FROM records WHERE status = ");
+        q.push_bind(status.as_str()).push(" AND type_code IN (");
+        let mut sep = q.separated(", ");
+        for t in type_codes {
+            sep.push_bind(t.clone());
+        }
+        q.push(")");
+        if let Some(a) = after {
+            q.push(" AND id > ").push_bind(enc(a));
+        }
+        q.push(" ORDER BY id LIMIT ")
+            .push_bind(limit.clamp(1, 100_000));
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter().map(record_from_row).collect()
+    }
+
     async fn published_records(&self, f: &PublishedFilter) -> Result<Vec<Record>> {
         let mut q = sqlx::QueryBuilder::<Db>::new("SELECT * FROM records");
         push_published_filter(&mut q, f);
