@@ -99,8 +99,9 @@ pub enum AccessError {
     /// A stored password hash is not a PHC string this crate can verify.
     #[error("存储的密码哈希格式错误")]
     HashMalformed,
-    /// Wrong username or password (one message for both, so usernames cannot be probed).
-    #[error("用户名或密码错误")]
+    /// Wrong username or password, or a locked account (one message for all, so usernames
+    /// cannot be probed).
+    #[error("用户名或密码错误（连续错误多次后账号将被临时锁定，请稍后再试或联系管理员）")]
     BadCredentials,
     /// Too many failed logins.
     #[error("登录失败次数过多，账户已锁定至{}（北京时间）", local_time(until))]

@@ -273,13 +273,15 @@ pub async fn login(
         store.audit(&[audit("failed", "unknown_user")]).await?;
         return Err(AccessError::BadCredentials.into());
     };
-    let mut guard = LoginGuard {
+    let guard = LoginGuard {
         failures: u32::try_from(account.failures).unwrap_or(u32::MAX),
         locked_until: account.locked_until,
     };
-    if let Err(locked) = guard.check(now) {
+    if guard.check(now).is_err() {
+        // Answered as a wrong password, so a locked account does not reveal that it exists.
+        dummy_verify(&req.password, &settings.hash);
         store.audit(&[audit("denied", "locked")]).await?;
-        return Err(AccessError::from(locked).into());
+        return Err(AccessError::BadCredentials.into());
     }
     if account.disabled {
         dummy_verify(&req.password, &settings.hash);
@@ -309,18 +311,12 @@ pub async fn login(
         Err(e) => {
             // A missing second factor after a right password is a prompt, not a failure.
             if !(password_ok && matches!(e, AccessError::TotpRequired) && req.totp.is_none()) {
-                guard.on_failure(now, &settings.lockout);
-                account.failures = i64::from(guard.failures);
-                account.locked_until = guard.locked_until;
-                account.version += 1;
-                account.updated_at = now;
-                store.update_account(&actor, &account, expected).await?;
+                count_failure(store, settings, &actor, account.id).await?;
             }
             store.audit(&[audit("failed", e.code())]).await?;
             Err(e.into())
         }
         Ok(step) => {
-            guard.on_success(now);
             account.failures = 0;
             account.locked_until = None;
             if let Some(step) = step {
@@ -328,7 +324,19 @@ pub async fn login(
             }
             account.version += 1;
             account.updated_at = now;
-            store.update_account(&actor, &account, expected).await?;
+            match store.update_account(&actor, &account, expected).await {
+                Ok(()) => {}
+                // Another attempt changed the account meanwhile (parallel guesses): this one
+                // counts as a failure, so a burst cannot slip past the counter.
+                Err(chengxin_store::StoreError::Conflict { .. }) => {
+                    count_failure(store, settings, &actor, account.id).await?;
+                    store
+                        .audit(&[audit("failed", "concurrent_attempt")])
+                        .await?;
+                    return Err(AccessError::BadCredentials.into());
+                }
+                Err(e) => return Err(e.into()),
+            }
             let (sid, id_hash) = new_session_id()?;
             let csrf = generate_token()?.plaintext.expose().to_string();
             store
@@ -351,8 +359,9 @@ pub async fn login(
     }
 }
 
-/// Change one's own password: the current one is required; the policy and the no-reuse rule
-/// apply; other sessions of the account end.
+/// Change one's own password: the current one is required (a wrong one counts towards the
+/// lockout, like a failed login); the policy and the no-reuse rule apply; every other session
+/// of the account ends (`keep`: the caller's own session, if any).
 pub async fn change_password(
     store: &dyn Store,
     settings: &AuthSettings,
@@ -360,13 +369,29 @@ pub async fn change_password(
     current: &str,
     new: &str,
     ip: Option<String>,
+    keep: Option<&str>,
 ) -> AppResult<()> {
     let mut account = store.account(account_id).await?.ok_or(AppError::NotFound)?;
     let actor = format!("account:{}", account.username);
-    if !verify_password(current, &account.password_hash)? {
+    let now = chengxin_store::changelog::now();
+    let failed = |reason: &str| {
         let mut e = AuditEvent::new(&actor, "auth", "password_change", "failed");
-        e.ip = ip;
-        store.audit(&[e]).await?;
+        e.ip = ip.clone();
+        e.detail = serde_json::json!({ "reason": reason });
+        e
+    };
+    let guard = LoginGuard {
+        failures: u32::try_from(account.failures).unwrap_or(u32::MAX),
+        locked_until: account.locked_until,
+    };
+    if guard.check(now).is_err() {
+        dummy_verify(current, &settings.hash);
+        store.audit(&[failed("locked")]).await?;
+        return Err(AccessError::BadCredentials.into());
+    }
+    if !verify_password(current, &account.password_hash)? {
+        count_failure(store, settings, &actor, account.id).await?;
+        store.audit(&[failed("bad_credentials")]).await?;
         return Err(AccessError::BadCredentials.into());
     }
     let mut recent = vec![account.password_hash.clone()];
@@ -378,12 +403,41 @@ pub async fn change_password(
     account.password_history = recent.into_iter().take(settings.password.history).collect();
     account.password_hash = hash_password(new, &settings.hash)?;
     account.must_change_password = false;
+    account.failures = 0;
+    account.locked_until = None;
     account.version += 1;
-    account.updated_at = chengxin_store::changelog::now();
+    account.updated_at = now;
     store.update_account(&actor, &account, expected).await?;
+    let ended = store.delete_sessions_of(account.id, keep).await?;
     let mut e = AuditEvent::new(&actor, "auth", "password_change", "ok");
     e.ip = ip;
+    e.detail = serde_json::json!({ "other_sessions_ended": ended });
     store.audit(&[e]).await?;
+    Ok(())
+}
+
+/// Count one failed attempt (wrong password or second factor, or a wrong current password)
+/// atomically, locking the account when the policy says so.
+async fn count_failure(
+    store: &dyn Store,
+    settings: &AuthSettings,
+    actor: &str,
+    id: Uuid,
+) -> AppResult<()> {
+    let now = chengxin_store::changelog::now();
+    let policy = settings.lockout.clone();
+    store
+        .modify_account(actor, id, &move |a: &mut Account| {
+            let mut guard = LoginGuard {
+                failures: u32::try_from(a.failures).unwrap_or(u32::MAX),
+                locked_until: a.locked_until,
+            };
+            guard.on_failure(now, &policy);
+            a.failures = i64::from(guard.failures);
+            a.locked_until = guard.locked_until;
+            a.updated_at = now;
+        })
+        .await?;
     Ok(())
 }
 
@@ -517,7 +571,7 @@ pub async fn admin_change(
     a.updated_at = chengxin_store::changelog::now();
     store.update_account(actor, &a, expected).await?;
     if matches!(action, "disable" | "reset_password") {
-        store.delete_sessions_of(a.id).await?;
+        store.delete_sessions_of(a.id, None).await?;
     }
     let mut e = AuditEvent::new(actor, "account", action, "ok");
     e.target = Some(a.id.to_string());

@@ -45,6 +45,10 @@ pub async fn change_password(
     let id = caller
         .account_id()
         .ok_or_else(|| AppError::forbidden("account_required", "只有登录账号才能修改密码"))?;
+    let keep = match &caller.via {
+        Via::Session { session_hash, .. } => Some(session_hash.as_str()),
+        _ => None,
+    };
     accounts::change_password(
         app.store.as_ref(),
         &app.auth,
@@ -52,6 +56,7 @@ pub async fn change_password(
         current,
         new,
         caller.ip.clone(),
+        keep,
     )
     .await
 }

@@ -121,6 +121,16 @@ pub async fn require(access: Access, req: Request, next: Next) -> Response {
             "login_required",
             "需要登录或提供接口令牌",
         )),
+        // An account still on its one-time password may only look at, end or change its
+        // session until it has chosen its own password.
+        Access::Signed
+            if caller.must_change_password && !req.uri().path().starts_with("/api/v1/session") =>
+        {
+            Err(AppError::forbidden(
+                "password_change_required",
+                "请先修改初始密码（POST /api/v1/session/password）",
+            ))
+        }
         Access::Signed => Ok(()),
         Access::Perm(_) | Access::AnyOf(_) if caller.must_change_password => {
             Err(AppError::forbidden(

@@ -26,7 +26,9 @@ pub mod sqlite;
 use std::sync::Arc;
 
 pub use changelog::{Checkpoint, LogEntry, LogSigner, Problem, VerifyReport};
-pub use concern::accounts::{Account, AccountStore, SessionRow, TokenRow};
+pub use concern::accounts::{
+    Account, AccountChange, AccountStore, SessionRow, SessionStore, TokenRow,
+};
 pub use concern::audit::{AuditEvent, AuditFilter, AuditStore};
 pub use concern::batches::{
     Batch, BatchStore, BatchWriter, ImportRow, LinkCandidate, LinkRequest, NewBatch, RejectedRow,
@@ -60,6 +62,7 @@ pub trait Store:
     + BatchStore
     + LogStore
     + AccountStore
+    + SessionStore
     + AuditStore
     + ListStore
     + CaseStore
@@ -79,6 +82,7 @@ impl<T> Store for T where
         + BatchStore
         + LogStore
         + AccountStore
+        + SessionStore
         + AuditStore
         + ListStore
         + CaseStore
@@ -96,7 +100,8 @@ impl<T> Store for T where
 pub mod prelude {
     pub use crate::{
         AccountStore, AuditStore, BatchStore, CalendarStore, CaseStore, CreditReportStore,
-        ListStore, LogStore, MetaStore, RecordStore, RightsStore, Store, SubjectStore,
+        ListStore, LogStore, MetaStore, RecordStore, RightsStore, SessionStore, Store,
+        SubjectStore,
     };
 }
 

@@ -26,8 +26,7 @@ pub struct SessionView {
 /// Log in with username, password and (for roles that need it) a TOTP code. The session id
 /// comes back only as an HttpOnly, SameSite=Strict cookie.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = LoginRequest,
-    responses((status = 200, body = SessionView), (status = 401, body = crate::error::ErrorBody),
-              (status = 423, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = SessionView), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     caller: Caller,

@@ -9,6 +9,7 @@ mod checks;
 mod console;
 mod control_chars;
 mod credit_reports;
+mod login;
 mod portal;
 mod report_view;
 mod rights;

@@ -65,6 +65,9 @@ pub struct TokenRow {
     pub version: i64,
 }
 
+/// A change applied to an account read inside a write ([`AccountStore::modify_account`]).
+pub type AccountChange = dyn Fn(&mut Account) + Send + Sync;
+
 /// Accounts and access (issue 5): accounts, login sessions, API tokens.
 #[async_trait]
 pub trait AccountStore: Send + Sync {
@@ -72,18 +75,32 @@ pub trait AccountStore: Send + Sync {
     /// Write an account's new state if it is still at `expected_version` (the new state
     /// carries `expected_version + 1`).
     async fn update_account(&self, actor: &str, a: &Account, expected_version: i64) -> Result<()>;
+    /// Read the account, apply `change` and write it back in one write transaction (version
+    /// moved by one): concurrent changes are serialised, none lost (failed-login counting).
+    async fn modify_account(
+        &self,
+        actor: &str,
+        id: Uuid,
+        change: &AccountChange,
+    ) -> Result<Account>;
     async fn account(&self, id: Uuid) -> Result<Option<Account>>;
     async fn account_by_username(&self, username: &str) -> Result<Option<Account>>;
     async fn accounts(&self) -> Result<Vec<Account>>;
     async fn count_accounts(&self) -> Result<i64>;
-    async fn create_session(&self, s: &SessionRow) -> Result<()>;
-    async fn session(&self, id_hash: &str) -> Result<Option<SessionRow>>;
-    async fn touch_session(&self, id_hash: &str, at: DateTime<Utc>) -> Result<()>;
-    async fn delete_session(&self, id_hash: &str) -> Result<()>;
-    async fn delete_sessions_of(&self, account_id: Uuid) -> Result<u64>;
     async fn create_token(&self, actor: &str, t: &TokenRow) -> Result<()>;
     async fn update_token(&self, actor: &str, t: &TokenRow, expected_version: i64) -> Result<()>;
     async fn token(&self, id: Uuid) -> Result<Option<TokenRow>>;
     async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRow>>;
     async fn tokens(&self) -> Result<Vec<TokenRow>>;
+}
+
+/// Login sessions: ephemeral (not in the change log; logins and logouts are audit events).
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn create_session(&self, s: &SessionRow) -> Result<()>;
+    async fn session(&self, id_hash: &str) -> Result<Option<SessionRow>>;
+    async fn touch_session(&self, id_hash: &str, at: DateTime<Utc>) -> Result<()>;
+    async fn delete_session(&self, id_hash: &str) -> Result<()>;
+    /// End every session of the account except `keep` (a session id hash).
+    async fn delete_sessions_of(&self, account_id: Uuid, keep: Option<&str>) -> Result<u64>;
 }

@@ -6,11 +6,11 @@ use sqlx::types::Json;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::kernel::{begin_write, finish_versioned, DbRow, Pool};
+use super::kernel::{begin_write, finish_versioned, DbRow, Pool, Tx};
 use super::{dec, enc, Inner};
 use crate::changelog::state_digest;
 use crate::error::{Result, StoreError};
-use crate::{Account, AccountStore, SessionRow, TokenRow};
+use crate::{Account, AccountChange, AccountStore, SessionRow, SessionStore, TokenRow};
 
 pub(super) fn account_from_row(r: &DbRow) -> Result<Account> {
     Ok(Account {
@@ -66,6 +66,60 @@ pub(super) async fn write_account(
     expected: Option<i64>,
 ) -> Result<()> {
     let (mut tx, head) = begin_write(pool).await?;
+    let done = execute_account(&mut tx, a, expected).await?;
+    finish_versioned(
+        tx,
+        head,
+        done,
+        expected,
+        actor,
+        "account",
+        &a.id.to_string(),
+        state_digest(a)?,
+    )
+    .await
+}
+
+/// Read an account, change it and write it back inside one write transaction: writes are
+/// serialised by the change-log head, so concurrent changes (parallel failed logins) each
+/// see the one before — none is lost to a version conflict.
+pub(super) async fn modify_account(
+    pool: &Pool,
+    actor: &str,
+    id: Uuid,
+    change: &AccountChange,
+) -> Result<Account> {
+    let (mut tx, head) = begin_write(pool).await?;
+    let row = sqlx::query("SELECT * FROM accounts WHERE id = $1")
+        .bind(enc(id))
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(mut a) = row.as_ref().map(account_from_row).transpose()? else {
+        return Err(StoreError::NotFound {
+            entity: "账号",
+            id: id.to_string(),
+        });
+    };
+    let expected = a.version;
+    change(&mut a);
+    a.id = id;
+    a.version = expected + 1;
+    let done = execute_account(&mut tx, &a, Some(expected)).await?;
+    finish_versioned(
+        tx,
+        head,
+        done,
+        Some(expected),
+        actor,
+        "account",
+        &a.id.to_string(),
+        state_digest(&a)?,
+    )
+    .await?;
+    Ok(a)
+}
+
+async fn execute_account(tx: &mut Tx, a: &Account, expected: Option<i64>) -> Result<u64> {
     let sql = if expected.is_none() {
         "INSERT INTO accounts (username, display_name, roles, region, body, password_hash, password_history, \
          totp_secret, totp_last_step, failures, locked_until, must_change_password, disabled, created_at, \
@@ -98,23 +152,13 @@ pub(super) async fn write_account(
         Some(v) => q.bind(v),
         None => q,
     };
-    let done = q.execute(&mut *tx).await.map_err(|e| match e {
+    let done = q.execute(&mut **tx).await.map_err(|e| match e {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
             StoreError::Invalid(format!("用户名“{}”已存在", a.username))
         }
         e => e.into(),
     })?;
-    finish_versioned(
-        tx,
-        head,
-        done.rows_affected(),
-        expected,
-        actor,
-        "account",
-        &a.id.to_string(),
-        state_digest(a)?,
-    )
-    .await
+    Ok(done.rows_affected())
 }
 
 pub(super) async fn write_token(
@@ -169,6 +213,15 @@ impl AccountStore for Inner {
         write_account(&self.pool, actor, a, Some(expected_version)).await
     }
 
+    async fn modify_account(
+        &self,
+        actor: &str,
+        id: Uuid,
+        change: &AccountChange,
+    ) -> Result<Account> {
+        modify_account(&self.pool, actor, id, change).await
+    }
+
     async fn account(&self, id: Uuid) -> Result<Option<Account>> {
         sqlx::query("SELECT * FROM accounts WHERE id = $1")
             .bind(enc(id))
@@ -204,6 +257,46 @@ impl AccountStore for Inner {
             .await?)
     }
 
+    async fn create_token(&self, actor: &str, t: &TokenRow) -> Result<()> {
+        write_token(&self.pool, actor, t, None).await
+    }
+
+    async fn update_token(&self, actor: &str, t: &TokenRow, expected_version: i64) -> Result<()> {
+        write_token(&self.pool, actor, t, Some(expected_version)).await
+    }
+
+    async fn token(&self, id: Uuid) -> Result<Option<TokenRow>> {
+        sqlx::query("SELECT * FROM api_tokens WHERE id = $1")
+            .bind(enc(id))
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(token_from_row)
+            .transpose()
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRow>> {
+        sqlx::query("SELECT * FROM api_tokens WHERE hash = $1")
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(token_from_row)
+            .transpose()
+    }
+
+    async fn tokens(&self) -> Result<Vec<TokenRow>> {
+        sqlx::query("SELECT * FROM api_tokens ORDER BY created_at")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(token_from_row)
+            .collect()
+    }
+}
+
+#[async_trait]
+impl SessionStore for Inner {
     async fn create_session(&self, s: &SessionRow) -> Result<()> {
         sqlx::query(
             "INSERT INTO sessions (id_hash, account_id, csrf, created_at, last_seen, ip) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -246,48 +339,14 @@ impl AccountStore for Inner {
         Ok(())
     }
 
-    async fn delete_sessions_of(&self, account_id: Uuid) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM sessions WHERE account_id = $1")
-            .bind(enc(account_id))
-            .execute(&self.pool)
-            .await?
-            .rows_affected())
-    }
-
-    async fn create_token(&self, actor: &str, t: &TokenRow) -> Result<()> {
-        write_token(&self.pool, actor, t, None).await
-    }
-
-    async fn update_token(&self, actor: &str, t: &TokenRow, expected_version: i64) -> Result<()> {
-        write_token(&self.pool, actor, t, Some(expected_version)).await
-    }
-
-    async fn token(&self, id: Uuid) -> Result<Option<TokenRow>> {
-        sqlx::query("SELECT * FROM api_tokens WHERE id = $1")
-            .bind(enc(id))
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(token_from_row)
-            .transpose()
-    }
-
-    async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRow>> {
-        sqlx::query("SELECT * FROM api_tokens WHERE hash = $1")
-            .bind(hash)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(token_from_row)
-            .transpose()
-    }
-
-    async fn tokens(&self) -> Result<Vec<TokenRow>> {
-        sqlx::query("SELECT * FROM api_tokens ORDER BY created_at")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(token_from_row)
-            .collect()
+    async fn delete_sessions_of(&self, account_id: Uuid, keep: Option<&str>) -> Result<u64> {
+        Ok(
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id_hash <> $2")
+                .bind(enc(account_id))
+                .bind(keep.unwrap_or(""))
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
     }
 }
