@@ -425,7 +425,7 @@ async fn count_failure(
     id: Uuid,
 ) -> AppResult<()> {
     let now = chengxin_store::changelog::now();
-    let policy = settings.lockout.clone();
+    let policy = settings.lockout;
     store
         .modify_account(actor, id, &move |a: &mut Account| {
             let mut guard = LoginGuard {
