@@ -7,6 +7,7 @@ mod api;
 mod checks;
 mod console;
 mod control_chars;
+mod corrections;
 mod credit_reports;
 mod portal;
 mod report_view;

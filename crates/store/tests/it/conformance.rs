@@ -98,6 +98,7 @@ async fn populate(db: &TestDb) -> (uuid::Uuid, uuid::Uuid, uuid::Uuid) {
             publish_until: None,
             note: Some("决定被撤销".into()),
             content_digest: None,
+            ..Default::default()
         },
     )
     .await
@@ -255,6 +256,7 @@ both_backends!(records_keep_history, |db: TestDb| async move {
                 publish_until: None,
                 note: None,
                 content_digest: None,
+                ..Default::default()
             },
         )
         .await
