@@ -36,6 +36,26 @@ pub enum AppError {
     /// The check engine failed (its own code and kind).
     #[error("{0}")]
     Check(#[from] CheckError),
+    /// The input breaks rules field by field (an invalid correction): each problem named.
+    #[error("{message}")]
+    InvalidFields {
+        code: &'static str,
+        message: String,
+        problems: Vec<FieldProblem>,
+    },
+}
+
+/// One problem of one field of the input, as an error answer lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    /// English field name (absent for a problem of the whole input).
+    pub field: Option<String>,
+    /// The field's Chinese title.
+    pub title: Option<String>,
+    /// Stable snake_case code of the problem.
+    pub code: String,
+    /// Chinese message.
+    pub message: String,
 }
 
 impl AppError {
@@ -69,6 +89,14 @@ impl AppError {
         }
     }
 
+    /// The problems by field, for an error that lists them (empty otherwise).
+    pub fn problems(&self) -> &[FieldProblem] {
+        match self {
+            AppError::InvalidFields { problems, .. } => problems,
+            _ => &[],
+        }
+    }
+
     /// Stable snake_case code, e.g. `not_found`.
     pub fn code(&self) -> &'static str {
         match self {
@@ -81,6 +109,7 @@ impl AppError {
             AppError::Store(e) => e.code(),
             AppError::Unavailable(_) => "unavailable",
             AppError::Check(e) => e.code(),
+            AppError::InvalidFields { code, .. } => code,
         }
     }
 
@@ -96,6 +125,7 @@ impl AppError {
             AppError::Store(e) => e.kind(),
             AppError::Unavailable(_) => ErrorKind::Unavailable,
             AppError::Check(e) => e.kind(),
+            AppError::InvalidFields { .. } => ErrorKind::Invalid,
         }
     }
 }
@@ -138,6 +168,26 @@ refused_by_rule!(
     chengxin_domain::regions::RegionError,
     chengxin_domain::rights::RightsError,
 );
+
+/// A refused correction: its code and message, with the problem of each field.
+impl From<chengxin_domain::records::correction::CorrectionError> for AppError {
+    fn from(e: chengxin_domain::records::correction::CorrectionError) -> Self {
+        AppError::InvalidFields {
+            code: e.code(),
+            message: e.to_string(),
+            problems: e
+                .issues()
+                .iter()
+                .map(|i| FieldProblem {
+                    field: i.field.clone(),
+                    title: i.title.clone(),
+                    code: i.code.to_string(),
+                    message: i.message.clone(),
+                })
+                .collect(),
+        }
+    }
+}
 
 /// Results of the use cases.
 pub type AppResult<T> = Result<T, AppError>;

@@ -28,7 +28,7 @@ pub mod session;
 pub mod subjects;
 
 pub use context::{App, DEFAULT_REPORT_ISSUER, DEFAULT_REPORT_VERIFY_URL};
-pub use error::{AppError, AppResult};
+pub use error::{AppError, AppResult, FieldProblem};
 
 /// The `tracing` target of the application's own events (background jobs).
 pub const LOG_TARGET: &str = "chengxin";

@@ -1,7 +1,8 @@
 //! Records: reading one with its history (non-public ones with a purpose, query-logged), the
 //! lifecycle (publish, correct, revoke, 容错, expire — checked against the domain rules, then
-//! applied atomically, versioned, with history and change-log entries, by the store), and the
-//! manual-linking queue.
+//! applied atomically, versioned, with history and change-log entries, by the store; a
+//! correction changes the fields it names only, see [`correct`]), and the manual-linking
+//! queue.
 
 use chengxin_access::Permission;
 use chengxin_domain::catalog::{Catalog, RecordClass};
@@ -15,6 +16,9 @@ use uuid::Uuid;
 use crate::auth::{uscc_region, Caller};
 use crate::error::{AppError, AppResult};
 use crate::App;
+
+mod correction;
+pub use correction::{correct, correction_change, correction_form, CorrectionForm, Patch};
 
 /// Whether records of this type are 失信 (negative) records.
 pub fn is_negative(type_code: &str) -> bool {
@@ -37,7 +41,8 @@ pub fn is_public(r: &Record) -> bool {
     r.status == RecordStatus::Published && is_public_type(&r.type_code)
 }
 
-/// Apply one lifecycle action to a record.
+/// Apply one lifecycle action that changes no content (publish, revoke, tolerate, expire) to
+/// a record. A correction names the fields it changes: [`correct`].
 pub async fn transition(
     store: &dyn Store,
     actor: &str,
@@ -45,8 +50,13 @@ pub async fn transition(
     action: RecordAction,
     expected_version: i64,
     note: Option<String>,
-    fields: Option<serde_json::Map<String, serde_json::Value>>,
 ) -> AppResult<Record> {
+    if action == RecordAction::Correct {
+        return Err(AppError::invalid(
+            "fields_required",
+            "更正须指明要更正的字段及其更正后的内容",
+        ));
+    }
     let current = store.record(id).await?.ok_or(AppError::NotFound)?;
     if current.version != expected_version {
         return Err(chengxin_store::StoreError::Conflict {
@@ -61,28 +71,14 @@ pub async fn transition(
         current.tolerated,
         note.as_deref(),
     )?;
-    if action == RecordAction::Correct && fields.is_none() {
-        return Err(AppError::invalid(
-            "fields_required",
-            "更正须提供更正后的字段内容",
-        ));
-    }
-    if action != RecordAction::Correct && fields.is_some() {
-        return Err(AppError::invalid(
-            "fields_not_allowed",
-            "只有“更正”可以修改字段内容",
-        ));
-    }
     let change = RecordChange {
         id,
         expected_version,
         action: action.as_str().to_string(),
         status: Some(status),
-        fields,
         tolerated: (action == RecordAction::Tolerate).then_some(true),
-        publish_until: None,
         note,
-        content_digest: None,
+        ..Default::default()
     };
     Ok(store.change_record(actor, change).await?)
 }
@@ -106,17 +102,7 @@ pub async fn expire_due(store: &dyn Store, actor: &str, today: NaiveDate) -> App
             }
             debug_assert_eq!(r.status, RecordStatus::Published);
             let note = r.publish_until.map(|d| format!("公示期至 {d} 届满"));
-            match transition(
-                store,
-                actor,
-                r.id,
-                RecordAction::Expire,
-                r.version,
-                note,
-                None,
-            )
-            .await
-            {
+            match transition(store, actor, r.id, RecordAction::Expire, r.version, note).await {
                 Ok(_) => {
                     done += 1;
                     progressed = true;
@@ -219,7 +205,11 @@ pub struct TransitionRequest {
     pub expected_version: i64,
     /// Reason / approving note (required for tolerate).
     pub note: Option<String>,
-    /// New field values (correct only).
+    /// correct only: the fields to correct, by English field name, with their new values
+    /// (text or a number; `null` clears an optional field). Fields not named stay as they
+    /// are; the corrected record must pass its catalog type's rules (`correction_invalid`,
+    /// with `problems` per field); the document number and the subject's identifiers cannot
+    /// be corrected (`correction_identity_field`).
     #[schema(value_type = Option<Object>)]
     pub fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
@@ -246,16 +236,39 @@ pub async fn request_transition(
         Permission::RecordsTransition,
         &uscc_region(&current.source_dept),
     )?;
-    transition(
-        app.store.as_ref(),
-        &caller.actor,
-        id,
-        action,
-        req.expected_version,
-        req.note,
-        req.fields,
-    )
-    .await
+    match (action, req.fields) {
+        (RecordAction::Correct, Some(patch)) => {
+            correct(
+                app.store.as_ref(),
+                &caller.actor,
+                id,
+                req.expected_version,
+                req.note,
+                &patch,
+                app.today(),
+            )
+            .await
+        }
+        (RecordAction::Correct, None) => Err(AppError::invalid(
+            "fields_required",
+            "更正须指明要更正的字段及其更正后的内容",
+        )),
+        (_, Some(_)) => Err(AppError::invalid(
+            "fields_not_allowed",
+            "只有“更正”可以修改字段内容",
+        )),
+        (_, None) => {
+            transition(
+                app.store.as_ref(),
+                &caller.actor,
+                id,
+                action,
+                req.expected_version,
+                req.note,
+            )
+            .await
+        }
+    }
 }
 
 /// Records waiting to be linked to a subject by hand (at most 500 looked at), with suggested

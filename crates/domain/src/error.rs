@@ -6,6 +6,7 @@ use crate::catalog::{CatalogError, FieldError};
 use crate::codes::CodeError;
 use crate::intake::MappingError;
 use crate::lists::{CaseError, EntryError, ListsError};
+use crate::records::correction::CorrectionError;
 use crate::records::TransitionError;
 use crate::regions::RegionError;
 use crate::rights::RightsError;
@@ -84,6 +85,8 @@ coded!(TransitionError, |e| match e {
     | TransitionError::NotNegative
     | TransitionError::AlreadyTolerated => ErrorKind::Conflict,
 });
+
+coded!(CorrectionError, |_e| ErrorKind::Invalid);
 
 coded!(ListsError, |e| match e {
     ListsError::Catalog(_) => ErrorKind::Unavailable,

@@ -4,6 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub mod correction;
+
 /// Where a record is in its lifecycle (PRODUCT.md §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -248,6 +250,11 @@ pub struct RecordHistoryEntry {
     pub actor: String,
     pub note: Option<String>,
     pub at: DateTime<Utc>,
+    /// A correction's changed fields, each before and after (as stored: ID numbers masked).
+    /// Empty for other actions (and left out of the serialised entry then, so the digests of
+    /// entries written before corrections kept it stay the same).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<correction::FieldChange>,
 }
 
 #[cfg(test)]

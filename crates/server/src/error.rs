@@ -17,6 +17,10 @@ pub struct ErrorBody {
     pub code: String,
     /// Human-readable message in Simplified Chinese.
     pub message: String,
+    /// The problem of each field, when the input was refused field by field (e.g.
+    /// `correction_invalid`); absent otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<chengxin_app::FieldProblem>,
 }
 
 /// An [`AppError`] answered over HTTP: the one place errors become statuses.
@@ -70,6 +74,7 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             code: self.code().to_string(),
             message,
+            problems: self.0.problems().to_vec(),
         };
         (status, Json(body)).into_response()
     }

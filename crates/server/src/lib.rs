@@ -142,7 +142,7 @@ impl std::ops::Deref for ServerState {
         routes::credit_reports::pdf,
         routes::credit_reports::verify,
     ),
-    components(schemas(error::ErrorBody)),
+    components(schemas(error::ErrorBody, chengxin_app::FieldProblem)),
     modifiers(&SecurityAddon)
 )]
 pub struct ApiDoc;

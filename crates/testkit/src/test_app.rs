@@ -276,9 +276,30 @@ impl TestApp {
     }
 }
 
+/// A published 行政处罚 (一般) against 常州甲公司, decided on `decided`, with every field the
+/// catalog requires (so it can be corrected like an imported row).
 pub fn import_row(n: u64, doc: &str, decided: &str) -> ImportRow {
     let mut fields = serde_json::Map::new();
-    fields.insert("penalty_content".into(), "罚款".into());
+    for (k, v) in [
+        ("subject_name", "常州甲公司"),
+        ("subject_category", "legal_person"),
+        ("uscc", "91320412MA1MXK2L83"),
+        ("decision_doc_no", doc),
+        ("violation_type", "虚假宣传"),
+        ("violation_facts", "在网店发布虚假广告"),
+        ("penalty_basis", "《中华人民共和国广告法》第五十五条"),
+        ("penalty_category", "罚款"),
+        ("penalty_content", "罚款"),
+        ("decision_date", decided),
+        ("penalty_valid_until", "2026-12-31"),
+        ("publicity_deadline", "2026-12-31"),
+        ("authority", "常州市市场监督管理局"),
+        ("authority_uscc", "11320400MB00000002"),
+        ("source_unit", "常州市市场监督管理局"),
+        ("source_unit_uscc", "11320400MB00000002"),
+    ] {
+        fields.insert(k.into(), v.into());
+    }
     ImportRow {
         row: n,
         doc_no: doc.into(),

@@ -197,6 +197,7 @@ pub async fn tolerate(
         publish_until: None,
         note: Some(note),
         content_digest: None,
+        ..Default::default()
     });
     let row = row_of(&decision, None, 1, ctx.now)?;
     app.store

@@ -34,7 +34,7 @@ pub use filing::{
     ObjectionRequest, RepairRequest,
 };
 pub use queue::{application, queue, QueueParams};
-pub use steps::{act, apply_step, StepRequest};
+pub use steps::{act, apply_step, check_form, StepRequest};
 pub use target::{load_target, Loaded, COMPLAINTS_DESK};
 pub use tracking::{
     access_hash, access_ok, add_evidence, track, withdraw, EvidenceParams, TrackingView,

@@ -7,7 +7,7 @@ use chengxin_access::Permission;
 use chengxin_domain::lists::{EntryAction, JointCatalog, RemovalReason};
 use chengxin_domain::records::{Record, RecordAction, RecordStatus};
 use chengxin_domain::rights::{
-    AppAction, Application, Effect, Finding, Party, RejectGround, StepContext,
+    AppAction, Application, Effect, Finding, Party, RejectGround, StepContext, Target,
 };
 use chengxin_store::{ApplicationRow, CaseFilter, RecordChange, Store, TargetChange};
 use serde::Deserialize;
@@ -31,7 +31,10 @@ pub struct StepRequest {
     pub reasons: Option<String>,
     /// check: correct, revoke, keep
     pub finding: Option<String>,
-    /// check with `correct`: the corrected fields.
+    /// check with `correct`: the fields to correct, by English field name, with their new
+    /// values (`null` clears an optional field); fields not named stay as they are, and the
+    /// corrected record must pass its catalog type's rules — as for a record's own correction
+    /// (`correction_invalid`, `correction_identity_field`, …).
     #[schema(value_type = Option<Object>)]
     pub fields: Option<serde_json::Map<String, serde_json::Value>>,
     /// reject: period_not_reached, obligations_unmet, false_materials, not_repairable, other
@@ -126,6 +129,35 @@ pub async fn act(
     apply_step(app, &caller.actor, &row, expected, action).await
 }
 
+/// The correction form of an objection's `check` step: the target record's fields with their
+/// current values (`None` when the objection is not about a record). The caller must see the
+/// application; reading a record that is not public is query-logged with the objection as its
+/// purpose.
+pub async fn check_form(
+    app: &App,
+    caller: &Caller,
+    id: Uuid,
+) -> AppResult<Option<crate::records::CorrectionForm>> {
+    let row = application(app, caller, id).await?;
+    let Target::Record(record_id) = app_of(&row)?.target else {
+        return Ok(None);
+    };
+    let Some(record) = app.store.record(record_id).await? else {
+        return Ok(None);
+    };
+    if !crate::records::is_public(&record) {
+        let mut e = caller.audit("query", "record_read", "ok");
+        e.target = Some(record_id.to_string());
+        e.detail = serde_json::json!({
+            "purpose": format!("异议核查（{}）", row.tracking_no),
+            "subject": record.subject_id,
+            "returned": 1,
+        });
+        app.store.audit(&[e]).await?;
+    }
+    crate::records::correction_form(&record).map(Some)
+}
+
 /// Who receives a repair result: the source or recognising department, every department with
 /// a closed-loop case on the subject's list entries, and the national sharing platform.
 async fn share_recipients(store: &dyn Store, a: &Application) -> AppResult<Vec<String>> {
@@ -216,7 +248,6 @@ fn record_change(
     r: &Record,
     action: RecordAction,
     note: String,
-    fields: Option<serde_json::Map<String, serde_json::Value>>,
     status_override: Option<RecordStatus>,
 ) -> AppResult<TargetChange> {
     let status = action.apply(r.status, true, r.tolerated, Some(&note))?;
@@ -225,11 +256,8 @@ fn record_change(
         expected_version: r.version,
         action: action.as_str().into(),
         status: Some(status_override.unwrap_or(status)),
-        fields,
-        tolerated: None,
-        publish_until: None,
         note: Some(note),
-        content_digest: None,
+        ..Default::default()
     }))
 }
 
@@ -258,11 +286,12 @@ fn effect_change(
     };
     match effect {
         Effect::None => Ok(TargetChange::None),
-        Effect::CorrectRecord(fields) => {
-            record_change(record()?, RecordAction::Correct, note, Some(fields), None)
-        }
-        Effect::RevokeRecord => record_change(record()?, RecordAction::Revoke, note, None, None),
-        Effect::RepairRecord => record_change(record()?, RecordAction::Repair, note, None, None),
+        // The fields named only, checked like an import row; the history keeps each change.
+        Effect::CorrectRecord(patch) => Ok(TargetChange::Record(
+            crate::records::correction_change(record()?, &patch, Some(note), today)?,
+        )),
+        Effect::RevokeRecord => record_change(record()?, RecordAction::Revoke, note, None),
+        Effect::RepairRecord => record_change(record()?, RecordAction::Repair, note, None),
         Effect::UnrepairRecord => {
             let r = record()?;
             // Published again while its period lasts; expired when it is over.
@@ -270,7 +299,7 @@ fn effect_change(
                 Some(until) if until < today => RecordStatus::Expired,
                 _ => RecordStatus::Published,
             };
-            record_change(r, RecordAction::RevokeRepair, note, None, Some(status))
+            record_change(r, RecordAction::RevokeRepair, note, Some(status))
         }
         Effect::RemoveEntryUpheld => entry_removed(RemovalReason::ObjectionUpheld),
         Effect::RemoveEntryRepaired => entry_removed(RemovalReason::Repaired),

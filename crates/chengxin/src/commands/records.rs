@@ -21,7 +21,9 @@ pub(crate) enum RecordOp {
         version: i64,
         #[arg(long)]
         note: Option<String>,
-        /// New fields as a JSON object (correct only).
+        /// correct only: the fields to correct with their new values, as a JSON object
+        /// (`{"penalty_content": "…"}`; `null` clears an optional field). Fields not named
+        /// stay as they are.
         #[arg(long)]
         fields: Option<String>,
     },
@@ -64,16 +66,44 @@ pub(crate) async fn run(cfg: &Config, op: &RecordOp) -> anyhow::Result<ExitCode>
                 ),
                 None => None,
             };
-            let r = chengxin_app::records::transition(
-                store.as_ref(),
-                "cli:operator",
-                id,
-                action,
-                *version,
-                note.clone(),
-                fields,
-            )
-            .await
+            let today = chengxin_store::clock::today_in_china();
+            let r = match (action, fields) {
+                (chengxin_domain::records::RecordAction::Correct, Some(patch)) => {
+                    chengxin_app::records::correct(
+                        store.as_ref(),
+                        "cli:operator",
+                        id,
+                        *version,
+                        note.clone(),
+                        &patch,
+                        today,
+                    )
+                    .await
+                }
+                (chengxin_domain::records::RecordAction::Correct, None) => {
+                    return Err(CliError::new(
+                        "fields_required",
+                        "更正须用 --fields 指明要更正的字段及其更正后的内容",
+                    )
+                    .into())
+                }
+                (_, Some(_)) => {
+                    return Err(
+                        CliError::new("fields_not_allowed", "只有“更正”可以修改字段内容").into(),
+                    )
+                }
+                (_, None) => {
+                    chengxin_app::records::transition(
+                        store.as_ref(),
+                        "cli:operator",
+                        id,
+                        action,
+                        *version,
+                        note.clone(),
+                    )
+                    .await
+                }
+            }
             .map_err(app_err)?;
             checkpoint(cfg, &store).await?;
             println!("{}", serde_json::to_string(&r)?);

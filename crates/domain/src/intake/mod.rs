@@ -121,6 +121,7 @@ mod columns;
 mod digest;
 mod formula;
 mod row;
+mod stored;
 #[cfg(test)]
 mod tests;
 mod validate;
@@ -129,4 +130,5 @@ pub use columns::*;
 use digest::*;
 pub use formula::*;
 pub use row::*;
+pub use stored::*;
 pub use validate::*;

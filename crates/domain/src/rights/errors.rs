@@ -22,7 +22,7 @@ pub enum RightsError {
     BasisRequired,
     #[error("名单条目不能“更正”，只能移出或维持")]
     CorrectListEntry,
-    #[error("更正须提供更正后的字段内容")]
+    #[error("更正须指明要更正的字段及其更正后的内容")]
     FieldsRequired,
     #[error("最短公示期未满，{earliest} 起方可申请信用修复")]
     PeriodNotReached { earliest: NaiveDate },

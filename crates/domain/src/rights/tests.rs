@@ -224,6 +224,13 @@ fn objection_workflow_and_deadlines_across_holidays() {
         fields: None,
     };
     assert_eq!(app.apply(&check, &c).unwrap_err().code(), "fields_required");
+    // … at least one field: an empty patch corrects nothing.
+    let check = AppAction::Check {
+        finding: Finding::Correct,
+        reasons: "罚款金额录入有误".into(),
+        fields: Some(serde_json::Map::new()),
+    };
+    assert_eq!(app.apply(&check, &c).unwrap_err().code(), "fields_required");
     let mut fields = serde_json::Map::new();
     fields.insert("amount".into(), serde_json::json!("2000"));
     let check = AppAction::Check {

@@ -6,7 +6,8 @@ use super::*;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     None,
-    /// Correct the record with new fields.
+    /// Correct the record: the fields named, with their new values (a patch, see
+    /// [`crate::records::correction`]); the others stay as they are.
     CorrectRecord(serde_json::Map<String, serde_json::Value>),
     /// Revoke the record (异议成立).
     RevokeRecord,
@@ -29,7 +30,8 @@ pub enum AppAction {
     Accept,
     /// 不予受理 (credit office), with reasons.
     Refuse { reasons: String },
-    /// 核查 (source department): objection finding; `fields` for a correction.
+    /// 核查 (source department): objection finding; `fields` for a correction: the fields to
+    /// correct with their new values (the others stay as they are).
     Check {
         finding: Finding,
         reasons: String,
@@ -268,10 +270,10 @@ impl Application {
                     (Finding::Correct, Target::ListEntry(_), _) => {
                         return Err(RightsError::CorrectListEntry)
                     }
-                    (Finding::Correct, Target::Record(_), Some(f)) => {
+                    (Finding::Correct, Target::Record(_), Some(f)) if !f.is_empty() => {
                         Effect::CorrectRecord(f.clone())
                     }
-                    (Finding::Correct, Target::Record(_), None) => {
+                    (Finding::Correct, Target::Record(_), _) => {
                         return Err(RightsError::FieldsRequired)
                     }
                     (Finding::Revoke, Target::Record(_), _) => Effect::RevokeRecord,

@@ -9,6 +9,7 @@
 mod admin;
 mod calendar;
 mod cases;
+mod correction;
 mod records;
 mod report_view;
 mod reports;
@@ -454,6 +455,18 @@ document.querySelectorAll("[data-api]").forEach(function (b) {
       }
       if (el.dataset.int !== undefined) v = Number(v);
       body[key] = v;
+    }
+    // A per-field form (更正): only the fields whose value was changed; emptied → null.
+    if (b.dataset.patch) {
+      const [key, id] = b.dataset.patch.split("=");
+      const patch = {};
+      const box = document.getElementById(id);
+      if (box) box.querySelectorAll("[data-field]").forEach(function (el) {
+        const v = el.value.trim();
+        if (v !== (el.dataset.original || "").trim()) patch[el.dataset.field] = v === "" ? null : v;
+      });
+      if (Object.keys(patch).length > 0) body[key] = patch;
+      else if (b.dataset.patchOptional === undefined) { cx.message(out, "err", "没有改动任何字段：请先修改需要更正的字段"); return; }
     }
     if (b.dataset.confirm && !window.confirm(b.dataset.confirm)) return;
     b.disabled = true;

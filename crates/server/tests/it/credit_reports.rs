@@ -185,6 +185,7 @@ async fn enterprise(t: &TestApp) -> Subject {
                 publish_until: None,
                 note: Some("容错纠错".into()),
                 content_digest: None,
+                ..Default::default()
             },
         )
         .await

@@ -8,6 +8,7 @@ mod calendar;
 mod checks;
 mod console;
 mod control_chars;
+mod corrections;
 mod credit_reports;
 mod login;
 mod portal;

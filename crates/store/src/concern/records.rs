@@ -1,6 +1,7 @@
 //! Records (信用信息): creation, versioned changes, history and the portal's queries.
 
 use async_trait::async_trait;
+use chengxin_domain::records::correction::FieldChange;
 use chengxin_domain::records::{Record, RecordHistoryEntry, RecordStatus};
 use chengxin_domain::subjects::SubjectKind;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -33,7 +34,7 @@ pub struct NewRecord {
 /// A change to a record: the action names it in the history (`publish`, `correct`, `revoke` …).
 /// Legality of the transition is the caller's (domain) business; the store makes it atomic,
 /// versioned and logged.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RecordChange {
     pub id: Uuid,
     pub expected_version: i64,
@@ -45,6 +46,15 @@ pub struct RecordChange {
     pub note: Option<String>,
     /// New content digest when `fields` change (recomputed when `None`).
     pub content_digest: Option<String>,
+    /// A correction's subject name (its name field corrected).
+    #[serde(default)]
+    pub subject_name: Option<String>,
+    /// A correction's decision date (its date field corrected).
+    #[serde(default)]
+    pub decision_date: Option<NaiveDate>,
+    /// A correction's changed fields, each before and after: kept in the history entry.
+    #[serde(default)]
+    pub changes: Vec<FieldChange>,
 }
 
 /// Published records for the public portal (双公示 browsing, 政务失信, open data): status

@@ -294,7 +294,7 @@ pub(crate) struct NewRecordRow<'a> {
 async fn insert_history_rows(tx: &mut Tx, rows: &[RecordHistoryEntry]) -> Result<()> {
     for part in rows.chunks(CHUNK) {
         let mut q = QueryBuilder::<Db>::new(
-            "INSERT INTO record_history (record_id, version, action, status, fields, actor, note, at) ",
+            "INSERT INTO record_history (record_id, version, action, status, fields, actor, note, at, changes) ",
         );
         q.push_values(part, |mut b, h| {
             b.push_bind(enc(h.record_id))
@@ -304,7 +304,8 @@ async fn insert_history_rows(tx: &mut Tx, rows: &[RecordHistoryEntry]) -> Result
                 .push_bind(Json(&h.fields))
                 .push_bind(h.actor.as_str())
                 .push_bind(h.note.as_deref())
-                .push_bind(h.at);
+                .push_bind(h.at)
+                .push_bind(super::records::changes_column(&h.changes));
         });
         q.build().execute(&mut **tx).await?;
     }
@@ -501,7 +502,7 @@ impl BatchWriter for Writer {
                 state_digest(rec)?,
             ));
         }
-        for (_, rec) in &updates {
+        for (old, rec) in &updates {
             log.push(entry(
                 "record",
                 rec.id.to_string(),
@@ -517,6 +518,8 @@ impl BatchWriter for Writer {
                 actor: self.actor.clone(),
                 note: Some(format!("批次 {batch_id} 更正")),
                 at: t,
+                // The file gives the whole row again: every field it changed, before and after.
+                changes: chengxin_domain::records::correction::diff(&old.fields, &rec.fields),
             };
             log.push(entry(
                 "record_history",

@@ -112,6 +112,7 @@ pub(super) async fn link_record(
         actor: actor.to_string(),
         note: Some(format!("人工关联主体 {}（{}）", subject.name, subject.id)),
         at: r.updated_at,
+        changes: Vec::new(),
     };
     insert_history(&mut tx, &mut head, &h).await?;
     link.status = "linked".into();

@@ -2,6 +2,7 @@
 //! record queries.
 
 use async_trait::async_trait;
+use chengxin_domain::records::correction::FieldChange;
 use chengxin_domain::records::{Record, RecordHistoryEntry, RecordStatus};
 use chrono::NaiveDate;
 use sqlx::types::Json;
@@ -51,6 +52,10 @@ pub(super) fn history_from_row(row: &DbRow) -> Result<RecordHistoryEntry> {
         actor: row.try_get("actor")?,
         note: row.try_get("note")?,
         at: row.try_get("at")?,
+        changes: row
+            .try_get::<Option<Json<Vec<FieldChange>>>, _>("changes")?
+            .map(|c| c.0)
+            .unwrap_or_default(),
     })
 }
 
@@ -84,6 +89,7 @@ pub(super) fn implicit_create(r: &Record, batch_id: Uuid, actor: String) -> Reco
         actor,
         note: Some(format!("批次 {batch_id}")),
         at: r.created_at,
+        changes: Vec::new(),
     }
 }
 
@@ -117,14 +123,19 @@ pub(super) async fn base_history(tx: &mut Tx, old: &Record) -> Result<Option<Rec
     )))
 }
 
+/// The `changes` column of a history row: NULL when the entry has none.
+pub(super) fn changes_column(changes: &[FieldChange]) -> Option<Json<&[FieldChange]>> {
+    (!changes.is_empty()).then_some(Json(changes))
+}
+
 pub(super) async fn insert_history(
     tx: &mut Tx,
     head: &mut Head,
     h: &RecordHistoryEntry,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO record_history (record_id, version, action, status, fields, actor, note, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO record_history (record_id, version, action, status, fields, actor, note, at, changes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(enc(h.record_id))
     .bind(h.version)
@@ -134,6 +145,7 @@ pub(super) async fn insert_history(
     .bind(&h.actor)
     .bind(&h.note)
     .bind(h.at)
+    .bind(changes_column(&h.changes))
     .execute(&mut **tx)
     .await?;
     append(
@@ -230,6 +242,12 @@ pub(super) async fn change_record_tx(
         }
         r.status = status;
     }
+    if let Some(name) = c.subject_name {
+        r.subject_name = name;
+    }
+    if let Some(date) = c.decision_date {
+        r.decision_date = date;
+    }
     if let Some(fields) = c.fields {
         r.fields = fields;
         r.content_digest = match c.content_digest {
@@ -269,6 +287,7 @@ pub(super) async fn change_record_tx(
         actor: actor.to_string(),
         note: c.note,
         at: t,
+        changes: c.changes,
     };
     insert_history(tx, head, &h).await?;
     Ok(r)
@@ -383,6 +402,7 @@ impl RecordStore for Inner {
             actor: actor.to_string(),
             note: None,
             at: t,
+            changes: Vec::new(),
         };
         insert_history(&mut tx, &mut head, &h).await?;
         commit(tx, head).await?;

@@ -98,6 +98,7 @@ async fn populate(db: &TestDb) -> (uuid::Uuid, uuid::Uuid, uuid::Uuid) {
             publish_until: None,
             note: Some("决定被撤销".into()),
             content_digest: None,
+            ..Default::default()
         },
     )
     .await
@@ -255,6 +256,7 @@ both_backends!(records_keep_history, |db: TestDb| async move {
                 publish_until: None,
                 note: None,
                 content_digest: None,
+                ..Default::default()
             },
         )
         .await
@@ -323,6 +325,71 @@ both_backends!(log_is_chained_and_signed, |db: TestDb| async move {
     assert!(matches!(report.problems[0], Problem::BadCheckpoint { .. }));
     db.cleanup().await;
 });
+
+both_backends!(
+    a_correction_keeps_each_field_before_and_after,
+    |db: TestDb| async move {
+        use chengxin_domain::records::correction::FieldChange;
+        let s = &db.store;
+        let gov = s
+            .create_subject("t", body("常州市人民政府", CITY_GOV, "320400"))
+            .await
+            .unwrap();
+        let r = s
+            .create_record("t", penalty("常市监处罚〔2025〕2号", &gov))
+            .await
+            .unwrap();
+        let mut fields = r.fields.clone();
+        fields.insert("penalty_content".into(), "罚款人民币壹万元".into());
+        let change = FieldChange {
+            field: "penalty_content".into(),
+            before: Some("罚款人民币贰万元".into()),
+            after: Some("罚款人民币壹万元".into()),
+        };
+        let after = s
+            .change_record(
+                "t",
+                RecordChange {
+                    id: r.id,
+                    expected_version: 1,
+                    action: "correct".into(),
+                    fields: Some(fields),
+                    subject_name: Some("常州市人民政府办公室".into()),
+                    decision_date: Some(d("2025-01-20")),
+                    publish_until: Some(Some(d("2026-01-20"))),
+                    changes: vec![change.clone()],
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(after.version, 2);
+        assert_eq!(after.subject_name, "常州市人民政府办公室");
+        assert_eq!(after.decision_date, d("2025-01-20"));
+        assert_eq!(after.publish_until, Some(d("2026-01-20")));
+        assert_eq!(after.fields["penalty_content"], "罚款人民币壹万元");
+        assert_ne!(after.content_digest, r.content_digest);
+        let h = s.record_history(r.id).await.unwrap();
+        assert!(h[0].changes.is_empty());
+        assert_eq!(h[1].changes, vec![change]);
+        verify_ok(&db).await;
+        // The before/after is covered by the change log like the rest of the row.
+        db.exec(&format!(
+            "UPDATE record_history SET changes = NULL WHERE record_id = '{}' AND version = 2",
+            r.id
+        ))
+        .await;
+        let report = db.store.verify(&[db.signer.verifying_key()]).await.unwrap();
+        assert_eq!(
+            report.problems,
+            vec![Problem::RowEdited {
+                entity_type: "record_history".into(),
+                entity_id: format!("{}:2", r.id)
+            }]
+        );
+        db.cleanup().await;
+    }
+);
 
 both_backends!(verify_pinpoints_edited_row, |db: TestDb| async move {
     let (gov, _, _) = populate(&db).await;

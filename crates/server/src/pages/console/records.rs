@@ -10,6 +10,7 @@ use chengxin_domain::subjects::Subject;
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use super::correction::{changes_list, correction_fields};
 use super::{
     actions_script, api_error_page, dt, enc, gate, history_label, msg_box, render, val, who,
 };
@@ -144,6 +145,7 @@ pub async fn record(
         status,
         RecordStatus::Submitted | RecordStatus::Published | RecordStatus::Expired
     );
+    let form = records::correction_form(&record);
     let url = format!("/api/v1/records/{}/transitions", record.id);
     let ver = record.version;
     let body_of = |a: &str| serde_json::json!({"action": a, "expected_version": ver}).to_string();
@@ -177,7 +179,7 @@ pub async fn record(
         div.card { (fields_table(&record.fields, &titles)) }
         h2 { "变更历史" }
         div.table-wrap { table {
-            thead { tr { th { "版本" } th { "时间" } th { "操作" } th { "状态" } th { "操作人" } th { "说明" } } }
+            thead { tr { th { "版本" } th { "时间" } th { "操作" } th { "状态" } th { "操作人" } th { "说明" } th { "更正内容" } } }
             tbody {
                 @for h in &history {
                     tr {
@@ -187,6 +189,7 @@ pub async fn record(
                         td { (h.status.label()) }
                         td { (who(&h.actor)) }
                         td { (h.note.clone().map(|n| val(&serde_json::Value::String(n))).unwrap_or_default()) }
+                        td { @if !h.changes.is_empty() { (changes_list(&h.changes, &titles)) } }
                     }
                 }
             }
@@ -203,14 +206,19 @@ pub async fn record(
                     }
                 }
                 @if editable {
-                    div.step-form {
+                    div.step-form.wide {
                         h3 { "更正" }
-                        label for="correct-fields" { "更正的字段（JSON 对象，字段名见目录）" }
-                        textarea #correct-fields data-json rows="3" placeholder="{\"penalty_content\": \"更正后的内容\"}" {}
-                        label for="correct-note" { "更正说明" }
-                        input #correct-note type="text";
-                        button type="button" data-api=(url) data-body=(body_of("correct"))
-                            data-fields="fields=correct-fields,note=correct-note" data-done="已更正" { "更正" }
+                        @match &form {
+                            Ok(form) => {
+                                (correction_fields(form, "correct-form"))
+                                label for="correct-note" { "更正说明" }
+                                input #correct-note type="text";
+                                button type="button" data-api=(url) data-body=(body_of("correct"))
+                                    data-patch="fields=correct-form" data-fields="note=correct-note"
+                                    data-done="已更正" { "更正" }
+                            }
+                            Err(e) => { p.hint { (e.to_string()) } }
+                        }
                     }
                     div.step-form {
                         h3 { "撤销" }

@@ -12,6 +12,7 @@ use chengxin_store::ApplicationRow;
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use super::correction::correction_fields;
 use super::{
     actions_script, actor_label, api_error_page, dt, due, enc, gate, msg_box, render, step_label,
     val, who, SECTIONS,
@@ -163,7 +164,12 @@ fn steps_for(app: &Application, office: bool, department: bool) -> Vec<&'static 
     out
 }
 
-fn step_form(id: &str, version: i64, action: &str) -> Markup {
+fn step_form(
+    id: &str,
+    version: i64,
+    action: &str,
+    correction: Option<&chengxin_app::records::CorrectionForm>,
+) -> Markup {
     let url = format!("/api/v1/applications/{id}/actions");
     let body = |a: &str| serde_json::json!({"action": a, "expected_version": version}).to_string();
     let reasons_id = format!("reasons-{action}");
@@ -191,12 +197,17 @@ fn step_form(id: &str, version: i64, action: &str) -> Markup {
                     option value="correct" { "更正" }
                     option value="revoke" { "撤销（异议成立）" }
                 }
-                label for="check-fields" { "更正后的字段（仅“更正”时填写，JSON 对象）" }
-                textarea #check-fields data-json rows="3" placeholder="{\"penalty_content\": \"更正后的内容\"}" {}
+                @if let Some(form) = correction {
+                    details.correct-box {
+                        summary { "更正的字段（仅核查结论为“更正”时填写）" }
+                        (correction_fields(form, "check-form"))
+                    }
+                }
                 label for=(reasons_id) { "核查意见" }
                 textarea id=(reasons_id) rows="3" {}
                 button type="button" data-api=(url) data-body=(body("check"))
-                    data-fields=(format!("finding=finding,fields=check-fields,reasons={reasons_id}"))
+                    data-patch="fields=check-form" data-patch-optional
+                    data-fields=(format!("finding=finding,reasons={reasons_id}"))
                     data-out="action-msg" data-done="核查结论已提交" { "提交核查结论" }
             }
         },
@@ -286,6 +297,15 @@ pub async fn detail(
         .is_some_and(|b| b.eq_ignore_ascii_case(&row.department))
         && (caller.has(P::RecordsCorrect) || caller.has(P::ListsManage));
     let steps = steps_for(&app, office, department);
+    // The check step corrects the record field by field: its form.
+    let correction = if steps.contains(&"check") {
+        chengxin_app::rights::check_form(&state, &caller, row.id)
+            .await
+            .ok()
+            .flatten()
+    } else {
+        None
+    };
     let today = state.today();
     let id_s = row.id.to_string();
     let body = html! {
@@ -373,7 +393,7 @@ pub async fn detail(
             }
         } @else {
             div.card.steps {
-                @for s in &steps { (step_form(&id_s, row.version, s)) }
+                @for s in &steps { (step_form(&id_s, row.version, s, correction.as_ref())) }
             }
             p.hint { "提交时附带数据版本 " (row.version) "；如他人已先行办理，将提示冲突，请刷新后查看。" }
         }
