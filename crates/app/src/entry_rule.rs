@@ -62,6 +62,9 @@ pub async fn reconcile(store: &dyn Store) -> AppResult<usize> {
                 publish_until: Some(None),
                 note: Some(NOTE.into()),
                 content_digest: None,
+                subject_name: None,
+                decision_date: None,
+                changes: Vec::new(),
             };
             match store.change_record(ACTOR, change).await {
                 Ok(_) => done += 1,

@@ -157,6 +157,9 @@ async fn reconciled(t: TestApp) {
                 publish_until: None,
                 note: Some("测试撤销".into()),
                 content_digest: None,
+                subject_name: None,
+                decision_date: None,
+                changes: Vec::new(),
             },
         )
         .await
