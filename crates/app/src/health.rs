@@ -9,9 +9,12 @@ use crate::App;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Ready {
     pub status: String,
-    /// `sqlite` or `postgres`.
-    pub backend: String,
-    pub log_seq: i64,
+    /// `sqlite` or `postgres` (operators only: administrators, auditors, log verifiers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<String>,
+    /// The change log's length (operators only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_seq: Option<i64>,
     /// What an operator should act on while the platform still serves (e.g.
     /// `calendar_coverage_ending`: next year's holidays are not loaded yet).
     pub warnings: Vec<Warning>,
@@ -51,8 +54,9 @@ pub async fn calendar_coverage(app: &App) -> AppResult<CalendarCoverage> {
     })
 }
 
-/// Readiness: the database answers and is migrated (unavailable otherwise), with warnings.
-pub async fn readiness(app: &App) -> AppResult<Ready> {
+/// Readiness: the database answers and is migrated (unavailable otherwise), with warnings;
+/// the backend and the log's length only for an operator (`detail`).
+pub async fn readiness(app: &App, detail: bool) -> AppResult<Ready> {
     let store = &app.store;
     store.ping().await.map_err(AppError::unavailable)?;
     let (seq, _) = store.log_head().await.map_err(AppError::unavailable)?;
@@ -65,11 +69,11 @@ pub async fn readiness(app: &App) -> AppResult<Ready> {
     Ok(Ready {
         warnings,
         status: "ready".into(),
-        backend: match store.backend() {
+        backend: detail.then(|| match store.backend() {
             chengxin_store::Backend::Sqlite => "sqlite".into(),
             chengxin_store::Backend::Postgres => "postgres".into(),
-        },
-        log_seq: seq,
+        }),
+        log_seq: detail.then_some(seq),
     })
 }
 

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod control_chars;
 pub mod error;
+pub mod headers;
 pub mod metrics;
 pub mod pages;
 pub mod route_spec;
@@ -242,6 +243,7 @@ pub fn router(state: AppState) -> Router {
         .merge(uploads)
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(middleware::from_fn(headers::security_headers))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
             // The span carries the method, the path and the request id — never the query

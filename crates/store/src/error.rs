@@ -82,13 +82,32 @@ impl chengxin_domain::error::Coded for StoreError {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
-            sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::PoolTimedOut => {
-                StoreError::Unreachable(e.to_string())
-            }
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Protocol(_) => StoreError::Unreachable(e.to_string()),
             sqlx::Error::Database(db) => {
                 let msg = db.message().to_string();
                 let lower = msg.to_ascii_lowercase();
-                if lower.contains("readonly") || lower.contains("read-only") {
+                let code = db.code().map(|c| c.to_string()).unwrap_or_default();
+                // The database went away: PostgreSQL's connection exceptions (class 08) and
+                // shutdowns (57P01–57P03); SQLite's file gone or unreadable (CANTOPEN 14,
+                // IOERR 10 and its extended codes).
+                // (SQLite's codes are numbers up to four digits, PostgreSQL's five characters.)
+                let sqlite_code = (code.len() < 5)
+                    .then(|| code.parse::<i32>().ok())
+                    .flatten()
+                    .map(|n| n & 0xff);
+                if code.starts_with("08")
+                    || code.starts_with("57P0")
+                    || matches!(sqlite_code, Some(10 | 14))
+                    || lower.contains("unable to open database file")
+                    || lower.contains("disk i/o error")
+                {
+                    StoreError::Unreachable(msg)
+                } else if lower.contains("readonly") || lower.contains("read-only") {
                     StoreError::ReadOnly(msg)
                 } else if lower.contains("not a database") || lower.contains("malformed") {
                     StoreError::Corrupt(msg)

@@ -7,8 +7,10 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::AppState;
+use chengxin_access::Permission as P;
 use chengxin_app::health::{self, LogHead, Ready};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -31,8 +33,11 @@ pub async fn healthz() -> Json<Health> {
 /// Readiness: the database answers and is migrated.
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses((status = 200, body = Ready), (status = 503, body = crate::error::ErrorBody)))]
-pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Ready>> {
-    Ok(Json(health::readiness(&state).await?))
+pub async fn readyz(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Ready>> {
+    let operator = [P::SettingsManage, P::AuditRead, P::LogVerify]
+        .into_iter()
+        .any(|p| caller.has(p));
+    Ok(Json(health::readiness(&state, operator).await?))
 }
 
 /// Prometheus metrics (text exposition format).

@@ -10,6 +10,7 @@ mod console;
 mod control_chars;
 mod corrections;
 mod credit_reports;
+mod hardening;
 mod login;
 mod portal;
 mod report_view;

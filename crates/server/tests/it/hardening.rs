@@ -1,0 +1,65 @@
+//! Hardening (issue 16 point 13): API answers are never cached and never sniffed, `/readyz`
+//! tells the backend only to operators, and a database that went away answers 503 (not 500).
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chengxin_access::Role;
+use chengxin_testkit::{both_backends, TestApp};
+use tower::ServiceExt;
+
+async fn headers(t: TestApp) {
+    for path in ["/api/v1/catalog", "/readyz", "/api/v1/no-such-route"] {
+        let resp = t
+            .app
+            .clone()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let h = resp.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        if path.starts_with("/api/") {
+            assert_eq!(h["cache-control"], "no-store", "{path}");
+        }
+    }
+    // Pages keep their own headers (and are not sniffed either).
+    let resp = t
+        .app
+        .clone()
+        .oneshot(Request::get("/static/app.css").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["cache-control"], "public, max-age=3600");
+    assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+
+    // /readyz: the backend and the log's length for operators only.
+    let (s, v) = t
+        .call("GET", "/readyz", &chengxin_testkit::Cred::None, None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(
+        v.get("backend").is_none() && v.get("log_seq").is_none(),
+        "{v}"
+    );
+    let admin = t.session_for(Role::Administrator, "320400", None).await;
+    let (_, v) = t.call("GET", "/readyz", &admin, None).await;
+    assert!(v["backend"].is_string() && v["log_seq"].is_number(), "{v}");
+
+    // The database goes away: 503 with a code, not a 500.
+    t.store.close().await;
+    let (s, v) = t
+        .call("GET", "/readyz", &chengxin_testkit::Cred::None, None)
+        .await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    let (s, v) = t
+        .call(
+            "GET",
+            "/api/v1/records/00000000-0000-7000-8000-000000000000",
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_eq!(v["code"], "db_unreachable", "{v}");
+    t.cleanup().await;
+}
+both_backends!(answers_are_not_cached_and_a_lost_database_is_503, headers);
