@@ -7,6 +7,7 @@ mod commands;
 mod config;
 mod demo;
 mod error;
+mod output;
 mod setup;
 
 use std::net::SocketAddr;

@@ -38,10 +38,10 @@ pub(crate) async fn verify(
         return Err(StoreError::NotMigrated.into());
     }
     let report = store.verify(&trusted).await?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+    let text = if json {
+        serde_json::to_string_pretty(&report)?
     } else if report.ok {
-        println!(
+        format!(
             "校验通过：变更日志 {} 条，链头 {}，已签名至第 {} 条，核对数据 {} 行",
             report.entries,
             report.head_hash,
@@ -49,13 +49,15 @@ pub(crate) async fn verify(
                 .last_signed_seq
                 .map_or("-".to_string(), |s| s.to_string()),
             report.rows_checked
-        );
+        )
     } else {
-        println!("校验失败，发现 {} 处问题：", report.problems.len());
+        let mut t = format!("校验失败，发现 {} 处问题：", report.problems.len());
         for p in &report.problems {
-            println!("  - {p}");
+            t.push_str(&format!("\n  - {p}"));
         }
-    }
+        t
+    };
+    crate::output::print_lines(&text)?;
     Ok(if report.ok {
         ExitCode::SUCCESS
     } else {

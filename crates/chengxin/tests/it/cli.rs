@@ -125,6 +125,17 @@ fn migrate_verify_tamper(db: &str) {
     let o = run(&dir, &["--db", db, "verify"]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("校验通过"));
+    // A reader that stops early (`chengxin verify | head -0`): no panic, the verdict's code.
+    let mut child = cmd(&dir)
+        .args(["--db", db, "verify", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert!(o.status.success(), "{}", stderr(&o));
 
     // The public key can be exported and used instead of the key file.
     let o = run(&dir, &["keys", "export-public"]);
