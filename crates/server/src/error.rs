@@ -69,7 +69,8 @@ impl IntoResponse for ApiError {
         let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
             "服务器内部错误，请稍后重试或联系管理员".to_string()
         } else {
-            self.to_string()
+            // An ID number the caller typed is never echoed back in clear.
+            chengxin_domain::codes::id_number::mask_in_text(&self.to_string()).into_owned()
         };
         let body = ErrorBody {
             code: self.code().to_string(),

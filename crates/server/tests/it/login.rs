@@ -177,3 +177,43 @@ both_backends!(
     one_time_password_reaches_only_the_session,
     one_time_password
 );
+
+async fn id_as_username(t: TestApp) {
+    // 320412199001011231: a valid check character.
+    let id = "320412199001011231";
+    let (s, v) = t
+        .call(
+            "POST",
+            "/api/v1/session",
+            &Cred::None,
+            Some(serde_json::json!({"username": id, "password": "x"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
+    let events = t
+        .store
+        .audit_events(&chengxin_store::AuditFilter {
+            action: Some("login".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(!events.is_empty());
+    for e in &events {
+        let all = serde_json::to_string(e).unwrap();
+        assert!(!all.contains(id), "{all}");
+        assert!(e.actor.contains("3204**********1231"), "{}", e.actor);
+    }
+    // An error that echoes what the caller sent masks it too.
+    let (s, v) = t
+        .call("GET", &format!("/api/v1/records/{id}"), &Cred::None, None)
+        .await;
+    assert!(s.is_client_error());
+    assert!(!v.to_string().contains(id), "{v}");
+    assert_log_verifies(t.store.as_ref()).await;
+    t.cleanup().await;
+}
+both_backends!(
+    id_numbers_typed_by_callers_are_masked_in_audit_and_errors,
+    id_as_username
+);

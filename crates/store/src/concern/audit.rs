@@ -40,6 +40,30 @@ impl AuditEvent {
             detail: serde_json::Value::Object(Default::default()),
         }
     }
+
+    /// The event with every ID-number-like run in its text (actor, target, detail's strings)
+    /// masked by the one masker: an ID number typed as a username, or echoed in a reason,
+    /// never reaches the audit trail in clear. The store writes events only in this form.
+    pub fn masked(&self) -> AuditEvent {
+        use chengxin_domain::codes::id_number::mask_in_text;
+        fn walk(v: &mut serde_json::Value) {
+            match v {
+                serde_json::Value::String(s) => {
+                    if let std::borrow::Cow::Owned(m) = mask_in_text(s) {
+                        *s = m;
+                    }
+                }
+                serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
+                serde_json::Value::Object(o) => o.values_mut().for_each(walk),
+                _ => {}
+            }
+        }
+        let mut e = self.clone();
+        e.actor = mask_in_text(&e.actor).into_owned();
+        e.target = e.target.as_deref().map(|t| mask_in_text(t).into_owned());
+        walk(&mut e.detail);
+        e
+    }
 }
 
 /// Filter for reading the audit trail; every field narrows.

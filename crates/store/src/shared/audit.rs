@@ -36,6 +36,7 @@ impl AuditStore for Inner {
         let (mut tx, mut head) = begin_write(&self.pool).await?;
         let mut log = PendingLog::default();
         for e in events {
+            let e = &e.masked();
             sqlx::query(
                 "INSERT INTO audit_events (id, at, actor, kind, action, target, outcome, ip, detail) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
