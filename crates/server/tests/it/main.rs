@@ -4,6 +4,7 @@
 
 mod access;
 mod api;
+mod authority;
 mod checks;
 mod console;
 mod control_chars;
