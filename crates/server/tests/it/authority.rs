@@ -43,14 +43,18 @@ async fn gov_body(t: &TestApp, name: &str, uscc: &str) {
         .unwrap();
 }
 
-/// A 行政处罚 CSV: one row per `(document number, company, authority name, authority code)`.
+/// A 行政处罚 CSV: one row per `(document number, company, authority name, authority code)`,
+/// decided ten days ago (uploads are dated by the real clock), in publication.
 fn penalties(rows: &[(&str, &str, &str, &str)]) -> Vec<u8> {
+    let decided = chengxin_store::clock::today_in_china() - chrono::Days::new(10);
+    let valid = decided + chrono::Months::new(6);
+    let public = decided + chrono::Months::new(12);
     let mut out = String::from(
         "行政相对人名称,行政相对人类别,行政相对人代码_1(统一社会信用代码),行政处罚决定书文号,违法行为类型,违法事实,处罚依据,处罚类别,处罚内容,处罚决定日期,处罚有效期,公示截止期,处罚机关,处罚机关统一社会信用代码,数据来源单位,数据来源单位统一社会信用代码\n",
     );
     for (doc, company, authority, code) in rows {
         out.push_str(&format!(
-            "溧阳{company}食品有限公司,法人及非法人组织,{company},{doc},食品安全,销售过期食品,《中华人民共和国食品安全法》第一百二十四条,罚款,罚款人民币一万元,2025-05-06,2025-11-06,2026-05-06,{authority},{code},{authority},{code}\n"
+            "溧阳{company}食品有限公司,法人及非法人组织,{company},{doc},食品安全,销售过期食品,《中华人民共和国食品安全法》第一百二十四条,罚款,罚款人民币一万元,{decided},{valid},{public},{authority},{code},{authority},{code}\n"
         ));
     }
     out.into_bytes()

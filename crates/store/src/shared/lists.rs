@@ -118,7 +118,7 @@ pub(super) async fn backfill_recognisers(
     }
     let regions = chengxin_domain::regions::RegionTable::national();
     let mut by_name: std::collections::HashMap<String, Option<String>> = Default::default();
-    let mut changed = 0usize;
+    let (mut changed, mut seen) = (0usize, 0usize);
     let mut after: Option<Uuid> = None;
     loop {
         let mut q = sqlx::QueryBuilder::<Db>::new(
@@ -137,6 +137,7 @@ pub(super) async fn backfill_recognisers(
             .collect::<Result<Vec<_>>>()?;
         let Some(last) = page.last() else { break };
         after = Some(last.id);
+        seen += page.len();
         for mut e in page {
             let name = e
                 .entry
@@ -203,6 +204,10 @@ pub(super) async fn backfill_recognisers(
             .await?;
             changed += 1;
         }
+    }
+    if seen == 0 {
+        // Nothing kept without a code (a new database): nothing to mark either.
+        return Ok(0);
     }
     let row = crate::MetaRow {
         key: RECOGNISERS_BACKFILL.into(),
