@@ -68,6 +68,48 @@ pub fn record_regions(r: &Record) -> Vec<String> {
     out
 }
 
+/// A correction may not move a record into another authority's name: when the corrected
+/// `fields` name another deciding authority than the record does, it must be one the record's
+/// submitting department may act for (as at intake).
+pub async fn check_correction(
+    store: &dyn Store,
+    delegations: &Delegations,
+    record: &Record,
+    fields: &serde_json::Map<String, serde_json::Value>,
+) -> AppResult<()> {
+    let Some(rt) = Catalog::default_checked()
+        .ok()
+        .and_then(|c| c.get(&record.type_code))
+    else {
+        return Ok(());
+    };
+    let Some((code, name)) = rt.deciding_authority(fields) else {
+        return Ok(());
+    };
+    if rt
+        .deciding_authority(&record.fields)
+        .is_some_and(|(old, _)| old == code)
+    {
+        return Ok(());
+    }
+    let decision = Decision::Record {
+        type_code: &record.type_code,
+        decided: record.decision_date,
+    };
+    if standing(delegations, &record.source_dept, &code, decision).is_some() {
+        return Ok(());
+    }
+    let e = NotAuthorised {
+        role: rt.authority_role().to_string(),
+        authority: Party { name, code },
+        submitter: Party {
+            name: body_name(store, delegations, &record.source_dept).await?,
+            code: record.source_dept.clone(),
+        },
+    };
+    Err(AppError::forbidden(e.code(), e.to_string()))
+}
+
 /// A body recognising a list entry through `caller`: the caller's own body, or one it is
 /// authorised for (a delegation not restricted to record types); a caller without a body
 /// (a credit office) names bodies within its jurisdiction only — checked by the caller.

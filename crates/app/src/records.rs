@@ -245,6 +245,15 @@ pub async fn request_transition(
     let current = app.store.record(id).await?.ok_or(AppError::NotFound)?;
     // The credit office of the deciding authority's region as well as the submitter's.
     caller.require_at_any(Permission::RecordsTransition, &record_regions(&current))?;
+    if let Some(fields) = &req.fields {
+        crate::authority::check_correction(
+            app.store.as_ref(),
+            app.delegations()?.as_ref(),
+            &current,
+            fields,
+        )
+        .await?;
+    }
     transition(
         app.store.as_ref(),
         &caller.actor,

@@ -184,6 +184,15 @@ pub async fn apply_step(
         facts: Some(&loaded.facts),
     };
     let effect = application.apply(&action, &ctx).map_err(AppError::from)?;
+    if let (Effect::CorrectRecord(fields), Some(record)) = (&effect, &loaded.record) {
+        crate::authority::check_correction(
+            app.store.as_ref(),
+            app.delegations()?.as_ref(),
+            record,
+            fields,
+        )
+        .await?;
+    }
     let note = format!("{}（{}）", action.label(), application.tracking_no);
     let change = effect_change(&loaded, effect, note, today, &calendar)?;
     let entry_changed = match &change {

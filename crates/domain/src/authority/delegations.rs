@@ -205,7 +205,7 @@ impl Delegations {
     /// The delegations of one submitter (its code upper-cased).
     pub fn of_submitter<'a>(&'a self, submitter: &str) -> impl Iterator<Item = &'a Delegation> {
         self.by_submitter
-            .get(submitter.trim().to_ascii_uppercase().as_str())
+            .get(super::rule::normalised(submitter).as_ref())
             .into_iter()
             .flatten()
             .filter_map(|&i| self.list.get(i))

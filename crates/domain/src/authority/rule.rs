@@ -1,5 +1,6 @@
 //! The rule: may this department submit this decision in this authority's name?
 
+use std::borrow::Cow;
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -70,8 +71,8 @@ pub fn standing<'a>(
     authority: &str,
     decision: Decision<'_>,
 ) -> Option<Standing<'a>> {
-    let submitter = submitter.trim().to_ascii_uppercase();
-    let authority = authority.trim().to_ascii_uppercase();
+    // Runs on every imported row: no allocation unless a code is not upper case already.
+    let (submitter, authority) = (normalised(submitter), normalised(authority));
     if submitter == authority {
         return Some(Standing::Itself);
     }
@@ -80,6 +81,16 @@ pub fn standing<'a>(
         .of_submitter(&submitter)
         .find(|d| covers(d, &authority, &decision, table))
         .map(Standing::Delegated)
+}
+
+/// A code trimmed and upper-cased, borrowed when it already is.
+pub(super) fn normalised(code: &str) -> Cow<'_, str> {
+    let t = code.trim();
+    if t.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(t.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(t)
+    }
 }
 
 /// A body as a message names it: its name when known, and its code.

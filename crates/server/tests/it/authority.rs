@@ -161,6 +161,26 @@ async fn publishing_story(t: TestApp) {
         )
         .await;
     assert!(!public.to_string().contains("溧市监罚〔2025〕11号"));
+    // Nor can a correction move its own record into 武进's regulator's name.
+    let own = t.store.subject_by_uscc(COMPANY_B).await.unwrap().unwrap();
+    let own = t.store.records_of_subject(own.id).await.unwrap().remove(0);
+    let liyang_office = t.session_for(Role::CreditOffice, "320481", None).await;
+    let (s, v) = t
+        .call(
+            "POST",
+            &format!("/api/v1/records/{}/transitions", own.id),
+            &liyang_office,
+            Some(serde_json::json!({
+                "action": "correct", "expected_version": own.version, "note": "更正处罚机关",
+                "fields": {"authority": "常州市武进区市场监督管理局", "authority_uscc": WUJIN_MARKET},
+            })),
+        )
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("authority_not_authorised")),
+        "{v}"
+    );
 
     // The city's credit office is authorised (shipped delegations) to submit for every body of
     // the city: a row in 武进's regulator's name passes.
@@ -198,7 +218,6 @@ async fn publishing_story(t: TestApp) {
     // on the record although the city submitted it. 溧阳's may not.
     let revoke = serde_json::json!({"action": "revoke", "expected_version": record.version, "note": "处罚决定已被撤销"});
     let path = format!("/api/v1/records/{}/transitions", record.id);
-    let liyang_office = t.session_for(Role::CreditOffice, "320481", None).await;
     let (s, v) = t
         .call("POST", &path, &liyang_office, Some(revoke.clone()))
         .await;

@@ -57,7 +57,9 @@ both_backends!(old_entries_get_their_recogniser, |db: TestDb| async move {
         s.create_list_entry("t", e).await.unwrap();
     }
     // The database as it was before the backfill ran.
-    s.set_meta("t", RECOGNISERS_BACKFILL, "pending").await.unwrap();
+    s.set_meta("t", RECOGNISERS_BACKFILL, "pending")
+        .await
+        .unwrap();
     let catalog = Catalog::default_checked().unwrap();
     let report = s.migrate(catalog, &db.signer, "test").await.unwrap();
     assert_eq!(report.list_entries_backfilled, 2);
@@ -70,7 +72,10 @@ both_backends!(old_entries_get_their_recogniser, |db: TestDb| async move {
     assert_eq!(e.region.as_deref(), Some("320412"));
     assert_eq!(e.entry["recognised_by_uscc"], WUJIN_MARKET);
     assert_eq!(e.entry["recognised_by"], "常州市武进区市场监督管理局");
-    assert_eq!(e.version, 1, "a backfill is not a step of the entry's procedure");
+    assert_eq!(
+        e.version, 1,
+        "a backfill is not a step of the entry's procedure"
+    );
     let e = got(&by_code).await;
     assert_eq!(e.recognised_by_uscc.as_deref(), Some(LIYANG_MARKET));
     assert_eq!(e.region.as_deref(), Some("320481"));
