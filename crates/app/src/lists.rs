@@ -370,8 +370,8 @@ pub struct EntryActionRequest {
 }
 
 /// Move an entry through its procedure today (dates on the official calendar), for a caller
-/// holding `lists_manage` for its region ([`entry_region`]: the recognising body's). Taking effect opens the closed-loop
-/// cases; leaving the list lifts them.
+/// holding `lists_manage` for its region ([`entry_region`]: the recognising body's). Taking
+/// effect opens the closed-loop cases; leaving the list lifts them.
 pub async fn act(
     app: &App,
     caller: &Caller,
