@@ -187,6 +187,31 @@ impl Caller {
         self.require_at(p, region).is_ok()
     }
 
+    /// [`Caller::require_at`] for an item that concerns several regions (a record: its
+    /// submitting department's and its deciding authority's; a list entry: its subject's and
+    /// its recognising body's): allowed when any of them is within reach, otherwise the
+    /// refusal for the first.
+    pub fn require_at_any(&self, p: Permission, regions: &[String]) -> AppResult<()> {
+        let mut refusal = None;
+        for r in regions {
+            match self.require_at(p, r) {
+                Ok(()) => return Ok(()),
+                Err(e) => {
+                    refusal.get_or_insert(e);
+                }
+            }
+        }
+        match refusal {
+            Some(e) => Err(e),
+            None => self.require_at(p, chengxin_access::jurisdiction::NATIONAL),
+        }
+    }
+
+    /// Whether any of the item's regions is within reach for `p` (for filtering lists).
+    pub fn reaches_any(&self, p: Permission, regions: &[String]) -> bool {
+        self.require_at_any(p, regions).is_ok()
+    }
+
     /// The SQL-style prefix of the caller's region (`32` for a province, `3204` for a city,
     /// the full code for a county; empty for national): what a list filter matches on.
     pub fn region_prefix(&self) -> String {

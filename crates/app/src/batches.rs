@@ -121,6 +121,7 @@ impl Upload {
                 published_at: None,
                 actor: caller.actor.clone(),
                 today: chengxin_store::clock::today_in_china(),
+                delegations: Some(app.delegations()?),
             },
         )
         .await

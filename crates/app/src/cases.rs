@@ -23,6 +23,9 @@ pub async fn case_region(
             return Ok(Some(r));
         }
     }
+    if let Some(r) = entry.recognising_region() {
+        return Ok(Some(r.to_string()));
+    }
     let by = entry.recognised_by.trim();
     Ok((by.len() == 18)
         .then(|| by.get(2..8))

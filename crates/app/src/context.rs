@@ -39,6 +39,9 @@ pub struct App {
     /// This deployment's implementing departments (`CHENGXIN_DEPARTMENT_BODIES`); the shipped
     /// demo mapping when `None`.
     pub department_bodies: Option<std::sync::Arc<chengxin_domain::lists::bodies::DepartmentBodies>>,
+    /// Who may submit in whose name here (`CHENGXIN_AUTHORITY_DELEGATIONS`); the shipped demo
+    /// delegations when `None`.
+    pub delegations: Option<std::sync::Arc<chengxin_domain::authority::Delegations>>,
     /// Buffered query log of high-rate routes (see `audit_queue`).
     pub audit_queue: std::sync::Arc<crate::audit_queue::AuditQueue>,
     /// Signs credit reports (`report-signing.key`, outside the database); `None` refuses to
@@ -74,6 +77,7 @@ impl App {
             today: None,
             rights_rules: None,
             department_bodies: None,
+            delegations: None,
             audit_queue: std::sync::Arc::new(crate::audit_queue::AuditQueue::default()),
             report_key: None,
             report_issuer: DEFAULT_REPORT_ISSUER.to_string(),
@@ -108,6 +112,16 @@ impl App {
             Some(b) => Ok(b),
             None => chengxin_domain::lists::bodies::DepartmentBodies::default_checked()
                 .map_err(crate::error::AppError::unavailable),
+        }
+    }
+
+    /// The delegations in force (授权代报): who may submit in whose name.
+    pub fn delegations(
+        &self,
+    ) -> crate::error::AppResult<std::sync::Arc<chengxin_domain::authority::Delegations>> {
+        match &self.delegations {
+            Some(d) => Ok(d.clone()),
+            None => crate::authority::shipped_delegations(),
         }
     }
 

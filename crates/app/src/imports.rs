@@ -38,6 +38,10 @@ pub struct ImportRequest {
     pub published_at: Option<DateTime<Utc>>,
     pub actor: String,
     pub today: NaiveDate,
+    /// Who may submit in whose name (授权代报); `None`: the shipped delegations. A row whose
+    /// deciding authority is neither `source_dept` nor a body it is authorised for is rejected
+    /// (`authority_not_authorised`).
+    pub delegations: Option<Arc<chengxin_domain::authority::Delegations>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -139,12 +143,14 @@ fn to_import_row(
     })
 }
 
+/// A rejected row's reasons as kept and reported: the column, the Chinese message and the
+/// issue's stable code (so that a program reading the error report can tell them apart).
 fn issues_to_reasons(issues: Vec<intake::RowIssue>) -> Vec<String> {
     issues
         .into_iter()
         .map(|i| match i.column {
-            Some(c) => format!("{c}：{}", i.message),
-            None => i.message,
+            Some(c) => format!("{c}：{}〔{}〕", i.message, i.code),
+            None => format!("{}〔{}〕", i.message, i.code),
         })
         .collect()
 }
@@ -155,6 +161,7 @@ fn read_and_validate(
     rt: RecordType,
     req: ImportRequest,
     hasher: IdHasher,
+    submitter: intake::Submitter,
     tx: tokio::sync::mpsc::Sender<Msg>,
 ) {
     let send = |m: Msg| tx.blocking_send(m).is_ok();
@@ -182,7 +189,8 @@ fn read_and_validate(
     let (map, mapping) = match intake::map_columns(&rt, &table.headers) {
         // Content digests cover ID numbers: key them so they cannot be brute-forced.
         Ok((map, report)) => (
-            map.with_digest_key(&hasher.derive("content-digest")),
+            map.with_digest_key(&hasher.derive("content-digest"))
+                .with_submitter(submitter),
             report,
         ),
         Err(e) => {
@@ -297,11 +305,18 @@ pub async fn import_file(
         });
     }
 
+    // Every row's deciding authority is checked against the submitting department.
+    let delegations = match &req.delegations {
+        Some(d) => d.clone(),
+        None => crate::authority::shipped_delegations()?,
+    };
+    let submitter =
+        crate::authority::submitter(store.as_ref(), delegations, &req.source_dept).await?;
     let cipher = PiiCipher::from_id_hasher(&hasher);
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(4);
     let reader = {
         let req = req.clone();
-        tokio::task::spawn_blocking(move || read_and_validate(path, rt, req, hasher, tx))
+        tokio::task::spawn_blocking(move || read_and_validate(path, rt, req, hasher, submitter, tx))
     };
     let (headers, unknown_columns, format, encoding) = match rx.recv().await {
         Some(Msg::Start {

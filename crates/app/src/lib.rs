@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod audit;
 pub mod audit_queue;
 pub mod auth;
+pub mod authority;
 pub mod batches;
 pub mod calendar;
 pub mod cases;

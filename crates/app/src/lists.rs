@@ -46,7 +46,8 @@ pub struct RefreshReport {
     pub rejected: Vec<(u64, String)>,
 }
 
-/// The stored form of a list entry (version and creation time carried over on updates).
+/// The stored form of a list entry (version and creation time carried over on updates); the
+/// recognising body's code and region come from the entry.
 pub fn entry_row(
     id: Uuid,
     subject_id: Uuid,
@@ -60,6 +61,8 @@ pub fn entry_row(
         subject_id: Some(subject_id),
         status: e.status.code().to_string(),
         entry: serde_json::to_value(e).map_err(AppError::unavailable)?,
+        recognised_by_uscc: e.recognised_by_uscc.clone(),
+        region: e.recognising_region().map(String::from),
         created_at,
         updated_at: chengxin_store::changelog::now(),
         version,
@@ -266,8 +269,13 @@ pub struct ProposeRequest {
     pub standard: String,
     /// 认定依据.
     pub basis: String,
-    /// 认定部门 (USCC of the recognising department).
+    /// 认定部门: its name, or its 统一社会信用代码 (then the name is looked up).
     pub recognised_by: String,
+    /// The recognising department's 统一社会信用代码 when `recognised_by` is its name. The
+    /// code is required one way or the other: objections to the entry go to the credit offices
+    /// of its region.
+    #[serde(default)]
+    pub recognised_by_uscc: Option<String>,
     /// Evidence: record ids, document numbers.
     #[serde(default)]
     pub evidence: Vec<String>,
@@ -278,8 +286,20 @@ fn subject_region(s: &chengxin_domain::subjects::Subject) -> &str {
     s.region.as_deref().unwrap_or("000000")
 }
 
-/// Propose an entry on a list (认定) for a subject within the caller's reach for
-/// `lists_manage`: it starts as `proposed`.
+/// The region an entry belongs to: its recognising body's (谁认定、谁负责 — objections and its
+/// procedure are handled there), else, for an entry kept without the body's code (an imported
+/// list's, an old one), its subject's.
+pub fn entry_region(row: &ListEntryRow, subject: &chengxin_domain::subjects::Subject) -> String {
+    row.region
+        .clone()
+        .unwrap_or_else(|| subject_region(subject).to_string())
+}
+
+/// Propose an entry on a list (认定) for a subject: it starts as `proposed`. The recognising
+/// body is named by its code (so that objections reach its region's credit offices), lies
+/// within the caller's reach for `lists_manage` (the entry belongs to its region, see
+/// [`entry_region`]), and — for a caller acting for a body — is that body or one it is
+/// authorised for (授权代报).
 pub async fn propose(
     app: &App,
     caller: &Caller,
@@ -293,9 +313,9 @@ pub async fn propose(
         .subject(req.subject_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    caller.require_at(Permission::ListsManage, subject_region(&subject))?;
+    caller.require(Permission::ListsManage)?;
     let today = app.today();
-    let entry = ListEntry::propose(
+    let mut entry = ListEntry::propose(
         list,
         Proposal {
             subject_key: subject.id.to_string(),
@@ -303,10 +323,34 @@ pub async fn propose(
             standard: req.standard,
             basis: req.basis,
             recognised_by: req.recognised_by,
+            recognised_by_uscc: req.recognised_by_uscc,
             evidence: req.evidence,
         },
         today,
     )?;
+    let Some(code) = entry.recognised_by_uscc.clone() else {
+        return Err(AppError::invalid(
+            "recognising_body_code_required",
+            "认定部门须提供统一社会信用代码（recognised_by 填写代码，或 recognised_by_uscc），异议和联合奖惩闭环据此送达其所在地区的信用办",
+        ));
+    };
+    caller.require_at(Permission::ListsManage, &crate::auth::uscc_region(&code))?;
+    let delegations = app.delegations()?;
+    crate::authority::require_recognition_standing(
+        app.store.as_ref(),
+        &delegations,
+        caller,
+        &code,
+        today,
+    )
+    .await?;
+    if entry.recognised_by == code {
+        if let Some(name) =
+            crate::authority::body_name(app.store.as_ref(), &delegations, &code).await?
+        {
+            entry.recognised_by = name;
+        }
+    }
     let now = chengxin_store::changelog::now();
     let row = entry_row(Uuid::now_v7(), subject.id, &entry, 1, now)?;
     app.store.create_list_entry(&caller.actor, &row).await?;
@@ -326,8 +370,8 @@ pub struct EntryActionRequest {
 }
 
 /// Move an entry through its procedure today (dates on the official calendar), for a caller
-/// holding `lists_manage` for its subject's region. Taking effect opens the closed-loop
-/// cases; leaving the list lifts them.
+/// holding `lists_manage` for its region ([`entry_region`]: the recognising body's). Taking
+/// effect opens the closed-loop cases; leaving the list lifts them.
 pub async fn act(
     app: &App,
     caller: &Caller,
@@ -341,7 +385,7 @@ pub async fn act(
         .subject(subject_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    caller.require_at(Permission::ListsManage, subject_region(&subject))?;
+    caller.require_at(Permission::ListsManage, &entry_region(&row, &subject))?;
     if row.version != req.expected_version {
         return Err(chengxin_store::StoreError::Conflict {
             expected: req.expected_version,

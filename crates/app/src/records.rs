@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{uscc_region, Caller};
+use crate::auth::Caller;
+pub use crate::authority::record_regions;
 use crate::error::{AppError, AppResult};
 use crate::App;
 
@@ -156,12 +157,12 @@ pub async fn read(
 ) -> AppResult<RecordWithHistory> {
     let record = app.store.record(id).await?.ok_or(AppError::NotFound)?;
     if !is_public(&record) {
-        let region = uscc_region(&record.source_dept);
+        let regions = record_regions(&record);
         let mut e = caller.audit("query", "record_read", "ok");
         e.target = Some(id.to_string());
         e.detail =
             serde_json::json!({"purpose": purpose, "subject": record.subject_id, "returned": 1});
-        if let Err(err) = caller.require_at(Permission::RecordsReadNonpublic, &region) {
+        if let Err(err) = caller.require_at_any(Permission::RecordsReadNonpublic, &regions) {
             if !caller.is_anonymous() {
                 e.outcome = "denied".into();
                 e.detail["returned"] = serde_json::json!(0);
@@ -232,10 +233,17 @@ pub async fn request_transition(
         ));
     }
     let current = app.store.record(id).await?.ok_or(AppError::NotFound)?;
-    caller.require_at(
-        Permission::RecordsTransition,
-        &uscc_region(&current.source_dept),
-    )?;
+    // The credit office of the deciding authority's region as well as the submitter's.
+    caller.require_at_any(Permission::RecordsTransition, &record_regions(&current))?;
+    if let Some(fields) = &req.fields {
+        crate::authority::check_correction(
+            app.store.as_ref(),
+            app.delegations()?.as_ref(),
+            &current,
+            fields,
+        )
+        .await?;
+    }
     match (action, req.fields) {
         (RecordAction::Correct, Some(patch)) => {
             correct(
@@ -277,7 +285,7 @@ pub async fn link_queue(app: &App, caller: &Caller) -> AppResult<Vec<LinkRequest
     let mut out = Vec::new();
     for l in app.store.link_queue(500).await? {
         if let Some(r) = app.store.record(l.record_id).await? {
-            if caller.reaches(Permission::RecordsTransition, &uscc_region(&r.source_dept)) {
+            if caller.reaches_any(Permission::RecordsTransition, &record_regions(&r)) {
                 out.push(l);
             }
         }
@@ -288,9 +296,6 @@ pub async fn link_queue(app: &App, caller: &Caller) -> AppResult<Vec<LinkRequest
 /// Link a queued record to a subject (the record's region within the caller's reach).
 pub async fn link(app: &App, caller: &Caller, id: Uuid, subject_id: Uuid) -> AppResult<Record> {
     let current = app.store.record(id).await?.ok_or(AppError::NotFound)?;
-    caller.require_at(
-        Permission::RecordsTransition,
-        &uscc_region(&current.source_dept),
-    )?;
+    caller.require_at_any(Permission::RecordsTransition, &record_regions(&current))?;
     Ok(app.store.link_record(&caller.actor, id, subject_id).await?)
 }

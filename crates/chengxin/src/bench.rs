@@ -283,12 +283,13 @@ async fn import_once(
         file.to_path_buf(),
         chengxin_app::imports::ImportRequest {
             type_code: "admin_penalty".into(),
-            source_dept: "11320400MB000000XU".into(),
+            source_dept: "11320400MB00000002".into(),
             file_name: Some("bench.csv".into()),
             sheet: None,
             published_at: None,
             actor: "bench".into(),
             today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).context("date")?,
+            delegations: None,
         },
     )
     .await

@@ -141,6 +141,7 @@ fn effective_entry(
             standard: "基准测试".into(),
             basis: "基准测试".into(),
             recognised_by: "11320400MB000000XU".into(),
+            recognised_by_uscc: None,
             evidence: vec![],
         },
         d("2024-12-02")?,
@@ -251,12 +252,13 @@ async fn seed_import(
         file.clone(),
         chengxin_app::imports::ImportRequest {
             type_code: "admin_penalty".into(),
-            source_dept: "11320400MB000000XU".into(),
+            source_dept: "11320400MB00000002".into(),
             file_name: Some("bench.csv".into()),
             sheet: None,
             published_at: None,
             actor: "bench".into(),
             today,
+            delegations: None,
         },
     )
     .await

@@ -49,3 +49,24 @@ pub(crate) async fn checkpoint(cfg: &Config, store: &Arc<dyn Store>) -> anyhow::
     }
     Ok(())
 }
+
+/// This deployment's delegations (授权代报, `CHENGXIN_AUTHORITY_DELEGATIONS=<file>`), checked
+/// against the catalog: a broken file stops the command with the entry and the reason.
+/// `None`: the shipped file.
+pub(crate) fn delegations_from_env(
+) -> anyhow::Result<Option<Arc<chengxin_domain::authority::Delegations>>> {
+    let Ok(path) = std::env::var("CHENGXIN_AUTHORITY_DELEGATIONS") else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        CliError::new(
+            "delegations_unreadable",
+            format!("无法读取授权代报配置 {path}：{e}"),
+        )
+    })?;
+    let catalog = Catalog::default_checked().map_err(CliError::from)?;
+    let delegations = chengxin_domain::authority::Delegations::parse(&text, catalog)
+        .map_err(|e| CliError::new(e.code(), format!("{path}：{e}")))?;
+    tracing::info!(target: crate::LOG_TARGET, path = %path, version = %delegations.version, "authority delegations loaded");
+    Ok(Some(Arc::new(delegations)))
+}

@@ -1,6 +1,7 @@
 //! One classification for the domain's errors: every error has a stable snake_case code and a
 //! kind ([`ErrorKind`]) that callers map to their own responses (HTTP status, exit code, …).
 
+use crate::authority::{AuthorityError, NotAuthorised};
 use crate::calendar::CalendarError;
 use crate::catalog::{CatalogError, FieldError};
 use crate::codes::CodeError;
@@ -75,6 +76,10 @@ coded!(CalendarError, |e| match e {
 
 coded!(RegionError, |_e| ErrorKind::Invalid);
 
+coded!(AuthorityError, |_e| ErrorKind::Invalid);
+
+coded!(NotAuthorised, |_e| ErrorKind::Forbidden);
+
 coded!(CodeError, |_e| ErrorKind::Invalid);
 
 coded!(MappingError, |_e| ErrorKind::Invalid);
@@ -97,6 +102,7 @@ coded!(ListsError, |e| match e {
 coded!(EntryError, |e| match e {
     EntryError::Calendar(c) => Coded::kind(c),
     EntryError::MissingField(_)
+    | EntryError::InvalidRecognisingBody { .. }
     | EntryError::PublicityRequired
     | EntryError::BadValidity { .. }
     | EntryError::ReasonRequired(_)

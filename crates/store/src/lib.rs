@@ -38,7 +38,10 @@ pub use concern::calendar::{
     effective_calendar, load_calendar, CalendarLoad, CalendarPut, CalendarStore, CalendarYearRow,
 };
 pub use concern::cases::{CaseFilter, CaseRow, CaseStore};
-pub use concern::lists::{EntryHead, ListEntryFilter, ListEntryRow, ListStore};
+pub use concern::lists::{
+    EntryHead, ListEntryFilter, ListEntryRow, ListStore, RECOGNISERS_BACKFILL,
+    RECOGNISERS_BACKFILLED,
+};
 pub use concern::log::LogStore;
 pub use concern::meta::{Backend, CatalogTypeRow, MetaRow, MetaStore, MigrateReport};
 pub use concern::records::{NewRecord, PublishedFilter, RecordChange, RecordStore};

@@ -361,6 +361,7 @@ pub async fn blacklist(
             standard: "拒不履行政府采购合同".into(),
             basis: "《江苏省社会信用条例》".into(),
             recognised_by: "11320400MB0000000X".into(),
+            recognised_by_uscc: None,
             evidence: vec!["常财购〔2024〕9号".into()],
         },
         d("2024-12-02"),
@@ -385,16 +386,7 @@ pub async fn blacklist(
         )
         .unwrap();
     let now = chengxin_store::changelog::now();
-    let row = chengxin_store::ListEntryRow {
-        id: uuid::Uuid::now_v7(),
-        list_code: e.list.clone(),
-        subject_id: Some(subject.id),
-        status: e.status.code().to_string(),
-        entry: serde_json::to_value(&e).unwrap(),
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    };
+    let row = chengxin_app::lists::entry_row(uuid::Uuid::now_v7(), subject.id, &e, 1, now).unwrap();
     store.create_list_entry("test", &row).await.unwrap();
     row
 }

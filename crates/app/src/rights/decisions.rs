@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::target::load_target;
 use super::{random, row_of};
-use crate::auth::{uscc_region, Caller};
+use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::App;
 
@@ -36,7 +36,7 @@ pub struct ToleranceRequest {
 }
 
 /// The caller recognises a record's lapse as tolerable error: it needs the right to change
-/// records within the source department's region.
+/// records within the source department's or the deciding authority's region.
 pub async fn tolerance(
     app: &App,
     caller: &Caller,
@@ -48,9 +48,9 @@ pub async fn tolerance(
         .record(record_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    caller.require_at(
+    caller.require_at_any(
         Permission::RecordsTransition,
-        &uscc_region(&record.source_dept),
+        &crate::authority::record_regions(&record),
     )?;
     tolerate(
         app,

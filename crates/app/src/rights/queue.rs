@@ -1,10 +1,11 @@
 //! Who sees which application: the credit office within its jurisdiction (complaints at its
-//! own desk), or the department whose data it is; the queue of those waiting for a step, and
-//! one application.
+//! own desk) — the region of the department whose data it is, by its code (a list entry's
+//! recognising body, a record's submitter, and a record's deciding authority too) — or that
+//! department itself; the queue of those waiting for a step, and one application.
 
 use chengxin_access::Permission;
 use chengxin_domain::rights::{self, AppKind};
-use chengxin_store::{ApplicationFilter, ApplicationRow};
+use chengxin_store::{ApplicationFilter, ApplicationRow, Store};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -22,18 +23,71 @@ pub(super) fn handle_permission(kind: &str) -> Permission {
     }
 }
 
-/// Whether the caller may see (and work on) an application: the credit office within its
-/// jurisdiction, or the department whose data it is.
-fn may_see(caller: &Caller, row: &ApplicationRow) -> bool {
+/// The department of an application when it is given by its code (统一社会信用代码).
+fn department_code(department: &str) -> Option<&str> {
+    let d = department.trim();
+    (d.len() == 18 && d.is_ascii() && uscc_region(d) != chengxin_access::jurisdiction::NATIONAL)
+        .then_some(d)
+}
+
+/// Whether the caller handles an application as the credit office: complaints at its desk;
+/// otherwise the credit office of the region of the department whose data it is (the record's
+/// submitter or the entry's recognising body), or — for a record — of its deciding
+/// authority's region; for a list entry kept without its recognising body's code, of the
+/// entry's region as far as it can be told (its subject's). Nothing readable: national only.
+pub async fn is_office(
+    store: &dyn Store,
+    caller: &Caller,
+    row: &ApplicationRow,
+) -> AppResult<bool> {
     // Complaints go to the credit office's desk, not to a department's region.
     if row.kind == "complaint" {
-        return caller.has(Permission::ComplaintsHandle);
+        return Ok(caller.has(Permission::ComplaintsHandle));
     }
-    caller.reaches(handle_permission(&row.kind), &uscc_region(&row.department))
-        || caller
+    let p = handle_permission(&row.kind);
+    if !caller.has(p) {
+        return Ok(false);
+    }
+    let code = department_code(&row.department);
+    if code.is_some_and(|c| caller.reaches(p, &uscc_region(c))) {
+        return Ok(true);
+    }
+    let id = Uuid::parse_str(&row.target_id).ok();
+    let more = match (row.target_kind.as_str(), id) {
+        ("record", Some(id)) => match store.record(id).await? {
+            Some(r) => crate::authority::record_regions(&r),
+            None => Vec::new(),
+        },
+        ("list_entry", Some(id)) if code.is_none() => match store.list_entry(id).await? {
+            Some(e) => match (e.region, e.subject_id) {
+                (Some(r), _) => vec![r],
+                (None, Some(s)) => store
+                    .subject(s)
+                    .await?
+                    .and_then(|s| s.region)
+                    .into_iter()
+                    .collect(),
+                (None, None) => Vec::new(),
+            },
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    Ok(caller.reaches_any(p, &more))
+}
+
+/// Whether the caller may see (and work on) an application: the credit office (see
+/// [`is_office`]), or the department whose data it is.
+async fn may_see(store: &dyn Store, caller: &Caller, row: &ApplicationRow) -> AppResult<bool> {
+    if row.kind != "complaint"
+        && caller
             .body
             .as_deref()
             .is_some_and(|b| b.eq_ignore_ascii_case(&row.department))
+    {
+        return Ok(true);
+    }
+    is_office(store, caller, row).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -84,13 +138,19 @@ pub async fn queue(app: &App, caller: &Caller, q: QueueParams) -> AppResult<Vec<
             ..Default::default()
         })
         .await?;
-    Ok(rows.into_iter().filter(|r| may_see(caller, r)).collect())
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        if may_see(app.store.as_ref(), caller, &r).await? {
+            out.push(r);
+        }
+    }
+    Ok(out)
 }
 
 /// One application the caller may see; not found otherwise.
 pub async fn application(app: &App, caller: &Caller, id: Uuid) -> AppResult<ApplicationRow> {
     let row = app.store.application(id).await?.ok_or(AppError::NotFound)?;
-    if !may_see(caller, &row) {
+    if !may_see(app.store.as_ref(), caller, &row).await? {
         return Err(AppError::NotFound);
     }
     Ok(row)

@@ -14,10 +14,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::queue::{application, handle_permission};
+use super::queue::{application, is_office};
 use super::target::{load_target, Loaded};
 use super::{app_of, row_of};
-use crate::auth::{uscc_region, Caller};
+use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::App;
 use chengxin_domain::calendar::WorkCalendar;
@@ -102,11 +102,7 @@ pub async fn act(
     let expected = req.expected_version;
     let action = parse_step(req)?;
     let current = app_of(&row)?;
-    let office = if row.kind == "complaint" {
-        caller.has(Permission::ComplaintsHandle)
-    } else {
-        caller.reaches(handle_permission(&row.kind), &uscc_region(&row.department))
-    };
+    let office = is_office(app.store.as_ref(), caller, &row).await?;
     let allowed = match action.party(&current) {
         Party::CreditOffice => office,
         Party::Department(d) => {
@@ -220,6 +216,15 @@ pub async fn apply_step(
         facts: Some(&loaded.facts),
     };
     let effect = application.apply(&action, &ctx).map_err(AppError::from)?;
+    if let (Effect::CorrectRecord(fields), Some(record)) = (&effect, &loaded.record) {
+        crate::authority::check_correction(
+            app.store.as_ref(),
+            app.delegations()?.as_ref(),
+            record,
+            fields,
+        )
+        .await?;
+    }
     let note = format!("{}（{}）", action.label(), application.tracking_no);
     let change = effect_change(&loaded, effect, note, today, &calendar)?;
     let entry_changed = match &change {

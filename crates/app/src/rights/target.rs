@@ -86,11 +86,19 @@ pub async fn load_target(store: &dyn Store, target: Target) -> AppResult<Loaded>
             // A 严重失信主体名单 entry is repaired like 严重 information, counted from the day it
             // took effect; the recognising body decides (谁认定、谁修复).
             let decided = entry.effective_from.unwrap_or(entry.proposed_on);
+            // Whose entry it is: the recognising body, by its code (its region's credit
+            // offices handle objections to it); an entry kept before the code was recorded,
+            // by what it has.
+            let department = row
+                .recognised_by_uscc
+                .clone()
+                .or_else(|| entry.recognised_by_uscc.clone())
+                .unwrap_or_else(|| entry.recognised_by.clone());
             Ok(Loaded {
                 target,
                 subject_id: row.subject_id,
                 subject_name: entry.subject_name.clone(),
-                department: entry.recognised_by.clone(),
+                department,
                 facts: TargetFacts {
                     decision_date: decided,
                     severity: Some(Severity::Severe),

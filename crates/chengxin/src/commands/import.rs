@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use crate::config::Config;
 use crate::error::CliError;
-use crate::setup::{checkpoint, china_today, id_hasher, open_and_migrate};
+use crate::setup::{checkpoint, china_today, delegations_from_env, id_hasher, open_and_migrate};
 
 pub(crate) async fn run(
     cfg: &Config,
@@ -30,6 +30,7 @@ pub(crate) async fn run(
         ),
         None => None,
     };
+    let delegations = delegations_from_env()?;
     let store = open_and_migrate(cfg).await?;
     let hasher = id_hasher(cfg)?;
     let mut all_ok = true;
@@ -42,6 +43,7 @@ pub(crate) async fn run(
             published_at,
             actor: "cli:import".into(),
             today: china_today(),
+            delegations: delegations.clone(),
         };
         match chengxin_app::imports::import_file(store.clone(), hasher.clone(), file.clone(), req)
             .await

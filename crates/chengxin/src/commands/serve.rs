@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::commands::demo::load_demo;
 use crate::config::Config;
 use crate::error::CliError;
-use crate::setup::{id_hasher, open_and_migrate};
+use crate::setup::{delegations_from_env, id_hasher, open_and_migrate};
 use chengxin_app::jobs::Jobs;
 
 /// A province's own credit-rights rules (`CHENGXIN_RIGHTS_RULES=<file>`), checked at start-up:
@@ -79,6 +79,7 @@ pub(crate) async fn run(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     }
     app.rights_rules = rights_rules_from_env()?;
     app.department_bodies = department_bodies_from_env()?;
+    app.delegations = delegations_from_env()?;
     let state = chengxin_server::AppState::new(app);
     // The check index: built now, then kept current by tailing the change log every second
     // (so several servers over one PostgreSQL agree within about a second).

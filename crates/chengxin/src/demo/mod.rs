@@ -258,6 +258,14 @@ async fn list_entries(
         let list = joint
             .list(list_code)
             .ok_or_else(|| anyhow!("名单“{list_code}”不存在"))?;
+        // The recognising body is a demo body: its code travels with the entry, so that
+        // objections reach its region's credit office.
+        let recognised_by_uscc = data
+            .subjects
+            .iter()
+            .find(|s| s.name == recognised_by)
+            .and_then(|s| s.uscc.clone())
+            .ok_or_else(|| anyhow!("认定部门“{recognised_by}”不是演示机关"))?;
         for &i in who.iter() {
             let subject = data
                 .subjects
@@ -282,6 +290,7 @@ async fn list_entries(
                     standard: standard.into(),
                     basis: basis.into(),
                     recognised_by: recognised_by.into(),
+                    recognised_by_uscc: Some(recognised_by_uscc.clone()),
                     evidence: vec![format!("常信认〔{}〕{}号", today.format("%Y"), i)],
                 },
                 proposed,

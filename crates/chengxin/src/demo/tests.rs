@@ -363,6 +363,7 @@ async fn loads_into_sqlite_once() {
 
     let report = load(store.as_ref(), &hasher, today()).await.unwrap();
     assert!(!report.already_loaded);
+    assert_entries_carry_the_recognising_body(store.as_ref(), &d).await;
     assert_eq!(report.subjects, d.subjects.len());
     assert_eq!(
         store.count_subjects().await.unwrap() as usize,
@@ -451,4 +452,75 @@ fn shipped_department_bodies_are_demo_bodies() {
             .any(|b| b.roles.iter().any(|r| r == "credit_office")),
         "the credit office is among the shipped bodies"
     );
+}
+
+/// The shipped delegations (`data/authority/delegations.toml`) name demo bodies: every
+/// submitter and every body submitted for is a demo subject with that code and name.
+#[test]
+fn shipped_delegations_are_demo_bodies() {
+    let d = data();
+    let shipped = chengxin_domain::authority::Delegations::default_checked().unwrap();
+    assert!(!shipped.all().is_empty());
+    for del in shipped.all() {
+        let named = std::iter::once((&del.name, &del.submitter))
+            .chain(del.bodies.iter().map(|b| (&b.name, &b.uscc)));
+        for (name, code) in named {
+            let s = d
+                .subjects
+                .iter()
+                .find(|s| s.uscc.as_deref() == Some(code.as_str()))
+                .unwrap_or_else(|| panic!("{name} {code} is not a demo subject"));
+            assert_eq!(s.name, super::gen::shipped_name(name), "{code}");
+        }
+    }
+}
+
+/// Every demo record passes the rule that imports apply: its deciding authority is its
+/// submitting department or a body the department is authorised for by the shipped
+/// delegations — and some do so through a delegation, so the configuration is exercised.
+#[test]
+fn demo_records_pass_the_authority_rule() {
+    use chengxin_domain::authority::{standing, Decision, Standing};
+    let d = data();
+    let catalog = Catalog::default_checked().unwrap();
+    let shipped = chengxin_domain::authority::Delegations::default_checked().unwrap();
+    let (mut own, mut delegated) = (0, 0);
+    for r in &d.records {
+        let rt = catalog.get(&r.type_code).unwrap();
+        let Some((authority, name)) = rt.deciding_authority(&r.fields) else {
+            continue;
+        };
+        let decision = Decision::Record {
+            type_code: &r.type_code,
+            decided: r.decision_date,
+        };
+        match standing(shipped, &r.source_dept, &authority, decision) {
+            Some(Standing::Itself) => own += 1,
+            Some(Standing::Delegated(_)) => delegated += 1,
+            None => panic!(
+                "{} {}: {:?} ({authority}) submitted by {}",
+                r.type_code, r.doc_no, name, r.source_dept
+            ),
+        }
+    }
+    assert!(own > 100, "{own}");
+    assert!(delegated > 0, "no demo record uses a delegation");
+}
+
+/// The demo's list entries carry their recognising body's code, a demo body's (checked after
+/// the load of [`loads_into_sqlite_once`]).
+async fn assert_entries_carry_the_recognising_body(store: &dyn Store, d: &DemoData) {
+    let entries = store
+        .list_entries(&chengxin_store::ListEntryFilter::default())
+        .await
+        .unwrap();
+    assert!(!entries.is_empty());
+    for e in &entries {
+        let code = e
+            .recognised_by_uscc
+            .as_deref()
+            .expect("recognising body's code");
+        assert!(d.subjects.iter().any(|s| s.uscc.as_deref() == Some(code)));
+        assert_eq!(e.region.as_deref(), code.get(2..8));
+    }
 }

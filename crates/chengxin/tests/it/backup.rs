@@ -16,7 +16,7 @@ use crate::common::*;
 fn temp_dir() -> PathBuf {
     temp_dir_named("chengxin-bk")
 }
-const DEPT: &str = "11320400MB000000XU";
+const DEPT: &str = "11320400MB00000002";
 
 fn both(o: &Output) -> String {
     format!("stdout: {}\nstderr: {}", stdout(o), stderr(o))

@@ -416,7 +416,7 @@ fn write_csv(path: &Path, rows: &[Vec<String>]) {
     std::fs::write(path, out).unwrap();
 }
 
-const DEPT: &str = "11320400MB000000XU";
+const DEPT: &str = "11320400MB00000002";
 
 fn import_json(dir: &Path, db: &[&str], file: &Path) -> (Option<i32>, serde_json::Value) {
     let mut args: Vec<&str> = db.to_vec();

@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_chengxin");
-const DEPT: &str = "11320400MB000000XU";
+const DEPT: &str = "11320400MB00000002";
 
 fn temp_dir() -> PathBuf {
     let d = std::env::temp_dir().join(format!("chengxin-priv-{}", uuid::Uuid::now_v7().simple()));

@@ -8,6 +8,38 @@ impl RecordType {
         self.fields.iter().find(|f| f.name == name)
     }
 
+    /// What the deciding authority is called for this type (the title of its name field:
+    /// 处罚机关, 许可机关, 授予机关 …; 决定机关 otherwise).
+    pub fn authority_role(&self) -> &str {
+        self.authority
+            .as_ref()
+            .and_then(|a| a.name_field.as_deref())
+            .and_then(|f| self.field(f))
+            .map_or("决定机关", |f| f.title.as_str())
+    }
+
+    /// The deciding authority a record's stored fields name: its code (trimmed, upper-cased)
+    /// and its name, when the type names one by code and the record fills it in.
+    pub fn deciding_authority(
+        &self,
+        fields: &serde_json::Map<String, serde_json::Value>,
+    ) -> Option<(String, Option<String>)> {
+        let a = self.authority.as_ref()?;
+        let code = fields
+            .get(&a.uscc_field)
+            .and_then(serde_json::Value::as_str)
+            .map(|c| c.trim().to_ascii_uppercase())
+            .filter(|c| !c.is_empty())?;
+        let name = a
+            .name_field
+            .as_ref()
+            .and_then(|f| fields.get(f))
+            .and_then(serde_json::Value::as_str)
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty());
+        Some((code, name))
+    }
+
     /// Maps a column header to its field, by Chinese title, alias or English name, after
     /// [`normalize_header`] (width, spaces, BOM, case, trailing colon).
     pub fn resolve_column(&self, header: &str) -> Option<&FieldDef> {
@@ -212,6 +244,17 @@ impl RecordType {
         }
         if let Some(f) = &self.subject.kind_field {
             self.check_ref("subject.kind_field", f, &[FieldKindTag::Enum], "enum")?;
+        }
+        if let Some(a) = &self.authority {
+            self.check_ref(
+                "authority.uscc_field",
+                &a.uscc_field,
+                &[FieldKindTag::Uscc],
+                "uscc",
+            )?;
+            if let Some(f) = &a.name_field {
+                self.check_ref("authority.name_field", f, &[FieldKindTag::Text], "text")?;
+            }
         }
 
         // Severity.

@@ -112,6 +112,20 @@ pub struct SubjectFields {
     pub kind_field: Option<String>,
 }
 
+/// Which fields name the authority that decided a record (处罚机关, 许可机关, 授予机关): the
+/// body in whose name the record is published. A row naming another body than its submitting
+/// department is accepted only under a delegation ([`crate::authority`]), and the record falls
+/// under the jurisdiction of the authority's region as well as the submitter's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorityFields {
+    /// The authority's USCC (a `uscc` field).
+    pub uscc_field: String,
+    /// The authority's name (a `text` field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_field: Option<String>,
+}
+
 /// An extra column a type accepts besides its standard fields (e.g. 失信严重程度).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -286,6 +300,9 @@ pub struct RecordType {
     pub decision_date_field: String,
     /// Fields identifying the subject.
     pub subject: SubjectFields,
+    /// Fields naming the deciding authority, for types that name it by code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<AuthorityFields>,
     /// The field schema, in the standard's column order.
     pub fields: Vec<FieldDef>,
     /// Columns of superseded standards, rejected with a reason.

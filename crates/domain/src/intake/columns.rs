@@ -57,6 +57,11 @@ pub struct ColumnMap {
     /// Fields read by the severity rules and the publication rule.
     pub(super) rule_fields: Vec<usize>,
     pub(super) digest_key: Option<Hmac<Sha256>>,
+    /// The deciding authority's fields (USCC, name), for types that name it by code.
+    pub(super) authority: Option<(usize, Option<usize>)>,
+    /// Who submits the file, when the deciding authority is to be checked against it (see
+    /// [`ColumnMap::with_submitter`]).
+    pub(super) submitter: Option<std::sync::Arc<Submitter>>,
     /// Per field: for enum fields, the parsed value of every spelling the catalog lists
     /// (code, label, aliases), as [`FieldDef::parse_value`] gives it.
     pub(super) enum_spellings: Vec<Option<HashMap<String, FieldValue>>>,
@@ -82,6 +87,8 @@ impl Clone for ColumnMap {
             business_reg_no: self.business_reg_no,
             rule_fields: self.rule_fields.clone(),
             digest_key: self.digest_key.clone(),
+            authority: self.authority,
+            submitter: self.submitter.clone(),
             enum_spellings: self.enum_spellings.clone(),
             memo: Mutex::new(Memo::new(self.field_cols.len())),
         }
@@ -156,6 +163,7 @@ impl fmt::Debug for ColumnMap {
             .field("roles", &self.roles)
             .field("severity_col", &self.severity_col)
             .field("keyed_digest", &self.digest_key.is_some())
+            .field("submitter", &self.submitter.as_ref().map(|s| &s.uscc))
             .finish_non_exhaustive()
     }
 }
@@ -609,6 +617,13 @@ pub fn map_columns(
         business_reg_no: field_index(rt, BUSINESS_REG_NO_FIELD),
         rule_fields,
         digest_key: None,
+        authority: rt.authority.as_ref().and_then(|a| {
+            Some((
+                field_index(rt, &a.uscc_field)?,
+                a.name_field.as_deref().and_then(|n| field_index(rt, n)),
+            ))
+        }),
+        submitter: None,
         enum_spellings: rt.fields.iter().map(enum_spellings).collect(),
         memo: Mutex::new(Memo::new(n)),
     };

@@ -12,8 +12,10 @@
 //! 2. [`validate_row`], per row: every cell is checked ([`FieldDef::parse_value`] after
 //!    [`unneutralise`]), identifier codes are verified with the `codes` module, the decision
 //!    date, the document number and the subject are checked, the 双公示 cross-field rules
-//!    applied, and the severity and the end of publication resolved. **All** problems of a
-//!    row are reported, not only the first.
+//!    applied, the deciding authority checked against the submitter when the map knows it
+//!    ([`ColumnMap::with_submitter`]: `authority_not_authorised`, see [`crate::authority`]),
+//!    and the severity and the end of publication resolved. **All** problems of a row are
+//!    reported, not only the first.
 //!
 //! # 双公示 cross-field rules (types with a `subject.kind_field`)
 //!
@@ -117,6 +119,7 @@ const KIND_INDIVIDUAL_BUSINESS: &str = "individual_business";
 /// Field that lets a 个体工商户 without a USCC be identified (行政相对人代码_2).
 const BUSINESS_REG_NO_FIELD: &str = "business_reg_no";
 
+mod authority;
 mod columns;
 mod digest;
 mod formula;
@@ -126,6 +129,7 @@ mod stored;
 mod tests;
 mod validate;
 
+pub use authority::*;
 pub use columns::*;
 use digest::*;
 pub use formula::*;

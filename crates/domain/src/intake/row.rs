@@ -67,7 +67,7 @@ pub struct RowIssue {
     /// module's (`empty_row`, `decision_date_in_future`, `decision_date_too_early`,
     /// `invalid_uscc_or_id`, `uscc_required`, `uscc_or_business_reg_no_required`,
     /// `id_type_required`, `id_number_required`, `subject_kind_not_allowed`,
-    /// `invalid_severity`, `column_map_mismatch`).
+    /// `invalid_severity`, `column_map_mismatch`, `authority_not_authorised`).
     pub code: &'static str,
     /// Chinese message.
     pub message: String,

@@ -1,5 +1,5 @@
 //! Validating one row, step by step: fields, codes, document number and date, subject,
-//! severity, publication, digest and the stored fields.
+//! deciding authority, severity, publication, digest and the stored fields.
 
 use super::*;
 
@@ -113,6 +113,10 @@ pub fn validate_row(
     let decision_date = decision_date(rt, map, &values, today, &mut issues);
     // 4. The subject.
     let subject = resolve_subject(rt, map, &values, &classes, subject_category, &mut issues);
+    // 4b. The deciding authority, against the submitter.
+    if let Some(issue) = authority_issue(rt, map, &values, &classes, decision_date) {
+        issues.push(issue);
+    }
     // 5. Severity cell.
     let explicit_severity = severity_cell(map, cells, &mut issues);
 

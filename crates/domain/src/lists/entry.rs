@@ -200,6 +200,14 @@ pub enum EntryError {
     /// An imported list's entries are not proposed by hand.
     #[error("该名单由外部数据源导入，不能手工认定")]
     ImportedList,
+    /// The recognising body's code is not a valid USCC.
+    #[error("认定部门统一社会信用代码“{code}”无效：{reason}")]
+    InvalidRecognisingBody {
+        /// The code as given (cut to 32 characters).
+        code: String,
+        /// Why.
+        reason: String,
+    },
     /// Only imported lists take imports and source removals.
     #[error("该名单不是外部导入的名单")]
     NotImported,
@@ -277,6 +285,7 @@ impl EntryError {
             Self::ListMismatch { .. } => "list_mismatch",
             Self::MissingField(_) => "missing_field",
             Self::ImportedList => "imported_list",
+            Self::InvalidRecognisingBody { .. } => "invalid_recognising_body",
             Self::NotImported => "not_imported",
             Self::PublicityRequired => "publicity_required",
             Self::NoPublicity => "no_publicity",
@@ -307,8 +316,13 @@ pub struct Proposal {
     pub standard: String,
     /// 依据 (document and clause).
     pub basis: String,
-    /// 认定部门.
+    /// 认定部门: its name (or its USCC when no name is given).
     pub recognised_by: String,
+    /// The recognising body's 统一社会信用代码: objections and the closed loop reach the
+    /// credit offices of its region. When absent, `recognised_by` is taken as the code if it
+    /// is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recognised_by_uscc: Option<String>,
     /// Evidence: record ids, document numbers.
     pub evidence: Vec<String>,
 }
@@ -342,8 +356,12 @@ pub struct ListEntry {
     pub standard: String,
     /// 依据.
     pub basis: String,
-    /// 认定部门.
+    /// 认定部门 (its name, as shown).
     pub recognised_by: String,
+    /// The recognising body's 统一社会信用代码, when known (entries of imported lists and
+    /// entries proposed before it was recorded may have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recognised_by_uscc: Option<String>,
     /// Evidence.
     pub evidence: Vec<String>,
     /// Current status.
@@ -374,7 +392,38 @@ pub(super) fn clean_note(note: Option<&str>) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The recognising body's code of a proposal: `recognised_by_uscc` (which must be valid), else
+/// `recognised_by` when that is a valid USCC, else none.
+fn recognising_code(p: &Proposal) -> Result<Option<String>, EntryError> {
+    let regions = crate::regions::RegionTable::national();
+    match p
+        .recognised_by_uscc
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        Some(code) => crate::codes::uscc::parse(code, regions)
+            .map(|u| Some(u.code))
+            .map_err(|e| EntryError::InvalidRecognisingBody {
+                code: code.chars().take(32).collect(),
+                reason: e.to_string(),
+            }),
+        None => Ok(crate::codes::uscc::parse(p.recognised_by.trim(), regions)
+            .ok()
+            .map(|u| u.code)),
+    }
+}
+
 impl ListEntry {
+    /// The region (GB/T 2260, the code's characters 3–8) of the recognising body, when its
+    /// code is known: the credit offices of this region (and above) handle objections to the
+    /// entry.
+    pub fn recognising_region(&self) -> Option<&str> {
+        self.recognised_by_uscc
+            .as_deref()
+            .and_then(crate::authority::uscc_region)
+    }
+
     /// A recognising department proposes an entry (status `proposed`).
     pub fn propose(
         list: &ListDef,
@@ -395,13 +444,15 @@ impl ListEntry {
                 return Err(EntryError::MissingField(field));
             }
         }
+        let recognised_by_uscc = recognising_code(&proposal)?;
         Ok(ListEntry {
             list: list.code.clone(),
             subject_key: proposal.subject_key,
             subject_name: proposal.subject_name,
             standard: proposal.standard,
             basis: proposal.basis,
-            recognised_by: proposal.recognised_by,
+            recognised_by: proposal.recognised_by.trim().to_string(),
+            recognised_by_uscc,
             evidence: proposal.evidence,
             status: EntryStatus::Proposed,
             proposed_on: today,
@@ -444,6 +495,7 @@ impl ListEntry {
             standard: list.standard.clone(),
             basis: list.basis.clone(),
             recognised_by: list.recognised_by.clone(),
+            recognised_by_uscc: None,
             evidence: vec![source_ref.to_string()],
             status: EntryStatus::Effective,
             proposed_on: today,

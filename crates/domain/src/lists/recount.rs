@@ -63,6 +63,7 @@ mod tests {
             standard: "连续三年无失信记录".to_string(),
             basis: "江苏2023 §二(一)".to_string(),
             recognised_by: "某县发展和改革局".to_string(),
+            recognised_by_uscc: None,
             evidence: vec![],
         };
         ListEntry::propose(red(), p, on)

@@ -23,6 +23,7 @@ fn proposal() -> Proposal {
         standard: "拒不履行生效判决，情节严重".to_string(),
         basis: "江苏2023 §二(四)".to_string(),
         recognised_by: "某县发展和改革局".to_string(),
+        recognised_by_uscc: None,
         evidence: vec!["rec-1".to_string()],
     }
 }
@@ -1392,4 +1393,65 @@ fn feedback_rate_per_department() {
     assert_eq!(pr.due, 0);
     assert_eq!(pr.rate(), None);
     assert!(!rates.contains_key("credit_office"));
+}
+
+/// The recognising body is kept by its code (objections and cases reach its region's credit
+/// offices): given apart, or as `recognised_by` itself; a bad code is refused.
+#[test]
+fn recognising_body_by_code_and_region() {
+    let l = list("serious_dishonest");
+    let on = NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
+    let named = ListEntry::propose(l, proposal(), on).unwrap();
+    assert_eq!(
+        (
+            named.recognised_by_uscc.as_deref(),
+            named.recognising_region()
+        ),
+        (None, None)
+    );
+    let by_code = ListEntry::propose(
+        l,
+        Proposal {
+            recognised_by: " 常州市武进区市场监督管理局 ".into(),
+            recognised_by_uscc: Some("11320412mb00000351".into()),
+            ..proposal()
+        },
+        on,
+    )
+    .unwrap();
+    assert_eq!(by_code.recognised_by, "常州市武进区市场监督管理局");
+    assert_eq!(
+        by_code.recognised_by_uscc.as_deref(),
+        Some("11320412MB00000351")
+    );
+    assert_eq!(by_code.recognising_region(), Some("320412"));
+    let code_only = ListEntry::propose(
+        l,
+        Proposal {
+            recognised_by: "11320412MB00000351".into(),
+            ..proposal()
+        },
+        on,
+    )
+    .unwrap();
+    assert_eq!(code_only.recognising_region(), Some("320412"));
+    let e = ListEntry::propose(
+        l,
+        Proposal {
+            recognised_by_uscc: Some("11320412MB0000035X".into()),
+            ..proposal()
+        },
+        on,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "invalid_recognising_body");
+    // An entry stored before the code was kept reads back without one.
+    let mut old = serde_json::to_value(&named).unwrap();
+    old.as_object_mut().unwrap().remove("recognised_by_uscc");
+    let back: ListEntry = serde_json::from_value(old.clone()).unwrap();
+    assert_eq!(
+        serde_json::to_value(&back).unwrap(),
+        old,
+        "same JSON, same digest"
+    );
 }

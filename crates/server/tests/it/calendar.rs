@@ -60,6 +60,7 @@ async fn story(t: TestApp) {
             standard: "连续三年无失信记录".into(),
             basis: "江苏2023 §二(一)".into(),
             recognised_by: "常州市发展和改革委员会".into(),
+            recognised_by_uscc: None,
             evidence: vec![],
         },
         d("2026-12-28"),

@@ -150,7 +150,7 @@ async fn story(t: TestApp) {
             "POST",
             "/api/v1/lists/serious_dishonest/entries",
             &office,
-            Some(serde_json::json!({"subject_id": clean.id, "standard": "标准", "basis": "依据", "recognised_by": "11320400MB0000000X"})),
+            Some(serde_json::json!({"subject_id": clean.id, "standard": "标准", "basis": "依据", "recognised_by": "常州市发展和改革委员会", "recognised_by_uscc": "11320400MB00000002"})),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -541,7 +541,7 @@ async fn hostile(t: TestApp) {
         .await
         .unwrap();
     let propose = |list: &str| format!("/api/v1/lists/{list}/entries");
-    let body = serde_json::json!({"subject_id": subject.id, "standard": "标准", "basis": "依据", "recognised_by": "X"});
+    let body = serde_json::json!({"subject_id": subject.id, "standard": "标准", "basis": "依据", "recognised_by": "X", "recognised_by_uscc": "11320400MB00000002"});
     let (s, _) = t
         .call(
             "POST",

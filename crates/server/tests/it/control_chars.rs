@@ -8,7 +8,7 @@ use chengxin_app::imports::{import_file, ImportRequest};
 use chengxin_domain::subjects::IdHasher;
 use chengxin_testkit::{assert_log_verifies, both_backends, Cred, TestApp};
 
-const DEPT: &str = "11320400MB000000XU";
+const DEPT: &str = "11320400MB00000002";
 
 /// A three-row 行政处罚 file whose second row carries `bad` inside its 处罚内容.
 fn penalty_file(dir: &std::path::Path, bad: char) -> std::path::PathBuf {
@@ -47,6 +47,7 @@ async fn story(t: TestApp) {
                 published_at: None,
                 actor: "test".into(),
                 today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+                delegations: None,
             },
         )
         .await

@@ -51,6 +51,7 @@ async fn import(t: &TestApp, type_code: &str, name: &str, csv: String, uscc: &st
             published_at: None,
             actor: "test".into(),
             today: today(),
+            delegations: None,
         },
     )
     .await
@@ -239,6 +240,7 @@ async fn one_field_story(t: TestApp) {
             published_at: None,
             actor: "test".into(),
             today: today(),
+            delegations: None,
         },
     )
     .await

@@ -4,6 +4,7 @@
 
 mod access;
 mod api;
+mod authority;
 mod calendar;
 mod checks;
 mod console;

@@ -785,6 +785,7 @@ async fn blacklisted(t: &TestApp, uscc: &str, effective: &str) -> chengxin_store
             standard: "拒不履行政府采购合同".into(),
             basis: "《江苏省社会信用条例》".into(),
             recognised_by: DEPT.into(),
+            recognised_by_uscc: None,
             evidence: vec!["常财购〔2024〕9号".into()],
         },
         start,
@@ -801,16 +802,7 @@ async fn blacklisted(t: &TestApp, uscc: &str, effective: &str) -> chengxin_store
     )
     .unwrap();
     let now = chengxin_store::changelog::now();
-    let row = chengxin_store::ListEntryRow {
-        id: uuid::Uuid::now_v7(),
-        list_code: e.list.clone(),
-        subject_id: Some(subject.id),
-        status: e.status.code().to_string(),
-        entry: serde_json::to_value(&e).unwrap(),
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    };
+    let row = chengxin_app::lists::entry_row(uuid::Uuid::now_v7(), subject.id, &e, 1, now).unwrap();
     t.store.create_list_entry("test", &row).await.unwrap();
     // Its closed-loop cases, as taking effect through the API opens them.
     chengxin_app::cases::follow_entry(t.store.as_ref(), "test", &row, d(effective))

@@ -34,6 +34,7 @@ async fn story(t: TestApp) {
             published_at: None,
             actor: "test".into(),
             today: chrono::NaiveDate::from_ymd_opt(2025, 6, 2).unwrap(),
+            delegations: None,
         },
     )
     .await
@@ -106,6 +107,7 @@ async fn reconciled(t: TestApp) {
             published_at: None,
             actor: "test".into(),
             today: chrono::NaiveDate::from_ymd_opt(2025, 6, 2).unwrap(),
+            delegations: None,
         },
     )
     .await

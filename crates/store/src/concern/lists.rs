@@ -20,10 +20,24 @@ pub struct ListEntryRow {
     pub status: String,
     /// `chengxin_domain::lists::ListEntry`.
     pub entry: serde_json::Value,
+    /// The recognising body's 统一社会信用代码 (the entry's `recognised_by_uscc`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recognised_by_uscc: Option<String>,
+    /// The recognising body's region (GB/T 2260, the code's characters 3–8): where objections
+    /// to the entry are handled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }
+
+/// Meta key of the backfill of migration 0011: [`RECOGNISERS_BACKFILLED`] once entries kept
+/// before it got their recognising body's code and region (where it can be told). Any other
+/// value (e.g. `pending`, set with the change log) runs it again at the next `migrate`.
+pub const RECOGNISERS_BACKFILL: &str = "list_entry_recognisers";
+/// See [`RECOGNISERS_BACKFILL`].
+pub const RECOGNISERS_BACKFILLED: &str = "backfilled";
 
 /// What the check index keeps of an active list entry: no JSON body, so a build over
 /// millions of entries reads only the columns it needs.

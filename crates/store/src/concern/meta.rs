@@ -40,6 +40,9 @@ pub struct MigrateReport {
     pub catalog_types_added: usize,
     pub catalog_types_updated: usize,
     pub catalog_types_unchanged: usize,
+    /// Existing list entries given their recognising body's code and region (once, after
+    /// migration 0011).
+    pub list_entries_backfilled: usize,
     pub signing_key_id: String,
 }
 

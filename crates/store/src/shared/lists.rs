@@ -24,6 +24,8 @@ pub(super) fn entry_from_row(r: &DbRow) -> Result<ListEntryRow> {
             .map(dec),
         status: r.try_get("status")?,
         entry: r.try_get::<Json<serde_json::Value>, _>("entry")?.0,
+        recognised_by_uscc: r.try_get("recognised_by_uscc")?,
+        region: r.try_get("region")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         version: r.try_get("version")?,
@@ -50,11 +52,11 @@ pub(super) async fn write_entry_tx(
     expected: Option<i64>,
 ) -> Result<()> {
     let sql = if expected.is_none() {
-        "INSERT INTO list_entries (list_code, subject_id, status, entry, created_at, updated_at, version, id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        "INSERT INTO list_entries (list_code, subject_id, status, entry, created_at, updated_at, version, \
+         recognised_by_uscc, region, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
     } else {
         "UPDATE list_entries SET list_code = $1, subject_id = $2, status = $3, entry = $4, created_at = $5, \
-         updated_at = $6, version = $7 WHERE id = $8 AND version = $9"
+         updated_at = $6, version = $7, recognised_by_uscc = $8, region = $9 WHERE id = $10 AND version = $11"
     };
     let q = sqlx::query(sql)
         .bind(&e.list_code)
@@ -64,6 +66,8 @@ pub(super) async fn write_entry_tx(
         .bind(e.created_at)
         .bind(e.updated_at)
         .bind(e.version)
+        .bind(&e.recognised_by_uscc)
+        .bind(&e.region)
         .bind(enc(e.id));
     let q = match expected {
         Some(v) => q.bind(v),
@@ -91,6 +95,145 @@ pub(super) async fn write_entry_tx(
         Some(state_digest(e)?),
     )
     .await
+}
+
+use crate::concern::lists::{RECOGNISERS_BACKFILL, RECOGNISERS_BACKFILLED as BACKFILLED};
+
+/// Fills in the recognising body's code and region of entries kept before they were
+/// (migration 0011), where the body can be told: its `recognised_by` is a valid USCC, or the
+/// name of exactly one subject with a code. Each entry changed is written back (entry JSON and
+/// columns) with its change-log entry; the others stay as they are. Runs once (see
+/// [`RECOGNISERS_BACKFILL`]), inside the migration's write transaction.
+pub(super) async fn backfill_recognisers(
+    tx: &mut Tx,
+    head: &mut Head,
+    actor: &str,
+) -> Result<usize> {
+    let done: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
+        .bind(RECOGNISERS_BACKFILL)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if done.as_deref() == Some(BACKFILLED) {
+        return Ok(0);
+    }
+    let regions = chengxin_domain::regions::RegionTable::national();
+    let mut by_name: std::collections::HashMap<String, Option<String>> = Default::default();
+    let (mut changed, mut seen) = (0usize, 0usize);
+    let mut after: Option<Uuid> = None;
+    loop {
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "SELECT * FROM list_entries WHERE recognised_by_uscc IS NULL",
+        );
+        if let Some(a) = after {
+            q.push(" AND id > ").push_bind(enc(a));
+        }
+        q.push(" ORDER BY id LIMIT 1000");
+        let page = q
+            .build()
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(entry_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        seen += page.len();
+        for mut e in page {
+            let name = e
+                .entry
+                .get("recognised_by")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .trim()
+                .to_string();
+            if name.is_empty() {
+                continue;
+            }
+            let code = match by_name.get(&name) {
+                Some(c) => c.clone(),
+                None => {
+                    let code = match chengxin_domain::codes::uscc::parse(&name, regions) {
+                        Ok(u) => Some(u.code),
+                        Err(_) => {
+                            let found: Vec<String> = sqlx::query_scalar(
+                                "SELECT uscc FROM subjects WHERE name = $1 AND uscc IS NOT NULL LIMIT 2",
+                            )
+                            .bind(&name)
+                            .fetch_all(&mut **tx)
+                            .await?;
+                            match found.as_slice() {
+                                [one] => Some(one.clone()),
+                                _ => None,
+                            }
+                        }
+                    };
+                    by_name.insert(name.clone(), code.clone());
+                    code
+                }
+            };
+            let Some(code) = code else { continue };
+            if let Some(obj) = e.entry.as_object_mut() {
+                obj.insert(
+                    "recognised_by_uscc".into(),
+                    serde_json::Value::String(code.clone()),
+                );
+            }
+            e.region = code
+                .get(2..8)
+                .filter(|r| r.bytes().all(|b| b.is_ascii_digit()))
+                .map(String::from);
+            e.recognised_by_uscc = Some(code);
+            sqlx::query(
+                "UPDATE list_entries SET entry = $1, recognised_by_uscc = $2, region = $3 WHERE id = $4",
+            )
+            .bind(Json(&e.entry))
+            .bind(&e.recognised_by_uscc)
+            .bind(&e.region)
+            .bind(enc(e.id))
+            .execute(&mut **tx)
+            .await?;
+            append(
+                tx,
+                head,
+                actor,
+                "list_entry",
+                &e.id.to_string(),
+                "backfill_recogniser",
+                Some(state_digest(&e)?),
+            )
+            .await?;
+            changed += 1;
+        }
+    }
+    if seen == 0 {
+        // Nothing kept without a code (a new database): nothing to mark either.
+        return Ok(0);
+    }
+    let row = crate::MetaRow {
+        key: RECOGNISERS_BACKFILL.into(),
+        value: BACKFILLED.into(),
+    };
+    let sql = if done.is_some() {
+        "UPDATE meta SET value = $2 WHERE key = $1"
+    } else {
+        "INSERT INTO meta (key, value) VALUES ($1, $2)"
+    };
+    sqlx::query(sql)
+        .bind(&row.key)
+        .bind(&row.value)
+        .execute(&mut **tx)
+        .await?;
+    append(
+        tx,
+        head,
+        actor,
+        "meta",
+        &row.key,
+        "set",
+        Some(state_digest(&row)?),
+    )
+    .await?;
+    Ok(changed)
 }
 
 #[async_trait]

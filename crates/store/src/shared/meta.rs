@@ -135,6 +135,8 @@ impl MetaStore for Inner {
             )
             .await?;
         }
+        report.list_entries_backfilled =
+            super::lists::backfill_recognisers(&mut tx, &mut head, actor).await?;
         commit(tx, head).await?;
         self.checkpoint(signer).await?;
         Ok(report)

@@ -5,4 +5,5 @@
 mod bench;
 mod calendar;
 mod conformance;
+mod list_entries;
 mod verify_snapshot;

@@ -162,22 +162,38 @@ struct Gen {
     shops: Vec<usize>,
     social: Vec<usize>,
     counters: BTreeMap<(usize, String, i32), u32>,
-    /// Name → USCC of the departments the shipped configuration names
-    /// (`data/measures/bodies.toml`): the demo gives those bodies these codes, so that the
+    /// Name → USCC of the bodies the shipped configuration names (`data/measures/bodies.toml`,
+    /// `data/authority/delegations.toml`): the demo gives those bodies these codes, so that the
     /// shipped configuration and the demo data agree.
     shipped: BTreeMap<String, String>,
 }
 
-/// The departments of the shipped configuration by name (a trailing `（…）` note, such as
-/// `（市信用办）`, dropped).
+/// The bodies of the shipped configuration by name (a trailing `（…）` note, such as
+/// `（市信用办）`, dropped): the implementing departments, and the submitters and bodies of
+/// the delegations. A name given two codes is an error.
 fn shipped_bodies() -> Result<BTreeMap<String, String>> {
     let bodies = chengxin_domain::lists::bodies::DepartmentBodies::default_checked()
         .map_err(|e| anyhow!("实施部门配置无法读取：{e}"))?;
-    Ok(bodies
+    let delegations = chengxin_domain::authority::Delegations::default_checked()
+        .map_err(|e| anyhow!("授权代报配置无法读取：{e}"))?;
+    let mut out = BTreeMap::new();
+    let named = bodies
         .bodies()
         .iter()
-        .map(|b| (shipped_name(&b.name).to_string(), b.uscc.clone()))
-        .collect())
+        .map(|b| (b.name.as_str(), b.uscc.as_str()))
+        .chain(delegations.all().iter().flat_map(|d| {
+            std::iter::once((d.name.as_str(), d.submitter.as_str()))
+                .chain(d.bodies.iter().map(|b| (b.name.as_str(), b.uscc.as_str())))
+        }));
+    for (name, code) in named {
+        let name = shipped_name(name).to_string();
+        if let Some(other) = out.insert(name.clone(), code.to_string()) {
+            if other != code {
+                bail!("配置文件给“{name}”两个不同的统一社会信用代码：{other}、{code}");
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// A shipped body's name without its trailing `（…）` note.

@@ -14,7 +14,7 @@ use super::correction::{changes_list, correction_fields};
 use super::{
     actions_script, api_error_page, dt, enc, gate, history_label, msg_box, render, val, who,
 };
-use crate::auth::{uscc_region, Caller};
+use crate::auth::Caller;
 use crate::error::{ApiError, AppError};
 use crate::routes::input::parse_id;
 use crate::AppState;
@@ -139,7 +139,10 @@ pub async fn record(
         .filter_map(|h| serde_json::from_value(h.clone()).ok())
         .collect();
     let (type_name, titles) = field_titles(&state, &record.type_code).await;
-    let may_transition = caller.reaches(P::RecordsTransition, &uscc_region(&record.source_dept));
+    let may_transition = caller.reaches_any(
+        P::RecordsTransition,
+        &chengxin_app::records::record_regions(&record),
+    );
     let status = record.status;
     let editable = matches!(
         status,

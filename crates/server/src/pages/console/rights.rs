@@ -17,7 +17,7 @@ use super::{
     actions_script, actor_label, api_error_page, dt, due, enc, gate, msg_box, render, step_label,
     val, who, SECTIONS,
 };
-use crate::auth::{uscc_region, Caller};
+use crate::auth::Caller;
 use crate::AppState;
 
 #[derive(Debug, Deserialize, Default)]
@@ -286,11 +286,9 @@ pub async fn detail(
             )
         }
     };
-    let handle = match app.kind {
-        AppKind::Repair => P::RepairHandle,
-        _ => P::ObjectionsHandle,
-    };
-    let office = caller.reaches(handle, &uscc_region(&row.department));
+    let office = chengxin_app::rights::is_office(state.store.as_ref(), &caller, &row)
+        .await
+        .unwrap_or(false);
     let department = caller
         .body
         .as_deref()
