@@ -22,12 +22,22 @@ pub(super) fn handle_permission(kind: &str) -> Permission {
     }
 }
 
+/// The region a complaint belongs to: the region of the body complained about (`000000` for
+/// one filed before complaints were placed).
+pub(super) fn complaint_region(row: &ApplicationRow) -> &str {
+    row.body
+        .get("region")
+        .and_then(|r| r.as_str())
+        .unwrap_or("000000")
+}
+
 /// Whether the caller may see (and work on) an application: the credit office within its
 /// jurisdiction, or the department whose data it is.
 fn may_see(caller: &Caller, row: &ApplicationRow) -> bool {
-    // Complaints go to the credit office's desk, not to a department's region.
+    // Complaints go to the credit office's desk of the region of the body complained about:
+    // its own, the regions above it (which read it) — never a sibling region's.
     if row.kind == "complaint" {
-        return caller.has(Permission::ComplaintsHandle);
+        return caller.reaches_in_line(Permission::ComplaintsHandle, complaint_region(row), None);
     }
     caller.reaches(handle_permission(&row.kind), &uscc_region(&row.department))
         || caller

@@ -8,6 +8,7 @@
 
 mod admin;
 mod cases;
+mod feedback;
 mod records;
 mod report_view;
 mod reports;

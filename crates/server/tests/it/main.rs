@@ -3,11 +3,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod access;
+mod access_items;
 mod api;
 mod checks;
+mod closed_loop;
 mod console;
 mod control_chars;
 mod credit_reports;
+mod jurisdiction;
 mod portal;
 mod report_view;
 mod rights;
