@@ -369,6 +369,8 @@ pub struct DepartmentLine {
     pub reported: u32,
     /// Reported with every step (签收, 实施, 反馈) done by its own deadline.
     pub on_time: u32,
+    /// Of all its cases (running ones too), those whose 签收 was late (done late, or still to
+    /// do and overdue); likewise 实施 and 反馈.
     pub signed_late: u32,
     pub applied_late: u32,
     pub reported_late: u32,
@@ -419,7 +421,7 @@ pub async fn feedback(app: &crate::App, caller: &crate::auth::Caller) -> AppResu
     let cases = rows.iter().map(case_of).collect::<AppResult<Vec<_>>>()?;
     let today = app.today();
     let joint = JointCatalog::default_checked().map_err(AppError::unavailable)?;
-    let DistributionStats { due, done, on_time } = distribution_rate(&cases, today);
+    let dist: DistributionStats = distribution_rate(&cases, today);
     let departments = feedback_rate(&cases, today)
         .into_iter()
         .map(|d| {
@@ -451,10 +453,10 @@ pub async fn feedback(app: &crate::App, caller: &crate::auth::Caller) -> AppResu
         region: reach.region.as_str().to_string(),
         cases: cases.len(),
         distribution: DistributionLine {
-            due,
-            done,
-            on_time,
-            on_time_rate: distribution_rate(&cases, today).on_time_rate(),
+            due: dist.due,
+            done: dist.done,
+            on_time: dist.on_time,
+            on_time_rate: dist.on_time_rate(),
         },
         departments,
     })

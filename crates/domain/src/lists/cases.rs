@@ -429,7 +429,6 @@ impl Case {
 
     /// The case after `party` did its next step on `on`, stamped with who did it (`by`).
     /// A step that is not `party`'s is refused ([`CaseError::NotYourStep`]).
-    #[allow(clippy::too_many_arguments)]
     pub fn take_step(
         &self,
         party: StepParty,
@@ -665,11 +664,12 @@ pub struct FeedbackStats {
     pub reported: u32,
     /// Of those, reported back with every one of its steps done by its due day.
     pub on_time: u32,
-    /// Cases whose 签收 was late (done late, or still to do and overdue).
+    /// Of all its cases (running ones too), those whose 签收 was late: done after its due
+    /// day, or still to do and past it.
     pub signed_late: u32,
-    /// Cases whose 实施 was late.
+    /// Of all its cases, those whose 实施 was late.
     pub applied_late: u32,
-    /// Cases whose 反馈 was late.
+    /// Of all its cases, those whose 反馈 was late.
     pub reported_late: u32,
 }
 
