@@ -822,6 +822,7 @@ await step(
     await open(page, guard, '/portal/complaint', 'complaint');
     await page.fill('#about', '某镇人民政府');
     await page.fill('#complaint_reasons', '浏览器测试：招商引资承诺的奖励资金逾期未兑现。');
+    await page.selectOption('#complaint_region', '320400');
     await page.fill('#complainant', '李测试');
     await page.fill('#complaint_contact', '13800000001');
     await page.click('#submit-complaint');

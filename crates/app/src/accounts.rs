@@ -579,24 +579,39 @@ pub async fn admin_change(
     Ok((a, password))
 }
 
-/// All accounts as administrators see them (no password hashes or secrets).
-pub async fn list(app: &crate::App) -> AppResult<Vec<AccountView>> {
+/// The region of a token's scope (national when it cannot be read).
+fn token_region(t: &TokenRow) -> &str {
+    t.scope
+        .get("region")
+        .and_then(|r| r.as_str())
+        .unwrap_or("000000")
+}
+
+/// The accounts an administrator sees: those of its region and below (no password hashes or
+/// secrets).
+pub async fn list(app: &crate::App, caller: &crate::auth::Caller) -> AppResult<Vec<AccountView>> {
     Ok(app
         .store
         .accounts()
         .await?
         .iter()
+        .filter(|a| caller.reaches(Permission::AccountsManage, &a.region))
         .map(AccountView::from)
         .collect())
 }
 
-/// API tokens as administrators see them (hashes are never returned).
-pub async fn token_list(app: &crate::App) -> AppResult<Vec<serde_json::Value>> {
+/// The API tokens an administrator sees: those scoped to its region and below (hashes are
+/// never returned).
+pub async fn token_list(
+    app: &crate::App,
+    caller: &crate::auth::Caller,
+) -> AppResult<Vec<serde_json::Value>> {
     Ok(app
         .store
         .tokens()
         .await?
         .into_iter()
+        .filter(|t| caller.reaches(Permission::TokensManage, token_region(t)))
         .map(|t| {
             serde_json::json!({
                 "id": t.id, "name": t.name, "public_prefix": t.public_prefix,
@@ -607,12 +622,57 @@ pub async fn token_list(app: &crate::App) -> AppResult<Vec<serde_json::Value>> {
         .collect())
 }
 
+/// [`create_account`] by an administrator: only for its own region and those below it.
+pub async fn create_account_by(
+    app: &crate::App,
+    caller: &crate::auth::Caller,
+    req: NewAccount,
+) -> AppResult<IssuedAccount> {
+    // A malformed region is refused by `create_account` itself, with its own code.
+    if let Ok(r) = Region::parse(&req.region) {
+        caller.require_at(Permission::AccountsManage, r.as_str())?;
+    }
+    create_account(app.store.as_ref(), &app.auth, &app.pii, &caller.actor, req).await
+}
+
+/// [`admin_change`] by an administrator: an account of another region (a sibling's, or one
+/// above) is not found.
+pub async fn admin_change_by(
+    app: &crate::App,
+    caller: &crate::auth::Caller,
+    id: Uuid,
+    action: &str,
+) -> AppResult<(Account, Option<String>)> {
+    let a = app.store.account(id).await?.ok_or(AppError::NotFound)?;
+    if !caller.reaches(Permission::AccountsManage, &a.region) {
+        return Err(AppError::NotFound);
+    }
+    admin_change(app.store.as_ref(), &app.auth, &caller.actor, id, action).await
+}
+
+/// [`issue_token`] by an administrator: only scoped to its own region or one below it.
+pub async fn issue_token_by(
+    app: &crate::App,
+    caller: &crate::auth::Caller,
+    req: NewToken,
+) -> AppResult<IssuedToken> {
+    if let Ok(r) = Region::parse(&req.region) {
+        caller.require_at(Permission::TokensManage, r.as_str())?;
+    }
+    issue_token(app.store.as_ref(), &caller.actor, req).await
+}
+
 /// [`revoke_token`] by the caller, and forgotten at once by this process's token cache.
 pub async fn revoke(
     app: &crate::App,
     caller: &crate::auth::Caller,
     id: Uuid,
 ) -> AppResult<TokenRow> {
+    // A token of another region (a sibling's, or one above) is not found.
+    let t = app.store.token(id).await?.ok_or(AppError::NotFound)?;
+    if !caller.reaches(Permission::TokensManage, token_region(&t)) {
+        return Err(AppError::NotFound);
+    }
     let t = revoke_token(app.store.as_ref(), &caller.actor, id).await?;
     app.token_cache.forget(id);
     Ok(t)

@@ -212,6 +212,46 @@ impl Caller {
         self.require_at_any(p, regions).is_ok()
     }
 
+    /// Refuse unless the caller holds `p` and the item lies in line with its jurisdiction: in
+    /// the caller's region, in one below it, or in one above it (a city-wide item concerns
+    /// every county of the city) — never in a sibling's. Where the permission reaches by
+    /// region (the credit office, a token's region), the region decides; where it reaches
+    /// only the caller's own body (a department), the item must also be that body's
+    /// (`body`: the department it belongs to, e.g. a list entry's recogniser).
+    pub fn require_in_line(
+        &self,
+        p: Permission,
+        region: &str,
+        body: Option<&str>,
+    ) -> AppResult<()> {
+        self.require(p)?;
+        let item = Region::parse(region).unwrap_or_else(|_| Region::national());
+        let mine = &self.scope.region;
+        let in_line = mine.contains(&item) || item.contains(mine);
+        let by_region = self.token_permissions.is_some()
+            || self
+                .roles
+                .iter()
+                .any(|r| r.has(p) && r.reach() == chengxin_access::Reach::Jurisdiction);
+        let own_body = match (self.body.as_deref(), body) {
+            (Some(m), Some(b)) => !m.trim().is_empty() && m.trim().eq_ignore_ascii_case(b.trim()),
+            _ => false,
+        };
+        if in_line && (by_region || own_body) {
+            Ok(())
+        } else {
+            Err(AccessError::OutOfJurisdiction {
+                region: item.as_str().to_owned(),
+            }
+            .into())
+        }
+    }
+
+    /// [`Caller::require_in_line`] as a yes/no (for filtering lists).
+    pub fn reaches_in_line(&self, p: Permission, region: &str, body: Option<&str>) -> bool {
+        self.require_in_line(p, region, body).is_ok()
+    }
+
     /// The SQL-style prefix of the caller's region (`32` for a province, `3204` for a city,
     /// the full code for a county; empty for national): what a list filter matches on.
     pub fn region_prefix(&self) -> String {

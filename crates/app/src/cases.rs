@@ -1,14 +1,25 @@
 //! The closed loop (闭环): cases opened for each implementing department when a list entry
-//! takes effect, advanced step by step against working-day deadlines, reminded and escalated,
-//! lifted when the entry leaves its list; and the per-department feedback rate.
+//! takes effect, distributed by the credit office of the case's region (or, where configured,
+//! by the system the moment they open), signed for, applied and reported back by the department
+//! they were sent to, each step against its own working-day deadline; reminded and escalated,
+//! lifted when the entry leaves its list; and the feedback rate per department (body) within the
+//! caller's region.
 
+use chengxin_access::Permission;
+use chengxin_domain::lists::bodies::DepartmentBodies;
 use chengxin_domain::lists::{
-    lift_on_removal, Case, EntryStatus, JointCatalog, ListEntry, Reminder,
+    distribution_rate, feedback_rate, lift_on_removal, Case, CaseBody, CaseStep, DistributionStats,
+    EntryStatus, FeedbackStats, JointCatalog, ListEntry, Reminder, StepParty,
 };
 use chengxin_store::{AuditEvent, CaseFilter, CaseRow, ListEntryRow, Store};
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::error::{AppError, AppResult};
+
+/// Who a step done by the platform itself (automatic 分发) is stamped with.
+pub const SYSTEM_ACTOR: &str = "system";
 
 /// The region a case belongs to: its subject's (where the measures bite), else — for an
 /// entry about no stored subject — the recognising department's when that is given as a USCC
@@ -60,9 +71,25 @@ pub fn case_of(row: &CaseRow) -> AppResult<Case> {
     serde_json::from_value(row.state.clone()).map_err(AppError::unavailable)
 }
 
-/// After an entry changed: open its cases when it took effect, lift them when it left.
+/// After an entry changed: open its cases when it took effect, lift them when it left
+/// (departments as shipped in `data/measures/bodies.toml`; [`follow_entry_with`] for this
+/// deployment's).
 pub async fn follow_entry(
     store: &dyn Store,
+    actor: &str,
+    row: &ListEntryRow,
+    today: NaiveDate,
+) -> AppResult<usize> {
+    let bodies = DepartmentBodies::default_checked().map_err(AppError::unavailable)?;
+    follow_entry_with(store, bodies, actor, row, today).await
+}
+
+/// [`follow_entry`] with the deployment's departments: where the closed loop distributes
+/// automatically (`auto_distribute`), each case opened is distributed at once to the nearest
+/// department of its role, stamped `system` on `today` — the day it happens, never earlier.
+pub async fn follow_entry_with(
+    store: &dyn Store,
+    bodies: &DepartmentBodies,
     actor: &str,
     row: &ListEntryRow,
     today: NaiveDate,
@@ -97,6 +124,16 @@ pub async fn follow_entry(
             };
             let now = chengxin_store::changelog::now();
             let region = case_region(store, row, &entry).await?;
+            let mut cases = cases;
+            for c in &mut cases {
+                if let Some(e) = c.events.first_mut() {
+                    e.by = Some(actor.to_string());
+                }
+                if joint.closed_loop().auto_distribute {
+                    let to = body_for(bodies, &c.department, region.as_deref());
+                    *c = c.distribute(to, SYSTEM_ACTOR, today, joint.closed_loop(), cal)?;
+                }
+            }
             let rows = cases
                 .iter()
                 .map(|c| row_of(row.id, c, region.clone(), 1, now))
@@ -145,33 +182,102 @@ pub async fn follow_entry(
     }
 }
 
-/// Advance a case by its next step (签收, 实施, 反馈) on `today`.
-pub async fn advance(
-    store: &dyn Store,
-    reach: &CaseReach,
-    actor: &str,
+/// The department a case of `role` in `region` goes to by default (see
+/// [`DepartmentBodies::implementing_body`]).
+fn body_for(bodies: &DepartmentBodies, role: &str, region: Option<&str>) -> Option<CaseBody> {
+    bodies.implementing_body(role, region).map(|b| CaseBody {
+        uscc: b.uscc.clone(),
+        name: b.name.clone(),
+    })
+}
+
+/// A case step asked for by a caller.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AdvanceRequest {
+    /// What was done (实施, 反馈).
+    pub note: Option<String>,
+    pub expected_version: i64,
+    /// 分发 only: the USCC of the department to send the case to — one registered for the
+    /// case's role. By default the nearest department of the role that covers the case's region.
+    pub body: Option<String>,
+}
+
+/// The caller does a case's next step today: 分发 is the credit office's (of the case's region
+/// or one above it), 签收, 实施 and 反馈 are the department's the case was sent to. A case out
+/// of the caller's reach is not found; a step that is not the caller's is forbidden
+/// (`not_your_step`); a stale `expected_version` is a conflict.
+pub async fn advance_by(
+    app: &crate::App,
+    caller: &crate::auth::Caller,
     id: &str,
-    note: Option<&str>,
-    expected_version: i64,
-    today: NaiveDate,
+    req: &AdvanceRequest,
 ) -> AppResult<CaseRow> {
+    let reach = CaseReach::of(app, caller)?;
+    let store = app.store.as_ref();
     let joint = JointCatalog::default_checked().map_err(AppError::unavailable)?;
     let cal = &crate::calendar::in_effect(store).await?;
-    // Another role's case is not found, as if it did not exist.
     let row = store
         .case(id)
         .await?
         .filter(|c| reach.sees(c))
         .ok_or(AppError::NotFound)?;
-    if row.version != expected_version {
+    if row.version != req.expected_version {
         return Err(chengxin_store::StoreError::Conflict {
-            expected: expected_version,
+            expected: req.expected_version,
             current: row.version,
         }
         .into());
     }
     let case = case_of(&row)?;
-    let next = case.advance(today, note, joint.closed_loop(), cal)?;
+    let today = app.today();
+    let config = joint.closed_loop();
+    let bodies = app.department_bodies()?;
+    let next = if reach.is_office() {
+        // The credit office acts for its own region and those below it.
+        caller.require_at(
+            Permission::CasesManage,
+            row.region.as_deref().unwrap_or("000000"),
+        )?;
+        match case.step.next() {
+            Some(CaseStep::Distributed) if case.lifted_on.is_none() => {
+                let to = match req.body.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+                    Some(uscc) => Some(chosen_body(bodies, &case.department, uscc)?),
+                    None => body_for(bodies, &case.department, row.region.as_deref()),
+                };
+                case.distribute(to, &caller.actor, today, config, cal)?
+            }
+            _ => case.take_step(
+                StepParty::CreditOffice,
+                &caller.actor,
+                today,
+                req.note.as_deref(),
+                config,
+                cal,
+            )?,
+        }
+    } else {
+        let mut next = case.take_step(
+            StepParty::Department,
+            &caller.actor,
+            today,
+            req.note.as_deref(),
+            config,
+            cal,
+        )?;
+        // Sent to the role (no department registered for it then): whoever signs holds it.
+        if next.body.is_none() {
+            if let Some(b) = caller.body.as_deref() {
+                next.body = Some(CaseBody {
+                    uscc: b.to_string(),
+                    name: bodies
+                        .body(b)
+                        .map(|x| x.name.clone())
+                        .unwrap_or_else(|| b.to_string()),
+                });
+            }
+        }
+        next
+    };
     let new = row_of(
         row.entry_id,
         &next,
@@ -180,9 +286,23 @@ pub async fn advance(
         row.created_at,
     )?;
     store
-        .write_cases(actor, &[], &[(new.clone(), row.version)])
+        .write_cases(&caller.actor, &[], &[(new.clone(), row.version)])
         .await?;
     Ok(new)
+}
+
+/// The department the credit office named for a case of `role`: one registered for the role.
+fn chosen_body(bodies: &DepartmentBodies, role: &str, uscc: &str) -> AppResult<CaseBody> {
+    match bodies.body(uscc) {
+        Some(b) if b.roles.iter().any(|r| r == role) => Ok(CaseBody {
+            uscc: b.uscc.clone(),
+            name: b.name.clone(),
+        }),
+        _ => Err(AppError::invalid(
+            "body_not_in_role",
+            format!("该单位未登记为本案件实施部门角色“{role}”的承办单位，不能分发给它"),
+        )),
+    }
 }
 
 /// Today's reminders and escalations for running cases, recorded as audit events (the
@@ -238,43 +358,140 @@ pub async fn remind(store: &dyn Store, today: NaiveDate) -> AppResult<Vec<(Strin
     Ok(out)
 }
 
-/// 反馈率 per implementing department.
-pub async fn feedback(store: &dyn Store, today: NaiveDate) -> AppResult<serde_json::Value> {
-    let rows = store
-        .cases(&CaseFilter {
-            limit: Some(1_000_000),
-            ..Default::default()
-        })
-        .await?;
-    let cases = rows.iter().map(case_of).collect::<AppResult<Vec<_>>>()?;
-    let stats = chengxin_domain::lists::feedback_rate(&cases, today);
-    Ok(serde_json::json!(stats
-        .iter()
-        .map(|(dept, s)| serde_json::json!({
-            "department": dept, "due": s.due, "reported": s.reported, "on_time": s.on_time,
-            "rate": s.rate(), "on_time_rate": s.on_time_rate(),
-        }))
-        .collect::<Vec<_>>()))
+/// One implementing department's line of the feedback report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DepartmentLine {
+    /// The department's USCC (`null`: cases sent to a role no department is registered for).
+    pub uscc: Option<String>,
+    /// The department's name (the role's name when there is no department).
+    pub name: String,
+    /// Implementing-department role codes it received cases in.
+    pub roles: Vec<String>,
+    /// Cases whose feedback was given or is overdue at one of its steps.
+    pub due: u32,
+    pub reported: u32,
+    /// Reported with every step (签收, 实施, 反馈) done by its own deadline.
+    pub on_time: u32,
+    /// Of all its cases (running ones too), those whose 签收 was late (done late, or still to
+    /// do and overdue); likewise 实施 and 反馈.
+    pub signed_late: u32,
+    pub applied_late: u32,
+    pub reported_late: u32,
+    /// 反馈率.
+    pub rate: Option<f64>,
+    /// 按时反馈率.
+    pub on_time_rate: Option<f64>,
 }
 
-/// Whose cases a caller may see and handle: by department role and by region.
+/// The credit office's own step (分发) in the report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DistributionLine {
+    /// Cases distributed, or overdue for distribution.
+    pub due: u32,
+    pub done: u32,
+    pub on_time: u32,
+    /// 按时分发率.
+    pub on_time_rate: Option<f64>,
+}
+
+/// 反馈率 and timeliness of the closed loop within the caller's reach.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FeedbackReport {
+    /// The day the figures are for.
+    pub as_of: NaiveDate,
+    /// The caller's region: the cases of it, of the regions below it and of those above it.
+    pub region: String,
+    /// Every case counted.
+    pub cases: usize,
+    pub distribution: DistributionLine,
+    /// Per implementing department (body), by name.
+    pub departments: Vec<DepartmentLine>,
+}
+
+/// The feedback report for the caller: only the cases in its reach ([`CaseReach`]: its region,
+/// those below and those above it, never a sibling's), per implementing department (body).
+pub async fn feedback(app: &crate::App, caller: &crate::auth::Caller) -> AppResult<FeedbackReport> {
+    let reach = CaseReach::of(app, caller)?;
+    let rows = reach
+        .cases(
+            app.store.as_ref(),
+            &CaseFilter {
+                limit: Some(1_000_000),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let cases = rows.iter().map(case_of).collect::<AppResult<Vec<_>>>()?;
+    let today = app.today();
+    let joint = JointCatalog::default_checked().map_err(AppError::unavailable)?;
+    let dist: DistributionStats = distribution_rate(&cases, today);
+    let departments = feedback_rate(&cases, today)
+        .into_iter()
+        .map(|d| {
+            let s: FeedbackStats = d.stats;
+            let name = match &d.uscc {
+                Some(_) => d.name.clone(),
+                None => joint
+                    .department(&d.name)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_else(|| d.name.clone()),
+            };
+            DepartmentLine {
+                uscc: d.uscc,
+                name,
+                roles: d.roles,
+                due: s.due,
+                reported: s.reported,
+                on_time: s.on_time,
+                signed_late: s.signed_late,
+                applied_late: s.applied_late,
+                reported_late: s.reported_late,
+                rate: s.rate(),
+                on_time_rate: s.on_time_rate(),
+            }
+        })
+        .collect();
+    Ok(FeedbackReport {
+        as_of: today,
+        region: reach.region.as_str().to_string(),
+        cases: cases.len(),
+        distribution: DistributionLine {
+            due: dist.due,
+            done: dist.done,
+            on_time: dist.on_time,
+            on_time_rate: dist.on_time_rate(),
+        },
+        departments,
+    })
+}
+
+/// Whose cases a caller may see and handle: by department role and body, and by region.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseReach {
     /// `None` for the credit office (发起和分发): every department's. Otherwise the roles the
     /// caller's body acts in (`bodies.toml`); none if its body is not listed there.
     pub roles: Option<Vec<String>>,
+    /// The department's body (USCC): once a case is distributed to a department, only that
+    /// department of the role sees it.
+    pub body: Option<String>,
     /// The caller's region. A case belongs to a region ([`case_region`]); the caller sees the
     /// cases of its region and below, and those of the regions above it (a province-wide
     /// case is worked on by every city's departments), never a sibling region's.
     pub region: chengxin_access::Region,
 }
 
+/// The USCC of the department a stored case was distributed to.
+fn body_of(row: &CaseRow) -> Option<&str> {
+    row.state.get("body")?.get("uscc")?.as_str()
+}
+
 impl CaseReach {
     pub fn of(app: &crate::App, caller: &crate::auth::Caller) -> AppResult<Self> {
         let region = caller.scope.region.clone();
-        if caller.has(chengxin_access::Permission::CasesManage) {
+        if caller.has(Permission::CasesManage) {
             return Ok(Self {
                 roles: None,
+                body: None,
                 region,
             });
         }
@@ -284,6 +501,7 @@ impl CaseReach {
         };
         Ok(Self {
             roles: Some(roles),
+            body: caller.body.clone(),
             region,
         })
     }
@@ -292,8 +510,14 @@ impl CaseReach {
     pub fn none(region: chengxin_access::Region) -> Self {
         Self {
             roles: Some(Vec::new()),
+            body: None,
             region,
         }
+    }
+
+    /// The credit office (it distributes; it sees every department's cases).
+    pub fn is_office(&self) -> bool {
+        self.roles.is_none()
     }
 
     /// A department whose body is in no implementing role.
@@ -308,12 +532,13 @@ impl CaseReach {
         }
     }
 
-    /// Whether a case lies in the caller's reach (role and region).
+    /// Whether a case lies in the caller's reach: its region in line with the caller's, and
+    /// for a department, a case of its role already distributed — to it, or to the role.
     pub fn sees(&self, row: &CaseRow) -> bool {
         if !self.covers(&row.department) {
             return false;
         }
-        match row
+        let in_line = match row
             .region
             .as_deref()
             .and_then(|r| chengxin_access::Region::parse(r).ok())
@@ -321,7 +546,17 @@ impl CaseReach {
             Some(r) => self.region.contains(&r) || r.contains(&self.region),
             // A case whose recognising department has no readable region: national only.
             None => self.region.is_national(),
+        };
+        if !in_line || self.is_office() {
+            return in_line;
         }
+        let distributed = CaseStep::parse(&row.step).is_some_and(|s| s >= CaseStep::Distributed);
+        distributed
+            && body_of(row).is_none_or(|b| {
+                self.body
+                    .as_deref()
+                    .is_some_and(|mine| mine.trim().eq_ignore_ascii_case(b))
+            })
     }
 
     /// The cases matching `filter` that this reach covers (one query per role).
@@ -380,26 +615,6 @@ pub async fn list(
     Ok(rows)
 }
 
-/// [`advance`] for a caller, within its reach, today.
-pub async fn advance_by(
-    app: &crate::App,
-    caller: &crate::auth::Caller,
-    id: &str,
-    note: Option<&str>,
-    expected_version: i64,
-) -> AppResult<CaseRow> {
-    advance(
-        app.store.as_ref(),
-        &CaseReach::of(app, caller)?,
-        &caller.actor,
-        id,
-        note,
-        expected_version,
-        app.today(),
-    )
-    .await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -424,6 +639,7 @@ mod tests {
     fn reach(roles: Option<&[&str]>, region: &str) -> CaseReach {
         CaseReach {
             roles: roles.map(|r| r.iter().map(|s| s.to_string()).collect()),
+            body: roles.map(|_| "11320400MB0000019Y".to_string()),
             region: Region::parse(region).unwrap(),
         }
     }
@@ -447,5 +663,30 @@ mod tests {
         assert!(!county_finance.sees(&row("finance", Some("320411"))));
         assert!(!county_finance.sees(&row("public_resources", Some("320412"))));
         assert!(reach(Some(&[]), "320400").is_unmapped());
+    }
+
+    #[test]
+    fn a_department_sees_a_case_once_distributed_and_only_if_sent_to_it() {
+        let finance = reach(Some(&["finance"]), "320400");
+        let mut waiting = row("finance", Some("320412"));
+        waiting.step = "initiated".into();
+        assert!(!finance.sees(&waiting), "not distributed yet");
+        assert!(
+            reach(None, "320400").sees(&waiting),
+            "the credit office distributes it"
+        );
+        let mut sent = row("finance", Some("320412"));
+        sent.state =
+            serde_json::json!({"body": {"uscc": "11320400MB0000019Y", "name": "常州市财政局"}});
+        assert!(finance.sees(&sent));
+        sent.state["body"]["uscc"] = "11320412MB0000000E".into();
+        assert!(
+            !finance.sees(&sent),
+            "sent to another department of the role"
+        );
+        assert!(
+            finance.sees(&row("finance", Some("320412"))),
+            "sent to the role"
+        );
     }
 }

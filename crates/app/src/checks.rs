@@ -98,14 +98,16 @@ pub struct OutcomeReport {
     pub note: Option<String>,
 }
 
-/// Record what was done with a check's result (闭环反馈): the check must be known (its
-/// query-log event), the outcome given; the report is query-logged.
+/// Record what was done with a check's result (闭环反馈): the check must be one the caller ran
+/// (its query-log event names the caller), the outcome given; the report is query-logged.
 pub async fn outcome(app: &App, caller: &Caller, id: Uuid, req: &OutcomeReport) -> AppResult<()> {
     if req.outcome.trim().is_empty() {
         return Err(AppError::invalid("outcome_required", "须填写处理结果"));
     }
     app.audit_queue.flush(app.store.as_ref()).await?;
-    let known = !app
+    // Only whoever ran the check reports what was done with it: another caller's check (a
+    // sibling region's platform, say) is not found.
+    let mine = app
         .store
         .audit_events(&chengxin_store::AuditFilter {
             action: Some("check".into()),
@@ -115,8 +117,9 @@ pub async fn outcome(app: &App, caller: &Caller, id: Uuid, req: &OutcomeReport) 
             ..Default::default()
         })
         .await?
-        .is_empty();
-    if !known {
+        .iter()
+        .any(|e| e.actor == caller.actor);
+    if !mine {
         return Err(AppError::NotFound);
     }
     caller.require(Permission::ChecksRun)?;

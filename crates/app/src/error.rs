@@ -161,7 +161,6 @@ refused_by_rule!(
     chengxin_domain::catalog::FieldError,
     chengxin_domain::codes::CodeError,
     chengxin_domain::intake::MappingError,
-    chengxin_domain::lists::CaseError,
     chengxin_domain::lists::EntryError,
     chengxin_domain::lists::ListsError,
     chengxin_domain::records::TransitionError,
@@ -185,6 +184,24 @@ impl From<chengxin_domain::records::correction::CorrectionError> for AppError {
                     message: i.message.clone(),
                 })
                 .collect(),
+        }
+    }
+}
+
+/// A case step refused by the closed loop's rules: 400 with the rule's code, except a step
+/// that is another party's (`not_your_step`: 分发 is the credit office's, 签收/实施/反馈 the
+/// department's), which is forbidden.
+impl From<chengxin_domain::lists::CaseError> for AppError {
+    fn from(e: chengxin_domain::lists::CaseError) -> Self {
+        match e {
+            chengxin_domain::lists::CaseError::NotYourStep { .. } => AppError::Forbidden {
+                code: e.code(),
+                message: e.to_string(),
+            },
+            e => AppError::Invalid {
+                code: e.code(),
+                message: e.to_string(),
+            },
         }
     }
 }

@@ -428,13 +428,56 @@ pub async fn act(
     app.store
         .update_list_entry(&caller.actor, &new, row.version)
         .await?;
-    crate::cases::follow_entry(app.store.as_ref(), &caller.actor, &new, today).await?;
+    crate::cases::follow_entry_with(
+        app.store.as_ref(),
+        app.department_bodies()?,
+        &caller.actor,
+        &new,
+        today,
+    )
+    .await?;
     Ok(new)
 }
 
-/// An entry with its procedure history (not found before the permission is asked for).
-pub async fn entry(app: &App, caller: &Caller, id: Uuid) -> AppResult<ListEntryRow> {
+/// An entry with its procedure history (evidence, objections, steps): for a caller holding
+/// `records_read_shared` whose jurisdiction is in line with the entry's region — its subject's,
+/// else its recogniser's: the caller's own region, one below or one above it, never a
+/// sibling's (a department: only the entries it recognised). A stated `purpose` (at least two
+/// characters) is required, and every read is query-logged (`list_entry_read`), refusals too.
+pub async fn entry(
+    app: &App,
+    caller: &Caller,
+    id: Uuid,
+    purpose: Option<&str>,
+) -> AppResult<ListEntryRow> {
     let row = app.store.list_entry(id).await?.ok_or(AppError::NotFound)?;
-    caller.require(Permission::RecordsReadShared)?;
+    let entry: ListEntry =
+        serde_json::from_value(row.entry.clone()).map_err(AppError::unavailable)?;
+    let region = crate::cases::case_region(app.store.as_ref(), &row, &entry)
+        .await?
+        .unwrap_or_else(|| "000000".to_string());
+    let mut e = caller.audit("query", "list_entry_read", "ok");
+    e.target = Some(id.to_string());
+    e.detail = serde_json::json!({"purpose": purpose, "subject": row.subject_id,
+        "list": row.list_code, "returned": 1});
+    if let Err(err) = caller.require_in_line(
+        Permission::RecordsReadShared,
+        &region,
+        Some(entry.recognised_by.as_str()),
+    ) {
+        if !caller.is_anonymous() {
+            e.outcome = "denied".into();
+            e.detail["returned"] = serde_json::json!(0);
+            app.store.audit(&[e]).await?;
+        }
+        return Err(match err {
+            AppError::Unauthorized { .. } => AppError::NotFound,
+            other => other,
+        });
+    }
+    if purpose.is_none_or(|p| p.trim().chars().count() < 2) {
+        return Err(chengxin_access::AccessError::PurposeRequired.into());
+    }
+    app.store.audit(&[e]).await?;
     Ok(row)
 }

@@ -115,6 +115,7 @@ coded!(CaseError, |e| match e {
     CaseError::Calendar(c) => Coded::kind(c),
     CaseError::UnknownList(_) => ErrorKind::NotFound,
     CaseError::DateBeforePrevious { .. } => ErrorKind::Invalid,
+    CaseError::NotYourStep { .. } => ErrorKind::Forbidden,
     _ => ErrorKind::Conflict,
 });
 

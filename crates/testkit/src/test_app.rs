@@ -85,21 +85,25 @@ impl TestApp {
         }
     }
 
-    /// The same store seen by a fresh app whose "today" is `day` (a fresh check index too):
-    /// for stories about dates, e.g. the calendar running out.
-    pub fn on_day(self, day: NaiveDate) -> Self {
+    /// The same database served on another day: a second server over this store whose
+    /// "today" is `day` (sessions and tokens live in the database, so they carry over). It
+    /// owns nothing: clean up the original, not this one.
+    pub fn on_day(&self, day: NaiveDate) -> Self {
+        let dir = temp_dir();
         let mut app = App::new(
             self.store.clone(),
             IdHasher::new([3; 32]),
-            self.dir.join("uploads"),
+            dir.join("uploads"),
             settings(),
         );
         app.today = Some(day);
         let state = AppState::new(app.with_report_key(report_key()));
         TestApp {
             app: router(state.clone()),
+            store: self.store.clone(),
             state,
-            ..self
+            dir,
+            pg: None,
         }
     }
 

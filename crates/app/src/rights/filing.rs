@@ -91,6 +91,7 @@ pub async fn file_objection(
             commitment: false,
             is_subject,
             account: (!caller.is_anonymous()).then(|| caller.actor.clone()),
+            region: None,
         },
     )
     .await?;
@@ -101,6 +102,14 @@ pub async fn file_objection(
 pub struct ComplaintRequest {
     /// Who or what the complaint is about (a body's name, optional).
     pub about: Option<String>,
+    /// 统一社会信用代码 of the body complained about (optional): places the complaint in that
+    /// body's region.
+    pub about_uscc: Option<String>,
+    /// Region (GB/T 2260 code) of the body complained about, when its code is not given: the
+    /// credit offices of that region (and those above it) handle the complaint. Without it the
+    /// complaint is placed by `about_uscc`, else by `about` when exactly one known body bears
+    /// that name; one of the three is required.
+    pub region: Option<String>,
     /// What happened (至少 2 字).
     pub reasons: String,
     pub applicant_name: String,
@@ -108,9 +117,97 @@ pub struct ComplaintRequest {
     pub contact: Option<String>,
 }
 
-/// File a complaint or report. Anyone may file; the credit office handles it.
+/// Where a complaint belongs: the region of the body complained about — by its USCC (the
+/// stored body's region, else the code's division), by the region the complainant chose, or by
+/// its name when exactly one known body bears it. Unplaced, it is refused: no credit office
+/// could be told it is theirs.
+async fn complaint_region(app: &App, req: &ComplaintRequest) -> AppResult<String> {
+    let regions = chengxin_domain::regions::RegionTable::national();
+    if let Some(code) = req
+        .about_uscc
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        let parsed = chengxin_domain::codes::uscc::parse(code, regions)?;
+        let code = parsed.code.as_str();
+        let stored = app
+            .store
+            .subject_by_uscc(code)
+            .await?
+            .and_then(|s| s.region);
+        return Ok(stored.unwrap_or_else(|| crate::auth::uscc_region(code)));
+    }
+    if let Some(r) = req
+        .region
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        return Ok(chengxin_access::Region::parse_known(r, regions)?
+            .as_str()
+            .to_string());
+    }
+    if let Some(about) = req
+        .about
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        let named: Vec<_> = app
+            .store
+            .list_subjects(&chengxin_store::SubjectFilter {
+                name_contains: Some(about.to_string()),
+                limit: 50,
+                ..Default::default()
+            })
+            .await?
+            .into_iter()
+            .filter(|s| s.name.trim() == about)
+            .collect();
+        if let [only] = named.as_slice() {
+            if let Some(r) = &only.region {
+                return Ok(r.clone());
+            }
+        }
+    }
+    Err(AppError::invalid(
+        "complaint_region_required",
+        "请填写被投诉单位的统一社会信用代码或选择其所在地区，以便转交当地信用办办理",
+    ))
+}
+
+/// The regions a complainant chooses from on the portal: those of this deployment's
+/// departments (`bodies.toml`) and the current divisions directly below them, as
+/// `(code, full name)` in code order.
+pub fn complaint_regions(app: &App) -> AppResult<Vec<(String, String)>> {
+    let table = chengxin_domain::regions::RegionTable::national();
+    let mut codes = std::collections::BTreeSet::new();
+    for b in app.department_bodies()?.bodies() {
+        let r = crate::auth::uscc_region(&b.uscc);
+        if table.get(&r).is_none() {
+            continue;
+        }
+        codes.extend(
+            table
+                .children(&r)
+                .into_iter()
+                .filter(|c| c.current && !c.is_summary())
+                .map(|c| c.code.clone()),
+        );
+        codes.insert(r);
+    }
+    Ok(codes
+        .into_iter()
+        .filter_map(|c| table.full_name(&c).map(|n| (c, n)))
+        .collect())
+}
+
+/// File a complaint or report. Anyone may file; the credit offices of the region of the body
+/// complained about (and those above it) handle it.
 pub async fn file_complaint(app: &App, caller: &Caller, req: ComplaintRequest) -> AppResult<Filed> {
     let mut loaded = load_target(app.store.as_ref(), Target::General).await?;
+    let region = complaint_region(app, &req).await?;
     if let Some(about) = req
         .about
         .as_deref()
@@ -138,6 +235,7 @@ pub async fn file_complaint(app: &App, caller: &Caller, req: ComplaintRequest) -
             commitment: false,
             is_subject: false,
             account: (!caller.is_anonymous()).then(|| caller.actor.clone()),
+            region: Some(region),
         },
     )
     .await?;
@@ -192,6 +290,7 @@ pub async fn file_repair(
             commitment: req.commitment,
             is_subject: true,
             account: Some(caller.actor.clone()),
+            region: None,
         },
     )
     .await?;
@@ -230,6 +329,8 @@ pub struct Filing {
     pub commitment: bool,
     pub is_subject: bool,
     pub account: Option<String>,
+    /// The region it belongs to where its department does not say (a complaint's).
+    pub region: Option<String>,
 }
 
 /// File an objection or repair application. Returns the stored row and the one-time access
@@ -284,7 +385,7 @@ pub async fn file(
     } else {
         None
     };
-    let application = rights::file(
+    let mut application = rights::file(
         rights::NewApplication {
             kind: f.kind,
             target: loaded.target,
@@ -306,6 +407,7 @@ pub async fn file(
         &ctx,
     )
     .map_err(AppError::from)?;
+    application.region = f.region;
     let (code, hash) = new_access_code();
     let row = row_of(&application, Some(hash), 1, now)?;
     app.store

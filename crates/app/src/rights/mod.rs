@@ -30,8 +30,8 @@ pub use decisions::{
 };
 pub use evidence::{attach_evidence, evidence_file, EvidenceDownload};
 pub use filing::{
-    file, file_complaint, file_objection, file_repair, target_of, ComplaintRequest, Filed, Filing,
-    ObjectionRequest, RepairRequest,
+    complaint_regions, file, file_complaint, file_objection, file_repair, target_of,
+    ComplaintRequest, Filed, Filing, ObjectionRequest, RepairRequest,
 };
 pub use queue::{application, is_office, queue, QueueParams};
 pub use steps::{act, apply_step, check_form, StepRequest};

@@ -23,6 +23,15 @@ pub(super) fn handle_permission(kind: &str) -> Permission {
     }
 }
 
+/// The region a complaint belongs to: the region of the body complained about (`000000` for
+/// one filed before complaints were placed).
+pub(super) fn complaint_region(row: &ApplicationRow) -> &str {
+    row.body
+        .get("region")
+        .and_then(|r| r.as_str())
+        .unwrap_or("000000")
+}
+
 /// The department of an application when it is given by its code (统一社会信用代码).
 fn department_code(department: &str) -> Option<&str> {
     let d = department.trim();
@@ -41,8 +50,14 @@ pub async fn is_office(
     row: &ApplicationRow,
 ) -> AppResult<bool> {
     // Complaints go to the credit office's desk, not to a department's region.
+    // Complaints go to the credit office's desk of the region of the body complained about:
+    // its own, the regions above it (which read it) — never a sibling region's.
     if row.kind == "complaint" {
-        return Ok(caller.has(Permission::ComplaintsHandle));
+        return Ok(caller.reaches_in_line(
+            Permission::ComplaintsHandle,
+            complaint_region(row),
+            None,
+        ));
     }
     let p = handle_permission(&row.kind);
     if !caller.has(p) {

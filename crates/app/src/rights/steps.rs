@@ -14,7 +14,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::queue::{application, is_office};
+use super::queue::{application, complaint_region, is_office};
 use super::target::{load_target, Loaded};
 use super::{app_of, row_of};
 use crate::auth::Caller;
@@ -102,7 +102,13 @@ pub async fn act(
     let expected = req.expected_version;
     let action = parse_step(req)?;
     let current = app_of(&row)?;
-    let office = is_office(app.store.as_ref(), caller, &row).await?;
+    let office = if row.kind == "complaint" {
+        // Answered where the body complained about is (or above): a credit office below it
+        // reads it but does not answer for its superior.
+        caller.reaches(Permission::ComplaintsHandle, complaint_region(&row))
+    } else {
+        is_office(app.store.as_ref(), caller, &row).await?
+    };
     let allowed = match action.party(&current) {
         Party::CreditOffice => office,
         Party::Department(d) => {
@@ -242,7 +248,14 @@ pub async fn apply_step(
         .await?;
     if let Some(e) = entry_changed {
         // Leaving the list lifts the measures of the closed loop.
-        crate::cases::follow_entry(app.store.as_ref(), actor, &e, today).await?;
+        crate::cases::follow_entry_with(
+            app.store.as_ref(),
+            app.department_bodies()?,
+            actor,
+            &e,
+            today,
+        )
+        .await?;
     }
     // The check engine sees the outcome at once.
     app.checks.catch_up(app.store.as_ref()).await?;

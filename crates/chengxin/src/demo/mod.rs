@@ -17,6 +17,7 @@
 //! the `Store` API, so every write is in the change log. Clear ID numbers exist only in memory,
 //! to compute the keyed hash; the store and every record field get the masked form only.
 
+mod closed_loop;
 mod gen;
 mod tables;
 #[cfg(test)]
@@ -205,7 +206,8 @@ pub async fn load(store: &dyn Store, hasher: &IdHasher, today: NaiveDate) -> Res
 /// A few list entries (`data/demo/lists.toml`), so the lists, the closed loop and the checks
 /// have something to show: the two enterprises with the most serious penalties on the
 /// 严重失信主体名单, and two with no negative record at all on the 红名单 — each proposed,
-/// announced and in effect (its closed-loop cases opened) on the official calendar. Skipped
+/// announced and in effect (its closed-loop cases opened) on the official calendar, on days
+/// spread over the last four months, and its cases worked up to today ([`closed_loop`]). Skipped
 /// where the subject already has an entry on that list (a re-run).
 async fn list_entries(
     store: &dyn Store,
@@ -241,9 +243,10 @@ async fn list_entries(
         .filter(|i| enterprise(i) && !negative.contains(i))
         .take(2)
         .collect();
-    let proposed = cal
-        .add_working_days(today - chrono::Days::new(120), 1)
-        .map_err(|e| anyhow!(e.to_string()))?;
+    // Proposed on different days (about four months, two months, one month and two weeks
+    // ago), so the closed loop has cases of every age: done, late, running and just opened.
+    const AGES: [u64; 4] = [120, 62, 33, 16];
+    let mut age = AGES.iter().cycle();
     for spec in &tables()?.lists.list_entry {
         let list_code = spec.list.as_str();
         let who = match spec.subjects {
@@ -279,9 +282,13 @@ async fn list_entries(
                     ..Default::default()
                 })
                 .await?;
+            let days = age.next().copied().unwrap_or(120);
             if !existing.is_empty() {
                 continue;
             }
+            let proposed = cal
+                .add_working_days(today - chrono::Days::new(days), 1)
+                .map_err(|e| anyhow!(e.to_string()))?;
             let e = ListEntry::propose(
                 list,
                 Proposal {
@@ -326,6 +333,8 @@ async fn list_entries(
                 .map_err(|e| anyhow!(e.to_string()))?;
         }
     }
+    // The credit office and the departments have worked the cases since, as they would have.
+    closed_loop::play(store, ACTOR, joint.closed_loop(), cal, today).await?;
     Ok(())
 }
 

@@ -378,6 +378,67 @@ async fn loads_into_sqlite_once() {
         Some(DEMO_VERSION)
     );
 
+    // The closed loop is worked up to today, as a credit office and its departments would
+    // have: cases reported on time and late, running within their deadlines, and one or two
+    // still waiting for 分发 — nothing dated after today, not every case overdue.
+    let cases = closed_loop_cases(store.as_ref()).await;
+    assert!(cases.len() >= 8, "{}", cases.len());
+    {
+        use chengxin_domain::lists::{CaseStep, StepParty};
+        let t = today();
+        assert!(cases.iter().all(|c| c.events.iter().all(|e| e.on <= t)));
+        let on_time = |c: &chengxin_domain::lists::Case| {
+            c.late_steps(StepParty::Department, t).is_empty()
+                && c.late_steps(StepParty::CreditOffice, t).is_empty()
+        };
+        let reported_on_time = cases
+            .iter()
+            .filter(|c| c.report().is_some() && on_time(c))
+            .count();
+        let reported_late = cases
+            .iter()
+            .filter(|c| c.report().is_some() && !on_time(c))
+            .count();
+        let running = cases
+            .iter()
+            .filter(|c| c.report().is_none() && c.is_distributed() && !c.is_overdue(t))
+            .count();
+        let waiting = cases
+            .iter()
+            .filter(|c| c.step == CaseStep::Initiated)
+            .count();
+        assert!(
+            reported_on_time > 0 && reported_late > 0 && running > 0 && waiting > 0,
+            "on time {reported_on_time}, late {reported_late}, running {running}, waiting {waiting}"
+        );
+        assert!(cases.iter().filter(|c| c.is_overdue(t)).count() < cases.len() / 2);
+        // Sent to the department registered for its role (bodies.toml), where there is one.
+        let bodies = chengxin_domain::lists::bodies::DepartmentBodies::default_checked().unwrap();
+        let mut sent = 0;
+        for row in store.cases(&Default::default()).await.unwrap() {
+            let c: chengxin_domain::lists::Case = serde_json::from_value(row.state).unwrap();
+            if !c.is_distributed() {
+                continue;
+            }
+            let registered = bodies
+                .implementing_body(&c.department, row.region.as_deref())
+                .map(|b| b.uscc.as_str());
+            assert_eq!(
+                c.body.as_ref().map(|b| b.uscc.as_str()),
+                registered,
+                "{c:?}"
+            );
+            sent += usize::from(c.body.is_some());
+        }
+        assert!(sent > 0);
+        let rates = chengxin_domain::lists::feedback_rate(&cases, t);
+        assert!(rates.iter().any(|r| r.stats.on_time > 0), "{rates:?}");
+        assert!(
+            rates.iter().any(|r| r.stats.on_time < r.stats.due),
+            "{rates:?}"
+        );
+    }
+
     // Resume after a "crash" (meta key missing): nothing is duplicated.
     let again = load_without_flag_for_test(store.as_ref(), &hasher).await;
     assert!(again.is_ok());
@@ -388,6 +449,12 @@ async fn loads_into_sqlite_once() {
     assert_eq!(
         store.count_records().await.unwrap() as usize,
         report.records
+    );
+
+    assert_eq!(
+        closed_loop_cases(store.as_ref()).await,
+        cases,
+        "a resumed load leaves the worked cases as they were"
     );
 
     let second = load(store.as_ref(), &hasher, today()).await.unwrap();
@@ -421,6 +488,16 @@ async fn loads_into_sqlite_once() {
     );
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn closed_loop_cases(store: &dyn Store) -> Vec<chengxin_domain::lists::Case> {
+    store
+        .cases(&Default::default())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::from_value(r.state.clone()).unwrap())
+        .collect()
 }
 
 /// Test helper: runs the writing part again as if the meta flag had never been set.

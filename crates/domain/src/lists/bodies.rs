@@ -118,6 +118,41 @@ impl DepartmentBodies {
     pub fn bodies(&self) -> &[Body] {
         &self.bodies
     }
+
+    /// The department listed under `uscc`.
+    pub fn body(&self, uscc: &str) -> Option<&Body> {
+        self.by_uscc.get(uscc).and_then(|&i| self.bodies.get(i))
+    }
+
+    /// The department a case of `role` in `region` (GB/T 2260) is distributed to: of those acting
+    /// in the role, the one whose own region (its USCC's division code) is the nearest that
+    /// contains the case's region — a county's bureau before the city's. `None` when none
+    /// contains it (or the case has no region): the case then goes to the role.
+    pub fn implementing_body(&self, role: &str, region: Option<&str>) -> Option<&Body> {
+        let region = region?;
+        self.bodies
+            .iter()
+            .filter(|b| b.roles.iter().any(|r| r == role))
+            .filter_map(|b| {
+                let prefix = region_prefix(b.uscc.get(2..8)?);
+                region.starts_with(prefix).then_some((prefix.len(), b))
+            })
+            .max_by_key(|(len, _)| *len)
+            .map(|(_, b)| b)
+    }
+}
+
+/// The leading digits a division code's area covers: `320000` → `32`, `320400` → `3204`,
+/// `320412` → `320412`, `000000` → `` (everything).
+fn region_prefix(code: &str) -> &str {
+    let mut p = code;
+    for _ in 0..3 {
+        match p.strip_suffix("00") {
+            Some(q) => p = q,
+            None => break,
+        }
+    }
+    p
 }
 
 #[cfg(test)]
@@ -134,6 +169,44 @@ mod tests {
         assert_eq!(m.roles_of("11320400MB0000019Y"), ["finance"]);
         assert!(m.roles_of("91320412MA1P8DGK26").is_empty());
         assert!(m.bodies().len() >= 4);
+    }
+
+    #[test]
+    fn a_case_goes_to_the_nearest_department_of_its_role() {
+        let text = "version = \"1\"\n\
+            [[bodies]]\nuscc = \"11320400MB0000019Y\"\nname = \"常州市财政局\"\nroles = [\"finance\"]\n\
+            [[bodies]]\nuscc = \"11320412MB0000000E\"\nname = \"武进区财政局\"\nroles = [\"finance\"]\n";
+        let m = DepartmentBodies::parse(text, joint()).unwrap();
+        let name = |region: Option<&str>| {
+            m.implementing_body("finance", region)
+                .map(|b| b.name.as_str())
+        };
+        assert_eq!(name(Some("320412")), Some("武进区财政局"));
+        assert_eq!(
+            name(Some("320412101")),
+            Some("武进区财政局"),
+            "a township of 武进"
+        );
+        assert_eq!(
+            name(Some("320481")),
+            Some("常州市财政局"),
+            "溧阳 has none of its own"
+        );
+        assert_eq!(name(Some("320400")), Some("常州市财政局"));
+        assert_eq!(name(Some("320500")), None, "another city");
+        assert_eq!(
+            name(Some("320000")),
+            None,
+            "the province's is not the city's"
+        );
+        assert_eq!(name(None), None);
+        assert!(m
+            .implementing_body("public_resources", Some("320412"))
+            .is_none());
+        assert_eq!(
+            m.body("11320400MB0000019Y").map(|b| b.name.as_str()),
+            Some("常州市财政局")
+        );
     }
 
     #[test]

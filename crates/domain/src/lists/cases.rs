@@ -56,6 +56,15 @@ impl CaseStep {
         Self::ALL.into_iter().find(|k| k.code() == s)
     }
 
+    /// Who does this step: the initiating credit office starts and distributes a case (发起,
+    /// 分发); the implementing department signs for it, applies the measures and reports back.
+    pub fn party(self) -> StepParty {
+        match self {
+            Self::Initiated | Self::Distributed => StepParty::CreditOffice,
+            Self::Signed | Self::Applied | Self::Reported => StepParty::Department,
+        }
+    }
+
     /// The step after this one.
     pub fn next(self) -> Option<CaseStep> {
         match self {
@@ -66,6 +75,35 @@ impl CaseStep {
             Self::Reported => None,
         }
     }
+}
+
+/// Who does a step of a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepParty {
+    /// The credit office of the case's region (发起、分发), or the system on its behalf.
+    CreditOffice,
+    /// The implementing department the case was distributed to (签收、实施、反馈).
+    Department,
+}
+
+impl StepParty {
+    /// Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::CreditOffice => "发起案件的信用办",
+            Self::Department => "承办的实施部门",
+        }
+    }
+}
+
+/// The implementing department (a body of the deployment) a case was distributed to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct CaseBody {
+    /// 统一社会信用代码.
+    pub uscc: String,
+    /// Its name.
+    pub name: String,
 }
 
 /// How a case was started.
@@ -265,6 +303,14 @@ pub enum CaseError {
         /// Date of the previous step.
         last: NaiveDate,
     },
+    /// The step is another party's (分发 is the credit office's, 签收/实施/反馈 the department's).
+    #[error("“{}”环节由{}办理", .step.label(), .party.label())]
+    NotYourStep {
+        /// The step asked for.
+        step: CaseStep,
+        /// Whose step it is.
+        party: StepParty,
+    },
     /// The working-day calendar cannot answer.
     #[error("{0}")]
     Calendar(#[from] CalendarError),
@@ -280,6 +326,7 @@ impl CaseError {
             Self::Complete => "case_complete",
             Self::Lifted(_) => "case_lifted",
             Self::DateBeforePrevious { .. } => "date_before_previous",
+            Self::NotYourStep { .. } => "not_your_step",
             Self::Calendar(e) => e.code(),
         }
     }
@@ -297,12 +344,21 @@ pub struct CaseEvent {
     /// Note (e.g. what was applied, the feedback).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Who did it (`account:<name>`, `token:<prefix>`, `system` for an automatic step), stamped
+    /// when it was done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 impl CaseEvent {
     /// Whether the step was done by its due day.
     pub fn on_time(&self) -> bool {
         self.due.is_none_or(|d| self.on <= d)
+    }
+
+    /// Whether the step was done after its due day.
+    pub fn late(&self) -> bool {
+        !self.on_time()
     }
 }
 
@@ -317,6 +373,10 @@ pub struct Case {
     pub list: String,
     /// Implementing-department role.
     pub department: String,
+    /// The department (body) it was distributed to; `None` before 分发, or when no department
+    /// of the deployment is registered for the role (every department of the role then sees it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<CaseBody>,
     /// Measure codes the department implements.
     pub measures: Vec<String>,
     /// How it was started.
@@ -357,6 +417,7 @@ impl Case {
             on,
             due: self.next_due,
             note: clean_note(note),
+            by: None,
         });
         next.step = step;
         next.next_due = match step.next() {
@@ -364,6 +425,72 @@ impl Case {
             None => None,
         };
         Ok(next)
+    }
+
+    /// The case after `party` did its next step on `on`, stamped with who did it (`by`).
+    /// A step that is not `party`'s is refused ([`CaseError::NotYourStep`]).
+    pub fn take_step(
+        &self,
+        party: StepParty,
+        by: &str,
+        on: NaiveDate,
+        note: Option<&str>,
+        config: &ClosedLoopConfig,
+        calendar: &WorkCalendar,
+    ) -> Result<Case, CaseError> {
+        if let Some(d) = self.lifted_on {
+            return Err(CaseError::Lifted(d));
+        }
+        let step = self.step.next().ok_or(CaseError::Complete)?;
+        if step.party() != party {
+            return Err(CaseError::NotYourStep {
+                step,
+                party: step.party(),
+            });
+        }
+        let mut next = self.advance(on, note, config, calendar)?;
+        if let Some(e) = next.events.last_mut() {
+            e.by = Some(by.to_string());
+        }
+        Ok(next)
+    }
+
+    /// 分发: the credit office (or the system for it, `by = "system"`) sends the case to `to`
+    /// on `on` — the day it really happens; its lateness counts against the 分发 deadline.
+    pub fn distribute(
+        &self,
+        to: Option<CaseBody>,
+        by: &str,
+        on: NaiveDate,
+        config: &ClosedLoopConfig,
+        calendar: &WorkCalendar,
+    ) -> Result<Case, CaseError> {
+        let mut next = self.take_step(StepParty::CreditOffice, by, on, None, config, calendar)?;
+        next.body = to;
+        Ok(next)
+    }
+
+    /// Whether the case has been distributed (分发 done).
+    pub fn is_distributed(&self) -> bool {
+        self.step >= CaseStep::Distributed
+    }
+
+    /// The steps of `party` that were late on `today`: done after their due day, or still to
+    /// do and past it. Each step is judged against its own deadline (counted from the day
+    /// the previous step was really done), so a fast last step never hides a late one.
+    pub fn late_steps(&self, party: StepParty, today: NaiveDate) -> Vec<CaseStep> {
+        let mut out: Vec<CaseStep> = self
+            .events
+            .iter()
+            .filter(|e| e.step.party() == party && e.late())
+            .map(|e| e.step)
+            .collect();
+        if let Some(pending) = self.step.next() {
+            if pending.party() == party && self.is_overdue(today) {
+                out.push(pending);
+            }
+        }
+        out
     }
 
     /// The case with its deadlines counted again on `calendar` (after a year's holidays were
@@ -437,6 +564,7 @@ impl JointCatalog {
                 entry_id: entry_id.to_string(),
                 list: list.to_string(),
                 department,
+                body: None,
                 measures,
                 trigger,
                 step: CaseStep::Initiated,
@@ -445,6 +573,7 @@ impl JointCatalog {
                     on: start,
                     due: None,
                     note: None,
+                    by: None,
                 }],
                 next_due: Some(planned.distributed),
                 planned,
@@ -524,15 +653,24 @@ pub fn lift_on_removal(
     (updated, notices)
 }
 
-/// A department's feedback statistics.
+/// A department's feedback statistics. Each of its steps (签收, 实施, 反馈) is judged against
+/// its own deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct FeedbackStats {
-    /// Cases distributed to it whose feedback is due by today (or was given).
+    /// Cases distributed to it whose feedback was given, or that are overdue at one of its
+    /// steps today.
     pub due: u32,
     /// Of those, reported back.
     pub reported: u32,
-    /// Of those, reported back by the due day.
+    /// Of those, reported back with every one of its steps done by its due day.
     pub on_time: u32,
+    /// Of all its cases (running ones too), those whose 签收 was late: done after its due
+    /// day, or still to do and past it.
+    pub signed_late: u32,
+    /// Of all its cases, those whose 实施 was late.
+    pub applied_late: u32,
+    /// Of all its cases, those whose 反馈 was late.
+    pub reported_late: u32,
 }
 
 impl FeedbackStats {
@@ -547,26 +685,104 @@ impl FeedbackStats {
     }
 }
 
-/// Feedback rate per department on `today`. A case distributed to a department counts once
-/// it has been reported back or is overdue at its current step (each step's deadline runs from
-/// the actual day of the previous one, so a late distribution is not held against the
-/// department). A case lifted before it was reported owes nothing and is left out.
-pub fn feedback_rate(cases: &[Case], today: NaiveDate) -> BTreeMap<String, FeedbackStats> {
-    let mut out: BTreeMap<String, FeedbackStats> = BTreeMap::new();
+/// The feedback of one implementing department (a body; or a role with no registered body).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepartmentFeedback {
+    /// The body's USCC; `None` for cases distributed to a role no department is registered for.
+    pub uscc: Option<String>,
+    /// The body's name (the role code when there is no body).
+    pub name: String,
+    /// The roles it received cases in.
+    pub roles: Vec<String>,
+    pub stats: FeedbackStats,
+}
+
+/// The credit office's own step, 分发, judged against its deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DistributionStats {
+    /// Cases distributed, or overdue for distribution today.
+    pub due: u32,
+    /// Of those, distributed.
+    pub done: u32,
+    /// Of those, distributed by the due day.
+    pub on_time: u32,
+}
+
+impl DistributionStats {
+    /// 按时分发率 (`None` when nothing is due).
+    pub fn on_time_rate(&self) -> Option<f64> {
+        (self.due > 0).then(|| f64::from(self.on_time) / f64::from(self.due))
+    }
+}
+
+/// Feedback per implementing department (body) on `today`, in name order. A case counts for
+/// the department it was distributed to once it has been reported back or is overdue at one of
+/// the department's steps; it is on time only if every one of the department's steps was done
+/// by its own deadline. A case not yet distributed owes the department nothing (its lateness is
+/// the credit office's, see [`distribution_rate`]); a case lifted before it was reported owes
+/// nothing either.
+pub fn feedback_rate(cases: &[Case], today: NaiveDate) -> Vec<DepartmentFeedback> {
+    let mut out: BTreeMap<(Option<String>, String), DepartmentFeedback> = BTreeMap::new();
     for c in cases {
-        if c.step < CaseStep::Distributed {
+        if !c.is_distributed() || (c.lifted_on.is_some() && c.report().is_none()) {
             continue;
         }
-        let stats = out.entry(c.department.clone()).or_default();
-        if let Some(r) = c.report() {
+        let (uscc, name) = match &c.body {
+            Some(b) => (Some(b.uscc.clone()), b.name.clone()),
+            None => (None, c.department.clone()),
+        };
+        let key = (uscc.clone(), uscc.clone().unwrap_or_else(|| name.clone()));
+        let d = out.entry(key).or_insert_with(|| DepartmentFeedback {
+            uscc,
+            name,
+            roles: Vec::new(),
+            stats: FeedbackStats::default(),
+        });
+        if !d.roles.contains(&c.department) {
+            d.roles.push(c.department.clone());
+            d.roles.sort();
+        }
+        let late = c.late_steps(StepParty::Department, today);
+        let stats = &mut d.stats;
+        for step in &late {
+            match step {
+                CaseStep::Signed => stats.signed_late += 1,
+                CaseStep::Applied => stats.applied_late += 1,
+                CaseStep::Reported => stats.reported_late += 1,
+                _ => {}
+            }
+        }
+        if c.report().is_some() {
             stats.due += 1;
             stats.reported += 1;
-            if r.on_time() {
+            if late.is_empty() {
                 stats.on_time += 1;
             }
         } else if c.is_overdue(today) {
             stats.due += 1;
         }
     }
-    out
+    let mut v: Vec<DepartmentFeedback> = out.into_values().collect();
+    v.sort_by(|a, b| (&a.name, &a.uscc).cmp(&(&b.name, &b.uscc)));
+    v
+}
+
+/// The credit office's 分发 on `today`: cases distributed (on time or late) and cases overdue
+/// for distribution. A case lifted before it was distributed owes nothing.
+pub fn distribution_rate(cases: &[Case], today: NaiveDate) -> DistributionStats {
+    let mut s = DistributionStats::default();
+    for c in cases {
+        match c.events.iter().find(|e| e.step == CaseStep::Distributed) {
+            Some(e) => {
+                s.due += 1;
+                s.done += 1;
+                if e.on_time() {
+                    s.on_time += 1;
+                }
+            }
+            None if c.is_overdue(today) => s.due += 1,
+            None => {}
+        }
+    }
+    s
 }

@@ -252,6 +252,10 @@ pub struct ClosedLoopConfig {
     pub remind_before_working_days: u32,
     /// Escalate when overdue by more than this many working days.
     pub escalate_after_working_days: u32,
+    /// 分发 done by the system as soon as a case is opened (stamped `system`, on the day it
+    /// happens) instead of by the credit office; off unless set.
+    #[serde(default)]
+    pub auto_distribute: bool,
 }
 
 #[derive(Deserialize)]

@@ -1378,21 +1378,177 @@ fn feedback_rate_per_department() {
 
     let today = d(2025, 4, 2);
     let rates = feedback_rate(&cases, today);
-    let fin = rates["finance"];
+    let by_name = |n: &str| rates.iter().find(|r| r.name == n).unwrap().stats;
+    let fin = by_name("finance");
     assert_eq!(
         fin,
         FeedbackStats {
             due: 3,
             reported: 2,
-            on_time: 1
+            on_time: 1,
+            signed_late: 1,
+            applied_late: 0,
+            reported_late: 1,
         }
     );
     assert!((fin.rate().unwrap() - 2.0 / 3.0).abs() < 1e-9);
     assert!((fin.on_time_rate().unwrap() - 1.0 / 3.0).abs() < 1e-9);
-    let pr = rates["public_resources"];
+    let pr = by_name("public_resources");
     assert_eq!(pr.due, 0);
     assert_eq!(pr.rate(), None);
-    assert!(!rates.contains_key("credit_office"));
+    assert!(
+        rates.iter().all(|r| r.name != "credit_office"),
+        "not distributed: owes nothing yet"
+    );
+    // 分发 is the credit office's step: p1 was distributed 20 working days late, f1–f3 on the
+    // day after initiation (on time); c1 is overdue for distribution.
+    let dist = distribution_rate(&cases, today);
+    assert_eq!(
+        dist,
+        DistributionStats {
+            due: 6,
+            done: 5,
+            on_time: 4
+        },
+        "{cases:#?}"
+    );
+}
+
+#[test]
+fn each_step_has_its_party_and_is_judged_against_its_own_deadline() {
+    let c = cat();
+    let cl = c.closed_loop();
+    let case = c
+        .initiate_cases(
+            "e9",
+            "serious_dishonest",
+            CaseTrigger::Automatic,
+            d(2025, 3, 3),
+            cal(),
+        )
+        .unwrap()
+        .into_iter()
+        .find(|c| c.department == "finance")
+        .unwrap();
+    // The department cannot distribute to itself; the credit office can.
+    let e = case
+        .take_step(
+            StepParty::Department,
+            "account:fin",
+            d(2025, 3, 4),
+            None,
+            cl,
+            cal(),
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), "not_your_step");
+    assert!(
+        e.to_string().contains("分发") && e.to_string().contains("信用办"),
+        "{e}"
+    );
+    assert_eq!(
+        crate::error::Coded::kind(&e),
+        crate::error::ErrorKind::Forbidden
+    );
+    let body = CaseBody {
+        uscc: "11320400MB0000019Y".into(),
+        name: "常州市财政局".into(),
+    };
+    // Distributed three months late, by the system on the day it really happens.
+    let late = d(2025, 6, 3);
+    let f = case
+        .distribute(Some(body.clone()), "system", late, cl, cal())
+        .unwrap();
+    assert_eq!(f.body, Some(body));
+    let ev = f.events.last().unwrap();
+    assert_eq!(
+        (ev.step, ev.on, ev.by.as_deref()),
+        (CaseStep::Distributed, late, Some("system"))
+    );
+    assert!(ev.late());
+    assert_eq!(
+        f.late_steps(StepParty::CreditOffice, late),
+        [CaseStep::Distributed]
+    );
+    assert!(
+        f.late_steps(StepParty::Department, late).is_empty(),
+        "not the department's"
+    );
+    // The credit office does not sign for the department.
+    assert_eq!(
+        f.take_step(
+            StepParty::CreditOffice,
+            "account:office",
+            late,
+            None,
+            cl,
+            cal()
+        )
+        .unwrap_err()
+        .code(),
+        "not_your_step"
+    );
+    // Signed a week late, then applied and reported at once: 反馈 is within its own deadline,
+    // but the case is not on time — 签收 was late.
+    let f = f
+        .take_step(
+            StepParty::Department,
+            "account:fin",
+            d(2025, 6, 12),
+            None,
+            cl,
+            cal(),
+        )
+        .unwrap()
+        .take_step(
+            StepParty::Department,
+            "account:fin",
+            d(2025, 6, 12),
+            Some("已限制"),
+            cl,
+            cal(),
+        )
+        .unwrap()
+        .take_step(
+            StepParty::Department,
+            "account:fin",
+            d(2025, 6, 13),
+            Some("已反馈"),
+            cl,
+            cal(),
+        )
+        .unwrap();
+    assert!(f.report().unwrap().on_time(), "反馈 itself was on time");
+    assert_eq!(
+        f.late_steps(StepParty::Department, d(2025, 6, 13)),
+        [CaseStep::Signed]
+    );
+    let rates = feedback_rate(std::slice::from_ref(&f), d(2025, 6, 13));
+    assert_eq!(rates.len(), 1);
+    assert_eq!(rates[0].uscc.as_deref(), Some("11320400MB0000019Y"));
+    assert_eq!(rates[0].name, "常州市财政局");
+    assert_eq!(rates[0].roles, ["finance"]);
+    assert_eq!(
+        (
+            rates[0].stats.reported,
+            rates[0].stats.on_time,
+            rates[0].stats.signed_late
+        ),
+        (1, 0, 1)
+    );
+    assert_eq!(rates[0].stats.on_time_rate(), Some(0.0));
+    // A stored case from before (no body, no stamps) still reads.
+    let old: Case = serde_json::from_value(serde_json::json!({
+        "id": "e/finance", "entry_id": "e", "list": "serious_dishonest", "department": "finance",
+        "measures": [], "trigger": "automatic", "step": "initiated",
+        "events": [{"step": "initiated", "on": "2025-03-03", "due": null}],
+        "next_due": "2025-03-04",
+        "planned": {"initiated": "2025-03-03", "distributed": "2025-03-04", "signed": "2025-03-06",
+                    "applied": "2025-03-20", "reported": "2025-03-25"},
+        "lifted_on": null
+    }))
+    .unwrap();
+    assert_eq!(old.body, None);
 }
 
 /// The recognising body is kept by its code (objections and cases reach its region's credit

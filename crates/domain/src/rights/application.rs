@@ -378,6 +378,10 @@ pub struct Application {
     pub subject_name: String,
     /// The department whose data it is (record source / list recognising body), USCC or code.
     pub department: String,
+    /// The region (GB/T 2260) it belongs to where `department` does not say: a complaint's is
+    /// the region of the body complained about, and the credit offices in line with it handle it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     pub applicant: Option<Applicant>,
     pub reasons: String,
     /// Repair: the commitment (信用承诺) was made.

@@ -10,6 +10,7 @@ mod admin;
 mod calendar;
 mod cases;
 mod correction;
+mod feedback;
 mod records;
 mod report_view;
 mod reports;

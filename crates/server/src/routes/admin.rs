@@ -13,11 +13,14 @@ use crate::error::ApiResult;
 use crate::AppState;
 use chengxin_app::accounts::{self, AccountView, IssuedAccount, IssuedToken, NewAccount, NewToken};
 
-/// All accounts (no password hashes or secrets).
+/// The accounts of the administrator's region and below (no password hashes or secrets).
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = Vec<AccountView>), (status = 403, body = crate::error::ErrorBody)))]
-pub async fn list_accounts(State(state): State<AppState>) -> ApiResult<Json<Vec<AccountView>>> {
-    Ok(Json(accounts::list(&state).await?))
+pub async fn list_accounts(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<AccountView>>> {
+    Ok(Json(accounts::list(&state, &caller).await?))
 }
 
 /// Create an account; the one-time password (and TOTP enrolment URI) are shown once.
@@ -32,14 +35,7 @@ pub async fn create_account(
 ) -> ApiResult<Json<IssuedAccount>> {
     let Json(req) = body.map_err(json_error)?;
     Ok(Json(
-        accounts::create_account(
-            state.store.as_ref(),
-            &state.auth,
-            &state.pii,
-            &caller.actor,
-            req,
-        )
-        .await?,
+        accounts::create_account_by(&state, &caller, req).await?,
     ))
 }
 
@@ -63,25 +59,21 @@ pub async fn account_action(
 ) -> ApiResult<Json<serde_json::Value>> {
     let id = parse_id(&id)?;
     let Json(req) = body.map_err(json_error)?;
-    let (a, password) = accounts::admin_change(
-        state.store.as_ref(),
-        &state.auth,
-        &caller.actor,
-        id,
-        &req.action,
-    )
-    .await?;
+    let (a, password) = accounts::admin_change_by(&state, &caller, id, &req.action).await?;
     Ok(Json(serde_json::json!({
         "account": AccountView::from(&a),
         "one_time_password": password,
     })))
 }
 
-/// API tokens (hashes are never returned).
+/// The API tokens scoped to the administrator's region and below (hashes are never returned).
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)))]
-pub async fn list_tokens(State(state): State<AppState>) -> ApiResult<Json<Vec<serde_json::Value>>> {
-    Ok(Json(accounts::token_list(&state).await?))
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<serde_json::Value>>> {
+    Ok(Json(accounts::token_list(&state, &caller).await?))
 }
 
 /// Issue a token for a department or external system; the token is shown once.
@@ -94,9 +86,7 @@ pub async fn issue_token(
     body: Result<Json<NewToken>, JsonRejection>,
 ) -> ApiResult<Json<IssuedToken>> {
     let Json(req) = body.map_err(json_error)?;
-    Ok(Json(
-        accounts::issue_token(state.store.as_ref(), &caller.actor, req).await?,
-    ))
+    Ok(Json(accounts::issue_token_by(&state, &caller, req).await?))
 }
 
 /// Revoke a token (at once, for every server process).

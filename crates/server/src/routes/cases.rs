@@ -5,7 +5,7 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 use super::input::json_error;
 use super::input::query_error;
@@ -23,8 +23,8 @@ pub struct CasesQuery {
     pub open: Option<bool>,
 }
 
-/// Who may list cases: implementing departments (their own roles') and the credit office
-/// (every department's, read-only).
+/// Who may list and act on cases: implementing departments (the cases sent to them: 签收, 实施,
+/// 反馈) and the credit office (every department's in its region; 分发).
 pub const READERS: &[chengxin_access::Permission] = &[
     chengxin_access::Permission::CasesHandle,
     chengxin_access::Permission::CasesManage,
@@ -44,42 +44,30 @@ pub async fn list(
     ))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct AdvanceRequest {
-    /// What was done (required for 实施 and 反馈).
-    pub note: Option<String>,
-    pub expected_version: i64,
-}
-
-/// Do a case's next step today (签收, 实施, 反馈).
-#[utoipa::path(post, path = "/api/v1/cases/{id}/advance", tag = "cases", request_body = AdvanceRequest,
+/// Do a case's next step today: 分发 (the credit office of the case's region, optionally
+/// naming the department), 签收, 实施, 反馈 (the department it was sent to).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/advance", tag = "cases", request_body = cases::AdvanceRequest,
     params(("id" = String, Path, description = "Case id")), security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody),
               (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn advance(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Result<Json<AdvanceRequest>, JsonRejection>,
+    body: Result<Json<cases::AdvanceRequest>, JsonRejection>,
 ) -> ApiResult<Json<chengxin_store::CaseRow>> {
     let Json(req) = body.map_err(json_error)?;
-    Ok(Json(
-        cases::advance_by(
-            &state,
-            &caller,
-            &id,
-            req.note.as_deref(),
-            req.expected_version,
-        )
-        .await?,
-    ))
+    Ok(Json(cases::advance_by(&state, &caller, &id, &req).await?))
 }
 
-/// 反馈率 per implementing department.
+/// 反馈率 and timeliness per implementing department (body), and the credit office's 分发, for
+/// the cases of the caller's region, those below it and those above it.
 #[utoipa::path(get, path = "/api/v1/cases/feedback", tag = "cases", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
-pub async fn feedback(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(
-        cases::feedback(state.store.as_ref(), state.today()).await?,
-    ))
+    responses((status = 200, body = cases::FeedbackReport), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn feedback(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<cases::FeedbackReport>> {
+    Ok(Json(cases::feedback(&state, &caller).await?))
 }

@@ -1,7 +1,7 @@
 //! Lists (名单): propose an entry, move it through publicity, effect and removal.
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::Json;
 use chengxin_store::ListEntryRow;
 
@@ -10,7 +10,7 @@ use crate::error::ApiResult;
 use crate::AppState;
 use chengxin_app::lists::{self, EntryActionRequest, ProposeRequest};
 
-use super::input::{json_error, parse_id};
+use super::input::{json_error, parse_id, query_error};
 
 /// Propose an entry on a list (认定): it starts as `proposed`.
 #[utoipa::path(post, path = "/api/v1/lists/{code}/entries", tag = "lists", request_body = ProposeRequest,
@@ -43,15 +43,28 @@ pub async fn act(
     Ok(Json(lists::act(&state, &caller, id, req).await?))
 }
 
-/// An entry with its procedure history.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EntryParams {
+    /// Why the entry is looked up (required, at least two characters; query-logged).
+    pub purpose: Option<String>,
+}
+
+/// An entry with its procedure history: for a caller whose jurisdiction is in line with the
+/// entry's region (own, below or above, never a sibling's), with a purpose; query-logged.
 #[utoipa::path(get, path = "/api/v1/list-entries/{id}", tag = "lists",
-    params(("id" = String, Path, description = "Entry id")), security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+    params(("id" = String, Path, description = "Entry id"), EntryParams), security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get_entry(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    q: Result<Query<EntryParams>, QueryRejection>,
 ) -> ApiResult<Json<ListEntryRow>> {
     let id = parse_id(&id)?;
-    Ok(Json(lists::entry(&state, &caller, id).await?))
+    let Query(q) = q.map_err(query_error)?;
+    Ok(Json(
+        lists::entry(&state, &caller, id, q.purpose.as_deref()).await?,
+    ))
 }

@@ -1,6 +1,8 @@
 //! Accounts, roles, jurisdiction and tokens over the real router, on both backends:
 //! the authorisation matrix (every role × every route of the route table), jurisdiction
-//! between counties, brute-force lockout, token expiry, revocation and scope.
+//! between counties, brute-force lockout, token expiry, revocation and scope. The same walk
+//! over items — every route that takes one, called by every role of a sibling region — is in
+//! `access_items.rs`.
 
 use axum::http::StatusCode;
 use chengxin_access::{Permission, Role};

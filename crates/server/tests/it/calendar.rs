@@ -21,9 +21,9 @@ fn html(v: &serde_json::Value) -> &str {
     v.as_str().unwrap_or_default()
 }
 
-async fn story(t: TestApp) {
+async fn story(base: TestApp) {
     // 2026-12-01: the shipped calendar ends on 31 December, 30 days from now.
-    let t = t.on_day(d("2026-12-01"));
+    let t = base.on_day(d("2026-12-01"));
     let admin = t.session_for(Role::Administrator, "320400", None).await;
     let office = t.session_for(Role::CreditOffice, "320400", None).await;
 
@@ -159,7 +159,7 @@ async fn story(t: TestApp) {
     let (_, page) = t.call("GET", "/console/calendar", &office, None).await;
     assert!(html(&page).contains("运行中载入"));
     assert_log_verifies(t.store.as_ref()).await;
-    t.cleanup().await;
+    base.cleanup().await;
 }
 
 both_backends!(calendar_loaded_from_the_console, story);

@@ -251,7 +251,31 @@ async fn closed_loop(t: TestApp) {
     .await
     .unwrap();
     assert_eq!(r.added, 1);
-    // Taking effect opened one case per implementing department, each with a deadline.
+    // Taking effect opened one case per implementing department, each with a deadline; the
+    // credit office distributes them (分发 is its step), each to the department of its role.
+    let office = t.session_for(Role::CreditOffice, "320400", None).await;
+    let (_, waiting) = t.call("GET", "/api/v1/cases", &office, None).await;
+    let waiting = waiting.as_array().unwrap().clone();
+    assert!(!waiting.is_empty());
+    for c in &waiting {
+        assert_eq!(c["step"], "initiated", "{c}");
+        let (s, v) = t
+            .call(
+                "POST",
+                &format!(
+                    "/api/v1/cases/{}/advance",
+                    c["id"].as_str().unwrap().replace('/', "%2F")
+                ),
+                &office,
+                Some(serde_json::json!({"expected_version": c["version"]})),
+            )
+            .await;
+        assert_eq!(
+            (s, v["step"].as_str()),
+            (StatusCode::OK, Some("distributed")),
+            "{v}"
+        );
+    }
     // The finance bureau (data/measures/bodies.toml) sees its own role's cases only.
     const FINANCE: &str = "11320400MB0000019Y";
     const TRADING: &str = "12320400MB0000027N";
@@ -311,7 +335,6 @@ async fn closed_loop(t: TestApp) {
     let (s, v) = t.call("GET", "/api/v1/cases", &stranger, None).await;
     assert_eq!((s, v.as_array().map(Vec::len)), (StatusCode::OK, Some(0)));
     // The credit office sees every department's.
-    let office = t.session_for(Role::CreditOffice, "320400", None).await;
     let (_, all) = t.call("GET", "/api/v1/cases", &office, None).await;
     let all = all.as_array().unwrap().clone();
     assert!(all.len() >= cases.len() + theirs.len());
@@ -369,15 +392,15 @@ async fn closed_loop(t: TestApp) {
     // The credit office sees the feedback rate per department.
     let (s, v) = t.call("GET", "/api/v1/cases/feedback", &office, None).await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let dept_code = &cases[0]["department"];
-    let mine = v
+    let mine = v["departments"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|d| &d["department"] == dept_code)
+        .find(|d| d["uscc"] == FINANCE)
         .cloned()
         .unwrap();
     assert_eq!(mine["reported"], 1, "{v}");
+    assert_eq!(mine["name"], "常州市财政局", "{v}");
     // Weeks later the others are overdue: reminded and escalated.
     let later = today + chrono::Duration::days(40);
     let reminders = chengxin_app::cases::remind(t.store.as_ref(), later)
@@ -615,8 +638,8 @@ async fn hostile(t: TestApp) {
         .await;
     assert_eq!(
         s,
-        StatusCode::FORBIDDEN,
-        "the credit office does not handle cases"
+        StatusCode::NOT_FOUND,
+        "the credit office acts on cases (分发); an unknown one is not found"
     );
     let dept = t
         .session_for(Role::ImplementingDepartment, "320400", None)

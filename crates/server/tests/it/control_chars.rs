@@ -97,6 +97,7 @@ async fn story(t: TestApp) {
             Some(serde_json::json!({
                 "reasons": "某局未履行合同约定\n第二行",
                 "applicant_name": "张三",
+                "region": "320400",
             })),
         )
         .await;

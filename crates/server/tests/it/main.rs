@@ -3,15 +3,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod access;
+mod access_items;
 mod api;
 mod authority;
 mod calendar;
 mod checks;
+mod closed_loop;
 mod console;
 mod control_chars;
 mod corrections;
 mod credit_reports;
 mod hardening;
+mod jurisdiction;
 mod login;
 mod portal;
 mod report_view;

@@ -1003,9 +1003,11 @@ async fn complaint_story(t: TestApp) {
             "POST",
             "/api/v1/complaints",
             &Cred::None,
-            Some(serde_json::json!({"about": "某镇人民政府",
+            Some(
+                serde_json::json!({"about": "某镇人民政府", "region": "320400",
                 "reasons": "招商引资承诺的奖励资金逾期两年未兑现", "applicant_name": "孙八",
-                "contact": "13900002222"})),
+                "contact": "13900002222"}),
+            ),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{filed}");
@@ -1017,7 +1019,7 @@ async fn complaint_story(t: TestApp) {
             "POST",
             "/api/v1/complaints",
             &Cred::None,
-            Some(serde_json::json!({"reasons": "x", "applicant_name": "孙八"})),
+            Some(serde_json::json!({"reasons": "x", "applicant_name": "孙八", "region": "320400"})),
         )
         .await;
     assert_eq!(v["code"], "reasons_required");

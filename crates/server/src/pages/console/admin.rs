@@ -222,13 +222,36 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
     };
     let manage_accounts = caller.has(P::AccountsManage);
     let manage_tokens = caller.has(P::TokensManage);
-    let accounts = if manage_accounts {
-        state.store.accounts().await.unwrap_or_default()
+    // Only those of the administrator's region and below.
+    let accounts: Vec<chengxin_store::Account> = if manage_accounts {
+        state
+            .store
+            .accounts()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|a| caller.reaches(P::AccountsManage, &a.region))
+            .collect()
     } else {
         Vec::new()
     };
-    let tokens = if manage_tokens {
-        state.store.tokens().await.unwrap_or_default()
+    let tokens: Vec<chengxin_store::TokenRow> = if manage_tokens {
+        state
+            .store
+            .tokens()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|t| {
+                caller.reaches(
+                    P::TokensManage,
+                    t.scope
+                        .get("region")
+                        .and_then(|r| r.as_str())
+                        .unwrap_or("000000"),
+                )
+            })
+            .collect()
     } else {
         Vec::new()
     };

@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::response::Response;
 use chengxin_access::Permission as P;
-use chengxin_domain::lists::{Case, CaseStep, JointCatalog};
+use chengxin_domain::lists::{Case, CaseStep, JointCatalog, StepParty};
 use chengxin_store::{CaseFilter, ListEntryFilter};
 use maud::html;
 use serde::Deserialize;
@@ -21,8 +21,9 @@ pub struct CasesQuery {
     pub show: Option<String>,
 }
 
-/// `/console/cases`: the cases with their next step and deadline; 签收/实施/反馈 buttons for
-/// implementing departments.
+/// `/console/cases`: the cases with their next step and deadline; 分发 buttons for the credit
+/// office (with its feedback and timeliness report), 签收/实施/反馈 buttons for the department
+/// a case was sent to.
 pub async fn cases(
     State(state): State<AppState>,
     caller: Caller,
@@ -64,7 +65,25 @@ pub async fn cases(
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => b.updated_at.cmp(&a.updated_at),
     });
-    let can_act = caller.has(P::CasesHandle);
+    let office = reach.is_office();
+    let can_act = office || caller.has(P::CasesHandle);
+    // The step the caller would do next on a case, if it is the caller's.
+    let my_step = |r: &chengxin_store::CaseRow| -> Option<CaseStep> {
+        let n = CaseStep::parse(&r.step)
+            .and_then(|s| s.next())
+            .filter(|_| !r.lifted && r.next_due.is_some())?;
+        match n.party() {
+            StepParty::CreditOffice => (office
+                && caller.reaches(P::CasesManage, r.region.as_deref().unwrap_or("000000")))
+            .then_some(n),
+            StepParty::Department => (!office && caller.has(P::CasesHandle)).then_some(n),
+        }
+    };
+    let report = if office {
+        chengxin_app::cases::feedback(&state, &caller).await.ok()
+    } else {
+        None
+    };
     let dept_name = |code: &str| -> String {
         joint
             .as_ref()
@@ -95,7 +114,7 @@ pub async fn cases(
             div { button type="submit" { "筛选" } }
         }
         p.hint { "共 " (rows.len()) " 件。各步骤期限按工作日计算；" span.due-late { "红色" } "为已逾期，" span.due-soon { "橙色" } "为 3 天内到期。只列出本辖区、下级和上级地区的案件。"
-            @if !can_act { "（信用办账号只查看进度，签收、实施、反馈由实施部门办理。）" } }
+            "分发由发起案件的信用办办理，签收、实施、反馈由承办的实施部门办理。" }
         @if reach.is_unmapped() {
             div.notice.err { "本单位尚未登记为任何实施部门角色，看不到联合奖惩案件。请联系信用办在实施部门对照表中登记本单位。" }
         }
@@ -111,7 +130,12 @@ pub async fn cases(
                         td { code.small { (r.entry_id.to_string().get(..8).unwrap_or("")) "…/" (r.department) } br; span.hint { (dt(&r.created_at)) } }
                         td { (case.as_ref().map(|c| joint.as_ref().and_then(|j| j.list(&c.list)).map(|l| l.name.clone()).unwrap_or_else(|| c.list.clone())).unwrap_or_default()) }
                         td.region { (region_label(r.region.as_deref())) }
-                        td { (dept_name(&r.department)) }
+                        td {
+                            @match case.as_ref().and_then(|c| c.body.as_ref()) {
+                                Some(b) => { (b.name) br; span.hint { (dept_name(&r.department)) } }
+                                None => { (dept_name(&r.department)) }
+                            }
+                        }
                         td {
                             @if let Some(c) = &case {
                                 @for m in &c.measures {
@@ -131,7 +155,7 @@ pub async fn cases(
                         }
                         @if can_act {
                             td {
-                                @if let Some(n) = next {
+                                @if let Some(n) = my_step(r) {
                                     @let note_id = format!("note-{i}");
                                     @if matches!(n, CaseStep::Applied | CaseStep::Reported) {
                                         label.sr-only for=(note_id) { (n.label()) "情况说明" }
@@ -149,6 +173,7 @@ pub async fn cases(
             }
         } }
         (actions_script())
+        @if let Some(r) = &report { (super::feedback::card(r)) }
     };
     render(&caller, &v, "联合奖惩案件", "/console/cases", body)
 }

@@ -511,12 +511,16 @@ const COMPLAINT_JS: &str = r#"
     const name = document.getElementById("complainant").value.trim();
     const contact = document.getElementById("complaint_contact").value.trim();
     const about = document.getElementById("about").value.trim();
+    const aboutUscc = document.getElementById("about_uscc").value.trim();
+    const region = document.getElementById("complaint_region").value;
     const reasons = document.getElementById("complaint_reasons").value.trim();
     if (!name) { cx.message(out, "err", "请填写投诉人名称"); return; }
     if (reasons.length < 2) { cx.message(out, "err", "请填写投诉事项（至少 2 个字）"); return; }
+    if (!aboutUscc && !region) { cx.message(out, "err", "请选择被投诉单位所在地区或填写其统一社会信用代码"); return; }
     btn.disabled = true;
     const r = await cx.api("POST", "/api/v1/complaints", {
-      about: about || null, reasons: reasons, applicant_name: name, contact: contact || null
+      about: about || null, about_uscc: aboutUscc || null, region: region || null,
+      reasons: reasons, applicant_name: name, contact: contact || null
     });
     if (!r.ok) {
       btn.disabled = false;
@@ -550,6 +554,7 @@ const COMPLAINT_JS: &str = r#"
 /// `/portal/complaint`: 投诉举报 — filed online, answered with a tracking number.
 pub async fn complaint(State(state): State<AppState>, caller: Caller) -> Response {
     let v = visitor(&state, &caller).await;
+    let regions = chengxin_app::rights::complaint_regions(&state).unwrap_or_default();
     portal_page(
         &v,
         "投诉举报",
@@ -563,6 +568,14 @@ pub async fn complaint(State(state): State<AppState>, caller: Caller) -> Respons
                 h2 { "提交投诉举报" }
                 label for="about" { "被投诉单位或事项" }
                 input #about type="text" name="about" maxlength="200" placeholder="例如：某镇人民政府";
+                label for="complaint_region" { "被投诉单位所在地区 " span.req aria-hidden="true" { "*" } }
+                select #complaint_region name="region" {
+                    option value="" { "请选择" }
+                    @for (code, name) in &regions { option value=(code) { (name) } }
+                }
+                label for="about_uscc" { "被投诉单位统一社会信用代码（选填）" }
+                input #about_uscc type="text" name="about_uscc" maxlength="18" autocomplete="off" placeholder="18 位代码，填写后按其所在地区转交";
+                div.hint { "投诉举报转交被投诉单位所在地的信用办办理。" }
                 label for="complaint_reasons" { "投诉事项 " span.req aria-hidden="true" { "*" } }
                 textarea #complaint_reasons name="reasons" maxlength="2000" required rows="6" placeholder="请说明时间、经过、涉及的承诺或合同，以及您的诉求" {}
                 label for="complainant" { "投诉人名称 " span.req aria-hidden="true" { "*" } }

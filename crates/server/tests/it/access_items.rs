@@ -1,0 +1,584 @@
+//! The route-table walk of `access.rs`, over items (issue 15 point 7), on both backends: every
+//! route that takes an item — by id in its path, or a subject in its body — is called for an
+//! item of 武进区 (320412) by every role of 溧阳市 (320481), a sibling county, and by a 溧阳
+//! token holding every permission a token may carry: each gets 403 or 404, never the item,
+//! and nothing changes. Then the item's own credit office (or administrator, or the platform
+//! that ran the check) is let through, which proves the walk reached real items. A new route
+//! that takes an item fails the walk until it is added here (or exempted, with the reason).
+
+use std::collections::BTreeMap;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chengxin_access::{Permission, Role};
+use chengxin_server::table::table;
+use chengxin_store::RowOutcome;
+#[allow(unused_imports)]
+use chengxin_testkit::TestApp;
+use chengxin_testkit::*;
+use http_body_util::BodyExt;
+use serde_json::json;
+use tower::ServiceExt;
+
+/// A 武进 department (submits the records) and a 溧阳 one, fictional codes.
+const WUJIN_DEPT: &str = "11320412MB00000276";
+const LIYANG_DEPT: &str = "11320481MB00000274";
+/// The 武进 company of `import_row`; a 溧阳 company.
+const COMPANY: &str = "91320412MA1MXK2L83";
+const LIYANG_COMPANY: &str = "91320481MA0000015J";
+const PERSON_ID: &str = "320412199001011232";
+
+/// Routes with a path parameter that is not a regional item, and routes that take an item but
+/// are not regional by design.
+const EXEMPT: &[(&str, &str, &str)] = &[
+    (
+        "GET",
+        "/api/v1/catalog/{code}",
+        "a type of the shipped catalog, the same everywhere",
+    ),
+    (
+        "GET",
+        "/portal/lists/{code}",
+        "a list's public page: published entries for everyone",
+    ),
+    (
+        "GET",
+        "/api/v1/track/{tracking_no}",
+        "the applicant's: progress only without its access code, the rest with it (rights.rs)",
+    ),
+    (
+        "POST",
+        "/api/v1/track/{tracking_no}/evidence",
+        "the applicant's, by its access code (rights.rs)",
+    ),
+    (
+        "POST",
+        "/api/v1/track/{tracking_no}/withdraw",
+        "the applicant's, by its access code (rights.rs)",
+    ),
+    (
+        "GET",
+        "/api/v1/portal/subjects/{id}",
+        "the public archive: public data for everyone (portal.rs)",
+    ),
+    (
+        "GET",
+        "/portal/subjects/{id}",
+        "the public archive page: public data for everyone (portal.rs)",
+    ),
+];
+
+/// One call of a route on an item.
+struct Call {
+    method: &'static str,
+    template: &'static str,
+    uri: String,
+    body: Option<serde_json::Value>,
+    owner: Cred,
+}
+
+async fn send(t: &TestApp, c: &Call, cred: &Cred) -> (StatusCode, String) {
+    let mut req = Request::builder().method(c.method).uri(&c.uri);
+    match cred {
+        Cred::None => {}
+        Cred::Session { cookie, csrf } => {
+            req = req
+                .header("cookie", format!("cx_session={cookie}"))
+                .header("x-csrf-token", csrf);
+        }
+        Cred::Token(tok) => req = req.header("authorization", format!("Bearer {tok}")),
+    }
+    let req = match &c.body {
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string()))
+            .unwrap(),
+        None => req.body(Body::empty()).unwrap(),
+    };
+    let resp = t.app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+async fn walk(t: TestApp) {
+    // ---- 武进's items ----
+    let wujin = t.session_for(Role::CreditOffice, "320412", None).await;
+    let wujin_admin = t.session_for(Role::Administrator, "320412", None).await;
+    let mut hidden = import_row(2, "武进罚1", "2025-03-03");
+    hidden.status = chengxin_domain::records::RecordStatus::Expired;
+    let mut person = import_row(4, "武进罚3", "2025-03-03");
+    let hasher = chengxin_domain::subjects::IdHasher::new([3; 32]);
+    let id_hash = hasher.hash(PERSON_ID);
+    person.subject_uscc = None;
+    person.subject_name = "王五".into();
+    person.subject_kind = chengxin_domain::subjects::SubjectKind::Individual;
+    person.subject_id_hash = Some(id_hash.clone());
+    person.subject_id_masked = Some(chengxin_domain::codes::id_number::mask(PERSON_ID));
+    person.subject_id_sealed = Some(t.state.pii.seal_bound(PERSON_ID, &id_hash).unwrap());
+    // A record of a body the file did not identify: queued for linking by hand.
+    let mut unlinked = import_row(5, "武进罚4", "2025-03-03");
+    unlinked.subject_uscc = None;
+    unlinked.subject_name = "武进某建材经营部".into();
+    let out = t
+        .import(
+            WUJIN_DEPT,
+            vec![
+                hidden,
+                import_row(3, "武进罚2", "2025-03-03"),
+                person,
+                unlinked,
+            ],
+        )
+        .await;
+    let (RowOutcome::Created(hidden), RowOutcome::Created(public), RowOutcome::Queued(queued)) =
+        (out[0], out[1], out[3])
+    else {
+        panic!("{out:?}")
+    };
+    let batch = t
+        .store
+        .record(hidden)
+        .await
+        .unwrap()
+        .unwrap()
+        .batch_id
+        .unwrap();
+    let company = t.store.subject_by_uscc(COMPANY).await.unwrap().unwrap();
+    let person = t.store.subject_by_id_hash(&id_hash).await.unwrap().unwrap();
+    // The company on the court's list: its entry and closed-loop cases.
+    let row = chengxin_app::lists::SourceRow {
+        row: 2,
+        name: company.name.clone(),
+        uscc: Some(COMPANY.into()),
+        id_number: None,
+        case_no: "（2025）苏0412执9号".into(),
+    };
+    chengxin_app::lists::refresh_imported(
+        t.store.as_ref(),
+        &hasher,
+        "test",
+        chengxin_app::lists::COURT_LIST,
+        vec![row],
+        t.state.today(),
+    )
+    .await
+    .unwrap();
+    let entry = t.store.list_entries(&Default::default()).await.unwrap()[0].id;
+    let case = t.store.cases(&Default::default()).await.unwrap()[0]
+        .id
+        .clone();
+    // An objection (with evidence) and a complaint about the company.
+    let (s, objection) = t
+        .call(
+            "POST",
+            "/api/v1/objections",
+            &Cred::None,
+            Some(
+                json!({"target_kind": "record", "target_id": public, "reasons": "处罚决定已撤销",
+                "applicant_name": "常州甲公司"}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{objection}");
+    let req = Request::builder()
+        .method("POST")
+        .uri(format!(
+            "/api/v1/track/{}/evidence?name=proof.pdf",
+            objection["tracking_no"].as_str().unwrap()
+        ))
+        .header("x-access-code", objection["access_code"].as_str().unwrap())
+        .header("content-type", "application/octet-stream")
+        .body(Body::from(b"%PDF-1.7\nproof".to_vec()))
+        .unwrap();
+    assert_eq!(
+        t.app.clone().oneshot(req).await.unwrap().status(),
+        StatusCode::OK
+    );
+    let objection = objection["id"].as_str().unwrap().to_string();
+    let app_row = t
+        .store
+        .application(objection.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let file_id = app_row.body["evidence"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let objection_version = app_row.version;
+    let (s, complaint) = t
+        .call(
+            "POST",
+            "/api/v1/complaints",
+            &Cred::None,
+            Some(
+                json!({"about": "常州甲公司", "about_uscc": COMPANY, "reasons": "拖欠工程款两年",
+                "applicant_name": "孙八"}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{complaint}");
+    let complaint = complaint["id"].as_str().unwrap().to_string();
+    // A check run by 武进's bidding platform; a credit report 武进's office issued.
+    let platform = t.token(&["checks_run"], "320412", None).await;
+    let (s, v) = t
+        .call(
+            "POST",
+            "/api/v1/checks",
+            &platform,
+            Some(json!({"scenario": "bidding", "parties": [{"uscc": COMPANY}]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let check = v["check_id"].as_str().unwrap().to_string();
+    let (s, v) = t
+        .call(
+            "POST",
+            "/api/v1/credit-reports",
+            &wujin,
+            Some(json!({"subject_id": company.id})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let report = v["report_no"].as_str().unwrap().to_string();
+    // An account and a token of 武进.
+    let (user, _, _) = t
+        .account(Role::SubmittingDepartment, "320412", Some(WUJIN_DEPT))
+        .await;
+    let account = t.store.account_by_username(&user).await.unwrap().unwrap();
+    let Cred::Token(plain) = t
+        .token(&["records_submit"], "320412", Some(WUJIN_DEPT))
+        .await
+    else {
+        panic!()
+    };
+    let token = t
+        .store
+        .token_by_hash(&chengxin_access::tokens::hash_token(&plain).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+
+    // ---- every route that takes an item ----
+    let office = || wujin.clone();
+    let mut calls: Vec<Call> = Vec::new();
+    let mut add = |method, template, uri: String, body, owner: Cred| {
+        calls.push(Call {
+            method,
+            template,
+            uri,
+            body,
+            owner,
+        })
+    };
+    let purpose = "purpose=%E6%A0%B8%E6%9F%A5";
+    add(
+        "GET",
+        "/api/v1/records/{id}",
+        format!("/api/v1/records/{hidden}?{purpose}"),
+        None,
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/records/{id}/transitions",
+        format!("/api/v1/records/{hidden}/transitions"),
+        Some(json!({"action": "revoke", "expected_version": 1, "note": "撤销"})),
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/records/{id}/tolerance",
+        format!("/api/v1/records/{public}/tolerance"),
+        Some(
+            json!({"basis": "容错纠错办法", "approver": "王主任", "reasons": "首次轻微", "expected_version": 1}),
+        ),
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/link-queue/{record_id}",
+        format!("/api/v1/link-queue/{queued}"),
+        Some(json!({"subject_id": company.id})),
+        office(),
+    );
+    add(
+        "GET",
+        "/api/v1/batches/{id}",
+        format!("/api/v1/batches/{batch}"),
+        None,
+        office(),
+    );
+    add(
+        "GET",
+        "/api/v1/batches/{id}/errors",
+        format!("/api/v1/batches/{batch}/errors"),
+        None,
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/subjects/{id}/identity",
+        format!("/api/v1/subjects/{}/identity", person.id),
+        Some(json!({"purpose": "联合惩戒对象身份核实"})),
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/accounts/{id}/actions",
+        format!("/api/v1/accounts/{}/actions", account.id),
+        Some(json!({"action": "unlock"})),
+        wujin_admin.clone(),
+    );
+    add(
+        "POST",
+        "/api/v1/tokens/{id}/revoke",
+        format!("/api/v1/tokens/{}/revoke", token.id),
+        Some(json!({})),
+        wujin_admin.clone(),
+    );
+    add(
+        "POST",
+        "/api/v1/cases/{id}/advance",
+        format!("/api/v1/cases/{}/advance", case.replace('/', "%2F")),
+        Some(json!({"expected_version": 1})),
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/checks/{id}/outcome",
+        format!("/api/v1/checks/{check}/outcome"),
+        Some(json!({"outcome": "disqualified"})),
+        platform.clone(),
+    );
+    add(
+        "POST",
+        "/api/v1/lists/{code}/entries",
+        "/api/v1/lists/serious_dishonest/entries".into(),
+        Some(
+            json!({"subject_id": company.id, "standard": "标准", "basis": "依据", "recognised_by": WUJIN_DEPT}),
+        ),
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/list-entries/{id}/mitigation",
+        format!("/api/v1/list-entries/{entry}/mitigation"),
+        Some(
+            json!({"kind": "mitigate", "grounds": ["recovered_losses"], "basis": "依据", "approver": "王主任", "reasons": "已主动挽回损失"}),
+        ),
+        office(),
+    );
+    add(
+        "GET",
+        "/api/v1/list-entries/{id}",
+        format!("/api/v1/list-entries/{entry}?{purpose}"),
+        None,
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/list-entries/{id}/actions",
+        format!("/api/v1/list-entries/{entry}/actions"),
+        Some(
+            json!({"action": "remove", "reason": "revoked", "note": "常信撤〔2025〕1号", "expected_version": 1}),
+        ),
+        office(),
+    );
+    for (app, version) in [(&objection, objection_version), (&complaint, 1)] {
+        add(
+            "GET",
+            "/api/v1/applications/{id}",
+            format!("/api/v1/applications/{app}"),
+            None,
+            office(),
+        );
+        add(
+            "POST",
+            "/api/v1/applications/{id}/actions",
+            format!("/api/v1/applications/{app}/actions"),
+            Some(json!({"action": "accept", "expected_version": version})),
+            office(),
+        );
+        add(
+            "GET",
+            "/console/applications/{id}",
+            format!("/console/applications/{app}"),
+            None,
+            office(),
+        );
+    }
+    add(
+        "GET",
+        "/api/v1/applications/{id}/evidence/{file_id}",
+        format!("/api/v1/applications/{objection}/evidence/{file_id}"),
+        None,
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/credit-reports",
+        "/api/v1/credit-reports".into(),
+        Some(json!({"subject_id": company.id})),
+        office(),
+    );
+    add(
+        "GET",
+        "/api/v1/credit-reports/{report_no}/pdf",
+        format!("/api/v1/credit-reports/{report}/pdf"),
+        None,
+        office(),
+    );
+    add(
+        "GET",
+        "/console/reports/credit/{report_no}",
+        format!("/console/reports/credit/{report}"),
+        None,
+        office(),
+    );
+    add(
+        "GET",
+        "/console/batches/{id}",
+        format!("/console/batches/{batch}"),
+        None,
+        office(),
+    );
+    add(
+        "GET",
+        "/console/records/{id}",
+        format!("/console/records/{hidden}?{purpose}"),
+        None,
+        office(),
+    );
+
+    // Every route of the table that takes an item is walked (or exempted, with the reason).
+    let routes = table();
+    let mut missing = Vec::new();
+    for (spec, _) in &routes {
+        let method = spec.method.as_str();
+        if !spec.path.contains('{')
+            || EXEMPT
+                .iter()
+                .any(|(m, p, _)| *m == method && *p == spec.path)
+        {
+            continue;
+        }
+        if !calls
+            .iter()
+            .any(|c| c.method == method && c.template == spec.path)
+        {
+            missing.push(format!("{method} {}", spec.path));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "routes taking an item not walked: {missing:?}"
+    );
+    for c in &calls {
+        assert!(
+            routes
+                .iter()
+                .any(|(s, _)| s.method.as_str() == c.method && s.path == c.template),
+            "{} {} is not in the route table",
+            c.method,
+            c.template
+        );
+    }
+
+    // ---- 溧阳, every role, and a 溧阳 token with every permission a token may carry ----
+    let mut siblings: Vec<(String, Cred)> = Vec::new();
+    for role in Role::ALL.iter().copied().filter(|r| *r != Role::Public) {
+        let body = match role {
+            Role::Subject => Some(LIYANG_COMPANY),
+            Role::SubmittingDepartment | Role::ImplementingDepartment => Some(LIYANG_DEPT),
+            _ => None,
+        };
+        siblings.push((
+            role.as_str().to_string(),
+            t.session_for(role, "320481", body).await,
+        ));
+    }
+    let grantable: Vec<&str> = Permission::ALL
+        .iter()
+        .filter(|p| p.token_grantable())
+        .map(|p| p.as_str())
+        .collect();
+    siblings.push((
+        "token".into(),
+        t.token(&grantable, "320481", Some(LIYANG_DEPT)).await,
+    ));
+    // What would give an item away.
+    let secrets = [
+        "常州甲公司".to_string(),
+        "武进罚1".to_string(),
+        "王五".to_string(),
+        PERSON_ID.to_string(),
+        "孙八".to_string(),
+        "拖欠工程款".to_string(),
+        user.clone(),
+    ];
+    let mut walked = BTreeMap::new();
+    for c in &calls {
+        for (name, cred) in &siblings {
+            let (s, text) = send(&t, c, cred).await;
+            assert!(
+                matches!(s, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+                "溧阳 {name} reached 武进's item: {} {} → {s} {text}",
+                c.method,
+                c.uri
+            );
+            for secret in &secrets {
+                assert!(
+                    !text.contains(secret.as_str()),
+                    "溧阳 {name}: {} {} gave away {secret}: {text}",
+                    c.method,
+                    c.uri
+                );
+            }
+            *walked.entry(c.template).or_insert(0) += 1;
+        }
+    }
+    assert!(walked.len() >= 20, "{walked:?}");
+    // Nothing changed.
+    for id in [hidden, public, queued] {
+        assert_eq!(t.store.record(id).await.unwrap().unwrap().version, 1);
+    }
+    assert_eq!(t.store.list_entry(entry).await.unwrap().unwrap().version, 1);
+    assert_eq!(t.store.case(&case).await.unwrap().unwrap().version, 1);
+    for (a, version) in [(&objection, objection_version), (&complaint, 1)] {
+        let row = t
+            .store
+            .application(a.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.version, version, "{a}");
+    }
+    assert_eq!(
+        t.store.account(account.id).await.unwrap().unwrap().version,
+        account.version
+    );
+    assert!(t
+        .store
+        .token(token.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .revoked_at
+        .is_none());
+
+    // ---- the item's own office (administrator, platform) is let through ----
+    for c in &calls {
+        let (s, text) = send(&t, c, &c.owner).await;
+        assert!(
+            s.is_success(),
+            "武进's own caller refused: {} {} → {s} {text}",
+            c.method,
+            c.uri
+        );
+    }
+    assert_log_verifies(t.store.as_ref()).await;
+    t.cleanup().await;
+}
+both_backends!(a_sibling_region_never_gets_an_item, walk);
