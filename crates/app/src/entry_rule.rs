@@ -34,9 +34,15 @@ pub fn affected_types(types: &[RecordType]) -> Vec<String> {
         .collect()
 }
 
+/// The meta key set once a full pass is done (later starts skip the scan).
+pub const DONE_KEY: &str = "entry_rule_reconciled";
+
 /// Put in effect every record of an affected type still 公示期满 as imported. Returns how many
-/// were changed. Safe to run at every start: once done, it finds nothing.
+/// were changed. Runs once per database: a full pass sets [`DONE_KEY`], later calls return 0.
 pub async fn reconcile(store: &dyn Store) -> AppResult<usize> {
+    if store.meta(DONE_KEY).await?.as_deref() == Some("1") {
+        return Ok(0);
+    }
     let types: Vec<RecordType> = store
         .catalog_types()
         .await?
@@ -74,6 +80,7 @@ pub async fn reconcile(store: &dyn Store) -> AppResult<usize> {
             }
         }
         if page.len() < 1000 {
+            store.set_meta(ACTOR, DONE_KEY, "1").await?;
             return Ok(done);
         }
     }
