@@ -451,3 +451,28 @@ pub async fn upload(
     let doc = CalendarDoc::parse(text)?;
     load(app.store.as_ref(), &caller.actor, source, &doc, replace).await
 }
+
+/// An item with a deadline, and whether that deadline was counted provisionally (Monday–Friday,
+/// over a year whose holidays are not loaded yet: it moves when the year is loaded).
+#[derive(Debug, Clone, Serialize)]
+pub struct WithDue<T> {
+    #[serde(flatten)]
+    pub item: T,
+    pub due_provisional: bool,
+}
+
+/// Mark each item's deadline (`due_of`) provisional or not on the calendar in effect.
+pub async fn mark_due<T>(
+    store: &dyn Store,
+    items: Vec<T>,
+    due_of: impl Fn(&T) -> Option<NaiveDate>,
+) -> AppResult<Vec<WithDue<T>>> {
+    let cal = in_effect(store).await?;
+    Ok(items
+        .into_iter()
+        .map(|item| WithDue {
+            due_provisional: due_of(&item).is_some_and(|d| cal.is_provisional(d)),
+            item,
+        })
+        .collect())
+}

@@ -330,6 +330,32 @@ fn due(d: Option<NaiveDate>, today: NaiveDate) -> Markup {
     }
 }
 
+/// A deadline as [`due`] shows it, with a 暂定 badge when it was counted Monday–Friday over a
+/// year whose holidays are not loaded yet (it moves, with a notice, when they are).
+fn due_on(
+    d: Option<NaiveDate>,
+    today: NaiveDate,
+    cal: &chengxin_domain::calendar::WorkCalendar,
+) -> Markup {
+    html! {
+        (due(d, today))
+        @if d.is_some_and(|d| cal.is_provisional(d)) {
+            " " span.tag.provisional title="该年度节假日安排尚未载入，暂按周一至周五计算；载入后自动重算" { "暂定" }
+        }
+    }
+}
+
+/// The calendar in effect for a page's deadlines (the shipped years alone if it cannot be read:
+/// a page never fails for it).
+async fn page_calendar(state: &AppState) -> chengxin_domain::calendar::WorkCalendar {
+    match chengxin_app::calendar::in_effect(state.store.as_ref()).await {
+        Ok(c) => c,
+        Err(_) => chengxin_domain::calendar::WorkCalendar::official()
+            .clone()
+            .with_provisional_years(),
+    }
+}
+
 /// Deadline class of a date (for counts).
 #[derive(Default, Clone, Copy)]
 struct DueCount {

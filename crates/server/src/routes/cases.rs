@@ -30,17 +30,19 @@ pub const READERS: &[chengxin_access::Permission] = &[
     chengxin_access::Permission::CasesManage,
 ];
 
-/// Cases (inbox), with their next deadline.
+/// Cases (inbox), with their next deadline (`due_provisional`: counted Monday–Friday over a
+/// year whose holidays are not loaded yet).
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CasesQuery), security(("bearer" = [])),
     responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     q: Result<Query<CasesQuery>, QueryRejection>,
-) -> ApiResult<Json<Vec<chengxin_store::CaseRow>>> {
+) -> ApiResult<Json<Vec<chengxin_app::calendar::WithDue<chengxin_store::CaseRow>>>> {
     let Query(q) = q.map_err(query_error)?;
+    let rows = cases::list(&state, &caller, q.department, q.open.unwrap_or(true)).await?;
     Ok(Json(
-        cases::list(&state, &caller, q.department, q.open.unwrap_or(true)).await?,
+        chengxin_app::calendar::mark_due(state.store.as_ref(), rows, |r| r.next_due).await?,
     ))
 }
 

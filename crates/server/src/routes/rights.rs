@@ -10,6 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use chengxin_app::calendar::{mark_due, WithDue};
 use chengxin_app::rights as svc;
 use chengxin_app::rights::{
     Archive, ComplaintRequest, EvidenceParams, Filed, MitigationRequest, ObjectionRequest,
@@ -18,7 +19,7 @@ use chengxin_app::rights::{
 use chengxin_store::ApplicationRow;
 
 use crate::auth::Caller;
-use crate::error::ApiResult;
+use crate::error::{ApiResult, AppError};
 use crate::AppState;
 
 use super::input::{json_error, parse_id, query_error};
@@ -137,9 +138,10 @@ pub async fn queue(
     State(state): State<AppState>,
     caller: Caller,
     q: Result<Query<QueueParams>, QueryRejection>,
-) -> ApiResult<Json<Vec<ApplicationRow>>> {
+) -> ApiResult<Json<Vec<WithDue<ApplicationRow>>>> {
     let Query(q) = q.map_err(query_error)?;
-    Ok(Json(svc::queue(&state, &caller, q).await?))
+    let rows = svc::queue(&state, &caller, q).await?;
+    Ok(Json(mark_due(state.store.as_ref(), rows, |r| r.due).await?))
 }
 
 /// One application with its steps, notices, decision and evidence list.
@@ -150,9 +152,11 @@ pub async fn get_application(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<ApplicationRow>> {
+) -> ApiResult<Json<WithDue<ApplicationRow>>> {
     let id = parse_id(&id)?;
-    Ok(Json(svc::application(&state, &caller, id).await?))
+    let row = svc::application(&state, &caller, id).await?;
+    let mut one = mark_due(state.store.as_ref(), vec![row], |r| r.due).await?;
+    one.pop().map(Json).ok_or(AppError::NotFound.into())
 }
 
 /// Take the next step. The credit office accepts, refuses, answers, shares and revokes; the

@@ -466,6 +466,17 @@ async fn calendar_gap(t: TestApp) {
     assert_eq!(r.added, 1);
     let cases = t.store.cases(&Default::default()).await.unwrap();
     assert!(!cases.is_empty());
+    // The credit office sees them marked provisional, in the API and on its console page.
+    let office = t
+        .session_for(chengxin_access::Role::CreditOffice, "000000", None)
+        .await;
+    let (s, v) = t.call("GET", "/api/v1/cases", &office, None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let listed = v.as_array().unwrap();
+    assert_eq!(listed.len(), cases.len(), "{v}");
+    assert!(listed.iter().all(|c| c["due_provisional"] == true), "{v}");
+    let (_, page) = t.call("GET", "/console/cases", &office, None).await;
+    assert!(page.as_str().unwrap().contains("暂定"));
     // 分发 one working day after Thursday 31 December: Friday 1 January, provisionally.
     for c in &cases {
         assert_eq!(c.next_due, Some(d("2027-01-01")), "{c:?}");
@@ -500,6 +511,16 @@ async fn calendar_gap(t: TestApp) {
     .unwrap();
     assert_eq!(report.added, vec![2027]);
     assert_eq!(report.cases_recounted, cases.len());
+    let (_, v) = t.call("GET", "/api/v1/cases", &office, None).await;
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["due_provisional"] == false),
+        "{v}"
+    );
+    let (_, page) = t.call("GET", "/console/cases", &office, None).await;
+    assert!(!page.as_str().unwrap().contains("暂定"));
     for c in t.store.cases(&Default::default()).await.unwrap() {
         assert_eq!(c.next_due, Some(d("2027-01-04")), "{c:?}");
     }

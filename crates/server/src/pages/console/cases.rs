@@ -43,6 +43,7 @@ pub async fn cases(
     let all = q.show.as_deref() == Some("all");
     let joint = JointCatalog::default_checked().ok();
     let today = state.today();
+    let cal = super::page_calendar(&state).await;
     // An implementing department sees its own roles' cases only (bodies.toml).
     let reach = chengxin_app::cases::CaseReach::of(&state, &caller)
         .unwrap_or_else(|_| chengxin_app::cases::CaseReach::none(caller.scope.region.clone()));
@@ -149,7 +150,7 @@ pub async fn cases(
                         }
                         td {
                             @match next {
-                                Some(n) => { (n.label()) "：" (due(r.next_due, today)) }
+                                Some(n) => { (n.label()) "：" (super::due_on(r.next_due, today, &cal)) }
                                 None => { span.hint { "—" } }
                             }
                         }

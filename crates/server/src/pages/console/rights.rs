@@ -14,8 +14,8 @@ use serde::Deserialize;
 
 use super::correction::correction_fields;
 use super::{
-    actions_script, actor_label, api_error_page, dt, due, enc, gate, msg_box, render, step_label,
-    val, who, SECTIONS,
+    actions_script, actor_label, api_error_page, dt, enc, gate, msg_box, render, step_label, val,
+    who, SECTIONS,
 };
 use crate::auth::Caller;
 use crate::AppState;
@@ -74,6 +74,7 @@ pub async fn queue(
         Err(e) => return api_error_page(&caller, &v, &e.into()),
     };
     let today = state.today();
+    let cal = super::page_calendar(&state).await;
     let mut rows = rows;
     // Most urgent first: open ones by due date, then the rest newest first.
     rows.sort_by(|a, b| match (a.due, b.due) {
@@ -126,7 +127,7 @@ pub async fn queue(
                             td { (target_label(&r.target_kind)) }
                             td { (state_label(&r.state)) }
                             td { (app.as_ref().and_then(|a| a.next.as_ref()).map(party_label).unwrap_or_default()) }
-                            td { (due(r.due, today)) }
+                            td { (super::due_on(r.due, today, &cal)) }
                             td { (dt(&r.created_at)) }
                         }
                     }
@@ -305,6 +306,7 @@ pub async fn detail(
         None
     };
     let today = state.today();
+    let cal = super::page_calendar(&state).await;
     let id_s = row.id.to_string();
     let body = html! {
         p { a href="/console/applications" { "← 返回队列" } }
@@ -314,7 +316,7 @@ pub async fn detail(
                 dt { "类型" } dd { (app.kind.label()) }
                 dt { "状态" } dd { strong { (app.state.label()) } }
                 dt { "下一步办理" } dd { (app.next.as_ref().map(party_label).unwrap_or_else(|| "—".into())) }
-                dt { "办理期限" } dd { (due(app.due, today)) }
+                dt { "办理期限" } dd { (super::due_on(app.due, today, &cal)) }
                 dt { "信用主体" } dd { (app.subject_name) }
                 dt { "对象" } dd {
                     (target_label(&row.target_kind)) " "
