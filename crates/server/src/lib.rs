@@ -178,7 +178,11 @@ async fn not_found() -> ApiError {
 /// Count and time every routed request by its route template.
 async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let method = req.method().to_string();
+    // Bounded labels: a made-up method must not add a series of its own.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS") => m.to_string(),
+        _ => "OTHER".to_string(),
+    };
     let route = req
         .extensions()
         .get::<MatchedPath>()

@@ -63,3 +63,30 @@ async fn headers(t: TestApp) {
     t.cleanup().await;
 }
 both_backends!(answers_are_not_cached_and_a_lost_database_is_503, headers);
+
+async fn bounded_metrics(t: TestApp) {
+    // Made-up methods on a real route all count under one label.
+    for i in 0..50 {
+        let m = format!("FUZZ{i}");
+        let _ = t
+            .app
+            .clone()
+            .oneshot(
+                Request::builder()
+                    .method(m.as_str())
+                    .uri("/api/v1/catalog")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+    }
+    let (_, body) = t
+        .call("GET", "/metrics", &chengxin_testkit::Cred::None, None)
+        .await;
+    let text = body.as_str().unwrap_or_default().to_string();
+    assert!(!text.contains("FUZZ"), "{text}");
+    assert!(text.contains("method=\"OTHER\""), "{text}");
+    t.cleanup().await;
+}
+both_backends!(metrics_labels_stay_bounded, bounded_metrics);
