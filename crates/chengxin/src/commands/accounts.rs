@@ -50,6 +50,12 @@ pub struct AccountArgs {
 pub enum TokenOp {
     /// Issue an API token for a department or external system; printed once.
     Issue(TokenArgs),
+    /// Revoke an API token by its id (as `token issue` printed it); at once for this
+    /// database's servers, within the token cache time for running ones.
+    Revoke {
+        /// The token's id.
+        id: uuid::Uuid,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -163,6 +169,20 @@ pub async fn token(store: Arc<dyn Store>, op: &TokenOp) -> anyhow::Result<()> {
                     "token": issued.token,
                     "public_prefix": issued.public_prefix,
                     "expires_at": issued.expires_at,
+                })
+            );
+            Ok(())
+        }
+        TokenOp::Revoke { id } => {
+            let t = accounts::revoke_token(store.as_ref(), "cli:token-revoke", *id)
+                .await
+                .map_err(api)?;
+            println!(
+                "{}",
+                serde_json::json!({
+                    "id": t.id,
+                    "public_prefix": t.public_prefix,
+                    "revoked_at": t.revoked_at,
                 })
             );
             Ok(())

@@ -196,6 +196,67 @@ fn migrate_verify_and_tamper_postgres() {
     }
 }
 
+/// `chengxin token revoke ID`: the token stops working; revoking again is harmless; an
+/// unknown id is a clear error.
+fn token_revoke(db: &str) {
+    let dir = temp_dir();
+    assert!(run(&dir, &["--db", db, "migrate"]).status.success());
+    let o = run(
+        &dir,
+        &[
+            "--db",
+            db,
+            "token",
+            "issue",
+            "--name",
+            "招标平台",
+            "--permissions",
+            "checks_run",
+            "--region",
+            "320400",
+            "--days",
+            "1",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let issued: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    let id = issued["id"].as_str().unwrap().to_string();
+    for _ in 0..2 {
+        let o = run(&dir, &["--db", db, "token", "revoke", &id]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+        assert_eq!(v["id"], issued["id"]);
+        assert!(v["revoked_at"].is_string(), "{v}");
+    }
+    let o = run(
+        &dir,
+        &[
+            "--db",
+            db,
+            "token",
+            "revoke",
+            "00000000-0000-7000-8000-000000000000",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("not_found"), "{}", stderr(&o));
+    let o = run(&dir, &["--db", db, "verify"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn token_revoke_sqlite() {
+    let dir = temp_dir();
+    token_revoke(&format!("sqlite://{}", dir.join("x.db").display()));
+}
+
+#[test]
+fn token_revoke_postgres() {
+    if let Some(url) = pg_url() {
+        token_revoke(&url);
+    }
+}
+
 #[test]
 fn bad_databases_give_clear_errors() {
     let dir = temp_dir();
