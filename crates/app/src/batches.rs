@@ -45,6 +45,47 @@ pub struct Submission {
     pub sheet: Option<String>,
 }
 
+/// Spool files' names begin with this.
+const SPOOL_PREFIX: &str = "upload-";
+
+/// The upload folder, readable by the server's user only (0700 on Unix): spooled files carry
+/// clear ID numbers until they are imported.
+async fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    tokio::fs::create_dir_all(dir).await?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tokio::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).await?;
+    }
+    Ok(())
+}
+
+/// Remove spool files a crash left behind (not touched for ten minutes: a file another server
+/// sharing the folder is still receiving is left alone). Run at start; returns how many went.
+pub async fn clean_spool(app: &App) -> AppResult<usize> {
+    let dir = &app.upload_dir;
+    let Ok(mut entries) = tokio::fs::read_dir(dir).await else {
+        return Ok(0);
+    };
+    let stale = std::time::SystemTime::now() - std::time::Duration::from_secs(600);
+    let mut removed = 0;
+    while let Some(e) = entries.next_entry().await.map_err(AppError::unavailable)? {
+        let name = e.file_name();
+        if !name.to_string_lossy().starts_with(SPOOL_PREFIX) {
+            continue;
+        }
+        let old = e
+            .metadata()
+            .await
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < stale);
+        if old && tokio::fs::remove_file(e.path()).await.is_ok() {
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// A file being received: spooled to the upload folder, at most [`MAX_UPLOAD_BYTES`],
 /// removed however the submission ends.
 pub struct Upload {
@@ -63,11 +104,16 @@ impl Upload {
     /// A new, empty spool file in the upload folder.
     pub async fn begin(app: &App) -> AppResult<Self> {
         let dir = app.upload_dir.clone();
-        tokio::fs::create_dir_all(&dir)
+        private_dir(&dir)
             .await
             .map_err(|e| AppError::unavailable(format!("无法创建上传目录：{e}")))?;
-        let path = dir.join(format!("upload-{}", uuid::Uuid::now_v7().simple()));
-        let file = tokio::fs::File::create(&path)
+        let path = dir.join(format!("{SPOOL_PREFIX}{}", uuid::Uuid::now_v7().simple()));
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let file = options
+            .open(&path)
             .await
             .map_err(|e| AppError::unavailable(format!("无法写入上传文件：{e}")))?;
         Ok(Self {

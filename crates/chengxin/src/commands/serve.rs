@@ -94,6 +94,14 @@ pub(crate) async fn run(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
         ms = started.elapsed().as_millis() as u64,
         "check index built"
     );
+    // Spool files a crash left behind carry clear ID numbers: removed before serving.
+    match chengxin_app::batches::clean_spool(&state).await {
+        Ok(0) => {}
+        Ok(n) => {
+            tracing::info!(target: crate::LOG_TARGET, files = n, "leftover upload spool files removed")
+        }
+        Err(e) => tracing::warn!(target: crate::LOG_TARGET, error = %e, "upload spool not cleaned"),
+    }
     let audit_writer = tokio::spawn(state.audit_queue.clone().run(store.clone()));
     // Tail the change log into the check index, end publication periods as they run out,
     // record closed-loop reminders, purge old audit events, sign the chain head (see

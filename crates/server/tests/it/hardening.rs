@@ -90,3 +90,43 @@ async fn bounded_metrics(t: TestApp) {
     t.cleanup().await;
 }
 both_backends!(metrics_labels_stay_bounded, bounded_metrics);
+
+async fn spool(t: TestApp) {
+    use std::os::unix::fs::PermissionsExt;
+    let up = chengxin_app::batches::Upload::begin(&t.state)
+        .await
+        .unwrap();
+    let dir = t.state.upload_dir.clone();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    assert_eq!(mode(&files[0]), 0o600);
+    drop(up);
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "removed when done"
+    );
+    // A crash's leftover goes at the next start; a file still being received stays.
+    let old = dir.join("upload-left-by-a-crash");
+    std::fs::write(&old, "姓名,身份证号\n").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&old)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+        .unwrap();
+    let fresh = dir.join("upload-in-flight");
+    std::fs::write(&fresh, "x").unwrap();
+    assert_eq!(
+        chengxin_app::batches::clean_spool(&t.state).await.unwrap(),
+        1
+    );
+    assert!(!old.exists() && fresh.exists());
+    t.cleanup().await;
+}
+both_backends!(spool_files_are_private_and_never_left_behind, spool);
