@@ -67,7 +67,7 @@ pub async fn clean_spool(app: &App) -> AppResult<usize> {
     let Ok(mut entries) = tokio::fs::read_dir(dir).await else {
         return Ok(0);
     };
-    let stale = std::time::SystemTime::now() - std::time::Duration::from_secs(600);
+    let stale = chengxin_store::clock::now() - chrono::Duration::minutes(10);
     let mut removed = 0;
     while let Some(e) = entries.next_entry().await.map_err(AppError::unavailable)? {
         let name = e.file_name();
@@ -78,7 +78,7 @@ pub async fn clean_spool(app: &App) -> AppResult<usize> {
             .metadata()
             .await
             .and_then(|m| m.modified())
-            .is_ok_and(|t| t < stale);
+            .is_ok_and(|t| chrono::DateTime::<chrono::Utc>::from(t) < stale);
         if old && tokio::fs::remove_file(e.path()).await.is_ok() {
             removed += 1;
         }

@@ -118,7 +118,9 @@ async fn spool(t: TestApp) {
         .write(true)
         .open(&old)
         .unwrap()
-        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+        .set_modified(std::time::SystemTime::from(
+            chengxin_store::clock::now() - chrono::Duration::hours(1),
+        ))
         .unwrap();
     let fresh = dir.join("upload-in-flight");
     std::fs::write(&fresh, "x").unwrap();
