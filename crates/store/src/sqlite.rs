@@ -193,6 +193,17 @@ impl SqliteStore {
             }
         }
         let new_file = !in_memory && !path.exists();
+        if new_file {
+            // Created readable by the server's user only (0600 on Unix): SQLite gives the WAL
+            // and shared-memory files the database file's mode.
+            let mut create = std::fs::OpenOptions::new();
+            create.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
+            create.open(&path).map_err(|e| {
+                StoreError::ReadOnly(format!("无法创建数据库文件 {}：{e}", path.display()))
+            })?;
+        }
         let opts = opts
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)

@@ -5,5 +5,6 @@
 mod bench;
 mod calendar;
 mod conformance;
+mod file_modes;
 mod list_entries;
 mod verify_snapshot;
