@@ -27,6 +27,9 @@ pub enum AppError {
     /// The caller may not do this.
     #[error("{message}")]
     Forbidden { code: &'static str, message: String },
+    /// Not now: what it refers to is in a state that does not allow it (yet).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
     /// The store failed (its own code and kind).
     #[error("{0}")]
     Store(#[from] StoreError),
@@ -97,6 +100,14 @@ impl AppError {
         }
     }
 
+    /// [`AppError::Conflict`].
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
     /// Stable snake_case code, e.g. `not_found`.
     pub fn code(&self) -> &'static str {
         match self {
@@ -106,6 +117,7 @@ impl AppError {
             AppError::Access(e) => e.code(),
             AppError::RateLimited => "rate_limited",
             AppError::Forbidden { code, .. } => code,
+            AppError::Conflict { code, .. } => code,
             AppError::Store(e) => e.code(),
             AppError::Unavailable(_) => "unavailable",
             AppError::Check(e) => e.code(),
@@ -122,6 +134,7 @@ impl AppError {
             AppError::Access(e) => e.kind(),
             AppError::RateLimited => ErrorKind::RateLimited,
             AppError::Forbidden { .. } => ErrorKind::Forbidden,
+            AppError::Conflict { .. } => ErrorKind::Conflict,
             AppError::Store(e) => e.kind(),
             AppError::Unavailable(_) => ErrorKind::Unavailable,
             AppError::Check(e) => e.kind(),

@@ -3,8 +3,10 @@
 //!
 //! Reading and validating run on a blocking thread; the database writes run on the async
 //! side; chunks flow between them through a bounded channel, so memory stays flat with file
-//! size and both cores are busy. Any fatal problem (unreadable file, truncated upload,
-//! database failure) drops the batch writer, which rolls the whole batch back.
+//! size and both cores are busy. Each chunk is written in its own short transaction, staged
+//! (invisible) until the batch is published at the end, so other writes go on meanwhile. Any
+//! fatal problem (unreadable file, truncated upload, database failure) aborts the batch: it is
+//! failed and what it staged removed, so nothing of it is ever seen.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,7 +19,9 @@ use chengxin_domain::intake;
 use chengxin_domain::regions::RegionTable;
 use chengxin_domain::subjects::{IdHasher, SubjectKind};
 use chengxin_ingest::read::{open_reader, ReadOptions};
-use chengxin_store::{Batch, ImportRow, NewBatch, RejectedRow, RowFields, RowOutcome, Store};
+use chengxin_store::{
+    Batch, BatchState, BatchWriter, ImportRow, NewBatch, RejectedRow, RowFields, RowOutcome, Store,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -251,7 +255,11 @@ fn read_and_validate(
                 return;
             }
         }
-        if good.len() + bad.len() >= CHUNK_ROWS
+        if good.len() + bad.len()
+            >= std::env::var("CHENGXIN_X_CHUNK")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(CHUNK_ROWS)
             && !send(Msg::Rows {
                 good: std::mem::replace(&mut good, Vec::with_capacity(CHUNK_ROWS)),
                 bad: std::mem::take(&mut bad),
@@ -343,6 +351,46 @@ pub async fn import_file(
             },
         )
         .await?;
+    let batch = match write_chunks(&mut writer, &mut rx, &cipher).await {
+        Ok(()) => {
+            reader
+                .await
+                .map_err(|e| AppError::unavailable(format!("读取线程失败：{e}")))?;
+            let t = Instant::now();
+            let batch = writer.commit(unknown_columns).await?;
+            tracing::debug!(commit = ?t.elapsed(), "import published");
+            batch
+        }
+        Err(e) => {
+            // Nothing of the batch was published: fail it, remove what it staged.
+            if let Err(clean) = writer.abort().await {
+                tracing::warn!(target: crate::LOG_TARGET, error = %clean, "aborted batch not yet cleaned up; the next import will");
+            }
+            return Err(e);
+        }
+    };
+    let elapsed = started.elapsed();
+    let rows = (batch.total + batch.rejected) as f64;
+    Ok(ImportSummary {
+        batch,
+        replayed: false,
+        format,
+        encoding,
+        elapsed_ms: elapsed.as_millis(),
+        rows_per_sec: if elapsed.as_secs_f64() > 0.0 {
+            rows / elapsed.as_secs_f64()
+        } else {
+            0.0
+        },
+    })
+}
+
+/// Write the chunks the reading thread sends, each in its own short transaction.
+async fn write_chunks(
+    writer: &mut Box<dyn BatchWriter>,
+    rx: &mut tokio::sync::mpsc::Receiver<Msg>,
+    cipher: &PiiCipher,
+) -> AppResult<()> {
     let (mut waited, mut writing, mut rejecting) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     loop {
         let t = Instant::now();
@@ -371,38 +419,19 @@ pub async fn import_file(
                     bad.sort_by_key(|r| r.row);
                     let sealed = bad
                         .into_iter()
-                        .map(|r| seal_reject(&cipher, writer.id(), r))
+                        .map(|r| seal_reject(cipher, writer.id(), r))
                         .collect::<AppResult<Vec<_>>>()?;
                     let t = Instant::now();
                     writer.reject(sealed).await?;
                     rejecting += t.elapsed();
                 }
             }
-            // Dropping the writer rolls the batch back.
             Msg::Fatal(e) => return Err(e),
             Msg::Start { .. } => {}
         }
     }
-    reader
-        .await
-        .map_err(|e| AppError::unavailable(format!("读取线程失败：{e}")))?;
-    let t = Instant::now();
-    let batch = writer.commit(unknown_columns).await?;
-    tracing::debug!(waiting_for_reader = ?waited, ?writing, ?rejecting, commit = ?t.elapsed(), "import writer finished");
-    let elapsed = started.elapsed();
-    let rows = (batch.total + batch.rejected) as f64;
-    Ok(ImportSummary {
-        batch,
-        replayed: false,
-        format,
-        encoding,
-        elapsed_ms: elapsed.as_millis(),
-        rows_per_sec: if elapsed.as_secs_f64() > 0.0 {
-            rows / elapsed.as_secs_f64()
-        } else {
-            0.0
-        },
-    })
+    tracing::debug!(waiting_for_reader = ?waited, ?writing, ?rejecting, "import chunks written");
+    Ok(())
 }
 
 /// Marks a rejected row whose cells are kept sealed: the row as submitted may carry ID
@@ -448,6 +477,12 @@ pub async fn error_report(
     xlsx: bool,
 ) -> AppResult<Vec<u8>> {
     let batch = store.batch(batch_id).await?.ok_or(AppError::NotFound)?;
+    if batch.state != BatchState::Committed {
+        return Err(AppError::conflict(
+            "batch_not_committed",
+            "该批次尚未完成导入（或导入已中断），没有错误报告",
+        ));
+    }
     let rejects = store.batch_rejects(batch_id).await?;
     let rows = rejects
         .into_iter()

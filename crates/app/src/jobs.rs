@@ -1,5 +1,6 @@
 //! The server's background jobs: the check-index tail, the hourly expiry / closed-loop
-//! reminder / audit-retention loop, and the periodic change-log checkpoint.
+//! reminder / audit-retention loop, the recovery of abandoned batch imports, and the periodic
+//! change-log checkpoint.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -82,6 +83,29 @@ pub fn spawn_expiry(store: Arc<dyn Store>, retention_days: i64) -> JoinHandle<()
     })
 }
 
+/// Fails the batch imports a dead process left half-way (at start-up, then every minute):
+/// their staged rows, never visible, are removed with their deletions logged.
+pub fn spawn_batch_recovery(store: Arc<dyn Store>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match store
+                .recover_batches("system:recover", chengxin_store::IMPORT_ABANDONED_AFTER)
+                .await
+            {
+                Ok(failed) if failed.is_empty() => {}
+                Ok(failed) => {
+                    tracing::warn!(target: crate::LOG_TARGET, batches = ?failed, "abandoned batch imports failed and removed")
+                }
+                Err(e) => {
+                    tracing::warn!(target: crate::LOG_TARGET, error = %e, "batch recovery failed")
+                }
+            }
+        }
+    })
+}
+
 /// Signs the chain head every 30 seconds so rewriting history is detectable.
 pub fn spawn_checkpoints(store: Arc<dyn Store>, signer: Arc<LogSigner>) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -113,6 +137,7 @@ impl Jobs {
             handles: vec![
                 spawn_index_tail(app),
                 spawn_expiry(store.clone(), retention_days),
+                spawn_batch_recovery(store.clone()),
                 spawn_checkpoints(store, signer),
             ],
         }

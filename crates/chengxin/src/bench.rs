@@ -5,7 +5,9 @@
 //! 2. parse + validate it on one thread (no database);
 //! 3. baseline: the same rows into a bare table — SQLite prepared inserts in one
 //!    transaction (rusqlite, straight on the C API), PostgreSQL `COPY`;
-//! 4. end-to-end `import` into a fresh database, change log included;
+//! 4. end-to-end `import` into a fresh database, change log included, while small writes go
+//!    on beside it — a complaint filed through the app every 100 ms, as the portal would —
+//!    whose latencies (p50, p99, max) show whether the import lets other writes through;
 //! 5. the schema's floor: the subjects and records the import stored, copied by the backend
 //!    alone (`INSERT … SELECT`, one transaction) into empty tables with the same indexes and
 //!    foreign keys — what storing these rows costs before any of our code runs;
@@ -16,8 +18,9 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chengxin_domain::catalog::Catalog;
@@ -140,7 +143,76 @@ pub struct BenchReport {
     pub postgres_floor_ratio: Option<f64>,
     pub peak_rss_mib_import_sqlite: Option<f64>,
     pub peak_rss_mib_import_postgres: Option<f64>,
+    /// Small writes while the import ran (target: p99 ≤ 1 s).
+    pub small_writes_sqlite: Option<SmallWrites>,
+    pub small_writes_postgres: Option<SmallWrites>,
     pub counts_ok: bool,
+}
+
+/// Small writes made while an import runs: how long each took.
+#[derive(Debug, Serialize)]
+pub struct SmallWrites {
+    /// What each write is.
+    pub what: &'static str,
+    /// One write started every this many milliseconds (the next waits if one runs over).
+    pub every_ms: u64,
+    pub count: usize,
+    pub errors: usize,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+/// File a complaint through the app every `every` until `stop`: the calendar read, the
+/// application row with its tracking number and sealed contact, the change-log entry.
+async fn file_complaints(
+    app: Arc<chengxin_app::App>,
+    every: Duration,
+    stop: Arc<AtomicBool>,
+) -> SmallWrites {
+    let caller = chengxin_app::auth::Caller::anonymous(None);
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let (mut took, mut errors) = (Vec::new(), 0);
+    loop {
+        tick.tick().await;
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let t = Instant::now();
+        let filed = chengxin_app::rights::filing::file_complaint(
+            &app,
+            &caller,
+            chengxin_app::rights::filing::ComplaintRequest {
+                about: None,
+                about_uscc: None,
+                region: Some("320400".into()),
+                reasons: "导入期间提交的投诉（基准测试）".into(),
+                applicant_name: "基准测试".into(),
+                contact: None,
+            },
+        )
+        .await;
+        took.push(t.elapsed());
+        if let Err(e) = filed {
+            if errors == 0 {
+                eprintln!("  !! a complaint failed during the import: {e}");
+            }
+            errors += 1;
+        }
+    }
+    took.sort();
+    let ms = |d: Option<&Duration>| d.map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    let at = |q: f64| took.get(((took.len() as f64 * q).ceil() as usize).saturating_sub(1));
+    SmallWrites {
+        what: "complaint filed through the app (chengxin_app::rights::filing::file_complaint)",
+        every_ms: every.as_millis() as u64,
+        count: took.len(),
+        errors,
+        p50_ms: ms(at(0.50)),
+        p99_ms: ms(at(0.99)),
+        max_ms: ms(took.last()),
+    }
 }
 
 /// Run the import benchmark. `pg` is a PostgreSQL URL for the PostgreSQL half (a fresh
@@ -150,6 +222,7 @@ pub async fn import_bench(
     bad_per_mille: u32,
     dir: &Path,
     pg: Option<&str>,
+    small_writes: Duration,
 ) -> anyhow::Result<BenchReport> {
     std::fs::create_dir_all(dir)?;
     let file: PathBuf = dir.join("bench-penalties.csv");
@@ -190,12 +263,13 @@ pub async fn import_bench(
         let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
     }
     let store = chengxin_store::open(&format!("sqlite://{}", db.display())).await?;
-    let (import_sqlite, rss_sqlite) = import_once(
+    let (import_sqlite, rss_sqlite, small_sqlite) = import_once(
         &store,
         &file,
         &summary,
         &mut counts_ok,
         "import into SQLite (end to end, change log)",
+        small_writes,
     )
     .await?;
     let sqlite_ratio = Some(import_sqlite.rows_per_sec / base_sqlite.rows_per_sec);
@@ -211,7 +285,7 @@ pub async fn import_bench(
     phases.push(floor);
 
     // PostgreSQL.
-    let (mut postgres_ratio, mut rss_pg, mut floor_ratio) = (None, None, None);
+    let (mut postgres_ratio, mut rss_pg, mut floor_ratio, mut small_pg) = (None, None, None, None);
     if let Some(url) = pg {
         let scratch = ScratchSchema::create(url).await?;
         let result = async {
@@ -221,12 +295,13 @@ pub async fn import_bench(
             let base = phase("baseline: PostgreSQL COPY into a bare table", n, t);
             pg.close().await;
             let store = chengxin_store::open(scratch.url()).await?;
-            let (imp, rss) = import_once(
+            let (imp, rss, small) = import_once(
                 &store,
                 &file,
                 &summary,
                 &mut counts_ok,
                 "import into PostgreSQL (end to end, change log)",
+                small_writes,
             )
             .await?;
             store.close().await;
@@ -242,13 +317,14 @@ pub async fn import_bench(
                 .map(|imp| imp.rows_per_sec / floor.rows_per_sec);
             phases.push(floor);
             pg.close().await;
-            anyhow::Ok((ratio, rss))
+            anyhow::Ok((ratio, rss, small))
         }
         .await;
         scratch.drop_schema().await;
-        let (ratio, rss) = result?;
+        let (ratio, rss, small) = result?;
         postgres_ratio = Some(ratio);
         rss_pg = rss;
+        small_pg = small;
     }
     Ok(BenchReport {
         rows,
@@ -260,6 +336,8 @@ pub async fn import_bench(
         postgres_floor_ratio: floor_ratio,
         peak_rss_mib_import_sqlite: rss_sqlite,
         peak_rss_mib_import_postgres: rss_pg,
+        small_writes_sqlite: small_sqlite,
+        small_writes_postgres: small_pg,
         counts_ok,
     })
 }
@@ -270,11 +348,21 @@ async fn import_once(
     summary: &chengxin_ingest::gen::GenSummary,
     counts_ok: &mut bool,
     name: &str,
-) -> anyhow::Result<(Phase, Option<f64>)> {
+    small_writes: Duration,
+) -> anyhow::Result<(Phase, Option<f64>, Option<SmallWrites>)> {
     let catalog = Catalog::default_checked().map_err(|e| anyhow::anyhow!("{e}"))?;
     store
         .migrate(catalog, &LogSigner::generate(), "bench")
         .await?;
+    let app = Arc::new(chengxin_app::App::new(
+        store.clone(),
+        IdHasher::new([9; 32]),
+        std::env::temp_dir(),
+        chengxin_app::auth::AuthSettings::default(),
+    ));
+    let stop = Arc::new(AtomicBool::new(false));
+    let complaints = (!small_writes.is_zero())
+        .then(|| tokio::spawn(file_complaints(app, small_writes, stop.clone())));
     reset_peak_rss();
     let t = Instant::now();
     let s = chengxin_app::imports::import_file(
@@ -293,8 +381,25 @@ async fn import_once(
         },
     )
     .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    .map_err(|e| anyhow::anyhow!("{e}"));
     let p = phase(name, summary.rows, t);
+    stop.store(true, Ordering::SeqCst);
+    let small = match complaints {
+        Some(c) => Some(c.await?),
+        None => None,
+    };
+    let s = s?;
+    if let Some(w) = &small {
+        eprintln!(
+            "  {:<48} {:>9} done  p50 {:.1} ms  p99 {:.1} ms  max {:.1} ms  errors {}",
+            format!("  beside it: a complaint filed every {} ms", w.every_ms),
+            w.count,
+            w.p50_ms,
+            w.p99_ms,
+            w.max_ms,
+            w.errors
+        );
+    }
     let rss = peak_rss_mib();
     let b = &s.batch;
     let ok = b.created as u64 == summary.good && b.rejected as u64 == summary.bad;
@@ -306,5 +411,5 @@ async fn import_once(
     }
     *counts_ok &= ok;
     let _ = std::io::stderr().flush();
-    Ok((p, rss))
+    Ok((p, rss, small))
 }

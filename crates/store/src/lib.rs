@@ -31,8 +31,9 @@ pub use concern::accounts::{
 };
 pub use concern::audit::{AuditEvent, AuditFilter, AuditStore};
 pub use concern::batches::{
-    Batch, BatchStore, BatchWriter, ImportRow, LinkCandidate, LinkRequest, NewBatch, RejectedRow,
-    RowFields, RowOutcome,
+    Batch, BatchEntities, BatchState, BatchStore, BatchWriter, ImportRow, LinkCandidate,
+    LinkRequest, NewBatch, RejectedRow, RowFields, RowOutcome,
+    ABANDONED_AFTER as IMPORT_ABANDONED_AFTER,
 };
 pub use concern::calendar::{
     effective_calendar, load_calendar, CalendarLoad, CalendarPut, CalendarStore, CalendarYearRow,

@@ -110,7 +110,7 @@ mod bulk {
     }
 
     async fn copy<T>(
-        tx: &mut Tx,
+        tx: &mut Tx<'_>,
         statement: &str,
         rows: &[T],
         mut write: impl FnMut(&mut Line, &T) -> Result<()>,
@@ -141,7 +141,7 @@ mod bulk {
     /// Existing subjects for a set of codes: one array parameter, so the (custom) plan stays
     /// cheap however many keys a chunk has.
     pub(super) async fn subjects_by(
-        tx: &mut Tx,
+        tx: &mut Tx<'_>,
         column: &str,
         keys: &[String],
     ) -> Result<HashMap<String, Uuid>> {
@@ -158,11 +158,15 @@ mod bulk {
         Ok(rows.into_iter().map(|(id, k)| (k, id)).collect())
     }
 
-    pub(super) async fn insert_subjects(tx: &mut Tx, subjects: &[Subject]) -> Result<()> {
+    pub(super) async fn insert_subjects(
+        tx: &mut Tx<'_>,
+        subjects: &[Subject],
+        batch_id: Uuid,
+    ) -> Result<()> {
         copy(
             tx,
             "COPY subjects (id, kind, name, uscc, id_hash, id_masked, region, parent_id, former_names, \
-             created_at, updated_at, version) FROM STDIN",
+             created_at, updated_at, version, batch_id) FROM STDIN",
             subjects,
             |l, s| {
                 l.display(s.id);
@@ -179,13 +183,17 @@ mod bulk {
                 l.time(s.created_at);
                 l.time(s.updated_at);
                 l.display(s.version);
+                l.display(batch_id);
                 Ok(())
             },
         )
         .await
     }
 
-    pub(super) async fn insert_records(tx: &mut Tx, records: &[NewRecordRow<'_>]) -> Result<()> {
+    pub(super) async fn insert_records(
+        tx: &mut Tx<'_>,
+        records: &[NewRecordRow<'_>],
+    ) -> Result<()> {
         copy(
             tx,
             "COPY records (id, type_code, subject_id, subject_name, doc_no, decision_date, source_dept, \
@@ -221,7 +229,7 @@ mod bulk {
     }
 }
 
-/// Statements run at the start of a batch transaction: none on PostgreSQL.
+/// Statements run on a batch's connection before its first chunk: none on PostgreSQL.
 ///
 /// The records table grows from empty inside a batch, so a cached generic plan for the
 /// per-chunk look-ups, chosen while it was small, would keep scanning it sequentially. Those
@@ -233,10 +241,8 @@ pub(crate) fn batch_setup() -> Vec<String> {
     Vec::new()
 }
 
-/// Nothing to undo.
-pub(crate) fn batch_teardown() -> Vec<String> {
-    Vec::new()
-}
+/// Nothing to run after each chunk of a batch commits (PostgreSQL checkpoints on its own).
+pub(crate) const CHUNK_CHECKPOINT: Option<&str> = None;
 
 /// Whether the batch's per-chunk look-ups are kept as prepared statements (see `batch_setup`).
 pub(crate) const LOOKUPS_PERSISTENT: bool = false;
@@ -249,8 +255,14 @@ pub(crate) const SNAPSHOT_SETUP: &[&str] =
 /// `former_names` as text, for LIKE searches (JSON text on SQLite, JSONB on PostgreSQL).
 pub(crate) const FORMER_NAMES_TEXT: &str = "former_names::text";
 
+#[derive(Clone)]
 pub struct PgStore {
     pub(crate) pool: sqlx::PgPool,
+    /// This process's writers take turns (see `shared::kernel::Gate`).
+    pub(crate) gate: shared::kernel::Gate,
+    /// Batches this store is importing (a writer is alive for each): never taken for
+    /// abandoned by `recover_batches`, however long a chunk takes.
+    pub(crate) live: shared::batches::Live,
 }
 
 impl PgStore {
@@ -271,7 +283,11 @@ impl PgStore {
                 sqlx::Error::Database(db) => StoreError::Unreachable(db.message().to_string()),
                 other => StoreError::Unreachable(other.to_string()),
             })?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            gate: Default::default(),
+            live: Default::default(),
+        })
     }
 
     pub fn pool(&self) -> &sqlx::PgPool {

@@ -48,7 +48,7 @@ mod bulk {
     /// cached statement, which walks it and probes the code's index per key — measured at
     /// half the time of `IN` lists of 500 bound parameters.
     pub(super) async fn subjects_by(
-        tx: &mut Tx,
+        tx: &mut Tx<'_>,
         column: &str,
         keys: &[String],
     ) -> Result<HashMap<String, Uuid>> {
@@ -72,10 +72,14 @@ mod bulk {
     }
 
     /// New subjects of a batch, in multi-row INSERTs.
-    pub(super) async fn insert_subjects(tx: &mut Tx, subjects: &[Subject]) -> Result<()> {
+    pub(super) async fn insert_subjects(
+        tx: &mut Tx<'_>,
+        subjects: &[Subject],
+        batch_id: Uuid,
+    ) -> Result<()> {
         for part in subjects.chunks(CHUNK) {
             let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO subjects (id, kind, name, uscc, id_hash, id_masked, region, parent_id, former_names, created_at, updated_at, version) ",
+                "INSERT INTO subjects (id, kind, name, uscc, id_hash, id_masked, region, parent_id, former_names, created_at, updated_at, version, batch_id) ",
             );
             q.push_values(part, |mut b, s| {
                 b.push_bind(enc(s.id))
@@ -89,7 +93,8 @@ mod bulk {
                     .push_bind(Json(s.former_names.clone()))
                     .push_bind(s.created_at)
                     .push_bind(s.updated_at)
-                    .push_bind(s.version);
+                    .push_bind(s.version)
+                    .push_bind(enc(batch_id));
             });
             q.build().execute(&mut **tx).await?;
         }
@@ -97,7 +102,10 @@ mod bulk {
     }
 
     /// New records of a batch, in multi-row INSERTs.
-    pub(super) async fn insert_records(tx: &mut Tx, records: &[NewRecordRow<'_>]) -> Result<()> {
+    pub(super) async fn insert_records(
+        tx: &mut Tx<'_>,
+        records: &[NewRecordRow<'_>],
+    ) -> Result<()> {
         for part in records.chunks(CHUNK) {
             let mut q = QueryBuilder::<Db>::new(
                 "INSERT INTO records (id, type_code, subject_id, subject_name, doc_no, decision_date, source_dept, batch_id, \
@@ -129,27 +137,29 @@ mod bulk {
     }
 }
 
-/// Statements run at the start of a batch transaction. PostgreSQL: the records table grows
-/// from empty inside the transaction, so a cached generic plan chosen while it was small
-/// would keep scanning it sequentially; custom plans see its real size.
+/// Statements run on a batch's connection before its first chunk (the connection is closed
+/// when the batch ends).
 pub(crate) fn batch_setup() -> Vec<String> {
     // A bulk import inserts into several random-key indexes (subject names and codes,
     // decision dates) that outgrow the everyday page cache; the batch's connection gets a
-    // larger one for its duration (`CHENGXIN_SQLITE_BATCH_CACHE_MB`, default 96 MiB: the
+    // larger one for the batch (`CHENGXIN_SQLITE_BATCH_CACHE_MB`, default 96 MiB: the
     // million-row import must stay under 300 MB resident).
     let mb = std::env::var("CHENGXIN_SQLITE_BATCH_CACHE_MB")
         .ok()
         .and_then(|v| v.trim().parse::<u32>().ok())
         .filter(|mb| (8..=16_384).contains(mb))
         .unwrap_or(96);
-    vec![format!("PRAGMA cache_size = -{}", u64::from(mb) * 1024)]
+    vec![
+        format!("PRAGMA cache_size = -{}", u64::from(mb) * 1024),
+        // Its chunks are checkpointed in the background (`CHUNK_CHECKPOINT`), not in its
+        // commits.
+        "PRAGMA wal_autocheckpoint = 0".to_string(),
+    ]
 }
 
-/// Run before a batch commits: the connection goes back to the pool with the everyday
-/// cache size (pages over the limit are freed).
-pub(crate) fn batch_teardown() -> Vec<String> {
-    vec![format!("PRAGMA cache_size = {}", cache_size_pragma())]
-}
+/// Run on another connection after each chunk of a batch commits: copy the WAL into the
+/// database file (PASSIVE: alongside the writers, never waiting for them).
+pub(crate) const CHUNK_CHECKPOINT: Option<&str> = Some("PRAGMA wal_checkpoint(PASSIVE)");
 
 /// Whether the batch's per-chunk look-ups are kept as prepared statements: yes on SQLite,
 /// whose planner does not cache plans by table size.
@@ -174,8 +184,14 @@ fn cache_size_pragma() -> String {
     format!("-{}", u64::from(mb) * 1024)
 }
 
+#[derive(Clone)]
 pub struct SqliteStore {
     pub(crate) pool: sqlx::SqlitePool,
+    /// This process's writers take turns (see `shared::kernel::Gate`).
+    pub(crate) gate: shared::kernel::Gate,
+    /// Batches this store is importing (a writer is alive for each): never taken for
+    /// abandoned by `recover_batches`, however long a chunk takes.
+    pub(crate) live: shared::batches::Live,
 }
 
 impl SqliteStore {
@@ -210,16 +226,23 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true)
-            // A large batch is one transaction: a page cache big enough to hold its working
-            // set avoids spilling to the WAL mid-transaction, and statement journals of
-            // multi-row INSERTs stay in memory.
+            // A batch chunk is a large transaction: a page cache big enough to hold its
+            // working set avoids spilling to the WAL mid-transaction, and statement journals
+            // of multi-row INSERTs stay in memory.
             .pragma("cache_size", cache_size_pragma())
+            .pragma(
+                "wal_autocheckpoint",
+                std::env::var("CHENGXIN_X_GLOBAL_AUTOCKPT").unwrap_or_else(|_| "1000".into()),
+            )
             .pragma("temp_store", "MEMORY");
         // Records are ~1.5 KB: 8 KiB pages hold more of them per page and halve the page
         // bookkeeping of bulk imports. Only set when creating the file (it cannot change later
         // in WAL mode, and an existing file must be opened as it is).
         let opts = if new_file {
-            opts.pragma("page_size", "8192")
+            opts.pragma(
+                "page_size",
+                std::env::var("CHENGXIN_X_PAGE").unwrap_or_else(|_| "8192".into()),
+            )
         } else {
             opts
         };
@@ -232,7 +255,11 @@ impl SqliteStore {
         sqlx::query("SELECT COUNT(*) FROM sqlite_master")
             .execute(&pool)
             .await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            gate: Default::default(),
+            live: Default::default(),
+        })
     }
 
     pub fn pool(&self) -> &sqlx::SqlitePool {

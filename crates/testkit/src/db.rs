@@ -46,6 +46,21 @@ impl TestDb {
         }
     }
 
+    /// Another store over the same database, as a process started after this one sees it
+    /// (e.g. after a crash): it shares no in-process state with `store`.
+    pub async fn reopen(&self) -> Arc<dyn Store> {
+        match &self.raw {
+            Raw::Sqlite(_) => Arc::new(
+                SqliteStore::open(&format!("sqlite://{}", self.dir.join("t.db").display()))
+                    .await
+                    .unwrap(),
+            ),
+            Raw::Pg(_, schema) => {
+                Arc::new(PgStore::open_with(pg::options_for(schema)).await.unwrap())
+            }
+        }
+    }
+
     pub async fn cleanup(self) {
         if let Raw::Pg(pool, schema) = &self.raw {
             let _ = pool

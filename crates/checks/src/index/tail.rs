@@ -1,9 +1,13 @@
 //! Tailing the change log: each changed subject, record, list entry or application is
 //! reloaded from the store and applied to the index.
+//!
+//! A batch import's chunks (groups `batch:<id>:<n>`) are skipped: their rows are staged,
+//! invisible until the batch is published. The batch's `commit` entry then loads everything
+//! it created or corrected at once (`Store::batch_entities`).
 
 use std::time::{Duration, Instant};
 
-use chengxin_store::{EntryHead, Store};
+use chengxin_store::{BatchState, EntryHead, Store};
 use uuid::Uuid;
 
 use super::shared::{poisoned, CheckIndex};
@@ -24,6 +28,7 @@ impl CheckIndex {
             let mut records = Vec::new();
             let mut list_entries = Vec::new();
             let mut applications = Vec::new();
+            let mut published = Vec::new();
             for e in &entries {
                 let mut touch = |ty: &str, id: &str| {
                     let Ok(id) = Uuid::parse_str(id) else { return };
@@ -36,6 +41,7 @@ impl CheckIndex {
                     }
                 };
                 match e.members.as_deref() {
+                    Some(_) if e.entity_id.starts_with("batch:") => {}
                     Some(m) => {
                         for member in
                             chengxin_store::changelog::parse_members(m).unwrap_or_default()
@@ -43,9 +49,28 @@ impl CheckIndex {
                             touch(member.entity_type, member.entity_id);
                         }
                     }
+                    // A batch published (`create`: one committed before batches had chunks).
+                    None if e.entity_type == "batch" => {
+                        if matches!(e.action.as_str(), "commit" | "create") {
+                            if let Ok(id) = Uuid::parse_str(&e.entity_id) {
+                                published.push(id);
+                            }
+                        }
+                    }
                     None => touch(&e.entity_type, &e.entity_id),
                 }
                 after = e.seq;
+            }
+            for id in published {
+                let committed = store
+                    .batch(id)
+                    .await?
+                    .is_some_and(|b| b.state == BatchState::Committed);
+                if committed {
+                    let made = store.batch_entities(id).await?;
+                    subjects.extend(made.subjects);
+                    records.extend(made.records);
+                }
             }
             // Subjects first, so records and entries find their party.
             let mut loaded_subjects = Vec::new();

@@ -1,4 +1,5 @@
-//! `chengxin batch show|errors`: a batch's counts and the error report of its rejected rows.
+//! `chengxin batch show|errors|recover`: a batch's counts and state, the error report of its
+//! rejected rows, and failing the imports a dead process left half-way.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,8 +21,17 @@ pub(crate) enum BatchOp {
         #[arg(long, short)]
         output: PathBuf,
     },
-    /// Print a batch's counts.
+    /// Print a batch's counts and state (importing, committed, failing, failed).
     Show { id: String },
+    /// Fail the imports a dead process left half-way (`importing`, nothing written for
+    /// `--idle-seconds`) and remove their staged rows, which no reader ever saw. A running
+    /// server does this every minute by itself.
+    Recover {
+        /// Idle time after which an import counts as abandoned (default 120). 0 fails every
+        /// import not running in this command: only when no other process is importing.
+        #[arg(long, default_value_t = 120)]
+        idle_seconds: u64,
+    },
 }
 
 pub(crate) async fn run(cfg: &Config, op: &BatchOp) -> anyhow::Result<ExitCode> {
@@ -37,6 +47,15 @@ pub(crate) async fn run(cfg: &Config, op: &BatchOp) -> anyhow::Result<ExitCode> 
                 .await?
                 .ok_or_else(|| CliError::new("not_found", format!("批次 {id} 不存在")))?;
             println!("{}", serde_json::to_string_pretty(&b)?);
+        }
+        BatchOp::Recover { idle_seconds } => {
+            let failed = store
+                .recover_batches(
+                    "system:recover",
+                    std::time::Duration::from_secs(*idle_seconds),
+                )
+                .await?;
+            println!("{}", serde_json::json!({ "failed": failed }));
         }
         BatchOp::Errors { id, format, output } => {
             let xlsx = match format.as_deref() {

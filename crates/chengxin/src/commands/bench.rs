@@ -19,6 +19,10 @@ pub(crate) enum BenchOp {
         /// PostgreSQL URL for the PostgreSQL half (omit to skip it).
         #[arg(long)]
         pg: Option<String>,
+        /// Beside each import, file a complaint every this many milliseconds and report their
+        /// latencies (0: import alone).
+        #[arg(long, default_value_t = 100)]
+        small_writes_ms: u64,
     },
     /// The check engine: index build, in-process and HTTP throughput, against pgbench.
     Checks {
@@ -46,9 +50,16 @@ pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
             bad_per_mille,
             dir,
             pg,
+            small_writes_ms,
         } => {
-            let report =
-                crate::bench::import_bench(*rows, *bad_per_mille, dir, pg.as_deref()).await?;
+            let report = crate::bench::import_bench(
+                *rows,
+                *bad_per_mille,
+                dir,
+                pg.as_deref(),
+                std::time::Duration::from_millis(*small_writes_ms),
+            )
+            .await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(if report.counts_ok {
                 ExitCode::SUCCESS

@@ -14,6 +14,7 @@ mod control_chars;
 mod corrections;
 mod credit_reports;
 mod hardening;
+mod imports;
 mod jurisdiction;
 mod login;
 mod portal;

@@ -9,6 +9,12 @@ use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
 
+/// An `importing` batch that logged nothing for this long, and that no writer of this process
+/// holds, was abandoned by a process that died: the next import (or
+/// [`BatchStore::recover_batches`] with this) fails it. A chunk is written every fraction of
+/// a second while an import runs.
+pub const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// A validated import row, ready to store. The clear ID number never gets here: only its
 /// keyed hash and masked form.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -102,6 +108,45 @@ pub struct NewBatch {
     pub headers: Vec<String>,
 }
 
+/// Where a batch is in its import. Its rows are written in chunks, each a short transaction,
+/// and stay invisible to every reader (record and subject reads, counts, the portal, the
+/// check index) until the last short transaction publishes them all at once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchState {
+    /// Chunks are being written; nothing of the batch is visible yet.
+    Importing,
+    /// Published: every row of the batch is visible.
+    #[default]
+    Committed,
+    /// Abandoned (failed, dropped, or its process died): its staged rows are being removed,
+    /// still invisible.
+    Failing,
+    /// Abandoned, and none of its rows is left.
+    Failed,
+}
+
+impl BatchState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Importing => "importing",
+            Self::Committed => "committed",
+            Self::Failing => "failing",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "importing" => Self::Importing,
+            "committed" => Self::Committed,
+            "failing" => Self::Failing,
+            "failed" => Self::Failed,
+            _ => return None,
+        })
+    }
+}
+
 /// A batch as stored, with its counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Batch {
@@ -123,10 +168,16 @@ pub struct Batch {
     pub subjects_created: i64,
     pub unknown_columns: Vec<String>,
     pub headers: Vec<String>,
+    /// The counts are final once `committed`; before, they are zero.
+    #[serde(default)]
+    pub state: BatchState,
 }
 
-/// Writes one batch inside one transaction: dropping it without `commit` rolls everything
-/// back, so an infrastructure failure never leaves half a batch.
+/// Writes one batch, all or nothing as readers see it: each `write`/`reject` is its own short
+/// transaction (the change-log head is held for that chunk only, so other writes go on between
+/// chunks), its rows staged — stored and logged, invisible to every reader — until `commit`
+/// publishes the whole batch in one last short transaction. `abort`, dropping the writer, or a
+/// crash (see [`BatchStore::recover_batches`]) fails the batch and removes what it staged.
 #[async_trait]
 pub trait BatchWriter: Send {
     fn id(&self) -> Uuid;
@@ -134,7 +185,19 @@ pub trait BatchWriter: Send {
     async fn write(&mut self, rows: Vec<ImportRow>) -> Result<Vec<RowOutcome>>;
     /// Keep rejected rows for the error report.
     async fn reject(&mut self, rows: Vec<RejectedRow>) -> Result<()>;
+    /// Publish the batch. On failure the batch is failed and its staged rows removed.
     async fn commit(self: Box<Self>, unknown_columns: Vec<String>) -> Result<Batch>;
+    /// Fail the batch now and remove what it staged (dropping the writer does the same in the
+    /// background).
+    async fn abort(self: Box<Self>) -> Result<()>;
+}
+
+/// The entities a committed batch created or corrected, for the check index to load when the
+/// batch is published (it skips the batch's staged chunks while they are written).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchEntities {
+    pub subjects: Vec<Uuid>,
+    pub records: Vec<Uuid>,
 }
 
 /// A record stored without a subject, waiting to be linked by hand.
@@ -158,10 +221,20 @@ pub struct LinkCandidate {
 /// Batch import (报送批次) and the queue of records waiting to be linked to a subject.
 #[async_trait]
 pub trait BatchStore: Send + Sync {
-    /// Open a batch; all its writes happen in one transaction until `commit`.
+    /// Open a batch (state `importing`); its rows stay invisible until `commit`. Imports run
+    /// one at a time: this waits while another batch is importing (failing it first if it was
+    /// abandoned, see `recover_batches`).
     async fn begin_batch(&self, actor: &str, b: NewBatch) -> Result<Box<dyn BatchWriter>>;
+    /// A batch in any state (its counts are final once committed).
     async fn batch(&self, id: Uuid) -> Result<Option<Batch>>;
-    /// An earlier batch of the same type and department with the same file content.
+    /// Fail the batches abandoned by a process that died (or a writer dropped): every batch
+    /// still `importing` that no writer of this store holds and that logged nothing for
+    /// `idle`, and finish removing the staged rows of batches already failing. Returns the
+    /// batches failed or cleaned up.
+    async fn recover_batches(&self, actor: &str, idle: std::time::Duration) -> Result<Vec<Uuid>>;
+    /// The subjects and records a batch created or corrected (from its change-log groups).
+    async fn batch_entities(&self, id: Uuid) -> Result<BatchEntities>;
+    /// An earlier committed batch of the same type and department with the same file content.
     async fn batch_by_file(
         &self,
         type_code: &str,

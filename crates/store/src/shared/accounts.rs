@@ -6,7 +6,7 @@ use sqlx::types::Json;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::kernel::{begin_write, finish_versioned, DbRow, Pool, Tx};
+use super::kernel::{begin_write, finish_versioned, DbRow, Tx};
 use super::{dec, enc, Inner};
 use crate::changelog::state_digest;
 use crate::error::{Result, StoreError};
@@ -60,12 +60,12 @@ pub(super) fn session_from_row(r: &DbRow) -> Result<SessionRow> {
 }
 
 pub(super) async fn write_account(
-    pool: &Pool,
+    db: &Inner,
     actor: &str,
     a: &Account,
     expected: Option<i64>,
 ) -> Result<()> {
-    let (mut tx, head) = begin_write(pool).await?;
+    let (mut tx, head) = begin_write(db).await?;
     let done = execute_account(&mut tx, a, expected).await?;
     finish_versioned(
         tx,
@@ -84,12 +84,12 @@ pub(super) async fn write_account(
 /// serialised by the change-log head, so concurrent changes (parallel failed logins) each
 /// see the one before — none is lost to a version conflict.
 pub(super) async fn modify_account(
-    pool: &Pool,
+    db: &Inner,
     actor: &str,
     id: Uuid,
     change: &AccountChange,
 ) -> Result<Account> {
-    let (mut tx, head) = begin_write(pool).await?;
+    let (mut tx, head) = begin_write(db).await?;
     let row = sqlx::query("SELECT * FROM accounts WHERE id = $1")
         .bind(enc(id))
         .fetch_optional(&mut *tx)
@@ -119,7 +119,7 @@ pub(super) async fn modify_account(
     Ok(a)
 }
 
-async fn execute_account(tx: &mut Tx, a: &Account, expected: Option<i64>) -> Result<u64> {
+async fn execute_account(tx: &mut Tx<'_>, a: &Account, expected: Option<i64>) -> Result<u64> {
     let sql = if expected.is_none() {
         "INSERT INTO accounts (username, display_name, roles, region, body, password_hash, password_history, \
          totp_secret, totp_last_step, failures, locked_until, must_change_password, disabled, created_at, \
@@ -162,12 +162,12 @@ async fn execute_account(tx: &mut Tx, a: &Account, expected: Option<i64>) -> Res
 }
 
 pub(super) async fn write_token(
-    pool: &Pool,
+    db: &Inner,
     actor: &str,
     t: &TokenRow,
     expected: Option<i64>,
 ) -> Result<()> {
-    let (mut tx, head) = begin_write(pool).await?;
+    let (mut tx, head) = begin_write(db).await?;
     let sql = if expected.is_none() {
         "INSERT INTO api_tokens (name, public_prefix, hash, scope, created_by, created_at, revoked_at, version, id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
@@ -206,11 +206,11 @@ pub(super) async fn write_token(
 #[async_trait]
 impl AccountStore for Inner {
     async fn create_account(&self, actor: &str, a: &Account) -> Result<()> {
-        write_account(&self.pool, actor, a, None).await
+        write_account(self, actor, a, None).await
     }
 
     async fn update_account(&self, actor: &str, a: &Account, expected_version: i64) -> Result<()> {
-        write_account(&self.pool, actor, a, Some(expected_version)).await
+        write_account(self, actor, a, Some(expected_version)).await
     }
 
     async fn modify_account(
@@ -219,7 +219,7 @@ impl AccountStore for Inner {
         id: Uuid,
         change: &AccountChange,
     ) -> Result<Account> {
-        modify_account(&self.pool, actor, id, change).await
+        modify_account(self, actor, id, change).await
     }
 
     async fn account(&self, id: Uuid) -> Result<Option<Account>> {
@@ -258,11 +258,11 @@ impl AccountStore for Inner {
     }
 
     async fn create_token(&self, actor: &str, t: &TokenRow) -> Result<()> {
-        write_token(&self.pool, actor, t, None).await
+        write_token(self, actor, t, None).await
     }
 
     async fn update_token(&self, actor: &str, t: &TokenRow, expected_version: i64) -> Result<()> {
-        write_token(&self.pool, actor, t, Some(expected_version)).await
+        write_token(self, actor, t, Some(expected_version)).await
     }
 
     async fn token(&self, id: Uuid) -> Result<Option<TokenRow>> {

@@ -33,7 +33,7 @@ impl AuditStore for Inner {
         if events.is_empty() {
             return Ok(());
         }
-        let (mut tx, mut head) = begin_write(&self.pool).await?;
+        let (mut tx, mut head) = begin_write(self).await?;
         let mut log = PendingLog::default();
         for e in events {
             let e = &e.masked();
@@ -129,7 +129,7 @@ impl AuditStore for Inner {
     }
 
     async fn purge_audit(&self, actor: &str, before: DateTime<Utc>) -> Result<u64> {
-        let (mut tx, mut head) = begin_write(&self.pool).await?;
+        let (mut tx, mut head) = begin_write(self).await?;
         let ids: Vec<super::UuidCol> =
             sqlx::query_scalar("SELECT id FROM audit_events WHERE at < $1")
                 .bind(before)

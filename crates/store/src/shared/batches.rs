@@ -1,41 +1,57 @@
 //! Batch import (报送批次). Records stored without a subject are queued for linking by hand
 //! (`links.rs`).
 //!
-//! A batch writes in one transaction holding the change-log head: rows go in with multi-row
-//! INSERTs (a few hundred per statement; COPY on PostgreSQL, see the backend's `bulk`), every
-//! created or changed entity still gets its own chained log entry, and dropping the writer
-//! without `commit` rolls it all back.
+//! A batch is written in chunks, each one short write transaction holding the change-log head
+//! only for that chunk, so other writes (complaints, logins, audit) go on between chunks. Rows
+//! go in with multi-row INSERTs (COPY on PostgreSQL, see the backend's `bulk`), logged in one
+//! group entry per chunk. They are *staged*: the batch is `importing`, and every reader leaves
+//! out rows whose `batch_id` is an open batch (`super::VISIBLE`); corrections of existing
+//! records wait in `batch_corrections`. `commit` publishes the batch in one last short
+//! transaction (applies the corrections, sets `committed`). A batch abandoned half-way is
+//! failed and its staged rows removed, with their deletions logged (`batch_void.rs`).
 
-use super::kernel::commit;
+use super::batch_void;
+use super::kernel::{append, commit};
 use super::links::{self, write_link};
 use super::records::{base_history, history_id, record_from_row, write_record};
-use super::subjects::{identity_digest, subject_from_row};
+use super::subjects::{identity_digest, subject_digest, subject_from_row};
 use async_trait::async_trait;
 use chengxin_domain::records::{Record, RecordAction, RecordHistoryEntry, RecordStatus};
 use chengxin_domain::subjects::Subject;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::value::RawValue;
+use sqlx::pool::PoolConnection;
 use sqlx::types::Json;
 use sqlx::{QueryBuilder, Row};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
 use uuid::Uuid;
 
-use super::kernel::{begin_write, entry, Head, PendingLog, Tx};
-use super::{dec, enc, Db, Inner, FORMER_NAMES_TEXT};
-use crate::changelog::{now, state_digest};
+use super::kernel::{begin_write, begin_write_on, entry, PendingLog, Tx};
+use super::{dec, enc, Db, Inner, UuidCol, FORMER_NAMES_TEXT};
+use crate::changelog::{self, now, state_digest};
 use crate::error::{Result, StoreError};
 use crate::{
-    Batch, BatchStore, BatchWriter, ImportRow, LinkCandidate, LinkRequest, NewBatch, RejectedRow,
-    RowOutcome,
+    Batch, BatchEntities, BatchState, BatchStore, BatchWriter, ImportRow, LinkCandidate,
+    LinkRequest, NewBatch, RejectedRow, RowOutcome, IMPORT_ABANDONED_AFTER as ABANDONED_AFTER,
 };
+
+/// Batches a store is importing (one writer alive for each).
+pub(crate) type Live = Arc<std::sync::Mutex<HashSet<Uuid>>>;
+
+/// How often a new import looks again whether the one before it has finished.
+const WAIT_FOR_TURN: Duration = Duration::from_millis(200);
+
+/// How often a waiting import looks whether the one before it was abandoned.
+const RECOVER_WHILE_WAITING: Duration = Duration::from_secs(5);
 
 /// Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535
 /// bind-parameter limits for the widest table (records, 18 columns).
 pub(crate) const CHUNK: usize = 500;
 
 pub(crate) struct Writer {
-    tx: Option<Tx>,
-    head: Head,
+    db: Inner,
     actor: String,
     batch: Batch,
     published_at: DateTime<Utc>,
@@ -47,13 +63,86 @@ pub(crate) struct Writer {
     had_records: bool,
     /// Change-log groups written so far (numbers the next group's id).
     groups: u64,
+    /// The log head after this batch's last transaction: entries after it are other writers'.
+    last_seq: i64,
+    /// Committed or aborted: nothing is left to clean up when the writer is dropped.
+    finished: bool,
+    /// The connection the batch's transactions run on, kept between them so its page cache
+    /// stays warm (and, on SQLite, at the batch's larger size). Closed, not returned to the
+    /// pool, when the batch ends.
+    conn: Option<PoolConnection<Db>>,
+    /// SQLite: checkpoints each chunk in the background (see `Checkpointer`).
+    checkpointer: Option<Checkpointer>,
 }
 
-pub(crate) async fn begin(pool: &sqlx::Pool<Db>, actor: &str, b: NewBatch) -> Result<Writer> {
-    let (mut tx, head) = begin_write(pool).await?;
-    for stmt in super::batch_setup() {
-        sqlx::query(&stmt).execute(&mut *tx).await?;
+/// SQLite: copies each committed chunk from the write-ahead log into the database file in
+/// the background, on a connection of its own, while the batch prepares its next chunk.
+/// Left to SQLite, the copy (a few thousand pages a chunk, since every chunk touches pages
+/// all over the random-key indexes) runs inside a commit — the batch's own, or the
+/// complaint's that follows it — while that writer holds its turn. The batch's connection
+/// does no automatic checkpoints (`batch_setup`); another writer's finds this one under
+/// way and skips.
+struct Checkpointer {
+    chunk_committed: Arc<tokio::sync::Notify>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Checkpointer {
+    fn start(db: &Inner) -> Option<Self> {
+        let stmt = super::CHUNK_CHECKPOINT?;
+        let chunk_committed = Arc::new(tokio::sync::Notify::new());
+        let (pool, wake) = (db.pool.clone(), chunk_committed.clone());
+        let task = tokio::spawn(async move {
+            loop {
+                wake.notified().await;
+                if let Err(e) = sqlx::query(stmt).execute(&pool).await {
+                    tracing::debug!(error = %e, "batch checkpoint skipped");
+                }
+            }
+        });
+        Some(Self {
+            chunk_committed,
+            task,
+        })
     }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+pub(crate) async fn begin(db: &Inner, actor: &str, b: NewBatch) -> Result<Writer> {
+    let mut waited = false;
+    let mut recover_at = std::time::Instant::now();
+    let (mut tx, mut head) = loop {
+        // Batches abandoned by a process that died are failed first: their staged rows hold
+        // source keys and subjects this batch would otherwise meet. (While waiting for another
+        // import, looked at again every few seconds.)
+        if std::time::Instant::now() >= recover_at {
+            batch_void::recover(db, "system:recover", ABANDONED_AFTER).await?;
+            recover_at = std::time::Instant::now() + RECOVER_WHILE_WAITING;
+        }
+        let (mut tx, head) = begin_write(db).await?;
+        let open: Option<UuidCol> = sqlx::query_scalar(
+            "SELECT id FROM batches WHERE state IN ('importing', 'failing') LIMIT 1",
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(other) = open else {
+            break (tx, head);
+        };
+        // One import at a time (they used to queue on the log head); the others wait here,
+        // without holding the head.
+        drop(tx);
+        drop(head);
+        if !waited {
+            tracing::info!(other = %dec(other), "batch import waits for the import before it");
+            waited = true;
+        }
+        tokio::time::sleep(WAIT_FOR_TURN).await;
+    };
     let known: Option<String> =
         sqlx::query_scalar("SELECT code FROM catalog_types WHERE code = $1")
             .bind(&b.type_code)
@@ -93,32 +182,51 @@ pub(crate) async fn begin(pool: &sqlx::Pool<Db>, actor: &str, b: NewBatch) -> Re
         subjects_created: 0,
         unknown_columns: Vec::new(),
         headers: b.headers,
+        state: BatchState::Importing,
     };
-    // The row exists from the start so rejected rows can reference it; its final state is
-    // written (and logged) at commit.
+    // The row exists from the start: it makes the batch's rows invisible, and rejected rows
+    // reference it. Its counts are written (and logged) at commit.
     write_batch_row(&mut tx, &batch, true).await?;
+    append(
+        &mut tx,
+        &mut head,
+        actor,
+        "batch",
+        &batch.id.to_string(),
+        "open",
+        Some(batch_digest(&batch)?),
+    )
+    .await?;
+    let last_seq = head.seq;
+    commit(tx, head).await?;
+    if let Ok(mut live) = db.live.lock() {
+        live.insert(batch.id);
+    }
     Ok(Writer {
-        tx: Some(tx),
-        head,
+        db: db.clone(),
         actor: actor.to_string(),
         batch,
         published_at: b.published_at.map(crate::changelog::micros).unwrap_or(t),
         seen: HashSet::new(),
         had_records,
         groups: 0,
+        last_seq,
+        finished: false,
+        conn: None,
+        checkpointer: Checkpointer::start(db),
     })
 }
 
-async fn write_batch_row(tx: &mut Tx, b: &Batch, insert: bool) -> Result<()> {
+pub(super) async fn write_batch_row(tx: &mut Tx<'_>, b: &Batch, insert: bool) -> Result<()> {
     let sql = if insert {
         "INSERT INTO batches (type_code, source_dept, file_name, file_sha256, format, encoding, submitted_by, \
-         submitted_at, total, created, corrected, duplicates, rejected, queued, subjects_created, unknown_columns, id, headers) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+         submitted_at, total, created, corrected, duplicates, rejected, queued, subjects_created, unknown_columns, id, headers, state) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
     } else {
         "UPDATE batches SET type_code = $1, source_dept = $2, file_name = $3, file_sha256 = $4, format = $5, \
          encoding = $6, submitted_by = $7, submitted_at = $8, total = $9, created = $10, corrected = $11, \
-         duplicates = $12, rejected = $13, queued = $14, subjects_created = $15, unknown_columns = $16, headers = $18 \
-         WHERE id = $17"
+         duplicates = $12, rejected = $13, queued = $14, subjects_created = $15, unknown_columns = $16, headers = $18, \
+         state = $19 WHERE id = $17"
     };
     sqlx::query(sql)
         .bind(&b.type_code)
@@ -139,6 +247,7 @@ async fn write_batch_row(tx: &mut Tx, b: &Batch, insert: bool) -> Result<()> {
         .bind(Json(&b.unknown_columns))
         .bind(enc(b.id))
         .bind(Json(&b.headers))
+        .bind(b.state.as_str())
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -164,7 +273,84 @@ pub(crate) fn batch_from_row(row: &<Db as sqlx::Database>::Row) -> Result<Batch>
         subjects_created: row.try_get("subjects_created")?,
         unknown_columns: row.try_get::<Json<Vec<String>>, _>("unknown_columns")?.0,
         headers: row.try_get::<Json<Vec<String>>, _>("headers")?.0,
+        state: {
+            let s: String = row.try_get("state")?;
+            BatchState::parse(&s).ok_or_else(|| super::bad_row("批次状态", &s))?
+        },
     })
+}
+
+/// The logged state of a batch: its fields as they were before batches had states, plus the
+/// state unless `committed` — so the digests of batches committed before (all of them were,
+/// in one transaction) stay what they were.
+pub(crate) fn batch_digest(b: &Batch) -> Result<String> {
+    #[derive(serde::Serialize)]
+    struct Logged<'a> {
+        id: Uuid,
+        type_code: &'a str,
+        source_dept: &'a str,
+        file_name: Option<&'a str>,
+        file_sha256: &'a str,
+        format: &'a str,
+        encoding: &'a str,
+        submitted_by: &'a str,
+        submitted_at: DateTime<Utc>,
+        total: i64,
+        created: i64,
+        corrected: i64,
+        duplicates: i64,
+        rejected: i64,
+        queued: i64,
+        subjects_created: i64,
+        unknown_columns: &'a [String],
+        headers: &'a [String],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        state: Option<BatchState>,
+    }
+    state_digest(&Logged {
+        id: b.id,
+        type_code: &b.type_code,
+        source_dept: &b.source_dept,
+        file_name: b.file_name.as_deref(),
+        file_sha256: &b.file_sha256,
+        format: &b.format,
+        encoding: &b.encoding,
+        submitted_by: &b.submitted_by,
+        submitted_at: b.submitted_at,
+        total: b.total,
+        created: b.created,
+        corrected: b.corrected,
+        duplicates: b.duplicates,
+        rejected: b.rejected,
+        queued: b.queued,
+        subjects_created: b.subjects_created,
+        unknown_columns: &b.unknown_columns,
+        headers: &b.headers,
+        state: (b.state != BatchState::Committed).then_some(b.state),
+    })
+}
+
+/// A correction staged by a batch: the record as it will be once the batch is published,
+/// and the version it corrects.
+#[derive(serde::Serialize)]
+pub(crate) struct CorrectionState<'a> {
+    pub batch_id: Uuid,
+    pub base_version: i64,
+    pub record: &'a Record,
+}
+
+pub(crate) fn correction_id(batch: Uuid, record: Uuid) -> String {
+    format!("{batch}:{record}")
+}
+
+pub(crate) fn correction_from_row(
+    row: &<Db as sqlx::Database>::Row,
+) -> Result<(Uuid, i64, Record)> {
+    Ok((
+        dec(row.try_get("batch_id")?),
+        row.try_get("base_version")?,
+        row.try_get::<Json<Record>, _>("record")?.0,
+    ))
 }
 
 pub(crate) fn reject_from_row(row: &<Db as sqlx::Database>::Row) -> Result<RejectedRow> {
@@ -200,20 +386,39 @@ impl Writer {
         format!("batch:{}:{}", self.batch.id, self.groups)
     }
 
-    fn tx(&mut self) -> Result<&mut Tx> {
-        self.tx
-            .as_mut()
-            .ok_or_else(|| StoreError::Invalid("批次已提交".into()))
+    /// Whether another writer created records since this batch's last transaction (`tx`
+    /// holds the head at `head_seq`). A batch that began with no records of its type and
+    /// department skips the existing-key look-up, which is only right while nobody else adds
+    /// one; a record created meanwhile (one by one, through the API) turns the look-up on.
+    async fn others_created_records(&self, tx: &mut Tx<'_>, head_seq: i64) -> Result<bool> {
+        if head_seq == self.last_seq {
+            return Ok(false);
+        }
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT seq FROM change_log WHERE seq > $1 AND (entity_type = 'record' \
+             OR (entity_type = $2 AND members LIKE $3)) LIMIT 1",
+        )
+        .bind(self.last_seq)
+        .bind(changelog::GROUP_ENTITY)
+        .bind("%\trecord\t%")
+        .fetch_optional(&mut **tx)
+        .await?;
+        Ok(found.is_some())
     }
 
-    async fn existing_records(&mut self, doc_nos: &[&str]) -> Result<HashMap<String, Record>> {
+    async fn existing_records(
+        &self,
+        tx: &mut Tx<'_>,
+        doc_nos: &[&str],
+    ) -> Result<HashMap<String, Record>> {
         let mut found = HashMap::new();
-        let (dept, ty) = (self.batch.source_dept.clone(), self.batch.type_code.clone());
+        let (dept, ty) = (
+            self.batch.source_dept.as_str(),
+            self.batch.type_code.as_str(),
+        );
         for part in doc_nos.chunks(CHUNK) {
             let mut q = QueryBuilder::<Db>::new("SELECT * FROM records WHERE source_dept = ");
-            q.push_bind(dept.as_str())
-                .push(" AND type_code = ")
-                .push_bind(ty.as_str());
+            q.push_bind(dept).push(" AND type_code = ").push_bind(ty);
             q.push(" AND doc_no IN (");
             let mut sep = q.separated(", ");
             for d in part {
@@ -223,7 +428,7 @@ impl Writer {
             let rows = q
                 .build()
                 .persistent(super::LOOKUPS_PERSISTENT)
-                .fetch_all(&mut **self.tx()?)
+                .fetch_all(&mut **tx)
                 .await?;
             for r in rows {
                 let rec = record_from_row(&r)?;
@@ -233,7 +438,7 @@ impl Writer {
         Ok(found)
     }
 
-    async fn candidates(&mut self, name: &str) -> Result<Vec<LinkCandidate>> {
+    async fn candidates(tx: &mut Tx<'_>, name: &str) -> Result<Vec<LinkCandidate>> {
         let prefix: String = name.chars().take(4).collect();
         let sql = format!(
             "SELECT * FROM subjects WHERE name = $1 OR {FORMER_NAMES_TEXT} LIKE $2 OR name LIKE $3 ORDER BY name LIMIT 5"
@@ -243,7 +448,7 @@ impl Writer {
             .bind(name)
             .bind(format!("%\"{name}\"%"))
             .bind(format!("{prefix}%"))
-            .fetch_all(&mut **self.tx()?)
+            .fetch_all(&mut **tx)
             .await?;
         let mut out = Vec::new();
         for r in rows {
@@ -262,6 +467,202 @@ impl Writer {
             });
         }
         Ok(out)
+    }
+
+    /// Inside a chunk's transaction: the batch is still importing. A batch failed by
+    /// `recover_batches` (its writer stalled for longer than `ABANDONED_AFTER`) takes no more
+    /// rows.
+    async fn still_importing(&self, tx: &mut Tx<'_>) -> Result<()> {
+        let state: Option<String> = sqlx::query_scalar("SELECT state FROM batches WHERE id = $1")
+            .bind(enc(self.batch.id))
+            .fetch_optional(&mut **tx)
+            .await?;
+        if state.as_deref() != Some(BatchState::Importing.as_str()) {
+            return Err(StoreError::Invalid(
+                "该批次导入已中断（长时间无进展，已作废），请重新报送".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn chunk_committed(&self) {
+        if let Some(c) = &self.checkpointer {
+            c.chunk_committed.notify_one();
+        }
+    }
+
+    /// The batch's connection, set up for bulk writes the first time.
+    async fn connection(&mut self) -> Result<PoolConnection<Db>> {
+        if let Some(c) = self.conn.take() {
+            return Ok(c);
+        }
+        let mut c = self.db.pool.acquire().await?;
+        // Set up for this batch only: closed when the batch ends.
+        c.close_on_drop();
+        for stmt in super::batch_setup() {
+            sqlx::query(&stmt).execute(&mut *c).await?;
+        }
+        Ok(c)
+    }
+
+    fn still_open(&self) -> Result<()> {
+        if self.finished {
+            return Err(StoreError::Invalid("批次已提交或已中止".into()));
+        }
+        Ok(())
+    }
+
+    /// Publish the batch: apply its staged corrections, write its final counts and state,
+    /// in one short transaction.
+    async fn publish(&mut self, unknown_columns: Vec<String>) -> Result<Batch> {
+        self.still_open()?;
+        let batch_id = self.batch.id;
+        let group = self.next_group();
+        let mut conn = self.connection().await?;
+        let (mut tx, mut head) = begin_write_on(&self.db, &mut conn).await?;
+        self.still_importing(&mut tx).await?;
+        let mut log = PendingLog::default();
+        let t = now();
+        let mut after: Option<Uuid> = None;
+        loop {
+            let mut q =
+                QueryBuilder::<Db>::new("SELECT * FROM batch_corrections WHERE batch_id = ");
+            q.push_bind(enc(batch_id));
+            if let Some(a) = after {
+                q.push(" AND record_id > ").push_bind(enc(a));
+            }
+            q.push(" ORDER BY record_id LIMIT ").push_bind(CHUNK as i64);
+            let page = q.build().fetch_all(&mut *tx).await?;
+            if page.is_empty() {
+                break;
+            }
+            let mut history = Vec::new();
+            for row in &page {
+                let (_, base_version, mut rec) = correction_from_row(row)?;
+                after = Some(rec.id);
+                let current = sqlx::query("SELECT * FROM records WHERE id = $1")
+                    .bind(enc(rec.id))
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .as_ref()
+                    .map(record_from_row)
+                    .transpose()?;
+                let Some(current) = current.filter(|c| c.version == base_version) else {
+                    // Changed while the batch was importing: the batch fails rather than
+                    // overwrite that change.
+                    return Err(StoreError::Conflict {
+                        expected: base_version,
+                        current: -1,
+                    });
+                };
+                if let Some(b) = base_history(&mut tx, &current).await? {
+                    log.push(entry(
+                        "record_history",
+                        history_id(b.record_id, b.version),
+                        "create",
+                        state_digest(&b)?,
+                    ));
+                    history.push(b);
+                }
+                rec.updated_at = t;
+                write_record(&mut tx, &rec, false, base_version).await?;
+                log.push(entry(
+                    "record",
+                    rec.id.to_string(),
+                    "correct",
+                    state_digest(&rec)?,
+                ));
+                let h = RecordHistoryEntry {
+                    record_id: rec.id,
+                    version: rec.version,
+                    action: "correct".into(),
+                    status: rec.status,
+                    fields: rec.fields.clone(),
+                    actor: self.actor.clone(),
+                    note: Some(format!("批次 {batch_id} 更正")),
+                    at: t,
+                    // The file gives the whole row again: every field it changed, before and
+                    // after.
+                    changes: chengxin_domain::records::correction::diff(
+                        &current.fields,
+                        &rec.fields,
+                    ),
+                };
+                log.push(entry(
+                    "record_history",
+                    history_id(rec.id, rec.version),
+                    "create",
+                    state_digest(&h)?,
+                ));
+                history.push(h);
+                log.push(entry(
+                    "batch_correction",
+                    correction_id(batch_id, rec.id),
+                    "delete",
+                    String::new(),
+                ));
+            }
+            insert_history_rows(&mut tx, &history).await?;
+        }
+        sqlx::query("DELETE FROM batch_corrections WHERE batch_id = $1")
+            .bind(enc(batch_id))
+            .execute(&mut *tx)
+            .await?;
+        log.flush_grouped(&mut tx, &mut head, &self.actor, &group)
+            .await?;
+        let mut batch = self.batch.clone();
+        batch.unknown_columns = unknown_columns;
+        batch.state = BatchState::Committed;
+        write_batch_row(&mut tx, &batch, false).await?;
+        append(
+            &mut tx,
+            &mut head,
+            &self.actor,
+            "batch",
+            &batch_id.to_string(),
+            "commit",
+            Some(batch_digest(&batch)?),
+        )
+        .await?;
+        commit(tx, head).await?;
+        self.finished = true;
+        self.checkpointer = None;
+        self.batch = batch.clone();
+        Ok(batch)
+    }
+
+    /// Fail the batch and remove what it staged.
+    async fn fail_now(&mut self) -> Result<()> {
+        if self.finished {
+            return Ok(());
+        }
+        self.finished = true;
+        // The batch's connection goes first: the clean-up takes its turns like any writer.
+        self.conn = None;
+        self.checkpointer = None;
+        batch_void::fail(&self.db, &self.actor, self.batch.id).await
+    }
+}
+
+impl Drop for Writer {
+    /// A writer dropped half-way (an error, a cancelled request) fails its batch in the
+    /// background; if the process dies first, `recover_batches` does it later.
+    fn drop(&mut self) {
+        if let Ok(mut live) = self.db.live.lock() {
+            live.remove(&self.batch.id);
+        }
+        if self.finished {
+            return;
+        }
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let (db, actor, id) = (self.db.clone(), self.actor.clone(), self.batch.id);
+        rt.spawn(async move {
+            if let Err(e) = batch_void::fail(&db, &actor, id).await {
+                tracing::warn!(batch = %id, error = %e, "abandoned batch not yet cleaned up; the next import or recovery will");
+            }
+        });
     }
 }
 
@@ -291,7 +692,7 @@ pub(crate) struct NewRecordRow<'a> {
     pub updated_at: DateTime<Utc>,
 }
 
-async fn insert_history_rows(tx: &mut Tx, rows: &[RecordHistoryEntry]) -> Result<()> {
+async fn insert_history_rows(tx: &mut Tx<'_>, rows: &[RecordHistoryEntry]) -> Result<()> {
     for part in rows.chunks(CHUNK) {
         let mut q = QueryBuilder::<Db>::new(
             "INSERT INTO record_history (record_id, version, action, status, fields, actor, note, at, changes) ",
@@ -319,6 +720,7 @@ impl BatchWriter for Writer {
     }
 
     async fn write(&mut self, rows: Vec<ImportRow>) -> Result<Vec<RowOutcome>> {
+        self.still_open()?;
         let t = now();
         let group = self.next_group();
         let batch_id = self.batch.id;
@@ -336,6 +738,13 @@ impl BatchWriter for Writer {
             }
         }
 
+        // This chunk's transaction: the head is held from here to its commit only.
+        let mut conn = self.connection().await?;
+        let (mut tx, mut head) = begin_write_on(&self.db, &mut conn).await?;
+        self.still_importing(&mut tx).await?;
+        if !self.had_records && self.others_created_records(&mut tx, head.seq).await? {
+            self.had_records = true;
+        }
         let t0 = std::time::Instant::now();
         // 2. Resolve subjects by USCC / ID-number hash, creating the new ones.
         let usccs: Vec<String> = fresh
@@ -351,8 +760,8 @@ impl BatchWriter for Writer {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let mut by_uscc = super::bulk::subjects_by(self.tx()?, "uscc", &usccs).await?;
-        let mut by_hash = super::bulk::subjects_by(self.tx()?, "id_hash", &hashes).await?;
+        let mut by_uscc = super::bulk::subjects_by(&mut tx, "uscc", &usccs).await?;
+        let mut by_hash = super::bulk::subjects_by(&mut tx, "id_hash", &hashes).await?;
         let mut new_subjects = Vec::new();
         let mut identities: Vec<(Uuid, &str)> = Vec::new();
         for &i in &fresh {
@@ -396,7 +805,7 @@ impl BatchWriter for Writer {
                 "subject",
                 s.id.to_string(),
                 "create",
-                state_digest(&s)?,
+                subject_digest(&s, Some(batch_id))?,
             ));
             if let (Some(sealed), Some(_)) = (&r.subject_id_sealed, &s.id_hash) {
                 log.push(entry(
@@ -415,14 +824,13 @@ impl BatchWriter for Writer {
         // 3. Existing records with the same source keys.
         let doc_nos: Vec<&str> = fresh.iter().map(|&i| rows[i].doc_no.as_str()).collect();
         let existing = if self.had_records {
-            self.existing_records(&doc_nos).await?
+            self.existing_records(&mut tx, &doc_nos).await?
         } else {
             HashMap::new()
         };
 
         let mut new_records: Vec<NewRecordRow<'_>> = Vec::new();
-        let mut history = Vec::new();
-        let mut updates: Vec<(Record, Record)> = Vec::new();
+        let mut corrections: Vec<(i64, Record)> = Vec::new();
         let mut queued = Vec::new();
         for &i in &fresh {
             let r = &rows[i];
@@ -460,7 +868,7 @@ impl BatchWriter for Writer {
                 rec.updated_at = t;
                 outcomes[i] = Some(RowOutcome::Corrected(rec.id));
                 self.batch.corrected += 1;
-                updates.push((old.clone(), rec));
+                corrections.push((old.version, rec));
                 continue;
             }
             let rec = NewRecordRow {
@@ -502,69 +910,51 @@ impl BatchWriter for Writer {
                 state_digest(rec)?,
             ));
         }
-        for (old, rec) in &updates {
+        // Corrections wait, staged, for the batch to be published: the record is unchanged
+        // until then.
+        for (base_version, rec) in &corrections {
             log.push(entry(
-                "record",
-                rec.id.to_string(),
-                "correct",
-                state_digest(rec)?,
-            ));
-            let h = RecordHistoryEntry {
-                record_id: rec.id,
-                version: rec.version,
-                action: "correct".into(),
-                status: rec.status,
-                fields: rec.fields.clone(),
-                actor: self.actor.clone(),
-                note: Some(format!("批次 {batch_id} 更正")),
-                at: t,
-                // The file gives the whole row again: every field it changed, before and after.
-                changes: chengxin_domain::records::correction::diff(&old.fields, &rec.fields),
-            };
-            log.push(entry(
-                "record_history",
-                history_id(rec.id, rec.version),
+                "batch_correction",
+                correction_id(batch_id, rec.id),
                 "create",
-                state_digest(&h)?,
+                state_digest(&CorrectionState {
+                    batch_id,
+                    base_version: *base_version,
+                    record: rec,
+                })?,
             ));
-            history.push(h);
         }
 
         let t2 = t0.elapsed();
         // 4. Write.
-        let tx = self
-            .tx
-            .as_mut()
-            .ok_or_else(|| StoreError::Invalid("批次已提交".into()))?;
-        super::bulk::insert_subjects(tx, &new_subjects).await?;
+        super::bulk::insert_subjects(&mut tx, &new_subjects, batch_id).await?;
         for part in identities.chunks(CHUNK) {
             let mut q =
                 QueryBuilder::<Db>::new("INSERT INTO subject_identities (subject_id, sealed) ");
             q.push_values(part, |mut b, (id, sealed)| {
                 b.push_bind(enc(*id)).push_bind(*sealed);
             });
-            q.build().execute(&mut **tx).await?;
+            q.build().execute(&mut *tx).await?;
         }
         let t3 = t0.elapsed();
-        super::bulk::insert_records(tx, &new_records).await?;
+        super::bulk::insert_records(&mut tx, &new_records).await?;
         let t4 = t0.elapsed();
-        for (old, rec) in &updates {
-            if let Some(b) = base_history(tx, old).await? {
-                log.push(entry(
-                    "record_history",
-                    history_id(b.record_id, b.version),
-                    "create",
-                    state_digest(&b)?,
-                ));
-                history.push(b);
-            }
-            write_record(tx, rec, false, old.version).await?;
+        for part in corrections.chunks(CHUNK) {
+            let mut q = QueryBuilder::<Db>::new(
+                "INSERT INTO batch_corrections (batch_id, record_id, base_version, record) ",
+            );
+            q.push_values(part, |mut b, (base_version, rec)| {
+                b.push_bind(enc(batch_id))
+                    .push_bind(enc(rec.id))
+                    .push_bind(*base_version)
+                    .push_bind(Json(rec));
+            });
+            q.build().execute(&mut *tx).await?;
         }
-        insert_history_rows(tx, &history).await?;
         let t5 = t0.elapsed();
         let mut link_rows = Vec::new();
         for (record_id, name) in queued {
-            let candidates = self.candidates(&name).await?;
+            let candidates = Self::candidates(&mut tx, &name).await?;
             link_rows.push(crate::LinkRequest {
                 record_id,
                 subject_name: name,
@@ -573,12 +963,8 @@ impl BatchWriter for Writer {
                 created_at: t,
             });
         }
-        let tx = self
-            .tx
-            .as_mut()
-            .ok_or_else(|| StoreError::Invalid("批次已提交".into()))?;
         for l in &link_rows {
-            write_link(tx, l, true).await?;
+            write_link(&mut tx, l, true).await?;
             log.push(entry(
                 "link_request",
                 l.record_id.to_string(),
@@ -586,9 +972,15 @@ impl BatchWriter for Writer {
                 state_digest(l)?,
             ));
         }
-        log.flush_grouped(tx, &mut self.head, &self.actor, &group)
+        log.flush_grouped(&mut tx, &mut head, &self.actor, &group)
             .await?;
-        tracing::debug!(?t1, ?t2, ?t3, ?t4, ?t5, t6 = ?t0.elapsed(), rows = rows.len(), "batch write timings");
+        let t6 = t0.elapsed();
+        let seq = head.seq;
+        commit(tx, head).await?;
+        self.chunk_committed();
+        self.conn = Some(conn);
+        self.last_seq = seq;
+        tracing::debug!(?t1, ?t2, ?t3, ?t4, ?t5, ?t6, commit = ?t0.elapsed(), rows = rows.len(), "batch write timings");
 
         let outcomes: Vec<RowOutcome> = outcomes
             .into_iter()
@@ -607,8 +999,7 @@ impl BatchWriter for Writer {
     }
 
     async fn reject(&mut self, rows: Vec<RejectedRow>) -> Result<()> {
-        self.batch.total += rows.len() as i64;
-        self.batch.rejected += rows.len() as i64;
+        self.still_open()?;
         let batch_id = self.batch.id;
         let mut log = PendingLog::default();
         for r in &rows {
@@ -619,7 +1010,10 @@ impl BatchWriter for Writer {
                 state_digest(&RejectState { batch_id, row: r })?,
             ));
         }
-        let tx = self.tx()?;
+        let group = self.next_group();
+        let mut conn = self.connection().await?;
+        let (mut tx, mut head) = begin_write_on(&self.db, &mut conn).await?;
+        self.still_importing(&mut tx).await?;
         for part in rows.chunks(CHUNK) {
             let mut q = QueryBuilder::<Db>::new(
                 "INSERT INTO batch_rejects (batch_id, row_no, cells, reasons) ",
@@ -630,51 +1024,42 @@ impl BatchWriter for Writer {
                     .push_bind(Json(&r.cells))
                     .push_bind(Json(&r.reasons));
             });
-            q.build().execute(&mut **tx).await?;
+            q.build().execute(&mut *tx).await?;
         }
-        let group = self.next_group();
-        let tx = self
-            .tx
-            .as_mut()
-            .ok_or_else(|| StoreError::Invalid("批次已提交".into()))?;
-        log.flush_grouped(tx, &mut self.head, &self.actor, &group)
-            .await
+        log.flush_grouped(&mut tx, &mut head, &self.actor, &group)
+            .await?;
+        let seq = head.seq;
+        commit(tx, head).await?;
+        self.chunk_committed();
+        self.conn = Some(conn);
+        self.last_seq = seq;
+        self.batch.total += rows.len() as i64;
+        self.batch.rejected += rows.len() as i64;
+        Ok(())
     }
 
     async fn commit(mut self: Box<Self>, unknown_columns: Vec<String>) -> Result<Batch> {
-        self.batch.unknown_columns = unknown_columns;
-        let mut tx = self
-            .tx
-            .take()
-            .ok_or_else(|| StoreError::Invalid("批次已提交".into()))?;
-        write_batch_row(&mut tx, &self.batch, false).await?;
-        for stmt in super::batch_teardown() {
-            sqlx::query(&stmt).execute(&mut *tx).await?;
+        match self.publish(unknown_columns).await {
+            Ok(b) => Ok(b),
+            Err(e) => {
+                // Nothing of the batch was published: fail it and remove what it staged.
+                if let Err(clean) = self.fail_now().await {
+                    tracing::warn!(batch = %self.batch.id, error = %clean, "failed batch not yet cleaned up");
+                }
+                Err(e)
+            }
         }
-        let mut log = PendingLog::default();
-        log.push(entry(
-            "batch",
-            self.batch.id.to_string(),
-            "create",
-            state_digest(&self.batch)?,
-        ));
-        let mut head = std::mem::replace(
-            &mut self.head,
-            Head {
-                seq: 0,
-                hash: String::new(),
-            },
-        );
-        log.flush(&mut tx, &mut head, &self.actor).await?;
-        commit(tx, head).await?;
-        Ok(self.batch.clone())
+    }
+
+    async fn abort(mut self: Box<Self>) -> Result<()> {
+        self.fail_now().await
     }
 }
 
 #[async_trait]
 impl BatchStore for Inner {
     async fn begin_batch(&self, actor: &str, b: NewBatch) -> Result<Box<dyn BatchWriter>> {
-        Ok(Box::new(begin(&self.pool, actor, b).await?))
+        Ok(Box::new(begin(self, actor, b).await?))
     }
 
     async fn batch(&self, id: Uuid) -> Result<Option<Batch>> {
@@ -687,6 +1072,14 @@ impl BatchStore for Inner {
             .transpose()
     }
 
+    async fn recover_batches(&self, actor: &str, idle: Duration) -> Result<Vec<Uuid>> {
+        batch_void::recover(self, actor, idle).await
+    }
+
+    async fn batch_entities(&self, id: Uuid) -> Result<BatchEntities> {
+        batch_void::entities(self, id).await
+    }
+
     async fn batch_by_file(
         &self,
         type_code: &str,
@@ -695,7 +1088,7 @@ impl BatchStore for Inner {
     ) -> Result<Option<Batch>> {
         sqlx::query(
             "SELECT * FROM batches WHERE type_code = $1 AND source_dept = $2 AND file_sha256 = $3 \
-             ORDER BY submitted_at LIMIT 1",
+             AND state = 'committed' ORDER BY submitted_at LIMIT 1",
         )
         .bind(type_code)
         .bind(source_dept)
@@ -708,8 +1101,12 @@ impl BatchStore for Inner {
     }
 
     async fn batch_rejects(&self, id: Uuid) -> Result<Vec<RejectedRow>> {
-        let rows = sqlx::query("SELECT * FROM batch_rejects WHERE batch_id = $1 ORDER BY row_no")
-            .bind(enc(id))
+        // A batch's rejected rows are shown once it is published, like the rest of it.
+        let rows = sqlx::query(
+            "SELECT * FROM batch_rejects WHERE batch_id = $1 \
+             AND batch_id IN (SELECT id FROM batches WHERE id = $1 AND state = 'committed') ORDER BY row_no",
+        )
+        .bind(enc(id))
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(reject_from_row).collect()
@@ -727,6 +1124,47 @@ impl BatchStore for Inner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Batches committed before they had a state keep their logged digests: a committed
+    /// batch digests as the batch without its state; an open one with it.
+    #[test]
+    fn committed_batch_digests_as_before_states() {
+        let mut b = Batch {
+            id: Uuid::now_v7(),
+            type_code: "admin_penalty".into(),
+            source_dept: "11320400MB0000000X".into(),
+            file_name: Some("处罚.csv".into()),
+            file_sha256: "abc".into(),
+            format: "csv".into(),
+            encoding: "UTF-8".into(),
+            submitted_by: "dept".into(),
+            submitted_at: now(),
+            total: 3,
+            created: 2,
+            corrected: 0,
+            duplicates: 0,
+            rejected: 1,
+            queued: 0,
+            subjects_created: 1,
+            unknown_columns: vec!["备用".into()],
+            headers: vec!["名称".into()],
+            state: BatchState::Committed,
+        };
+        let json = serde_json::to_string(&b).unwrap();
+        let before = json
+            .strip_suffix(",\"state\":\"committed\"}")
+            .map(|j| format!("{j}}}"))
+            .unwrap();
+        assert_eq!(
+            batch_digest(&b).unwrap(),
+            changelog::sha256_hex(before.as_bytes())
+        );
+        b.state = BatchState::Importing;
+        assert_ne!(
+            batch_digest(&b).unwrap(),
+            changelog::sha256_hex(before.as_bytes())
+        );
+    }
 
     /// `verify` digests the stored row as a `Record`; the batch digests a `NewRecordRow`.
     /// They must agree byte for byte, or every imported record would look tampered with.

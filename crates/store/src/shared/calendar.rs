@@ -45,7 +45,7 @@ impl CalendarStore for Inner {
         let mut years: Vec<&CalendarYear> = years.iter().collect();
         years.sort_by_key(|y| y.year);
         let mut put = CalendarPut::default();
-        let (mut tx, mut head) = begin_write(&self.pool).await?;
+        let (mut tx, mut head) = begin_write(self).await?;
         for y in years {
             let document = y.to_document();
             let old: Option<Json<serde_json::Value>> =

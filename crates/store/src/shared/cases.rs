@@ -39,7 +39,7 @@ impl CaseStore for Inner {
         if new.is_empty() && updated.is_empty() {
             return Ok(());
         }
-        let (mut tx, mut head) = begin_write(&self.pool).await?;
+        let (mut tx, mut head) = begin_write(self).await?;
         let mut log = PendingLog::default();
         for (c, expected) in new
             .iter()

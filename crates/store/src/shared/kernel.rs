@@ -2,31 +2,59 @@
 //! holding the log head, appending chained entries (one by one, batched or grouped), and
 //! reading change-log rows. It knows no concern.
 
-use sqlx::{Row, Transaction};
+use sqlx::pool::PoolConnection;
+use sqlx::{Connection as _, Row, Transaction};
 
-use super::Db;
+use super::{Db, Inner};
 use crate::changelog::{self, format_at, now, LogEntry};
 use crate::error::{Result, StoreError};
 
 pub(super) type DbRow = <Db as sqlx::Database>::Row;
 
-/// The backend's connection pool.
-pub(super) type Pool = sqlx::Pool<Db>;
+/// A write transaction (also used by the backend's bulk-write paths): on a connection from the
+/// pool (`'static`) or on one the caller holds.
+pub(crate) type Tx<'c> = Transaction<'c, Db>;
 
-/// A write transaction (also used by the backend's bulk-write paths).
-pub(crate) type Tx = Transaction<'static, Db>;
+/// This process's writers, in turn: first come, first served. A write transaction holds the
+/// log head, so writes are serialised anyway; taking turns here first makes the order fair.
+/// SQLite's own lock is not: a writer waiting on it sleeps and retries, and a batch import
+/// that commits one chunk and begins the next a moment later would win nearly every retry,
+/// starving the complaint or login waiting behind it. With turns, a write waits for at most
+/// the chunk being written.
+pub(crate) type Gate = std::sync::Arc<tokio::sync::Mutex<()>>;
 
-/// The chain head, held (locked) for the duration of a write transaction.
+/// The chain head, held (locked) for the duration of a write transaction, with this
+/// process's turn to write.
 pub(super) struct Head {
     pub(super) seq: i64,
     pub(super) hash: String,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
 }
 
 /// Start a write transaction and take the change-log head. The no-op UPDATE takes the write
 /// lock first on both backends (SQLite's RESERVED lock, PostgreSQL's row lock), so appends are
 /// serialised and no deferred transaction has to upgrade its lock half-way.
-pub(super) async fn begin_write(pool: &sqlx::Pool<Db>) -> Result<(Tx, Head)> {
-    let mut tx = pool.begin().await?;
+pub(super) async fn begin_write(db: &Inner) -> Result<(Tx<'static>, Head)> {
+    let turn = db.gate.clone().lock_owned().await;
+    let tx = db.pool.begin().await?;
+    take_head(tx, turn).await
+}
+
+/// [`begin_write`] on a connection the caller holds: a batch import keeps one for all its
+/// chunks, so their transactions find its page cache (and its larger size) as they left it.
+pub(super) async fn begin_write_on<'c>(
+    db: &Inner,
+    conn: &'c mut PoolConnection<Db>,
+) -> Result<(Tx<'c>, Head)> {
+    let turn = db.gate.clone().lock_owned().await;
+    let tx = conn.begin().await?;
+    take_head(tx, turn).await
+}
+
+async fn take_head(
+    mut tx: Tx<'_>,
+    turn: tokio::sync::OwnedMutexGuard<()>,
+) -> Result<(Tx<'_>, Head)> {
     sqlx::query("UPDATE log_head SET seq = seq WHERE id = 1")
         .execute(&mut *tx)
         .await?;
@@ -36,12 +64,13 @@ pub(super) async fn begin_write(pool: &sqlx::Pool<Db>) -> Result<(Tx, Head)> {
     let head = Head {
         seq: row.try_get("seq")?,
         hash: row.try_get("hash")?,
+        _turn: turn,
     };
     Ok((tx, head))
 }
 
 pub(super) async fn append(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     head: &mut Head,
     actor: &str,
     entity_type: &str,
@@ -86,7 +115,7 @@ pub(super) async fn append(
 /// is logged and the transaction committed.
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn finish_versioned(
-    mut tx: Tx,
+    mut tx: Tx<'_>,
     mut head: Head,
     rows_affected: u64,
     expected: Option<i64>,
@@ -119,7 +148,7 @@ pub(super) async fn finish_versioned(
     commit(tx, head).await
 }
 
-pub(super) async fn commit(mut tx: Tx, head: Head) -> Result<()> {
+pub(super) async fn commit(mut tx: Tx<'_>, head: Head) -> Result<()> {
     sqlx::query("UPDATE log_head SET seq = $1, hash = $2 WHERE id = 1")
         .bind(head.seq)
         .bind(&head.hash)
@@ -162,7 +191,12 @@ impl PendingLog {
         self.entries.push(e);
     }
 
-    pub(super) async fn flush(&mut self, tx: &mut Tx, head: &mut Head, actor: &str) -> Result<()> {
+    pub(super) async fn flush(
+        &mut self,
+        tx: &mut Tx<'_>,
+        head: &mut Head,
+        actor: &str,
+    ) -> Result<()> {
         let at = format_at(now());
         let mut rows: Vec<LogEntry> = Vec::with_capacity(self.entries.len());
         for e in self.entries.drain(..) {
@@ -215,7 +249,7 @@ impl PendingLog {
     /// chained row per `GROUP_MAX` members instead of one per entity.
     pub(super) async fn flush_grouped(
         &mut self,
-        tx: &mut Tx,
+        tx: &mut Tx<'_>,
         head: &mut Head,
         actor: &str,
         group_id: &str,

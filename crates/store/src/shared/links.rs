@@ -14,7 +14,7 @@ use crate::changelog::{now, state_digest};
 use crate::error::{Result, StoreError};
 use crate::{LinkRequest, SubjectStore};
 
-pub(super) async fn write_link(tx: &mut Tx, l: &LinkRequest, insert: bool) -> Result<()> {
+pub(super) async fn write_link(tx: &mut Tx<'_>, l: &LinkRequest, insert: bool) -> Result<()> {
     let sql = if insert {
         "INSERT INTO link_queue (subject_name, candidates, status, created_at, record_id) VALUES ($1, $2, $3, $4, $5)"
     } else {
@@ -45,7 +45,9 @@ pub(super) fn link_from_row(row: &DbRow) -> Result<LinkRequest> {
 
 pub(super) async fn pending(inner: &Inner, limit: i64) -> Result<Vec<LinkRequest>> {
     let rows = sqlx::query(
-        "SELECT * FROM link_queue WHERE status = 'pending' ORDER BY created_at, record_id LIMIT $1",
+        "SELECT * FROM link_queue WHERE status = 'pending' AND NOT EXISTS (SELECT 1 FROM records r \
+         WHERE r.id = link_queue.record_id AND r.batch_id IN (SELECT id FROM batches WHERE state IN ('importing', 'failing'))) \
+         ORDER BY created_at, record_id LIMIT $1",
     )
     .bind(limit.clamp(1, 10_000))
     .fetch_all(&inner.pool)
@@ -66,8 +68,12 @@ pub(super) async fn link_record(
             entity: "主体",
             id: subject_id.to_string(),
         })?;
-    let (mut tx, mut head) = begin_write(&inner.pool).await?;
-    let row = sqlx::query("SELECT * FROM link_queue WHERE record_id = $1")
+    let (mut tx, mut head) = begin_write(inner).await?;
+    // A record still staged by an open batch is not there yet.
+    let row = sqlx::query(
+        "SELECT * FROM link_queue WHERE record_id = $1 AND NOT EXISTS (SELECT 1 FROM records r \
+         WHERE r.id = link_queue.record_id AND r.batch_id IN (SELECT id FROM batches WHERE state IN ('importing', 'failing')))",
+    )
         .bind(enc(record_id))
         .fetch_optional(&mut *tx)
         .await?

@@ -9,8 +9,8 @@ use sqlx::types::Json;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::kernel::{append, begin_write, commit, DbRow, Head, Pool, Tx};
-use super::{dec, enc, Db, Inner};
+use super::kernel::{append, begin_write, commit, DbRow, Head, Tx};
+use super::{dec, enc, Db, Inner, VISIBLE};
 use crate::changelog::state_digest;
 use crate::error::{Result, StoreError};
 use crate::{ListEntryFilter, ListEntryRow, ListStore};
@@ -33,19 +33,19 @@ pub(super) fn entry_from_row(r: &DbRow) -> Result<ListEntryRow> {
 }
 
 pub(super) async fn write_entry(
-    pool: &Pool,
+    db: &Inner,
     actor: &str,
     e: &ListEntryRow,
     expected: Option<i64>,
 ) -> Result<()> {
-    let (mut tx, mut head) = begin_write(pool).await?;
+    let (mut tx, mut head) = begin_write(db).await?;
     write_entry_tx(&mut tx, &mut head, actor, e, expected).await?;
     commit(tx, head).await
 }
 
 /// Insert or update (at `expected`) a list entry inside a write transaction, logged.
 pub(super) async fn write_entry_tx(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     head: &mut Head,
     actor: &str,
     e: &ListEntryRow,
@@ -105,7 +105,7 @@ use crate::concern::lists::{RECOGNISERS_BACKFILL, RECOGNISERS_BACKFILLED as BACK
 /// columns) with its change-log entry; the others stay as they are. Runs once (see
 /// [`RECOGNISERS_BACKFILL`]), inside the migration's write transaction.
 pub(super) async fn backfill_recognisers(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     head: &mut Head,
     actor: &str,
 ) -> Result<usize> {
@@ -155,9 +155,11 @@ pub(super) async fn backfill_recognisers(
                     let code = match chengxin_domain::codes::uscc::parse(&name, regions) {
                         Ok(u) => Some(u.code),
                         Err(_) => {
-                            let found: Vec<String> = sqlx::query_scalar(
-                                "SELECT uscc FROM subjects WHERE name = $1 AND uscc IS NOT NULL LIMIT 2",
-                            )
+                            let found: Vec<String> = sqlx::query_scalar(&format!(
+                                "SELECT uscc FROM subjects WHERE name = $1 AND uscc IS NOT NULL \
+                                 AND {} LIMIT 2",
+                                super::VISIBLE
+                            ))
                             .bind(&name)
                             .fetch_all(&mut **tx)
                             .await?;
@@ -239,7 +241,7 @@ pub(super) async fn backfill_recognisers(
 #[async_trait]
 impl ListStore for Inner {
     async fn create_list_entry(&self, actor: &str, e: &ListEntryRow) -> Result<()> {
-        write_entry(&self.pool, actor, e, None).await
+        write_entry(self, actor, e, None).await
     }
 
     async fn update_list_entry(
@@ -248,7 +250,7 @@ impl ListStore for Inner {
         e: &ListEntryRow,
         expected_version: i64,
     ) -> Result<()> {
-        write_entry(&self.pool, actor, e, Some(expected_version)).await
+        write_entry(self, actor, e, Some(expected_version)).await
     }
 
     async fn list_entry(&self, id: Uuid) -> Result<Option<ListEntryRow>> {
@@ -320,14 +322,14 @@ impl ListStore for Inner {
     async fn negative_records(&self, after: Option<Uuid>, limit: i64) -> Result<Vec<Record>> {
         let rows = match after {
             Some(a) => sqlx::query(
-                "SELECT * FROM records WHERE severity IS NOT NULL AND subject_id IS NOT NULL AND id > $1 ORDER BY id LIMIT $2",
+                &format!("SELECT * FROM records WHERE severity IS NOT NULL AND subject_id IS NOT NULL AND id > $1 AND {VISIBLE} ORDER BY id LIMIT $2"),
             )
             .bind(enc(a))
             .bind(limit)
             .fetch_all(&self.pool)
             .await?,
             None => sqlx::query(
-                "SELECT * FROM records WHERE severity IS NOT NULL AND subject_id IS NOT NULL ORDER BY id LIMIT $1",
+                &format!("SELECT * FROM records WHERE severity IS NOT NULL AND subject_id IS NOT NULL AND {VISIBLE} ORDER BY id LIMIT $1"),
             )
             .bind(limit)
             .fetch_all(&self.pool)
@@ -341,17 +343,21 @@ impl ListStore for Inner {
         let limit = limit.clamp(1, 100_000);
         let rows = match after {
             Some(a) => {
-                sqlx::query("SELECT * FROM subjects WHERE id > $1 ORDER BY id LIMIT $2")
-                    .bind(enc(a))
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await?
+                sqlx::query(&format!(
+                    "SELECT * FROM subjects WHERE id > $1 AND {VISIBLE} ORDER BY id LIMIT $2"
+                ))
+                .bind(enc(a))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
             }
             None => {
-                sqlx::query("SELECT * FROM subjects ORDER BY id LIMIT $1")
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await?
+                sqlx::query(&format!(
+                    "SELECT * FROM subjects WHERE {VISIBLE} ORDER BY id LIMIT $1"
+                ))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
             }
         };
         rows.iter().map(subject_from_row).collect()

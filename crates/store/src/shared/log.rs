@@ -3,7 +3,10 @@
 
 use super::accounts::{account_from_row, token_from_row};
 use super::audit::audit_from_row;
-use super::batches::{batch_from_row, reject_from_row, reject_id, RejectState};
+use super::batches::{
+    batch_digest, batch_from_row, correction_from_row, correction_id, reject_from_row, reject_id,
+    CorrectionState, RejectState,
+};
 use super::calendar::calendar_year_from_row;
 use super::cases::case_from_row;
 use super::links::link_from_row;
@@ -12,7 +15,7 @@ use super::meta::{catalog_type_from_row, meta_from_row};
 use super::records::{history_from_row, history_id, record_from_row};
 use super::reports::{report_digest, report_from_row};
 use super::rights::{application_from_row, evidence_digest, evidence_from_row};
-use super::subjects::{employment_from_row, identity_digest, subject_from_row};
+use super::subjects::{employment_from_row, identity_digest, subject_row_digest};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ed25519_dalek::VerifyingKey;
@@ -40,7 +43,7 @@ fn uuid_id(row: &DbRow) -> Result<String> {
     Ok(dec(row.try_get("id")?).to_string())
 }
 
-const COVERED: [Covered; 19] = [
+const COVERED: [Covered; 20] = [
     Covered {
         entity_type: "meta",
         sql: "SELECT * FROM meta",
@@ -57,7 +60,7 @@ const COVERED: [Covered; 19] = [
         entity_type: "subject",
         sql: "SELECT * FROM subjects",
         id: uuid_id,
-        digest: |r| state_digest(&subject_from_row(r)?),
+        digest: subject_row_digest,
     },
     Covered {
         entity_type: "employment",
@@ -85,7 +88,7 @@ const COVERED: [Covered; 19] = [
         entity_type: "batch",
         sql: "SELECT * FROM batches",
         id: uuid_id,
-        digest: |r| state_digest(&batch_from_row(r)?),
+        digest: |r| batch_digest(&batch_from_row(r)?),
     },
     Covered {
         entity_type: "batch_reject",
@@ -101,6 +104,22 @@ const COVERED: [Covered; 19] = [
             state_digest(&RejectState {
                 batch_id: b,
                 row: &row,
+            })
+        },
+    },
+    Covered {
+        entity_type: "batch_correction",
+        sql: "SELECT * FROM batch_corrections",
+        id: |r| {
+            let (batch, _, record) = correction_from_row(r)?;
+            Ok(correction_id(batch, record.id))
+        },
+        digest: |r| {
+            let (batch_id, base_version, record) = correction_from_row(r)?;
+            state_digest(&CorrectionState {
+                batch_id,
+                base_version,
+                record: &record,
             })
         },
     },

@@ -64,7 +64,7 @@ impl MetaStore for Inner {
             .into_iter()
             .map(|t| (t.code.clone(), t))
             .collect();
-        let (mut tx, mut head) = begin_write(&self.pool).await?;
+        let (mut tx, mut head) = begin_write(self).await?;
         let key_id = signer.key_id();
         let known: Option<String> =
             sqlx::query_scalar("SELECT key_id FROM signing_keys WHERE key_id = $1")
@@ -170,7 +170,7 @@ impl MetaStore for Inner {
     }
 
     async fn set_meta(&self, actor: &str, key: &str, value: &str) -> Result<()> {
-        let (mut tx, mut head) = begin_write(&self.pool).await?;
+        let (mut tx, mut head) = begin_write(self).await?;
         let old: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
             .bind(key)
             .fetch_optional(&mut *tx)

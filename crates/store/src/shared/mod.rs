@@ -12,6 +12,7 @@
 
 mod accounts;
 mod audit;
+mod batch_void;
 pub(super) mod batches;
 mod calendar;
 mod cases;
@@ -26,10 +27,26 @@ mod rights;
 mod subjects;
 
 use super::{
-    batch_setup, batch_teardown, bulk, dec, enc, Db, Inner, UuidCol, BACKEND, FORMER_NAMES_TEXT,
+    batch_setup, bulk, dec, enc, Db, Inner, UuidCol, BACKEND, CHUNK_CHECKPOINT, FORMER_NAMES_TEXT,
     LOOKUPS_PERSISTENT, MIGRATOR, SNAPSHOT_SETUP,
 };
 use crate::error::StoreError;
+
+/// The condition on `batch_id` of a row a batch may have staged (records, subjects): visible
+/// unless its batch is still open (`importing`, or `failing` while its rows are removed). Open
+/// batches are a handful at most, read once per statement through the partial index
+/// `batches_open`, whose condition this repeats word for word.
+const VISIBLE: &str = "(batch_id IS NULL OR batch_id NOT IN \
+     (SELECT id FROM batches WHERE state IN ('importing', 'failing')))";
+
+/// `SELECT COUNT(*)` of the visible rows of `table` (records, subjects): while no batch is
+/// open, the plain count (which SQLite answers from its smallest index).
+fn count_visible(table: &str) -> String {
+    format!(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM batches WHERE state IN ('importing', 'failing')) \
+         THEN (SELECT COUNT(*) FROM {table} WHERE {VISIBLE}) ELSE (SELECT COUNT(*) FROM {table}) END"
+    )
+}
 
 fn bad_row(what: &str, detail: impl std::fmt::Display) -> StoreError {
     StoreError::Invalid(format!("{what}数据无法解读：{detail}"))

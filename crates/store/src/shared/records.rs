@@ -10,7 +10,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::kernel::{append, begin_write, commit, DbRow, Head, Tx};
-use super::{bad_row, blank, dec, enc, Db, Inner, UuidCol};
+use super::{bad_row, blank, dec, enc, Db, Inner, UuidCol, VISIBLE};
 use crate::changelog::{self, now, state_digest};
 use crate::error::{Result, StoreError};
 use crate::{NewRecord, PublishedFilter, RecordChange, RecordStore};
@@ -95,7 +95,10 @@ pub(super) fn implicit_create(r: &Record, batch_id: Uuid, actor: String) -> Reco
 
 /// For a batch-imported record still at version 1 without a stored creation entry: that
 /// entry, to be inserted (and logged) before the record is changed.
-pub(super) async fn base_history(tx: &mut Tx, old: &Record) -> Result<Option<RecordHistoryEntry>> {
+pub(super) async fn base_history(
+    tx: &mut Tx<'_>,
+    old: &Record,
+) -> Result<Option<RecordHistoryEntry>> {
     let Some(batch_id) = old.batch_id else {
         return Ok(None);
     };
@@ -129,7 +132,7 @@ pub(super) fn changes_column(changes: &[FieldChange]) -> Option<Json<&[FieldChan
 }
 
 pub(super) async fn insert_history(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     head: &mut Head,
     h: &RecordHistoryEntry,
 ) -> Result<()> {
@@ -161,7 +164,7 @@ pub(super) async fn insert_history(
 }
 
 pub(super) async fn write_record(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     r: &Record,
     insert: bool,
     expected_version: i64,
@@ -214,19 +217,21 @@ pub(super) async fn write_record(
 /// entries. Shared by `change_record` and writes that change a record together with
 /// something else (an application decided on it).
 pub(super) async fn change_record_tx(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     head: &mut Head,
     actor: &str,
     c: RecordChange,
 ) -> Result<Record> {
-    let row = sqlx::query("SELECT * FROM records WHERE id = $1")
-        .bind(enc(c.id))
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            entity: "记录",
-            id: c.id.to_string(),
-        })?;
+    let row = sqlx::query(&format!(
+        "SELECT * FROM records WHERE id = $1 AND {VISIBLE}"
+    ))
+    .bind(enc(c.id))
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| StoreError::NotFound {
+        entity: "记录",
+        id: c.id.to_string(),
+    })?;
     let mut r = record_from_row(&row)?;
     if r.version != c.expected_version {
         return Err(StoreError::Conflict {
@@ -295,7 +300,7 @@ pub(super) async fn change_record_tx(
 
 /// ` WHERE status = 'published' …` for [`PublishedFilter`].
 fn push_published_filter(q: &mut sqlx::QueryBuilder<'_, Db>, f: &PublishedFilter) {
-    q.push(" WHERE status = 'published'");
+    q.push(" WHERE status = 'published' AND ").push(VISIBLE);
     if !f.type_codes.is_empty() {
         q.push(" AND type_code IN (");
         let mut sep = q.separated(", ");
@@ -335,7 +340,7 @@ impl RecordStore for Inner {
         if blank(&r.subject_name) {
             return Err(StoreError::Invalid("主体名称不能为空".into()));
         }
-        let (mut tx, mut head) = begin_write(&self.pool).await?;
+        let (mut tx, mut head) = begin_write(self).await?;
         let dup: Option<UuidCol> = sqlx::query_scalar(
             "SELECT id FROM records WHERE source_dept = $1 AND type_code = $2 AND doc_no = $3",
         )
@@ -410,20 +415,22 @@ impl RecordStore for Inner {
     }
 
     async fn change_record(&self, actor: &str, c: RecordChange) -> Result<Record> {
-        let (mut tx, mut head) = begin_write(&self.pool).await?;
+        let (mut tx, mut head) = begin_write(self).await?;
         let r = change_record_tx(&mut tx, &mut head, actor, c).await?;
         commit(tx, head).await?;
         Ok(r)
     }
 
     async fn record(&self, id: Uuid) -> Result<Option<Record>> {
-        sqlx::query("SELECT * FROM records WHERE id = $1")
-            .bind(enc(id))
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(record_from_row)
-            .transpose()
+        sqlx::query(&format!(
+            "SELECT * FROM records WHERE id = $1 AND {VISIBLE}"
+        ))
+        .bind(enc(id))
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(record_from_row)
+        .transpose()
     }
 
     async fn record_history(&self, id: Uuid) -> Result<Vec<RecordHistoryEntry>> {
@@ -452,7 +459,7 @@ impl RecordStore for Inner {
     }
 
     async fn count_records(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM records")
+        Ok(sqlx::query_scalar(&super::count_visible("records"))
             .fetch_one(&self.pool)
             .await?)
     }
@@ -466,7 +473,9 @@ impl RecordStore for Inner {
         if type_codes.is_empty() {
             return Ok(Vec::new());
         }
-        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT * FROM records WHERE type_code IN (");
+        let mut q = sqlx::QueryBuilder::<Db>::new(format!(
+            "SELECT * FROM records WHERE {VISIBLE} AND type_code IN ("
+        ));
         let mut sep = q.separated(", ");
         for t in type_codes {
             sep.push_bind(t.as_str());
@@ -479,10 +488,10 @@ impl RecordStore for Inner {
     }
 
     async fn records_due_for_expiry(&self, today: NaiveDate, limit: i64) -> Result<Vec<Record>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT * FROM records WHERE status = 'published' AND publish_until IS NOT NULL \
-             AND publish_until < $1 ORDER BY publish_until, id LIMIT $2",
-        )
+             AND publish_until < $1 AND {VISIBLE} ORDER BY publish_until, id LIMIT $2"
+        ))
         .bind(today)
         .bind(limit.clamp(1, 100_000))
         .fetch_all(&self.pool)
@@ -500,7 +509,9 @@ impl RecordStore for Inner {
         if type_codes.is_empty() {
             return Ok(Vec::new());
         }
-        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT * FROM records WHERE status = ");
+        let mut q = sqlx::QueryBuilder::<Db>::new(format!(
+            "SELECT * FROM records WHERE {VISIBLE} AND status = "
+        ));
         q.push_bind(status.as_str()).push(" AND type_code IN (");
         let mut sep = q.separated(", ");
         for t in type_codes {
@@ -552,12 +563,14 @@ impl RecordStore for Inner {
     }
 
     async fn records_of_subject(&self, subject_id: Uuid) -> Result<Vec<Record>> {
-        sqlx::query("SELECT * FROM records WHERE subject_id = $1 ORDER BY id")
-            .bind(enc(subject_id))
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(record_from_row)
-            .collect()
+        sqlx::query(&format!(
+            "SELECT * FROM records WHERE subject_id = $1 AND {VISIBLE} ORDER BY id"
+        ))
+        .bind(enc(subject_id))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(record_from_row)
+        .collect()
     }
 }

@@ -69,7 +69,7 @@ impl CreditReportStore for Inner {
         if hex::encode(Sha256::digest(&r.pdf)) != r.pdf_sha256 {
             return Err(StoreError::Invalid("报告 PDF 的摘要与内容不符".into()));
         }
-        let (mut tx, mut head) = begin_write(&self.pool).await?;
+        let (mut tx, mut head) = begin_write(self).await?;
         sqlx::query(
             "INSERT INTO credit_reports (report_no, subject_id, issued_at, issued_by, key_id, \
              content_sha256, verification_code, signed, pdf_sha256, pdf) \

@@ -83,7 +83,7 @@ pub(super) fn evidence_from_row(r: &DbRow) -> Result<EvidenceFile> {
 }
 
 async fn write_application_tx(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     head: &mut Head,
     actor: &str,
     a: &ApplicationRow,
@@ -157,7 +157,7 @@ impl RightsStore for Inner {
         expected_version: Option<i64>,
         change: TargetChange,
     ) -> Result<Option<Record>> {
-        let (mut tx, mut head) = begin_write(&self.pool).await?;
+        let (mut tx, mut head) = begin_write(self).await?;
         write_application_tx(&mut tx, &mut head, actor, a, expected_version).await?;
         let record = match change {
             TargetChange::None => None,
@@ -179,7 +179,7 @@ impl RightsStore for Inner {
         expected_version: i64,
         f: &EvidenceFile,
     ) -> Result<()> {
-        let (mut tx, mut head) = begin_write(&self.pool).await?;
+        let (mut tx, mut head) = begin_write(self).await?;
         write_application_tx(&mut tx, &mut head, actor, a, Some(expected_version)).await?;
         sqlx::query(
             "INSERT INTO evidence_files (id, application_id, name, kind, size, sha256, material, content, created_at) \

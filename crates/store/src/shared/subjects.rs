@@ -8,7 +8,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::kernel::{append, begin_write, commit, DbRow, Tx};
-use super::{bad_row, blank, dec, enc, escape_like, Db, Inner, UuidCol};
+use super::{bad_row, blank, dec, enc, escape_like, Db, Inner, UuidCol, VISIBLE};
 use crate::changelog::{now, state_digest};
 use crate::error::{Result, StoreError};
 use crate::{NewEmployment, NewSubject, SubjectFilter, SubjectStore, SubjectUpdate};
@@ -43,7 +43,7 @@ pub(super) fn employment_from_row(row: &DbRow) -> Result<Employment> {
     })
 }
 
-async fn write_subject(tx: &mut Tx, s: &Subject, insert: bool) -> Result<()> {
+async fn write_subject(tx: &mut Tx<'_>, s: &Subject, insert: bool) -> Result<()> {
     let sql = if insert {
         "INSERT INTO subjects (kind, name, uscc, id_hash, id_masked, region, parent_id, former_names, \
          created_at, updated_at, version, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
@@ -69,6 +69,31 @@ async fn write_subject(tx: &mut Tx, s: &Subject, insert: bool) -> Result<()> {
     Ok(())
 }
 
+/// The logged state of a subject: the subject itself, or — for one a batch created — the
+/// subject with that batch, so the column that hides it while the batch is open is covered by
+/// the change log like the rest of the row.
+pub(super) fn subject_digest(s: &Subject, batch_id: Option<Uuid>) -> Result<String> {
+    #[derive(serde::Serialize)]
+    struct InBatch<'a> {
+        #[serde(flatten)]
+        subject: &'a Subject,
+        batch_id: Uuid,
+    }
+    match batch_id {
+        None => state_digest(s),
+        Some(batch_id) => state_digest(&InBatch {
+            subject: s,
+            batch_id,
+        }),
+    }
+}
+
+/// The digest `verify` recomputes from a stored subject row.
+pub(super) fn subject_row_digest(row: &DbRow) -> Result<String> {
+    let batch = row.try_get::<Option<UuidCol>, _>("batch_id")?.map(dec);
+    subject_digest(&subject_from_row(row)?, batch)
+}
+
 /// The logged state of a sealed identity: a digest of the sealed text (never the number).
 pub(super) fn identity_digest(sealed: &str) -> Result<String> {
     state_digest(&sealed)
@@ -83,7 +108,7 @@ impl SubjectStore for Inner {
         if blank(&s.name) {
             return Err(StoreError::Invalid("主体名称不能为空".into()));
         }
-        let (mut tx, mut head) = begin_write(&self.pool).await?;
+        let (mut tx, mut head) = begin_write(self).await?;
         if let Some(uscc) = &s.uscc {
             let dup: Option<UuidCol> =
                 sqlx::query_scalar("SELECT id FROM subjects WHERE uscc = $1")
@@ -148,16 +173,19 @@ impl SubjectStore for Inner {
         expected_version: i64,
         u: SubjectUpdate,
     ) -> Result<Subject> {
-        let (mut tx, mut head) = begin_write(&self.pool).await?;
-        let row = sqlx::query("SELECT * FROM subjects WHERE id = $1")
-            .bind(enc(id))
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "主体",
-                id: id.to_string(),
-            })?;
+        let (mut tx, mut head) = begin_write(self).await?;
+        let row = sqlx::query(&format!(
+            "SELECT * FROM subjects WHERE id = $1 AND {VISIBLE}"
+        ))
+        .bind(enc(id))
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "主体",
+            id: id.to_string(),
+        })?;
         let mut s = subject_from_row(&row)?;
+        let batch = row.try_get::<Option<UuidCol>, _>("batch_id")?.map(dec);
         if s.version != expected_version {
             return Err(StoreError::Conflict {
                 expected: expected_version,
@@ -195,7 +223,7 @@ impl SubjectStore for Inner {
             "subject",
             &s.id.to_string(),
             "update",
-            Some(state_digest(&s)?),
+            Some(subject_digest(&s, batch)?),
         )
         .await?;
         commit(tx, head).await?;
@@ -203,37 +231,44 @@ impl SubjectStore for Inner {
     }
 
     async fn subject(&self, id: Uuid) -> Result<Option<Subject>> {
-        sqlx::query("SELECT * FROM subjects WHERE id = $1")
-            .bind(enc(id))
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(subject_from_row)
-            .transpose()
+        sqlx::query(&format!(
+            "SELECT * FROM subjects WHERE id = $1 AND {VISIBLE}"
+        ))
+        .bind(enc(id))
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(subject_from_row)
+        .transpose()
     }
 
     async fn subject_by_uscc(&self, uscc: &str) -> Result<Option<Subject>> {
-        sqlx::query("SELECT * FROM subjects WHERE uscc = $1")
-            .bind(uscc)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(subject_from_row)
-            .transpose()
+        sqlx::query(&format!(
+            "SELECT * FROM subjects WHERE uscc = $1 AND {VISIBLE}"
+        ))
+        .bind(uscc)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(subject_from_row)
+        .transpose()
     }
 
     async fn subject_by_id_hash(&self, id_hash: &str) -> Result<Option<Subject>> {
-        sqlx::query("SELECT * FROM subjects WHERE id_hash = $1")
-            .bind(id_hash)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(subject_from_row)
-            .transpose()
+        sqlx::query(&format!(
+            "SELECT * FROM subjects WHERE id_hash = $1 AND {VISIBLE}"
+        ))
+        .bind(id_hash)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(subject_from_row)
+        .transpose()
     }
 
     async fn list_subjects(&self, f: &SubjectFilter) -> Result<Vec<Subject>> {
-        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT * FROM subjects WHERE 1 = 1");
+        let mut q =
+            sqlx::QueryBuilder::<Db>::new(format!("SELECT * FROM subjects WHERE {VISIBLE}"));
         if let Some(k) = f.kind {
             q.push(" AND kind = ").push_bind(k.as_str());
         }
@@ -255,7 +290,7 @@ impl SubjectStore for Inner {
     }
 
     async fn count_subjects(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM subjects")
+        Ok(sqlx::query_scalar(&super::count_visible("subjects"))
             .fetch_one(&self.pool)
             .await?)
     }
@@ -300,7 +335,7 @@ impl SubjectStore for Inner {
             end_date: e.end_date,
             created_at: now(),
         };
-        let (mut tx, mut head) = begin_write(&self.pool).await?;
+        let (mut tx, mut head) = begin_write(self).await?;
         sqlx::query(
             "INSERT INTO employments (id, person_id, body_id, post, start_date, end_date, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -355,7 +390,7 @@ impl SubjectStore for Inner {
         subject_id: Uuid,
         sealed: &str,
     ) -> Result<()> {
-        let (mut tx, mut head) = begin_write(&self.pool).await?;
+        let (mut tx, mut head) = begin_write(self).await?;
         sqlx::query("DELETE FROM subject_identities WHERE subject_id = $1")
             .bind(enc(subject_id))
             .execute(&mut *tx)

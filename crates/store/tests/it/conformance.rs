@@ -740,7 +740,11 @@ both_backends!(
         assert_eq!(b2.duplicates, 4);
         assert_eq!(s.count_records().await.unwrap(), 4);
         let (seq_after, _) = s.log_head().await.unwrap();
-        assert_eq!(seq_after, seq_before + 1, "only the batch itself is logged");
+        assert_eq!(
+            seq_after,
+            seq_before + 2,
+            "only the batch itself is logged (opened, then committed)"
+        );
 
         // New content under the same source key: a correction with history.
         let mut w = s.begin_batch("dept", new_batch("sha-3")).await.unwrap();

@@ -7,4 +7,5 @@ mod calendar;
 mod conformance;
 mod file_modes;
 mod list_entries;
+mod staged_import;
 mod verify_snapshot;

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use chengxin_access::Permission as P;
-use chengxin_store::Batch;
+use chengxin_store::{Batch, BatchState};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -118,8 +118,32 @@ pub struct BatchParams {
     pub fragment: Option<String>,
 }
 
-/// The result block of a batch: counts, the rejected count, the error report.
+/// The result block of a batch: counts, the rejected count, the error report — or, for a
+/// batch not (yet) published, only where it stands: none of its rows is in effect.
 pub fn batch_view(b: &Batch) -> Markup {
+    if b.state != BatchState::Committed {
+        let (state, note) = match b.state {
+            BatchState::Importing => (
+                "正在导入",
+                "本批次正在分段入库，全部完成前其中任何一行都不会生效或公示。请稍后刷新本页。",
+            ),
+            _ => (
+                "导入中断",
+                "本批次导入中断，已作废，其中任何一行都未生效。请重新报送该文件。",
+            ),
+        };
+        return html! {
+            div.card {
+                h2 { "批次结果" }
+                dl.kv {
+                    dt { "批次编号" } dd { code { (b.id) } }
+                    dt { "状态" } dd #batch-state { (state) }
+                    dt { "报送时间" } dd { (dt(&b.submitted_at)) }
+                }
+                div.notice.info { (note) }
+            }
+        };
+    }
     let counts: [(&str, i64, &str); 6] = [
         ("总行数", b.total, "count-total"),
         ("新增", b.created, "count-created"),
