@@ -168,6 +168,7 @@ impl Upload {
                 actor: caller.actor.clone(),
                 today: chengxin_store::clock::today_in_china(),
                 delegations: Some(app.delegations()?),
+                rejects: Default::default(),
             },
         )
         .await

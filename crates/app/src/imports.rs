@@ -46,6 +46,8 @@ pub struct ImportRequest {
     /// deciding authority is neither `source_dept` nor a body it is authorised for is rejected
     /// (`authority_not_authorised`).
     pub delegations: Option<Arc<chengxin_domain::authority::Delegations>>,
+    /// How many rejected rows are kept, and when the file is judged the wrong one.
+    pub rejects: intake::rejects::RejectLimits,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -351,7 +353,7 @@ pub async fn import_file(
             },
         )
         .await?;
-    let batch = match write_chunks(&mut writer, &mut rx, &cipher).await {
+    let batch = match write_chunks(&mut writer, &mut rx, &cipher, req.rejects).await {
         Ok(()) => {
             reader
                 .await
@@ -390,14 +392,17 @@ async fn write_chunks(
     writer: &mut Box<dyn BatchWriter>,
     rx: &mut tokio::sync::mpsc::Receiver<Msg>,
     cipher: &PiiCipher,
+    limits: intake::rejects::RejectLimits,
 ) -> AppResult<()> {
     let (mut waited, mut writing, mut rejecting) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let mut tally = intake::rejects::RejectTally::new(limits);
     loop {
         let t = Instant::now();
         let Some(msg) = rx.recv().await else { break };
         waited += t.elapsed();
         match msg {
             Msg::Rows { good, mut bad } => {
+                let rows_read = good.len() + bad.len();
                 let (rows, cells): (Vec<ImportRow>, Vec<Vec<String>>) = good.into_iter().unzip();
                 let rownos: Vec<u64> = rows.iter().map(|r| r.row).collect();
                 let t = Instant::now();
@@ -415,8 +420,15 @@ async fn write_chunks(
                         reasons: vec![reason.to_string()],
                     });
                 }
+                bad.sort_by_key(|r| r.row);
+                for _ in bad.len()..rows_read {
+                    tally.accepted();
+                }
+                // The first rejected rows are kept with every reason; the rest only counted.
+                let before = tally.not_kept();
+                bad.retain(|r| tally.rejected(&r.reasons));
+                writer.count_rejects(tally.not_kept() - before, tally.reasons());
                 if !bad.is_empty() {
-                    bad.sort_by_key(|r| r.row);
                     let sealed = bad
                         .into_iter()
                         .map(|r| seal_reject(cipher, writer.id(), r))
@@ -424,6 +436,9 @@ async fn write_chunks(
                     let t = Instant::now();
                     writer.reject(sealed).await?;
                     rejecting += t.elapsed();
+                }
+                if let Some(wrong) = tally.wrong_file() {
+                    return Err(AppError::invalid("batch_wrong_file", wrong.message()));
                 }
             }
             Msg::Fatal(e) => return Err(e),

@@ -378,6 +378,7 @@ async fn import_once(
             actor: "bench".into(),
             today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).context("date")?,
             delegations: None,
+            rejects: Default::default(),
         },
     )
     .await

@@ -259,6 +259,7 @@ async fn seed_import(
             actor: "bench".into(),
             today,
             delegations: None,
+            rejects: Default::default(),
         },
     )
     .await

@@ -244,6 +244,9 @@ pub(crate) fn batch_setup() -> Vec<String> {
 /// Nothing to run after each chunk of a batch commits (PostgreSQL checkpoints on its own).
 pub(crate) const CHUNK_CHECKPOINT: Option<&str> = None;
 
+/// After a batch ends: nothing to do (PostgreSQL recycles its WAL segments itself).
+pub(crate) async fn shrink_log(_pool: &sqlx::PgPool) {}
+
 /// Whether the batch's per-chunk look-ups are kept as prepared statements (see `batch_setup`).
 pub(crate) const LOOKUPS_PERSISTENT: bool = false;
 

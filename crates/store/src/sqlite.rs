@@ -161,6 +161,35 @@ pub(crate) fn batch_setup() -> Vec<String> {
 /// database file (PASSIVE: alongside the writers, never waiting for them).
 pub(crate) const CHUNK_CHECKPOINT: Option<&str> = Some("PRAGMA wal_checkpoint(PASSIVE)");
 
+/// After a batch ends: give the write-ahead log's disk space back. A TRUNCATE checkpoint
+/// copies what is left and truncates the file to zero bytes, but only if it can do so at once
+/// (no busy wait: a waiting TRUNCATE checkpoint would hold the write lock and stall every
+/// writer behind it). If a reader is in the way, `journal_size_limit` trims the file at the
+/// next reset instead.
+pub(crate) async fn shrink_log(pool: &sqlx::SqlitePool) {
+    let result: std::result::Result<(), sqlx::Error> = async {
+        let mut c = pool.acquire().await?;
+        sqlx::query("PRAGMA busy_timeout = 0")
+            .execute(&mut *c)
+            .await?;
+        let done = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut *c)
+            .await;
+        sqlx::query("PRAGMA busy_timeout = 10000")
+            .execute(&mut *c)
+            .await?;
+        done.map(|_| ())
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::debug!(error = %e, "write-ahead log not truncated now");
+    }
+}
+
+/// The most a write-ahead log keeps on disk after it is reset (64 MiB): a large import
+/// must not leave gigabytes behind.
+const JOURNAL_SIZE_LIMIT: &str = "67108864";
+
 /// Whether the batch's per-chunk look-ups are kept as prepared statements: yes on SQLite,
 /// whose planner does not cache plans by table size.
 pub(crate) const LOOKUPS_PERSISTENT: bool = true;
@@ -234,7 +263,8 @@ impl SqliteStore {
                 "wal_autocheckpoint",
                 std::env::var("CHENGXIN_X_GLOBAL_AUTOCKPT").unwrap_or_else(|_| "1000".into()),
             )
-            .pragma("temp_store", "MEMORY");
+            .pragma("temp_store", "MEMORY")
+            .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT);
         // Records are ~1.5 KB: 8 KiB pages hold more of them per page and halve the page
         // bookkeeping of bulk imports. Only set when creating the file (it cannot change later
         // in WAL mode, and an existing file must be opened as it is).

@@ -44,6 +44,7 @@ pub(crate) async fn run(
             actor: "cli:import".into(),
             today: china_today(),
             delegations: delegations.clone(),
+            rejects: Default::default(),
         };
         match chengxin_app::imports::import_file(store.clone(), hasher.clone(), file.clone(), req)
             .await

@@ -123,6 +123,7 @@ mod authority;
 mod columns;
 mod digest;
 mod formula;
+pub mod rejects;
 mod row;
 mod stored;
 #[cfg(test)]

@@ -48,6 +48,7 @@ async fn story(t: TestApp) {
                 actor: "test".into(),
                 today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
                 delegations: None,
+                rejects: Default::default(),
             },
         )
         .await

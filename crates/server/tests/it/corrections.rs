@@ -52,6 +52,7 @@ async fn import(t: &TestApp, type_code: &str, name: &str, csv: String, uscc: &st
             actor: "test".into(),
             today: today(),
             delegations: None,
+            rejects: Default::default(),
         },
     )
     .await
@@ -241,6 +242,7 @@ async fn one_field_story(t: TestApp) {
             actor: "test".into(),
             today: today(),
             delegations: None,
+            rejects: Default::default(),
         },
     )
     .await

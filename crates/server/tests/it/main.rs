@@ -18,6 +18,7 @@ mod imports;
 mod jurisdiction;
 mod login;
 mod portal;
+mod rejects;
 mod report_view;
 mod rights;
 mod sanctions;

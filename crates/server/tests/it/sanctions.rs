@@ -35,6 +35,7 @@ async fn story(t: TestApp) {
             actor: "test".into(),
             today: chrono::NaiveDate::from_ymd_opt(2025, 6, 2).unwrap(),
             delegations: None,
+            rejects: Default::default(),
         },
     )
     .await
@@ -108,6 +109,7 @@ async fn reconciled(t: TestApp) {
             actor: "test".into(),
             today: chrono::NaiveDate::from_ymd_opt(2025, 6, 2).unwrap(),
             delegations: None,
+            rejects: Default::default(),
         },
     )
     .await

@@ -171,6 +171,13 @@ pub struct Batch {
     /// The counts are final once `committed`; before, they are zero.
     #[serde(default)]
     pub state: BatchState,
+    /// Rejected rows counted in `rejected` but not kept for the error report (a batch keeps
+    /// the first [`RejectLimits::keep`](chengxin_domain::intake::rejects::RejectLimits)).
+    #[serde(default)]
+    pub rejects_not_kept: i64,
+    /// Every reason rows were rejected for, with its rows, most first.
+    #[serde(default)]
+    pub reject_reasons: Vec<chengxin_domain::intake::rejects::ReasonCount>,
 }
 
 /// Writes one batch, all or nothing as readers see it: each `write`/`reject` is its own short
@@ -185,6 +192,13 @@ pub trait BatchWriter: Send {
     async fn write(&mut self, rows: Vec<ImportRow>) -> Result<Vec<RowOutcome>>;
     /// Keep rejected rows for the error report.
     async fn reject(&mut self, rows: Vec<RejectedRow>) -> Result<()>;
+    /// Count rejected rows that are not kept, and set the reasons by rows (written when the
+    /// batch is published).
+    fn count_rejects(
+        &mut self,
+        not_kept: u64,
+        reasons: Vec<chengxin_domain::intake::rejects::ReasonCount>,
+    );
     /// Publish the batch. On failure the batch is failed and its staged rows removed.
     async fn commit(self: Box<Self>, unknown_columns: Vec<String>) -> Result<Batch>;
     /// Fail the batch now and remove what it staged (dropping the writer does the same in the

@@ -183,6 +183,8 @@ pub(crate) async fn begin(db: &Inner, actor: &str, b: NewBatch) -> Result<Writer
         unknown_columns: Vec::new(),
         headers: b.headers,
         state: BatchState::Importing,
+        rejects_not_kept: 0,
+        reject_reasons: Vec::new(),
     };
     // The row exists from the start: it makes the batch's rows invisible, and rejected rows
     // reference it. Its counts are written (and logged) at commit.
@@ -220,13 +222,14 @@ pub(crate) async fn begin(db: &Inner, actor: &str, b: NewBatch) -> Result<Writer
 pub(super) async fn write_batch_row(tx: &mut Tx<'_>, b: &Batch, insert: bool) -> Result<()> {
     let sql = if insert {
         "INSERT INTO batches (type_code, source_dept, file_name, file_sha256, format, encoding, submitted_by, \
-         submitted_at, total, created, corrected, duplicates, rejected, queued, subjects_created, unknown_columns, id, headers, state) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+         submitted_at, total, created, corrected, duplicates, rejected, queued, subjects_created, unknown_columns, id, headers, state, \
+         rejects_not_kept, reject_reasons) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
     } else {
         "UPDATE batches SET type_code = $1, source_dept = $2, file_name = $3, file_sha256 = $4, format = $5, \
          encoding = $6, submitted_by = $7, submitted_at = $8, total = $9, created = $10, corrected = $11, \
          duplicates = $12, rejected = $13, queued = $14, subjects_created = $15, unknown_columns = $16, headers = $18, \
-         state = $19 WHERE id = $17"
+         state = $19, rejects_not_kept = $20, reject_reasons = $21 WHERE id = $17"
     };
     sqlx::query(sql)
         .bind(&b.type_code)
@@ -248,6 +251,8 @@ pub(super) async fn write_batch_row(tx: &mut Tx<'_>, b: &Batch, insert: bool) ->
         .bind(enc(b.id))
         .bind(Json(&b.headers))
         .bind(b.state.as_str())
+        .bind(b.rejects_not_kept)
+        .bind(Json(&b.reject_reasons))
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -277,6 +282,12 @@ pub(crate) fn batch_from_row(row: &<Db as sqlx::Database>::Row) -> Result<Batch>
             let s: String = row.try_get("state")?;
             BatchState::parse(&s).ok_or_else(|| super::bad_row("批次状态", &s))?
         },
+        rejects_not_kept: row.try_get("rejects_not_kept")?,
+        reject_reasons: row
+            .try_get::<Json<Vec<chengxin_domain::intake::rejects::ReasonCount>>, _>(
+                "reject_reasons",
+            )?
+            .0,
     })
 }
 
@@ -306,6 +317,14 @@ pub(crate) fn batch_digest(b: &Batch) -> Result<String> {
         headers: &'a [String],
         #[serde(skip_serializing_if = "Option::is_none")]
         state: Option<BatchState>,
+        // Left out when empty, like `state`: earlier batches' digests stay what they were.
+        #[serde(skip_serializing_if = "is_zero")]
+        rejects_not_kept: i64,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        reject_reasons: &'a [chengxin_domain::intake::rejects::ReasonCount],
+    }
+    fn is_zero(n: &i64) -> bool {
+        *n == 0
     }
     state_digest(&Logged {
         id: b.id,
@@ -327,6 +346,8 @@ pub(crate) fn batch_digest(b: &Batch) -> Result<String> {
         unknown_columns: &b.unknown_columns,
         headers: &b.headers,
         state: (b.state != BatchState::Committed).then_some(b.state),
+        rejects_not_kept: b.rejects_not_kept,
+        reject_reasons: &b.reject_reasons,
     })
 }
 
@@ -627,7 +648,9 @@ impl Writer {
         commit(tx, head).await?;
         self.finished = true;
         self.checkpointer = None;
+        self.conn = None;
         self.batch = batch.clone();
+        super::shrink_log(&self.db.pool).await;
         Ok(batch)
     }
 
@@ -640,7 +663,9 @@ impl Writer {
         // The batch's connection goes first: the clean-up takes its turns like any writer.
         self.conn = None;
         self.checkpointer = None;
-        batch_void::fail(&self.db, &self.actor, self.batch.id).await
+        let failed = batch_void::fail(&self.db, &self.actor, self.batch.id).await;
+        super::shrink_log(&self.db.pool).await;
+        failed
     }
 }
 
@@ -1038,6 +1063,18 @@ impl BatchWriter for Writer {
         Ok(())
     }
 
+    fn count_rejects(
+        &mut self,
+        not_kept: u64,
+        reasons: Vec<chengxin_domain::intake::rejects::ReasonCount>,
+    ) {
+        let n = i64::try_from(not_kept).unwrap_or(i64::MAX);
+        self.batch.total = self.batch.total.saturating_add(n);
+        self.batch.rejected = self.batch.rejected.saturating_add(n);
+        self.batch.rejects_not_kept = self.batch.rejects_not_kept.saturating_add(n);
+        self.batch.reject_reasons = reasons;
+    }
+
     async fn commit(mut self: Box<Self>, unknown_columns: Vec<String>) -> Result<Batch> {
         match self.publish(unknown_columns).await {
             Ok(b) => Ok(b),
@@ -1149,10 +1186,12 @@ mod tests {
             unknown_columns: vec!["备用".into()],
             headers: vec!["名称".into()],
             state: BatchState::Committed,
+            rejects_not_kept: 0,
+            reject_reasons: Vec::new(),
         };
         let json = serde_json::to_string(&b).unwrap();
         let before = json
-            .strip_suffix(",\"state\":\"committed\"}")
+            .strip_suffix(",\"state\":\"committed\",\"rejects_not_kept\":0,\"reject_reasons\":[]}")
             .map(|j| format!("{j}}}"))
             .unwrap();
         assert_eq!(

@@ -26,6 +26,7 @@ mod reports;
 mod rights;
 mod subjects;
 
+use super::shrink_log;
 use super::{
     batch_setup, bulk, dec, enc, Db, Inner, UuidCol, BACKEND, CHUNK_CHECKPOINT, FORMER_NAMES_TEXT,
     LOOKUPS_PERSISTENT, MIGRATOR, SNAPSHOT_SETUP,

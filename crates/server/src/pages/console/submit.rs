@@ -189,6 +189,22 @@ pub fn batch_view(b: &Batch) -> Markup {
                     " " a #error-report href=(format!("/api/v1/batches/{}/errors", b.id)) download { "下载错误报告（CSV）" }
                     " · " a href=(format!("/api/v1/batches/{}/errors?format=xlsx", b.id)) download { "XLSX 格式" }
                 }
+                @if b.rejects_not_kept > 0 {
+                    p.hint #rejects-not-kept {
+                        "错误报告列出前 " (b.rejected - b.rejects_not_kept) " 行；其余 " (b.rejects_not_kept)
+                        " 行只计数，不保留明细。请先按下表改正常见问题后重新报送。"
+                    }
+                }
+                @if !b.reject_reasons.is_empty() {
+                    table #reject-reasons {
+                        thead { tr { th { "问题" } th { "行数" } } }
+                        tbody {
+                            @for r in b.reject_reasons.iter().take(20) {
+                                tr { td { (r.message) } td.num { (r.rows) } }
+                            }
+                        }
+                    }
+                }
             } @else {
                 div.notice.ok { "全部行均已通过校验。" }
             }
