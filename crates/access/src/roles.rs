@@ -117,6 +117,9 @@ pub enum Permission {
     RegionsManage,
     /// Change system settings.
     SettingsManage,
+    /// Approve or refuse another person's request to give an account a role that needs a
+    /// second person ([`Role::grant_needs_approval`]).
+    GrantsApprove,
 }
 
 use Permission as P;
@@ -158,6 +161,7 @@ impl Permission {
         P::TokensManage,
         P::RegionsManage,
         P::SettingsManage,
+        P::GrantsApprove,
     ];
 
     /// Stable snake_case name (the serde name).
@@ -197,6 +201,7 @@ impl Permission {
             P::TokensManage => "tokens_manage",
             P::RegionsManage => "regions_manage",
             P::SettingsManage => "settings_manage",
+            P::GrantsApprove => "grants_approve",
         }
     }
 
@@ -242,6 +247,7 @@ impl Permission {
             P::TokensManage => "管理接口令牌",
             P::RegionsManage => "管理行政区划",
             P::SettingsManage => "管理系统设置",
+            P::GrantsApprove => "审批特权角色授予",
         }
     }
 
@@ -372,6 +378,7 @@ const CREDIT_OFFICE: &[Permission] = &[
     P::CatalogManage,
     P::PortalManage,
     P::ReportsRead,
+    P::GrantsApprove,
 ];
 
 const IMPLEMENTING_DEPARTMENT: &[Permission] = &[
@@ -398,6 +405,7 @@ const ADMINISTRATOR: &[Permission] = &[
     P::TokensManage,
     P::RegionsManage,
     P::SettingsManage,
+    P::GrantsApprove,
 ];
 
 impl Role {
@@ -493,6 +501,24 @@ impl Role {
     pub fn is_exclusive(self) -> bool {
         matches!(self, Role::Administrator | Role::Auditor | Role::Subject)
     }
+
+    /// Whether giving an account this role needs a second person's approval (separation of
+    /// duties): the roles that open personal data or non-public records, read the audit trail,
+    /// or manage accounts and tokens. An administrator could otherwise mint the access it
+    /// cannot hold itself (a credit office that decrypts ID numbers), or a second
+    /// administrator to approve its own requests.
+    pub fn grant_needs_approval(self) -> bool {
+        self.permissions().iter().any(|p| {
+            matches!(
+                p,
+                P::PersonalDataDecrypt
+                    | P::RecordsReadNonpublic
+                    | P::AuditRead
+                    | P::AccountsManage
+                    | P::TokensManage
+            )
+        })
+    }
 }
 
 impl std::fmt::Display for Role {
@@ -512,6 +538,20 @@ pub fn permissions_of(roles: &[Role]) -> BTreeSet<Permission> {
 /// Whether any of `roles` requires a TOTP second factor.
 pub fn requires_totp(roles: &[Role]) -> bool {
     roles.iter().any(|r| r.requires_totp())
+}
+
+/// The roles of `after` that an account holding `before` in `region` may only receive with a
+/// second person's approval: every added role that [`Role::grant_needs_approval`], and any added
+/// staff role at national scope (`region` national). Roles already held, and removals, need none.
+pub fn roles_needing_approval(before: &[Role], after: &[Role], national: bool) -> Vec<Role> {
+    after
+        .iter()
+        .copied()
+        .filter(|r| !before.contains(r))
+        .filter(|r| r.grant_needs_approval() || (national && *r != Role::Public))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }
 
 /// Check that a set of roles may be held by one account: an exclusive role
@@ -564,6 +604,14 @@ mod tests {
                 assert!(!r.has(P::TokensManage), "{r}");
                 assert!(!r.has(P::SettingsManage), "{r}");
             }
+        }
+        // Approving another's privileged grant: the administrators and the credit office only.
+        for r in Role::ALL {
+            assert_eq!(
+                r.has(P::GrantsApprove),
+                matches!(r, Role::Administrator | Role::CreditOffice),
+                "{r}"
+            );
         }
         // Only the auditor reads the audit trail.
         for r in Role::ALL {
@@ -658,6 +706,36 @@ mod tests {
         assert_eq!(Role::CreditOffice.label_zh(), "信用办");
         assert_eq!(Role::parse("root"), None);
         assert_eq!(Permission::parse("everything"), None);
+    }
+
+    #[test]
+    fn privileged_grants_need_a_second_person() {
+        let needing: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.grant_needs_approval())
+            .collect();
+        assert_eq!(
+            needing,
+            [Role::CreditOffice, Role::Auditor, Role::Administrator]
+        );
+        // Every role holding the decryption of personal data needs approval.
+        for r in Role::ALL {
+            if r.has(P::PersonalDataDecrypt) || r.has(P::RecordsReadNonpublic) {
+                assert!(r.grant_needs_approval(), "{r}");
+            }
+        }
+        let co = Role::CreditOffice;
+        let sup = Role::Supervisor;
+        assert_eq!(roles_needing_approval(&[], &[co], false), [co]);
+        assert_eq!(roles_needing_approval(&[sup], &[sup, co], false), [co]);
+        // Held already, or removed: nothing to approve.
+        assert!(roles_needing_approval(&[co], &[co, sup], false).is_empty());
+        assert!(roles_needing_approval(&[co, sup], &[sup], false).is_empty());
+        assert!(roles_needing_approval(&[], &[sup], false).is_empty());
+        // National scope: any staff role.
+        assert_eq!(roles_needing_approval(&[], &[sup], true), [sup]);
+        assert!(roles_needing_approval(&[], &[Role::Public], true).is_empty());
     }
 
     #[test]

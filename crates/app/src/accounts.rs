@@ -7,13 +7,13 @@ use std::collections::BTreeSet;
 use chengxin_access::password::{
     dummy_verify, generate_one_time_password, hash_password, verify_password,
 };
-use chengxin_access::roles::check_role_set;
+use chengxin_access::roles::{check_role_set, roles_needing_approval};
 use chengxin_access::session::new_session_id;
 use chengxin_access::tokens::generate_token;
 use chengxin_access::totp::{self, TotpSecret};
 use chengxin_access::{AccessError, LoginGuard, Permission, PiiCipher, Region, Role, TokenScope};
 use chengxin_domain::regions::RegionTable;
-use chengxin_store::{Account, AuditEvent, SessionRow, Store, TokenRow};
+use chengxin_store::{Account, AuditEvent, GrantAccount, RoleGrant, SessionRow, Store, TokenRow};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -46,6 +46,11 @@ pub struct IssuedAccount {
     pub username: String,
     pub one_time_password: String,
     pub totp_uri: Option<String>,
+    /// The roles the account holds now.
+    pub roles: Vec<String>,
+    /// The grant of the roles that wait for a second person's approval (separation of
+    /// duties): until it is approved the account does not hold them.
+    pub pending_grant: Option<GrantView>,
 }
 
 impl std::fmt::Debug for IssuedAccount {
@@ -128,13 +133,164 @@ fn open_totp(pii: &PiiCipher, a: &Account) -> AppResult<Option<TotpSecret>> {
     Ok(Some(TotpSecret::from_base32(&b32)?))
 }
 
+/// Who asks for an account or a role change, for the separation of duties.
+#[derive(Debug, Clone)]
+pub struct Requester {
+    /// Recorded as the actor (`account:alice`, `cli:account-create`).
+    pub actor: String,
+    /// The requesting account (none at the server's command line).
+    pub account: Option<Uuid>,
+    pub ip: Option<String>,
+    /// The server's command line: roles are given at once, without a second person, and the
+    /// grant is recorded as `break_glass` so the auditor and the credit office see it.
+    pub break_glass: bool,
+}
+
+impl Requester {
+    /// The server's command line (shell access to the server is the trust anchor).
+    pub fn command_line(actor: &str) -> Self {
+        Self {
+            actor: actor.to_string(),
+            account: None,
+            ip: None,
+            break_glass: true,
+        }
+    }
+
+    fn of(caller: &crate::auth::Caller) -> Self {
+        Self {
+            actor: caller.actor.clone(),
+            account: caller.account_id(),
+            ip: caller.ip.clone(),
+            break_glass: false,
+        }
+    }
+
+    fn audit(&self, kind: &str, action: &str) -> AuditEvent {
+        let mut e = AuditEvent::new(&self.actor, kind, action, "ok");
+        e.ip = self.ip.clone();
+        e
+    }
+}
+
+/// A role grant as administrators, the credit office and the auditor see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GrantView {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub username: String,
+    pub region: String,
+    /// The roles the account held when the grant was asked for.
+    pub roles_before: Vec<String>,
+    /// The roles it holds once approved.
+    pub roles: Vec<String>,
+    /// The roles that need the approval.
+    pub privileged: Vec<String>,
+    pub requested_by: String,
+    pub requested_at: DateTime<Utc>,
+    /// `pending`, `approved`, `refused`, `break_glass`.
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub note: Option<String>,
+    pub version: i64,
+}
+
+impl From<&RoleGrant> for GrantView {
+    fn from(g: &RoleGrant) -> Self {
+        Self {
+            id: g.id,
+            account_id: g.account_id,
+            username: g.username.clone(),
+            region: g.region.clone(),
+            roles_before: g.roles_before.clone(),
+            roles: g.roles.clone(),
+            privileged: g.privileged.clone(),
+            requested_by: g.requested_by.clone(),
+            requested_at: g.requested_at,
+            status: g.status.clone(),
+            decided_by: g.decided_by.clone(),
+            decided_at: g.decided_at,
+            note: g.note.clone(),
+            version: g.version,
+        }
+    }
+}
+
+fn codes(roles: &[Role]) -> Vec<String> {
+    roles.iter().map(|r| r.as_str().to_string()).collect()
+}
+
+/// A new grant of `roles` (of which `privileged` need the approval) to `account`, whose roles
+/// are `before` now.
+fn new_grant(
+    by: &Requester,
+    account: &Account,
+    before: &[Role],
+    roles: &[Role],
+    privileged: &[Role],
+    now: DateTime<Utc>,
+) -> RoleGrant {
+    RoleGrant {
+        id: Uuid::now_v7(),
+        account_id: account.id,
+        username: account.username.clone(),
+        region: account.region.clone(),
+        roles_before: codes(before),
+        roles: codes(roles),
+        privileged: codes(privileged),
+        requested_by: by.actor.clone(),
+        requested_by_account: by.account,
+        requested_at: now,
+        status: if by.break_glass {
+            "break_glass"
+        } else {
+            "pending"
+        }
+        .to_string(),
+        decided_by: by.break_glass.then(|| by.actor.clone()),
+        decided_by_account: None,
+        decided_at: by.break_glass.then_some(now),
+        note: None,
+        version: 1,
+    }
+}
+
+/// The audit event announcing a grant (to the auditor; the grant itself is listed for the
+/// auditor and the region's credit office).
+fn grant_event(by: &Requester, g: &RoleGrant, action: &str) -> AuditEvent {
+    let mut e = by.audit("account", action);
+    e.target = Some(g.account_id.to_string());
+    e.detail = serde_json::json!({
+        "grant": g.id, "username": g.username, "region": g.region, "roles": g.roles,
+        "privileged": g.privileged, "roles_before": g.roles_before, "status": g.status,
+        "requested_by": g.requested_by,
+    });
+    e
+}
+
 /// Create an account with a one-time password (to be changed at first login) and, when a
-/// role requires it, a TOTP secret.
+/// role requires it, a TOTP secret. This is the server's command line (`chengxin account
+/// create`, break glass): every role is given at once, and a privileged one is recorded as a
+/// `break_glass` grant and announced. Administrators go through [`create_account_by`].
 pub async fn create_account(
     store: &dyn Store,
     settings: &AuthSettings,
     pii: &PiiCipher,
     actor: &str,
+    req: NewAccount,
+) -> AppResult<IssuedAccount> {
+    create(store, settings, pii, &Requester::command_line(actor), req).await
+}
+
+/// Create an account for `by`: the roles that need a second person's approval
+/// ([`roles_needing_approval`]) wait in a pending grant — the account is created without them
+/// — unless `by` is the server's command line.
+pub async fn create(
+    store: &dyn Store,
+    settings: &AuthSettings,
+    pii: &PiiCipher,
+    by: &Requester,
     req: NewAccount,
 ) -> AppResult<IssuedAccount> {
     let username = req.username.trim().to_string();
@@ -145,16 +301,27 @@ pub async fn create_account(
         ));
     }
     let roles = parse_roles(&req.roles)?;
-    Region::parse_known(&req.region, RegionTable::national())?;
+    let region = Region::parse_known(&req.region, RegionTable::national())?;
     if store.account_by_username(&username).await?.is_some() {
         return Err(AppError::invalid(
             "username_taken",
             format!("用户名“{username}”已存在"),
         ));
     }
+    let privileged = roles_needing_approval(&[], &roles, region.is_national());
+    let now_roles: Vec<Role> = if by.break_glass {
+        roles.clone()
+    } else {
+        roles
+            .iter()
+            .copied()
+            .filter(|r| !privileged.contains(r))
+            .collect()
+    };
     let password = generate_one_time_password()?;
     let now = chengxin_store::changelog::now();
     let id = Uuid::now_v7();
+    // The second factor is enrolled now for the roles asked for, approved later or not.
     let needs_totp = chengxin_access::roles::requires_totp(&roles);
     let (totp_secret, totp_uri) = if needs_totp {
         let secret = TotpSecret::generate()?;
@@ -168,7 +335,7 @@ pub async fn create_account(
         id,
         username: username.clone(),
         display_name: req.display_name.trim().to_string(),
-        roles: roles.iter().map(|r| r.as_str().to_string()).collect(),
+        roles: codes(&now_roles),
         region: req.region.trim().to_string(),
         body: req
             .body
@@ -186,17 +353,56 @@ pub async fn create_account(
         updated_at: now,
         version: 1,
     };
-    store.create_account(actor, &account).await?;
-    let mut e = AuditEvent::new(actor, "account", "account_created", "ok");
+    let grant = (!privileged.is_empty()).then(|| {
+        let before = if by.break_glass {
+            &[][..]
+        } else {
+            &now_roles[..]
+        };
+        new_grant(by, &account, before, &roles, &privileged, now)
+    });
+    match &grant {
+        Some(g) => {
+            store
+                .save_grant(
+                    &by.actor,
+                    g,
+                    None,
+                    Some(GrantAccount {
+                        account: &account,
+                        expected_version: None,
+                    }),
+                )
+                .await?
+        }
+        None => store.create_account(&by.actor, &account).await?,
+    }
+    let mut e = by.audit("account", "account_created");
     e.target = Some(account.id.to_string());
-    e.detail =
-        serde_json::json!({"username": username, "roles": account.roles, "region": account.region});
-    store.audit(&[e]).await?;
+    e.detail = serde_json::json!({
+        "username": username, "roles": account.roles, "region": account.region,
+        "roles_requested": codes(&roles), "break_glass": by.break_glass,
+    });
+    let mut events = vec![e];
+    if let Some(g) = &grant {
+        let action = if by.break_glass {
+            "role_grant_break_glass"
+        } else {
+            "role_grant_requested"
+        };
+        events.push(grant_event(by, g, action));
+    }
+    store.audit(&events).await?;
     Ok(IssuedAccount {
         id,
         username,
         one_time_password: password,
         totp_uri,
+        roles: account.roles.clone(),
+        pending_grant: grant
+            .as_ref()
+            .filter(|g| g.status == "pending")
+            .map(GrantView::from),
     })
 }
 
@@ -632,7 +838,14 @@ pub async fn create_account_by(
     if let Ok(r) = Region::parse(&req.region) {
         caller.require_at(Permission::AccountsManage, r.as_str())?;
     }
-    create_account(app.store.as_ref(), &app.auth, &app.pii, &caller.actor, req).await
+    create(
+        app.store.as_ref(),
+        &app.auth,
+        &app.pii,
+        &Requester::of(caller),
+        req,
+    )
+    .await
 }
 
 /// [`admin_change`] by an administrator: an account of another region (a sibling's, or one
@@ -676,4 +889,239 @@ pub async fn revoke(
     let t = revoke_token(app.store.as_ref(), &caller.actor, id).await?;
     app.token_cache.forget(id);
     Ok(t)
+}
+
+/// What a role change did: the account as it is now, the grant of the roles that wait for a
+/// second person's approval (if any), and a TOTP enrolment URI when the new roles need a
+/// second factor the account did not have (shown once).
+#[derive(Serialize, ToSchema)]
+pub struct RoleChange {
+    pub account: AccountView,
+    pub pending_grant: Option<GrantView>,
+    pub totp_uri: Option<String>,
+}
+
+impl std::fmt::Debug for RoleChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoleChange")
+            .field("account", &self.account)
+            .field("pending_grant", &self.pending_grant)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The account's grant still waiting for approval, if any.
+async fn pending_grant_of(store: &dyn Store, account: Uuid) -> AppResult<Option<RoleGrant>> {
+    Ok(store
+        .grants()
+        .await?
+        .into_iter()
+        .find(|g| g.account_id == account && g.status == "pending"))
+}
+
+/// Set an account's roles, by an administrator of its region (or above). Removals and roles
+/// that need no approval apply at once; a role that needs a second person's approval
+/// ([`roles_needing_approval`]) waits in a pending grant, announced to the auditor and the
+/// region's credit office. Nobody changes its own roles.
+pub async fn change_roles_by(
+    app: &crate::App,
+    caller: &crate::auth::Caller,
+    id: Uuid,
+    roles: &[String],
+) -> AppResult<RoleChange> {
+    let store = app.store.as_ref();
+    let mut a = store.account(id).await?.ok_or(AppError::NotFound)?;
+    if !caller.reaches(Permission::AccountsManage, &a.region) {
+        return Err(AppError::NotFound);
+    }
+    if caller.account_id() == Some(a.id) {
+        return Err(AppError::forbidden(
+            "own_roles",
+            "不能更改本人账号的角色，须由另一名管理员办理",
+        ));
+    }
+    let wanted = parse_roles(roles)?;
+    if pending_grant_of(store, a.id).await?.is_some() {
+        return Err(AppError::invalid(
+            "grant_pending",
+            "该账号已有待审批的角色授予申请，请待其审批或拒绝后再更改",
+        ));
+    }
+    let by = Requester::of(caller);
+    let before = roles_of(&a);
+    let national = Region::parse(&a.region).map_or(true, |r| r.is_national());
+    let privileged = roles_needing_approval(&before, &wanted, national);
+    let now_roles: Vec<Role> = wanted
+        .iter()
+        .copied()
+        .filter(|r| !privileged.contains(r))
+        .collect();
+    let now = chengxin_store::changelog::now();
+    let expected = a.version;
+    let mut changed = roles_of(&a) != now_roles;
+    a.roles = codes(&now_roles);
+    // A second factor for roles that need one, enrolled now (approved later or not).
+    let mut totp_uri = None;
+    if chengxin_access::roles::requires_totp(&wanted) && a.totp_secret.is_none() {
+        let secret = TotpSecret::generate()?;
+        totp_uri = Some(totp::otpauth_uri(&secret, TOTP_ISSUER, &a.username));
+        a.totp_secret = Some(seal_totp(&app.pii, a.id, &secret)?);
+        a.totp_last_step = None;
+        changed = true;
+    }
+    if changed {
+        a.version += 1;
+        a.updated_at = now;
+    }
+    let account_write = changed.then_some(GrantAccount {
+        account: &a,
+        expected_version: Some(expected),
+    });
+    let grant =
+        (!privileged.is_empty()).then(|| new_grant(&by, &a, &now_roles, &wanted, &privileged, now));
+    match &grant {
+        Some(g) => store.save_grant(&by.actor, g, None, account_write).await?,
+        None if changed => store.update_account(&by.actor, &a, expected).await?,
+        None => {}
+    }
+    let mut e = by.audit("account", "roles_changed");
+    e.target = Some(a.id.to_string());
+    e.detail = serde_json::json!({
+        "username": a.username, "roles_before": codes(&before), "roles": a.roles,
+        "roles_requested": codes(&wanted),
+    });
+    let mut events = vec![e];
+    if let Some(g) = &grant {
+        events.push(grant_event(&by, g, "role_grant_requested"));
+    }
+    store.audit(&events).await?;
+    Ok(RoleChange {
+        account: AccountView::from(&a),
+        pending_grant: grant.as_ref().map(GrantView::from),
+        totp_uri,
+    })
+}
+
+/// Who may see a grant: an administrator of its region (or above), the region's credit office
+/// (which may approve it) and its auditor.
+fn sees_grant(caller: &crate::auth::Caller, g: &RoleGrant) -> bool {
+    [
+        Permission::AccountsManage,
+        Permission::GrantsApprove,
+        Permission::AuditRead,
+    ]
+    .iter()
+    .any(|p| caller.reaches(*p, &g.region))
+}
+
+/// The role grants the caller may see, newest first: pending ones to approve, and the record
+/// of those decided or given at the server's command line.
+pub async fn grants_by(
+    app: &crate::App,
+    caller: &crate::auth::Caller,
+) -> AppResult<Vec<GrantView>> {
+    caller.require_any(&[
+        Permission::AccountsManage,
+        Permission::GrantsApprove,
+        Permission::AuditRead,
+    ])?;
+    Ok(app
+        .store
+        .grants()
+        .await?
+        .iter()
+        .filter(|g| sees_grant(caller, g))
+        .map(GrantView::from)
+        .collect())
+}
+
+/// Approve or refuse a pending grant: another administrator or the credit office of the
+/// account's region (or above), never the one who asked for it nor the account itself. An
+/// approval gives the account the roles, in the same transaction; a grant whose account's
+/// roles changed since it was asked for is stale and refused. The one who asked may withdraw
+/// (refuse) its own request.
+pub async fn decide_grant_by(
+    app: &crate::App,
+    caller: &crate::auth::Caller,
+    id: Uuid,
+    approve: bool,
+    note: Option<String>,
+) -> AppResult<GrantView> {
+    let store = app.store.as_ref();
+    let mut g = store.grant(id).await?.ok_or(AppError::NotFound)?;
+    if !caller.reaches(Permission::GrantsApprove, &g.region) {
+        return Err(AppError::NotFound);
+    }
+    let own_request = (caller.account_id().is_some()
+        && caller.account_id() == g.requested_by_account)
+        || caller.actor == g.requested_by;
+    let own_account = caller.account_id() == Some(g.account_id);
+    if approve && (own_request || own_account) {
+        let mut e = caller.audit("account", "role_grant_approved", "denied");
+        e.target = Some(g.account_id.to_string());
+        e.detail = serde_json::json!({"grant": g.id, "reason": "self_approval"});
+        store.audit(&[e]).await?;
+        return Err(AppError::forbidden(
+            "self_approval",
+            "不能审批本人提出的或授予本人的角色申请，须由另一名管理员或本地区信用办审批",
+        ));
+    }
+    if g.status != "pending" {
+        return Err(AppError::invalid(
+            "grant_decided",
+            "该角色授予申请已处理，不能再次审批",
+        ));
+    }
+    let expected = g.version;
+    let now = chengxin_store::changelog::now();
+    g.status = if approve { "approved" } else { "refused" }.to_string();
+    g.decided_by = Some(caller.actor.clone());
+    g.decided_by_account = caller.account_id();
+    g.decided_at = Some(now);
+    g.note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    g.version += 1;
+    let by = Requester::of(caller);
+    if approve {
+        let mut a = store
+            .account(g.account_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let held: BTreeSet<&str> = a.roles.iter().map(String::as_str).collect();
+        let asked: BTreeSet<&str> = g.roles_before.iter().map(String::as_str).collect();
+        if held != asked {
+            return Err(AppError::invalid(
+                "grant_stale",
+                "该账号的角色在申请后已变更，此申请已失效：请拒绝后重新申请",
+            ));
+        }
+        let roles = parse_roles(&g.roles)?;
+        let account_expected = a.version;
+        a.roles = codes(&roles);
+        a.version += 1;
+        a.updated_at = now;
+        store
+            .save_grant(
+                &by.actor,
+                &g,
+                Some(expected),
+                Some(GrantAccount {
+                    account: &a,
+                    expected_version: Some(account_expected),
+                }),
+            )
+            .await?;
+    } else {
+        store
+            .save_grant(&by.actor, &g, Some(expected), None)
+            .await?;
+    }
+    let action = if approve {
+        "role_grant_approved"
+    } else {
+        "role_grant_refused"
+    };
+    let mut e = grant_event(&by, &g, action);
+    e.detail["note"] = serde_json::json!(g.note);
+    store.audit(&[e]).await?;
+    Ok(GrantView::from(&g))
 }

@@ -47,6 +47,10 @@ pub struct AuthSettings {
     pub token_cache: std::time::Duration,
     /// Audit events are kept at least this long (days).
     pub audit_retention_days: i64,
+    /// `Strict-Transport-Security: max-age=…` on every answer when set (behind a TLS
+    /// reverse proxy; `CHENGXIN_HSTS_MAX_AGE`). Off by default: a plain-HTTP setup must not
+    /// pin browsers to HTTPS.
+    pub hsts_max_age_secs: Option<u64>,
 }
 
 impl Default for AuthSettings {
@@ -60,6 +64,7 @@ impl Default for AuthSettings {
             token_rate: Rate::per_second(200),
             token_cache: std::time::Duration::from_secs(5),
             audit_retention_days: 180,
+            hsts_max_age_secs: None,
         }
     }
 }

@@ -16,7 +16,8 @@ pub struct Config {
     pub id_hash_key: Option<String>,
     pub listen: SocketAddr,
     /// Security settings: session idle timeout (`CHENGXIN_SESSION_IDLE_MINUTES`), secure
-    /// cookies (`CHENGXIN_COOKIE_SECURE`), audit retention (`CHENGXIN_AUDIT_RETENTION_DAYS`).
+    /// cookies (`CHENGXIN_COOKIE_SECURE`), audit retention (`CHENGXIN_AUDIT_RETENTION_DAYS`),
+    /// HSTS (`CHENGXIN_HSTS_MAX_AGE`, seconds; off when unset or 0).
     pub auth: chengxin_server::auth::AuthSettings,
     /// 出具机构 printed on credit reports (`CHENGXIN_REPORT_ISSUER`).
     pub report_issuer: Option<String>,
@@ -38,6 +39,7 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("session_idle_secs", &self.auth.session.idle_secs)
             .field("cookie_secure", &self.auth.cookie_secure)
+            .field("hsts_max_age_secs", &self.auth.hsts_max_age_secs)
             .field("report_issuer", &self.report_issuer)
             .field("public_url", &self.public_url)
             .finish()
@@ -64,6 +66,10 @@ pub fn auth_from_env() -> chengxin_server::auth::AuthSettings {
     }
     if std::env::var("CHENGXIN_COOKIE_SECURE").as_deref() == Ok("false") {
         a.cookie_secure = false;
+    }
+    // Behind a TLS-terminating reverse proxy: e.g. 31536000 (a year). Off by default.
+    if let Some(s) = num("CHENGXIN_HSTS_MAX_AGE").filter(|s| *s > 0) {
+        a.hsts_max_age_secs = Some(s.unsigned_abs());
     }
     a
 }

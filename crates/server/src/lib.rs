@@ -111,6 +111,9 @@ impl std::ops::Deref for ServerState {
         routes::admin::list_accounts,
         routes::admin::create_account,
         routes::admin::account_action,
+        routes::admin::change_roles,
+        routes::admin::list_grants,
+        routes::admin::decide_grant,
         routes::admin::list_tokens,
         routes::admin::issue_token,
         routes::admin::revoke_token,
@@ -247,7 +250,10 @@ pub fn router(state: AppState) -> Router {
         .merge(uploads)
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
-        .layer(middleware::from_fn(headers::security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            headers::security_headers,
+        ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
             // The span carries the method, the path and the request id — never the query

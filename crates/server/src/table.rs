@@ -174,6 +174,24 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(admin::account_action),
         ),
         r(
+            p.clone(),
+            "/api/v1/accounts/{id}/roles",
+            Perm(P::AccountsManage),
+            post(admin::change_roles),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/role-grants",
+            AnyOf(&[P::AccountsManage, P::GrantsApprove, P::AuditRead]),
+            get(admin::list_grants),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/role-grants/{id}/decision",
+            Perm(P::GrantsApprove),
+            post(admin::decide_grant),
+        ),
+        r(
             g.clone(),
             "/api/v1/tokens",
             Perm(P::TokensManage),

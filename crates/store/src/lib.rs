@@ -27,7 +27,8 @@ use std::sync::Arc;
 
 pub use changelog::{Checkpoint, LogEntry, LogSigner, Problem, VerifyReport};
 pub use concern::accounts::{
-    Account, AccountChange, AccountStore, SessionRow, SessionStore, TokenRow,
+    Account, AccountChange, AccountStore, GrantAccount, RoleGrant, SessionRow, SessionStore,
+    TokenRow,
 };
 pub use concern::audit::{AuditEvent, AuditFilter, AuditStore};
 pub use concern::batches::{

@@ -1,6 +1,11 @@
 //! `chengxin admin init`, `chengxin account create`, `chengxin token issue`: the operator's
 //! way in on a fresh installation (shell access to the server is the trust anchor). Secrets
 //! are printed once, on stdout, and never logged.
+//!
+//! The command line is the break-glass path of the separation of duties: a role that needs a
+//! second person's approval in the console (credit office, auditor, administrator, any role
+//! at national scope) is given at once here, recorded as a `break_glass` grant and announced
+//! in the audit trail, where the auditor and the region's credit office see it.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -132,6 +137,17 @@ pub async fn account(cfg: &Config, store: Arc<dyn Store>, op: &AccountOp) -> any
                     "totp_uri": issued.totp_uri,
                 })
             );
+            let privileged = a
+                .roles
+                .iter()
+                .filter_map(|r| chengxin_access::Role::parse(r.trim()))
+                .any(|r| r.grant_needs_approval());
+            if privileged || a.region.trim() == chengxin_access::jurisdiction::NATIONAL {
+                eprintln!(
+                    "注意：经服务器命令行（应急通道）直接授予的特权角色或全国范围账号，未经第二人审批；\
+                     已记入审计日志，审计员和本地区信用办可在“特权角色授予”中看到。"
+                );
+            }
             Ok(())
         }
         AccountOp::List => {

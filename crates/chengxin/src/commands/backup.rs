@@ -5,6 +5,8 @@
 //!
 //! Next to the backup `PATH` goes `PATH.manifest.json` (backend, time, version, change-log head,
 //! size, SHA-256) and, only with `--include-keys`, `PATH.keys/` (the key files, mode 0600). The
+//! backup and its manifest are mode 0600, in a folder only the server's user may enter (made
+//! 0700 when missing; one that others may read is refused: `backup_dir_not_private`). The
 //! SHA-256 catches a corrupt or truncated file; tampering is what `verify` (with the trusted
 //! signing key, which is never in the database) catches after the restore.
 
@@ -146,8 +148,10 @@ pub async fn backup(cfg: &Config, args: &BackupArgs) -> anyhow::Result<ExitCode>
     } else {
         Vec::new()
     };
+    // The backup's folder: made 0700 when missing, refused when other users may enter it
+    // (the backup, its manifest and its keys are the server's user's only).
     if let Some(dir) = out.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| io_err("创建目录", dir, e))?;
+        store_backup::private_dir(dir).map_err(CliError::from)?;
     }
 
     let mut cleanup = Cleanup(vec![out.clone()]);
@@ -190,7 +194,7 @@ pub async fn backup(cfg: &Config, args: &BackupArgs) -> anyhow::Result<ExitCode>
     write_new(
         &manifest_file,
         serde_json::to_string_pretty(&manifest)?.as_bytes(),
-        false,
+        true,
     )?;
     if let Some(dir) = out.parent() {
         sync_dir(dir);

@@ -34,6 +34,37 @@ pub(crate) enum BatchOp {
     },
 }
 
+/// Write an exported file readable by the user only (0600, also when it existed): an error
+/// report carries the rows as submitted. A folder other users may enter is warned about.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        opts.mode(0o600);
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        if let Ok(m) = std::fs::metadata(dir) {
+            if m.permissions().mode() & 0o007 != 0 {
+                eprintln!(
+                    "注意：目录 {} 其他用户可以访问；错误报告含报送的原始数据，请妥善保管（文件本身仅本用户可读）。",
+                    dir.display()
+                );
+            }
+        }
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
 pub(crate) async fn run(cfg: &Config, op: &BatchOp) -> anyhow::Result<ExitCode> {
     let store = open_and_migrate(cfg).await?;
     let parse_id = |s: &str| {
@@ -75,7 +106,7 @@ pub(crate) async fn run(cfg: &Config, op: &BatchOp) -> anyhow::Result<ExitCode> 
                 chengxin_app::imports::error_report(store.as_ref(), &cipher, parse_id(id)?, xlsx)
                     .await
                     .map_err(app_err)?;
-            std::fs::write(output, bytes).map_err(|e| {
+            write_private(output, &bytes).map_err(|e| {
                 CliError::new("io_error", format!("无法写入 {}：{e}", output.display()))
             })?;
         }

@@ -13,8 +13,15 @@ use std::time::{Duration, Instant};
 
 use crate::common::*;
 
+/// A data dir only the user may enter (backups are refused in a folder others may read).
 fn temp_dir() -> PathBuf {
-    temp_dir_named("chengxin-bk")
+    let d = temp_dir_named("chengxin-bk");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    d
 }
 const DEPT: &str = "11320400MB00000002";
 
@@ -493,6 +500,36 @@ fn restore_refuses_bad_backups_and_occupied_targets() {
     );
     assert!(o.status.success(), "{}", both(&o));
     assert!(stderr(&o).contains("密钥"), "{}", both(&o));
+    // The backup, its manifest and its keys are the user's only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&bak), 0o600);
+        assert_eq!(
+            mode(&PathBuf::from(format!("{}.manifest.json", bak.display()))),
+            0o600
+        );
+        assert_eq!(
+            mode(&PathBuf::from(format!("{}.keys", bak.display()))),
+            0o700
+        );
+        // A folder other users may read is refused, nothing written.
+        let open = dir.join("open");
+        std::fs::create_dir(&open).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let o = run(
+            &dir,
+            &["backup", "--out", open.join("c.bak").to_str().unwrap()],
+        );
+        assert_eq!(o.status.code(), Some(2), "{}", both(&o));
+        assert!(
+            stderr(&o).contains("backup_dir_not_private"),
+            "{}",
+            both(&o)
+        );
+        assert_eq!(std::fs::read_dir(&open).unwrap().count(), 0);
+    }
 
     // A second backup to the same path is refused, the first left as it was.
     let before = file_state(&bak);

@@ -257,6 +257,73 @@ fn token_revoke_postgres() {
     }
 }
 
+/// `chengxin account create` is the break-glass path of the separation of duties (issue 16
+/// point 3): a credit office is made at once, without a second person, but recorded as a
+/// `break_glass` grant and announced in the audit trail (the auditor's and the credit office's
+/// view), and the operator is told so.
+fn break_glass(db: &str) {
+    let dir = temp_dir();
+    assert!(run(&dir, &["--db", db, "migrate"]).status.success());
+    let o = run(
+        &dir,
+        &[
+            "--db",
+            db,
+            "account",
+            "create",
+            "--username",
+            "cz.office",
+            "--roles",
+            "credit_office",
+            "--region",
+            "320400",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("应急通道"), "{}", stderr(&o));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = chengxin_store::open(db).await.unwrap();
+        let a = store
+            .account_by_username("cz.office")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.roles, ["credit_office"]);
+        let grants = store.grants().await.unwrap();
+        let g = grants.iter().find(|g| g.account_id == a.id).unwrap();
+        assert_eq!(g.status, "break_glass");
+        assert_eq!(g.requested_by, "cli:account-create");
+        let events = store
+            .audit_events(&chengxin_store::AuditFilter {
+                action: Some("role_grant_break_glass".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(
+            events.iter().any(|e| e.detail["username"] == "cz.office"),
+            "{events:?}"
+        );
+        store.close().await;
+    });
+    let o = run(&dir, &["--db", db, "verify"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn account_create_is_break_glass_sqlite() {
+    let dir = temp_dir();
+    break_glass(&format!("sqlite://{}", dir.join("x.db").display()));
+}
+
+#[test]
+fn account_create_is_break_glass_postgres() {
+    if let Some(url) = pg_url() {
+        break_glass(&url);
+    }
+}
+
 #[test]
 fn bad_databases_give_clear_errors() {
     let dir = temp_dir();

@@ -49,6 +49,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/link-queue", get(records::link_queue)),
         page("/console/audit", get(admin::audit)),
         page("/console/accounts", get(admin::accounts)),
+        page("/console/grants", get(admin::grants)),
         page("/console/catalog", get(admin::catalog)),
         page("/console/calendar", get(calendar::calendar)),
         page("/console/reports/credit", get(reports::credit)),
@@ -139,6 +140,12 @@ const SECTIONS: &[(&str, &str, &str, Need)] = &[
         "账户与令牌",
         "创建、停用账户，签发、吊销接口令牌",
         Need::Any(&[P::AccountsManage, P::TokensManage]),
+    ),
+    (
+        "/console/grants",
+        "特权角色授予",
+        "信用办、审计员、管理员等角色的授予须经第二人审批：待审批申请与授予记录",
+        Need::Any(&[P::AccountsManage, P::GrantsApprove, P::AuditRead]),
     ),
     (
         "/console/catalog",
@@ -778,6 +785,13 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller, uri: Uri) 
             }
         }
         queues.push(("/console/lists?status=publicity", "名单公示中", c));
+    }
+    if caller.has(P::GrantsApprove) || caller.has(P::AuditRead) {
+        let mut c = DueCount::default();
+        if let Ok(rows) = chengxin_app::accounts::grants_by(&state, &caller).await {
+            c.total = rows.iter().filter(|g| g.status == "pending").count();
+        }
+        queues.push(("/console/grants", "特权角色授予待审批", c));
     }
     let sections: Vec<_> = SECTIONS
         .iter()

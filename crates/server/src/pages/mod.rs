@@ -216,13 +216,9 @@ pub fn html_response(status: StatusCode, markup: Markup) -> Response {
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/html; charset=utf-8"),
             ),
-            // Pages load nothing from elsewhere.
-            (
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(
-                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
-                ),
-            ),
+            // The Content-Security-Policy, with this response's nonce, is set for every
+            // HTML answer by `headers::security_headers`: pages load nothing from elsewhere
+            // and run no inline script without the nonce.
             (
                 header::HeaderName::from_static("x-content-type-options"),
                 HeaderValue::from_static("nosniff"),
@@ -257,9 +253,14 @@ pub fn to_login(next: &str) -> Response {
     Redirect::to(&format!("/console/login?next={next}")).into_response()
 }
 
-/// Inline script (the CSP allows inline scripts of this server's own pages only).
+/// Inline script of this server's own pages, carrying the response's CSP nonce (the policy
+/// runs no inline script without it: `headers::security_headers`). Outside a request there is
+/// no nonce and the script would not run: none is written.
 pub fn script(js: &str) -> Markup {
-    html! { script { (PreEscaped(js)) } }
+    match crate::headers::nonce() {
+        Some(n) => html! { script nonce=(n) { (PreEscaped(js)) } },
+        None => html! {},
+    }
 }
 
 /// A number with thousands separators.

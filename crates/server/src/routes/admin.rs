@@ -11,7 +11,9 @@ use super::input::{json_error, parse_id};
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::AppState;
-use chengxin_app::accounts::{self, AccountView, IssuedAccount, IssuedToken, NewAccount, NewToken};
+use chengxin_app::accounts::{
+    self, AccountView, GrantView, IssuedAccount, IssuedToken, NewAccount, NewToken, RoleChange,
+};
 
 /// The accounts of the administrator's region and below (no password hashes or secrets).
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "admin", security(("bearer" = [])),
@@ -23,7 +25,10 @@ pub async fn list_accounts(
     Ok(Json(accounts::list(&state, &caller).await?))
 }
 
-/// Create an account; the one-time password (and TOTP enrolment URI) are shown once.
+/// Create an account; the one-time password (and TOTP enrolment URI) are shown once. A role
+/// that needs a second person's approval (credit office, auditor, administrator, any role at
+/// national scope) is not given: it waits in `pending_grant` until another administrator or
+/// the region's credit office approves it.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "admin", request_body = NewAccount,
     security(("bearer" = [])),
     responses((status = 200, body = IssuedAccount), (status = 400, body = crate::error::ErrorBody),
@@ -102,5 +107,68 @@ pub async fn revoke_token(
     let t = accounts::revoke(&state, &caller, id).await?;
     Ok(Json(
         serde_json::json!({"id": t.id, "revoked_at": t.revoked_at}),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RolesRequest {
+    /// The account's roles after the change, e.g. `["credit_office"]`.
+    pub roles: Vec<String>,
+}
+
+/// Set an account's roles. Removals apply at once; a role that needs a second person's
+/// approval waits in `pending_grant`. Nobody changes its own roles.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/roles", tag = "admin", request_body = RolesRequest,
+    params(("id" = String, Path, description = "Account id")), security(("bearer" = [])),
+    responses((status = 200, body = RoleChange), (status = 400, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn change_roles(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<RolesRequest>, JsonRejection>,
+) -> ApiResult<Json<RoleChange>> {
+    let id = parse_id(&id)?;
+    let Json(req) = body.map_err(json_error)?;
+    Ok(Json(
+        accounts::change_roles_by(&state, &caller, id, &req.roles).await?,
+    ))
+}
+
+/// The role grants of the caller's region and below: pending ones and the record of those
+/// decided or given at the server's command line (administrators, the credit office, the
+/// auditor).
+#[utoipa::path(get, path = "/api/v1/role-grants", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = Vec<GrantView>), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn list_grants(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<GrantView>>> {
+    Ok(Json(accounts::grants_by(&state, &caller).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct GrantDecision {
+    /// `true` approves (the account gets the roles), `false` refuses.
+    pub approve: bool,
+    pub note: Option<String>,
+}
+
+/// Approve or refuse a pending role grant: another administrator or the region's credit
+/// office, never the one who asked for it nor the account itself.
+#[utoipa::path(post, path = "/api/v1/role-grants/{id}/decision", tag = "admin", request_body = GrantDecision,
+    params(("id" = String, Path, description = "Grant id")), security(("bearer" = [])),
+    responses((status = 200, body = GrantView), (status = 400, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn decide_grant(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<GrantDecision>, JsonRejection>,
+) -> ApiResult<Json<GrantView>> {
+    let id = parse_id(&id)?;
+    let Json(req) = body.map_err(json_error)?;
+    Ok(Json(
+        accounts::decide_grant_by(&state, &caller, id, req.approve, req.note).await?,
     ))
 }

@@ -260,6 +260,18 @@ async fn walk(t: TestApp) {
         .unwrap()
         .unwrap();
 
+    // A grant of 武进 waiting for a second person (issue 16 point 3).
+    let (s, v) = t
+        .call(
+            "POST",
+            "/api/v1/accounts",
+            &wujin_admin,
+            Some(json!({"username": "wj.office", "display_name": "武进信用办", "roles": ["credit_office"], "region": "320412"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let grant = v["pending_grant"]["id"].as_str().unwrap().to_string();
+
     // ---- every route that takes an item ----
     let office = || wujin.clone();
     let mut calls: Vec<Call> = Vec::new();
@@ -330,6 +342,20 @@ async fn walk(t: TestApp) {
         format!("/api/v1/accounts/{}/actions", account.id),
         Some(json!({"action": "unlock"})),
         wujin_admin.clone(),
+    );
+    add(
+        "POST",
+        "/api/v1/accounts/{id}/roles",
+        format!("/api/v1/accounts/{}/roles", account.id),
+        Some(json!({"roles": ["submitting_department"]})),
+        wujin_admin.clone(),
+    );
+    add(
+        "POST",
+        "/api/v1/role-grants/{id}/decision",
+        format!("/api/v1/role-grants/{grant}/decision"),
+        Some(json!({"approve": true})),
+        office(),
     );
     add(
         "POST",
@@ -558,6 +584,15 @@ async fn walk(t: TestApp) {
     assert_eq!(
         t.store.account(account.id).await.unwrap().unwrap().version,
         account.version
+    );
+    assert_eq!(
+        t.store
+            .grant(grant.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "pending"
     );
     assert!(t
         .store

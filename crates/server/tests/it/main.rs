@@ -13,6 +13,8 @@ mod console;
 mod control_chars;
 mod corrections;
 mod credit_reports;
+mod csp;
+mod duties;
 mod hardening;
 mod imports;
 mod jurisdiction;

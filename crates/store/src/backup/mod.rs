@@ -8,6 +8,10 @@
 //!   line). The dump runs on a snapshot exported from a REPEATABLE READ transaction in which the
 //!   change-log head and the record count are read, so the manifest describes exactly what the
 //!   dump contains.
+//!
+//! A backup holds everything the database does (sealed ID numbers, audit trail, accounts):
+//! its file is created 0600 (never over an existing one), in a folder that only the server's
+//! user may enter — created 0700 when missing, refused when others may read it.
 
 mod postgres;
 mod sqlite;
@@ -89,12 +93,68 @@ pub struct Snapshot {
     pub pg_server_version: Option<String>,
 }
 
-/// Write a consistent snapshot of the database `url` names to `out` (a new file).
+/// Write a consistent snapshot of the database `url` names to `out` (a new file, 0600, in a
+/// private folder: [`create_private_file`]). Nothing is left behind when it fails.
 pub async fn snapshot(kind: Kind, url: &str, out: &Path) -> Result<Snapshot, BackupError> {
-    match kind {
+    create_private_file(out)?;
+    let done = match kind {
         Kind::Sqlite => sqlite::sqlite_backup(url, out).await,
         Kind::Postgres => postgres::pg_backup(url, out).await,
+    };
+    if done.is_err() {
+        let _ = std::fs::remove_file(out);
     }
+    done
+}
+
+/// Make `dir` (and any missing parent) with mode 0700; an existing folder that other users
+/// may read, write or enter is refused (`backup_dir_not_private`): a file written there
+/// could be listed, replaced or, once its mode slips, read.
+pub fn private_dir(dir: &Path) -> Result<(), BackupError> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir).map_err(|e| io_err("创建目录", dir, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir)
+            .map_err(|e| io_err("读取", dir, e))?
+            .permissions()
+            .mode();
+        if mode & 0o007 != 0 {
+            return Err(err(
+                "backup_dir_not_private",
+                format!(
+                    "目录 {} 的权限为 {:04o}，其他用户可以访问：备份含全部数据，\
+                     请改用仅本用户可访问的目录（如 mkdir -m 700 <目录>），或先执行 chmod o-rwx",
+                    dir.display(),
+                    mode & 0o7777
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Create `path` empty with mode 0600 (never over an existing file), in a private folder
+/// ([`private_dir`]): backups, their manifests and exported files are written into it.
+pub fn create_private_file(path: &Path) -> Result<std::fs::File, BackupError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        private_dir(dir)?;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path).map_err(|e| io_err("创建", path, e))
 }
 
 /// Restore the backup `from` into the database `url` names. `sha256` is the backup's checksum

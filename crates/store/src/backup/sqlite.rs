@@ -178,6 +178,13 @@ pub(super) async fn sqlite_restore(
     ));
     let mut cleanup = Cleanup(vec![tmp.clone()]);
     std::fs::copy(from, &tmp).map_err(|e| io_err("复制到", &tmp, e))?;
+    // The database file is the server's user's only, whatever mode the backup had.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| io_err("设置权限", &tmp, e))?;
+    }
     std::fs::File::open(&tmp)
         .and_then(|f| f.sync_all())
         .map_err(|e| io_err("写入", &tmp, e))?;

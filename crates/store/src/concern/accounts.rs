@@ -65,6 +65,44 @@ pub struct TokenRow {
     pub version: i64,
 }
 
+/// A request to give an account roles that need a second person's approval (separation of
+/// duties, `chengxin_access::roles::roles_needing_approval`): until approved the account does
+/// not hold them. Change-logged like the account itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoleGrant {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    /// The account's username and region when the grant was asked for.
+    pub username: String,
+    pub region: String,
+    /// The roles the account held when the grant was asked for: an approval applies only to
+    /// that state (else the grant is stale).
+    pub roles_before: Vec<String>,
+    /// The roles the account holds once the grant is approved.
+    pub roles: Vec<String>,
+    /// The roles of `roles` that needed the approval.
+    pub privileged: Vec<String>,
+    pub requested_by: String,
+    /// The requesting account (none for the server's command line).
+    pub requested_by_account: Option<Uuid>,
+    pub requested_at: DateTime<Utc>,
+    /// `pending`, `approved`, `refused`, or `break_glass` (given at the server's command line
+    /// without approval, recorded so the auditor and the credit office see it).
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decided_by_account: Option<Uuid>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub note: Option<String>,
+    pub version: i64,
+}
+
+/// The account written together with a grant ([`AccountStore::save_grant`]): its new state
+/// and the version it must still be at (`None`: a new account).
+pub struct GrantAccount<'a> {
+    pub account: &'a Account,
+    pub expected_version: Option<i64>,
+}
+
 /// A change applied to an account read inside a write ([`AccountStore::modify_account`]).
 pub type AccountChange = dyn Fn(&mut Account) + Send + Sync;
 
@@ -92,6 +130,19 @@ pub trait AccountStore: Send + Sync {
     async fn token(&self, id: Uuid) -> Result<Option<TokenRow>>;
     async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRow>>;
     async fn tokens(&self) -> Result<Vec<TokenRow>>;
+    /// Write a role grant (new when `expected_version` is `None`) and, in the same
+    /// transaction, the account it concerns when given (created with its pending grant,
+    /// changed on approval): both or neither.
+    async fn save_grant(
+        &self,
+        actor: &str,
+        g: &RoleGrant,
+        expected_version: Option<i64>,
+        account: Option<GrantAccount<'_>>,
+    ) -> Result<()>;
+    async fn grant(&self, id: Uuid) -> Result<Option<RoleGrant>>;
+    /// Every role grant, newest first.
+    async fn grants(&self) -> Result<Vec<RoleGrant>>;
 }
 
 /// Login sessions: ephemeral (not in the change log; logins and logouts are audit events).

@@ -6,11 +6,14 @@ use sqlx::types::Json;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::kernel::{begin_write, finish_versioned, DbRow, Tx};
-use super::{dec, enc, Inner};
+use super::kernel::{append, begin_write, commit, finish_versioned, DbRow, Tx};
+use super::{dec, enc, Inner, UuidCol};
 use crate::changelog::state_digest;
 use crate::error::{Result, StoreError};
-use crate::{Account, AccountChange, AccountStore, SessionRow, SessionStore, TokenRow};
+use crate::{
+    Account, AccountChange, AccountStore, GrantAccount, RoleGrant, SessionRow, SessionStore,
+    TokenRow,
+};
 
 pub(super) fn account_from_row(r: &DbRow) -> Result<Account> {
     Ok(Account {
@@ -44,6 +47,31 @@ pub(super) fn token_from_row(r: &DbRow) -> Result<TokenRow> {
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
         revoked_at: r.try_get("revoked_at")?,
+        version: r.try_get("version")?,
+    })
+}
+
+pub(super) fn grant_from_row(r: &DbRow) -> Result<RoleGrant> {
+    Ok(RoleGrant {
+        id: dec(r.try_get("id")?),
+        account_id: dec(r.try_get("account_id")?),
+        username: r.try_get("username")?,
+        region: r.try_get("region")?,
+        roles_before: r.try_get::<Json<Vec<String>>, _>("roles_before")?.0,
+        roles: r.try_get::<Json<Vec<String>>, _>("roles")?.0,
+        privileged: r.try_get::<Json<Vec<String>>, _>("privileged")?.0,
+        requested_by: r.try_get("requested_by")?,
+        requested_by_account: r
+            .try_get::<Option<UuidCol>, _>("requested_by_account")?
+            .map(dec),
+        requested_at: r.try_get("requested_at")?,
+        status: r.try_get("status")?,
+        decided_by: r.try_get("decided_by")?,
+        decided_by_account: r
+            .try_get::<Option<UuidCol>, _>("decided_by_account")?
+            .map(dec),
+        decided_at: r.try_get("decided_at")?,
+        note: r.try_get("note")?,
         version: r.try_get("version")?,
     })
 }
@@ -159,6 +187,99 @@ async fn execute_account(tx: &mut Tx<'_>, a: &Account, expected: Option<i64>) ->
         e => e.into(),
     })?;
     Ok(done.rows_affected())
+}
+
+/// A grant and, when given, its account in one write transaction (each its own log entry).
+async fn save_grant(
+    db: &Inner,
+    actor: &str,
+    g: &RoleGrant,
+    expected: Option<i64>,
+    account: Option<GrantAccount<'_>>,
+) -> Result<()> {
+    let (mut tx, mut head) = begin_write(db).await?;
+    if let Some(GrantAccount {
+        account: a,
+        expected_version,
+    }) = account
+    {
+        if execute_account(&mut tx, a, expected_version).await? != 1 {
+            return Err(StoreError::Conflict {
+                expected: expected_version.unwrap_or(0),
+                current: -1,
+            });
+        }
+        let action = if expected_version.is_none() {
+            "create"
+        } else {
+            "update"
+        };
+        let id = a.id.to_string();
+        append(
+            &mut tx,
+            &mut head,
+            actor,
+            "account",
+            &id,
+            action,
+            Some(state_digest(a)?),
+        )
+        .await?;
+    }
+    let sql = if expected.is_none() {
+        "INSERT INTO role_grants (account_id, username, region, roles_before, roles, privileged, \
+         requested_by, requested_by_account, requested_at, status, decided_by, decided_by_account, \
+         decided_at, note, version, id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+    } else {
+        "UPDATE role_grants SET account_id = $1, username = $2, region = $3, roles_before = $4, \
+         roles = $5, privileged = $6, requested_by = $7, requested_by_account = $8, \
+         requested_at = $9, status = $10, decided_by = $11, decided_by_account = $12, \
+         decided_at = $13, note = $14, version = $15 WHERE id = $16 AND version = $17"
+    };
+    let q = sqlx::query(sql)
+        .bind(enc(g.account_id))
+        .bind(&g.username)
+        .bind(&g.region)
+        .bind(Json(&g.roles_before))
+        .bind(Json(&g.roles))
+        .bind(Json(&g.privileged))
+        .bind(&g.requested_by)
+        .bind(g.requested_by_account.map(enc))
+        .bind(g.requested_at)
+        .bind(&g.status)
+        .bind(&g.decided_by)
+        .bind(g.decided_by_account.map(enc))
+        .bind(g.decided_at)
+        .bind(&g.note)
+        .bind(g.version)
+        .bind(enc(g.id));
+    let q = match expected {
+        Some(v) => q.bind(v),
+        None => q,
+    };
+    if q.execute(&mut *tx).await?.rows_affected() != 1 {
+        return Err(StoreError::Conflict {
+            expected: expected.unwrap_or(0),
+            current: -1,
+        });
+    }
+    let action = if expected.is_none() {
+        "create"
+    } else {
+        "update"
+    };
+    append(
+        &mut tx,
+        &mut head,
+        actor,
+        "role_grant",
+        &g.id.to_string(),
+        action,
+        Some(state_digest(g)?),
+    )
+    .await?;
+    commit(tx, head).await
 }
 
 pub(super) async fn write_token(
@@ -291,6 +412,35 @@ impl AccountStore for Inner {
             .await?
             .iter()
             .map(token_from_row)
+            .collect()
+    }
+
+    async fn save_grant(
+        &self,
+        actor: &str,
+        g: &RoleGrant,
+        expected_version: Option<i64>,
+        account: Option<GrantAccount<'_>>,
+    ) -> Result<()> {
+        save_grant(self, actor, g, expected_version, account).await
+    }
+
+    async fn grant(&self, id: Uuid) -> Result<Option<RoleGrant>> {
+        sqlx::query("SELECT * FROM role_grants WHERE id = $1")
+            .bind(enc(id))
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(grant_from_row)
+            .transpose()
+    }
+
+    async fn grants(&self) -> Result<Vec<RoleGrant>> {
+        sqlx::query("SELECT * FROM role_grants ORDER BY requested_at DESC, id DESC")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(grant_from_row)
             .collect()
     }
 }

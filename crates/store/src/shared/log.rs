@@ -1,7 +1,7 @@
 //! The change log as the store exposes it: head, entries, checkpoints, and `verify`, which
 //! recomputes the chain and the digest of every row of every covered table.
 
-use super::accounts::{account_from_row, token_from_row};
+use super::accounts::{account_from_row, grant_from_row, token_from_row};
 use super::audit::audit_from_row;
 use super::batches::{
     batch_digest, batch_from_row, correction_from_row, correction_id, reject_from_row, reject_id,
@@ -43,7 +43,7 @@ fn uuid_id(row: &DbRow) -> Result<String> {
     Ok(dec(row.try_get("id")?).to_string())
 }
 
-const COVERED: [Covered; 20] = [
+const COVERED: [Covered; 21] = [
     Covered {
         entity_type: "meta",
         sql: "SELECT * FROM meta",
@@ -188,6 +188,12 @@ const COVERED: [Covered; 20] = [
         sql: "SELECT * FROM calendar_years",
         id: |r| Ok(r.try_get::<i32, _>("year")?.to_string()),
         digest: |r| state_digest(&calendar_year_from_row(r)?),
+    },
+    Covered {
+        entity_type: "role_grant",
+        sql: "SELECT * FROM role_grants",
+        id: uuid_id,
+        digest: |r| state_digest(&grant_from_row(r)?),
     },
 ];
 

@@ -515,6 +515,129 @@ both_backends!(concurrent_writers_keep_one_chain, |db: TestDb| async move {
     db.cleanup().await;
 });
 
+fn account(username: &str, roles: &[&str]) -> chengxin_store::Account {
+    let now = chengxin_store::changelog::now();
+    chengxin_store::Account {
+        id: uuid::Uuid::now_v7(),
+        username: username.into(),
+        display_name: username.into(),
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+        region: "320481".into(),
+        body: None,
+        password_hash: "$argon2id$x".into(),
+        password_history: vec![],
+        totp_secret: None,
+        totp_last_step: None,
+        failures: 0,
+        locked_until: None,
+        must_change_password: true,
+        disabled: false,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    }
+}
+
+// A role grant and its account are written together or not at all, versioned, change-logged
+// and covered by verify (issue 16 point 3).
+both_backends!(role_grants_are_atomic_and_logged, |db: TestDb| async move {
+    use chengxin_store::{GrantAccount, RoleGrant};
+    let a = account("ly.office", &[]);
+    let now = chengxin_store::changelog::now();
+    let mut g = RoleGrant {
+        id: uuid::Uuid::now_v7(),
+        account_id: a.id,
+        username: a.username.clone(),
+        region: a.region.clone(),
+        roles_before: vec![],
+        roles: vec!["credit_office".into()],
+        privileged: vec!["credit_office".into()],
+        requested_by: "account:ly.admin".into(),
+        requested_by_account: Some(uuid::Uuid::now_v7()),
+        requested_at: now,
+        status: "pending".into(),
+        decided_by: None,
+        decided_by_account: None,
+        decided_at: None,
+        note: None,
+        version: 1,
+    };
+    let ga = |a| GrantAccount {
+        account: a,
+        expected_version: None,
+    };
+    db.store
+        .save_grant("account:ly.admin", &g, None, Some(ga(&a)))
+        .await
+        .unwrap();
+    assert_eq!(db.store.grant(g.id).await.unwrap().unwrap(), g);
+    assert_eq!(db.store.account(a.id).await.unwrap().unwrap(), a);
+    // The same account again: the grant is not written either.
+    let mut other = g.clone();
+    other.id = uuid::Uuid::now_v7();
+    assert!(db
+        .store
+        .save_grant("x", &other, None, Some(ga(&a)))
+        .await
+        .is_err());
+    assert!(db.store.grant(other.id).await.unwrap().is_none());
+    // Approval: grant and account move together; a stale account version changes neither.
+    let mut b = a.clone();
+    b.roles = vec!["credit_office".into()];
+    b.version = 2;
+    g.status = "approved".into();
+    g.decided_by = Some("account:ly.admin2".into());
+    g.decided_at = Some(now);
+    g.version = 2;
+    let stale = GrantAccount {
+        account: &b,
+        expected_version: Some(7),
+    };
+    assert!(matches!(
+        db.store.save_grant("y", &g, Some(1), Some(stale)).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert_eq!(
+        db.store.grant(g.id).await.unwrap().unwrap().status,
+        "pending"
+    );
+    let fresh = GrantAccount {
+        account: &b,
+        expected_version: Some(1),
+    };
+    db.store
+        .save_grant("y", &g, Some(1), Some(fresh))
+        .await
+        .unwrap();
+    assert_eq!(
+        db.store.grant(g.id).await.unwrap().unwrap().status,
+        "approved"
+    );
+    assert_eq!(
+        db.store.account(a.id).await.unwrap().unwrap().roles,
+        ["credit_office"]
+    );
+    // Decided once: the old version no longer matches.
+    assert!(db.store.save_grant("z", &g, Some(1), None).await.is_err());
+    assert_eq!(db.store.grants().await.unwrap().len(), 1);
+    verify_ok(&db).await;
+    // An edit behind the platform's back is found.
+    db.exec(&format!(
+        "UPDATE role_grants SET status = 'pending' WHERE id = '{}'",
+        g.id
+    ))
+    .await;
+    let report = db.store.verify(&[db.signer.verifying_key()]).await.unwrap();
+    assert_eq!(
+        report.problems,
+        vec![Problem::RowEdited {
+            entity_type: "role_grant".into(),
+            entity_id: g.id.to_string()
+        }]
+    );
+    db.cleanup().await;
+});
+
 #[tokio::test]
 async fn corrupt_sqlite_file_is_a_clear_error() {
     let dir = std::env::temp_dir().join(format!(

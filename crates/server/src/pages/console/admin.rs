@@ -96,7 +96,28 @@ pub async fn audit(
     }
     params.push("limit=100000".into());
     let export = format!("/api/v1/audit/export?{}", params.join("&"));
+    // Grants of privileged roles are announced to the auditor: pending ones and the latest.
+    let grants = chengxin_app::accounts::grants_by(&state, &caller)
+        .await
+        .unwrap_or_default();
+    let pending_grants = grants.iter().filter(|g| g.status == "pending").count();
+    let break_glass = grants.iter().filter(|g| g.status == "break_glass").count();
     let body = html! {
+        @if !grants.is_empty() {
+            div.notice.warn #grant-announcements role="status" {
+                strong { "特权角色授予：" }
+                "待审批 " (pending_grants) " 项，经服务器命令行直接授予 " (break_glass) " 项。最近："
+                ul {
+                    @for g in grants.iter().take(5) {
+                        li {
+                            (dt(&g.requested_at)) " " (super::who(&g.requested_by)) " 申请授予 " (g.username)
+                            "（" (g.region) "）" (labels(&g.privileged)) " " (status_tag(&g.status))
+                        }
+                    }
+                }
+                a href="/console/grants" { "查看全部授予记录" }
+            }
+        }
         form.card.filters method="get" action="/console/audit" {
             div { label for="f-from" { "起始日期" } input #f-from type="date" name="from" value=(from_d.map(|d| d.to_string()).unwrap_or_default()); }
             div { label for="f-to" { "截止日期" } input #f-to type="date" name="to" value=(to_d.map(|d| d.to_string()).unwrap_or_default()); }
@@ -179,7 +200,38 @@ if (acc) acc.addEventListener("click", async function () {
   const r = await cx.api("POST", "/api/v1/accounts", body);
   acc.disabled = false;
   if (!r.ok) { cx.message(out, "err", cx.error(r.data)); return; }
-  cxOnce(out, [["用户名", r.data.username, "new-username"], ["一次性密码", r.data.one_time_password, "one-time-password"], ["动态验证码绑定地址（TOTP）", r.data.totp_uri, "totp-uri"]]);
+  const pending = r.data.pending_grant ? cxRoleLabels(r.data.pending_grant.privileged, function (c) {
+    const i = document.querySelector('input[name="acc-role"][value="' + c + '"]');
+    return i && i.parentElement ? i.parentElement.textContent.trim() : c;
+  }) + "（须经另一名管理员或本地区信用办审批后生效）" : null;
+  cxOnce(out, [["用户名", r.data.username, "new-username"], ["一次性密码", r.data.one_time_password, "one-time-password"], ["动态验证码绑定地址（TOTP）", r.data.totp_uri, "totp-uri"], ["待审批角色", pending, "pending-roles"]]);
+});
+function cxRoleLabels(codes, label) {
+  return codes.map(label).join("、");
+}
+document.querySelectorAll("[data-roles-for]").forEach(function (b) {
+  b.addEventListener("click", async function () {
+    const out = document.getElementById("action-msg");
+    const id = b.dataset.rolesFor;
+    const sel = document.getElementById("roles-" + id);
+    const roles = Array.from(sel.selectedOptions).map(function (o) { return o.value; });
+    if (roles.length === 0) { cx.message(out, "err", "请至少选择一个角色"); return; }
+    b.disabled = true;
+    const r = await cx.api("POST", "/api/v1/accounts/" + id + "/roles", { roles: roles });
+    b.disabled = false;
+    if (!r.ok) { cx.message(out, "err", cx.error(r.data)); out.scrollIntoView({ block: "nearest" }); return; }
+    const pending = r.data.pending_grant ? cxRoleLabels(r.data.pending_grant.privileged, function (c) {
+      const o = sel.querySelector('option[value="' + c + '"]');
+      return o ? o.textContent.trim() : c;
+    }) + "（须经另一名管理员或本地区信用办审批后生效）" : null;
+    if (r.data.totp_uri || pending) {
+      cxOnce(out, [["账户", r.data.account.username, "roles-username"], ["待审批角色", pending, "roles-pending"], ["动态验证码绑定地址（TOTP）", r.data.totp_uri, "roles-totp-uri"]]);
+    } else {
+      cx.message(out, "ok", "角色已更新，页面即将刷新。");
+      setTimeout(function () { location.reload(); }, 900);
+    }
+    out.scrollIntoView({ block: "nearest" });
+  });
 });
 const tok = document.getElementById("issue-token");
 if (tok) tok.addEventListener("click", async function () {
@@ -255,6 +307,19 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
     } else {
         Vec::new()
     };
+    // Roles waiting for a second person's approval, by account.
+    let pending: std::collections::HashMap<uuid::Uuid, Vec<String>> = if manage_accounts {
+        chengxin_app::accounts::grants_by(&state, &caller)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|g| g.status == "pending")
+            .map(|g| (g.account_id, g.privileged))
+            .collect()
+    } else {
+        Default::default()
+    };
+    let me = caller.account_id();
     let now = chengxin_store::clock::now();
     let body = html! {
         (msg_box("action-msg"))
@@ -277,6 +342,11 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
                                 @else if locked { span.tag.warn { "已锁定" } }
                                 @else { span.tag.ok { "正常" } }
                                 @if a.must_change_password { " " span.tag.muted { "待改密" } }
+                                @if let Some(p) = pending.get(&a.id) {
+                                    " " a.tag.warn href="/console/grants" title="须经另一名管理员或本地区信用办审批" {
+                                        "待审批：" (p.iter().map(|r| role_label(r)).collect::<Vec<_>>().join("、"))
+                                    }
+                                }
                             }
                             td.actions {
                                 @if a.disabled {
@@ -286,6 +356,21 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
                                 }
                                 @if locked {
                                     " " button.secondary type="button" data-api=(url) data-body=r#"{"action":"unlock"}"# data-done="已解锁" { "解锁" }
+                                }
+                                @if me == Some(a.id) {
+                                    " " span.hint { "本人账号（角色须由另一名管理员更改）" }
+                                } @else {
+                                    details.roles-edit {
+                                        summary { "更改角色" }
+                                        @let sel = format!("roles-{}", a.id);
+                                        label.sr-only for=(sel) { "角色（可多选）" }
+                                        select id=(sel) multiple size="4" {
+                                            @for r in Role::ALL.iter().filter(|r| **r != Role::Public) {
+                                                option value=(r.as_str()) selected[a.roles.iter().any(|x| x == r.as_str())] { (r.label_zh()) }
+                                            }
+                                        }
+                                        button.secondary type="button" data-roles-for=(a.id) { "保存角色" }
+                                    }
                                 }
                             }
                         }
@@ -297,7 +382,7 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
                 div.form-grid {
                     div { label for="acc-username" { "用户名" } input #acc-username type="text" autocomplete="off"; }
                     div { label for="acc-display" { "姓名 / 显示名" } input #acc-display type="text" autocomplete="off"; }
-                    div { label for="acc-region" { "辖区（行政区划代码）" } input #acc-region type="text" inputmode="numeric" maxlength="6" value=(caller.scope.region.as_str()); }
+                    div { label for="acc-region" { "辖区（行政区划代码，默认为本人辖区）" } input #acc-region type="text" inputmode="numeric" maxlength="6" value=(caller.scope.region.as_str()); }
                     div { label for="acc-body" { "所属单位统一社会信用代码（可选）" } input #acc-body type="text" maxlength="18"; }
                 }
                 fieldset {
@@ -305,7 +390,7 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
                     @for r in Role::ALL.iter().filter(|r| **r != Role::Public) {
                         label.check { input type="checkbox" name="acc-role" value=(r.as_str()); " " (r.label_zh()) }
                     }
-                    p.hint { "审计员、管理员不得与其他角色兼任。" }
+                    p.hint { "审计员、管理员不得与其他角色兼任。信用办、审计员、管理员角色，以及全国范围（000000）的任何角色，须经另一名管理员或本地区信用办审批后生效（审批前账户不具有该角色），并通知审计员。" }
                 }
                 p { button #create-account type="button" { "创建账户" } }
                 div #account-result tabindex="-1" hidden aria-live="polite" {}
@@ -363,6 +448,111 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
         (crate::pages::script(ACCOUNTS_JS))
     };
     render(&caller, &v, "账户与令牌", "/console/accounts", body)
+}
+
+fn status_tag(status: &str) -> Markup {
+    html! {
+        @match status {
+            "pending" => span.tag.warn { "待审批" },
+            "approved" => span.tag.ok { "已批准" },
+            "refused" => span.tag.bad { "已拒绝" },
+            "break_glass" => span.tag.bad title="经服务器命令行直接授予，未经第二人审批" { "命令行直接授予" },
+            other => span.tag.muted { (other) },
+        }
+    }
+}
+
+fn labels(codes: &[String]) -> String {
+    codes
+        .iter()
+        .map(|r| role_label(r))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// `/console/grants`: role grants that need a second person — pending ones to approve or
+/// refuse (another administrator or the region's credit office), and the record of those
+/// decided or given at the server's command line (for the auditor too).
+pub async fn grants(State(state): State<AppState>, caller: Caller, uri: Uri) -> Response {
+    let v = match gate(&state, &caller, &uri, |c| {
+        c.has(P::AccountsManage) || c.has(P::GrantsApprove) || c.has(P::AuditRead)
+    })
+    .await
+    {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let rows = match chengxin_app::accounts::grants_by(&state, &caller).await {
+        Ok(r) => r,
+        Err(e) => return api_error_page(&caller, &v, &e.into()),
+    };
+    let me = caller.account_id();
+    let mine = |g: &chengxin_app::accounts::GrantView| g.requested_by == caller.actor;
+    let approver = caller.has(P::GrantsApprove);
+    let (open, done): (Vec<_>, Vec<_>) = rows.iter().partition(|g| g.status == "pending");
+    let body = html! {
+        (msg_box("action-msg"))
+        p.hint {
+            "信用办、审计员、管理员角色，以及全国范围（000000）的任何角色，由管理员申请后须经另一名管理员或本地区信用办审批才生效；"
+            "申请人不能审批本人的申请，任何人不能审批授予本人的角色。每项申请、审批和经服务器命令行的直接授予都记入审计日志。"
+        }
+        h2 { "待审批" }
+        div.table-wrap { table #grants-pending {
+            thead { tr { th { "账户" } th { "辖区" } th { "申请授予" } th { "现有角色" } th { "申请人" } th { "申请时间" } th { "操作" } } }
+            tbody {
+                @if open.is_empty() { tr { td colspan="7" { "没有待审批的申请。" } } }
+                @for g in &open {
+                    @let url = format!("/api/v1/role-grants/{}/decision", g.id);
+                    @let note = format!("grant-note-{}", g.id);
+                    tr {
+                        td { (g.username) }
+                        td { (g.region) }
+                        td { strong { (labels(&g.privileged)) } br; span.hint { "审批后角色：" (labels(&g.roles)) } }
+                        td { (labels(&g.roles_before)) }
+                        td { (super::who(&g.requested_by)) }
+                        td.nowrap { (dt(&g.requested_at)) }
+                        td.actions {
+                            @if approver && !mine(g) && me != Some(g.account_id) {
+                                label.sr-only for=(note) { "审批意见" }
+                                input id=(note) type="text" placeholder="审批意见（可选）";
+                                " " button type="button" data-api=(url) data-body=r#"{"approve":true}"# data-fields=(format!("note={note}"))
+                                    data-confirm=(format!("确定批准授予 {} 以下角色：{}？", g.username, labels(&g.privileged))) data-done="已批准" { "批准" }
+                                " " button.secondary type="button" data-api=(url) data-body=r#"{"approve":false}"# data-fields=(format!("note={note}")) data-done="已拒绝" { "拒绝" }
+                            } @else if approver && mine(g) {
+                                span.hint { "本人提出的申请，须由他人审批" } " "
+                                button.secondary type="button" data-api=(url) data-body=r#"{"approve":false}"# data-confirm="确定撤回该申请？" data-done="已撤回" { "撤回" }
+                            } @else {
+                                span.hint { "由另一名管理员或本地区信用办审批" }
+                            }
+                        }
+                    }
+                }
+            }
+        } }
+        h2 { "授予记录" }
+        div.table-wrap { table #grants-done {
+            thead { tr { th { "账户" } th { "辖区" } th { "授予角色" } th { "状态" } th { "申请人 / 时间" } th { "审批人 / 时间" } th { "意见" } } }
+            tbody {
+                @if done.is_empty() { tr { td colspan="7" { "暂无记录。" } } }
+                @for g in &done {
+                    tr {
+                        td { (g.username) }
+                        td { (g.region) }
+                        td { (labels(&g.privileged)) }
+                        td { (status_tag(&g.status)) }
+                        td { (super::who(&g.requested_by)) br; span.hint { (dt(&g.requested_at)) } }
+                        td {
+                            @if let Some(d) = &g.decided_by { (super::who(d)) }
+                            @if let Some(t) = &g.decided_at { br; span.hint { (dt(t)) } }
+                        }
+                        td { (g.note.clone().unwrap_or_default()) }
+                    }
+                }
+            }
+        } }
+        (actions_script())
+    };
+    render(&caller, &v, "特权角色授予", "/console/grants", body)
 }
 
 fn rules_view(state: &AppState) -> Markup {
