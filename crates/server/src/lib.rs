@@ -97,6 +97,7 @@ impl std::ops::Deref for ServerState {
         routes::calendar::overview,
         routes::calendar::load,
         routes::records::get_record,
+        routes::records::free_text,
         routes::records::transition,
         routes::records::timeliness,
         routes::records::link_queue,

@@ -232,7 +232,14 @@ pub async fn apply_step(
         .await?;
     }
     let note = format!("{}（{}）", action.label(), application.tracking_no);
-    let change = effect_change(&loaded, effect, note, today, &calendar)?;
+    // A correction keeps the record's free texts as given sealed: what is kept already, opened.
+    let kept = match (&effect, &loaded.record) {
+        (Effect::CorrectRecord(_), Some(r)) => {
+            Some(crate::free_text::kept(app.store.as_ref(), &app.pii, r).await?)
+        }
+        _ => None,
+    };
+    let change = effect_change(&loaded, effect, note, today, &calendar, kept)?;
     let entry_changed = match &change {
         TargetChange::ListEntry(e, _) => Some((**e).clone()),
         _ => None,
@@ -285,6 +292,7 @@ fn effect_change(
     note: String,
     today: chrono::NaiveDate,
     calendar: &WorkCalendar,
+    kept: Option<crate::free_text::KeptTexts<'_>>,
 ) -> AppResult<TargetChange> {
     let record = || loaded.record.as_ref().ok_or(AppError::NotFound);
     let entry_removed = |reason: RemovalReason| -> AppResult<TargetChange> {
@@ -305,9 +313,15 @@ fn effect_change(
     match effect {
         Effect::None => Ok(TargetChange::None),
         // The fields named only, checked like an import row; the history keeps each change.
-        Effect::CorrectRecord(patch) => Ok(TargetChange::Record(
-            crate::records::correction_change(record()?, &patch, Some(note), today)?,
-        )),
+        Effect::CorrectRecord(patch) => {
+            Ok(TargetChange::Record(crate::records::correction_change(
+                record()?,
+                &patch,
+                Some(note),
+                today,
+                kept.ok_or(AppError::NotFound)?,
+            )?))
+        }
         Effect::RevokeRecord => record_change(record()?, RecordAction::Revoke, note, None),
         Effect::RepairRecord => record_change(record()?, RecordAction::Repair, note, None),
         Effect::UnrepairRecord => {

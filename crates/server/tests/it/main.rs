@@ -13,6 +13,8 @@ mod console;
 mod control_chars;
 mod corrections;
 mod credit_reports;
+mod error_reports;
+mod free_text;
 mod hardening;
 mod jurisdiction;
 mod login;

@@ -424,6 +424,8 @@ impl BatchWriter for Writer {
         let mut history = Vec::new();
         let mut updates: Vec<(Record, Record)> = Vec::new();
         let mut queued = Vec::new();
+        // Sealed free texts of the records written (a corrected record's replace its own).
+        let mut texts: Vec<(Uuid, Option<&str>)> = Vec::new();
         for &i in &fresh {
             let r = &rows[i];
             let subject_id = match (&r.subject_uscc, &r.subject_id_hash) {
@@ -459,6 +461,7 @@ impl BatchWriter for Writer {
                 rec.version += 1;
                 rec.updated_at = t;
                 outcomes[i] = Some(RowOutcome::Corrected(rec.id));
+                texts.push((rec.id, r.texts_sealed.as_deref()));
                 self.batch.corrected += 1;
                 updates.push((old.clone(), rec));
                 continue;
@@ -491,6 +494,9 @@ impl BatchWriter for Writer {
                 outcomes[i] = Some(RowOutcome::Created(rec.id));
             }
             self.batch.created += 1;
+            if let Some(sealed) = &r.texts_sealed {
+                texts.push((rec.id, Some(sealed)));
+            }
             new_records.push(rec);
         }
         // New records get no history row of their own: see `records::implicit_create`.
@@ -561,6 +567,12 @@ impl BatchWriter for Writer {
             write_record(tx, rec, false, old.version).await?;
         }
         insert_history_rows(tx, &history).await?;
+        for (id, sealed) in texts {
+            if let Some((action, digest)) = super::records::put_texts(tx, id, sealed).await? {
+                let digest = digest.unwrap_or_else(|| "-".into());
+                log.push(entry("record_text", id.to_string(), action, digest));
+            }
+        }
         let t5 = t0.elapsed();
         let mut link_rows = Vec::new();
         for (record_id, name) in queued {

@@ -9,7 +9,7 @@ use super::cases::case_from_row;
 use super::links::link_from_row;
 use super::lists::entry_from_row;
 use super::meta::{catalog_type_from_row, meta_from_row};
-use super::records::{history_from_row, history_id, record_from_row};
+use super::records::{history_from_row, history_id, record_from_row, texts_digest};
 use super::reports::{report_digest, report_from_row};
 use super::rights::{application_from_row, evidence_digest, evidence_from_row};
 use super::subjects::{employment_from_row, identity_digest, subject_from_row};
@@ -40,7 +40,7 @@ fn uuid_id(row: &DbRow) -> Result<String> {
     Ok(dec(row.try_get("id")?).to_string())
 }
 
-const COVERED: [Covered; 19] = [
+const COVERED: [Covered; 20] = [
     Covered {
         entity_type: "meta",
         sql: "SELECT * FROM meta",
@@ -157,6 +157,12 @@ const COVERED: [Covered; 19] = [
         sql: "SELECT * FROM subject_identities",
         id: |r| Ok(dec(r.try_get("subject_id")?).to_string()),
         digest: |r| identity_digest(&r.try_get::<String, _>("sealed")?),
+    },
+    Covered {
+        entity_type: "record_text",
+        sql: "SELECT * FROM record_texts",
+        id: |r| Ok(dec(r.try_get("record_id")?).to_string()),
+        digest: |r| texts_digest(&r.try_get::<String, _>("sealed")?),
     },
     Covered {
         entity_type: "credit_report",
