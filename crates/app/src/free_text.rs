@@ -4,10 +4,14 @@
 //! key) and opened only for `personal_data_decrypt` holders within the record's regions, with
 //! a purpose, query-logged — like a subject's sealed ID number.
 //!
-//! Records stored before intake masked free text are repaired once per database
-//! ([`repair`], at `migrate` and at the start of `serve`): each record and history entry whose
-//! free text holds an ID number is rewritten masked, its clear text sealed, one logged change
-//! per record with a history entry saying why.
+//! Applications (objections, complaints, repairs, decisions) keep theirs sealed inside the
+//! application ([`keep_application_texts`], opened by [`open_application`]).
+//!
+//! Records and applications stored before intake masked free text are repaired once per
+//! database ([`repair`], at `migrate` and at the start of `serve`): each record and history
+//! entry whose free text holds an ID number is rewritten masked, its clear text sealed, one
+//! logged change per record with a history entry saying why; each such application likewise,
+//! as its next version.
 
 use std::collections::BTreeMap;
 
@@ -15,7 +19,8 @@ use chengxin_access::{Permission, PiiCipher};
 use chengxin_domain::catalog::{Catalog, RecordType};
 use chengxin_domain::records::free_text::{self, ClearTexts};
 use chengxin_domain::records::{Record, RecordStatus};
-use chengxin_store::{RecordRedaction, Store};
+use chengxin_domain::rights::{AppKind, AppState};
+use chengxin_store::{ApplicationFilter, RecordRedaction, Store};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -204,9 +209,10 @@ pub const NOTE: &str = "自由文本中的身份证号码已遮蔽；原文已�
 /// The meta key set once a full pass is done (later starts skip the scan).
 pub const DONE_KEY: &str = "free_text_masked";
 
-/// Mask the ID numbers in every stored record's free text and history, keeping the clear texts
-/// sealed. Runs once per database: a full pass sets [`DONE_KEY`], later calls return 0.
-/// Returns how many records were repaired; the pass is also an audit event.
+/// Mask the ID numbers in every stored record's free text and history, and in every
+/// application's, keeping the clear texts sealed. Runs once per database: a full pass sets
+/// [`DONE_KEY`], later calls return 0. Returns how many records and applications were
+/// repaired; the pass is also an audit event.
 pub async fn repair(store: &dyn Store, cipher: &PiiCipher) -> AppResult<usize> {
     if store.meta(DONE_KEY).await?.as_deref() == Some("1") {
         return Ok(0);
@@ -249,13 +255,81 @@ pub async fn repair(store: &dyn Store, cipher: &PiiCipher) -> AppResult<usize> {
             }
         }
     }
-    if done > 0 {
+    // Applications (objections, complaints, repairs, decisions): by kind and state, each part
+    // read whole (at most 100,000 rows, far above any deployment's count).
+    let mut applications = 0;
+    for kind in AppKind::ALL {
+        for state in AppState::ALL {
+            let rows = store
+                .applications(&ApplicationFilter {
+                    kind: Some(kind.code().into()),
+                    state: Some(state.code().into()),
+                    limit: Some(100_000),
+                    ..Default::default()
+                })
+                .await?;
+            for row in &rows {
+                let repaired = match redact_application(store, cipher, row).await {
+                    Err(AppError::Store(chengxin_store::StoreError::Conflict { .. })) => {
+                        match store.application(row.id).await? {
+                            Some(now) => redact_application(store, cipher, &now).await?,
+                            None => false,
+                        }
+                    }
+                    other => other?,
+                };
+                applications += usize::from(repaired);
+            }
+        }
+    }
+    if done + applications > 0 {
         let mut e = chengxin_store::AuditEvent::new(ACTOR, "privacy", ACTION, "ok");
-        e.detail = serde_json::json!({"records": done});
+        e.detail = serde_json::json!({"records": done, "applications": applications});
         store.audit(&[e]).await?;
     }
     store.set_meta(ACTOR, DONE_KEY, "1").await?;
-    Ok(done)
+    Ok(done + applications)
+}
+
+/// Mask one application's free texts (reasons, the applicant's name, step notes, the
+/// decision's reasons, notices), the texts as given sealed into it; `false` when none held an
+/// ID number.
+async fn redact_application(
+    store: &dyn Store,
+    cipher: &PiiCipher,
+    row: &chengxin_store::ApplicationRow,
+) -> AppResult<bool> {
+    let mut a = crate::rights::app_of(row)?;
+    let mut clear = ClearTexts::default();
+    a.reasons = clear.mask("reasons", &a.reasons);
+    if let Some(applicant) = &mut a.applicant {
+        applicant.name = clear.mask("applicant_name", &applicant.name);
+    }
+    for (i, step) in a.steps.iter_mut().enumerate() {
+        if let Some(note) = &mut step.note {
+            *note = clear.mask(&format!("steps.{}.note", i + 1), note);
+        }
+    }
+    if let Some(d) = &mut a.decision {
+        d.reasons = clear.mask("decision.reasons", &d.reasons);
+    }
+    for (i, n) in a.notices.iter_mut().enumerate() {
+        n.text = clear.mask(&format!("notices.{}.text", i + 1), &n.text);
+    }
+    if clear.is_empty() {
+        return Ok(false);
+    }
+    keep_application_texts(cipher, &mut a, &clear)?;
+    let new = crate::rights::row_of(&a, row.access_hash.clone(), row.version + 1, row.created_at)?;
+    store
+        .write_application(
+            ACTOR,
+            &new,
+            Some(row.version),
+            chengxin_store::TargetChange::None,
+        )
+        .await?;
+    Ok(true)
 }
 
 /// Mask one record's free text and stored history; `false` when nothing held an ID number.
@@ -333,4 +407,105 @@ async fn redact(
         )
         .await?;
     Ok(true)
+}
+
+/// What an application's sealed texts are bound to: its id.
+fn application_context(id: Uuid) -> String {
+    format!("application-texts:{id}")
+}
+
+/// An application's free texts (the filing's reasons and applicant's name, a step's reasons)
+/// are stored masked ([`ClearTexts::mask`]); the texts as given go into the application,
+/// sealed: `clear` joins what it keeps already (nothing to do when `clear` is empty).
+pub fn keep_application_texts(
+    cipher: &PiiCipher,
+    application: &mut chengxin_domain::rights::Application,
+    clear: &ClearTexts,
+) -> AppResult<()> {
+    if clear.is_empty() {
+        return Ok(());
+    }
+    let context = application_context(application.id);
+    let mut all = match &application.texts_sealed {
+        Some(sealed) => {
+            let json = cipher.open_bound(sealed, &context).map_err(seal_error)?;
+            serde_json::from_str(&json).map_err(AppError::unavailable)?
+        }
+        None => ClearTexts::default(),
+    };
+    for (path, text) in clear.iter() {
+        all.insert(path, text);
+    }
+    let json = serde_json::to_string(&all).map_err(AppError::unavailable)?;
+    application.texts_sealed = Some(cipher.seal_bound(&json, &context).map_err(seal_error)?);
+    Ok(())
+}
+
+/// An application's free texts in clear, by where they stand (`reasons`, `applicant_name`,
+/// `steps.3.reasons`).
+#[derive(Serialize, ToSchema)]
+pub struct ApplicationTextsView {
+    pub application_id: Uuid,
+    pub texts: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for ApplicationTextsView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApplicationTextsView")
+            .field("application_id", &self.application_id)
+            .field("paths", &self.texts.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Open an application's free texts as given: the caller must see the application (the
+/// credit office in line with it, the department whose data it is) and hold
+/// `personal_data_decrypt`, and state a purpose (at least two characters); every call is
+/// query-logged with its purpose, refused ones too.
+pub async fn open_application(
+    app: &App,
+    caller: &Caller,
+    id: Uuid,
+    purpose: &str,
+) -> AppResult<ApplicationTextsView> {
+    let purpose = purpose.trim();
+    if purpose.chars().count() < 2 {
+        return Err(chengxin_access::AccessError::PurposeRequired.into());
+    }
+    let mut e = caller.audit("query", "application_texts_open", "ok");
+    e.target = Some(id.to_string());
+    e.detail = serde_json::json!({"purpose": purpose, "returned": 0});
+    let row = match crate::rights::application(app, caller, id).await {
+        Ok(row) => row,
+        Err(err) => {
+            e.outcome = "denied".into();
+            app.store.audit(&[e]).await?;
+            return Err(err);
+        }
+    };
+    if let Err(err) = caller.require(Permission::PersonalDataDecrypt) {
+        e.outcome = "denied".into();
+        app.store.audit(&[e]).await?;
+        return Err(err);
+    }
+    let texts = match row.body.get("texts_sealed").and_then(|v| v.as_str()) {
+        Some(sealed) => {
+            let json = app
+                .pii
+                .open_bound(sealed, &application_context(id))
+                .map_err(seal_error)?;
+            serde_json::from_str(&json).map_err(AppError::unavailable)?
+        }
+        None => ClearTexts::default(),
+    };
+    e.detail["returned"] = serde_json::json!(texts.len());
+    e.detail["subject"] = serde_json::json!(row.subject_id);
+    app.store.audit(&[e]).await?;
+    Ok(ApplicationTextsView {
+        application_id: id,
+        texts: texts
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    })
 }

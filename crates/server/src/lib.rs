@@ -135,6 +135,7 @@ impl std::ops::Deref for ServerState {
         routes::rights::queue,
         routes::rights::get_application,
         routes::rights::act,
+        routes::rights::free_text,
         routes::rights::evidence,
         routes::rights::tolerance,
         routes::rights::mitigation,

@@ -315,6 +315,12 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         r(
             p.clone(),
+            "/api/v1/applications/{id}/free-text",
+            Perm(P::PersonalDataDecrypt),
+            post(rights::free_text),
+        ),
+        r(
+            p.clone(),
             "/api/v1/applications/{id}/actions",
             Signed,
             post(rights::act),

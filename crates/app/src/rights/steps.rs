@@ -207,6 +207,13 @@ pub async fn apply_step(
         .into());
     }
     let mut application = app_of(row)?;
+    // ID numbers typed into the step's reasons are stored masked (in the step, the decision and
+    // the notices alike), the text as given sealed into the application.
+    let mut clear = chengxin_domain::records::free_text::ClearTexts::default();
+    if let Some(reasons) = action.reasons_mut() {
+        let path = format!("steps.{}.reasons", application.steps.len() + 1);
+        *reasons = clear.mask(&path, reasons);
+    }
     let loaded = load_target(app.store.as_ref(), application.target).await?;
     if let AppAction::Share { recipients } = &mut action {
         *recipients = share_recipients(app.store.as_ref(), &application).await?;
@@ -222,6 +229,7 @@ pub async fn apply_step(
         facts: Some(&loaded.facts),
     };
     let effect = application.apply(&action, &ctx).map_err(AppError::from)?;
+    crate::free_text::keep_application_texts(&app.pii, &mut application, &clear)?;
     if let (Effect::CorrectRecord(fields), Some(record)) = (&effect, &loaded.record) {
         crate::authority::check_correction(
             app.store.as_ref(),

@@ -305,11 +305,44 @@ async fn repair(t: TestApp) {
         clear_before(&read(ids[1]).await),
         "the old data is in clear"
     );
+    // A complaint stored before: its reasons in clear.
+    let (s, filed) = t
+        .call(
+            "POST",
+            "/api/v1/complaints",
+            &Cred::None,
+            Some(json!({"about": "常州甲公司", "region": "320412",
+                "reasons": "拖欠工资两年", "applicant_name": "孙八"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{filed}");
+    let complaint: uuid::Uuid = filed["id"].as_str().unwrap().parse().unwrap();
+    let mut row = t.store.application(complaint).await.unwrap().unwrap();
+    let old_reasons = format!("拖欠我（{person}）工资两年");
+    row.body["reasons"] = old_reasons.clone().into();
+    row.version += 1;
+    t.store
+        .write_application(
+            "test",
+            &row,
+            Some(row.version - 1),
+            chengxin_store::TargetChange::None,
+        )
+        .await
+        .unwrap();
 
     let n = chengxin_app::free_text::repair(t.store.as_ref(), &t.state.pii)
         .await
         .unwrap();
-    assert_eq!(n, 2, "the two records that held ID numbers");
+    assert_eq!(
+        n, 3,
+        "the two records and the complaint that held ID numbers"
+    );
+    let row = t.store.application(complaint).await.unwrap().unwrap();
+    assert_eq!(
+        row.body["reasons"],
+        old_reasons.replace(&person, &id_number::mask(&person))
+    );
     for id in &ids {
         let v = read(*id).await;
         assert!(!clear_before(&v), "{v}");
@@ -338,6 +371,16 @@ async fn repair(t: TestApp) {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["texts"]["violation_facts"], facts);
     assert_eq!(v["texts"]["history.2.note"], format!("据{other}更正"));
+    let (s, v) = t
+        .call(
+            "POST",
+            &format!("/api/v1/applications/{complaint}/free-text"),
+            &office,
+            Some(json!({"purpose": "历史数据核查"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["texts"]["reasons"], old_reasons);
     // Once per database: a second pass does nothing; the pass is audited; the log verifies.
     assert_eq!(
         chengxin_app::free_text::repair(t.store.as_ref(), &t.state.pii)
@@ -355,7 +398,111 @@ async fn repair(t: TestApp) {
         .unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].detail["records"], 2);
+    assert_eq!(events[0].detail["applications"], 1);
     assert_log_verifies(t.store.as_ref()).await;
     t.cleanup().await;
 }
 both_backends!(stored_free_text_is_masked_once, repair);
+
+async fn complaint(t: TestApp) {
+    let person = id("32048119900101123");
+    let other = id("32048119851212002");
+    let reasons = format!("该公司拖欠我（身份证号{person}）工资两年");
+    let (s, filed) = t
+        .call(
+            "POST",
+            "/api/v1/complaints",
+            &Cred::None,
+            Some(json!({"about": "溧阳某食品有限公司", "about_uscc": COMPANY,
+                "reasons": reasons, "applicant_name": "孙八"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{filed}");
+    let app_id = filed["id"].as_str().unwrap().to_string();
+    let no = filed["tracking_no"].as_str().unwrap().to_string();
+    let code = filed["access_code"].as_str().unwrap().to_string();
+    let office = t.session_for(Role::CreditOffice, "320481", None).await;
+    let uri = format!("/api/v1/applications/{app_id}");
+    let (s, v) = t.call("GET", &uri, &office, None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        v["body"]["reasons"],
+        reasons.replace(&person, &id_number::mask(&person))
+    );
+    assert!(!v.to_string().contains(&person), "{v}");
+    // The office accepts and answers, the answer typed with an ID number.
+    let answer = format!("经核实，已督促该公司向{other}等人补发工资");
+    for (step, version) in [
+        (json!({"action": "accept", "expected_version": 1}), 1),
+        (
+            json!({"action": "answer", "expected_version": 2, "reasons": answer}),
+            2,
+        ),
+    ] {
+        let (s, v) = t
+            .call("POST", &format!("{uri}/actions"), &office, Some(step))
+            .await;
+        assert_eq!(s, StatusCode::OK, "step at {version}: {v}");
+    }
+    let (_, v) = t.call("GET", &uri, &office, None).await;
+    let text = v.to_string();
+    assert!(!text.contains(&person) && !text.contains(&other), "{text}");
+    assert!(text.contains(&id_number::mask(&other)), "{text}");
+    // The applicant's view (with the access code): masked too.
+    let req = Request::builder()
+        .uri(format!("/api/v1/track/{no}"))
+        .header("x-access-code", &code)
+        .body(Body::empty())
+        .unwrap();
+    let resp = t.app.clone().oneshot(req).await.unwrap();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let mine = String::from_utf8_lossy(&bytes);
+    assert!(!mine.contains(&person) && !mine.contains(&other), "{mine}");
+    // In clear for personal_data_decrypt with a purpose, query-logged; not for a department.
+    let open = format!("{uri}/free-text");
+    let (s, v) = t
+        .call(
+            "POST",
+            &open,
+            &office,
+            Some(json!({"purpose": "核实投诉人身份"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["texts"]["reasons"], reasons);
+    assert!(
+        v["texts"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .any(|(k, x)| k.starts_with("steps.") && *x == answer),
+        "{v}"
+    );
+    let dept = t
+        .session_for(Role::SubmittingDepartment, "320481", Some(LIYANG_MARKET))
+        .await;
+    let (s, v) = t
+        .call(
+            "POST",
+            &open,
+            &dept,
+            Some(json!({"purpose": "核实投诉人身份"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let logged = t
+        .store
+        .audit_events(&AuditFilter {
+            kind: Some("query".into()),
+            action: Some("application_texts_open".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(logged
+        .iter()
+        .any(|e| e.outcome == "ok" && e.detail["purpose"] == "核实投诉人身份"));
+    assert_log_verifies(t.store.as_ref()).await;
+    t.cleanup().await;
+}
+both_backends!(id_numbers_in_complaints_are_masked_at_intake, complaint);
