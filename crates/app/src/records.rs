@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::App;
 
 mod correction;
-pub use correction::{correct, correction_change, correction_form, CorrectionForm, Patch};
+pub use correction::{correct, correction_change, correction_form, CorrectionForm, Edit, Patch};
 
 /// Whether records of this type are 失信 (negative) records.
 pub fn is_negative(type_code: &str) -> bool {
@@ -54,6 +54,43 @@ pub async fn transition(
     note: Option<String>,
 ) -> AppResult<Record> {
     transition_with(store, actor, id, action, expected_version, note, None).await
+}
+
+/// [`transition`] with a note typed by a person: an ID number in it is stored masked, the
+/// note as given sealed with the record's free texts (`crate::free_text`).
+pub async fn transition_typed(
+    store: &dyn Store,
+    cipher: &chengxin_access::PiiCipher,
+    actor: &str,
+    id: Uuid,
+    action: RecordAction,
+    expected_version: i64,
+    note: Option<String>,
+) -> AppResult<Record> {
+    let (note, clear) = crate::free_text::mask_note(note);
+    let texts_sealed = match clear {
+        Some(clear) => {
+            let current = store.record(id).await?.ok_or(AppError::NotFound)?;
+            crate::free_text::kept(store, cipher, &current)
+                .await?
+                .after(
+                    &[],
+                    &Default::default(),
+                    Some((expected_version + 1, &clear)),
+                )?
+        }
+        None => None,
+    };
+    transition_with(
+        store,
+        actor,
+        id,
+        action,
+        expected_version,
+        note,
+        texts_sealed,
+    )
+    .await
 }
 
 /// [`transition`], with the record's sealed free texts when the change alters them (a note
@@ -302,8 +339,10 @@ pub async fn request_transition(
                 &caller.actor,
                 id,
                 req.expected_version,
-                req.note,
-                &patch,
+                Edit {
+                    patch: &patch,
+                    note: req.note.as_deref(),
+                },
                 app.today(),
             )
             .await
@@ -317,26 +356,14 @@ pub async fn request_transition(
             "只有“更正”可以修改字段内容",
         )),
         (_, None) => {
-            // A note typed with an ID number is stored masked, its text as given sealed.
-            let (note, clear) = crate::free_text::mask_note(req.note);
-            let texts_sealed = match clear {
-                Some(clear) => crate::free_text::kept(app.store.as_ref(), &app.pii, &current)
-                    .await?
-                    .after(
-                        &[],
-                        &Default::default(),
-                        Some((req.expected_version + 1, &clear)),
-                    )?,
-                None => None,
-            };
-            transition_with(
+            transition_typed(
                 app.store.as_ref(),
+                &app.pii,
                 &caller.actor,
                 id,
                 action,
                 req.expected_version,
-                note,
-                texts_sealed,
+                req.note,
             )
             .await
         }

@@ -72,19 +72,26 @@ pub fn correction_change(
     })
 }
 
-/// Correct a record (the caller's right to has been checked): the fields of `patch` only,
-/// at `expected_version`. Refused with `correction_*` codes; nothing changes then. `cipher`
-/// seals free text given with ID numbers.
+/// What a correction gives: the fields it changes and its note.
+#[derive(Debug, Clone, Copy)]
+pub struct Edit<'a> {
+    pub patch: &'a Patch,
+    pub note: Option<&'a str>,
+}
+
+/// Correct a record (the caller's right to has been checked): the fields of the edit's patch
+/// only, at `expected_version`. Refused with `correction_*` codes; nothing changes then.
+/// `cipher` seals free text given with ID numbers.
 pub async fn correct(
     store: &dyn Store,
     cipher: &PiiCipher,
     actor: &str,
     id: Uuid,
     expected_version: i64,
-    note: Option<String>,
-    patch: &Patch,
+    edit: Edit<'_>,
     today: NaiveDate,
 ) -> AppResult<Record> {
+    let (patch, note) = (edit.patch, edit.note.map(String::from));
     let current = store.record(id).await?.ok_or(AppError::NotFound)?;
     if current.version != expected_version {
         return Err(chengxin_store::StoreError::Conflict {
