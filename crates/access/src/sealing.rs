@@ -1,6 +1,6 @@
 //! Sealing personal data (个人信息加密存储): ID numbers are kept as a keyed hash for matching
 //! ([`chengxin_domain::subjects::IdHasher`]), a masked form for display
-//! ([`mask_id_number`]) and a sealed value that only entitled roles can have opened
+//! ([`chengxin_domain::codes::id_number::mask`], the one masker) and a sealed value that only entitled roles can have opened
 //! ([`PiiCipher::reveal`]).
 //!
 //! The cipher is XChaCha20-Poly1305 (RustCrypto `chacha20poly1305`): ChaCha20-Poly1305 with
@@ -32,10 +32,6 @@ use zeroize::Zeroize;
 use crate::error::{AccessError, SealError};
 use crate::jurisdiction::{authorize, Scope, Target};
 use crate::roles::{Permission, Role};
-
-/// Masks an ID number for display (`3204**********1234`): the form everyone without
-/// [`Permission::PersonalDataDecrypt`] sees. Re-exported from the domain crate.
-pub use chengxin_domain::codes::id_number::mask as mask_id_number;
 
 const VERSION: &str = "v1";
 const NONCE_LEN: usize = 24;
@@ -235,7 +231,8 @@ impl PiiCipher {
     /// The gate for showing personal data in clear: some role must hold
     /// [`Permission::PersonalDataDecrypt`] and reach `target` (the subject's region), and a
     /// purpose must be given. The caller logs who, what and the purpose (查询留痕) before
-    /// showing the value; everyone else sees [`mask_id_number`].
+    /// showing the value; everyone else sees the masked form
+    /// ([`chengxin_domain::codes::id_number::mask`]).
     pub fn reveal(
         &self,
         sealed: &str,
@@ -431,7 +428,10 @@ mod tests {
         ] {
             assert_eq!(err(&[r], &here, "x"), "permission_denied", "{r}");
         }
-        assert_eq!(mask_id_number(ID), "3204**********123X");
+        assert_eq!(
+            chengxin_domain::codes::id_number::mask(ID),
+            "3204**********123X"
+        );
     }
 
     #[test]

@@ -4,8 +4,13 @@
 use std::path::PathBuf;
 
 use chengxin_access::Permission;
-use chengxin_store::Batch;
+use chengxin_domain::catalog::Catalog;
+use chengxin_domain::codes::id_number;
+use chengxin_domain::intake;
+use chengxin_store::{Batch, RejectedRow};
+use serde::Serialize;
 use tokio::io::AsyncWriteExt;
+use utoipa::ToSchema;
 
 use crate::auth::{uscc_region, Caller};
 use crate::error::{AppError, AppResult};
@@ -195,8 +200,127 @@ fn may_read(caller: &Caller, batch: &Batch) -> AppResult<()> {
     )
 }
 
-/// The error report of a batch read with [`read`]: its rejected rows with a reason column
-/// (CSV, or XLSX when `xlsx`), cells Excel would run as formulas neutralised.
-pub async fn error_report(app: &App, batch: &Batch, xlsx: bool) -> AppResult<Vec<u8>> {
-    imports::error_report(app.store.as_ref(), &app.pii, batch.id, xlsx).await
+/// Whether the caller is the body that submitted the batch: the department it was submitted
+/// for, acting through one of its submitters (an account or a token of that body), or the
+/// account or token that uploaded it (a credit office submitting for a department).
+pub fn is_submitter(caller: &Caller, batch: &Batch) -> bool {
+    let own_body = caller
+        .body
+        .as_deref()
+        .is_some_and(|b| b.trim().eq_ignore_ascii_case(&batch.source_dept))
+        && caller.has(Permission::RecordsSubmit);
+    own_body || (!caller.is_anonymous() && caller.actor == batch.submitted_by)
+}
+
+/// The rejected rows of a batch read with [`read`], as the caller may see them.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorRows {
+    pub batch_id: uuid::Uuid,
+    /// The file's columns.
+    pub headers: Vec<String>,
+    /// `true`: ID numbers in the cells and reasons are masked (anyone but the submitting body,
+    /// unless it holds `personal_data_decrypt` and states a purpose).
+    pub masked: bool,
+    /// Each rejected row: its number in the file, its cells, why it was rejected.
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Vec<RejectedRow>,
+}
+
+impl std::fmt::Debug for ErrorRows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ErrorRows")
+            .field("batch_id", &self.batch_id)
+            .field("masked", &self.masked)
+            .field("rows", &self.rows.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The rejected rows of a batch read with [`read`], item by item as the caller may see them:
+/// as submitted to the submitting body ([`is_submitter`]); to anyone else with every ID number
+/// masked (the ID-number columns whole, free text by the one masker,
+/// `chengxin_domain::intake::mask_cells`) — unless the caller states a `purpose` (at least
+/// two characters) and holds `personal_data_decrypt` for the batch's region, when the rows go
+/// in clear and the reading is query-logged (`batch_errors_open`). A purpose without that
+/// permission is refused (and logged) rather than quietly masked.
+pub async fn error_rows(
+    app: &App,
+    caller: &Caller,
+    batch: &Batch,
+    purpose: Option<&str>,
+) -> AppResult<ErrorRows> {
+    may_read(caller, batch)?;
+    let submitter = is_submitter(caller, batch);
+    let purpose = purpose.map(str::trim).filter(|p| !p.is_empty());
+    // Anyone else in clear: the permission for the batch's region, a purpose, query-logged.
+    let mut logged = None;
+    if let (false, Some(purpose)) = (submitter, purpose) {
+        if purpose.chars().count() < 2 {
+            return Err(chengxin_access::AccessError::PurposeRequired.into());
+        }
+        let mut e = caller.audit("query", "batch_errors_open", "ok");
+        e.target = Some(batch.id.to_string());
+        e.detail = serde_json::json!({"purpose": purpose, "batch": batch.id, "returned": 0});
+        if let Err(err) = caller.require_at(
+            Permission::PersonalDataDecrypt,
+            &uscc_region(&batch.source_dept),
+        ) {
+            e.outcome = "denied".into();
+            app.store.audit(&[e]).await?;
+            return Err(err);
+        }
+        logged = Some(e);
+    }
+    let rows = imports::submitted_rejects(app.store.as_ref(), &app.pii, batch.id).await?;
+    let masked = !submitter && logged.is_none();
+    if let Some(mut e) = logged {
+        e.detail["returned"] = serde_json::json!(rows.len());
+        app.store.audit(&[e]).await?;
+    }
+    Ok(ErrorRows {
+        batch_id: batch.id,
+        headers: batch.headers.clone(),
+        masked,
+        rows: if masked {
+            masked_rows(batch, rows)
+        } else {
+            rows
+        },
+    })
+}
+
+/// Rows as submitted, masked for those who may not see them.
+fn masked_rows(batch: &Batch, rows: Vec<RejectedRow>) -> Vec<RejectedRow> {
+    let rt = Catalog::default_checked()
+        .ok()
+        .and_then(|c| c.get(&batch.type_code));
+    let masks = intake::cell_masks(rt, &batch.headers);
+    rows.into_iter()
+        .map(|r| RejectedRow {
+            row: r.row,
+            cells: intake::mask_cells(&masks, &r.cells),
+            reasons: r
+                .reasons
+                .iter()
+                .map(|x| id_number::mask_in_text(x).into_owned())
+                .collect(),
+        })
+        .collect()
+}
+
+/// The error report of a batch read with [`read`]: its rejected rows as [`error_rows`] gives
+/// them to the caller, with a reason column (CSV, or XLSX when `xlsx`), cells Excel would run
+/// as formulas neutralised. Also says whether the rows are masked.
+pub async fn error_report(
+    app: &App,
+    caller: &Caller,
+    batch: &Batch,
+    purpose: Option<&str>,
+    xlsx: bool,
+) -> AppResult<(Vec<u8>, bool)> {
+    let rows = error_rows(app, caller, batch, purpose).await?;
+    Ok((
+        imports::error_report(&rows.headers, rows.rows, xlsx)?,
+        rows.masked,
+    ))
 }

@@ -71,6 +71,7 @@ pub async fn reconcile(store: &dyn Store) -> AppResult<usize> {
                 subject_name: None,
                 decision_date: None,
                 changes: Vec::new(),
+                texts_sealed: None,
             };
             match store.change_record(ACTOR, change).await {
                 Ok(_) => done += 1,

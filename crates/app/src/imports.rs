@@ -103,14 +103,17 @@ fn kind_for(hint: Option<SubjectKind>, uscc: Option<&str>, has_id: bool) -> Subj
 }
 
 /// Turn a validated row into what the store takes: the clear ID number is hashed and masked
-/// here and goes no further.
+/// here and goes no further; free text that held ID numbers is stored masked, its text as
+/// given sealed beside the record.
 fn to_import_row(
     v: intake::ValidRow,
-    disclosure: chengxin_domain::catalog::Disclosure,
+    rt: &RecordType,
+    source_dept: &str,
     hasher: &IdHasher,
     cipher: &PiiCipher,
     today: NaiveDate,
 ) -> chengxin_store::Result<ImportRow> {
+    let disclosure = rt.disclosure;
     let (status, publish_until) =
         chengxin_domain::records::entry_status(v.publication, disclosure, v.decision_date, today);
     let id = v.subject.id_number.as_deref();
@@ -121,6 +124,9 @@ fn to_import_row(
         .and_then(|u| u.get(2..8))
         .or_else(|| id.and_then(|i| i.get(0..6)))
         .map(String::from);
+    let texts_sealed =
+        crate::free_text::seal(cipher, source_dept, &rt.code, &v.doc_no, &v.clear_texts)
+            .map_err(|e| chengxin_store::StoreError::Invalid(e.to_string()))?;
     Ok(ImportRow {
         row: v.row,
         doc_no: v.doc_no,
@@ -146,17 +152,23 @@ fn to_import_row(
         status,
         publish_until,
         content_digest: v.content_digest,
+        texts_sealed,
     })
 }
 
 /// A rejected row's reasons as kept and reported: the column, the Chinese message and the
 /// issue's stable code (so that a program reading the error report can tell them apart).
+/// A value echoed in a message (a cell not among a column's allowed values) is masked like
+/// free text: the reasons are kept unsealed.
 fn issues_to_reasons(issues: Vec<intake::RowIssue>) -> Vec<String> {
     issues
         .into_iter()
-        .map(|i| match i.column {
-            Some(c) => format!("{c}：{}〔{}〕", i.message, i.code),
-            None => format!("{}〔{}〕", i.message, i.code),
+        .map(|i| {
+            let message = id_number::mask_in_text(&i.message);
+            match i.column {
+                Some(c) => format!("{c}：{message}〔{}〕", i.code),
+                None => format!("{message}〔{}〕", i.code),
+            }
         })
         .collect()
 }
@@ -229,14 +241,16 @@ fn read_and_validate(
         match item {
             Ok(raw) => {
                 match intake::validate_row(&rt, &map, raw.row, &raw.cells, regions, req.today) {
-                    Ok(v) => match to_import_row(v, rt.disclosure, &hasher, &cipher, req.today) {
-                        Ok(row) => good.push((row, raw.cells)),
-                        Err(e) => bad.push(RejectedRow {
-                            row: raw.row,
-                            cells: raw.cells,
-                            reasons: vec![e.to_string()],
-                        }),
-                    },
+                    Ok(v) => {
+                        match to_import_row(v, &rt, &req.source_dept, &hasher, &cipher, req.today) {
+                            Ok(row) => good.push((row, raw.cells)),
+                            Err(e) => bad.push(RejectedRow {
+                                row: raw.row,
+                                cells: raw.cells,
+                                reasons: vec![e.to_string()],
+                            }),
+                        }
+                    }
                     Err(issues) => bad.push(RejectedRow {
                         row: raw.row,
                         cells: raw.cells,
@@ -482,15 +496,13 @@ fn open_reject(
     }
 }
 
-/// The error report of a batch: rejected rows with their reasons, as CSV (UTF-8 with BOM)
-/// or XLSX, formula-neutralised, ready to fix and resubmit. The rows' cells are unsealed
-/// for the (authorised) caller.
-pub async fn error_report(
+/// The rejected rows of a batch as submitted, their cells unsealed: for the caller to show
+/// in clear or masked as the reader may see them (`batches::error_rows`), never as they are.
+pub async fn submitted_rejects(
     store: &dyn Store,
     cipher: &PiiCipher,
     batch_id: uuid::Uuid,
-    xlsx: bool,
-) -> AppResult<Vec<u8>> {
+) -> AppResult<Vec<RejectedRow>> {
     let batch = store.batch(batch_id).await?.ok_or(AppError::NotFound)?;
     if batch.state != BatchState::Committed {
         return Err(AppError::conflict(
@@ -498,24 +510,34 @@ pub async fn error_report(
             "该批次尚未完成导入（或导入已中断），没有错误报告",
         ));
     }
-    let rejects = store.batch_rejects(batch_id).await?;
-    let rows = rejects
+    store
+        .batch_rejects(batch_id)
+        .await?
         .into_iter()
         .map(|r| {
-            Ok(chengxin_ingest::report::ErrorRow {
+            Ok(RejectedRow {
                 row: r.row,
                 cells: open_reject(cipher, batch_id, r.cells)?,
                 reasons: r.reasons,
             })
         })
-        .collect::<AppResult<Vec<_>>>()?;
-    let rows = rows.into_iter();
+        .collect()
+}
+
+/// The error report of a batch: rejected rows with their reasons, as CSV (UTF-8 with BOM)
+/// or XLSX, formula-neutralised, ready to fix and resubmit.
+pub fn error_report(headers: &[String], rows: Vec<RejectedRow>, xlsx: bool) -> AppResult<Vec<u8>> {
+    let rows = rows.into_iter().map(|r| chengxin_ingest::report::ErrorRow {
+        row: r.row,
+        cells: r.cells,
+        reasons: r.reasons,
+    });
     if xlsx {
-        chengxin_ingest::report::write_error_report_xlsx(&batch.headers, rows)
+        chengxin_ingest::report::write_error_report_xlsx(headers, rows)
             .map_err(AppError::unavailable)
     } else {
         let mut out = Vec::new();
-        chengxin_ingest::report::write_error_report_csv(&mut out, &batch.headers, rows)
+        chengxin_ingest::report::write_error_report_csv(&mut out, headers, rows)
             .map_err(AppError::unavailable)?;
         Ok(out)
     }

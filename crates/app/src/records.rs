@@ -6,7 +6,8 @@
 
 use chengxin_access::Permission;
 use chengxin_domain::catalog::{Catalog, RecordClass};
-use chengxin_domain::records::{Record, RecordAction, RecordStatus};
+use chengxin_domain::codes::id_number;
+use chengxin_domain::records::{Record, RecordAction, RecordHistoryEntry, RecordStatus};
 use chengxin_store::{LinkRequest, RecordChange, Store};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -19,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::App;
 
 mod correction;
-pub use correction::{correct, correction_change, correction_form, CorrectionForm, Patch};
+pub use correction::{correct, correction_change, correction_form, CorrectionForm, Edit, Patch};
 
 /// Whether records of this type are 失信 (negative) records.
 pub fn is_negative(type_code: &str) -> bool {
@@ -52,6 +53,57 @@ pub async fn transition(
     expected_version: i64,
     note: Option<String>,
 ) -> AppResult<Record> {
+    transition_with(store, actor, id, action, expected_version, note, None).await
+}
+
+/// [`transition`] with a note typed by a person: an ID number in it is stored masked, the
+/// note as given sealed with the record's free texts (`crate::free_text`).
+pub async fn transition_typed(
+    store: &dyn Store,
+    cipher: &chengxin_access::PiiCipher,
+    actor: &str,
+    id: Uuid,
+    action: RecordAction,
+    expected_version: i64,
+    note: Option<String>,
+) -> AppResult<Record> {
+    let (note, clear) = crate::free_text::mask_note(note);
+    let texts_sealed = match clear {
+        Some(clear) => {
+            let current = store.record(id).await?.ok_or(AppError::NotFound)?;
+            crate::free_text::kept(store, cipher, &current)
+                .await?
+                .after(
+                    &[],
+                    &Default::default(),
+                    Some((expected_version + 1, &clear)),
+                )?
+        }
+        None => None,
+    };
+    transition_with(
+        store,
+        actor,
+        id,
+        action,
+        expected_version,
+        note,
+        texts_sealed,
+    )
+    .await
+}
+
+/// [`transition`], with the record's sealed free texts when the change alters them (a note
+/// typed with an ID number: see [`RecordChange::texts_sealed`]).
+async fn transition_with(
+    store: &dyn Store,
+    actor: &str,
+    id: Uuid,
+    action: RecordAction,
+    expected_version: i64,
+    note: Option<String>,
+    texts_sealed: Option<Option<String>>,
+) -> AppResult<Record> {
     if action == RecordAction::Correct {
         return Err(AppError::invalid(
             "fields_required",
@@ -79,6 +131,7 @@ pub async fn transition(
         status: Some(status),
         tolerated: (action == RecordAction::Tolerate).then_some(true),
         note,
+        texts_sealed,
         ..Default::default()
     };
     Ok(store.change_record(actor, change).await?)
@@ -129,6 +182,41 @@ pub async fn expire_due(store: &dyn Store, actor: &str, today: NaiveDate) -> App
         }
         if !progressed {
             return Ok(done);
+        }
+    }
+}
+
+/// A record as it leaves the application in JSON. Its free text is stored masked (intake,
+/// `crate::free_text`); its document number — the record's source key, kept as submitted like
+/// a USCC — is masked here, by the same one masker the pages use, should it hold an ID
+/// number, so JSON and pages show the same.
+pub fn shown(r: &Record) -> AppResult<serde_json::Value> {
+    let mut v = serde_json::to_value(r).map_err(AppError::unavailable)?;
+    mask_doc_no(&mut v, &r.type_code, &r.doc_no);
+    Ok(v)
+}
+
+/// A history entry of `r` as it leaves the application in JSON (see [`shown`]).
+pub fn shown_history(r: &Record, h: &RecordHistoryEntry) -> AppResult<serde_json::Value> {
+    let mut v = serde_json::to_value(h).map_err(AppError::unavailable)?;
+    mask_doc_no(&mut v, &r.type_code, &r.doc_no);
+    Ok(v)
+}
+
+fn mask_doc_no(v: &mut serde_json::Value, type_code: &str, doc_no: &str) {
+    let std::borrow::Cow::Owned(masked) = id_number::mask_in_text(doc_no) else {
+        return;
+    };
+    if v.get("doc_no").is_some() {
+        v["doc_no"] = masked.clone().into();
+    }
+    let key = Catalog::default_checked()
+        .ok()
+        .and_then(|c| c.get(type_code))
+        .map(|t| t.key_field.clone());
+    if let Some(field) = key.and_then(|k| v["fields"].get_mut(&k)) {
+        if field.as_str() == Some(doc_no) {
+            *field = masked.into();
         }
     }
 }
@@ -189,12 +277,11 @@ pub async fn read(
     }
     Ok(RecordWithHistory {
         annotations,
-        record: serde_json::to_value(&record).map_err(AppError::unavailable)?,
+        record: shown(&record)?,
         history: history
             .iter()
-            .map(serde_json::to_value)
-            .collect::<Result<_, _>>()
-            .map_err(AppError::unavailable)?,
+            .map(|h| shown_history(&record, h))
+            .collect::<AppResult<_>>()?,
     })
 }
 
@@ -248,11 +335,14 @@ pub async fn request_transition(
         (RecordAction::Correct, Some(patch)) => {
             correct(
                 app.store.as_ref(),
+                &app.pii,
                 &caller.actor,
                 id,
                 req.expected_version,
-                req.note,
-                &patch,
+                Edit {
+                    patch: &patch,
+                    note: req.note.as_deref(),
+                },
                 app.today(),
             )
             .await
@@ -266,8 +356,9 @@ pub async fn request_transition(
             "只有“更正”可以修改字段内容",
         )),
         (_, None) => {
-            transition(
+            transition_typed(
                 app.store.as_ref(),
+                &app.pii,
                 &caller.actor,
                 id,
                 action,

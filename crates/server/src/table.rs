@@ -115,6 +115,12 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         r(
             p.clone(),
+            "/api/v1/records/{id}/free-text",
+            Perm(P::PersonalDataDecrypt),
+            post(records::free_text),
+        ),
+        r(
+            p.clone(),
             "/api/v1/records/{id}/transitions",
             Perm(P::RecordsTransition),
             post(records::transition),
@@ -324,6 +330,12 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/applications/{id}",
             Signed,
             get(rights::get_application),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/applications/{id}/free-text",
+            Perm(P::PersonalDataDecrypt),
+            post(rights::free_text),
         ),
         r(
             p.clone(),

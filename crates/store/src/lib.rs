@@ -46,7 +46,9 @@ pub use concern::lists::{
 };
 pub use concern::log::LogStore;
 pub use concern::meta::{Backend, CatalogTypeRow, MetaRow, MetaStore, MigrateReport};
-pub use concern::records::{NewRecord, PublishedFilter, RecordChange, RecordStore};
+pub use concern::records::{
+    NewRecord, PublishedFilter, RecordChange, RecordRedaction, RecordStore,
+};
 pub use concern::reports::{CreditReportRow, CreditReportStore};
 pub use concern::rights::{
     ApplicationFilter, ApplicationRow, EvidenceFile, RightsStore, TargetChange,

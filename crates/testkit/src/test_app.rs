@@ -320,6 +320,7 @@ pub fn import_row(n: u64, doc: &str, decided: &str) -> ImportRow {
         status: RecordStatus::Published,
         publish_until: Some(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()),
         content_digest: format!("c-{doc}"),
+        texts_sealed: None,
     }
 }
 

@@ -3,6 +3,7 @@
 //! entry keeps each changed field before and after. Used by the record's own correction and by
 //! an objection's `check … correct` step alike.
 
+use chengxin_access::PiiCipher;
 use chengxin_domain::catalog::{Catalog, RecordType};
 use chengxin_domain::records::correction::{self, FormField};
 use chengxin_domain::records::{Record, RecordAction};
@@ -14,6 +15,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
+use crate::free_text::{kept, mask_note, KeptTexts};
 
 /// The patch of a correction: field name → new value (`null` clears an optional field).
 pub type Patch = serde_json::Map<String, serde_json::Value>;
@@ -30,12 +32,15 @@ fn record_type(type_code: &str) -> AppResult<&'static RecordType> {
 
 /// The change that corrects `record` with `patch` (checked: the record's status allows a
 /// correction, the patch names fields of its type other than its identifiers, the result
-/// passes the type's rules and changes something). `today` bounds the decision date.
+/// passes the type's rules and changes something). `today` bounds the decision date. ID
+/// numbers given in free text (the note included) are stored masked, their text as given
+/// sealed with what `kept` (the record's) holds.
 pub fn correction_change(
     record: &Record,
     patch: &Patch,
     note: Option<String>,
     today: NaiveDate,
+    kept: KeptTexts<'_>,
 ) -> AppResult<RecordChange> {
     let status = RecordAction::Correct.apply(
         record.status,
@@ -45,6 +50,12 @@ pub fn correction_change(
     )?;
     let rt = record_type(&record.type_code)?;
     let c = correction::correct(rt, record, patch, RegionTable::national(), today)?;
+    let (note, clear_note) = mask_note(note);
+    let texts_sealed = kept.after(
+        &c.text_fields,
+        &c.clear_texts,
+        clear_note.as_deref().map(|n| (record.version + 1, n)),
+    )?;
     Ok(RecordChange {
         id: record.id,
         expected_version: record.version,
@@ -56,21 +67,31 @@ pub fn correction_change(
         subject_name: (c.subject_name != record.subject_name).then_some(c.subject_name),
         decision_date: (c.decision_date != record.decision_date).then_some(c.decision_date),
         changes: c.changes,
+        texts_sealed,
         ..Default::default()
     })
 }
 
-/// Correct a record (the caller's right to has been checked): the fields of `patch` only,
-/// at `expected_version`. Refused with `correction_*` codes; nothing changes then.
+/// What a correction gives: the fields it changes and its note.
+#[derive(Debug, Clone, Copy)]
+pub struct Edit<'a> {
+    pub patch: &'a Patch,
+    pub note: Option<&'a str>,
+}
+
+/// Correct a record (the caller's right to has been checked): the fields of the edit's patch
+/// only, at `expected_version`. Refused with `correction_*` codes; nothing changes then.
+/// `cipher` seals free text given with ID numbers.
 pub async fn correct(
     store: &dyn Store,
+    cipher: &PiiCipher,
     actor: &str,
     id: Uuid,
     expected_version: i64,
-    note: Option<String>,
-    patch: &Patch,
+    edit: Edit<'_>,
     today: NaiveDate,
 ) -> AppResult<Record> {
+    let (patch, note) = (edit.patch, edit.note.map(String::from));
     let current = store.record(id).await?.ok_or(AppError::NotFound)?;
     if current.version != expected_version {
         return Err(chengxin_store::StoreError::Conflict {
@@ -79,7 +100,8 @@ pub async fn correct(
         }
         .into());
     }
-    let change = correction_change(&current, patch, note, today)?;
+    let kept = kept(store, cipher, &current).await?;
+    let change = correction_change(&current, patch, note, today, kept)?;
     Ok(store.change_record(actor, change).await?)
 }
 

@@ -31,7 +31,7 @@ async fn archive_record(app: &App, r: &Record) -> AppResult<ArchiveRecord> {
         annotations.push("容错纠错（不计入失信）".to_string());
     }
     Ok(ArchiveRecord {
-        record: serde_json::to_value(r).map_err(AppError::unavailable)?,
+        record: crate::records::shown(r)?,
         status_label: r.status.label().into(),
         annotations,
     })
@@ -102,7 +102,11 @@ pub async fn own_archive(app: &App, caller: &Caller) -> AppResult<Archive> {
     for r in app.store.records_of_subject(id).await? {
         let mut a = archive_record(app, &r).await?;
         let history = app.store.record_history(r.id).await?;
-        a.record["history"] = serde_json::to_value(history).map_err(AppError::unavailable)?;
+        a.record["history"] = history
+            .iter()
+            .map(|h| crate::records::shown_history(&r, h))
+            .collect::<AppResult<Vec<_>>>()?
+            .into();
         records.push(a);
     }
     let list_entries = app

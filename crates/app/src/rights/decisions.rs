@@ -25,6 +25,18 @@ pub struct DecisionInput {
     pub grounds: Vec<MitigationGround>,
 }
 
+impl DecisionInput {
+    /// The typed texts as stored: ID numbers masked; the texts as given returned, to be
+    /// sealed into the decision (`crate::free_text`).
+    fn mask(&mut self) -> chengxin_domain::records::free_text::ClearTexts {
+        let mut clear = chengxin_domain::records::free_text::ClearTexts::default();
+        self.basis = clear.mask("basis", &self.basis);
+        self.approver = clear.mask("approver", &self.approver);
+        self.reasons = clear.mask("reasons", &self.reasons);
+        clear
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ToleranceRequest {
     /// 认定依据 (the rule or decision it rests on).
@@ -141,8 +153,9 @@ pub async fn tolerate(
     actor: &str,
     record: &Record,
     expected_version: i64,
-    input: DecisionInput,
+    mut input: DecisionInput,
 ) -> AppResult<ApplicationRow> {
+    let clear = input.mask();
     if record.version != expected_version {
         return Err(chengxin_store::StoreError::Conflict {
             expected: expected_version,
@@ -159,7 +172,7 @@ pub async fn tolerate(
         actor,
         facts: None,
     };
-    let decision = rights::decide(
+    let mut decision = rights::decide(
         rights::NewDecision {
             kind: AppKind::Tolerance,
             target: Target::Record(record.id),
@@ -176,6 +189,7 @@ pub async fn tolerate(
         &ctx,
     )
     .map_err(AppError::from)?;
+    crate::free_text::keep_application_texts(&app.pii, &mut decision, &clear)?;
     let note = decision
         .steps
         .last()
@@ -213,8 +227,9 @@ pub async fn mitigate(
     app: &App,
     actor: &str,
     entry_row: &ListEntryRow,
-    input: DecisionInput,
+    mut input: DecisionInput,
 ) -> AppResult<ApplicationRow> {
+    let clear = input.mask();
     let loaded = load_target(app.store.as_ref(), Target::ListEntry(entry_row.id)).await?;
     let today = app.today();
     let ctx = StepContext {
@@ -226,7 +241,7 @@ pub async fn mitigate(
         facts: None,
     };
     let kind = input.mitigation;
-    let decision = rights::decide(
+    let mut decision = rights::decide(
         rights::NewDecision {
             kind: AppKind::Mitigation,
             target: loaded.target,
@@ -243,6 +258,7 @@ pub async fn mitigate(
         &ctx,
     )
     .map_err(AppError::from)?;
+    crate::free_text::keep_application_texts(&app.pii, &mut decision, &clear)?;
     let row = row_of(&decision, None, 1, ctx.now)?;
     app.store
         .write_application(actor, &row, None, TargetChange::None)

@@ -341,7 +341,11 @@ pub async fn file(
     loaded: &Loaded,
     f: Filing,
 ) -> AppResult<(ApplicationRow, String)> {
-    let name = f.applicant_name.trim();
+    // ID numbers typed into the reasons or the name are stored masked, the text as given
+    // sealed into the application (`crate::free_text`).
+    let mut clear = chengxin_domain::records::free_text::ClearTexts::default();
+    let name = clear.mask("applicant_name", f.applicant_name.trim());
+    let name = name.as_str();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::invalid(
             "applicant_name_required",
@@ -398,7 +402,7 @@ pub async fn file(
                 account: f.account,
                 contact_sealed,
             },
-            reasons: f.reasons,
+            reasons: clear.mask("reasons", &f.reasons),
             commitment: f.commitment,
             tracking_no: rights::tracking_no(f.kind, today, random::<8>()),
             facts: &loaded.facts,
@@ -408,6 +412,7 @@ pub async fn file(
     )
     .map_err(AppError::from)?;
     application.region = f.region;
+    crate::free_text::keep_application_texts(&app.pii, &mut application, &clear)?;
     let (code, hash) = new_access_code();
     let row = row_of(&application, Some(hash), 1, now)?;
     app.store

@@ -207,6 +207,13 @@ pub async fn apply_step(
         .into());
     }
     let mut application = app_of(row)?;
+    // ID numbers typed into the step's reasons are stored masked (in the step, the decision and
+    // the notices alike), the text as given sealed into the application.
+    let mut clear = chengxin_domain::records::free_text::ClearTexts::default();
+    if let Some(reasons) = action.reasons_mut() {
+        let path = format!("steps.{}.reasons", application.steps.len() + 1);
+        *reasons = clear.mask(&path, reasons);
+    }
     let loaded = load_target(app.store.as_ref(), application.target).await?;
     if let AppAction::Share { recipients } = &mut action {
         *recipients = share_recipients(app.store.as_ref(), &application).await?;
@@ -222,6 +229,7 @@ pub async fn apply_step(
         facts: Some(&loaded.facts),
     };
     let effect = application.apply(&action, &ctx).map_err(AppError::from)?;
+    crate::free_text::keep_application_texts(&app.pii, &mut application, &clear)?;
     if let (Effect::CorrectRecord(fields), Some(record)) = (&effect, &loaded.record) {
         crate::authority::check_correction(
             app.store.as_ref(),
@@ -232,7 +240,14 @@ pub async fn apply_step(
         .await?;
     }
     let note = format!("{}（{}）", action.label(), application.tracking_no);
-    let change = effect_change(&loaded, effect, note, today, &calendar)?;
+    // A correction keeps the record's free texts as given sealed: what is kept already, opened.
+    let kept = match (&effect, &loaded.record) {
+        (Effect::CorrectRecord(_), Some(r)) => {
+            Some(crate::free_text::kept(app.store.as_ref(), &app.pii, r).await?)
+        }
+        _ => None,
+    };
+    let change = effect_change(&loaded, effect, note, today, &calendar, kept)?;
     let entry_changed = match &change {
         TargetChange::ListEntry(e, _) => Some((**e).clone()),
         _ => None,
@@ -285,6 +300,7 @@ fn effect_change(
     note: String,
     today: chrono::NaiveDate,
     calendar: &WorkCalendar,
+    kept: Option<crate::free_text::KeptTexts<'_>>,
 ) -> AppResult<TargetChange> {
     let record = || loaded.record.as_ref().ok_or(AppError::NotFound);
     let entry_removed = |reason: RemovalReason| -> AppResult<TargetChange> {
@@ -305,9 +321,15 @@ fn effect_change(
     match effect {
         Effect::None => Ok(TargetChange::None),
         // The fields named only, checked like an import row; the history keeps each change.
-        Effect::CorrectRecord(patch) => Ok(TargetChange::Record(
-            crate::records::correction_change(record()?, &patch, Some(note), today)?,
-        )),
+        Effect::CorrectRecord(patch) => {
+            Ok(TargetChange::Record(crate::records::correction_change(
+                record()?,
+                &patch,
+                Some(note),
+                today,
+                kept.ok_or(AppError::NotFound)?,
+            )?))
+        }
         Effect::RevokeRecord => record_change(record()?, RecordAction::Revoke, note, None),
         Effect::RepairRecord => record_change(record()?, RecordAction::Repair, note, None),
         Effect::UnrepairRecord => {

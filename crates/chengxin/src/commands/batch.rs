@@ -101,11 +101,27 @@ pub(crate) async fn run(cfg: &Config, op: &BatchOp) -> anyhow::Result<ExitCode> 
                     .extension()
                     .is_some_and(|e| e.eq_ignore_ascii_case("xlsx")),
             };
+            // At the server, with its keys: the rows as submitted, the reading query-logged.
             let cipher = chengxin_access::PiiCipher::from_id_hasher(&id_hasher(cfg)?);
+            let id = parse_id(id)?;
+            let b = store
+                .batch(id)
+                .await?
+                .ok_or_else(|| CliError::new("not_found", format!("批次 {id} 不存在")))?;
+            let rows = chengxin_app::imports::submitted_rejects(store.as_ref(), &cipher, id)
+                .await
+                .map_err(app_err)?;
+            let mut e = chengxin_store::AuditEvent::new(
+                "cli:batch-errors",
+                "query",
+                "batch_errors_open",
+                "ok",
+            );
+            e.target = Some(id.to_string());
+            e.detail = serde_json::json!({"purpose": "命令行导出错误报告", "batch": id, "returned": rows.len()});
+            store.audit(&[e]).await?;
             let bytes =
-                chengxin_app::imports::error_report(store.as_ref(), &cipher, parse_id(id)?, xlsx)
-                    .await
-                    .map_err(app_err)?;
+                chengxin_app::imports::error_report(&b.headers, rows, xlsx).map_err(app_err)?;
             write_private(output, &bytes).map_err(|e| {
                 CliError::new("io_error", format!("无法写入 {}：{e}", output.display()))
             })?;

@@ -11,13 +11,18 @@ pub(crate) async fn run(cfg: &Config) -> anyhow::Result<ExitCode> {
     let reconciled = chengxin_app::entry_rule::reconcile(store.as_ref())
         .await
         .map_err(crate::error::CliError::from)?;
-    if reconciled > 0 {
+    // Free text stored before intake masked ID numbers: masked, the clear text sealed (once).
+    let cipher = chengxin_access::PiiCipher::from_id_hasher(&crate::setup::id_hasher(cfg)?);
+    let masked = chengxin_app::free_text::repair(store.as_ref(), &cipher)
+        .await
+        .map_err(crate::error::CliError::from)?;
+    if reconciled > 0 || masked > 0 {
         crate::setup::checkpoint(cfg, &store).await?;
     }
     let (seq, hash) = store.log_head().await?;
     println!(
         "{}",
-        serde_json::json!({"migrated": true, "entry_rule_reconciled": reconciled, "log_seq": seq, "log_head": hash})
+        serde_json::json!({"migrated": true, "entry_rule_reconciled": reconciled, "free_text_masked": masked, "log_seq": seq, "log_head": hash})
     );
     Ok(ExitCode::SUCCESS)
 }

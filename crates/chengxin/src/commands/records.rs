@@ -6,7 +6,7 @@ use clap::Subcommand;
 
 use crate::config::Config;
 use crate::error::{app_err, CliError};
-use crate::setup::{checkpoint, open_and_migrate};
+use crate::setup::{checkpoint, id_hasher, open_and_migrate};
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum RecordOp {
@@ -71,11 +71,14 @@ pub(crate) async fn run(cfg: &Config, op: &RecordOp) -> anyhow::Result<ExitCode>
                 (chengxin_domain::records::RecordAction::Correct, Some(patch)) => {
                     chengxin_app::records::correct(
                         store.as_ref(),
+                        &chengxin_access::PiiCipher::from_id_hasher(&id_hasher(cfg)?),
                         "cli:operator",
                         id,
                         *version,
-                        note.clone(),
-                        &patch,
+                        chengxin_app::records::Edit {
+                            patch: &patch,
+                            note: note.as_deref(),
+                        },
                         today,
                     )
                     .await
@@ -93,8 +96,9 @@ pub(crate) async fn run(cfg: &Config, op: &RecordOp) -> anyhow::Result<ExitCode>
                     )
                 }
                 (_, None) => {
-                    chengxin_app::records::transition(
+                    chengxin_app::records::transition_typed(
                         store.as_ref(),
+                        &chengxin_access::PiiCipher::from_id_hasher(&id_hasher(cfg)?),
                         "cli:operator",
                         id,
                         action,

@@ -102,6 +102,17 @@ pub(crate) async fn run(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
         }
         Err(e) => tracing::warn!(target: crate::LOG_TARGET, error = %e, "upload spool not cleaned"),
     }
+    // Free text stored before intake masked ID numbers: masked once per database, before
+    // serving (a no-op once `migrate` or an earlier start did it).
+    match chengxin_app::free_text::repair(store.as_ref(), &state.pii).await {
+        Ok(0) => {}
+        Ok(n) => {
+            tracing::info!(target: crate::LOG_TARGET, records = n, "ID numbers in free text masked, clear text sealed")
+        }
+        Err(e) => {
+            tracing::warn!(target: crate::LOG_TARGET, error = %e, "masking ID numbers in stored free text failed; retried at the next start")
+        }
+    }
     let audit_writer = tokio::spawn(state.audit_queue.clone().run(store.clone()));
     // Tail the change log into the check index, end publication periods as they run out,
     // record closed-loop reminders, purge old audit events, sign the chain head (see

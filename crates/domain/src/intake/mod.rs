@@ -46,6 +46,12 @@
 //! ([`id_number::mask`]); the clear number only lives in [`SubjectRef::id_number`], whose
 //! `Debug` masks it. Issue messages never contain an ID number in clear.
 //!
+//! An ID number typed into free text — any `text` field but the document number, the
+//! subject's name included — is stored masked by the one masker
+//! ([`id_number::mask_in_text`]); the text as given only lives in [`ValidRow::clear_texts`]
+//! (its `Debug` shows field names only), for the caller to seal
+//! ([`crate::records::free_text`]).
+//!
 //! # Content digest
 //!
 //! [`ValidRow::content_digest`] is a SHA-256 over the record type, every non-empty field in
@@ -94,6 +100,7 @@ use crate::catalog::{
 use crate::codes::{
     self, id_number, uscc, CodeDetails, CodeError, CodeKind, RegionInfo, RegionLookup,
 };
+use crate::records::free_text::ClearTexts;
 use crate::subjects::SubjectKind;
 
 /// Columns our own error reports add after the original ones; ignored silently when a fixed
@@ -123,6 +130,7 @@ mod authority;
 mod columns;
 mod digest;
 mod formula;
+mod masked;
 pub mod rejects;
 mod row;
 mod stored;
@@ -134,6 +142,7 @@ pub use authority::*;
 pub use columns::*;
 use digest::*;
 pub use formula::*;
+pub use masked::*;
 pub use row::*;
 pub use stored::*;
 pub use validate::*;

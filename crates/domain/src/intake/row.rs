@@ -48,8 +48,11 @@ pub struct ValidRow {
     pub publication: PublicationEnd,
     /// Fields by English name, as JSON values ready to store: text, enum codes and decimals as
     /// strings, dates as `"YYYY-MM-DD"`, integers as numbers, empty optional fields omitted;
-    /// ID numbers masked.
+    /// ID numbers masked, in free text too.
     pub fields: Map<String, Value>,
+    /// The free-text fields that held ID numbers, as given (by field name): to be sealed,
+    /// never stored in clear.
+    pub clear_texts: ClearTexts,
     /// SHA-256 (or keyed HMAC-SHA256, see [`ColumnMap::with_digest_key`]) hex of the canonical
     /// content: recognises a resubmitted identical row, and a changed one as a correction.
     pub content_digest: String,

@@ -1064,3 +1064,52 @@ fn bench_penalty_rows() {
     assert_eq!(ok, ROWS);
     assert_eq!(digests.len(), ROWS);
 }
+
+#[test]
+fn id_numbers_in_free_text_are_stored_masked_with_the_text_kept_apart() {
+    let rt = rt("admin_penalty");
+    let id = make_id("320402", "19900101", "123");
+    let old = "320402900101123";
+    let facts = format!("当事人张三（身份证号{id}，原证号{old}）销售过期食品");
+    let mut values = penalty_values();
+    set(&mut values, "violation_facts", &facts);
+    set(&mut values, "subject_name", &format!("张三{id}"));
+    set(
+        &mut values,
+        "decision_doc_no",
+        &format!("常天市监处罚〔2025〕{id}号"),
+    );
+    let row = run(rt, &values).unwrap();
+    let masked = id_number::mask(&id);
+    assert_eq!(
+        row.fields["violation_facts"],
+        facts
+            .replace(&id, &masked)
+            .replace(old, &id_number::mask(old))
+    );
+    assert_eq!(row.subject.name, format!("张三{masked}"));
+    assert_eq!(row.fields["subject_name"], format!("张三{masked}"));
+    assert_eq!(row.clear_texts.get("violation_facts"), Some(facts.as_str()));
+    assert_eq!(
+        row.clear_texts.get("subject_name"),
+        Some(format!("张三{id}").as_str())
+    );
+    // The document number is the record's source key: kept as submitted.
+    assert_eq!(row.doc_no, format!("常天市监处罚〔2025〕{id}号"));
+    assert_eq!(row.fields["decision_doc_no"], row.doc_no);
+    assert!(row.clear_texts.get("decision_doc_no").is_none());
+    // Never in clear in Debug or the stored fields but the document number.
+    let debug = format!("{row:?}");
+    assert!(!debug.replace(&row.doc_no, "").contains(&id), "{debug}");
+    let mut fields = row.fields.clone();
+    fields.remove("decision_doc_no");
+    assert!(!serde_json::to_string(&fields).unwrap().contains(&id));
+    // The digest is over the content as given: another number, another digest.
+    let mut other = values.clone();
+    set(
+        &mut other,
+        "violation_facts",
+        &facts.replace(&id, &make_id("320402", "19900101", "125")),
+    );
+    assert_ne!(run(rt, &other).unwrap().content_digest, row.content_digest);
+}

@@ -131,8 +131,14 @@ pub fn validate_row(
         severity_and_publication(rt, map, &values, explicit_severity, decision_date);
     // 7. Digest, in catalog order.
     let content_digest = row_digest(rt, map, &values, decision_date, severity);
-    // 8. Fields as JSON, moving the strings; personal numbers masked.
-    let fields = stored_fields(rt, values, classes);
+    // 8. Fields as JSON, moving the strings; personal numbers masked, and ID numbers in free
+    // text (the name included) masked with the text as given kept apart.
+    let mut clear_texts = ClearTexts::default();
+    let fields = stored_fields(rt, values, classes, &mut clear_texts);
+    let name = match id_number::mask_in_text(&name) {
+        std::borrow::Cow::Borrowed(_) => name,
+        std::borrow::Cow::Owned(masked) => masked,
+    };
 
     Ok(ValidRow {
         row,
@@ -148,6 +154,7 @@ pub fn validate_row(
         severity,
         publication,
         fields,
+        clear_texts,
         content_digest,
         warnings,
     })
@@ -547,16 +554,24 @@ fn severity_and_publication(
     (severity, publication)
 }
 
-/// Step 8: the fields as JSON, moving the strings; personal numbers masked.
+/// Step 8: the fields as JSON, moving the strings; personal numbers masked, and so are ID
+/// numbers in free text (every text field but the document number, see
+/// [`crate::records::free_text`]), whose text as given goes to `clear` under the field's name.
 fn stored_fields(
     rt: &RecordType,
     values: Vec<Option<FieldValue>>,
     classes: Vec<CodeClass>,
+    clear: &mut ClearTexts,
 ) -> Map<String, Value> {
     let mut fields = Map::new();
     for ((f, v), class) in rt.fields.iter().zip(values).zip(classes) {
         let json = match v {
             None | Some(FieldValue::Empty) => continue,
+            Some(FieldValue::Text(s)) if f.name != rt.key_field => {
+                let mut v = Value::String(s);
+                clear.mask_value(&f.name, &mut v);
+                v
+            }
             Some(FieldValue::Text(s) | FieldValue::Decimal(s) | FieldValue::Enum(s)) => {
                 Value::String(s)
             }

@@ -29,7 +29,9 @@
 //! publication is computed again from the corrected content, as for an import.
 //!
 //! [`Correction::changes`] lists each changed field with its value before and after, as stored
-//! (ID numbers masked): the record's history keeps it.
+//! (ID numbers masked, in free text too): the record's history keeps it. A free-text field
+//! given with an ID number is stored masked; its text as given is in
+//! [`Correction::clear_texts`], for the caller to seal.
 
 use std::collections::BTreeMap;
 
@@ -37,7 +39,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{entry_status, Record};
+use super::{entry_status, free_text, Record};
 use crate::catalog::{FieldDef, FieldType, FieldValues, PublicationRule, RecordType, Severity};
 use crate::codes::RegionLookup;
 use crate::intake;
@@ -138,6 +140,12 @@ pub struct Correction {
     pub decision_date: NaiveDate,
     /// The new end of publication when the correction changed what it is computed from.
     pub publish_until: Option<Option<NaiveDate>>,
+    /// The changed free-text fields ([`free_text::is_free_text`]): what was kept of their
+    /// earlier text as given goes, [`Correction::clear_texts`] takes its place.
+    pub text_fields: Vec<String>,
+    /// The changed free-text fields that hold ID numbers, as given (stored masked in
+    /// [`Correction::fields`]): to be sealed.
+    pub clear_texts: free_text::ClearTexts,
 }
 
 /// Why a field may not be corrected, if it may not: the document number and the subject's
@@ -314,11 +322,19 @@ pub fn correct(
 
     let mut fields = record.fields.clone();
     let mut changes = Vec::new();
+    let mut text_fields = Vec::new();
+    let mut clear_texts = free_text::ClearTexts::default();
     for f in named {
         let before = current.get(&f.name).cloned();
         let after = valid.fields.get(&f.name).cloned();
         if before == after {
             continue;
+        }
+        if free_text::is_free_text(rt, &f.name) {
+            if let Some(c) = valid.clear_texts.get(&f.name) {
+                clear_texts.insert(f.name.clone(), c);
+            }
+            text_fields.push(f.name.clone());
         }
         match &after {
             Some(v) => fields.insert(f.name.clone(), v.clone()),
@@ -361,6 +377,8 @@ pub fn correct(
         subject_name: valid.subject.name,
         decision_date: valid.decision_date,
         publish_until,
+        text_fields,
+        clear_texts,
     })
 }
 

@@ -417,4 +417,9 @@ pub struct Application {
     pub notices: Vec<Notice>,
     pub filed_on: NaiveDate,
     pub created_at: DateTime<Utc>,
+    /// Free text as given whose ID numbers are stored masked (the filing's reasons and the
+    /// applicant's name, a step's reasons), sealed by the server: opened only for
+    /// `personal_data_decrypt` holders with a purpose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub texts_sealed: Option<String>,
 }

@@ -56,6 +56,20 @@ pub enum AppAction {
 }
 
 impl AppAction {
+    /// The reasons typed with the action, if it takes any (for the server to mask ID numbers
+    /// in them before the step is taken).
+    pub fn reasons_mut(&mut self) -> Option<&mut String> {
+        match self {
+            AppAction::Refuse { reasons }
+            | AppAction::Check { reasons, .. }
+            | AppAction::Answer { reasons }
+            | AppAction::Approve { reasons }
+            | AppAction::Reject { reasons, .. }
+            | AppAction::RevokeRepair { reasons } => Some(reasons),
+            AppAction::Accept | AppAction::Share { .. } | AppAction::Withdraw => None,
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             Self::Accept => "accept",
@@ -516,6 +530,7 @@ pub fn file(new: NewApplication<'_>, ctx: &StepContext<'_>) -> Result<Applicatio
         notices: Vec::new(),
         filed_on: ctx.today,
         created_at: ctx.now,
+        texts_sealed: None,
     };
     app.set_next(ctx, Some(Party::CreditOffice), days)?;
     let due = app.due.map(|d| d.to_string()).unwrap_or_default();
@@ -617,5 +632,6 @@ pub fn decide(new: NewDecision, ctx: &StepContext<'_>) -> Result<Application, Ri
         }],
         filed_on: ctx.today,
         created_at: ctx.now,
+        texts_sealed: None,
     })
 }

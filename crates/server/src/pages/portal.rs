@@ -3,8 +3,8 @@
 //! What is shown: records whose status is `published` and whose catalog type is 社会公开
 //! (the same rule as `/api/v1/portal/subjects/{id}`), list entries of public lists in publicity
 //! or in effect. ID numbers only ever appear masked: a record's personal fields are masked
-//! again on output (idempotent on the stored masked form) and free text is scrubbed of
-//! anything that looks like an ID number.
+//! again on output (idempotent on the stored masked form), and so is free text — stored
+//! masked since intake masks it — by the one masker (`codes::id_number::mask_in_text`).
 //!
 //! - `portal` (this file): routes, the home page and the shared helpers;
 //! - `search`: 信用查询 and a subject's public archive;
@@ -138,15 +138,8 @@ fn public_negative_types() -> Vec<&'static RecordType> {
         .unwrap_or_default()
 }
 
-/// Masks every run in free text that could be an ID number (defence in depth: typed personal
-/// fields are masked at import; free text is not checked). The rule is the domain's
-/// [`id_number::mask_in_text`].
-pub(crate) fn scrub(text: &str) -> String {
-    id_number::mask_in_text(text).into_owned()
-}
-
-/// A field value as shown to the public: enum codes as labels, personal numbers masked, other
-/// text scrubbed.
+/// A field value as shown to the public: enum codes as labels, personal numbers masked, ID
+/// numbers in other text masked.
 pub(crate) fn field_text(fd: &FieldDef, v: &serde_json::Value) -> String {
     let raw = match v {
         serde_json::Value::Null => return String::new(),
@@ -169,8 +162,10 @@ pub(crate) fn field_text(fd: &FieldDef, v: &serde_json::Value) -> String {
             .iter()
             .find(|e| e.code == raw)
             .map(|e| e.label.clone())
-            .unwrap_or_else(|| scrub(&raw)),
-        _ => scrub(&raw),
+            .unwrap_or_else(|| id_number::mask_in_text(&raw).into_owned()),
+        // Free text is masked at intake; masked here again, by the same one masker, for
+        // anything stored before (defence in depth).
+        _ => id_number::mask_in_text(&raw).into_owned(),
     }
 }
 
@@ -673,18 +668,6 @@ pub async fn home(State(state): State<AppState>, caller: Caller) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn scrub_masks_id_numbers_only() {
-        let s = scrub("当事人11010519491231002X，罚款5000元，文号2025001");
-        assert!(!s.contains("11010519491231002X"), "{s}");
-        assert!(s.contains("1101**********002X"), "{s}");
-        assert!(s.contains("罚款5000元"));
-        assert!(s.contains("2025001"));
-        // An all-digit USCC and long document numbers stay.
-        assert_eq!(scrub("11320412025456741P"), "11320412025456741P");
-        assert_eq!(scrub("113204810066941200"), "113204810066941200");
-    }
 
     #[test]
     fn months_end_with_today() {

@@ -15,7 +15,7 @@ use super::input::{parse_batch_id, query_error};
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
 use crate::AppState;
-use chengxin_app::batches::{self, Submission, Upload};
+use chengxin_app::batches::{self, ErrorRows, Submission, Upload};
 use chengxin_app::imports::ImportSummary;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -87,15 +87,23 @@ pub async fn get_batch(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ErrorsParams {
-    /// `csv` (default, UTF-8 with BOM) or `xlsx`.
+    /// `csv` (default, UTF-8 with BOM), `xlsx`, or `json`.
     pub format: Option<String>,
+    /// Why the rows as submitted are needed, by a caller other than the submitting body who
+    /// holds `personal_data_decrypt`: the rows then come in clear and the reading is
+    /// query-logged. Without it such a caller gets them masked.
+    pub purpose: Option<String>,
 }
 
 /// The error report of a batch: the rejected rows with a reason column, ready to fix and
-/// resubmit. Cells that Excel would run as formulas are neutralised.
+/// resubmit. Cells that Excel would run as formulas are neutralised. The rows go back as
+/// submitted to the submitting body only; anyone else gets every ID number masked (header
+/// `x-chengxin-masked: true`), unless it holds `personal_data_decrypt` for the batch's region
+/// and states a `purpose` (query-logged).
 #[utoipa::path(get, path = "/api/v1/batches/{id}/errors", tag = "batches",
     params(("id" = String, Path, description = "Batch id"), ErrorsParams), security(("bearer" = [])),
-    responses((status = 200, description = "CSV or XLSX file"), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "CSV or XLSX file, or the rows as JSON", body = ErrorRows),
+              (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn errors(
     State(state): State<AppState>,
     caller: Caller,
@@ -105,18 +113,23 @@ pub async fn errors(
     let id = parse_batch_id(&id)?;
     let batch = batches::read(&state, &caller, id).await?;
     let Query(q) = q.map_err(query_error)?;
+    let purpose = q.purpose.as_deref();
     let xlsx = match q.format.as_deref() {
         None | Some("csv") => false,
         Some("xlsx") => true,
+        Some("json") => {
+            let rows = batches::error_rows(&state, &caller, &batch, purpose).await?;
+            return Ok(Json(rows).into_response());
+        }
         Some(other) => {
             return Err(AppError::invalid(
                 "invalid_format",
-                format!("不支持的格式“{other}”，可选 csv 或 xlsx"),
+                format!("不支持的格式“{other}”，可选 csv、xlsx 或 json"),
             )
             .into())
         }
     };
-    let bytes = batches::error_report(&state, &batch, xlsx).await?;
+    let (bytes, masked) = batches::error_report(&state, &caller, &batch, purpose, xlsx).await?;
     let (ctype, ext) = if xlsx {
         (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -131,6 +144,10 @@ pub async fn errors(
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"errors-{id}.{ext}\""),
+            ),
+            (
+                header::HeaderName::from_static("x-chengxin-masked"),
+                masked.to_string(),
             ),
         ],
         bytes,

@@ -9,8 +9,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::error::{ApiResult, AppError};
+use crate::error::ApiResult;
 use crate::AppState;
+use chengxin_app::free_text::RecordTextsView;
 use chengxin_app::records::{self, RecordWithHistory, TransitionRequest};
 
 use super::input::{json_error, parse_id, query_error};
@@ -41,6 +42,34 @@ pub async fn get_record(
     ))
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct FreeTextRequest {
+    /// Why the text as given is needed (required, recorded in the query log).
+    pub purpose: String,
+}
+
+/// A record's free texts as given: ID numbers typed into free text (违法事实, a name, a note)
+/// are stored and served masked; this opens the text as submitted. Needs
+/// `personal_data_decrypt` for one of the record's regions; every call is logged with its
+/// purpose.
+#[utoipa::path(post, path = "/api/v1/records/{id}/free-text", tag = "records",
+    params(("id" = String, Path, description = "Record id (UUID)")), request_body = FreeTextRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = RecordTextsView), (status = 400, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn free_text(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<FreeTextRequest>, JsonRejection>,
+) -> ApiResult<Json<RecordTextsView>> {
+    let id = parse_id(&id)?;
+    let Json(req) = body.map_err(json_error)?;
+    Ok(Json(
+        chengxin_app::free_text::open(&state, &caller, id, &req.purpose).await?,
+    ))
+}
+
 /// Apply a lifecycle action to a record. Illegal transitions answer 400 `illegal_transition`;
 /// a stale `expected_version` answers 409 `version_conflict`.
 #[utoipa::path(post, path = "/api/v1/records/{id}/transitions", tag = "records",
@@ -57,9 +86,7 @@ pub async fn transition(
     let id = parse_id(&id)?;
     let Json(req) = body.map_err(json_error)?;
     let r = records::request_transition(&state, &caller, id, req).await?;
-    Ok(Json(
-        serde_json::to_value(&r).map_err(AppError::unavailable)?,
-    ))
+    Ok(Json(records::shown(&r)?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -117,7 +144,5 @@ pub async fn link(
     let id = parse_id(&record_id)?;
     let Json(req) = body.map_err(json_error)?;
     let r = records::link(&state, &caller, id, req.subject_id).await?;
-    Ok(Json(
-        serde_json::to_value(&r).map_err(AppError::unavailable)?,
-    ))
+    Ok(Json(records::shown(&r)?))
 }

@@ -11,6 +11,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chengxin_app::calendar::{mark_due, WithDue};
+use chengxin_app::free_text::ApplicationTextsView;
 use chengxin_app::rights as svc;
 use chengxin_app::rights::{
     Archive, ComplaintRequest, EvidenceParams, Filed, MitigationRequest, ObjectionRequest,
@@ -157,6 +158,28 @@ pub async fn get_application(
     let row = svc::application(&state, &caller, id).await?;
     let mut one = mark_due(state.store.as_ref(), vec![row], |r| r.due).await?;
     one.pop().map(Json).ok_or(AppError::NotFound.into())
+}
+
+/// An application's free texts as given: ID numbers typed into its reasons (or the
+/// applicant's name, a step's reasons) are stored and served masked; this opens the text as
+/// given. Needs `personal_data_decrypt` and the application within the caller's reach; every
+/// call is logged with its purpose.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/free-text", tag = "rights",
+    params(("id" = String, Path, description = "Application id")),
+    request_body = super::records::FreeTextRequest, security(("bearer" = [])),
+    responses((status = 200, body = ApplicationTextsView), (status = 400, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn free_text(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<super::records::FreeTextRequest>, JsonRejection>,
+) -> ApiResult<Json<ApplicationTextsView>> {
+    let id = parse_id(&id)?;
+    let Json(req) = body.map_err(json_error)?;
+    Ok(Json(
+        chengxin_app::free_text::open_application(&state, &caller, id, &req.purpose).await?,
+    ))
 }
 
 /// Take the next step. The credit office accepts, refuses, answers, shares and revokes; the

@@ -294,6 +294,20 @@ async fn walk(t: TestApp) {
     );
     add(
         "POST",
+        "/api/v1/records/{id}/free-text",
+        format!("/api/v1/records/{hidden}/free-text"),
+        Some(json!({"purpose": "核实当事人身份"})),
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/applications/{id}/free-text",
+        format!("/api/v1/applications/{complaint}/free-text"),
+        Some(json!({"purpose": "核实投诉人身份"})),
+        office(),
+    );
+    add(
+        "POST",
         "/api/v1/records/{id}/transitions",
         format!("/api/v1/records/{hidden}/transitions"),
         Some(json!({"action": "revoke", "expected_version": 1, "note": "撤销"})),

@@ -86,6 +86,7 @@ fn row(n: u64, doc: &str, decided: &str) -> ImportRow {
         status: RecordStatus::Published,
         publish_until: Some(d("2026-01-24")),
         content_digest: format!("c-{doc}"),
+        texts_sealed: None,
     }
 }
 

@@ -15,6 +15,8 @@ mod corrections;
 mod credit_reports;
 mod csp;
 mod duties;
+mod error_reports;
+mod free_text;
 mod hardening;
 mod imports;
 mod jurisdiction;

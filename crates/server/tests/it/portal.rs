@@ -125,6 +125,7 @@ async fn import(t: &TestApp, type_code: &str, dept: &str, rows: Vec<Row>) -> Vec
                 status: RecordStatus::Published,
                 publish_until: Some(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()),
                 content_digest: format!("c-{}", r.doc),
+                texts_sealed: None,
             }
         })
         .collect();

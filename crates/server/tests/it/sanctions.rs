@@ -164,6 +164,7 @@ async fn reconciled(t: TestApp) {
                 subject_name: None,
                 decision_date: None,
                 changes: Vec::new(),
+                texts_sealed: None,
             },
         )
         .await

@@ -25,5 +25,8 @@ CREATE TABLE batch_corrections (
     record_id    TEXT NOT NULL REFERENCES records (id),
     base_version INTEGER NOT NULL,
     record       TEXT NOT NULL,
+    -- Its free texts as given, sealed (see `record_texts`, migration 0014), when any held an
+    -- ID number: put beside the record when the batch is published.
+    texts_sealed TEXT,
     PRIMARY KEY (batch_id, record_id)
 );

@@ -38,6 +38,10 @@ pub struct ImportRow {
     pub status: RecordStatus,
     pub publish_until: Option<NaiveDate>,
     pub content_digest: String,
+    /// The row's free texts as given, sealed, when any held an ID number (`fields` has them
+    /// masked): kept beside the record (see `RecordStore::record_texts`).
+    #[serde(default)]
+    pub texts_sealed: Option<String>,
 }
 
 /// An import row's fields as canonical JSON text (keys sorted, compact) — exactly what

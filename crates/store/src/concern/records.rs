@@ -55,6 +55,33 @@ pub struct RecordChange {
     /// A correction's changed fields, each before and after: kept in the history entry.
     #[serde(default)]
     pub changes: Vec<FieldChange>,
+    /// The record's free texts as given, sealed (see [`RecordStore::record_texts`]), when the
+    /// change alters them: `Some(None)` drops them; `None` leaves them as they are.
+    #[serde(default)]
+    pub texts_sealed: Option<Option<String>>,
+}
+
+/// A record whose stored free text held ID numbers in clear (stored before intake masked
+/// them), masked: the record and each stored history entry that held any, rewritten with the
+/// masks (each rewrite logged), the clear texts sealed beside them, and a history entry
+/// saying so. The record's version moves on (a change prepared against the clear content is
+/// a conflict), its content digest stays (it covers the content as given).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RecordRedaction {
+    pub id: Uuid,
+    pub expected_version: i64,
+    /// The record's fields, ID numbers in free text masked.
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    /// The subject's name as the record gives it, masked.
+    pub subject_name: String,
+    /// Stored history entries as rewritten (each keeps its version). The creation entry of a
+    /// batch-imported record, not stored yet, is written from `fields`.
+    pub history: Vec<RecordHistoryEntry>,
+    /// Every clear text of the record, sealed (replaces what was kept).
+    pub texts_sealed: String,
+    /// The history entry's action and note.
+    pub action: String,
+    pub note: String,
 }
 
 /// Published records for the public portal (双公示 browsing, 政务失信, open data): status
@@ -110,4 +137,10 @@ pub trait RecordStore: Send + Sync {
     /// Source departments (USCC) with published records of these types, with their counts.
     async fn published_record_sources(&self, type_codes: &[String]) -> Result<Vec<(String, i64)>>;
     async fn records_of_subject(&self, subject_id: Uuid) -> Result<Vec<Record>>;
+    /// The record's free texts as given (those whose ID numbers are stored masked), sealed;
+    /// `None` when it has none. Only for `personal_data_decrypt` holders, query-logged.
+    async fn record_texts(&self, id: Uuid) -> Result<Option<String>>;
+    /// Mask ID numbers in a record stored before free text was masked at intake (see
+    /// [`RecordRedaction`]), atomically, logged.
+    async fn redact_record(&self, actor: &str, r: RecordRedaction) -> Result<Record>;
 }

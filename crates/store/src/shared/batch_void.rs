@@ -266,7 +266,17 @@ struct Staged {
 }
 
 /// In removal order: what refers to a row goes before it.
-const STAGED: [Staged; 6] = [
+const STAGED: [Staged; 7] = [
+    Staged {
+        entity_type: "record_text",
+        table: "record_texts",
+        key: "record_id",
+        of_batch: (
+            "EXISTS (SELECT 1 FROM records r WHERE r.id = record_texts.record_id AND r.batch_id = ",
+            ")",
+        ),
+        composite: false,
+    },
     Staged {
         entity_type: "link_request",
         table: "link_queue",

@@ -358,19 +358,25 @@ pub(crate) struct CorrectionState<'a> {
     pub batch_id: Uuid,
     pub base_version: i64,
     pub record: &'a Record,
+    /// The corrected record's free texts as given, sealed (see `record_texts`), when any
+    /// held an ID number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub texts_sealed: Option<&'a str>,
 }
 
 pub(crate) fn correction_id(batch: Uuid, record: Uuid) -> String {
     format!("{batch}:{record}")
 }
 
+/// A staged correction as stored: batch, base version, corrected record, sealed texts.
 pub(crate) fn correction_from_row(
     row: &<Db as sqlx::Database>::Row,
-) -> Result<(Uuid, i64, Record)> {
+) -> Result<(Uuid, i64, Record, Option<String>)> {
     Ok((
         dec(row.try_get("batch_id")?),
         row.try_get("base_version")?,
         row.try_get::<Json<Record>, _>("record")?.0,
+        row.try_get("texts_sealed")?,
     ))
 }
 
@@ -559,7 +565,7 @@ impl Writer {
             }
             let mut history = Vec::new();
             for row in &page {
-                let (_, base_version, mut rec) = correction_from_row(row)?;
+                let (_, base_version, mut rec, texts_sealed) = correction_from_row(row)?;
                 after = Some(rec.id);
                 let current = sqlx::query("SELECT * FROM records WHERE id = $1")
                     .bind(enc(rec.id))
@@ -587,6 +593,12 @@ impl Writer {
                 }
                 rec.updated_at = t;
                 write_record(&mut tx, &rec, false, base_version).await?;
+                if let Some((action, digest)) =
+                    super::records::put_texts(&mut tx, rec.id, texts_sealed.as_deref()).await?
+                {
+                    let digest = digest.unwrap_or_else(|| "-".into());
+                    log.push(entry("record_text", rec.id.to_string(), action, digest));
+                }
                 log.push(entry(
                     "record",
                     rec.id.to_string(),
@@ -855,8 +867,10 @@ impl BatchWriter for Writer {
         };
 
         let mut new_records: Vec<NewRecordRow<'_>> = Vec::new();
-        let mut corrections: Vec<(i64, Record)> = Vec::new();
+        let mut corrections: Vec<(i64, Record, Option<&str>)> = Vec::new();
         let mut queued = Vec::new();
+        // Sealed free texts of the records written (a corrected record's replace its own).
+        let mut texts: Vec<(Uuid, Option<&str>)> = Vec::new();
         for &i in &fresh {
             let r = &rows[i];
             let subject_id = match (&r.subject_uscc, &r.subject_id_hash) {
@@ -893,7 +907,7 @@ impl BatchWriter for Writer {
                 rec.updated_at = t;
                 outcomes[i] = Some(RowOutcome::Corrected(rec.id));
                 self.batch.corrected += 1;
-                corrections.push((old.version, rec));
+                corrections.push((old.version, rec, r.texts_sealed.as_deref()));
                 continue;
             }
             let rec = NewRecordRow {
@@ -924,6 +938,9 @@ impl BatchWriter for Writer {
                 outcomes[i] = Some(RowOutcome::Created(rec.id));
             }
             self.batch.created += 1;
+            if let Some(sealed) = &r.texts_sealed {
+                texts.push((rec.id, Some(sealed)));
+            }
             new_records.push(rec);
         }
         // New records get no history row of their own: see `records::implicit_create`.
@@ -937,7 +954,7 @@ impl BatchWriter for Writer {
         }
         // Corrections wait, staged, for the batch to be published: the record is unchanged
         // until then.
-        for (base_version, rec) in &corrections {
+        for (base_version, rec, texts_sealed) in &corrections {
             log.push(entry(
                 "batch_correction",
                 correction_id(batch_id, rec.id),
@@ -946,6 +963,7 @@ impl BatchWriter for Writer {
                     batch_id,
                     base_version: *base_version,
                     record: rec,
+                    texts_sealed: *texts_sealed,
                 })?,
             ));
         }
@@ -966,15 +984,22 @@ impl BatchWriter for Writer {
         let t4 = t0.elapsed();
         for part in corrections.chunks(CHUNK) {
             let mut q = QueryBuilder::<Db>::new(
-                "INSERT INTO batch_corrections (batch_id, record_id, base_version, record) ",
+                "INSERT INTO batch_corrections (batch_id, record_id, base_version, record, texts_sealed) ",
             );
-            q.push_values(part, |mut b, (base_version, rec)| {
+            q.push_values(part, |mut b, (base_version, rec, texts_sealed)| {
                 b.push_bind(enc(batch_id))
                     .push_bind(enc(rec.id))
                     .push_bind(*base_version)
-                    .push_bind(Json(rec));
+                    .push_bind(Json(rec))
+                    .push_bind(*texts_sealed);
             });
             q.build().execute(&mut *tx).await?;
+        }
+        for (id, sealed) in texts {
+            if let Some((action, digest)) = super::records::put_texts(&mut tx, id, sealed).await? {
+                let digest = digest.unwrap_or_else(|| "-".into());
+                log.push(entry("record_text", id.to_string(), action, digest));
+            }
         }
         let t5 = t0.elapsed();
         let mut link_rows = Vec::new();

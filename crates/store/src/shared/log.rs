@@ -12,7 +12,7 @@ use super::cases::case_from_row;
 use super::links::link_from_row;
 use super::lists::entry_from_row;
 use super::meta::{catalog_type_from_row, meta_from_row};
-use super::records::{history_from_row, history_id, record_from_row};
+use super::records::{history_from_row, history_id, record_from_row, texts_digest};
 use super::reports::{report_digest, report_from_row};
 use super::rights::{application_from_row, evidence_digest, evidence_from_row};
 use super::subjects::{employment_from_row, identity_digest, subject_row_digest};
@@ -43,7 +43,7 @@ fn uuid_id(row: &DbRow) -> Result<String> {
     Ok(dec(row.try_get("id")?).to_string())
 }
 
-const COVERED: [Covered; 21] = [
+const COVERED: [Covered; 22] = [
     Covered {
         entity_type: "meta",
         sql: "SELECT * FROM meta",
@@ -111,15 +111,16 @@ const COVERED: [Covered; 21] = [
         entity_type: "batch_correction",
         sql: "SELECT * FROM batch_corrections",
         id: |r| {
-            let (batch, _, record) = correction_from_row(r)?;
+            let (batch, _, record, _) = correction_from_row(r)?;
             Ok(correction_id(batch, record.id))
         },
         digest: |r| {
-            let (batch_id, base_version, record) = correction_from_row(r)?;
+            let (batch_id, base_version, record, texts_sealed) = correction_from_row(r)?;
             state_digest(&CorrectionState {
                 batch_id,
                 base_version,
                 record: &record,
+                texts_sealed: texts_sealed.as_deref(),
             })
         },
     },
@@ -176,6 +177,12 @@ const COVERED: [Covered; 21] = [
         sql: "SELECT * FROM subject_identities",
         id: |r| Ok(dec(r.try_get("subject_id")?).to_string()),
         digest: |r| identity_digest(&r.try_get::<String, _>("sealed")?),
+    },
+    Covered {
+        entity_type: "record_text",
+        sql: "SELECT * FROM record_texts",
+        id: |r| Ok(dec(r.try_get("record_id")?).to_string()),
+        digest: |r| texts_digest(&r.try_get::<String, _>("sealed")?),
     },
     Covered {
         entity_type: "credit_report",

@@ -13,7 +13,7 @@ use super::kernel::{append, begin_write, commit, DbRow, Head, Tx};
 use super::{bad_row, blank, dec, enc, Db, Inner, UuidCol, VISIBLE};
 use crate::changelog::{self, now, state_digest};
 use crate::error::{Result, StoreError};
-use crate::{NewRecord, PublishedFilter, RecordChange, RecordStore};
+use crate::{NewRecord, PublishedFilter, RecordChange, RecordRedaction, RecordStore};
 
 type FieldMap = serde_json::Map<String, serde_json::Value>;
 
@@ -213,6 +213,62 @@ pub(super) async fn write_record(
     Ok(())
 }
 
+/// The digest of a record's sealed free texts (the `record_text` entity's state).
+pub(super) fn texts_digest(sealed: &str) -> Result<String> {
+    state_digest(&sealed)
+}
+
+/// Keep a record's sealed free texts (`None`: drop them) inside a write transaction. Returns
+/// the change-log action and digest to append (`"delete"` without one), or `None` when
+/// nothing was there to drop.
+pub(super) async fn put_texts(
+    tx: &mut Tx<'_>,
+    record_id: Uuid,
+    sealed: Option<&str>,
+) -> Result<Option<(&'static str, Option<String>)>> {
+    let dropped = sqlx::query("DELETE FROM record_texts WHERE record_id = $1")
+        .bind(enc(record_id))
+        .execute(&mut **tx)
+        .await?
+        .rows_affected()
+        > 0;
+    match sealed {
+        Some(sealed) => {
+            sqlx::query("INSERT INTO record_texts (record_id, sealed) VALUES ($1, $2)")
+                .bind(enc(record_id))
+                .bind(sealed)
+                .execute(&mut **tx)
+                .await?;
+            Ok(Some(("set", Some(texts_digest(sealed)?))))
+        }
+        None if dropped => Ok(Some(("delete", None))),
+        None => Ok(None),
+    }
+}
+
+/// [`put_texts`], its entry appended to the chain.
+async fn put_texts_logged(
+    tx: &mut Tx<'_>,
+    head: &mut Head,
+    actor: &str,
+    record_id: Uuid,
+    sealed: Option<&str>,
+) -> Result<()> {
+    if let Some((action, digest)) = put_texts(tx, record_id, sealed).await? {
+        append(
+            tx,
+            head,
+            actor,
+            "record_text",
+            &record_id.to_string(),
+            action,
+            digest,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Change a record inside a write transaction: versioned, with history and change-log
 /// entries. Shared by `change_record` and writes that change a record together with
 /// something else (an application decided on it).
@@ -295,7 +351,46 @@ pub(super) async fn change_record_tx(
         changes: c.changes,
     };
     insert_history(tx, head, &h).await?;
+    if let Some(texts) = c.texts_sealed {
+        put_texts_logged(tx, head, actor, r.id, texts.as_deref()).await?;
+    }
     Ok(r)
+}
+
+/// Rewrite a stored history entry in place (a redaction), logged.
+async fn rewrite_history(
+    tx: &mut Tx<'_>,
+    head: &mut Head,
+    actor: &str,
+    action: &str,
+    h: &RecordHistoryEntry,
+) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE record_history SET fields = $1, note = $2, changes = $3          WHERE record_id = $4 AND version = $5",
+    )
+    .bind(Json(&h.fields))
+    .bind(&h.note)
+    .bind(changes_column(&h.changes))
+    .bind(enc(h.record_id))
+    .bind(h.version)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::NotFound {
+            entity: "记录历史",
+            id: history_id(h.record_id, h.version),
+        });
+    }
+    append(
+        tx,
+        head,
+        actor,
+        "record_history",
+        &history_id(h.record_id, h.version),
+        action,
+        Some(state_digest(h)?),
+    )
+    .await
 }
 
 /// ` WHERE status = 'published' …` for [`PublishedFilter`].
@@ -560,6 +655,81 @@ impl RecordStore for Inner {
         rows.iter()
             .map(|r| Ok((r.try_get("source_dept")?, r.try_get("n")?)))
             .collect()
+    }
+
+    async fn record_texts(&self, id: Uuid) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT sealed FROM record_texts WHERE record_id = $1")
+                .bind(enc(id))
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn redact_record(&self, actor: &str, c: RecordRedaction) -> Result<Record> {
+        let (mut tx, mut head) = begin_write(self).await?;
+        let row = sqlx::query("SELECT * FROM records WHERE id = $1")
+            .bind(enc(c.id))
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "记录",
+                id: c.id.to_string(),
+            })?;
+        let mut r = record_from_row(&row)?;
+        if r.version != c.expected_version {
+            return Err(StoreError::Conflict {
+                expected: c.expected_version,
+                current: r.version,
+            });
+        }
+        // A batch-imported record's creation entry, not stored yet, is written masked: its
+        // content is the record's, unchanged since.
+        if let Some(mut b) = base_history(&mut tx, &r).await? {
+            b.fields = c.fields.clone();
+            insert_history(&mut tx, &mut head, &b).await?;
+        }
+        for h in &c.history {
+            if h.record_id != r.id || h.version > r.version {
+                return Err(StoreError::Invalid(format!(
+                    "记录 {} 没有第 {} 版历史",
+                    r.id, h.version
+                )));
+            }
+            rewrite_history(&mut tx, &mut head, actor, &c.action, h).await?;
+        }
+        let t = now();
+        let expected = r.version;
+        r.fields = c.fields;
+        r.subject_name = c.subject_name;
+        r.version += 1;
+        r.updated_at = t;
+        write_record(&mut tx, &r, false, expected).await?;
+        append(
+            &mut tx,
+            &mut head,
+            actor,
+            "record",
+            &r.id.to_string(),
+            &c.action,
+            Some(state_digest(&r)?),
+        )
+        .await?;
+        let h = RecordHistoryEntry {
+            record_id: r.id,
+            version: r.version,
+            action: c.action,
+            status: r.status,
+            fields: r.fields.clone(),
+            actor: actor.to_string(),
+            note: Some(c.note),
+            at: t,
+            changes: Vec::new(),
+        };
+        insert_history(&mut tx, &mut head, &h).await?;
+        put_texts_logged(&mut tx, &mut head, actor, r.id, Some(&c.texts_sealed)).await?;
+        commit(tx, head).await?;
+        Ok(r)
     }
 
     async fn records_of_subject(&self, subject_id: Uuid) -> Result<Vec<Record>> {

@@ -746,6 +746,7 @@ fn import_row(
         status: RecordStatus::Published,
         publish_until: Some(d("2026-01-24")),
         content_digest: format!("digest-{doc_no}-{amount}"),
+        texts_sealed: None,
     }
 }
 
@@ -1008,3 +1009,151 @@ both_backends!(batch_keeps_awkward_text_exactly, |db: TestDb| async move {
     verify_ok(&db).await;
     db.cleanup().await;
 });
+
+both_backends!(
+    record_texts_are_kept_beside_records_and_logged,
+    |db: TestDb| async move {
+        use chengxin_store::{RecordRedaction, RowOutcome};
+        let s = &db.store;
+        // A batch: one row with sealed free texts, one without; then the file corrects the
+        // first without them (they go), and a change sets them again.
+        let mut a = import_row(
+            2,
+            "罚〔2025〕7号",
+            "常州甲公司",
+            Some("91320412MA1MXK2L83"),
+            None,
+            "1",
+        );
+        a.texts_sealed = Some("v1:sealed-a".into());
+        let b = import_row(
+            3,
+            "罚〔2025〕8号",
+            "常州甲公司",
+            Some("91320412MA1MXK2L83"),
+            None,
+            "2",
+        );
+        let mut w = s
+            .begin_batch("dept", new_batch("sha-texts-1"))
+            .await
+            .unwrap();
+        let out = w.write(vec![a, b]).await.unwrap();
+        w.commit(vec![]).await.unwrap();
+        let (RowOutcome::Created(ra), RowOutcome::Created(rb)) = (out[0], out[1]) else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            s.record_texts(ra).await.unwrap().as_deref(),
+            Some("v1:sealed-a")
+        );
+        assert_eq!(s.record_texts(rb).await.unwrap(), None);
+        verify_ok(&db).await;
+        let a2 = import_row(
+            2,
+            "罚〔2025〕7号",
+            "常州甲公司",
+            Some("91320412MA1MXK2L83"),
+            None,
+            "1.1",
+        );
+        let mut w = s
+            .begin_batch("dept", new_batch("sha-texts-2"))
+            .await
+            .unwrap();
+        assert_eq!(
+            w.write(vec![a2]).await.unwrap()[0],
+            RowOutcome::Corrected(ra)
+        );
+        w.commit(vec![]).await.unwrap();
+        assert_eq!(s.record_texts(ra).await.unwrap(), None);
+        verify_ok(&db).await;
+        let r = s.record(ra).await.unwrap().unwrap();
+        s.change_record(
+            "office",
+            RecordChange {
+                id: ra,
+                expected_version: r.version,
+                action: "correct".into(),
+                note: Some("更正".into()),
+                texts_sealed: Some(Some("v1:sealed-a2".into())),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            s.record_texts(ra).await.unwrap().as_deref(),
+            Some("v1:sealed-a2")
+        );
+        // A redaction rewrites the record and its stored history in place, version on.
+        let r = s.record(ra).await.unwrap().unwrap();
+        let mut history = s.record_history(ra).await.unwrap();
+        assert_eq!(history.len(), 3);
+        let mut h = history.remove(1);
+        h.note = Some("遮蔽后".into());
+        let mut fields = r.fields.clone();
+        fields.insert("violation_facts".into(), "3204**********1231".into());
+        let after = s
+            .redact_record(
+                "system:free-text",
+                RecordRedaction {
+                    id: ra,
+                    expected_version: r.version,
+                    fields: fields.clone(),
+                    subject_name: r.subject_name.clone(),
+                    history: vec![h],
+                    texts_sealed: "v1:sealed-a3".into(),
+                    action: "mask_free_text".into(),
+                    note: "已遮蔽".into(),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(after.version, r.version + 1);
+        assert_eq!(after.fields, fields);
+        assert_eq!(after.content_digest, r.content_digest);
+        let history = s.record_history(ra).await.unwrap();
+        assert_eq!(history[1].note.as_deref(), Some("遮蔽后"));
+        assert_eq!(history.last().unwrap().action, "mask_free_text");
+        assert_eq!(
+            s.record_texts(ra).await.unwrap().as_deref(),
+            Some("v1:sealed-a3")
+        );
+        // A stale version is a conflict; nothing changes.
+        let stale = s
+            .redact_record(
+                "system:free-text",
+                RecordRedaction {
+                    id: ra,
+                    expected_version: r.version,
+                    fields,
+                    subject_name: r.subject_name.clone(),
+                    history: Vec::new(),
+                    texts_sealed: "v1:x".into(),
+                    action: "mask_free_text".into(),
+                    note: "已遮蔽".into(),
+                },
+            )
+            .await;
+        assert!(
+            matches!(stale, Err(StoreError::Conflict { .. })),
+            "{stale:?}"
+        );
+        verify_ok(&db).await;
+        // The sealed texts are covered by the log: an edit is pinpointed.
+        db.exec(&format!(
+            "UPDATE record_texts SET sealed = 'v1:other' WHERE record_id = '{ra}'"
+        ))
+        .await;
+        let report = s.verify(&[db.signer.verifying_key()]).await.unwrap();
+        assert_eq!(
+            report.problems,
+            vec![Problem::RowEdited {
+                entity_type: "record_text".into(),
+                entity_id: ra.to_string()
+            }]
+        );
+        db.cleanup().await;
+    }
+);

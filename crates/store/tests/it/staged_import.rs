@@ -46,6 +46,7 @@ fn row(n: u64, doc_no: &str, name: &str, uscc: Option<&str>, amount: &str) -> Im
         status: RecordStatus::Published,
         publish_until: Some(d("2027-01-24")),
         content_digest: format!("digest-{doc_no}-{amount}"),
+        texts_sealed: None,
     }
 }
 
@@ -486,6 +487,7 @@ both_backends!(
                 subject_name: None,
                 decision_date: None,
                 changes: Vec::new(),
+                texts_sealed: None,
             },
         )
         .await

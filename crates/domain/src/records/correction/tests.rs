@@ -377,3 +377,31 @@ fn the_form_has_every_field_of_the_type() {
     assert_eq!(fine.input, FormInput::Number { integer: false });
     assert_eq!(fine.value, "5");
 }
+
+#[test]
+fn id_numbers_in_free_text_are_masked_and_kept_apart() {
+    let r = penalty();
+    let id = make_id("320402", "19900101", "123");
+    let facts = format!("当事人（身份证号{id}）发布虚假广告。");
+    let c = fix(
+        &r,
+        json!({"violation_facts": facts, "penalty_content": "罚款"}),
+    )
+    .unwrap();
+    let stored = c.fields["violation_facts"].as_str().unwrap();
+    assert_eq!(stored, facts.replace(&id, &id_number::mask(&id)));
+    assert_eq!(c.clear_texts.get("violation_facts"), Some(facts.as_str()));
+    assert_eq!(c.clear_texts.len(), 1);
+    let mut changed = c.text_fields.clone();
+    changed.sort();
+    assert_eq!(changed, ["penalty_content", "violation_facts"]);
+    let history = serde_json::to_string(&c.changes).unwrap();
+    assert!(!history.contains(&id), "{history}");
+    // The stored masked text, corrected elsewhere, stays as it is.
+    let mut r2 = r.clone();
+    r2.fields = c.fields.clone();
+    let c2 = fix(&r2, json!({"remarks": "补充"})).unwrap();
+    assert_eq!(c2.fields["violation_facts"], stored);
+    assert!(c2.clear_texts.is_empty());
+    assert_eq!(c2.text_fields, ["remarks"]);
+}

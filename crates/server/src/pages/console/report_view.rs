@@ -12,11 +12,12 @@ use chengxin_store::StoreError;
 use maud::{html, Markup};
 use qrcode::{Color, EcLevel, QrCode};
 
-use super::{api_error_page, enc, gate, mask_ids, render};
+use super::{api_error_page, enc, gate, render};
 use crate::auth::Caller;
 use crate::error::{ApiError, AppError};
 use crate::AppState;
 use chengxin_app::credit_reports::{clean_report_no, may_issue, stored_signed};
+use chengxin_domain::codes::id_number::mask_in_text;
 
 /// Quiet zone around the QR symbol, in modules (the standard asks for 4).
 const QUIET: usize = 4;
@@ -77,7 +78,7 @@ fn qr_svg(text: &str) -> Option<Markup> {
 /// A cell's text: line breaks kept, anything that looks like an ID number masked (pages never
 /// show one in clear, whatever a record's field held).
 fn cell_text(s: &str) -> Markup {
-    let masked = mask_ids(s);
+    let masked = mask_in_text(s).into_owned();
     html! {
         @for (i, line) in masked.split('\n').enumerate() {
             @if i > 0 { br; }
@@ -107,7 +108,7 @@ fn report_body(signed: &SignedReport, verify_url: &str) -> Markup {
     let portal_url = format!("/portal/verify?no={}&code={}", enc(&r.report_no), enc(code));
     let pdf_url = format!("/api/v1/credit-reports/{}/pdf", enc(&r.report_no));
     let subject_code = if r.subject.kind.is_person() {
-        mask_ids(&r.subject.code)
+        mask_in_text(&r.subject.code).into_owned()
     } else {
         r.subject.code.clone()
     };

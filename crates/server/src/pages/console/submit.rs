@@ -118,9 +118,12 @@ pub struct BatchParams {
     pub fragment: Option<String>,
 }
 
-/// The result block of a batch: counts, the rejected count, the error report — or, for a
-/// batch not (yet) published, only where it stands: none of its rows is in effect.
-pub fn batch_view(b: &Batch) -> Markup {
+/// The result block of a batch: counts, the rejected count, the error report (as submitted
+/// for the submitting body, masked for anyone else — with a purpose form for those who may
+/// open it, see `chengxin_app::batches::error_rows`).
+pub fn batch_view(caller: &Caller, b: &Batch) -> Markup {
+    let own = chengxin_app::batches::is_submitter(caller, b);
+    let may_open = !own && caller.has(P::PersonalDataDecrypt);
     if b.state != BatchState::Committed {
         let (state, note) = match b.state {
             BatchState::Importing => (
@@ -205,6 +208,25 @@ pub fn batch_view(b: &Batch) -> Markup {
                         }
                     }
                 }
+                @if !own {
+                    p.hint #errors-masked { "错误报告仅向报送单位提供原样数据；您下载的报告中证件号码已遮蔽。" }
+                }
+                @if may_open {
+                    form.form-grid method="get" action=(format!("/api/v1/batches/{}/errors", b.id)) {
+                        div {
+                            label for="errors-purpose" { "查看原样数据的用途（将记入查询日志）" }
+                            input #errors-purpose name="purpose" type="text" required minlength="2" maxlength="200";
+                        }
+                        div {
+                            label for="errors-format" { "格式" }
+                            select #errors-format name="format" {
+                                option value="csv" { "CSV" }
+                                option value="xlsx" { "XLSX" }
+                            }
+                        }
+                        div { button type="submit" { "下载原样错误报告" } }
+                    }
+                }
             } @else {
                 div.notice.ok { "全部行均已通过校验。" }
             }
@@ -245,11 +267,11 @@ pub async fn batch(
         .and_then(|Query(q)| q.fragment)
         .is_some_and(|f| f == "1");
     if fragment {
-        return html_response(StatusCode::OK, batch_view(&b));
+        return html_response(StatusCode::OK, batch_view(&caller, &b));
     }
     let body = html! {
         p { a href="/console/submit" { "← 返回数据报送" } }
-        section #batch-result { (batch_view(&b)) }
+        section #batch-result { (batch_view(&caller, &b)) }
     };
     render(&caller, &v, "报送批次", "/console/submit", body)
 }

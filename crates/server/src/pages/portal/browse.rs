@@ -56,7 +56,7 @@ pub(crate) fn records_table(records: &[Record], with_status: bool) -> Markup {
                                 }
                             }
                             td.code data-label="代码" { (record_subject_code(r)) }
-                            td data-label="文书号" { (super::scrub(&r.doc_no)) }
+                            td data-label="文书号" { (chengxin_domain::codes::id_number::mask_in_text(&r.doc_no).into_owned()) }
                             td data-label="内容" { (record_summary(r)) }
                             td data-label="决定机关" { (record_authority(r)) }
                             td.nowrap data-label="决定日期" { (day(r.decision_date)) }

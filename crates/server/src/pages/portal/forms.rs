@@ -145,7 +145,7 @@ pub async fn objection(
                             }
                             @let code = record_subject_code(r);
                             @if !code.is_empty() { dt { "代码/证件号码" } dd.code { (code) } }
-                            dt { "决定文书号" } dd { (super::scrub(&r.doc_no)) }
+                            dt { "决定文书号" } dd { (chengxin_domain::codes::id_number::mask_in_text(&r.doc_no).into_owned()) }
                             dt { "决定日期" } dd { (day(r.decision_date)) }
                             @for (t, val) in shown_fields(r).into_iter().take(4) {
                                 dt { (t) } dd { (super::clip(&val, 200)) }

@@ -54,7 +54,7 @@ fn row(r: &Record) -> [String; 12] {
         type_name(&r.type_code),
         r.subject_name.clone(),
         record_subject_code(r),
-        super::scrub(&r.doc_no),
+        chengxin_domain::codes::id_number::mask_in_text(&r.doc_no).into_owned(),
         day(r.decision_date),
         category,
         content,

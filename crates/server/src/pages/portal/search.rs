@@ -141,7 +141,7 @@ pub async fn search(
     let shown_q = if id_like {
         chengxin_domain::codes::id_number::mask(&folded)
     } else {
-        super::scrub(&q)
+        chengxin_domain::codes::id_number::mask_in_text(&q).into_owned()
     };
     let hits = if q.is_empty() || id_like {
         Vec::new()
@@ -313,7 +313,7 @@ pub async fn archive(
                     @for (r, pending) in rs {
                         article.card.record id={ "record-" (r.id) } {
                             div.record-head {
-                                span.doc { "文书号：" (super::scrub(&r.doc_no)) }
+                                span.doc { "文书号：" (chengxin_domain::codes::id_number::mask_in_text(&r.doc_no).into_owned()) }
                                 span.date { "决定日期：" (day(r.decision_date)) }
                                 @if let Some(sev) = r.severity.as_deref().and_then(chengxin_domain::catalog::Severity::parse) {
                                     span.tag.muted { (sev.label()) }
