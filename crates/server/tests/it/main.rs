@@ -13,6 +13,7 @@ mod console;
 mod control_chars;
 mod corrections;
 mod credit_reports;
+mod flood;
 mod hardening;
 mod jurisdiction;
 mod login;
