@@ -18,6 +18,8 @@
 //! | [`session`] | idle (30 min) and absolute (12 h) session timeouts, session ids |
 //! | [`totp`] | RFC 6238 codes, replay protection, `otpauth://` enrolment |
 //! | [`tokens`] | API tokens (`cxt_…`), scopes, token-bucket [`RateLimiter`] |
+//! | [`client_limits`] | per-client and global limits with bounded memory ([`ClientLimiter`]) |
+//! | [`proxies`] | the client's address behind [`TrustedProxies`] (`X-Forwarded-For`) |
 //! | [`sealing`] | [`PiiCipher`]: XChaCha20-Poly1305 sealing of ID numbers |
 //! | [`error`] | [`AccessError`]: stable codes and Chinese messages |
 //!
@@ -59,16 +61,19 @@
 //! number.
 #![forbid(unsafe_code)]
 
+pub mod client_limits;
 pub mod error;
 pub mod jurisdiction;
 pub mod lockout;
 pub mod password;
+pub mod proxies;
 pub mod roles;
 pub mod sealing;
 pub mod session;
 pub mod tokens;
 pub mod totp;
 
+pub use client_limits::{ClientLimit, ClientLimiter, LimitRefusal, LimitScope};
 pub use error::{AccessError, SealError};
 pub use jurisdiction::{authorize, may_see, Reach, Region, Scope, Target};
 pub use lockout::{Locked, LockoutPolicy, LoginGuard};
@@ -76,6 +81,7 @@ pub use password::{
     generate_one_time_password, hash_password, verify_password, HashParams, PasswordPolicy,
     PolicyViolation,
 };
+pub use proxies::TrustedProxies;
 pub use roles::{Permission, Role};
 pub use sealing::PiiCipher;
 pub use session::{SessionPolicy, SessionTimes};

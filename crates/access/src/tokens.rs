@@ -367,6 +367,11 @@ impl<K: Eq + Hash + Clone> RateLimiter<K> {
         before - self.buckets.len()
     }
 
+    /// Whether `key` has a bucket (a key without one starts full).
+    pub fn contains(&self, key: &K) -> bool {
+        self.buckets.contains_key(key)
+    }
+
     /// Number of keys tracked.
     pub fn len(&self) -> usize {
         self.buckets.len()

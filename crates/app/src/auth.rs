@@ -51,6 +51,13 @@ pub struct AuthSettings {
     /// reverse proxy; `CHENGXIN_HSTS_MAX_AGE`). Off by default: a plain-HTTP setup must not
     /// pin browsers to HTTPS.
     pub hsts_max_age_secs: Option<u64>,
+    /// Limits on anonymous requests per client and in total, and the daily evidence quota.
+    pub flood: crate::flood::FloodSettings,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (default: none).
+    pub trusted_proxies: chengxin_access::TrustedProxies,
+    /// The secret a scraper presents (`Authorization: Bearer …`) to read `/metrics` on the
+    /// main listener; `None`: `/metrics` is served only on its own listen address, if any.
+    pub metrics_token: Option<chengxin_access::Secret>,
 }
 
 impl Default for AuthSettings {
@@ -65,7 +72,27 @@ impl Default for AuthSettings {
             token_cache: std::time::Duration::from_secs(5),
             audit_retention_days: 180,
             hsts_max_age_secs: None,
+            flood: crate::flood::FloodSettings::default(),
+            trusted_proxies: chengxin_access::TrustedProxies::none(),
+            metrics_token: None,
         }
+    }
+}
+
+impl AuthSettings {
+    /// Whether `presented` is the configured metrics token (their SHA-256 digests compared in
+    /// constant time); always false when none is configured.
+    pub fn metrics_token_ok(&self, presented: &str) -> bool {
+        use sha2::{Digest, Sha256};
+        let Some(secret) = &self.metrics_token else {
+            return false;
+        };
+        let a = Sha256::digest(presented.trim().as_bytes());
+        let b = Sha256::digest(secret.expose().as_bytes());
+        a.iter()
+            .zip(b.iter())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
     }
 }
 

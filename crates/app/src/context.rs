@@ -25,6 +25,8 @@ pub struct App {
     pub pii: chengxin_access::PiiCipher,
     /// Per-token request rates.
     pub limiter: std::sync::Mutex<chengxin_access::RateLimiter<uuid::Uuid>>,
+    /// Limits on anonymous requests (filing, evidence, 报告验真, tracking, logins).
+    pub flood: crate::flood::Flood,
     /// When each token's use was last audited.
     pub token_use: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, std::time::Instant>>,
     /// Verified API tokens (see `crate::auth::TokenCache`).
@@ -70,6 +72,7 @@ impl App {
             id_hasher,
             upload_dir,
             limiter: std::sync::Mutex::new(chengxin_access::RateLimiter::new(auth.token_rate)),
+            flood: crate::flood::Flood::new(&auth.flood),
             auth,
             token_use: std::sync::Mutex::new(std::collections::HashMap::new()),
             token_cache: crate::auth::TokenCache::default(),

@@ -24,6 +24,14 @@ pub enum AppError {
     /// Too many requests (code `rate_limited`).
     #[error("请求过于频繁，请稍后再试")]
     RateLimited,
+    /// A limit or quota is reached (kind rate limited): its own code and message, and when
+    /// to try again (`Retry-After` over HTTP).
+    #[error("{message}")]
+    Limited {
+        code: &'static str,
+        message: String,
+        retry_after_secs: u64,
+    },
     /// The caller may not do this.
     #[error("{message}")]
     Forbidden { code: &'static str, message: String },
@@ -108,6 +116,19 @@ impl AppError {
         }
     }
 
+    /// Seconds to wait before trying again, for a refusal by a limit that knows it.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::Limited {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            AppError::Access(AccessError::RateLimited { retry_after_ms }) => {
+                Some(retry_after_ms.div_ceil(1000).clamp(1, 86_400))
+            }
+            _ => None,
+        }
+    }
+
     /// Stable snake_case code, e.g. `not_found`.
     pub fn code(&self) -> &'static str {
         match self {
@@ -116,6 +137,7 @@ impl AppError {
             AppError::Unauthorized { code, .. } => code,
             AppError::Access(e) => e.code(),
             AppError::RateLimited => "rate_limited",
+            AppError::Limited { code, .. } => code,
             AppError::Forbidden { code, .. } => code,
             AppError::Conflict { code, .. } => code,
             AppError::Store(e) => e.code(),
@@ -132,7 +154,7 @@ impl AppError {
             AppError::NotFound => ErrorKind::NotFound,
             AppError::Unauthorized { .. } => ErrorKind::Unauthenticated,
             AppError::Access(e) => e.kind(),
-            AppError::RateLimited => ErrorKind::RateLimited,
+            AppError::RateLimited | AppError::Limited { .. } => ErrorKind::RateLimited,
             AppError::Forbidden { .. } => ErrorKind::Forbidden,
             AppError::Conflict { .. } => ErrorKind::Conflict,
             AppError::Store(e) => e.kind(),

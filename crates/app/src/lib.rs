@@ -17,6 +17,7 @@ pub mod context;
 pub mod credit_reports;
 pub mod entry_rule;
 pub mod error;
+pub mod flood;
 pub mod free_text;
 pub mod health;
 pub mod imports;

@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::error::CliError;
+
 /// Where the embedded default keeps its database and keys.
 pub const DEFAULT_DATA_DIR: &str = "./chengxin-data";
 
@@ -15,6 +17,9 @@ pub struct Config {
     /// Hex key for hashing ID numbers; from `CHENGXIN_ID_HASH_KEY`, else the key file.
     pub id_hash_key: Option<String>,
     pub listen: SocketAddr,
+    /// A second listen address serving only `/metrics` (`--metrics-listen`,
+    /// `CHENGXIN_METRICS_LISTEN`), e.g. on the monitoring network or loopback.
+    pub metrics_listen: Option<SocketAddr>,
     /// Security settings: session idle timeout (`CHENGXIN_SESSION_IDLE_MINUTES`), secure
     /// cookies (`CHENGXIN_COOKIE_SECURE`), audit retention (`CHENGXIN_AUDIT_RETENTION_DAYS`),
     /// HSTS (`CHENGXIN_HSTS_MAX_AGE`, seconds; off when unset or 0).
@@ -37,6 +42,7 @@ impl std::fmt::Debug for Config {
                 &self.id_hash_key.as_ref().map(|_| "<redacted>"),
             )
             .field("listen", &self.listen)
+            .field("metrics_listen", &self.metrics_listen)
             .field("session_idle_secs", &self.auth.session.idle_secs)
             .field("cookie_secure", &self.auth.cookie_secure)
             .field("hsts_max_age_secs", &self.auth.hsts_max_age_secs)
@@ -74,6 +80,72 @@ pub fn auth_from_env() -> chengxin_server::auth::AuthSettings {
     a
 }
 
+/// What only a serving server reads from the environment, checked at start-up (a value that
+/// does not parse stops the server rather than falling back silently):
+/// - `CHENGXIN_LIMIT_FILING`, `…_EVIDENCE`, `…_VERIFY`, `…_TRACKING`, `…_LOGIN`: the flood
+///   limits on anonymous requests, `per-client,global` as `N/UNIT` (`20/h,600/h`);
+/// - `CHENGXIN_EVIDENCE_BYTES_PER_DAY`: the platform's daily evidence quota (`2GiB`, `500MiB`,
+///   or bytes);
+/// - `CHENGXIN_TRUSTED_PROXIES`: reverse proxies whose `X-Forwarded-For` is believed;
+/// - `CHENGXIN_METRICS_TOKEN`: the scraper's secret for `/metrics` (at least 32 characters).
+pub fn serving_from_env(a: &mut chengxin_server::auth::AuthSettings) -> Result<(), CliError> {
+    use chengxin_app::flood::FloodClass;
+    let text = |k: &str| {
+        std::env::var(k)
+            .ok()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    for class in FloodClass::ALL {
+        let key = format!("CHENGXIN_LIMIT_{}", class.as_str().to_ascii_uppercase());
+        if let Some(v) = text(&key) {
+            let limit = chengxin_access::ClientLimit::parse(&v)
+                .map_err(|e| CliError::new("limit_invalid", format!("{key}：{e}")))?;
+            a.flood.set(class, limit);
+        }
+    }
+    if let Some(v) = text("CHENGXIN_EVIDENCE_BYTES_PER_DAY") {
+        a.flood.evidence_bytes_per_day = parse_bytes(&v).ok_or_else(|| {
+            CliError::new(
+                "limit_invalid",
+                format!("CHENGXIN_EVIDENCE_BYTES_PER_DAY：“{v}”无效（应为字节数，或带 MiB、GiB 单位，例如 2GiB）"),
+            )
+        })?;
+    }
+    if let Some(v) = text("CHENGXIN_TRUSTED_PROXIES") {
+        a.trusted_proxies = chengxin_access::TrustedProxies::parse(&v)
+            .map_err(|e| CliError::new("trusted_proxies_invalid", e.to_string()))?;
+    }
+    if let Some(v) = text("CHENGXIN_METRICS_TOKEN") {
+        if v.chars().count() < 32 {
+            return Err(CliError::new(
+                "metrics_token_weak",
+                "CHENGXIN_METRICS_TOKEN 至少须有 32 个字符（例如 openssl rand -hex 32 生成）",
+            ));
+        }
+        a.metrics_token = Some(chengxin_access::Secret::new(v));
+    }
+    Ok(())
+}
+
+/// `2GiB`, `500MiB`, `64KiB` or a number of bytes.
+fn parse_bytes(v: &str) -> Option<u64> {
+    let v = v.trim();
+    let (n, unit) = match v.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => (&v[..i], v[i..].trim()),
+        None => (v, ""),
+    };
+    let n: u64 = n.parse().ok()?;
+    let mult: u64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        _ => return None,
+    };
+    n.checked_mul(mult).filter(|b| *b > 0)
+}
+
 impl Config {
     pub fn key_dir(&self) -> chengxin_store::keys::KeyDir {
         chengxin_store::keys::KeyDir::new(self.data_dir.join("keys"))
@@ -96,6 +168,7 @@ mod tests {
             data_dir: "x".into(),
             id_hash_key: Some("00ff".into()),
             listen: "127.0.0.1:8080".parse().unwrap(),
+            metrics_listen: None,
             auth: Default::default(),
             report_issuer: None,
             public_url: None,
@@ -103,5 +176,15 @@ mod tests {
         let s = format!("{c:?}");
         assert!(!s.contains("hunter2"));
         assert!(!s.contains("00ff"));
+    }
+
+    #[test]
+    fn byte_sizes() {
+        assert_eq!(parse_bytes("2GiB"), Some(2 << 30));
+        assert_eq!(parse_bytes("500 MiB"), Some(500 << 20));
+        assert_eq!(parse_bytes("1048576"), Some(1 << 20));
+        for bad in ["", "0", "2GB", "x", "-1"] {
+            assert_eq!(parse_bytes(bad), None, "{bad}");
+        }
     }
 }

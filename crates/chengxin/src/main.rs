@@ -57,6 +57,10 @@ enum Command {
     Serve {
         #[arg(long, env = "CHENGXIN_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Serve `/metrics` on this second address too (and only there, unless
+        /// `CHENGXIN_METRICS_TOKEN` is set).
+        #[arg(long, env = "CHENGXIN_METRICS_LISTEN")]
+        metrics_listen: Option<SocketAddr>,
         /// Load the deterministic demo city (once; idempotent).
         #[arg(long)]
         demo: bool,
@@ -239,6 +243,7 @@ fn config(cli: &Cli, listen: Option<SocketAddr>) -> Config {
         data_dir: cli.data_dir.clone(),
         id_hash_key: std::env::var("CHENGXIN_ID_HASH_KEY").ok(),
         listen: listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+        metrics_listen: None,
         auth: config::auth_from_env(),
         report_issuer: env_text("CHENGXIN_REPORT_ISSUER"),
         public_url: env_text("CHENGXIN_PUBLIC_URL"),
@@ -267,7 +272,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Workdays { op } => workdays::run(op),
         Command::Calendar { op } => calendar::run(&cfg(), op).await,
         Command::Catalog { json } => catalog::run(*json),
-        Command::Serve { listen, demo } => serve::run(config(&cli, Some(*listen)), *demo).await,
+        Command::Serve {
+            listen,
+            metrics_listen,
+            demo,
+        } => {
+            let mut c = config(&cli, Some(*listen));
+            c.metrics_listen = *metrics_listen;
+            serve::run(c, *demo).await
+        }
         Command::Migrate => migrate::run(&cfg()).await,
         Command::Verify { public_key, json } => verify(&cfg(), public_key.as_deref(), *json).await,
         Command::Demo => demo_cmd::run(&cfg()).await,

@@ -8,9 +8,7 @@
 //! (`crate::table`), checked by [`require`] before the handler runs; handlers add the
 //! jurisdiction check for the item they touch ([`Caller::require_at`]).
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, Method};
 use axum::middleware::Next;
@@ -52,11 +50,9 @@ fn cookie<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.trim())
 }
 
-fn client_ip(req: &Request) -> Option<String> {
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-}
+/// A `/metrics` request that presented the configured metrics token.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricsScrape;
 
 /// Authenticate the request (see the module docs) and attach the [`Caller`].
 pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
@@ -67,6 +63,19 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|s| s.trim().to_string());
     let session = cookie(&req, SESSION_COOKIE).map(str::to_string);
+    let client = crate::client_addr::resolve(&req, &state.auth.trusted_proxies);
+    req.extensions_mut().insert(client);
+    // The scraper's secret is not an API token: it opens `/metrics` and nothing else.
+    if req.uri().path() == "/metrics"
+        && bearer
+            .as_deref()
+            .is_some_and(|t| state.auth.metrics_token_ok(t))
+    {
+        req.extensions_mut().insert(MetricsScrape);
+        req.extensions_mut()
+            .insert(Caller::anonymous(client.0.map(|ip| ip.to_string())));
+        return next.run(req).await;
+    }
     // Taken out before any await: a request body is not `Sync`, so a borrowed request cannot
     // be held across awaits.
     let info = RequestInfo {
@@ -77,7 +86,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string(),
-        ip: client_ip(&req),
+        ip: client.0.map(|ip| ip.to_string()),
         path: req.uri().path().to_string(),
     };
     let caller = match (bearer, session) {

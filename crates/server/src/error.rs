@@ -77,7 +77,15 @@ impl IntoResponse for ApiError {
             message,
             problems: self.0.problems().to_vec(),
         };
-        (status, Json(body)).into_response()
+        let mut resp = (status, Json(body)).into_response();
+        // A limit says when to come back.
+        if let Some(secs) = self.0.retry_after_secs() {
+            if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+                resp.headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, v);
+            }
+        }
+        resp
     }
 }
 

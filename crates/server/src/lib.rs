@@ -5,8 +5,10 @@
 //! in one `IntoResponse`.
 
 pub mod auth;
+pub mod client_addr;
 pub mod control_chars;
 pub mod error;
+pub mod flood;
 pub mod headers;
 pub mod metrics;
 pub mod pages;
@@ -223,6 +225,15 @@ pub fn router(state: AppState) -> Router {
         if !spec.cleans_text {
             handler = handler.route_layer(middleware::from_fn(control_chars::refuse));
         }
+        // Outermost: a refused flood costs no more than a counter.
+        if let Some(class) = spec.flood {
+            handler = handler.route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                move |State(s): State<AppState>, req: Request, next: Next| {
+                    flood::limit(class, s, req, next)
+                },
+            ));
+        }
         if spec.upload {
             uploads = uploads.route(spec.path, handler);
         } else {
@@ -271,6 +282,30 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// The router of the separate metrics listener (`chengxin serve --metrics-listen`): only
+/// `GET /metrics`, for whoever reaches that address (a monitoring network, loopback).
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/metrics",
+            axum::routing::get(routes::health::metrics_listener),
+        )
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            headers::security_headers,
+        ))
+        .with_state(state)
+}
+
+/// Serve [`metrics_router`] on its own listener (ended by aborting the task).
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+) -> std::io::Result<()> {
+    axum::serve(listener, metrics_router(state)).await
 }
 
 /// Serve on an already-bound listener until `shutdown` resolves, then drain in-flight requests.

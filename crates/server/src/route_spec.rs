@@ -18,4 +18,6 @@ pub struct RouteSpec {
     /// stray character must not refuse a bidding platform's whole batch), so control
     /// characters are not refused up front (`control_chars`).
     pub cleans_text: bool,
+    /// Anonymous requests are counted per client and in total (`crate::flood`).
+    pub flood: Option<crate::flood::FloodClass>,
 }

@@ -7,6 +7,7 @@ use axum::routing::{delete, get, post, MethodRouter};
 use chengxin_access::Permission as P;
 
 use crate::auth::Access::{self, AnyOf, Open, Perm, Signed};
+use crate::flood::FloodClass;
 use crate::route_spec::RouteSpec;
 use crate::routes::{
     admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, records,
@@ -27,6 +28,7 @@ fn r(
             access,
             upload: false,
             cleans_text: false,
+            flood: None,
         },
         handler,
     )
@@ -39,6 +41,20 @@ fn cleaning(
     (
         RouteSpec {
             cleans_text: true,
+            ..spec
+        },
+        handler,
+    )
+}
+
+/// A row whose anonymous requests are counted per client and in total ([`RouteSpec::flood`]).
+fn limited(
+    class: FloodClass,
+    (spec, handler): (RouteSpec, MethodRouter<AppState>),
+) -> (RouteSpec, MethodRouter<AppState>) {
+    (
+        RouteSpec {
+            flood: Some(class),
             ..spec
         },
         handler,
@@ -93,7 +109,10 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             Perm(P::SettingsManage),
             post(calendar::load),
         ),
-        r(p.clone(), "/api/v1/session", Open, post(session::login)),
+        limited(
+            FloodClass::Login,
+            r(p.clone(), "/api/v1/session", Open, post(session::login)),
+        ),
         r(g.clone(), "/api/v1/session", Signed, get(session::whoami)),
         r(
             Method::DELETE,
@@ -280,44 +299,62 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     t.extend(crate::pages::routes());
     // Credit rights (issue 7).
     t.extend([
-        r(
-            p.clone(),
-            "/api/v1/objections",
-            Perm(P::ObjectionsFile),
-            post(rights::file_objection),
+        limited(
+            FloodClass::Filing,
+            r(
+                p.clone(),
+                "/api/v1/objections",
+                Perm(P::ObjectionsFile),
+                post(rights::file_objection),
+            ),
         ),
-        r(
-            p.clone(),
-            "/api/v1/complaints",
-            Perm(P::ComplaintsFile),
-            post(rights::file_complaint),
+        limited(
+            FloodClass::Filing,
+            r(
+                p.clone(),
+                "/api/v1/complaints",
+                Perm(P::ComplaintsFile),
+                post(rights::file_complaint),
+            ),
         ),
-        r(
-            p.clone(),
-            "/api/v1/repairs",
-            Perm(P::RepairApply),
-            post(rights::file_repair),
+        limited(
+            FloodClass::Filing,
+            r(
+                p.clone(),
+                "/api/v1/repairs",
+                Perm(P::RepairApply),
+                post(rights::file_repair),
+            ),
         ),
-        r(
-            g.clone(),
-            "/api/v1/track/{tracking_no}",
-            Open,
-            get(rights::track),
+        limited(
+            FloodClass::Tracking,
+            r(
+                g.clone(),
+                "/api/v1/track/{tracking_no}",
+                Open,
+                get(rights::track),
+            ),
         ),
-        r(
-            p.clone(),
-            "/api/v1/track/{tracking_no}/evidence",
-            Open,
-            // Evidence files up to the rules' limit (10 MiB by default) fit under the API's
-            // 16 MiB body cap; axum's default extractor limit (2 MiB) would refuse them.
-            post(rights::add_evidence)
-                .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),
+        limited(
+            FloodClass::Evidence,
+            r(
+                p.clone(),
+                "/api/v1/track/{tracking_no}/evidence",
+                Open,
+                // Evidence files up to the rules' limit (10 MiB by default) fit under the API's
+                // 16 MiB body cap; axum's default extractor limit (2 MiB) would refuse them.
+                post(rights::add_evidence)
+                    .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),
+            ),
         ),
-        r(
-            p.clone(),
-            "/api/v1/track/{tracking_no}/withdraw",
-            Open,
-            post(rights::withdraw),
+        limited(
+            FloodClass::Tracking,
+            r(
+                p.clone(),
+                "/api/v1/track/{tracking_no}/withdraw",
+                Open,
+                post(rights::withdraw),
+            ),
         ),
         r(
             g.clone(),
@@ -389,11 +426,14 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             AnyOf(credit_reports::ISSUERS),
             get(credit_reports::pdf),
         ),
-        r(
-            p.clone(),
-            "/api/v1/credit-reports/verify",
-            Open,
-            post(credit_reports::verify),
+        limited(
+            FloodClass::Verify,
+            r(
+                p.clone(),
+                "/api/v1/credit-reports/verify",
+                Open,
+                post(credit_reports::verify),
+            ),
         ),
     ]);
     t.push((
@@ -403,6 +443,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             access: Perm(P::RecordsSubmit),
             upload: true,
             cleans_text: false,
+            flood: None,
         },
         post(batches::submit),
     ));

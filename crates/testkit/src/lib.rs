@@ -12,7 +12,9 @@ mod test_app;
 use std::future::Future;
 
 pub use pg::DEFAULT_PG;
-pub use test_app::{assert_log_verifies, blacklist, import_row, report_key, Cred, TestApp};
+pub use test_app::{
+    assert_log_verifies, blacklist, http_request, import_row, report_key, Cred, TestApp,
+};
 
 /// A per-test fixture that can be made on each backend: a fresh SQLite file, or a fresh
 /// PostgreSQL schema (`None` only when skipping PostgreSQL was asked for explicitly).

@@ -107,6 +107,77 @@ impl TestApp {
         }
     }
 
+    /// The same database served with other security settings (flood limits, trusted
+    /// proxies, the metrics token): a second server over this store and upload folder, on the
+    /// same "today". It owns nothing: clean up the original, not this one.
+    pub fn with_settings(&self, change: impl FnOnce(&mut AuthSettings)) -> Self {
+        let mut auth = settings();
+        change(&mut auth);
+        let mut app = App::new(
+            self.store.clone(),
+            IdHasher::new([3; 32]),
+            self.dir.join("uploads"),
+            auth,
+        );
+        app.today = self.state.today;
+        let state = AppState::new(app.with_report_key(report_key()));
+        TestApp {
+            app: router(state.clone()),
+            store: self.store.clone(),
+            state,
+            dir: self.dir.clone(),
+            pg: None,
+        }
+    }
+
+    /// A request as it arrives from the socket peer `peer` (an IP address): `chengxin serve`
+    /// attaches the peer to every request as axum's `ConnectInfo`, and so does this; with
+    /// extra headers (`X-Forwarded-For`, `Accept`, …). Answers the status, the headers and the
+    /// body (JSON, else text).
+    pub async fn call_from(
+        &self,
+        peer: &str,
+        method: &str,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Option<serde_json::Value>,
+    ) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+        let peer = std::net::SocketAddr::new(peer.parse().unwrap(), 40_000);
+        let mut req = Request::builder().method(method).uri(uri);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let mut req = match body {
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b.to_string()))
+                .unwrap(),
+            None => req.body(Body::empty()).unwrap(),
+        };
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let v = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::String(
+            String::from_utf8_lossy(&bytes).into(),
+        ));
+        (status, headers, v)
+    }
+
+    /// Serve this app on a real loopback socket, as `chengxin serve` does; the server runs
+    /// until the test's runtime ends. Talk to it with [`http_request`].
+    pub async fn listen(&self) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            let _ = chengxin_server::serve(listener, state, std::future::pending()).await;
+        });
+        addr
+    }
+
     pub async fn sqlite() -> Self {
         let dir = temp_dir();
         let store = chengxin_store::open(&format!("sqlite://{}", dir.join("t.db").display()))
@@ -278,6 +349,43 @@ impl TestApp {
         w.commit(vec![]).await.unwrap();
         out
     }
+}
+
+/// One HTTP/1.1 request over a real socket: the status, the response head (lower-case) and
+/// the body.
+pub async fn http_request(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).await.unwrap();
+    s.write_all(body).await.unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.unwrap();
+    let split = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(out.len());
+    let head = String::from_utf8_lossy(&out[..split]).to_ascii_lowercase();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = out.get(split + 4..).unwrap_or_default().to_vec();
+    (status, head, body)
 }
 
 /// A published 行政处罚 (一般) against 常州甲公司, decided on `decided`, with every field the

@@ -35,6 +35,10 @@ pub async fn attach_evidence(
     let rules = app.rights_rules()?;
     let kind = rights::check_evidence(&rules.evidence, name, bytes, application.evidence.len())
         .map_err(AppError::from)?;
+    let held: u64 = application.evidence.iter().map(|e| e.size).sum();
+    rights::check_evidence_total(&rules.evidence, held, bytes.len() as u64)
+        .map_err(AppError::from)?;
+    within_daily_quota(app, bytes.len() as u64).await?;
     if let Some(m) = material {
         let known = application.kind == AppKind::Repair
             && application
@@ -81,6 +85,43 @@ pub async fn attach_evidence(
         .add_evidence(actor, &new, row.version, &file)
         .await?;
     Ok(new)
+}
+
+/// The platform's daily evidence quota ([`crate::flood::FloodSettings::evidence_bytes_per_day`],
+/// days in China time): with this file the evidence stored since midnight stays within it.
+/// Two uploads at the same moment may both pass; the overshoot is bounded by the file size
+/// limit times the uploads in flight.
+async fn within_daily_quota(app: &App, new_bytes: u64) -> AppResult<()> {
+    let quota = app.auth.flood.evidence_bytes_per_day;
+    let now = chengxin_store::clock::now();
+    let today = chengxin_domain::reports::china_date(now);
+    let midnight = china_midnight_utc(today);
+    let used = app.store.evidence_bytes_since(midnight).await?;
+    if u64::try_from(used).unwrap_or(0).saturating_add(new_bytes) <= quota {
+        return Ok(());
+    }
+    let tomorrow = today
+        .succ_opt()
+        .map(china_midnight_utc)
+        .unwrap_or(now + chrono::Duration::days(1));
+    let secs = u64::try_from((tomorrow - now).num_seconds())
+        .unwrap_or(0)
+        .max(1);
+    tracing::warn!(target: crate::LOG_TARGET, quota, used, "daily evidence quota reached");
+    Err(AppError::Limited {
+        code: "evidence_daily_quota",
+        message: format!(
+            "今日全平台证明材料上传总量已达上限（{} MB），请{}后再试",
+            quota / (1024 * 1024),
+            crate::flood::wait_zh(secs)
+        ),
+        retry_after_secs: secs,
+    })
+}
+
+/// 00:00 China Standard Time (UTC+8, no daylight saving) of `day`, in UTC.
+fn china_midnight_utc(day: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    (day.and_time(chrono::NaiveTime::MIN) - chrono::Duration::hours(8)).and_utc()
 }
 
 /// An evidence file to hand out: its id, the MIME type of its recognised kind and its bytes.

@@ -49,16 +49,24 @@ fn department_bodies_from_env(
     Ok(Some(Arc::new(bodies)))
 }
 
-pub(crate) async fn run(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
+async fn bind(addr: std::net::SocketAddr) -> Result<tokio::net::TcpListener, CliError> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        CliError::new(
+            "listen_failed",
+            format!("无法监听 {addr}：{e}（端口可能已被占用）"),
+        )
+    })
+}
+
+pub(crate) async fn run(mut cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
+    // Limits, trusted proxies and the metrics token: a bad value stops the server first.
+    crate::config::serving_from_env(&mut cfg.auth)?;
     // Bind first: a second server on the same port fails before touching the database.
-    let listener = tokio::net::TcpListener::bind(cfg.listen)
-        .await
-        .map_err(|e| {
-            CliError::new(
-                "listen_failed",
-                format!("无法监听 {}：{e}（端口可能已被占用）", cfg.listen),
-            )
-        })?;
+    let listener = bind(cfg.listen).await?;
+    let metrics_listener = match cfg.metrics_listen {
+        Some(a) => Some(bind(a).await?),
+        None => None,
+    };
     let store = open_and_migrate(&cfg).await?;
     if demo {
         load_demo(&cfg, &store).await?;
@@ -120,7 +128,20 @@ pub(crate) async fn run(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let jobs = Jobs::start(state.clone(), signer.clone());
     tracing::info!(target: crate::LOG_TARGET, listen = %cfg.listen, backend = ?store.backend(), "chengxin serving");
     eprintln!("诚信 Chengxin 已启动：http://{}/", cfg.listen);
+    // `/metrics` on its own address (the monitoring network): stops with the main server.
+    let metrics_server = metrics_listener.map(|l| {
+        tracing::info!(target: crate::LOG_TARGET, listen = %cfg.metrics_listen.map(|a| a.to_string()).unwrap_or_default(), "metrics listener");
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = chengxin_server::serve_metrics(l, state).await {
+                tracing::error!(target: crate::LOG_TARGET, error = %e, "metrics listener failed");
+            }
+        })
+    });
     chengxin_server::serve(listener, state.clone(), shutdown_signal()).await?;
+    if let Some(m) = metrics_server {
+        m.abort();
+    }
     jobs.stop();
     // Lose no query log: the writer writes what is still queued, then stops.
     state.audit_queue.stop();

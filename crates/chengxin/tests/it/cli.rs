@@ -367,7 +367,12 @@ fn bad_databases_give_clear_errors() {
 struct Server {
     child: Child,
     port: u16,
+    /// The separate metrics listener (`--metrics-listen`).
+    metrics_port: u16,
 }
+
+/// The scraper's secret the test server is started with (`CHENGXIN_METRICS_TOKEN`).
+const METRICS_TOKEN: &str = "cli-test-metrics-0123456789abcdef0123";
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -378,12 +383,19 @@ impl Drop for Server {
 
 fn start_server(dir: &Path, db: Option<&str>, demo: bool) -> Server {
     let port = free_port();
+    let metrics_port = free_port();
     let listen = format!("127.0.0.1:{port}");
     let mut c = cmd(dir);
     if let Some(db) = db {
         c.args(["--db", db]);
     }
-    c.args(["serve", "--listen", &listen]);
+    c.env("CHENGXIN_METRICS_TOKEN", METRICS_TOKEN).args([
+        "serve",
+        "--listen",
+        &listen,
+        "--metrics-listen",
+        &format!("127.0.0.1:{metrics_port}"),
+    ]);
     if demo {
         c.arg("--demo");
     }
@@ -392,7 +404,11 @@ fn start_server(dir: &Path, db: Option<&str>, demo: bool) -> Server {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let server = Server { child, port };
+    let server = Server {
+        child,
+        port,
+        metrics_port,
+    };
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
         if let Some((200, _)) = http_get(port, "/healthz") {
@@ -429,9 +445,40 @@ fn serve_story(db: Option<&str>) {
     let (status, body) = http_get(port, "/nope").unwrap();
     assert_eq!(status, 404);
     assert!(body.contains("\"code\":\"not_found\""));
+    // /metrics: refused anonymously on the main listener, served with the scraper's token
+    // and on the metrics listener (which serves nothing else).
     let (status, body) = http_get(port, "/metrics").unwrap();
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("metrics_token_required"), "{body}");
+    let bearer = format!("Bearer {METRICS_TOKEN}");
+    let (status, body) = http_get_with(port, "/metrics", &[("Authorization", &bearer)]).unwrap();
     assert_eq!(status, 200);
     assert!(body.contains("chengxin_http_requests_total"), "{body}");
+    let (status, body) = http_get(server.metrics_port, "/metrics").unwrap();
+    assert_eq!(status, 200);
+    assert!(body.contains("chengxin_http_requests_total"), "{body}");
+    let (status, _) = http_get(server.metrics_port, "/api/v1/catalog").unwrap();
+    assert_eq!(status, 404);
+
+    // Limits, trusted proxies and the metrics token are checked before serving.
+    for (var, value, code) in [
+        ("CHENGXIN_LIMIT_FILING", "lots", "limit_invalid"),
+        ("CHENGXIN_EVIDENCE_BYTES_PER_DAY", "2GB", "limit_invalid"),
+        (
+            "CHENGXIN_TRUSTED_PROXIES",
+            "10.0.0.0/33",
+            "trusted_proxies_invalid",
+        ),
+        ("CHENGXIN_METRICS_TOKEN", "short", "metrics_token_weak"),
+    ] {
+        let o = cmd(&dir)
+            .env(var, value)
+            .args(["serve", "--listen", &format!("127.0.0.1:{}", free_port())])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{var}");
+        assert!(stderr(&o).contains(code), "{var}: {}", stderr(&o));
+    }
 
     // A second server on the same port fails clearly, without touching the database.
     let listen = format!("127.0.0.1:{port}");

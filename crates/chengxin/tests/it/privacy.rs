@@ -137,7 +137,9 @@ fn no_clear_id_numbers_anywhere() {
         .unwrap()
         .port();
     let log = dir.join("server.log");
+    let metrics_token = "privacy-metrics-0123456789abcdef0123456789";
     let mut child = cmd(&dir)
+        .env("CHENGXIN_METRICS_TOKEN", metrics_token)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
@@ -178,7 +180,14 @@ fn no_clear_id_numbers_anywhere() {
     );
 
     let mut exposed: Vec<(String, Vec<u8>)> = Vec::new();
-    let (_, metrics) = request(port, "GET", "/metrics", &[], b"");
+    let (status, metrics) = request(
+        port,
+        "GET",
+        "/metrics",
+        &[("authorization", &format!("Bearer {metrics_token}"))],
+        b"",
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&metrics));
     exposed.push(("metrics".into(), metrics));
     let some_id = ids.iter().next().unwrap().clone();
     let (_, validated) = request(

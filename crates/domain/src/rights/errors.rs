@@ -44,6 +44,8 @@ pub enum RightsError {
     TooManyFiles { max: usize },
     #[error("证明材料“{name}”超过 {max_mb} MB")]
     FileTooLarge { name: String, max_mb: u64 },
+    #[error("一件申请的证明材料合计不得超过 {max_mb} MB（已有 {used_mb} MB）")]
+    EvidenceQuota { max_mb: u64, used_mb: u64 },
     #[error("证明材料“{name}”为空文件")]
     EmptyFile { name: String },
     #[error("证明材料“{name}”的类型不被接受（仅接受 PDF、JPEG、PNG、OFD），或内容与扩展名不符")]
@@ -77,6 +79,7 @@ impl RightsError {
             Self::GroundsRequired => "grounds_required",
             Self::TooManyFiles { .. } => "too_many_files",
             Self::FileTooLarge { .. } => "file_too_large",
+            Self::EvidenceQuota { .. } => "evidence_quota_exceeded",
             Self::EmptyFile { .. } => "empty_file",
             Self::FileType { .. } => "file_type_not_accepted",
             Self::FileName => "invalid_file_name",

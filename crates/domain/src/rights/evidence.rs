@@ -88,3 +88,20 @@ pub fn check_evidence(
         _ => Err(RightsError::FileType { name: name.into() }),
     }
 }
+
+/// The application's evidence quota: with this file of `new_bytes`, the `already_bytes` it
+/// holds stay within [`EvidenceRules::max_total_bytes`].
+pub fn check_evidence_total(
+    rules: &EvidenceRules,
+    already_bytes: u64,
+    new_bytes: u64,
+) -> Result<(), RightsError> {
+    if already_bytes.saturating_add(new_bytes) > rules.max_total_bytes {
+        const MIB: u64 = 1024 * 1024;
+        return Err(RightsError::EvidenceQuota {
+            max_mb: rules.max_total_bytes / MIB,
+            used_mb: already_bytes.div_ceil(MIB),
+        });
+    }
+    Ok(())
+}

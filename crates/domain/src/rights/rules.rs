@@ -19,7 +19,15 @@ pub struct ObjectionRules {
 pub struct EvidenceRules {
     pub max_files: usize,
     pub max_file_bytes: u64,
+    /// All the evidence of one application together (a quota against filling the database
+    /// through one filing); 30 MiB unless the rules say otherwise.
+    #[serde(default = "default_max_total_bytes")]
+    pub max_total_bytes: u64,
     pub types: Vec<FileKind>,
+}
+
+fn default_max_total_bytes() -> u64 {
+    30 * 1024 * 1024
 }
 
 /// A level of 失信信息 under the repair rules.
@@ -149,6 +157,11 @@ impl RightsRules {
             || r.evidence.types.is_empty()
         {
             return Err(RightsError::Rules("证明材料限制须大于零".into()));
+        }
+        if r.evidence.max_total_bytes < r.evidence.max_file_bytes {
+            return Err(RightsError::Rules(
+                "一件申请的证明材料合计上限（max_total_bytes）不得小于单个文件上限".into(),
+            ));
         }
         Ok(r)
     }

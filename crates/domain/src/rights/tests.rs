@@ -486,6 +486,18 @@ fn evidence_checks() {
             .code(),
         "too_many_files"
     );
+    // The application's quota counts every file it holds.
+    assert_eq!(r.max_total_bytes, 30 * 1024 * 1024);
+    assert_eq!(
+        check_evidence_total(r, 20 * 1024 * 1024, 10 * 1024 * 1024),
+        Ok(())
+    );
+    assert_eq!(
+        check_evidence_total(r, 30 * 1024 * 1024, 1)
+            .unwrap_err()
+            .code(),
+        "evidence_quota_exceeded"
+    );
     for bad in ["", "../x.pdf", "a\\b.pdf", "a\nb.pdf"] {
         assert_eq!(
             check_evidence(r, bad, b"%PDF-1.7", 0).unwrap_err().code(),

@@ -47,6 +47,7 @@ pub fn page(
             access: Access::Open,
             upload: false,
             cleans_text: false,
+            flood: None,
         },
         handler,
     )

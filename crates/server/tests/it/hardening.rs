@@ -65,10 +65,14 @@ async fn headers(t: TestApp) {
 both_backends!(answers_are_not_cached_and_a_lost_database_is_503, headers);
 
 async fn bounded_metrics(t: TestApp) {
+    const SECRET: &str = "scrape-0123456789abcdef-0123456789abcdef";
+    let s = t.with_settings(|a| {
+        a.metrics_token = Some(chengxin_access::Secret::new(SECRET.into()));
+    });
     // Made-up methods on a real route all count under one label.
     for i in 0..50 {
         let m = format!("FUZZ{i}");
-        let _ = t
+        let _ = s
             .app
             .clone()
             .oneshot(
@@ -81,9 +85,16 @@ async fn bounded_metrics(t: TestApp) {
             .await
             .unwrap();
     }
-    let (_, body) = t
-        .call("GET", "/metrics", &chengxin_testkit::Cred::None, None)
+    let (status, _, body) = s
+        .call_from(
+            "127.0.0.1",
+            "GET",
+            "/metrics",
+            &[("authorization", &format!("Bearer {SECRET}"))],
+            None,
+        )
         .await;
+    assert_eq!(status, axum::http::StatusCode::OK);
     let text = body.as_str().unwrap_or_default().to_string();
     assert!(!text.contains("FUZZ"), "{text}");
     assert!(text.contains("method=\"OTHER\""), "{text}");

@@ -16,6 +16,7 @@ mod credit_reports;
 mod csp;
 mod duties;
 mod error_reports;
+mod flood;
 mod free_text;
 mod hardening;
 mod imports;

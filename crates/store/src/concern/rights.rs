@@ -94,4 +94,6 @@ pub trait RightsStore: Send + Sync {
     async fn application_by_tracking(&self, tracking_no: &str) -> Result<Option<ApplicationRow>>;
     async fn applications(&self, f: &ApplicationFilter) -> Result<Vec<ApplicationRow>>;
     async fn evidence_file(&self, id: Uuid) -> Result<Option<EvidenceFile>>;
+    /// Bytes of evidence stored since `since` (the daily evidence quota).
+    async fn evidence_bytes_since(&self, since: DateTime<Utc>) -> Result<i64>;
 }

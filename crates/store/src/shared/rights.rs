@@ -7,6 +7,7 @@ use super::lists::write_entry_tx;
 use super::records::change_record_tx;
 use async_trait::async_trait;
 use chengxin_domain::records::Record;
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::types::Json;
 use sqlx::Row;
@@ -267,5 +268,16 @@ impl RightsStore for Inner {
             .as_ref()
             .map(evidence_from_row)
             .transpose()
+    }
+
+    async fn evidence_bytes_since(&self, since: DateTime<Utc>) -> Result<i64> {
+        // Covered by the index on (created_at, size): the files' content is never read.
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS n FROM evidence_files WHERE created_at >= $1",
+        )
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get::<i64, _>("n")?)
     }
 }

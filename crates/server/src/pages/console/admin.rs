@@ -569,7 +569,7 @@ fn rules_view(state: &AppState) -> Markup {
                 (rules.objection.check_working_days) " 个工作日，答复 " (rules.objection.answer_working_days) " 个工作日"
             }
             dt { "证明材料" } dd {
-                "最多 " (rules.evidence.max_files) " 个文件，每个不超过 " (rules.evidence.max_file_bytes / 1024 / 1024) " MB；类型："
+                "最多 " (rules.evidence.max_files) " 个文件，每个不超过 " (rules.evidence.max_file_bytes / 1024 / 1024) " MB，合计不超过 " (rules.evidence.max_total_bytes / 1024 / 1024) " MB；类型："
                 (rules.evidence.types.iter().filter_map(|t| serde_json::to_value(t).ok()).map(|v| val(&v)).collect::<Vec<_>>().join("、"))
             }
         } }

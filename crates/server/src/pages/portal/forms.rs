@@ -174,7 +174,7 @@ pub async fn objection(
                         div.hint {
                             "支持 PDF、JPG、PNG、OFD"
                             @if let Ok(rr) = state.rights_rules() {
-                                "，单个文件不超过 " (rr.evidence.max_file_bytes / 1024 / 1024) " MB，最多 " (rr.evidence.max_files) " 个"
+                                "，单个文件不超过 " (rr.evidence.max_file_bytes / 1024 / 1024) " MB，最多 " (rr.evidence.max_files) " 个，合计不超过 " (rr.evidence.max_total_bytes / 1024 / 1024) " MB"
                             }
                             "。"
                         }
