@@ -17,7 +17,8 @@
 //! | [`lockout`] | [`LoginGuard`]: 5 failures lock for 15 minutes |
 //! | [`session`] | idle (30 min) and absolute (12 h) session timeouts, session ids |
 //! | [`totp`] | RFC 6238 codes, replay protection, `otpauth://` enrolment |
-//! | [`tokens`] | API tokens (`cxt_…`), scopes, token-bucket [`RateLimiter`] |
+//! | [`tokens`] | API tokens (`cxt_…`), scopes with per-token rate and daily quota, token-bucket [`RateLimiter`] |
+//! | [`probing`] | [`ProbeGuard`]: refusing bursts of near-identical ID numbers (mask enumeration) |
 //! | [`sealing`] | [`PiiCipher`]: XChaCha20-Poly1305 sealing of ID numbers |
 //! | [`error`] | [`AccessError`]: stable codes and Chinese messages |
 //!
@@ -63,6 +64,7 @@ pub mod error;
 pub mod jurisdiction;
 pub mod lockout;
 pub mod password;
+pub mod probing;
 pub mod roles;
 pub mod sealing;
 pub mod session;
@@ -76,6 +78,7 @@ pub use password::{
     generate_one_time_password, hash_password, verify_password, HashParams, PasswordPolicy,
     PolicyViolation,
 };
+pub use probing::{Probe, ProbeGuard, ProbeSettings};
 pub use roles::{Permission, Role};
 pub use sealing::PiiCipher;
 pub use session::{SessionPolicy, SessionTimes};

@@ -25,6 +25,10 @@ pub struct App {
     pub pii: chengxin_access::PiiCipher,
     /// Per-token request rates.
     pub limiter: std::sync::Mutex<chengxin_access::RateLimiter<uuid::Uuid>>,
+    /// Recent ID numbers per caller of a check, to refuse mask enumeration.
+    pub probes: std::sync::Mutex<chengxin_access::ProbeGuard>,
+    /// Parties checked per token today (the daily quota), synced with the store.
+    pub usage: crate::checks::usage::UsageMeter,
     /// When each token's use was last audited.
     pub token_use: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, std::time::Instant>>,
     /// Verified API tokens (see `crate::auth::TokenCache`).
@@ -70,6 +74,8 @@ impl App {
             id_hasher,
             upload_dir,
             limiter: std::sync::Mutex::new(chengxin_access::RateLimiter::new(auth.token_rate)),
+            probes: std::sync::Mutex::new(chengxin_access::ProbeGuard::new(auth.probes)),
+            usage: crate::checks::usage::UsageMeter::default(),
             auth,
             token_use: std::sync::Mutex::new(std::collections::HashMap::new()),
             token_cache: crate::auth::TokenCache::default(),

@@ -97,6 +97,16 @@ impl AppError {
         }
     }
 
+    /// When a refusal for too many requests may be tried again, in whole seconds (at least
+    /// one): the `Retry-After` of a 429. `None` for every other error.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::Access(e) => e.retry_after_ms().map(|ms| ms.div_ceil(1000).max(1)),
+            AppError::RateLimited => Some(1),
+            _ => None,
+        }
+    }
+
     /// Stable snake_case code, e.g. `not_found`.
     pub fn code(&self) -> &'static str {
         match self {

@@ -77,7 +77,15 @@ impl IntoResponse for ApiError {
             message,
             problems: self.0.problems().to_vec(),
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        // A limit answer says when to come back.
+        if let Some(secs) = self.0.retry_after_secs() {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(secs),
+            );
+        }
+        response
     }
 }
 

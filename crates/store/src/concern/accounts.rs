@@ -3,7 +3,7 @@
 //! versioned and — except for ephemeral sessions — in the change log.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -92,6 +92,9 @@ pub trait AccountStore: Send + Sync {
     async fn token(&self, id: Uuid) -> Result<Option<TokenRow>>;
     async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRow>>;
     async fn tokens(&self) -> Result<Vec<TokenRow>>;
+    /// Add `parties` to what the token checked on `day` (China time) and return the day's
+    /// total; adding 0 reads it. A counter for the daily quota, not in the change log.
+    async fn add_token_usage(&self, token_id: Uuid, day: NaiveDate, parties: i64) -> Result<i64>;
 }
 
 /// Login sessions: ephemeral (not in the change log; logins and logouts are audit events).
