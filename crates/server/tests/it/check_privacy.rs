@@ -477,7 +477,10 @@ async fn rates_story(t: TestApp) {
     let (s, page) = t.call("GET", "/console/accounts", &admin, None).await;
     assert_eq!(s, StatusCode::OK);
     let page = page.as_str().unwrap();
-    assert!(page.contains("每秒 5 次") && page.contains("每日核查 1000 个"), "{page}");
+    assert!(
+        page.contains("每秒 5 次") && page.contains("每日核查 1000 个"),
+        "{page}"
+    );
     assert!(page.contains("id=\"tok-rate\"") && page.contains("id=\"tok-quota\""));
 
     // Rate 5: five requests in a second are answered, the sixth gets 429 with Retry-After.
