@@ -154,6 +154,16 @@ pub enum AccessError {
     /// The rate limit was hit.
     #[error("请求过于频繁，请{}后重试", retry_zh(*retry_after_ms))]
     RateLimited { retry_after_ms: u64 },
+    /// A token's rate or daily quota out of range.
+    #[error("接口令牌限额无效（每秒请求数须为1至{max_rate}，每日核查量须为1至{max_quota}）")]
+    TokenLimitInvalid { max_rate: u32, max_quota: u64 },
+    /// The token checked as many parties today as its daily quota allows.
+    #[error("接口令牌今日核查额度（{quota}个对象）已用完，请{}后重试", retry_zh(*retry_after_ms))]
+    DailyQuotaExceeded { quota: u64, retry_after_ms: u64 },
+    /// Many near-identical ID numbers from one caller: the pattern of enumerating a masked
+    /// number. Refused and audited.
+    #[error("检测到批量核查相近的居民身份证号码（{similar}个号码仅个别位不同），疑似枚举，已拒绝本次核查并记入审计日志")]
+    IdEnumeration { similar: usize },
     /// The operating system's random number generator failed.
     #[error("系统随机数生成失败")]
     RandomFailed,
@@ -206,6 +216,9 @@ impl AccessError {
             AccessError::TokenLifetime { .. } => "token_lifetime_invalid",
             AccessError::TokenNoPermission => "token_no_permission",
             AccessError::RateLimited { .. } => "rate_limited",
+            AccessError::TokenLimitInvalid { .. } => "token_limit_invalid",
+            AccessError::DailyQuotaExceeded { .. } => "daily_quota_exceeded",
+            AccessError::IdEnumeration { .. } => "id_enumeration_refused",
             AccessError::RandomFailed => "random_failed",
             AccessError::KeyRead { .. } => "key_read_failed",
             AccessError::KeyInvalid => "key_invalid",
@@ -218,6 +231,15 @@ impl AccessError {
     /// The Chinese message (the same as `Display`).
     pub fn message_zh(&self) -> String {
         self.to_string()
+    }
+
+    /// When a refusal for too many requests may be retried (milliseconds), for `Retry-After`.
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        match self {
+            AccessError::RateLimited { retry_after_ms }
+            | AccessError::DailyQuotaExceeded { retry_after_ms, .. } => Some(*retry_after_ms),
+            _ => None,
+        }
     }
 }
 
@@ -238,6 +260,7 @@ impl chengxin_domain::error::Coded for AccessError {
             | AccessError::TotpSecretInvalid
             | AccessError::TokenPermissionNotGrantable { .. }
             | AccessError::TokenLifetime { .. }
+            | AccessError::TokenLimitInvalid { .. }
             | AccessError::TokenNoPermission => ErrorKind::Invalid,
             AccessError::BadCredentials
             | AccessError::SessionIdle
@@ -253,8 +276,11 @@ impl chengxin_domain::error::Coded for AccessError {
             | AccessError::OutOfJurisdiction { .. }
             | AccessError::TokenOutOfScope { .. }
             | AccessError::TokenRegionDenied { .. }
+            | AccessError::IdEnumeration { .. }
             | AccessError::Locked { .. } => ErrorKind::Forbidden,
-            AccessError::RateLimited { .. } => ErrorKind::RateLimited,
+            AccessError::RateLimited { .. } | AccessError::DailyQuotaExceeded { .. } => {
+                ErrorKind::RateLimited
+            }
             AccessError::HashParams { .. }
             | AccessError::HashFailed
             | AccessError::HashMalformed
@@ -326,6 +352,15 @@ mod tests {
             AccessError::RateLimited {
                 retry_after_ms: 1500,
             },
+            AccessError::TokenLimitInvalid {
+                max_rate: 10,
+                max_quota: 100,
+            },
+            AccessError::DailyQuotaExceeded {
+                quota: 100,
+                retry_after_ms: 3_600_000,
+            },
+            AccessError::IdEnumeration { similar: 21 },
             AccessError::RandomFailed,
             AccessError::KeyRead {
                 path: "/k".into(),
@@ -375,6 +410,9 @@ mod tests {
                 | AccessError::TokenLifetime { .. }
                 | AccessError::TokenNoPermission
                 | AccessError::RateLimited { .. }
+                | AccessError::TokenLimitInvalid { .. }
+                | AccessError::DailyQuotaExceeded { .. }
+                | AccessError::IdEnumeration { .. }
                 | AccessError::RandomFailed
                 | AccessError::KeyRead { .. }
                 | AccessError::KeyInvalid
@@ -415,7 +453,7 @@ mod tests {
             assert!(has_cjk(&msg), "{code}: {msg}");
             let _ = chengxin_domain::error::Coded::kind(&e);
         }
-        assert_eq!(codes.len(), 38);
+        assert_eq!(codes.len(), 41);
     }
 
     #[test]

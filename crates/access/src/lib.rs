@@ -17,9 +17,10 @@
 //! | [`lockout`] | [`LoginGuard`]: 5 failures lock for 15 minutes |
 //! | [`session`] | idle (30 min) and absolute (12 h) session timeouts, session ids |
 //! | [`totp`] | RFC 6238 codes, replay protection, `otpauth://` enrolment |
-//! | [`tokens`] | API tokens (`cxt_…`), scopes, token-bucket [`RateLimiter`] |
 //! | [`client_limits`] | per-client and global limits with bounded memory ([`ClientLimiter`]) |
 //! | [`proxies`] | the client's address behind [`TrustedProxies`] (`X-Forwarded-For`) |
+//! | [`tokens`] | API tokens (`cxt_…`), scopes with per-token rate and daily quota, token-bucket [`RateLimiter`] |
+//! | [`probing`] | [`ProbeGuard`]: refusing bursts of near-identical ID numbers (mask enumeration) |
 //! | [`sealing`] | [`PiiCipher`]: XChaCha20-Poly1305 sealing of ID numbers |
 //! | [`error`] | [`AccessError`]: stable codes and Chinese messages |
 //!
@@ -66,6 +67,7 @@ pub mod error;
 pub mod jurisdiction;
 pub mod lockout;
 pub mod password;
+pub mod probing;
 pub mod proxies;
 pub mod roles;
 pub mod sealing;
@@ -81,6 +83,7 @@ pub use password::{
     generate_one_time_password, hash_password, verify_password, HashParams, PasswordPolicy,
     PolicyViolation,
 };
+pub use probing::{Probe, ProbeGuard, ProbeSettings};
 pub use proxies::TrustedProxies;
 pub use roles::{Permission, Role};
 pub use sealing::PiiCipher;

@@ -38,6 +38,14 @@ pub const PUBLIC_PREFIX_CHARS: usize = 8;
 /// Longest lifetime of a token, in days: every token expires, at the latest after a year
 /// (plus a day, so a yearly renewal on the same date works).
 pub const MAX_TOKEN_LIFETIME_DAYS: i64 = 366;
+/// Requests per second a token makes when its issuer named no rate (bursts of as many).
+pub const DEFAULT_TOKEN_RATE: u32 = 200;
+/// Highest rate a token may be given.
+pub const MAX_TOKEN_RATE: u32 = 1_000_000;
+/// Parties a token may check per day (China time) when its issuer named no quota.
+pub const DEFAULT_TOKEN_DAILY_QUOTA: u64 = 100_000;
+/// Highest daily quota a token may be given.
+pub const MAX_TOKEN_DAILY_QUOTA: u64 = 1_000_000_000;
 
 /// A secret string (API token, session id, one-time password) that must not end up in logs:
 /// `Debug` shows only its first characters, and the memory is wiped on drop.
@@ -162,6 +170,13 @@ pub struct TokenScope {
     pub body: Option<String>,
     /// When the token stops working. Mandatory.
     pub expires_at: DateTime<Utc>,
+    /// Requests per second (bursts of as many). Set at issue; tokens issued before limits
+    /// were per token have none and get the server's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_per_second: Option<u32>,
+    /// Parties the token may check per day (China time). Set at issue like the rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_quota: Option<u64>,
 }
 
 impl TokenScope {
@@ -180,7 +195,30 @@ impl TokenScope {
                 max_days: MAX_TOKEN_LIFETIME_DAYS,
             });
         }
+        let rate_ok = self
+            .rate_per_second
+            .is_none_or(|r| (1..=MAX_TOKEN_RATE).contains(&r));
+        let quota_ok = self
+            .daily_quota
+            .is_none_or(|q| (1..=MAX_TOKEN_DAILY_QUOTA).contains(&q));
+        if !rate_ok || !quota_ok {
+            return Err(AccessError::TokenLimitInvalid {
+                max_rate: MAX_TOKEN_RATE,
+                max_quota: MAX_TOKEN_DAILY_QUOTA,
+            });
+        }
         Ok(())
+    }
+
+    /// The token's request rate: its own, else `default` (tokens issued before limits were
+    /// per token).
+    pub fn rate(&self, default: Rate) -> Rate {
+        self.rate_per_second.map_or(default, Rate::per_second)
+    }
+
+    /// Parties the token may check per day: its own quota, else `default`.
+    pub fn quota(&self, default: u64) -> u64 {
+        self.daily_quota.unwrap_or(default)
     }
 }
 
@@ -405,6 +443,8 @@ mod tests {
             region: r("320400"),
             body: Some("11320400MB0000000X".into()),
             expires_at: t(90 * DAY),
+            rate_per_second: Some(5),
+            daily_quota: Some(1000),
         }
     }
 
@@ -468,6 +508,38 @@ mod tests {
         );
         s.expires_at = t(366 * DAY);
         assert!(s.validate(now).is_ok());
+        // Limits: within range, or none (the server's defaults).
+        for (rate, quota, ok) in [
+            (Some(5), Some(1000), true),
+            (None, None, true),
+            (Some(0), None, false),
+            (Some(MAX_TOKEN_RATE + 1), None, false),
+            (None, Some(0), false),
+            (None, Some(MAX_TOKEN_DAILY_QUOTA + 1), false),
+        ] {
+            let mut s = scope();
+            s.rate_per_second = rate;
+            s.daily_quota = quota;
+            match s.validate(now) {
+                Ok(()) => assert!(ok, "{rate:?} {quota:?}"),
+                Err(e) => {
+                    assert!(!ok, "{rate:?} {quota:?}");
+                    assert_eq!(e.code(), "token_limit_invalid");
+                }
+            }
+        }
+        let mut s = scope();
+        assert_eq!(s.rate(Rate::per_second(200)), Rate::per_second(5));
+        assert_eq!(s.quota(7), 1000);
+        s.rate_per_second = None;
+        s.daily_quota = None;
+        assert_eq!(s.rate(Rate::per_second(200)), Rate::per_second(200));
+        assert_eq!(s.quota(7), 7);
+        // A scope stored before limits existed still reads.
+        let old = serde_json::json!({"permissions": ["checks_run"], "region": "320400",
+            "body": null, "expires_at": "2030-01-01T00:00:00Z"});
+        let old: TokenScope = serde_json::from_value(old).unwrap();
+        assert_eq!((old.rate_per_second, old.daily_quota), (None, None));
     }
 
     #[test]

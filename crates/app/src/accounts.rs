@@ -9,7 +9,7 @@ use chengxin_access::password::{
 };
 use chengxin_access::roles::{check_role_set, roles_needing_approval};
 use chengxin_access::session::new_session_id;
-use chengxin_access::tokens::generate_token;
+use chengxin_access::tokens::{generate_token, DEFAULT_TOKEN_DAILY_QUOTA, DEFAULT_TOKEN_RATE};
 use chengxin_access::totp::{self, TotpSecret};
 use chengxin_access::{AccessError, LoginGuard, Permission, PiiCipher, Region, Role, TokenScope};
 use chengxin_domain::regions::RegionTable;
@@ -658,6 +658,12 @@ pub struct NewToken {
     pub body: Option<String>,
     /// Lifetime in days (at most 366).
     pub days: i64,
+    /// Requests per second (bursts of as many); 200 when not given.
+    #[serde(default)]
+    pub rate_per_second: Option<u32>,
+    /// Parties the token may check per day (China time); 100,000 when not given.
+    #[serde(default)]
+    pub daily_quota: Option<u64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -667,6 +673,10 @@ pub struct IssuedToken {
     pub token: String,
     pub public_prefix: String,
     pub expires_at: DateTime<Utc>,
+    /// Requests per second the token may make.
+    pub rate_per_second: u32,
+    /// Parties it may check per day.
+    pub daily_quota: u64,
 }
 
 impl std::fmt::Debug for IssuedToken {
@@ -699,6 +709,9 @@ pub async fn issue_token(store: &dyn Store, actor: &str, req: NewToken) -> AppRe
         region: Region::parse_known(&req.region, RegionTable::national())?,
         body: req.body.clone().filter(|b| !b.trim().is_empty()),
         expires_at: now + chrono::Duration::days(req.days),
+        // Stored on the token, so a listing shows what it was given.
+        rate_per_second: Some(req.rate_per_second.unwrap_or(DEFAULT_TOKEN_RATE)),
+        daily_quota: Some(req.daily_quota.unwrap_or(DEFAULT_TOKEN_DAILY_QUOTA)),
     };
     scope.validate(now)?;
     let issued = generate_token()?;
@@ -723,6 +736,8 @@ pub async fn issue_token(store: &dyn Store, actor: &str, req: NewToken) -> AppRe
         token: issued.plaintext.expose().to_string(),
         public_prefix: issued.public_prefix,
         expires_at: scope.expires_at,
+        rate_per_second: scope.rate_per_second.unwrap_or(DEFAULT_TOKEN_RATE),
+        daily_quota: scope.daily_quota.unwrap_or(DEFAULT_TOKEN_DAILY_QUOTA),
     })
 }
 
@@ -806,8 +821,21 @@ pub async fn list(app: &crate::App, caller: &crate::auth::Caller) -> AppResult<V
         .collect())
 }
 
+/// A token's request rate and daily quota in force: its own, else the server's defaults
+/// (tokens issued before limits were per token).
+pub fn token_limits(t: &TokenRow, settings: &AuthSettings) -> (u32, u64) {
+    let own = |k: &str| t.scope.get(k).and_then(serde_json::Value::as_u64);
+    let default_rate = settings.token_rate.burst;
+    (
+        own("rate_per_second")
+            .and_then(|r| u32::try_from(r).ok())
+            .unwrap_or(default_rate),
+        own("daily_quota").unwrap_or(settings.token_daily_quota),
+    )
+}
+
 /// The API tokens an administrator sees: those scoped to its region and below (hashes are
-/// never returned).
+/// never returned), each with the rate and daily quota in force.
 pub async fn token_list(
     app: &crate::App,
     caller: &crate::auth::Caller,
@@ -819,10 +847,12 @@ pub async fn token_list(
         .into_iter()
         .filter(|t| caller.reaches(Permission::TokensManage, token_region(t)))
         .map(|t| {
+            let (rate, quota) = token_limits(&t, &app.auth);
             serde_json::json!({
                 "id": t.id, "name": t.name, "public_prefix": t.public_prefix,
                 "scope": t.scope, "created_by": t.created_by, "created_at": t.created_at,
                 "revoked_at": t.revoked_at,
+                "rate_per_second": rate, "daily_quota": quota,
             })
         })
         .collect())

@@ -7,8 +7,8 @@ use std::time::Instant;
 use chengxin_access::password::{HashParams, PasswordPolicy};
 use chengxin_access::tokens::{hash_token, token_matches};
 use chengxin_access::{
-    AccessError, LockoutPolicy, Permission, Rate, Region, Role, Scope, SessionPolicy, SessionTimes,
-    Target, TokenScope,
+    AccessError, LockoutPolicy, Permission, ProbeSettings, Rate, Region, Role, Scope,
+    SessionPolicy, SessionTimes, Target, TokenScope,
 };
 use chengxin_store::{Account, AuditEvent};
 use uuid::Uuid;
@@ -39,8 +39,14 @@ pub struct AuthSettings {
     /// `Secure` on the session cookie. Only a plain-HTTP development setup turns it off;
     /// browsers accept secure cookies from `http://localhost` anyway.
     pub cookie_secure: bool,
-    /// Per-token request rate.
+    /// Request rate of a token issued without its own (before rates were per token); a
+    /// token's own rate is in its scope, set at issue.
     pub token_rate: Rate,
+    /// Daily check quota (parties) of a token issued without its own.
+    pub token_daily_quota: u64,
+    /// When a burst of near-identical ID numbers is refused as enumeration
+    /// (`CHENGXIN_CHECK_PROBE_WINDOW_SECONDS`, `CHENGXIN_CHECK_PROBE_MAX_SIMILAR`).
+    pub probes: ProbeSettings,
     /// How long a verified API token is trusted without reading it again (zero: every
     /// request reads it). A token revoked through this server stops at once; revoked through
     /// another process (`chengxin token revoke`, a second server) it stops within this time.
@@ -68,7 +74,9 @@ impl Default for AuthSettings {
             password: PasswordPolicy::default(),
             hash: HashParams::default(),
             cookie_secure: true,
-            token_rate: Rate::per_second(200),
+            token_rate: Rate::per_second(chengxin_access::tokens::DEFAULT_TOKEN_RATE),
+            token_daily_quota: chengxin_access::tokens::DEFAULT_TOKEN_DAILY_QUOTA,
+            probes: ProbeSettings::default(),
             token_cache: std::time::Duration::from_secs(5),
             audit_retention_days: 180,
             hsts_max_age_secs: None,
@@ -106,6 +114,8 @@ pub enum Via {
     },
     Token {
         token_id: Uuid,
+        /// Parties the token may check per day (its own quota, else the server's default).
+        daily_quota: u64,
     },
 }
 
@@ -421,11 +431,20 @@ pub async fn token_caller(state: &App, req: &RequestInfo, presented: &str) -> Ap
             .limiter
             .lock()
             .map_err(|_| AppError::Unavailable("限流器不可用".into()))?;
-        limiter.check(&row.id, Instant::now())?;
+        // The token's own rate, set at issue (the server's default for older tokens).
+        limiter.check_with(
+            &row.id,
+            scope.rate(state.auth.token_rate),
+            1,
+            Instant::now(),
+        )?;
     }
     let caller = Caller {
         actor: format!("token:{}", row.public_prefix),
-        via: Via::Token { token_id: row.id },
+        via: Via::Token {
+            token_id: row.id,
+            daily_quota: scope.quota(state.auth.token_daily_quota),
+        },
         roles: Vec::new(),
         scope: Scope {
             region: scope.region.clone(),

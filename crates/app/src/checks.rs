@@ -1,19 +1,85 @@
 //! Check / intercept (核查拦截): a scenario plus up to 10,000 parties → per party a verdict,
 //! the matching list entries and records with why each matched, and the measures that apply.
 //! Every check gets an id and is query-logged; its outcome can be reported back.
+//!
+//! What a check may tell (issue 16 points 1 and 6): only the list entries and records the
+//! caller may see ([`audience`]: public information for an external platform, 政务共享 too for
+//! government callers holding `records_read_shared`), never that a person exists; a token
+//! checks at most its daily quota of parties ([`usage`]); a burst of near-identical ID
+//! numbers (a mask being enumerated) is refused and audited.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use chengxin_access::Permission;
-use chengxin_checks::{evaluate, PartyInput, PartyResult, MAX_PARTIES};
+use chengxin_access::{AccessError, Permission};
+use chengxin_checks::{evaluate, Audience, PartyInput, PartyResult, MAX_PARTIES};
 use chengxin_domain::lists::{JointCatalog, Verdict};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, Via};
 use crate::error::{AppError, AppResult};
 use crate::App;
+
+pub mod usage;
+
+/// What the caller may see in a check's results: 政务共享 information with
+/// `records_read_shared` (or `records_read_nonpublic`), 授权查询 information with
+/// `records_read_nonpublic`; public information otherwise.
+pub fn audience(caller: &Caller) -> Audience {
+    let nonpublic = caller.has(Permission::RecordsReadNonpublic);
+    Audience {
+        shared: nonpublic || caller.has(Permission::RecordsReadShared),
+        authorised: nonpublic,
+    }
+}
+
+/// Refuse (and audit) a burst of near-identical ID numbers from this caller: the numbers
+/// behind a mask being tried one by one.
+async fn refuse_enumeration(app: &App, caller: &Caller, parties: &[PartyInput]) -> AppResult<()> {
+    let numbers: Vec<String> = parties
+        .iter()
+        .filter_map(|p| p.id_number.as_deref())
+        .map(|n| n.trim().to_ascii_uppercase())
+        .collect();
+    if numbers.is_empty() {
+        return Ok(());
+    }
+    let (verdict, settings) = {
+        let mut guard = app
+            .probes
+            .lock()
+            .map_err(|_| AppError::Unavailable("核查防枚举记录不可用".into()))?;
+        (
+            guard.admit(
+                &caller.actor,
+                numbers.iter().map(String::as_str),
+                Instant::now(),
+            ),
+            guard.settings(),
+        )
+    };
+    let Err(probe) = verdict else {
+        return Ok(());
+    };
+    tracing::warn!(target: crate::LOG_TARGET, actor = %caller.actor, similar = probe.similar,
+        pattern = probe.pattern, "ID-number enumeration refused");
+    let mut e = caller.audit("query", "id_enumeration_refused", "denied");
+    e.detail = serde_json::json!({
+        "pattern": probe.pattern,
+        "example": probe.masked,
+        "similar": probe.similar,
+        "id_numbers_in_request": numbers.len(),
+        "parties_in_request": parties.len(),
+        "window_seconds": settings.window.as_secs(),
+        "max_similar": settings.max_similar,
+    });
+    app.store.audit(&[e]).await?;
+    Err(AccessError::IdEnumeration {
+        similar: probe.similar,
+    }
+    .into())
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CheckRequest {
@@ -51,6 +117,17 @@ pub async fn check(app: &App, caller: &Caller, req: CheckRequest) -> AppResult<C
             ),
         ));
     }
+    refuse_enumeration(app, caller, &req.parties).await?;
+    if let Via::Token {
+        token_id,
+        daily_quota,
+    } = &caller.via
+    {
+        let n = u64::try_from(req.parties.len()).unwrap_or(u64::MAX);
+        app.usage
+            .take(app.store.as_ref(), *token_id, app.today(), *daily_quota, n)
+            .await?;
+    }
     app.checks
         .fresh(app.store.as_ref(), Duration::from_millis(500))
         .await?;
@@ -60,6 +137,7 @@ pub async fn check(app: &App, caller: &Caller, req: CheckRequest) -> AppResult<C
         joint,
         &scenario.code,
         req.parties,
+        audience(caller),
     )?;
     let intercepted = results
         .iter()

@@ -27,6 +27,10 @@ pub struct App {
     pub limiter: std::sync::Mutex<chengxin_access::RateLimiter<uuid::Uuid>>,
     /// Limits on anonymous requests (filing, evidence, 报告验真, tracking, logins).
     pub flood: crate::flood::Flood,
+    /// Recent ID numbers per caller of a check, to refuse mask enumeration.
+    pub probes: std::sync::Mutex<chengxin_access::ProbeGuard>,
+    /// Parties checked per token today (the daily quota), synced with the store.
+    pub usage: crate::checks::usage::UsageMeter,
     /// When each token's use was last audited.
     pub token_use: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, std::time::Instant>>,
     /// Verified API tokens (see `crate::auth::TokenCache`).
@@ -73,6 +77,8 @@ impl App {
             upload_dir,
             limiter: std::sync::Mutex::new(chengxin_access::RateLimiter::new(auth.token_rate)),
             flood: crate::flood::Flood::new(&auth.flood),
+            probes: std::sync::Mutex::new(chengxin_access::ProbeGuard::new(auth.probes)),
+            usage: crate::checks::usage::UsageMeter::default(),
             auth,
             token_use: std::sync::Mutex::new(std::collections::HashMap::new()),
             token_cache: crate::auth::TokenCache::default(),

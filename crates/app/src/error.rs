@@ -116,15 +116,17 @@ impl AppError {
         }
     }
 
-    /// Seconds to wait before trying again, for a refusal by a limit that knows it.
+    /// When a refusal for too many requests may be tried again, in whole seconds (at least
+    /// one): the `Retry-After` of a 429. `None` for every other error.
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
             AppError::Limited {
                 retry_after_secs, ..
             } => Some(*retry_after_secs),
-            AppError::Access(AccessError::RateLimited { retry_after_ms }) => {
-                Some(retry_after_ms.div_ceil(1000).clamp(1, 86_400))
-            }
+            AppError::Access(e) => e
+                .retry_after_ms()
+                .map(|ms| ms.div_ceil(1000).clamp(1, 86_400)),
+            AppError::RateLimited => Some(1),
             _ => None,
         }
     }

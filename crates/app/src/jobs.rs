@@ -12,7 +12,8 @@ use tokio::task::JoinHandle;
 use chengxin_store::clock::today_in_china as china_today;
 
 /// Keeps the check index current by tailing the change log every second (so several servers
-/// over one PostgreSQL agree within about a second).
+/// over one PostgreSQL agree within about a second), and adds the parties each token checked
+/// to its daily count in the store (so they share one quota).
 pub fn spawn_index_tail(app: impl AsRef<crate::App> + Send + Sync + 'static) -> JoinHandle<()> {
     tokio::spawn(async move {
         let state = app.as_ref();
@@ -21,6 +22,9 @@ pub fn spawn_index_tail(app: impl AsRef<crate::App> + Send + Sync + 'static) -> 
             tick.tick().await;
             if let Err(e) = state.checks.catch_up(state.store.as_ref()).await {
                 tracing::warn!(target: crate::LOG_TARGET, error = %e, "check index refresh failed");
+            }
+            if let Err(e) = state.usage.sync(state.store.as_ref(), state.today()).await {
+                tracing::warn!(target: crate::LOG_TARGET, error = %e, "token usage sync failed");
             }
         }
     })

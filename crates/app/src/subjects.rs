@@ -62,3 +62,36 @@ pub async fn open_identity(
         id_number: number,
     })
 }
+
+/// Whether the public portal may show a subject at all (issue 16 point 1): a body always (its
+/// existence is public); a person — a civil servant, another natural person — only through
+/// public information about it: a record published to everyone, or an active entry on a public
+/// list. A person with none is answered exactly like an unknown subject.
+pub async fn shown_publicly(
+    store: &dyn chengxin_store::Store,
+    subject: &chengxin_domain::subjects::Subject,
+) -> AppResult<bool> {
+    if !subject.kind.is_person() {
+        return Ok(true);
+    }
+    let records = store.records_of_subject(subject.id).await?;
+    if records.iter().any(crate::records::is_public) {
+        return Ok(true);
+    }
+    let joint =
+        chengxin_domain::lists::JointCatalog::default_checked().map_err(AppError::unavailable)?;
+    Ok(store
+        .list_entries(&chengxin_store::ListEntryFilter {
+            subject_id: Some(subject.id),
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .await?
+        .iter()
+        .any(|e| {
+            matches!(e.status.as_str(), "publicity" | "effective")
+                && joint
+                    .list(&e.list_code)
+                    .is_some_and(|l| l.disclosure == chengxin_domain::catalog::Disclosure::Public)
+        }))
+}

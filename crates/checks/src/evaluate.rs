@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::{CheckError, CheckResult};
-use crate::found::{Found, PartyQuery};
+use crate::found::{Audience, Found, PartyQuery};
 use crate::index::CheckIndex;
 
 /// At most this many parties per check.
@@ -55,13 +55,17 @@ fn bad_party(index: usize, input: serde_json::Value, code: &str, message: String
     }
 }
 
-/// Check parties against the index in a scenario (shared by the API and `chengxin check`).
+/// Check parties against the index in a scenario (shared by the API and `chengxin check`),
+/// reporting — and assessing on — only what `audience` may see: an external platform gets
+/// public information, and a person with nothing it may see answers exactly like an unknown
+/// ID number.
 pub fn evaluate(
     index: &CheckIndex,
     hasher: &chengxin_domain::subjects::IdHasher,
     joint: &JointCatalog,
     scenario: &str,
     parties: Vec<PartyInput>,
+    audience: Audience,
 ) -> CheckResult<Vec<PartyResult>> {
     let regions = RegionTable::national();
     let today = chengxin_store::clock::today_in_china();
@@ -72,7 +76,10 @@ pub fn evaluate(
             "id_number": p.id_number.as_deref().map(id_number::mask),
             "name": p.name,
         });
-        let mut q = PartyQuery::default();
+        let mut q = PartyQuery {
+            audience,
+            ..Default::default()
+        };
         if let Some(u) = p.uscc.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
             let u = u.to_ascii_uppercase();
             if let Err(e) = uscc::parse(&u, regions) {

@@ -4,11 +4,46 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use chengxin_domain::catalog::Severity;
+use chengxin_domain::catalog::{Disclosure, Severity};
 use chengxin_domain::lists::{EntryMitigation, EntryStatus, Hit};
 use chengxin_store::ApplicationRow;
 use serde::Serialize;
 use uuid::Uuid;
+
+/// What the caller of a check may see (issue 16 points 1 and 6): public information always;
+/// 政务共享 entries and records only for government callers holding `records_read_shared`;
+/// 授权查询 ones only for those holding `records_read_nonpublic`. A person (a civil servant,
+/// another natural person) with nothing the caller may see is not reported at all, so a check
+/// never confirms that a person exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Audience {
+    /// 政务共享 information.
+    pub shared: bool,
+    /// 授权查询 information.
+    pub authorised: bool,
+}
+
+impl Audience {
+    /// An external platform or the public: public information only.
+    pub const PUBLIC: Audience = Audience {
+        shared: false,
+        authorised: false,
+    };
+    /// The credit office (and the operator at the server): everything in force.
+    pub const FULL: Audience = Audience {
+        shared: true,
+        authorised: true,
+    };
+
+    /// Whether information disclosed so may be shown.
+    pub fn sees(self, d: Disclosure) -> bool {
+        match d {
+            Disclosure::Public => true,
+            Disclosure::Shared => self.shared,
+            Disclosure::Authorised => self.authorised,
+        }
+    }
+}
 
 /// What a check reports of a list entry.
 #[derive(Debug, Clone, Serialize)]
@@ -17,6 +52,8 @@ pub struct EntryRef {
     pub list: &'static str,
     /// `publicity` or `effective`.
     pub status: &'static str,
+    /// The list's disclosure: `public`, `shared` (政务共享) or `authorised`.
+    pub disclosure: &'static str,
     /// The latest 从轻/免于惩戒 decision on the entry.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mitigation: Option<Arc<MitigationRef>>,
@@ -70,18 +107,22 @@ impl MitigationRef {
 pub struct RecordRef {
     pub id: Uuid,
     pub type_code: &'static str,
+    /// The type's disclosure: `public`, `shared` (政务共享) or `authorised`.
+    pub disclosure: &'static str,
     pub severity: &'static str,
     pub tolerated: bool,
     pub doc_no: String,
     pub decision_date: chrono::NaiveDate,
 }
 
-/// A party as given by the caller, normalised (the ID number already hashed).
+/// A party as given by the caller, normalised (the ID number already hashed), and what the
+/// caller may see of what it matches (public information unless said otherwise).
 #[derive(Debug, Clone, Default)]
 pub struct PartyQuery {
     pub uscc: Option<String>,
     pub id_hash: Option<String>,
     pub name: Option<String>,
+    pub audience: Audience,
 }
 
 /// A subject a party matched.

@@ -11,5 +11,5 @@ mod index;
 pub use application::app_of;
 pub use error::{CheckError, CheckResult};
 pub use evaluate::{evaluate, PartyInput, PartyResult, MAX_PARTIES};
-pub use found::{EntryRef, Found, MitigationRef, PartyQuery, RecordRef};
+pub use found::{Audience, EntryRef, Found, MitigationRef, PartyQuery, RecordRef};
 pub use index::CheckIndex;

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use chengxin_checks::{evaluate, PartyInput, PartyQuery};
+use chengxin_checks::{evaluate, Audience, PartyInput, PartyQuery};
 use chengxin_domain::lists::{EntryAction, JointCatalog, ListEntry, Proposal};
 use chengxin_domain::subjects::IdHasher;
 use chengxin_store::bench::{self, CheckFixture, FixtureEntry, FixtureSubject, ScratchSchema};
@@ -430,7 +430,7 @@ pub async fn run(
             };
             let is_exact = party.uscc.is_some();
             let t = Instant::now();
-            let r = evaluate(&state.checks, &hasher, joint, "bidding", vec![party])
+            let r = evaluate(&state.checks, &hasher, joint, "bidding", vec![party], Audience::PUBLIC)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let ms = t.elapsed().as_secs_f64() * 1000.0;
             anyhow::ensure!(r.len() == 1);
@@ -466,7 +466,7 @@ pub async fn run(
                 })
                 .collect();
             let t = Instant::now();
-            let r = evaluate(&state.checks, &hasher, joint, "bidding", parties)
+            let r = evaluate(&state.checks, &hasher, joint, "bidding", parties, Audience::PUBLIC)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             times.push(t.elapsed().as_secs_f64() * 1000.0);
             anyhow::ensure!(r.len() == 1000);
@@ -516,6 +516,9 @@ pub async fn run(
                 region: "320400".into(),
                 body: None,
                 days: 1,
+                // The benchmark measures the engine, not the token's limits.
+                rate_per_second: Some(chengxin_access::tokens::MAX_TOKEN_RATE),
+                daily_quota: Some(chengxin_access::tokens::MAX_TOKEN_DAILY_QUOTA),
             },
         )
         .await

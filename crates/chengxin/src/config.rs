@@ -77,6 +77,14 @@ pub fn auth_from_env() -> chengxin_server::auth::AuthSettings {
     if let Some(s) = num("CHENGXIN_HSTS_MAX_AGE").filter(|s| *s > 0) {
         a.hsts_max_age_secs = Some(s.unsigned_abs());
     }
+    // ID-number enumeration through checks: how long a caller's numbers are remembered and
+    // how many near-identical ones it may send within that time.
+    if let Some(s) = num("CHENGXIN_CHECK_PROBE_WINDOW_SECONDS").filter(|s| *s > 0) {
+        a.probes.window = std::time::Duration::from_secs(s.unsigned_abs());
+    }
+    if let Some(n) = num("CHENGXIN_CHECK_PROBE_MAX_SIMILAR").filter(|n| *n > 0) {
+        a.probes.max_similar = usize::try_from(n).unwrap_or(usize::MAX);
+    }
     a
 }
 

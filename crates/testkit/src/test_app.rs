@@ -309,6 +309,18 @@ impl TestApp {
     }
 
     pub async fn token(&self, perms: &[&str], region: &str, body: Option<&str>) -> Cred {
+        self.token_limited(perms, region, body, None, None).await
+    }
+
+    /// A token with its own request rate and daily quota (the defaults when `None`).
+    pub async fn token_limited(
+        &self,
+        perms: &[&str],
+        region: &str,
+        body: Option<&str>,
+        rate_per_second: Option<u32>,
+        daily_quota: Option<u64>,
+    ) -> Cred {
         Cred::Token(
             accounts::issue_token(
                 self.store.as_ref(),
@@ -319,6 +331,8 @@ impl TestApp {
                     region: region.into(),
                     body: body.map(String::from),
                     days: 30,
+                    rate_per_second,
+                    daily_quota,
                 },
             )
             .await

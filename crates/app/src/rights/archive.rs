@@ -51,6 +51,7 @@ pub struct Archive {
 
 /// A subject's public archive: records published to everyone and within their publication
 /// period, marked 异议处理中 where an objection is open, and its active public list entries.
+/// A person with none of these is not found.
 pub async fn public_archive(app: &App, id: Uuid) -> AppResult<Archive> {
     let subject = app.store.subject(id).await?.ok_or(AppError::NotFound)?;
     let mut records = Vec::new();
@@ -77,7 +78,12 @@ pub async fn public_archive(app: &App, id: Uuid) -> AppResult<Archive> {
                 .is_some_and(|l| l.disclosure == chengxin_domain::catalog::Disclosure::Public)
         })
         .map(|e| serde_json::json!({"id": e.id, "list_code": e.list_code, "status": e.status}))
-        .collect();
+        .collect::<Vec<_>>();
+    // A person appears on the portal only through public information about it: one with
+    // none is not found, like an unknown id (issue 16 point 1).
+    if subject.kind.is_person() && records.is_empty() && list_entries.is_empty() {
+        return Err(AppError::NotFound);
+    }
     Ok(Archive {
         subject_id: id,
         name: subject.name,

@@ -40,10 +40,10 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
-use crate::found::{EntryRef, Found, MitigationRef, RecordRef};
+use crate::found::{Audience, EntryRef, Found, MitigationRef, RecordRef};
 use interner::Interner;
 use keys::{NameKeys, Postings};
-use rows::{EntryRow, Party, RecordRow, Text, NONE};
+use rows::{disclosure_of, EntryRow, Party, RecordRow, Text, NONE};
 use slots::SlotTable;
 
 pub use shared::CheckIndex;
@@ -80,6 +80,12 @@ struct Index {
     /// The latest 从轻/免于惩戒 decision per list entry.
     mitigations: foldhash::HashMap<Uuid, u32>,
     mitigation_refs: Vec<Arc<MitigationRef>>,
+    /// Which slots are persons (civil servants and other natural persons), one bit each: a
+    /// person with nothing the caller may see is never reported.
+    persons: Vec<u64>,
+    /// The disclosure byte of each interned record type (`[0]`) and list code (`[1]`),
+    /// `u8::MAX` until looked up.
+    disclosures: [Vec<u8>; 2],
 }
 
 fn uscc_bytes(u: &str) -> Option<[u8; 18]> {
@@ -172,16 +178,50 @@ impl Index {
         self.former.get(&slot).map_or(&[], Vec::as_slice)
     }
 
+    fn is_person(&self, slot: u32) -> bool {
+        self.persons
+            .get(slot as usize / 64)
+            .is_some_and(|w| w & (1 << (slot % 64)) != 0)
+    }
+
+    fn set_person(&mut self, slot: u32, person: bool) {
+        let word = slot as usize / 64;
+        if self.persons.len() <= word {
+            if !person {
+                return;
+            }
+            self.persons.resize(word + 1, 0);
+        }
+        if let Some(w) = self.persons.get_mut(word) {
+            if person {
+                *w |= 1 << (slot % 64);
+            } else {
+                *w &= !(1 << (slot % 64));
+            }
+        }
+    }
+
+    /// What a check reports of a subject it matched: only the entries and records the
+    /// audience may see, and nothing at all of a person with none (so a check never confirms
+    /// that a person exists).
     fn found(
         &self,
         slot: u32,
         by: &'static str,
         score: f32,
         reasons: Cow<'static, [Cow<'static, str>]>,
+        audience: Audience,
     ) -> Option<Found> {
         let p = self.party(slot)?;
         let name = self.text(p.name());
         let (entries, records) = (self.entries_of(slot), self.records_of(slot));
+        let shown = |d: u8| audience.sees(disclosure_of(d));
+        if self.is_person(slot)
+            && !entries.iter().any(|e| shown(e.disclosure))
+            && !records.iter().any(|r| shown(r.disclosure))
+        {
+            return None;
+        }
         // Read the first byte of the name and of each run at once, so that their cache misses
         // (three places in a large index) overlap instead of following one another.
         std::hint::black_box((
@@ -191,9 +231,11 @@ impl Index {
         ));
         let entries = entries
             .iter()
+            .filter(|e| shown(e.disclosure))
             .map(|e| EntryRef {
                 id: e.id,
                 list: self.codes.get(e.list),
+                disclosure: disclosure_of(e.disclosure).code(),
                 status: if e.effective {
                     "effective"
                 } else {
@@ -204,9 +246,11 @@ impl Index {
             .collect();
         let records = records
             .iter()
+            .filter(|r| shown(r.disclosure))
             .map(|r| RecordRef {
                 id: r.id,
                 type_code: self.codes.get(r.type_code),
+                disclosure: disclosure_of(r.disclosure).code(),
                 severity: self.codes.get(r.severity),
                 tolerated: r.tolerated,
                 doc_no: self.text(r.doc_no).to_string(),
@@ -237,5 +281,6 @@ impl Index {
             + (self.by_uscc.cells.capacity() + self.by_hash.cells.capacity()) * 4
             + self.by_key.bytes()
             + self.record_owner.0.capacity() * 9
+            + self.persons.capacity() * 8
     }
 }

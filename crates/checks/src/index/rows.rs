@@ -1,7 +1,26 @@
 //! The index's fixed-size rows: a party (subject) and the rows of its runs in the entry and
 //! record arenas, with the spans that point into the arenas.
 
+use chengxin_domain::catalog::Disclosure;
 use uuid::Uuid;
+
+/// A disclosure (公开方式) as a row keeps it: one byte.
+pub(super) fn disclosure_byte(d: Disclosure) -> u8 {
+    match d {
+        Disclosure::Public => 0,
+        Disclosure::Shared => 1,
+        Disclosure::Authorised => 2,
+    }
+}
+
+/// The disclosure a row keeps (anything unknown is the most restricted).
+pub(super) fn disclosure_of(b: u8) -> Disclosure {
+    match b {
+        0 => Disclosure::Public,
+        1 => Disclosure::Shared,
+        _ => Disclosure::Authorised,
+    }
+}
 
 /// A span of the text arena.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -85,6 +104,8 @@ pub(super) struct EntryRow {
     pub(super) id: Uuid,
     pub(super) list: u16,
     pub(super) effective: bool,
+    /// The list's disclosure ([`disclosure_byte`]).
+    pub(super) disclosure: u8,
     /// Index into `Index::mitigation_refs`, or `NONE`.
     pub(super) mitigation: u32,
 }
@@ -95,6 +116,8 @@ pub(super) struct RecordRow {
     pub(super) type_code: u16,
     pub(super) severity: u16,
     pub(super) tolerated: bool,
+    /// The record type's disclosure ([`disclosure_byte`]).
+    pub(super) disclosure: u8,
     /// Days since the Common Era, as chrono counts them.
     pub(super) decision_date: i32,
     pub(super) doc_no: Text,

@@ -7,27 +7,73 @@ use chengxin_domain::records::{Record, RecordStatus};
 use chengxin_store::{ApplicationRow, EntryHead};
 use uuid::Uuid;
 
-use super::rows::{EntryRow, RecordRow, NONE};
+use chengxin_domain::catalog::{Catalog, Disclosure};
+use chengxin_domain::lists::JointCatalog;
+
+use super::rows::{disclosure_byte, EntryRow, RecordRow, NONE};
 use super::{capped, to_u32, Index};
 use crate::found::MitigationRef;
 
+/// The disclosure of a record type (社会公开 / 政务共享 / 授权查询) in the catalog; a type the
+/// catalog does not know is treated as the most restricted.
+fn type_disclosure(type_code: &str) -> u8 {
+    let d = Catalog::default_checked()
+        .ok()
+        .and_then(|c| c.get(type_code))
+        .map_or(Disclosure::Authorised, |t| t.disclosure);
+    disclosure_byte(d)
+}
+
+/// The disclosure of a list; an unknown list is treated as the most restricted.
+fn list_disclosure(list_code: &str) -> u8 {
+    let d = JointCatalog::default_checked()
+        .ok()
+        .and_then(|j| j.list(list_code))
+        .map_or(Disclosure::Authorised, |l| l.disclosure);
+    disclosure_byte(d)
+}
+
 impl Index {
+    /// The disclosure of an interned record type (`list` false) or list code, looked up once
+    /// per code.
+    fn disclosure(&mut self, list: bool, code: u16, of: impl Fn() -> u8) -> u8 {
+        let cache = &mut self.disclosures[usize::from(list)];
+        let i = usize::from(code);
+        if cache.len() <= i {
+            cache.resize(i + 1, u8::MAX);
+        }
+        match cache.get(i).copied() {
+            Some(d) if d != u8::MAX => d,
+            _ => {
+                let d = of();
+                if let Some(slot) = cache.get_mut(i) {
+                    *slot = d;
+                }
+                d
+            }
+        }
+    }
+
     pub(super) fn record_row(&mut self, r: &Record, sev: &str) -> RecordRow {
+        let type_code = self.codes.code(&r.type_code);
         RecordRow {
             id: r.id,
-            type_code: self.codes.code(&r.type_code),
+            type_code,
             severity: self.codes.code(sev),
             tolerated: r.tolerated,
+            disclosure: self.disclosure(false, type_code, || type_disclosure(&r.type_code)),
             decision_date: chrono::Datelike::num_days_from_ce(&r.decision_date),
             doc_no: self.push_text(&r.doc_no),
         }
     }
 
     pub(super) fn entry_row(&mut self, e: &EntryHead) -> EntryRow {
+        let list = self.codes.code(&e.list_code);
         EntryRow {
             id: e.id,
-            list: self.codes.code(&e.list_code),
+            list,
             effective: e.status == "effective",
+            disclosure: self.disclosure(true, list, || list_disclosure(&e.list_code)),
             mitigation: self.mitigations.get(&e.id).copied().unwrap_or(NONE),
         }
     }

@@ -40,7 +40,9 @@ pub(super) fn poisoned() -> CheckError {
 }
 
 impl CheckIndex {
-    /// Find the subjects a party's identifiers point to, each with why and how well.
+    /// Find the subjects a party's identifiers point to, each with why and how well, with
+    /// what the query's audience may see of them (a person with nothing it may see is not
+    /// found at all).
     pub fn lookup(&self, q: &PartyQuery) -> CheckResult<Vec<Found>> {
         let idx = self.inner.read().map_err(|_| poisoned())?;
         let mut found: Vec<Found> = Vec::new();
@@ -56,7 +58,7 @@ impl CheckIndex {
                 f.score = f.score.max(score);
                 return;
             }
-            found.extend(idx.found(slot, by, score, reasons));
+            found.extend(idx.found(slot, by, score, reasons, q.audience));
         };
         if let Some(u) = q.uscc.as_deref().and_then(uscc_bytes) {
             let parties = &idx.parties;

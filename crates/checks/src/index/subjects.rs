@@ -162,6 +162,7 @@ impl Index {
         } else {
             self.former.insert(slot, s.former_names.clone());
         }
+        self.set_person(slot, s.kind.is_person());
         if let Some(p) = self.parties.get_mut(slot as usize) {
             p.name_at = name.at;
             p.name_len = u16::try_from(name.len).unwrap_or(u16::MAX);

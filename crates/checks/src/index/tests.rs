@@ -13,6 +13,7 @@ use super::keys::Postings;
 use super::rows::{EntryRow, Party, RecordRow};
 use super::slots::SlotTable;
 use super::{uscc_bytes, Index};
+use crate::found::Audience;
 
 #[test]
 fn rows_stay_small() {
@@ -135,7 +136,9 @@ fn changes_move_keys_records_and_entries_and_survive_compaction() {
     };
     idx.put_entry(e, Some(b), Some(&head("publicity")));
     idx.put_entry(e, Some(b), Some(&head("effective")));
-    let f = idx.found(1, "uscc", 1.0, Cow::Borrowed(&[])).unwrap();
+    let f = idx
+        .found(1, "uscc", 1.0, Cow::Borrowed(&[]), Audience::PUBLIC)
+        .unwrap();
     assert_eq!(f.entries.len(), 1);
     assert_eq!(f.entries[0].status, "effective");
     assert_eq!(f.entries[0].list, "serious_dishonest");
@@ -148,14 +151,82 @@ fn changes_move_keys_records_and_entries_and_survive_compaction() {
         idx.compact();
     }
     assert!(idx.records.len() < 40_000, "compaction reclaimed the arena");
-    let f = idx.found(1, "uscc", 1.0, Cow::Borrowed(&[])).unwrap();
+    let f = idx
+        .found(1, "uscc", 1.0, Cow::Borrowed(&[]), Audience::PUBLIC)
+        .unwrap();
     assert_eq!(f.name, "常州丙丁贸易有限公司");
     assert_eq!(f.records.len(), 1);
     assert_eq!(f.records[0].doc_no, "常市监罚〔2025〕39999号");
     assert_eq!(
-        idx.found(0, "uscc", 1.0, Cow::Borrowed(&[])).unwrap().name,
+        idx.found(0, "uscc", 1.0, Cow::Borrowed(&[]), Audience::PUBLIC)
+            .unwrap()
+            .name,
         "常州戊己科技有限公司"
     );
+}
+
+#[test]
+fn what_a_check_shows_depends_on_the_audience() {
+    let (person, firm) = (Uuid::now_v7(), Uuid::now_v7());
+    let mut idx = Index::default();
+    let mut servant = subject(person, "王某某", None, &[]);
+    servant.kind = chengxin_domain::subjects::SubjectKind::CivilServant;
+    idx.put_subject(&servant);
+    idx.put_subject(&subject(firm, "常州甲乙科技有限公司", None, &[]));
+    let show =
+        |idx: &Index, slot: u32, a: Audience| idx.found(slot, "name", 1.0, Cow::Borrowed(&[]), a);
+    // A person with nothing at all is never reported; a body is (its existence is public).
+    for a in [Audience::PUBLIC, Audience::FULL] {
+        assert!(show(&idx, 0, a).is_none());
+        assert!(show(&idx, 1, a).is_some());
+    }
+    // 纪律处分 and 问责 are 政务共享: only an audience that may see shared information
+    // gets them, and the person stays hidden from the others.
+    let mut sanction = record(Uuid::now_v7(), person, "常纪处〔2025〕3号");
+    sanction.type_code = "disciplinary_sanction".into();
+    idx.put_record(&sanction);
+    let mut accountability = record(Uuid::now_v7(), person, "常问责〔2025〕4号");
+    accountability.type_code = "accountability".into();
+    idx.put_record(&accountability);
+    assert!(show(&idx, 0, Audience::PUBLIC).is_none());
+    let shared = Audience {
+        shared: true,
+        authorised: false,
+    };
+    let f = show(&idx, 0, shared).unwrap();
+    assert_eq!(f.records.len(), 2);
+    assert!(f.records.iter().all(|r| r.disclosure == "shared"));
+    // A public record makes the person visible to everyone — with the public record only.
+    idx.put_record(&record(Uuid::now_v7(), person, "常市监罚〔2025〕5号"));
+    let f = show(&idx, 0, Audience::PUBLIC).unwrap();
+    assert_eq!(
+        f.records
+            .iter()
+            .map(|r| r.doc_no.as_str())
+            .collect::<Vec<_>>(),
+        vec!["常市监罚〔2025〕5号"]
+    );
+    assert_eq!(show(&idx, 0, Audience::FULL).unwrap().records.len(), 3);
+    // A 政务共享 list entry (重点关注名单) likewise.
+    let e = Uuid::now_v7();
+    let head = EntryHead {
+        id: e,
+        list_code: "watch_list".into(),
+        subject_id: firm,
+        status: "effective".into(),
+    };
+    idx.put_entry(e, Some(firm), Some(&head));
+    assert!(show(&idx, 1, Audience::PUBLIC).unwrap().entries.is_empty());
+    let f = show(&idx, 1, shared).unwrap();
+    assert_eq!(f.entries.len(), 1);
+    assert_eq!(f.entries[0].disclosure, "shared");
+    // A subject that stops being a person is shown again; the bit follows the slot.
+    let mut now_firm = servant.clone();
+    now_firm.kind = chengxin_domain::subjects::SubjectKind::Enterprise;
+    idx.put_subject(&now_firm);
+    assert!(!idx.is_person(0));
+    idx.put_subject(&servant);
+    assert!(idx.is_person(0) && !idx.is_person(1) && !idx.is_person(500));
 }
 
 #[test]

@@ -61,6 +61,8 @@ pub enum TokenOp {
         /// The token's id.
         id: uuid::Uuid,
     },
+    /// List API tokens (no hashes): scope, rate and daily quota in force, revocation.
+    List,
 }
 
 #[derive(Args, Debug)]
@@ -78,6 +80,12 @@ pub struct TokenArgs {
     /// Lifetime in days (at most 366).
     #[arg(long, default_value_t = 90)]
     pub days: i64,
+    /// Requests per second the token may make (bursts of as many; default 200).
+    #[arg(long)]
+    pub rate: Option<u32>,
+    /// Parties the token may check per day, China time (default 100000).
+    #[arg(long)]
+    pub daily_quota: Option<u64>,
 }
 
 fn api(e: AppError) -> anyhow::Error {
@@ -162,7 +170,7 @@ pub async fn account(cfg: &Config, store: Arc<dyn Store>, op: &AccountOp) -> any
     }
 }
 
-pub async fn token(store: Arc<dyn Store>, op: &TokenOp) -> anyhow::Result<()> {
+pub async fn token(cfg: &Config, store: Arc<dyn Store>, op: &TokenOp) -> anyhow::Result<()> {
     match op {
         TokenOp::Issue(t) => {
             let issued = accounts::issue_token(
@@ -174,6 +182,8 @@ pub async fn token(store: Arc<dyn Store>, op: &TokenOp) -> anyhow::Result<()> {
                     region: t.region.clone(),
                     body: t.body.clone(),
                     days: t.days,
+                    rate_per_second: t.rate,
+                    daily_quota: t.daily_quota,
                 },
             )
             .await
@@ -185,8 +195,25 @@ pub async fn token(store: Arc<dyn Store>, op: &TokenOp) -> anyhow::Result<()> {
                     "token": issued.token,
                     "public_prefix": issued.public_prefix,
                     "expires_at": issued.expires_at,
+                    "rate_per_second": issued.rate_per_second,
+                    "daily_quota": issued.daily_quota,
                 })
             );
+            Ok(())
+        }
+        TokenOp::List => {
+            for t in store.tokens().await? {
+                let (rate, quota) = accounts::token_limits(&t, &cfg.auth);
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "id": t.id, "name": t.name, "public_prefix": t.public_prefix,
+                        "scope": t.scope, "rate_per_second": rate, "daily_quota": quota,
+                        "created_by": t.created_by, "created_at": t.created_at,
+                        "revoked_at": t.revoked_at,
+                    })
+                );
+            }
             Ok(())
         }
         TokenOp::Revoke { id } => {
@@ -223,6 +250,6 @@ pub(crate) async fn account_command(cfg: &Config, op: &AccountOp) -> anyhow::Res
 /// `chengxin token …`: migrate, then run the operation.
 pub(crate) async fn token_command(cfg: &Config, op: &TokenOp) -> anyhow::Result<ExitCode> {
     let store = open_and_migrate(cfg).await?;
-    token(store, op).await?;
+    token(cfg, store, op).await?;
     Ok(ExitCode::SUCCESS)
 }

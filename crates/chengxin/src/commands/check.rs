@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use chengxin_checks::{evaluate, CheckIndex, PartyInput, PartyResult};
+use chengxin_checks::{evaluate, Audience, CheckIndex, PartyInput, PartyResult};
 use chengxin_domain::lists::JointCatalog;
 use chengxin_ingest::read::{open_reader, ReadOptions};
 use chengxin_store::{AuditEvent, Store};
@@ -230,8 +230,16 @@ pub async fn run(
     let index = CheckIndex::default();
     index.build(store.as_ref()).await.map_err(CliError::from)?;
     let hasher = crate::setup::id_hasher(cfg)?;
-    let results =
-        evaluate(&index, &hasher, joint, &scenario.code, parties).map_err(CliError::from)?;
+    // The operator at the server, for the credit office: everything in force is shown.
+    let results = evaluate(
+        &index,
+        &hasher,
+        joint,
+        &scenario.code,
+        parties,
+        Audience::FULL,
+    )
+    .map_err(CliError::from)?;
     write_report(&args.output, &scenario.name, &results)
         .with_context(|| format!("无法写入 {}", args.output.display()))?;
     let count = |v: &str| results.iter().filter(|r| r.verdict == v).count();

@@ -311,6 +311,63 @@ fn break_glass(db: &str) {
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
 }
 
+/// `chengxin token issue --rate N --daily-quota M`: stored on the token, printed, and shown by
+/// `chengxin token list` (a token issued without them shows the defaults); out of range is a
+/// clear error.
+fn token_limits(db: &str) {
+    let dir = temp_dir();
+    assert!(run(&dir, &["--db", db, "migrate"]).status.success());
+    let issue = |extra: &[&str]| {
+        let mut args = vec![
+            "--db",
+            db,
+            "token",
+            "issue",
+            "--name",
+            "招标平台",
+            "--permissions",
+            "checks_run",
+            "--region",
+            "320400",
+        ];
+        args.extend_from_slice(extra);
+        run(&dir, &args)
+    };
+    let o = issue(&["--rate", "7", "--daily-quota", "5000"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let limited: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(
+        (
+            limited["rate_per_second"].as_u64(),
+            limited["daily_quota"].as_u64()
+        ),
+        (Some(7), Some(5000))
+    );
+    let o = issue(&[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let plain: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    let o = issue(&["--rate", "0"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("token_limit_invalid"), "{}", stderr(&o));
+    let o = run(&dir, &["--db", db, "token", "list"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let listed: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    let find = |id: &serde_json::Value| listed.iter().find(|t| t["id"] == *id).unwrap();
+    assert_eq!(find(&limited["id"])["rate_per_second"], 7);
+    assert_eq!(find(&limited["id"])["daily_quota"], 5000);
+    assert_eq!(find(&plain["id"])["rate_per_second"], 200);
+    assert_eq!(find(&plain["id"])["daily_quota"], 100_000);
+    assert!(listed
+        .iter()
+        .all(|t| t.get("hash").is_none() && t.get("token").is_none()));
+    let o = run(&dir, &["--db", db, "verify"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+}
+
 #[test]
 fn account_create_is_break_glass_sqlite() {
     let dir = temp_dir();
@@ -321,6 +378,19 @@ fn account_create_is_break_glass_sqlite() {
 fn account_create_is_break_glass_postgres() {
     if let Some(url) = pg_url() {
         break_glass(&url);
+    }
+}
+
+#[test]
+fn token_limits_sqlite() {
+    let dir = temp_dir();
+    token_limits(&format!("sqlite://{}", dir.join("x.db").display()));
+}
+
+#[test]
+fn token_limits_postgres() {
+    if let Some(url) = pg_url() {
+        token_limits(&url);
     }
 }
 

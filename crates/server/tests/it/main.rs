@@ -7,6 +7,7 @@ mod access_items;
 mod api;
 mod authority;
 mod calendar;
+mod check_privacy;
 mod checks;
 mod closed_loop;
 mod console;

@@ -50,7 +50,11 @@ async fn story(t: TestApp) {
 
     // The civil-service check intercepts him.
     t.state.checks.build(t.store.as_ref()).await.unwrap();
-    let checker = t.token(&["checks_run"], "320400", None).await;
+    // A government caller (the civil-service recruitment system): 纪律处分 is 政务共享, so it
+    // needs records_read_shared to see it (issue 16 point 6).
+    let checker = t
+        .token(&["checks_run", "records_read_shared"], "320400", None)
+        .await;
     let (st, v) = t
         .call(
             "POST",
@@ -171,7 +175,11 @@ async fn reconciled(t: TestApp) {
         .unwrap();
 
     t.state.checks.build(t.store.as_ref()).await.unwrap();
-    let checker = t.token(&["checks_run"], "320400", None).await;
+    // A government caller (the civil-service recruitment system): 纪律处分 is 政务共享, so it
+    // needs records_read_shared to see it (issue 16 point 6).
+    let checker = t
+        .token(&["checks_run", "records_read_shared"], "320400", None)
+        .await;
     assert_eq!(
         civil_service_verdict(&t, &checker).await,
         "pass",

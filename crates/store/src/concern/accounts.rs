@@ -3,7 +3,7 @@
 //! versioned and — except for ephemeral sessions — in the change log.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -143,6 +143,9 @@ pub trait AccountStore: Send + Sync {
     async fn grant(&self, id: Uuid) -> Result<Option<RoleGrant>>;
     /// Every role grant, newest first.
     async fn grants(&self) -> Result<Vec<RoleGrant>>;
+    /// Add `parties` to what the token checked on `day` (China time) and return the day's
+    /// total; adding 0 reads it. A counter for the daily quota, not in the change log.
+    async fn add_token_usage(&self, token_id: Uuid, day: NaiveDate, parties: i64) -> Result<i64>;
 }
 
 /// Login sessions: ephemeral (not in the change log; logins and logouts are audit events).

@@ -1,7 +1,7 @@
 //! Accounts, login sessions and API tokens: the state `chengxin-access` rules over.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
 use sqlx::Row;
 use uuid::Uuid;
@@ -442,6 +442,19 @@ impl AccountStore for Inner {
             .iter()
             .map(grant_from_row)
             .collect()
+    }
+
+    async fn add_token_usage(&self, token_id: Uuid, day: NaiveDate, parties: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO token_usage (token_id, day, parties) VALUES ($1, $2, $3) \
+             ON CONFLICT (token_id, day) DO UPDATE SET parties = token_usage.parties + excluded.parties \
+             RETURNING parties",
+        )
+        .bind(enc(token_id))
+        .bind(day)
+        .bind(parties.max(0))
+        .fetch_one(&self.pool)
+        .await?)
     }
 }
 

@@ -1157,3 +1157,34 @@ both_backends!(
         db.cleanup().await;
     }
 );
+
+both_backends!(
+    token_usage_adds_up_per_token_and_day,
+    |db: TestDb| async move {
+        // The daily-quota counter: concurrent additions are none lost, days and tokens apart,
+        // adding nothing reads; it is no part of the change log.
+        let s = db.store.clone();
+        let (a, b) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let day = d("2025-06-02");
+        assert_eq!(s.add_token_usage(a, day, 0).await.unwrap(), 0);
+        let adders: Vec<_> = (0..8)
+            .map(|_| {
+                let s = s.clone();
+                tokio::spawn(async move { s.add_token_usage(a, day, 5).await })
+            })
+            .collect();
+        for h in adders {
+            h.await.unwrap().unwrap();
+        }
+        assert_eq!(s.add_token_usage(a, day, 0).await.unwrap(), 40);
+        assert_eq!(s.add_token_usage(a, d("2025-06-03"), 1).await.unwrap(), 1);
+        assert_eq!(s.add_token_usage(b, day, 0).await.unwrap(), 0);
+        assert_eq!(
+            s.add_token_usage(a, day, -3).await.unwrap(),
+            40,
+            "never taken back"
+        );
+        verify_ok(&db).await;
+        db.cleanup().await;
+    }
+);

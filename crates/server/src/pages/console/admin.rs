@@ -4,6 +4,9 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::response::Response;
+use chengxin_access::tokens::{
+    DEFAULT_TOKEN_DAILY_QUOTA, DEFAULT_TOKEN_RATE, MAX_TOKEN_DAILY_QUOTA, MAX_TOKEN_RATE,
+};
 use chengxin_access::{Permission as P, Role};
 use chengxin_domain::catalog::RecordType;
 use chengxin_domain::lists::JointCatalog;
@@ -242,6 +245,8 @@ if (tok) tok.addEventListener("click", async function () {
     region: document.getElementById("tok-region").value.trim(),
     body: document.getElementById("tok-body").value.trim() || null,
     days: Number(document.getElementById("tok-days").value || "90"),
+    rate_per_second: Number(document.getElementById("tok-rate").value) || null,
+    daily_quota: Number(document.getElementById("tok-quota").value) || null,
   };
   if (!body.name || body.permissions.length === 0 || !body.region) {
     cx.message(out, "err", "请填写名称、区划并至少选择一项权限"); return;
@@ -250,7 +255,7 @@ if (tok) tok.addEventListener("click", async function () {
   const r = await cx.api("POST", "/api/v1/tokens", body);
   tok.disabled = false;
   if (!r.ok) { cx.message(out, "err", cx.error(r.data)); return; }
-  cxOnce(out, [["令牌", r.data.token, "new-token"], ["前缀", r.data.public_prefix, "token-prefix"], ["有效期至", r.data.expires_at, "token-expires"]]);
+  cxOnce(out, [["令牌", r.data.token, "new-token"], ["前缀", r.data.public_prefix, "token-prefix"], ["有效期至", r.data.expires_at, "token-expires"], ["每秒请求数上限", String(r.data.rate_per_second), "token-rate"], ["每日核查对象数上限", String(r.data.daily_quota), "token-quota"]]);
 });
 "#;
 
@@ -399,11 +404,12 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
         @if manage_tokens {
             h2 { "接口令牌" }
             div.table-wrap { table {
-                thead { tr { th { "名称" } th { "前缀" } th { "权限" } th { "辖区 / 单位" } th { "有效期至" } th { "签发" } th { "状态" } th { "操作" } } }
+                thead { tr { th { "名称" } th { "前缀" } th { "权限" } th { "辖区 / 单位" } th { "限额" } th { "有效期至" } th { "签发" } th { "状态" } th { "操作" } } }
                 tbody {
-                    @if tokens.is_empty() { tr { td colspan="8" { "暂无令牌。" } } }
+                    @if tokens.is_empty() { tr { td colspan="9" { "暂无令牌。" } } }
                     @for t in &tokens {
                         @let s = &t.scope;
+                        @let (rate, quota) = chengxin_app::accounts::token_limits(t, &state.auth);
                         tr {
                             td { (t.name) }
                             td { code { (t.public_prefix) } }
@@ -413,6 +419,7 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
                                 }
                             }
                             td { (val(s.get("region").unwrap_or(&serde_json::Value::Null))) br; span.hint { (val(s.get("body").unwrap_or(&serde_json::Value::Null))) } }
+                            td.small { "每秒 " (rate) " 次" br; "每日核查 " (quota) " 个" }
                             td { (val(s.get("expires_at").unwrap_or(&serde_json::Value::Null)).get(..10).unwrap_or("")) }
                             td { (super::who(&t.created_by)) br; span.hint { (dt(&t.created_at)) } }
                             td { @if t.revoked_at.is_some() { span.tag.bad { "已吊销" } } @else { span.tag.ok { "有效" } } }
@@ -433,6 +440,8 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
                     div { label for="tok-region" { "辖区（行政区划代码）" } input #tok-region type="text" inputmode="numeric" maxlength="6" value=(caller.scope.region.as_str()); }
                     div { label for="tok-body" { "代表单位统一社会信用代码（报送令牌必填）" } input #tok-body type="text" maxlength="18"; }
                     div { label for="tok-days" { "有效天数（最多 366）" } input #tok-days type="number" min="1" max="366" value="90"; }
+                    div { label for="tok-rate" { "每秒请求数上限" } input #tok-rate type="number" min="1" max=(MAX_TOKEN_RATE) value=(DEFAULT_TOKEN_RATE); }
+                    div { label for="tok-quota" { "每日核查对象数上限" } input #tok-quota type="number" min="1" max=(MAX_TOKEN_DAILY_QUOTA) value=(DEFAULT_TOKEN_DAILY_QUOTA); }
                 }
                 fieldset {
                     legend { "权限" }

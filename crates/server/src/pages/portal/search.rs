@@ -50,7 +50,19 @@ struct Hit {
     how: String,
 }
 
+/// The subjects the portal shows for a query: a person only through public information
+/// about it (issue 16 point 1), so a civil servant with nothing public is never listed.
 async fn find(state: &AppState, q: &str) -> Result<Vec<Hit>, crate::error::ApiError> {
+    let mut shown = Vec::new();
+    for h in candidates(state, q).await? {
+        if chengxin_app::subjects::shown_publicly(state.store.as_ref(), &h.subject).await? {
+            shown.push(h);
+        }
+    }
+    Ok(shown)
+}
+
+async fn candidates(state: &AppState, q: &str) -> Result<Vec<Hit>, crate::error::ApiError> {
     let store = state.store.as_ref();
     let folded = fold_query(q);
     let mut hits: Vec<Hit> = Vec::new();
@@ -229,6 +241,12 @@ pub async fn archive(
         Ok(None) => return not_found(&v),
         Err(e) => return unavailable(&v, e),
     };
+    // A person with nothing public is not found, like an unknown id (issue 16 point 1).
+    match chengxin_app::subjects::shown_publicly(store, &subject).await {
+        Ok(true) => {}
+        Ok(false) => return not_found(&v),
+        Err(e) => return unavailable(&v, e),
+    }
     let records = match store.records_of_subject(id).await {
         Ok(r) => r,
         Err(e) => return unavailable(&v, e),
