@@ -17,6 +17,8 @@
 //! the `Store` API, so every write is in the change log. Clear ID numbers exist only in memory,
 //! to compute the keyed hash; the store and every record field get the masked form only.
 
+#[cfg(test)]
+mod agreement;
 mod closed_loop;
 mod gen;
 mod tables;

@@ -30,3 +30,8 @@ CREATE TABLE batch_corrections (
     texts_sealed TEXT,
     PRIMARY KEY (batch_id, record_id)
 );
+
+-- Removing an abandoned batch's subjects checks the foreign key `subjects.parent_id` for each
+-- one: without an index, a scan of every subject per removed subject (30 s per 500 on a
+-- million-row import).
+CREATE INDEX subjects_parent ON subjects (parent_id) WHERE parent_id IS NOT NULL;
