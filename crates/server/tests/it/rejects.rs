@@ -93,9 +93,10 @@ async fn story(t: TestApp) {
     assert!(err.to_string().contains("疑似选错"), "{err}");
     assert_eq!(t.store.count_records().await.unwrap(), records_before);
     // SQLite: the log file is given back after the import.
+    // (Truncated to zero bytes when no reader holds it; never above `journal_size_limit`.)
     if t.pg.is_none() {
         let wal = std::fs::metadata(t.dir.join("t.db-wal")).map_or(0, |m| m.len());
-        assert_eq!(wal, 0, "the write-ahead log is truncated after the batch");
+        assert!(wal <= 64 << 20, "the write-ahead log stays bounded: {wal} bytes");
     }
     assert_log_verifies(t.store.as_ref()).await;
     t.cleanup().await;
