@@ -127,3 +127,161 @@ both_backends!(
         t.cleanup().await;
     }
 );
+
+/// The row of an account on the accounts page.
+fn row_of<'a>(page: &'a str, username: &str) -> &'a str {
+    let at = page.find(&format!("<td>{username}</td>")).unwrap();
+    let row = &page[at..];
+    &row[..row.find("</tr>").unwrap()]
+}
+
+both_backends!(
+    admin_resets_unlocks_and_keeps_itself,
+    |t: TestApp| async move {
+        let admin = t.session_for(Role::Administrator, "320400", None).await;
+        let (_, me) = t.call("GET", "/api/v1/session", &admin, None).await;
+        let me_id = me["account"]["id"]
+            .as_str()
+            .or_else(|| me["id"].as_str())
+            .unwrap_or_else(|| panic!("{me}"))
+            .to_string();
+        let me_name = me["account"]["username"]
+            .as_str()
+            .or_else(|| me["username"].as_str())
+            .unwrap()
+            .to_string();
+        let (clerk, password, _) = t
+            .account(
+                Role::SubmittingDepartment,
+                "320412",
+                Some("11320400MB0000019Y"),
+            )
+            .await;
+        let clerk_id = t
+            .store
+            .account_by_username(&clerk)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        // Five wrong passwords lock the clerk.
+        for _ in 0..5 {
+            let body = serde_json::json!({"username": clerk, "password": "wrong-Password-1"});
+            t.call("POST", "/api/v1/session", &Cred::None, Some(body))
+                .await;
+        }
+        let (_, page) = t.call("GET", "/console/accounts", &admin, None).await;
+        let page = html(&page);
+        // Names, not codes: the region by name, the body by name, regions and bodies to pick from.
+        let row = row_of(&page, &clerk);
+        assert!(row.contains("已锁定"), "{row}");
+        assert!(row.contains("武进区"), "{row}");
+        assert!(row.contains("常州市财政局"), "{row}");
+        assert!(row.contains("重置密码"), "{row}");
+        assert!(page.contains("<datalist id=\"region-list\">"));
+        assert!(page.contains("320412 江苏省常州市武进区"), "region list");
+        assert!(
+            page.contains("11320400MB0000019Y 常州市财政局"),
+            "body list"
+        );
+        assert!(page.contains("list=\"region-list\""));
+        // No 停用 (nor reset) on one's own row.
+        let own = row_of(&page, &me_name);
+        assert!(!own.contains("停用"), "{own}");
+        assert!(!own.contains("重置密码"), "{own}");
+        let url = |id: &str| format!("/api/v1/accounts/{id}/actions");
+        let (s, v) = t
+            .call(
+                "POST",
+                &url(&me_id),
+                &admin,
+                Some(serde_json::json!({"action": "disable"})),
+            )
+            .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("own_account")),
+            "{v}"
+        );
+        assert!(v["message"].as_str().unwrap().contains("另一名管理员"));
+
+        // Unlock: the clerk logs in again with its password; the page shows it as 正常.
+        let (s, v) = t
+            .call(
+                "POST",
+                &url(&clerk_id.to_string()),
+                &admin,
+                Some(serde_json::json!({"action": "unlock"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (_, page) = t.call("GET", "/console/accounts", &admin, None).await;
+        let page = html(&page);
+        assert!(row_of(&page, &clerk).contains("正常"));
+        let body = serde_json::json!({"username": clerk, "password": password});
+        let (s, v) = t
+            .call("POST", "/api/v1/session", &Cred::None, Some(body.clone()))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+
+        // Reset password: a one-time password, shown once; the old one no longer works.
+        let (s, v) = t
+            .call(
+                "POST",
+                &url(&clerk_id.to_string()),
+                &admin,
+                Some(serde_json::json!({"action": "reset_password"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let otp = v["one_time_password"].as_str().unwrap().to_string();
+        assert_eq!(v["account"]["must_change_password"], true);
+        let (s, _) = t
+            .call("POST", "/api/v1/session", &Cred::None, Some(body))
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let (s, v) = t
+            .call(
+                "POST",
+                "/api/v1/session",
+                &Cred::None,
+                Some(serde_json::json!({"username": clerk, "password": otp})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (_, page) = t.call("GET", "/console/accounts", &admin, None).await;
+        assert!(row_of(&html(&page), &clerk).contains("待改密"));
+
+        // Reset the second factor of a credit-office account: a new enrolment URI, shown once.
+        let (office, _, _) = t.account(Role::CreditOffice, "320400", None).await;
+        let office_id = t
+            .store
+            .account_by_username(&office)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let before = t.store.account(office_id).await.unwrap().unwrap();
+        let (s, v) = t
+            .call(
+                "POST",
+                &url(&office_id.to_string()),
+                &admin,
+                Some(serde_json::json!({"action": "reset_totp"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert!(v["totp_uri"].as_str().unwrap().starts_with("otpauth://"));
+        let after = t.store.account(office_id).await.unwrap().unwrap();
+        assert_ne!(before.totp_secret, after.totp_secret);
+        // Audited, by name in the audit trail.
+        let auditor = t.session_for(Role::Auditor, "320400", None).await;
+        let (_, page) = t
+            .call("GET", "/console/audit?action=reset_totp", &auditor, None)
+            .await;
+        let page = html(&page);
+        assert_eq!(rows(&page), 1, "{page}");
+        assert!(page.contains("重置动态验证码"));
+        t.cleanup().await;
+    }
+);

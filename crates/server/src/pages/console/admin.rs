@@ -279,6 +279,26 @@ const ACCOUNTS_JS: &str = r#"
 function cxChecked(name) {
   return Array.from(document.querySelectorAll('input[name="' + name + '"]:checked')).map(function (i) { return i.value; });
 }
+// A region or body picked from its list reads "code name": the code is the first word.
+function cxCode(id) {
+  return document.getElementById(id).value.trim().split(/\s+/)[0];
+}
+document.querySelectorAll("[data-reset-for]").forEach(function (b) {
+  b.addEventListener("click", async function () {
+    const out = document.getElementById("action-msg");
+    if (b.dataset.confirm && !window.confirm(b.dataset.confirm)) return;
+    b.disabled = true;
+    const r = await cx.api("POST", "/api/v1/accounts/" + b.dataset.resetFor + "/actions", { action: b.dataset.action });
+    b.disabled = false;
+    if (!r.ok) { cx.message(out, "err", cx.error(r.data)); out.scrollIntoView({ block: "nearest" }); return; }
+    cxOnce(out, [["账户", b.dataset.user, "reset-username"], ["一次性密码", r.data.one_time_password, "reset-password"], ["动态验证码绑定地址（TOTP）", r.data.totp_uri, "reset-totp-uri"]]);
+    const again = document.createElement("button");
+    again.type = "button"; again.className = "secondary"; again.textContent = "已记下，刷新列表";
+    again.addEventListener("click", function () { location.reload(); });
+    out.appendChild(again);
+    out.scrollIntoView({ block: "nearest" });
+  });
+});
 function cxOnce(el, rows) {
   el.innerHTML = "";
   el.className = "notice ok";
@@ -304,8 +324,8 @@ if (acc) acc.addEventListener("click", async function () {
     username: document.getElementById("acc-username").value.trim(),
     display_name: document.getElementById("acc-display").value.trim(),
     roles: cxChecked("acc-role"),
-    region: document.getElementById("acc-region").value.trim(),
-    body: document.getElementById("acc-body").value.trim() || null,
+    region: cxCode("acc-region"),
+    body: cxCode("acc-body") || null,
   };
   if (!body.username || !body.display_name || body.roles.length === 0 || !body.region) {
     cx.message(out, "err", "请填写用户名、姓名、区划并至少选择一个角色"); return;
@@ -353,8 +373,8 @@ if (tok) tok.addEventListener("click", async function () {
   const body = {
     name: document.getElementById("tok-name").value.trim(),
     permissions: cxChecked("tok-perm"),
-    region: document.getElementById("tok-region").value.trim(),
-    body: document.getElementById("tok-body").value.trim() || null,
+    region: cxCode("tok-region"),
+    body: cxCode("tok-body") || null,
     days: Number(document.getElementById("tok-days").value || "90"),
     rate_per_second: Number(document.getElementById("tok-rate").value) || null,
     daily_quota: Number(document.getElementById("tok-quota").value) || null,
@@ -376,6 +396,62 @@ fn role_label(code: &str) -> &str {
         .find(|r| r.as_str() == code)
         .map(|r| r.label_zh())
         .unwrap_or(code)
+}
+
+/// Regions an administrator may pick (its own and those within it, current, 6-digit codes):
+/// `(code, full name)`.
+fn region_choices(caller: &Caller) -> Vec<(String, String)> {
+    let Ok(table) = chengxin_domain::regions::RegionTable::national_checked() else {
+        return Vec::new();
+    };
+    let own = caller.scope.region.as_str();
+    let mut out: Vec<(String, String)> = Vec::new();
+    if own == "000000" {
+        out.push(("000000".into(), "全国".into()));
+    }
+    out.extend(
+        table
+            .iter()
+            .filter(|r| r.current && !r.is_summary() && r.code.len() == 6)
+            .filter(|r| own == "000000" || table.is_within(&r.code, own))
+            .map(|r| {
+                (
+                    r.code.clone(),
+                    table.full_name(&r.code).unwrap_or_else(|| r.name.clone()),
+                )
+            }),
+    );
+    out
+}
+
+/// Known bodies (the deployment's departments and those delegations name): `(USCC, name)`.
+fn body_choices(state: &AppState) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = state
+        .department_bodies()
+        .map(|b| {
+            b.bodies()
+                .iter()
+                .map(|b| (b.uscc.clone(), b.name.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Ok(d) = state.delegations() {
+        for x in d.all() {
+            out.push((x.submitter.clone(), x.name.clone()));
+            out.extend(x.bodies.iter().map(|b| (b.uscc.clone(), b.name.clone())));
+        }
+    }
+    out.sort();
+    out.dedup_by(|a, b| a.0 == b.0);
+    out
+}
+
+/// A code as its list shows it (`320400 江苏省常州市`), the code alone if not listed.
+fn choice(list: &[(String, String)], code: &str) -> String {
+    list.iter()
+        .find(|(c, _)| c == code)
+        .map(|(c, n)| format!("{c} {n}"))
+        .unwrap_or_else(|| code.to_string())
 }
 
 /// `/console/accounts`: accounts and API tokens for the administrator.
@@ -437,8 +513,20 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
     };
     let me = caller.account_id();
     let now = chengxin_store::clock::now();
+    let regions = region_choices(&caller);
+    let bodies = body_choices(&state);
+    let body_label = |code: &str| -> String {
+        bodies
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(c, n)| format!("{n}（{c}）"))
+            .unwrap_or_else(|| code.to_string())
+    };
+    let own_region = choice(&regions, caller.scope.region.as_str());
     let body = html! {
         (msg_box("action-msg"))
+        datalist #region-list { @for (c, n) in &regions { option value=(format!("{c} {n}")) {} } }
+        datalist #body-list { @for (c, n) in &bodies { option value=(format!("{c} {n}")) {} } }
         @if manage_accounts {
             h2 { "账户" }
             div.table-wrap { table {
@@ -451,8 +539,8 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
                             td { (a.username) }
                             td { (a.display_name) }
                             td { (a.roles.iter().map(|r| role_label(r)).collect::<Vec<_>>().join("、")) }
-                            td { (a.region) }
-                            td { (a.body.clone().unwrap_or_default()) }
+                            td { (crate::pages::portal::region_name(Some(&a.region))) " " span.hint { (a.region) } }
+                            td { (a.body.as_deref().map(body_label).unwrap_or_default()) }
                             td {
                                 @if a.disabled { span.tag.bad { "已停用" } }
                                 @else if locked { span.tag.warn { "已锁定" } }
@@ -465,13 +553,22 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
                                 }
                             }
                             td.actions {
-                                @if a.disabled {
+                                @if me == Some(a.id) {
+                                } @else if a.disabled {
                                     button.secondary type="button" data-api=(url) data-body=r#"{"action":"enable"}"# data-done="已启用" { "启用" }
                                 } @else {
                                     button.secondary type="button" data-api=(url) data-body=r#"{"action":"disable"}"# data-confirm=(format!("确定停用账户 {}？其会话将立即失效。", a.username)) data-done="已停用" { "停用" }
                                 }
                                 @if locked {
                                     " " button.secondary type="button" data-api=(url) data-body=r#"{"action":"unlock"}"# data-done="已解锁" { "解锁" }
+                                }
+                                @if me != Some(a.id) {
+                                    " " button.secondary type="button" data-reset-for=(a.id) data-action="reset_password" data-user=(a.username)
+                                        data-confirm=(format!("确定重置账户 {} 的密码？将生成一次性密码，其会话将立即失效。", a.username)) { "重置密码" }
+                                    @if a.totp_secret.is_some() || chengxin_access::roles::requires_totp(&chengxin_app::auth::roles_of(a)) {
+                                        " " button.secondary type="button" data-reset-for=(a.id) data-action="reset_totp" data-user=(a.username)
+                                            data-confirm=(format!("确定重置账户 {} 的动态验证码？原身份验证器将失效，其会话将立即结束。", a.username)) { "重置动态验证码" }
+                                    }
                                 }
                                 @if me == Some(a.id) {
                                     " " span.hint { "本人账号（角色须由另一名管理员更改）" }
@@ -498,8 +595,8 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
                 div.form-grid {
                     div { label for="acc-username" { "用户名" } input #acc-username type="text" autocomplete="off"; }
                     div { label for="acc-display" { "姓名 / 显示名" } input #acc-display type="text" autocomplete="off"; }
-                    div { label for="acc-region" { "辖区（行政区划代码，默认为本人辖区）" } input #acc-region type="text" inputmode="numeric" maxlength="6" value=(caller.scope.region.as_str()); }
-                    div { label for="acc-body" { "所属单位统一社会信用代码（可选）" } input #acc-body type="text" maxlength="18"; }
+                    div { label for="acc-region" { "辖区（输入地名选择，默认为本人辖区）" } input #acc-region type="text" list="region-list" autocomplete="off" value=(own_region); }
+                    div { label for="acc-body" { "所属单位（可选，输入单位名称选择）" } input #acc-body type="text" list="body-list" autocomplete="off"; }
                 }
                 fieldset {
                     legend { "角色" }
@@ -548,8 +645,8 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
             div.card {
                 div.form-grid {
                     div { label for="tok-name" { "名称（使用系统 / 部门）" } input #tok-name type="text"; }
-                    div { label for="tok-region" { "辖区（行政区划代码）" } input #tok-region type="text" inputmode="numeric" maxlength="6" value=(caller.scope.region.as_str()); }
-                    div { label for="tok-body" { "代表单位统一社会信用代码（报送令牌必填）" } input #tok-body type="text" maxlength="18"; }
+                    div { label for="tok-region" { "辖区（输入地名选择）" } input #tok-region type="text" list="region-list" autocomplete="off" value=(own_region); }
+                    div { label for="tok-body" { "代表单位（报送令牌必填，输入单位名称选择）" } input #tok-body type="text" list="body-list" autocomplete="off"; }
                     div { label for="tok-days" { "有效天数（最多 366）" } input #tok-days type="number" min="1" max="366" value="90"; }
                     div { label for="tok-rate" { "每秒请求数上限" } input #tok-rate type="number" min="1" max=(MAX_TOKEN_RATE) value=(DEFAULT_TOKEN_RATE); }
                     div { label for="tok-quota" { "每日核查对象数上限" } input #tok-quota type="number" min="1" max=(MAX_TOKEN_DAILY_QUOTA) value=(DEFAULT_TOKEN_DAILY_QUOTA); }
