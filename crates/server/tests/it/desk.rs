@@ -285,3 +285,113 @@ both_backends!(
         t.cleanup().await;
     }
 );
+
+const FINANCE: &str = "11320400MB0000019Y";
+
+both_backends!(
+    timeliness_and_volume_pages_and_export,
+    |t: TestApp| async move {
+        // 常州市财政局: two penalties decided in March 2025, one in April, all published late
+        // (stored now).
+        t.import(
+            FINANCE,
+            vec![
+                import_row(1, "常财罚〔2025〕1号", "2025-03-03"),
+                import_row(2, "常财罚〔2025〕2号", "2025-03-10"),
+                import_row(3, "常财罚〔2025〕3号", "2025-04-01"),
+            ],
+        )
+        .await;
+        let sup = t.session_for(Role::Supervisor, "320400", None).await;
+        let (_, api) = t
+            .call(
+                "GET",
+                "/api/v1/reports/timeliness?from=2025-03-01&to=2025-03-31",
+                &sup,
+                None,
+            )
+            .await;
+        assert_eq!(api["total"]["total"], 2, "{api}");
+        let (s, page) = t
+            .call("GET", "/console/statistics?month=2025-03", &sup, None)
+            .await;
+        let page = html(&page);
+        assert_eq!(s, StatusCode::OK, "{page}");
+        let table = page.split("id=\"timeliness-table\"").nth(1).unwrap();
+        let table = table.split("</table>").next().unwrap();
+        assert!(table.contains("常州市财政局"), "{table}");
+        assert!(!table.contains(FINANCE), "a code where the name belongs");
+        let total = table.split("id=\"timeliness-total\"").nth(1).unwrap();
+        let late = api["total"]["late"].as_u64().unwrap();
+        assert!(
+            total.contains(&format!("<td>2</td><td>{}</td><td>{late}</td>", 2 - late)),
+            "{total}"
+        );
+        // 归集量 by month, with the chart.
+        let (_, page) = t
+            .call("GET", "/console/statistics?month=2025-04", &sup, None)
+            .await;
+        let page = html(&page);
+        assert!(page.contains("id=\"volume-chart\""));
+        let volume = page.split("id=\"volume-table\"").nth(1).unwrap();
+        assert!(
+            volume.contains("<th>2025-03</th><th>2025-04</th><th>合计</th>"),
+            "{volume}"
+        );
+        assert!(
+            volume.contains("<td>2</td><td>1</td><td>3</td>"),
+            "{volume}"
+        );
+        // The export: the same counts in a workbook.
+        let Cred::Session { cookie, .. } = &sup else {
+            unreachable!()
+        };
+        let resp = tower::ServiceExt::oneshot(
+            t.app.clone(),
+            axum::http::Request::builder()
+                .uri("/console/statistics/export.xlsx?month=2025-03")
+                .header("cookie", format!("cx_session={cookie}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let bytes = http_body_util::BodyExt::collect(resp.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let sheet = wb.worksheet_range("公示时效").unwrap();
+        let row: Vec<String> = sheet
+            .rows()
+            .nth(1)
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(row[0], "常州市财政局");
+        assert_eq!(row[1], FINANCE);
+        assert_eq!(row[2], "2");
+        assert_eq!(row[4], late.to_string());
+        let sheet = wb.worksheet_range("归集量").unwrap();
+        let head: Vec<String> = sheet
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(head.last().unwrap(), "合计");
+        assert!(head.contains(&"2025-03".to_string()));
+        // Not for a submitting department.
+        let clerk = t
+            .session_for(Role::SubmittingDepartment, "320400", Some(FINANCE))
+            .await;
+        let (s, _) = t.call("GET", "/console/statistics", &clerk, None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        t.cleanup().await;
+    }
+);

@@ -425,7 +425,7 @@ fn region_choices(caller: &Caller) -> Vec<(String, String)> {
 }
 
 /// Known bodies (the deployment's departments and those delegations name): `(USCC, name)`.
-fn body_choices(state: &AppState) -> Vec<(String, String)> {
+pub(super) fn body_choices(state: &AppState) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = state
         .department_bodies()
         .map(|b| {
