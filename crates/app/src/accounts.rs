@@ -878,19 +878,73 @@ pub async fn create_account_by(
     .await
 }
 
-/// [`admin_change`] by an administrator: an account of another region (a sibling's, or one
-/// above) is not found.
+/// What an administrator's action on an account did: the account as it is now, and the
+/// secrets made for it (a one-time password, a new TOTP enrolment URI), shown once.
+#[derive(Serialize, ToSchema)]
+pub struct AdminChange {
+    pub account: AccountView,
+    pub one_time_password: Option<String>,
+    pub totp_uri: Option<String>,
+}
+
+impl std::fmt::Debug for AdminChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminChange")
+            .field("account", &self.account)
+            .finish_non_exhaustive()
+    }
+}
+
+/// [`admin_change`] by an administrator of the account's region (or above), plus
+/// `reset_totp` (a new second-factor secret, its enrolment URI returned once, every session
+/// of the account ended). Nobody disables, or resets the password or second factor of, its
+/// own account (`own_account`): another administrator does.
 pub async fn admin_change_by(
     app: &crate::App,
     caller: &crate::auth::Caller,
     id: Uuid,
     action: &str,
-) -> AppResult<(Account, Option<String>)> {
-    let a = app.store.account(id).await?.ok_or(AppError::NotFound)?;
+) -> AppResult<AdminChange> {
+    let mut a = app.store.account(id).await?.ok_or(AppError::NotFound)?;
     if !caller.reaches(Permission::AccountsManage, &a.region) {
         return Err(AppError::NotFound);
     }
-    admin_change(app.store.as_ref(), &app.auth, &caller.actor, id, action).await
+    if caller.account_id() == Some(id)
+        && matches!(action, "disable" | "reset_password" | "reset_totp")
+    {
+        return Err(AppError::forbidden(
+            "own_account",
+            "不能停用本人账号或重置本人的密码、动态验证码：请由另一名管理员办理",
+        ));
+    }
+    if action != "reset_totp" {
+        let (a, password) =
+            admin_change(app.store.as_ref(), &app.auth, &caller.actor, id, action).await?;
+        return Ok(AdminChange {
+            account: AccountView::from(&a),
+            one_time_password: password,
+            totp_uri: None,
+        });
+    }
+    let expected = a.version;
+    let secret = TotpSecret::generate()?;
+    let uri = totp::otpauth_uri(&secret, TOTP_ISSUER, &a.username);
+    a.totp_secret = Some(seal_totp(&app.pii, a.id, &secret)?);
+    a.totp_last_step = None;
+    a.version += 1;
+    a.updated_at = chengxin_store::changelog::now();
+    app.store
+        .update_account(&caller.actor, &a, expected)
+        .await?;
+    app.store.delete_sessions_of(a.id, None).await?;
+    let mut e = caller.audit("account", "reset_totp", "ok");
+    e.target = Some(a.id.to_string());
+    app.store.audit(&[e]).await?;
+    Ok(AdminChange {
+        account: AccountView::from(&a),
+        one_time_password: None,
+        totp_uri: Some(uri),
+    })
 }
 
 /// [`issue_token`] by an administrator: only scoped to its own region or one below it.

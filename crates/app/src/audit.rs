@@ -120,3 +120,163 @@ pub async fn export_csv(app: &App, caller: &Caller, q: AuditQuery) -> AppResult<
     }
     Ok(out)
 }
+
+/// Audit actions in Chinese: `(code, name, security event)`. The one table pages, filters and
+/// exports name actions from; a security event (failed logins, lockouts, refusals, grants by
+/// break-glass, enumeration refusals, failed verifications …) is highlighted for the auditor.
+pub const ACTIONS: &[(&str, &str, bool)] = &[
+    ("login", "登录", false),
+    ("logout", "退出登录", false),
+    ("password_change", "修改密码", false),
+    ("account_created", "创建账户", false),
+    ("account_locked", "账户锁定", true),
+    ("unlock", "解除锁定", true),
+    ("disable", "停用账户", true),
+    ("enable", "启用账户", false),
+    ("reset_password", "重置密码", true),
+    ("reset_totp", "重置动态验证码", true),
+    ("roles_changed", "变更角色", true),
+    ("role_grant_requested", "申请授予特权角色", false),
+    ("role_grant_approved", "批准授予特权角色", false),
+    ("role_grant_refused", "拒绝授予特权角色", false),
+    ("role_grant_break_glass", "命令行直接授予特权角色", true),
+    ("token_issued", "签发接口令牌", false),
+    ("token_revoked", "吊销接口令牌", false),
+    ("token_used", "使用接口令牌", false),
+    ("check", "信用核查", false),
+    ("check_outcome", "核查结果反馈", false),
+    ("id_enumeration_refused", "拒绝证件号枚举", true),
+    ("identity_open", "查看主体证件信息", false),
+    ("record_read", "查阅信用记录", false),
+    ("record_texts_open", "查看记录原文", false),
+    ("application_texts_open", "查看申请原文", false),
+    ("batch_errors_open", "查看批次错误报告", false),
+    ("list_entry_read", "查阅名单条目", false),
+    ("credit_report_issue", "出具信用报告", false),
+    ("credit_report_view", "查看信用报告", false),
+    ("credit_report_download", "下载信用报告", false),
+    ("case_deadline_recounted", "重算案件期限", false),
+    ("cases_not_opened", "案件未能发起", true),
+    ("measures_lifted", "解除惩戒措施", false),
+    ("measures_mitigated", "减轻惩戒措施", false),
+    ("mask_free_text", "自由文本证件号遮蔽", false),
+    ("audit_read", "查阅审计日志", false),
+    ("audit_export", "导出审计日志", false),
+    ("log_verify", "校验防篡改日志", false),
+];
+
+/// The Chinese name of an audit action (the code itself when it is not in [`ACTIONS`]; data
+/// changes by the record action's name).
+pub fn action_label(code: &str) -> &str {
+    if let Some((_, l, _)) = ACTIONS.iter().find(|(c, _, _)| *c == code) {
+        return l;
+    }
+    chengxin_domain::records::RecordAction::parse(code)
+        .map(|a| a.label())
+        .unwrap_or(code)
+}
+
+/// The outcome of an event in Chinese.
+pub fn outcome_label(outcome: &str) -> &str {
+    match outcome {
+        "ok" => "成功",
+        "denied" => "拒绝",
+        "failed" => "失败",
+        other => other,
+    }
+}
+
+/// Whether an event is a security event: a refusal or failure of any action, or an action
+/// the auditor must see (lockouts, password resets, break-glass grants …).
+pub fn is_security(e: &AuditEvent) -> bool {
+    e.outcome != "ok"
+        || ACTIONS
+            .iter()
+            .any(|(c, _, security)| *security && *c == e.action)
+}
+
+/// The page size of the console's audit trail.
+pub const PAGE_SIZE: i64 = 50;
+
+/// One page of the audit trail.
+#[derive(Debug)]
+pub struct AuditPage {
+    pub events: Vec<AuditEvent>,
+    /// Events skipped before this page.
+    pub offset: i64,
+    /// Whether there are more after this page.
+    pub more: bool,
+}
+
+/// A page of audit events (and data changes), newest first, from `offset` on; with
+/// `security_only`, only security events ([`is_security`]). The read is audited.
+pub async fn page(
+    app: &App,
+    caller: &Caller,
+    mut q: AuditQuery,
+    offset: i64,
+    security_only: bool,
+) -> AppResult<AuditPage> {
+    let offset = offset.clamp(0, 100_000 - PAGE_SIZE - 1);
+    q.limit = Some(if security_only {
+        100_000
+    } else {
+        offset + PAGE_SIZE + 1
+    });
+    let mut events = read(app, caller, q, "audit_read").await?;
+    if security_only {
+        events.retain(is_security);
+    }
+    let skip = usize::try_from(offset).unwrap_or(0);
+    let size = usize::try_from(PAGE_SIZE).unwrap_or(50);
+    let more = events.len() > skip + size;
+    let events = events.into_iter().skip(skip).take(size).collect();
+    Ok(AuditPage {
+        events,
+        offset,
+        more,
+    })
+}
+
+/// Run `verify` on the change log against the trusted keys, for an auditor (`LogVerify`).
+/// The run is audited (`log_verify`, `ok` or `failed`, with the counts and problems found).
+pub async fn verify(app: &App, caller: &Caller) -> AppResult<chengxin_store::VerifyReport> {
+    caller.require(chengxin_access::Permission::LogVerify)?;
+    if app.log_keys.is_empty() {
+        return Err(AppError::conflict(
+            "log_key_missing",
+            "服务器未配置变更日志签名公钥，无法校验",
+        ));
+    }
+    let report = app.store.verify(&app.log_keys).await?;
+    let mut e = caller.audit(
+        "audit",
+        "log_verify",
+        if report.ok { "ok" } else { "failed" },
+    );
+    e.detail = serde_json::json!({
+        "entries": report.entries,
+        "rows_checked": report.rows_checked,
+        "last_signed_seq": report.last_signed_seq,
+        "head_hash": report.head_hash,
+        "problems": report.problems.iter().take(20).map(|p| p.to_string()).collect::<Vec<_>>(),
+        "problem_count": report.problems.len(),
+    });
+    app.store.audit(&[e]).await?;
+    Ok(report)
+}
+
+/// The latest `verify` run (its audit event), if any.
+pub async fn last_verify(app: &App) -> AppResult<Option<AuditEvent>> {
+    Ok(app
+        .store
+        .audit_events(&AuditFilter {
+            action: Some("log_verify".into()),
+            kind: Some("audit".into()),
+            limit: Some(1),
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .next())
+}

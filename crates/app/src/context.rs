@@ -58,6 +58,10 @@ pub struct App {
     /// The portal's report-verification page; a report's QR code points at
     /// `<url>?no=<报告编号>&code=<验证码>`.
     pub report_verify_url: String,
+    /// Public keys the change log's checkpoints must be signed with (from the key file, never
+    /// from the database alone): the auditor's 校验 runs `verify` against them. Empty: the
+    /// console refuses to verify.
+    pub log_keys: Vec<ed25519_dalek::VerifyingKey>,
 }
 
 impl App {
@@ -91,12 +95,19 @@ impl App {
             report_key: None,
             report_issuer: DEFAULT_REPORT_ISSUER.to_string(),
             report_verify_url: DEFAULT_REPORT_VERIFY_URL.to_string(),
+            log_keys: Vec::new(),
         }
     }
 
     /// The state with the credit-report signing key set.
     pub fn with_report_key(mut self, key: chengxin_report::SigningKey) -> Self {
         self.report_key = Some(key);
+        self
+    }
+
+    /// The state with the change log's trusted signing key set.
+    pub fn with_log_key(mut self, key: ed25519_dalek::VerifyingKey) -> Self {
+        self.log_keys = vec![key];
         self
     }
 

@@ -76,3 +76,73 @@ pub async fn timeliness_for(
     })
     .await
 }
+
+/// 归集量: records collected per department and month (the month of the decision), within the
+/// caller's reach for `reports_read`.
+#[derive(Debug, Clone, Default)]
+pub struct Volume {
+    /// `YYYY-MM`, oldest first.
+    pub months: Vec<String>,
+    /// `(department USCC, count per month)`, by USCC.
+    pub departments: Vec<(String, Vec<u64>)>,
+    /// Count per month over every department.
+    pub totals: Vec<u64>,
+}
+
+/// The first day of the month `n` months before `first` (a first of a month).
+fn months_back(first: NaiveDate, n: u32) -> NaiveDate {
+    first
+        .checked_sub_months(chrono::Months::new(n))
+        .unwrap_or(first)
+}
+
+/// [`Volume`] over the `months` months ending with the month that starts on `last_first`.
+pub async fn volume_for(
+    app: &App,
+    caller: &Caller,
+    last_first: NaiveDate,
+    months: u32,
+) -> AppResult<Volume> {
+    caller.require(Permission::ReportsRead)?;
+    let months = months.clamp(1, 36);
+    let first = months_back(last_first, months - 1);
+    let end = last_first
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(last_first);
+    let labels: Vec<String> = (0..months)
+        .map(|i| {
+            months_back(last_first, months - 1 - i)
+                .format("%Y-%m")
+                .to_string()
+        })
+        .collect();
+    let types: Vec<String> = chengxin_domain::catalog::Catalog::default_checked()
+        .map_err(AppError::unavailable)?
+        .types()
+        .iter()
+        .map(|t| t.code.clone())
+        .collect();
+    let records = app.store.records_decided(&types, first, end).await?;
+    let mut by_dept: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+    let mut totals = vec![0u64; labels.len()];
+    for r in records {
+        if !caller.reaches(Permission::ReportsRead, &uscc_region(&r.source_dept)) {
+            continue;
+        }
+        let m = r.decision_date.format("%Y-%m").to_string();
+        let Some(i) = labels.iter().position(|l| *l == m) else {
+            continue;
+        };
+        let row = by_dept
+            .entry(r.source_dept.clone())
+            .or_insert_with(|| vec![0; labels.len()]);
+        row[i] += 1;
+        totals[i] += 1;
+    }
+    Ok(Volume {
+        months: labels,
+        departments: by_dept.into_iter().collect(),
+        totals,
+    })
+}

@@ -122,6 +122,7 @@ impl std::ops::Deref for ServerState {
         routes::admin::revoke_token,
         routes::audit::list,
         routes::audit::export,
+        routes::audit::verify,
         routes::subjects::identity,
         routes::checks::check,
         routes::cases::list,

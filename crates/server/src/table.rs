@@ -294,6 +294,12 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             Perm(P::AuditRead),
             get(audit::export),
         ),
+        r(
+            p.clone(),
+            "/api/v1/audit/verify",
+            Perm(P::LogVerify),
+            post(audit::verify),
+        ),
     ];
     // Pages (portal and console): server-rendered, GET only, `Open` at the router.
     t.extend(crate::pages::routes());

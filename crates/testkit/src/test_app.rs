@@ -57,12 +57,9 @@ impl TestApp {
         dir: std::path::PathBuf,
         pg: Option<(sqlx::PgPool, String)>,
     ) -> Self {
+        let signer = LogSigner::generate();
         store
-            .migrate(
-                Catalog::default_checked().unwrap(),
-                &LogSigner::generate(),
-                "test",
-            )
+            .migrate(Catalog::default_checked().unwrap(), &signer, "test")
             .await
             .unwrap();
         let mut app = App::new(
@@ -74,7 +71,9 @@ impl TestApp {
         // Deadlines are counted from a fixed day inside the shipped calendar (2018–2026), so
         // the tests do not depend on the date they run.
         app.today = NaiveDate::from_ymd_opt(2025, 6, 2);
-        let app = app.with_report_key(report_key());
+        let app = app
+            .with_report_key(report_key())
+            .with_log_key(signer.verifying_key());
         let state = AppState::new(app);
         TestApp {
             app: router(state.clone()),
@@ -97,6 +96,7 @@ impl TestApp {
             settings(),
         );
         app.today = Some(day);
+        app.log_keys = self.state.log_keys.clone();
         let state = AppState::new(app.with_report_key(report_key()));
         TestApp {
             app: router(state.clone()),
@@ -120,6 +120,7 @@ impl TestApp {
             auth,
         );
         app.today = self.state.today;
+        app.log_keys = self.state.log_keys.clone();
         let state = AppState::new(app.with_report_key(report_key()));
         TestApp {
             app: router(state.clone()),

@@ -78,7 +78,8 @@ pub(crate) async fn run(mut cfg: Config, demo: bool) -> anyhow::Result<ExitCode>
         cfg.data_dir.join("uploads"),
         cfg.auth.clone(),
     )
-    .with_report_key(cfg.key_dir().report_key_or_create()?);
+    .with_report_key(cfg.key_dir().report_key_or_create()?)
+    .with_log_key(signer.verifying_key());
     if let Some(issuer) = &cfg.report_issuer {
         app.report_issuer = issuer.clone();
     }

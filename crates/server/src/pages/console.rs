@@ -15,6 +15,7 @@ mod records;
 mod report_view;
 mod reports;
 mod rights;
+mod statistics;
 mod submit;
 
 use axum::extract::rejection::QueryRejection;
@@ -58,6 +59,8 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(report_view::view),
         ),
         page("/console/archive", get(reports::archive)),
+        page("/console/statistics", get(statistics::statistics)),
+        page("/console/statistics/export.xlsx", get(statistics::export)),
     ]
 }
 
@@ -128,6 +131,12 @@ const SECTIONS: &[(&str, &str, &str, Need)] = &[
         "本主体信用档案",
         "查看本主体全部信用记录（含已修复记录及其历史），申请信用修复",
         Need::Any(&[P::ArchiveReadOwn]),
+    ),
+    (
+        "/console/statistics",
+        "统计与时效",
+        "双公示公示时效（7 个工作日）、各部门各月归集量，导出 XLSX",
+        Need::Any(&[P::ReportsRead]),
     ),
     (
         "/console/audit",

@@ -46,29 +46,28 @@ pub async fn create_account(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AccountAction {
-    /// unlock, disable, enable, reset_password
+    /// unlock, disable, enable, reset_password, reset_totp
     pub action: String,
 }
 
-/// Unlock, disable, enable an account or reset its password (a new one-time password is
-/// returned once).
+/// Unlock, disable, enable an account, reset its password (a new one-time password is
+/// returned once) or its second factor (a new TOTP enrolment URI is returned once). Nobody
+/// disables or resets its own account.
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/actions", tag = "admin", request_body = AccountAction,
     params(("id" = String, Path, description = "Account id")), security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody),
-              (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = accounts::AdminChange), (status = 400, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn account_action(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     body: Result<Json<AccountAction>, JsonRejection>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<accounts::AdminChange>> {
     let id = parse_id(&id)?;
     let Json(req) = body.map_err(json_error)?;
-    let (a, password) = accounts::admin_change_by(&state, &caller, id, &req.action).await?;
-    Ok(Json(serde_json::json!({
-        "account": AccountView::from(&a),
-        "one_time_password": password,
-    })))
+    Ok(Json(
+        accounts::admin_change_by(&state, &caller, id, &req.action).await?,
+    ))
 }
 
 /// The API tokens scoped to the administrator's region and below (hashes are never returned).

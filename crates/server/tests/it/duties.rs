@@ -347,7 +347,8 @@ async fn form_region(t: TestApp) {
     for input in ["id=\"acc-region\"", "id=\"tok-region\""] {
         let at = page.find(input).unwrap_or_else(|| panic!("no {input}"));
         let tag = &page[at..at + page[at..].find('>').unwrap()];
-        assert!(tag.contains("value=\"320481\""), "{tag}");
+        // Picked from the region list: the code with its name.
+        assert!(tag.contains("value=\"320481 江苏省常州市溧阳市\""), "{tag}");
         assert!(!tag.contains("000000"), "{tag}");
     }
     // The role editor is offered for others' accounts, never for one's own.

@@ -15,6 +15,7 @@ mod control_chars;
 mod corrections;
 mod credit_reports;
 mod csp;
+mod desk;
 mod duties;
 mod error_reports;
 mod flood;

@@ -28,6 +28,10 @@ pub struct AuditPageQuery {
     pub actor: Option<String>,
     pub kind: Option<String>,
     pub action: Option<String>,
+    /// `1`: only security events.
+    pub security: Option<String>,
+    /// Events skipped (paging).
+    pub offset: Option<String>,
 }
 
 /// Midnight (China time) of a day as UTC, in the API's RFC 3339 form.
@@ -50,9 +54,13 @@ const KINDS: &[(&str, &str)] = &[
     ("query", "查询留痕"),
     ("data", "数据变更"),
     ("case", "联合奖惩"),
+    ("privacy", "个人信息保护"),
+    ("audit", "审计"),
 ];
 
-/// `/console/audit`: the audit trail with filters and the CSV export link.
+/// `/console/audit`: the audit trail, a page at a time, with filters by time, person, kind
+/// and action (named in Chinese), security events marked, the CSV export link and, for
+/// holders of `LogVerify`, the button that runs `verify`.
 pub async fn audit(
     State(state): State<AppState>,
     caller: Caller,
@@ -68,22 +76,35 @@ pub async fn audit(
     let to_d = nonempty(q.to).and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
     let from = from_d.and_then(day_start);
     let to = to_d.and_then(|d| d.succ_opt()).and_then(day_start);
-    let actor = nonempty(q.actor);
+    // A person: `account:用户名` as stored; a bare username is an account's.
+    let actor = nonempty(q.actor).map(|a| {
+        if a.contains(':') {
+            a
+        } else {
+            format!("account:{a}")
+        }
+    });
     let kind = nonempty(q.kind);
     let action = nonempty(q.action);
+    let security = nonempty(q.security).is_some_and(|s| s == "1");
+    let offset = nonempty(q.offset)
+        .and_then(|o| o.parse::<i64>().ok())
+        .unwrap_or(0)
+        .max(0);
     let query = AuditQuery {
         from,
         to,
         actor: actor.clone(),
         kind: kind.clone(),
         action: action.clone(),
-        limit: Some(300),
+        limit: None,
     };
-    let events = match audit::list(&state, &caller, query).await {
-        Ok(e) => e,
+    let page = match audit::page(&state, &caller, query, offset, security).await {
+        Ok(p) => p,
         Err(e) => return api_error_page(&caller, &v, &e.into()),
     };
-    // The same filter for the export.
+    let events = &page.events;
+    // The same filter for the export and the pager.
     let mut params: Vec<String> = Vec::new();
     let fmt = |t: chrono::DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     if let Some(t) = from {
@@ -92,13 +113,47 @@ pub async fn audit(
     if let Some(t) = to {
         params.push(format!("to={}", enc(&fmt(t))));
     }
+    let mut filter: Vec<String> = Vec::new();
+    if let Some(d) = from_d {
+        filter.push(format!("from={d}"));
+    }
+    if let Some(d) = to_d {
+        filter.push(format!("to={d}"));
+    }
     for (k, x) in [("actor", &actor), ("kind", &kind), ("action", &action)] {
         if let Some(x) = x {
             params.push(format!("{k}={}", enc(x)));
+            filter.push(format!("{k}={}", enc(x)));
         }
+    }
+    if security {
+        filter.push("security=1".into());
     }
     params.push("limit=100000".into());
     let export = format!("/api/v1/audit/export?{}", params.join("&"));
+    let page_link = |o: i64| {
+        let mut f = filter.clone();
+        f.push(format!("offset={o}"));
+        format!("/console/audit?{}", f.join("&"))
+    };
+    let size = audit::PAGE_SIZE;
+    let prev = (page.offset > 0).then(|| page_link((page.offset - size).max(0)));
+    let next = page.more.then(|| page_link(page.offset + size));
+    // People for the filter: the accounts within the auditor's reach, by name.
+    let people: Vec<(String, String)> = state
+        .store
+        .accounts()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| caller.reaches(P::AuditRead, &a.region))
+        .map(|a| (a.username, a.display_name))
+        .collect();
+    let last_verify = if caller.has(P::LogVerify) {
+        audit::last_verify(&state).await.ok().flatten()
+    } else {
+        None
+    };
     // Grants of privileged roles are announced to the auditor: pending ones and the latest.
     let grants = chengxin_app::accounts::grants_by(&state, &caller)
         .await
@@ -106,6 +161,7 @@ pub async fn audit(
     let pending_grants = grants.iter().filter(|g| g.status == "pending").count();
     let break_glass = grants.iter().filter(|g| g.status == "break_glass").count();
     let body = html! {
+        (msg_box("action-msg"))
         @if !grants.is_empty() {
             div.notice.warn #grant-announcements role="status" {
                 strong { "特权角色授予：" }
@@ -121,10 +177,42 @@ pub async fn audit(
                 a href="/console/grants" { "查看全部授予记录" }
             }
         }
+        @if caller.has(P::LogVerify) {
+            section.card #log-verify {
+                h2 { "防篡改校验" }
+                p.hint { "重新计算变更日志的哈希链、核对签名检查点（以服务器密钥文件中的公钥为准）和每一行数据的摘要。校验本身记入审计日志。" }
+                @match &last_verify {
+                    None => p #verify-result { "尚未在工作台运行过校验。" },
+                    Some(e) => {
+                        p #verify-result {
+                            "最近一次校验：" (dt(&e.at)) "，" (super::who(&e.actor)) "，结果："
+                            @if e.outcome == "ok" {
+                                span.tag.ok { "通过" }
+                                "（变更日志 " (e.detail.get("entries").and_then(|x| x.as_i64()).unwrap_or(0))
+                                " 条，核对数据 " (e.detail.get("rows_checked").and_then(|x| x.as_u64()).unwrap_or(0)) " 行，未发现篡改）"
+                            } @else {
+                                span.tag.bad { "未通过" }
+                                "（发现 " (e.detail.get("problem_count").and_then(|x| x.as_u64()).unwrap_or(0)) " 处问题）"
+                            }
+                        }
+                        @if let Some(ps) = e.detail.get("problems").and_then(|p| p.as_array()).filter(|p| !p.is_empty()) {
+                            ul #verify-problems { @for p in ps { li { (val(p)) } } }
+                        }
+                    }
+                }
+                p { button #run-verify type="button" data-api="/api/v1/audit/verify" data-done="校验已完成" { "运行防篡改校验" } }
+            }
+        }
         form.card.filters method="get" action="/console/audit" {
             div { label for="f-from" { "起始日期" } input #f-from type="date" name="from" value=(from_d.map(|d| d.to_string()).unwrap_or_default()); }
             div { label for="f-to" { "截止日期" } input #f-to type="date" name="to" value=(to_d.map(|d| d.to_string()).unwrap_or_default()); }
-            div { label for="f-actor" { "操作者" } input #f-actor type="text" name="actor" value=(actor.clone().unwrap_or_default()) placeholder="account:用户名"; }
+            div {
+                label for="f-actor" { "操作者" }
+                input #f-actor type="text" name="actor" list="f-actor-list" value=(actor.as_deref().map(super::who).unwrap_or_default()) placeholder="输入姓名或用户名选择";
+                datalist #f-actor-list {
+                    @for (u, n) in &people { option value=(u) { (n) "（" (u) "）" } }
+                }
+            }
             div {
                 label for="f-kind" { "类别" }
                 select #f-kind name="kind" {
@@ -132,34 +220,57 @@ pub async fn audit(
                     @for (k, l) in KINDS { option value=(k) selected[kind.as_deref() == Some(*k)] { (l) } }
                 }
             }
-            div { label for="f-action" { "操作" } input #f-action type="text" name="action" value=(action.clone().unwrap_or_default()) placeholder="如 login"; }
-            div { button type="submit" { "筛选" } }
+            div {
+                label for="f-action" { "操作" }
+                select #f-action name="action" {
+                    option value="" { "全部" }
+                    @for (c, l, _) in audit::ACTIONS { option value=(c) selected[action.as_deref() == Some(*c)] { (l) } }
+                }
+            }
+            div { label { input #f-security type="checkbox" name="security" value="1" checked[security]; " 只看安全事件" } }
+            div.buttons { button type="submit" { "筛选" } a.button.secondary href="/console/audit" { "清除" } }
         }
         p {
             a.button.secondary #audit-export href=(export) download { "导出 CSV" }
-            " " span.hint { "显示最近 " (events.len()) " 条（最多 300 条，导出不限）。查阅与导出本身也记入审计日志。" }
+            " " span.hint #audit-range {
+                @if events.is_empty() { "没有符合条件的记录。" }
+                @else { "第 " (page.offset + 1) "–" (page.offset + i64::try_from(events.len()).unwrap_or(0)) " 条（每页 " (size) " 条，最新在前；导出不限条数）。" }
+                "查阅与导出本身也记入审计日志。标红的行为安全事件（登录失败、锁定、拒绝、命令行授权、证件号枚举等）。"
+            }
         }
-        div.table-wrap { table {
+        div.table-wrap { table #audit-table {
             thead { tr { th { "时间" } th { "操作者" } th { "类别" } th { "操作" } th { "对象" } th { "结果" } th { "来源地址" } th { "详情" } } }
             tbody {
                 @if events.is_empty() { tr { td colspan="8" { "没有符合条件的记录。" } } }
-                @for e in &events {
-                    tr {
-                        td.nowrap { (dt(&e.at)) }
-                        td { (e.actor) }
-                        td { (KINDS.iter().find(|(k, _)| *k == e.kind).map(|(_, l)| *l).unwrap_or(&e.kind)) }
-                        td { (e.action) }
-                        td { code.small { (e.target.clone().unwrap_or_default()) } }
-                        td {
-                            @if e.outcome == "ok" { span.tag.ok { "成功" } }
-                            @else { span.tag.bad { (e.outcome) } }
+                @for e in events {
+                    @let sec = audit::is_security(e);
+                    tr.security-event[sec] {
+                        td.nowrap data-label="时间" { (dt(&e.at)) }
+                        td data-label="操作者" { (super::actor_label(&e.actor)) }
+                        td data-label="类别" { (KINDS.iter().find(|(k, _)| *k == e.kind).map(|(_, l)| *l).unwrap_or(&e.kind)) }
+                        td data-label="操作" {
+                            (audit::action_label(&e.action))
+                            @if sec { " " span.tag.bad.security-tag { "安全事件" } }
                         }
-                        td { (e.ip.clone().unwrap_or_default()) }
-                        td { code.small.detail { (val(&serde_json::Value::String(e.detail.to_string()))) } }
+                        td data-label="对象" { code.small { (e.target.clone().unwrap_or_default()) } }
+                        td data-label="结果" {
+                            @if e.outcome == "ok" { span.tag.ok { "成功" } }
+                            @else { span.tag.bad { (audit::outcome_label(&e.outcome)) } }
+                        }
+                        td data-label="来源地址" { (e.ip.clone().unwrap_or_default()) }
+                        td data-label="详情" { code.small.detail { (val(&serde_json::Value::String(e.detail.to_string()))) } }
                     }
                 }
             }
         } }
+        @if prev.is_some() || next.is_some() {
+            nav.pager aria-label="分页" {
+                @if let Some(h) = &prev { a #audit-prev href=(h) rel="prev" { "上一页" } }
+                span.info { "第 " ((page.offset / size) + 1) " 页" }
+                @if let Some(h) = &next { a #audit-next href=(h) rel="next" { "下一页" } }
+            }
+        }
+        (actions_script())
     };
     render(&caller, &v, "审计日志", "/console/audit", body)
 }
@@ -168,6 +279,26 @@ const ACCOUNTS_JS: &str = r#"
 function cxChecked(name) {
   return Array.from(document.querySelectorAll('input[name="' + name + '"]:checked')).map(function (i) { return i.value; });
 }
+// A region or body picked from its list reads "code name": the code is the first word.
+function cxCode(id) {
+  return document.getElementById(id).value.trim().split(/\s+/)[0];
+}
+document.querySelectorAll("[data-reset-for]").forEach(function (b) {
+  b.addEventListener("click", async function () {
+    const out = document.getElementById("action-msg");
+    if (b.dataset.confirm && !window.confirm(b.dataset.confirm)) return;
+    b.disabled = true;
+    const r = await cx.api("POST", "/api/v1/accounts/" + b.dataset.resetFor + "/actions", { action: b.dataset.action });
+    b.disabled = false;
+    if (!r.ok) { cx.message(out, "err", cx.error(r.data)); out.scrollIntoView({ block: "nearest" }); return; }
+    cxOnce(out, [["账户", b.dataset.user, "reset-username"], ["一次性密码", r.data.one_time_password, "reset-password"], ["动态验证码绑定地址（TOTP）", r.data.totp_uri, "reset-totp-uri"]]);
+    const again = document.createElement("button");
+    again.type = "button"; again.className = "secondary"; again.textContent = "已记下，刷新列表";
+    again.addEventListener("click", function () { location.reload(); });
+    out.appendChild(again);
+    out.scrollIntoView({ block: "nearest" });
+  });
+});
 function cxOnce(el, rows) {
   el.innerHTML = "";
   el.className = "notice ok";
@@ -193,8 +324,8 @@ if (acc) acc.addEventListener("click", async function () {
     username: document.getElementById("acc-username").value.trim(),
     display_name: document.getElementById("acc-display").value.trim(),
     roles: cxChecked("acc-role"),
-    region: document.getElementById("acc-region").value.trim(),
-    body: document.getElementById("acc-body").value.trim() || null,
+    region: cxCode("acc-region"),
+    body: cxCode("acc-body") || null,
   };
   if (!body.username || !body.display_name || body.roles.length === 0 || !body.region) {
     cx.message(out, "err", "请填写用户名、姓名、区划并至少选择一个角色"); return;
@@ -242,8 +373,8 @@ if (tok) tok.addEventListener("click", async function () {
   const body = {
     name: document.getElementById("tok-name").value.trim(),
     permissions: cxChecked("tok-perm"),
-    region: document.getElementById("tok-region").value.trim(),
-    body: document.getElementById("tok-body").value.trim() || null,
+    region: cxCode("tok-region"),
+    body: cxCode("tok-body") || null,
     days: Number(document.getElementById("tok-days").value || "90"),
     rate_per_second: Number(document.getElementById("tok-rate").value) || null,
     daily_quota: Number(document.getElementById("tok-quota").value) || null,
@@ -265,6 +396,62 @@ fn role_label(code: &str) -> &str {
         .find(|r| r.as_str() == code)
         .map(|r| r.label_zh())
         .unwrap_or(code)
+}
+
+/// Regions an administrator may pick (its own and those within it, current, 6-digit codes):
+/// `(code, full name)`.
+fn region_choices(caller: &Caller) -> Vec<(String, String)> {
+    let Ok(table) = chengxin_domain::regions::RegionTable::national_checked() else {
+        return Vec::new();
+    };
+    let own = caller.scope.region.as_str();
+    let mut out: Vec<(String, String)> = Vec::new();
+    if own == "000000" {
+        out.push(("000000".into(), "全国".into()));
+    }
+    out.extend(
+        table
+            .iter()
+            .filter(|r| r.current && !r.is_summary() && r.code.len() == 6)
+            .filter(|r| own == "000000" || table.is_within(&r.code, own))
+            .map(|r| {
+                (
+                    r.code.clone(),
+                    table.full_name(&r.code).unwrap_or_else(|| r.name.clone()),
+                )
+            }),
+    );
+    out
+}
+
+/// Known bodies (the deployment's departments and those delegations name): `(USCC, name)`.
+pub(super) fn body_choices(state: &AppState) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = state
+        .department_bodies()
+        .map(|b| {
+            b.bodies()
+                .iter()
+                .map(|b| (b.uscc.clone(), b.name.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Ok(d) = state.delegations() {
+        for x in d.all() {
+            out.push((x.submitter.clone(), x.name.clone()));
+            out.extend(x.bodies.iter().map(|b| (b.uscc.clone(), b.name.clone())));
+        }
+    }
+    out.sort();
+    out.dedup_by(|a, b| a.0 == b.0);
+    out
+}
+
+/// A code as its list shows it (`320400 江苏省常州市`), the code alone if not listed.
+fn choice(list: &[(String, String)], code: &str) -> String {
+    list.iter()
+        .find(|(c, _)| c == code)
+        .map(|(c, n)| format!("{c} {n}"))
+        .unwrap_or_else(|| code.to_string())
 }
 
 /// `/console/accounts`: accounts and API tokens for the administrator.
@@ -326,8 +513,20 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
     };
     let me = caller.account_id();
     let now = chengxin_store::clock::now();
+    let regions = region_choices(&caller);
+    let bodies = body_choices(&state);
+    let body_label = |code: &str| -> String {
+        bodies
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(c, n)| format!("{n}（{c}）"))
+            .unwrap_or_else(|| code.to_string())
+    };
+    let own_region = choice(&regions, caller.scope.region.as_str());
     let body = html! {
         (msg_box("action-msg"))
+        datalist #region-list { @for (c, n) in &regions { option value=(format!("{c} {n}")) {} } }
+        datalist #body-list { @for (c, n) in &bodies { option value=(format!("{c} {n}")) {} } }
         @if manage_accounts {
             h2 { "账户" }
             div.table-wrap { table {
@@ -340,8 +539,8 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
                             td { (a.username) }
                             td { (a.display_name) }
                             td { (a.roles.iter().map(|r| role_label(r)).collect::<Vec<_>>().join("、")) }
-                            td { (a.region) }
-                            td { (a.body.clone().unwrap_or_default()) }
+                            td { (crate::pages::portal::region_name(Some(&a.region))) " " span.hint { (a.region) } }
+                            td { (a.body.as_deref().map(body_label).unwrap_or_default()) }
                             td {
                                 @if a.disabled { span.tag.bad { "已停用" } }
                                 @else if locked { span.tag.warn { "已锁定" } }
@@ -354,13 +553,22 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
                                 }
                             }
                             td.actions {
-                                @if a.disabled {
+                                @if me == Some(a.id) {
+                                } @else if a.disabled {
                                     button.secondary type="button" data-api=(url) data-body=r#"{"action":"enable"}"# data-done="已启用" { "启用" }
                                 } @else {
                                     button.secondary type="button" data-api=(url) data-body=r#"{"action":"disable"}"# data-confirm=(format!("确定停用账户 {}？其会话将立即失效。", a.username)) data-done="已停用" { "停用" }
                                 }
                                 @if locked {
                                     " " button.secondary type="button" data-api=(url) data-body=r#"{"action":"unlock"}"# data-done="已解锁" { "解锁" }
+                                }
+                                @if me != Some(a.id) {
+                                    " " button.secondary type="button" data-reset-for=(a.id) data-action="reset_password" data-user=(a.username)
+                                        data-confirm=(format!("确定重置账户 {} 的密码？将生成一次性密码，其会话将立即失效。", a.username)) { "重置密码" }
+                                    @if a.totp_secret.is_some() || chengxin_access::roles::requires_totp(&chengxin_app::auth::roles_of(a)) {
+                                        " " button.secondary type="button" data-reset-for=(a.id) data-action="reset_totp" data-user=(a.username)
+                                            data-confirm=(format!("确定重置账户 {} 的动态验证码？原身份验证器将失效，其会话将立即结束。", a.username)) { "重置动态验证码" }
+                                    }
                                 }
                                 @if me == Some(a.id) {
                                     " " span.hint { "本人账号（角色须由另一名管理员更改）" }
@@ -387,8 +595,8 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
                 div.form-grid {
                     div { label for="acc-username" { "用户名" } input #acc-username type="text" autocomplete="off"; }
                     div { label for="acc-display" { "姓名 / 显示名" } input #acc-display type="text" autocomplete="off"; }
-                    div { label for="acc-region" { "辖区（行政区划代码，默认为本人辖区）" } input #acc-region type="text" inputmode="numeric" maxlength="6" value=(caller.scope.region.as_str()); }
-                    div { label for="acc-body" { "所属单位统一社会信用代码（可选）" } input #acc-body type="text" maxlength="18"; }
+                    div { label for="acc-region" { "辖区（输入地名选择，默认为本人辖区）" } input #acc-region type="text" list="region-list" autocomplete="off" value=(own_region); }
+                    div { label for="acc-body" { "所属单位（可选，输入单位名称选择）" } input #acc-body type="text" list="body-list" autocomplete="off"; }
                 }
                 fieldset {
                     legend { "角色" }
@@ -437,8 +645,8 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
             div.card {
                 div.form-grid {
                     div { label for="tok-name" { "名称（使用系统 / 部门）" } input #tok-name type="text"; }
-                    div { label for="tok-region" { "辖区（行政区划代码）" } input #tok-region type="text" inputmode="numeric" maxlength="6" value=(caller.scope.region.as_str()); }
-                    div { label for="tok-body" { "代表单位统一社会信用代码（报送令牌必填）" } input #tok-body type="text" maxlength="18"; }
+                    div { label for="tok-region" { "辖区（输入地名选择）" } input #tok-region type="text" list="region-list" autocomplete="off" value=(own_region); }
+                    div { label for="tok-body" { "代表单位（报送令牌必填，输入单位名称选择）" } input #tok-body type="text" list="body-list" autocomplete="off"; }
                     div { label for="tok-days" { "有效天数（最多 366）" } input #tok-days type="number" min="1" max="366" value="90"; }
                     div { label for="tok-rate" { "每秒请求数上限" } input #tok-rate type="number" min="1" max=(MAX_TOKEN_RATE) value=(DEFAULT_TOKEN_RATE); }
                     div { label for="tok-quota" { "每日核查对象数上限" } input #tok-quota type="number" min="1" max=(MAX_TOKEN_DAILY_QUOTA) value=(DEFAULT_TOKEN_DAILY_QUOTA); }
