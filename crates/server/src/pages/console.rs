@@ -11,6 +11,7 @@ mod calendar;
 mod cases;
 mod correction;
 mod feedback;
+mod lists;
 mod records;
 mod report_view;
 mod reports;
@@ -44,6 +45,17 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/applications/{id}", get(rights::detail)),
         page("/console/cases", get(cases::cases)),
         page("/console/lists", get(cases::lists)),
+        page("/console/lists/{id}", get(lists::entry)),
+        console_post(
+            "/console/lists/propose",
+            P::ListsManage,
+            axum::routing::post(lists::propose),
+        ),
+        console_post(
+            "/console/lists/{id}/actions",
+            P::ListsManage,
+            axum::routing::post(lists::act),
+        ),
         page("/console/records/{id}", get(records::record)),
         page("/console/subjects", get(records::subjects)),
         page("/console/link-queue", get(records::link_queue)),
@@ -59,6 +71,27 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         page("/console/archive", get(reports::archive)),
     ]
+}
+
+/// A console form's POST route: JSON with the session's CSRF token in its header (checked for
+/// every state-changing request by `auth::authenticate`), the permission checked at the router
+/// and the item's jurisdiction by the use case it calls.
+fn console_post(
+    path: &'static str,
+    perm: P,
+    handler: MethodRouter<AppState>,
+) -> (RouteSpec, MethodRouter<AppState>) {
+    (
+        RouteSpec {
+            method: axum::http::Method::POST,
+            path,
+            access: crate::auth::Access::Perm(perm),
+            upload: false,
+            cleans_text: false,
+            flood: None,
+        },
+        handler,
+    )
 }
 
 // ------------------------------------------------------------------------------------------------

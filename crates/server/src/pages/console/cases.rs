@@ -276,11 +276,12 @@ pub async fn lists(
             }
             div { button type="submit" { "筛选" } }
         }
-        p.hint { "共 " (shown.len()) " 条。认定、公示、生效、移出通过接口 " code { "/api/v1/list-entries/{id}/actions" } " 办理。" }
+        p.hint { "共 " (shown.len()) " 条。点“办理”查看条目的期限和办理经过，办理公示、异议、生效、移出。" }
+        (super::lists::propose_form(joint))
         div.table-wrap { table {
-            thead { tr { th { "信用主体" } th { "名单" } th { "状态" } th { "认定部门" } th { "公示截止" } th { "生效 / 期限" } th { "待处理异议" } } }
+            thead { tr { th { "信用主体" } th { "名单" } th { "状态" } th { "认定部门" } th { "公示截止" } th { "生效 / 期限" } th { "待处理异议" } th { "办理" } } }
             tbody {
-                @if shown.is_empty() { tr { td colspan="7" { "暂无名单条目。" } } }
+                @if shown.is_empty() { tr { td colspan="8" { "暂无名单条目。" } } }
                 @for r in &shown {
                     @let e = &r.entry;
                     tr {
@@ -302,10 +303,12 @@ pub async fn lists(
                             @if let Some(u) = date(e, "removed_on") { " 移出于 " (u) }
                         }
                         td { (e.get("objections_pending").and_then(|n| n.as_u64()).unwrap_or(0)) }
+                        td { a href=(format!("/console/lists/{}", r.id)) { "办理" } }
                     }
                 }
             }
         } }
+        (actions_script())
     };
     render(&caller, &v, "名单管理", "/console/lists", body)
 }
