@@ -44,6 +44,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/applications", get(rights::queue)),
         page("/console/applications/{id}", get(rights::detail)),
         page("/console/cases", get(cases::cases)),
+        page("/console/cases/{id}", get(cases::case)),
         page("/console/lists", get(cases::lists)),
         page("/console/lists/{id}", get(lists::entry)),
         console_post(
@@ -770,15 +771,9 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller, uri: Uri) 
     }
     if caller.has(P::CasesHandle) || caller.has(P::CasesManage) {
         let mut c = DueCount::default();
-        if let Ok(rows) = state
-            .store
-            .cases(&chengxin_store::CaseFilter {
-                open_only: true,
-                limit: Some(10_000),
-                ..Default::default()
-            })
-            .await
-        {
+        // The cases the list shows: those in the caller's reach (its region, below and above;
+        // a department's own), not every case of the platform.
+        if let Ok(rows) = chengxin_app::cases::list(&state, &caller, None, true).await {
             for r in &rows {
                 c.add(r.next_due, today);
             }
@@ -794,14 +789,16 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller, uri: Uri) 
     }
     if caller.has(P::ListsManage) {
         let mut c = DueCount::default();
-        if let Ok(rows) = state
-            .store
-            .list_entries(&chengxin_store::ListEntryFilter {
+        // The entries the list links to shows: those of the caller's jurisdiction.
+        let rows = lists::entries_in_reach(
+            &state,
+            &caller,
+            &chengxin_store::ListEntryFilter {
                 status: Some("publicity".into()),
-                limit: Some(10_000),
                 ..Default::default()
-            })
-            .await
+            },
+        )
+        .await;
         {
             for r in &rows {
                 let until = r

@@ -456,6 +456,13 @@ async fn walk(t: TestApp) {
     );
     add(
         "GET",
+        "/console/cases/{id}",
+        format!("/console/cases/{}", case.replace('/', "%2F")),
+        None,
+        office(),
+    );
+    add(
+        "GET",
         "/console/lists/{id}",
         format!("/console/lists/{proposed}"),
         None,

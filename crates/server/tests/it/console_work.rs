@@ -177,6 +177,15 @@ async fn lists(t: TestApp) {
     for want in ["公示中", "2025-06-11", "记录异议", "常信公〔2025〕3号"] {
         assert!(html.contains(want), "{want}: {html}");
     }
+    // The dashboard counts what the list it links to shows: 武进's entry, not for 溧阳.
+    let figure =
+        |n: usize| format!("href=\"/console/lists?status=publicity\"><div class=\"n\">{n}</div>");
+    let (_, dash) = page(&t, "/console", &office).await;
+    assert!(dash.contains(&figure(1)), "{dash}");
+    let (_, dash) = page(&t, "/console", &liyang).await;
+    assert!(dash.contains(&figure(0)), "{dash}");
+    let (_, list) = page(&t, "/console/lists?status=publicity", &liyang).await;
+    assert!(list.contains("共 0 条"), "{list}");
     // An objection during publicity; taking effect then is refused, in Chinese.
     let (s, v) = t
         .call("POST", &act, &office, Some(json!({"action": "raise_objection", "note": "当事人称已履行", "expected_version": 2})))
@@ -246,3 +255,132 @@ async fn lists(t: TestApp) {
     t.cleanup().await;
 }
 both_backends!(a_list_entry_walked_through_the_console, lists);
+
+/// 常州市财政局 (`data/measures/bodies.toml`).
+const FINANCE: &str = "11320400MB0000019Y";
+
+async fn cases(t: TestApp) {
+    use chengxin_app::lists::{refresh_imported, SourceRow, COURT_LIST};
+    // A 武进 company and a 溧阳 one enter the court's list on 3 March 2025; their cases open.
+    let hasher = chengxin_domain::subjects::IdHasher::new([3; 32]);
+    let rows = [
+        ("常州市乙建设工程有限公司", COMPANY),
+        ("溧阳某某贸易有限公司", "91320481MA0000015J"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (name, uscc))| SourceRow {
+        row: i as u64 + 2,
+        name: (*name).into(),
+        uscc: Some((*uscc).into()),
+        id_number: None,
+        case_no: format!("（2025）苏执{}号", i + 100),
+    })
+    .collect();
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
+    refresh_imported(t.store.as_ref(), &hasher, "test", COURT_LIST, rows, day)
+        .await
+        .unwrap();
+    // Today (2 June) nobody has sent them: the daily job escalates.
+    chengxin_app::cases::remind(t.store.as_ref(), t.state.today())
+        .await
+        .unwrap();
+    let office = t.session_for(Role::CreditOffice, "320412", None).await;
+    let liyang = t.session_for(Role::CreditOffice, "320481", None).await;
+    let finance = t
+        .session_for(Role::ImplementingDepartment, "320400", Some(FINANCE))
+        .await;
+    let all = t.store.cases(&Default::default()).await.unwrap();
+    let company = t.store.subject_by_uscc(COMPANY).await.unwrap().unwrap();
+    let ours: Vec<_> = all
+        .iter()
+        .filter(|c| c.region.as_deref() == Some("320412"))
+        .collect();
+    assert!(!ours.is_empty() && ours.len() < all.len(), "{all:?}");
+    // The list names the subject and links to each case; the dashboard counts what it lists.
+    let (s, list) = page(&t, "/console/cases", &office).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(list.contains(&format!("共 {} 件", ours.len())), "{list}");
+    assert!(
+        list.contains("常州市乙建设工程有限公司") && !list.contains("溧阳某某贸易有限公司"),
+        "{list}"
+    );
+    let fin = ours.iter().find(|c| c.department == "finance").unwrap();
+    let uri = format!("/console/cases/{}", fin.id.replace('/', "%2F"));
+    assert!(list.contains(&uri), "{list}");
+    let (_, dash) = page(&t, "/console", &office).await;
+    assert!(
+        dash.contains(&format!(
+            "href=\"/console/cases\"><div class=\"n\">{}</div>",
+            ours.len()
+        )),
+        "{dash}"
+    );
+    // 分发 by the office, then 签收, 实施 and 反馈 by the finance bureau (with their notes).
+    let advance = format!("/api/v1/cases/{}/advance", fin.id.replace('/', "%2F"));
+    let (s, v) = t
+        .call(
+            "POST",
+            &advance,
+            &office,
+            Some(json!({"expected_version": 1, "body": FINANCE})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let mut version = 2;
+    for note in [None, Some("已限制参与政府采购"), Some("已反馈实施情况")] {
+        let (s, v) = t
+            .call(
+                "POST",
+                &advance,
+                &finance,
+                Some(json!({"expected_version": version, "note": note})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        version = v["version"].as_i64().unwrap();
+    }
+    let stored = t.store.case(&fin.id).await.unwrap().unwrap();
+    let by = |i: usize| {
+        stored.state["events"][i]["by"]
+            .as_str()
+            .unwrap()
+            .strip_prefix("account:")
+            .unwrap()
+            .to_string()
+    };
+    // The detail page, for the office and for the department.
+    for who in [&office, &finance] {
+        let (s, html) = page(&t, &uri, who).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        for want in [
+            company.name.as_str(),
+            COMPANY,
+            "常州市武进区",
+            "失信被执行人",
+            "（2025）苏执100号",
+            "常州市财政局",
+            "分发",
+            "签收",
+            "实施",
+            "反馈",
+            "2025-03-04",
+            "已限制参与政府采购",
+            "已反馈实施情况",
+            "逾期督办",
+            &by(1),
+            &by(2),
+        ] {
+            assert!(html.contains(want), "{want}: {html}");
+        }
+        assert!(!html.contains(&fin.id), "no case code where a name belongs");
+    }
+    // 溧阳's credit office neither sees it nor learns whom it is about.
+    let (s, html) = page(&t, &uri, &liyang).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{html}");
+    assert!(!html.contains("常州市乙建设工程有限公司"), "{html}");
+    let (_, list) = page(&t, "/console/cases", &liyang).await;
+    assert!(!list.contains(&uri), "{list}");
+    t.cleanup().await;
+}
+both_backends!(a_case_page_names_its_subject_and_steps, cases);

@@ -22,6 +22,48 @@ use crate::error::{ApiError, ApiResult, AppError};
 use crate::routes::input::{json_error, parse_id};
 use crate::AppState;
 
+/// The entries matching `filter` (at most 10,000) that the caller manages: those whose region
+/// ([`chengxin_app::lists::entry_region`], the recognising body's) it reaches with
+/// `lists_manage` — what `/console/lists` lists and the dashboard counts.
+pub async fn entries_in_reach(
+    state: &AppState,
+    caller: &Caller,
+    filter: &chengxin_store::ListEntryFilter,
+) -> Vec<chengxin_store::ListEntryRow> {
+    let rows = state
+        .store
+        .list_entries(&chengxin_store::ListEntryFilter {
+            limit: Some(10_000),
+            ..filter.clone()
+        })
+        .await
+        .unwrap_or_default();
+    let mut subjects: std::collections::HashMap<Uuid, Option<chengxin_domain::subjects::Subject>> =
+        Default::default();
+    let mut out = Vec::new();
+    for r in rows {
+        let subject = match r.subject_id {
+            Some(id) => match subjects.get(&id) {
+                Some(s) => s.clone(),
+                None => {
+                    let s = state.store.subject(id).await.ok().flatten();
+                    subjects.insert(id, s.clone());
+                    s
+                }
+            },
+            None => None,
+        };
+        let region = match &subject {
+            Some(s) => chengxin_app::lists::entry_region(&r, s),
+            None => r.region.clone().unwrap_or_else(|| "000000".into()),
+        };
+        if caller.reaches(P::ListsManage, &region) {
+            out.push(r);
+        }
+    }
+    out
+}
+
 /// The form to propose an entry (认定), shown on `/console/lists`.
 pub fn propose_form(joint: Option<&JointCatalog>) -> Markup {
     html! {
