@@ -435,6 +435,7 @@ fn step_label(action: &str) -> &str {
         "refuse" => "不予受理",
         "check" => "核查",
         "answer" => "答复",
+        "assign" => "转办",
         "approve" => "同意修复",
         "reject" => "不予修复",
         "share" => "共享修复结果",

@@ -384,3 +384,97 @@ async fn cases(t: TestApp) {
     t.cleanup().await;
 }
 both_backends!(a_case_page_names_its_subject_and_steps, cases);
+
+async fn complaints(t: TestApp) {
+    t.import(WUJIN_DEPT, vec![import_row(2, "武进罚1", "2025-03-03")])
+        .await;
+    let office = t.session_for(Role::CreditOffice, "320412", None).await;
+    let liyang = t.session_for(Role::CreditOffice, "320481", None).await;
+    let (s, filed) = t
+        .call(
+            "POST",
+            "/api/v1/complaints",
+            &Cred::None,
+            Some(
+                json!({"about": "常州甲公司", "about_uscc": COMPANY, "reasons": "拖欠工程款两年",
+                "applicant_name": "孙八"}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{filed}");
+    let id = filed["id"].as_str().unwrap().to_string();
+    let uri = format!("/console/applications/{id}");
+    let act = format!("/api/v1/applications/{id}/actions");
+    // In the office's queue, with its steps (it used to say "当前步骤不由您办理").
+    let (_, queue) = page(&t, "/console/applications", &office).await;
+    assert!(queue.contains(&uri), "{queue}");
+    let (s, html) = page(&t, &uri, &office).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(!html.contains("当前步骤不由您办理"), "{html}");
+    assert!(html.contains("受理") && html.contains("不予受理"), "{html}");
+    // A sibling county neither sees nor handles it.
+    let (s, html) = page(&t, &uri, &liyang).await;
+    assert!(
+        matches!(s, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{s}"
+    );
+    assert!(!html.contains("拖欠工程款"), "{html}");
+    let (s, _) = t
+        .call(
+            "POST",
+            &act,
+            &liyang,
+            Some(json!({"action": "accept", "expected_version": 1})),
+        )
+        .await;
+    assert!(
+        matches!(s, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{s}"
+    );
+    // 受理: the deadline is shown, and 转办 / 答复 are offered, departments by name.
+    let (s, v) = t
+        .call(
+            "POST",
+            &act,
+            &office,
+            Some(json!({"action": "accept", "expected_version": 1})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let due = v["body"]["due"].as_str().unwrap().to_string();
+    let (_, html) = page(&t, &uri, &office).await;
+    for want in [due.as_str(), "转办", "常州市财政局", "提交答复", "已受理"] {
+        assert!(html.contains(want), "{want}: {html}");
+    }
+    // 转办 to an unregistered department is refused, in Chinese; to the finance bureau, done.
+    let (s, v) = t
+        .call("POST", &act, &office, Some(json!({"action": "assign", "department": "11320481MB00000274", "reasons": "请核实", "expected_version": 2})))
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("department_unknown")),
+        "{v}"
+    );
+    let (s, v) = t
+        .call("POST", &act, &office, Some(json!({"action": "assign", "department": FINANCE, "reasons": "请核实拖欠情况", "expected_version": 2})))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["body"]["state"], "accepted", "{v}");
+    let (_, html) = page(&t, &uri, &office).await;
+    assert!(
+        html.contains("转办至常州市财政局：请核实拖欠情况"),
+        "{html}"
+    );
+    // 答复.
+    let (s, v) = t
+        .call("POST", &act, &office, Some(json!({"action": "answer", "reasons": "经核实已督促其支付工程款", "expected_version": 3})))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, html) = page(&t, &uri, &office).await;
+    assert!(
+        html.contains("本事项已办结") && html.contains("经核实已督促其支付工程款"),
+        "{html}"
+    );
+    t.cleanup().await;
+}
+both_backends!(a_complaint_is_accepted_assigned_and_answered, complaints);
