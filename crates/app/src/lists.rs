@@ -344,6 +344,9 @@ pub async fn propose(
         today,
     )
     .await?;
+    if let Some(first) = entry.history.last_mut() {
+        first.by = Some(caller.actor.clone());
+    }
     if entry.recognised_by == code {
         if let Some(name) =
             crate::authority::body_name(app.store.as_ref(), &delegations, &code).await?
@@ -423,7 +426,10 @@ pub async fn act(
     let list = joint.list(&entry.list).ok_or(AppError::NotFound)?;
     let cal = &crate::calendar::in_effect(app.store.as_ref()).await?;
     let today = app.today();
-    let next = entry.apply(list, action, today, req.note.as_deref(), cal)?;
+    let mut next = entry.apply(list, action, today, req.note.as_deref(), cal)?;
+    if let Some(step) = next.history.last_mut() {
+        step.by = Some(caller.actor.clone());
+    }
     let new = entry_row(row.id, subject_id, &next, row.version + 1, row.created_at)?;
     app.store
         .update_list_entry(&caller.actor, &new, row.version)

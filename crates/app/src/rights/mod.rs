@@ -33,7 +33,7 @@ pub use filing::{
     complaint_regions, file, file_complaint, file_objection, file_repair, target_of,
     ComplaintRequest, Filed, Filing, ObjectionRequest, RepairRequest,
 };
-pub use queue::{application, is_office, queue, QueueParams};
+pub use queue::{application, complaint_region, is_office, queue, QueueParams};
 pub use steps::{act, apply_step, check_form, StepRequest};
 pub use target::{load_target, Loaded, COMPLAINTS_DESK};
 pub use tracking::{

@@ -25,7 +25,8 @@ pub(super) fn handle_permission(kind: &str) -> Permission {
 
 /// The region a complaint belongs to: the region of the body complained about (`000000` for
 /// one filed before complaints were placed).
-pub(super) fn complaint_region(row: &ApplicationRow) -> &str {
+/// The region a complaint is answered in: the body complained about's.
+pub fn complaint_region(row: &ApplicationRow) -> &str {
     row.body
         .get("region")
         .and_then(|r| r.as_str())

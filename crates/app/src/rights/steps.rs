@@ -24,7 +24,8 @@ use chengxin_domain::calendar::WorkCalendar;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StepRequest {
-    /// accept, refuse, check, answer, approve, reject, share, revoke_repair
+    /// accept, refuse, check, answer, approve, reject, share, revoke_repair; assign (a
+    /// complaint, to the department named in `department`)
     pub action: String,
     pub expected_version: i64,
     /// Reasons (required for every decision).
@@ -39,6 +40,10 @@ pub struct StepRequest {
     pub fields: Option<serde_json::Map<String, serde_json::Value>>,
     /// reject: period_not_reached, obligations_unmet, false_materials, not_repairable, other
     pub grounds: Option<Vec<String>>,
+    /// assign: the 统一社会信用代码 of a department registered in `bodies.toml`, in line with
+    /// the caller's region (its own, below or above — never a sibling's).
+    #[serde(default)]
+    pub department: Option<String>,
 }
 
 fn parse_step(req: StepRequest) -> AppResult<AppAction> {
@@ -62,6 +67,15 @@ fn parse_step(req: StepRequest) -> AppResult<AppAction> {
             fields: req.fields,
         },
         "answer" => AppAction::Answer { reasons },
+        "assign" => AppAction::Assign {
+            department: req
+                .department
+                .map(|d| d.trim().to_ascii_uppercase())
+                .filter(|d| !d.is_empty())
+                .ok_or_else(|| AppError::invalid("department_required", "转办须选择承办部门"))?,
+            department_name: String::new(),
+            reasons,
+        },
         "approve" => AppAction::Approve { reasons },
         "reject" => AppAction::Reject {
             grounds: req
@@ -100,7 +114,31 @@ pub async fn act(
 ) -> AppResult<ApplicationRow> {
     let row = application(app, caller, id).await?;
     let expected = req.expected_version;
-    let action = parse_step(req)?;
+    let mut action = parse_step(req)?;
+    // 转办: only to a registered department in line with the caller's region.
+    if let AppAction::Assign {
+        department,
+        department_name,
+        ..
+    } = &mut action
+    {
+        let body = app.department_bodies()?.body(department).filter(|_| {
+            caller.reaches_in_line(
+                Permission::ComplaintsHandle,
+                &crate::auth::uscc_region(department),
+                None,
+            )
+        });
+        match body {
+            Some(b) => *department_name = b.name.clone(),
+            None => {
+                return Err(AppError::invalid(
+                    "department_unknown",
+                    "该单位未登记为本辖区（或上级）的部门，不能转办",
+                ))
+            }
+        }
+    }
     let current = app_of(&row)?;
     let office = if row.kind == "complaint" {
         // Answered where the body complained about is (or above): a credit office below it

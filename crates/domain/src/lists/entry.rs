@@ -341,6 +341,10 @@ pub struct EntryEvent {
     /// Reasons, decision or document given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Who did the step (the account or token that asked, set by the use case; steps kept
+    /// before it was recorded have none: the change log still names them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 /// An entry on a list, with its procedure's dates and history.
@@ -469,6 +473,7 @@ impl ListEntry {
                 from: None,
                 to: EntryStatus::Proposed,
                 note: None,
+                by: None,
             }],
         })
     }
@@ -512,6 +517,7 @@ impl ListEntry {
                 from: None,
                 to: EntryStatus::Effective,
                 note: list.source.clone(),
+                by: None,
             }],
         })
     }
@@ -670,6 +676,7 @@ impl ListEntry {
             from: Some(self.status),
             to: next.status,
             note,
+            by: None,
         });
         Ok(next)
     }

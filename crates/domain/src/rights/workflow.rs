@@ -40,6 +40,15 @@ pub enum AppAction {
     },
     /// 答复 (credit office): the answer to the objector.
     Answer { reasons: String },
+    /// 转办 (credit office, a complaint it accepted): sent to a department (by USCC) to verify
+    /// and deal with; the credit office still answers by the complaint's deadline.
+    Assign {
+        department: String,
+        /// The department's name, as shown in the notice and the steps.
+        #[serde(default)]
+        department_name: String,
+        reasons: String,
+    },
     /// 同意修复 (recognising body).
     Approve { reasons: String },
     /// 不予修复 (recognising body).
@@ -63,6 +72,7 @@ impl AppAction {
             AppAction::Refuse { reasons }
             | AppAction::Check { reasons, .. }
             | AppAction::Answer { reasons }
+            | AppAction::Assign { reasons, .. }
             | AppAction::Approve { reasons }
             | AppAction::Reject { reasons, .. }
             | AppAction::RevokeRepair { reasons } => Some(reasons),
@@ -76,6 +86,7 @@ impl AppAction {
             Self::Refuse { .. } => "refuse",
             Self::Check { .. } => "check",
             Self::Answer { .. } => "answer",
+            Self::Assign { .. } => "assign",
             Self::Approve { .. } => "approve",
             Self::Reject { .. } => "reject",
             Self::Share { .. } => "share",
@@ -90,6 +101,7 @@ impl AppAction {
             Self::Refuse { .. } => "不予受理",
             Self::Check { .. } => "核查",
             Self::Answer { .. } => "答复",
+            Self::Assign { .. } => "转办",
             Self::Approve { .. } => "同意修复",
             Self::Reject { .. } => "不予修复",
             Self::Share { .. } => "共享修复结果",
@@ -423,6 +435,34 @@ impl Application {
                 );
                 note = Some(reasons);
                 S::Revoked
+            }
+            (
+                K::Complaint,
+                S::Accepted,
+                AppAction::Assign {
+                    department,
+                    department_name,
+                    reasons,
+                },
+            ) => {
+                let reasons = need_reasons(reasons)?;
+                let department = department.trim();
+                if department.is_empty() {
+                    return Err(RightsError::ReasonsRequired);
+                }
+                let name = if department_name.trim().is_empty() {
+                    department
+                } else {
+                    department_name.trim()
+                };
+                let due = self.due.map(|d| d.to_string()).unwrap_or_default();
+                self.notify(
+                    ctx,
+                    Party::Department(department.to_string()),
+                    format!("投诉举报（{no}）转办贵单位核实处理：{reasons}。请于 {due} 前将处理情况反馈信用办。"),
+                );
+                note = Some(format!("转办至{name}：{reasons}"));
+                S::Accepted
             }
             (K::Complaint, S::Accepted, AppAction::Answer { reasons }) => {
                 let reasons = need_reasons(reasons)?;

@@ -11,6 +11,7 @@ mod calendar;
 mod cases;
 mod correction;
 mod feedback;
+mod lists;
 mod records;
 mod report_view;
 mod reports;
@@ -44,7 +45,19 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/applications", get(rights::queue)),
         page("/console/applications/{id}", get(rights::detail)),
         page("/console/cases", get(cases::cases)),
+        page("/console/cases/{id}", get(cases::case)),
         page("/console/lists", get(cases::lists)),
+        page("/console/lists/{id}", get(lists::entry)),
+        console_post(
+            "/console/lists/propose",
+            P::ListsManage,
+            axum::routing::post(lists::propose),
+        ),
+        console_post(
+            "/console/lists/{id}/actions",
+            P::ListsManage,
+            axum::routing::post(lists::act),
+        ),
         page("/console/records/{id}", get(records::record)),
         page("/console/subjects", get(records::subjects)),
         page("/console/link-queue", get(records::link_queue)),
@@ -62,6 +75,27 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/statistics", get(statistics::statistics)),
         page("/console/statistics/export.xlsx", get(statistics::export)),
     ]
+}
+
+/// A console form's POST route: JSON with the session's CSRF token in its header (checked for
+/// every state-changing request by `auth::authenticate`), the permission checked at the router
+/// and the item's jurisdiction by the use case it calls.
+fn console_post(
+    path: &'static str,
+    perm: P,
+    handler: MethodRouter<AppState>,
+) -> (RouteSpec, MethodRouter<AppState>) {
+    (
+        RouteSpec {
+            method: axum::http::Method::POST,
+            path,
+            access: crate::auth::Access::Perm(perm),
+            upload: false,
+            cleans_text: false,
+            flood: None,
+        },
+        handler,
+    )
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -410,6 +444,7 @@ fn step_label(action: &str) -> &str {
         "refuse" => "不予受理",
         "check" => "核查",
         "answer" => "答复",
+        "assign" => "转办",
         "approve" => "同意修复",
         "reject" => "不予修复",
         "share" => "共享修复结果",
@@ -746,15 +781,9 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller, uri: Uri) 
     }
     if caller.has(P::CasesHandle) || caller.has(P::CasesManage) {
         let mut c = DueCount::default();
-        if let Ok(rows) = state
-            .store
-            .cases(&chengxin_store::CaseFilter {
-                open_only: true,
-                limit: Some(10_000),
-                ..Default::default()
-            })
-            .await
-        {
+        // The cases the list shows: those in the caller's reach (its region, below and above;
+        // a department's own), not every case of the platform.
+        if let Ok(rows) = chengxin_app::cases::list(&state, &caller, None, true).await {
             for r in &rows {
                 c.add(r.next_due, today);
             }
@@ -770,14 +799,16 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller, uri: Uri) 
     }
     if caller.has(P::ListsManage) {
         let mut c = DueCount::default();
-        if let Ok(rows) = state
-            .store
-            .list_entries(&chengxin_store::ListEntryFilter {
+        // The entries the list links to shows: those of the caller's jurisdiction.
+        let rows = lists::entries_in_reach(
+            &state,
+            &caller,
+            &chengxin_store::ListEntryFilter {
                 status: Some("publicity".into()),
-                limit: Some(10_000),
                 ..Default::default()
-            })
-            .await
+            },
+        )
+        .await;
         {
             for r in &rows {
                 let until = r

@@ -168,6 +168,34 @@ async fn walk(t: TestApp) {
     let case = t.store.cases(&Default::default()).await.unwrap()[0]
         .id
         .clone();
+    // An entry 武进's department proposed, for the console's forms (issue 17).
+    let proposed = {
+        let joint = chengxin_domain::lists::JointCatalog::default_checked().unwrap();
+        let e = chengxin_domain::lists::ListEntry::propose(
+            joint.list("serious_dishonest").unwrap(),
+            chengxin_domain::lists::Proposal {
+                subject_key: company.id.to_string(),
+                subject_name: company.name.clone(),
+                standard: "拒不履行法定义务".into(),
+                basis: "依据".into(),
+                recognised_by: WUJIN_DEPT.into(),
+                recognised_by_uscc: Some(WUJIN_DEPT.into()),
+                evidence: vec![],
+            },
+            t.state.today(),
+        )
+        .unwrap();
+        let row = chengxin_app::lists::entry_row(
+            uuid::Uuid::now_v7(),
+            company.id,
+            &e,
+            1,
+            chengxin_store::changelog::now(),
+        )
+        .unwrap();
+        t.store.create_list_entry("test", &row).await.unwrap();
+        row.id
+    };
     // An objection (with evidence) and a complaint about the company.
     let (s, objection) = t
         .call(
@@ -426,6 +454,27 @@ async fn walk(t: TestApp) {
         ),
         office(),
     );
+    add(
+        "GET",
+        "/console/cases/{id}",
+        format!("/console/cases/{}", case.replace('/', "%2F")),
+        None,
+        office(),
+    );
+    add(
+        "GET",
+        "/console/lists/{id}",
+        format!("/console/lists/{proposed}"),
+        None,
+        office(),
+    );
+    add(
+        "POST",
+        "/console/lists/{id}/actions",
+        format!("/console/lists/{proposed}/actions"),
+        Some(json!({"action": "start_publicity", "expected_version": 1})),
+        office(),
+    );
     for (app, version) in [(&objection, objection_version), (&complaint, 1)] {
         add(
             "GET",
@@ -585,6 +634,10 @@ async fn walk(t: TestApp) {
         assert_eq!(t.store.record(id).await.unwrap().unwrap().version, 1);
     }
     assert_eq!(t.store.list_entry(entry).await.unwrap().unwrap().version, 1);
+    assert_eq!(
+        t.store.list_entry(proposed).await.unwrap().unwrap().version,
+        1
+    );
     assert_eq!(t.store.case(&case).await.unwrap().unwrap().version, 1);
     for (a, version) in [(&objection, objection_version), (&complaint, 1)] {
         let row = t

@@ -11,6 +11,7 @@ mod check_privacy;
 mod checks;
 mod closed_loop;
 mod console;
+mod console_work;
 mod control_chars;
 mod corrections;
 mod credit_reports;

@@ -54,7 +54,7 @@ pub async fn cases(
             &CaseFilter {
                 department: department.clone(),
                 open_only: !all,
-                limit: Some(2000),
+                limit: Some(10_000),
                 ..Default::default()
             },
         )
@@ -66,6 +66,27 @@ pub async fn cases(
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => b.updated_at.cmp(&a.updated_at),
     });
+    // The subject each case is about, by its entry (named, not numbered).
+    let mut names: std::collections::HashMap<uuid::Uuid, String> = Default::default();
+    for r in &rows {
+        if names.contains_key(&r.entry_id) {
+            continue;
+        }
+        let name = state
+            .store
+            .list_entry(r.entry_id)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|e| {
+                e.entry
+                    .get("subject_name")
+                    .and_then(|n| n.as_str())
+                    .map(String::from)
+            })
+            .unwrap_or_else(|| "（名单条目已不存在）".into());
+        names.insert(r.entry_id, name);
+    }
     let office = reach.is_office();
     let can_act = office || caller.has(P::CasesHandle);
     // The step the caller would do next on a case, if it is the caller's.
@@ -121,14 +142,17 @@ pub async fn cases(
         }
         (msg_box("action-msg"))
         div.table-wrap { table {
-            thead { tr { th { "案件" } th { "名单" } th { "地区" } th { "实施部门" } th { "措施" } th { "已完成步骤" } th { "下一步 / 期限" } @if can_act { th { "办理" } } } }
+            thead { tr { th { "失信主体 / 案件" } th { "名单" } th { "地区" } th { "实施部门" } th { "措施" } th { "已完成步骤" } th { "下一步 / 期限" } @if can_act { th { "办理" } } } }
             tbody {
                 @if rows.is_empty() { tr { td colspan="8" { "暂无案件。" } } }
                 @for (i, r) in rows.iter().enumerate() {
                     @let case: Option<Case> = serde_json::from_value(r.state.clone()).ok();
                     @let next = CaseStep::parse(&r.step).and_then(|s| s.next()).filter(|_| !r.lifted && r.next_due.is_some());
                     tr {
-                        td { code.small { (r.entry_id.to_string().get(..8).unwrap_or("")) "…/" (r.department) } br; span.hint { (dt(&r.created_at)) } }
+                        td {
+                            a href=(format!("/console/cases/{}", enc(&r.id))) { (names.get(&r.entry_id).map(String::as_str).unwrap_or("")) }
+                            br; span.hint { "发起于 " (dt(&r.created_at)) }
+                        }
                         td { (case.as_ref().map(|c| joint.as_ref().and_then(|j| j.list(&c.list)).map(|l| l.name.clone()).unwrap_or_else(|| c.list.clone())).unwrap_or_default()) }
                         td.region { (region_label(r.region.as_deref())) }
                         td {
@@ -211,42 +235,17 @@ pub async fn lists(
     let status = q.status.filter(|d| !d.trim().is_empty());
     let joint = JointCatalog::default_checked().ok();
     let today = state.today();
-    let rows = state
-        .store
-        .list_entries(&ListEntryFilter {
+    // Only entries in the caller's jurisdiction (their recognising body's region).
+    let shown = super::lists::entries_in_reach(
+        &state,
+        &caller,
+        &ListEntryFilter {
             list_code: list.clone(),
             status: status.clone(),
-            limit: Some(1000),
             ..Default::default()
-        })
-        .await
-        .unwrap_or_default();
-    // Only entries about subjects within the caller's jurisdiction.
-    let mut shown = Vec::new();
-    let mut regions: std::collections::HashMap<uuid::Uuid, String> = Default::default();
-    for r in rows {
-        let region = match r.subject_id {
-            Some(id) => match regions.get(&id) {
-                Some(reg) => reg.clone(),
-                None => {
-                    let reg = state
-                        .store
-                        .subject(id)
-                        .await
-                        .ok()
-                        .flatten()
-                        .and_then(|s| s.region)
-                        .unwrap_or_else(|| "000000".into());
-                    regions.insert(id, reg.clone());
-                    reg
-                }
-            },
-            None => "000000".into(),
-        };
-        if caller.reaches(P::ListsManage, &region) {
-            shown.push(r);
-        }
-    }
+        },
+    )
+    .await;
     let date = |e: &serde_json::Value, k: &str| -> Option<chrono::NaiveDate> {
         e.get(k)
             .and_then(|d| d.as_str())
@@ -276,11 +275,12 @@ pub async fn lists(
             }
             div { button type="submit" { "筛选" } }
         }
-        p.hint { "共 " (shown.len()) " 条。认定、公示、生效、移出通过接口 " code { "/api/v1/list-entries/{id}/actions" } " 办理。" }
+        p.hint { "共 " (shown.len()) " 条。点“办理”查看条目的期限和办理经过，办理公示、异议、生效、移出。" }
+        (super::lists::propose_form(joint))
         div.table-wrap { table {
-            thead { tr { th { "信用主体" } th { "名单" } th { "状态" } th { "认定部门" } th { "公示截止" } th { "生效 / 期限" } th { "待处理异议" } } }
+            thead { tr { th { "信用主体" } th { "名单" } th { "状态" } th { "认定部门" } th { "公示截止" } th { "生效 / 期限" } th { "待处理异议" } th { "办理" } } }
             tbody {
-                @if shown.is_empty() { tr { td colspan="7" { "暂无名单条目。" } } }
+                @if shown.is_empty() { tr { td colspan="8" { "暂无名单条目。" } } }
                 @for r in &shown {
                     @let e = &r.entry;
                     tr {
@@ -302,10 +302,12 @@ pub async fn lists(
                             @if let Some(u) = date(e, "removed_on") { " 移出于 " (u) }
                         }
                         td { (e.get("objections_pending").and_then(|n| n.as_u64()).unwrap_or(0)) }
+                        td { a href=(format!("/console/lists/{}", r.id)) { "办理" } }
                     }
                 }
             }
         } }
+        (actions_script())
     };
     render(&caller, &v, "名单管理", "/console/lists", body)
 }
@@ -318,4 +320,226 @@ fn region_label(code: Option<&str>) -> String {
             .unwrap_or_else(|| c.to_string()),
         None => "—".into(),
     }
+}
+
+/// An actor as people read it: `system…` is the platform's own job.
+fn by_label(by: Option<&str>) -> String {
+    match by {
+        None => "—".into(),
+        Some(b) if b.starts_with("system") => "系统（自动）".into(),
+        Some(b) => super::who(b).to_string(),
+    }
+}
+
+/// A notice of a case (reminder, escalation, measures lifted) in Chinese.
+fn notice_label(action: &str) -> &str {
+    match action {
+        "case_reminder" => "到期提醒",
+        "case_escalated" => "逾期督办",
+        "measures_lifted" => "措施解除通知",
+        "case_reminder_failed" => "提醒失败",
+        other => other,
+    }
+}
+
+/// `/console/cases/{id}`: one case — its subject (name, code, region), the list entry and why,
+/// the measures, every step with its deadline and who did it, the notes of 实施 and 反馈 and the
+/// notices sent — for a caller whose reach covers it ([`chengxin_app::cases::CaseReach`]);
+/// anyone else gets the 404 page.
+pub async fn case(
+    State(state): State<AppState>,
+    caller: Caller,
+    uri: Uri,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let v = match gate(&state, &caller, &uri, |c| {
+        c.has(P::CasesHandle) || c.has(P::CasesManage)
+    })
+    .await
+    {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let found = async {
+        let reach = chengxin_app::cases::CaseReach::of(&state, &caller)?;
+        let row = state
+            .store
+            .case(&id)
+            .await?
+            .filter(|c| reach.sees(c))
+            .ok_or(crate::error::AppError::NotFound)?;
+        let case = chengxin_app::cases::case_of(&row)?;
+        let entry = state.store.list_entry(row.entry_id).await?;
+        let subject = match entry.as_ref().and_then(|e| e.subject_id) {
+            Some(s) => state.store.subject(s).await?,
+            None => None,
+        };
+        let notices = state
+            .store
+            .audit_events(&chengxin_store::AuditFilter {
+                kind: Some("case".into()),
+                target: Some(row.id.clone()),
+                limit: Some(200),
+                ..Default::default()
+            })
+            .await?;
+        Ok::<_, crate::error::AppError>((reach, row, case, entry, subject, notices))
+    }
+    .await;
+    let (reach, row, case, entry, subject, mut notices) = match found {
+        Ok(x) => x,
+        Err(e) => return super::api_error_page(&caller, &v, &crate::error::ApiError(e)),
+    };
+    notices.sort_by_key(|n| n.at);
+    let joint = JointCatalog::default_checked().ok();
+    let today = state.today();
+    let cal = super::page_calendar(&state).await;
+    let e: Option<chengxin_domain::lists::ListEntry> = entry
+        .as_ref()
+        .and_then(|r| serde_json::from_value(r.entry.clone()).ok());
+    let list_name = joint
+        .and_then(|j| j.list(&case.list))
+        .map(|l| l.name.clone())
+        .unwrap_or_else(|| case.list.clone());
+    let dept_name = joint
+        .and_then(|j| j.department(&case.department))
+        .map(|d| d.name.clone())
+        .unwrap_or_else(|| case.department.clone());
+    let office = reach.is_office();
+    let next = case.step.next().filter(|_| case.lifted_on.is_none());
+    let mine = next.filter(|n| match n.party() {
+        StepParty::CreditOffice => {
+            office && caller.reaches(P::CasesManage, row.region.as_deref().unwrap_or("000000"))
+        }
+        StepParty::Department => !office && caller.has(P::CasesHandle),
+    });
+    let due_of = |s: CaseStep| -> Option<chrono::NaiveDate> {
+        match s {
+            CaseStep::Initiated => None,
+            CaseStep::Distributed => Some(case.planned.distributed),
+            CaseStep::Signed => Some(case.planned.signed),
+            CaseStep::Applied => Some(case.planned.applied),
+            CaseStep::Reported => Some(case.planned.reported),
+        }
+    };
+    let body = html! {
+        p { a href="/console/cases" { "← 返回联合奖惩案件" } }
+        section.card {
+            h2 { "失信主体" }
+            dl.kv {
+                dt { "名称" } dd { (subject.as_ref().map(|s| s.name.clone()).or_else(|| e.as_ref().map(|e| e.subject_name.clone())).unwrap_or_default()) }
+                @if let Some(s) = &subject {
+                    @if let Some(u) = &s.uscc { dt { "统一社会信用代码" } dd { (u) } }
+                    @if let Some(m) = &s.id_masked { dt { "身份证件号码" } dd { (m) } }
+                    dt { "所在地区" } dd { (region_label(s.region.as_deref())) }
+                }
+                dt { "案件所属地区" } dd { (region_label(row.region.as_deref())) }
+            }
+        }
+        section.card {
+            h2 { "名单条目" }
+            dl.kv {
+                dt { "名单" } dd {
+                    (list_name)
+                    @if caller.has(P::ListsManage) { " " a href=(format!("/console/lists/{}", row.entry_id)) { "查看条目" } }
+                }
+                @if let Some(e) = &e {
+                    dt { "状态" } dd { (e.status.label()) }
+                    dt { "认定部门" } dd { (e.recognised_by) }
+                    dt { "列入事由（认定标准）" } dd { (val(&serde_json::json!(e.standard))) }
+                    dt { "认定依据" } dd { (val(&serde_json::json!(e.basis))) }
+                    dt { "证据与文书" } dd {
+                        @if e.evidence.is_empty() { "—" }
+                        @for x in &e.evidence { div { (val(&serde_json::json!(x))) } }
+                    }
+                    dt { "生效日期" } dd { (e.effective_from.map(|d| d.to_string()).unwrap_or_else(|| "—".into())) }
+                }
+                dt { "发起方式" } dd { (match case.trigger { chengxin_domain::lists::CaseTrigger::Automatic => "名单生效时自动发起", chengxin_domain::lists::CaseTrigger::Manual => "信用办手工发起" }) }
+            }
+        }
+        section.card {
+            h2 { "实施部门与措施" }
+            dl.kv {
+                dt { "实施部门角色" } dd { (dept_name) }
+                dt { "承办单位" } dd { (case.body.as_ref().map(|b| b.name.clone()).unwrap_or_else(|| "尚未分发（或按角色分发）".into())) }
+                dt { "惩戒/激励措施" } dd {
+                    @for m in &case.measures {
+                        div { (joint.and_then(|j| j.measure(m)).map(|x| x.name.clone()).unwrap_or_else(|| m.clone())) }
+                    }
+                }
+                @if let Some(d) = case.lifted_on { dt { "措施解除" } dd { (d) } }
+            }
+        }
+        section.card {
+            h2 { "办理步骤" }
+            div.table-wrap { table {
+                thead { tr { th { "步骤" } th { "期限" } th { "办理日期" } th { "办理人" } th { "情况说明" } } }
+                tbody {
+                    @for s in CaseStep::ALL {
+                        @let done = case.events.iter().find(|ev| ev.step == s);
+                        tr {
+                            td { (s.label()) }
+                            td {
+                                @match done {
+                                    Some(ev) => { (ev.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into())) }
+                                    None if Some(s) == next => { (super::due_on(row.next_due.or(due_of(s)), today, &cal)) }
+                                    None => { (due_of(s).map(|d| d.to_string()).unwrap_or_else(|| "—".into())) }
+                                }
+                            }
+                            td {
+                                @match done {
+                                    Some(ev) => { (ev.on) @if ev.late() { " " span.due-late { "逾期" } } }
+                                    None => { span.hint { "未办理" } }
+                                }
+                            }
+                            td { (by_label(done.and_then(|ev| ev.by.as_deref()))) }
+                            td { (done.and_then(|ev| ev.note.as_deref()).map(|n| val(&serde_json::json!(n))).unwrap_or_default()) }
+                        }
+                    }
+                }
+            } }
+            @if let Some(n) = mine {
+                div.step {
+                    h3 { "办理：" (n.label()) }
+                    @if matches!(n, CaseStep::Applied | CaseStep::Reported) {
+                        label for="case-note" { (n.label()) "情况说明（必填）" }
+                        textarea #case-note rows="3" {}
+                    }
+                    button type="button" data-api=(format!("/api/v1/cases/{}/advance", enc(&row.id)))
+                        data-body=(serde_json::json!({"expected_version": row.version}).to_string())
+                        data-fields=[matches!(n, CaseStep::Applied | CaseStep::Reported).then_some("note=case-note")]
+                        data-out="action-msg" data-done=(format!("已{}", n.label())) { (n.label()) }
+                    (msg_box("action-msg"))
+                }
+            } @else if let Some(n) = next {
+                p.hint { "下一步“" (n.label()) "”由" (n.party().label()) "办理。" }
+            }
+        }
+        section.card {
+            h2 { "通知与提醒" }
+            @if notices.is_empty() { p.hint { "尚未发送通知。" } }
+            @else {
+                div.table-wrap { table {
+                    thead { tr { th { "时间" } th { "通知" } th { "内容" } } }
+                    tbody {
+                        @for n in &notices {
+                            tr {
+                                td { (dt(&n.at)) }
+                                td { (notice_label(&n.action)) }
+                                td {
+                                    @if let Some(m) = n.detail.get("message").and_then(|m| m.as_str()) { (val(&serde_json::json!(m))) }
+                                    @else if let Some(d) = n.detail.get("due").and_then(|m| m.as_str()) {
+                                        (CaseStep::parse(n.detail.get("step").and_then(|s| s.as_str()).unwrap_or("")).and_then(|s| s.next()).map(|s| s.label()).unwrap_or(""))
+                                        "期限 " (d)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                } }
+            }
+        }
+        (actions_script())
+    };
+    render(&caller, &v, "联合奖惩案件详情", "/console/cases", body)
 }

@@ -150,9 +150,12 @@ fn target_label(k: &str) -> &str {
 fn steps_for(app: &Application, office: bool, department: bool) -> Vec<&'static str> {
     let mut out = Vec::new();
     match (app.kind, app.state) {
-        (AppKind::Objection | AppKind::Repair, St::Submitted) if office => {
+        (AppKind::Objection | AppKind::Repair | AppKind::Complaint, St::Submitted) if office => {
             out.extend(["accept", "refuse"]);
         }
+        // 投诉举报: the credit office handles it itself — 转办 to a department to verify, then
+        // 答复 by the deadline.
+        (AppKind::Complaint, St::Accepted) if office => out.extend(["assign", "answer"]),
         (AppKind::Objection, St::Accepted) if office || department => out.push("check"),
         (AppKind::Repair, St::Accepted) if office || department => {
             out.extend(["approve", "reject"]);
@@ -170,15 +173,31 @@ fn step_form(
     version: i64,
     action: &str,
     correction: Option<&chengxin_app::records::CorrectionForm>,
+    departments: &[(String, String)],
 ) -> Markup {
     let url = format!("/api/v1/applications/{id}/actions");
     let body = |a: &str| serde_json::json!({"action": a, "expected_version": version}).to_string();
     let reasons_id = format!("reasons-{action}");
     match action {
+        "assign" => html! {
+            div.step-form {
+                h3 { "转办" }
+                p.hint { "转交部门核实处理，部门收到转办通知；答复仍由信用办在办理期限内作出。" }
+                label for="assign-dept" { "承办部门" }
+                select #assign-dept {
+                    @for (code, name) in departments { option value=(code) { (name) } }
+                }
+                label for=(reasons_id) { "转办说明（必填）" }
+                textarea id=(reasons_id) rows="2" {}
+                button type="button" data-api=(url) data-body=(body("assign"))
+                    data-fields=(format!("department=assign-dept,reasons={reasons_id}"))
+                    data-out="action-msg" data-done="已转办" { "转办" }
+            }
+        },
         "accept" => html! {
             div.step-form {
                 h3 { "受理" }
-                p.hint { "受理后转" "认定/报送部门核查或审核，期限按工作日自动计算。" }
+                p.hint { "受理后按工作日自动计算办理期限（异议转认定/报送部门核查，修复转认定部门审核，投诉举报由信用办核实办理）。" }
                 button type="button" data-api=(url) data-body=(body("accept")) data-out="action-msg" data-done="已受理" { "受理" }
             }
         },
@@ -287,15 +306,46 @@ pub async fn detail(
             )
         }
     };
-    let office = chengxin_app::rights::is_office(state.store.as_ref(), &caller, &row)
-        .await
-        .unwrap_or(false);
+    // A complaint is handled where the body complained about is (a credit office below reads
+    // it but does not answer for its superior): the same rule as the step itself.
+    let office = if row.kind == "complaint" {
+        caller.reaches(
+            P::ComplaintsHandle,
+            chengxin_app::rights::complaint_region(&row),
+        )
+    } else {
+        chengxin_app::rights::is_office(state.store.as_ref(), &caller, &row)
+            .await
+            .unwrap_or(false)
+    };
     let department = caller
         .body
         .as_deref()
         .is_some_and(|b| b.eq_ignore_ascii_case(&row.department))
         && (caller.has(P::RecordsCorrect) || caller.has(P::ListsManage));
     let steps = steps_for(&app, office, department);
+    // The departments a complaint may be sent to (转办): registered ones in line with the
+    // caller's region, by name.
+    let departments: Vec<(String, String)> = if steps.contains(&"assign") {
+        state
+            .department_bodies()
+            .map(|b| {
+                b.bodies()
+                    .iter()
+                    .filter(|b| {
+                        caller.reaches_in_line(
+                            P::ComplaintsHandle,
+                            &crate::auth::uscc_region(&b.uscc),
+                            None,
+                        )
+                    })
+                    .map(|b| (b.uscc.clone(), b.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     // The check step corrects the record field by field: its form.
     let correction = if steps.contains(&"check") {
         chengxin_app::rights::check_form(&state, &caller, row.id)
@@ -393,7 +443,7 @@ pub async fn detail(
             }
         } @else {
             div.card.steps {
-                @for s in &steps { (step_form(&id_s, row.version, s, correction.as_ref())) }
+                @for s in &steps { (step_form(&id_s, row.version, s, correction.as_ref(), &departments)) }
             }
             p.hint { "提交时附带数据版本 " (row.version) "；如他人已先行办理，将提示冲突，请刷新后查看。" }
         }
