@@ -11,5 +11,7 @@ CREATE TABLE subject_search (
 CREATE TABLE subject_grams (
     gram       TEXT NOT NULL,
     subject_id UUID NOT NULL,
-    PRIMARY KEY (gram, subject_id)
+    -- A natural person (the portal lists bodies only): counted from the key alone.
+    person     BOOLEAN NOT NULL,
+    PRIMARY KEY (gram, subject_id) INCLUDE (person)
 );

@@ -10,5 +10,7 @@ CREATE TABLE subject_search (
 CREATE TABLE subject_grams (
     gram       TEXT NOT NULL,
     subject_id TEXT NOT NULL,
+    -- A natural person (the portal lists bodies only): counted from the key alone.
+    person     INTEGER NOT NULL,
     PRIMARY KEY (gram, subject_id)
 ) WITHOUT ROWID;

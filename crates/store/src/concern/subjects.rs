@@ -47,6 +47,9 @@ pub struct SubjectSearch {
     pub text: String,
     pub kind: Option<SubjectKind>,
     pub region_prefix: Option<String>,
+    /// Bodies only: no natural persons (the portal shows a person only through public
+    /// information about it).
+    pub bodies_only: bool,
     /// At most 1000; 0 means 50.
     pub limit: i64,
     pub offset: i64,

@@ -9,7 +9,8 @@
 //!
 //! - `subject_search (subject_id, folded)`: the subject's name and former names, each folded
 //!   by `search_fold`, joined by a space.
-//! - `subject_grams (gram, subject_id)`: every unigram and bigram of those folded names.
+//! - `subject_grams (gram, subject_id, person)`: every unigram and bigram of those folded
+//!   names (`person` so that the portal's count of bodies is read from the key alone).
 //!
 //! A one-character query reads its unigram's posting list; a longer one reads the posting
 //! lists of its two rarest bigrams (rarity probed with capped counts) and confirms with the
@@ -17,7 +18,7 @@
 //! Derived data: not in the change log (`verify` covers the subjects they come from).
 
 use chengxin_domain::names::{query_grams, search_fold, search_grams, subject_grams};
-use chengxin_domain::subjects::Subject;
+use chengxin_domain::subjects::{Subject, SubjectKind};
 use sqlx::{QueryBuilder, Row};
 use uuid::Uuid;
 
@@ -35,19 +36,21 @@ const PROBE_CAP: i64 = 1000;
 /// What the index keeps of one subject.
 pub(super) struct Indexed {
     id: Uuid,
+    person: bool,
     text: String,
     grams: Vec<String>,
 }
 
 impl Indexed {
     pub(super) fn of(s: &Subject) -> Self {
-        Self::from_names(s.id, &s.name, &s.former_names)
+        Self::from_names(s.id, s.kind.is_person(), &s.name, &s.former_names)
     }
 
-    fn from_names(id: Uuid, name: &str, former: &[String]) -> Self {
+    fn from_names(id: Uuid, person: bool, name: &str, former: &[String]) -> Self {
         let names = || std::iter::once(name).chain(former.iter().map(String::as_str));
         Self {
             id,
+            person,
             text: chengxin_domain::names::subject_search_text(names()),
             grams: subject_grams(names()),
         }
@@ -63,14 +66,17 @@ pub(super) async fn insert(tx: &mut Tx<'_>, items: &[Indexed]) -> Result<()> {
         });
         q.build().execute(&mut **tx).await?;
     }
-    let pairs: Vec<(&str, Uuid)> = items
+    let pairs: Vec<(&str, &Indexed)> = items
         .iter()
-        .flat_map(|i| i.grams.iter().map(move |g| (g.as_str(), i.id)))
+        .flat_map(|i| i.grams.iter().map(move |g| (g.as_str(), i)))
         .collect();
     for part in pairs.chunks(ROWS) {
-        let mut q = QueryBuilder::<Db>::new("INSERT INTO subject_grams (gram, subject_id) ");
-        q.push_values(part, |mut b, (g, id)| {
-            b.push_bind(g.to_string()).push_bind(enc(*id));
+        let mut q =
+            QueryBuilder::<Db>::new("INSERT INTO subject_grams (gram, subject_id, person) ");
+        q.push_values(part, |mut b, (g, i)| {
+            b.push_bind(g.to_string())
+                .push_bind(enc(i.id))
+                .push_bind(i.person);
         });
         q.build().execute(&mut **tx).await?;
     }
@@ -136,7 +142,7 @@ pub(super) async fn backfill(db: &Inner) -> Result<usize> {
     let mut done = 0;
     loop {
         let rows = sqlx::query(
-            "SELECT id, name, former_names FROM subjects s WHERE NOT EXISTS \
+            "SELECT id, kind, name, former_names FROM subjects s WHERE NOT EXISTS \
              (SELECT 1 FROM subject_search f WHERE f.subject_id = s.id) LIMIT 5000",
         )
         .fetch_all(&db.pool)
@@ -147,8 +153,10 @@ pub(super) async fn backfill(db: &Inner) -> Result<usize> {
         let mut items = Vec::with_capacity(rows.len());
         for r in &rows {
             let former: sqlx::types::Json<Vec<String>> = r.try_get("former_names")?;
+            let kind: String = r.try_get("kind")?;
             items.push(Indexed::from_names(
                 dec(r.try_get("id")?),
+                SubjectKind::parse(&kind).is_some_and(SubjectKind::is_person),
                 &r.try_get::<String, _>("name")?,
                 &former.0,
             ));
@@ -201,6 +209,9 @@ fn push_where(q: &mut QueryBuilder<'_, Db>, s: &SubjectSearch, folded: &str, gra
     if let Some(k) = s.kind {
         q.push(" AND s.kind = ").push_bind(k.as_str());
     }
+    if s.bodies_only {
+        q.push(" AND s.kind NOT IN ('civil_servant', 'individual')");
+    }
     if let Some(p) = &s.region_prefix {
         q.push(" AND s.region LIKE ")
             .push_bind(format!("{}%", escape_like(p)))
@@ -233,7 +244,12 @@ pub(super) async fn search(db: &Inner, s: &SubjectSearch, count: bool) -> Result
         .await?;
         page.total = if plain && !open {
             // The posting list's length, from the primary key alone.
-            sqlx::query_scalar("SELECT COUNT(*) FROM subject_grams WHERE gram = $1")
+            let sql = if s.bodies_only {
+                "SELECT COUNT(*) FROM subject_grams WHERE gram = $1 AND NOT person"
+            } else {
+                "SELECT COUNT(*) FROM subject_grams WHERE gram = $1"
+            };
+            sqlx::query_scalar(sql)
                 .bind(&grams[0])
                 .fetch_one(&db.pool)
                 .await?

@@ -157,6 +157,32 @@ both_backends!(
             .unwrap();
         assert_eq!(listed.len(), 60);
 
+        // Bodies only (the portal): a natural person is neither listed nor counted.
+        s.create_subject(
+            "test",
+            NewSubject {
+                kind: Some(SubjectKind::Individual),
+                name: "天宁张某".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(total(s.as_ref(), "天宁").await, 61);
+        for text in ["天宁", "宁", "天宁张"] {
+            let page = s
+                .search_subjects(&SubjectSearch {
+                    text: text.into(),
+                    bodies_only: true,
+                    limit: 100,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            assert!(page.subjects.iter().all(|s| !s.kind.is_person()), "{text}");
+            assert_eq!(page.total, page.subjects.len() as i64, "{text}");
+        }
+
         // A renamed subject is found by its new name, and by its former name.
         let id = add(s.as_ref(), "常州旧名称实业有限公司").await;
         s.update_subject(
