@@ -50,6 +50,8 @@ pub struct SubjectSearch {
     /// Bodies only: no natural persons (the portal shows a person only through public
     /// information about it).
     pub bodies_only: bool,
+    /// Natural persons only.
+    pub persons_only: bool,
     /// At most 1000; 0 means 50.
     pub limit: i64,
     pub offset: i64,

@@ -212,6 +212,9 @@ fn push_where(q: &mut QueryBuilder<'_, Db>, s: &SubjectSearch, folded: &str, gra
     if s.bodies_only {
         q.push(" AND s.kind NOT IN ('civil_servant', 'individual')");
     }
+    if s.persons_only {
+        q.push(" AND s.kind IN ('civil_servant', 'individual')");
+    }
     if let Some(p) = &s.region_prefix {
         q.push(" AND s.region LIKE ")
             .push_bind(format!("{}%", escape_like(p)))
@@ -236,7 +239,8 @@ pub(super) async fn search(db: &Inner, s: &SubjectSearch, count: bool) -> Result
         let plain = grams.len() == 1
             && folded.chars().count() <= 2
             && s.kind.is_none()
-            && s.region_prefix.is_none();
+            && s.region_prefix.is_none()
+            && !s.persons_only;
         let open: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM batches WHERE state IN ('importing', 'failing'))",
         )

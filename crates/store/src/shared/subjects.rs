@@ -281,6 +281,7 @@ impl SubjectStore for Inner {
                 kind: f.kind,
                 region_prefix: f.region_prefix.clone(),
                 bodies_only: false,
+                persons_only: false,
                 limit: if f.limit <= 0 { 100 } else { f.limit },
                 offset: f.offset,
             };
