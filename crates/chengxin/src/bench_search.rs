@@ -22,14 +22,39 @@ impl Lcg {
 }
 
 const PLACES: &[&str] = &[
-    "常州市天宁区", "常州市武进区", "常州市新北区", "常州市钟楼区", "常州", "溧阳市", "南京市",
-    "苏州市", "无锡市", "江苏", "金坛区", "", "", "",
+    "常州市天宁区",
+    "常州市武进区",
+    "常州市新北区",
+    "常州市钟楼区",
+    "常州",
+    "溧阳市",
+    "南京市",
+    "苏州市",
+    "无锡市",
+    "江苏",
+    "金坛区",
+    "",
+    "",
+    "",
 ];
 const WORDS: &str = "华泰宏达鑫源恒兴盛隆嘉禾瑞丰永安金鼎博远天成汇通中信万家福康宁德润泽明辉建业长江海星\
                      龙腾凯旋东方南山北斗西湖新世纪利民众诚信和美丽晶彩云飞翔宇宙光辉正大顺发荣昌兴旺";
 const TRADES: &[&str] = &[
-    "贸易", "科技", "建设工程", "餐饮管理", "商贸", "机械制造", "电子", "物流", "信息技术",
-    "房地产开发", "农业发展", "环保", "医药", "纺织", "新材料",
+    "贸易",
+    "科技",
+    "建设工程",
+    "餐饮管理",
+    "商贸",
+    "机械制造",
+    "电子",
+    "物流",
+    "信息技术",
+    "房地产开发",
+    "农业发展",
+    "环保",
+    "医药",
+    "纺织",
+    "新材料",
 ];
 const FORMS: &[&str] = &["有限公司", "股份有限公司", "有限责任公司", "商行", "经营部"];
 
@@ -42,7 +67,7 @@ fn name(rng: &mut Lcg, words: &[char], n: u64) -> String {
     s.push_str(TRADES[rng.next(TRADES.len())]);
     s.push_str(FORMS[rng.next(FORMS.len())]);
     // Keep names distinct, as registered names are: a branch number when needed.
-    if n % 7 == 0 {
+    if n.is_multiple_of(7) {
         s.push_str(&format!("第{}分公司", n % 997));
     }
     s
@@ -89,8 +114,8 @@ async fn one_backend(
     like_runs: usize,
 ) -> anyhow::Result<BackendReport> {
     let store = chengxin_store::open(url).await?;
-    let catalog = chengxin_domain::catalog::Catalog::default_checked()
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let catalog =
+        chengxin_domain::catalog::Catalog::default_checked().map_err(|e| anyhow::anyhow!("{e}"))?;
     store
         .migrate(catalog, &chengxin_store::LogSigner::generate(), "bench")
         .await?;
@@ -170,7 +195,10 @@ async fn one_backend(
             like_p50_ms: pct(&mut like, 0.50),
             like_max_ms: pct(&mut like, 1.0),
         };
-        eprintln!("  {backend} {kind}: p50 {:.1} ms, p99 {:.1} ms (LIKE p50 {:.1} ms)", l.p50_ms, l.p99_ms, l.like_p50_ms);
+        eprintln!(
+            "  {backend} {kind}: p50 {:.1} ms, p99 {:.1} ms (LIKE p50 {:.1} ms)",
+            l.p50_ms, l.p99_ms, l.like_p50_ms
+        );
         report.results.push(l);
     }
     fixture.close().await;

@@ -87,8 +87,12 @@ impl SearchFixture {
             }
             Self::Pg(p) => {
                 sqlx::query("VACUUM ANALYZE subjects").execute(p).await?;
-                sqlx::query("VACUUM ANALYZE subject_grams").execute(p).await?;
-                sqlx::query("VACUUM ANALYZE subject_search").execute(p).await?;
+                sqlx::query("VACUUM ANALYZE subject_grams")
+                    .execute(p)
+                    .await?;
+                sqlx::query("VACUUM ANALYZE subject_search")
+                    .execute(p)
+                    .await?;
             }
         }
         Ok(())
