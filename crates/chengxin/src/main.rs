@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_checks;
+mod bench_search;
 mod commands;
 mod config;
 mod demo;

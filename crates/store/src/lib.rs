@@ -54,7 +54,8 @@ pub use concern::rights::{
     ApplicationFilter, ApplicationRow, EvidenceFile, RightsStore, TargetChange,
 };
 pub use concern::subjects::{
-    NewEmployment, NewSubject, SubjectFilter, SubjectStore, SubjectUpdate,
+    NewEmployment, NewSubject, SubjectFilter, SubjectPage, SubjectSearch, SubjectStore,
+    SubjectUpdate,
 };
 pub use error::{Result, StoreError};
 

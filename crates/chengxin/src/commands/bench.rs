@@ -1,4 +1,4 @@
-//! `chengxin bench import|checks`: the benchmarks (see BENCHMARKS.md).
+//! `chengxin bench import|checks|search`: the benchmarks (see BENCHMARKS.md).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +23,23 @@ pub(crate) enum BenchOp {
         /// latencies (0: import alone).
         #[arg(long, default_value_t = 100)]
         small_writes_ms: u64,
+    },
+    /// Subject search: the CJK gram index against the LIKE scan, p50/p99 of 1-, 2-, 3-character
+    /// and full-name queries, SQLite and (with --pg) PostgreSQL.
+    Search {
+        #[arg(long, default_value_t = 1_000_000)]
+        subjects: u64,
+        #[arg(long, default_value = "./chengxin-data/bench")]
+        dir: std::path::PathBuf,
+        /// PostgreSQL URL for the PostgreSQL half (a fresh schema is created and dropped).
+        #[arg(long)]
+        pg: Option<String>,
+        /// Index queries of each kind.
+        #[arg(long, default_value_t = 200)]
+        queries: usize,
+        /// LIKE scans of each kind (the baseline is slow).
+        #[arg(long, default_value_t = 5)]
+        like_runs: usize,
     },
     /// The check engine: index build, in-process and HTTP throughput, against pgbench.
     Checks {
@@ -66,6 +83,19 @@ pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::from(1)
             })
+        }
+        BenchOp::Search {
+            subjects,
+            dir,
+            pg,
+            queries,
+            like_runs,
+        } => {
+            let report =
+                crate::bench_search::run(*subjects, dir, pg.as_deref(), *queries, *like_runs)
+                    .await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(ExitCode::SUCCESS)
         }
         BenchOp::Checks {
             subjects,

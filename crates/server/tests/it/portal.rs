@@ -497,3 +497,70 @@ async fn portal_story(t: TestApp) {
 }
 
 both_backends!(portal, portal_story);
+
+/// 信用查询 at scale (issue 17): the count is every match, not the first page's; pages of 50;
+/// 繁/简 and 全角 folded; a natural person with nothing public neither listed nor counted.
+async fn portal_search_counts_story(t: TestApp) {
+    for n in 1..=60 {
+        t.store
+            .create_subject(
+                "test",
+                chengxin_store::NewSubject {
+                    kind: Some(SubjectKind::Enterprise),
+                    name: format!("常州天宁第{n:02}贸易有限公司"),
+                    region: Some("320402".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    t.store
+        .create_subject(
+            "test",
+            chengxin_store::NewSubject {
+                kind: Some(SubjectKind::Individual),
+                name: "天宁王某".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let results = |s: &str| s.matches("class=\"result\"").count();
+    for q in ["天宁", "天寧", "天宁第", "贸易有限"] {
+        let s = page(&t, &format!("/portal/search?q={}", enc(q))).await;
+        assert!(
+            s.contains("找到 <span id=\"found-total\">60</span> 个信用主体"),
+            "{q}: {s}"
+        );
+        assert_eq!(results(&s), 50, "{q}");
+        assert!(s.contains("第 1 / 2 页"), "{q}");
+        assert!(!s.contains("天宁王某"), "{q}");
+        assert!(s.contains("id=\"page-next\""), "{q}");
+    }
+    let s = page(&t, &format!("/portal/search?q={}&page=2", enc("天宁"))).await;
+    assert!(s.contains("找到 <span id=\"found-total\">60</span>"), "{s}");
+    assert_eq!(results(&s), 10);
+    assert!(s.contains("常州天宁第60贸易有限公司"));
+    assert!(!s.contains("常州天宁第01贸易有限公司"));
+    assert!(s.contains("id=\"page-prev\"") && !s.contains("id=\"page-next\""));
+    // One character, a full name in full width, and a query nothing contains.
+    let s = page(&t, &format!("/portal/search?q={}", enc("宁"))).await;
+    assert!(s.contains("找到 <span id=\"found-total\">60</span>"), "{s}");
+    let full: String = "常州天宁第07贸易有限公司"
+        .chars()
+        .map(|c| {
+            if c.is_ascii_digit() {
+                char::from_u32(c as u32 + 0xFEE0).unwrap()
+            } else {
+                c
+            }
+        })
+        .collect();
+    let s = page(&t, &format!("/portal/search?q={}", enc(&full))).await;
+    assert!(s.contains("找到 <span id=\"found-total\">1</span>"), "{s}");
+    let s = page(&t, &format!("/portal/search?q={}", enc("第1贸"))).await;
+    assert!(s.contains("id=\"no-results\""), "{s}");
+}
+
+both_backends!(portal_search_counts, portal_search_counts_story);

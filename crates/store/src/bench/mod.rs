@@ -18,12 +18,14 @@ mod fixture;
 mod floor;
 mod lookup;
 mod scratch;
+mod search;
 
 pub use baseline::{sqlite_baseline, BareRow};
 pub use fixture::{CheckFixture, FixtureEntry, FixtureSubject, LoadedFixture};
 pub use floor::sqlite_floor;
 pub use lookup::{count_logged_checks, create_lookup_table, pgbench_lookup_script};
 pub use scratch::ScratchSchema;
+pub use search::SearchFixture;
 
 use sqlx::PgPool;
 

@@ -43,6 +43,8 @@ pub struct MigrateReport {
     /// Existing list entries given their recognising body's code and region (once, after
     /// migration 0011).
     pub list_entries_backfilled: usize,
+    /// Subjects given their search index rows (those written before migration 0018, once).
+    pub subjects_indexed: usize,
     pub signing_key_id: String,
 }
 

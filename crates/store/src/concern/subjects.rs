@@ -39,6 +39,35 @@ pub struct SubjectFilter {
     pub offset: i64,
 }
 
+/// A search of subjects by part of a name, through the CJK gram index (`subject_grams`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SubjectSearch {
+    /// As typed: folded by `chengxin_domain::names::search_fold` (繁→简, 全角→半角, case,
+    /// spaces and punctuation removed) and matched against the folded name and former names.
+    pub text: String,
+    pub kind: Option<SubjectKind>,
+    pub region_prefix: Option<String>,
+    /// Bodies only: no natural persons (the portal shows a person only through public
+    /// information about it).
+    pub bodies_only: bool,
+    /// Natural persons only.
+    pub persons_only: bool,
+    /// At most 1000; 0 means 50.
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One page of a subject search, with the honest number of all matches.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SubjectPage {
+    /// The query as searched (folded).
+    pub folded: String,
+    /// How many visible subjects match in all.
+    pub total: i64,
+    /// This page, by name.
+    pub subjects: Vec<Subject>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewEmployment {
     pub person_id: Uuid,
@@ -62,7 +91,11 @@ pub trait SubjectStore: Send + Sync {
     async fn subject(&self, id: Uuid) -> Result<Option<Subject>>;
     async fn subject_by_uscc(&self, uscc: &str) -> Result<Option<Subject>>;
     async fn subject_by_id_hash(&self, id_hash: &str) -> Result<Option<Subject>>;
+    /// Subjects by kind / region / part of the name (`name_contains` goes through the same
+    /// index and folding as [`SubjectStore::search_subjects`]), by name.
     async fn list_subjects(&self, f: &SubjectFilter) -> Result<Vec<Subject>>;
+    /// Part-of-name search through the CJK gram index: one page and the total count.
+    async fn search_subjects(&self, q: &SubjectSearch) -> Result<SubjectPage>;
     async fn count_subjects(&self) -> Result<i64>;
     async fn add_employment(&self, actor: &str, e: NewEmployment) -> Result<Employment>;
     async fn employments_of(&self, person_id: Uuid) -> Result<Vec<Employment>>;

@@ -346,7 +346,16 @@ async fn void_group(db: &Inner, actor: &str, batch: Uuid, seq: i64) -> Result<()
             })
             .collect();
         for part in keys.chunks(CHUNK) {
-            for key in delete_staged(&mut tx, staged, batch, part).await? {
+            let deleted = delete_staged(&mut tx, staged, batch, part).await?;
+            if staged.table == "subjects" {
+                // Their search index rows (derived, not logged) go with them.
+                let ids: Vec<Uuid> = deleted
+                    .iter()
+                    .filter_map(|k| Uuid::parse_str(k).ok())
+                    .collect();
+                super::search::remove(&mut tx, &ids).await?;
+            }
+            for key in deleted {
                 let id = match staged.composite {
                     true => format!("{prefix}{key}"),
                     false => key,

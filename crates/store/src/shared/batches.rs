@@ -971,6 +971,11 @@ impl BatchWriter for Writer {
         let t2 = t0.elapsed();
         // 4. Write.
         super::bulk::insert_subjects(&mut tx, &new_subjects, batch_id).await?;
+        let indexed: Vec<_> = new_subjects
+            .iter()
+            .map(super::search::Indexed::of)
+            .collect();
+        super::search::insert(&mut tx, &indexed).await?;
         for part in identities.chunks(CHUNK) {
             let mut q =
                 QueryBuilder::<Db>::new("INSERT INTO subject_identities (subject_id, sealed) ");

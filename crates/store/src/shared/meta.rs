@@ -58,6 +58,7 @@ impl MetaStore for Inner {
             signing_key_id: signer.key_id(),
             ..Default::default()
         };
+        report.subjects_indexed = super::search::backfill(self).await?;
         let existing: HashMap<String, CatalogTypeRow> = self
             .catalog_types()
             .await?

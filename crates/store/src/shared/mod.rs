@@ -24,6 +24,7 @@ mod meta;
 mod records;
 mod reports;
 mod rights;
+pub(super) mod search;
 mod subjects;
 
 use super::shrink_log;

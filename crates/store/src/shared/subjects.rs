@@ -11,7 +11,10 @@ use super::kernel::{append, begin_write, commit, DbRow, Tx};
 use super::{bad_row, blank, dec, enc, escape_like, Db, Inner, UuidCol, VISIBLE};
 use crate::changelog::{now, state_digest};
 use crate::error::{Result, StoreError};
-use crate::{NewEmployment, NewSubject, SubjectFilter, SubjectStore, SubjectUpdate};
+use crate::{
+    NewEmployment, NewSubject, SubjectFilter, SubjectPage, SubjectSearch, SubjectStore,
+    SubjectUpdate,
+};
 
 pub(super) fn subject_from_row(row: &DbRow) -> Result<Subject> {
     let kind: String = row.try_get("kind")?;
@@ -152,6 +155,7 @@ impl SubjectStore for Inner {
             version: 1,
         };
         write_subject(&mut tx, &subject, true).await?;
+        super::search::insert(&mut tx, &[super::search::Indexed::of(&subject)]).await?;
         append(
             &mut tx,
             &mut head,
@@ -192,6 +196,7 @@ impl SubjectStore for Inner {
                 current: s.version,
             });
         }
+        let renamed = u.name.as_deref().is_some_and(|n| n.trim() != s.name);
         if let Some(name) = u.name {
             let name = name.trim().to_string();
             if name.is_empty() {
@@ -216,6 +221,9 @@ impl SubjectStore for Inner {
         s.version += 1;
         s.updated_at = now();
         write_subject(&mut tx, &s, false).await?;
+        if renamed {
+            super::search::replace(&mut tx, &s).await?;
+        }
         append(
             &mut tx,
             &mut head,
@@ -267,6 +275,18 @@ impl SubjectStore for Inner {
     }
 
     async fn list_subjects(&self, f: &SubjectFilter) -> Result<Vec<Subject>> {
+        if let Some(text) = &f.name_contains {
+            let search = SubjectSearch {
+                text: text.clone(),
+                kind: f.kind,
+                region_prefix: f.region_prefix.clone(),
+                bodies_only: false,
+                persons_only: false,
+                limit: if f.limit <= 0 { 100 } else { f.limit },
+                offset: f.offset,
+            };
+            return Ok(super::search::search(self, &search, false).await?.subjects);
+        }
         let mut q =
             sqlx::QueryBuilder::<Db>::new(format!("SELECT * FROM subjects WHERE {VISIBLE}"));
         if let Some(k) = f.kind {
@@ -287,6 +307,10 @@ impl SubjectStore for Inner {
         q.push(" OFFSET ").push_bind(f.offset.max(0));
         let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter().map(subject_from_row).collect()
+    }
+
+    async fn search_subjects(&self, q: &SubjectSearch) -> Result<SubjectPage> {
+        super::search::search(self, q, true).await
     }
 
     async fn count_subjects(&self) -> Result<i64> {

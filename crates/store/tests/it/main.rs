@@ -8,4 +8,5 @@ mod conformance;
 mod file_modes;
 mod list_entries;
 mod staged_import;
+mod subject_search;
 mod verify_snapshot;

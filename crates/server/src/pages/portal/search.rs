@@ -12,7 +12,7 @@ use chengxin_domain::codes::uscc;
 use chengxin_domain::names;
 use chengxin_domain::records::Record;
 use chengxin_domain::subjects::Subject;
-use chengxin_store::SubjectFilter;
+use chengxin_store::SubjectSearch;
 use maud::html;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -25,12 +25,18 @@ use crate::auth::Caller;
 use crate::pages::visitor;
 use crate::AppState;
 
-/// At most this many results are listed.
+/// Results per page.
 const MAX_RESULTS: usize = 50;
+/// Pages beyond this are not served (a narrower query is asked for instead).
+const MAX_PAGE: i64 = 100;
+/// Persons matching a partial name looked at for public information, at most.
+const PERSONS_CHECKED: i64 = 200;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SearchParams {
     pub q: Option<String>,
+    /// From 1; anything else is page 1.
+    pub page: Option<String>,
 }
 
 /// The query folded for a substring search of stored names: full-width → half-width,
@@ -50,87 +56,140 @@ struct Hit {
     how: String,
 }
 
-/// The subjects the portal shows for a query: a person only through public information
-/// about it (issue 16 point 1), so a civil servant with nothing public is never listed.
-async fn find(state: &AppState, q: &str) -> Result<Vec<Hit>, crate::error::ApiError> {
-    let mut shown = Vec::new();
-    for h in candidates(state, q).await? {
-        if chengxin_app::subjects::shown_publicly(state.store.as_ref(), &h.subject).await? {
-            shown.push(h);
-        }
-    }
-    Ok(shown)
+/// One page of results and the honest number of all of them.
+#[derive(Default)]
+struct Found {
+    hits: Vec<Hit>,
+    /// All matches: the bodies whose folded name contains the folded query (from the gram
+    /// index), plus the near matches of the check index that are not among them.
+    total: i64,
+    /// The last page.
+    pages: i64,
+    /// More persons matched than were checked for public information.
+    persons_capped: bool,
 }
 
-async fn candidates(state: &AppState, q: &str) -> Result<Vec<Hit>, crate::error::ApiError> {
+/// The subjects the portal shows for a query, page `page` (from 1). A person is shown only
+/// through public information about it (issue 16 point 1): the partial-name list holds
+/// bodies only, and a person comes in as a near match of the check index, kept only when
+/// `shown_publicly`, so a civil servant with nothing public is never listed nor counted.
+async fn find(state: &AppState, q: &str, page: i64) -> Result<Found, crate::error::ApiError> {
     let store = state.store.as_ref();
     let folded = fold_query(q);
-    let mut hits: Vec<Hit> = Vec::new();
+    let mut found = Found::default();
     // An 18-character code: the USCC, exactly.
     if folded.len() == 18 && folded.is_ascii() && uscc::has_valid_check_char(&folded) {
         if let Some(s) = store.subject_by_uscc(&folded).await? {
-            hits.push(Hit {
-                subject: s,
-                how: "统一社会信用代码一致".into(),
-            });
+            if chengxin_app::subjects::shown_publicly(store, &s).await? {
+                found.hits.push(Hit {
+                    subject: s,
+                    how: "统一社会信用代码一致".into(),
+                });
+            }
         }
-        return Ok(hits);
+        found.total = found.hits.len() as i64;
+        found.pages = 1;
+        return Ok(found);
     }
-    if folded.chars().count() < 2 {
-        return Ok(hits);
+    let searched = names::search_fold(q);
+    if searched.is_empty() {
+        return Ok(found);
     }
-    // Fuzzy by name through the check index (brackets, company forms, former names).
-    if state
-        .checks
-        .fresh(store, Duration::from_secs(2))
-        .await
-        .is_ok()
+    // Near matches by name through the check index (brackets, company forms, former names,
+    // persons with public information) that a substring of the name would not find.
+    let mut near: Vec<Hit> = Vec::new();
+    if searched.chars().count() >= 2
+        && state
+            .checks
+            .fresh(store, Duration::from_secs(2))
+            .await
+            .is_ok()
     {
-        let found = state
+        let hits = state
             .checks
             .lookup(&PartyQuery {
                 name: Some(q.to_string()),
                 ..Default::default()
             })
             .unwrap_or_default();
-        for f in found.into_iter().take(MAX_RESULTS) {
-            if let Some(s) = store.subject(f.subject_id).await? {
-                let how = f
-                    .reasons
-                    .first()
-                    .map(|r| r.to_string())
-                    .unwrap_or_else(|| "名称相符".into());
-                hits.push(Hit { subject: s, how });
+        for f in hits.into_iter().take(MAX_RESULTS) {
+            let Some(s) = store.subject(f.subject_id).await? else {
+                continue;
+            };
+            let in_list = !s.kind.is_person()
+                && std::iter::once(&s.name)
+                    .chain(s.former_names.iter())
+                    .any(|n| names::search_fold(n).contains(&searched));
+            if in_list || !chengxin_app::subjects::shown_publicly(store, &s).await? {
+                continue;
             }
+            let how = f
+                .reasons
+                .first()
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "名称相符".into());
+            near.push(Hit { subject: s, how });
         }
     }
-    // Partial names: substring of the folded name (and of the query as typed).
-    let mut needles = vec![folded.clone()];
-    let trimmed: String = q.chars().filter(|c| !c.is_whitespace()).collect();
-    if trimmed != folded {
-        needles.push(trimmed);
-    }
-    for n in needles {
-        let rows = store
-            .list_subjects(&SubjectFilter {
-                name_contains: Some(n),
-                limit: MAX_RESULTS as i64,
-                ..Default::default()
-            })
-            .await?;
-        for s in rows {
-            if hits.len() >= MAX_RESULTS {
-                break;
-            }
-            if !hits.iter().any(|h| h.subject.id == s.id) {
-                hits.push(Hit {
-                    subject: s,
-                    how: "名称包含查询词".into(),
-                });
-            }
+    // Persons whose name contains the query, each only if shown publicly (at most
+    // `PERSONS_CHECKED` of them are looked at; the count says so when there were more).
+    let persons = store
+        .search_subjects(&SubjectSearch {
+            text: q.to_string(),
+            persons_only: true,
+            limit: PERSONS_CHECKED,
+            ..Default::default()
+        })
+        .await?;
+    found.persons_capped = persons.total > PERSONS_CHECKED;
+    for s in persons.subjects {
+        if near.iter().any(|h| h.subject.id == s.id)
+            || !chengxin_app::subjects::shown_publicly(store, &s).await?
+        {
+            continue;
         }
+        near.push(Hit {
+            subject: s,
+            how: "名称包含查询词".into(),
+        });
     }
-    Ok(hits)
+    // Partial names: the gram index (繁简、全半角统一), bodies only, one page.
+    let listed = store
+        .search_subjects(&SubjectSearch {
+            text: q.to_string(),
+            bodies_only: true,
+            limit: MAX_RESULTS as i64,
+            offset: (page - 1) * MAX_RESULTS as i64,
+            ..Default::default()
+        })
+        .await?;
+    found.total = listed.total + near.len() as i64;
+    found.pages = ((listed.total + MAX_RESULTS as i64 - 1) / MAX_RESULTS as i64).max(1);
+    if page == 1 {
+        found.hits = near;
+    }
+    for s in listed.subjects {
+        let how = if s
+            .former_names
+            .iter()
+            .any(|n| names::search_fold(n).contains(&searched))
+            && !names::search_fold(&s.name).contains(&searched)
+        {
+            "曾用名包含查询词"
+        } else {
+            "名称包含查询词"
+        };
+        found.hits.push(Hit {
+            subject: s,
+            how: how.into(),
+        });
+    }
+    Ok(found)
+}
+
+/// The link to page `page` of the results for `q`.
+fn page_link(q: &str, page: i64) -> String {
+    format!("/portal/search?q={}&page={page}", super::enc(q))
 }
 
 /// `/portal/search?q=`.
@@ -140,9 +199,15 @@ pub async fn search(
     q: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let v = visitor(&state, &caller).await;
-    let q = q
-        .ok()
-        .and_then(|Query(p)| p.q)
+    let params = q.ok().map(|Query(p)| p).unwrap_or_default();
+    let page = params
+        .page
+        .as_deref()
+        .and_then(|p| p.trim().parse::<i64>().ok())
+        .filter(|p| (1..=MAX_PAGE).contains(p))
+        .unwrap_or(1);
+    let q = params
+        .q
         .map(|s| s.trim().chars().take(100).collect::<String>())
         .unwrap_or_default();
     let folded = fold_query(&q);
@@ -155,14 +220,16 @@ pub async fn search(
     } else {
         chengxin_domain::codes::id_number::mask_in_text(&q).into_owned()
     };
-    let hits = if q.is_empty() || id_like {
-        Vec::new()
+    let found = if q.is_empty() || id_like {
+        Found::default()
     } else {
-        match find(&state, &q).await {
+        match find(&state, &q, page).await {
             Ok(h) => h,
             Err(e) => return unavailable(&v, e),
         }
     };
+    let hits = &found.hits;
+    let last = found.pages.min(MAX_PAGE);
     portal_page(
         &v,
         "信用查询",
@@ -178,18 +245,20 @@ pub async fn search(
             @if id_like {
                 div.notice.info role="status" { "为保护个人信息，公众查询不支持按居民身份证号码查询，请输入主体名称或统一社会信用代码。" }
             } @else if !q.is_empty() {
-                @if hits.is_empty() {
+                @if found.total == 0 {
                     div.notice.info role="status" #no-results {
                         "未找到与“" (shown_q) "”相符的信用主体。请检查名称或代码，或输入名称中的关键字再试。"
                     }
                 } @else {
-                    p.hint role="status" {
-                        "找到 " (hits.len()) " 个信用主体"
-                        @if hits.len() >= MAX_RESULTS { "（仅显示前 " (MAX_RESULTS) " 个，请输入更完整的名称）" }
+                    p.hint role="status" #found {
+                        "找到 " span #found-total { (found.total) } " 个信用主体"
+                        @if found.pages > 1 { "，第 " (page) " / " (found.pages) " 页" }
+                        @if found.persons_capped { "（自然人仅核对前 " (PERSONS_CHECKED) " 个同名者，请输入更完整的姓名）" }
+                        @if found.pages > MAX_PAGE { "（仅可翻阅前 " (MAX_PAGE) " 页，请输入更完整的名称）" }
                         @if folded != q.to_ascii_uppercase() && !folded.is_empty() { "；已按“" (folded) "”查询（繁简、全半角统一）" }
                     }
                     ul.results #results {
-                        @for h in &hits {
+                        @for h in hits {
                             li.card {
                                 a.result href={ "/portal/subjects/" (h.subject.id) } { (h.subject.name) }
                                 dl.meta {
@@ -205,6 +274,13 @@ pub async fn search(
                                 }
                                 div.hint { (h.how) }
                             }
+                        }
+                    }
+                    @if last > 1 {
+                        nav.pager aria-label="分页" {
+                            @if page > 1 { a #page-prev rel="prev" href=(page_link(&q, page - 1)) { "上一页" } }
+                            span { "第 " (page) " 页，共 " (found.pages) " 页" }
+                            @if page < last { a #page-next rel="next" href=(page_link(&q, page + 1)) { "下一页" } }
                         }
                     }
                 }
