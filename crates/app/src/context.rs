@@ -58,6 +58,8 @@ pub struct App {
     /// The portal's report-verification page; a report's QR code points at
     /// `<url>?no=<报告编号>&code=<验证码>`.
     pub report_verify_url: String,
+    /// The portal's identity (name, 主办单位, filing numbers, contact).
+    pub site: Arc<crate::site::SiteIdentity>,
 }
 
 impl App {
@@ -91,6 +93,7 @@ impl App {
             report_key: None,
             report_issuer: DEFAULT_REPORT_ISSUER.to_string(),
             report_verify_url: DEFAULT_REPORT_VERIFY_URL.to_string(),
+            site: Arc::new(crate::site::SiteIdentity::default()),
         }
     }
 

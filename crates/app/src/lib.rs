@@ -28,10 +28,12 @@ pub mod reference;
 pub mod reports;
 pub mod rights;
 pub mod session;
+pub mod site;
 pub mod subjects;
 
 pub use context::{App, DEFAULT_REPORT_ISSUER, DEFAULT_REPORT_VERIFY_URL};
 pub use error::{AppError, AppResult, FieldProblem};
+pub use site::SiteIdentity;
 
 /// The `tracing` target of the application's own events (background jobs).
 pub const LOG_TARGET: &str = "chengxin";

@@ -182,6 +182,20 @@ async fn not_found() -> ApiError {
     AppError::NotFound.into()
 }
 
+/// An unknown address: JSON under `/api`, an HTML page (portal or console) elsewhere.
+async fn unknown_address(
+    State(state): State<AppState>,
+    caller: auth::Caller,
+    uri: axum::http::Uri,
+) -> Response {
+    use axum::response::IntoResponse;
+    let path = uri.path();
+    if path == "/api" || path.starts_with("/api/") {
+        return ApiError::from(AppError::NotFound).into_response();
+    }
+    pages::not_found(&state, &caller, path).await
+}
+
 /// Count and time every routed request by its route template.
 async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
@@ -261,7 +275,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(uploads)
-        .fallback(not_found)
+        .fallback(unknown_address)
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(middleware::from_fn_with_state(
             state.clone(),

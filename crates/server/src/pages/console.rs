@@ -213,6 +213,31 @@ async fn gate(
     Ok(v)
 }
 
+/// The 404 page of an unknown console address.
+pub(crate) fn not_found_page(caller: &Caller, v: &Visitor) -> Response {
+    let nav = if caller.is_anonymous() {
+        Vec::new()
+    } else {
+        nav_for(caller)
+    };
+    html_response(
+        StatusCode::NOT_FOUND,
+        layout(
+            "页面不存在",
+            Section::Console,
+            &nav,
+            "",
+            v,
+            html! {
+                div.notice.err role="alert" #not-found {
+                    "您访问的页面不存在。请从工作台的菜单进入所需的功能。"
+                }
+                p { a href="/console" { "返回工作台" } }
+            },
+        ),
+    )
+}
+
 /// The 403 page.
 fn forbidden(caller: &Caller, v: &Visitor) -> Response {
     let nav = nav_for(caller);

@@ -14,6 +14,7 @@
 
 mod browse;
 mod forms;
+mod info;
 mod open_data;
 mod search;
 
@@ -50,6 +51,8 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/portal/repair", get(forms::repair)),
         page("/portal/complaint", get(forms::complaint)),
         page("/portal/open-data", get(open_data::page)),
+        page("/portal/sitemap", get(info::sitemap)),
+        page("/portal/privacy", get(info::privacy)),
         page("/portal/open-data/shuanggongshi.csv", get(open_data::csv)),
         page("/portal/open-data/shuanggongshi.xlsx", get(open_data::xlsx)),
     ]

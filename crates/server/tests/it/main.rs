@@ -28,3 +28,4 @@ mod rejects;
 mod report_view;
 mod rights;
 mod sanctions;
+mod site;
