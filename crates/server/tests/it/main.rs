@@ -28,4 +28,5 @@ mod rejects;
 mod report_view;
 mod rights;
 mod sanctions;
+mod search_counts;
 mod site;

@@ -18,19 +18,30 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
-    day, enc, portal_error, portal_page, record_authority, region_name, shown_fields, subject_code,
-    type_name, unavailable,
+    day, enc, page_no, pager, portal_error, portal_page, record_authority, region_name,
+    shown_fields, subject_code, type_name, unavailable,
 };
 use crate::auth::Caller;
+use crate::pages::thousands;
 use crate::pages::visitor;
 use crate::AppState;
+use chengxin_domain::catalog::Disclosure;
+use chengxin_domain::lists::{JointCatalog, ListKind};
+use chengxin_store::ListEntryFilter;
+use std::collections::HashSet;
 
-/// At most this many results are listed.
-const MAX_RESULTS: usize = 50;
+/// Results per page.
+const PER_PAGE: usize = 20;
+/// Up to this many matching subjects are counted exactly; beyond it the page says "more
+/// than" and asks for a fuller name (the search index, once in the store, counts them all).
+const MAX_COUNTED: usize = 2000;
+/// Rows fetched per store call while collecting matches.
+const CHUNK: i64 = 500;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SearchParams {
     pub q: Option<String>,
+    pub page: Option<String>,
 }
 
 /// The query folded for a substring search of stored names: full-width → half-width,
@@ -44,40 +55,47 @@ pub(crate) fn fold_query(q: &str) -> String {
         .collect()
 }
 
-/// How a result was found.
-struct Hit {
-    subject: Subject,
-    how: String,
+/// The subjects matching a query, in order, and whether there were more than
+/// [`MAX_COUNTED`].
+struct Found {
+    subjects: Vec<Subject>,
+    more: bool,
 }
 
 /// The subjects the portal shows for a query: a person only through public information
-/// about it (issue 16 point 1), so a civil servant with nothing public is never listed.
-async fn find(state: &AppState, q: &str) -> Result<Vec<Hit>, crate::error::ApiError> {
+/// about it (issue 16 point 1), so a civil servant with nothing public is never listed (nor
+/// counted).
+async fn find(state: &AppState, q: &str) -> Result<Found, crate::error::ApiError> {
+    let (all, more) = candidates(state, q).await?;
     let mut shown = Vec::new();
-    for h in candidates(state, q).await? {
-        if chengxin_app::subjects::shown_publicly(state.store.as_ref(), &h.subject).await? {
-            shown.push(h);
+    for s in all {
+        if chengxin_app::subjects::shown_publicly(state.store.as_ref(), &s).await? {
+            shown.push(s);
         }
     }
-    Ok(shown)
+    Ok(Found {
+        subjects: shown,
+        more,
+    })
 }
 
-async fn candidates(state: &AppState, q: &str) -> Result<Vec<Hit>, crate::error::ApiError> {
+async fn candidates(
+    state: &AppState,
+    q: &str,
+) -> Result<(Vec<Subject>, bool), crate::error::ApiError> {
     let store = state.store.as_ref();
     let folded = fold_query(q);
-    let mut hits: Vec<Hit> = Vec::new();
+    let mut hits: Vec<Subject> = Vec::new();
+    let mut seen = HashSet::new();
     // An 18-character code: the USCC, exactly.
     if folded.len() == 18 && folded.is_ascii() && uscc::has_valid_check_char(&folded) {
         if let Some(s) = store.subject_by_uscc(&folded).await? {
-            hits.push(Hit {
-                subject: s,
-                how: "统一社会信用代码一致".into(),
-            });
+            hits.push(s);
         }
-        return Ok(hits);
+        return Ok((hits, false));
     }
     if folded.chars().count() < 2 {
-        return Ok(hits);
+        return Ok((hits, false));
     }
     // Fuzzy by name through the check index (brackets, company forms, former names).
     if state
@@ -93,58 +111,121 @@ async fn candidates(state: &AppState, q: &str) -> Result<Vec<Hit>, crate::error:
                 ..Default::default()
             })
             .unwrap_or_default();
-        for f in found.into_iter().take(MAX_RESULTS) {
-            if let Some(s) = store.subject(f.subject_id).await? {
-                let how = f
-                    .reasons
-                    .first()
-                    .map(|r| r.to_string())
-                    .unwrap_or_else(|| "名称相符".into());
-                hits.push(Hit { subject: s, how });
+        for f in found.into_iter().take(MAX_COUNTED + 1) {
+            if seen.insert(f.subject_id) {
+                if let Some(s) = store.subject(f.subject_id).await? {
+                    hits.push(s);
+                }
             }
         }
     }
-    // Partial names: substring of the folded name (and of the query as typed).
+    // Partial names: substring of the folded name (and of the query as typed), every match
+    // up to the counting limit.
     let mut needles = vec![folded.clone()];
     let trimmed: String = q.chars().filter(|c| !c.is_whitespace()).collect();
     if trimmed != folded {
         needles.push(trimmed);
     }
-    for n in needles {
-        let rows = store
-            .list_subjects(&SubjectFilter {
-                name_contains: Some(n),
-                limit: MAX_RESULTS as i64,
-                ..Default::default()
-            })
-            .await?;
-        for s in rows {
-            if hits.len() >= MAX_RESULTS {
+    'needles: for n in needles {
+        let mut offset = 0_i64;
+        loop {
+            if hits.len() > MAX_COUNTED {
+                break 'needles;
+            }
+            let rows = store
+                .list_subjects(&SubjectFilter {
+                    name_contains: Some(n.clone()),
+                    limit: CHUNK,
+                    offset,
+                    ..Default::default()
+                })
+                .await?;
+            let got = rows.len() as i64;
+            for s in rows {
+                if seen.insert(s.id) {
+                    hits.push(s);
+                }
+            }
+            if got < CHUNK {
                 break;
             }
-            if !hits.iter().any(|h| h.subject.id == s.id) {
-                hits.push(Hit {
-                    subject: s,
-                    how: "名称包含查询词".into(),
-                });
+            offset += CHUNK;
+        }
+    }
+    let more = hits.len() > MAX_COUNTED;
+    hits.truncate(MAX_COUNTED);
+    Ok((hits, more))
+}
+
+/// What a result card says about a subject: its public records by category
+/// (`行政许可 3`, `行政处罚 1` …, in catalog order) and the public lists it is on.
+struct Summary {
+    categories: Vec<(String, usize)>,
+    lists: Vec<(String, ListKind)>,
+}
+
+async fn summary(state: &AppState, s: &Subject) -> Result<Summary, crate::error::ApiError> {
+    let store = state.store.as_ref();
+    let mut by_type: BTreeMap<String, usize> = BTreeMap::new();
+    for r in store.records_of_subject(s.id).await? {
+        if is_public(&r) {
+            *by_type.entry(r.type_code.clone()).or_default() += 1;
+        }
+    }
+    // 行政许可 and 行政处罚 first (双公示), then the others by name.
+    let mut categories: Vec<(String, usize)> = Vec::new();
+    for code in super::SGS_TYPES {
+        if let Some(n) = by_type.remove(code) {
+            categories.push((type_name(code), n));
+        }
+    }
+    for (code, n) in by_type {
+        categories.push((type_name(&code), n));
+    }
+    let mut lists = Vec::new();
+    if let Ok(joint) = JointCatalog::default_checked() {
+        for e in store
+            .list_entries(&ListEntryFilter {
+                subject_id: Some(s.id),
+                limit: Some(100),
+                ..Default::default()
+            })
+            .await?
+        {
+            if !matches!(e.status.as_str(), "publicity" | "effective") {
+                continue;
+            }
+            if let Some(l) = joint
+                .list(&e.list_code)
+                .filter(|l| l.disclosure == Disclosure::Public)
+            {
+                let label = if e.status == "publicity" {
+                    format!("{}（公示中）", l.name)
+                } else {
+                    l.name.clone()
+                };
+                if !lists.iter().any(|(n, _)| *n == label) {
+                    lists.push((label, l.kind));
+                }
             }
         }
     }
-    Ok(hits)
+    Ok(Summary { categories, lists })
 }
 
-/// `/portal/search?q=`.
+/// `/portal/search?q=&page=`.
 pub async fn search(
     State(state): State<AppState>,
     caller: Caller,
     q: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let v = visitor(&state, &caller).await;
-    let q = q
-        .ok()
-        .and_then(|Query(p)| p.q)
+    let params = q.map(|Query(p)| p).unwrap_or_default();
+    let q = params
+        .q
         .map(|s| s.trim().chars().take(100).collect::<String>())
         .unwrap_or_default();
+    let page = page_no(params.page.as_deref());
     let folded = fold_query(&q);
     // An ID number is not a public search key (and is not echoed back in clear).
     let id_like = folded.len() == 18
@@ -155,14 +236,34 @@ pub async fn search(
     } else {
         chengxin_domain::codes::id_number::mask_in_text(&q).into_owned()
     };
-    let hits = if q.is_empty() || id_like {
-        Vec::new()
+    let found = if q.is_empty() || id_like {
+        Found {
+            subjects: Vec::new(),
+            more: false,
+        }
     } else {
         match find(&state, &q).await {
             Ok(h) => h,
             Err(e) => return unavailable(&v, e),
         }
     };
+    let total = found.subjects.len();
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let page = usize::try_from(page).unwrap_or(1).min(pages);
+    let shown: Vec<&Subject> = found
+        .subjects
+        .iter()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .collect();
+    let mut cards = Vec::new();
+    for s in shown {
+        match summary(&state, s).await {
+            Ok(sum) => cards.push((s, sum)),
+            Err(e) => return unavailable(&v, e),
+        }
+    }
+    let base = format!("/portal/search?q={}", enc(&shown_q));
     portal_page(
         &v,
         "信用查询",
@@ -178,34 +279,55 @@ pub async fn search(
             @if id_like {
                 div.notice.info role="status" { "为保护个人信息，公众查询不支持按居民身份证号码查询，请输入主体名称或统一社会信用代码。" }
             } @else if !q.is_empty() {
-                @if hits.is_empty() {
+                @if total == 0 {
                     div.notice.info role="status" #no-results {
                         "未找到与“" (shown_q) "”相符的信用主体。请检查名称或代码，或输入名称中的关键字再试。"
                     }
                 } @else {
-                    p.hint role="status" {
-                        "找到 " (hits.len()) " 个信用主体"
-                        @if hits.len() >= MAX_RESULTS { "（仅显示前 " (MAX_RESULTS) " 个，请输入更完整的名称）" }
-                        @if folded != q.to_ascii_uppercase() && !folded.is_empty() { "；已按“" (folded) "”查询（繁简、全半角统一）" }
+                    p.hint role="status" #result-count {
+                        @if found.more {
+                            "找到超过 " (thousands(MAX_COUNTED as i64)) " 个信用主体，请输入更完整的名称以缩小范围"
+                        } @else {
+                            "找到 " (thousands(total as i64)) " 个信用主体"
+                        }
                     }
                     ul.results #results {
-                        @for h in &hits {
+                        @for (s, sum) in &cards {
                             li.card {
-                                a.result href={ "/portal/subjects/" (h.subject.id) } { (h.subject.name) }
+                                a.result href={ "/portal/subjects/" (s.id) } { (s.name) }
                                 dl.meta {
-                                    dt { @if h.subject.kind.is_person() { "证件号码" } @else { "统一社会信用代码" } }
-                                    dd.code { (subject_code(&h.subject)) }
-                                    dt { "类别" } dd { (h.subject.kind.label()) }
-                                    @if h.subject.region.is_some() {
-                                        dt { "地区" } dd { (region_name(h.subject.region.as_deref())) }
+                                    @let code = subject_code(s);
+                                    @if !code.is_empty() {
+                                        dt { @if s.kind.is_person() { "证件号码" } @else { "统一社会信用代码" } }
+                                        dd.code { (code) }
                                     }
-                                    @if !h.subject.former_names.is_empty() {
-                                        dt { "曾用名" } dd { (h.subject.former_names.join("、")) }
+                                    dt { "类别" } dd { (s.kind.label()) }
+                                    @if s.region.is_some() {
+                                        dt { "地区" } dd { (region_name(s.region.as_deref())) }
+                                    }
+                                    @if !s.former_names.is_empty() {
+                                        dt { "曾用名" } dd { (s.former_names.join("、")) }
                                     }
                                 }
-                                div.hint { (h.how) }
+                                @if !sum.categories.is_empty() || !sum.lists.is_empty() {
+                                    div.tags {
+                                        @for (name, n) in &sum.categories {
+                                            span.tag.category { (name) " " (n) }
+                                        }
+                                        @for (name, kind) in &sum.lists {
+                                            @match kind {
+                                                ListKind::Reward => span.tag.list.red { (name) },
+                                                ListKind::Punishment => span.tag.list.black { (name) },
+                                                ListKind::Watch => span.tag.list { (name) },
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
+                    }
+                    @if pages > 1 {
+                        (pager(&base, page as i64, total as i64, PER_PAGE as i64))
                     }
                 }
             } @else {
