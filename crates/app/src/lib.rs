@@ -23,6 +23,7 @@ pub mod health;
 pub mod imports;
 pub mod jobs;
 pub mod lists;
+pub mod portal_pages;
 pub mod records;
 pub mod reference;
 pub mod reports;

@@ -131,6 +131,8 @@ impl std::ops::Deref for ServerState {
         routes::lists::propose,
         routes::lists::act,
         routes::lists::get_entry,
+        routes::portal_pages::draft,
+        routes::portal_pages::act,
         routes::rights::file_objection,
         routes::rights::file_repair,
         routes::rights::file_complaint,
@@ -150,7 +152,12 @@ impl std::ops::Deref for ServerState {
         routes::credit_reports::pdf,
         routes::credit_reports::verify,
     ),
-    components(schemas(error::ErrorBody, chengxin_app::FieldProblem)),
+    components(schemas(
+        error::ErrorBody,
+        chengxin_app::FieldProblem,
+        chengxin_app::portal_pages::DraftRequest,
+        chengxin_app::portal_pages::PageActionRequest
+    )),
     modifiers(&SecurityAddon)
 )]
 pub struct ApiDoc;

@@ -11,6 +11,7 @@ mod calendar;
 mod cases;
 mod correction;
 mod feedback;
+mod portal_content;
 mod records;
 mod report_view;
 mod reports;
@@ -58,6 +59,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(report_view::view),
         ),
         page("/console/archive", get(reports::archive)),
+        page("/console/portal", get(portal_content::page)),
     ]
 }
 
@@ -76,6 +78,12 @@ enum Need {
 
 /// The console's sections: (href, label, description, who).
 const SECTIONS: &[(&str, &str, &str, Need)] = &[
+    (
+        "/console/portal",
+        "门户内容",
+        "通知公告、政策法规：起草、发布、撤回",
+        Need::Any(&[P::PortalManage]),
+    ),
     (
         "/console/submit",
         "数据报送",

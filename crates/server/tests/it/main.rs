@@ -24,6 +24,7 @@ mod imports;
 mod jurisdiction;
 mod login;
 mod portal;
+mod portal_content;
 mod rejects;
 mod report_view;
 mod rights;

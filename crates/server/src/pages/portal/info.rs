@@ -73,3 +73,105 @@ pub async fn privacy(State(state): State<AppState>, caller: Caller) -> Response 
         },
     )
 }
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct NoticeParams {
+    pub kind: Option<String>,
+}
+
+/// A date in China time (`2026-04-01`).
+fn china_day(t: &chrono::DateTime<chrono::Utc>) -> String {
+    match chrono::FixedOffset::east_opt(8 * 3600) {
+        Some(o) => t.with_timezone(&o).format("%Y-%m-%d").to_string(),
+        None => t.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// The day a published page shows.
+pub(crate) fn page_day(p: &chengxin_store::PortalPageRow) -> String {
+    china_day(p.published_at.as_ref().unwrap_or(&p.updated_at))
+}
+
+/// `/portal/notices?kind=announcement|policy`: published announcements or policy pages.
+pub async fn notices(
+    State(state): State<AppState>,
+    caller: Caller,
+    q: Result<axum::extract::Query<NoticeParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    use chengxin_app::portal_pages::{kind_name, KINDS};
+    let v = visitor(&state, &caller).await;
+    let kind = q
+        .ok()
+        .and_then(|axum::extract::Query(p)| p.kind)
+        .filter(|k| KINDS.iter().any(|(c, _)| c == k))
+        .unwrap_or_else(|| "announcement".into());
+    let pages = match chengxin_app::portal_pages::published(&state, &kind, 200).await {
+        Ok(p) => p,
+        Err(e) => return super::unavailable(&v, e),
+    };
+    portal_page(
+        &v,
+        kind_name(&kind),
+        "",
+        html! {
+            nav.tabs aria-label="栏目" {
+                @for (k, n) in KINDS {
+                    @if k == kind {
+                        span.current aria-current="page" { (n) }
+                    } @else {
+                        a href={ "/portal/notices?kind=" (k) } { (n) }
+                    }
+                    " "
+                }
+            }
+            @if pages.is_empty() {
+                p.hint { "暂无内容。" }
+            } @else {
+                ul.news #notices {
+                    @for p in &pages {
+                        li { span.date { (page_day(p)) } " " a href={ "/portal/notices/" (p.id) } { (p.title) } }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// `/portal/notices/{id}`: one published page (a draft is not found).
+pub async fn notice(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let v = visitor(&state, &caller).await;
+    let not_found = |v| {
+        super::portal_error(
+            v,
+            axum::http::StatusCode::NOT_FOUND,
+            "内容不存在",
+            "该内容不存在或尚未发布。",
+        )
+    };
+    let Ok(id) = uuid::Uuid::parse_str(id.trim()) else {
+        return not_found(&v);
+    };
+    let p = match chengxin_app::portal_pages::published_one(&state, id).await {
+        Ok(p) => p,
+        Err(chengxin_app::AppError::NotFound) => return not_found(&v),
+        Err(e) => return super::unavailable(&v, e),
+    };
+    portal_page(
+        &v,
+        &p.title,
+        "",
+        html! {
+            article.card #notice {
+                p.hint { (chengxin_app::portal_pages::kind_name(&p.kind)) " · 发布日期：" (page_day(&p)) }
+                @for para in p.body.split("\n\n").filter(|s| !s.trim().is_empty()) {
+                    p { (para.trim()) }
+                }
+            }
+            p { a href={ "/portal/notices?kind=" (p.kind) } { "返回列表" } }
+        },
+    )
+}
