@@ -62,6 +62,8 @@ pub struct App {
     /// from the database alone): the auditor's 校验 runs `verify` against them. Empty: the
     /// console refuses to verify.
     pub log_keys: Vec<ed25519_dalek::VerifyingKey>,
+    /// The portal's identity (name, 主办单位, filing numbers, contact).
+    pub site: Arc<crate::site::SiteIdentity>,
 }
 
 impl App {
@@ -96,6 +98,7 @@ impl App {
             report_issuer: DEFAULT_REPORT_ISSUER.to_string(),
             report_verify_url: DEFAULT_REPORT_VERIFY_URL.to_string(),
             log_keys: Vec::new(),
+            site: Arc::new(crate::site::SiteIdentity::default()),
         }
     }
 

@@ -23,15 +23,18 @@ pub mod health;
 pub mod imports;
 pub mod jobs;
 pub mod lists;
+pub mod portal_pages;
 pub mod records;
 pub mod reference;
 pub mod reports;
 pub mod rights;
 pub mod session;
+pub mod site;
 pub mod subjects;
 
 pub use context::{App, DEFAULT_REPORT_ISSUER, DEFAULT_REPORT_VERIFY_URL};
 pub use error::{AppError, AppResult, FieldProblem};
+pub use site::SiteIdentity;
 
 /// The `tracing` target of the application's own events (background jobs).
 pub const LOG_TARGET: &str = "chengxin";

@@ -53,3 +53,17 @@ const cx = {
   },
 };
 window.cx = cx;
+
+// Staff tables as cards on phones: label each cell with its column's header (CSS shows the
+// label before the value at narrow widths); cells that carry their own data-label keep it.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("body.console .table-wrap table").forEach((table) => {
+    const heads = Array.from(table.querySelectorAll("thead tr:first-child th")).map((th) => th.textContent.trim());
+    if (!heads.length) return;
+    table.querySelectorAll("tbody tr").forEach((tr) => {
+      Array.from(tr.children).forEach((cell, i) => {
+        if (!cell.hasAttribute("data-label") && heads[i]) cell.setAttribute("data-label", heads[i]);
+      });
+    });
+  });
+});

@@ -27,6 +27,37 @@ pub fn nonce() -> Option<String> {
     NONCE.try_with(|n| n.clone()).ok()
 }
 
+/// What the page frame needs to know about the request being answered besides the visitor:
+/// the site's identity, whether the visitor chose large text (适老化, the `cx_large` cookie)
+/// and the path (for the large-text switch to come back to).
+#[derive(Clone, Debug, Default)]
+pub struct PageCtx {
+    pub site: std::sync::Arc<chengxin_app::SiteIdentity>,
+    pub large_text: bool,
+    pub path: String,
+}
+
+tokio::task_local! {
+    static PAGE: PageCtx;
+}
+
+/// The frame context of the request being answered (defaults outside a request).
+pub fn page_ctx() -> PageCtx {
+    PAGE.try_with(|p| p.clone()).unwrap_or_default()
+}
+
+/// The name of the cookie of the large-text mode.
+pub const LARGE_TEXT_COOKIE: &str = "cx_large";
+
+fn wants_large_text(req: &Request) -> bool {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|c| c.trim() == "cx_large=1")
+}
+
 /// 128 random bits, hex (a valid CSP nonce value).
 fn new_nonce() -> String {
     let mut b = [0u8; 16];
@@ -53,7 +84,14 @@ pub fn hsts_value(max_age_secs: Option<u64>) -> Option<HeaderValue> {
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let nonce = new_nonce();
-    let mut resp = NONCE.scope(nonce.clone(), next.run(req)).await;
+    let ctx = PageCtx {
+        site: state.site.clone(),
+        large_text: wants_large_text(&req),
+        path: req.uri().path().to_string(),
+    };
+    let mut resp = NONCE
+        .scope(nonce.clone(), PAGE.scope(ctx, next.run(req)))
+        .await;
     let html = resp
         .headers()
         .get(header::CONTENT_TYPE)

@@ -132,6 +132,8 @@ impl std::ops::Deref for ServerState {
         routes::lists::propose,
         routes::lists::act,
         routes::lists::get_entry,
+        routes::portal_pages::draft,
+        routes::portal_pages::act,
         routes::rights::file_objection,
         routes::rights::file_repair,
         routes::rights::file_complaint,
@@ -151,7 +153,12 @@ impl std::ops::Deref for ServerState {
         routes::credit_reports::pdf,
         routes::credit_reports::verify,
     ),
-    components(schemas(error::ErrorBody, chengxin_app::FieldProblem)),
+    components(schemas(
+        error::ErrorBody,
+        chengxin_app::FieldProblem,
+        chengxin_app::portal_pages::DraftRequest,
+        chengxin_app::portal_pages::PageActionRequest
+    )),
     modifiers(&SecurityAddon)
 )]
 pub struct ApiDoc;
@@ -181,6 +188,20 @@ pub(crate) async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
 
 async fn not_found() -> ApiError {
     AppError::NotFound.into()
+}
+
+/// An unknown address: JSON under `/api`, an HTML page (portal or console) elsewhere.
+async fn unknown_address(
+    State(state): State<AppState>,
+    caller: auth::Caller,
+    uri: axum::http::Uri,
+) -> Response {
+    use axum::response::IntoResponse;
+    let path = uri.path();
+    if path == "/api" || path.starts_with("/api/") {
+        return ApiError::from(AppError::NotFound).into_response();
+    }
+    pages::not_found(&state, &caller, path).await
 }
 
 /// Count and time every routed request by its route template.
@@ -262,7 +283,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(uploads)
-        .fallback(not_found)
+        .fallback(unknown_address)
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -10,8 +10,8 @@ use crate::auth::Access::{self, AnyOf, Open, Perm, Signed};
 use crate::flood::FloodClass;
 use crate::route_spec::RouteSpec;
 use crate::routes::{
-    admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, records,
-    reference, rights, session, subjects,
+    admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, portal_pages,
+    records, reference, rights, session, subjects,
 };
 use crate::AppState;
 
@@ -275,6 +275,18 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/list-entries/{id}/actions",
             Perm(P::ListsManage),
             post(lists::act),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/portal/pages",
+            Perm(P::PortalManage),
+            post(portal_pages::draft),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/portal/pages/{id}/actions",
+            Perm(P::PortalManage),
+            post(portal_pages::act),
         ),
         r(
             g.clone(),

@@ -46,6 +46,7 @@ pub use concern::lists::{
 };
 pub use concern::log::LogStore;
 pub use concern::meta::{Backend, CatalogTypeRow, MetaRow, MetaStore, MigrateReport};
+pub use concern::portal::{PortalPageRow, PortalPageStore};
 pub use concern::records::{
     NewRecord, PublishedFilter, RecordChange, RecordRedaction, RecordStore,
 };
@@ -77,6 +78,7 @@ pub trait Store:
     + RightsStore
     + CreditReportStore
     + CalendarStore
+    + PortalPageStore
     + Send
     + Sync
     + 'static
@@ -97,6 +99,7 @@ impl<T> Store for T where
         + RightsStore
         + CreditReportStore
         + CalendarStore
+        + PortalPageStore
         + Send
         + Sync
         + 'static

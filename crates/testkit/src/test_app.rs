@@ -131,6 +131,28 @@ impl TestApp {
         }
     }
 
+    /// The same database served with another application context (the site identity, the
+    /// report issuer …): a second server over this store and upload folder, on the same
+    /// "today". It owns nothing: clean up the original, not this one.
+    pub fn with_app(&self, change: impl FnOnce(&mut App)) -> Self {
+        let mut app = App::new(
+            self.store.clone(),
+            IdHasher::new([3; 32]),
+            self.dir.join("uploads"),
+            settings(),
+        );
+        app.today = self.state.today;
+        change(&mut app);
+        let state = AppState::new(app.with_report_key(report_key()));
+        TestApp {
+            app: router(state.clone()),
+            store: self.store.clone(),
+            state,
+            dir: self.dir.clone(),
+            pg: None,
+        }
+    }
+
     /// A request as it arrives from the socket peer `peer` (an IP address): `chengxin serve`
     /// attaches the peer to every request as axum's `ConnectInfo`, and so does this; with
     /// extra headers (`X-Forwarded-For`, `Accept`, …). Answers the status, the headers and the

@@ -31,8 +31,61 @@ pub(crate) async fn load_demo(cfg: &Config, store: &Arc<dyn Store>) -> anyhow::R
             "demo data loaded"
         );
     }
+    seed_portal_pages(store.as_ref())
+        .await
+        .context("加载演示门户内容失败")?;
     if let Some(signer) = cfg.key_dir().signer()? {
         store.checkpoint(&signer).await?;
     }
     Ok(())
+}
+
+/// The demo portal content (通知公告, 政策法规), shipped as data.
+const DEMO_PAGES: &str = include_str!("../../../../data/portal/announcements.toml");
+
+#[derive(serde::Deserialize)]
+struct DemoPages {
+    announcements: Vec<DemoPage>,
+}
+
+#[derive(serde::Deserialize)]
+struct DemoPage {
+    kind: String,
+    date: chrono::NaiveDate,
+    title: String,
+    body: String,
+}
+
+/// Publish the demo portal content, once: only while the store has no portal page at all
+/// (what an editor wrote is never overwritten or duplicated).
+pub(crate) async fn seed_portal_pages(store: &dyn Store) -> anyhow::Result<usize> {
+    if !store.portal_pages(None, false, 1).await?.is_empty() {
+        return Ok(0);
+    }
+    let pages: DemoPages = toml::from_str(DEMO_PAGES).context("演示门户内容无法解读")?;
+    let mut n = 0;
+    for p in pages.announcements {
+        // 09:00 China time on the day.
+        let at = p
+            .date
+            .and_hms_opt(1, 0, 0)
+            .map(|t| t.and_utc())
+            .context("演示门户内容的日期无效")?;
+        let row = chengxin_store::PortalPageRow {
+            id: uuid::Uuid::now_v7(),
+            kind: p.kind,
+            title: p.title,
+            body: p.body,
+            status: "published".into(),
+            published_at: Some(at),
+            created_by: "demo".into(),
+            created_at: at,
+            updated_by: "demo".into(),
+            updated_at: at,
+            version: 1,
+        };
+        store.create_portal_page("demo", &row).await?;
+        n += 1;
+    }
+    Ok(n)
 }

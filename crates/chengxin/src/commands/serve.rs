@@ -86,6 +86,9 @@ pub(crate) async fn run(mut cfg: Config, demo: bool) -> anyhow::Result<ExitCode>
     if let Some(url) = &cfg.public_url {
         app.report_verify_url = format!("{}/portal/verify", url.trim_end_matches('/'));
     }
+    app.site = Arc::new(chengxin_app::SiteIdentity::from_lookup(|k| {
+        std::env::var(k).ok()
+    }));
     app.rights_rules = rights_rules_from_env()?;
     app.department_bodies = department_bodies_from_env()?;
     app.delegations = delegations_from_env()?;

@@ -512,9 +512,13 @@ fn serve_story(db: Option<&str>) {
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("2035-01-29"), "{body}");
     assert!(body.contains("\"provisional\":true"), "{body}");
+    // Unknown addresses: an HTML page outside the API (issue 17), JSON under /api.
     let (status, body) = http_get(port, "/nope").unwrap();
     assert_eq!(status, 404);
-    assert!(body.contains("\"code\":\"not_found\""));
+    assert!(body.contains("页面不存在"), "{body}");
+    let (status, body) = http_get(port, "/api/v1/nope").unwrap();
+    assert_eq!(status, 404);
+    assert!(body.contains("\"code\":\"not_found\""), "{body}");
     // /metrics: refused anonymously on the main listener, served with the scraper's token
     // and on the metrics listener (which serves nothing else).
     let (status, body) = http_get(port, "/metrics").unwrap();

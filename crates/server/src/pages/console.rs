@@ -12,6 +12,7 @@ mod cases;
 mod correction;
 mod feedback;
 mod lists;
+mod portal_content;
 mod records;
 mod report_view;
 mod reports;
@@ -74,6 +75,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/archive", get(reports::archive)),
         page("/console/statistics", get(statistics::statistics)),
         page("/console/statistics/export.xlsx", get(statistics::export)),
+        page("/console/portal", get(portal_content::page)),
     ]
 }
 
@@ -113,6 +115,12 @@ enum Need {
 
 /// The console's sections: (href, label, description, who).
 const SECTIONS: &[(&str, &str, &str, Need)] = &[
+    (
+        "/console/portal",
+        "门户内容",
+        "通知公告、政策法规：起草、发布、撤回",
+        Need::Any(&[P::PortalManage]),
+    ),
     (
         "/console/submit",
         "数据报送",
@@ -254,6 +262,31 @@ async fn gate(
         return Err(forbidden(caller, &v));
     }
     Ok(v)
+}
+
+/// The 404 page of an unknown console address.
+pub(crate) fn not_found_page(caller: &Caller, v: &Visitor) -> Response {
+    let nav = if caller.is_anonymous() {
+        Vec::new()
+    } else {
+        nav_for(caller)
+    };
+    html_response(
+        StatusCode::NOT_FOUND,
+        layout(
+            "页面不存在",
+            Section::Console,
+            &nav,
+            "",
+            v,
+            html! {
+                div.notice.err role="alert" #not-found {
+                    "您访问的页面不存在。请从工作台的菜单进入所需的功能。"
+                }
+                p { a href="/console" { "返回工作台" } }
+            },
+        ),
+    )
 }
 
 /// The 403 page.

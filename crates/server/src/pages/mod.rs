@@ -20,9 +20,7 @@ use crate::AppState;
 
 const APP_CSS: &str = include_str!("../../assets/app.css");
 const APP_JS: &str = include_str!("../../assets/app.js");
-
-/// Name shown in the header (the operating credit office's platform).
-pub const SITE_NAME: &str = "信用信息公示平台";
+const FAVICON: &str = include_str!("../../assets/favicon.svg");
 
 /// Every page route: all `Open` at the router (pages decide themselves whether to show, ask
 /// for login or redirect), all GET.
@@ -30,6 +28,9 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     let mut out = vec![
         page("/static/app.css", get(css)),
         page("/static/app.js", get(js)),
+        page("/favicon.svg", get(favicon)),
+        page("/favicon.ico", get(favicon)),
+        page("/portal/large-text", get(large_text)),
     ];
     out.extend(portal::routes());
     out.extend(console::routes());
@@ -59,6 +60,59 @@ async fn css() -> Response {
 
 async fn js() -> Response {
     static_asset(APP_JS, "text/javascript; charset=utf-8")
+}
+
+async fn favicon() -> Response {
+    static_asset(FAVICON, "image/svg+xml")
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LargeTextParams {
+    pub on: Option<String>,
+    pub back: Option<String>,
+}
+
+/// A path of this site to come back to: absolute, not protocol-relative, no backslash, no
+/// control character; else the home page.
+fn local_path(back: Option<&str>) -> String {
+    match back {
+        Some(b)
+            if b.starts_with('/')
+                && !b.starts_with("//")
+                && !b.contains('\\')
+                && !b.chars().any(char::is_control)
+                && b.len() <= 512 =>
+        {
+            b.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+/// `/portal/large-text?on=1&back=/portal/search`: switches the large-text mode (适老化) on
+/// or off for this browser (a cookie, a year) and goes back. No script needed.
+async fn large_text(
+    q: Result<axum::extract::Query<LargeTextParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let p = q.map(|axum::extract::Query(p)| p).unwrap_or_default();
+    let on = p.on.as_deref() == Some("1");
+    let cookie = if on {
+        format!(
+            "{}=1; Path=/; Max-Age=31536000; SameSite=Lax",
+            crate::headers::LARGE_TEXT_COOKIE
+        )
+    } else {
+        format!(
+            "{}=; Path=/; Max-Age=0; SameSite=Lax",
+            crate::headers::LARGE_TEXT_COOKIE
+        )
+    };
+    let back = local_path(p.back.as_deref());
+    let mut resp = Redirect::to(&back).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    resp
 }
 
 fn static_asset(body: &'static str, mime: &'static str) -> Response {
@@ -144,24 +198,43 @@ pub fn layout(
     visitor: &Visitor,
     body: Markup,
 ) -> Markup {
+    let ctx = crate::headers::page_ctx();
+    let site = &ctx.site;
+    let here = if ctx.path.is_empty() {
+        "/".to_string()
+    } else {
+        ctx.path.clone()
+    };
+    let toggle = if ctx.large_text {
+        (
+            format!("/portal/large-text?on=0&back={}", portal::enc(&here)),
+            "标准字号",
+        )
+    } else {
+        (
+            format!("/portal/large-text?on=1&back={}", portal::enc(&here)),
+            "大字版（适老化）",
+        )
+    };
     html! {
         (DOCTYPE)
-        html lang="zh-CN" {
+        html lang="zh-CN" class=[ctx.large_text.then_some("large-text")] {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 @if let Some(t) = &visitor.csrf { meta name="csrf-token" content=(t); }
-                title { (title) " - " (SITE_NAME) }
+                title { (title) " - " (site.name) }
+                link rel="icon" type="image/svg+xml" href="/favicon.svg";
                 link rel="stylesheet" href="/static/app.css";
                 script src="/static/app.js" defer {}
             }
-            body {
+            body class=[(section == Section::Console).then_some("console")] {
                 a.skip href="#main" { "跳到正文" }
                 header.site {
                     div.bar {
                         div.emblem aria-hidden="true" { "信" }
                         div {
-                            div.title { (SITE_NAME) }
+                            div.title { (site.name) }
                             div.sub {
                                 @match section {
                                     Section::Portal => "政务诚信 · 信用公示 · 信用服务",
@@ -170,6 +243,7 @@ pub fn layout(
                             }
                         }
                         div.who {
+                            a.large-toggle href=(toggle.0) { (toggle.1) } " · "
                             @if visitor.signed_in {
                                 "当前用户：" (visitor.display) " · "
                                 a href="/console" { "工作台" } " · "
@@ -197,10 +271,21 @@ pub fn layout(
                     h1 { (title) }
                     (body)
                 }
-                footer.site {
+                footer.site #site-footer {
                     div {
-                        "主办：信用办 · 本平台公示信息依法依规归集 · 对公示信息有异议的，可在线提出异议申诉 · "
-                        a href="/portal/track" { "办件查询" }
+                        p.links {
+                            a href="/portal/sitemap" { "网站地图" } " · "
+                            a href="/portal/privacy" { "隐私声明" } " · "
+                            a href="/portal/track" { "办件查询" } " · "
+                            a href=(toggle.0) { (toggle.1) }
+                        }
+                        p { "主办单位：" span #site-sponsor { (site.sponsor) } " · " span #site-contact { (site.contact) } }
+                        p {
+                            "网站标识码：" span #site-code { (site.site_code) } " · "
+                            "ICP备案号：" span #site-icp { (site.icp) } " · "
+                            span #site-police { (site.police_record) }
+                        }
+                        p { "本平台公示信息依法依规归集，对公示信息有异议的，可在线提出异议申诉。" }
                     }
                 }
             }
@@ -241,6 +326,35 @@ pub fn error_page(status: StatusCode, message: &str, visitor: &Visitor) -> Respo
             "",
             visitor,
             html! { div.notice.err role="alert" { (message) } p { a href="/" { "返回首页" } } },
+        ),
+    )
+}
+
+/// The 404 page of an unknown address outside the API: in the console's frame under
+/// `/console`, else in the portal's.
+pub async fn not_found(state: &AppState, caller: &Caller, path: &str) -> Response {
+    let v = visitor(state, caller).await;
+    if path == "/console" || path.starts_with("/console/") {
+        return console::not_found_page(caller, &v);
+    }
+    html_response(
+        StatusCode::NOT_FOUND,
+        layout(
+            "页面不存在",
+            Section::Portal,
+            PORTAL_NAV,
+            "",
+            &v,
+            html! {
+                div.notice.err role="alert" #not-found {
+                    "您访问的页面不存在或已被移除。请检查网址，或从下面的链接继续。"
+                }
+                p {
+                    a href="/" { "返回首页" } " · "
+                    a href="/portal/search" { "信用查询" } " · "
+                    a href="/portal/sitemap" { "网站地图" }
+                }
+            },
         ),
     )
 }

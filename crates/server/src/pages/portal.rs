@@ -14,6 +14,7 @@
 
 mod browse;
 mod forms;
+mod info;
 mod open_data;
 mod search;
 
@@ -50,6 +51,10 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/portal/repair", get(forms::repair)),
         page("/portal/complaint", get(forms::complaint)),
         page("/portal/open-data", get(open_data::page)),
+        page("/portal/sitemap", get(info::sitemap)),
+        page("/portal/privacy", get(info::privacy)),
+        page("/portal/notices", get(info::notices)),
+        page("/portal/notices/{id}", get(info::notice)),
         page("/portal/open-data/shuanggongshi.csv", get(open_data::csv)),
         page("/portal/open-data/shuanggongshi.xlsx", get(open_data::xlsx)),
     ]
@@ -438,30 +443,6 @@ pub(crate) fn day(d: NaiveDate) -> String {
 // Home
 // ------------------------------------------------------------------------------------------------
 
-#[derive(Debug, Deserialize)]
-struct Announcements {
-    announcements: Vec<Announcement>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Announcement {
-    date: NaiveDate,
-    title: String,
-    body: String,
-}
-
-const ANNOUNCEMENTS: &str = include_str!("../../../../data/portal/announcements.toml");
-
-fn announcements() -> Vec<Announcement> {
-    match toml::from_str::<Announcements>(ANNOUNCEMENTS) {
-        Ok(a) => a.announcements,
-        Err(e) => {
-            tracing::warn!(error = %e, "portal announcements unreadable");
-            Vec::new()
-        }
-    }
-}
-
 /// The last 12 months (first day of each), oldest first, ending with `today`'s month.
 fn last_months(today: NaiveDate, n: u32) -> Vec<NaiveDate> {
     let mut out = Vec::new();
@@ -602,7 +583,9 @@ pub async fn home(State(state): State<AppState>, caller: Caller) -> Response {
             .unwrap_or(0);
         months.push((m, n));
     }
-    let news = announcements();
+    let news = chengxin_app::portal_pages::published(&state, "announcement", 6)
+        .await
+        .unwrap_or_default();
     portal_page(
         &v,
         "信用信息公示平台",
@@ -623,16 +606,19 @@ pub async fn home(State(state): State<AppState>, caller: Caller) -> Response {
             div.home-cols {
                 section.card aria-labelledby="h-news" {
                     h2 #h-news { "通知公告" }
-                    ul.news {
-                        @for a in &news {
-                            li {
-                                details {
-                                    summary { span.date { (day(a.date)) } " " (a.title) }
-                                    p { (a.body) }
+                    @if news.is_empty() {
+                        p.hint { "暂无通知公告。" }
+                    } @else {
+                        ul.news #home-news {
+                            @for a in &news {
+                                li {
+                                    span.date { (info::page_day(a)) } " "
+                                    a href={ "/portal/notices/" (a.id) } { (a.title) }
                                 }
                             }
                         }
                     }
+                    p { a href="/portal/notices" { "更多通知公告 →" } " · " a href="/portal/notices?kind=policy" { "政策法规 →" } }
                 }
                 section.card aria-labelledby="h-services" {
                     h2 #h-services { "信用服务" }

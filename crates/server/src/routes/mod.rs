@@ -9,6 +9,7 @@ pub mod credit_reports;
 pub mod health;
 pub mod input;
 pub mod lists;
+pub mod portal_pages;
 pub mod records;
 pub mod reference;
 pub mod rights;

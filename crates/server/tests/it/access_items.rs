@@ -66,6 +66,16 @@ const EXEMPT: &[(&str, &str, &str)] = &[
         "/portal/subjects/{id}",
         "the public archive page: public data for everyone (portal.rs)",
     ),
+    (
+        "POST",
+        "/api/v1/portal/pages/{id}/actions",
+        "portal content is the site's, not a region's: PortalManage alone (portal_content.rs)",
+    ),
+    (
+        "GET",
+        "/portal/notices/{id}",
+        "a published portal page: public for everyone, drafts not found (portal_content.rs)",
+    ),
 ];
 
 /// One call of a route on an item.

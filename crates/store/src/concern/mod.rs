@@ -9,6 +9,7 @@ pub mod cases;
 pub mod lists;
 pub mod log;
 pub mod meta;
+pub mod portal;
 pub mod records;
 pub mod reports;
 pub mod rights;

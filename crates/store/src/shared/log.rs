@@ -43,7 +43,7 @@ fn uuid_id(row: &DbRow) -> Result<String> {
     Ok(dec(row.try_get("id")?).to_string())
 }
 
-const COVERED: [Covered; 22] = [
+const COVERED: [Covered; 23] = [
     Covered {
         entity_type: "meta",
         sql: "SELECT * FROM meta",
@@ -195,6 +195,12 @@ const COVERED: [Covered; 22] = [
         sql: "SELECT * FROM calendar_years",
         id: |r| Ok(r.try_get::<i32, _>("year")?.to_string()),
         digest: |r| state_digest(&calendar_year_from_row(r)?),
+    },
+    Covered {
+        entity_type: "portal_page",
+        sql: "SELECT * FROM portal_pages",
+        id: uuid_id,
+        digest: |r| state_digest(&super::portal::page_from_row(r)?),
     },
     Covered {
         entity_type: "role_grant",

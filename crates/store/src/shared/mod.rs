@@ -21,6 +21,7 @@ mod links;
 mod lists;
 mod log;
 mod meta;
+mod portal;
 mod records;
 mod reports;
 mod rights;

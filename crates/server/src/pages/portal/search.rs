@@ -17,6 +17,10 @@ use maud::html;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use chengxin_domain::catalog::Disclosure;
+use chengxin_domain::lists::{JointCatalog, ListKind};
+use chengxin_store::ListEntryFilter;
+
 use super::{
     day, enc, portal_error, portal_page, record_authority, region_name, shown_fields, subject_code,
     type_name, unavailable,
@@ -53,7 +57,6 @@ pub(crate) fn fold_query(q: &str) -> String {
 /// How a result was found.
 struct Hit {
     subject: Subject,
-    how: String,
 }
 
 /// One page of results and the honest number of all of them.
@@ -83,7 +86,6 @@ async fn find(state: &AppState, q: &str, page: i64) -> Result<Found, crate::erro
             if chengxin_app::subjects::shown_publicly(store, &s).await? {
                 found.hits.push(Hit {
                     subject: s,
-                    how: "统一社会信用代码一致".into(),
                 });
             }
         }
@@ -123,12 +125,7 @@ async fn find(state: &AppState, q: &str, page: i64) -> Result<Found, crate::erro
             if in_list || !chengxin_app::subjects::shown_publicly(store, &s).await? {
                 continue;
             }
-            let how = f
-                .reasons
-                .first()
-                .map(|r| r.to_string())
-                .unwrap_or_else(|| "名称相符".into());
-            near.push(Hit { subject: s, how });
+            near.push(Hit { subject: s });
         }
     }
     // Persons whose name contains the query, each only if shown publicly (at most
@@ -150,7 +147,6 @@ async fn find(state: &AppState, q: &str, page: i64) -> Result<Found, crate::erro
         }
         near.push(Hit {
             subject: s,
-            how: "名称包含查询词".into(),
         });
     }
     // Partial names: the gram index (繁简、全半角统一), bodies only, one page.
@@ -169,22 +165,65 @@ async fn find(state: &AppState, q: &str, page: i64) -> Result<Found, crate::erro
         found.hits = near;
     }
     for s in listed.subjects {
-        let how = if s
-            .former_names
-            .iter()
-            .any(|n| names::search_fold(n).contains(&searched))
-            && !names::search_fold(&s.name).contains(&searched)
-        {
-            "曾用名包含查询词"
-        } else {
-            "名称包含查询词"
-        };
-        found.hits.push(Hit {
-            subject: s,
-            how: how.into(),
-        });
+        found.hits.push(Hit { subject: s });
     }
     Ok(found)
+}
+
+/// What a result card says about a subject: its public records by category
+/// (`行政许可 3`, `行政处罚 1` …, in catalog order) and the public lists it is on.
+struct Summary {
+    categories: Vec<(String, usize)>,
+    lists: Vec<(String, ListKind)>,
+}
+
+async fn summary(state: &AppState, s: &Subject) -> Result<Summary, crate::error::ApiError> {
+    let store = state.store.as_ref();
+    let mut by_type: BTreeMap<String, usize> = BTreeMap::new();
+    for r in store.records_of_subject(s.id).await? {
+        if is_public(&r) {
+            *by_type.entry(r.type_code.clone()).or_default() += 1;
+        }
+    }
+    // 行政许可 and 行政处罚 first (双公示), then the others by name.
+    let mut categories: Vec<(String, usize)> = Vec::new();
+    for code in super::SGS_TYPES {
+        if let Some(n) = by_type.remove(code) {
+            categories.push((type_name(code), n));
+        }
+    }
+    for (code, n) in by_type {
+        categories.push((type_name(&code), n));
+    }
+    let mut lists = Vec::new();
+    if let Ok(joint) = JointCatalog::default_checked() {
+        for e in store
+            .list_entries(&ListEntryFilter {
+                subject_id: Some(s.id),
+                limit: Some(100),
+                ..Default::default()
+            })
+            .await?
+        {
+            if !matches!(e.status.as_str(), "publicity" | "effective") {
+                continue;
+            }
+            if let Some(l) = joint
+                .list(&e.list_code)
+                .filter(|l| l.disclosure == Disclosure::Public)
+            {
+                let label = if e.status == "publicity" {
+                    format!("{}（公示中）", l.name)
+                } else {
+                    l.name.clone()
+                };
+                if !lists.iter().any(|(n, _)| *n == label) {
+                    lists.push((label, l.kind));
+                }
+            }
+        }
+    }
+    Ok(Summary { categories, lists })
 }
 
 /// The link to page `page` of the results for `q`.
@@ -228,7 +267,13 @@ pub async fn search(
             Err(e) => return unavailable(&v, e),
         }
     };
-    let hits = &found.hits;
+    let mut hits = Vec::with_capacity(found.hits.len());
+    for h in &found.hits {
+        match summary(&state, &h.subject).await {
+            Ok(sum) => hits.push((h, sum)),
+            Err(e) => return unavailable(&v, e),
+        }
+    }
     let last = found.pages.min(MAX_PAGE);
     portal_page(
         &v,
@@ -258,7 +303,7 @@ pub async fn search(
                         @if folded != q.to_ascii_uppercase() && !folded.is_empty() { "；已按“" (folded) "”查询（繁简、全半角统一）" }
                     }
                     ul.results #results {
-                        @for h in hits {
+                        @for (h, sum) in &hits {
                             li.card {
                                 a.result href={ "/portal/subjects/" (h.subject.id) } { (h.subject.name) }
                                 dl.meta {
@@ -272,7 +317,20 @@ pub async fn search(
                                         dt { "曾用名" } dd { (h.subject.former_names.join("、")) }
                                     }
                                 }
-                                div.hint { (h.how) }
+                                @if !sum.categories.is_empty() || !sum.lists.is_empty() {
+                                    div.tags {
+                                        @for (name, n) in &sum.categories {
+                                            span.tag.category { (name) " " (n) }
+                                        }
+                                        @for (name, kind) in &sum.lists {
+                                            @match kind {
+                                                ListKind::Reward => span.tag.list.red { (name) },
+                                                ListKind::Punishment => span.tag.list.black { (name) },
+                                                ListKind::Watch => span.tag.list { (name) },
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
