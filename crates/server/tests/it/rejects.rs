@@ -96,7 +96,10 @@ async fn story(t: TestApp) {
     // (Truncated to zero bytes when no reader holds it; never above `journal_size_limit`.)
     if t.pg.is_none() {
         let wal = std::fs::metadata(t.dir.join("t.db-wal")).map_or(0, |m| m.len());
-        assert!(wal <= 64 << 20, "the write-ahead log stays bounded: {wal} bytes");
+        assert!(
+            wal <= 64 << 20,
+            "the write-ahead log stays bounded: {wal} bytes"
+        );
     }
     assert_log_verifies(t.store.as_ref()).await;
     t.cleanup().await;

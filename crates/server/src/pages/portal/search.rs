@@ -84,9 +84,7 @@ async fn find(state: &AppState, q: &str, page: i64) -> Result<Found, crate::erro
     if folded.len() == 18 && folded.is_ascii() && uscc::has_valid_check_char(&folded) {
         if let Some(s) = store.subject_by_uscc(&folded).await? {
             if chengxin_app::subjects::shown_publicly(store, &s).await? {
-                found.hits.push(Hit {
-                    subject: s,
-                });
+                found.hits.push(Hit { subject: s });
             }
         }
         found.total = found.hits.len() as i64;
@@ -145,9 +143,7 @@ async fn find(state: &AppState, q: &str, page: i64) -> Result<Found, crate::erro
         {
             continue;
         }
-        near.push(Hit {
-            subject: s,
-        });
+        near.push(Hit { subject: s });
     }
     // Partial names: the gram index (繁简、全半角统一), bodies only, one page.
     let listed = store
