@@ -435,9 +435,7 @@ async fn write_chunks(
                     });
                 }
                 bad.sort_by_key(|r| r.row);
-                for _ in bad.len()..rows_read {
-                    tally.accepted();
-                }
+                tally.accepted(rows_read.saturating_sub(bad.len()) as u64);
                 // The first rejected rows are kept with every reason; the rest only counted.
                 let before = tally.not_kept();
                 bad.retain(|r| tally.rejected(&r.reasons));

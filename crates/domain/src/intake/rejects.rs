@@ -97,9 +97,9 @@ impl RejectTally {
         }
     }
 
-    /// A row that passed.
-    pub fn accepted(&mut self) {
-        self.read += 1;
+    /// Rows that passed.
+    pub fn accepted(&mut self, rows: u64) {
+        self.read += rows;
     }
 
     /// A rejected row with its reasons: whether it is kept (else only counted).
@@ -220,7 +220,7 @@ mod tests {
             if i % 5 == 0 {
                 t.rejected(&["x〔x〕".into()]);
             } else {
-                t.accepted();
+                t.accepted(1);
             }
         }
         assert!(
