@@ -194,10 +194,12 @@ fn may_read(caller: &Caller, batch: &Batch) -> AppResult<()> {
     {
         return Ok(());
     }
-    caller.require_at(
-        Permission::RecordsReadNonpublic,
-        &uscc_region(&batch.source_dept),
-    )
+    caller
+        .require_at(
+            Permission::RecordsReadNonpublic,
+            &uscc_region(&batch.source_dept),
+        )
+        .map_err(AppError::concealing_item)
 }
 
 /// Whether the caller is the body that submitted the batch: the department it was submitted
@@ -265,6 +267,7 @@ pub async fn error_rows(
             Permission::PersonalDataDecrypt,
             &uscc_region(&batch.source_dept),
         ) {
+            // (The batch itself is within reach: may_read above.)
             e.outcome = "denied".into();
             app.store.audit(&[e]).await?;
             return Err(err);

@@ -131,6 +131,23 @@ impl AppError {
         }
     }
 
+    /// For an item named by its id (in a path), once the item is found: a refusal because the
+    /// item lies outside the caller's reach, or needs a permission the caller lacks, answers
+    /// exactly as an unknown id does, so that the answer never tells whether the id exists.
+    /// (A caller without the route's own permission is refused before any item is looked
+    /// up.) Other refusals — a missing purpose, a wrong state — stay as they are.
+    pub fn concealing_item(self) -> Self {
+        match self {
+            AppError::Access(
+                AccessError::OutOfJurisdiction { .. }
+                | AccessError::TokenRegionDenied { .. }
+                | AccessError::PermissionDenied { .. },
+            )
+            | AppError::Unauthorized { .. } => AppError::NotFound,
+            other => other,
+        }
+    }
+
     /// Stable snake_case code, e.g. `not_found`.
     pub fn code(&self) -> &'static str {
         match self {

@@ -180,7 +180,7 @@ pub async fn open(
     if let Err(err) = caller.require_at_any(Permission::PersonalDataDecrypt, &regions) {
         e.outcome = "denied".into();
         app.store.audit(&[e]).await?;
-        return Err(err);
+        return Err(err.concealing_item());
     }
     let texts = match app.store.record_texts(id).await? {
         Some(sealed) => unseal(&app.pii, &record, &sealed)?,

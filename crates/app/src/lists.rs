@@ -388,7 +388,9 @@ pub async fn act(
         .subject(subject_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    caller.require_at(Permission::ListsManage, &entry_region(&row, &subject))?;
+    caller
+        .require_at(Permission::ListsManage, &entry_region(&row, &subject))
+        .map_err(AppError::concealing_item)?;
     if row.version != req.expected_version {
         return Err(chengxin_store::StoreError::Conflict {
             expected: req.expected_version,
@@ -476,10 +478,7 @@ pub async fn entry(
             e.detail["returned"] = serde_json::json!(0);
             app.store.audit(&[e]).await?;
         }
-        return Err(match err {
-            AppError::Unauthorized { .. } => AppError::NotFound,
-            other => other,
-        });
+        return Err(err.concealing_item());
     }
     if purpose.is_none_or(|p| p.trim().chars().count() < 2) {
         return Err(chengxin_access::AccessError::PurposeRequired.into());

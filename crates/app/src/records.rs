@@ -257,10 +257,7 @@ pub async fn read(
                 app.store.audit(&[e]).await?;
             }
             // Not revealing that the record exists.
-            return Err(match err {
-                AppError::Unauthorized { .. } => AppError::NotFound,
-                other => other,
-            });
+            return Err(err.concealing_item());
         }
         if purpose.is_none_or(|p| p.trim().chars().count() < 2) {
             return Err(chengxin_access::AccessError::PurposeRequired.into());
@@ -321,7 +318,9 @@ pub async fn request_transition(
     }
     let current = app.store.record(id).await?.ok_or(AppError::NotFound)?;
     // The credit office of the deciding authority's region as well as the submitter's.
-    caller.require_at_any(Permission::RecordsTransition, &record_regions(&current))?;
+    caller
+        .require_at_any(Permission::RecordsTransition, &record_regions(&current))
+        .map_err(AppError::concealing_item)?;
     if let Some(fields) = &req.fields {
         crate::authority::check_correction(
             app.store.as_ref(),
@@ -387,6 +386,8 @@ pub async fn link_queue(app: &App, caller: &Caller) -> AppResult<Vec<LinkRequest
 /// Link a queued record to a subject (the record's region within the caller's reach).
 pub async fn link(app: &App, caller: &Caller, id: Uuid, subject_id: Uuid) -> AppResult<Record> {
     let current = app.store.record(id).await?.ok_or(AppError::NotFound)?;
-    caller.require_at_any(Permission::RecordsTransition, &record_regions(&current))?;
+    caller
+        .require_at_any(Permission::RecordsTransition, &record_regions(&current))
+        .map_err(AppError::concealing_item)?;
     Ok(app.store.link_record(&caller.actor, id, subject_id).await?)
 }

@@ -45,7 +45,7 @@ pub async fn open_identity(
     if let Err(err) = caller.require_at(Permission::PersonalDataDecrypt, &region) {
         e.outcome = "denied".into();
         app.store.audit(&[e]).await?;
-        return Err(err);
+        return Err(err.concealing_item());
     }
     let (Some(sealed), Some(hash)) = (app.store.subject_identity(id).await?, subject.id_hash)
     else {

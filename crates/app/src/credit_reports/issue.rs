@@ -120,7 +120,9 @@ fn not_own() -> AppError {
 pub fn may_issue(caller: &Caller, subject: &Subject) -> AppResult<()> {
     if caller.has(Permission::ReportsIssue) {
         let region = subject.region.as_deref().unwrap_or("000000");
-        return caller.require_at(Permission::ReportsIssue, region);
+        return caller
+            .require_at(Permission::ReportsIssue, region)
+            .map_err(AppError::concealing_item);
     }
     if caller.has(Permission::CreditReportOwn) {
         return if is_own(caller, subject) {
@@ -193,6 +195,13 @@ pub async fn issue_for(app: &App, caller: &Caller, subject_id: Uuid) -> AppResul
     Ok(issued)
 }
 
+/// Whether the caller may download or view an issued report, found by its number: the rule
+/// of [`may_issue`], and every refusal answers as an unknown number does (a number must not
+/// tell whether it was issued, nor on whom).
+pub fn may_read_issued(caller: &Caller, subject: &Subject) -> AppResult<()> {
+    may_issue(caller, subject).map_err(|_| AppError::NotFound)
+}
+
 /// An issued report for download, exactly as issued: same rule as issuing ([`may_issue`]),
 /// query-logged. A PDF that is not the one issued (a file edited in the database) is never
 /// handed out.
@@ -211,7 +220,7 @@ pub async fn download(app: &App, caller: &Caller, report_no: &str) -> AppResult<
     let mut e = caller.audit("query", "credit_report_download", "ok");
     e.target = Some(row.report_no.clone());
     e.detail = serde_json::json!({"subject": subject.id, "report_no": row.report_no});
-    if let Err(err) = may_issue(caller, &subject) {
+    if let Err(err) = may_read_issued(caller, &subject) {
         e.outcome = "denied".into();
         app.store.audit(&[e]).await?;
         return Err(err);

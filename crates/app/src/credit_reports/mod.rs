@@ -19,7 +19,7 @@ pub use content::{
     report_subject, sections, SECTION_LICENSES, SECTION_LISTS, SECTION_OTHER_NEGATIVE,
     SECTION_PENALTIES,
 };
-pub use issue::{download, issue, issue_for, may_issue, IssueSettings, Issued};
+pub use issue::{download, issue, issue_for, may_issue, may_read_issued, IssueSettings, Issued};
 pub use verify::{
     stored_signed, verify_by_code, verify_code, verify_pdf, verify_upload, SectionSummary,
     Verification, MAX_PDF_BYTES,

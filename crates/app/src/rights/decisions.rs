@@ -60,10 +60,12 @@ pub async fn tolerance(
         .record(record_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    caller.require_at_any(
-        Permission::RecordsTransition,
-        &crate::authority::record_regions(&record),
-    )?;
+    caller
+        .require_at_any(
+            Permission::RecordsTransition,
+            &crate::authority::record_regions(&record),
+        )
+        .map_err(AppError::concealing_item)?;
     tolerate(
         app,
         &caller.actor,
@@ -113,7 +115,9 @@ pub async fn mitigation(
             .unwrap_or_else(|| "000000".into()),
         None => "000000".into(),
     };
-    caller.require_at(Permission::ListsManage, &region)?;
+    caller
+        .require_at(Permission::ListsManage, &region)
+        .map_err(AppError::concealing_item)?;
     let kind = match req.kind.as_str() {
         "mitigate" => MitigationKind::Mitigate,
         "waive" => MitigationKind::Waive,

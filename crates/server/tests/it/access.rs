@@ -151,9 +151,10 @@ async fn jurisdiction(t: TestApp) {
         t.call("GET", &read(hidden), &city, None).await.0,
         StatusCode::OK
     );
+    // Out of reach: answered as an unknown id is, so the answer does not tell it exists.
     let (s, v) = t.call("GET", &read(hidden), &b, None).await;
-    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
-    assert_eq!(v["code"], "out_of_jurisdiction");
+    assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+    assert_eq!(v["code"], "not_found");
     // Without a purpose, even the right county is refused.
     let (s, v) = t
         .call("GET", &format!("/api/v1/records/{hidden}"), &a, None)
@@ -181,7 +182,7 @@ async fn jurisdiction(t: TestApp) {
             Some(serde_json::json!({"action": "revoke", "expected_version": 1, "note": "x"})),
         )
         .await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(s, StatusCode::NOT_FOUND);
     let report = "/api/v1/reports/timeliness?from=2025-03-01&to=2025-03-31";
     let (_, v) = t.call("GET", report, &b, None).await;
     assert_eq!(v["total"]["total"], 0, "{v}");
@@ -195,7 +196,7 @@ async fn jurisdiction(t: TestApp) {
     ] {
         assert_eq!(
             t.call("GET", &path, &b, None).await.0,
-            StatusCode::FORBIDDEN
+            StatusCode::NOT_FOUND
         );
         assert_eq!(t.call("GET", &path, &a, None).await.0, StatusCode::OK);
     }
@@ -458,7 +459,7 @@ async fn identity(t: TestApp) {
     let (s, v) = t.call("POST", &path, &there, Some(purpose)).await;
     assert_eq!(
         (s, v["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("out_of_jurisdiction"))
+        (StatusCode::NOT_FOUND, Some("not_found"))
     );
     let (s, v) = t
         .call(

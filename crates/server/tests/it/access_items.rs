@@ -111,6 +111,59 @@ async fn send(t: &TestApp, c: &Call, cred: &Cred) -> (StatusCode, String) {
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// The same call with every id in its path replaced by one that does not exist, of the same
+/// shape (a fresh UUID; otherwise every digit turned into 9 and every letter into Z). Not for
+/// routes whose path parameter names a kind (a list), not the item (the subject is in the
+/// body): a subject's code is public, so refusing it for its region gives nothing away.
+fn unknown_twin(c: &Call) -> Option<Call> {
+    const KIND_IN_PATH: &[&str] = &["/api/v1/lists/{code}/entries"];
+    if !c.template.contains('{') || KIND_IN_PATH.contains(&c.template) {
+        return None;
+    }
+    let (path, query) = match c.uri.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (c.uri.as_str(), None),
+    };
+    let segments: Vec<String> = c
+        .template
+        .split('/')
+        .zip(path.split('/'))
+        .map(|(tpl, seg)| {
+            if !tpl.starts_with('{') {
+                seg.to_string()
+            } else if uuid::Uuid::parse_str(seg).is_ok() {
+                uuid::Uuid::now_v7().to_string()
+            } else {
+                seg.chars()
+                    .map(|ch| match ch {
+                        '0'..='9' => '9',
+                        'a'..='z' | 'A'..='Z' => 'Z',
+                        other => other,
+                    })
+                    .collect()
+            }
+        })
+        .collect();
+    let mut uri = segments.join("/");
+    if let Some(q) = query {
+        uri = format!("{uri}?{q}");
+    }
+    Some(Call {
+        method: c.method,
+        template: c.template,
+        uri,
+        body: c.body.clone(),
+        owner: c.owner.clone(),
+    })
+}
+
+/// The answer's code (JSON error bodies), for comparing a refusal with a not-found.
+fn answer_code(text: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| v["code"].as_str().map(str::to_owned))
+}
+
 async fn walk(t: TestApp) {
     // ---- 武进's items ----
     let wujin = t.session_for(Role::CreditOffice, "320412", None).await;
@@ -633,6 +686,20 @@ async fn walk(t: TestApp) {
                     "溧阳 {name}: {} {} gave away {secret}: {text}",
                     c.method,
                     c.uri
+                );
+            }
+            // An item out of reach answers as an unknown id does: the answer never tells
+            // whether the id exists (issue 16 point 13).
+            if let Some(twin) = unknown_twin(c) {
+                let (ts, ttext) = send(&t, &twin, cred).await;
+                assert_eq!(
+                    (s, answer_code(&text)),
+                    (ts, answer_code(&ttext)),
+                    "溧阳 {name}: {} {} answers differently for 武进's item and for an unknown id \
+                     ({} → {ts} {ttext}): {text}",
+                    c.method,
+                    c.uri,
+                    twin.uri
                 );
             }
             *walked.entry(c.template).or_insert(0) += 1;

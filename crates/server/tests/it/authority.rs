@@ -221,9 +221,10 @@ async fn publishing_story(t: TestApp) {
     let (s, v) = t
         .call("POST", &path, &liyang_office, Some(revoke.clone()))
         .await;
+    // (Out of its reach: answered as an unknown record is.)
     assert_eq!(
         (s, v["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("out_of_jurisdiction")),
+        (StatusCode::NOT_FOUND, Some("not_found")),
         "{v}"
     );
     let wujin_office = t.session_for(Role::CreditOffice, "320412", None).await;
@@ -281,7 +282,7 @@ async fn objection_story(t: TestApp) {
     let act = format!("/api/v1/list-entries/{entry}/actions");
     let start = serde_json::json!({"action": "start_publicity", "expected_version": 1});
     let (s, v) = t.call("POST", &act, &liyang, Some(start.clone())).await;
-    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
     let (s, v) = t.call("POST", &act, &wujin, Some(start)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
 

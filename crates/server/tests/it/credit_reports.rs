@@ -410,17 +410,19 @@ async fn who_may_issue(t: TestApp) {
     assert_eq!(v["code"], "not_own_subject");
     let (st, v) = issue(&t, &other, uuid::Uuid::now_v7()).await;
     assert_eq!(st, StatusCode::FORBIDDEN, "{v}");
+    // A report number out of reach answers as an unknown one does.
     let (st, _, _) = pdf_of(&t, &no, &other).await;
-    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert_eq!(st, StatusCode::NOT_FOUND);
     let (st, _, _) = pdf_of(&t, &no, &Cred::None).await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
-    // Staff of another county: out of jurisdiction; staff without the permission: refused.
+    // Staff of another county: as if the subject and the report did not exist; staff without
+    // the permission: refused.
     let xinbei = t.session_for(Role::CreditOffice, "320411", None).await;
     let (st, v) = issue(&t, &xinbei, s.id).await;
-    assert_eq!(st, StatusCode::FORBIDDEN, "{v}");
-    assert_eq!(v["code"], "out_of_jurisdiction");
+    assert_eq!(st, StatusCode::NOT_FOUND, "{v}");
+    assert_eq!(v["code"], "not_found");
     let (st, _, _) = pdf_of(&t, &no, &xinbei).await;
-    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert_eq!(st, StatusCode::NOT_FOUND);
     let dept = t
         .session_for(Role::SubmittingDepartment, "320412", Some(USCC))
         .await;

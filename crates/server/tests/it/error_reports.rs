@@ -183,7 +183,7 @@ async fn story(t: TestApp) {
         .await;
     for cred in [&tax, &tax_token] {
         let (s, _, body) = get(&t, &json, cred).await;
-        assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
         assert!(!clear_seen(&body));
     }
     // The credit office with personal_data_decrypt and a purpose: in clear, query-logged.

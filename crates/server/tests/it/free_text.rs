@@ -171,8 +171,9 @@ async fn intake(t: TestApp) {
         .await;
     let wujin = t.session_for(Role::CreditOffice, "320412", None).await;
     for (cred, status) in [
+        // Its own submitter lacks the permission; out of reach: as if it did not exist.
         (&submitter, StatusCode::FORBIDDEN),
-        (&wujin, StatusCode::FORBIDDEN),
+        (&wujin, StatusCode::NOT_FOUND),
         (&Cred::None, StatusCode::UNAUTHORIZED),
     ] {
         let (s, v) = t.call("POST", &open, cred, Some(purpose.clone())).await;

@@ -221,14 +221,15 @@ async fn list_entry(t: TestApp) {
     }
     let (wujin_entry, city_entry) = (wujin_entry.unwrap(), city_entry.unwrap());
     let read = |id: uuid::Uuid| format!("/api/v1/list-entries/{id}?purpose=联合惩戒核查");
-    // 溧阳's credit office and token are refused, and the refusal is logged.
+    // 溧阳's credit office and token are refused — as if the entry did not exist — and the
+    // refusal is logged.
     let liyang = t.session_for(Role::CreditOffice, "320481", None).await;
     let liyang_token = t.token(&["records_read_shared"], "320481", None).await;
     for who in [&liyang, &liyang_token] {
         let (s, v) = t.call("GET", &read(wujin_entry), who, None).await;
         assert_eq!(
             (s, v["code"].as_str()),
-            (StatusCode::FORBIDDEN, Some("out_of_jurisdiction")),
+            (StatusCode::NOT_FOUND, Some("not_found")),
             "{v}"
         );
         assert!(!v.to_string().contains("乙建设"), "{v}");
@@ -271,7 +272,7 @@ async fn list_entry(t: TestApp) {
         )
         .await;
     let (s, _) = t.call("GET", &read(wujin_entry), &dept, None).await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(s, StatusCode::NOT_FOUND);
     // Every read is in the query log, with its purpose; refusals too.
     let logged = t
         .store

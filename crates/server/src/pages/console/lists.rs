@@ -276,10 +276,12 @@ pub async fn entry(
             None => None,
         }
         .ok_or(AppError::NotFound)?;
-        caller.require_at(
-            P::ListsManage,
-            &chengxin_app::lists::entry_region(&row, &subject),
-        )?;
+        caller
+            .require_at(
+                P::ListsManage,
+                &chengxin_app::lists::entry_region(&row, &subject),
+            )
+            .map_err(AppError::concealing_item)?;
         let entry: ListEntry =
             serde_json::from_value(row.entry.clone()).map_err(AppError::unavailable)?;
         Ok::<_, AppError>((row, subject, entry))

@@ -16,7 +16,7 @@ use super::{api_error_page, enc, gate, render};
 use crate::auth::Caller;
 use crate::error::{ApiError, AppError};
 use crate::AppState;
-use chengxin_app::credit_reports::{clean_report_no, may_issue, stored_signed};
+use chengxin_app::credit_reports::{clean_report_no, may_read_issued, stored_signed};
 use chengxin_domain::codes::id_number::mask_in_text;
 
 /// Quiet zone around the QR symbol, in modules (the standard asks for 4).
@@ -213,7 +213,7 @@ pub async fn view(
     let mut e = caller.audit("query", "credit_report_view", "ok");
     e.target = Some(row.report_no.clone());
     e.detail = serde_json::json!({"subject": subject.id, "report_no": row.report_no});
-    let allowed = may_issue(&caller, &subject);
+    let allowed = may_read_issued(&caller, &subject);
     if allowed.is_err() {
         e.outcome = "denied".into();
     }
