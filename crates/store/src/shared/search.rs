@@ -59,6 +59,31 @@ impl Indexed {
 
 /// Index subjects that have no index rows yet.
 pub(super) async fn insert(tx: &mut Tx<'_>, items: &[Indexed]) -> Result<()> {
+    insert_texts(tx, items).await?;
+    insert_postings(tx, &postings(items)).await
+}
+
+/// The posting rows of these subjects, sorted by the key `(gram, subject_id)`: written in key
+/// order, each gram's new postings land side by side at the end of its list (v7 ids grow),
+/// so a large sorted write dirties each index page once instead of once per row.
+pub(super) fn postings(items: &[Indexed]) -> Vec<(&str, Uuid, bool)> {
+    let mut pairs: Vec<(&str, Uuid, bool)> = items
+        .iter()
+        .flat_map(|i| i.grams.iter().map(move |g| (g.as_str(), i.id, i.person)))
+        .collect();
+    pairs.sort_unstable();
+    pairs
+}
+
+impl Indexed {
+    /// How many posting rows this subject has.
+    pub(super) fn gram_count(&self) -> usize {
+        self.grams.len()
+    }
+}
+
+/// The folded text rows of these subjects (what a removal reads their grams back from).
+pub(super) async fn insert_texts(tx: &mut Tx<'_>, items: &[Indexed]) -> Result<()> {
     for part in items.chunks(ROWS) {
         let mut q = QueryBuilder::<Db>::new("INSERT INTO subject_search (subject_id, folded) ");
         q.push_values(part, |mut b, i| {
@@ -66,17 +91,18 @@ pub(super) async fn insert(tx: &mut Tx<'_>, items: &[Indexed]) -> Result<()> {
         });
         q.build().execute(&mut **tx).await?;
     }
-    let pairs: Vec<(&str, &Indexed)> = items
-        .iter()
-        .flat_map(|i| i.grams.iter().map(move |g| (g.as_str(), i)))
-        .collect();
+    Ok(())
+}
+
+/// Posting rows, in multi-row INSERTs (in the order given: sorted by [`postings`]).
+pub(super) async fn insert_postings(tx: &mut Tx<'_>, pairs: &[(&str, Uuid, bool)]) -> Result<()> {
     for part in pairs.chunks(ROWS) {
         let mut q =
             QueryBuilder::<Db>::new("INSERT INTO subject_grams (gram, subject_id, person) ");
-        q.push_values(part, |mut b, (g, i)| {
+        q.push_values(part, |mut b, (g, id, person)| {
             b.push_bind(g.to_string())
-                .push_bind(enc(i.id))
-                .push_bind(i.person);
+                .push_bind(enc(*id))
+                .push_bind(*person);
         });
         q.build().execute(&mut **tx).await?;
     }

@@ -508,6 +508,24 @@ both_backends!(
             BatchState::Failed
         );
         assert!(s.subject_by_uscc(NEW_USCC).await.unwrap().is_none());
+        // The new subject's search rows, written as the batch went to publication, went
+        // with it.
+        assert_eq!(
+            db.scalar_i64(
+                "SELECT COUNT(*) FROM subject_grams g WHERE NOT EXISTS \
+                 (SELECT 1 FROM subjects s WHERE s.id = g.subject_id)"
+            )
+            .await,
+            0
+        );
+        assert_eq!(
+            db.scalar_i64(
+                "SELECT COUNT(*) FROM subject_search f WHERE NOT EXISTS \
+                 (SELECT 1 FROM subjects s WHERE s.id = f.subject_id)"
+            )
+            .await,
+            0
+        );
         let rec = s.record(old).await.unwrap().unwrap();
         assert_eq!(rec.status, RecordStatus::Revoked);
         assert_eq!(s.count_records().await.unwrap(), 1);

@@ -8,6 +8,8 @@ impl Writer {
     /// in one short transaction.
     pub(super) async fn publish(&mut self, unknown_columns: Vec<String>) -> Result<Batch> {
         self.still_open()?;
+        // Searchable the moment it is published.
+        self.flush_index().await?;
         let batch_id = self.batch.id;
         let group = self.next_group();
         let mut conn = self.connection().await?;
