@@ -190,6 +190,25 @@ mod bulk {
         .await
     }
 
+    /// Search postings (gram, subject, person), as `COPY`.
+    pub(super) async fn insert_postings(
+        tx: &mut Tx<'_>,
+        pairs: &[(&str, Uuid, bool)],
+    ) -> Result<()> {
+        copy(
+            tx,
+            "COPY subject_grams (gram, subject_id, person) FROM STDIN",
+            pairs,
+            |l, (gram, id, person)| {
+                l.text(gram);
+                l.display(id);
+                l.text(if *person { "t" } else { "f" });
+                Ok(())
+            },
+        )
+        .await
+    }
+
     pub(super) async fn insert_records(
         tx: &mut Tx<'_>,
         records: &[NewRecordRow<'_>],

@@ -101,6 +101,24 @@ mod bulk {
         Ok(())
     }
 
+    /// Search postings (gram, subject, person), in multi-row INSERTs.
+    pub(super) async fn insert_postings(
+        tx: &mut Tx<'_>,
+        pairs: &[(&str, Uuid, bool)],
+    ) -> Result<()> {
+        for part in pairs.chunks(CHUNK * 2) {
+            let mut q =
+                QueryBuilder::<Db>::new("INSERT INTO subject_grams (gram, subject_id, person) ");
+            q.push_values(part, |mut b, (g, id, person)| {
+                b.push_bind(g.to_string())
+                    .push_bind(enc(*id))
+                    .push_bind(*person);
+            });
+            q.build().execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
     /// New records of a batch, in multi-row INSERTs.
     pub(super) async fn insert_records(
         tx: &mut Tx<'_>,

@@ -94,19 +94,10 @@ pub(super) async fn insert_texts(tx: &mut Tx<'_>, items: &[Indexed]) -> Result<(
     Ok(())
 }
 
-/// Posting rows, in multi-row INSERTs (in the order given: sorted by [`postings`]).
+/// Posting rows, in the order given (sorted by [`postings`]): the backend's bulk path
+/// (multi-row INSERTs on SQLite, `COPY` on PostgreSQL).
 pub(super) async fn insert_postings(tx: &mut Tx<'_>, pairs: &[(&str, Uuid, bool)]) -> Result<()> {
-    for part in pairs.chunks(ROWS) {
-        let mut q =
-            QueryBuilder::<Db>::new("INSERT INTO subject_grams (gram, subject_id, person) ");
-        q.push_values(part, |mut b, (g, id, person)| {
-            b.push_bind(g.to_string())
-                .push_bind(enc(*id))
-                .push_bind(*person);
-        });
-        q.build().execute(&mut **tx).await?;
-    }
-    Ok(())
+    super::bulk::insert_postings(tx, pairs).await
 }
 
 /// Remove the index rows of these subjects (their grams found from their folded text, so each
