@@ -299,7 +299,7 @@ async fn seed(t: &TestApp) -> Ids {
         vec![SourceRow {
             row: 2,
             name: "常州市乙建设工程有限公司".into(),
-            uscc: Some("91320411MA1MXK2L8X".into()),
+            uscc: Some("91320411MA1MXK2L8L".into()),
             id_number: None,
             case_no: "（2025）苏执100号".into(),
         }],
@@ -314,7 +314,7 @@ async fn seed(t: &TestApp) -> Ids {
         .unwrap()
         .iter()
         .find(|c| c["department"] == "finance")
-        .unwrap()
+        .unwrap_or_else(|| panic!("no finance case: {cases}"))
         .clone();
     let case = fin["id"].as_str().unwrap().to_string();
     let (s, v) = t

@@ -54,6 +54,7 @@ async fn company(t: &TestApp) -> Subject {
         .create_subject(
             "test",
             NewSubject {
+                kind: Some(chengxin_domain::subjects::SubjectKind::GovBody),
                 name: "常州市人力资源和社会保障局".into(),
                 uscc: Some("11320400MB0000010X".into()),
                 region: Some("320400".into()),

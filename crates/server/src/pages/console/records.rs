@@ -192,7 +192,16 @@ pub async fn record(
                         td { (history_label(&h.action)) }
                         td { (h.status.label()) }
                         td { (who(&h.actor)) }
-                        td { (h.note.clone().map(|n| val(&serde_json::Value::String(n))).unwrap_or_default()) }
+                        td {
+                            @match (h.note.as_deref(), record.batch_id) {
+                                // A batch import's row names its batch: a link, not its id.
+                                (Some(n), Some(b)) if n.starts_with("批次 ") => {
+                                    "批量报送（" a href=(format!("/console/batches/{b}")) { "查看批次" } "）"
+                                }
+                                (Some(n), _) => { (val(&serde_json::Value::String(n.to_string()))) }
+                                (None, _) => {}
+                            }
+                        }
                         td { @if !h.changes.is_empty() { (changes_list(&h.changes, &titles)) } }
                     }
                 }
