@@ -29,6 +29,7 @@ mod page_names;
 mod portal;
 mod portal_content;
 mod portal_subject;
+mod propose_picker;
 mod rejects;
 mod report_settings;
 mod report_view;

@@ -296,13 +296,10 @@ pub async fn archive(State(state): State<AppState>, caller: Caller) -> Response 
     if caller.is_anonymous() || caller.must_change_password {
         return Redirect::to(&format!("/portal/login?next={}", enc(MY_ARCHIVE))).into_response();
     }
+    // Staff work in the console: 我的信用档案 is a credit subject's.
     if !caller.has(P::ArchiveReadOwn) {
-        return portal_error(
-            &v,
-            StatusCode::FORBIDDEN,
-            "无权访问",
-            "本页供信用主体（企业、机构）使用。工作人员请进入工作台办理业务。",
-        );
+        let to = if v.subject { "/" } else { "/console" };
+        return Redirect::to(to).into_response();
     }
     let a = match chengxin_app::rights::own_archive(&state, &caller).await {
         Ok(a) => a,
