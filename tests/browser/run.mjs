@@ -704,8 +704,9 @@ await step(
       await consoleLogin(page, guard, staff);
       state.loggedIn = true;
     }
-    await open(page, guard, '/console/reports/credit', 'console credit report');
-    await page.fill('#report-subject', FIX.report.id);
+    // The subject is found by its code and picked from the list (no id to type).
+    await open(page, guard, `/console/reports/credit?q=${encodeURIComponent(FIX.report.uscc)}`, 'console credit report');
+    await page.click(`[data-pick="${FIX.report.id}"]`);
     await shot(page, 'console-report-form');
     const issued = page.waitForResponse(
       (r) => new URL(r.url()).pathname === '/api/v1/credit-reports' && r.request().method() === 'POST',

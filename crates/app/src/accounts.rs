@@ -112,6 +112,41 @@ fn parse_roles(codes: &[String]) -> AppResult<Vec<Role>> {
     Ok(roles)
 }
 
+/// A credit subject's account (信用主体, for an enterprise's 企业登录) is bound to the subject's
+/// 统一社会信用代码: required, valid (check character), and of a subject on the platform —
+/// its archive is what the account opens. Other roles' bodies are kept as given.
+async fn subject_body(
+    store: &dyn Store,
+    roles: &[Role],
+    body: Option<String>,
+) -> AppResult<Option<String>> {
+    if !roles.contains(&Role::Subject) {
+        return Ok(body);
+    }
+    let code = body
+        .map(|b| b.trim().to_ascii_uppercase())
+        .filter(|b| !b.is_empty())
+        .ok_or_else(|| {
+            AppError::invalid(
+                "subject_account_body_required",
+                "信用主体账号须绑定该主体的统一社会信用代码（所属单位）",
+            )
+        })?;
+    if code.len() != 18 || !chengxin_domain::codes::uscc::has_valid_check_char(&code) {
+        return Err(AppError::invalid(
+            "subject_account_body_invalid",
+            format!("“{code}”不是有效的统一社会信用代码（18 位，校验位须正确）"),
+        ));
+    }
+    if store.subject_by_uscc(&code).await?.is_none() {
+        return Err(AppError::invalid(
+            "subject_account_body_unknown",
+            format!("平台中没有统一社会信用代码为“{code}”的信用主体，无法为其开通账号"),
+        ));
+    }
+    Ok(Some(code))
+}
+
 fn valid_username(u: &str) -> bool {
     (3..=64).contains(&u.chars().count())
         && u.chars()
@@ -302,6 +337,10 @@ pub async fn create(
     }
     let roles = parse_roles(&req.roles)?;
     let region = Region::parse_known(&req.region, RegionTable::national())?;
+    let req = NewAccount {
+        body: subject_body(store, &roles, req.body.clone()).await?,
+        ..req
+    };
     if store.account_by_username(&username).await?.is_some() {
         return Err(AppError::invalid(
             "username_taken",

@@ -4,10 +4,8 @@ use std::sync::Arc;
 
 use chengxin_store::Store;
 
-/// 出具机构 of credit reports unless configured (`CHENGXIN_REPORT_ISSUER`).
-pub const DEFAULT_REPORT_ISSUER: &str = "公共信用信息中心";
-/// Verification page of credit reports unless configured (`CHENGXIN_PUBLIC_URL`).
-pub const DEFAULT_REPORT_VERIFY_URL: &str = "/portal/verify";
+/// The portal's report-verification page, below the public address (`CHENGXIN_PUBLIC_URL`).
+pub const REPORT_VERIFY_PATH: &str = "/portal/verify";
 
 /// The context every use case runs in: the store, the check index, keys, rules and settings.
 /// The HTTP server and the command line each hold one.
@@ -53,11 +51,14 @@ pub struct App {
     /// Signs credit reports (`report-signing.key`, outside the database); `None` refuses to
     /// issue or verify uploaded reports.
     pub report_key: Option<chengxin_report::SigningKey>,
-    /// 出具机构 printed on credit reports.
-    pub report_issuer: String,
-    /// The portal's report-verification page; a report's QR code points at
-    /// `<url>?no=<报告编号>&code=<验证码>`.
-    pub report_verify_url: String,
+    /// 出具机构 printed on credit reports (`CHENGXIN_REPORT_ISSUER`); `None`: the office's full
+    /// name, the site's 主办单位 ([`App::report_issuer`]).
+    pub report_issuer: Option<String>,
+    /// The portal's report-verification page, an absolute address built from
+    /// `CHENGXIN_PUBLIC_URL` ([`crate::credit_reports::verify_address`]); a report's QR code
+    /// points at `<url>?no=<报告编号>&code=<验证码>`. `None`: reports are not issued
+    /// (`public_url_missing`) — a printed report must be verifiable from anywhere.
+    pub report_verify_url: Option<String>,
     /// Public keys the change log's checkpoints must be signed with (from the key file, never
     /// from the database alone): the auditor's 校验 runs `verify` against them. Empty: the
     /// console refuses to verify.
@@ -95,8 +96,8 @@ impl App {
             delegations: None,
             audit_queue: std::sync::Arc::new(crate::audit_queue::AuditQueue::default()),
             report_key: None,
-            report_issuer: DEFAULT_REPORT_ISSUER.to_string(),
-            report_verify_url: DEFAULT_REPORT_VERIFY_URL.to_string(),
+            report_issuer: None,
+            report_verify_url: None,
             log_keys: Vec::new(),
             site: Arc::new(crate::site::SiteIdentity::default()),
         }
@@ -112,6 +113,18 @@ impl App {
     pub fn with_log_key(mut self, key: ed25519_dalek::VerifyingKey) -> Self {
         self.log_keys = vec![key];
         self
+    }
+
+    /// 出具机构 of credit reports: the configured issuer, else the office's full name (主办单位).
+    pub fn report_issuer(&self) -> &str {
+        self.report_issuer.as_deref().unwrap_or(&self.site.sponsor)
+    }
+
+    /// The absolute address of the report-verification page, or `public_url_missing`.
+    pub fn report_verify_url(&self) -> crate::error::AppResult<&str> {
+        self.report_verify_url
+            .as_deref()
+            .ok_or_else(crate::credit_reports::public_url_missing)
     }
 
     /// The public key credit reports are verified with.

@@ -44,6 +44,10 @@ pub enum AppError {
     /// Something the use case needs is missing for now (code `unavailable`).
     #[error("服务暂不可用：{0}")]
     Unavailable(String),
+    /// A setting the use case needs is not configured in this deployment (kind unavailable,
+    /// its own code, e.g. `public_url_missing`).
+    #[error("{message}")]
+    NotConfigured { code: &'static str, message: String },
     /// The check engine failed (its own code and kind).
     #[error("{0}")]
     Check(#[from] CheckError),
@@ -161,6 +165,7 @@ impl AppError {
             AppError::Conflict { code, .. } => code,
             AppError::Store(e) => e.code(),
             AppError::Unavailable(_) => "unavailable",
+            AppError::NotConfigured { code, .. } => code,
             AppError::Check(e) => e.code(),
             AppError::InvalidFields { code, .. } => code,
         }
@@ -177,7 +182,7 @@ impl AppError {
             AppError::Forbidden { .. } => ErrorKind::Forbidden,
             AppError::Conflict { .. } => ErrorKind::Conflict,
             AppError::Store(e) => e.kind(),
-            AppError::Unavailable(_) => ErrorKind::Unavailable,
+            AppError::Unavailable(_) | AppError::NotConfigured { .. } => ErrorKind::Unavailable,
             AppError::Check(e) => e.kind(),
             AppError::InvalidFields { .. } => ErrorKind::Invalid,
         }

@@ -1,5 +1,6 @@
 //! Flood limits on what anyone may do without logging in (issue 16 point 5): anonymous filing
-//! (complaints, objections), evidence uploads, 报告验真, tracking-number look-ups and logins,
+//! (complaints, objections), evidence uploads, 报告验真, tracking-number look-ups, logins and
+//! the public's credit-report downloads,
 //! each limited per client address and for all clients together
 //! ([`chengxin_access::ClientLimiter`]). The HTTP layer names the class of each route (the
 //! route table) and the client's address (behind trusted proxies only from
@@ -34,15 +35,19 @@ pub enum FloodClass {
     Tracking,
     /// Logging in.
     Login,
+    /// Downloading an organisation's public credit report from the portal (each one is
+    /// issued, signed and kept).
+    Report,
 }
 
 impl FloodClass {
-    pub const ALL: [FloodClass; 5] = [
+    pub const ALL: [FloodClass; 6] = [
         FloodClass::Filing,
         FloodClass::Evidence,
         FloodClass::Verify,
         FloodClass::Tracking,
         FloodClass::Login,
+        FloodClass::Report,
     ];
 
     /// Snake-case name (configuration, logs).
@@ -53,6 +58,7 @@ impl FloodClass {
             FloodClass::Verify => "verify",
             FloodClass::Tracking => "tracking",
             FloodClass::Login => "login",
+            FloodClass::Report => "report",
         }
     }
 
@@ -64,6 +70,7 @@ impl FloodClass {
             FloodClass::Verify => "报告验真",
             FloodClass::Tracking => "办件查询",
             FloodClass::Login => "登录",
+            FloodClass::Report => "下载信用报告",
         }
     }
 
@@ -80,6 +87,7 @@ pub struct FloodSettings {
     pub verify: ClientLimit,
     pub tracking: ClientLimit,
     pub login: ClientLimit,
+    pub report: ClientLimit,
     /// Clients tracked per class at most (memory stays bounded whatever the addresses).
     pub max_clients: usize,
     /// Evidence bytes the whole platform accepts per day (China time).
@@ -96,6 +104,7 @@ impl Default for FloodSettings {
             verify: ClientLimit::per(300, 6000, HOUR),
             tracking: ClientLimit::per(300, 6000, HOUR),
             login: ClientLimit::per(300, 1800, HOUR),
+            report: ClientLimit::per(30, 600, HOUR),
             max_clients: 50_000,
             evidence_bytes_per_day: 2 * 1024 * 1024 * 1024,
         }
@@ -111,6 +120,7 @@ impl FloodSettings {
             FloodClass::Verify => self.verify,
             FloodClass::Tracking => self.tracking,
             FloodClass::Login => self.login,
+            FloodClass::Report => self.report,
         }
     }
 
@@ -122,6 +132,7 @@ impl FloodSettings {
             FloodClass::Verify => self.verify = limit,
             FloodClass::Tracking => self.tracking = limit,
             FloodClass::Login => self.login = limit,
+            FloodClass::Report => self.report = limit,
         }
     }
 }

@@ -32,7 +32,7 @@ pub mod session;
 pub mod site;
 pub mod subjects;
 
-pub use context::{App, DEFAULT_REPORT_ISSUER, DEFAULT_REPORT_VERIFY_URL};
+pub use context::{App, REPORT_VERIFY_PATH};
 pub use error::{AppError, AppResult, FieldProblem};
 pub use site::SiteIdentity;
 

@@ -54,8 +54,9 @@ const cx = {
 };
 window.cx = cx;
 
-// Staff tables as cards on phones: label each cell with its column's header (CSS shows the
-// label before the value at narrow widths); cells that carry their own data-label keep it.
+// Staff tables as cards on phones: the server labels every cell of a console page with its
+// column's header (pages/cards.rs); cells added later by script get theirs here (CSS shows
+// the label before the value at narrow widths); cells that carry their own data-label keep it.
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("body.console .table-wrap table").forEach((table) => {
     const heads = Array.from(table.querySelectorAll("thead tr:first-child th")).map((th) => th.textContent.trim());

@@ -53,6 +53,7 @@ pub fn refusal(req: &Request, e: AppError) -> Response {
     let visitor = Visitor {
         signed_in: false,
         display: String::new(),
+        subject: false,
         csrf: None,
     };
     let mut resp = html_response(

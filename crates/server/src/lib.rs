@@ -33,7 +33,7 @@ use utoipa::OpenApi;
 use crate::error::{ApiError, AppError};
 use crate::metrics::{Metrics, RequestLabels};
 
-pub use chengxin_app::{App, DEFAULT_REPORT_ISSUER, DEFAULT_REPORT_VERIFY_URL};
+pub use chengxin_app::{App, REPORT_VERIFY_PATH};
 
 /// The server's state: the application context and the HTTP metrics. Handlers reach the
 /// context's fields directly (`state.store`) through `Deref`.

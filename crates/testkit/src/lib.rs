@@ -14,6 +14,7 @@ use std::future::Future;
 pub use pg::DEFAULT_PG;
 pub use test_app::{
     assert_log_verifies, blacklist, http_request, import_row, report_key, Cred, TestApp,
+    TEST_VERIFY_URL,
 };
 
 /// A per-test fixture that can be made on each backend: a fresh SQLite file, or a fresh

@@ -25,6 +25,10 @@ pub fn report_key() -> chengxin_report::SigningKey {
     chengxin_report::SigningKey::from_bytes(&[11; 32])
 }
 
+/// The absolute report-verification address of the tests' deployment (from
+/// `CHENGXIN_PUBLIC_URL=https://xy.example.gov.cn` in `chengxin serve`).
+pub const TEST_VERIFY_URL: &str = "https://xy.example.gov.cn/portal/verify";
+
 #[derive(Clone, Debug)]
 pub enum Cred {
     None,
@@ -71,6 +75,7 @@ impl TestApp {
         // Deadlines are counted from a fixed day inside the shipped calendar (2018–2026), so
         // the tests do not depend on the date they run.
         app.today = NaiveDate::from_ymd_opt(2025, 6, 2);
+        app.report_verify_url = Some(TEST_VERIFY_URL.into());
         let app = app
             .with_report_key(report_key())
             .with_log_key(signer.verifying_key());
@@ -96,6 +101,7 @@ impl TestApp {
             settings(),
         );
         app.today = Some(day);
+        app.report_verify_url = Some(TEST_VERIFY_URL.into());
         app.log_keys = self.state.log_keys.clone();
         let state = AppState::new(app.with_report_key(report_key()));
         TestApp {
@@ -120,6 +126,7 @@ impl TestApp {
             auth,
         );
         app.today = self.state.today;
+        app.report_verify_url = Some(TEST_VERIFY_URL.into());
         app.log_keys = self.state.log_keys.clone();
         let state = AppState::new(app.with_report_key(report_key()));
         TestApp {
@@ -142,6 +149,7 @@ impl TestApp {
             settings(),
         );
         app.today = self.state.today;
+        app.report_verify_url = Some(TEST_VERIFY_URL.into());
         change(&mut app);
         let state = AppState::new(app.with_report_key(report_key()));
         TestApp {

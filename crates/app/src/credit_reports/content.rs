@@ -1,7 +1,7 @@
 //! What a credit report shows: the subject as named in it and its sections (public records
 //! currently published, public list memberships), as of a day.
 
-use chengxin_domain::catalog::{Catalog, Disclosure, RecordClass, Severity};
+use chengxin_domain::catalog::{Catalog, Disclosure, FieldType, RecordClass, RecordType, Severity};
 use chengxin_domain::codes::id_number;
 use chengxin_domain::lists::{EntryStatus, JointCatalog, ListEntry};
 use chengxin_domain::records::{Record, RecordStatus};
@@ -19,6 +19,7 @@ pub const SECTION_LICENSES: &str = "行政许可信息";
 pub const SECTION_PENALTIES: &str = "行政处罚信息";
 pub const SECTION_OTHER_NEGATIVE: &str = "其他失信信息";
 pub const SECTION_LISTS: &str = "列入信用名单情况";
+pub const SECTION_POSITIVE: &str = "表彰奖励信息（守信激励）";
 
 /// A field of a record as cell text: strings as they are, numbers and booleans printed,
 /// control characters (other than line breaks) replaced, long text shortened.
@@ -58,14 +59,68 @@ fn date_cell(d: Option<NaiveDate>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-/// The deciding authority of a record: its `authority` field, else the source department.
-fn authority(r: &Record) -> String {
-    let a = cell(&r.fields, "authority");
-    if a.is_empty() {
-        r.source_dept.clone()
-    } else {
-        a
+/// A field as shown: an enum's Chinese label rather than its code, else [`cell`].
+fn shown(
+    rt: &RecordType,
+    fields: &serde_json::Map<String, serde_json::Value>,
+    name: &str,
+) -> String {
+    let raw = cell(fields, name);
+    match rt.field(name).map(|f| &f.kind) {
+        Some(FieldType::Enum { values }) => values
+            .iter()
+            .find(|v| v.code == raw)
+            .map(|v| v.label.clone())
+            .unwrap_or(raw),
+        _ => raw,
     }
+}
+
+/// Names of bodies by USCC, looked up once each (a report names bodies, never codes).
+#[derive(Default)]
+struct BodyNames(std::collections::HashMap<String, Option<String>>);
+
+impl BodyNames {
+    async fn name(&mut self, store: &dyn Store, uscc: &str) -> AppResult<Option<String>> {
+        if let Some(n) = self.0.get(uscc) {
+            return Ok(n.clone());
+        }
+        let n = store
+            .subject_by_uscc(&uscc.trim().to_ascii_uppercase())
+            .await?
+            .map(|s| clean_text(&s.name));
+        self.0.insert(uscc.to_string(), n.clone());
+        Ok(n)
+    }
+}
+
+/// The deciding authority of a record by name: the type's authority name field (处罚机关,
+/// 许可机关, 授予机关 …), else the name of the body its code gives, else the source
+/// department's name; a code only when no name is known.
+async fn authority(
+    store: &dyn Store,
+    names: &mut BodyNames,
+    rt: &RecordType,
+    r: &Record,
+) -> AppResult<String> {
+    let named = rt
+        .authority
+        .as_ref()
+        .and_then(|a| a.name_field.as_deref())
+        .map(|f| cell(&r.fields, f))
+        .unwrap_or_default();
+    if !named.is_empty() {
+        return Ok(named);
+    }
+    if let Some((code, _)) = rt.deciding_authority(&r.fields) {
+        if let Some(n) = names.name(store, &code).await? {
+            return Ok(n);
+        }
+    }
+    Ok(names
+        .name(store, &r.source_dept)
+        .await?
+        .unwrap_or_else(|| r.source_dept.clone()))
 }
 
 /// Whether a record is shown in a report issued on `today`.
@@ -143,6 +198,8 @@ pub async fn sections(
             .then_with(|| a.doc_no.cmp(&b.doc_no))
     });
     let (mut licenses, mut penalties, mut others) = (Vec::new(), Vec::new(), Vec::new());
+    let mut positive = Vec::new();
+    let mut names = BodyNames::default();
     for r in &records {
         let Some(rt) = catalog.get(&r.type_code) else {
             continue;
@@ -150,22 +207,42 @@ pub async fn sections(
         if rt.disclosure != Disclosure::Public || !currently_published(r, rt.class, today) {
             continue;
         }
+        let by = authority(store, &mut names, rt, r).await?;
         match r.type_code.as_str() {
             "admin_license" => licenses.push(vec![
                 r.doc_no.clone(),
-                or_dash(cell(&r.fields, "decision_doc_name")),
-                or_dash(cell(&r.fields, "license_content")),
-                or_dash(authority(r)),
+                or_dash(shown(rt, &r.fields, "decision_doc_name")),
+                or_dash(shown(rt, &r.fields, "license_content")),
+                or_dash(by),
                 date_cell(Some(r.decision_date)),
-                or_dash(cell(&r.fields, "valid_to")),
+                or_dash(shown(rt, &r.fields, "valid_to")),
             ]),
             "admin_penalty" => penalties.push(vec![
                 r.doc_no.clone(),
-                or_dash(cell(&r.fields, "violation_type")),
-                or_dash(cell(&r.fields, "penalty_content")),
-                or_dash(authority(r)),
+                or_dash(shown(rt, &r.fields, "violation_type")),
+                or_dash(shown(rt, &r.fields, "penalty_content")),
+                or_dash(by),
                 date_cell(Some(r.decision_date)),
                 date_cell(r.publish_until),
+            ]),
+            // 守信激励: commendations and awards in force (positive information).
+            _ if rt.class == RecordClass::Positive => positive.push(vec![
+                or_dash(
+                    ["award_name", "honour_name", "title"]
+                        .iter()
+                        .map(|f| shown(rt, &r.fields, f))
+                        .find(|v| !v.is_empty())
+                        .unwrap_or_else(|| rt.name.clone()),
+                ),
+                or_dash(shown(rt, &r.fields, "award_kind")),
+                or_dash(shown(rt, &r.fields, "level")),
+                or_dash(by),
+                r.doc_no.clone(),
+                date_cell(Some(r.decision_date)),
+                r.publish_until
+                    .filter(|d| d.format("%Y-%m-%d").to_string() != "2099-12-31")
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_else(|| "长期".into()),
             ]),
             _ if rt.class == RecordClass::Negative => others.push(vec![
                 rt.name.clone(),
@@ -176,7 +253,7 @@ pub async fn sections(
                     .and_then(Severity::parse)
                     .map(|s| s.label().to_string())
                     .unwrap_or_else(|| "—".into()),
-                or_dash(authority(r)),
+                or_dash(by),
                 date_cell(r.publish_until),
             ]),
             _ => {}
@@ -288,6 +365,22 @@ pub async fn sections(
                     "有效期至",
                 ],
                 lists,
+            ),
+        ),
+        section(
+            SECTION_POSITIVE,
+            format!("截至{asof}处于有效期内、依法向社会公开的表彰奖励等守信激励信息。"),
+            table(
+                &[
+                    "表彰奖励名称",
+                    "类型",
+                    "级别",
+                    "授予机关",
+                    "表彰决定文号",
+                    "授予日期",
+                    "有效期至",
+                ],
+                positive,
             ),
         ),
     ])

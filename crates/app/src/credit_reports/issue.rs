@@ -96,6 +96,64 @@ pub async fn issue(
         .unwrap_or_else(|| AppError::unavailable("无法生成报告编号")))
 }
 
+/// How this deployment signs and prints reports: the key, the office's full name and the
+/// absolute verification address (`public_url_missing` without it).
+fn settings_of(app: &App) -> AppResult<IssueSettings<'_>> {
+    let key = app.report_key.as_ref().ok_or_else(no_key)?;
+    Ok(IssueSettings {
+        key,
+        issuer: app.report_issuer(),
+        verify_url: app.report_verify_url()?,
+    })
+}
+
+/// The public's credit report of an organisation, as 信用中国 offers it from the portal
+/// archive: public information only (every report is), issued and kept like any other so
+/// that 报告验真 confirms it, query-logged as the public's. A person, or an unknown id, is
+/// not found: the portal issues reports on organisations only.
+pub async fn issue_public(app: &App, caller: &Caller, subject_id: Uuid) -> AppResult<Issued> {
+    let subject = app
+        .store
+        .subject(subject_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if subject.kind.is_person() {
+        return Err(AppError::NotFound);
+    }
+    let mut e = caller.audit("query", "credit_report_issue_public", "ok");
+    e.target = Some(subject_id.to_string());
+    e.detail = serde_json::json!({"subject": subject_id});
+    let issued = match settings_of(app) {
+        Ok(settings) => {
+            issue(
+                app.store.as_ref(),
+                &settings,
+                "public",
+                &subject,
+                app.today(),
+            )
+            .await
+        }
+        Err(err) => Err(err),
+    };
+    match &issued {
+        Ok(i) => {
+            e.detail = serde_json::json!({
+                "subject": subject.id,
+                "report_no": i.signed.report.report_no,
+                "content_sha256": i.row.content_sha256,
+                "pdf_sha256": i.row.pdf_sha256,
+            });
+        }
+        Err(err) => {
+            e.outcome = "failed".into();
+            e.detail["error"] = serde_json::json!(err.code());
+        }
+    }
+    app.store.audit(&[e]).await?;
+    issued
+}
+
 /// No signing key configured: reports can be neither issued nor checked from their PDF.
 pub(crate) fn no_key() -> AppError {
     AppError::unavailable("未配置信用报告签名密钥")
@@ -158,11 +216,14 @@ pub async fn issue_for(app: &App, caller: &Caller, subject_id: Uuid) -> AppResul
         }
         return Err(err);
     }
-    let key = app.report_key.as_ref().ok_or_else(no_key)?;
-    let settings = IssueSettings {
-        key,
-        issuer: &app.report_issuer,
-        verify_url: &app.report_verify_url,
+    let settings = match settings_of(app) {
+        Ok(s) => s,
+        Err(err) => {
+            e.outcome = "failed".into();
+            e.detail["error"] = serde_json::json!(err.code());
+            app.store.audit(&[e]).await?;
+            return Err(err);
+        }
     };
     let issued = match issue(
         app.store.as_ref(),

@@ -5,11 +5,15 @@
 //!
 //! What a report shows is public information only: 行政许可 and 行政处罚 records and other 失信
 //! records currently published (status `published`, within their publication period, not
-//! recognised as tolerable error, of a type disclosed to the public), and memberships of
-//! public lists (in publicity or effective). A person is identified by the masked ID number,
+//! recognised as tolerable error, of a type disclosed to the public), memberships of
+//! public lists (in publicity or effective), and positive information (表彰奖励, 守信激励).
+//! Bodies are named, not coded; the issuer is the office's full name; the verification
+//! address and QR code are absolute (`CHENGXIN_PUBLIC_URL`), or no report is issued. A person is identified by the masked ID number,
 //! never the clear one.
 
 use chrono::NaiveDate;
+
+use crate::error::{AppError, AppResult};
 
 pub mod content;
 pub mod issue;
@@ -17,13 +21,64 @@ pub mod verify;
 
 pub use content::{
     report_subject, sections, SECTION_LICENSES, SECTION_LISTS, SECTION_OTHER_NEGATIVE,
-    SECTION_PENALTIES,
+    SECTION_PENALTIES, SECTION_POSITIVE,
 };
-pub use issue::{download, issue, issue_for, may_issue, may_read_issued, IssueSettings, Issued};
+pub use issue::{
+    download, issue, issue_for, issue_public, may_issue, may_read_issued, IssueSettings, Issued,
+};
 pub use verify::{
     stored_signed, verify_by_code, verify_code, verify_pdf, verify_upload, SectionSummary,
     Verification, MAX_PDF_BYTES,
 };
+
+/// Reports are not issued without the portal's public address: the QR code and the
+/// verification address printed on a report must work on paper, from anywhere.
+pub fn public_url_missing() -> AppError {
+    AppError::NotConfigured {
+        code: "public_url_missing",
+        message: "未配置门户的公网地址（CHENGXIN_PUBLIC_URL，例如 https://xy.example.gov.cn），\
+                  信用报告上的验真地址和二维码无法生成，暂不能出具信用报告"
+            .into(),
+    }
+}
+
+/// The absolute address of the portal's verification page under the public address
+/// `public_url` (`https://xy.example.gov.cn` → `https://xy.example.gov.cn/portal/verify`):
+/// `http` or `https`, a host, no query, fragment, spaces or credentials; else
+/// `public_url_invalid`.
+pub fn verify_address(public_url: &str) -> AppResult<String> {
+    let u = public_url.trim();
+    let bad = || {
+        AppError::invalid(
+            "public_url_invalid",
+            format!(
+                "CHENGXIN_PUBLIC_URL“{u}”不是有效的公网地址（应为 https://域名[:端口][/路径]，\
+                 例如 https://xy.example.gov.cn）"
+            ),
+        )
+    };
+    let rest = u
+        .strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"))
+        .ok_or_else(bad)?;
+    let host = rest.split('/').next().unwrap_or("");
+    let host_ok = !host.is_empty()
+        && !host.starts_with(':')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c));
+    let rest_ok = rest
+        .chars()
+        .all(|c| !c.is_whitespace() && !c.is_control() && !"?#@\\\"<>".contains(c));
+    if !host_ok || !rest_ok || u.len() > 200 {
+        return Err(bad());
+    }
+    Ok(format!(
+        "{}{}",
+        u.trim_end_matches('/'),
+        crate::context::REPORT_VERIFY_PATH
+    ))
+}
 
 /// Prefix of report numbers: `XYBG-YYYYMMDD-XXXXXXXX`.
 pub const REPORT_NO_PREFIX: &str = "XYBG";
@@ -68,5 +123,35 @@ mod tests {
         );
         assert_eq!(clean_report_no("a b"), None);
         assert_eq!(clean_report_no(""), None);
+    }
+
+    #[test]
+    fn verification_addresses() {
+        assert_eq!(
+            verify_address(" https://xy.example.gov.cn/ ").unwrap(),
+            "https://xy.example.gov.cn/portal/verify"
+        );
+        assert_eq!(
+            verify_address("http://10.0.0.5:8080/credit").unwrap(),
+            "http://10.0.0.5:8080/credit/portal/verify"
+        );
+        for bad in [
+            "",
+            "xy.example.gov.cn",
+            "/portal",
+            "https://",
+            "https:///x",
+            "ftp://xy.example.gov.cn",
+            "https://xy.example.gov.cn/?a=1",
+            "https://u:p@xy.example.gov.cn",
+            "https://xy.example .gov.cn",
+        ] {
+            assert_eq!(
+                verify_address(bad).unwrap_err().code(),
+                "public_url_invalid",
+                "{bad}"
+            );
+        }
+        assert_eq!(public_url_missing().code(), "public_url_missing");
     }
 }

@@ -135,6 +135,9 @@ pub async fn own_archive(app: &App, caller: &Caller) -> AppResult<Archive> {
         })
         .await?
         .into_iter()
+        // A complaint about the subject is the credit office's and its complainant's, not
+        // the subject's to read.
+        .filter(|a| a.kind != "complaint")
         .map(|a| a.body)
         .collect();
     Ok(Archive {

@@ -49,6 +49,25 @@ fn department_bodies_from_env(
     Ok(Some(Arc::new(bodies)))
 }
 
+/// The absolute address of the portal's report-verification page: from `CHENGXIN_PUBLIC_URL`
+/// (checked: `public_url_invalid`); required outside `--demo` (`public_url_missing`) — a credit
+/// office finds the missing setting when it deploys, not when the first printed report cannot
+/// be verified. The demo uses its own listen address.
+fn report_verify_url(cfg: &Config, demo: bool) -> Result<String, CliError> {
+    let url =
+        match (&cfg.public_url, demo) {
+            (Some(u), _) => u.clone(),
+            (None, true) => format!("http://{}", cfg.listen),
+            (None, false) => return Err(CliError::new(
+                "public_url_missing",
+                "未设置 CHENGXIN_PUBLIC_URL（门户的公网地址，例如 https://xy.example.gov.cn）：\
+                 信用报告上的验真地址和二维码须为完整网址，否则纸质报告无法核验。\
+                 请设置后再启动（演示环境可使用 --demo）",
+            )),
+        };
+    chengxin_app::credit_reports::verify_address(&url).map_err(CliError::from)
+}
+
 async fn bind(addr: std::net::SocketAddr) -> Result<tokio::net::TcpListener, CliError> {
     tokio::net::TcpListener::bind(addr).await.map_err(|e| {
         CliError::new(
@@ -61,6 +80,10 @@ async fn bind(addr: std::net::SocketAddr) -> Result<tokio::net::TcpListener, Cli
 pub(crate) async fn run(mut cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     // Limits, trusted proxies and the metrics token: a bad value stops the server first.
     crate::config::serving_from_env(&mut cfg.auth)?;
+    // Credit reports carry an absolute verification address and QR code: without the
+    // portal's public address the server does not start (outside --demo), before touching
+    // anything.
+    let verify_url = report_verify_url(&cfg, demo)?;
     // Bind first: a second server on the same port fails before touching the database.
     let listener = bind(cfg.listen).await?;
     let metrics_listener = match cfg.metrics_listen {
@@ -80,12 +103,8 @@ pub(crate) async fn run(mut cfg: Config, demo: bool) -> anyhow::Result<ExitCode>
     )
     .with_report_key(cfg.key_dir().report_key_or_create()?)
     .with_log_key(signer.verifying_key());
-    if let Some(issuer) = &cfg.report_issuer {
-        app.report_issuer = issuer.clone();
-    }
-    if let Some(url) = &cfg.public_url {
-        app.report_verify_url = format!("{}/portal/verify", url.trim_end_matches('/'));
-    }
+    app.report_issuer = cfg.report_issuer.clone();
+    app.report_verify_url = Some(verify_url);
     app.site = Arc::new(chengxin_app::SiteIdentity::from_lookup(|k| {
         std::env::var(k).ok()
     }));

@@ -22,6 +22,8 @@ pub fn cmd(data_dir: &Path) -> Command {
     c.env("CHENGXIN_DATA_DIR", data_dir)
         .env_remove("CHENGXIN_DB")
         .env_remove("CHENGXIN_ID_HASH_KEY")
+        // `serve` outside --demo needs the portal's public address (credit reports' QR).
+        .env("CHENGXIN_PUBLIC_URL", "https://xy.example.gov.cn")
         .env("CHENGXIN_LOG", "warn");
     c
 }

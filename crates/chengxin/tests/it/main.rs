@@ -9,3 +9,4 @@ mod check;
 mod cli;
 mod common;
 mod privacy;
+mod public_url;

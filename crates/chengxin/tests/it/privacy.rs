@@ -23,6 +23,7 @@ fn cmd(dir: &Path) -> Command {
     c.env("CHENGXIN_DATA_DIR", dir)
         .env_remove("CHENGXIN_DB")
         .env_remove("CHENGXIN_ID_HASH_KEY")
+        .env("CHENGXIN_PUBLIC_URL", "https://xy.example.gov.cn")
         .env("CHENGXIN_LOG", "debug");
     c
 }

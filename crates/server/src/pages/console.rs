@@ -72,7 +72,11 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/console/reports/credit/{report_no}",
             get(report_view::view),
         ),
-        page("/console/archive", get(reports::archive)),
+        // The subject's own archive moved to the portal (我的信用档案).
+        page(
+            "/console/archive",
+            get(|| async { Redirect::permanent("/portal/my") }),
+        ),
         page("/console/statistics", get(statistics::statistics)),
         page("/console/statistics/export.xlsx", get(statistics::export)),
         page("/console/portal", get(portal_content::page)),
@@ -258,10 +262,34 @@ async fn gate(
         return Err(super::to_login(&here));
     }
     let v = visitor(state, caller).await;
+    // A credit subject's session opens no console page: its pages are on the portal.
+    if !is_staff(caller) {
+        return Err(not_staff(&v));
+    }
     if !ok(caller) {
         return Err(forbidden(caller, &v));
     }
     Ok(v)
+}
+
+/// The 403 page of a signed-in account that is not staff (a credit subject's).
+fn not_staff(v: &Visitor) -> Response {
+    html_response(
+        StatusCode::FORBIDDEN,
+        layout(
+            "无权访问",
+            Section::Console,
+            &[],
+            "",
+            v,
+            html! {
+                div.notice.err role="alert" #not-staff {
+                    "无权访问：工作台仅供工作人员使用。信用主体请在门户的“我的信用档案”中查看本单位档案、申请信用修复和下载信用报告。"
+                }
+                p { a href="/portal/my" { "进入我的信用档案" } " · " a href="/" { "返回门户首页" } }
+            },
+        ),
+    )
 }
 
 /// The 404 page of an unknown console address.
@@ -350,6 +378,33 @@ async fn find_subjects(
         }
     }
     found
+}
+
+/// A body's name from its 统一社会信用代码: the deployment's departments and delegations, else
+/// the subject registered under it.
+async fn body_name(state: &AppState, code: &str) -> Option<String> {
+    let code = code.trim().to_ascii_uppercase();
+    if let Some((_, n)) = admin::body_choices(state)
+        .into_iter()
+        .find(|(c, _)| c.eq_ignore_ascii_case(&code))
+    {
+        return Some(n);
+    }
+    state
+        .store
+        .subject_by_uscc(&code)
+        .await
+        .ok()
+        .flatten()
+        .map(|s| s.name)
+}
+
+/// A name with its code beside it (`<code>`), or the code alone when no name is known.
+fn named_code(name: Option<&str>, code: &str) -> Markup {
+    match name {
+        Some(n) => html! { (n) " " code.small { (code) } },
+        None => html! { code { (code) } },
+    }
 }
 
 fn render(caller: &Caller, v: &Visitor, title: &str, current: &str, body: Markup) -> Response {
@@ -694,6 +749,9 @@ pub async fn login(
     let v = visitor(&state, &caller).await;
     let signed_in = !caller.is_anonymous();
     if signed_in && !caller.must_change_password {
+        if !is_staff(&caller) {
+            return Redirect::to("/portal/my").into_response();
+        }
         return Redirect::to(&next).into_response();
     }
     let must_change = signed_in && caller.must_change_password;

@@ -6,6 +6,7 @@
 //! - `portal`: the public portal (信用门户), no login.
 //! - `console`: staff pages by role (login with the second factor, queues, uploads).
 
+pub mod cards;
 pub mod console;
 pub mod portal;
 
@@ -140,6 +141,9 @@ pub enum Section {
 pub struct Visitor {
     pub signed_in: bool,
     pub display: String,
+    /// The signed-in account is a credit subject's (企业登录): the portal's 我的信用档案, never
+    /// the console.
+    pub subject: bool,
     /// The session's CSRF token (pages that post through the API put it in a meta tag).
     pub csrf: Option<String>,
 }
@@ -162,15 +166,29 @@ pub async fn visitor(state: &AppState, caller: &Caller) -> Visitor {
                     .strip_prefix("account:")
                     .unwrap_or(&caller.actor)
                     .to_string(),
+                subject: is_subject_only(caller),
                 csrf,
             }
         }
         _ => Visitor {
             signed_in: false,
             display: String::new(),
+            subject: false,
             csrf: None,
         },
     }
+}
+
+/// A credit subject's account (role 信用主体 and nothing else): it has the portal's 我的信用档案
+/// and no console.
+pub fn is_subject_only(caller: &Caller) -> bool {
+    use chengxin_access::Role;
+    caller.token_permissions.is_none()
+        && caller.roles.contains(&Role::Subject)
+        && caller
+            .roles
+            .iter()
+            .all(|r| matches!(r, Role::Subject | Role::Public))
 }
 
 /// A navigation entry: (href, label).
@@ -216,7 +234,7 @@ pub fn layout(
             "大字版（适老化）",
         )
     };
-    html! {
+    let page = html! {
         (DOCTYPE)
         html lang="zh-CN" class=[ctx.large_text.then_some("large-text")] {
             head {
@@ -244,11 +262,16 @@ pub fn layout(
                         }
                         div.who {
                             a.large-toggle href=(toggle.0) { (toggle.1) } " · "
-                            @if visitor.signed_in {
+                            @if visitor.signed_in && visitor.subject {
+                                "当前用户：" (visitor.display) " · "
+                                a #my-archive-link href="/portal/my" { "我的信用档案" } " · "
+                                a href="/portal/logout" { "退出" }
+                            } @else if visitor.signed_in {
                                 "当前用户：" (visitor.display) " · "
                                 a href="/console" { "工作台" } " · "
                                 a href="/console/logout" { "退出" }
                             } @else {
+                                a #subject-login-link href="/portal/login" { "企业登录" } " · "
                                 a href="/console/login" { "工作人员登录" }
                             }
                         }
@@ -290,6 +313,11 @@ pub fn layout(
                 }
             }
         }
+    };
+    // Staff tables turn into cards on phones: every cell labelled with its column.
+    match section {
+        Section::Console => PreEscaped(cards::label_cells(&page.into_string())),
+        Section::Portal => page,
     }
 }
 

@@ -15,6 +15,7 @@
 mod browse;
 mod forms;
 mod info;
+pub(crate) mod my;
 mod open_data;
 mod search;
 
@@ -57,6 +58,22 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/portal/notices/{id}", get(info::notice)),
         page("/portal/open-data/shuanggongshi.csv", get(open_data::csv)),
         page("/portal/open-data/shuanggongshi.xlsx", get(open_data::xlsx)),
+        page("/portal/login", get(my::login)),
+        page("/portal/logout", get(my::logout)),
+        page(my::MY_ARCHIVE, get(my::archive)),
+        // The public's credit report of an organisation: issued and kept each time, so
+        // anonymous downloads are limited like the other anonymous routes.
+        (
+            RouteSpec {
+                method: axum::http::Method::GET,
+                path: "/portal/subjects/{id}/report.pdf",
+                access: crate::auth::Access::Open,
+                upload: false,
+                cleans_text: false,
+                flood: Some(crate::flood::FloodClass::Report),
+            },
+            get(my::public_report),
+        ),
     ]
 }
 
@@ -113,9 +130,14 @@ fn record_type(code: &str) -> Option<&'static RecordType> {
 }
 
 fn type_name(code: &str) -> String {
+    type_name_of(code)
+}
+
+/// A record type's Chinese name (其他信用信息 for a code the catalog does not know).
+pub(crate) fn type_name_of(code: &str) -> String {
     record_type(code)
         .map(|t| t.name.clone())
-        .unwrap_or_else(|| code.to_string())
+        .unwrap_or_else(|| "其他信用信息".to_string())
 }
 
 /// Codes of the public types.

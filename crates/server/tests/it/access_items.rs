@@ -67,6 +67,11 @@ const EXEMPT: &[(&str, &str, &str)] = &[
         "the public archive page: public data for everyone (portal.rs)",
     ),
     (
+        "GET",
+        "/portal/subjects/{id}/report.pdf",
+        "an organisation's credit report of public data for everyone, persons not found (portal_subject.rs)",
+    ),
+    (
         "POST",
         "/api/v1/portal/pages/{id}/actions",
         "portal content is the site's, not a region's: PortalManage alone (portal_content.rs)",

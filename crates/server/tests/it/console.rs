@@ -171,8 +171,8 @@ async fn pages(t: TestApp) {
         ("/console/accounts", &admin, &auditor),
         ("/console/catalog", &supervisor, &subject),
         ("/console/reports/credit", &office, &auditor),
-        ("/console/reports/credit", &subject, &dept),
-        ("/console/archive", &subject, &office),
+        // A subject's session opens no console page (its archive is on the portal).
+        ("/console/reports/credit", &office, &subject),
         ("/console/logout", &office, &office),
     ];
     for (uri, ok, no) in &cases {
@@ -240,9 +240,9 @@ async fn pages(t: TestApp) {
     let (_, page) = t.call("GET", "/console", &admin, None).await;
     assert!(html(&page).contains("href=\"/console/accounts\""));
 
-    // The credit-report page has its contract ids; a subject's is prefilled with itself.
+    // The credit-report page has its contract ids.
     let (_, page) = t
-        .call("GET", "/console/reports/credit", &subject, None)
+        .call("GET", "/console/reports/credit", &office, None)
         .await;
     let page = html(&page);
     for id in [
@@ -252,12 +252,11 @@ async fn pages(t: TestApp) {
     ] {
         assert!(page.contains(id), "report page lacks {id}");
     }
-    assert!(page.contains("常州甲公司"));
 
-    // The subject's own archive, with the repair form.
-    let (_, page) = t.call("GET", "/console/archive", &subject, None).await;
+    // The subject's own archive, with the repair form, is the portal's 我的信用档案.
+    let (_, page) = t.call("GET", "/portal/my", &subject, None).await;
     let page = html(&page);
-    assert!(page.contains("常罚〔2025〕1号"));
+    assert!(page.contains("常罚〔2025〕1号"), "{page}");
     assert!(page.contains("id=\"repair-submit\""));
 
     // A signed-in visitor of the login page goes on to `next` (same-site only).

@@ -112,12 +112,13 @@ async fn enterprise_report(t: TestApp) {
     let (st, _) = view(&t, &no.to_lowercase(), &staff).await;
     assert_eq!(st, StatusCode::OK);
 
-    // The subject itself may; another subject, staff out of reach and staff without the
-    // permission may not.
+    // A subject's session opens no console page (it downloads its report on the portal, in
+    // 我的信用档案); another subject, staff out of reach and staff without the permission may
+    // not either.
     let own = t.session_for(Role::Subject, "320412", Some(USCC)).await;
     let (st, page) = view(&t, &no, &own).await;
-    assert_eq!(st, StatusCode::OK);
-    assert!(page.contains(&code));
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert!(!page.contains(&code));
     let other = t
         .session_for(Role::Subject, "320411", Some(OTHER_USCC))
         .await;
@@ -164,8 +165,8 @@ async fn enterprise_report(t: TestApp) {
         })
         .await
         .unwrap();
-    assert_eq!(events.iter().filter(|e| e.outcome == "ok").count(), 3);
-    assert!(events.iter().filter(|e| e.outcome == "denied").count() == 2);
+    assert_eq!(events.iter().filter(|e| e.outcome == "ok").count(), 2);
+    assert!(events.iter().filter(|e| e.outcome == "denied").count() == 1);
     assert!(events.iter().all(|e| e.target.as_deref() == Some(&no)));
 
     // The issue page links to the web version.

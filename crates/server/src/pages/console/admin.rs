@@ -170,7 +170,7 @@ pub async fn audit(
                     @for g in grants.iter().take(5) {
                         li {
                             (dt(&g.requested_at)) " " (super::who(&g.requested_by)) " 申请授予 " (g.username)
-                            "（" (g.region) "）" (labels(&g.privileged)) " " (status_tag(&g.status))
+                            "（" (crate::pages::portal::region_name(Some(&g.region))) "）" (labels(&g.privileged)) " " (status_tag(&g.status))
                         }
                     }
                 }
@@ -539,7 +539,7 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
                             td { (a.username) }
                             td { (a.display_name) }
                             td { (a.roles.iter().map(|r| role_label(r)).collect::<Vec<_>>().join("、")) }
-                            td { (crate::pages::portal::region_name(Some(&a.region))) " " span.hint { (a.region) } }
+                            td { (crate::pages::portal::region_name(Some(&a.region))) " " code.small { (a.region) } }
                             td { (a.body.as_deref().map(body_label).unwrap_or_default()) }
                             td {
                                 @if a.disabled { span.tag.bad { "已停用" } }
@@ -596,7 +596,11 @@ pub async fn accounts(State(state): State<AppState>, caller: Caller, uri: Uri) -
                     div { label for="acc-username" { "用户名" } input #acc-username type="text" autocomplete="off"; }
                     div { label for="acc-display" { "姓名 / 显示名" } input #acc-display type="text" autocomplete="off"; }
                     div { label for="acc-region" { "辖区（输入地名选择，默认为本人辖区）" } input #acc-region type="text" list="region-list" autocomplete="off" value=(own_region); }
-                    div { label for="acc-body" { "所属单位（可选，输入单位名称选择）" } input #acc-body type="text" list="body-list" autocomplete="off"; }
+                    div {
+                        label for="acc-body" { "所属单位（可选，输入单位名称选择）" }
+                        input #acc-body type="text" list="body-list" autocomplete="off" aria-describedby="acc-body-hint";
+                        p.hint #acc-body-hint { "信用主体（企业登录）账号：填写该企业的统一社会信用代码，须为平台中已有的主体。" }
+                    }
                 }
                 fieldset {
                     legend { "角色" }
@@ -723,7 +727,7 @@ pub async fn grants(State(state): State<AppState>, caller: Caller, uri: Uri) -> 
                     @let note = format!("grant-note-{}", g.id);
                     tr {
                         td { (g.username) }
-                        td { (g.region) }
+                        td { (crate::pages::portal::region_name(Some(&g.region))) " " code.small { (g.region) } }
                         td { strong { (labels(&g.privileged)) } br; span.hint { "审批后角色：" (labels(&g.roles)) } }
                         td { (labels(&g.roles_before)) }
                         td { (super::who(&g.requested_by)) }
@@ -754,7 +758,7 @@ pub async fn grants(State(state): State<AppState>, caller: Caller, uri: Uri) -> 
                 @for g in &done {
                     tr {
                         td { (g.username) }
-                        td { (g.region) }
+                        td { (crate::pages::portal::region_name(Some(&g.region))) " " code.small { (g.region) } }
                         td { (labels(&g.privileged)) }
                         td { (status_tag(&g.status)) }
                         td { (super::who(&g.requested_by)) br; span.hint { (dt(&g.requested_at)) } }

@@ -276,7 +276,7 @@ pub async fn lists(
             div { button type="submit" { "筛选" } }
         }
         p.hint { "共 " (shown.len()) " 条。点“办理”查看条目的期限和办理经过，办理公示、异议、生效、移出。" }
-        (super::lists::propose_form(joint))
+        (super::lists::propose_form(joint, &super::lists::recognising_bodies(&state, &caller)))
         div.table-wrap { table {
             thead { tr { th { "信用主体" } th { "名单" } th { "状态" } th { "认定部门" } th { "公示截止" } th { "生效 / 期限" } th { "待处理异议" } th { "办理" } } }
             tbody {

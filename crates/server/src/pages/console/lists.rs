@@ -64,12 +64,34 @@ pub async fn entries_in_reach(
     out
 }
 
-/// The form to propose an entry (认定), shown on `/console/lists`.
-pub fn propose_form(joint: Option<&JointCatalog>) -> Markup {
+/// The bodies a caller may pick as an entry's recognising body: the deployment's known
+/// departments and bodies (`admin::body_choices`) within the caller's reach for lists, and its
+/// own body: `(USCC, name)`, by name.
+pub fn recognising_bodies(state: &AppState, caller: &Caller) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = super::admin::body_choices(state)
+        .into_iter()
+        .filter(|(code, _)| {
+            caller.reaches(P::ListsManage, &crate::auth::uscc_region(code))
+                || caller
+                    .body
+                    .as_deref()
+                    .is_some_and(|b| b.eq_ignore_ascii_case(code))
+        })
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out
+}
+
+/// The form to propose an entry (认定), shown on `/console/lists`: the recognising body is
+/// picked from a searchable list (name, USCC beside), never typed as a code.
+pub fn propose_form(joint: Option<&JointCatalog>, bodies: &[(String, String)]) -> Markup {
     html! {
         details.card #propose {
             summary { "拟认定（新增名单条目）" }
-            p.hint { "认定后条目为“拟列入”，再依次办理公示、生效。认定部门须填写其统一社会信用代码：异议和联合奖惩闭环据此送达其所在地区的信用办。" }
+            p.hint { "认定后条目为“拟列入”，再依次办理公示、生效。认定部门从列表中选择（输入名称查找）：异议和联合奖惩闭环据此送达其所在地区的信用办。" }
+            datalist #p-body-list {
+                @for (code, name) in bodies { option value=(format!("{name} {code}")) {} }
+            }
             div.form-grid {
                 div {
                     label for="p-list" { "名单" }
@@ -82,7 +104,7 @@ pub fn propose_form(joint: Option<&JointCatalog>) -> Markup {
                     }
                 }
                 div {
-                    label for="p-subject" { "信用主体（统一社会信用代码或全称）" }
+                    label for="p-subject" { "信用主体（全称或统一社会信用代码）" }
                     input #p-subject type="text" autocomplete="off";
                 }
                 div {
@@ -94,24 +116,74 @@ pub fn propose_form(joint: Option<&JointCatalog>) -> Markup {
                     textarea #p-basis rows="2" {}
                 }
                 div {
-                    label for="p-body" { "认定部门统一社会信用代码" }
-                    input #p-body type="text" autocomplete="off";
+                    label for="p-body" { "认定部门（输入名称查找并选择）" }
+                    input #p-body type="search" list="p-body-list" autocomplete="off"
+                        placeholder="例如：市场监督管理局" aria-describedby="p-body-hint";
+                    p.hint #p-body-hint { "列表列出本辖区的部门，名称后为其统一社会信用代码。" }
                 }
                 div {
-                    label for="p-body-name" { "认定部门名称（可不填，按代码查找）" }
-                    input #p-body-name type="text" autocomplete="off";
-                }
-                div {
-                    label for="p-evidence" { "证据（每行一项：记录编号、文书号等）" }
+                    label for="p-evidence" { "证据（每行一项：文书号等）" }
                     textarea #p-evidence rows="3" {}
                 }
             }
             button type="button" data-api="/console/lists/propose"
-                data-fields="list=p-list,subject=p-subject,standard=p-standard,basis=p-basis,recognised_by_uscc=p-body,recognised_by=p-body-name,evidence=p-evidence"
+                data-fields="list=p-list,subject=p-subject,standard=p-standard,basis=p-basis,recognised_by_uscc=p-body,evidence=p-evidence"
                 data-out="propose-msg" data-done="已提交认定" { "提交认定" }
             (msg_box("propose-msg"))
         }
     }
+}
+
+/// The recognising body a form names, as picked from the list (`名称 USCC`) or typed (a
+/// USCC, or a listed body's exact name): `(USCC, name)`; the name looked up when not given.
+async fn recognising_body(
+    state: &AppState,
+    caller: &Caller,
+    text: &str,
+    name: Option<String>,
+) -> Result<(String, Option<String>), AppError> {
+    let text = text.trim();
+    let code_like = |w: &str| w.len() == 18 && w.chars().all(|c| c.is_ascii_alphanumeric());
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let bodies = recognising_bodies(state, caller);
+    // `名称 USCC` (the list's form), `USCC 名称`, or a USCC alone.
+    let (code, rest) = match (words.first(), words.last()) {
+        (_, Some(last)) if code_like(last) => (
+            Some(last.to_ascii_uppercase()),
+            words[..words.len() - 1].join(" "),
+        ),
+        (Some(first), _) if code_like(first) => {
+            (Some(first.to_ascii_uppercase()), words[1..].join(" "))
+        }
+        _ => (None, text.to_string()),
+    };
+    let code = match code {
+        Some(c) => c,
+        // A name typed without picking: a listed body of exactly that name.
+        None => bodies
+            .iter()
+            .find(|(_, n)| *n == rest)
+            .map(|(c, _)| c.clone())
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "recognising_body_code_required",
+                    "请从列表中选择认定部门（名称后附统一社会信用代码）",
+                )
+            })?,
+    };
+    let name = name
+        .or_else(|| (!rest.trim().is_empty()).then(|| rest.trim().to_string()))
+        .or_else(|| {
+            bodies
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map(|(_, n)| n.clone())
+        });
+    let name = match name {
+        Some(n) => Some(n),
+        None => state.store.subject_by_uscc(&code).await?.map(|s| s.name),
+    };
+    Ok((code, name))
 }
 
 /// What the propose form posts.
@@ -184,21 +256,22 @@ pub async fn propose(
     let Json(f) = body.map_err(json_error)?;
     caller.require(P::ListsManage)?;
     let subject = subject_named(&state, &caller, &f.subject).await?;
-    let code = f
+    let picked = f
         .recognised_by_uscc
-        .map(|c| c.trim().to_ascii_uppercase())
+        .map(|c| c.trim().to_string())
         .filter(|c| !c.is_empty());
     let name = f
         .recognised_by
         .map(|n| n.trim().to_string())
         .filter(|n| !n.is_empty());
-    let Some(code) = code else {
+    let Some(picked) = picked else {
         return Err(AppError::invalid(
             "recognising_body_code_required",
-            "请填写认定部门的统一社会信用代码",
+            "请选择认定部门（须有统一社会信用代码）",
         )
         .into());
     };
+    let (code, name) = recognising_body(&state, &caller, &picked, name).await?;
     let req = ProposeRequest {
         subject_id: subject.id,
         standard: f.standard,

@@ -139,6 +139,7 @@ pub async fn record(
         .filter_map(|h| serde_json::from_value(h.clone()).ok())
         .collect();
     let (type_name, titles) = field_titles(&state, &record.type_code).await;
+    let source_name = super::body_name(&state, &record.source_dept).await;
     let may_transition = caller.reaches_any(
         P::RecordsTransition,
         &chengxin_app::records::record_regions(&record),
@@ -171,8 +172,8 @@ pub async fn record(
                     @for a in &view.annotations { " " span.tag.warn { (a) } }
                 }
                 @if let Some(s) = &record.severity { dt { "失信程度" } dd { (s) } }
-                dt { "报送部门" } dd { (record.source_dept) }
-                @if let Some(b) = record.batch_id { dt { "报送批次" } dd { a href=(format!("/console/batches/{b}")) { (b) } } }
+                dt { "报送部门" } dd { (super::named_code(source_name.as_deref(), &record.source_dept)) }
+                @if let Some(b) = record.batch_id { dt { "报送批次" } dd { a href=(format!("/console/batches/{b}")) { "查看该批次" } } }
                 @if let Some(p) = &record.published_at { dt { "公示时间" } dd { (dt(p)) } }
                 @if let Some(u) = &record.publish_until { dt { "公示截止" } dd { (u) } }
                 dt { "数据版本" } dd { (record.version) }
@@ -191,7 +192,16 @@ pub async fn record(
                         td { (history_label(&h.action)) }
                         td { (h.status.label()) }
                         td { (who(&h.actor)) }
-                        td { (h.note.clone().map(|n| val(&serde_json::Value::String(n))).unwrap_or_default()) }
+                        td {
+                            @match (h.note.as_deref(), record.batch_id) {
+                                // A batch import's row names its batch: a link, not its id.
+                                (Some(n), Some(b)) if n.starts_with("批次 ") => {
+                                    "批量报送（" a href=(format!("/console/batches/{b}")) { "查看批次" } "）"
+                                }
+                                (Some(n), _) => { (val(&serde_json::Value::String(n.to_string()))) }
+                                (None, _) => {}
+                            }
+                        }
                         td { @if !h.changes.is_empty() { (changes_list(&h.changes, &titles)) } }
                     }
                 }
@@ -345,6 +355,14 @@ pub async fn subjects(
         }
         None => Vec::new(),
     };
+    // The submitting departments by name.
+    let mut dept_names: std::collections::HashMap<String, Option<String>> = Default::default();
+    for r in &records {
+        if !dept_names.contains_key(&r.source_dept) {
+            let n = super::body_name(&state, &r.source_dept).await;
+            dept_names.insert(r.source_dept.clone(), n);
+        }
+    }
     let body = html! {
         form.card.search role="search" method="get" action="/console/subjects" {
             label.sr-only for="q" { "主体名称或统一社会信用代码" }
@@ -354,7 +372,7 @@ pub async fn subjects(
         @if !text.is_empty() {
             p.hint { "找到 " (found.len()) " 个主体（仅限本辖区）。" }
             div.table-wrap { table {
-                thead { tr { th { "名称" } th { "类型" } th { "代码" } th { "区划" } } }
+                thead { tr { th { "名称" } th { "类型" } th { "统一社会信用代码 / 证件号码" } th { "所属地区" } } }
                 tbody {
                     @if found.is_empty() { tr { td colspan="4" { "未找到匹配的主体。" } } }
                     @for s in &found {
@@ -362,7 +380,7 @@ pub async fn subjects(
                             td { a href=(format!("/console/subjects?q={}&subject={}", enc(&text), s.id)) { (s.name) } }
                             td { (subject_kind_label(s)) }
                             td { (subject_code(s)) }
-                            td { (s.region.clone().unwrap_or_default()) }
+                            td { (crate::pages::portal::region_name(s.region.as_deref())) }
                         }
                     }
                 }
@@ -374,7 +392,7 @@ pub async fn subjects(
                 dt { "类型" } dd { (subject_kind_label(s)) }
                 dt { "代码" } dd { (subject_code(s)) }
                 @if !s.former_names.is_empty() { dt { "曾用名" } dd { (s.former_names.join("、")) } }
-                dt { "区划" } dd { (s.region.clone().unwrap_or_default()) }
+                dt { "所属地区" } dd { (crate::pages::portal::region_name(s.region.as_deref())) }
             } }
             @if !nonpublic { p.hint { "仅显示公示中的记录。" } }
             div.table-wrap { table {
@@ -384,10 +402,10 @@ pub async fn subjects(
                     @for r in &records {
                         tr {
                             td { (r.decision_date) }
-                            td { (r.type_code) }
+                            td { (crate::pages::portal::type_name_of(&r.type_code)) }
                             td { a href=(format!("/console/records/{}", r.id)) { (r.doc_no) } }
                             td { (status_tag(r.status)) @if r.tolerated { " " span.tag.muted { "容错" } } }
-                            td { (r.source_dept) }
+                            td { (super::named_code(dept_names.get(&r.source_dept).and_then(|n| n.as_deref()), &r.source_dept)) }
                         }
                     }
                 }

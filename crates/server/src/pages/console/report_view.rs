@@ -231,6 +231,11 @@ pub async fn view(
                 .into();
         return api_error_page(&caller, &v, &err);
     };
-    let body = report_body(&signed, &state.report_verify_url);
+    // The QR as printed on the PDF (the absolute address); the portal's own page otherwise.
+    let verify_url = state
+        .report_verify_url
+        .as_deref()
+        .unwrap_or(chengxin_app::REPORT_VERIFY_PATH);
+    let body = report_body(&signed, verify_url);
     render(&caller, &v, "信用报告", "/console/reports/credit", body)
 }

@@ -1,17 +1,16 @@
-//! 信用报告 (issue a report: staff for subjects in reach, a subject for itself) and the
-//! subject's own archive (本主体信用档案) with the repair application form.
+//! 信用报告 (issue a report on a subject in reach). A subject's own archive and report are
+//! on the portal (`/portal/my`).
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::response::Response;
 use chengxin_access::Permission as P;
-use chengxin_domain::records::RecordHistoryEntry;
 use chengxin_domain::subjects::Subject;
 use maud::html;
 use serde::Deserialize;
 
-use super::{api_error_page, dt, enc, gate, render, val, who};
+use super::{gate, render};
 use crate::auth::Caller;
 use crate::pages::script;
 use crate::AppState;
@@ -27,7 +26,7 @@ document.querySelectorAll("[data-pick]").forEach(function (b) {
     const input = document.getElementById("report-subject");
     input.value = b.dataset.pick;
     document.getElementById("report-subject-name").textContent = "已选择：" + b.dataset.name;
-    input.focus();
+    document.getElementById("issue-report").focus();
   });
 });
 document.getElementById("issue-report").addEventListener("click", async function () {
@@ -35,7 +34,7 @@ document.getElementById("issue-report").addEventListener("click", async function
   const msg = document.getElementById("report-msg");
   const out = document.getElementById("report-result");
   const id = document.getElementById("report-subject").value.trim();
-  if (!/^[0-9a-fA-F-]{36}$/.test(id)) { cx.message(msg, "err", "请填写或选择信用主体编号"); return; }
+  if (!/^[0-9a-fA-F-]{36}$/.test(id)) { cx.message(msg, "err", "请先在上方查找并选择信用主体"); return; }
   btn.disabled = true;
   cx.message(msg, "info", "正在出具信用报告…");
   const r = await cx.api("POST", "/api/v1/credit-reports", { subject_id: id });
@@ -111,14 +110,14 @@ pub async fn credit(
             }
             @if !text.is_empty() {
                 div.table-wrap { table {
-                    thead { tr { th { "名称" } th { "代码" } th { "区划" } th { "" } } }
+                    thead { tr { th { "名称" } th { "统一社会信用代码 / 证件号码" } th { "所属地区" } th { "操作" } } }
                     tbody {
                         @if found.is_empty() { tr { td colspan="4" { "未找到本辖区内匹配的主体。" } } }
                         @for s in &found {
                             tr {
                                 td { (s.name) }
                                 td { (subject_code(s)) }
-                                td { (s.region.clone().unwrap_or_default()) }
+                                td { (crate::pages::portal::region_name(s.region.as_deref())) }
                                 td { button.secondary type="button" data-pick=(s.id) data-name=(s.name) { "选择" } }
                             }
                         }
@@ -133,11 +132,11 @@ pub async fn credit(
                     None => { div.notice.err { "当前账号未关联信用主体（账号所属单位须为主体的统一社会信用代码），无法出具报告。" } }
                 }
             }
-            label for="report-subject" { "信用主体编号" }
-            input #report-subject type="text" autocomplete="off" spellcheck="false"
-                value=(own.as_ref().map(|s| s.id.to_string()).unwrap_or_default())
-                readonly[!staff] placeholder="可在上方查找后选择";
-            p.hint #report-subject-name {}
+            input #report-subject type="hidden"
+                value=(own.as_ref().map(|s| s.id.to_string()).unwrap_or_default());
+            p.hint #report-subject-name aria-live="polite" {
+                @if staff { "请先在上方查找并选择信用主体。" }
+            }
             p { button #issue-report type="button" disabled[!staff && own.is_none()] { "出具信用报告" } }
             div #report-msg hidden aria-live="polite" {}
             div #report-result hidden aria-live="polite" {
@@ -160,159 +159,4 @@ pub async fn credit(
         (script(CREDIT_JS))
     };
     render(&caller, &v, "信用报告", "/console/reports/credit", body)
-}
-
-const ARCHIVE_JS: &str = r#"
-document.getElementById("repair-submit").addEventListener("click", async function () {
-  const btn = this;
-  const out = document.getElementById("repair-msg");
-  const target = document.getElementById("repair-target").value;
-  const reasons = document.getElementById("repair-reasons").value.trim();
-  const commitment = document.getElementById("repair-commitment").checked;
-  if (!target) { cx.message(out, "err", "请选择要修复的信息"); return; }
-  if (reasons.length < 2) { cx.message(out, "err", "请说明失信行为的纠正和义务履行情况"); return; }
-  if (!commitment) { cx.message(out, "err", "申请信用修复须作出信用承诺"); return; }
-  const [kind, id] = target.split(":");
-  const body = {
-    target_kind: kind, target_id: id, reasons: reasons, commitment: commitment,
-    applicant_name: document.getElementById("repair-applicant").value.trim() || null,
-    contact: document.getElementById("repair-contact").value.trim() || null,
-  };
-  btn.disabled = true;
-  const r = await cx.api("POST", "/api/v1/repairs", body);
-  btn.disabled = false;
-  if (!r.ok) { cx.message(out, "err", cx.error(r.data)); return; }
-  out.className = "notice ok"; out.hidden = false; out.innerHTML = "";
-  const p = document.createElement("p");
-  p.textContent = "修复申请已提交，请妥善保存查询编号和查询码（查询码只显示这一次），用于查询进度和补充证明材料：";
-  const dl = document.createElement("dl"); dl.className = "kv";
-  [["查询编号", r.data.tracking_no, "repair-tracking"], ["查询码", r.data.access_code, "repair-code"], ["办理期限", r.data.due || "", "repair-due"]].forEach(function (x) {
-    const dt = document.createElement("dt"); dt.textContent = x[0];
-    const dd = document.createElement("dd"); const s = document.createElement("strong"); s.id = x[2]; s.textContent = x[1]; dd.appendChild(s);
-    dl.appendChild(dt); dl.appendChild(dd);
-  });
-  const link = document.createElement("a"); link.href = "/portal/track"; link.textContent = "前往办件查询上传证明材料";
-  out.appendChild(p); out.appendChild(dl); out.appendChild(link);
-});
-"#;
-
-/// `/console/archive`: the subject's own full archive and the repair form.
-pub async fn archive(State(state): State<AppState>, caller: Caller, uri: Uri) -> Response {
-    let v = match gate(&state, &caller, &uri, |c| c.has(P::ArchiveReadOwn)).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let a = match chengxin_app::rights::own_archive(&state, &caller).await {
-        Ok(a) => a,
-        Err(e) => return api_error_page(&caller, &v, &e.into()),
-    };
-    let str_of =
-        |v: &serde_json::Value, k: &str| -> String { v.get(k).map(val).unwrap_or_default() };
-    // What may be repaired: negative records still public, and effective list entries.
-    let mut targets: Vec<(String, String)> = Vec::new();
-    for r in &a.records {
-        let status = str_of(&r.record, "status");
-        let negative = r.record.get("severity").is_some_and(|s| !s.is_null());
-        if negative && (status == "published" || status == "expired") {
-            targets.push((
-                format!("record:{}", str_of(&r.record, "id")),
-                format!(
-                    "{} {}（{}）",
-                    str_of(&r.record, "decision_date"),
-                    str_of(&r.record, "doc_no"),
-                    r.status_label
-                ),
-            ));
-        }
-    }
-    for e in &a.list_entries {
-        if str_of(e, "status") == "effective" {
-            targets.push((
-                format!("list_entry:{}", str_of(e, "id")),
-                format!("名单：{}", str_of(e, "list_code")),
-            ));
-        }
-    }
-    let body = html! {
-        p { "信用主体：" strong { (a.name) } }
-        p.hint { "本页显示本主体的全部信用记录，包括已修复、已到期和已撤销的记录及其变更历史；社会公众在门户只能看到公示中的记录。" }
-        h2 { "信用记录" }
-        div.table-wrap { table {
-            thead { tr { th { "决定日期" } th { "类别" } th { "文书号" } th { "状态" } th { "公示截止" } th { "变更历史" } } }
-            tbody {
-                @if a.records.is_empty() { tr { td colspan="6" { "暂无信用记录。" } } }
-                @for r in &a.records {
-                    @let history: Vec<RecordHistoryEntry> = r.record.get("history").and_then(|h| serde_json::from_value(h.clone()).ok()).unwrap_or_default();
-                    tr {
-                        td { (str_of(&r.record, "decision_date")) }
-                        td { (str_of(&r.record, "type_code")) }
-                        td { (str_of(&r.record, "doc_no")) }
-                        td {
-                            @let st = str_of(&r.record, "status");
-                            @if st == "repaired" { span.tag.ok { (r.status_label) } }
-                            @else if st == "published" { span.tag.warn { (r.status_label) } }
-                            @else { span.tag.muted { (r.status_label) } }
-                            @for an in &r.annotations { " " span.tag.muted { (an) } }
-                        }
-                        td { (str_of(&r.record, "publish_until")) }
-                        td {
-                            details {
-                                summary { (history.len()) " 条" }
-                                ul.plain.small {
-                                    @for h in &history {
-                                        li { (dt(&h.at)) " · " (super::history_label(&h.action)) " → " (h.status.label()) " · " (who(&h.actor))
-                                            @if let Some(n) = &h.note { " · " (val(&serde_json::Value::String(n.clone()))) } }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        } }
-        @if !a.list_entries.is_empty() {
-            h2 { "名单情况" }
-            ul.plain {
-                @for e in &a.list_entries { li { (str_of(e, "list_code")) " · " (str_of(e, "status")) } }
-            }
-        }
-        @if !a.applications.is_empty() {
-            h2 { "本主体的申请" }
-            div.table-wrap { table {
-                thead { tr { th { "查询编号" } th { "类型" } th { "状态" } th { "期限" } } }
-                tbody {
-                    @for ap in &a.applications {
-                        tr {
-                            td { a href=(format!("/portal/track?no={}", enc(&str_of(ap, "tracking_no")))) { (str_of(ap, "tracking_no")) } }
-                            td { (chengxin_domain::rights::AppKind::parse(&str_of(ap, "kind")).map(|k| k.label()).unwrap_or("")) }
-                            td { (chengxin_domain::rights::AppState::parse(&str_of(ap, "state")).map(|s| s.label()).unwrap_or("")) }
-                            td { (str_of(ap, "due")) }
-                        }
-                    }
-                }
-            } }
-        }
-        h2 { "申请信用修复" }
-        div.card {
-            @if targets.is_empty() {
-                p.hint { "当前没有可申请修复的失信信息。" }
-            }
-            label for="repair-target" { "要修复的信息" }
-            select #repair-target {
-                option value="" { "请选择…" }
-                @for (value, label) in &targets { option value=(value) { (label) } }
-            }
-            label for="repair-reasons" { "纠正失信行为、履行法定义务的情况" }
-            textarea #repair-reasons rows="4" {}
-            div.form-grid {
-                div { label for="repair-applicant" { "申请人（默认为本主体名称）" } input #repair-applicant type="text" value=(a.name); }
-                div { label for="repair-contact" { "联系电话或邮箱" } input #repair-contact type="text" autocomplete="tel"; }
-            }
-            label.check { input #repair-commitment type="checkbox"; " 本主体作出信用承诺：所提交材料真实有效，如有虚假愿承担相应责任。" }
-            p { button #repair-submit type="button" { "提交修复申请" } }
-            div #repair-msg tabindex="-1" hidden aria-live="polite" {}
-        }
-        (script(ARCHIVE_JS))
-    };
-    render(&caller, &v, "本主体信用档案", "/console/archive", body)
 }

@@ -142,8 +142,50 @@ fn target_label(k: &str) -> &str {
     match k {
         "record" => "信用记录",
         "list_entry" => "名单条目",
-        other => other,
+        "subject" => "信用主体",
+        _ => "其他",
     }
+}
+
+/// What an application ended with, in Chinese.
+fn outcome_label(kind: AppKind, outcome: &str) -> &'static str {
+    match outcome {
+        "refused" => "不予受理",
+        "corrected" => "信息已更正",
+        "revoked" if kind == AppKind::Repair => "修复已撤销",
+        "revoked" => "信息已撤销",
+        "kept" => "维持原信息",
+        "repaired" => "同意修复",
+        "rejected" => "不予修复",
+        "answered" => "已答复",
+        "waived" => "免于惩戒",
+        "mitigated" => "从轻惩戒",
+        "tolerated" => "容错纠错（不计入失信）",
+        _ => "已作出决定",
+    }
+}
+
+/// The rules an application was handled under, by title (a repair's 令, else the version of
+/// the credit-rights rules file).
+fn rule_title(state: &AppState, version: &str) -> String {
+    let rules = state.rights_rules().ok();
+    match rules.and_then(|r| r.repair.iter().find(|x| x.id == version)) {
+        Some(r) => r.title.clone(),
+        None => format!("信用权益保护规则（{version} 版）"),
+    }
+}
+
+/// A repair material's category by name.
+fn material_label(state: &AppState, code: &str) -> String {
+    state
+        .rights_rules()
+        .ok()
+        .and_then(|r| {
+            r.repair
+                .iter()
+                .find_map(|x| x.material(code).map(|m| m.label.clone()))
+        })
+        .unwrap_or_else(|| "其他材料".into())
 }
 
 /// Which steps the caller may take on this application now: (action, label, by office).
@@ -358,6 +400,38 @@ pub async fn detail(
     let today = state.today();
     let cal = super::page_calendar(&state).await;
     let id_s = row.id.to_string();
+    // The target by name: the record's type and document number, or the entry's list and
+    // subject — never its id.
+    let target_text: String = match row.target_kind.as_str() {
+        "record" => match crate::routes::input::parse_id(&row.target_id) {
+            Ok(id) => match state.store.record(id).await.ok().flatten() {
+                Some(r) => format!(
+                    "{} {}",
+                    crate::pages::portal::type_name_of(&r.type_code),
+                    chengxin_domain::codes::id_number::mask_in_text(&r.doc_no)
+                ),
+                None => "（记录不存在）".into(),
+            },
+            Err(_) => "（记录不存在）".into(),
+        },
+        "list_entry" => match crate::routes::input::parse_id(&row.target_id) {
+            Ok(id) => match state.store.list_entry(id).await.ok().flatten() {
+                Some(e) => format!(
+                    "{}：{}",
+                    chengxin_domain::lists::JointCatalog::default_checked()
+                        .ok()
+                        .and_then(|j| j.list(&e.list_code))
+                        .map(|l| l.name.clone())
+                        .unwrap_or_else(|| "信用名单".into()),
+                    app.subject_name
+                ),
+                None => "（名单条目不存在）".into(),
+            },
+            Err(_) => "（名单条目不存在）".into(),
+        },
+        _ => app.subject_name.clone(),
+    };
+    let department_name = super::body_name(&state, &row.department).await;
     let body = html! {
         p { a href="/console/applications" { "← 返回队列" } }
         div.card {
@@ -369,19 +443,23 @@ pub async fn detail(
                 dt { "办理期限" } dd { (super::due_on(app.due, today, &cal)) }
                 dt { "信用主体" } dd { (app.subject_name) }
                 dt { "对象" } dd {
-                    (target_label(&row.target_kind)) " "
+                    (target_label(&row.target_kind)) "："
                     @if row.target_kind == "record" {
-                        a href=(format!("/console/records/{}", enc(&row.target_id))) { (row.target_id) }
+                        a #target-link href=(format!("/console/records/{}", enc(&row.target_id))) { (target_text) }
+                    } @else if row.target_kind == "list_entry" {
+                        a #target-link href=(format!("/console/lists/{}", enc(&row.target_id))) { (target_text) }
                     } @else {
-                        code { (row.target_id) }
+                        (target_text)
                     }
                 }
-                dt { "认定/报送部门" } dd { (row.department) }
+                @if !row.department.trim().is_empty() {
+                    dt { "认定/报送部门" } dd #department { (super::named_code(department_name.as_deref(), &row.department)) }
+                }
                 @if let Some(a) = &app.applicant {
                     dt { "申请人" } dd { (a.name) @if a.is_subject { "（信用主体本人）" } }
                 }
                 dt { "提交日期" } dd { (app.filed_on) }
-                dt { "适用规则" } dd { (app.rule_version) }
+                dt { "适用规则" } dd { (rule_title(&state, &app.rule_version)) }
                 @if app.kind == AppKind::Repair {
                     dt { "信用承诺" } dd { @if app.commitment { "已作出" } @else { "未作出" } }
                 }
@@ -400,7 +478,7 @@ pub async fn detail(
                     @for e in &app.evidence {
                         tr {
                             td { a href=(format!("/api/v1/applications/{}/evidence/{}", row.id, e.id)) download { (e.name) } }
-                            td { (e.material.clone().unwrap_or_default()) }
+                            td { (e.material.as_deref().map(|m| material_label(&state, m)).unwrap_or_default()) }
                             td { (format!("{:.1} KB", e.size as f64 / 1024.0)) }
                             td { (dt(&e.at)) }
                             td { code.small { (e.sha256.get(..16).unwrap_or(&e.sha256)) "…" } }
@@ -412,7 +490,7 @@ pub async fn detail(
         @if let Some(d) = &app.decision {
             h2 { "决定" }
             div.card { dl.kv {
-                dt { "结果" } dd { (d.outcome) }
+                dt { "结果" } dd { (outcome_label(app.kind, &d.outcome)) }
                 dt { "理由" } dd { (d.reasons) }
                 @if !d.grounds.is_empty() { dt { "理由类别" } dd { (d.grounds.iter().map(|g| g.label()).collect::<Vec<_>>().join("、")) } }
                 @if let Some(b) = &d.basis { dt { "依据" } dd { (b) } }

@@ -84,7 +84,7 @@ pub async fn submit(State(state): State<AppState>, caller: Caller, uri: Uri) -> 
                     select #type name="type" required {
                         option value="" { "请选择…" }
                         @for (code, name) in &types {
-                            option value=(code) selected[code == "admin_penalty"] { (name) "（" (code) "）" }
+                            option value=(code) selected[code == "admin_penalty"] { (name) }
                         }
                     }
                 }
@@ -233,7 +233,7 @@ pub fn batch_view(caller: &Caller, b: &Batch) -> Markup {
             @if b.queued > 0 {
                 p.hint { "有 " (b.queued) " 条记录未能自动关联信用主体，已进入" a href="/console/link-queue" { "待关联队列" } "。" }
             }
-            p.hint { "本批次结果的固定链接：" a href=(format!("/console/batches/{}", enc(&b.id.to_string()))) { "/console/batches/" (b.id) } }
+            p.hint { "本批次结果的固定链接：" a href=(format!("/console/batches/{}", enc(&b.id.to_string()))) { "本批次结果" } }
         }
     }
 }

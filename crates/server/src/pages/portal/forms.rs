@@ -132,7 +132,7 @@ pub async fn objection(
                             li { "填写申请人、联系方式和理由并提交，保存好查询编号和查询码；" }
                             li { "凭查询编号在" a href="/portal/track" { "办件查询" } "查看进度和答复。" }
                         }
-                        p.hint { "信用主体对本单位非公开信息有异议的，请登录后在工作台提出（" a href="/console/login" { "登录" } "）。" }
+                        p.hint { "信用主体对本单位非公开信息有异议的，请登录后在“我的信用档案”中提出（" a href="/portal/login" { "企业登录" } "）。" }
                     }
                 }
                 Some(r) => {
@@ -482,12 +482,12 @@ pub async fn repair(State(state): State<AppState>, caller: Caller) -> Response {
             section.card aria-labelledby="h-how" {
                 h2 #h-how { "如何申请" }
                 ol {
-                    li { "信用主体使用本单位账号" a href="/console/login" { "登录" } "（账号由信用办开通）；" }
+                    li { "信用主体使用本单位账号" a href="/portal/login" { "企业登录" } "（账号由信用办开通）；" }
                     li { "在“我的信用档案”中选择要修复的失信信息，填写整改和履行义务情况，作出信用承诺；" }
                     li { "上传证明材料，提交后获得查询编号和查询码；" }
                     li { "凭查询编号在" a href="/portal/track" { "办件查询" } "查看进度和结果。" }
                 }
-                p { a.button href="/console/login" { "登录申请信用修复" } }
+                p { a.button href="/portal/login?next=%2Fportal%2Fmy" { "登录申请信用修复" } }
             }
         },
     )

@@ -35,6 +35,7 @@ pub async fn sitemap(State(state): State<AppState>, caller: Caller) -> Response 
                         li { a href="/portal/complaint" { "投诉举报" } }
                         li { a href="/portal/track" { "办件查询" } }
                         li { a href="/portal/verify" { "信用报告验真" } }
+                        li { a href="/portal/login" { "企业登录" } "（我的信用档案、信用修复、下载本单位信用报告）" }
                     }
                     h2 { "关于本站" }
                     ul {

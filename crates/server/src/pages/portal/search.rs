@@ -426,9 +426,17 @@ pub async fn archive(
                     }
                     dt { "公示信息" } dd { (total) " 条" }
                 }
+                @if !subject.kind.is_person() {
+                    p.actions {
+                        a.button #public-report href=(format!("/portal/subjects/{}/report.pdf", subject.id)) download {
+                            "下载信用报告（PDF）"
+                        }
+                        " " span.hint { "报告列示出具时依法向社会公开的信用信息，经电子签名，可在“" a href="/portal/verify" { "报告验真" } "”核验。" }
+                    }
+                }
                 p.hint {
                     "本档案仅显示依法向社会公开、处于公示期内的信息。信用主体可登录后查看本单位完整档案、申请信用修复和下载信用报告（"
-                    a href="/console/login" { "登录" } "）。"
+                    a href="/portal/login" { "企业登录" } "）。"
                 }
             }
             @if !entries.is_empty() {
