@@ -31,6 +31,9 @@ pub mod rights;
 pub mod session;
 pub mod site;
 pub mod subjects;
+pub mod templates;
+pub mod precheck;
+pub mod batch_history;
 
 pub use context::{App, DEFAULT_REPORT_ISSUER, DEFAULT_REPORT_VERIFY_URL};
 pub use error::{AppError, AppResult, FieldProblem};
