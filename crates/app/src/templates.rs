@@ -24,13 +24,31 @@ pub struct TypeOffer {
     pub required: usize,
 }
 
-/// The types `dept` (as the caller may submit for it, [`submitting_dept`]) may submit, in
-/// catalog order.
-pub fn offered(app: &App, caller: &Caller, dept: &str) -> AppResult<(String, Vec<TypeOffer>)> {
-    let dept = submitting_dept(caller, dept)?;
+/// The department a template or an offer is for: the one named (the caller must be allowed
+/// to submit for it, [`submitting_dept`]) or the caller's own body; `None` for a caller
+/// without a body that names none (every type is offered to it, the department chosen later).
+fn dept_for(caller: &Caller, dept: Option<&str>) -> AppResult<Option<String>> {
+    match dept.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => submitting_dept(caller, d).map(Some),
+        None => match caller.body.as_deref() {
+            Some(b) => submitting_dept(caller, b).map(Some),
+            None => Ok(None),
+        },
+    }
+}
+
+/// The types `dept` may submit (its 报送范围), in catalog order, with the department they
+/// are for (see `dept_for`).
+pub fn offered(
+    app: &App,
+    caller: &Caller,
+    dept: Option<&str>,
+) -> AppResult<(Option<String>, Vec<TypeOffer>)> {
+    let dept = dept_for(caller, dept)?;
     let delegations = app.delegations()?;
     let catalog = Catalog::default_checked().map_err(AppError::unavailable)?;
-    let offers = types_in_scope(catalog, delegations.scope_of(&dept))
+    let scope = dept.as_deref().and_then(|d| delegations.scope_of(d));
+    let offers = types_in_scope(catalog, scope)
         .into_iter()
         .map(|t| TypeOffer {
             code: t.code.clone(),
@@ -47,10 +65,10 @@ pub fn offered(app: &App, caller: &Caller, dept: &str) -> AppResult<(String, Vec
 pub async fn template(
     app: &App,
     caller: &Caller,
-    dept: &str,
+    dept: Option<&str>,
     type_code: &str,
 ) -> AppResult<(String, Vec<u8>)> {
-    let dept = submitting_dept(caller, dept)?;
+    let dept = dept_for(caller, dept)?;
     let catalog = Catalog::default_checked().map_err(AppError::unavailable)?;
     let rt = catalog.get(type_code).ok_or_else(|| {
         AppError::invalid(
@@ -58,9 +76,11 @@ pub async fn template(
             format!("信用信息目录中没有类型“{type_code}”"),
         )
     })?;
-    let delegations = app.delegations()?;
-    crate::authority::require_in_scope(app.store.as_ref(), &delegations, &dept, rt).await?;
-    let bytes =
-        chengxin_ingest::template::write_template_xlsx(rt, &dept).map_err(AppError::unavailable)?;
+    if let Some(dept) = &dept {
+        let delegations = app.delegations()?;
+        crate::authority::require_in_scope(app.store.as_ref(), &delegations, dept, rt).await?;
+    }
+    let bytes = chengxin_ingest::template::write_template_xlsx(rt, dept.as_deref().unwrap_or(""))
+        .map_err(AppError::unavailable)?;
     Ok((format!("{}-报送模板.xlsx", rt.name.replace('/', "、")), bytes))
 }

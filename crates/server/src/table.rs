@@ -483,7 +483,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r(
             Method::GET,
             "/api/v1/batches/history",
-            Signed,
+            AnyOf(batch_work::HISTORY_READERS),
             get(batch_work::history),
         ),
     ]);

@@ -37,7 +37,8 @@ fn dept_of(caller: &Caller, dept: Option<String>) -> String {
 /// The types offered to a department.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Offers {
-    pub dept: String,
+    /// The department (none: a caller without a body that named none; every type).
+    pub dept: Option<String>,
     pub types: Vec<TypeOffer>,
 }
 
@@ -51,7 +52,7 @@ pub async fn offers(
     q: Result<Query<DeptParams>, QueryRejection>,
 ) -> ApiResult<Json<Offers>> {
     let Query(q) = q.map_err(query_error)?;
-    let (dept, types) = templates::offered(&state, &caller, &dept_of(&caller, q.dept))?;
+    let (dept, types) = templates::offered(&state, &caller, q.dept.as_deref())?;
     Ok(Json(Offers { dept, types }))
 }
 
@@ -71,7 +72,7 @@ pub async fn template(
 ) -> ApiResult<Response> {
     let Query(q) = q.map_err(query_error)?;
     let (name, bytes) =
-        templates::template(&state, &caller, &dept_of(&caller, q.dept), &type_code).await?;
+        templates::template(&state, &caller, q.dept.as_deref(), &type_code).await?;
     Ok((
         [
             (
@@ -167,6 +168,12 @@ pub async fn confirm(
 ) -> ApiResult<Json<ImportSummary>> {
     Ok(Json(precheck::confirm(&state, &caller, &id).await?))
 }
+
+/// Who reads batch histories: a department (its own), a credit office (its region's).
+pub const HISTORY_READERS: &[chengxin_access::Permission] = &[
+    chengxin_access::Permission::RecordsSubmit,
+    chengxin_access::Permission::RecordsReadNonpublic,
+];
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

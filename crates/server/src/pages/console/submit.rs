@@ -135,24 +135,9 @@ pub async fn submit(State(state): State<AppState>, caller: Caller, uri: Uri) -> 
     };
     // The types the department may submit (its 报送范围); a caller without a body submits
     // for departments it names, and is offered every type.
-    let offers = match caller.body.as_deref() {
-        Some(body) => chengxin_app::templates::offered(&state, &caller, body)
-            .map(|(_, o)| o)
-            .unwrap_or_default(),
-        None => chengxin_domain::catalog::Catalog::default_checked()
-            .map(|c| {
-                c.types()
-                    .iter()
-                    .map(|t| chengxin_app::templates::TypeOffer {
-                        code: t.code.clone(),
-                        name: t.name.clone(),
-                        columns: t.fields.len(),
-                        required: t.fields.iter().filter(|f| f.required).count(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-    };
+    let offers = chengxin_app::templates::offered(&state, &caller, None)
+        .map(|(_, o)| o)
+        .unwrap_or_default();
     let types: Vec<(String, String)> = offers
         .iter()
         .map(|o| (o.code.clone(), o.name.clone()))
@@ -220,7 +205,7 @@ pub struct BatchParams {
 /// The result block of a batch: counts, the rejected count, the error report (as submitted
 /// for the submitting body, masked for anyone else — with a purpose form for those who may
 /// open it, see `chengxin_app::batches::error_rows`).
-pub fn batch_view(caller: &Caller, b: &Batch) -> Markup {
+pub fn batch_view(caller: &Caller, b: &Batch, dept_name: Option<&str>) -> Markup {
     let own = chengxin_app::batches::is_submitter(caller, b);
     let may_open = !own && caller.has(P::PersonalDataDecrypt);
     if b.state != BatchState::Committed {
@@ -266,7 +251,10 @@ pub fn batch_view(caller: &Caller, b: &Batch) -> Markup {
                         .map(|t| t.name.clone())
                         .unwrap_or_else(|| b.type_code.clone()))
                 }
-                dt { "报送部门" } dd { (b.source_dept) }
+                dt { "报送部门" } dd {
+                    @if let Some(n) = dept_name { (n) " " span.hint { "（" (b.source_dept) "）" } }
+                    @else { (b.source_dept) }
+                }
                 @if let Some(f) = &b.file_name { dt { "文件" } dd { (f) "（" (b.format) "，" (b.encoding) "）" } }
                 dt { "报送人" } dd { (who(&b.submitted_by)) }
                 dt { "报送时间" } dd { (dt(&b.submitted_at)) }
@@ -361,16 +349,23 @@ pub async fn batch(
         Ok(b) => b,
         Err(e) => return api_error_page(&caller, &v, &e.into()),
     };
+    let dept_name = match state.delegations() {
+        Ok(d) => chengxin_app::authority::body_name(state.store.as_ref(), &d, &b.source_dept)
+            .await
+            .ok()
+            .flatten(),
+        Err(_) => None,
+    };
     let fragment = q
         .ok()
         .and_then(|Query(q)| q.fragment)
         .is_some_and(|f| f == "1");
     if fragment {
-        return html_response(StatusCode::OK, batch_view(&caller, &b));
+        return html_response(StatusCode::OK, batch_view(&caller, &b, dept_name.as_deref()));
     }
     let body = html! {
         p { a href="/console/submit" { "← 返回数据报送" } " · " a href="/console/batches" { "我的报送批次" } }
-        section #batch-result { (batch_view(&caller, &b)) }
+        section #batch-result { (batch_view(&caller, &b, dept_name.as_deref())) }
     };
     render(&caller, &v, "报送批次", "/console/submit", body)
 }
