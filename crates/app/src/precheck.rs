@@ -179,7 +179,8 @@ pub async fn clean_expired(app: &App) -> AppResult<usize> {
                     .map(DateTime::<Utc>::from);
                 let ticket_gone = !ticket_path(app, id).exists();
                 modified.is_ok_and(|t| {
-                    t < now - chrono::Duration::days(1) || (ticket_gone && ext == "data" && t < now - TTL)
+                    t < now - chrono::Duration::days(1)
+                        || (ticket_gone && ext == "data" && t < now - TTL)
                 })
             }
         };
@@ -445,8 +446,13 @@ pub async fn confirm(app: &App, caller: &Caller, id: &str) -> AppResult<ImportSu
     let req = request(app, caller, &what);
     let result = match req {
         Ok(req) => {
-            imports::import_file(app.store.clone(), app.id_hasher.clone(), claimed.clone(), req)
-                .await
+            imports::import_file(
+                app.store.clone(),
+                app.id_hasher.clone(),
+                claimed.clone(),
+                req,
+            )
+            .await
         }
         Err(e) => Err(e),
     };

@@ -82,5 +82,8 @@ pub async fn template(
     }
     let bytes = chengxin_ingest::template::write_template_xlsx(rt, dept.as_deref().unwrap_or(""))
         .map_err(AppError::unavailable)?;
-    Ok((format!("{}-报送模板.xlsx", rt.name.replace('/', "、")), bytes))
+    Ok((
+        format!("{}-报送模板.xlsx", rt.name.replace('/', "、")),
+        bytes,
+    ))
 }

@@ -74,7 +74,8 @@ fn format_of(f: &FieldDef) -> String {
         FieldType::Enum { .. } => "从“可选值”中选一项，填名称或代码均可".into(),
         FieldType::Uscc => "18 位统一社会信用代码（GB 32100，含校验位）".into(),
         FieldType::IdNumber => {
-            "证件号码；证件类型为身份证（01）或未填时须为 18 位有效居民身份证号码（GB 11643）".into()
+            "证件号码；证件类型为身份证（01）或未填时须为 18 位有效居民身份证号码（GB 11643）"
+                .into()
         }
         FieldType::UsccOrId => "18 位统一社会信用代码或居民身份证号码".into(),
     }
@@ -154,7 +155,10 @@ pub fn write_template_xlsx(rt: &RecordType, dept: &str) -> Result<Vec<u8>, Repor
                 }
             }
         }
-        if let Ok(v) = dv.set_input_title(title).and_then(|d| d.set_input_message(prompt)) {
+        if let Ok(v) = dv
+            .set_input_title(title)
+            .and_then(|d| d.set_input_message(prompt))
+        {
             ws.add_data_validation(1, col, last_row, col, &v)
                 .map_err(xlsx_err)?;
         }
@@ -165,13 +169,8 @@ pub fn write_template_xlsx(rt: &RecordType, dept: &str) -> Result<Vec<u8>, Repor
     help.set_name(INSTRUCTIONS_SHEET).map_err(xlsx_err)?;
     let wrap = Format::new().set_text_wrap().set_num_format("@");
     let bold = Format::new().set_bold().set_text_wrap();
-    help.write_string_with_format(
-        0,
-        0,
-        format!("《{}》报送模板 · 填写说明", rt.name),
-        &bold,
-    )
-    .map_err(xlsx_err)?;
+    help.write_string_with_format(0, 0, format!("《{}》报送模板 · 填写说明", rt.name), &bold)
+        .map_err(xlsx_err)?;
     help.write_string_with_format(
         1,
         0,
@@ -181,7 +180,14 @@ pub fn write_template_xlsx(rt: &RecordType, dept: &str) -> Result<Vec<u8>, Repor
         &wrap,
     )
     .map_err(xlsx_err)?;
-    let cols = ["列名", "含义", "是否必填", "格式", "可选值（代码 名称）", "示例"];
+    let cols = [
+        "列名",
+        "含义",
+        "是否必填",
+        "格式",
+        "可选值（代码 名称）",
+        "示例",
+    ];
     for (c, h) in cols.iter().enumerate() {
         help.write_string_with_format(3, c as u16, *h, &bold)
             .map_err(xlsx_err)?;

@@ -9,11 +9,11 @@ use chengxin_access::Permission as P;
 use crate::auth::Access::{self, AnyOf, Open, Perm, Signed};
 use crate::flood::FloodClass;
 use crate::route_spec::RouteSpec;
+use crate::routes::batch_work;
 use crate::routes::{
     admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, portal_pages,
     records, reference, rights, session, subjects,
 };
-use crate::routes::batch_work;
 use crate::AppState;
 
 fn r(

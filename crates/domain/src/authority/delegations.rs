@@ -270,7 +270,12 @@ fn check_scope(
         message,
     };
     let code = uscc::parse(&sc.submitter, table)
-        .map_err(|e| invalid(&sc.submitter, format!("报送范围中部门统一社会信用代码无效：{e}")))?
+        .map_err(|e| {
+            invalid(
+                &sc.submitter,
+                format!("报送范围中部门统一社会信用代码无效：{e}"),
+            )
+        })?
         .code;
     if sc.name.trim().is_empty() {
         return Err(invalid(&code, "报送范围未填写部门名称（name）".into()));

@@ -71,8 +71,7 @@ pub async fn template(
     q: Result<Query<DeptParams>, QueryRejection>,
 ) -> ApiResult<Response> {
     let Query(q) = q.map_err(query_error)?;
-    let (name, bytes) =
-        templates::template(&state, &caller, q.dept.as_deref(), &type_code).await?;
+    let (name, bytes) = templates::template(&state, &caller, q.dept.as_deref(), &type_code).await?;
     Ok((
         [
             (
@@ -152,7 +151,9 @@ pub async fn precheck(
         file_name: q.file_name,
         sheet: q.sheet,
     };
-    Ok(Json(precheck::precheck(&state, &caller, upload, what).await?))
+    Ok(Json(
+        precheck::precheck(&state, &caller, upload, what).await?,
+    ))
 }
 
 /// Confirm a pre-check: import the file that was pre-checked (once, by the account that

@@ -62,7 +62,13 @@ async fn send(
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     (status, ctype, bytes)
 }
 
@@ -84,12 +90,18 @@ fn penalty(doc: &str, company: &str, content: &str) -> Vec<(&'static str, String
         ("行政处罚决定书文号", doc.into()),
         ("违法行为类型", "食品安全".into()),
         ("违法事实", "销售过期食品".into()),
-        ("处罚依据", "《中华人民共和国食品安全法》第一百二十四条".into()),
+        (
+            "处罚依据",
+            "《中华人民共和国食品安全法》第一百二十四条".into(),
+        ),
         ("处罚类别", "罚款".into()),
         ("处罚内容", content.into()),
         ("处罚决定日期", decided.to_string()),
         ("处罚有效期", (decided + chrono::Months::new(6)).to_string()),
-        ("公示截止期", (decided + chrono::Months::new(12)).to_string()),
+        (
+            "公示截止期",
+            (decided + chrono::Months::new(12)).to_string(),
+        ),
         ("处罚机关", "溧阳市市场监督管理局".into()),
         ("处罚机关统一社会信用代码", LIYANG_MARKET.into()),
         ("数据来源单位", "溧阳市市场监督管理局".into()),
@@ -101,7 +113,11 @@ fn penalty(doc: &str, company: &str, content: &str) -> Vec<(&'static str, String
 fn fill(template: &[u8], rows: &[Vec<(&'static str, String)>]) -> Vec<u8> {
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(template.to_vec())).unwrap();
     let names = book.sheet_names();
-    assert_eq!(names.get(1).map(String::as_str), Some("填写说明"), "{names:?}");
+    assert_eq!(
+        names.get(1).map(String::as_str),
+        Some("填写说明"),
+        "{names:?}"
+    );
     let sheet = book.worksheet_range(&names[0]).unwrap();
     let headers: Vec<String> = sheet
         .rows()
@@ -110,17 +126,28 @@ fn fill(template: &[u8], rows: &[Vec<(&'static str, String)>]) -> Vec<u8> {
         .iter()
         .map(|c| c.to_string())
         .collect();
-    let rt = Catalog::default_checked().unwrap().get("admin_penalty").unwrap();
+    let rt = Catalog::default_checked()
+        .unwrap()
+        .get("admin_penalty")
+        .unwrap();
     let titles: Vec<&str> = rt.fields.iter().map(|f| f.title.as_str()).collect();
-    assert_eq!(headers, titles, "the template's columns are the intake's, in order");
+    assert_eq!(
+        headers, titles,
+        "the template's columns are the intake's, in order"
+    );
     let instructions = book.worksheet_range("填写说明").unwrap();
     let help: Vec<String> = instructions
         .rows()
         .flat_map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>())
         .collect();
-    assert!(help.iter().any(|c| c == "必填"), "instructions mark required columns");
     assert!(
-        help.iter().any(|c| c.contains("01 普通") || c.contains("罚款")) || help.iter().any(|c| c.contains("01 身份证")),
+        help.iter().any(|c| c == "必填"),
+        "instructions mark required columns"
+    );
+    assert!(
+        help.iter()
+            .any(|c| c.contains("01 普通") || c.contains("罚款"))
+            || help.iter().any(|c| c.contains("01 身份证")),
         "instructions name allowed values with their Chinese names"
     );
 
@@ -156,8 +183,7 @@ async fn gov_body(t: &TestApp, name: &str, uscc: &str) {
 }
 
 async fn story(base: TestApp) {
-    let delegations =
-        Delegations::parse(SCOPES, Catalog::default_checked().unwrap()).unwrap();
+    let delegations = Delegations::parse(SCOPES, Catalog::default_checked().unwrap()).unwrap();
     let t = base.with_app(|app| app.delegations = Some(Arc::new(delegations)));
     gov_body(&t, "溧阳市市场监督管理局", LIYANG_MARKET).await;
     gov_body(&t, "溧阳市人力资源和社会保障局", LIYANG_HR).await;
@@ -181,7 +207,10 @@ async fn story(base: TestApp) {
     let (s, _, b) = send(&t, "GET", "/console/submit", &clerk, vec![]).await;
     assert_eq!(s, StatusCode::OK);
     let page = text(&b);
-    assert!(page.contains("/api/v1/batches/templates/admin_penalty"), "{page}");
+    assert!(
+        page.contains("/api/v1/batches/templates/admin_penalty"),
+        "{page}"
+    );
     assert!(!page.contains("/api/v1/batches/templates/commendation"));
     assert!(!page.contains("value=\"commendation\""));
     // A type outside it: no template, no pre-check.
@@ -207,7 +236,10 @@ async fn story(base: TestApp) {
     .await;
     assert_eq!(
         (s, json(&b)["code"].clone()),
-        (StatusCode::FORBIDDEN, serde_json::json!("type_not_in_scope"))
+        (
+            StatusCode::FORBIDDEN,
+            serde_json::json!("type_not_in_scope")
+        )
     );
 
     // An earlier record the file will correct.
@@ -222,7 +254,11 @@ async fn story(base: TestApp) {
     assert_eq!(s, StatusCode::OK, "{}", text(&template));
     let first = fill(
         &template,
-        &[penalty("溧市监罚〔2025〕1号", COMPANY_A, "罚款人民币一万元")],
+        &[penalty(
+            "溧市监罚〔2025〕1号",
+            COMPANY_A,
+            "罚款人民币一万元",
+        )],
     );
     let (s, _, b) = send(
         &t,
@@ -270,14 +306,35 @@ async fn story(base: TestApp) {
         (Some(3), Some(1), Some(1), Some(0), Some(1), Some(1)),
         "{p}"
     );
-    assert_eq!(p["corrections"][0]["columns"], serde_json::json!(["处罚内容"]), "{p}");
-    assert!(p["rejects"][0]["reasons"][0].as_str().unwrap().contains("处罚决定日期"), "{p}");
+    assert_eq!(
+        p["corrections"][0]["columns"],
+        serde_json::json!(["处罚内容"]),
+        "{p}"
+    );
+    assert!(
+        p["rejects"][0]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("处罚决定日期"),
+        "{p}"
+    );
     // Nothing written: the change log has not moved, no batch, no record.
-    assert_eq!(t.store.log_head().await.unwrap(), head, "the pre-check wrote");
+    assert_eq!(
+        t.store.log_head().await.unwrap(),
+        head,
+        "the pre-check wrote"
+    );
     let (_, _, b) = send(&t, "GET", "/api/v1/batches/history", &clerk, vec![]).await;
     assert_eq!(json(&b)["total"], 1, "{}", text(&b));
     let id = p["id"].as_str().unwrap().to_string();
-    let (s, _, b) = send(&t, "GET", &format!("/console/precheck/{id}"), &clerk, vec![]).await;
+    let (s, _, b) = send(
+        &t,
+        "GET",
+        &format!("/console/precheck/{id}"),
+        &clerk,
+        vec![],
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     assert!(text(&b).contains("id=\"pc-rejected\""), "{}", text(&b));
 
@@ -285,7 +342,14 @@ async fn story(base: TestApp) {
     let confirm = format!("/api/v1/batches/precheck/{id}/confirm");
     let (s, _, _) = send(&t, "POST", &confirm, &sibling, vec![]).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, _, _) = send(&t, "GET", &format!("/console/precheck/{id}"), &sibling, vec![]).await;
+    let (s, _, _) = send(
+        &t,
+        "GET",
+        &format!("/console/precheck/{id}"),
+        &sibling,
+        vec![],
+    )
+    .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
     // Confirmed: the very file is imported, once.
@@ -320,8 +384,17 @@ async fn story(base: TestApp) {
     let (s, _, b) = send(&t, "GET", "/console/batches", &clerk, vec![]).await;
     assert_eq!(s, StatusCode::OK);
     let page = text(&b);
-    for needle in ["处罚.xlsx", "行政处罚", "已入库", "已公示 2 条", "data-label=\"报送时间\""] {
-        assert!(page.contains(needle), "{needle} missing from the history page");
+    for needle in [
+        "处罚.xlsx",
+        "行政处罚",
+        "已入库",
+        "已公示 2 条",
+        "data-label=\"报送时间\"",
+    ] {
+        assert!(
+            page.contains(needle),
+            "{needle} missing from the history page"
+        );
     }
     assert!(page.contains(&format!("/console/batches/{batch_id}/records")));
     let (s, _, b) = send(

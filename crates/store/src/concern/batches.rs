@@ -314,7 +314,10 @@ pub enum PreviewOutcome {
     /// A new record.
     New,
     /// Corrects the record with the same source key: these fields (English names) differ.
-    Correct { record_id: Uuid, changed: Vec<String> },
+    Correct {
+        record_id: Uuid,
+        changed: Vec<String>,
+    },
     /// The same record, unchanged.
     Unchanged { record_id: Uuid },
     /// The record with the same source key was revoked or repaired: refused.

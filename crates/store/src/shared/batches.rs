@@ -1089,12 +1089,7 @@ impl BatchStore for Inner {
         history::publication(self, ids).await
     }
 
-    async fn batch_records(
-        &self,
-        id: Uuid,
-        offset: i64,
-        limit: i64,
-    ) -> Result<(Vec<Record>, i64)> {
+    async fn batch_records(&self, id: Uuid, offset: i64, limit: i64) -> Result<(Vec<Record>, i64)> {
         history::records(self, id, offset, limit).await
     }
 }

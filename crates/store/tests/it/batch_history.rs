@@ -100,16 +100,25 @@ both_backends!(
             }
         );
         assert_eq!(preview[0].subject, SubjectMatch::Known);
-        assert!(matches!(preview[1].outcome, PreviewOutcome::Unchanged { .. }));
+        assert!(matches!(
+            preview[1].outcome,
+            PreviewOutcome::Unchanged { .. }
+        ));
         assert_eq!(preview[2].outcome, PreviewOutcome::New);
         assert_eq!(preview[2].subject, SubjectMatch::New);
         assert_eq!(s.log_head().await.unwrap(), head, "a preview wrote");
 
         // Another department's batch, later.
         let mut w = s.begin_batch("other", batch(OTHER, "other")).await.unwrap();
-        w.write(vec![row(2, "武罚1", NEW_USCC, "1", RecordStatus::Published)])
-            .await
-            .unwrap();
+        w.write(vec![row(
+            2,
+            "武罚1",
+            NEW_USCC,
+            "1",
+            RecordStatus::Published,
+        )])
+        .await
+        .unwrap();
         let other = w.commit(vec![]).await.unwrap();
 
         let (mine, total) = s
@@ -121,7 +130,11 @@ both_backends!(
             .batches_page(&BatchFilter::RegionPrefix("3204".into()), 0, 1)
             .await
             .unwrap();
-        assert_eq!((total, city[0].id), (2, other.id), "newest first, one a page");
+        assert_eq!(
+            (total, city[0].id),
+            (2, other.id),
+            "newest first, one a page"
+        );
         let (county, total) = s
             .batches_page(&BatchFilter::RegionPrefix("320412".into()), 0, 20)
             .await
@@ -131,7 +144,11 @@ both_backends!(
         let counts = s.batch_publication(&[first.id]).await.unwrap();
         assert_eq!(counts[0].0, first.id);
         assert_eq!(
-            (counts[0].1.published, counts[0].1.past_period, counts[0].1.not_published),
+            (
+                counts[0].1.published,
+                counts[0].1.past_period,
+                counts[0].1.not_published
+            ),
             (1, 1, 0)
         );
         let (records, total) = s.batch_records(first.id, 0, 20).await.unwrap();

@@ -361,7 +361,10 @@ pub async fn batch(
         .and_then(|Query(q)| q.fragment)
         .is_some_and(|f| f == "1");
     if fragment {
-        return html_response(StatusCode::OK, batch_view(&caller, &b, dept_name.as_deref()));
+        return html_response(
+            StatusCode::OK,
+            batch_view(&caller, &b, dept_name.as_deref()),
+        );
     }
     let body = html! {
         p { a href="/console/submit" { "← 返回数据报送" } " · " a href="/console/batches" { "我的报送批次" } }

@@ -33,14 +33,14 @@ pub(super) async fn page(
         .push(" OFFSET ")
         .push_bind(offset.max(0));
     let rows = q.build().fetch_all(&db.pool).await?;
-    let batches = rows.iter().map(batch_from_row).collect::<Result<Vec<_>>>()?;
+    let batches = rows
+        .iter()
+        .map(batch_from_row)
+        .collect::<Result<Vec<_>>>()?;
     Ok((batches, total))
 }
 
-pub(super) async fn publication(
-    db: &Inner,
-    ids: &[Uuid],
-) -> Result<Vec<(Uuid, BatchPublication)>> {
+pub(super) async fn publication(db: &Inner, ids: &[Uuid]) -> Result<Vec<(Uuid, BatchPublication)>> {
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         let row = sqlx::query(
@@ -68,7 +68,8 @@ pub(super) async fn publication(
 }
 
 /// Only a committed batch's records are shown (an open batch's are staged, invisible).
-const COMMITTED: &str = "batch_id IN (SELECT id FROM batches WHERE id = $1 AND state = 'committed')";
+const COMMITTED: &str =
+    "batch_id IN (SELECT id FROM batches WHERE id = $1 AND state = 'committed')";
 
 pub(super) async fn records(
     db: &Inner,
@@ -90,6 +91,9 @@ pub(super) async fn records(
     .bind(offset.max(0))
     .fetch_all(&db.pool)
     .await?;
-    let records = rows.iter().map(record_from_row).collect::<Result<Vec<_>>>()?;
+    let records = rows
+        .iter()
+        .map(record_from_row)
+        .collect::<Result<Vec<_>>>()?;
     Ok((records, total))
 }
