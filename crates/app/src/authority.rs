@@ -139,3 +139,25 @@ pub async fn require_recognition_standing(
     };
     Err(AppError::forbidden(e.code(), e.to_string()))
 }
+
+/// A department may submit records of `rt` only within its 报送范围 (the delegation file's
+/// `[[scopes]]`; a department not listed submits every type): else `type_not_in_scope`,
+/// naming the type and the department.
+pub async fn require_in_scope(
+    store: &dyn Store,
+    delegations: &Delegations,
+    dept: &str,
+    rt: &chengxin_domain::catalog::RecordType,
+) -> AppResult<()> {
+    if delegations.may_submit_type(dept, &rt.code) {
+        return Ok(());
+    }
+    let e = chengxin_domain::authority::TypeNotInScope {
+        type_name: rt.name.clone(),
+        submitter: Party {
+            name: body_name(store, delegations, dept).await?,
+            code: dept.trim().to_ascii_uppercase(),
+        },
+    };
+    Err(AppError::forbidden(e.code(), e.to_string()))
+}

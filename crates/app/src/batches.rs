@@ -88,6 +88,8 @@ pub async fn clean_spool(app: &App) -> AppResult<usize> {
             removed += 1;
         }
     }
+    // Pre-checked files past their expiry too.
+    removed += crate::precheck::clean_expired(app).await?;
     Ok(removed)
 }
 
@@ -146,6 +148,21 @@ impl Upload {
             .map_err(|e| AppError::unavailable(format!("无法写入上传文件：{e}")))
     }
 
+    /// The whole file is here: move it to `to` (a spool file of its own, same folder) and
+    /// return its size. An empty file is refused.
+    pub(crate) async fn persist_to(mut self, to: &std::path::Path) -> AppResult<u64> {
+        if let Some(mut file) = self.file.take() {
+            file.flush().await.map_err(AppError::unavailable)?;
+        }
+        if self.size == 0 {
+            return Err(AppError::invalid("empty_file", "上传的文件为空"));
+        }
+        tokio::fs::rename(&self.path, to)
+            .await
+            .map_err(|e| AppError::unavailable(format!("无法保存上传文件：{e}")))?;
+        Ok(self.size)
+    }
+
     /// The whole file is here: import it as one batch (an identical file returns the earlier
     /// batch). An empty file is refused.
     pub async fn import(
@@ -181,10 +198,11 @@ impl Upload {
 }
 
 /// A batch with its counts: the submitting department's business, and that of staff who may
-/// read non-public records in its region.
+/// read non-public records in its region. Anyone else gets `not_found`, as for an unknown id
+/// (siblings never learn that another body's batch exists).
 pub async fn read(app: &App, caller: &Caller, id: uuid::Uuid) -> AppResult<Batch> {
     let batch = app.store.batch(id).await?.ok_or(AppError::NotFound)?;
-    may_read(caller, &batch)?;
+    may_read(caller, &batch).map_err(|_| AppError::NotFound)?;
     Ok(batch)
 }
 

@@ -62,7 +62,7 @@ pub struct ImportSummary {
 }
 
 /// One chunk of work from the reading thread.
-enum Msg {
+pub(crate) enum Msg {
     Start {
         headers: Vec<String>,
         unknown_columns: Vec<String>,
@@ -290,14 +290,12 @@ fn read_and_validate(
     tracing::debug!(total = ?started.elapsed(), waiting_for_writer = ?waited, "import reader finished");
 }
 
-/// Import a file already on disk (the API spools uploads to a temp file first).
-pub async fn import_file(
-    store: Arc<dyn Store>,
-    hasher: IdHasher,
-    path: PathBuf,
-    req: ImportRequest,
-) -> AppResult<ImportSummary> {
-    let started = Instant::now();
+/// The catalog type of a request, its submitting department checked (a valid code whose
+/// 报送范围 covers the type), and the delegations its rows are checked against.
+pub(crate) async fn check_request(
+    store: &dyn Store,
+    req: &ImportRequest,
+) -> AppResult<(RecordType, Arc<chengxin_domain::authority::Delegations>)> {
     let regions = RegionTable::national();
     uscc::parse(&req.source_dept, regions).map_err(|e| {
         AppError::invalid("invalid_dept", format!("报送部门统一社会信用代码无效：{e}"))
@@ -309,12 +307,80 @@ pub async fn import_file(
             format!("信用信息目录中没有类型“{}”", req.type_code),
         )
     })?;
+    // Every row's deciding authority is checked against the submitting department, and the
+    // type against its 报送范围.
+    let delegations = match &req.delegations {
+        Some(d) => d.clone(),
+        None => crate::authority::shipped_delegations()?,
+    };
+    crate::authority::require_in_scope(store, &delegations, &req.source_dept, &rt).await?;
+    Ok((rt, delegations))
+}
 
-    let p = path.clone();
-    let sha = tokio::task::spawn_blocking(move || sha256_file(&p))
+/// The reading thread started on a file, past its header: the channel its chunks come
+/// through, and what the header said.
+pub(crate) struct Reading {
+    pub rx: tokio::sync::mpsc::Receiver<Msg>,
+    pub reader: tokio::task::JoinHandle<()>,
+    pub headers: Vec<String>,
+    pub unknown_columns: Vec<String>,
+    pub format: String,
+    pub encoding: String,
+}
+
+/// Start reading and validating `path` for `req` on a blocking thread — the one path both
+/// the import and its pre-check take, so both apply the same rules.
+pub(crate) async fn start_reading(
+    store: &dyn Store,
+    hasher: IdHasher,
+    path: PathBuf,
+    req: &ImportRequest,
+    rt: RecordType,
+    delegations: Arc<chengxin_domain::authority::Delegations>,
+) -> AppResult<Reading> {
+    let submitter = crate::authority::submitter(store, delegations, &req.source_dept).await?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(4);
+    let reader = {
+        let req = req.clone();
+        tokio::task::spawn_blocking(move || read_and_validate(path, rt, req, hasher, submitter, tx))
+    };
+    match rx.recv().await {
+        Some(Msg::Start {
+            headers,
+            unknown_columns,
+            format,
+            encoding,
+        }) => Ok(Reading {
+            rx,
+            reader,
+            headers,
+            unknown_columns,
+            format,
+            encoding,
+        }),
+        Some(Msg::Fatal(e)) => Err(e),
+        _ => Err(AppError::unavailable("读取线程意外结束")),
+    }
+}
+
+/// SHA-256 of a file on disk, on a blocking thread.
+pub(crate) async fn file_sha256(path: PathBuf) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || sha256_file(&path))
         .await
         .map_err(AppError::unavailable)?
-        .map_err(|e| file_error("io_error", format!("无法读取文件：{e}")))?;
+        .map_err(|e| file_error("io_error", format!("无法读取文件：{e}")))
+}
+
+/// Import a file already on disk (the API spools uploads to a temp file first).
+pub async fn import_file(
+    store: Arc<dyn Store>,
+    hasher: IdHasher,
+    path: PathBuf,
+    req: ImportRequest,
+) -> AppResult<ImportSummary> {
+    let started = Instant::now();
+    let (rt, delegations) = check_request(store.as_ref(), &req).await?;
+    let sha = file_sha256(path.clone()).await?;
     if let Some(prev) = store
         .batch_by_file(&req.type_code, &req.source_dept, &sha)
         .await?
@@ -329,29 +395,15 @@ pub async fn import_file(
         });
     }
 
-    // Every row's deciding authority is checked against the submitting department.
-    let delegations = match &req.delegations {
-        Some(d) => d.clone(),
-        None => crate::authority::shipped_delegations()?,
-    };
-    let submitter =
-        crate::authority::submitter(store.as_ref(), delegations, &req.source_dept).await?;
     let cipher = PiiCipher::from_id_hasher(&hasher);
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(4);
-    let reader = {
-        let req = req.clone();
-        tokio::task::spawn_blocking(move || read_and_validate(path, rt, req, hasher, submitter, tx))
-    };
-    let (headers, unknown_columns, format, encoding) = match rx.recv().await {
-        Some(Msg::Start {
-            headers,
-            unknown_columns,
-            format,
-            encoding,
-        }) => (headers, unknown_columns, format, encoding),
-        Some(Msg::Fatal(e)) => return Err(e),
-        _ => return Err(AppError::unavailable("读取线程意外结束")),
-    };
+    let Reading {
+        mut rx,
+        reader,
+        headers,
+        unknown_columns,
+        format,
+        encoding,
+    } = start_reading(store.as_ref(), hasher, path, &req, rt, delegations).await?;
     let mut writer = store
         .begin_batch(
             &req.actor,

@@ -8,6 +8,7 @@ pub mod error;
 pub mod gen;
 pub mod read;
 pub mod report;
+pub mod template;
 
 pub use error::{codes, ReadError, ReadIssue, RowError};
 pub use read::{

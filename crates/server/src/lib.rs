@@ -152,6 +152,11 @@ impl std::ops::Deref for ServerState {
         routes::credit_reports::issue,
         routes::credit_reports::pdf,
         routes::credit_reports::verify,
+        routes::batch_work::offers,
+        routes::batch_work::template,
+        routes::batch_work::precheck,
+        routes::batch_work::confirm,
+        routes::batch_work::history,
     ),
     components(schemas(
         error::ErrorBody,

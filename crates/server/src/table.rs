@@ -9,6 +9,7 @@ use chengxin_access::Permission as P;
 use crate::auth::Access::{self, AnyOf, Open, Perm, Signed};
 use crate::flood::FloodClass;
 use crate::route_spec::RouteSpec;
+use crate::routes::batch_work;
 use crate::routes::{
     admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, portal_pages,
     records, reference, rights, session, subjects,
@@ -465,5 +466,45 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         },
         post(batches::submit),
     ));
+    // A department clerk's daily work (issue 17): templates, pre-check, history.
+    t.extend([
+        r(
+            Method::GET,
+            "/api/v1/batches/templates",
+            Perm(P::RecordsSubmit),
+            get(batch_work::offers),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/batches/templates/{type_code}",
+            Perm(P::RecordsSubmit),
+            get(batch_work::template),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/batches/history",
+            AnyOf(batch_work::HISTORY_READERS),
+            get(batch_work::history),
+        ),
+    ]);
+    for (path, handler) in [
+        ("/api/v1/batches/precheck", post(batch_work::precheck)),
+        (
+            "/api/v1/batches/precheck/{id}/confirm",
+            post(batch_work::confirm),
+        ),
+    ] {
+        t.push((
+            RouteSpec {
+                method: Method::POST,
+                path,
+                access: Perm(P::RecordsSubmit),
+                upload: true,
+                cleans_text: false,
+                flood: None,
+            },
+            handler,
+        ));
+    }
     t
 }

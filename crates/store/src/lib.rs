@@ -36,6 +36,9 @@ pub use concern::batches::{
     LinkRequest, NewBatch, RejectedRow, RowFields, RowOutcome,
     ABANDONED_AFTER as IMPORT_ABANDONED_AFTER,
 };
+pub use concern::batches::{
+    BatchFilter, BatchPublication, PreviewOutcome, RowPreview, SubjectMatch,
+};
 pub use concern::calendar::{
     effective_calendar, load_calendar, CalendarLoad, CalendarPut, CalendarStore, CalendarYearRow,
 };

@@ -22,6 +22,8 @@ struct File {
     version: String,
     #[serde(default)]
     delegations: Vec<Delegation>,
+    #[serde(default)]
+    scopes: Vec<super::scope::Scope>,
 }
 
 /// A body a department submits for.
@@ -149,6 +151,8 @@ pub struct Delegations {
     pub version: String,
     list: Vec<Delegation>,
     by_submitter: HashMap<String, Vec<usize>>,
+    /// 报送范围: the types each listed department submits (`scope.rs`).
+    scopes: HashMap<String, Vec<String>>,
 }
 
 impl Delegations {
@@ -158,6 +162,7 @@ impl Delegations {
             version: String::new(),
             list: Vec::new(),
             by_submitter: HashMap::new(),
+            scopes: HashMap::new(),
         }
     }
 
@@ -178,10 +183,22 @@ impl Delegations {
             by_submitter.entry(d.submitter.clone()).or_default().push(i);
             list.push(d);
         }
+        let mut scopes = HashMap::new();
+        for (i, sc) in file.scopes.into_iter().enumerate() {
+            let (code, types) = check_scope(i + 1, sc, catalog, table)?;
+            if scopes.insert(code.clone(), types).is_some() {
+                return Err(AuthorityError::Invalid {
+                    entry: i + 1,
+                    submitter: code,
+                    message: "报送范围（scopes）中该部门重复列出".into(),
+                });
+            }
+        }
         Ok(Self {
             version: file.version,
             list,
             by_submitter,
+            scopes,
         })
     }
 
@@ -211,6 +228,19 @@ impl Delegations {
             .filter_map(|&i| self.list.get(i))
     }
 
+    /// The 报送范围 of a department (its code trimmed, upper-cased): the types listed for it,
+    /// `None` when it is not listed (it submits every type).
+    pub fn scope_of(&self, submitter: &str) -> Option<&[String]> {
+        self.scopes
+            .get(super::rule::normalised(submitter).as_ref())
+            .map(Vec::as_slice)
+    }
+
+    /// Whether a department may submit records of `type_code` at all (its 报送范围).
+    pub fn may_submit_type(&self, submitter: &str, type_code: &str) -> bool {
+        super::scope::scope_covers(self.scope_of(submitter), type_code)
+    }
+
     /// The name the file gives a body (as submitter or as a body submitted for).
     pub fn name_of(&self, code: &str) -> Option<&str> {
         let code = code.trim().to_ascii_uppercase();
@@ -225,6 +255,43 @@ impl Delegations {
             }
         })
     }
+}
+
+/// A `[[scopes]]` entry checked: its department's code and its types (known, not empty).
+fn check_scope(
+    entry: usize,
+    sc: super::scope::Scope,
+    catalog: &Catalog,
+    table: &RegionTable,
+) -> Result<(String, Vec<String>), AuthorityError> {
+    let invalid = |submitter: &str, message: String| AuthorityError::Invalid {
+        entry,
+        submitter: submitter.to_string(),
+        message,
+    };
+    let code = uscc::parse(&sc.submitter, table)
+        .map_err(|e| {
+            invalid(
+                &sc.submitter,
+                format!("报送范围中部门统一社会信用代码无效：{e}"),
+            )
+        })?
+        .code;
+    if sc.name.trim().is_empty() {
+        return Err(invalid(&code, "报送范围未填写部门名称（name）".into()));
+    }
+    if sc.types.is_empty() {
+        return Err(invalid(&code, "报送范围未列出任何信息类别（types）".into()));
+    }
+    for t in &sc.types {
+        if catalog.get(t).is_none() {
+            return Err(AuthorityError::UnknownType {
+                entry,
+                type_code: t.clone(),
+            });
+        }
+    }
+    Ok((code, sc.types))
 }
 
 fn check_entry(

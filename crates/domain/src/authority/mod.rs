@@ -14,8 +14,10 @@
 
 mod delegations;
 mod rule;
+mod scope;
 #[cfg(test)]
 mod tests;
 
 pub use delegations::*;
 pub use rule::*;
+pub use scope::*;

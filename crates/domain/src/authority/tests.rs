@@ -191,3 +191,31 @@ fn the_refusal_names_both_bodies() {
         assert!(m.contains(part), "{m}");
     }
 }
+
+#[test]
+fn scopes_limit_the_types_a_department_submits() {
+    let text = r#"
+version = "t"
+[[scopes]]
+submitter = "11320481MB0000035Y"
+name = "溧阳市市场监督管理局"
+types = ["admin_license", "admin_penalty"]
+"#;
+    let d = parse(text).unwrap();
+    assert!(d.may_submit_type(LIYANG_MARKET, "admin_penalty"));
+    assert!(d.may_submit_type(&LIYANG_MARKET.to_lowercase(), "admin_license"));
+    assert!(!d.may_submit_type(LIYANG_MARKET, "commendation"));
+    // Not listed: every type.
+    assert!(d.may_submit_type(WUJIN_MARKET, "commendation"));
+    let catalog = Catalog::default_checked().unwrap();
+    let offered: Vec<&str> = types_in_scope(catalog, d.scope_of(LIYANG_MARKET))
+        .iter()
+        .map(|t| t.code.as_str())
+        .collect();
+    assert_eq!(offered, ["admin_license", "admin_penalty"]);
+    // Unknown types and empty lists are refused.
+    let bad = text.replace("\"admin_penalty\"", "\"no_such_type\"");
+    assert_eq!(parse(&bad).unwrap_err().code(), "delegation_unknown_type");
+    let empty = text.replace("[\"admin_license\", \"admin_penalty\"]", "[]");
+    assert_eq!(parse(&empty).unwrap_err().code(), "invalid_delegation");
+}

@@ -7,6 +7,7 @@
 //! change, and signed-in callers without the permission get a 403 "无权访问" page.
 
 mod admin;
+mod batch_work;
 mod calendar;
 mod cases;
 mod correction;
@@ -80,6 +81,9 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/statistics", get(statistics::statistics)),
         page("/console/statistics/export.xlsx", get(statistics::export)),
         page("/console/portal", get(portal_content::page)),
+        page("/console/batches", get(batch_work::history)),
+        page("/console/batches/{id}/records", get(batch_work::records)),
+        page("/console/precheck/{id}", get(batch_work::precheck)),
     ]
 }
 
@@ -213,6 +217,12 @@ const SECTIONS: &[(&str, &str, &str, Need)] = &[
         "节假日日历",
         "办理期限所用的工作日历：覆盖年份、载入次年放假安排",
         Need::Staff,
+    ),
+    (
+        "/console/batches",
+        "我的报送批次",
+        "本单位报送的批次：状态、新增/更正/退回条数、公示情况，错误报告",
+        Need::Any(&[P::RecordsSubmit]),
     ),
 ];
 

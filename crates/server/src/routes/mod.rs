@@ -1,6 +1,7 @@
 //! HTTP routes of the JSON API, one module per area (the table of them is `crate::table`).
 pub mod admin;
 pub mod audit;
+pub mod batch_work;
 pub mod batches;
 pub mod calendar;
 pub mod cases;

@@ -194,6 +194,7 @@ async fn jurisdiction(t: TestApp) {
         format!("/api/v1/batches/{batch}"),
         format!("/api/v1/batches/{batch}/errors"),
     ] {
+        // Out of reach: the same 404 as an unknown id.
         assert_eq!(
             t.call("GET", &path, &b, None).await.0,
             StatusCode::NOT_FOUND

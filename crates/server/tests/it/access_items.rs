@@ -81,6 +81,21 @@ const EXEMPT: &[(&str, &str, &str)] = &[
         "/portal/notices/{id}",
         "a published portal page: public for everyone, drafts not found (portal_content.rs)",
     ),
+    (
+        "GET",
+        "/api/v1/batches/templates/{type_code}",
+        "a type of the shipped catalog; the department's 报送范围 decides (clerk.rs)",
+    ),
+    (
+        "POST",
+        "/api/v1/batches/precheck/{id}/confirm",
+        "a pre-check is bound to the account that uploaded it: anyone else gets 404 (clerk.rs)",
+    ),
+    (
+        "GET",
+        "/console/precheck/{id}",
+        "a pre-check is bound to the account that uploaded it: anyone else gets 404 (clerk.rs)",
+    ),
 ];
 
 /// One call of a route on an item.
@@ -598,6 +613,13 @@ async fn walk(t: TestApp) {
         "GET",
         "/console/batches/{id}",
         format!("/console/batches/{batch}"),
+        None,
+        office(),
+    );
+    add(
+        "GET",
+        "/console/batches/{id}/records",
+        format!("/console/batches/{batch}/records"),
         None,
         office(),
     );

@@ -174,7 +174,8 @@ async fn story(t: TestApp) {
     let (s, _, body) = get(&t, &format!("{csv}?{purpose}"), &office_token).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
     assert!(!clear_seen(&body));
-    // Another department of the county does not read the batch at all.
+    // Another department of the county does not read the batch at all: 404, as for an
+    // unknown id (issue 17: siblings never learn another body's batch exists).
     let tax = t
         .session_for(Role::SubmittingDepartment, "320481", Some(LIYANG_TAX))
         .await;

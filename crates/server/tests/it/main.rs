@@ -9,6 +9,7 @@ mod authority;
 mod calendar;
 mod check_privacy;
 mod checks;
+mod clerk;
 mod closed_loop;
 mod console;
 mod console_work;

@@ -263,4 +263,81 @@ pub trait BatchStore: Send + Sync {
     async fn link_queue(&self, limit: i64) -> Result<Vec<LinkRequest>>;
     /// Link a queued record to a subject.
     async fn link_record(&self, actor: &str, record_id: Uuid, subject_id: Uuid) -> Result<Record>;
+    /// 预检: what importing `rows` (of `type_code` from `source_dept`) would do to each, read
+    /// only — the same look-ups as the writer (subjects by USCC / ID-number hash, records by
+    /// source key), nothing written, no change-log entry.
+    async fn preview_rows(
+        &self,
+        type_code: &str,
+        source_dept: &str,
+        rows: &[ImportRow],
+    ) -> Result<Vec<RowPreview>>;
+    /// 报送批次: batches newest first, one page, with the total.
+    async fn batches_page(
+        &self,
+        filter: &BatchFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Batch>, i64)>;
+    /// What the records of these batches entered with: published or not, per batch.
+    async fn batch_publication(&self, ids: &[Uuid]) -> Result<Vec<(Uuid, BatchPublication)>>;
+    /// The records a committed batch created or last corrected, by 文书号, one page, with the
+    /// total (an open or failed batch has none to show).
+    async fn batch_records(&self, id: Uuid, offset: i64, limit: i64) -> Result<(Vec<Record>, i64)>;
+}
+
+/// Whose batches [`BatchStore::batches_page`] lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchFilter {
+    /// One department's (its USCC).
+    Dept(String),
+    /// Departments registered in a region (the USCC's characters 3–8 start with this).
+    RegionPrefix(String),
+}
+
+/// What a previewed row's subject would be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectMatch {
+    /// Found by its USCC or ID-number hash.
+    Known,
+    /// Not found: the import would create it.
+    New,
+    /// The row names no code: the record would wait for linking by hand.
+    NoKey,
+}
+
+/// What importing a row would do to the records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum PreviewOutcome {
+    /// A new record.
+    New,
+    /// Corrects the record with the same source key: these fields (English names) differ.
+    Correct {
+        record_id: Uuid,
+        changed: Vec<String>,
+    },
+    /// The same record, unchanged.
+    Unchanged { record_id: Uuid },
+    /// The record with the same source key was revoked or repaired: refused.
+    NotCorrectable { record_id: Uuid },
+}
+
+/// One row's preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowPreview {
+    pub subject: SubjectMatch,
+    pub outcome: PreviewOutcome,
+}
+
+/// How a batch's records entered: `published` (公示/生效 at import: `published_at` set),
+/// `not_published` (a public type's row not to be published at all, e.g. a 轻微 penalty: its
+/// period ends on its decision day), `past_period` (its publication period had already ended
+/// at import).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct BatchPublication {
+    pub published: i64,
+    pub not_published: i64,
+    pub past_period: i64,
 }

@@ -28,6 +28,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
+mod history;
+mod preview;
 mod publish;
 
 use super::kernel::{begin_write, begin_write_on, entry, PendingLog, Tx};
@@ -1114,6 +1116,35 @@ impl BatchStore for Inner {
 
     async fn link_record(&self, actor: &str, record_id: Uuid, subject_id: Uuid) -> Result<Record> {
         links::link_record(self, actor, record_id, subject_id).await
+    }
+
+    async fn preview_rows(
+        &self,
+        type_code: &str,
+        source_dept: &str,
+        rows: &[ImportRow],
+    ) -> Result<Vec<crate::RowPreview>> {
+        preview::preview(self, type_code, source_dept, rows).await
+    }
+
+    async fn batches_page(
+        &self,
+        filter: &crate::BatchFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Batch>, i64)> {
+        history::page(self, filter, offset, limit).await
+    }
+
+    async fn batch_publication(
+        &self,
+        ids: &[Uuid],
+    ) -> Result<Vec<(Uuid, crate::BatchPublication)>> {
+        history::publication(self, ids).await
+    }
+
+    async fn batch_records(&self, id: Uuid, offset: i64, limit: i64) -> Result<(Vec<Record>, i64)> {
+        history::records(self, id, offset, limit).await
     }
 }
 

@@ -2,6 +2,7 @@
 //! and the benchmarks' SQL (`bench`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod batch_history;
 mod bench;
 mod calendar;
 mod conformance;

@@ -53,29 +53,100 @@ document.getElementById("upload").addEventListener("click", async function () {
 });
 "#;
 
+const PRECHECK_JS: &str = r#"
+(function () {
+  const msg = document.getElementById("upload-msg");
+  const bar = document.getElementById("upload-progress");
+  const pct = document.getElementById("upload-pct");
+  const pre = document.getElementById("precheck-result");
+  const out = document.getElementById("batch-result");
+  const wait = document.getElementById("import-wait");
+  function dept() { return document.getElementById("dept").value.trim().toUpperCase(); }
+  // A caller without a body names the department: templates are for it.
+  document.querySelectorAll("a.template-link").forEach(function (a) {
+    a.addEventListener("click", function () {
+      const d = dept();
+      if (/^[0-9A-Z]{18}$/.test(d)) a.href = "/api/v1/batches/templates/" + encodeURIComponent(a.dataset.type) + "?dept=" + encodeURIComponent(d);
+    });
+  });
+  async function confirmImport(btn) {
+    btn.disabled = true;
+    wait.hidden = false;
+    const started = Date.now();
+    const tick = setInterval(function () {
+      document.getElementById("import-elapsed").textContent = Math.round((Date.now() - started) / 1000);
+    }, 1000);
+    cx.message(msg, "info", "已确认，正在分段入库：全部完成前任何一行都不会生效或公示…");
+    const r = await cx.api("POST", "/api/v1/batches/precheck/" + encodeURIComponent(btn.dataset.id) + "/confirm");
+    clearInterval(tick);
+    wait.hidden = true;
+    if (!r.ok) {
+      btn.disabled = false;
+      cx.message(msg, "err", r.status === 404 ? "预检结果已过期或已使用，请重新上传预检。" : "入库失败：" + cx.error(r.data));
+      return;
+    }
+    pre.hidden = true;
+    const batch = r.data.batch;
+    cx.message(msg, "ok", r.data.replayed ? "该文件此前已报送过（内容完全相同），以下为原批次结果，未重复入库。" : "入库完成。");
+    const f = await fetch("/console/batches/" + batch.id + "?fragment=1", { credentials: "same-origin" });
+    out.innerHTML = f.ok ? await f.text() : "";
+    out.hidden = false;
+    out.focus();
+  }
+  document.getElementById("precheck").addEventListener("click", async function () {
+    const btn = this;
+    const type = document.getElementById("type").value;
+    const d = dept();
+    const input = document.getElementById("file");
+    const file = input.files && input.files[0];
+    if (!type) { cx.message(msg, "err", "请选择信息类别"); return; }
+    if (!/^[0-9A-Z]{18}$/.test(d)) { cx.message(msg, "err", "请填写 18 位统一社会信用代码（报送部门）"); return; }
+    if (!file) { cx.message(msg, "err", "请选择要上传的文件"); input.focus(); return; }
+    btn.disabled = true;
+    pre.hidden = true; out.hidden = true;
+    bar.value = 0; bar.max = 100; pct.textContent = "0%";
+    cx.message(msg, "info", "正在上传 " + file.name + " …");
+    const url = "/api/v1/batches/precheck?type=" + encodeURIComponent(type) + "&dept=" + encodeURIComponent(d)
+      + "&file_name=" + encodeURIComponent(file.name);
+    const r = await cx.upload(url, file, function (loaded, total) {
+      bar.max = total; bar.value = loaded;
+      pct.textContent = Math.round(loaded * 100 / total) + "%";
+      if (loaded >= total) cx.message(msg, "info", "上传完成，正在逐行校验（不入库）…");
+    });
+    btn.disabled = false;
+    if (!r.ok) { cx.message(msg, "err", "预检未通过：" + cx.error(r.data)); return; }
+    bar.value = bar.max; pct.textContent = "100%";
+    cx.message(msg, "ok", "预检完成，尚未入库：请核对下列结果后确认。");
+    const f = await fetch("/console/precheck/" + encodeURIComponent(r.data.id), { credentials: "same-origin" });
+    pre.innerHTML = f.ok ? await f.text() : "";
+    pre.hidden = false;
+    const c = document.getElementById("confirm");
+    if (c) c.addEventListener("click", function () { confirmImport(c); });
+    pre.focus();
+  });
+})();
+"#;
+
 /// 数据报送: the upload form.
 pub async fn submit(State(state): State<AppState>, caller: Caller, uri: Uri) -> Response {
     let v = match gate(&state, &caller, &uri, |c| c.has(P::RecordsSubmit)).await {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let mut types: Vec<(String, String)> = state
-        .store
-        .catalog_types()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| {
-            let name = t
-                .definition
-                .get("name")
-                .and_then(|n| n.as_str())
-                .unwrap_or(&t.code)
-                .to_string();
-            (t.code, name)
-        })
+    // The types the department may submit (its 报送范围); a caller without a body submits
+    // for departments it names, and is offered every type.
+    let offers = chengxin_app::templates::offered(&state, &caller, None)
+        .map(|(_, o)| o)
+        .unwrap_or_default();
+    let types: Vec<(String, String)> = offers
+        .iter()
+        .map(|o| (o.code.clone(), o.name.clone()))
         .collect();
-    types.sort();
+    let preferred = if types.iter().any(|(c, _)| c == "admin_penalty") {
+        "admin_penalty".to_string()
+    } else {
+        types.first().map(|(c, _)| c.clone()).unwrap_or_default()
+    };
     let body = html! {
         div.card {
             div.form-grid {
@@ -84,7 +155,7 @@ pub async fn submit(State(state): State<AppState>, caller: Caller, uri: Uri) -> 
                     select #type name="type" required {
                         option value="" { "请选择…" }
                         @for (code, name) in &types {
-                            option value=(code) selected[code == "admin_penalty"] { (name) }
+                            option value=(code) selected[*code == preferred] { (name) }
                         }
                     }
                 }
@@ -101,13 +172,26 @@ pub async fn submit(State(state): State<AppState>, caller: Caller, uri: Uri) -> 
             label for="file" { "数据文件" }
             input #file name="file" type="file" accept=".csv,.xlsx,.jsonl,.json,.txt" aria-describedby="file-hint";
             p.hint #file-hint { "支持 CSV（UTF-8 或 GB18030，即 Excel 另存的格式）、XLSX、JSON Lines。同一文件重复报送不会重复入库；有问题的行单独退回，可下载错误报告修改后重新报送。" }
-            p { button #upload type="button" { "上传并报送" } }
+            p {
+                button #precheck type="button" { "上传并预检" }
+                " "
+                button.secondary #upload type="button" { "跳过预检，直接报送" }
+            }
+            p.hint { "预检只校验、不入库：显示将新增、更正、无变化和退回的行数及将新建的主体数，确认后才入库。" }
             label for="upload-progress" { "上传进度 " span #upload-pct { "0%" } }
             progress #upload-progress max="100" value="0" {}
             div #upload-msg hidden aria-live="polite" {}
         }
+        section #precheck-result tabindex="-1" hidden aria-live="polite" {}
+        div #import-wait hidden {
+            label for="import-progress" { "正在入库 " span #import-elapsed { "0" } " 秒" }
+            progress #import-progress {}
+        }
         section #batch-result tabindex="-1" hidden aria-live="polite" {}
+        p { a href="/console/batches" { "我的报送批次 →" } }
+        (super::batch_work::templates_card(&offers, caller.body.as_deref()))
         (script(SUBMIT_JS))
+        (script(PRECHECK_JS))
     };
     render(&caller, &v, "数据报送", "/console/submit", body)
 }
@@ -121,7 +205,7 @@ pub struct BatchParams {
 /// The result block of a batch: counts, the rejected count, the error report (as submitted
 /// for the submitting body, masked for anyone else — with a purpose form for those who may
 /// open it, see `chengxin_app::batches::error_rows`).
-pub fn batch_view(caller: &Caller, b: &Batch) -> Markup {
+pub fn batch_view(caller: &Caller, b: &Batch, dept_name: Option<&str>) -> Markup {
     let own = chengxin_app::batches::is_submitter(caller, b);
     let may_open = !own && caller.has(P::PersonalDataDecrypt);
     if b.state != BatchState::Committed {
@@ -167,7 +251,10 @@ pub fn batch_view(caller: &Caller, b: &Batch) -> Markup {
                         .map(|t| t.name.clone())
                         .unwrap_or_else(|| b.type_code.clone()))
                 }
-                dt { "报送部门" } dd { (b.source_dept) }
+                dt { "报送部门" } dd {
+                    @if let Some(n) = dept_name { (n) " " span.hint { "（" (b.source_dept) "）" } }
+                    @else { (b.source_dept) }
+                }
                 @if let Some(f) = &b.file_name { dt { "文件" } dd { (f) "（" (b.format) "，" (b.encoding) "）" } }
                 dt { "报送人" } dd { (who(&b.submitted_by)) }
                 dt { "报送时间" } dd { (dt(&b.submitted_at)) }
@@ -262,16 +349,26 @@ pub async fn batch(
         Ok(b) => b,
         Err(e) => return api_error_page(&caller, &v, &e.into()),
     };
+    let dept_name = match state.delegations() {
+        Ok(d) => chengxin_app::authority::body_name(state.store.as_ref(), &d, &b.source_dept)
+            .await
+            .ok()
+            .flatten(),
+        Err(_) => None,
+    };
     let fragment = q
         .ok()
         .and_then(|Query(q)| q.fragment)
         .is_some_and(|f| f == "1");
     if fragment {
-        return html_response(StatusCode::OK, batch_view(&caller, &b));
+        return html_response(
+            StatusCode::OK,
+            batch_view(&caller, &b, dept_name.as_deref()),
+        );
     }
     let body = html! {
-        p { a href="/console/submit" { "← 返回数据报送" } }
-        section #batch-result { (batch_view(&caller, &b)) }
+        p { a href="/console/submit" { "← 返回数据报送" } " · " a href="/console/batches" { "我的报送批次" } }
+        section #batch-result { (batch_view(&caller, &b, dept_name.as_deref())) }
     };
     render(&caller, &v, "报送批次", "/console/submit", body)
 }
