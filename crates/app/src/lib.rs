@@ -31,6 +31,7 @@ pub mod rights;
 pub mod session;
 pub mod site;
 pub mod subjects;
+pub mod staff;
 
 pub use context::{App, DEFAULT_REPORT_ISSUER, DEFAULT_REPORT_VERIFY_URL};
 pub use error::{AppError, AppResult, FieldProblem};

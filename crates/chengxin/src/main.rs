@@ -4,6 +4,7 @@
 mod bench;
 mod bench_checks;
 mod bench_search;
+mod bench_responsibility;
 mod commands;
 mod config;
 mod demo;

@@ -58,6 +58,9 @@ pub use concern::subjects::{
     NewEmployment, NewSubject, SubjectFilter, SubjectPage, SubjectSearch, SubjectStore,
     SubjectUpdate,
 };
+pub use concern::staff::{
+    EmploymentPut, PersonPut, StaffImportCounts, StaffStore, TrainingPut, TrainingRow,
+};
 pub use error::{Result, StoreError};
 
 /// The storage interface: the sum of the per-concern traits (one per file under `concern/`),
@@ -79,6 +82,7 @@ pub trait Store:
     + CreditReportStore
     + CalendarStore
     + PortalPageStore
+    + StaffStore
     + Send
     + Sync
     + 'static
@@ -100,6 +104,7 @@ impl<T> Store for T where
         + CreditReportStore
         + CalendarStore
         + PortalPageStore
+        + StaffStore
         + Send
         + Sync
         + 'static
@@ -114,6 +119,7 @@ pub mod prelude {
         ListStore, LogStore, MetaStore, RecordStore, RightsStore, SessionStore, Store,
         SubjectStore,
     };
+    pub use crate::StaffStore;
 }
 
 /// The tracing target of the database driver's own events (statements, slow queries,

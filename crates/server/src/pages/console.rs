@@ -19,6 +19,7 @@ mod reports;
 mod rights;
 mod statistics;
 mod submit;
+mod staff;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -76,6 +77,9 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/statistics", get(statistics::statistics)),
         page("/console/statistics/export.xlsx", get(statistics::export)),
         page("/console/portal", get(portal_content::page)),
+        page("/console/staff", get(staff::imports)),
+        page("/console/staff/responsible", get(staff::responsible)),
+        page("/console/staff/file", get(staff::file)),
     ]
 }
 
@@ -209,6 +213,24 @@ const SECTIONS: &[(&str, &str, &str, Need)] = &[
         "节假日日历",
         "办理期限所用的工作日历：覆盖年份、载入次年放假安排",
         Need::Staff,
+    ),
+    (
+        "/console/staff",
+        "任职与培训导入",
+        "导入人事部门的任职记录和诚信教育培训记录",
+        Need::Any(&[P::RecordsSubmit]),
+    ),
+    (
+        "/console/staff/responsible",
+        "责任回溯",
+        "查询某机关在某日的主要负责人及相关职务人员，含其现任职务",
+        Need::Any(&[P::RecordsReadNonpublic]),
+    ),
+    (
+        "/console/staff/file",
+        "公务员诚信档案",
+        "按身份证号查阅公务员诚信档案（任职、处分问责考核表彰、诚信教育），下载签名 PDF",
+        Need::Any(&[P::PersonalDataDecrypt]),
     ),
 ];
 

@@ -15,3 +15,4 @@ pub mod reference;
 pub mod rights;
 pub mod session;
 pub mod subjects;
+pub mod staff;

@@ -14,3 +14,4 @@ pub mod records;
 pub mod reports;
 pub mod rights;
 pub mod subjects;
+pub mod staff;

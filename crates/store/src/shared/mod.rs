@@ -27,6 +27,7 @@ mod reports;
 mod rights;
 pub(super) mod search;
 mod subjects;
+mod staff;
 
 use super::shrink_log;
 use super::{
