@@ -341,6 +341,27 @@ async fn story(t: TestApp) {
     assert_eq!(s, StatusCode::OK);
     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(v["valid"], true, "{v}");
+    // ---- the console pages ----
+    let page = |uri: String| {
+        let t = &t;
+        let office = office.clone();
+        async move {
+            let (s, b, _) = raw(t, "GET", &uri, &office, "text/html", vec![]).await;
+            (s, String::from_utf8(b).unwrap())
+        }
+    };
+    let (s, html) = page("/console/staff/responsible?q=%E5%8F%91%E5%B1%95".into()).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("常州市发展和改革委员会"), "{html}");
+    let (s, html) = page(format!("/console/staff/responsible?body={}&day=2023-03-14&post=%E5%89%AF%E4%B8%BB%E4%BB%BB", fgw.id)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("陈建国") && html.contains("周海燕") && html.contains("常州市武进区人民政府"), "{html}");
+    assert!(html.contains(&id_number::mask(&a)) && !html.contains(a.as_str()));
+    let (s, html) = page(format!("/console/staff/file?person={}&purpose=%E8%AF%84%E4%BC%98", person.id)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("诚信教育") && html.contains("政务诚信建设专题培训") && !html.contains(a.as_str()), "{html}");
+    let (s, _) = page("/console/staff".into()).await;
+    assert_eq!(s, StatusCode::OK);
     let _ = company;
     assert_log_verifies(t.store.as_ref()).await;
     t.cleanup().await;
