@@ -30,8 +30,8 @@ pub mod reports;
 pub mod rights;
 pub mod session;
 pub mod site;
-pub mod subjects;
 pub mod staff;
+pub mod subjects;
 
 pub use context::{App, DEFAULT_REPORT_ISSUER, DEFAULT_REPORT_VERIFY_URL};
 pub use error::{AppError, AppResult, FieldProblem};

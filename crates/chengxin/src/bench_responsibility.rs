@@ -27,7 +27,14 @@ impl Lcg {
 }
 
 const POSTS: &[&str] = &[
-    "一级科员", "二级主任科员", "副科长", "科长", "副主任", "副局长", "办公室主任", "四级调研员",
+    "一级科员",
+    "二级主任科员",
+    "副科长",
+    "科长",
+    "副主任",
+    "副局长",
+    "办公室主任",
+    "四级调研员",
 ];
 
 #[derive(Debug, Default, Serialize)]
@@ -97,7 +104,11 @@ async fn one_backend(
     let subjects: Vec<BenchSubject> = bodies
         .iter()
         .enumerate()
-        .map(|(i, id)| BenchSubject { id: *id, person: false, name: format!("常州市第{i}局") })
+        .map(|(i, id)| BenchSubject {
+            id: *id,
+            person: false,
+            name: format!("常州市第{i}局"),
+        })
         .chain(persons.iter().enumerate().map(|(i, id)| BenchSubject {
             id: *id,
             person: true,
@@ -132,7 +143,11 @@ async fn one_backend(
                     id: Uuid::now_v7(),
                     person: persons[rng.next(n_persons)],
                     body: bodies[b],
-                    post: if principal { "局长".into() } else { POSTS[rng.next(POSTS.len())].into() },
+                    post: if principal {
+                        "局长".into()
+                    } else {
+                        POSTS[rng.next(POSTS.len())].into()
+                    },
                     principal,
                     start: day(base, start),
                     end: (end < span).then(|| day(base, end)),
@@ -156,7 +171,11 @@ async fn one_backend(
     let qs: Vec<(Uuid, NaiveDate, Option<&str>)> = (0..questions)
         .map(|i| {
             let post = (i % 2 == 1).then(|| POSTS[qrng.next(POSTS.len())]);
-            (bodies[qrng.next(n_bodies)], day(base, qrng.next(span)), post)
+            (
+                bodies[qrng.next(n_bodies)],
+                day(base, qrng.next(span)),
+                post,
+            )
         })
         .collect();
     for kind in ["索引查询", "完整用例"] {
@@ -182,7 +201,10 @@ async fn one_backend(
             max_ms: pct(&mut lat, 1.0),
             mean_named: named as f64 / questions.max(1) as f64,
         };
-        eprintln!("  {backend} {kind}: p50 {:.2} ms, p99 {:.2} ms", l.p50_ms, l.p99_ms);
+        eprintln!(
+            "  {backend} {kind}: p50 {:.2} ms, p99 {:.2} ms",
+            l.p50_ms, l.p99_ms
+        );
         report.results.push(l);
     }
     drop(app);

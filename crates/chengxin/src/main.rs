@@ -3,8 +3,8 @@
 
 mod bench;
 mod bench_checks;
-mod bench_search;
 mod bench_responsibility;
+mod bench_search;
 mod commands;
 mod config;
 mod demo;

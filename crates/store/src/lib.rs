@@ -54,12 +54,12 @@ pub use concern::reports::{CreditReportRow, CreditReportStore};
 pub use concern::rights::{
     ApplicationFilter, ApplicationRow, EvidenceFile, RightsStore, TargetChange,
 };
+pub use concern::staff::{
+    EmploymentPut, PersonPut, StaffImportCounts, StaffStore, TrainingPut, TrainingRow,
+};
 pub use concern::subjects::{
     NewEmployment, NewSubject, SubjectFilter, SubjectPage, SubjectSearch, SubjectStore,
     SubjectUpdate,
-};
-pub use concern::staff::{
-    EmploymentPut, PersonPut, StaffImportCounts, StaffStore, TrainingPut, TrainingRow,
 };
 pub use error::{Result, StoreError};
 
@@ -114,12 +114,12 @@ impl<T> Store for T where
 /// `use chengxin_store::prelude::*;` brings [`Store`] and every concern trait into scope, so
 /// their methods can be called on any store (a concrete backend or `Arc<dyn Store>`).
 pub mod prelude {
+    pub use crate::StaffStore;
     pub use crate::{
         AccountStore, AuditStore, BatchStore, CalendarStore, CaseStore, CreditReportStore,
         ListStore, LogStore, MetaStore, RecordStore, RightsStore, SessionStore, Store,
         SubjectStore,
     };
-    pub use crate::StaffStore;
 }
 
 /// The tracing target of the database driver's own events (statements, slow queries,

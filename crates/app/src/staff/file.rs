@@ -84,7 +84,11 @@ async fn person_regions(app: &App, s: &Subject) -> AppResult<Vec<String>> {
     let mut out: Vec<String> = s.region.iter().cloned().collect();
     for e in app.store.employments_of(s.id).await? {
         if let Some(b) = app.store.subject(e.body_id).await? {
-            if let Some(r) = b.region.clone().or_else(|| b.uscc.as_deref().map(uscc_region)) {
+            if let Some(r) = b
+                .region
+                .clone()
+                .or_else(|| b.uscc.as_deref().map(uscc_region))
+            {
                 if !out.contains(&r) {
                     out.push(r);
                 }
@@ -117,7 +121,9 @@ pub(crate) async fn build(app: &App, person: &Subject) -> AppResult<IntegrityFil
             let t = catalog.get(&r.type_code);
             FileRecord {
                 id: r.id,
-                type_name: t.map(|t| t.name.clone()).unwrap_or_else(|| r.type_code.clone()),
+                type_name: t
+                    .map(|t| t.name.clone())
+                    .unwrap_or_else(|| r.type_code.clone()),
                 class: t.map(|t| t.class.label().to_string()).unwrap_or_default(),
                 type_code: r.type_code,
                 doc_no: r.doc_no,
@@ -227,7 +233,10 @@ pub async fn open_file_by_number(
             format!("身份证号无效：{err}"),
         ));
     }
-    let person = app.store.subject_by_id_hash(&app.id_hasher.hash(&n)).await?;
+    let person = app
+        .store
+        .subject_by_id_hash(&app.id_hasher.hash(&n))
+        .await?;
     match person {
         Some(p) => open_file(app, caller, p.id, purpose).await,
         None => {

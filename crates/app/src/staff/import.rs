@@ -120,7 +120,15 @@ fn read_input(
     };
     let rows = raw
         .into_iter()
-        .map(|(n, cells)| (n, cells.iter().map(|c| unneutralise(c).to_string()).collect::<Vec<_>>()))
+        .map(|(n, cells)| {
+            (
+                n,
+                cells
+                    .iter()
+                    .map(|c| unneutralise(c).to_string())
+                    .collect::<Vec<_>>(),
+            )
+        })
         .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
         .collect();
     Ok((headers, rows))
@@ -244,29 +252,48 @@ pub async fn import_employments(
         };
         let body = match bodies.get(app, &r.body_uscc).await? {
             None => {
-                problems.push((*n, row_issue(
-                    "单位统一社会信用代码",
-                    "employment_body_unknown",
-                    format!("单位统一社会信用代码 {} 未登记为信用主体，请先登记该单位", r.body_uscc),
-                )));
+                problems.push((
+                    *n,
+                    row_issue(
+                        "单位统一社会信用代码",
+                        "employment_body_unknown",
+                        format!(
+                            "单位统一社会信用代码 {} 未登记为信用主体，请先登记该单位",
+                            r.body_uscc
+                        ),
+                    ),
+                ));
                 continue;
             }
             Some(b) if b.kind != SubjectKind::GovBody => {
-                problems.push((*n, row_issue(
-                    "单位统一社会信用代码",
-                    "employment_body_not_government",
-                    format!("“{}”不是机关（主体类别：{}），任职记录只登记政府机关的任职", b.name, b.kind.label()),
-                )));
+                problems.push((
+                    *n,
+                    row_issue(
+                        "单位统一社会信用代码",
+                        "employment_body_not_government",
+                        format!(
+                            "“{}”不是机关（主体类别：{}），任职记录只登记政府机关的任职",
+                            b.name,
+                            b.kind.label()
+                        ),
+                    ),
+                ));
                 continue;
             }
             Some(b) => b,
         };
         if !within_region(caller, &body_region(&body)) {
-            problems.push((*n, row_issue(
-                "单位统一社会信用代码",
-                "employment_body_out_of_region",
-                format!("“{}”不在本账号的管辖区域内，只能导入本地区单位的任职记录", body.name),
-            )));
+            problems.push((
+                *n,
+                row_issue(
+                    "单位统一社会信用代码",
+                    "employment_body_out_of_region",
+                    format!(
+                        "“{}”不在本账号的管辖区域内，只能导入本地区单位的任职记录",
+                        body.name
+                    ),
+                ),
+            ));
             continue;
         }
         let hash = app.id_hasher.hash(&r.id_number);
@@ -280,11 +307,14 @@ pub async fn import_employments(
         };
         let key = match &known {
             Some(s) if !s.kind.is_person() => {
-                problems.push((*n, row_issue(
-                    "身份证号",
-                    "employment_person_not_person",
-                    "该身份证号已登记为非自然人主体".into(),
-                )));
+                problems.push((
+                    *n,
+                    row_issue(
+                        "身份证号",
+                        "employment_person_not_person",
+                        "该身份证号已登记为非自然人主体".into(),
+                    ),
+                ));
                 continue;
             }
             Some(s) => s.id.to_string(),
@@ -333,7 +363,10 @@ pub async fn import_employments(
                 stored[j].post, stored[j].start_date
             ),
         };
-        problems.push((good[i].0, row_issue("任职起始日期", c.code(), c.message(&other))));
+        problems.push((
+            good[i].0,
+            row_issue("任职起始日期", c.code(), c.message(&other)),
+        ));
     }
     if !problems.is_empty() {
         return Err(rejected(problems));
@@ -349,7 +382,12 @@ pub async fn import_employments(
     Ok(report)
 }
 
-async fn audit_import(app: &App, caller: &Caller, action: &str, r: &StaffImportReport) -> AppResult<()> {
+async fn audit_import(
+    app: &App,
+    caller: &Caller,
+    action: &str,
+    r: &StaffImportReport,
+) -> AppResult<()> {
     let mut e = caller.audit("data", action, "ok");
     e.detail = serde_json::json!({
         "rows": r.rows, "created": r.created, "updated": r.updated,
@@ -386,25 +424,48 @@ pub async fn import_trainings(
         let org = match bodies.get(app, &r.organiser_uscc).await? {
             Some(b) if !b.kind.is_person() => b,
             _ => {
-                problems.push((*n, row_issue(
-                    "主办单位统一社会信用代码",
-                    "training_organiser_unknown",
-                    format!("主办单位统一社会信用代码 {} 未登记为单位主体", r.organiser_uscc),
-                )));
+                problems.push((
+                    *n,
+                    row_issue(
+                        "主办单位统一社会信用代码",
+                        "training_organiser_unknown",
+                        format!(
+                            "主办单位统一社会信用代码 {} 未登记为单位主体",
+                            r.organiser_uscc
+                        ),
+                    ),
+                ));
                 continue;
             }
         };
         if !within_region(caller, &body_region(&org)) {
-            problems.push((*n, row_issue(
-                "主办单位统一社会信用代码",
-                "training_organiser_out_of_region",
-                format!("“{}”不在本账号的管辖区域内，只能导入本地区的培训记录", org.name),
-            )));
+            problems.push((
+                *n,
+                row_issue(
+                    "主办单位统一社会信用代码",
+                    "training_organiser_out_of_region",
+                    format!(
+                        "“{}”不在本账号的管辖区域内，只能导入本地区的培训记录",
+                        org.name
+                    ),
+                ),
+            ));
             continue;
         }
-        if let Some(s) = app.store.subject_by_id_hash(&app.id_hasher.hash(&r.id_number)).await? {
+        if let Some(s) = app
+            .store
+            .subject_by_id_hash(&app.id_hasher.hash(&r.id_number))
+            .await?
+        {
             if !s.kind.is_person() {
-                problems.push((*n, row_issue("身份证号", "training_person_not_person", "该身份证号已登记为非自然人主体".into())));
+                problems.push((
+                    *n,
+                    row_issue(
+                        "身份证号",
+                        "training_person_not_person",
+                        "该身份证号已登记为非自然人主体".into(),
+                    ),
+                ));
                 continue;
             }
         }

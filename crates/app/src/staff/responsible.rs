@@ -83,7 +83,11 @@ pub async fn responsible_at(
     day: NaiveDate,
     post: Option<&str>,
 ) -> AppResult<Responsibility> {
-    let body = app.store.subject(body_id).await?.ok_or(AppError::NotFound)?;
+    let body = app
+        .store
+        .subject(body_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if body.kind.is_person() {
         return Err(AppError::NotFound);
     }
@@ -147,7 +151,11 @@ pub async fn lookup(
     post: Option<&str>,
 ) -> AppResult<Responsibility> {
     caller.require(Permission::RecordsReadNonpublic)?;
-    let body = app.store.subject(body_id).await?.ok_or(AppError::NotFound)?;
+    let body = app
+        .store
+        .subject(body_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let region = body
         .region
         .clone()

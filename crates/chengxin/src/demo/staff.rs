@@ -62,7 +62,8 @@ pub struct StaffReport {
 /// A generated ID number: region, birth date, sequence and its check character.
 fn number(p: &Person) -> Result<String> {
     let first = format!("{}{}{}", p.region, p.birth, p.seq);
-    let check = id_number::check_char(&first).ok_or_else(|| anyhow!("演示人员“{}”的身份证号无效", p.name))?;
+    let check = id_number::check_char(&first)
+        .ok_or_else(|| anyhow!("演示人员“{}”的身份证号无效", p.name))?;
     Ok(format!("{first}{check}"))
 }
 

@@ -129,7 +129,14 @@ mod tests {
     #[test]
     fn days() {
         let want = NaiveDate::from_ymd_opt(2021, 3, 1);
-        for s in ["2021-03-01", "2021/3/1", "2021.3.1", "20210301", "2021年3月1日", " 2021-3-01 "] {
+        for s in [
+            "2021-03-01",
+            "2021/3/1",
+            "2021.3.1",
+            "20210301",
+            "2021年3月1日",
+            " 2021-3-01 ",
+        ] {
             assert_eq!(parse_day(s), want, "{s}");
         }
         for s in ["", "2021-02-30", "21-3-1", "2021-03", "2021-03-01x", "明天"] {
@@ -139,7 +146,10 @@ mod tests {
 
     #[test]
     fn columns_by_title() {
-        const SPEC: &[ColumnSpec] = &[("a", &["身份证号", "身份证件号码"], true), ("b", &["备注"], false)];
+        const SPEC: &[ColumnSpec] = &[
+            ("a", &["身份证号", "身份证件号码"], true),
+            ("b", &["备注"], false),
+        ];
         let h = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let c = Columns::find(&h(&["*身份证件号码", "x"]), SPEC).unwrap();
         let row = h(&[" 1 ", "2"]);

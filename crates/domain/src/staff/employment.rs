@@ -11,16 +11,24 @@
 use chrono::NaiveDate;
 
 use super::columns::{parse_day, ColumnSpec, Columns};
+use crate::codes::RegionLookup;
 use crate::codes::{id_number, uscc};
 use crate::intake::RowIssue;
-use crate::codes::RegionLookup;
 
 /// The columns of an employment file: key, accepted titles (the first is the canonical one),
 /// required.
 pub const COLUMNS: &[ColumnSpec] = &[
-    ("id_number", &["身份证号", "身份证件号码", "公民身份号码", "身份证号码"], true),
+    (
+        "id_number",
+        &["身份证号", "身份证件号码", "公民身份号码", "身份证号码"],
+        true,
+    ),
     ("name", &["姓名"], true),
-    ("body_uscc", &["单位统一社会信用代码", "统一社会信用代码"], true),
+    (
+        "body_uscc",
+        &["单位统一社会信用代码", "统一社会信用代码"],
+        true,
+    ),
     ("body_name", &["单位名称", "任职单位"], true),
     ("post", &["职务/岗位", "职务", "岗位"], true),
     ("principal", &["是否主要负责人", "主要负责人"], false),
@@ -88,24 +96,52 @@ pub fn parse_yes_no(s: &str) -> Option<bool> {
 }
 
 /// A checked ID number (normalised), or the row's issue. Never echoes the number.
-pub(super) fn check_id(raw: &str, regions: &dyn RegionLookup, today: NaiveDate) -> Result<String, RowIssue> {
+pub(super) fn check_id(
+    raw: &str,
+    regions: &dyn RegionLookup,
+    today: NaiveDate,
+) -> Result<String, RowIssue> {
     let n = raw.trim().to_ascii_uppercase();
     if n.is_empty() {
         return Err(issue("身份证号", "id_number_required", "身份证号不能为空"));
     }
     id_number::parse(&n, regions, today)
         .map(|_| n)
-        .map_err(|e| issue("身份证号", e.code(), format!("身份证号无效（{}）：{e}", id_number::mask(raw))))
+        .map_err(|e| {
+            issue(
+                "身份证号",
+                e.code(),
+                format!("身份证号无效（{}）：{e}", id_number::mask(raw)),
+            )
+        })
 }
 
-pub(super) fn check_text(cells: &[String], cols: &Columns, key: &str, title: &str, issues: &mut Vec<RowIssue>) -> String {
+pub(super) fn check_text(
+    cells: &[String],
+    cols: &Columns,
+    key: &str,
+    title: &str,
+    issues: &mut Vec<RowIssue>,
+) -> String {
     let v = cols.cell(cells, key).to_string();
     if v.is_empty() {
-        issues.push(issue(title, "staff_field_required", format!("{title}不能为空")));
+        issues.push(issue(
+            title,
+            "staff_field_required",
+            format!("{title}不能为空"),
+        ));
     } else if v.chars().count() > MAX_TEXT {
-        issues.push(issue(title, "staff_field_too_long", format!("{title}过长（最多 {MAX_TEXT} 个字符）")));
+        issues.push(issue(
+            title,
+            "staff_field_too_long",
+            format!("{title}过长（最多 {MAX_TEXT} 个字符）"),
+        ));
     } else if v.chars().any(char::is_control) {
-        issues.push(issue(title, "staff_field_control_chars", format!("{title}含有控制字符")));
+        issues.push(issue(
+            title,
+            "staff_field_control_chars",
+            format!("{title}含有控制字符"),
+        ));
     }
     v
 }
@@ -125,7 +161,11 @@ pub fn parse_row(
     let name = check_text(cells, cols, "name", "姓名", &mut issues);
     let body_raw = cols.cell(cells, "body_uscc").to_ascii_uppercase();
     let body_uscc = if body_raw.is_empty() {
-        issues.push(issue("单位统一社会信用代码", "uscc_required", "单位统一社会信用代码不能为空"));
+        issues.push(issue(
+            "单位统一社会信用代码",
+            "uscc_required",
+            "单位统一社会信用代码不能为空",
+        ));
         None
     } else {
         match uscc::parse(&body_raw, regions) {
@@ -153,7 +193,11 @@ pub fn parse_row(
     });
     let start_raw = cols.cell(cells, "start");
     let start = if start_raw.is_empty() {
-        issues.push(issue("任职起始日期", "employment_start_required", "任职起始日期不能为空"));
+        issues.push(issue(
+            "任职起始日期",
+            "employment_start_required",
+            "任职起始日期不能为空",
+        ));
         None
     } else {
         match parse_day(start_raw) {
@@ -247,12 +291,12 @@ impl PeriodConflict {
     /// The Chinese explanation; `other` names the other period (`第 5 行`, `已登记的任职记录`).
     pub fn message(self, other: &str) -> String {
         match self {
-            PeriodConflict::SamePost => format!(
-                "任职期间与{other}重叠：同一人在同一单位的同一职务不能有重叠的任职期间"
-            ),
-            PeriodConflict::TwoPrincipals => format!(
-                "任职期间与{other}重叠：同一单位同一时间只能有一名主要负责人"
-            ),
+            PeriodConflict::SamePost => {
+                format!("任职期间与{other}重叠：同一人在同一单位的同一职务不能有重叠的任职期间")
+            }
+            PeriodConflict::TwoPrincipals => {
+                format!("任职期间与{other}重叠：同一单位同一时间只能有一名主要负责人")
+            }
         }
     }
 }
@@ -350,7 +394,16 @@ mod tests {
         let r = parse_row(
             &cols(),
             2,
-            &cells(&[ID, "张三", "11320400MB00000002", "常州市发展和改革委员会", "主任", "是", "2021-03-01", ""]),
+            &cells(&[
+                ID,
+                "张三",
+                "11320400MB00000002",
+                "常州市发展和改革委员会",
+                "主任",
+                "是",
+                "2021-03-01",
+                "",
+            ]),
             RegionTable::national(),
             d("2025-06-02"),
         )
@@ -364,7 +417,16 @@ mod tests {
         let issues = parse_row(
             &cols(),
             3,
-            &cells(&["110105194912310021", "", "bad", "", "主任", "也许", "2021-13-01", "2020-01-01"]),
+            &cells(&[
+                "110105194912310021",
+                "",
+                "bad",
+                "",
+                "主任",
+                "也许",
+                "2021-13-01",
+                "2020-01-01",
+            ]),
             RegionTable::national(),
             d("2025-06-02"),
         )
@@ -373,11 +435,22 @@ mod tests {
         assert!(codes.contains(&"staff_field_required"), "{codes:?}");
         assert!(codes.contains(&"employment_principal_invalid"), "{codes:?}");
         assert!(codes.contains(&"employment_start_invalid"), "{codes:?}");
-        assert!(issues.iter().all(|i| !i.message.contains("110105194912310021")));
+        assert!(issues
+            .iter()
+            .all(|i| !i.message.contains("110105194912310021")));
         let end_before = parse_row(
             &cols(),
             4,
-            &cells(&[ID, "张三", "11320400MB00000002", "某委", "主任", "否", "2021-03-01", "2020-01-01"]),
+            &cells(&[
+                ID,
+                "张三",
+                "11320400MB00000002",
+                "某委",
+                "主任",
+                "否",
+                "2021-03-01",
+                "2020-01-01",
+            ]),
             RegionTable::national(),
             d("2025-06-02"),
         )
@@ -401,10 +474,19 @@ mod tests {
         // A successor from the next day, deputies side by side: fine.
         assert_eq!(a.conflict(&p("y", "主任", true, "2023-01-01", None)), None);
         assert_eq!(
-            p("y", "副主任", false, "2020-01-01", None).conflict(&p("z", "副主任", false, "2020-01-01", None)),
+            p("y", "副主任", false, "2020-01-01", None).conflict(&p(
+                "z",
+                "副主任",
+                false,
+                "2020-01-01",
+                None
+            )),
             None
         );
-        let new = vec![p("y", "主任", true, "2022-01-01", None), p("y", "主任", true, "2023-01-01", None)];
+        let new = vec![
+            p("y", "主任", true, "2022-01-01", None),
+            p("y", "主任", true, "2023-01-01", None),
+        ];
         let found = conflicts(&new, &[a]);
         assert_eq!(found[0], (0, PeriodConflict::TwoPrincipals, Ok(0)));
         assert_eq!(found[1], (1, PeriodConflict::SamePost, Err(0)));

@@ -5,18 +5,26 @@ use chrono::NaiveDate;
 
 use super::columns::{parse_day, ColumnSpec, Columns};
 use super::employment::{check_id, check_text};
+use crate::codes::RegionLookup;
 use crate::codes::{id_number, uscc};
 use crate::intake::RowIssue;
-use crate::codes::RegionLookup;
 
 /// The columns of a training file.
 pub const COLUMNS: &[ColumnSpec] = &[
-    ("id_number", &["身份证号", "身份证件号码", "公民身份号码", "身份证号码"], true),
+    (
+        "id_number",
+        &["身份证号", "身份证件号码", "公民身份号码", "身份证号码"],
+        true,
+    ),
     ("name", &["姓名"], true),
     ("course", &["课程名称", "课程", "培训内容"], true),
     ("day", &["培训日期", "日期"], true),
     ("hours", &["学时"], true),
-    ("organiser", &["主办单位统一社会信用代码", "主办单位代码"], true),
+    (
+        "organiser",
+        &["主办单位统一社会信用代码", "主办单位代码"],
+        true,
+    ),
 ];
 
 /// The canonical titles, in order.
@@ -72,7 +80,11 @@ pub fn parse_hours(s: &str) -> Option<u32> {
         return None;
     }
     let whole: u32 = int.parse().ok()?;
-    let tenth: u32 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+    let tenth: u32 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().ok()?
+    };
     let t = whole.checked_mul(10)?.checked_add(tenth)?;
     (t > 0 && t <= MAX_HOURS_TENTHS).then_some(t)
 }
@@ -111,7 +123,11 @@ pub fn parse_row(
     let day_raw = cols.cell(cells, "day");
     let day = match parse_day(day_raw) {
         Some(d) if d > today => {
-            issues.push(issue("培训日期", "training_day_in_future", format!("培训日期 {d} 晚于今天")));
+            issues.push(issue(
+                "培训日期",
+                "training_day_in_future",
+                format!("培训日期 {d} 晚于今天"),
+            ));
             None
         }
         Some(d) => Some(d),
@@ -146,7 +162,9 @@ pub fn parse_row(
         }
     };
     match (id, day, hours, organiser) {
-        (Some(id_number), Some(day), Some(hours_tenths), Some(organiser_uscc)) if issues.is_empty() => {
+        (Some(id_number), Some(day), Some(hours_tenths), Some(organiser_uscc))
+            if issues.is_empty() =>
+        {
             Ok(TrainingRow {
                 row,
                 id_number,

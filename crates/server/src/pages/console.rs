@@ -17,9 +17,9 @@ mod records;
 mod report_view;
 mod reports;
 mod rights;
+mod staff;
 mod statistics;
 mod submit;
-mod staff;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};

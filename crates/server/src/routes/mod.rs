@@ -14,5 +14,5 @@ pub mod records;
 pub mod reference;
 pub mod rights;
 pub mod session;
-pub mod subjects;
 pub mod staff;
+pub mod subjects;

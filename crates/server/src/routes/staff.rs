@@ -16,9 +16,7 @@ use super::input::{json_error, parse_id, query_error};
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
 use crate::AppState;
-use chengxin_app::staff::{
-    self, IntegrityFile, Responsibility, StaffImportReport, StaffInput,
-};
+use chengxin_app::staff::{self, IntegrityFile, Responsibility, StaffImportReport, StaffInput};
 
 /// Largest personnel file accepted (50,000 rows fit easily).
 const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
@@ -30,14 +28,19 @@ pub struct FileParams {
     pub file_name: Option<String>,
 }
 
-async fn file_input(body: Body, q: Result<Query<FileParams>, QueryRejection>) -> ApiResult<StaffInput> {
+async fn file_input(
+    body: Body,
+    q: Result<Query<FileParams>, QueryRejection>,
+) -> ApiResult<StaffInput> {
     let Query(q) = q.map_err(query_error)?;
-    let bytes = axum::body::to_bytes(body, MAX_FILE_BYTES).await.map_err(|_| {
-        AppError::invalid(
-            "payload_too_large",
-            format!("文件过大（最多 {} MiB）", MAX_FILE_BYTES / 1024 / 1024),
-        )
-    })?;
+    let bytes = axum::body::to_bytes(body, MAX_FILE_BYTES)
+        .await
+        .map_err(|_| {
+            AppError::invalid(
+                "payload_too_large",
+                format!("文件过大（最多 {} MiB）", MAX_FILE_BYTES / 1024 / 1024),
+            )
+        })?;
     Ok(StaffInput::File {
         bytes: bytes.to_vec(),
         file_name: q.file_name,
@@ -58,7 +61,9 @@ pub async fn import_employment_file(
     body: Body,
 ) -> ApiResult<Json<StaffImportReport>> {
     let input = file_input(body, q).await?;
-    Ok(Json(staff::import_employments(&state, &caller, input).await?))
+    Ok(Json(
+        staff::import_employments(&state, &caller, input).await?,
+    ))
 }
 
 /// One employment period as JSON.
@@ -114,7 +119,9 @@ pub async fn import_employment_rows(
         })
         .collect();
     let input = StaffInput::Table { headers, rows };
-    Ok(Json(staff::import_employments(&state, &caller, input).await?))
+    Ok(Json(
+        staff::import_employments(&state, &caller, input).await?,
+    ))
 }
 
 /// Import integrity-training records (诚信教育) from a CSV or XLSX file (columns 身份证号,
@@ -169,7 +176,16 @@ pub async fn import_training_rows(
     let rows = req
         .rows
         .into_iter()
-        .map(|r| vec![r.id_number, r.name, r.course, r.date, r.hours, r.organiser_uscc])
+        .map(|r| {
+            vec![
+                r.id_number,
+                r.name,
+                r.course,
+                r.date,
+                r.hours,
+                r.organiser_uscc,
+            ]
+        })
         .collect();
     let input = StaffInput::Table { headers, rows };
     Ok(Json(staff::import_trainings(&state, &caller, input).await?))
@@ -186,7 +202,10 @@ pub struct ResponsibleParams {
 
 pub(crate) fn parse_day(s: &str) -> Result<NaiveDate, AppError> {
     chengxin_domain::staff::parse_day(s).ok_or_else(|| {
-        AppError::invalid("invalid_date", format!("“{s}”不是有效日期（应如 2023-03-15）"))
+        AppError::invalid(
+            "invalid_date",
+            format!("“{s}”不是有效日期（应如 2023-03-15）"),
+        )
     })
 }
 
@@ -256,7 +275,9 @@ pub async fn file_open(
 ) -> ApiResult<Json<IntegrityFile>> {
     let id = parse_id(&id)?;
     let Json(req) = body.map_err(json_error)?;
-    Ok(Json(staff::open_file(&state, &caller, id, &req.purpose).await?))
+    Ok(Json(
+        staff::open_file(&state, &caller, id, &req.purpose).await?,
+    ))
 }
 
 /// The 诚信档案 as a signed PDF (for 录用/调任/评优 checks), kept and verifiable like a credit
@@ -276,15 +297,20 @@ pub async fn file_pdf(
     let id = parse_id(&id)?;
     let Json(req) = body.map_err(json_error)?;
     let issued = staff::issue_file_pdf(&state, &caller, id, &req.purpose).await?;
-    let disposition =
-        HeaderValue::from_str(&format!("attachment; filename=\"{}.pdf\"", issued.report_no))
-            .map_err(AppError::unavailable)?;
+    let disposition = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}.pdf\"",
+        issued.report_no
+    ))
+    .map_err(AppError::unavailable)?;
     let no = HeaderValue::from_str(&issued.report_no).map_err(AppError::unavailable)?;
     let code = HeaderValue::from_str(&issued.verification_code).map_err(AppError::unavailable)?;
     Ok((
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("application/pdf")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/pdf"),
+            ),
             (header::CONTENT_DISPOSITION, disposition),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
             (header::HeaderName::from_static("x-report-no"), no),

@@ -74,7 +74,13 @@ async fn raw(
         .unwrap();
     let status = resp.status();
     let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     (status, bytes, headers)
 }
 
@@ -101,7 +107,10 @@ async fn import(t: &TestApp, cred: &Cred, file: Vec<u8>) -> (StatusCode, serde_j
         file,
     )
     .await;
-    (s, serde_json::from_slice(&b).unwrap_or(json!(String::from_utf8_lossy(&b))))
+    (
+        s,
+        serde_json::from_slice(&b).unwrap_or(json!(String::from_utf8_lossy(&b))),
+    )
 }
 
 fn record(person: &Subject, type_code: &str, doc: &str) -> NewRecord {
@@ -126,7 +135,11 @@ async fn story(t: TestApp) {
     let fgw = body(&t, SubjectKind::GovBody, "常州市发展和改革委员会", FGW).await;
     let wujin = body(&t, SubjectKind::GovBody, "常州市武进区人民政府", WUJIN_GOV).await;
     let company = body(&t, SubjectKind::Enterprise, "常州甲建设有限公司", COMPANY).await;
-    let (a, b, c) = (id("19680312", "031"), id("19720805", "042"), id("19780921", "064"));
+    let (a, b, c) = (
+        id("19680312", "031"),
+        id("19720805", "042"),
+        id("19780921", "064"),
+    );
     let office = t.session_for(Role::CreditOffice, "320400", None).await;
 
     // ---- a file with an overlap and a bad date: refused row by row, nothing written ----
@@ -148,13 +161,25 @@ async fn story(t: TestApp) {
     assert!(has("employment_overlap", "第3行"), "{v}");
     assert!(has("employment_end_before_start", "第4行"), "{v}");
     assert!(has("employment_body_not_government", "第5行"), "{v}");
-    assert!(v.to_string().contains("同一单位同一时间只能有一名主要负责人"), "{v}");
+    assert!(
+        v.to_string()
+            .contains("同一单位同一时间只能有一名主要负责人"),
+        "{v}"
+    );
     for n in [&a, &b, &c] {
-        assert!(!v.to_string().contains(n.as_str()), "clear ID number in {v}");
+        assert!(
+            !v.to_string().contains(n.as_str()),
+            "clear ID number in {v}"
+        );
         let hash = t.state.id_hasher.hash(n);
         assert!(t.store.subject_by_id_hash(&hash).await.unwrap().is_none());
     }
-    assert!(t.store.employments_at_bodies(&[fgw.id, wujin.id]).await.unwrap().is_empty());
+    assert!(t
+        .store
+        .employments_at_bodies(&[fgw.id, wujin.id])
+        .await
+        .unwrap()
+        .is_empty());
 
     // ---- the fixed file; the same file again changes nothing ----
     let good = csv(&[
@@ -165,19 +190,29 @@ async fn story(t: TestApp) {
     ]);
     let (s, v) = import(&t, &office, good.clone()).await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    assert_eq!((v["created"].as_u64(), v["persons_created"].as_u64()), (Some(4), Some(3)), "{v}");
+    assert_eq!(
+        (v["created"].as_u64(), v["persons_created"].as_u64()),
+        (Some(4), Some(3)),
+        "{v}"
+    );
     let (s, v) = import(&t, &office, good).await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    assert_eq!((v["created"].as_u64(), v["unchanged"].as_u64()), (Some(0), Some(4)), "{v}");
+    assert_eq!(
+        (v["created"].as_u64(), v["unchanged"].as_u64()),
+        (Some(0), Some(4)),
+        "{v}"
+    );
     // A second principal through the API is refused against what is stored.
     let (s, v) = t
         .call(
             "POST",
             "/api/v1/employments",
             &office,
-            Some(json!({"rows": [{"id_number": c, "name": "周海燕", "body_uscc": FGW,
+            Some(
+                json!({"rows": [{"id_number": c, "name": "周海燕", "body_uscc": FGW,
                 "body_name": "常州市发展和改革委员会", "post": "主任", "principal": true,
-                "start_date": "2024-01-01"}]})),
+                "start_date": "2024-01-01"}]}),
+            ),
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
@@ -189,13 +224,18 @@ async fn story(t: TestApp) {
             "POST",
             "/api/v1/employments",
             &wujin_office,
-            Some(json!({"rows": [{"id_number": c, "name": "周海燕", "body_uscc": FGW,
+            Some(
+                json!({"rows": [{"id_number": c, "name": "周海燕", "body_uscc": FGW,
                 "body_name": "常州市发展和改革委员会", "post": "科员", "start_date": "2010-01-01",
-                "end_date": "2012-01-01"}]})),
+                "end_date": "2012-01-01"}]}),
+            ),
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
-    assert_eq!(v["problems"][0]["code"], "employment_body_out_of_region", "{v}");
+    assert_eq!(
+        v["problems"][0]["code"], "employment_body_out_of_region",
+        "{v}"
+    );
 
     // ---- 责任回溯 across the change of principal and the move ----
     let ask = |day: &str, post: Option<&str>| {
@@ -206,14 +246,20 @@ async fn story(t: TestApp) {
         }
         uri
     };
-    let (s, v) = t.call("GET", &ask("2023-03-14", Some("副主任")), &office, None).await;
+    let (s, v) = t
+        .call("GET", &ask("2023-03-14", Some("副主任")), &office, None)
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["principals"][0]["name"], "陈建国", "{v}");
     assert_eq!(v["principals"][0]["id_masked"], id_number::mask(&a), "{v}");
     assert_eq!(v["holders"][0]["name"], "周海燕", "{v}");
     // The predecessor is found where he is now.
     let now = v["principals"][0]["now"].as_array().unwrap();
-    assert!(now.iter().any(|p| p["body_name"] == "常州市武进区人民政府" && p["post"] == "区长"), "{v}");
+    assert!(
+        now.iter()
+            .any(|p| p["body_name"] == "常州市武进区人民政府" && p["post"] == "区长"),
+        "{v}"
+    );
     assert!(!v.to_string().contains(a.as_str()));
     let (s, v) = t.call("GET", &ask("2023-03-15", None), &office, None).await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -226,7 +272,9 @@ async fn story(t: TestApp) {
     assert_eq!(r.principals[0].name, "陈建国");
     // Out of region: like an unknown body.
     let liyang_office = t.session_for(Role::CreditOffice, "320481", None).await;
-    let (s, _) = t.call("GET", &ask("2023-03-15", None), &liyang_office, None).await;
+    let (s, _) = t
+        .call("GET", &ask("2023-03-15", None), &liyang_office, None)
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
     // ---- the 诚信档案 ----
@@ -235,8 +283,10 @@ async fn story(t: TestApp) {
             "POST",
             "/api/v1/trainings",
             &office,
-            Some(json!({"rows": [{"id_number": a, "name": "陈建国", "course": "政务诚信建设专题培训",
-                "date": "2024-05-20", "hours": "1.5", "organiser_uscc": FGW}]})),
+            Some(
+                json!({"rows": [{"id_number": a, "name": "陈建国", "course": "政务诚信建设专题培训",
+                "date": "2024-05-20", "hours": "1.5", "organiser_uscc": FGW}]}),
+            ),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -247,18 +297,27 @@ async fn story(t: TestApp) {
         .unwrap()
         .unwrap();
     t.store
-        .create_record("test", record(&person, "civil_servant_appraisal", "常发改考〔2024〕1号"))
+        .create_record(
+            "test",
+            record(&person, "civil_servant_appraisal", "常发改考〔2024〕1号"),
+        )
         .await
         .unwrap();
     t.store
-        .create_record("test", record(&person, "commendation", "常发改表〔2024〕2号"))
+        .create_record(
+            "test",
+            record(&person, "commendation", "常发改表〔2024〕2号"),
+        )
         .await
         .unwrap();
-    let lookup = |number: &str, purpose: &str| {
-        json!({"id_number": number, "purpose": purpose})
-    };
+    let lookup = |number: &str, purpose: &str| json!({"id_number": number, "purpose": purpose});
     let (s, v) = t
-        .call("POST", "/api/v1/integrity-files/lookup", &office, Some(lookup(&a, "干部调任审查")))
+        .call(
+            "POST",
+            "/api/v1/integrity-files/lookup",
+            &office,
+            Some(lookup(&a, "干部调任审查")),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["employments"].as_array().unwrap().len(), 2, "{v}");
@@ -276,26 +335,52 @@ async fn story(t: TestApp) {
     assert_eq!(logged.len(), 1);
     assert_eq!(logged[0].outcome, "ok");
     assert_eq!(logged[0].detail["purpose"], "干部调任审查");
-    assert!(!serde_json::to_string(&logged[0]).unwrap().contains(a.as_str()));
+    assert!(!serde_json::to_string(&logged[0])
+        .unwrap()
+        .contains(a.as_str()));
     // No purpose; no permission.
     let (s, v) = t
-        .call("POST", "/api/v1/integrity-files/lookup", &office, Some(lookup(&a, " ")))
+        .call(
+            "POST",
+            "/api/v1/integrity-files/lookup",
+            &office,
+            Some(lookup(&a, " ")),
+        )
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("purpose_required")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("purpose_required")),
+        "{v}"
+    );
     let dept = t
         .session_for(Role::SubmittingDepartment, "320400", Some(FGW))
         .await;
     let (s, _) = t
-        .call("POST", "/api/v1/integrity-files/lookup", &dept, Some(lookup(&a, "干部调任审查")))
+        .call(
+            "POST",
+            "/api/v1/integrity-files/lookup",
+            &dept,
+            Some(lookup(&a, "干部调任审查")),
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     // Out of region: exactly like an unknown person.
     let (s1, v1) = t
-        .call("POST", "/api/v1/integrity-files/lookup", &liyang_office, Some(lookup(&a, "干部调任审查")))
+        .call(
+            "POST",
+            "/api/v1/integrity-files/lookup",
+            &liyang_office,
+            Some(lookup(&a, "干部调任审查")),
+        )
         .await;
     let unknown = id("19800101", "999");
     let (s2, v2) = t
-        .call("POST", "/api/v1/integrity-files/lookup", &liyang_office, Some(lookup(&unknown, "干部调任审查")))
+        .call(
+            "POST",
+            "/api/v1/integrity-files/lookup",
+            &liyang_office,
+            Some(lookup(&unknown, "干部调任审查")),
+        )
         .await;
     assert_eq!((s1, s2), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND));
     assert_eq!(v1, v2);
@@ -330,14 +415,25 @@ async fn story(t: TestApp) {
     .await;
     assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&pdf));
     assert!(pdf.starts_with(b"%PDF"));
-    assert!(headers["x-report-no"].to_str().unwrap().starts_with("CXDA-"));
+    assert!(headers["x-report-no"]
+        .to_str()
+        .unwrap()
+        .starts_with("CXDA-"));
     let signed = chengxin_report::extract_signed(&pdf).unwrap();
     chengxin_report::verify(&signed, &report_key().verifying_key()).unwrap();
     assert_eq!(signed.report.subject.code, id_number::mask(&a));
     assert!(signed.report.sections.iter().any(|s| s.title == "诚信教育"));
     assert!(!serde_json::to_string(&signed).unwrap().contains(a.as_str()));
     // 报告验真 of the uploaded PDF, as the receiving department does.
-    let (s, body, _) = raw(&t, "POST", "/api/v1/credit-reports/verify", &Cred::None, "application/pdf", pdf).await;
+    let (s, body, _) = raw(
+        &t,
+        "POST",
+        "/api/v1/credit-reports/verify",
+        &Cred::None,
+        "application/pdf",
+        pdf,
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(v["valid"], true, "{v}");
@@ -353,13 +449,29 @@ async fn story(t: TestApp) {
     let (s, html) = page("/console/staff/responsible?q=%E5%8F%91%E5%B1%95".into()).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("常州市发展和改革委员会"), "{html}");
-    let (s, html) = page(format!("/console/staff/responsible?body={}&day=2023-03-14&post=%E5%89%AF%E4%B8%BB%E4%BB%BB", fgw.id)).await;
+    let (s, html) = page(format!(
+        "/console/staff/responsible?body={}&day=2023-03-14&post=%E5%89%AF%E4%B8%BB%E4%BB%BB",
+        fgw.id
+    ))
+    .await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains("陈建国") && html.contains("周海燕") && html.contains("常州市武进区人民政府"), "{html}");
+    assert!(
+        html.contains("陈建国") && html.contains("周海燕") && html.contains("常州市武进区人民政府"),
+        "{html}"
+    );
     assert!(html.contains(&id_number::mask(&a)) && !html.contains(a.as_str()));
-    let (s, html) = page(format!("/console/staff/file?person={}&purpose=%E8%AF%84%E4%BC%98", person.id)).await;
+    let (s, html) = page(format!(
+        "/console/staff/file?person={}&purpose=%E8%AF%84%E4%BC%98",
+        person.id
+    ))
+    .await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains("诚信教育") && html.contains("政务诚信建设专题培训") && !html.contains(a.as_str()), "{html}");
+    assert!(
+        html.contains("诚信教育")
+            && html.contains("政务诚信建设专题培训")
+            && !html.contains(a.as_str()),
+        "{html}"
+    );
     let (s, _) = page("/console/staff".into()).await;
     assert_eq!(s, StatusCode::OK);
     let _ = company;

@@ -26,9 +26,9 @@ pub use baseline::{sqlite_baseline, BareRow};
 pub use fixture::{CheckFixture, FixtureEntry, FixtureSubject, LoadedFixture};
 pub use floor::sqlite_floor;
 pub use lookup::{count_logged_checks, create_lookup_table, pgbench_lookup_script};
+pub use responsibility::{BenchEmployment, BenchSubject, ResponsibilityFixture};
 pub use scratch::ScratchSchema;
 pub use search::SearchFixture;
-pub use responsibility::{BenchEmployment, BenchSubject, ResponsibilityFixture};
 
 use sqlx::PgPool;
 

@@ -13,5 +13,5 @@ pub mod portal;
 pub mod records;
 pub mod reports;
 pub mod rights;
-pub mod subjects;
 pub mod staff;
+pub mod subjects;

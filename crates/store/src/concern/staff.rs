@@ -82,8 +82,11 @@ pub trait StaffStore: Send + Sync {
     /// Store a file's periods in one transaction (all or nothing). Periods that would overlap
     /// (`chengxin_domain::staff::employment`'s rule) once written fail the whole file with
     /// `Duplicate`.
-    async fn put_employments(&self, actor: &str, rows: &[EmploymentPut])
-        -> Result<StaffImportCounts>;
+    async fn put_employments(
+        &self,
+        actor: &str,
+        rows: &[EmploymentPut],
+    ) -> Result<StaffImportCounts>;
     /// Every period at these bodies (for checking a file against what is stored).
     async fn employments_at_bodies(&self, body_ids: &[Uuid]) -> Result<Vec<Employment>>;
     /// 责任回溯: the periods at `body_id` covering `day` that are the principal's or, with

@@ -26,8 +26,8 @@ mod records;
 mod reports;
 mod rights;
 pub(super) mod search;
-mod subjects;
 mod staff;
+mod subjects;
 
 use super::shrink_log;
 use super::{

@@ -76,7 +76,12 @@ impl Persons {
                 };
                 write_subject(tx, &s, true).await?;
                 super::search::insert(tx, &[super::search::Indexed::of(&s)]).await?;
-                log.push(entry("subject", s.id.to_string(), "create", state_digest(&s)?));
+                log.push(entry(
+                    "subject",
+                    s.id.to_string(),
+                    "create",
+                    state_digest(&s)?,
+                ));
                 self.created += 1;
                 s.id
             }
@@ -161,12 +166,14 @@ impl StaffStore for Inner {
                     }
                     e.end_date = r.end_date;
                     e.principal = r.principal;
-                    sqlx::query("UPDATE employments SET end_date = $1, principal = $2 WHERE id = $3")
-                        .bind(e.end_date)
-                        .bind(e.principal)
-                        .bind(enc(e.id))
-                        .execute(&mut *tx)
-                        .await?;
+                    sqlx::query(
+                        "UPDATE employments SET end_date = $1, principal = $2 WHERE id = $3",
+                    )
+                    .bind(e.end_date)
+                    .bind(e.principal)
+                    .bind(enc(e.id))
+                    .execute(&mut *tx)
+                    .await?;
                     counts.updated += 1;
                     (e, "update")
                 }
@@ -199,7 +206,12 @@ impl StaffStore for Inner {
                     (e, "create")
                 }
             };
-            log.push(entry("employment", emp.id.to_string(), action, state_digest(&emp)?));
+            log.push(entry(
+                "employment",
+                emp.id.to_string(),
+                action,
+                state_digest(&emp)?,
+            ));
             if !touched.contains(&emp.body_id) {
                 touched.push(emp.body_id);
             }
@@ -212,7 +224,10 @@ impl StaffStore for Inner {
                 .bind(enc(*body))
                 .fetch_all(&mut *tx)
                 .await?;
-            let all: Vec<Employment> = rows.iter().map(employment_from_row).collect::<Result<_>>()?;
+            let all: Vec<Employment> = rows
+                .iter()
+                .map(employment_from_row)
+                .collect::<Result<_>>()?;
             for e in all.iter().filter(|e| written.contains(&e.id)) {
                 let p = period_of(e);
                 if let Some(c) = all
@@ -232,10 +247,11 @@ impl StaffStore for Inner {
     async fn employments_at_bodies(&self, body_ids: &[Uuid]) -> Result<Vec<Employment>> {
         let mut out = Vec::new();
         for b in body_ids {
-            let rows = sqlx::query("SELECT * FROM employments WHERE body_id = $1 ORDER BY start_date, id")
-                .bind(enc(*b))
-                .fetch_all(&self.pool)
-                .await?;
+            let rows =
+                sqlx::query("SELECT * FROM employments WHERE body_id = $1 ORDER BY start_date, id")
+                    .bind(enc(*b))
+                    .fetch_all(&self.pool)
+                    .await?;
             for r in &rows {
                 out.push(employment_from_row(r)?);
             }
@@ -294,12 +310,14 @@ impl StaffStore for Inner {
                     }
                     t.hours_tenths = r.hours_tenths;
                     t.organiser_id = r.organiser_id;
-                    sqlx::query("UPDATE trainings SET hours_tenths = $1, organiser_id = $2 WHERE id = $3")
-                        .bind(t.hours_tenths)
-                        .bind(enc(t.organiser_id))
-                        .bind(enc(t.id))
-                        .execute(&mut *tx)
-                        .await?;
+                    sqlx::query(
+                        "UPDATE trainings SET hours_tenths = $1, organiser_id = $2 WHERE id = $3",
+                    )
+                    .bind(t.hours_tenths)
+                    .bind(enc(t.organiser_id))
+                    .bind(enc(t.id))
+                    .execute(&mut *tx)
+                    .await?;
                     counts.updated += 1;
                     (t, "update")
                 }
@@ -330,7 +348,12 @@ impl StaffStore for Inner {
                     (t, "create")
                 }
             };
-            log.push(entry("training", t.id.to_string(), action, state_digest(&t)?));
+            log.push(entry(
+                "training",
+                t.id.to_string(),
+                action,
+                state_digest(&t)?,
+            ));
         }
         counts.persons_created = persons.created;
         finish(tx, head, log, actor).await?;
@@ -338,12 +361,11 @@ impl StaffStore for Inner {
     }
 
     async fn trainings_of(&self, person_id: Uuid) -> Result<Vec<TrainingRow>> {
-        let rows = sqlx::query(
-            "SELECT * FROM trainings WHERE person_id = $1 ORDER BY held_on DESC, id",
-        )
-        .bind(enc(person_id))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows =
+            sqlx::query("SELECT * FROM trainings WHERE person_id = $1 ORDER BY held_on DESC, id")
+                .bind(enc(person_id))
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(training_from_row).collect()
     }
 }

@@ -23,7 +23,14 @@ fn person(name: &str, id: &str) -> PersonPut {
     }
 }
 
-fn period(p: PersonPut, body: uuid::Uuid, post: &str, principal: bool, from: &str, to: Option<&str>) -> EmploymentPut {
+fn period(
+    p: PersonPut,
+    body: uuid::Uuid,
+    post: &str,
+    principal: bool,
+    from: &str,
+    to: Option<&str>,
+) -> EmploymentPut {
     EmploymentPut {
         person: p,
         body_id: body,
@@ -52,7 +59,14 @@ both_backends!(employment_history_and_trainings, |db: TestDb| async move {
     let a = person("陈建国", "320402196803120311");
     let b = person("刘慧敏", "320404197208050422");
     let file = vec![
-        period(a.clone(), body.id, "主任", true, "2019-01-10", Some("2023-03-14")),
+        period(
+            a.clone(),
+            body.id,
+            "主任",
+            true,
+            "2019-01-10",
+            Some("2023-03-14"),
+        ),
         period(b.clone(), body.id, "主任", true, "2023-03-15", None),
         period(b.clone(), body.id, "党组书记", false, "2023-03-15", None),
     ];
@@ -62,7 +76,10 @@ both_backends!(employment_history_and_trainings, |db: TestDb| async move {
     assert_eq!((again.created, again.unchanged), (0, 3));
     let pa = s.subject_by_id_hash(&a.id_hash).await.unwrap().unwrap();
     assert_eq!(pa.kind, SubjectKind::CivilServant);
-    assert_eq!(s.subject_identity(pa.id).await.unwrap().as_deref(), Some("sealed-陈建国"));
+    assert_eq!(
+        s.subject_identity(pa.id).await.unwrap().as_deref(),
+        Some("sealed-陈建国")
+    );
     // 责任回溯.
     let body_id = body.id;
     let on = |day: &str| {
@@ -80,10 +97,24 @@ both_backends!(employment_history_and_trainings, |db: TestDb| async move {
         .unwrap();
     assert_eq!(with_post.len(), 2);
     // A changed end date updates the period; a second principal at once fails the whole file.
-    let ended = vec![period(b.clone(), body.id, "党组书记", false, "2023-03-15", Some("2024-12-31"))];
+    let ended = vec![period(
+        b.clone(),
+        body.id,
+        "党组书记",
+        false,
+        "2023-03-15",
+        Some("2024-12-31"),
+    )];
     assert_eq!(s.put_employments("t", &ended).await.unwrap().updated, 1);
     let clash = vec![
-        period(person("周海燕", "320411197809210644"), body.id, "科员", false, "2020-01-01", None),
+        period(
+            person("周海燕", "320411197809210644"),
+            body.id,
+            "科员",
+            false,
+            "2020-01-01",
+            None,
+        ),
         period(a.clone(), body.id, "主任", true, "2024-01-01", None),
     ];
     let err = s.put_employments("t", &clash).await.unwrap_err();

@@ -158,12 +158,18 @@ pub async fn responsible(
         found = super::find_subjects(&state, &text, &caller.region_prefix(), 30).await;
         found.retain(|s| {
             s.kind == SubjectKind::GovBody
-                && caller.reaches(P::RecordsReadNonpublic, s.region.as_deref().unwrap_or("000000"))
+                && caller.reaches(
+                    P::RecordsReadNonpublic,
+                    s.region.as_deref().unwrap_or("000000"),
+                )
         });
     }
     let day_text = q.day.clone().unwrap_or_else(|| state.today().to_string());
     let post = q.post.clone().unwrap_or_default();
-    let body_id = q.body.as_deref().and_then(|b| uuid::Uuid::parse_str(b.trim()).ok());
+    let body_id = q
+        .body
+        .as_deref()
+        .and_then(|b| uuid::Uuid::parse_str(b.trim()).ok());
     let body_name = match body_id {
         Some(id) => state.store.subject(id).await.ok().flatten().map(|s| s.name),
         None => None,
