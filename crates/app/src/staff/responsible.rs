@@ -65,15 +65,6 @@ fn held(e: &Employment, body: &Subject) -> PostHeld {
     }
 }
 
-async fn body_name(app: &App, id: Uuid) -> AppResult<String> {
-    Ok(app
-        .store
-        .subject(id)
-        .await?
-        .map(|s| s.name)
-        .unwrap_or_else(|| "（未知单位）".into()))
-}
-
 /// Who was responsible for `body_id` on `day`: the principal and, with `post`, that post's
 /// holders, each with the posts they hold today. No rights are checked: for use cases that
 /// have already checked theirs (commitments, arrears, PPP).
@@ -93,31 +84,32 @@ pub async fn responsible_at(
     }
     let post = post.map(str::trim).filter(|p| !p.is_empty());
     let periods = app.store.responsible_at(body_id, day, post).await?;
+    let named = holders_on(&periods, day, post);
+    // Three reads in all, however many holders: the persons, and their posts today.
+    let mut ids: Vec<Uuid> = named.iter().map(|e| e.person_id).collect();
+    ids.sort();
+    ids.dedup();
+    let persons = app.store.persons_by_ids(&ids).await?;
     let today = app.today();
+    let current = app.store.posts_on(&ids, today).await?;
     let mut principals = Vec::new();
     let mut holders = Vec::new();
-    for e in holders_on(&periods, day, post) {
-        let Some(person) = app.store.subject(e.person_id).await? else {
+    for e in named {
+        let Some(person) = persons.iter().find(|p| p.id == e.person_id) else {
             continue;
         };
-        let mut now = Vec::new();
-        for p in app.store.employments_of(e.person_id).await? {
-            if p.covers(today) {
-                let name = if p.body_id == body.id {
-                    body.name.clone()
-                } else {
-                    body_name(app, p.body_id).await?
-                };
-                now.push(PostHeld {
-                    body_id: p.body_id,
-                    body_name: name,
-                    post: p.post.clone(),
-                    principal: p.principal,
-                    start_date: p.start_date,
-                    end_date: p.end_date,
-                });
-            }
-        }
+        let now = current
+            .iter()
+            .filter(|(p, _)| p.person_id == e.person_id)
+            .map(|(p, name)| PostHeld {
+                body_id: p.body_id,
+                body_name: name.clone(),
+                post: p.post.clone(),
+                principal: p.principal,
+                start_date: p.start_date,
+                end_date: p.end_date,
+            })
+            .collect();
         let h = Holder {
             person_id: person.id,
             name: person.name.clone(),

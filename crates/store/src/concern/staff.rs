@@ -97,6 +97,16 @@ pub trait StaffStore: Send + Sync {
         day: NaiveDate,
         post: Option<&str>,
     ) -> Result<Vec<Employment>>;
+    /// The persons with these ids (for naming the holders of 责任回溯 in one read).
+    async fn persons_by_ids(&self, ids: &[Uuid])
+        -> Result<Vec<chengxin_domain::subjects::Subject>>;
+    /// The periods of these persons covering `day`, each with its body's name (where the
+    /// holders of 责任回溯 are now, in one read).
+    async fn posts_on(
+        &self,
+        person_ids: &[Uuid],
+        day: NaiveDate,
+    ) -> Result<Vec<(Employment, String)>>;
     /// Store a file's training records in one transaction (all or nothing).
     async fn put_trainings(&self, actor: &str, rows: &[TrainingPut]) -> Result<StaffImportCounts>;
     /// A person's training records, newest first.

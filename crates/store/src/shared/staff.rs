@@ -282,6 +282,50 @@ impl StaffStore for Inner {
         rows.iter().map(employment_from_row).collect()
     }
 
+    async fn persons_by_ids(&self, ids: &[Uuid]) -> Result<Vec<Subject>> {
+        let mut out = Vec::new();
+        for part in ids.chunks(500) {
+            let mut q =
+                sqlx::QueryBuilder::<super::Db>::new("SELECT * FROM subjects WHERE id IN (");
+            let mut list = q.separated(", ");
+            for id in part {
+                list.push_bind(enc(*id));
+            }
+            q.push(")");
+            for r in q.build().fetch_all(&self.pool).await? {
+                out.push(subject_from_row(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn posts_on(
+        &self,
+        person_ids: &[Uuid],
+        day: NaiveDate,
+    ) -> Result<Vec<(Employment, String)>> {
+        let mut out = Vec::new();
+        for part in person_ids.chunks(500) {
+            let mut q = sqlx::QueryBuilder::<super::Db>::new(
+                "SELECT e.*, s.name AS body_name FROM employments e JOIN subjects s ON s.id = e.body_id \
+                 WHERE e.start_date <= ",
+            );
+            q.push_bind(day);
+            q.push(" AND (e.end_date IS NULL OR e.end_date >= ");
+            q.push_bind(day);
+            q.push(") AND e.person_id IN (");
+            let mut list = q.separated(", ");
+            for id in part {
+                list.push_bind(enc(*id));
+            }
+            q.push(") ORDER BY e.start_date, e.id");
+            for r in q.build().fetch_all(&self.pool).await? {
+                out.push((employment_from_row(&r)?, r.try_get("body_name")?));
+            }
+        }
+        Ok(out)
+    }
+
     async fn put_trainings(&self, actor: &str, rows: &[TrainingPut]) -> Result<StaffImportCounts> {
         let mut counts = StaffImportCounts::default();
         let (mut tx, head) = begin_write(self).await?;
