@@ -129,7 +129,8 @@ async fn one_backend(
         let batch: Vec<BenchEmployment> = (n..(n + 50_000).min(rows))
             .map(|i| {
                 let b = (i as usize) % n_bodies;
-                let principal = (i as usize / n_bodies) % 40 == 0 && next_principal[b] < span;
+                let principal =
+                    (i as usize / n_bodies).is_multiple_of(40) && next_principal[b] < span;
                 let (start, len) = if principal {
                     let s = next_principal[b];
                     let len = 3 * 365 + rng.next(3 * 365);

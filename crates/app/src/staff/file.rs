@@ -132,7 +132,7 @@ pub(crate) async fn build(app: &App, person: &Subject) -> AppResult<IntegrityFil
             }
         })
         .collect();
-    records.sort_by(|a, b| b.decision_date.cmp(&a.decision_date));
+    records.sort_by_key(|r| std::cmp::Reverse(r.decision_date));
     let mut trainings = Vec::new();
     let mut tenths: i64 = 0;
     for t in app.store.trainings_of(person.id).await? {

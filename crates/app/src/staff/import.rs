@@ -67,13 +67,16 @@ impl StaffImportReport {
     }
 }
 
+/// A data row: its number as the file shows it, and its cells.
+type NumberedRow = (u64, Vec<String>);
+
 /// The rows of the input: `(row number, cells)`, blank rows left out; problems of reading
 /// go to `problems`.
 fn read_input(
     input: StaffInput,
     problems: &mut Vec<(u64, RowIssue)>,
-) -> AppResult<(Vec<String>, Vec<(u64, Vec<String>)>)> {
-    let (headers, raw): (Vec<String>, Vec<(u64, Vec<String>)>) = match input {
+) -> AppResult<(Vec<String>, Vec<NumberedRow>)> {
+    let (headers, raw): (Vec<String>, Vec<NumberedRow>) = match input {
         StaffInput::Table { headers, rows } => {
             if rows.len() > MAX_IMPORT_ROWS {
                 return Err(too_many());

@@ -91,7 +91,7 @@ pub fn parse_hours(s: &str) -> Option<u32> {
 
 /// `15` → `1.5`.
 pub fn format_hours(tenths: u32) -> String {
-    if tenths % 10 == 0 {
+    if tenths.is_multiple_of(10) {
         (tenths / 10).to_string()
     } else {
         format!("{}.{}", tenths / 10, tenths % 10)

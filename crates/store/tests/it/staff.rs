@@ -133,7 +133,13 @@ both_backends!(employment_history_and_trainings, |db: TestDb| async move {
         hours_tenths: 15,
         organiser_id: body.id,
     };
-    assert_eq!(s.put_trainings("t", &[t.clone()]).await.unwrap().created, 1);
+    assert_eq!(
+        s.put_trainings("t", std::slice::from_ref(&t))
+            .await
+            .unwrap()
+            .created,
+        1
+    );
     assert_eq!(s.put_trainings("t", &[t]).await.unwrap().unchanged, 1);
     assert_eq!(s.trainings_of(pa.id).await.unwrap()[0].hours_tenths, 15);
     let report = s.verify(&[db.signer.verifying_key()]).await.unwrap();
