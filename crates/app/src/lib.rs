@@ -32,6 +32,7 @@ pub mod reports;
 pub mod rights;
 pub mod session;
 pub mod site;
+pub mod staff;
 pub mod subjects;
 pub mod templates;
 

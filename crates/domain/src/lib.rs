@@ -17,5 +17,6 @@ pub mod records;
 pub mod regions;
 pub mod reports;
 pub mod rights;
+pub mod staff;
 pub mod subjects;
 pub mod text;

@@ -115,6 +115,10 @@ pub struct Employment {
     pub person_id: Uuid,
     pub body_id: Uuid,
     pub post: String,
+    /// 主要负责人 of the body in this period (one at a time per body). Left out of the
+    /// serialised state when false, so periods stored before the flag keep their digests.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub principal: bool,
     pub start_date: NaiveDate,
     pub end_date: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
@@ -204,6 +208,7 @@ mod tests {
             person_id: Uuid::nil(),
             body_id: Uuid::nil(),
             post: "科长".into(),
+            principal: false,
             start_date: d("2020-01-01"),
             end_date: Some(d("2022-12-31")),
             created_at: chrono::DateTime::UNIX_EPOCH,

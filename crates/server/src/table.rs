@@ -12,7 +12,7 @@ use crate::route_spec::RouteSpec;
 use crate::routes::batch_work;
 use crate::routes::{
     admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, portal_pages,
-    records, reference, rights, session, subjects,
+    records, reference, rights, session, staff, subjects,
 };
 use crate::AppState;
 
@@ -457,7 +457,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     ]);
     t.push((
         RouteSpec {
-            method: p,
+            method: p.clone(),
             path: "/api/v1/batches",
             access: Perm(P::RecordsSubmit),
             upload: true,
@@ -506,5 +506,63 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             handler,
         ));
     }
+    // 任职与诚信档案 (issue 18): employment history and training imports (a personnel
+    // department or the credit office, for bodies in its region: checked by the use case),
+    // 责任回溯, and the civil servant's 诚信档案 (decrypt permission, purpose, query log).
+    for path in ["/api/v1/employments/import", "/api/v1/trainings/import"] {
+        t.push((
+            RouteSpec {
+                method: p.clone(),
+                path,
+                access: Perm(P::RecordsSubmit),
+                upload: true,
+                cleans_text: false,
+                flood: None,
+            },
+            if path.starts_with("/api/v1/employments") {
+                post(staff::import_employment_file)
+            } else {
+                post(staff::import_training_file)
+            },
+        ));
+    }
+    t.extend([
+        r(
+            p.clone(),
+            "/api/v1/employments",
+            Perm(P::RecordsSubmit),
+            post(staff::import_employment_rows),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/trainings",
+            Perm(P::RecordsSubmit),
+            post(staff::import_training_rows),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/bodies/{id}/responsible",
+            Perm(P::RecordsReadNonpublic),
+            get(staff::responsible),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/integrity-files/lookup",
+            Perm(P::PersonalDataDecrypt),
+            post(staff::file_lookup),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/integrity-files/{id}",
+            Perm(P::PersonalDataDecrypt),
+            post(staff::file_open),
+        ),
+        r(
+            p,
+            "/api/v1/integrity-files/{id}/pdf",
+            Perm(P::PersonalDataDecrypt),
+            post(staff::file_pdf),
+        ),
+    ]);
     t
 }

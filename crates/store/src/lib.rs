@@ -57,6 +57,9 @@ pub use concern::reports::{CreditReportRow, CreditReportStore};
 pub use concern::rights::{
     ApplicationFilter, ApplicationRow, EvidenceFile, RightsStore, TargetChange,
 };
+pub use concern::staff::{
+    EmploymentPut, PersonPut, StaffImportCounts, StaffStore, TrainingPut, TrainingRow,
+};
 pub use concern::subjects::{
     NewEmployment, NewSubject, SubjectFilter, SubjectPage, SubjectSearch, SubjectStore,
     SubjectUpdate,
@@ -82,6 +85,7 @@ pub trait Store:
     + CreditReportStore
     + CalendarStore
     + PortalPageStore
+    + StaffStore
     + Send
     + Sync
     + 'static
@@ -103,6 +107,7 @@ impl<T> Store for T where
         + CreditReportStore
         + CalendarStore
         + PortalPageStore
+        + StaffStore
         + Send
         + Sync
         + 'static
@@ -112,6 +117,7 @@ impl<T> Store for T where
 /// `use chengxin_store::prelude::*;` brings [`Store`] and every concern trait into scope, so
 /// their methods can be called on any store (a concrete backend or `Arc<dyn Store>`).
 pub mod prelude {
+    pub use crate::StaffStore;
     pub use crate::{
         AccountStore, AuditStore, BatchStore, CalendarStore, CaseStore, CreditReportStore,
         ListStore, LogStore, MetaStore, RecordStore, RightsStore, SessionStore, Store,

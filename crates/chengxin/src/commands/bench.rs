@@ -1,4 +1,4 @@
-//! `chengxin bench import|checks|search`: the benchmarks (see BENCHMARKS.md).
+//! `chengxin bench import|checks|search|responsibility`: the benchmarks (see BENCHMARKS.md).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,6 +58,19 @@ pub(crate) enum BenchOp {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// 责任回溯 (issue 18): N employment periods, 1,000 random questions (body, day, post),
+    /// p50/p99 of the indexed read and the whole use case, SQLite and (with --pg) PostgreSQL.
+    Responsibility {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+        #[arg(long, default_value = "./chengxin-data/bench")]
+        dir: PathBuf,
+        /// PostgreSQL URL (a fresh schema is created and dropped).
+        #[arg(long)]
+        pg: Option<String>,
+        #[arg(long, default_value_t = 1_000)]
+        questions: usize,
+    },
 }
 
 pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
@@ -105,6 +118,17 @@ pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
             seconds,
         } => {
             let report = crate::bench_checks::run(*subjects, *direct, dir, pg, *seconds).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchOp::Responsibility {
+            rows,
+            dir,
+            pg,
+            questions,
+        } => {
+            let report =
+                crate::bench_responsibility::run(*rows, dir, pg.as_deref(), *questions).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(ExitCode::SUCCESS)
         }

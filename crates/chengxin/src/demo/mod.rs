@@ -21,6 +21,7 @@
 mod agreement;
 mod closed_loop;
 mod gen;
+mod staff;
 mod tables;
 #[cfg(test)]
 mod tests;
@@ -195,6 +196,8 @@ pub async fn load(store: &dyn Store, hasher: &IdHasher, today: NaiveDate) -> Res
     }
 
     list_entries(store, &data, &ids, today).await?;
+    // Principals across a 换届 and 诚信教育 records (issue 18).
+    staff::load(store, hasher, &data).await?;
 
     store.set_meta(ACTOR, META_KEY, DEMO_VERSION).await?;
     Ok(DemoReport {

@@ -18,6 +18,7 @@ mod records;
 mod report_view;
 mod reports;
 mod rights;
+mod staff;
 mod statistics;
 mod submit;
 
@@ -84,6 +85,9 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/batches", get(batch_work::history)),
         page("/console/batches/{id}/records", get(batch_work::records)),
         page("/console/precheck/{id}", get(batch_work::precheck)),
+        page("/console/staff", get(staff::imports)),
+        page("/console/staff/responsible", get(staff::responsible)),
+        page("/console/staff/file", get(staff::file)),
     ]
 }
 
@@ -223,6 +227,24 @@ const SECTIONS: &[(&str, &str, &str, Need)] = &[
         "我的报送批次",
         "本单位报送的批次：状态、新增/更正/退回条数、公示情况，错误报告",
         Need::Any(&[P::RecordsSubmit]),
+    ),
+    (
+        "/console/staff",
+        "任职与培训导入",
+        "导入人事部门的任职记录和诚信教育培训记录",
+        Need::Any(&[P::RecordsSubmit]),
+    ),
+    (
+        "/console/staff/responsible",
+        "责任回溯",
+        "查询某机关在某日的主要负责人及相关职务人员，含其现任职务",
+        Need::Any(&[P::RecordsReadNonpublic]),
+    ),
+    (
+        "/console/staff/file",
+        "公务员诚信档案",
+        "按身份证号查阅公务员诚信档案（任职、处分问责考核表彰、诚信教育），下载签名 PDF",
+        Need::Any(&[P::PersonalDataDecrypt]),
     ),
 ];
 

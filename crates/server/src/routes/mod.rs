@@ -15,4 +15,5 @@ pub mod records;
 pub mod reference;
 pub mod rights;
 pub mod session;
+pub mod staff;
 pub mod subjects;

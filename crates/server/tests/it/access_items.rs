@@ -630,6 +630,28 @@ async fn walk(t: TestApp) {
         None,
         office(),
     );
+    // 责任回溯 and the 诚信档案 (issue 18).
+    add(
+        "GET",
+        "/api/v1/bodies/{id}/responsible",
+        format!("/api/v1/bodies/{}/responsible?day=2025-01-01", company.id),
+        None,
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/integrity-files/{id}",
+        format!("/api/v1/integrity-files/{}", person.id),
+        Some(json!({"purpose": "干部调任审查"})),
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/integrity-files/{id}/pdf",
+        format!("/api/v1/integrity-files/{}/pdf", person.id),
+        Some(json!({"purpose": "干部调任审查"})),
+        office(),
+    );
 
     // Every route of the table that takes an item is walked (or exempted, with the reason).
     let routes = table();

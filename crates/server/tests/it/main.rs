@@ -38,3 +38,4 @@ mod rights;
 mod sanctions;
 mod search_counts;
 mod site;
+mod staff;

@@ -11,12 +11,14 @@
 //! - [`CheckFixture`]: the check benchmark's `--direct` fixture (up to 10,000,000 subjects, each
 //!   with a list entry, written with `COPY`, bypassing the change log);
 //! - [`create_lookup_table`], [`pgbench_lookup_script`]: the pgbench baseline of exact-key
-//!   look-ups; [`count_logged_checks`]: whether every check reached the query log.
+//!   look-ups; [`count_logged_checks`]: whether every check reached the query log;
+//! - [`ResponsibilityFixture`]: the 责任回溯 benchmark's bodies, persons and employment periods.
 
 mod baseline;
 mod fixture;
 mod floor;
 mod lookup;
+mod responsibility;
 mod scratch;
 mod search;
 
@@ -24,6 +26,7 @@ pub use baseline::{sqlite_baseline, BareRow};
 pub use fixture::{CheckFixture, FixtureEntry, FixtureSubject, LoadedFixture};
 pub use floor::sqlite_floor;
 pub use lookup::{count_logged_checks, create_lookup_table, pgbench_lookup_script};
+pub use responsibility::{BenchEmployment, BenchSubject, ResponsibilityFixture};
 pub use scratch::ScratchSchema;
 pub use search::SearchFixture;
 

@@ -13,4 +13,5 @@ pub mod portal;
 pub mod records;
 pub mod reports;
 pub mod rights;
+pub mod staff;
 pub mod subjects;

@@ -43,7 +43,7 @@ fn uuid_id(row: &DbRow) -> Result<String> {
     Ok(dec(row.try_get("id")?).to_string())
 }
 
-const COVERED: [Covered; 23] = [
+const COVERED: [Covered; 24] = [
     Covered {
         entity_type: "meta",
         sql: "SELECT * FROM meta",
@@ -207,6 +207,12 @@ const COVERED: [Covered; 23] = [
         sql: "SELECT * FROM role_grants",
         id: uuid_id,
         digest: |r| state_digest(&grant_from_row(r)?),
+    },
+    Covered {
+        entity_type: "training",
+        sql: "SELECT * FROM trainings",
+        id: uuid_id,
+        digest: |r| state_digest(&super::staff::training_from_row(r)?),
     },
 ];
 

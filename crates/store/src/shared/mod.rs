@@ -26,6 +26,7 @@ mod records;
 mod reports;
 mod rights;
 pub(super) mod search;
+mod staff;
 mod subjects;
 
 use super::shrink_log;

@@ -40,13 +40,14 @@ pub(super) fn employment_from_row(row: &DbRow) -> Result<Employment> {
         person_id: dec(row.try_get("person_id")?),
         body_id: dec(row.try_get("body_id")?),
         post: row.try_get("post")?,
+        principal: row.try_get("principal")?,
         start_date: row.try_get("start_date")?,
         end_date: row.try_get("end_date")?,
         created_at: row.try_get("created_at")?,
     })
 }
 
-async fn write_subject(tx: &mut Tx<'_>, s: &Subject, insert: bool) -> Result<()> {
+pub(super) async fn write_subject(tx: &mut Tx<'_>, s: &Subject, insert: bool) -> Result<()> {
     let sql = if insert {
         "INSERT INTO subjects (kind, name, uscc, id_hash, id_masked, region, parent_id, former_names, \
          created_at, updated_at, version, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
@@ -355,6 +356,7 @@ impl SubjectStore for Inner {
             person_id: e.person_id,
             body_id: e.body_id,
             post: e.post.trim().to_string(),
+            principal: false,
             start_date: e.start_date,
             end_date: e.end_date,
             created_at: now(),

@@ -8,6 +8,7 @@ mod calendar;
 mod conformance;
 mod file_modes;
 mod list_entries;
+mod staff;
 mod staged_import;
 mod subject_search;
 mod verify_snapshot;
