@@ -31,6 +31,8 @@ pub mod rights;
 pub mod session;
 pub mod site;
 pub mod subjects;
+pub mod notify;
+pub mod commitments;
 
 pub use context::{App, DEFAULT_REPORT_ISSUER, DEFAULT_REPORT_VERIFY_URL};
 pub use error::{AppError, AppResult, FieldProblem};

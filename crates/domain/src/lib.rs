@@ -19,3 +19,5 @@ pub mod reports;
 pub mod rights;
 pub mod subjects;
 pub mod text;
+pub mod commitments;
+pub mod notify;

@@ -58,6 +58,13 @@ pub use concern::subjects::{
     NewEmployment, NewSubject, SubjectFilter, SubjectPage, SubjectSearch, SubjectStore,
     SubjectUpdate,
 };
+pub use concern::commitments::{
+    CommitmentFileRow, CommitmentFilter, CommitmentRow, CommitmentStepRow, CommitmentStore,
+    MilestoneChange, MilestoneRow, SweepMark,
+};
+pub use concern::notifications::{
+    recipient, DeliveryRow, NotificationRow, NotificationStore, WebhookRow,
+};
 pub use error::{Result, StoreError};
 
 /// The storage interface: the sum of the per-concern traits (one per file under `concern/`),
@@ -79,6 +86,8 @@ pub trait Store:
     + CreditReportStore
     + CalendarStore
     + PortalPageStore
+    + NotificationStore
+    + CommitmentStore
     + Send
     + Sync
     + 'static
@@ -100,6 +109,8 @@ impl<T> Store for T where
         + CreditReportStore
         + CalendarStore
         + PortalPageStore
+        + NotificationStore
+        + CommitmentStore
         + Send
         + Sync
         + 'static
@@ -114,6 +125,7 @@ pub mod prelude {
         ListStore, LogStore, MetaStore, RecordStore, RightsStore, SessionStore, Store,
         SubjectStore,
     };
+    pub use crate::{CommitmentStore, NotificationStore};
 }
 
 /// The tracing target of the database driver's own events (statements, slow queries,

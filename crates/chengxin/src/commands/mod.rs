@@ -20,3 +20,4 @@ pub(crate) mod serve;
 pub(crate) mod validate_code;
 pub(crate) mod verify;
 pub(crate) mod workdays;
+pub(crate) mod commitments;

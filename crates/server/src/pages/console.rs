@@ -9,6 +9,8 @@
 mod admin;
 mod calendar;
 mod cases;
+mod commitments;
+mod inbox;
 mod correction;
 mod feedback;
 mod lists;
@@ -76,6 +78,10 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/statistics", get(statistics::statistics)),
         page("/console/statistics/export.xlsx", get(statistics::export)),
         page("/console/portal", get(portal_content::page)),
+        page("/console/commitments", get(commitments::list)),
+        page("/console/commitments/{id}", get(commitments::detail)),
+        page("/console/inbox", get(inbox::inbox)),
+        page("/console/webhook", get(inbox::webhook)),
     ]
 }
 
@@ -209,6 +215,19 @@ const SECTIONS: &[(&str, &str, &str, Need)] = &[
         "节假日日历",
         "办理期限所用的工作日历：覆盖年份、载入次年放假安排",
         Need::Staff,
+    ),
+    (
+        "/console/commitments",
+        "承诺管理",
+        "政府承诺、合同协议、公开承诺与信用承诺：履行节点、提醒督办、违约认定",
+        Need::Any(&[P::CommitmentsManage, P::AssignmentsHandle]),
+    ),
+    ("/console/inbox", "消息中心", "到期提醒、逾期督办与各类待办消息", Need::Staff),
+    (
+        "/console/webhook",
+        "消息推送",
+        "本单位消息推送地址（OA 系统、短信网关）与推送记录",
+        Need::Any(&[P::CommitmentsManage, P::AssignmentsHandle, P::CasesHandle]),
     ),
 ];
 
@@ -860,6 +879,13 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller, uri: Uri) 
             c.total = rows.iter().filter(|g| g.status == "pending").count();
         }
         queues.push(("/console/grants", "特权角色授予待审批", c));
+    }
+    if is_staff(&caller) {
+        let mut c = DueCount::default();
+        if let Ok(n) = chengxin_app::notify::unread(&state, &caller).await {
+            c.total = usize::try_from(n).unwrap_or(0);
+        }
+        queues.push(("/console/inbox", "未读消息", c));
     }
     let sections: Vec<_> = SECTIONS
         .iter()

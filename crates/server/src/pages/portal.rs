@@ -13,6 +13,7 @@
 //! - `open_data`: the downloads (CSV, XLSX).
 
 mod browse;
+mod commitments;
 mod forms;
 mod info;
 mod open_data;
@@ -57,6 +58,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/portal/notices/{id}", get(info::notice)),
         page("/portal/open-data/shuanggongshi.csv", get(open_data::csv)),
         page("/portal/open-data/shuanggongshi.xlsx", get(open_data::xlsx)),
+        page("/portal/commitments", get(commitments::page)),
     ]
 }
 

@@ -15,3 +15,5 @@ pub mod reference;
 pub mod rights;
 pub mod session;
 pub mod subjects;
+pub mod commitments;
+pub mod notifications;

@@ -33,3 +33,4 @@ mod rights;
 mod sanctions;
 mod search_counts;
 mod site;
+mod commitments;

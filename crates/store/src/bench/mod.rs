@@ -11,9 +11,11 @@
 //! - [`CheckFixture`]: the check benchmark's `--direct` fixture (up to 10,000,000 subjects, each
 //!   with a list entry, written with `COPY`, bypassing the change log);
 //! - [`create_lookup_table`], [`pgbench_lookup_script`]: the pgbench baseline of exact-key
-//!   look-ups; [`count_logged_checks`]: whether every check reached the query log.
+//!   look-ups; [`count_logged_checks`]: whether every check reached the query log;
+//! - [`CommitmentFixture`]: the commitment sweep benchmark's milestones (issue 18).
 
 mod baseline;
+mod commitments;
 mod fixture;
 mod floor;
 mod lookup;
@@ -21,6 +23,7 @@ mod scratch;
 mod search;
 
 pub use baseline::{sqlite_baseline, BareRow};
+pub use commitments::{CommitmentFixture, PER_COMMITMENT};
 pub use fixture::{CheckFixture, FixtureEntry, FixtureSubject, LoadedFixture};
 pub use floor::sqlite_floor;
 pub use lookup::{count_logged_checks, create_lookup_table, pgbench_lookup_script};

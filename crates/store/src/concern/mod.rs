@@ -14,3 +14,5 @@ pub mod records;
 pub mod reports;
 pub mod rights;
 pub mod subjects;
+pub mod notifications;
+pub mod commitments;

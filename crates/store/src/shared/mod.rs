@@ -27,6 +27,8 @@ mod reports;
 mod rights;
 pub(super) mod search;
 mod subjects;
+mod notifications;
+mod commitments;
 
 use super::shrink_log;
 use super::{

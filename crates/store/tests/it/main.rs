@@ -10,3 +10,4 @@ mod list_entries;
 mod staged_import;
 mod subject_search;
 mod verify_snapshot;
+mod commitments;
