@@ -81,7 +81,7 @@ pub async fn create(app: &App, caller: &Caller, req: CommitmentRequest) -> AppRe
     let own = own_body(caller).as_deref() == Some(owner.as_str());
     if !own {
         // Someone else's commitment: only the credit office of its region may register it.
-        caller.require_in_line(Permission::CommitmentsManage, &region, Some(&owner))?;
+        caller.require_at(Permission::CommitmentsManage, &region)?;
         if !caller
             .roles
             .iter()

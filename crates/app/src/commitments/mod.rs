@@ -5,7 +5,7 @@
 //! reminders and escalations (through [`crate::notify`]).
 //!
 //! Reach: a body sees the commitments it owns or promised; the credit office (holding
-//! `CommitmentsManage`) those of its region, in line (never a sibling's). Out of reach is
+//! `CommitmentsManage`) those of its region and below (never a sibling's). Out of reach is
 //! "not found", as an unknown id is.
 
 mod create;
@@ -62,14 +62,15 @@ pub(crate) fn acts_for(caller: &Caller, uscc: &str) -> bool {
         && (caller.has(Permission::AssignmentsHandle) || caller.has(Permission::CommitmentsManage))
 }
 
-/// Whether the caller is the credit office for the commitment (its region, in line).
+/// Whether the caller is the credit office for the commitment: its region or one below (a
+/// county's office does not manage the city's commitments; siblings never).
 pub(crate) fn is_office_for(caller: &Caller, c: &CommitmentRow) -> bool {
     caller.has(Permission::CommitmentsManage)
         && caller
             .roles
             .iter()
             .any(|r| r.has(Permission::CommitmentsManage) && r.reach() == chengxin_access::Reach::Jurisdiction)
-        && caller.reaches_in_line(Permission::CommitmentsManage, &c.region, Some(&c.owner_uscc))
+        && caller.reaches(Permission::CommitmentsManage, &c.region)
 }
 
 /// Whether the caller may read the commitment (else it is "not found").

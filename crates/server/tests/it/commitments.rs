@@ -189,7 +189,7 @@ async fn story(t: TestApp) {
         assert!(chengxin_domain::notify::verify(SECRET.as_bytes(), payload.as_bytes(), sig), "{sig}");
         let p: serde_json::Value = serde_json::from_str(payload).unwrap();
         assert_eq!(p["topic"], "commitment_reminder");
-        assert!(p["title"].as_str().unwrap().contains("交付项目用地"));
+        assert!(p["body"].as_str().unwrap().contains("交付项目用地"), "{p}");
     }
     let (_, hook) = t.call("GET", "/api/v1/webhook", &body, None).await;
     assert_eq!(hook["deliveries"][0]["status_name"], "已送达", "{hook}");
