@@ -384,12 +384,23 @@ fn reminder_notice(row: &CaseRow, action: &str, r: &Reminder) -> crate::notify::
     Notice {
         to,
         region,
-        topic: if escalated { "case_escalated" } else { "case_reminder" },
+        topic: if escalated {
+            "case_escalated"
+        } else {
+            "case_reminder"
+        },
         title: format!(
             "{}：联合奖惩案件下一步（期限 {due}）",
-            if escalated { "逾期督办" } else { "办理提醒" }
+            if escalated {
+                "逾期督办"
+            } else {
+                "办理提醒"
+            }
         ),
-        body: format!("联合奖惩案件（实施部门角色 {}）下一步办理期限 {due}，{what}。", row.department),
+        body: format!(
+            "联合奖惩案件（实施部门角色 {}）下一步办理期限 {due}，{what}。",
+            row.department
+        ),
         link: Some(format!("/console/cases/{}", row.id)),
         once: Some(format!("case:{}:{}:{due}:{what}", row.id, row.step)),
     }

@@ -79,7 +79,11 @@ async fn one_backend(url: &str, backend: &str, milestones: u64) -> anyhow::Resul
     Ok(report)
 }
 
-pub async fn run(milestones: u64, dir: &Path, pg: Option<&str>) -> anyhow::Result<CommitmentsReport> {
+pub async fn run(
+    milestones: u64,
+    dir: &Path,
+    pg: Option<&str>,
+) -> anyhow::Result<CommitmentsReport> {
     std::fs::create_dir_all(dir)?;
     let mut report = CommitmentsReport::default();
     let file = dir.join("commitments.db");

@@ -499,14 +499,24 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             AnyOf(commitments::MANAGERS),
             get(commitments::file),
         ),
-        r(g.clone(), "/api/v1/commitment-kinds", Open, get(commitments::kinds)),
+        r(
+            g.clone(),
+            "/api/v1/commitment-kinds",
+            Open,
+            get(commitments::kinds),
+        ),
         r(
             g.clone(),
             "/api/v1/portal/commitments",
             Open,
             get(commitments::public),
         ),
-        r(g.clone(), "/api/v1/notifications", Signed, get(notifications::inbox)),
+        r(
+            g.clone(),
+            "/api/v1/notifications",
+            Signed,
+            get(notifications::inbox),
+        ),
         r(
             p.clone(),
             "/api/v1/notifications/{id}/read",

@@ -40,12 +40,19 @@ pub use concern::calendar::{
     effective_calendar, load_calendar, CalendarLoad, CalendarPut, CalendarStore, CalendarYearRow,
 };
 pub use concern::cases::{CaseFilter, CaseRow, CaseStore};
+pub use concern::commitments::{
+    CommitmentFileRow, CommitmentFilter, CommitmentRow, CommitmentStepRow, CommitmentStore,
+    MilestoneChange, MilestoneRow, SweepMark,
+};
 pub use concern::lists::{
     EntryHead, ListEntryFilter, ListEntryRow, ListStore, RECOGNISERS_BACKFILL,
     RECOGNISERS_BACKFILLED,
 };
 pub use concern::log::LogStore;
 pub use concern::meta::{Backend, CatalogTypeRow, MetaRow, MetaStore, MigrateReport};
+pub use concern::notifications::{
+    recipient, DeliveryRow, NotificationRow, NotificationStore, WebhookRow,
+};
 pub use concern::portal::{PortalPageRow, PortalPageStore};
 pub use concern::records::{
     NewRecord, PublishedFilter, RecordChange, RecordRedaction, RecordStore,
@@ -57,13 +64,6 @@ pub use concern::rights::{
 pub use concern::subjects::{
     NewEmployment, NewSubject, SubjectFilter, SubjectPage, SubjectSearch, SubjectStore,
     SubjectUpdate,
-};
-pub use concern::commitments::{
-    CommitmentFileRow, CommitmentFilter, CommitmentRow, CommitmentStepRow, CommitmentStore,
-    MilestoneChange, MilestoneRow, SweepMark,
-};
-pub use concern::notifications::{
-    recipient, DeliveryRow, NotificationRow, NotificationStore, WebhookRow,
 };
 pub use error::{Result, StoreError};
 

@@ -56,12 +56,19 @@ pub struct CommitmentRequest {
 
 fn short_no(promised: chrono::NaiveDate) -> String {
     let tail = Uuid::now_v7().simple().to_string();
-    let tail = tail.get(tail.len() - 6..).unwrap_or("000000").to_ascii_uppercase();
+    let tail = tail
+        .get(tail.len() - 6..)
+        .unwrap_or("000000")
+        .to_ascii_uppercase();
     format!("CN-{}-{tail}", promised.format("%Y%m%d"))
 }
 
 /// Register a commitment (with its milestones), checked whole before anything is written.
-pub async fn create(app: &App, caller: &Caller, req: CommitmentRequest) -> AppResult<CommitmentView> {
+pub async fn create(
+    app: &App,
+    caller: &Caller,
+    req: CommitmentRequest,
+) -> AppResult<CommitmentView> {
     require_any(caller)?;
     let kinds = kinds()?;
     let kind = kinds.get(req.kind.trim())?;
@@ -103,7 +110,10 @@ pub async fn create(app: &App, caller: &Caller, req: CommitmentRequest) -> AppRe
         Some(c) => Some(
             chengxin_domain::codes::uscc::parse(c, regions)
                 .map_err(|e| {
-                    AppError::invalid("counterparty_uscc_invalid", format!("相对方统一社会信用代码无效：{e}"))
+                    AppError::invalid(
+                        "counterparty_uscc_invalid",
+                        format!("相对方统一社会信用代码无效：{e}"),
+                    )
                 })?
                 .code,
         ),
@@ -167,7 +177,10 @@ pub async fn create(app: &App, caller: &Caller, req: CommitmentRequest) -> AppRe
         Some(s) => Some(
             chengxin_domain::codes::uscc::parse(s, regions)
                 .map_err(|e| {
-                    AppError::invalid("supervisor_uscc_invalid", format!("监督（上级）单位统一社会信用代码无效：{e}"))
+                    AppError::invalid(
+                        "supervisor_uscc_invalid",
+                        format!("监督（上级）单位统一社会信用代码无效：{e}"),
+                    )
                 })?
                 .code,
         ),
@@ -182,7 +195,9 @@ pub async fn create(app: &App, caller: &Caller, req: CommitmentRequest) -> AppRe
                 .as_deref()
                 .map(|n| text(n, "承诺主体名称", 200))
                 .transpose()?
-                .ok_or(CommitmentError::Required("承诺主体名称（该单位尚未登记为信用主体）"))?;
+                .ok_or(CommitmentError::Required(
+                    "承诺主体名称（该单位尚未登记为信用主体）",
+                ))?;
             let kind = match (promisor.chars().next(), promisor.chars().nth(1)) {
                 (Some('1'), Some('1')) => SubjectKind::GovBody,
                 (Some('1'), _) => SubjectKind::Institution,

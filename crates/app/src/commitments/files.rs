@@ -23,7 +23,10 @@ pub async fn add_file(
     bytes: &[u8],
 ) -> AppResult<CommitmentView> {
     let c = load(app, caller, commitment_id).await?;
-    if !(acts_for(caller, &c.owner_uscc) || acts_for(caller, &c.promisor_uscc) || is_office_for(caller, &c)) {
+    if !(acts_for(caller, &c.owner_uscc)
+        || acts_for(caller, &c.promisor_uscc)
+        || is_office_for(caller, &c))
+    {
         return Err(AppError::NotFound);
     }
     if let Some(mid) = milestone_id {

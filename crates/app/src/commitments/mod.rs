@@ -66,16 +66,18 @@ pub(crate) fn acts_for(caller: &Caller, uscc: &str) -> bool {
 /// county's office does not manage the city's commitments; siblings never).
 pub(crate) fn is_office_for(caller: &Caller, c: &CommitmentRow) -> bool {
     caller.has(Permission::CommitmentsManage)
-        && caller
-            .roles
-            .iter()
-            .any(|r| r.has(Permission::CommitmentsManage) && r.reach() == chengxin_access::Reach::Jurisdiction)
+        && caller.roles.iter().any(|r| {
+            r.has(Permission::CommitmentsManage)
+                && r.reach() == chengxin_access::Reach::Jurisdiction
+        })
         && caller.reaches(Permission::CommitmentsManage, &c.region)
 }
 
 /// Whether the caller may read the commitment (else it is "not found").
 pub(crate) fn may_see(caller: &Caller, c: &CommitmentRow) -> bool {
-    acts_for(caller, &c.owner_uscc) || acts_for(caller, &c.promisor_uscc) || is_office_for(caller, c)
+    acts_for(caller, &c.owner_uscc)
+        || acts_for(caller, &c.promisor_uscc)
+        || is_office_for(caller, c)
 }
 
 /// Refuse callers that hold neither commitment permission.
@@ -101,9 +103,9 @@ pub(crate) fn amount(v: &Option<serde_json::Value>) -> AppResult<Option<i64>> {
         Some(serde_json::Value::String(s)) => {
             Ok(Some(chengxin_domain::commitments::parse_yuan(s)?))
         }
-        Some(serde_json::Value::Number(n)) => {
-            Ok(Some(chengxin_domain::commitments::parse_yuan(&n.to_string())?))
-        }
+        Some(serde_json::Value::Number(n)) => Ok(Some(chengxin_domain::commitments::parse_yuan(
+            &n.to_string(),
+        )?)),
         Some(other) => Err(CommitmentError::AmountInvalid(other.to_string()).into()),
     }
 }

@@ -66,7 +66,10 @@ async fn office_name(app: &App, caller: &Caller) -> AppResult<String> {
 }
 
 fn recipients(c: &CommitmentRow, office: bool) -> Vec<To> {
-    let mut to = vec![To::Body(c.promisor_uscc.clone()), To::Body(c.owner_uscc.clone())];
+    let mut to = vec![
+        To::Body(c.promisor_uscc.clone()),
+        To::Body(c.owner_uscc.clone()),
+    ];
     if let Some(s) = &c.supervisor_uscc {
         to.push(To::Body(s.clone()));
     }
@@ -158,12 +161,24 @@ pub async fn act(
         }
         "explain" => {
             let t = text(opt(&req.text), "情况说明", 4000)?;
-            (Step::Explain { on, text: t.clone() }, t)
+            (
+                Step::Explain {
+                    on,
+                    text: t.clone(),
+                },
+                t,
+            )
         }
         _ => {
             let finding = text(opt(&req.finding), "违约情形", 4000)?;
             text(opt(&req.doc_no), "认定文书号", 100)?;
-            (Step::Decide { on, finding: finding.clone() }, finding)
+            (
+                Step::Decide {
+                    on,
+                    finding: finding.clone(),
+                },
+                finding,
+            )
         }
     };
     let next = domain_milestone(m)?.apply(&step, c.promised_on, today)?;

@@ -111,7 +111,10 @@ pub(crate) fn domain_milestone(m: &MilestoneRow) -> AppResult<Milestone> {
 }
 
 pub(crate) fn state_of(ms: &[MilestoneRow], today: NaiveDate) -> AppResult<CommitmentState> {
-    let ds = ms.iter().map(domain_milestone).collect::<AppResult<Vec<_>>>()?;
+    let ds = ms
+        .iter()
+        .map(domain_milestone)
+        .collect::<AppResult<Vec<_>>>()?;
     Ok(commitment_state(&ds, today))
 }
 
@@ -269,7 +272,11 @@ async fn views(app: &App, rows: Vec<CommitmentRow>) -> AppResult<Vec<CommitmentV
     let all = app.store.milestones(&ids).await?;
     let mut out = Vec::new();
     for c in &rows {
-        let ms: Vec<MilestoneRow> = all.iter().filter(|m| m.commitment_id == c.id).cloned().collect();
+        let ms: Vec<MilestoneRow> = all
+            .iter()
+            .filter(|m| m.commitment_id == c.id)
+            .cloned()
+            .collect();
         out.push(view_of(app, c, &ms, false).await?);
     }
     Ok(out)
@@ -280,10 +287,10 @@ async fn views(app: &App, rows: Vec<CommitmentRow>) -> AppResult<Vec<CommitmentV
 pub async fn list(app: &App, caller: &Caller, p: &ListParams) -> AppResult<Vec<CommitmentView>> {
     require_any(caller)?;
     let office = caller.has(Permission::CommitmentsManage)
-        && caller
-            .roles
-            .iter()
-            .any(|r| r.has(Permission::CommitmentsManage) && r.reach() == chengxin_access::Reach::Jurisdiction);
+        && caller.roles.iter().any(|r| {
+            r.has(Permission::CommitmentsManage)
+                && r.reach() == chengxin_access::Reach::Jurisdiction
+        });
     let body = own_body(caller);
     if !office && body.is_none() {
         return Ok(Vec::new());

@@ -106,7 +106,12 @@ fn split_url(url: &str) -> Result<(String, u16, String), String> {
 }
 
 /// POST `body` to `url` and return the answer's status code.
-pub async fn post(url: &str, body: &str, signature: &str, delivery_id: &str) -> Result<u16, String> {
+pub async fn post(
+    url: &str,
+    body: &str,
+    signature: &str,
+    delivery_id: &str,
+) -> Result<u16, String> {
     let (host, port, path) = split_url(url)?;
     let connect = tokio::net::TcpStream::connect((host.trim_matches(['[', ']']), port));
     let mut stream = tokio::time::timeout(TIMEOUT, connect)

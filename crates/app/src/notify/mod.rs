@@ -103,7 +103,12 @@ pub fn addresses(caller: &Caller) -> Vec<(String, String)> {
     if let Some(id) = caller.account_id() {
         out.push((recipient::ACCOUNT.to_string(), id.to_string()));
     }
-    if let Some(b) = caller.body.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+    if let Some(b) = caller
+        .body
+        .as_deref()
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+    {
         out.push((recipient::BODY.to_string(), b.to_ascii_uppercase()));
     }
     if caller.has(Permission::CommitmentsManage) || caller.has(Permission::CasesManage) {
@@ -139,7 +144,10 @@ fn to_label(kind: &str) -> &'static str {
 
 fn require_staff(caller: &Caller) -> AppResult<()> {
     if caller.is_anonymous() {
-        return Err(AppError::unauthorized("login_required", "需要登录后才能查看消息"));
+        return Err(AppError::unauthorized(
+            "login_required",
+            "需要登录后才能查看消息",
+        ));
     }
     Ok(())
 }

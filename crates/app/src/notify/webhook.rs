@@ -85,7 +85,11 @@ fn body_for(caller: &Caller, body: Option<&str>) -> AppResult<String> {
             || caller.has(Permission::CasesHandle)
             || caller.has(Permission::CommitmentsManage));
     if is_own
-        || caller.reaches_in_line(Permission::CommitmentsManage, &uscc_region(&body), Some(&body))
+        || caller.reaches_in_line(
+            Permission::CommitmentsManage,
+            &uscc_region(&body),
+            Some(&body),
+        )
     {
         Ok(body)
     } else {

@@ -119,7 +119,11 @@ pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(ExitCode::SUCCESS)
         }
-        BenchOp::Commitments { milestones, dir, pg } => {
+        BenchOp::Commitments {
+            milestones,
+            dir,
+            pg,
+        } => {
             let report = crate::bench_commitments::run(*milestones, dir, pg.as_deref()).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(ExitCode::SUCCESS)

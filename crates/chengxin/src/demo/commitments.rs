@@ -71,10 +71,7 @@ pub async fn seed(store: Arc<dyn Store>, hasher: IdHasher, today: NaiveDate) -> 
         actor: "demo".into(),
         via: Via::Anonymous,
         roles: vec![Role::CreditOffice],
-        scope: Scope {
-            region,
-            body: None,
-        },
+        scope: Scope { region, body: None },
         body: None,
         token_permissions: None,
         ip: None,
@@ -138,7 +135,10 @@ pub async fn seed(store: Arc<dyn Store>, hasher: IdHasher, today: NaiveDate) -> 
                     ground: m.ground.clone(),
                     basis: m.basis.clone(),
                     compensation: m.compensation.clone(),
-                    compensation_amount: m.compensation_amount.clone().map(serde_json::Value::String),
+                    compensation_amount: m
+                        .compensation_amount
+                        .clone()
+                        .map(serde_json::Value::String),
                     text: None,
                     finding: None,
                     doc_no: None,

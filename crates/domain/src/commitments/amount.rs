@@ -19,8 +19,7 @@ pub fn parse_yuan(input: &str) -> Result<i64, CommitmentError> {
         .filter(|c| *c != ',')
         .collect();
     let bad = || CommitmentError::AmountInvalid(input.trim().to_string());
-    if folded.starts_with('-') {
-        let rest = &folded[1..];
+    if let Some(rest) = folded.strip_prefix('-') {
         if !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit() || c == '.') {
             return Err(CommitmentError::AmountNegative(input.trim().to_string()));
         }

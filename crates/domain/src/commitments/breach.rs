@@ -92,14 +92,15 @@ pub fn breach_record(
         let def = rt.field(k).ok_or_else(|| {
             CommitmentError::Kinds(format!("失信信息类型 {} 没有字段 {k}", rt.code))
         })?;
-        let value = def.parse_value(v).map_err(|e| {
-            CommitmentError::Kinds(format!("失信信息 {}.{k}：{e}", rt.code))
-        })?;
+        let value = def
+            .parse_value(v)
+            .map_err(|e| CommitmentError::Kinds(format!("失信信息 {}.{k}：{e}", rt.code)))?;
         let text = match &value {
             FieldValue::Empty => String::new(),
-            FieldValue::Text(s) | FieldValue::Decimal(s) | FieldValue::Enum(s) | FieldValue::Code(s) => {
-                s.clone()
-            }
+            FieldValue::Text(s)
+            | FieldValue::Decimal(s)
+            | FieldValue::Enum(s)
+            | FieldValue::Code(s) => s.clone(),
             FieldValue::Date(d) => d.format("%Y-%m-%d").to_string(),
             FieldValue::Integer(i) => i.to_string(),
         };

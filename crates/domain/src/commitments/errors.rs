@@ -41,7 +41,10 @@ pub enum CommitmentError {
     #[error("日期 {date} 不能晚于今天（{today}）")]
     DateInFuture { date: NaiveDate, today: NaiveDate },
     #[error("日期 {date} 早于承诺日期 {promised}")]
-    DateBeforePromise { date: NaiveDate, promised: NaiveDate },
+    DateBeforePromise {
+        date: NaiveDate,
+        promised: NaiveDate,
+    },
     #[error("工作日计算失败：{0}")]
     Calendar(String),
 }
@@ -73,10 +76,7 @@ impl CommitmentError {
 
     /// Whether the refusal is about the item's state (a conflict) rather than the input.
     pub fn is_conflict(&self) -> bool {
-        matches!(
-            self,
-            Self::IllegalStep { .. } | Self::ExplanationPending(_)
-        )
+        matches!(self, Self::IllegalStep { .. } | Self::ExplanationPending(_))
     }
 }
 

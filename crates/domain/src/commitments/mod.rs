@@ -18,8 +18,8 @@ pub use breach::{breach_record, BreachFacts, BreachRecord};
 pub use errors::CommitmentError;
 pub use kinds::{CommitmentKind, CommitmentKinds, DeadlineRule, DeadlineUnit, PromisorKind};
 pub use machine::{
-    commitment_state, BreachStage, ChangeGround, CommitmentState, Milestone, MilestoneState,
-    Step, EXPLANATION_WORKING_DAYS,
+    commitment_state, BreachStage, ChangeGround, CommitmentState, Milestone, MilestoneState, Step,
+    EXPLANATION_WORKING_DAYS,
 };
 pub use promisor::{check_promisor, is_government_uscc};
 pub use reminders::{next_remind_on, stage_due, RemindStage};

@@ -16,13 +16,11 @@ pub fn check_promisor(
     code: &str,
     regions: &RegionTable,
 ) -> Result<String, CommitmentError> {
-    let parsed = uscc::parse(code, regions)
-        .map_err(|e| CommitmentError::PromisorInvalid(e.to_string()))?;
+    let parsed =
+        uscc::parse(code, regions).map_err(|e| CommitmentError::PromisorInvalid(e.to_string()))?;
     let gov = parsed.registering_dept == '1';
     match kind {
-        PromisorKind::GovBody if !gov => {
-            Err(CommitmentError::PromisorNotGovernment(parsed.code))
-        }
+        PromisorKind::GovBody if !gov => Err(CommitmentError::PromisorNotGovernment(parsed.code)),
         PromisorKind::Enterprise if gov => Err(CommitmentError::PromisorIsGovernment(parsed.code)),
         _ => Ok(parsed.code),
     }

@@ -83,13 +83,19 @@ fn deadlines_count_working_or_calendar_days() {
         unit: DeadlineUnit::CalendarDays,
         days: 30,
     };
-    assert_eq!(cal_rule.due_from(d("2026-01-01"), &cal).unwrap(), d("2026-01-31"));
+    assert_eq!(
+        cal_rule.due_from(d("2026-01-01"), &cal).unwrap(),
+        d("2026-01-31")
+    );
     let work = DeadlineRule {
         unit: DeadlineUnit::WorkingDays,
         days: 5,
     };
     // Friday 2026-01-09 + 5 working days = Friday 2026-01-16.
-    assert_eq!(work.due_from(d("2026-01-09"), &cal).unwrap(), d("2026-01-16"));
+    assert_eq!(
+        work.due_from(d("2026-01-09"), &cal).unwrap(),
+        d("2026-01-16")
+    );
 }
 
 #[test]
@@ -99,8 +105,14 @@ fn amounts_are_decimal_yuan() {
     assert_eq!(parse_yuan("０.０１").unwrap(), 1);
     assert_eq!(parse_yuan("3元").unwrap(), 300);
     assert_eq!(parse_yuan("-5").unwrap_err().code(), "amount_negative");
-    for bad in ["", "abc", "1.234", "1e6", "1.", ".5", "--1", "1 000", "NaN", "12.3.4"] {
-        assert_eq!(parse_yuan(bad).unwrap_err().code(), "amount_invalid", "{bad}");
+    for bad in [
+        "", "abc", "1.234", "1e6", "1.", ".5", "--1", "1 000", "NaN", "12.3.4",
+    ] {
+        assert_eq!(
+            parse_yuan(bad).unwrap_err().code(),
+            "amount_invalid",
+            "{bad}"
+        );
     }
     assert_eq!(format_yuan(125_000_050), "1250000.50");
     assert_eq!(yuan_to_wan(125_000_050), "125.000050");
@@ -126,7 +138,10 @@ fn promisor_must_be_a_government_body() {
     let regions = RegionTable::national();
     let gov = uscc_of("11320400", "014000001");
     let ent = uscc_of("91320400", "MA1X2Y3W4");
-    assert_eq!(check_promisor(PromisorKind::GovBody, &gov, regions).unwrap(), gov);
+    assert_eq!(
+        check_promisor(PromisorKind::GovBody, &gov, regions).unwrap(),
+        gov
+    );
     assert_eq!(
         check_promisor(PromisorKind::GovBody, &ent, regions)
             .unwrap_err()
@@ -151,7 +166,9 @@ fn promisor_must_be_a_government_body() {
 #[test]
 fn due_before_promise_is_refused() {
     assert_eq!(
-        Milestone::new(d("2026-01-01"), d("2026-02-01")).unwrap_err().code(),
+        Milestone::new(d("2026-01-01"), d("2026-02-01"))
+            .unwrap_err()
+            .code(),
         "due_before_promise"
     );
     assert!(Milestone::new(d("2026-02-01"), d("2026-02-01")).is_ok());
@@ -162,13 +179,33 @@ fn the_three_endings() {
     let promised = d("2026-01-05");
     let m = Milestone::new(d("2026-03-31"), promised).unwrap();
     // Kept on time.
-    let kept = m.apply(&Step::Keep { on: d("2026-03-20") }, promised, d("2026-03-25")).unwrap();
+    let kept = m
+        .apply(
+            &Step::Keep {
+                on: d("2026-03-20"),
+            },
+            promised,
+            d("2026-03-25"),
+        )
+        .unwrap();
     assert_eq!(kept.effective(d("2026-12-01")), MilestoneState::Kept);
     // Not after the due date: overdue.
-    let late = m.apply(&Step::Keep { on: d("2026-04-02") }, promised, d("2026-04-03"));
+    let late = m.apply(
+        &Step::Keep {
+            on: d("2026-04-02"),
+        },
+        promised,
+        d("2026-04-03"),
+    );
     assert_eq!(late.unwrap_err().code(), "commitment_illegal_step");
     // Kept on time, recorded later: kept.
-    let recorded_late = m.apply(&Step::Keep { on: d("2026-03-30") }, promised, d("2026-04-03"));
+    let recorded_late = m.apply(
+        &Step::Keep {
+            on: d("2026-03-30"),
+        },
+        promised,
+        d("2026-04-03"),
+    );
     assert_eq!(recorded_late.unwrap().state, MilestoneState::Kept);
     // A lawful change needs basis and compensation.
     let change = |basis: &str, comp: &str| Step::Change {
@@ -178,17 +215,27 @@ fn the_three_endings() {
         compensation: comp.into(),
     };
     assert_eq!(
-        m.apply(&change("", "补偿 50 万元"), promised, d("2026-04-10")).unwrap_err().code(),
-        "field_required"
-    );
-    assert_eq!(
-        m.apply(&change("《土地管理法》第五十八条", " "), promised, d("2026-04-10"))
+        m.apply(&change("", "补偿 50 万元"), promised, d("2026-04-10"))
             .unwrap_err()
             .code(),
         "field_required"
     );
+    assert_eq!(
+        m.apply(
+            &change("《土地管理法》第五十八条", " "),
+            promised,
+            d("2026-04-10")
+        )
+        .unwrap_err()
+        .code(),
+        "field_required"
+    );
     let changed = m
-        .apply(&change("《土地管理法》第五十八条", "补偿 50 万元"), promised, d("2026-04-10"))
+        .apply(
+            &change("《土地管理法》第五十八条", "补偿 50 万元"),
+            promised,
+            d("2026-04-10"),
+        )
         .unwrap();
     assert_eq!(changed.state, MilestoneState::Changed);
     // The breach procedure: only overdue, notice → explanation → decision.
@@ -254,7 +301,10 @@ fn the_three_endings() {
         commitment_state(&[kept, m.clone()], d("2026-03-01")),
         CommitmentState::Performing
     );
-    assert_eq!(commitment_state(&[m], d("2026-04-01")), CommitmentState::Overdue);
+    assert_eq!(
+        commitment_state(&[m], d("2026-04-01")),
+        CommitmentState::Overdue
+    );
 }
 
 #[test]
@@ -262,9 +312,15 @@ fn future_dates_are_refused() {
     let promised = d("2026-01-05");
     let m = Milestone::new(d("2026-03-31"), promised).unwrap();
     assert_eq!(
-        m.apply(&Step::Keep { on: d("2026-03-02") }, promised, d("2026-03-01"))
-            .unwrap_err()
-            .code(),
+        m.apply(
+            &Step::Keep {
+                on: d("2026-03-02")
+            },
+            promised,
+            d("2026-03-01")
+        )
+        .unwrap_err()
+        .code(),
         "date_in_future"
     );
 }
@@ -273,12 +329,21 @@ fn future_dates_are_refused() {
 fn reminder_stages_once_each() {
     let due = d("2026-03-31");
     assert_eq!(stage_due(due, 7, 0, d("2026-03-23")), None);
-    assert_eq!(stage_due(due, 7, 0, d("2026-03-24")), Some(RemindStage::Before));
+    assert_eq!(
+        stage_due(due, 7, 0, d("2026-03-24")),
+        Some(RemindStage::Before)
+    );
     assert_eq!(stage_due(due, 7, 1, d("2026-03-31")), None);
-    assert_eq!(stage_due(due, 7, 1, d("2026-04-01")), Some(RemindStage::Overdue));
+    assert_eq!(
+        stage_due(due, 7, 1, d("2026-04-01")),
+        Some(RemindStage::Overdue)
+    );
     assert_eq!(stage_due(due, 7, 2, d("2026-05-01")), None);
     // Registered late: straight to the escalation.
-    assert_eq!(stage_due(due, 7, 0, d("2026-04-05")), Some(RemindStage::Overdue));
+    assert_eq!(
+        stage_due(due, 7, 0, d("2026-04-05")),
+        Some(RemindStage::Overdue)
+    );
     assert_eq!(next_remind_on(due, 7, 0), Some(d("2026-03-24")));
     assert_eq!(next_remind_on(due, 7, 1), Some(d("2026-04-01")));
     assert_eq!(next_remind_on(due, 7, 2), None);
@@ -287,7 +352,12 @@ fn reminder_stages_once_each() {
 fn arb_step(base: NaiveDate) -> impl Strategy<Value = (Step, i64)> {
     let on = 0i64..200;
     prop_oneof![
-        on.clone().prop_map(move |o| (Step::Keep { on: base + chrono::Duration::days(o) }, o)),
+        on.clone().prop_map(move |o| (
+            Step::Keep {
+                on: base + chrono::Duration::days(o)
+            },
+            o
+        )),
         (on.clone(), 0usize..3, any::<bool>()).prop_map(move |(o, g, ok)| (
             Step::Change {
                 on: base + chrono::Duration::days(o),

@@ -10,9 +10,9 @@ mod admin;
 mod calendar;
 mod cases;
 mod commitments;
-mod inbox;
 mod correction;
 mod feedback;
+mod inbox;
 mod lists;
 mod portal_content;
 mod records;
@@ -222,7 +222,12 @@ const SECTIONS: &[(&str, &str, &str, Need)] = &[
         "政府承诺、合同协议、公开承诺与信用承诺：履行节点、提醒督办、违约认定",
         Need::Any(&[P::CommitmentsManage, P::AssignmentsHandle]),
     ),
-    ("/console/inbox", "消息中心", "到期提醒、逾期督办与各类待办消息", Need::Staff),
+    (
+        "/console/inbox",
+        "消息中心",
+        "到期提醒、逾期督办与各类待办消息",
+        Need::Staff,
+    ),
     (
         "/console/webhook",
         "消息推送",

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chengxin_access::Permission as P;
 use chengxin_app::commitments::{
-    self as svc, CommitmentView, CommitmentRequest, ListParams, CommitmentStepRequest,
+    self as svc, CommitmentRequest, CommitmentStepRequest, CommitmentView, ListParams,
 };
 use chengxin_domain::commitments::CommitmentKind;
 use serde::Deserialize;
@@ -139,7 +139,11 @@ pub async fn file(
             (header::CONTENT_TYPE, mime.to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"commitment-file-{}.{}\"", f.id.simple(), f.kind),
+                format!(
+                    "attachment; filename=\"commitment-file-{}.{}\"",
+                    f.id.simple(),
+                    f.kind
+                ),
             ),
             (
                 header::HeaderName::from_static("x-content-type-options"),

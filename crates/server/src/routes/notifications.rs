@@ -57,7 +57,9 @@ pub async fn read(
     Path(id): Path<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let changed = svc::mark_read(&state, &caller, parse_id(&id)?).await?;
-    Ok(Json(serde_json::json!({ "read": true, "changed": changed })))
+    Ok(Json(
+        serde_json::json!({ "read": true, "changed": changed }),
+    ))
 }
 
 /// Query naming a body.

@@ -362,7 +362,10 @@ async fn walk(t: TestApp) {
         link: None,
         once: None,
     }]);
-    t.store.add_notifications("test", &notification).await.unwrap();
+    t.store
+        .add_notifications("test", &notification)
+        .await
+        .unwrap();
     let notification = notification[0].id;
 
     // ---- every route that takes an item ----

@@ -79,13 +79,21 @@ async fn step(
     id: &str,
     body: serde_json::Value,
 ) -> (StatusCode, serde_json::Value) {
-    t.call("POST", &format!("/api/v1/commitments/{id}/steps"), cred, Some(body))
-        .await
+    t.call(
+        "POST",
+        &format!("/api/v1/commitments/{id}/steps"),
+        cred,
+        Some(body),
+    )
+    .await
 }
 
 fn milestone(v: &serde_json::Value, seq: usize) -> (String, i64) {
     let m = &v["milestones"][seq - 1];
-    (m["id"].as_str().unwrap().to_string(), m["version"].as_i64().unwrap())
+    (
+        m["id"].as_str().unwrap().to_string(),
+        m["version"].as_i64().unwrap(),
+    )
 }
 
 async fn story(t: TestApp) {
@@ -123,13 +131,22 @@ async fn story(t: TestApp) {
     b = agreement(json!([]));
     bad.push((b, "milestones_required"));
     for (req, code) in bad {
-        let (s, v) = t.call("POST", "/api/v1/commitments", &office, Some(req)).await;
+        let (s, v) = t
+            .call("POST", "/api/v1/commitments", &office, Some(req))
+            .await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{code}: {v}");
         assert_eq!(v["code"], code, "{v}");
-        assert!(!v["message"].as_str().unwrap().is_ascii(), "a Chinese message: {v}");
+        assert!(
+            !v["message"].as_str().unwrap().is_ascii(),
+            "a Chinese message: {v}"
+        );
     }
     let (_, list) = t.call("GET", "/api/v1/commitments", &office, None).await;
-    assert_eq!(list.as_array().unwrap().len(), 0, "nothing half written: {list}");
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        0,
+        "nothing half written: {list}"
+    );
     assert!(t.store.subject_by_uscc(PROMISOR).await.unwrap().is_none());
 
     // ---- the body sets its webhook (a local receiver) ----
@@ -142,7 +159,10 @@ async fn story(t: TestApp) {
             Some(json!({"url": url, "secret": "short", "enabled": true})),
         )
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("webhook_secret_invalid")));
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("webhook_secret_invalid"))
+    );
     let (s, v) = t
         .call(
             "POST",
@@ -160,7 +180,10 @@ async fn story(t: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK, "{c}");
     let id = c["id"].as_str().unwrap().to_string();
-    assert_eq!(c["state_name"], "逾期", "2025-06-02: the first two are past due: {c}");
+    assert_eq!(
+        c["state_name"], "逾期",
+        "2025-06-02: the first two are past due: {c}"
+    );
     assert_eq!(c["amount"], "30000000.00");
     assert_eq!(c["milestones"][1]["amount"], "12000000.00");
     assert_eq!(c["supervisor_uscc"], SUPERVISOR);
@@ -174,19 +197,30 @@ async fn story(t: TestApp) {
     let again = chengxin_app::commitments::sweep::sweep(store, d("2025-03-01"))
         .await
         .unwrap();
-    assert_eq!(again.notifications, 0, "one reminder per milestone per stage");
+    assert_eq!(
+        again.notifications, 0,
+        "one reminder per milestone per stage"
+    );
     let (s, inbox) = t.call("GET", "/api/v1/notifications", &body, None).await;
     assert_eq!(s, StatusCode::OK, "{inbox}");
     assert_eq!(inbox["unread"], 1, "{inbox}");
-    assert!(inbox["items"][0]["title"].as_str().unwrap().contains("到期提醒"));
+    assert!(inbox["items"][0]["title"]
+        .as_str()
+        .unwrap()
+        .contains("到期提醒"));
     // Delivered, signed, to the body's receiver.
-    let run = chengxin_app::notify::delivery::deliver_due(&t.state).await.unwrap();
+    let run = chengxin_app::notify::delivery::deliver_due(&t.state)
+        .await
+        .unwrap();
     assert_eq!(run.delivered, 1, "{run:?}");
     {
         let got = received.lock().unwrap();
         assert_eq!(got.len(), 1);
         let (sig, payload) = &got[0];
-        assert!(chengxin_domain::notify::verify(SECRET.as_bytes(), payload.as_bytes(), sig), "{sig}");
+        assert!(
+            chengxin_domain::notify::verify(SECRET.as_bytes(), payload.as_bytes(), sig),
+            "{sig}"
+        );
         let p: serde_json::Value = serde_json::from_str(payload).unwrap();
         assert_eq!(p["topic"], "commitment_reminder");
         assert!(p["body"].as_str().unwrap().contains("交付项目用地"), "{p}");
@@ -196,11 +230,21 @@ async fn story(t: TestApp) {
     // Marking read.
     let item = inbox["items"][0]["id"].as_str().unwrap().to_string();
     let (s, _) = t
-        .call("POST", &format!("/api/v1/notifications/{item}/read"), &sibling_body, None)
+        .call(
+            "POST",
+            &format!("/api/v1/notifications/{item}/read"),
+            &sibling_body,
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND, "someone else's item");
     let (s, _) = t
-        .call("POST", &format!("/api/v1/notifications/{item}/read"), &body, None)
+        .call(
+            "POST",
+            &format!("/api/v1/notifications/{item}/read"),
+            &body,
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     let (_, inbox) = t.call("GET", "/api/v1/notifications", &body, None).await;
@@ -208,11 +252,23 @@ async fn story(t: TestApp) {
 
     // ---- milestone 1 kept (on time, recorded later) ----
     let (m1, v1) = milestone(&c, 1);
-    let (s, c) = step(&t, &body, &id, json!({"milestone_id": m1, "action": "keep", "on": "2025-03-28", "expected_version": v1})).await;
+    let (s, c) = step(
+        &t,
+        &body,
+        &id,
+        json!({"milestone_id": m1, "action": "keep", "on": "2025-03-28", "expected_version": v1}),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{c}");
     assert_eq!(c["milestones"][0]["state_name"], "已兑现");
     // A stale version is a conflict.
-    let (s, _) = step(&t, &body, &id, json!({"milestone_id": m1, "action": "keep", "expected_version": v1})).await;
+    let (s, _) = step(
+        &t,
+        &body,
+        &id,
+        json!({"milestone_id": m1, "action": "keep", "expected_version": v1}),
+    )
+    .await;
     assert_eq!(s, StatusCode::CONFLICT);
 
     // ---- milestone 2 changed by law, with compensation: not a breach ----
@@ -223,9 +279,16 @@ async fn story(t: TestApp) {
                "on": "2025-05-20", "expected_version": v2})
     };
     let (s, v) = step(&t, &body, &id, change("")).await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("field_required")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("field_required")),
+        "{v}"
+    );
     let (s, v) = step(&t, &body, &id, json!({"milestone_id": m2, "action": "change", "ground": "whim", "basis": "b", "compensation": "c", "expected_version": v2})).await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("change_ground_unknown")));
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("change_ground_unknown"))
+    );
     let (s, c) = step(&t, &body, &id, change("《江苏省财政补助资金管理办法》调整")).await;
     assert_eq!(s, StatusCode::OK, "{c}");
     assert_eq!(c["milestones"][1]["state_name"], "依法变更并补偿");
@@ -238,24 +301,54 @@ async fn story(t: TestApp) {
         .unwrap();
     assert_eq!(r.escalations, 1, "{r:?}");
     let late = t.on_day(d("2025-06-23"));
-    let (_, inbox) = late.call("GET", "/api/v1/notifications", &office, None).await;
+    let (_, inbox) = late
+        .call("GET", "/api/v1/notifications", &office, None)
+        .await;
     assert!(
-        inbox["items"].as_array().unwrap().iter().any(|i| i["title"].as_str().unwrap().contains("逾期督办")),
+        inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["title"].as_str().unwrap().contains("逾期督办")),
         "the credit office is told: {inbox}"
     );
     let supervisor = t
         .session_for(Role::SubmittingDepartment, "320400", Some(SUPERVISOR))
         .await;
-    let (_, inbox) = late.call("GET", "/api/v1/notifications", &supervisor, None).await;
+    let (_, inbox) = late
+        .call("GET", "/api/v1/notifications", &supervisor, None)
+        .await;
     assert_eq!(inbox["unread"], 1, "the supervising body is told: {inbox}");
-    chengxin_app::notify::delivery::deliver_due(&t.state).await.unwrap();
-    assert_eq!(received.lock().unwrap().len(), 2, "the escalation reached the webhook too");
+    chengxin_app::notify::delivery::deliver_due(&t.state)
+        .await
+        .unwrap();
+    assert_eq!(
+        received.lock().unwrap().len(),
+        2,
+        "the escalation reached the webhook too"
+    );
 
     let (m3, v3) = milestone(&c, 3);
     // Only the credit office runs the procedure.
-    let (s, v) = step(&late, &body, &id, json!({"milestone_id": m3, "action": "notice", "expected_version": v3})).await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_your_step")), "{v}");
-    let (s, c) = step(&late, &office, &id, json!({"milestone_id": m3, "action": "notice", "expected_version": v3})).await;
+    let (s, v) = step(
+        &late,
+        &body,
+        &id,
+        json!({"milestone_id": m3, "action": "notice", "expected_version": v3}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_your_step")),
+        "{v}"
+    );
+    let (s, c) = step(
+        &late,
+        &office,
+        &id,
+        json!({"milestone_id": m3, "action": "notice", "expected_version": v3}),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{c}");
     assert_eq!(c["milestones"][2]["breach_stage_name"], "已通知，待说明");
     let (_, v3) = milestone(&c, 3);
@@ -264,21 +357,33 @@ async fn story(t: TestApp) {
                "doc_no": "常信用认〔2025〕1号", "severity": "major", "expected_version": v})
     };
     let (s, v) = step(&late, &office, &id, decide(v3)).await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("explanation_pending")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("explanation_pending")),
+        "{v}"
+    );
     let (s, c) = step(&late, &body, &id, json!({"milestone_id": m3, "action": "explain", "text": "配套资金未到位，正在协调。", "expected_version": v3})).await;
     assert_eq!(s, StatusCode::OK, "{c}");
     let (_, v3) = milestone(&c, 3);
     let (s, c) = step(&late, &office, &id, decide(v3)).await;
     assert_eq!(s, StatusCode::OK, "{c}");
     assert_eq!(c["state_name"], "违约认定");
-    let record_id: uuid::Uuid = c["milestones"][2]["record_id"].as_str().unwrap().parse().unwrap();
+    let record_id: uuid::Uuid = c["milestones"][2]["record_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
 
     // ---- the 失信 record of the body, and a check reports it ----
     let record = t.store.record(record_id).await.unwrap().unwrap();
     assert_eq!(record.type_code, "investment_promise_breach");
     assert_eq!(record.doc_no, "常信用认〔2025〕1号");
     assert_eq!(record.fields["promisor_uscc"], PROMISOR);
-    assert!(record.fields["amount"].as_str().unwrap().starts_with("600"), "6,000,000 yuan in 万元: {:?}", record.fields);
+    assert!(
+        record.fields["amount"].as_str().unwrap().starts_with("600"),
+        "6,000,000 yuan in 万元: {:?}",
+        record.fields
+    );
     let subject = t.store.subject_by_uscc(PROMISOR).await.unwrap().unwrap();
     assert_eq!(record.subject_id, Some(subject.id));
     let (s, v) = late
@@ -294,21 +399,36 @@ async fn story(t: TestApp) {
     assert!(v.to_string().contains("常信用认〔2025〕1号"), "{v}");
     // The promisor's inbox has the decision.
     let (_, inbox) = late.call("GET", "/api/v1/notifications", &body, None).await;
-    assert!(inbox["items"].as_array().unwrap().iter().any(|i| i["title"].as_str().unwrap().contains("违约认定")));
+    assert!(inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["title"].as_str().unwrap().contains("违约认定")));
 
     // ---- siblings never see it ----
     for cred in [&sibling_office, &sibling_body] {
-        let (s, v) = late.call("GET", &format!("/api/v1/commitments/{id}"), cred, None).await;
+        let (s, v) = late
+            .call("GET", &format!("/api/v1/commitments/{id}"), cred, None)
+            .await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
         let (_, list) = late.call("GET", "/api/v1/commitments", cred, None).await;
         assert_eq!(list.as_array().unwrap().len(), 0, "{list}");
     }
 
     // ---- the console ----
-    let (s, page) = late.call("GET", &format!("/console/commitments/{id}"), &office, None).await;
+    let (s, page) = late
+        .call("GET", &format!("/console/commitments/{id}"), &office, None)
+        .await;
     assert_eq!(s, StatusCode::OK);
     let page = page.as_str().unwrap();
-    for want in ["新能源材料项目投资协议", "已兑现", "依法变更并补偿", "违约认定", "常信用认〔2025〕1号", "公共利益"] {
+    for want in [
+        "新能源材料项目投资协议",
+        "已兑现",
+        "依法变更并补偿",
+        "违约认定",
+        "常信用认〔2025〕1号",
+        "公共利益",
+    ] {
         assert!(page.contains(want), "{want}");
     }
     assert!(!page.contains(">breached<") && !page.contains(">kept<"));
@@ -318,14 +438,37 @@ async fn story(t: TestApp) {
     assert!(page.as_str().unwrap().contains("未读消息"));
     let (_, page) = late.call("GET", "/console/webhook", &body, None).await;
     assert!(page.as_str().unwrap().contains("已送达"));
-    let (s, _) = late.call("GET", &format!("/console/commitments/{id}"), &sibling_office, None).await;
+    let (s, _) = late
+        .call(
+            "GET",
+            &format!("/console/commitments/{id}"),
+            &sibling_office,
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
     // ---- evidence files: type checked by content ----
     let upload = |name: &str| format!("/api/v1/commitments/{id}/files?name={name}&milestone={m1}");
-    let (s, v) = http_bytes(&late, &upload("proof.pdf"), &body, b"not a pdf at all".to_vec()).await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("file_type_not_accepted")), "{v}");
-    let (s, v) = http_bytes(&late, &upload("proof.pdf"), &body, b"%PDF-1.4 proof".to_vec()).await;
+    let (s, v) = http_bytes(
+        &late,
+        &upload("proof.pdf"),
+        &body,
+        b"not a pdf at all".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("file_type_not_accepted")),
+        "{v}"
+    );
+    let (s, v) = http_bytes(
+        &late,
+        &upload("proof.pdf"),
+        &body,
+        b"%PDF-1.4 proof".to_vec(),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["files"][0]["name"], "proof.pdf");
 
@@ -344,12 +487,32 @@ async fn story(t: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert!(v["public"].as_bool().unwrap());
-    let (_, page) = t.call("GET", "/portal/commitments?q=%E7%A4%BA%E8%8C%83", &Cred::None, None).await;
+    let (_, page) = t
+        .call(
+            "GET",
+            "/portal/commitments?q=%E7%A4%BA%E8%8C%83",
+            &Cred::None,
+            None,
+        )
+        .await;
     let page = page.as_str().unwrap();
-    assert!(page.contains("建设工程规划许可告知承诺") && page.contains("履行中"), "{page}");
-    assert!(!page.contains("新能源材料项目投资协议"), "a non-public agreement is not published");
+    assert!(
+        page.contains("建设工程规划许可告知承诺") && page.contains("履行中"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("新能源材料项目投资协议"),
+        "a non-public agreement is not published"
+    );
     let company = t.store.subject_by_uscc(COMPANY).await.unwrap().unwrap();
-    let (_, page) = t.call("GET", &format!("/portal/subjects/{}", company.id), &Cred::None, None).await;
+    let (_, page) = t
+        .call(
+            "GET",
+            &format!("/portal/subjects/{}", company.id),
+            &Cred::None,
+            None,
+        )
+        .await;
     assert!(page.as_str().unwrap().contains("建设工程规划许可告知承诺"));
 
     assert_log_verifies(t.store.as_ref()).await;
@@ -357,7 +520,12 @@ async fn story(t: TestApp) {
 }
 
 /// POST raw bytes (a file upload) with the session's credentials.
-async fn http_bytes(t: &TestApp, uri: &str, cred: &Cred, bytes: Vec<u8>) -> (StatusCode, serde_json::Value) {
+async fn http_bytes(
+    t: &TestApp,
+    uri: &str,
+    cred: &Cred,
+    bytes: Vec<u8>,
+) -> (StatusCode, serde_json::Value) {
     use axum::body::Body;
     use http_body_util::BodyExt;
     use tower::ServiceExt;
@@ -370,10 +538,18 @@ async fn http_bytes(t: &TestApp, uri: &str, cred: &Cred, bytes: Vec<u8>) -> (Sta
             .header("cookie", format!("cx_session={cookie}"))
             .header("x-csrf-token", csrf);
     }
-    let resp = t.app.clone().oneshot(req.body(Body::from(bytes)).unwrap()).await.unwrap();
+    let resp = t
+        .app
+        .clone()
+        .oneshot(req.body(Body::from(bytes)).unwrap())
+        .await
+        .unwrap();
     let status = resp.status();
     let b = resp.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null))
+    (
+        status,
+        serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null),
+    )
 }
 
 both_backends!(commitment_story, story);

@@ -27,7 +27,9 @@ pub(super) fn commitment_from_row(r: &DbRow) -> Result<CommitmentRow> {
         title: r.try_get("title")?,
         promisor_uscc: r.try_get("promisor_uscc")?,
         promisor_name: r.try_get("promisor_name")?,
-        promisor_subject_id: r.try_get::<Option<UuidCol>, _>("promisor_subject_id")?.map(dec),
+        promisor_subject_id: r
+            .try_get::<Option<UuidCol>, _>("promisor_subject_id")?
+            .map(dec),
         owner_uscc: r.try_get("owner_uscc")?,
         region: r.try_get("region")?,
         supervisor_uscc: r.try_get("supervisor_uscc")?,
@@ -101,7 +103,12 @@ pub(super) fn file_from_row(r: &DbRow) -> Result<CommitmentFileRow> {
     })
 }
 
-async fn insert_step(tx: &mut Tx<'_>, head: &mut Head, actor: &str, s: &CommitmentStepRow) -> Result<()> {
+async fn insert_step(
+    tx: &mut Tx<'_>,
+    head: &mut Head,
+    actor: &str,
+    s: &CommitmentStepRow,
+) -> Result<()> {
     let s = CommitmentStepRow {
         at: micros(s.at),
         ..s.clone()
@@ -178,12 +185,21 @@ async fn milestone_in(tx: &mut Tx<'_>, id: Uuid) -> Result<MilestoneRow> {
 
 fn check_commitment(c: &CommitmentRow, ms: &[MilestoneRow]) -> Result<()> {
     if c.title.trim().is_empty() || c.no.trim().is_empty() || c.promisor_uscc.trim().is_empty() {
-        return Err(StoreError::Invalid("承诺的编号、标题和承诺主体不能为空".into()));
+        return Err(StoreError::Invalid(
+            "承诺的编号、标题和承诺主体不能为空".into(),
+        ));
     }
-    if ms.is_empty() || ms.iter().any(|m| m.commitment_id != c.id || m.due_date < c.promised_on) {
-        return Err(StoreError::Invalid("履行节点不属于该承诺或早于承诺日期".into()));
+    if ms.is_empty()
+        || ms
+            .iter()
+            .any(|m| m.commitment_id != c.id || m.due_date < c.promised_on)
+    {
+        return Err(StoreError::Invalid(
+            "履行节点不属于该承诺或早于承诺日期".into(),
+        ));
     }
-    if c.amount_fen.is_some_and(|a| a < 0) || ms.iter().any(|m| m.amount_fen.is_some_and(|a| a < 0)) {
+    if c.amount_fen.is_some_and(|a| a < 0) || ms.iter().any(|m| m.amount_fen.is_some_and(|a| a < 0))
+    {
         return Err(StoreError::Invalid("金额不能为负数".into()));
     }
     Ok(())
@@ -294,7 +310,12 @@ impl CommitmentStore for Inner {
         if f.public_only {
             q.push(" AND public = ").push_bind(true);
         }
-        if let Some(n) = f.promisor_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        if let Some(n) = f
+            .promisor_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
             q.push(" AND promisor_name LIKE ")
                 .push_bind(format!("%{}%", escape_like(n)))
                 .push(" ESCAPE '\\'");
@@ -350,12 +371,11 @@ impl CommitmentStore for Inner {
     }
 
     async fn commitment_steps(&self, commitment_id: Uuid) -> Result<Vec<CommitmentStepRow>> {
-        let rows = sqlx::query(
-            "SELECT * FROM commitment_steps WHERE commitment_id = $1 ORDER BY at, id",
-        )
-        .bind(enc(commitment_id))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows =
+            sqlx::query("SELECT * FROM commitment_steps WHERE commitment_id = $1 ORDER BY at, id")
+                .bind(enc(commitment_id))
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(step_from_row).collect()
     }
 
@@ -466,12 +486,11 @@ impl CommitmentStore for Inner {
     }
 
     async fn commitment_files(&self, commitment_id: Uuid) -> Result<Vec<CommitmentFileRow>> {
-        let rows = sqlx::query(
-            "SELECT * FROM commitment_files WHERE commitment_id = $1 ORDER BY at, id",
-        )
-        .bind(enc(commitment_id))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows =
+            sqlx::query("SELECT * FROM commitment_files WHERE commitment_id = $1 ORDER BY at, id")
+                .bind(enc(commitment_id))
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(file_from_row).collect()
     }
 
@@ -526,9 +545,8 @@ impl CommitmentStore for Inner {
         }
         // Read back what was marked, for its digest.
         for part in marks.chunks(500) {
-            let mut q = sqlx::QueryBuilder::<Db>::new(
-                "SELECT * FROM commitment_milestones WHERE id IN (",
-            );
+            let mut q =
+                sqlx::QueryBuilder::<Db>::new("SELECT * FROM commitment_milestones WHERE id IN (");
             let mut sep = q.separated(", ");
             for m in part {
                 sep.push_bind(enc(m.milestone_id));

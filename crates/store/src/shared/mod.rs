@@ -16,19 +16,19 @@ mod batch_void;
 pub(super) mod batches;
 mod calendar;
 mod cases;
+mod commitments;
 pub(super) mod kernel;
 mod links;
 mod lists;
 mod log;
 mod meta;
+mod notifications;
 mod portal;
 mod records;
 mod reports;
 mod rights;
 pub(super) mod search;
 mod subjects;
-mod notifications;
-mod commitments;
 
 use super::shrink_log;
 use super::{

@@ -268,8 +268,9 @@ impl NotificationStore for Inner {
     }
 
     async fn unread_count(&self, addresses: &[(String, String)]) -> Result<i64> {
-        let mut q =
-            sqlx::QueryBuilder::<Db>::new("SELECT COUNT(*) FROM notifications WHERE read_at IS NULL AND ");
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "SELECT COUNT(*) FROM notifications WHERE read_at IS NULL AND ",
+        );
         push_addresses(&mut q, addresses);
         Ok(q.build_query_scalar::<i64>().fetch_one(&self.pool).await?)
     }
@@ -323,28 +324,26 @@ impl NotificationStore for Inner {
         };
         let (mut tx, mut head) = begin_write(self).await?;
         let done = match expected {
-            None => {
-                sqlx::query(
-                    "INSERT INTO webhooks (body_uscc, url, secret_sealed, enabled, updated_by, \
+            None => sqlx::query(
+                "INSERT INTO webhooks (body_uscc, url, secret_sealed, enabled, updated_by, \
                      updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(&w.body_uscc)
-                .bind(&w.url)
-                .bind(&w.secret_sealed)
-                .bind(w.enabled)
-                .bind(&w.updated_by)
-                .bind(w.updated_at)
-                .bind(w.version)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| match StoreError::from(e) {
-                    StoreError::Duplicate(_) => StoreError::Conflict {
-                        expected: 0,
-                        current: -1,
-                    },
-                    other => other,
-                })?
-            }
+            )
+            .bind(&w.body_uscc)
+            .bind(&w.url)
+            .bind(&w.secret_sealed)
+            .bind(w.enabled)
+            .bind(&w.updated_by)
+            .bind(w.updated_at)
+            .bind(w.version)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Duplicate(_) => StoreError::Conflict {
+                    expected: 0,
+                    current: -1,
+                },
+                other => other,
+            })?,
             Some(v) => {
                 sqlx::query(
                     "UPDATE webhooks SET url = $1, secret_sealed = $2, enabled = $3, \
@@ -375,7 +374,11 @@ impl NotificationStore for Inner {
             actor,
             "webhook",
             &w.body_uscc,
-            if expected.is_none() { "create" } else { "update" },
+            if expected.is_none() {
+                "create"
+            } else {
+                "update"
+            },
             state_digest(&w)?,
         )
         .await?;

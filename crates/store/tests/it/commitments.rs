@@ -105,42 +105,91 @@ both_backends!(commitments_and_notifications, |db: TestDb| async move {
     };
     // A milestone before the promise is refused, nothing written.
     let early = milestone(id, 1, "2025-01-01");
-    let e = s.create_commitment("t", &c, &[early], &step("create", None)).await.unwrap_err();
+    let e = s
+        .create_commitment("t", &c, &[early], &step("create", None))
+        .await
+        .unwrap_err();
     assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
     assert!(s.commitment(id).await.unwrap().is_none());
-    let ms = vec![milestone(id, 1, "2025-03-31"), milestone(id, 2, "2025-06-30")];
-    s.create_commitment("t", &c, &ms, &step("create", None)).await.unwrap();
+    let ms = vec![
+        milestone(id, 1, "2025-03-31"),
+        milestone(id, 2, "2025-06-30"),
+    ];
+    s.create_commitment("t", &c, &ms, &step("create", None))
+        .await
+        .unwrap();
     assert_eq!(s.commitment(id).await.unwrap().unwrap(), c);
     assert_eq!(s.milestones(&[id]).await.unwrap(), ms);
     let listed = s
-        .commitments(&CommitmentFilter { region_prefix: Some("3204".into()), ..Default::default() })
+        .commitments(&CommitmentFilter {
+            region_prefix: Some("3204".into()),
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(listed.len(), 1);
 
     // The body's webhook; the sweep's marks and keyed items, twice: stored once.
-    s.put_webhook("t", &WebhookRow { body_uscc: BODY.into(), url: "http://127.0.0.1:9/h".into(),
-        secret_sealed: "sealed".into(), enabled: true, updated_by: "t".into(), updated_at: now(), version: 1 }, None)
-        .await
-        .unwrap();
+    s.put_webhook(
+        "t",
+        &WebhookRow {
+            body_uscc: BODY.into(),
+            url: "http://127.0.0.1:9/h".into(),
+            secret_sealed: "sealed".into(),
+            enabled: true,
+            updated_by: "t".into(),
+            updated_at: now(),
+            version: 1,
+        },
+        None,
+    )
+    .await
+    .unwrap();
     let due = s.milestones_to_remind(d("2025-03-01"), 10).await.unwrap();
     assert_eq!(due.len(), 1);
-    let marks = [SweepMark { milestone_id: ms[0].id, stage: 1, next_remind_on: Some(d("2025-04-01")) }];
-    let items = [note("ms:1", "body", BODY), note("ms:1", "body", BODY), note("ms:1o", "office", "320400")];
+    let marks = [SweepMark {
+        milestone_id: ms[0].id,
+        stage: 1,
+        next_remind_on: Some(d("2025-04-01")),
+    }];
+    let items = [
+        note("ms:1", "body", BODY),
+        note("ms:1", "body", BODY),
+        note("ms:1o", "office", "320400"),
+    ];
     assert_eq!(s.mark_reminded("system", &marks, &items).await.unwrap(), 2);
-    assert_eq!(s.mark_reminded("system", &marks, &[note("ms:1", "body", BODY)]).await.unwrap(), 0);
-    assert!(s.milestones_to_remind(d("2025-03-01"), 10).await.unwrap().is_empty());
+    assert_eq!(
+        s.mark_reminded("system", &marks, &[note("ms:1", "body", BODY)])
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(s
+        .milestones_to_remind(d("2025-03-01"), 10)
+        .await
+        .unwrap()
+        .is_empty());
     let addr = vec![("body".to_string(), BODY.to_string())];
     assert_eq!(s.unread_count(&addr).await.unwrap(), 1);
     let deliveries = s.deliveries(BODY, 10).await.unwrap();
     assert_eq!(deliveries.len(), 1, "the body's item waits for its webhook");
-    assert_eq!(s.due_deliveries(now() + chrono::Duration::seconds(1), 10).await.unwrap().len(), 1);
+    assert_eq!(
+        s.due_deliveries(now() + chrono::Duration::seconds(1), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     let mut sent = deliveries[0].clone();
     sent.status = "delivered".into();
     sent.attempts = 1;
     sent.updated_at = now();
     s.update_delivery("system", &sent).await.unwrap();
-    assert!(s.due_deliveries(now() + chrono::Duration::seconds(1), 10).await.unwrap().is_empty());
+    assert!(s
+        .due_deliveries(now() + chrono::Duration::seconds(1), 10)
+        .await
+        .unwrap()
+        .is_empty());
 
     // A breach decision with its record, atomically; then a stale version is refused.
     let mut m2 = ms[1].clone();
@@ -171,20 +220,39 @@ both_backends!(commitments_and_notifications, |db: TestDb| async move {
         record: Some(record.clone()),
         notifications: vec![note("decide", "office", "320400")],
     };
-    let made = s.change_milestone("office", change.clone()).await.unwrap().unwrap();
+    let made = s
+        .change_milestone("office", change.clone())
+        .await
+        .unwrap()
+        .unwrap();
     let stored = s.milestones(&[id]).await.unwrap();
     assert_eq!(stored[1].record_id, Some(made.id));
-    assert_eq!((stored[1].state.as_str(), stored[1].version, stored[1].next_remind_on), ("breached", 2, None));
+    assert_eq!(
+        (
+            stored[1].state.as_str(),
+            stored[1].version,
+            stored[1].next_remind_on
+        ),
+        ("breached", 2, None)
+    );
     let mut again = change;
-    again.record = Some(NewRecord { doc_no: "常信用认〔2025〕10号".into(), ..record });
+    again.record = Some(NewRecord {
+        doc_no: "常信用认〔2025〕10号".into(),
+        ..record
+    });
     let e = s.change_milestone("office", again).await.unwrap_err();
     assert!(matches!(e, StoreError::Conflict { .. }), "{e:?}");
-    assert_eq!(s.commitment_steps(id).await.unwrap().len(), 2, "the refused step left nothing");
+    assert_eq!(
+        s.commitment_steps(id).await.unwrap().len(),
+        2,
+        "the refused step left nothing"
+    );
     let report = s.verify(&[db.signer.verifying_key()]).await.unwrap();
     assert!(report.ok, "{:?}", report.problems);
 
     // An edited milestone is caught.
-    db.exec("UPDATE commitment_milestones SET title = '被篡改' WHERE seq = 1").await;
+    db.exec("UPDATE commitment_milestones SET title = '被篡改' WHERE seq = 1")
+        .await;
     let report = s.verify(&[db.signer.verifying_key()]).await.unwrap();
     assert!(!report.ok, "an edit is caught");
     db.cleanup().await;

@@ -4,10 +4,10 @@
 
 mod bench;
 mod calendar;
+mod commitments;
 mod conformance;
 mod file_modes;
 mod list_entries;
 mod staged_import;
 mod subject_search;
 mod verify_snapshot;
-mod commitments;

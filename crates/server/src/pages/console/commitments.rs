@@ -77,7 +77,9 @@ pub async fn list(
         Ok(r) => r,
         Err(e) => return api_error_page(&caller, &v, &ApiError::from(e)),
     };
-    let kinds = chengxin_app::commitments::kinds().map(|k| k.all().to_vec()).unwrap_or_default();
+    let kinds = chengxin_app::commitments::kinds()
+        .map(|k| k.all().to_vec())
+        .unwrap_or_default();
     let today = state.today();
     let body = html! {
         p.lead { "政府守信践诺：承诺主体为机关单位（以统一社会信用代码确定，换届和人员变动不影响承诺效力）。每个履行节点到期前提醒，逾期后督办；违约经告知、说明、认定后自动记入承诺主体的失信信息。" }
@@ -309,5 +311,11 @@ document.getElementById("cm-upload").addEventListener("click", async function ()
 }});
 "#, id = enc(&c.id.to_string()))))
     };
-    render(&caller, &v, &format!("承诺 {}", c.no), "/console/commitments", body)
+    render(
+        &caller,
+        &v,
+        &format!("承诺 {}", c.no),
+        "/console/commitments",
+        body,
+    )
 }

@@ -10,7 +10,7 @@ use chengxin_access::Permission as P;
 use maud::html;
 use serde::Deserialize;
 
-use super::{actions_script, api_error_page, dt, gate, msg_box, render, is_staff};
+use super::{actions_script, api_error_page, dt, gate, is_staff, msg_box, render};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::pages::script;

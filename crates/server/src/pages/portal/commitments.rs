@@ -71,7 +71,9 @@ pub async fn page(
     let v = visitor(&state, &caller).await;
     let p = q.map(|Query(q)| q).unwrap_or_default();
     let name = p.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    let rows = match chengxin_app::commitments::public_list(&state, name, None, p.page.unwrap_or(1)).await {
+    let rows = match chengxin_app::commitments::public_list(&state, name, None, p.page.unwrap_or(1))
+        .await
+    {
         Ok(r) => r,
         Err(e) => return unavailable(&v, e),
     };
