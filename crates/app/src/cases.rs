@@ -321,6 +321,7 @@ pub async fn remind(store: &dyn Store, today: NaiveDate) -> AppResult<Vec<(Strin
         .await?;
     let mut out = Vec::new();
     let mut events = Vec::new();
+    let mut notices = Vec::new();
     for row in &open {
         let judged =
             case_of(row).and_then(|case| Ok(case.reminder(joint.closed_loop(), today, cal)?));
@@ -352,10 +353,57 @@ pub async fn remind(store: &dyn Store, today: NaiveDate) -> AppResult<Vec<(Strin
         e.target = Some(row.id.clone());
         e.detail = serde_json::json!({"department": row.department, "step": row.step, "due": row.next_due, "reminder": r});
         events.push(e);
+        notices.push(reminder_notice(row, action, &r));
         out.push((row.id.clone(), r));
     }
     store.audit(&events).await?;
+    // The same reminders through the one notification channel (inbox, webhook), once per
+    // case, step, due date and kind.
+    crate::notify::send(store, "system:closed-loop", &notices).await?;
     Ok(out)
+}
+
+/// A closed-loop reminder as a notice: to the body the case was sent to (if it was) and the
+/// credit office of the case's region.
+fn reminder_notice(row: &CaseRow, action: &str, r: &Reminder) -> crate::notify::Notice {
+    use crate::notify::{Notice, To};
+    let mut to = Vec::new();
+    if let Some(b) = case_of(row).ok().and_then(|c| c.body) {
+        to.push(To::Body(b.uscc));
+    }
+    let region = row.region.clone().unwrap_or_else(|| "000000".to_string());
+    to.push(To::Office(region.clone()));
+    let escalated = action == "case_escalated";
+    let due = row.next_due.map(|d| d.to_string()).unwrap_or_default();
+    let what = match r {
+        Reminder::Upcoming { working_days_left } => format!("还剩 {working_days_left} 个工作日"),
+        Reminder::DueToday => "今日到期".to_string(),
+        Reminder::Overdue { working_days_late } => format!("已逾期 {working_days_late} 个工作日"),
+        _ => "已逾期，升级督办".to_string(),
+    };
+    Notice {
+        to,
+        region,
+        topic: if escalated {
+            "case_escalated"
+        } else {
+            "case_reminder"
+        },
+        title: format!(
+            "{}：联合奖惩案件下一步（期限 {due}）",
+            if escalated {
+                "逾期督办"
+            } else {
+                "办理提醒"
+            }
+        ),
+        body: format!(
+            "联合奖惩案件（实施部门角色 {}）下一步办理期限 {due}，{what}。",
+            row.department
+        ),
+        link: Some(format!("/console/cases/{}", row.id)),
+        once: Some(format!("case:{}:{}:{due}:{what}", row.id, row.step)),
+    }
 }
 
 /// One implementing department's line of the feedback report.

@@ -123,6 +123,51 @@ pub fn spawn_checkpoints(store: Arc<dyn Store>, signer: Arc<LogSigner>) -> JoinH
     })
 }
 
+/// Delivers pending webhook items every five seconds (signed POST, back-off on failure).
+pub fn spawn_webhook_deliveries(
+    app: impl AsRef<crate::App> + Send + Sync + 'static,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            match crate::notify::delivery::deliver_due(app.as_ref()).await {
+                Ok(r) if r == crate::notify::delivery::DeliveryRun::default() => {}
+                Ok(r) => {
+                    tracing::info!(target: crate::LOG_TARGET, delivered = r.delivered, retrying = r.retrying, failed = r.failed, "webhook deliveries")
+                }
+                Err(e) => {
+                    tracing::warn!(target: crate::LOG_TARGET, error = %e, "webhook delivery job failed")
+                }
+            }
+        }
+    })
+}
+
+/// The commitments' reminder and escalation sweep, once a day (checked hourly).
+pub fn spawn_commitment_sweep(store: Arc<dyn Store>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut last: Option<NaiveDate> = None;
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let today = china_today();
+            if last == Some(today) {
+                continue;
+            }
+            match crate::commitments::sweep::sweep(store.as_ref(), today).await {
+                Ok(r) => {
+                    tracing::info!(target: crate::LOG_TARGET, looked_at = r.looked_at, reminders = r.reminders, escalations = r.escalations, "commitment sweep");
+                    last = Some(today);
+                }
+                Err(e) => {
+                    tracing::warn!(target: crate::LOG_TARGET, error = %e, "commitment sweep failed")
+                }
+            }
+        }
+    })
+}
+
 /// The server's background loops (index tail, expiry/reminders/retention, checkpoints),
 /// running until [`Jobs::stop`].
 pub struct Jobs {
@@ -132,13 +177,15 @@ pub struct Jobs {
 impl Jobs {
     /// Start every loop over the context's store.
     pub fn start(
-        app: impl AsRef<crate::App> + Send + Sync + 'static,
+        app: impl AsRef<crate::App> + Clone + Send + Sync + 'static,
         signer: Arc<LogSigner>,
     ) -> Self {
         let store = app.as_ref().store.clone();
         let retention_days = app.as_ref().auth.audit_retention_days;
         Self {
             handles: vec![
+                spawn_webhook_deliveries(app.clone()),
+                spawn_commitment_sweep(store.clone()),
                 spawn_index_tail(app),
                 spawn_expiry(store.clone(), retention_days),
                 spawn_batch_recovery(store.clone()),

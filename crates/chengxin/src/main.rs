@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_checks;
+mod bench_commitments;
 mod bench_responsibility;
 mod bench_search;
 mod commands;
@@ -187,6 +188,11 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Restore a backup (server stopped), then verify it.
     Restore(backup::RestoreArgs),
+    /// Commitments (承诺): the daily reminder and escalation sweep.
+    Commitments {
+        #[command(subcommand)]
+        op: commands::commitments::CommitmentsOp,
+    },
 }
 
 fn main() -> ExitCode {
@@ -315,5 +321,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output,
         } => gen_records::run(*rows, *bad_per_mille, *seed, output),
         Command::Keys { op } => keys::run(&cfg(), op),
+        Command::Commitments { op } => commands::commitments::run(&cfg(), op).await,
     }
 }

@@ -165,12 +165,28 @@ impl std::ops::Deref for ServerState {
         routes::staff::file_lookup,
         routes::staff::file_open,
         routes::staff::file_pdf,
+        routes::commitments::create,
+        routes::commitments::list,
+        routes::commitments::get,
+        routes::commitments::step,
+        routes::commitments::add_file,
+        routes::commitments::file,
+        routes::commitments::kinds,
+        routes::commitments::public,
+        routes::notifications::inbox,
+        routes::notifications::read,
+        routes::notifications::webhook,
+        routes::notifications::set_webhook,
     ),
     components(schemas(
         error::ErrorBody,
         chengxin_app::FieldProblem,
         chengxin_app::portal_pages::DraftRequest,
-        chengxin_app::portal_pages::PageActionRequest
+        chengxin_app::portal_pages::PageActionRequest,
+        chengxin_app::commitments::CommitmentRequest,
+        chengxin_app::commitments::MilestoneInput,
+        chengxin_app::commitments::CommitmentStepRequest,
+        chengxin_app::notify::webhook::WebhookRequest
     )),
     modifiers(&SecurityAddon)
 )]

@@ -14,6 +14,7 @@ use crate::routes::{
     admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, portal_pages,
     records, reference, rights, session, staff, subjects,
 };
+use crate::routes::{commitments, notifications};
 use crate::AppState;
 
 fn r(
@@ -453,6 +454,87 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 Open,
                 post(credit_reports::verify),
             ),
+        ),
+    ]);
+    // Commitments (承诺) and notifications (issue 18).
+    t.extend([
+        r(
+            g.clone(),
+            "/api/v1/commitments",
+            AnyOf(commitments::MANAGERS),
+            get(commitments::list),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/commitments",
+            AnyOf(commitments::MANAGERS),
+            post(commitments::create),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/commitments/{id}",
+            AnyOf(commitments::MANAGERS),
+            get(commitments::get),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/commitments/{id}/steps",
+            AnyOf(commitments::MANAGERS),
+            post(commitments::step),
+        ),
+        (
+            RouteSpec {
+                method: p.clone(),
+                path: "/api/v1/commitments/{id}/files",
+                access: AnyOf(commitments::MANAGERS),
+                upload: true,
+                cleans_text: false,
+                flood: None,
+            },
+            post(commitments::add_file)
+                .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/commitments/{id}/files/{file_id}",
+            AnyOf(commitments::MANAGERS),
+            get(commitments::file),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/commitment-kinds",
+            Open,
+            get(commitments::kinds),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/portal/commitments",
+            Open,
+            get(commitments::public),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/notifications",
+            Signed,
+            get(notifications::inbox),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/notifications/{id}/read",
+            Signed,
+            post(notifications::read),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/webhook",
+            AnyOf(notifications::WEBHOOK_MANAGERS),
+            get(notifications::webhook),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/webhook",
+            AnyOf(notifications::WEBHOOK_MANAGERS),
+            post(notifications::set_webhook),
         ),
     ]);
     t.push((

@@ -43,12 +43,19 @@ pub use concern::calendar::{
     effective_calendar, load_calendar, CalendarLoad, CalendarPut, CalendarStore, CalendarYearRow,
 };
 pub use concern::cases::{CaseFilter, CaseRow, CaseStore};
+pub use concern::commitments::{
+    CommitmentFileRow, CommitmentFilter, CommitmentRow, CommitmentStepRow, CommitmentStore,
+    MilestoneChange, MilestoneRow, SweepMark,
+};
 pub use concern::lists::{
     EntryHead, ListEntryFilter, ListEntryRow, ListStore, RECOGNISERS_BACKFILL,
     RECOGNISERS_BACKFILLED,
 };
 pub use concern::log::LogStore;
 pub use concern::meta::{Backend, CatalogTypeRow, MetaRow, MetaStore, MigrateReport};
+pub use concern::notifications::{
+    recipient, DeliveryRow, NotificationRow, NotificationStore, WebhookRow,
+};
 pub use concern::portal::{PortalPageRow, PortalPageStore};
 pub use concern::records::{
     NewRecord, PublishedFilter, RecordChange, RecordRedaction, RecordStore,
@@ -86,6 +93,8 @@ pub trait Store:
     + CalendarStore
     + PortalPageStore
     + StaffStore
+    + NotificationStore
+    + CommitmentStore
     + Send
     + Sync
     + 'static
@@ -108,6 +117,8 @@ impl<T> Store for T where
         + CalendarStore
         + PortalPageStore
         + StaffStore
+        + NotificationStore
+        + CommitmentStore
         + Send
         + Sync
         + 'static
@@ -123,6 +134,7 @@ pub mod prelude {
         ListStore, LogStore, MetaStore, RecordStore, RightsStore, SessionStore, Store,
         SubjectStore,
     };
+    pub use crate::{CommitmentStore, NotificationStore};
 }
 
 /// The tracing target of the database driver's own events (statements, slow queries,

@@ -138,19 +138,20 @@ pub async fn issue_file_pdf(
     let shown = issued_at.with_timezone(&cst);
     let subject = crate::credit_reports::report_subject(&person)?;
     let sections = sections(&file, app.today());
+    let verify_url = app.report_verify_url()?.to_string();
     let mut last = None;
     for _ in 0..3 {
         let report = CreditReport {
             report_no: file_no(shown.date_naive()),
             issued_at: shown,
-            issuer: app.report_issuer.clone(),
+            issuer: app.report_issuer().to_string(),
             subject: subject.clone(),
             sections: sections.clone(),
         };
         let signed = chengxin_report::sign(&report, key).map_err(report_error)?;
         let url = format!(
             "{}?no={}&code={}",
-            app.report_verify_url, report.report_no, signed.verification_code
+            verify_url, report.report_no, signed.verification_code
         );
         let pdf = chengxin_report::render_pdf(&signed, &url).map_err(report_error)?;
         let row = CreditReportRow {

@@ -1,4 +1,5 @@
-//! `chengxin bench import|checks|search|responsibility`: the benchmarks (see BENCHMARKS.md).
+//! `chengxin bench import|checks|search|responsibility|commitments`: the benchmarks (see
+//! BENCHMARKS.md).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,6 +72,17 @@ pub(crate) enum BenchOp {
         #[arg(long, default_value_t = 1_000)]
         questions: usize,
     },
+    /// The commitments' daily reminder/overdue sweep over N milestones, SQLite and (with --pg)
+    /// PostgreSQL.
+    Commitments {
+        #[arg(long, default_value_t = 1_000_000)]
+        milestones: u64,
+        #[arg(long, default_value = "./chengxin-data/bench")]
+        dir: PathBuf,
+        /// PostgreSQL URL (a fresh schema is created and dropped).
+        #[arg(long)]
+        pg: Option<String>,
+    },
 }
 
 pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
@@ -129,6 +141,15 @@ pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
         } => {
             let report =
                 crate::bench_responsibility::run(*rows, dir, pg.as_deref(), *questions).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchOp::Commitments {
+            milestones,
+            dir,
+            pg,
+        } => {
+            let report = crate::bench_commitments::run(*milestones, dir, pg.as_deref()).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(ExitCode::SUCCESS)
         }

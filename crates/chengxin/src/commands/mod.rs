@@ -7,6 +7,7 @@ pub(crate) mod bench;
 pub(crate) mod calendar;
 pub(crate) mod catalog;
 pub(crate) mod check;
+pub(crate) mod commitments;
 pub(crate) mod demo;
 pub(crate) mod expire;
 pub(crate) mod gen_records;

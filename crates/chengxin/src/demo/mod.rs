@@ -20,6 +20,7 @@
 #[cfg(test)]
 mod agreement;
 mod closed_loop;
+pub mod commitments;
 mod gen;
 mod staff;
 mod tables;

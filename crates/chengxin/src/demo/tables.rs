@@ -196,6 +196,8 @@ pub(super) struct RecordTexts {
     pub(super) arrears: Vec<Arrears>,
     pub(super) ppp: Vec<Ppp>,
     pub(super) investment: Vec<Investment>,
+    /// 公开承诺/服务承诺 and how they were broken (违背承诺, issue 18).
+    pub(super) public_promise: Vec<Investment>,
     pub(super) complaint: Vec<Complaint>,
     pub(super) audit: Vec<Audit>,
     pub(super) proposal: Vec<Proposal>,

@@ -43,6 +43,7 @@ fn shipped_catalog_has_every_type_of_the_brief() {
         ("procurement_arrears", "拖欠账款"),
         ("ppp_breach", "PPP"),
         ("investment_promise_breach", "招商引资"),
+        ("commitment_breach", "违背承诺"),
         ("statistical_fraud", "统计"),
         ("complaint_verified", "投诉举报"),
         ("audit_finding", "审计"),

@@ -10,8 +10,10 @@ mod admin;
 mod batch_work;
 mod calendar;
 mod cases;
+mod commitments;
 mod correction;
 mod feedback;
+mod inbox;
 mod lists;
 mod portal_content;
 mod records;
@@ -88,6 +90,10 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/staff", get(staff::imports)),
         page("/console/staff/responsible", get(staff::responsible)),
         page("/console/staff/file", get(staff::file)),
+        page("/console/commitments", get(commitments::list)),
+        page("/console/commitments/{id}", get(commitments::detail)),
+        page("/console/inbox", get(inbox::inbox)),
+        page("/console/webhook", get(inbox::webhook)),
     ]
 }
 
@@ -245,6 +251,24 @@ const SECTIONS: &[(&str, &str, &str, Need)] = &[
         "公务员诚信档案",
         "按身份证号查阅公务员诚信档案（任职、处分问责考核表彰、诚信教育），下载签名 PDF",
         Need::Any(&[P::PersonalDataDecrypt]),
+    ),
+    (
+        "/console/commitments",
+        "承诺管理",
+        "政府承诺、合同协议、公开承诺与信用承诺：履行节点、提醒督办、违约认定",
+        Need::Any(&[P::CommitmentsManage, P::AssignmentsHandle]),
+    ),
+    (
+        "/console/inbox",
+        "消息中心",
+        "到期提醒、逾期督办与各类待办消息",
+        Need::Staff,
+    ),
+    (
+        "/console/webhook",
+        "消息推送",
+        "本单位消息推送地址（OA 系统、短信网关）与推送记录",
+        Need::Any(&[P::CommitmentsManage, P::AssignmentsHandle, P::CasesHandle]),
     ),
 ];
 
@@ -950,6 +974,13 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller, uri: Uri) 
             c.total = rows.iter().filter(|g| g.status == "pending").count();
         }
         queues.push(("/console/grants", "特权角色授予待审批", c));
+    }
+    if is_staff(&caller) {
+        let mut c = DueCount::default();
+        if let Ok(n) = chengxin_app::notify::unread(&state, &caller).await {
+            c.total = usize::try_from(n).unwrap_or(0);
+        }
+        queues.push(("/console/inbox", "未读消息", c));
     }
     let sections: Vec<_> = SECTIONS
         .iter()

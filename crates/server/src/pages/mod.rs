@@ -205,6 +205,7 @@ pub const PORTAL_NAV: Nav = &[
     ("/portal/track", "办件查询"),
     ("/portal/verify", "报告验真"),
     ("/portal/open-data", "开放数据"),
+    ("/portal/commitments", "承诺公示"),
 ];
 
 /// The page frame: header, navigation, content, footer.

@@ -13,6 +13,7 @@
 //! - `open_data`: the downloads (CSV, XLSX).
 
 mod browse;
+mod commitments;
 mod forms;
 mod info;
 pub(crate) mod my;
@@ -74,6 +75,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             },
             get(my::public_report),
         ),
+        page("/portal/commitments", get(commitments::page)),
     ]
 }
 

@@ -123,6 +123,11 @@ async fn send(t: &TestApp, c: &Call, cred: &Cred) -> (StatusCode, String) {
             .header("content-type", "application/json")
             .body(Body::from(b.to_string()))
             .unwrap(),
+        // A file upload (a commitment's evidence): a PDF.
+        None if c.method == "POST" && c.template.ends_with("/files") => req
+            .header("content-type", "application/octet-stream")
+            .body(Body::from("%PDF-1.4 walk"))
+            .unwrap(),
         None => req.body(Body::empty()).unwrap(),
     };
     let resp = t.app.clone().oneshot(req).await.unwrap();
@@ -382,6 +387,59 @@ async fn walk(t: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let grant = v["pending_grant"]["id"].as_str().unwrap().to_string();
+
+    // A commitment of 武进's department with an evidence file, and an item in 武进's credit
+    // office's inbox (issue 18).
+    let (s, v) = t
+        .call(
+            "POST",
+            "/api/v1/commitments",
+            &wujin,
+            Some(json!({"kind": "contract", "title": "武进某合同", "promisor_uscc": WUJIN_DEPT,
+                "promisor_name": "武进某局", "counterparty_name": "武进某公司", "content": "按期付款",
+                "legal_basis": "合同", "promised_on": "2025-01-02",
+                "milestones": [{"title": "付款", "due": "2025-02-01"}]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let commitment = v["id"].as_str().unwrap().to_string();
+    let milestone = v["milestones"][0]["id"].as_str().unwrap().to_string();
+    let commitment_file = {
+        let req = Request::builder()
+            .method("POST")
+            .uri(format!("/api/v1/commitments/{commitment}/files?name=a.pdf"))
+            .header("content-type", "application/octet-stream");
+        let req = match &wujin {
+            Cred::Session { cookie, csrf } => req
+                .header("cookie", format!("cx_session={cookie}"))
+                .header("x-csrf-token", csrf),
+            _ => req,
+        };
+        let resp = t
+            .app
+            .clone()
+            .oneshot(req.body(Body::from("%PDF-1.4 x")).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        v["files"][0]["id"].as_str().unwrap().to_string()
+    };
+    let notification = chengxin_app::notify::rows(&[chengxin_app::notify::Notice {
+        to: vec![chengxin_app::notify::To::Office("320412".into())],
+        region: "320412".into(),
+        topic: "test",
+        title: "武进督办".into(),
+        body: "武进".into(),
+        link: None,
+        once: None,
+    }]);
+    t.store
+        .add_notifications("test", &notification)
+        .await
+        .unwrap();
+    let notification = notification[0].id;
 
     // ---- every route that takes an item ----
     let office = || wujin.clone();
@@ -650,6 +708,49 @@ async fn walk(t: TestApp) {
         "/api/v1/integrity-files/{id}/pdf",
         format!("/api/v1/integrity-files/{}/pdf", person.id),
         Some(json!({"purpose": "干部调任审查"})),
+        office(),
+    );
+
+    add(
+        "GET",
+        "/api/v1/commitments/{id}",
+        format!("/api/v1/commitments/{commitment}"),
+        None,
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/commitments/{id}/steps",
+        format!("/api/v1/commitments/{commitment}/steps"),
+        Some(json!({"milestone_id": milestone, "action": "notice", "expected_version": 1})),
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/commitments/{id}/files",
+        format!("/api/v1/commitments/{commitment}/files?name=b.pdf"),
+        None,
+        office(),
+    );
+    add(
+        "GET",
+        "/api/v1/commitments/{id}/files/{file_id}",
+        format!("/api/v1/commitments/{commitment}/files/{commitment_file}"),
+        None,
+        office(),
+    );
+    add(
+        "GET",
+        "/console/commitments/{id}",
+        format!("/console/commitments/{commitment}"),
+        None,
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/notifications/{id}/read",
+        format!("/api/v1/notifications/{notification}/read"),
+        None,
         office(),
     );
 

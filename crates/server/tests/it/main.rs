@@ -11,6 +11,7 @@ mod check_privacy;
 mod checks;
 mod clerk;
 mod closed_loop;
+mod commitments;
 mod console;
 mod console_work;
 mod control_chars;

@@ -13,8 +13,10 @@
 //! - [`create_lookup_table`], [`pgbench_lookup_script`]: the pgbench baseline of exact-key
 //!   look-ups; [`count_logged_checks`]: whether every check reached the query log;
 //! - [`ResponsibilityFixture`]: the 责任回溯 benchmark's bodies, persons and employment periods.
+//! - [`CommitmentFixture`]: the commitment sweep benchmark's milestones (issue 18).
 
 mod baseline;
+mod commitments;
 mod fixture;
 mod floor;
 mod lookup;
@@ -23,6 +25,7 @@ mod scratch;
 mod search;
 
 pub use baseline::{sqlite_baseline, BareRow};
+pub use commitments::{CommitmentFixture, PER_COMMITMENT};
 pub use fixture::{CheckFixture, FixtureEntry, FixtureSubject, LoadedFixture};
 pub use floor::sqlite_floor;
 pub use lookup::{count_logged_checks, create_lookup_table, pgbench_lookup_script};

@@ -43,6 +43,52 @@ fn uuid_id(row: &DbRow) -> Result<String> {
     Ok(dec(row.try_get("id")?).to_string())
 }
 
+/// Notifications and commitments (issue 18).
+const COVERED_ISSUE18: [Covered; 7] = [
+    Covered {
+        entity_type: "notification",
+        sql: "SELECT * FROM notifications",
+        id: uuid_id,
+        digest: |r| state_digest(&super::notifications::notification_from_row(r)?),
+    },
+    Covered {
+        entity_type: "webhook",
+        sql: "SELECT * FROM webhooks",
+        id: |r| Ok(r.try_get::<String, _>("body_uscc")?),
+        digest: |r| state_digest(&super::notifications::webhook_from_row(r)?),
+    },
+    Covered {
+        entity_type: "webhook_delivery",
+        sql: "SELECT * FROM webhook_deliveries",
+        id: uuid_id,
+        digest: |r| state_digest(&super::notifications::delivery_from_row(r)?),
+    },
+    Covered {
+        entity_type: "commitment",
+        sql: "SELECT * FROM commitments",
+        id: uuid_id,
+        digest: |r| state_digest(&super::commitments::commitment_from_row(r)?),
+    },
+    Covered {
+        entity_type: "commitment_milestone",
+        sql: "SELECT * FROM commitment_milestones",
+        id: uuid_id,
+        digest: |r| state_digest(&super::commitments::milestone_from_row(r)?),
+    },
+    Covered {
+        entity_type: "commitment_step",
+        sql: "SELECT * FROM commitment_steps",
+        id: uuid_id,
+        digest: |r| state_digest(&super::commitments::step_from_row(r)?),
+    },
+    Covered {
+        entity_type: "commitment_file",
+        sql: "SELECT * FROM commitment_files",
+        id: uuid_id,
+        digest: |r| state_digest(&super::commitments::file_from_row(r)?),
+    },
+];
+
 const COVERED: [Covered; 24] = [
     Covered {
         entity_type: "meta",
@@ -315,7 +361,7 @@ impl LogStore for Inner {
         for cp in &checkpoints {
             checker.checkpoint(cp, &keys);
         }
-        for covered in &COVERED {
+        for covered in COVERED.iter().chain(&COVERED_ISSUE18) {
             let mut rows = sqlx::query(covered.sql).fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {
                 let id = (covered.id)(&row).unwrap_or_else(|_| "<无法解读的主键>".to_string());

@@ -426,85 +426,98 @@ fn push_published_filter(q: &mut sqlx::QueryBuilder<'_, Db>, f: &PublishedFilter
     }
 }
 
+/// Create a record in a write transaction the caller holds (a commitment's breach decision
+/// writes its 失信 record with the decision): the same checks, rows and entries as
+/// [`RecordStore::create_record`].
+pub(super) async fn create_record_tx(
+    tx: &mut Tx<'_>,
+    head: &mut Head,
+    actor: &str,
+    r: NewRecord,
+) -> Result<Record> {
+    if blank(&r.doc_no) {
+        return Err(StoreError::Invalid("文书号不能为空".into()));
+    }
+    if blank(&r.subject_name) {
+        return Err(StoreError::Invalid("主体名称不能为空".into()));
+    }
+    let dup: Option<UuidCol> = sqlx::query_scalar(
+        "SELECT id FROM records WHERE source_dept = $1 AND type_code = $2 AND doc_no = $3",
+    )
+    .bind(&r.source_dept)
+    .bind(&r.type_code)
+    .bind(&r.doc_no)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(id) = dup {
+        return Err(StoreError::Duplicate(format!(
+            "部门 {} 的文书号 {} 已有记录 {}",
+            r.source_dept,
+            r.doc_no,
+            dec(id)
+        )));
+    }
+    let t = now();
+    let content_digest = match r.content_digest {
+        Some(d) => d,
+        None => default_content_digest(&r.fields, r.decision_date, &r.severity)?,
+    };
+    let record = Record {
+        id: Uuid::now_v7(),
+        type_code: r.type_code,
+        subject_id: r.subject_id,
+        subject_name: r.subject_name.trim().to_string(),
+        doc_no: r.doc_no.trim().to_string(),
+        decision_date: r.decision_date,
+        source_dept: r.source_dept,
+        batch_id: r.batch_id,
+        fields: r.fields,
+        severity: r.severity,
+        status: r.status,
+        tolerated: false,
+        // A given publication time stands (a record published, then expired, on an older
+        // platform); otherwise a record created published is published now.
+        published_at: r
+            .published_at
+            .map(changelog::micros)
+            .or((r.status == RecordStatus::Published).then_some(t)),
+        publish_until: r.publish_until,
+        content_digest,
+        version: 1,
+        created_at: t,
+        updated_at: t,
+    };
+    write_record(tx, &record, true, 0).await?;
+    append(
+        tx,
+        head,
+        actor,
+        "record",
+        &record.id.to_string(),
+        "create",
+        Some(state_digest(&record)?),
+    )
+    .await?;
+    let h = RecordHistoryEntry {
+        record_id: record.id,
+        version: 1,
+        action: "create".into(),
+        status: record.status,
+        fields: record.fields.clone(),
+        actor: actor.to_string(),
+        note: None,
+        at: t,
+        changes: Vec::new(),
+    };
+    insert_history(tx, head, &h).await?;
+    Ok(record)
+}
+
 #[async_trait]
 impl RecordStore for Inner {
     async fn create_record(&self, actor: &str, r: NewRecord) -> Result<Record> {
-        if blank(&r.doc_no) {
-            return Err(StoreError::Invalid("文书号不能为空".into()));
-        }
-        if blank(&r.subject_name) {
-            return Err(StoreError::Invalid("主体名称不能为空".into()));
-        }
         let (mut tx, mut head) = begin_write(self).await?;
-        let dup: Option<UuidCol> = sqlx::query_scalar(
-            "SELECT id FROM records WHERE source_dept = $1 AND type_code = $2 AND doc_no = $3",
-        )
-        .bind(&r.source_dept)
-        .bind(&r.type_code)
-        .bind(&r.doc_no)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(id) = dup {
-            return Err(StoreError::Duplicate(format!(
-                "部门 {} 的文书号 {} 已有记录 {}",
-                r.source_dept,
-                r.doc_no,
-                dec(id)
-            )));
-        }
-        let t = now();
-        let content_digest = match r.content_digest {
-            Some(d) => d,
-            None => default_content_digest(&r.fields, r.decision_date, &r.severity)?,
-        };
-        let record = Record {
-            id: Uuid::now_v7(),
-            type_code: r.type_code,
-            subject_id: r.subject_id,
-            subject_name: r.subject_name.trim().to_string(),
-            doc_no: r.doc_no.trim().to_string(),
-            decision_date: r.decision_date,
-            source_dept: r.source_dept,
-            batch_id: r.batch_id,
-            fields: r.fields,
-            severity: r.severity,
-            status: r.status,
-            tolerated: false,
-            // A given publication time stands (a record published, then expired, on an older
-            // platform); otherwise a record created published is published now.
-            published_at: r
-                .published_at
-                .map(changelog::micros)
-                .or((r.status == RecordStatus::Published).then_some(t)),
-            publish_until: r.publish_until,
-            content_digest,
-            version: 1,
-            created_at: t,
-            updated_at: t,
-        };
-        write_record(&mut tx, &record, true, 0).await?;
-        append(
-            &mut tx,
-            &mut head,
-            actor,
-            "record",
-            &record.id.to_string(),
-            "create",
-            Some(state_digest(&record)?),
-        )
-        .await?;
-        let h = RecordHistoryEntry {
-            record_id: record.id,
-            version: 1,
-            action: "create".into(),
-            status: record.status,
-            fields: record.fields.clone(),
-            actor: actor.to_string(),
-            note: None,
-            at: t,
-            changes: Vec::new(),
-        };
-        insert_history(&mut tx, &mut head, &h).await?;
+        let record = create_record_tx(&mut tx, &mut head, actor, r).await?;
         commit(tx, head).await?;
         Ok(record)
     }

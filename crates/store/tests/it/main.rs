@@ -5,6 +5,7 @@
 mod batch_history;
 mod bench;
 mod calendar;
+mod commitments;
 mod conformance;
 mod file_modes;
 mod list_entries;

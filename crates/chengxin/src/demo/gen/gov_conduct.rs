@@ -265,6 +265,72 @@ impl Gen {
         Ok(())
     }
 
+    /// 违背承诺 (issue 18): towns' public commitments, departments' service commitments and
+    /// contracts not kept, recognised by the city's credit office.
+    pub(super) fn commitment_breaches(&mut self, catalog: &Catalog) -> Result<()> {
+        let dates = self.decision_dates(6);
+        for (i, day) in dates.into_iter().enumerate() {
+            let (subject, kind_name, counterparty) = match i % 3 {
+                0 => {
+                    let towns = self.towns.clone();
+                    (
+                        self.pick(&towns)?,
+                        "乡镇（街道）公开承诺",
+                        "辖区居民".to_string(),
+                    )
+                }
+                1 => {
+                    let level = self.n(0, 2) as usize;
+                    (
+                        self.role(level, "scjg")?,
+                        "服务承诺（限时办结）",
+                        "辖区企业".to_string(),
+                    )
+                }
+                _ => {
+                    let c = self.company_in(&[Ind::Build, Ind::Manu])?;
+                    let level = self.n(0, 2) as usize;
+                    (self.role(level, "czj")?, "其他合同协议", self.name(c))
+                }
+            };
+            let source = self.role(CITY, "fgw")?;
+            let p = self.pick_ref(&self.t.records.public_promise)?;
+            let (promise, breach) = (p.promise.clone(), p.breach.clone());
+            let y = day.year();
+            let no = self.next_no(source, "信用", y);
+            let doc_no = format!("常发改信用〔{y}〕{no}号");
+            let due = plus_days(day, -(self.n(60, 400) as i64));
+            let finding_body = self.name(source);
+            let title = format!("{}承诺事项", self.name(subject));
+            self.finish(
+                catalog,
+                Draft {
+                    type_code: "commitment_breach",
+                    subject,
+                    source,
+                    doc_no,
+                    date: day,
+                    fields: vec![
+                        ("counterparty_name", counterparty),
+                        ("project_name", title),
+                        ("agreement_name", kind_name.to_string()),
+                        (
+                            "agreement_no",
+                            format!("CN-{}-{:03}", due.format("%Y%m%d"), i + 1),
+                        ),
+                        ("promise", promise),
+                        ("promise_due_date", due.to_string()),
+                        ("breach", breach),
+                        ("finding_body", finding_body),
+                    ],
+                    severity: Some(Severity::General),
+                    submitted: false,
+                },
+            )?;
+        }
+        Ok(())
+    }
+
     pub(super) fn investment(&mut self, catalog: &Catalog) -> Result<()> {
         let dates = self.decision_dates(8);
         for (i, day) in dates.into_iter().enumerate() {

@@ -589,6 +589,8 @@ impl Gen {
         self.audits(catalog)?;
         self.reseed(117);
         self.proposals(catalog)?;
+        self.reseed(118);
+        self.commitment_breaches(catalog)?;
         Ok(())
     }
 

@@ -405,6 +405,13 @@ pub async fn archive(
         .await
         .unwrap_or_default();
     let total: usize = ordered.iter().map(|(_, r)| r.len()).sum();
+    // Its public commitments (信用承诺, 公开承诺) with their fulfilment (issue 18).
+    let commitments = match subject.uscc.as_deref() {
+        Some(u) => chengxin_app::commitments::public_list(&state, None, Some(u), 1)
+            .await
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
     let title = format!("{} 信用档案", subject.name);
     portal_page(
         &v,
@@ -458,6 +465,12 @@ pub async fn archive(
                             }
                         }
                     }
+                }
+            }
+            @if !commitments.is_empty() {
+                section #commitments aria-labelledby="h-commitments" {
+                    h2 #h-commitments { "信用承诺与公开承诺 （" (commitments.len()) "）" }
+                    @for c in &commitments { (super::commitments::card(c)) }
                 }
             }
             @if ordered.is_empty() {
