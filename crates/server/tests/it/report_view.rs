@@ -122,10 +122,9 @@ async fn enterprise_report(t: TestApp) {
     let other = t
         .session_for(Role::Subject, "320411", Some(OTHER_USCC))
         .await;
-    // A report number out of reach answers as an unknown one does.
+    // (Refused before any report is looked up: no subject opens a console page.)
     let (st, page) = view(&t, &no, &other).await;
-    assert_eq!(st, StatusCode::NOT_FOUND);
-    assert!(!page.contains("无权访问"));
+    assert_eq!(st, StatusCode::FORBIDDEN);
     assert!(!page.contains(&code));
     assert!(!page.contains("常州甲公司"));
     let xinbei = t.session_for(Role::CreditOffice, "320411", None).await;
