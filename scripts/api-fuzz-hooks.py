@@ -8,9 +8,14 @@ a real birth date in 19xx/20xx. A 统一社会信用代码 (USCC) fails these te
 3–8 are the region and 9–17 the organisation code, so it does not start with a province code
 followed by a date (and most carry letters).
 
-One documented exception: `GET /api/v1/batches/{id}/errors` with status 200 is the submitter's
-own error report, which carries the rejected rows exactly as submitted (see
-crates/chengxin/tests/it/privacy.rs). It is counted but not failed.
+Documented exceptions, each answered with status 200 only to a caller entitled to the clear text
+(counted but not failed):
+- `GET /api/v1/batches/{id}/errors`: the submitter's own error report, which carries the rejected
+  rows exactly as submitted (see crates/chengxin/tests/it/privacy.rs);
+- `POST /api/v1/subjects/{id}/identity`, `POST /api/v1/records/{id}/free-text`,
+  `POST /api/v1/applications/{id}/free-text`: the decrypt answers themselves, for a
+  `personal_data_decrypt` holder within the item's regions, with a stated purpose, each one
+  query-logged (docs/SECURITY.md). The session pass's credit-office account holds that permission.
 """
 
 from __future__ import annotations
@@ -28,8 +33,13 @@ PROVINCES = frozenset(
 
 CANDIDATE = re.compile(rb"(?<![0-9A-Za-z])([0-9]{17}[0-9Xx])(?![0-9A-Za-z])")
 
-# Operations whose 200 response may legitimately carry the caller's own submitted rows.
-ALLOWED = {("GET", "/api/v1/batches/{id}/errors")}
+# Operations whose 200 response may legitimately carry a clear number (see the module docstring).
+ALLOWED = {
+    ("GET", "/api/v1/batches/{id}/errors"),
+    ("POST", "/api/v1/subjects/{id}/identity"),
+    ("POST", "/api/v1/records/{id}/free-text"),
+    ("POST", "/api/v1/applications/{id}/free-text"),
+}
 
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _CHECK_CHARS = "10X98765432"
