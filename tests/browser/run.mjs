@@ -28,6 +28,9 @@
 //      proving the guard sees both
 //   h  first login of an account on its one-time password: the forced password change
 //   j  the credit office's closed-loop cases page lists cases, all of its own region
+//   k  a submitting department's day (done by the office for a department): the type's XLSX template,
+//      pre-check of a file with broken rows (counts, nothing stored), confirm, 我的报送批次;
+//      承诺公示 at 390 px
 // Each step prints one PASS/FAIL line; screenshots go to CX_OUT/NN-name.png.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -858,6 +861,67 @@ await step(
     await shot(page, 'console-cases');
   },
   () => office.page,
+);
+
+await step(
+  'k',
+  'the submitting department\'s day (as the office submitting for it): XLSX template, pre-check (nothing stored), confirm, 我的报送批次',
+  async () => {
+    const { page, guard } = office;
+    if (!state.loggedIn) {
+      await consoleLogin(page, guard, staff);
+      state.loggedIn = true;
+    }
+    await open(page, guard, '/console/submit', 'console submit (pre-check)');
+    await page.locator('#type').selectOption('admin_penalty');
+    const dept = page.locator('#dept');
+    if (await dept.isEditable()) await dept.fill(FIX.dept.uscc);
+    // The template of the type: an XLSX (a ZIP: "PK").
+    const link = page.locator('a.template-link[data-type="admin_penalty"]');
+    await link.waitFor({ state: 'visible' });
+    const [tpl] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }), link.click()]);
+    const tplFile = outFile(tpl.suggestedFilename() || 'template.xlsx');
+    await tpl.saveAs(tplFile);
+    assert.equal(await tpl.failure(), null, 'the template download failed');
+    assert.equal(readFileSync(tplFile).subarray(0, 2).toString('latin1'), 'PK', 'the template is not an XLSX file');
+    // Pre-check a file with broken rows: counts shown, nothing stored yet.
+    const upload = makeUploadCsv();
+    const file = outFile('precheck-penalties.csv');
+    writeFileSync(file, upload.csv);
+    await page.locator('#file').setInputFiles(file);
+    await page.click('#precheck');
+    await page.locator('#precheck-view').waitFor({ state: 'visible', timeout: 120_000 });
+    await settle(page);
+    guard.clean('pre-check result');
+    const added = Number((await textOf(page, '#pc-added')).replace(/[^\d]/g, ''));
+    const rejected = Number((await textOf(page, '#pc-rejected')).replace(/[^\d]/g, ''));
+    assert.equal(rejected, upload.bad.length, `#pc-rejected ${rejected}, expected ${upload.bad.length}`);
+    assert.equal(added, upload.good, `#pc-added ${added}, expected ${upload.good}`);
+    await page.locator('#precheck-view').scrollIntoViewIfNeeded();
+    await shot(page, 'console-precheck');
+    // Confirm: stored, the batch result replaces the pre-check.
+    await page.click('#confirm');
+    await page.locator('#batch-result').waitFor({ state: 'visible', timeout: 120_000 });
+    await page.locator('#rejected-count').waitFor({ state: 'visible', timeout: 60_000 });
+    await settle(page);
+    guard.clean('confirmed batch');
+    const stored = Number((await textOf(page, '#rejected-count')).replace(/[^\d]/g, ''));
+    assert.equal(stored, upload.bad.length, `confirmed batch rejected ${stored}, expected ${upload.bad.length}`);
+    await shot(page, 'console-precheck-confirmed');
+    // 我的报送批次: the batch is listed, by its file name, with the type's name.
+    await open(page, guard, '/console/batches', 'console batch history');
+    const history = page.locator('#batch-history');
+    await history.waitFor({ state: 'visible' });
+    const text = await history.innerText();
+    assert.ok(text.includes('precheck-penalties.csv'), 'the confirmed batch is not in 我的报送批次');
+    assert.match(text, /行政处罚/, '我的报送批次 shows no type name');
+    assert.doesNotMatch(text, /admin_penalty|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}/, '我的报送批次 shows a code or a UUID');
+    await shot(page, 'console-batch-history');
+    await open(phone.page, phone.guard, '/portal/commitments', '承诺公示 (phone)');
+    await checkPhoneWidth(phone.page, '承诺公示 at 390px');
+    await shot(phone.page, 'phone-portal-commitments');
+  },
+  () => [office.page, phone.page],
 );
 
 // g is checked on every page load inside the steps above; its own line sums it up, after a
