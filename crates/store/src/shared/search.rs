@@ -154,14 +154,15 @@ pub(super) async fn replace(tx: &mut Tx<'_>, s: &Subject) -> Result<()> {
 }
 
 /// Index the subjects that have no index rows (rows written before migration 0018), in
-/// chunks of their own transactions; how many were indexed.
+/// chunks of their own transactions; how many were indexed. Not the staged subjects of a batch
+/// still open (another process's import): their writer indexes them before it publishes.
 pub(super) async fn backfill(db: &Inner) -> Result<usize> {
     let mut done = 0;
     loop {
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT id, kind, name, former_names FROM subjects s WHERE NOT EXISTS \
-             (SELECT 1 FROM subject_search f WHERE f.subject_id = s.id) LIMIT 5000",
-        )
+             (SELECT 1 FROM subject_search f WHERE f.subject_id = s.id) AND {VISIBLE} LIMIT 5000"
+        ))
         .fetch_all(&db.pool)
         .await?;
         if rows.is_empty() {
