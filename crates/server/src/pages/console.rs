@@ -996,19 +996,14 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller, uri: Uri) 
         None
     };
     // Names, not codes: the region and the body by name (the body's code beside it).
-    let region_code = caller.scope.region.as_str();
-    let region_name = match region_code {
+    let region_name = match caller.scope.region.as_str() {
         "000000" => "全国".to_string(),
-        code => chengxin_domain::regions::RegionTable::national()
-            .full_name(code)
-            .unwrap_or_else(|| code.to_string()),
+        code => super::portal::region_name(Some(code)),
     };
-    let body_name: Option<String> = caller.body.as_deref().and_then(|b| {
-        state
-            .department_bodies()
-            .ok()
-            .and_then(|d| d.body(b).map(|x| x.name.clone()))
-    });
+    let body_name = match caller.body.as_deref() {
+        Some(b) => body_name(&state, b).await,
+        None => None,
+    };
     let body = html! {
         @if let Some(w) = &calendar_warning {
             div.notice.warn #calendar-warning role="alert" {
@@ -1017,10 +1012,7 @@ pub async fn dashboard(State(state): State<AppState>, caller: Caller, uri: Uri) 
         }
         p.greeting {
             (display) "，您好！" span.hint { "角色：" (roles.join("、")) " · 辖区：" (region_name)
-            @if let Some(b) = &caller.body {
-                " · 所属单位："
-                @if let Some(n) = &body_name { (n) " " code { (b) } } @else { code { (b) } }
-            }
+            @if let Some(b) = &caller.body { " · 所属单位：" (named_code(body_name.as_deref(), b)) }
             " · 今天：" (today) }
         }
         @if !queues.is_empty() {
