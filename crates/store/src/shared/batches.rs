@@ -542,23 +542,20 @@ impl Writer {
             return Ok(());
         }
         let postings = super::search::postings(&items);
-        let mut slices = postings.chunks(INDEX_SLICE);
-        let mut first = true;
-        loop {
-            let slice = slices.next();
-            if slice.is_none() && !first {
-                break;
-            }
+        // The folded texts go with the first slice (one empty slice when there are no postings).
+        let slices: Vec<&[_]> = if postings.is_empty() {
+            vec![&[]]
+        } else {
+            postings.chunks(INDEX_SLICE).collect()
+        };
+        for (n, slice) in slices.into_iter().enumerate() {
             let mut conn = self.connection().await?;
             let (mut tx, head) = begin_write_on(&self.db, &mut conn).await?;
             self.still_importing(&mut tx).await?;
-            if first {
+            if n == 0 {
                 super::search::insert_texts(&mut tx, &items).await?;
-                first = false;
             }
-            if let Some(slice) = slice {
-                super::search::insert_postings(&mut tx, slice).await?;
-            }
+            super::search::insert_postings(&mut tx, slice).await?;
             commit(tx, head).await?;
             self.chunk_committed();
             self.conn = Some(conn);
