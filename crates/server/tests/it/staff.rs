@@ -479,3 +479,56 @@ async fn story(t: TestApp) {
     t.cleanup().await;
 }
 both_backends!(employment_history_responsibility_and_integrity_file, story);
+
+/// Malformed, oversized and hostile input to the staff imports: each refused with a stable code
+/// and a Chinese message, nothing written, the server still answering.
+async fn bad_input(t: TestApp) {
+    let fgw = body(&t, SubjectKind::GovBody, "常州市发展和改革委员会", FGW).await;
+    let office = t.session_for(Role::CreditOffice, "320400", None).await;
+    // Oversized: a file over the 32 MiB limit.
+    let (s, v) = import(&t, &office, vec![b'a'; 32 * 1024 * 1024 + 1]).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("payload_too_large")),
+        "{v}"
+    );
+    // Malformed: not a table at all, and JSON that is not the rows' shape.
+    let (s, v) = import(&t, &office, b"\x00\x01\x02 PK garbage".to_vec()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v["code"].as_str().is_some_and(|c| !c.is_empty()), "{v}");
+    let (s, v) = t
+        .call(
+            "POST",
+            "/api/v1/employments",
+            &office,
+            Some(json!({"rows": "x"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    // Hostile: markup, a formula and an ID-shaped number in free text; the row is refused and
+    // the answer carries neither the markup as given nor a clear ID number.
+    let a = id("19680312", "031");
+    let hostile = csv(&[format!(
+        "{a},<script>alert(1)</script>,{FGW},=HYPERLINK(\"x\"),主任,也许,2019-13-01,"
+    )]);
+    let (s, v) = import(&t, &office, hostile).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("staff_rows_rejected")),
+        "{v}"
+    );
+    let text = v.to_string();
+    assert!(!text.contains(&a), "{text}");
+    assert!(v["message"].as_str().is_some_and(|m| !m.is_ascii()), "{v}");
+    // Nothing written, and the server still answers.
+    assert!(t
+        .store
+        .employments_at_bodies(&[fgw.id])
+        .await
+        .unwrap()
+        .is_empty());
+    let (s, _) = t.call("GET", "/healthz", &Cred::None, None).await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+both_backends!(staff_imports_refuse_bad_input, bad_input);
