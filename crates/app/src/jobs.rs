@@ -110,6 +110,35 @@ pub fn spawn_batch_recovery(store: Arc<dyn Store>) -> JoinHandle<()> {
     })
 }
 
+/// Indexes the new subjects of published batches for name search (every two seconds, then
+/// step after step until nothing waits; other writers take their turn between steps).
+pub fn spawn_search_indexer(store: Arc<dyn Store>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            if let Err(e) = search_catch_up(store.as_ref()).await {
+                tracing::warn!(target: crate::LOG_TARGET, error = %e, "search indexing failed");
+            }
+        }
+    })
+}
+
+/// Index every new subject of published batches still waiting; how many were indexed.
+pub async fn search_catch_up(store: &dyn Store) -> Result<usize, chengxin_store::StoreError> {
+    let mut done = 0;
+    loop {
+        match store
+            .index_published_subjects(chengxin_store::SEARCH_INDEX_STEP)
+            .await?
+        {
+            0 => return Ok(done),
+            n => done += n,
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
 /// Signs the chain head every 30 seconds so rewriting history is detectable.
 pub fn spawn_checkpoints(store: Arc<dyn Store>, signer: Arc<LogSigner>) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -189,6 +218,7 @@ impl Jobs {
                 spawn_index_tail(app),
                 spawn_expiry(store.clone(), retention_days),
                 spawn_batch_recovery(store.clone()),
+                spawn_search_indexer(store.clone()),
                 spawn_checkpoints(store, signer),
             ],
         }

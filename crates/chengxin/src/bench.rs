@@ -263,7 +263,7 @@ pub async fn import_bench(
         let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
     }
     let store = chengxin_store::open(&format!("sqlite://{}", db.display())).await?;
-    let (import_sqlite, rss_sqlite, small_sqlite) = import_once(
+    let (import_sqlite, index_sqlite, rss_sqlite, small_sqlite) = import_once(
         &store,
         &file,
         &summary,
@@ -273,15 +273,15 @@ pub async fn import_bench(
     )
     .await?;
     let sqlite_ratio = Some(import_sqlite.rows_per_sec / base_sqlite.rows_per_sec);
+    let sqlite_floor_ratio_of = import_sqlite.rows_per_sec;
     phases.push(base_sqlite);
     phases.push(import_sqlite);
+    phases.push(index_sqlite);
     store.close().await;
     let t = Instant::now();
     tokio::task::block_in_place(|| bench::sqlite_floor(&db, &dir.join("floor.db")))?;
     let floor = phase(FLOOR_SQLITE, summary.rows, t);
-    let sqlite_floor_ratio = phases
-        .last()
-        .map(|imp| imp.rows_per_sec / floor.rows_per_sec);
+    let sqlite_floor_ratio = Some(sqlite_floor_ratio_of / floor.rows_per_sec);
     phases.push(floor);
 
     // PostgreSQL.
@@ -295,7 +295,7 @@ pub async fn import_bench(
             let base = phase("baseline: PostgreSQL COPY into a bare table", n, t);
             pg.close().await;
             let store = chengxin_store::open(scratch.url()).await?;
-            let (imp, rss, small) = import_once(
+            let (imp, index, rss, small) = import_once(
                 &store,
                 &file,
                 &summary,
@@ -306,15 +306,15 @@ pub async fn import_bench(
             .await?;
             store.close().await;
             let ratio = imp.rows_per_sec / base.rows_per_sec;
+            let import_rate = imp.rows_per_sec;
             phases.push(base);
             phases.push(imp);
+            phases.push(index);
             let pg = PgBench::connect(scratch.url()).await?;
             let t = Instant::now();
             pg.schema_floor().await?;
             let floor = phase(FLOOR_PG, summary.rows, t);
-            floor_ratio = phases
-                .last()
-                .map(|imp| imp.rows_per_sec / floor.rows_per_sec);
+            floor_ratio = Some(import_rate / floor.rows_per_sec);
             phases.push(floor);
             pg.close().await;
             anyhow::Ok((ratio, rss, small))
@@ -349,7 +349,7 @@ async fn import_once(
     counts_ok: &mut bool,
     name: &str,
     small_writes: Duration,
-) -> anyhow::Result<(Phase, Option<f64>, Option<SmallWrites>)> {
+) -> anyhow::Result<(Phase, Phase, Option<f64>, Option<SmallWrites>)> {
     let catalog = Catalog::default_checked().map_err(|e| anyhow::anyhow!("{e}"))?;
     store
         .migrate(catalog, &LogSigner::generate(), "bench")
@@ -384,16 +384,26 @@ async fn import_once(
     .await
     .map_err(|e| anyhow::anyhow!("{e}"));
     let p = phase(name, summary.rows, t);
+    // The new subjects' search index, written after publication (the server's indexer job),
+    // with the small writes still running beside it.
+    let t = Instant::now();
+    let indexed = chengxin_app::jobs::search_catch_up(store.as_ref()).await;
+    let index_phase = phase(
+        "  then: search index of the new subjects (after publication)",
+        indexed.as_ref().map_or(0, |n| *n as u64),
+        t,
+    );
     stop.store(true, Ordering::SeqCst);
     let small = match complaints {
         Some(c) => Some(c.await?),
         None => None,
     };
     let s = s?;
+    indexed?;
     if let Some(w) = &small {
         eprintln!(
             "  {:<48} {:>9} done  p50 {:.1} ms  p99 {:.1} ms  max {:.1} ms  errors {}",
-            format!("  beside it: a complaint filed every {} ms", w.every_ms),
+            format!("  beside both: a complaint filed every {} ms", w.every_ms),
             w.count,
             w.p50_ms,
             w.p99_ms,
@@ -412,5 +422,5 @@ async fn import_once(
     }
     *counts_ok &= ok;
     let _ = std::io::stderr().flush();
-    Ok((p, rss, small))
+    Ok((p, index_phase, rss, small))
 }

@@ -24,6 +24,8 @@ pub struct Metrics {
     /// Days from today to the last day the working-day calendar covers (negative past it):
     /// alert well before it reaches 0 (the console warns from 60).
     pub calendar_days_left: Gauge,
+    /// New subjects of published batches not yet in the name-search index.
+    pub search_index_pending: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -61,11 +63,18 @@ impl Metrics {
             "Days until the last day the official working-day calendar covers",
             calendar_days_left.clone(),
         );
+        let search_index_pending = Gauge::default();
+        registry.register(
+            "search_index_pending",
+            "New subjects of published batches not yet searchable by name",
+            search_index_pending.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             requests,
             latency,
             calendar_days_left,
+            search_index_pending,
         }
     }
 

@@ -69,7 +69,7 @@ pub use concern::staff::{
 };
 pub use concern::subjects::{
     NewEmployment, NewSubject, SubjectFilter, SubjectPage, SubjectSearch, SubjectStore,
-    SubjectUpdate,
+    SubjectUpdate, SEARCH_INDEX_STEP,
 };
 pub use error::{Result, StoreError};
 

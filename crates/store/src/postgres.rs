@@ -190,18 +190,19 @@ mod bulk {
         .await
     }
 
-    /// Search postings (gram, subject, person), as `COPY`.
+    /// Search postings (gram, rank, key, person), as `COPY`.
     pub(super) async fn insert_postings(
         tx: &mut Tx<'_>,
-        pairs: &[(&str, Uuid, bool)],
+        postings: &[super::shared::search::Posting<'_>],
     ) -> Result<()> {
         copy(
             tx,
-            "COPY subject_grams (gram, subject_id, person) FROM STDIN",
-            pairs,
-            |l, (gram, id, person)| {
+            "COPY subject_grams (gram, rank, sk, person) FROM STDIN",
+            postings,
+            |l, (gram, rank, sk, person)| {
                 l.text(gram);
-                l.display(id);
+                l.display(rank);
+                l.display(sk);
                 l.text(if *person { "t" } else { "f" });
                 Ok(())
             },

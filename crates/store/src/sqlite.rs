@@ -104,14 +104,15 @@ mod bulk {
     /// Search postings (gram, subject, person), in multi-row INSERTs.
     pub(super) async fn insert_postings(
         tx: &mut Tx<'_>,
-        pairs: &[(&str, Uuid, bool)],
+        postings: &[super::shared::search::Posting<'_>],
     ) -> Result<()> {
-        for part in pairs.chunks(CHUNK * 2) {
+        for part in postings.chunks(CHUNK * 2) {
             let mut q =
-                QueryBuilder::<Db>::new("INSERT INTO subject_grams (gram, subject_id, person) ");
-            q.push_values(part, |mut b, (g, id, person)| {
+                QueryBuilder::<Db>::new("INSERT INTO subject_grams (gram, rank, sk, person) ");
+            q.push_values(part, |mut b, (g, rank, sk, person)| {
                 b.push_bind(g.to_string())
-                    .push_bind(enc(*id))
+                    .push_bind(*rank)
+                    .push_bind(*sk)
                     .push_bind(*person);
             });
             q.build().execute(&mut **tx).await?;

@@ -392,7 +392,20 @@ impl TestApp {
             .unwrap();
         let out = w.write(rows).await.unwrap();
         w.commit(vec![]).await.unwrap();
+        self.index_search().await;
         out
+    }
+
+    /// Make published batches' new subjects searchable by name, as the server's indexer job
+    /// does within seconds of publication.
+    pub async fn index_search(&self) {
+        while self
+            .store
+            .index_published_subjects(chengxin_store::SEARCH_INDEX_STEP)
+            .await
+            .unwrap()
+            > 0
+        {}
     }
 }
 

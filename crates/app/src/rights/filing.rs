@@ -157,7 +157,7 @@ async fn complaint_region(app: &App, req: &ComplaintRequest) -> AppResult<String
         let named: Vec<_> = app
             .store
             .list_subjects(&chengxin_store::SubjectFilter {
-                name_contains: Some(about.to_string()),
+                name_exact: Some(about.to_string()),
                 limit: 50,
                 ..Default::default()
             })

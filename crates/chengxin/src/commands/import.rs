@@ -65,6 +65,8 @@ pub(crate) async fn run(
             }
         }
     }
+    // The new subjects become searchable now, not at the next server start.
+    chengxin_app::jobs::search_catch_up(store.as_ref()).await?;
     checkpoint(cfg, &store).await?;
     // Exit 1 when any row was rejected or any file refused: scripts can tell.
     Ok(if all_ok {

@@ -42,6 +42,7 @@ async fn story(t: TestApp) {
             kind: Some(chengxin_domain::subjects::SubjectKind::Enterprise),
             region_prefix: None,
             name_contains: None,
+            name_exact: None,
             limit: 10_000,
             offset: 0,
         })

@@ -82,7 +82,7 @@ pub async fn seed(store: Arc<dyn Store>, hasher: IdHasher, today: NaiveDate) -> 
     for c in &data.commitments {
         let found = store
             .list_subjects(&SubjectFilter {
-                name_contains: Some(c.promisor.clone()),
+                name_exact: Some(c.promisor.clone()),
                 limit: 5,
                 ..Default::default()
             })

@@ -56,7 +56,7 @@ fn day(s: &str) -> Result<chrono::NaiveDate> {
 async fn find_body(store: &dyn Store, name: &str) -> Result<Subject> {
     store
         .list_subjects(&chengxin_store::SubjectFilter {
-            name_contains: Some(name.to_string()),
+            name_exact: Some(name.to_string()),
             limit: 20,
             ..Default::default()
         })

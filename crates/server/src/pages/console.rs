@@ -414,16 +414,25 @@ async fn find_subjects(
             found.push(s);
         }
     }
-    if let Ok(list) = state
-        .store
-        .list_subjects(&chengxin_store::SubjectFilter {
-            name_contains: Some(text.to_string()),
-            region_prefix: (!region_prefix.is_empty()).then(|| region_prefix.to_string()),
-            limit,
-            ..Default::default()
-        })
-        .await
-    {
+    let region_prefix = (!region_prefix.is_empty()).then(|| region_prefix.to_string());
+    // The exact name first (found at once, even before the search index has reached a
+    // newly imported subject), then the names containing the text.
+    let exact = chengxin_store::SubjectFilter {
+        name_exact: Some(text.to_string()),
+        region_prefix: region_prefix.clone(),
+        limit,
+        ..Default::default()
+    };
+    let partial = chengxin_store::SubjectFilter {
+        name_contains: Some(text.to_string()),
+        region_prefix,
+        limit,
+        ..Default::default()
+    };
+    for filter in [exact, partial] {
+        let Ok(list) = state.store.list_subjects(&filter).await else {
+            continue;
+        };
         for s in list {
             if !found
                 .iter()

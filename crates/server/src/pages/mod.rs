@@ -407,6 +407,20 @@ pub fn script(js: &str) -> Markup {
     }
 }
 
+/// Said beside name-search results while the index is catching up after an import: the new
+/// subjects of a published batch are found by name a little later (their records count in
+/// checks at once).
+pub fn index_lag_notice(pending: i64) -> Markup {
+    if pending <= 0 {
+        return html! {};
+    }
+    html! {
+        p.notice.info role="status" #index-pending {
+            "另有 " (thousands(pending)) " 个新报送的主体正在建立名称检索，稍后即可按名称查到（按统一社会信用代码查询不受影响）。"
+        }
+    }
+}
+
 /// A number with thousands separators.
 pub fn thousands(n: i64) -> String {
     let s = n.abs().to_string();

@@ -83,6 +83,9 @@ async fn render(state: &AppState) -> impl IntoResponse {
             .calendar_days_left
             .set(c.days_left.unwrap_or(i64::MIN));
     }
+    if let Ok(n) = state.store.search_index_pending().await {
+        state.metrics.search_index_pending.set(n);
+    }
     (
         StatusCode::OK,
         [(

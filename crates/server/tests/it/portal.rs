@@ -131,6 +131,7 @@ async fn import(t: &TestApp, type_code: &str, dept: &str, rows: Vec<Row>) -> Vec
         .collect();
     let out = w.write(rows).await.unwrap();
     w.commit(vec![]).await.unwrap();
+    t.index_search().await;
     out.iter()
         .map(|o| match o {
             RowOutcome::Created(id) => *id,

@@ -115,3 +115,59 @@ async fn search_counts_story(t: TestApp) {
 }
 
 both_backends!(search_counts, search_counts_story);
+
+/// A published batch's new subject is searchable once the indexer has reached it; until then
+/// the search page says how many new subjects are still being indexed, and the console finds
+/// the subject by its exact full name at once.
+async fn index_lag_story(t: TestApp) {
+    let mut w = t
+        .store
+        .begin_batch(
+            "test",
+            chengxin_store::NewBatch {
+                type_code: "admin_penalty".into(),
+                source_dept: "11320400MB0000000X".into(),
+                file_name: None,
+                file_sha256: "lag".into(),
+                format: "csv".into(),
+                encoding: "UTF-8".into(),
+                published_at: None,
+                headers: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    w.write(vec![import_row(2, "常市监罚〔2025〕7号", "2025-03-03")])
+        .await
+        .unwrap();
+    w.commit(vec![]).await.unwrap();
+    let q = enc("甲公司");
+    let before = html(&t, &format!("/portal/search?q={q}")).await;
+    assert!(before.contains("id=\"index-pending\""), "{before}");
+    assert!(
+        before.contains("另有 1 个新报送的主体正在建立名称检索"),
+        "{before}"
+    );
+    let office = t
+        .session_for(chengxin_access::Role::CreditOffice, "320400", None)
+        .await;
+    let (s, v) = t
+        .call(
+            "GET",
+            &format!("/console/subjects?q={}", enc("常州甲公司")),
+            &office,
+            None,
+        )
+        .await;
+    assert_eq!(s, axum::http::StatusCode::OK);
+    let console = v.as_str().unwrap();
+    assert!(console.contains("找到 1 个主体"), "{console}");
+    assert!(console.contains("id=\"index-pending\""), "{console}");
+    t.index_search().await;
+    let after = html(&t, &format!("/portal/search?q={q}")).await;
+    assert!(!after.contains("index-pending"), "{after}");
+    assert!(after.contains("常州甲公司"), "{after}");
+    t.cleanup().await;
+}
+
+both_backends!(search_index_lag, index_lag_story);

@@ -1,16 +1,16 @@
-//! The search benchmark's fixture (benchmarks only): subjects and their search index rows
-//! (the same derivation as the product, `chengxin_domain::names`) written straight into a
-//! migrated scratch database in large multi-row INSERTs, bypassing the change log; and the
-//! baseline the index replaces, `name LIKE '%…%' ORDER BY name LIMIT 50`.
+//! The search benchmark's fixture (benchmarks only): subjects written straight into a
+//! migrated scratch database in large multi-row INSERTs, bypassing the change log, as the new
+//! subjects of one published batch — then indexed by the product's own indexer
+//! (`Store::index_published_subjects`), which is timed; and the baseline the index replaces,
+//! `name LIKE '%…%' ORDER BY name LIMIT 50`.
 
-use chengxin_domain::names::{subject_grams, subject_search_text};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
 use crate::error::Result;
 
-/// Rows per INSERT statement (three binds at most each).
-const ROWS: usize = 5000;
+/// Rows per INSERT statement (eight binds each).
+const ROWS: usize = 1000;
 
 /// A scratch database for the search benchmark.
 pub enum SearchFixture {
@@ -19,11 +19,11 @@ pub enum SearchFixture {
 }
 
 macro_rules! load_with {
-    ($db:ty, $pool:expr, $subjects:expr, $enc:expr) => {{
+    ($db:ty, $pool:expr, $batch:expr, $subjects:expr, $enc:expr) => {{
         let mut tx = $pool.begin().await?;
-        for part in $subjects.chunks(ROWS / 4) {
+        for part in $subjects.chunks(ROWS) {
             let mut q = QueryBuilder::<$db>::new(
-                "INSERT INTO subjects (id, kind, name, region, former_names, created_at, updated_at, version) ",
+                "INSERT INTO subjects (id, kind, name, region, former_names, created_at, updated_at, version, batch_id) ",
             );
             q.push_values(part, |mut b, (id, name)| {
                 b.push_bind($enc(*id))
@@ -33,31 +33,24 @@ macro_rules! load_with {
                     .push_bind(sqlx::types::Json(Vec::<String>::new()))
                     .push_bind(chrono::DateTime::<chrono::Utc>::UNIX_EPOCH)
                     .push_bind(chrono::DateTime::<chrono::Utc>::UNIX_EPOCH)
-                    .push_bind(1i64);
+                    .push_bind(1i64)
+                    .push_bind($enc($batch));
             });
             q.build().execute(&mut *tx).await?;
-            let mut q = QueryBuilder::<$db>::new("INSERT INTO subject_search (subject_id, folded) ");
-            q.push_values(part, |mut b, (id, name)| {
-                b.push_bind($enc(*id))
-                    .push_bind(subject_search_text([name.as_str()]));
-            });
-            q.build().execute(&mut *tx).await?;
-            let grams: Vec<(String, Uuid)> = part
-                .iter()
-                .flat_map(|(id, name)| {
-                    subject_grams([name.as_str()]).into_iter().map(move |g| (g, *id))
-                })
-                .collect();
-            for gpart in grams.chunks(ROWS) {
-                let mut q =
-                    QueryBuilder::<$db>::new("INSERT INTO subject_grams (gram, subject_id, person) ");
-                q.push_values(gpart, |mut b, (g, id)| {
-                    b.push_bind(g.clone()).push_bind($enc(*id)).push_bind(false);
-                });
-                q.build().execute(&mut *tx).await?;
-            }
         }
         tx.commit().await?;
+    }};
+}
+
+macro_rules! queue_with {
+    ($pool:expr, $batch:expr, $n:expr, $enc:expr) => {{
+        sqlx::query(
+            "INSERT INTO search_pending (batch_id, after_id, remaining) VALUES ($1, NULL, $2)",
+        )
+        .bind($enc($batch))
+        .bind($n)
+        .execute($pool)
+        .await?;
     }};
 }
 
@@ -70,11 +63,23 @@ impl SearchFixture {
         })
     }
 
-    /// Add enterprises with these ids and names, indexed.
-    pub async fn load(&self, subjects: &[(Uuid, String)]) -> Result<()> {
+    /// Add enterprises with these ids and names, as new subjects of the (published) batch
+    /// `batch`; not yet indexed.
+    pub async fn load(&self, batch: Uuid, subjects: &[(Uuid, String)]) -> Result<()> {
         match self {
-            Self::Sqlite(p) => load_with!(sqlx::Sqlite, p, subjects, |u: Uuid| u.hyphenated()),
-            Self::Pg(p) => load_with!(sqlx::Postgres, p, subjects, |u: Uuid| u),
+            Self::Sqlite(p) => {
+                load_with!(sqlx::Sqlite, p, batch, subjects, |u: Uuid| u.hyphenated())
+            }
+            Self::Pg(p) => load_with!(sqlx::Postgres, p, batch, subjects, |u: Uuid| u),
+        }
+        Ok(())
+    }
+
+    /// Queue the `n` subjects of `batch` for the indexer, as publishing the batch does.
+    pub async fn queue(&self, batch: Uuid, n: i64) -> Result<()> {
+        match self {
+            Self::Sqlite(p) => queue_with!(p, batch, n, |u: Uuid| u.hyphenated()),
+            Self::Pg(p) => queue_with!(p, batch, n, |u: Uuid| u),
         }
         Ok(())
     }
@@ -93,6 +98,7 @@ impl SearchFixture {
                 sqlx::query("VACUUM ANALYZE subject_search")
                     .execute(p)
                     .await?;
+                sqlx::query("VACUUM ANALYZE gram_counts").execute(p).await?;
             }
         }
         Ok(())

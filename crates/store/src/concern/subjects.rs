@@ -8,6 +8,11 @@ use uuid::Uuid;
 
 use crate::error::Result;
 
+/// New subjects of a published batch indexed per transaction by the search indexer
+/// ([`SubjectStore::index_published_subjects`]): a few hundred milliseconds of SQLite's write
+/// lock at most, so a complaint or a login waiting behind a step waits well under a second.
+pub const SEARCH_INDEX_STEP: i64 = 5000;
+
 /// A subject to create.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct NewSubject {
@@ -35,6 +40,10 @@ pub struct SubjectFilter {
     /// Region code prefix, e.g. `3204` for all of 常州市.
     pub region_prefix: Option<String>,
     pub name_contains: Option<String>,
+    /// Exactly this name (through the subjects' name index, so a subject is found by its full
+    /// name the moment it is visible, before the search index has reached it). Ignored with
+    /// `name_contains`.
+    pub name_exact: Option<String>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -62,10 +71,16 @@ pub struct SubjectSearch {
 pub struct SubjectPage {
     /// The query as searched (folded).
     pub folded: String,
-    /// How many visible subjects match in all.
+    /// How many visible subjects match in all (at most `COUNT_CAP` for a query of three or
+    /// more characters: then `more_than`).
     pub total: i64,
-    /// This page, by name.
+    /// More than `total` match (a longer query's count stops at `COUNT_CAP`).
+    pub more_than: bool,
+    /// This page: the shortest names first (the exact name before names containing it).
     pub subjects: Vec<Subject>,
+    /// New subjects of published batches the index has not reached yet: not found by any
+    /// search until it has (the pages say so).
+    pub index_pending: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -96,6 +111,13 @@ pub trait SubjectStore: Send + Sync {
     async fn list_subjects(&self, f: &SubjectFilter) -> Result<Vec<Subject>>;
     /// Part-of-name search through the CJK gram index: one page and the total count.
     async fn search_subjects(&self, q: &SubjectSearch) -> Result<SubjectPage>;
+    /// One step of the search indexer: index up to `step` new subjects of the oldest
+    /// published batch still waiting, in one transaction; how many (0: nothing waits). The
+    /// server runs it in the background and `chengxin import` until nothing waits, with
+    /// [`SEARCH_INDEX_STEP`](crate::SEARCH_INDEX_STEP).
+    async fn index_published_subjects(&self, step: i64) -> Result<usize>;
+    /// New subjects of published batches not yet searchable by name.
+    async fn search_index_pending(&self) -> Result<i64>;
     async fn count_subjects(&self) -> Result<i64>;
     async fn add_employment(&self, actor: &str, e: NewEmployment) -> Result<Employment>;
     async fn employments_of(&self, person_id: Uuid) -> Result<Vec<Employment>>;

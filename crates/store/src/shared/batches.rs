@@ -54,12 +54,6 @@ const RECOVER_WHILE_WAITING: Duration = Duration::from_secs(5);
 /// bind-parameter limits for the widest table (records, 18 columns).
 pub(crate) const CHUNK: usize = 500;
 
-/// A batch's new subjects' search postings are written once this many have gathered (about
-/// 40 bytes each in memory) …
-const INDEX_FLUSH_AT: usize = 400_000;
-/// … in transactions of this many rows each.
-const INDEX_SLICE: usize = 50_000;
-
 pub(crate) struct Writer {
     db: Inner,
     actor: String,
@@ -83,10 +77,6 @@ pub(crate) struct Writer {
     conn: Option<PoolConnection<Db>>,
     /// SQLite: checkpoints each chunk in the background (see `Checkpointer`).
     checkpointer: Option<Checkpointer>,
-    /// The search index rows of the batch's new subjects not yet written (see
-    /// [`Writer::flush_index`]), and how many posting rows they make.
-    pending_index: Vec<super::search::Indexed>,
-    pending_postings: usize,
 }
 
 /// SQLite: copies each committed chunk from the write-ahead log into the database file in
@@ -230,8 +220,6 @@ pub(crate) async fn begin(db: &Inner, actor: &str, b: NewBatch) -> Result<Writer
         finished: false,
         conn: None,
         checkpointer: Checkpointer::start(db),
-        pending_index: Vec::new(),
-        pending_postings: 0,
     })
 }
 
@@ -524,41 +512,6 @@ impl Writer {
             return Err(StoreError::Invalid(
                 "该批次导入已中断（长时间无进展，已作废），请重新报送".into(),
             ));
-        }
-        Ok(())
-    }
-
-    /// Write the search index rows of the batch's new subjects gathered so far: their folded
-    /// texts and posting rows, the postings sorted by key across many chunks and written in
-    /// short transactions of [`INDEX_SLICE`] rows (no log entry: derived data). Written with
-    /// each chunk instead, every chunk's postings were spread over the whole index and
-    /// dirtied a page per row — three quarters of a chunk's time at a million rows. The rows
-    /// are staged like their subjects (the search reads subjects through `VISIBLE`), written
-    /// before the batch is published, and removed with the subjects if it is voided.
-    pub(super) async fn flush_index(&mut self) -> Result<()> {
-        let items = std::mem::take(&mut self.pending_index);
-        self.pending_postings = 0;
-        if items.is_empty() {
-            return Ok(());
-        }
-        let postings = super::search::postings(&items);
-        // The folded texts go with the first slice (one empty slice when there are no postings).
-        let slices: Vec<&[_]> = if postings.is_empty() {
-            vec![&[]]
-        } else {
-            postings.chunks(INDEX_SLICE).collect()
-        };
-        for (n, slice) in slices.into_iter().enumerate() {
-            let mut conn = self.connection().await?;
-            let (mut tx, head) = begin_write_on(&self.db, &mut conn).await?;
-            self.still_importing(&mut tx).await?;
-            if n == 0 {
-                super::search::insert_texts(&mut tx, &items).await?;
-            }
-            super::search::insert_postings(&mut tx, slice).await?;
-            commit(tx, head).await?;
-            self.chunk_committed();
-            self.conn = Some(conn);
         }
         Ok(())
     }
@@ -955,15 +908,8 @@ impl BatchWriter for Writer {
         self.conn = Some(conn);
         self.last_seq = seq;
         tracing::debug!(?t1, ?t2, ?t3, ?t4, ?t5, ?t6, commit = ?t0.elapsed(), rows = rows.len(), "batch write timings");
-        // The new subjects' search index rows wait for a large sorted write.
-        for s in &new_subjects {
-            let indexed = super::search::Indexed::of(s);
-            self.pending_postings += indexed.gram_count();
-            self.pending_index.push(indexed);
-        }
-        if self.pending_postings >= INDEX_FLUSH_AT {
-            self.flush_index().await?;
-        }
+        // The new subjects' search index rows are written once the batch is published
+        // (`search::index_published`).
 
         let outcomes: Vec<RowOutcome> = outcomes
             .into_iter()

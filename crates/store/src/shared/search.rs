@@ -1,21 +1,35 @@
 //! Subject search for Chinese names (issue 17): a CJK gram index kept beside `subjects`.
 //!
-//! Why grams in plain tables rather than FTS5 / GIN / a search library: the same two tables
-//! and the same SQL serve both backends (no FTS5 tokenizer to ship, no `pg_trgm`, which
-//! cannot serve two-character queries, no second store to keep in step with transactions);
-//! the posting list of a gram is the B-tree range `(gram, *)` of the primary key, written in
-//! the same transaction as the subject, so a search never sees a subject its transaction has
-//! not committed, and a voided batch takes its grams with it.
+//! Why grams in plain tables rather than FTS5 / GIN / a search library: the same tables and
+//! the same SQL serve both backends (no FTS5 tokenizer to ship, no `pg_trgm`, which cannot
+//! serve two-character queries, no second store to keep in step with transactions); the
+//! posting list of a gram is a B-tree range of a primary key.
 //!
-//! - `subject_search (subject_id, folded)`: the subject's name and former names, each folded
-//!   by `search_fold`, joined by a space.
-//! - `subject_grams (gram, subject_id, person)`: every unigram and bigram of those folded
-//!   names (`person` so that the portal's count of bodies is read from the key alone).
+//! - `subject_search (sk, subject_id, rank, person, folded)`: each indexed subject's small
+//!   integer key, the length of its folded name (`rank`), and its name and former names, each
+//!   folded by `search_fold`, joined by a space.
+//! - `subject_grams (gram, rank, sk, person)`: every unigram and bigram of those folded names.
+//!   A posting list read in key order gives the shortest names first (the closest matches:
+//!   the exact name before the names that contain it), so a page is the head of one list.
+//! - `gram_counts (gram, total, persons)`: each list's length, kept with every write.
 //!
-//! A one-character query reads its unigram's posting list; a longer one reads the posting
-//! lists of its two rarest bigrams (rarity probed with capped counts) and confirms with the
-//! folded text containing the folded query, so the results and the count are exact.
+//! A query is read through its rarest gram (its unigram, or the rarest of its bigrams, chosen
+//! from `gram_counts` in one statement) and, when longer than two characters, confirmed with
+//! the folded text containing the folded query, so results are exact. A one- or
+//! two-character query's total is its gram's count (exact, one row); a longer one's is counted
+//! up to [`COUNT_CAP`] and said to be "more than" beyond it.
 //! Derived data: not in the change log (`verify` covers the subjects they come from).
+//!
+//! A subject written on its own (the console, the API, a staff import) is indexed in its own
+//! transaction. A batch's new subjects are indexed **after** the batch is published
+//! ([`queue_batch`], [`index_published`]): some 27 posting rows a subject, spread over the
+//! whole gram index, cost more than storing the subject and its record, and an import that
+//! waited for them published at a third of its rate. Published, the batch's records count in
+//! checks at once; its new subjects are found by a name search shortly after (BENCHMARKS.md
+//! gives the catch-up rate), and the search pages say how many are still waiting ([`pending`]).
+//! The index therefore only ever holds visible subjects.
+
+use std::collections::BTreeMap;
 
 use chengxin_domain::names::{query_grams, search_fold, search_grams, subject_grams};
 use chengxin_domain::subjects::{Subject, SubjectKind};
@@ -30,13 +44,15 @@ use crate::{SubjectPage, SubjectSearch};
 
 /// Rows per multi-row statement (two binds each).
 const ROWS: usize = 1000;
-/// A gram probe counts at most this many postings.
-const PROBE_CAP: i64 = 1000;
+/// A longer query's matches are counted up to this many (then "more than").
+pub const COUNT_CAP: i64 = 10_000;
 
 /// What the index keeps of one subject.
 pub(super) struct Indexed {
     id: Uuid,
     person: bool,
+    /// The length of the folded current name: shorter names come first in a posting list.
+    rank: i64,
     text: String,
     grams: Vec<String>,
 }
@@ -51,61 +67,84 @@ impl Indexed {
         Self {
             id,
             person,
+            rank: search_fold(name).chars().count() as i64,
             text: chengxin_domain::names::subject_search_text(names()),
             grams: subject_grams(names()),
         }
     }
 }
 
-/// Index subjects that have no index rows yet.
+/// Index subjects that have no index rows yet: their keys, texts, posting rows (sorted by
+/// key: written in key order, each gram's new postings land side by side, so a large write
+/// dirties each index page once instead of once per row) and the grams' counts.
 pub(super) async fn insert(tx: &mut Tx<'_>, items: &[Indexed]) -> Result<()> {
-    insert_texts(tx, items).await?;
-    insert_postings(tx, &postings(items)).await
-}
-
-/// The posting rows of these subjects, sorted by the key `(gram, subject_id)`: written in key
-/// order, each gram's new postings land side by side at the end of its list (v7 ids grow),
-/// so a large sorted write dirties each index page once instead of once per row.
-pub(super) fn postings(items: &[Indexed]) -> Vec<(&str, Uuid, bool)> {
-    let mut pairs: Vec<(&str, Uuid, bool)> = items
-        .iter()
-        .flat_map(|i| i.grams.iter().map(move |g| (g.as_str(), i.id, i.person)))
-        .collect();
-    pairs.sort_unstable();
-    pairs
-}
-
-impl Indexed {
-    /// How many posting rows this subject has.
-    pub(super) fn gram_count(&self) -> usize {
-        self.grams.len()
+    if items.is_empty() {
+        return Ok(());
     }
+    let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(sk), 0) FROM subject_search")
+        .fetch_one(&mut **tx)
+        .await?;
+    let keyed: Vec<(i64, &Indexed)> = items.iter().zip(last + 1..).map(|(i, k)| (k, i)).collect();
+    for part in keyed.chunks(ROWS) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO subject_search (sk, subject_id, rank, person, folded) ",
+        );
+        q.push_values(part, |mut b, (sk, i)| {
+            b.push_bind(*sk)
+                .push_bind(enc(i.id))
+                .push_bind(i.rank)
+                .push_bind(i.person)
+                .push_bind(i.text.clone());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    let mut postings: Vec<Posting<'_>> = keyed
+        .iter()
+        .flat_map(|(sk, i)| {
+            i.grams
+                .iter()
+                .map(move |g| (g.as_str(), i.rank, *sk, i.person))
+        })
+        .collect();
+    postings.sort_unstable();
+    super::bulk::insert_postings(tx, &postings).await?;
+    add_counts(tx, &postings, 1).await
 }
 
-/// The folded text rows of these subjects (what a removal reads their grams back from).
-pub(super) async fn insert_texts(tx: &mut Tx<'_>, items: &[Indexed]) -> Result<()> {
-    for part in items.chunks(ROWS) {
-        let mut q = QueryBuilder::<Db>::new("INSERT INTO subject_search (subject_id, folded) ");
-        q.push_values(part, |mut b, i| {
-            b.push_bind(enc(i.id)).push_bind(i.text.clone());
+/// A posting row: gram, rank, key, person.
+pub(crate) type Posting<'a> = (&'a str, i64, i64, bool);
+
+/// Add (`sign` 1) or take away (`sign` -1) these postings from their grams' counts.
+async fn add_counts(tx: &mut Tx<'_>, postings: &[Posting<'_>], sign: i64) -> Result<()> {
+    let mut counts: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for (g, _, _, person) in postings {
+        let c = counts.entry(g).or_default();
+        c.0 += sign;
+        c.1 += sign * i64::from(*person);
+    }
+    let counts: Vec<_> = counts.into_iter().collect();
+    for part in counts.chunks(ROWS) {
+        let mut q = QueryBuilder::<Db>::new("INSERT INTO gram_counts (gram, total, persons) ");
+        q.push_values(part, |mut b, (g, (total, persons))| {
+            b.push_bind(g.to_string())
+                .push_bind(*total)
+                .push_bind(*persons);
         });
+        q.push(
+            " ON CONFLICT (gram) DO UPDATE SET total = gram_counts.total + excluded.total, \
+             persons = gram_counts.persons + excluded.persons",
+        );
         q.build().execute(&mut **tx).await?;
     }
     Ok(())
 }
 
-/// Posting rows, in the order given (sorted by [`postings`]): the backend's bulk path
-/// (multi-row INSERTs on SQLite, `COPY` on PostgreSQL).
-pub(super) async fn insert_postings(tx: &mut Tx<'_>, pairs: &[(&str, Uuid, bool)]) -> Result<()> {
-    super::bulk::insert_postings(tx, pairs).await
-}
-
 /// Remove the index rows of these subjects (their grams found from their folded text, so each
-/// is deleted through the primary key).
+/// posting is deleted through the primary key) and take them from the counts.
 pub(super) async fn remove(tx: &mut Tx<'_>, ids: &[Uuid]) -> Result<()> {
     for part in ids.chunks(ROWS) {
         let mut q = QueryBuilder::<Db>::new(
-            "SELECT subject_id, folded FROM subject_search WHERE subject_id IN (",
+            "SELECT sk, rank, person, folded FROM subject_search WHERE subject_id IN (",
         );
         let mut sep = q.separated(", ");
         for id in part {
@@ -113,36 +152,49 @@ pub(super) async fn remove(tx: &mut Tx<'_>, ids: &[Uuid]) -> Result<()> {
         }
         q.push(")");
         let rows = q.build().fetch_all(&mut **tx).await?;
-        let mut pairs: Vec<(String, Uuid)> = Vec::new();
+        let mut owned: Vec<(String, i64, i64, bool)> = Vec::new();
+        let mut keys = Vec::with_capacity(rows.len());
         for r in &rows {
-            let id = dec(r.try_get::<UuidCol, _>("subject_id")?);
+            let sk: i64 = r.try_get("sk")?;
+            let rank = i64::from(r.try_get::<i32, _>("rank")?);
+            let person: bool = r.try_get("person")?;
             let folded: String = r.try_get("folded")?;
             let mut grams: Vec<String> = folded.split(' ').flat_map(search_grams).collect();
             grams.sort();
             grams.dedup();
-            pairs.extend(grams.into_iter().map(|g| (g, id)));
+            owned.extend(grams.into_iter().map(|g| (g, rank, sk, person)));
+            keys.push(sk);
         }
-        for chunk in pairs.chunks(ROWS) {
+        let postings: Vec<Posting<'_>> = owned
+            .iter()
+            .map(|(g, rank, sk, person)| (g.as_str(), *rank, *sk, *person))
+            .collect();
+        for chunk in postings.chunks(ROWS) {
             let mut q =
-                QueryBuilder::<Db>::new("DELETE FROM subject_grams WHERE (gram, subject_id) IN (");
+                QueryBuilder::<Db>::new("DELETE FROM subject_grams WHERE (gram, rank, sk) IN (");
             let mut sep = q.separated(", ");
-            for (g, id) in chunk {
+            for (g, rank, sk, _) in chunk {
                 sep.push("(")
-                    .push_bind_unseparated(g.clone())
+                    .push_bind_unseparated(g.to_string())
                     .push_unseparated(", ")
-                    .push_bind_unseparated(enc(*id))
+                    .push_bind_unseparated(*rank)
+                    .push_unseparated(", ")
+                    .push_bind_unseparated(*sk)
                     .push_unseparated(")");
             }
             q.push(")");
             q.build().execute(&mut **tx).await?;
         }
-        let mut q = QueryBuilder::<Db>::new("DELETE FROM subject_search WHERE subject_id IN (");
-        let mut sep = q.separated(", ");
-        for id in part {
-            sep.push_bind(enc(*id));
+        add_counts(tx, &postings, -1).await?;
+        for chunk in keys.chunks(ROWS) {
+            let mut q = QueryBuilder::<Db>::new("DELETE FROM subject_search WHERE sk IN (");
+            let mut sep = q.separated(", ");
+            for sk in chunk {
+                sep.push_bind(*sk);
+            }
+            q.push(")");
+            q.build().execute(&mut **tx).await?;
         }
-        q.push(")");
-        q.build().execute(&mut **tx).await?;
     }
     Ok(())
 }
@@ -153,85 +205,196 @@ pub(super) async fn replace(tx: &mut Tx<'_>, s: &Subject) -> Result<()> {
     insert(tx, &[Indexed::of(s)]).await
 }
 
-/// Index the subjects that have no index rows (rows written before migration 0018), in
-/// chunks of their own transactions; how many were indexed. Not the staged subjects of a batch
-/// still open (another process's import): their writer indexes them before it publishes.
+/// Index the visible subjects that have no index rows (all of them after migration 0033
+/// rebuilt the index), walking `subjects` once in id order in chunks of their own
+/// transactions; how many were indexed. Not the staged subjects of a batch still open
+/// (another process's import): they are indexed once it is published.
 pub(super) async fn backfill(db: &Inner) -> Result<usize> {
     let mut done = 0;
+    let mut after: Option<Uuid> = None;
     loop {
-        let rows = sqlx::query(&format!(
+        let mut q = QueryBuilder::<Db>::new(format!(
             "SELECT id, kind, name, former_names FROM subjects s WHERE NOT EXISTS \
-             (SELECT 1 FROM subject_search f WHERE f.subject_id = s.id) AND {VISIBLE} LIMIT 5000"
-        ))
-        .fetch_all(&db.pool)
-        .await?;
+             (SELECT 1 FROM subject_search f WHERE f.subject_id = s.id) AND {VISIBLE}"
+        ));
+        if let Some(a) = after {
+            q.push(" AND s.id > ").push_bind(enc(a));
+        }
+        q.push(" ORDER BY s.id LIMIT 5000");
+        let rows = q.build().fetch_all(&db.pool).await?;
         if rows.is_empty() {
             return Ok(done);
         }
-        let mut items = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let former: sqlx::types::Json<Vec<String>> = r.try_get("former_names")?;
-            let kind: String = r.try_get("kind")?;
-            items.push(Indexed::from_names(
-                dec(r.try_get("id")?),
-                SubjectKind::parse(&kind).is_some_and(SubjectKind::is_person),
-                &r.try_get::<String, _>("name")?,
-                &former.0,
-            ));
-        }
+        let items = rows
+            .iter()
+            .map(indexed_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        after = items.last().map(|i| i.id);
         let (mut tx, head) = begin_write(db).await?;
-        insert(&mut tx, &items).await?;
-        commit(tx, head).await?;
-        done += items.len();
-    }
-}
-
-/// The grams a query is read through: its unigram, or its two rarest bigrams. `None` when a
-/// bigram has no posting at all (nothing can match).
-async fn chosen_grams(db: &Inner, folded: &str) -> Result<Option<Vec<String>>> {
-    let grams = query_grams(folded);
-    if grams.len() <= 2 {
-        return Ok(Some(grams));
-    }
-    let mut counted = Vec::with_capacity(grams.len());
-    for g in grams {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM subject_grams WHERE gram = $1 LIMIT $2) t",
-        )
-        .bind(&g)
-        .bind(PROBE_CAP)
-        .fetch_one(&db.pool)
-        .await?;
-        if n == 0 {
-            return Ok(None);
+        // Indexed meanwhile by another writer (a rename): skipped.
+        let mut fresh = Vec::with_capacity(items.len());
+        for i in items {
+            let known: Option<i64> =
+                sqlx::query_scalar("SELECT sk FROM subject_search WHERE subject_id = $1")
+                    .bind(enc(i.id))
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if known.is_none() {
+                fresh.push(i);
+            }
         }
-        counted.push((n, g));
+        insert(&mut tx, &fresh).await?;
+        commit(tx, head).await?;
+        done += fresh.len();
     }
-    counted.sort();
-    Ok(Some(counted.into_iter().take(2).map(|(_, g)| g).collect()))
 }
 
-fn push_where(q: &mut QueryBuilder<'_, Db>, s: &SubjectSearch, folded: &str, grams: &[String]) {
-    q.push(" WHERE ").push(VISIBLE);
-    for g in grams {
-        q.push(" AND s.id IN (SELECT subject_id FROM subject_grams WHERE gram = ")
-            .push_bind(g.clone())
-            .push(")");
+/// Queue the new subjects of a batch being published (in its publishing transaction).
+pub(super) async fn queue_batch(tx: &mut Tx<'_>, batch: Uuid, subjects: i64) -> Result<()> {
+    if subjects > 0 {
+        sqlx::query(
+            "INSERT INTO search_pending (batch_id, after_id, remaining) VALUES ($1, NULL, $2)",
+        )
+        .bind(enc(batch))
+        .bind(subjects)
+        .execute(&mut **tx)
+        .await?;
     }
-    // Two characters are their own bigram: the posting list is the answer.
+    Ok(())
+}
+
+/// One step of the indexer: up to `step` new subjects of the oldest published batch still
+/// waiting, indexed in one transaction with the batch's place moved on. How many were indexed;
+/// 0 when nothing waits. Subjects already indexed (renamed meanwhile) are skipped; subjects
+/// gone are simply not found. Resumable: a crash loses at most the step under way.
+pub(super) async fn index_published(db: &Inner, step: i64) -> Result<usize> {
+    loop {
+        let (mut tx, head) = begin_write(db).await?;
+        let Some(row) =
+            sqlx::query("SELECT batch_id, after_id FROM search_pending ORDER BY batch_id LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?
+        else {
+            return Ok(0);
+        };
+        let batch: Uuid = dec(row.try_get::<UuidCol, _>("batch_id")?);
+        let after: Option<UuidCol> = row.try_get("after_id")?;
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT id, kind, name, former_names FROM subjects s WHERE batch_id = ",
+        );
+        q.push_bind(enc(batch));
+        if let Some(a) = after {
+            q.push(" AND id > ").push_bind(a);
+        }
+        q.push(
+            " AND NOT EXISTS (SELECT 1 FROM subject_search f WHERE f.subject_id = s.id) \
+             ORDER BY id LIMIT ",
+        )
+        .push_bind(step.max(1));
+        let rows = q.build().fetch_all(&mut *tx).await?;
+        if rows.is_empty() {
+            sqlx::query("DELETE FROM search_pending WHERE batch_id = $1")
+                .bind(enc(batch))
+                .execute(&mut *tx)
+                .await?;
+            commit(tx, head).await?;
+            continue;
+        }
+        let items = rows
+            .iter()
+            .map(indexed_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        insert(&mut tx, &items).await?;
+        let last = items.last().map(|i| i.id).unwrap_or_default();
+        sqlx::query(
+            "UPDATE search_pending SET after_id = $1, \
+             remaining = CASE WHEN remaining > $2 THEN remaining - $2 ELSE 0 END WHERE batch_id = $3",
+        )
+        .bind(enc(last))
+        .bind(items.len() as i64)
+        .bind(enc(batch))
+        .execute(&mut *tx)
+        .await?;
+        commit(tx, head).await?;
+        return Ok(items.len());
+    }
+}
+
+/// How many new subjects of published batches are not yet searchable.
+pub(super) async fn pending(db: &Inner) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM search_pending",
+        )
+        .fetch_one(&db.pool)
+        .await?,
+    )
+}
+
+fn indexed_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Indexed> {
+    let former: sqlx::types::Json<Vec<String>> = r.try_get("former_names")?;
+    let kind: String = r.try_get("kind")?;
+    Ok(Indexed::from_names(
+        dec(r.try_get("id")?),
+        SubjectKind::parse(&kind).is_some_and(SubjectKind::is_person),
+        &r.try_get::<String, _>("name")?,
+        &former.0,
+    ))
+}
+
+/// The gram a query is read through (its unigram, or its rarest bigram, from `gram_counts` in
+/// one statement) and that gram's count among the subjects asked for. `None` when a gram has
+/// no posting at all (nothing can match).
+async fn chosen_gram(db: &Inner, s: &SubjectSearch, folded: &str) -> Result<Option<(String, i64)>> {
+    let grams = query_grams(folded);
+    let mut q =
+        QueryBuilder::<Db>::new("SELECT gram, total, persons FROM gram_counts WHERE gram IN (");
+    let mut sep = q.separated(", ");
+    for g in &grams {
+        sep.push_bind(g.clone());
+    }
+    q.push(")");
+    let rows = q.build().fetch_all(&db.pool).await?;
+    if rows.len() < grams.len() {
+        return Ok(None);
+    }
+    let mut best: Option<(String, i64)> = None;
+    for r in &rows {
+        let total: i64 = r.try_get("total")?;
+        let persons: i64 = r.try_get("persons")?;
+        let n = match (s.bodies_only, s.persons_only) {
+            (true, _) => total - persons,
+            (false, true) => persons,
+            (false, false) => total,
+        };
+        if best.as_ref().is_none_or(|(_, b)| n < *b) {
+            best = Some((r.try_get("gram")?, n));
+        }
+    }
+    Ok(best.filter(|(_, n)| *n > 0))
+}
+
+/// The FROM and WHERE of a search read through `gram`.
+fn push_from_where(q: &mut QueryBuilder<'_, Db>, s: &SubjectSearch, folded: &str, gram: &str) {
+    let filtered = s.kind.is_some() || s.region_prefix.is_some();
+    q.push(" FROM subject_grams g JOIN subject_search f ON f.sk = g.sk");
+    if filtered {
+        q.push(" JOIN subjects s ON s.id = f.subject_id");
+    }
+    q.push(" WHERE g.gram = ").push_bind(gram.to_string());
+    if s.bodies_only {
+        q.push(" AND NOT g.person");
+    } else if s.persons_only {
+        q.push(" AND g.person");
+    }
+    // One or two characters are their own gram: the posting list is the answer.
     if folded.chars().count() > 2 {
-        q.push(" AND EXISTS (SELECT 1 FROM subject_search f WHERE f.subject_id = s.id AND f.folded LIKE ")
+        q.push(" AND f.folded LIKE ")
             .push_bind(format!("%{}%", escape_like(folded)))
-            .push(" ESCAPE '\\')");
+            .push(" ESCAPE '\\'");
     }
     if let Some(k) = s.kind {
         q.push(" AND s.kind = ").push_bind(k.as_str());
-    }
-    if s.bodies_only {
-        q.push(" AND s.kind NOT IN ('civil_servant', 'individual')");
-    }
-    if s.persons_only {
-        q.push(" AND s.kind IN ('civil_servant', 'individual')");
     }
     if let Some(p) = &s.region_prefix {
         q.push(" AND s.region LIKE ")
@@ -240,56 +403,61 @@ fn push_where(q: &mut QueryBuilder<'_, Db>, s: &SubjectSearch, folded: &str, gra
     }
 }
 
-/// A search: the page, and the total when `count`.
+/// A search: the page (shortest names first), and the total when `count`.
 pub(super) async fn search(db: &Inner, s: &SubjectSearch, count: bool) -> Result<SubjectPage> {
     let folded = search_fold(&s.text);
     let mut page = SubjectPage {
         folded: folded.clone(),
+        index_pending: pending(db).await?,
         ..Default::default()
     };
     if folded.is_empty() {
         return Ok(page);
     }
-    let Some(grams) = chosen_grams(db, &folded).await? else {
+    let Some((gram, listed)) = chosen_gram(db, s, &folded).await? else {
         return Ok(page);
     };
     if count {
-        let plain = grams.len() == 1
-            && folded.chars().count() <= 2
-            && s.kind.is_none()
-            && s.region_prefix.is_none()
-            && !s.persons_only;
-        let open: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM batches WHERE state IN ('importing', 'failing'))",
-        )
-        .fetch_one(&db.pool)
-        .await?;
-        page.total = if plain && !open {
-            // The posting list's length, from the primary key alone.
-            let sql = if s.bodies_only {
-                "SELECT COUNT(*) FROM subject_grams WHERE gram = $1 AND NOT person"
-            } else {
-                "SELECT COUNT(*) FROM subject_grams WHERE gram = $1"
-            };
-            sqlx::query_scalar(sql)
-                .bind(&grams[0])
-                .fetch_one(&db.pool)
-                .await?
+        let exact_list =
+            folded.chars().count() <= 2 && s.kind.is_none() && s.region_prefix.is_none();
+        page.total = if exact_list {
+            listed
         } else {
-            let mut q = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM subjects s");
-            push_where(&mut q, s, &folded, &grams);
-            q.build_query_scalar().fetch_one(&db.pool).await?
+            let mut q = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM (SELECT 1");
+            push_from_where(&mut q, s, &folded, &gram);
+            q.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") t");
+            let n: i64 = q.build_query_scalar().fetch_one(&db.pool).await?;
+            page.more_than = n > COUNT_CAP;
+            n.min(COUNT_CAP)
         };
         if page.total == 0 {
             return Ok(page);
         }
     }
     let limit = if s.limit <= 0 { 50 } else { s.limit.min(1000) };
-    let mut q = QueryBuilder::<Db>::new("SELECT s.* FROM subjects s");
-    push_where(&mut q, s, &folded, &grams);
-    q.push(" ORDER BY s.name, s.id LIMIT ").push_bind(limit);
+    let mut q = QueryBuilder::<Db>::new("SELECT f.subject_id");
+    push_from_where(&mut q, s, &folded, &gram);
+    q.push(" ORDER BY g.rank, g.sk LIMIT ").push_bind(limit);
     q.push(" OFFSET ").push_bind(s.offset.max(0));
+    let ids: Vec<UuidCol> = q.build_query_scalar().fetch_all(&db.pool).await?;
+    if ids.is_empty() {
+        return Ok(page);
+    }
+    let mut q = QueryBuilder::<Db>::new("SELECT * FROM subjects WHERE id IN (");
+    let mut sep = q.separated(", ");
+    for id in &ids {
+        sep.push_bind(*id);
+    }
+    q.push(")");
     let rows = q.build().fetch_all(&db.pool).await?;
-    page.subjects = rows.iter().map(subject_from_row).collect::<Result<_>>()?;
+    let mut found: std::collections::HashMap<Uuid, Subject> = rows
+        .iter()
+        .map(subject_from_row)
+        .map(|r| r.map(|s| (s.id, s)))
+        .collect::<Result<_>>()?;
+    page.subjects = ids
+        .into_iter()
+        .filter_map(|id| found.remove(&dec(id)))
+        .collect();
     Ok(page)
 }

@@ -298,10 +298,8 @@ impl SubjectStore for Inner {
                 .push_bind(format!("{}%", escape_like(p)));
             q.push(" ESCAPE '\\'");
         }
-        if let Some(n) = &f.name_contains {
-            q.push(" AND name LIKE ")
-                .push_bind(format!("%{}%", escape_like(n)));
-            q.push(" ESCAPE '\\'");
+        if let Some(n) = &f.name_exact {
+            q.push(" AND name = ").push_bind(n.clone());
         }
         let limit = if f.limit <= 0 { 100 } else { f.limit.min(1000) };
         q.push(" ORDER BY name, id LIMIT ").push_bind(limit);
@@ -312,6 +310,14 @@ impl SubjectStore for Inner {
 
     async fn search_subjects(&self, q: &SubjectSearch) -> Result<SubjectPage> {
         super::search::search(self, q, true).await
+    }
+
+    async fn index_published_subjects(&self, step: i64) -> Result<usize> {
+        super::search::index_published(self, step).await
+    }
+
+    async fn search_index_pending(&self) -> Result<i64> {
+        super::search::pending(self).await
     }
 
     async fn count_subjects(&self) -> Result<i64> {

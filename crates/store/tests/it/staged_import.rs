@@ -508,12 +508,11 @@ both_backends!(
             BatchState::Failed
         );
         assert!(s.subject_by_uscc(NEW_USCC).await.unwrap().is_none());
-        // The new subject's search rows, written as the batch went to publication, went
-        // with it.
+        // No search rows were left behind (they are written only after publication).
         assert_eq!(
             db.scalar_i64(
                 "SELECT COUNT(*) FROM subject_grams g WHERE NOT EXISTS \
-                 (SELECT 1 FROM subjects s WHERE s.id = g.subject_id)"
+                 (SELECT 1 FROM subject_search f WHERE f.sk = g.sk)"
             )
             .await,
             0

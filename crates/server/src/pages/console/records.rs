@@ -339,6 +339,10 @@ pub async fn subjects(
             .filter(|s| in_reach(s)),
         None => None,
     };
+    let index_pending = match text.is_empty() {
+        true => 0,
+        false => state.store.search_index_pending().await.unwrap_or(0),
+    };
     let nonpublic = caller.has(P::RecordsReadNonpublic);
     let records = match &selected {
         Some(s) => {
@@ -371,6 +375,7 @@ pub async fn subjects(
         }
         @if !text.is_empty() {
             p.hint { "找到 " (found.len()) " 个主体（仅限本辖区）。" }
+            (crate::pages::index_lag_notice(index_pending))
             div.table-wrap { table {
                 thead { tr { th { "名称" } th { "类型" } th { "统一社会信用代码 / 证件号码" } th { "所属地区" } } }
                 tbody {

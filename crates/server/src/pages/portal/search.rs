@@ -70,6 +70,10 @@ struct Found {
     pages: i64,
     /// More persons matched than were checked for public information.
     persons_capped: bool,
+    /// New subjects not yet in the name index.
+    index_pending: i64,
+    /// More bodies match than were counted.
+    more_than: bool,
 }
 
 /// The subjects the portal shows for a query, page `page` (from 1). A person is shown only
@@ -156,6 +160,8 @@ async fn find(state: &AppState, q: &str, page: i64) -> Result<Found, crate::erro
         })
         .await?;
     found.total = listed.total + near.len() as i64;
+    found.index_pending = listed.index_pending;
+    found.more_than = listed.more_than;
     found.pages = ((listed.total + MAX_RESULTS as i64 - 1) / MAX_RESULTS as i64).max(1);
     if page == 1 {
         found.hits = near;
@@ -286,13 +292,15 @@ pub async fn search(
             @if id_like {
                 div.notice.info role="status" { "为保护个人信息，公众查询不支持按居民身份证号码查询，请输入主体名称或统一社会信用代码。" }
             } @else if !q.is_empty() {
+                (crate::pages::index_lag_notice(found.index_pending))
                 @if found.total == 0 {
                     div.notice.info role="status" #no-results {
                         "未找到与“" (shown_q) "”相符的信用主体。请检查名称或代码，或输入名称中的关键字再试。"
                     }
                 } @else {
                     p.hint role="status" #found {
-                        "找到 " span #found-total { (found.total) } " 个信用主体"
+                        "找到 " @if found.more_than { "超过 " } span #found-total { (found.total) } " 个信用主体"
+                        @if found.more_than { "（请输入更完整的名称以缩小范围）" }
                         @if found.pages > 1 { "，第 " (page) " / " (found.pages) " 页" }
                         @if found.persons_capped { "（自然人仅核对前 " (PERSONS_CHECKED) " 个同名者，请输入更完整的姓名）" }
                         @if found.pages > MAX_PAGE { "（仅可翻阅前 " (MAX_PAGE) " 页，请输入更完整的名称）" }

@@ -8,8 +8,6 @@ impl Writer {
     /// in one short transaction.
     pub(super) async fn publish(&mut self, unknown_columns: Vec<String>) -> Result<Batch> {
         self.still_open()?;
-        // Searchable the moment it is published.
-        self.flush_index().await?;
         let batch_id = self.batch.id;
         let group = self.next_group();
         let mut conn = self.connection().await?;
@@ -115,6 +113,8 @@ impl Writer {
         batch.unknown_columns = unknown_columns;
         batch.state = BatchState::Committed;
         write_batch_row(&mut tx, &batch, false).await?;
+        // Its new subjects become searchable shortly after (`search::index_published`).
+        super::super::search::queue_batch(&mut tx, batch_id, batch.subjects_created).await?;
         append(
             &mut tx,
             &mut head,
