@@ -31,6 +31,8 @@
 //   k  a submitting department's day (done by the office for a department): the type's XLSX template,
 //      pre-check of a file with broken rows (counts, nothing stored), confirm, 我的报送批次;
 //      承诺公示 at 390 px
+//   l  the credit office's list work: 认定 (the body picked from its list) → 开始公示 on a new entry;
+//      the demo entry whose publicity has ended → 生效 → 移出
 // Each step prints one PASS/FAIL line; screenshots go to CX_OUT/NN-name.png.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -922,6 +924,73 @@ await step(
     await shot(phone.page, 'phone-portal-commitments');
   },
   () => [office.page, phone.page],
+);
+
+await step(
+  'l',
+  'the credit office\'s list work: 认定 a new 重点关注名单 entry and start its publicity; the demo entry whose publicity has ended to 生效, then 移出',
+  async () => {
+    const { page, guard } = office;
+    if (!state.loggedIn) {
+      await consoleLogin(page, guard, staff);
+      state.loggedIn = true;
+    }
+    assert.ok(FIX.propose, 'the demo has no enterprise on no list');
+    assert.ok(FIX.waiting, 'the demo has no entry waiting for 生效');
+    page.on('dialog', (d) => d.accept());
+    // 认定: the form, the recognising body picked from its list (name and code).
+    await open(page, guard, '/console/lists', 'console lists');
+    await page.locator('#propose summary').click();
+    await page.locator('#p-list').selectOption('watch_list');
+    await page.fill('#p-subject', FIX.propose.uscc);
+    await page.fill('#p-standard', '一年内受到三次以上行政处罚');
+    await page.fill('#p-basis', '《江苏省社会信用条例》第三十二条');
+    const body = await page.locator('#p-body-list option').first().getAttribute('value');
+    assert.ok(body && /[0-9A-Z]{18}$/.test(body), `the body list offers ${JSON.stringify(body)}`);
+    await page.fill('#p-body', body);
+    await page.fill('#p-evidence', '常市监罚〔2026〕101号\n常市监罚〔2026〕102号');
+    await shot(page, 'console-list-propose');
+    await Promise.all([
+      page.waitForEvent('load', { timeout: TIMEOUT }),
+      page.click('button[data-api="/console/lists/propose"]'),
+    ]);
+    await settle(page);
+    guard.clean('after 认定');
+    // The new entry, by the subject's name, in the proposed entries.
+    await open(page, guard, '/console/lists?status=proposed', 'console lists (proposed)');
+    const link = page.locator('table a', { hasText: FIX.propose.name }).first();
+    await link.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await Promise.all([page.waitForEvent('load'), link.click()]);
+    await settle(page);
+    assert.match(await page.locator('main').innerText(), /拟列入/);
+    await page.fill('#n-pub', '常信公〔2026〕8号');
+    await Promise.all([page.waitForEvent('load', { timeout: TIMEOUT }), page.click('button[data-done="已开始公示"]')]);
+    await settle(page);
+    guard.clean('after 开始公示');
+    let text = await page.locator('main').innerText();
+    assert.match(text, /公示中/, 'the entry is not in publicity');
+    assert.ok(text.includes('常信公〔2026〕8号'));
+    await shot(page, 'console-list-publicity');
+    // 生效 of the entry whose publicity has ended, then 移出.
+    await open(page, guard, `/console/lists/${FIX.waiting.id}`, 'console entry waiting for 生效');
+    await page.fill('#n-eff', '常信决〔2026〕3号');
+    await Promise.all([page.waitForEvent('load', { timeout: TIMEOUT }), page.click('button[data-done="已生效"]')]);
+    await settle(page);
+    guard.clean('after 生效');
+    text = await page.locator('main').innerText();
+    assert.match(text, /已生效/, 'the entry did not take effect');
+    await shot(page, 'console-list-effective');
+    await page.locator('#n-reason').selectOption({ index: 0 });
+    await page.fill('#n-rm', '常信撤〔2026〕1号');
+    await Promise.all([page.waitForEvent('load', { timeout: TIMEOUT }), page.click('button[data-done="已移出"]')]);
+    await settle(page);
+    guard.clean('after 移出');
+    text = await page.locator('main').innerText();
+    assert.match(text, /已移出/, 'the entry was not removed');
+    assert.doesNotMatch(text, /watch_list|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}/, 'the entry page shows a code or a UUID');
+    await shot(page, 'console-list-removed');
+  },
+  () => office.page,
 );
 
 // g is checked on every page load inside the steps above; its own line sums it up, after a

@@ -323,7 +323,7 @@ fn masked_rows(batch: &Batch, rows: Vec<RejectedRow>) -> Vec<RejectedRow> {
             reasons: r
                 .reasons
                 .iter()
-                .map(|x| id_number::mask_in_text(x).into_owned())
+                .map(|x| id_number::mask_in_text(intake::rejects::reason_text(x)).into_owned())
                 .collect(),
         })
         .collect()

@@ -339,8 +339,82 @@ async fn list_entries(
                 .map_err(|e| anyhow!(e.to_string()))?;
         }
     }
+    // One entry whose publicity has ended, waiting for the credit office's 生效 decision (the
+    // console's daily work: the browser test takes it to 生效 and 移出).
+    if let Some(&i) = negative
+        .iter()
+        .find(|i| enterprise(i) && !black.contains(i))
+    {
+        waiting_entry(store, data, &joint, cal, today, i, ids).await?;
+    }
     // The credit office and the departments have worked the cases since, as they would have.
     closed_loop::play(store, ACTOR, joint.closed_loop(), cal, today).await?;
+    Ok(())
+}
+
+/// A 重点关注名单 entry of subject `i`, proposed three weeks ago, its 7-working-day publicity
+/// over: waiting for 生效.
+async fn waiting_entry(
+    store: &dyn Store,
+    data: &DemoData,
+    joint: &chengxin_domain::lists::JointCatalog,
+    cal: &chengxin_domain::calendar::WorkCalendar,
+    today: chrono::NaiveDate,
+    i: usize,
+    ids: &[Uuid],
+) -> Result<()> {
+    use chengxin_domain::lists::{EntryAction, ListEntry, Proposal};
+    let list = joint
+        .list("watch_list")
+        .ok_or_else(|| anyhow!("名单“watch_list”不存在"))?;
+    let subject = data
+        .subjects
+        .get(i)
+        .ok_or_else(|| anyhow!("演示数据引用了不存在的主体 {i}"))?;
+    let subject_id = *ids.get(i).ok_or_else(|| anyhow!("主体顺序错误"))?;
+    let existing = store
+        .list_entries(&chengxin_store::ListEntryFilter {
+            list_code: Some("watch_list".into()),
+            subject_id: Some(subject_id),
+            ..Default::default()
+        })
+        .await?;
+    if !existing.is_empty() {
+        return Ok(());
+    }
+    let body = data
+        .subjects
+        .iter()
+        .find(|s| s.name == "常州市市场监督管理局")
+        .ok_or_else(|| anyhow!("认定部门“常州市市场监督管理局”不是演示机关"))?;
+    let proposed = cal
+        .add_working_days(today - chrono::Days::new(21), 1)
+        .map_err(|e| anyhow!(e.to_string()))?;
+    let e = ListEntry::propose(
+        list,
+        Proposal {
+            subject_key: subject_id.to_string(),
+            subject_name: subject.name.clone(),
+            standard: "一年内受到三次以上行政处罚".into(),
+            basis: "《江苏省社会信用条例》第三十二条".into(),
+            recognised_by: body.name.clone(),
+            recognised_by_uscc: body.uscc.clone(),
+            evidence: vec![format!("常信认〔{}〕{}号", today.format("%Y"), i)],
+        },
+        proposed,
+    )
+    .map_err(|e| anyhow!(e.to_string()))?
+    .apply(list, EntryAction::StartPublicity, proposed, None, cal)
+    .map_err(|e| anyhow!(e.to_string()))?;
+    let row = chengxin_app::lists::entry_row(
+        Uuid::now_v7(),
+        subject_id,
+        &e,
+        1,
+        chengxin_store::changelog::now(),
+    )
+    .map_err(|e| anyhow!(e.to_string()))?;
+    store.create_list_entry(ACTOR, &row).await?;
     Ok(())
 }
 

@@ -52,6 +52,22 @@ pub fn reason_parts(reason: &str) -> (&str, &str) {
     (code.unwrap_or(message), message)
 }
 
+/// A kept reason as people read it (error reports, the console, the pre-check): `列：消息`,
+/// without the stable code the tally keeps — messages end in Chinese (issue 17).
+pub fn reason_text(reason: &str) -> &str {
+    match reason.strip_suffix('〕').and_then(|r| r.rsplit_once('〔')) {
+        Some((text, code))
+            if !code.is_empty()
+                && code
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') =>
+        {
+            text
+        }
+        _ => reason,
+    }
+}
+
 /// A batch stopped as the wrong file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WrongFile {
@@ -164,6 +180,14 @@ mod tests {
             judge_after: 10,
             stop_percent: 90,
         }
+    }
+
+    #[test]
+    fn reason_text_drops_only_a_code() {
+        assert_eq!(reason_text("决定日期：日期不存在〔bad_date〕"), "决定日期：日期不存在");
+        assert_eq!(reason_text("缺少主体〔no_subject〕"), "缺少主体");
+        assert_eq!(reason_text("依据《条例》〔第三条〕"), "依据《条例》〔第三条〕");
+        assert_eq!(reason_text("无代码"), "无代码");
     }
 
     #[test]
