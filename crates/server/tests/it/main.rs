@@ -12,6 +12,7 @@ mod checks;
 mod clerk;
 mod closed_loop;
 mod commitments;
+mod work_items;
 mod console;
 mod console_work;
 mod control_chars;
