@@ -348,10 +348,11 @@ impl WorkTypes {
     }
 
     /// The types opened automatically by `measure`.
-    pub fn opened_by<'a>(&'a self, measure: &'a str) -> impl Iterator<Item = &'a WorkType> + 'a {
+    pub fn opened_by(&self, measure: &str) -> Vec<&WorkType> {
         self.types
             .iter()
-            .filter(move |t| t.opened_by_measure.as_deref() == Some(measure))
+            .filter(|t| t.opened_by_measure.as_deref() == Some(measure))
+            .collect()
     }
 
     /// The Chinese name of a type (the code itself if unknown).
