@@ -15,12 +15,12 @@ use serde_json::json;
 
 /// 常州 bodies (fictional, valid codes): the owner (a city bureau), a co-handling bureau, the
 /// audit bureau, the credit office's body, a body on a list; 溧阳 (a sibling county) bodies.
-const OWNER: &str = "11320400MB0000043F";
-const CO_UNIT: &str = "11320400MB0000051A";
-const AUDIT: &str = "11320400MB000006X2";
+const OWNER: &str = "11320400MC0001015U";
+const CO_UNIT: &str = "11320400MC0001023N";
+const AUDIT: &str = "11320400MC0001031H";
 const OFFICE_BODY: &str = "11320400MB0000003B";
-const LISTED: &str = "11320400MB00000782";
-const LIYANG: &str = "11320481MB00000867";
+const LISTED: &str = "11320400MC000104X9";
+const LIYANG: &str = "11320481MC0001058K";
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -91,6 +91,24 @@ async fn story(t: TestApp) {
     let sibling_body = t
         .session_for(Role::SubmittingDepartment, "320481", Some(LIYANG))
         .await;
+
+    // The co-handling bureau is a registered body (its name comes from there).
+    store
+        .create_subject(
+            "test",
+            NewSubject {
+                kind: Some(chengxin_domain::subjects::SubjectKind::GovBody),
+                name: "常州市某协办局".into(),
+                uscc: Some(CO_UNIT.into()),
+                id_hash: None,
+                id_masked: None,
+                region: Some("320400".into()),
+                parent_id: None,
+                former_names: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
 
     // ---- bad input: each refused with its code, nothing written ----
     let mut bad = Vec::new();
@@ -282,7 +300,7 @@ async fn story(t: TestApp) {
         .unwrap();
     assert_eq!((r.reminders, r.escalations), (0, 1), "{r:?}");
     let (_, inbox) = t.call("GET", "/api/v1/notifications", &owner, None).await;
-    let titles: Vec<&str> = inbox
+    let titles: Vec<&str> = inbox["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -366,8 +384,9 @@ async fn story(t: TestApp) {
         )
         .await
         .unwrap();
+    let lists_office = t.session_for(Role::CreditOffice, "320400", None).await;
     let (s, e) = t
-        .call("POST", "/api/v1/lists/serious_dishonest/entries", &office,
+        .call("POST", "/api/v1/lists/serious_dishonest/entries", &lists_office,
             Some(json!({"subject_id": subject.id, "standard": "拒不履行生效判决", "basis": "《江苏省社会信用条例》", "recognised_by": "常州市发展和改革委员会", "recognised_by_uscc": "11320400MB00000002"})))
         .await;
     assert_eq!(s, StatusCode::OK, "{e}");
@@ -376,7 +395,7 @@ async fn story(t: TestApp) {
         .call(
             "POST",
             &act,
-            &office,
+            &lists_office,
             Some(json!({"action": "start_publicity", "expected_version": 1})),
         )
         .await;
@@ -386,7 +405,7 @@ async fn story(t: TestApp) {
         .call(
             "POST",
             &act,
-            &office,
+            &lists_office,
             Some(json!({"action": "take_effect", "expected_version": 2})),
         )
         .await;
@@ -540,7 +559,7 @@ async fn story(t: TestApp) {
     let (_, inbox) = t
         .call("GET", "/api/v1/notifications", &sibling_office, None)
         .await;
-    assert_eq!(inbox.as_array().unwrap().len(), 0, "{inbox}");
+    assert_eq!(inbox["items"].as_array().unwrap().len(), 0, "{inbox}");
 
     // ---- the console ----
     let page = |uri: String, cred: Cred| {
