@@ -458,8 +458,18 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     ]);
     // Work items (督办事项, issue 19).
     t.extend([
-        r(g.clone(), "/api/v1/work-items", AnyOf(work::HANDLERS), get(work::queue)),
-        r(p.clone(), "/api/v1/work-items", AnyOf(work::HANDLERS), post(work::open)),
+        r(
+            g.clone(),
+            "/api/v1/work-items",
+            AnyOf(work::HANDLERS),
+            get(work::queue),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/work-items",
+            AnyOf(work::HANDLERS),
+            post(work::open),
+        ),
         r(
             g.clone(),
             "/api/v1/work-items.xlsx",

@@ -67,13 +67,13 @@ pub use concern::rights::{
 pub use concern::staff::{
     EmploymentPut, PersonPut, StaffImportCounts, StaffStore, TrainingPut, TrainingRow,
 };
-pub use concern::work_items::{
-    WorkChange, WorkEventRow, WorkFileRow, WorkFilter, WorkItemRow, WorkItemStore, WorkMark,
-    WorkPartyRow,
-};
 pub use concern::subjects::{
     NewEmployment, NewSubject, SubjectFilter, SubjectPage, SubjectSearch, SubjectStore,
     SubjectUpdate,
+};
+pub use concern::work_items::{
+    WorkChange, WorkEventRow, WorkFileRow, WorkFilter, WorkItemRow, WorkItemStore, WorkMark,
+    WorkPartyRow,
 };
 pub use error::{Result, StoreError};
 

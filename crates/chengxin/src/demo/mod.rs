@@ -21,12 +21,12 @@
 mod agreement;
 mod closed_loop;
 pub mod commitments;
-pub mod work_items;
 mod gen;
 mod staff;
 mod tables;
 #[cfg(test)]
 mod tests;
+pub mod work_items;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -432,8 +432,10 @@ async fn walk(t: TestApp) {
             "POST",
             "/api/v1/work-items",
             &wujin,
-            Some(json!({"kind": "audit_finding", "title": "武进某审计发现", "owner_uscc": WUJIN_DEPT,
-                "owner_name": "武进某局", "content": "资金滞留", "deadline": "2025-09-30"})),
+            Some(
+                json!({"kind": "audit_finding", "title": "武进某审计发现", "owner_uscc": WUJIN_DEPT,
+                "owner_name": "武进某局", "content": "资金滞留", "deadline": "2025-09-30"}),
+            ),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
