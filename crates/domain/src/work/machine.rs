@@ -141,7 +141,7 @@ impl WorkItem {
                 opened: self.opened_on,
             });
         }
-        if !a.from.iter().any(|f| *f == self.state) {
+        if !a.from.contains(&self.state) {
             return Err(WorkError::IllegalStep {
                 state: t.state_name(&self.state).to_string(),
                 action: a.name.clone(),

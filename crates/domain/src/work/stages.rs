@@ -34,7 +34,7 @@ impl Stage {
         }
     }
 
-    pub fn label<'a>(self, t: &'a WorkType) -> &'a str {
+    pub fn label(self, t: &WorkType) -> &str {
         match self {
             Self::Reminder => "到期提醒",
             Self::Escalation(i) => t

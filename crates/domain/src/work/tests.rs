@@ -258,12 +258,9 @@ proptest! {
             let Some(action) = t.actions.get(a % t.actions.len()) else { continue };
             let choice = action.choices.get(ch).map(|c| c.code.as_str());
             let was_final = item.is_final(t);
-            match item.apply(t, &step(&action.code, choice, day), day, &c) {
-                Ok(next) => {
-                    prop_assert!(!was_final);
-                    item = next.item;
-                }
-                Err(_) => {}
+            if let Ok(next) = item.apply(t, &step(&action.code, choice, day), day, &c) {
+                prop_assert!(!was_final);
+                item = next.item;
             }
             prop_assert!(item.reopens <= t.max_reopens);
             if item.is_final(t) {
