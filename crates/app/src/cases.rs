@@ -105,6 +105,8 @@ pub async fn follow_entry_with(
         })
         .await?;
     let entry_id = row.id.to_string();
+    // The measure 书面说明原因并限期整改: its rectification item, once per entry.
+    crate::work::from_lists::follow_logged(store, actor, row, &entry, today).await?;
     match entry.status {
         EntryStatus::Effective if existing.is_empty() => {
             let cases = match joint.initiate_for_entry(&entry_id, &entry, cal) {

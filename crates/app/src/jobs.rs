@@ -197,6 +197,30 @@ pub fn spawn_commitment_sweep(store: Arc<dyn Store>) -> JoinHandle<()> {
     })
 }
 
+/// The work items' deadline sweep (reminders and escalations), once a day (checked hourly).
+pub fn spawn_work_sweep(store: Arc<dyn Store>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut last: Option<NaiveDate> = None;
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let today = china_today();
+            if last == Some(today) {
+                continue;
+            }
+            match crate::work::sweep::sweep(store.as_ref(), today).await {
+                Ok(r) => {
+                    tracing::info!(target: crate::LOG_TARGET, looked_at = r.looked_at, reminders = r.reminders, escalations = r.escalations, failed = r.failed, "work item sweep");
+                    last = Some(today);
+                }
+                Err(e) => {
+                    tracing::warn!(target: crate::LOG_TARGET, error = %e, "work item sweep failed")
+                }
+            }
+        }
+    })
+}
+
 /// The server's background loops (index tail, expiry/reminders/retention, checkpoints),
 /// running until [`Jobs::stop`].
 pub struct Jobs {
@@ -215,6 +239,7 @@ impl Jobs {
             handles: vec![
                 spawn_webhook_deliveries(app.clone()),
                 spawn_commitment_sweep(store.clone()),
+                spawn_work_sweep(store.clone()),
                 spawn_index_tail(app),
                 spawn_expiry(store.clone(), retention_days),
                 spawn_batch_recovery(store.clone()),

@@ -6,6 +6,7 @@ mod bench_checks;
 mod bench_commitments;
 mod bench_responsibility;
 mod bench_search;
+mod bench_work_items;
 mod commands;
 mod config;
 mod demo;

@@ -28,6 +28,8 @@ pub(crate) async fn open_and_migrate(cfg: &Config) -> anyhow::Result<Arc<dyn Sto
     tracing::info!(target: crate::LOG_TARGET, db = %chengxin_store::redact_url(&cfg.db_url), "opening database");
     let store = chengxin_store::open(&cfg.db_url).await?;
     let catalog = Catalog::default_checked().map_err(CliError::from)?;
+    // The work-item types (data/work/types.toml): a broken file stops the start here.
+    chengxin_app::work::check_types().map_err(|e| CliError::new(e.code(), e.to_string()))?;
     let signer = cfg.key_dir().signer_or_create()?;
     let report = store.migrate(catalog, &signer, "system:migrate").await?;
     tracing::info!(target: crate::LOG_TARGET, ?report, "database migrated");

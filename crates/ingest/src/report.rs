@@ -229,6 +229,52 @@ pub fn write_error_report_xlsx(
     wb.save_to_buffer().map_err(xlsx_err)
 }
 
+/// A plain table as one XLSX sheet (an export: a work-item queue, an overview): every cell
+/// text (`@`), formula-neutralised ([`neutralise`]) and clipped to Excel's cell limit, the
+/// header bold and frozen.
+pub fn write_table_xlsx(
+    sheet: &str,
+    headers: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, ReportError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let text = Format::new().set_num_format("@");
+    let bold = Format::new().set_bold().set_num_format("@");
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet).map_err(xlsx_err)?;
+    let too_wide = || ReportError {
+        message: format!("列数过多（{}列），无法写入 XLSX", headers.len()),
+    };
+    for (c, h) in headers.iter().enumerate() {
+        let col = u16::try_from(c).map_err(|_| too_wide())?;
+        ws.set_column_format(col, &text).map_err(xlsx_err)?;
+        ws.set_column_width(col, 18).map_err(xlsx_err)?;
+        ws.write_string_with_format(0, col, clip(&neutralise(h)), &bold)
+            .map_err(xlsx_err)?;
+    }
+    ws.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+    let mut r: u64 = 0;
+    for row in rows {
+        r += 1;
+        if r >= XLSX_MAX_ROWS {
+            return Err(ReportError {
+                message: format!("超过 {} 行，无法写入一个 XLSX 工作表", XLSX_MAX_ROWS - 1),
+            });
+        }
+        let row_num = u32::try_from(r).map_err(|_| too_wide())?;
+        for (c, cell) in row.iter().enumerate() {
+            if cell.is_empty() {
+                continue;
+            }
+            let col = u16::try_from(c).map_err(|_| too_wide())?;
+            ws.write_string_with_format(row_num, col, clip(&neutralise(cell)), &text)
+                .map_err(xlsx_err)?;
+        }
+    }
+    wb.save_to_buffer().map_err(xlsx_err)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

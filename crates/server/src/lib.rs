@@ -177,6 +177,12 @@ impl std::ops::Deref for ServerState {
         routes::notifications::read,
         routes::notifications::webhook,
         routes::notifications::set_webhook,
+        routes::work::open,
+        routes::work::queue,
+        routes::work::export,
+        routes::work::get,
+        routes::work::step,
+        routes::work::types,
     ),
     components(schemas(
         error::ErrorBody,
@@ -186,7 +192,10 @@ impl std::ops::Deref for ServerState {
         chengxin_app::commitments::CommitmentRequest,
         chengxin_app::commitments::MilestoneInput,
         chengxin_app::commitments::CommitmentStepRequest,
-        chengxin_app::notify::webhook::WebhookRequest
+        chengxin_app::notify::webhook::WebhookRequest,
+        chengxin_app::work::OpenRequest,
+        chengxin_app::work::StepRequest,
+        chengxin_app::work::Attachment
     )),
     modifiers(&SecurityAddon)
 )]

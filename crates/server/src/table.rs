@@ -14,7 +14,7 @@ use crate::routes::{
     admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, portal_pages,
     records, reference, rights, session, staff, subjects,
 };
-use crate::routes::{commitments, notifications};
+use crate::routes::{commitments, notifications, work};
 use crate::AppState;
 
 fn r(
@@ -455,6 +455,40 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 post(credit_reports::verify),
             ),
         ),
+    ]);
+    // Work items (督办事项, issue 19).
+    t.extend([
+        r(
+            g.clone(),
+            "/api/v1/work-items",
+            AnyOf(work::HANDLERS),
+            get(work::queue),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/work-items",
+            AnyOf(work::HANDLERS),
+            post(work::open),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/work-items.xlsx",
+            AnyOf(work::HANDLERS),
+            get(work::export),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/work-items/{id}",
+            AnyOf(work::HANDLERS),
+            get(work::get),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/work-items/{id}/steps",
+            AnyOf(work::HANDLERS),
+            post(work::step),
+        ),
+        r(g.clone(), "/api/v1/work-item-types", Open, get(work::types)),
     ]);
     // Commitments (承诺) and notifications (issue 18).
     t.extend([

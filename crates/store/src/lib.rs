@@ -71,6 +71,10 @@ pub use concern::subjects::{
     NewEmployment, NewSubject, SubjectFilter, SubjectPage, SubjectSearch, SubjectStore,
     SubjectUpdate, SEARCH_INDEX_STEP,
 };
+pub use concern::work_items::{
+    WorkChange, WorkEventRow, WorkFileRow, WorkFilter, WorkItemRow, WorkItemStore, WorkMark,
+    WorkPartyRow,
+};
 pub use error::{Result, StoreError};
 
 /// The storage interface: the sum of the per-concern traits (one per file under `concern/`),
@@ -95,6 +99,7 @@ pub trait Store:
     + StaffStore
     + NotificationStore
     + CommitmentStore
+    + WorkItemStore
     + Send
     + Sync
     + 'static
@@ -119,6 +124,7 @@ impl<T> Store for T where
         + StaffStore
         + NotificationStore
         + CommitmentStore
+        + WorkItemStore
         + Send
         + Sync
         + 'static
@@ -134,7 +140,7 @@ pub mod prelude {
         ListStore, LogStore, MetaStore, RecordStore, RightsStore, SessionStore, Store,
         SubjectStore,
     };
-    pub use crate::{CommitmentStore, NotificationStore};
+    pub use crate::{CommitmentStore, NotificationStore, WorkItemStore};
 }
 
 /// The tracing target of the database driver's own events (statements, slow queries,

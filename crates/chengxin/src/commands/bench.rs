@@ -1,4 +1,4 @@
-//! `chengxin bench import|checks|search|responsibility|commitments`: the benchmarks (see
+//! `chengxin bench import|checks|search|responsibility|commitments|work-items`: the benchmarks (see
 //! BENCHMARKS.md).
 
 use std::path::PathBuf;
@@ -83,6 +83,17 @@ pub(crate) enum BenchOp {
         #[arg(long)]
         pg: Option<String>,
     },
+    /// Work items (督办事项, issue 19): the queues' first page and the daily deadline sweep
+    /// over N items, SQLite and (with --pg) PostgreSQL.
+    WorkItems {
+        #[arg(long, default_value_t = 1_000_000)]
+        items: u64,
+        #[arg(long, default_value = "./chengxin-data/bench")]
+        dir: PathBuf,
+        /// PostgreSQL URL (a fresh schema is created and dropped).
+        #[arg(long)]
+        pg: Option<String>,
+    },
 }
 
 pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
@@ -150,6 +161,11 @@ pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
             pg,
         } => {
             let report = crate::bench_commitments::run(*milestones, dir, pg.as_deref()).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchOp::WorkItems { items, dir, pg } => {
+            let report = crate::bench_work_items::run(*items, dir, pg.as_deref()).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(ExitCode::SUCCESS)
         }

@@ -26,6 +26,7 @@ mod staff;
 mod tables;
 #[cfg(test)]
 mod tests;
+pub mod work_items;
 
 use std::collections::BTreeMap;
 use std::fmt;

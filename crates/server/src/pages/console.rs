@@ -23,6 +23,7 @@ mod rights;
 mod staff;
 mod statistics;
 mod submit;
+mod work;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -92,6 +93,9 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/staff/file", get(staff::file)),
         page("/console/commitments", get(commitments::list)),
         page("/console/commitments/{id}", get(commitments::detail)),
+        page("/console/work", get(work::list)),
+        page("/console/work/export.xlsx", get(work::export)),
+        page("/console/work/{id}", get(work::detail)),
         page("/console/inbox", get(inbox::inbox)),
         page("/console/webhook", get(inbox::webhook)),
     ]
@@ -257,6 +261,12 @@ const SECTIONS: &[(&str, &str, &str, Need)] = &[
         "承诺管理",
         "政府承诺、合同协议、公开承诺与信用承诺：履行节点、提醒督办、违约认定",
         Need::Any(&[P::CommitmentsManage, P::AssignmentsHandle]),
+    ),
+    (
+        "/console/work",
+        "督办事项",
+        "人大建议、政协提案、督查审计财政整改、限期整改：我的事项、本单位事项、本地区事项，导出 XLSX",
+        Need::Any(&[P::SupervisionManage, P::AssignmentsHandle]),
     ),
     (
         "/console/inbox",

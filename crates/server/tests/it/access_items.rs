@@ -426,6 +426,20 @@ async fn walk(t: TestApp) {
         let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         v["files"][0]["id"].as_str().unwrap().to_string()
     };
+    // A work item (督办事项, issue 19) of 武进's department, opened by 武进's credit office.
+    let (s, v) = t
+        .call(
+            "POST",
+            "/api/v1/work-items",
+            &wujin,
+            Some(
+                json!({"kind": "audit_finding", "title": "武进某审计发现", "owner_uscc": WUJIN_DEPT,
+                "owner_name": "武进某局", "content": "资金滞留", "deadline": "2025-09-30"}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let work_item = v["id"].as_str().unwrap().to_string();
     let notification = chengxin_app::notify::rows(&[chengxin_app::notify::Notice {
         to: vec![chengxin_app::notify::To::Office("320412".into())],
         region: "320412".into(),
@@ -743,6 +757,27 @@ async fn walk(t: TestApp) {
         "GET",
         "/console/commitments/{id}",
         format!("/console/commitments/{commitment}"),
+        None,
+        office(),
+    );
+    add(
+        "GET",
+        "/api/v1/work-items/{id}",
+        format!("/api/v1/work-items/{work_item}"),
+        None,
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/work-items/{id}/steps",
+        format!("/api/v1/work-items/{work_item}/steps"),
+        Some(json!({"action": "note", "text": "备注", "expected_version": 1})),
+        office(),
+    );
+    add(
+        "GET",
+        "/console/work/{id}",
+        format!("/console/work/{work_item}"),
         None,
         office(),
     );

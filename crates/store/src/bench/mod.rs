@@ -14,6 +14,7 @@
 //!   look-ups; [`count_logged_checks`]: whether every check reached the query log;
 //! - [`ResponsibilityFixture`]: the 责任回溯 benchmark's bodies, persons and employment periods.
 //! - [`CommitmentFixture`]: the commitment sweep benchmark's milestones (issue 18).
+//! - [`WorkFixture`]: the work-item benchmark's items (issue 19).
 
 mod baseline;
 mod commitments;
@@ -23,6 +24,7 @@ mod lookup;
 mod responsibility;
 mod scratch;
 mod search;
+mod work_items;
 
 pub use baseline::{sqlite_baseline, BareRow};
 pub use commitments::{CommitmentFixture, PER_COMMITMENT};
@@ -32,6 +34,7 @@ pub use lookup::{count_logged_checks, create_lookup_table, pgbench_lookup_script
 pub use responsibility::{BenchEmployment, BenchSubject, ResponsibilityFixture};
 pub use scratch::ScratchSchema;
 pub use search::SearchFixture;
+pub use work_items::{BenchWorkItem, WorkFixture};
 
 use sqlx::PgPool;
 

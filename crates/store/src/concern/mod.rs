@@ -17,3 +17,4 @@ pub mod reports;
 pub mod rights;
 pub mod staff;
 pub mod subjects;
+pub mod work_items;

@@ -89,6 +89,34 @@ const COVERED_ISSUE18: [Covered; 7] = [
     },
 ];
 
+/// Work items (issue 19).
+const COVERED_ISSUE19: [Covered; 4] = [
+    Covered {
+        entity_type: "work_item",
+        sql: "SELECT * FROM work_items",
+        id: uuid_id,
+        digest: |r| state_digest(&super::work_items::item_from_row(r)?),
+    },
+    Covered {
+        entity_type: "work_item_party",
+        sql: "SELECT * FROM work_item_parties",
+        id: super::work_items::party_id,
+        digest: |r| state_digest(&super::work_items::party_from_row(r)?),
+    },
+    Covered {
+        entity_type: "work_item_event",
+        sql: "SELECT * FROM work_item_events",
+        id: uuid_id,
+        digest: |r| state_digest(&super::work_items::event_from_row(r)?),
+    },
+    Covered {
+        entity_type: "work_item_file",
+        sql: "SELECT * FROM work_item_files",
+        id: uuid_id,
+        digest: |r| state_digest(&super::work_items::file_from_row(r)?),
+    },
+];
+
 const COVERED: [Covered; 24] = [
     Covered {
         entity_type: "meta",
@@ -361,7 +389,11 @@ impl LogStore for Inner {
         for cp in &checkpoints {
             checker.checkpoint(cp, &keys);
         }
-        for covered in COVERED.iter().chain(&COVERED_ISSUE18) {
+        for covered in COVERED
+            .iter()
+            .chain(&COVERED_ISSUE18)
+            .chain(&COVERED_ISSUE19)
+        {
             let mut rows = sqlx::query(covered.sql).fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {
                 let id = (covered.id)(&row).unwrap_or_else(|_| "<无法解读的主键>".to_string());

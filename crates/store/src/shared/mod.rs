@@ -30,6 +30,7 @@ mod rights;
 pub(super) mod search;
 mod staff;
 mod subjects;
+mod work_items;
 
 use super::shrink_log;
 use super::{

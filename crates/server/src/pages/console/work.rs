@@ -1,0 +1,369 @@
+//! 督办事项 (issue 19): the queues — my items, my unit's items, everything in my region —
+//! filtered by type, state and overdue, with the XLSX export and the form to open an item; and
+//! one item with its bodies, timeline, attachments and the next steps the caller may take as
+//! forms. Forms post to the JSON API (`/api/v1/work-items…`); the rules (who takes which step,
+//! jurisdiction) stay in `chengxin_app::work`.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::Uri;
+use axum::response::Response;
+use chengxin_access::Permission as P;
+use chengxin_app::work::{ItemView, Queue, QueueParams};
+use maud::{html, Markup};
+
+use super::{actions_script, api_error_page, dt, gate, msg_box, render, who};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::pages::script;
+use crate::routes::input::parse_id;
+use crate::AppState;
+
+fn may(c: &Caller) -> bool {
+    c.has(P::SupervisionManage) || c.has(P::AssignmentsHandle)
+}
+
+fn state_tag(v: &ItemView) -> Markup {
+    let class = if v.is_final {
+        "tag ok"
+    } else if v.overdue {
+        "tag err"
+    } else {
+        "tag muted"
+    };
+    html! {
+        span class=(class) { (v.state_name) }
+        @if v.overdue { " " span.tag.err { "逾期" } }
+    }
+}
+
+/// The query string of a queue page with one parameter changed (for links).
+fn query(p: &QueueParams, queue: Queue) -> String {
+    let mut parts = vec![format!("queue={}", queue.as_str())];
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    };
+    if let Some(k) = p.kind.as_deref().filter(|k| !k.is_empty()) {
+        parts.push(format!("kind={}", enc(k)));
+    }
+    if let Some(s) = p.state.as_deref().filter(|s| !s.is_empty()) {
+        parts.push(format!("state={}", enc(s)));
+    }
+    if p.overdue == Some(true) {
+        parts.push("overdue=true".into());
+    }
+    if p.open == Some(true) {
+        parts.push("open=true".into());
+    }
+    parts.join("&")
+}
+
+const NEW_JS: &str = r#"
+(function () {
+  const f = document.getElementById("wi-new");
+  if (!f) return;
+  const msg = document.getElementById("wi-msg");
+  f.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const co = f.co_units.value.split(/[\s,，、]+/).map((x) => x.trim()).filter(Boolean);
+    const body = {
+      kind: f.kind.value, title: f.title.value, ref_no: f.ref_no.value || null,
+      proposer: f.proposer.value || null, owner_uscc: f.owner_uscc.value,
+      owner_name: f.owner_name.value || null, issuer_uscc: f.issuer_uscc.value || null,
+      issuer_name: f.issuer_name.value || null, co_units: co, content: f.content.value,
+      required: f.required.value || null, opened_on: f.opened_on.value || null,
+      deadline: f.deadline.value || null };
+    const r = await cx.api("POST", "/api/v1/work-items", body);
+    if (r.ok) { cx.message(msg, "ok", "已交办，编号 " + r.data.no); setTimeout(() => { location.href = "/console/work/" + r.data.id; }, 700); }
+    else cx.message(msg, "err", cx.error(r.data));
+  });
+})();
+"#;
+
+/// `/console/work`.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    uri: Uri,
+    q: Result<Query<QueueParams>, QueryRejection>,
+) -> Response {
+    let v = match gate(&state, &caller, &uri, may).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let mut params = q.map(|Query(q)| q).unwrap_or_default();
+    let office = chengxin_app::work::is_office_caller(&caller);
+    if params.queue.as_deref().is_none_or(str::is_empty) {
+        params.queue = Some(
+            if office {
+                Queue::Region
+            } else if caller.body.is_some() {
+                Queue::Unit
+            } else {
+                Queue::Mine
+            }
+            .as_str()
+            .to_string(),
+        );
+    }
+    let page = match chengxin_app::work::queue(&state, &caller, &params).await {
+        Ok(r) => r,
+        Err(e) => return api_error_page(&caller, &v, &ApiError::from(e)),
+    };
+    let types = chengxin_app::work::types()
+        .map(|t| t.all().to_vec())
+        .unwrap_or_default();
+    let mut states: Vec<(String, String)> = Vec::new();
+    for t in &types {
+        for s in &t.states {
+            if !states.iter().any(|(c, _)| *c == s.code) {
+                states.push((s.code.clone(), s.name.clone()));
+            }
+        }
+    }
+    let today = state.today();
+    let queues: Vec<Queue> = [Queue::Mine, Queue::Unit, Queue::Region]
+        .into_iter()
+        .filter(|q| match q {
+            Queue::Unit => caller.body.is_some(),
+            Queue::Region => office,
+            Queue::Mine => true,
+        })
+        .collect();
+    let here = query(&params, page.queue);
+    let body = html! {
+        p.lead { "人大代表建议、政协委员提案、督查/审计/财政发现问题整改、书面说明原因并限期整改：同一套办理流程，按工作日计算期限，到期前提醒、逾期后督办。" }
+        nav.tabs aria-label="事项队列" {
+            @for q in &queues {
+                a href={ "/console/work?" (query(&params, *q)) } aria-current=[(page.queue == *q).then_some("page")] { (q.label()) }
+            }
+        }
+        form.filters method="get" action="/console/work" {
+            input type="hidden" name="queue" value=(page.queue.as_str());
+            label for="wi-kind" { "类型" }
+            select #wi-kind name="kind" {
+                option value="" { "全部" }
+                @for t in &types { option value=(t.code) selected[params.kind.as_deref() == Some(t.code.as_str())] { (t.name) } }
+            }
+            label for="wi-state" { "状态" }
+            select #wi-state name="state" {
+                option value="" { "全部" }
+                @for (c, n) in &states { option value=(c) selected[params.state.as_deref() == Some(c.as_str())] { (n) } }
+            }
+            label { input type="checkbox" name="overdue" value="true" checked[params.overdue == Some(true)]; "只看逾期" }
+            label { input type="checkbox" name="open" value="true" checked[params.open == Some(true)]; "只看未办结" }
+            button type="submit" { "查询" }
+            a.button.secondary #wi-export href={ "/console/work/export.xlsx?" (here) } download { "导出 XLSX" }
+        }
+        @if page.items.is_empty() {
+            p.hint #no-work-items { "暂无事项。" }
+        } @else {
+            div.table-wrap { table #work-items {
+                thead { tr { th { "编号" } th { "名称" } th { "类型" } th { "主办/整改单位" } th { "期限" } th { "状态" } } }
+                tbody {
+                    @for i in &page.items {
+                        tr {
+                            td data-label="编号" { a href={ "/console/work/" (i.id) } { (i.no) } }
+                            td data-label="名称" { (i.title) @if let Some(r) = &i.ref_no { div.hint { (r) } } }
+                            td data-label="类型" { (i.kind_name) }
+                            td data-label="主办/整改单位" { (i.owner_name) }
+                            td data-label="期限" { (i.due_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())) }
+                            td data-label="状态" { (state_tag(i)) }
+                        }
+                    }
+                }
+            } }
+            @if let Some(next) = page.next {
+                p { a #wi-next href={ "/console/work?" (here) "&before=" (next) } { "下一页" } }
+            }
+        }
+        @if office {
+            section.card {
+                h2 { "交办事项" }
+                div #wi-msg hidden aria-live="polite" {}
+                form #wi-new {
+                    div { label for="wi-k" { "类型" }
+                        select #wi-k name="kind" { @for t in &types { option value=(t.code) { (t.name) } } } }
+                    div { label for="wi-t" { "名称" } input #wi-t name="title" type="text" maxlength="200" required; }
+                    div { label for="wi-r" { "编号（建议号、提案号、文号，可选）" } input #wi-r name="ref_no" type="text" maxlength="100"; }
+                    div { label for="wi-p" { "代表/委员（建议、提案必填）" } input #wi-p name="proposer" type="text" maxlength="100"; }
+                    div { label for="wi-o" { "主办/整改单位统一社会信用代码" } input #wi-o name="owner_uscc" type="text" maxlength="18" required; }
+                    div { label for="wi-on" { "主办/整改单位名称（尚未登记时填写）" } input #wi-on name="owner_name" type="text" maxlength="200"; }
+                    div { label for="wi-i" { "交办/督查/审计/财政部门统一社会信用代码（可选）" } input #wi-i name="issuer_uscc" type="text" maxlength="18"; }
+                    div { label for="wi-in" { "交办部门名称（尚未登记时填写）" } input #wi-in name="issuer_name" type="text" maxlength="200"; }
+                    div { label for="wi-co" { "协办单位统一社会信用代码（多个以逗号分隔）" } input #wi-co name="co_units" type="text"; }
+                    div { label for="wi-c" { "内容（建议内容、发现的问题）" } textarea #wi-c name="content" rows="3" required {} }
+                    div { label for="wi-rq" { "整改要求（整改类必填）" } textarea #wi-rq name="required" rows="2" {} }
+                    div { label for="wi-d" { "交办日期" } input #wi-d name="opened_on" type="date" value=(today); }
+                    div { label for="wi-dl" { "期限（整改类逐项设定；建议提案默认三个月）" } input #wi-dl name="deadline" type="date"; }
+                    button type="submit" { "交办" }
+                }
+            }
+            (script(NEW_JS))
+        }
+    };
+    render(&caller, &v, "督办事项", "/console/work", body)
+}
+
+/// `/console/work/export.xlsx`.
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    uri: Uri,
+    q: Result<Query<QueueParams>, QueryRejection>,
+) -> Response {
+    let v = match gate(&state, &caller, &uri, may).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let params = q.map(|Query(q)| q).unwrap_or_default();
+    match chengxin_app::work::export(&state, &caller, &params).await {
+        Ok((name, bytes)) => crate::routes::work::xlsx_response(&name, bytes),
+        Err(e) => api_error_page(&caller, &v, &ApiError::from(e)),
+    }
+}
+
+const FILES_JS: &str = r#"
+document.querySelectorAll("input[data-evidence]").forEach(function (input) {
+  input.addEventListener("change", async function () {
+    const out = document.getElementById(input.dataset.evidence);
+    const list = [];
+    for (const f of input.files) {
+      const buf = await f.arrayBuffer();
+      const h = await crypto.subtle.digest("SHA-256", buf);
+      const hex = Array.from(new Uint8Array(h)).map(function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+      list.push({ name: f.name, size: f.size, sha256: hex });
+    }
+    out.value = JSON.stringify(list);
+  });
+});
+"#;
+
+fn step_forms(i: &ItemView) -> Markup {
+    let api = format!("/api/v1/work-items/{}/steps", i.id);
+    html! {
+        @for a in &i.next_actions {
+            @let id = |name: &str| format!("wa-{}-{name}", a.code);
+            @let base = serde_json::json!({"action": a.code, "expected_version": i.version}).to_string();
+            details.step-form id={ "step-" (a.code) } {
+                summary { (a.name) }
+                @if !a.choices.is_empty() {
+                    label for=(id("choice")) { "结果" }
+                    select id=(id("choice")) { @for c in &a.choices { option value=(c.code) { (c.name) } } }
+                }
+                label for=(id("text")) { "办理情况" @if a.text_required { "（必填）" } }
+                textarea id=(id("text")) rows="3" maxlength="4000" {}
+                label for=(id("on")) { "办理日期（默认今天）" } input id=(id("on")) type="date";
+                label for=(id("files")) { "附件" @if a.evidence_required { "（须附证明材料）" } }
+                input id=(id("files")) type="file" multiple data-evidence=(id("att"));
+                input id=(id("att")) type="hidden" data-json;
+                button type="button" data-api=(api) data-body=(base)
+                    data-fields={ "choice=" (id("choice")) ",text=" (id("text")) ",on=" (id("on")) ",attachments=" (id("att")) }
+                    data-out="wi-action-msg" data-done={ "已" (a.name) } { (a.name) }
+            }
+        }
+        details.step-form #step-note {
+            summary { "添加备注" }
+            label for="wa-note-text" { "备注" } textarea #wa-note-text rows="2" maxlength="4000" {}
+            button type="button" data-api=(api)
+                data-body=(serde_json::json!({"action": "note", "expected_version": i.version}).to_string())
+                data-fields="text=wa-note-text" data-out="wi-action-msg" data-done="已添加备注" { "添加备注" }
+        }
+    }
+}
+
+/// `/console/work/{id}`.
+pub async fn detail(
+    State(state): State<AppState>,
+    caller: Caller,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Response {
+    let v = match gate(&state, &caller, &uri, may).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let i = match parse_id(&id) {
+        Ok(id) => chengxin_app::work::get(&state, &caller, id).await,
+        Err(e) => Err(e),
+    };
+    let i = match i {
+        Ok(i) => i,
+        Err(e) => return api_error_page(&caller, &v, &ApiError::from(e)),
+    };
+    let co: Vec<&str> = i
+        .parties
+        .iter()
+        .filter(|p| p.party == "co")
+        .map(|p| p.name.as_str())
+        .collect();
+    let body = html! {
+        p { a href="/console/work" { "← 返回督办事项" } }
+        section.card {
+            h2 { (i.title) " " (state_tag(&i)) }
+            dl.kv {
+                dt { "事项编号" } dd #work-item-no { (i.no) }
+                dt { "类型" } dd { (i.kind_name) }
+                @if let Some(r) = &i.ref_no { dt { (i.number_label.clone().unwrap_or_else(|| "编号".into())) } dd { (r) } }
+                @if let Some(p) = &i.proposer { dt { "代表/委员" } dd { (p) } }
+                dt { (i.owner_label) } dd { (i.owner_name) }
+                @if !co.is_empty() { dt { "协办单位" } dd { (co.join("、")) } }
+                dt { (i.issuer_label) } dd { (i.issuer_name) }
+                dt { "内容" } dd { (i.content) }
+                @if !i.required.is_empty() { dt { "整改要求" } dd { (i.required) } }
+                dt { "交办日期" } dd { (i.opened_on) }
+                dt { "期限" } dd { (i.deadline) }
+                @if let Some(d) = i.due_on { dt { "当前步骤期限" } dd { (d) } }
+                @if let Some(r) = &i.reminded { dt { "提醒督办" } dd { (r) } }
+                @if i.reopens > 0 { dt { "重新办理" } dd { (i.reopens) " 次" } }
+                @if let Some(o) = &i.outcome_name { dt { "办理结果" } dd #work-outcome { (o) } }
+            }
+        }
+        @if !i.is_final {
+            h2 { "办理" }
+            (msg_box("wi-action-msg"))
+            @if i.next_actions.is_empty() { p.hint { "当前没有需要您办理的步骤。" } }
+            (step_forms(&i))
+        }
+        h2 { "办理记录" }
+        div.table-wrap { table #timeline {
+            thead { tr { th { "日期" } th { "步骤" } th { "办理方" } th { "办理人" } th { "状态" } th { "内容" } } }
+            tbody {
+                @for e in &i.events {
+                    tr {
+                        td data-label="日期" { (e.on_date) div.hint { (dt(&e.at)) } }
+                        td data-label="步骤" { (e.action_name) @if let Some(c) = &e.choice_name { "：" (c) } }
+                        td data-label="办理方" { (e.party_name) }
+                        td data-label="办理人" { (who(&e.actor)) }
+                        td data-label="状态" { (e.to_state_name) }
+                        td data-label="内容" { (e.text) }
+                    }
+                }
+            }
+        } }
+        h2 { "附件" }
+        @if i.files.is_empty() { p.hint { "尚无附件。" } }
+        ul #work-files {
+            @for f in &i.files {
+                li { (f.name) " · " (f.size) " 字节 · SHA-256 " code { (f.sha256) } " · " (dt(&f.at)) }
+            }
+        }
+        (actions_script())
+        (script(FILES_JS))
+    };
+    render(
+        &caller,
+        &v,
+        &format!("督办事项 {}", i.no),
+        "/console/work",
+        body,
+    )
+}

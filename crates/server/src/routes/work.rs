@@ -1,0 +1,131 @@
+//! Work items (督办事项, issue 19): open, the queues, one item, a step, the XLSX export and the
+//! types. Thin: the rules are `chengxin_app::work`.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chengxin_access::Permission as P;
+use chengxin_app::work::{self as svc, ItemView, OpenRequest, QueuePage, QueueParams, StepRequest};
+use chengxin_domain::work::WorkType;
+
+use super::input::{json_error, parse_id, query_error};
+use crate::auth::Caller;
+use crate::error::ApiResult;
+use crate::AppState;
+
+/// Who reaches the work-item routes: the credit office (its region) and bodies (the items they
+/// own, co-handle or issued); the handlers decide which applies to the item.
+pub const HANDLERS: &[P] = &[P::SupervisionManage, P::AssignmentsHandle];
+
+/// Open an item.
+#[utoipa::path(post, path = "/api/v1/work-items", tag = "work-items", request_body = OpenRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody)))]
+pub async fn open(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<OpenRequest>, JsonRejection>,
+) -> ApiResult<Json<ItemView>> {
+    let Json(req) = body.map_err(json_error)?;
+    Ok(Json(svc::open(&state, &caller, req).await?))
+}
+
+/// A queue (`mine`, `unit`, `region`), newest first, paged by key (`before`).
+#[utoipa::path(get, path = "/api/v1/work-items", tag = "work-items", params(QueueParams),
+    security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn queue(
+    State(state): State<AppState>,
+    caller: Caller,
+    q: Result<Query<QueueParams>, QueryRejection>,
+) -> ApiResult<Json<QueuePage>> {
+    let Query(q) = q.map_err(query_error)?;
+    Ok(Json(svc::queue(&state, &caller, &q).await?))
+}
+
+/// A queue as XLSX (formula-neutralised text).
+#[utoipa::path(get, path = "/api/v1/work-items.xlsx", tag = "work-items", params(QueueParams),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+              (status = 400, body = crate::error::ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    q: Result<Query<QueueParams>, QueryRejection>,
+) -> ApiResult<Response> {
+    let Query(q) = q.map_err(query_error)?;
+    let (name, bytes) = svc::export(&state, &caller, &q).await?;
+    Ok(xlsx_response(&name, bytes))
+}
+
+/// An XLSX download (the name percent-encoded in `filename*`).
+pub fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = HeaderValue::from_str(&format!(
+        "attachment; filename=\"work-items.xlsx\"; filename*=UTF-8''{encoded}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"work-items.xlsx\""));
+    (
+        StatusCode::OK,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// One item with its timeline, attachments and the caller's next steps.
+#[utoipa::path(get, path = "/api/v1/work-items/{id}", tag = "work-items",
+    params(("id" = String, Path, description = "Work item id")), security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ItemView>> {
+    Ok(Json(svc::get(&state, &caller, parse_id(&id)?).await?))
+}
+
+/// A step (an action of the item's type, or `note`).
+#[utoipa::path(post, path = "/api/v1/work-items/{id}/steps", tag = "work-items",
+    request_body = StepRequest,
+    params(("id" = String, Path, description = "Work item id")), security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody)))]
+pub async fn step(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<StepRequest>, JsonRejection>,
+) -> ApiResult<Json<ItemView>> {
+    let id = parse_id(&id)?;
+    let Json(req) = body.map_err(json_error)?;
+    Ok(Json(svc::act(&state, &caller, id, req).await?))
+}
+
+/// The work-item types (data).
+#[utoipa::path(get, path = "/api/v1/work-item-types", tag = "work-items", security(()),
+    responses((status = 200, body = Vec<Object>)))]
+pub async fn types() -> ApiResult<Json<Vec<WorkType>>> {
+    Ok(Json(svc::types()?.all().to_vec()))
+}

@@ -1,0 +1,175 @@
+//! Work items (督办事项, issue 19): one table for every supervised item whatever its type (the
+//! types are data: `chengxin_domain::work`), the bodies concerned (owner, co-handling units,
+//! issuer — what a unit's queue reads), the steps taken (its timeline), attachments'
+//! descriptions, and the daily sweep's marks. Every write is change-logged (`work_item`,
+//! `work_item_party`, `work_item_event`, `work_item_file`) and covered by verify. Queues page
+//! by key (newest first, `before` the last id seen), on indexes per owner body, region, state.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::NotificationRow;
+
+/// An item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkItemRow {
+    /// UUIDv7: time-ordered, the queues' key.
+    pub id: Uuid,
+    /// 事项编号, what people read and type (`ZX-20260105-3A7F21`).
+    pub no: String,
+    /// The type's code (`data/work/types.toml`).
+    pub kind: String,
+    pub title: String,
+    /// The external number (建议号, 提案号, 审计报告文号), if any.
+    pub ref_no: Option<String>,
+    /// The proposer (代表/委员), if any.
+    pub proposer: Option<String>,
+    /// The owner body (主办/整改单位), by USCC: its region is the item's.
+    pub owner_uscc: String,
+    pub owner_name: String,
+    pub region: String,
+    /// The issuing body (交办单位, 督查/审计/财政部门), if any; the region's credit office acts
+    /// for it otherwise.
+    pub issuer_uscc: Option<String>,
+    pub issuer_name: String,
+    /// The content (建议内容, 发现的问题).
+    pub content: String,
+    /// What is required (整改要求), if any.
+    pub required: String,
+    pub state: String,
+    pub opened_on: NaiveDate,
+    pub deadline: NaiveDate,
+    pub due_on: Option<NaiveDate>,
+    pub reopens: i32,
+    pub outcome: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+    /// The sweep's stage sent for the current due date (0 none, 1 reminder, 2.. escalations).
+    pub remind_stage: i32,
+    /// When the sweep looks at it next (`None`: never again).
+    pub next_remind_on: Option<NaiveDate>,
+    /// The account that handles it now (my items).
+    pub handler: Option<String>,
+    /// What opened it, when opened automatically (`list_entry:<id>`): unique.
+    pub source: Option<String>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+/// A body concerned by an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkPartyRow {
+    pub item_id: Uuid,
+    pub body_uscc: String,
+    pub body_name: String,
+    /// `owner`, `co`, `issuer`.
+    pub party: String,
+}
+
+/// A step on an item (its timeline): `open`, a type's action, `note`, `remind`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkEventRow {
+    pub id: Uuid,
+    pub item_id: Uuid,
+    pub action: String,
+    pub choice: Option<String>,
+    pub from_state: String,
+    pub to_state: String,
+    /// As whom: `owner`, `co`, `issuer`, `office`, `system`.
+    pub party: String,
+    pub actor: String,
+    pub on_date: NaiveDate,
+    pub at: DateTime<Utc>,
+    pub text: String,
+}
+
+/// An attachment's description (the file itself stays in the body's own records system).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkFileRow {
+    pub id: Uuid,
+    pub item_id: Uuid,
+    pub event_id: Uuid,
+    pub name: String,
+    pub size: i64,
+    /// SHA-256 (hex) of the file as given.
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A queue: newest first, `before` the last id of the previous page.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct WorkFilter {
+    /// Region starts with this (the office's reach); `None`: anywhere.
+    pub region_prefix: Option<String>,
+    /// Only those this body is concerned by (owner, co-handling, issuer).
+    pub body: Option<String>,
+    /// Only those this account handles.
+    pub handler: Option<String>,
+    pub kind: Option<String>,
+    pub state: Option<String>,
+    /// Only open ones past their due date on this day.
+    pub overdue_on: Option<NaiveDate>,
+    /// Only open ones (not in a final state: `closed_on` unset).
+    pub open_only: bool,
+    pub before: Option<Uuid>,
+    pub limit: i64,
+}
+
+/// One step, atomically: the item's new state (at `expected_version`), the event, its
+/// attachments and the notifications it sends.
+#[derive(Debug, Clone)]
+pub struct WorkChange {
+    pub item: WorkItemRow,
+    pub expected_version: i64,
+    pub event: WorkEventRow,
+    pub files: Vec<WorkFileRow>,
+    pub notifications: Vec<NotificationRow>,
+}
+
+/// The sweep's mark on an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkMark {
+    pub item_id: Uuid,
+    pub stage: i32,
+    pub next_remind_on: Option<NaiveDate>,
+}
+
+/// Work items, change-logged.
+#[async_trait]
+pub trait WorkItemStore: Send + Sync {
+    /// Create an item with its parties and its `open` event (and what it sends). An item with
+    /// a `source` already taken is not created again: `Ok(false)`.
+    async fn create_work_item(
+        &self,
+        actor: &str,
+        item: &WorkItemRow,
+        parties: &[WorkPartyRow],
+        event: &WorkEventRow,
+        notifications: &[NotificationRow],
+    ) -> Result<bool>;
+    async fn work_item(&self, id: Uuid) -> Result<Option<WorkItemRow>>;
+    async fn work_item_by_no(&self, no: &str) -> Result<Option<WorkItemRow>>;
+    async fn work_item_by_source(&self, source: &str) -> Result<Option<WorkItemRow>>;
+    async fn work_items(&self, f: &WorkFilter) -> Result<Vec<WorkItemRow>>;
+    async fn work_items_by_id(&self, ids: &[Uuid]) -> Result<Vec<WorkItemRow>>;
+    /// The bodies concerned by these items.
+    async fn work_parties(&self, item_ids: &[Uuid]) -> Result<Vec<WorkPartyRow>>;
+    async fn work_events(&self, item_id: Uuid) -> Result<Vec<WorkEventRow>>;
+    async fn work_files(&self, item_id: Uuid) -> Result<Vec<WorkFileRow>>;
+    /// Apply one step (see [`WorkChange`]); `version_conflict` if the item moved meanwhile.
+    async fn change_work_item(&self, actor: &str, ch: WorkChange) -> Result<()>;
+    /// Open items the sweep must look at on `today` (`next_remind_on <= today`), by next look.
+    async fn work_items_to_remind(&self, today: NaiveDate, limit: i64) -> Result<Vec<WorkItemRow>>;
+    /// The sweep's marks and its notifications, in one transaction (one group entry).
+    async fn mark_work_reminded(
+        &self,
+        actor: &str,
+        marks: &[WorkMark],
+        notifications: &[NotificationRow],
+    ) -> Result<usize>;
+}
