@@ -30,6 +30,10 @@ pub use concern::accounts::{
     Account, AccountChange, AccountStore, GrantAccount, RoleGrant, SessionRow, SessionStore,
     TokenRow,
 };
+pub use concern::arrears::{
+    ArrearChange, ArrearEntry, ArrearFilter, ArrearRow, ArrearStepRow, ArrearStore, ArrearTotal,
+    ContractMilestoneRow, ContractRow, TotalsBy,
+};
 pub use concern::audit::{AuditEvent, AuditFilter, AuditStore};
 pub use concern::batches::{
     Batch, BatchEntities, BatchState, BatchStore, BatchWriter, ImportRow, LinkCandidate,
@@ -95,6 +99,7 @@ pub trait Store:
     + StaffStore
     + NotificationStore
     + CommitmentStore
+    + ArrearStore
     + Send
     + Sync
     + 'static
@@ -119,6 +124,7 @@ impl<T> Store for T where
         + StaffStore
         + NotificationStore
         + CommitmentStore
+        + ArrearStore
         + Send
         + Sync
         + 'static
@@ -134,7 +140,7 @@ pub mod prelude {
         ListStore, LogStore, MetaStore, RecordStore, RightsStore, SessionStore, Store,
         SubjectStore,
     };
-    pub use crate::{CommitmentStore, NotificationStore};
+    pub use crate::{ArrearStore, CommitmentStore, NotificationStore};
 }
 
 /// The tracing target of the database driver's own events (statements, slow queries,

@@ -89,6 +89,34 @@ const COVERED_ISSUE18: [Covered; 7] = [
     },
 ];
 
+/// Procurement contracts and the arrears ledger (issue 18).
+const COVERED_ARREARS: [Covered; 4] = [
+    Covered {
+        entity_type: "procurement_contract",
+        sql: "SELECT * FROM procurement_contracts",
+        id: uuid_id,
+        digest: |r| state_digest(&super::arrears::contract_from_row(r)?),
+    },
+    Covered {
+        entity_type: "procurement_milestone",
+        sql: "SELECT * FROM procurement_milestones",
+        id: uuid_id,
+        digest: |r| state_digest(&super::arrears::contract_milestone_from_row(r)?),
+    },
+    Covered {
+        entity_type: "arrear",
+        sql: "SELECT * FROM arrears",
+        id: uuid_id,
+        digest: |r| state_digest(&super::arrears::arrear_from_row(r)?),
+    },
+    Covered {
+        entity_type: "arrear_step",
+        sql: "SELECT * FROM arrear_steps",
+        id: uuid_id,
+        digest: |r| state_digest(&super::arrears::arrear_step_from_row(r)?),
+    },
+];
+
 const COVERED: [Covered; 24] = [
     Covered {
         entity_type: "meta",
@@ -361,7 +389,10 @@ impl LogStore for Inner {
         for cp in &checkpoints {
             checker.checkpoint(cp, &keys);
         }
-        for covered in COVERED.iter().chain(&COVERED_ISSUE18) {
+        for covered in COVERED
+            .iter()
+            .chain(&COVERED_ISSUE18)
+            .chain(&COVERED_ARREARS) {
             let mut rows = sqlx::query(covered.sql).fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {
                 let id = (covered.id)(&row).unwrap_or_else(|_| "<无法解读的主键>".to_string());
