@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_checks;
+mod bench_arrears;
 mod bench_commitments;
 mod bench_responsibility;
 mod bench_search;

@@ -32,7 +32,7 @@ pub use concern::accounts::{
 };
 pub use concern::arrears::{
     ArrearChange, ArrearEntry, ArrearFilter, ArrearRow, ArrearStepRow, ArrearStore, ArrearTotal,
-    ContractMilestoneRow, ContractRow, TotalsBy,
+    ContractMilestoneRow, ContractRow,
 };
 pub use concern::audit::{AuditEvent, AuditFilter, AuditStore};
 pub use concern::batches::{

@@ -21,7 +21,7 @@ pub use contracts::{
 };
 pub use ledger::{act, register, report, ArrearRequest, ArrearStepRequest};
 pub use view::{
-    get, list, totals, ArrearListParams, ArrearStepView, ArrearView, TotalLine, TotalsView,
+    get, list, sum_up, totals, ArrearListParams, ArrearStepView, ArrearView, TotalLine, TotalsView,
 };
 
 use chengxin_access::Permission;

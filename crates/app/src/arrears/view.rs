@@ -4,7 +4,9 @@
 
 use chengxin_domain::arrears::{Arrear, ArrearSource, ArrearState};
 use chengxin_domain::commitments::format_yuan;
-use chengxin_store::{ArrearFilter, ArrearRow, ArrearTotal, TotalsBy};
+use std::collections::BTreeMap;
+
+use chengxin_store::{ArrearFilter, ArrearRow, ArrearTotal};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -256,9 +258,9 @@ pub struct TotalsView {
     pub total: TotalLine,
 }
 
-fn line(t: &ArrearTotal, name: String) -> TotalLine {
+fn line(key: &str, name: String, t: &ArrearTotal) -> TotalLine {
     TotalLine {
-        key: t.key.clone(),
+        key: key.to_string(),
         name,
         count: t.count,
         amount: format_yuan(t.amount_fen),
@@ -271,46 +273,59 @@ fn line(t: &ArrearTotal, name: String) -> TotalLine {
     }
 }
 
+fn add(sum: &mut ArrearTotal, t: &ArrearTotal) {
+    sum.count += t.count;
+    sum.amount_fen += t.amount_fen;
+    sum.paid_fen += t.paid_fen;
+    sum.outstanding_fen += t.outstanding_fen;
+    sum.owed_count += t.owed_count;
+    sum.cleared_count += t.cleared_count;
+    sum.reported_count += t.reported_count;
+    sum.reported_fen += t.reported_fen;
+}
+
+/// Add the cells (body × month) up per body, region and month, each sorted by key.
+pub fn sum_up(cells: &[ArrearTotal]) -> TotalsView {
+    let regions = chengxin_domain::regions::RegionTable::national();
+    let mut by_body: BTreeMap<&str, ArrearTotal> = BTreeMap::new();
+    let mut by_region: BTreeMap<&str, ArrearTotal> = BTreeMap::new();
+    let mut by_month: BTreeMap<&str, ArrearTotal> = BTreeMap::new();
+    let mut total = ArrearTotal::default();
+    for c in cells {
+        let b = by_body.entry(&c.debtor_uscc).or_default();
+        if b.debtor_name.is_empty() {
+            b.debtor_name = c.debtor_name.clone();
+        }
+        add(b, c);
+        add(by_region.entry(&c.region).or_default(), c);
+        add(by_month.entry(&c.month).or_default(), c);
+        add(&mut total, c);
+    }
+    TotalsView {
+        by_body: by_body
+            .iter()
+            .map(|(k, t)| line(k, t.debtor_name.clone(), t))
+            .collect(),
+        by_region: by_region
+            .iter()
+            .map(|(k, t)| line(k, regions.full_name(k).unwrap_or_else(|| k.to_string()), t))
+            .collect(),
+        by_month: by_month
+            .iter()
+            .map(|(k, t)| line(k, k.to_string(), t))
+            .collect(),
+        total: line("total", "合计".into(), &total),
+    }
+}
+
 /// Totals of the ledger within reach (the credit office: its region, or one body of it; a
 /// body: its own; an enterprise: what is owed to it).
 pub async fn totals(app: &App, caller: &Caller, body: Option<&str>) -> AppResult<TotalsView> {
     require_any(caller)?;
-    let Some(f) = reach(caller, body) else {
-        return Err(AppError::forbidden("not_in_reach", "无权查看拖欠账款统计"));
+    // Nothing within reach (an account of no body): empty totals.
+    let cells = match reach(caller, body) {
+        Some(f) => app.store.arrear_totals(&f).await?,
+        None => Vec::new(),
     };
-    let regions = chengxin_domain::regions::RegionTable::national();
-    let by_body = app.store.arrear_totals(&f, TotalsBy::Body).await?;
-    let by_region = app.store.arrear_totals(&f, TotalsBy::Region).await?;
-    let by_month = app.store.arrear_totals(&f, TotalsBy::Month).await?;
-    let mut sum = ArrearTotal {
-        key: "total".into(),
-        ..Default::default()
-    };
-    for t in &by_region {
-        sum.count += t.count;
-        sum.amount_fen += t.amount_fen;
-        sum.paid_fen += t.paid_fen;
-        sum.outstanding_fen += t.outstanding_fen;
-        sum.owed_count += t.owed_count;
-        sum.cleared_count += t.cleared_count;
-        sum.reported_count += t.reported_count;
-        sum.reported_fen += t.reported_fen;
-    }
-    Ok(TotalsView {
-        by_body: by_body
-            .iter()
-            .map(|t| line(t, t.name.clone().unwrap_or_else(|| t.key.clone())))
-            .collect(),
-        by_region: by_region
-            .iter()
-            .map(|t| {
-                line(
-                    t,
-                    regions.full_name(&t.key).unwrap_or_else(|| t.key.clone()),
-                )
-            })
-            .collect(),
-        by_month: by_month.iter().map(|t| line(t, t.key.clone())).collect(),
-        total: line(&sum, "合计".into()),
-    })
+    Ok(sum_up(&cells))
 }

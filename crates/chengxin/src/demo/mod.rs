@@ -20,6 +20,7 @@
 #[cfg(test)]
 mod agreement;
 mod closed_loop;
+pub mod arrears;
 pub mod commitments;
 mod gen;
 mod staff;

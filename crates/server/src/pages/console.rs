@@ -10,6 +10,7 @@ mod admin;
 mod batch_work;
 mod calendar;
 mod cases;
+mod arrears;
 mod commitments;
 mod correction;
 mod feedback;
@@ -92,6 +93,10 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/staff/file", get(staff::file)),
         page("/console/commitments", get(commitments::list)),
         page("/console/commitments/{id}", get(commitments::detail)),
+        page("/console/procurement", get(arrears::contracts)),
+        page("/console/procurement/{id}", get(arrears::contract)),
+        page("/console/arrears", get(arrears::list)),
+        page("/console/arrears/{id}", get(arrears::detail)),
         page("/console/inbox", get(inbox::inbox)),
         page("/console/webhook", get(inbox::webhook)),
     ]
@@ -256,6 +261,18 @@ const SECTIONS: &[(&str, &str, &str, Need)] = &[
         "/console/commitments",
         "承诺管理",
         "政府承诺、合同协议、公开承诺与信用承诺：履行节点、提醒督办、违约认定",
+        Need::Any(&[P::CommitmentsManage, P::AssignmentsHandle]),
+    ),
+    (
+        "/console/procurement",
+        "政府采购合同",
+        "采购人为机关单位的合同：交付、验收、付款节点，中小企业法定付款期限",
+        Need::Any(&[P::CommitmentsManage, P::AssignmentsHandle]),
+    ),
+    (
+        "/console/arrears",
+        "拖欠账款",
+        "拖欠账款台账：企业反映、确认、付款直至清偿，按单位、地区、月份统计",
         Need::Any(&[P::CommitmentsManage, P::AssignmentsHandle]),
     ),
     (

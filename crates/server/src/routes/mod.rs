@@ -6,6 +6,7 @@ pub mod batches;
 pub mod calendar;
 pub mod cases;
 pub mod checks;
+pub mod arrears;
 pub mod commitments;
 pub mod credit_reports;
 pub mod health;

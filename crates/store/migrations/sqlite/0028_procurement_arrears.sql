@@ -79,7 +79,7 @@ CREATE TABLE arrears (
     CHECK (amount_fen > 0 AND paid_fen >= 0 AND paid_fen <= amount_fen)
 );
 -- Totals per body, region and month read these (covering: no table access).
-CREATE INDEX arrears_totals ON arrears (region, debtor_uscc, due_month, state, amount_fen, paid_fen);
+CREATE INDEX arrears_totals ON arrears (region, debtor_uscc, due_month, state, amount_fen, paid_fen, debtor_name);
 CREATE INDEX arrears_debtor ON arrears (debtor_uscc, created_at);
 CREATE INDEX arrears_creditor ON arrears (creditor_uscc, created_at);
 CREATE INDEX arrears_region ON arrears (region, created_at);

@@ -14,7 +14,9 @@
 //!   look-ups; [`count_logged_checks`]: whether every check reached the query log;
 //! - [`ResponsibilityFixture`]: the 责任回溯 benchmark's bodies, persons and employment periods.
 //! - [`CommitmentFixture`]: the commitment sweep benchmark's milestones (issue 18).
+//! - [`ArrearFixture`]: the arrears totals benchmark's ledger rows (issue 18).
 
+mod arrears;
 mod baseline;
 mod commitments;
 mod fixture;
@@ -24,6 +26,7 @@ mod responsibility;
 mod scratch;
 mod search;
 
+pub use arrears::{ArrearFixture, BODIES as ARREAR_BODIES};
 pub use baseline::{sqlite_baseline, BareRow};
 pub use commitments::{CommitmentFixture, PER_COMMITMENT};
 pub use fixture::{CheckFixture, FixtureEntry, FixtureSubject, LoadedFixture};

@@ -134,22 +134,17 @@ pub struct ArrearFilter {
     pub offset: i64,
 }
 
-/// How totals are grouped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TotalsBy {
-    Body,
-    Region,
-    Month,
-}
-
-/// One line of totals: its key (USCC, region code or `YYYY-MM`), counts and sums in 分. Owed
-/// = confirmed and partly paid; reported = waiting for the body; rejected ones are left out.
+/// One cell of the totals: a body's arrears due in one month, counts and sums in 分 (the
+/// use case adds cells up per body, region and month: one scan of the covering index). Owed =
+/// confirmed and partly paid; reported = waiting for the body; rejected ones are left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArrearTotal {
-    pub key: String,
-    /// Name of the body (by body only).
-    pub name: Option<String>,
+    pub debtor_uscc: String,
+    pub debtor_name: String,
+    pub region: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Confirmed ones (owed and cleared).
     pub count: i64,
     pub amount_fen: i64,
     pub paid_fen: i64,
@@ -233,6 +228,6 @@ pub trait ArrearStore: Send + Sync {
         judgment_by: NaiveDate,
         limit: i64,
     ) -> Result<Vec<ArrearRow>>;
-    /// Totals of the ledger within `f` (region, debtor, creditor), grouped.
-    async fn arrear_totals(&self, f: &ArrearFilter, by: TotalsBy) -> Result<Vec<ArrearTotal>>;
+    /// Totals of the ledger within `f` (region, debtor, creditor) per body and month.
+    async fn arrear_totals(&self, f: &ArrearFilter) -> Result<Vec<ArrearTotal>>;
 }

@@ -17,7 +17,7 @@ use crate::changelog::{micros, now, state_digest};
 use crate::error::{Result, StoreError};
 use crate::{
     ArrearChange, ArrearEntry, ArrearFilter, ArrearRow, ArrearStepRow, ArrearStore, ArrearTotal,
-    ContractMilestoneRow, ContractRow, NotificationRow, TotalsBy,
+    ContractMilestoneRow, ContractRow, NotificationRow,
 };
 
 pub(super) fn contract_from_row(r: &DbRow) -> Result<ContractRow> {
@@ -645,20 +645,11 @@ impl ArrearStore for Inner {
         rows.iter().map(arrear_from_row).collect()
     }
 
-    async fn arrear_totals(&self, f: &ArrearFilter, by: TotalsBy) -> Result<Vec<ArrearTotal>> {
-        let key = match by {
-            TotalsBy::Body => "debtor_uscc",
-            TotalsBy::Region => "region",
-            TotalsBy::Month => "due_month",
-        };
-        let name = match by {
-            TotalsBy::Body => "MAX(debtor_name)",
-            _ => "NULL",
-        };
+    async fn arrear_totals(&self, f: &ArrearFilter) -> Result<Vec<ArrearTotal>> {
         let owed = "state IN ('confirmed', 'partly_paid')";
         let known = "state IN ('confirmed', 'partly_paid', 'cleared')";
         let mut q = sqlx::QueryBuilder::<Db>::new(format!(
-            "SELECT {key} AS k, {name} AS name, \
+            "SELECT debtor_uscc, MAX(debtor_name) AS debtor_name, region, due_month, \
              CAST(SUM(CASE WHEN {known} THEN 1 ELSE 0 END) AS BIGINT) AS n, \
              CAST(SUM(CASE WHEN {known} THEN amount_fen ELSE 0 END) AS BIGINT) AS amount, \
              CAST(SUM(CASE WHEN {known} THEN paid_fen ELSE 0 END) AS BIGINT) AS paid, \
@@ -670,13 +661,15 @@ impl ArrearStore for Inner {
              FROM arrears WHERE state <> 'rejected'"
         ));
         push_filter(&mut q, f, "debtor_uscc", "creditor_uscc");
-        q.push(format!(" GROUP BY {key} ORDER BY {key}"));
+        q.push(" GROUP BY region, debtor_uscc, due_month");
         let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 Ok(ArrearTotal {
-                    key: r.try_get("k")?,
-                    name: r.try_get("name")?,
+                    debtor_uscc: r.try_get("debtor_uscc")?,
+                    debtor_name: r.try_get("debtor_name")?,
+                    region: r.try_get("region")?,
+                    month: r.try_get("due_month")?,
                     count: r.try_get("n")?,
                     amount_fen: r.try_get("amount")?,
                     paid_fen: r.try_get("paid")?,
