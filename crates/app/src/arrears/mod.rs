@@ -83,16 +83,6 @@ pub(crate) fn require_any(caller: &Caller) -> AppResult<()> {
     ])
 }
 
-/// The credit office's name for records and notices (its body's name, else by region).
-pub(crate) async fn office_name(app: &App, caller: Option<&Caller>, region: &str) -> AppResult<String> {
-    if let Some(b) = caller.and_then(own_body) {
-        if let Some(s) = app.store.subject_by_uscc(&b).await? {
-            return Ok(s.name);
-        }
-    }
-    Ok(region_office_name(region))
-}
-
 /// `常州市社会信用体系建设领导小组办公室`.
 pub(crate) fn region_office_name(region: &str) -> String {
     let name = RegionTable::national()
