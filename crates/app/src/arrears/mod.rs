@@ -30,7 +30,6 @@ use chengxin_domain::regions::RegionTable;
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::App;
 
 /// A procurement or arrears rule's refusal: 400 with its code (409 for a step the state does
 /// not allow; 503 when the shipped terms or catalog do not load).

@@ -194,7 +194,7 @@ fn the_record_fits_the_catalog_type() {
     .unwrap();
     assert_eq!(r.type_code, "procurement_arrears");
     assert_eq!(r.doc_no, "QK-20250101-ABCDEF");
-    assert_eq!(r.fields["arrears_amount"], "300000.00");
+    assert_eq!(r.fields["arrears_amount"], "300000");
     assert_eq!(r.fields["arrears_status"], "partly_paid");
     assert!(r.publish_until.is_some());
 }

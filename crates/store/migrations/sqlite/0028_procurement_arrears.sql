@@ -78,8 +78,6 @@ CREATE TABLE arrears (
     version            INTEGER NOT NULL,
     CHECK (amount_fen > 0 AND paid_fen >= 0 AND paid_fen <= amount_fen)
 );
--- Totals per body, region and month read these (covering: no table access).
-CREATE INDEX arrears_totals ON arrears (region, debtor_uscc, due_month, state, amount_fen, paid_fen, debtor_name);
 CREATE INDEX arrears_debtor ON arrears (debtor_uscc, created_at);
 CREATE INDEX arrears_creditor ON arrears (creditor_uscc, created_at);
 CREATE INDEX arrears_region ON arrears (region, created_at);
@@ -98,3 +96,23 @@ CREATE TABLE arrear_steps (
     note        TEXT NOT NULL
 );
 CREATE INDEX arrear_steps_of ON arrear_steps (arrear_id, at);
+
+-- Totals per body, region and month: one row per body and month of due date, moved in the same
+-- transaction as every arrear write (derived from `arrears`, like the search index: not in the
+-- change log; `arrears` is). Confirmed = confirmed, partly paid and cleared; owed = confirmed and
+-- partly paid; reported = waiting for the body; rejected ones count nowhere.
+CREATE TABLE arrear_sums (
+    region           TEXT NOT NULL,
+    debtor_uscc      TEXT NOT NULL,
+    due_month        TEXT NOT NULL,
+    debtor_name      TEXT NOT NULL,
+    confirmed_count  INTEGER NOT NULL,
+    amount_fen       INTEGER NOT NULL,
+    paid_fen         INTEGER NOT NULL,
+    outstanding_fen  INTEGER NOT NULL,
+    owed_count       INTEGER NOT NULL,
+    reported_count   INTEGER NOT NULL,
+    reported_fen     INTEGER NOT NULL,
+    cleared_count    INTEGER NOT NULL,
+    PRIMARY KEY (region, debtor_uscc, due_month)
+);

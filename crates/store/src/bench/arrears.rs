@@ -115,14 +115,39 @@ impl ArrearFixture {
         Ok(())
     }
 
-    /// Refresh the planner's statistics after the load.
+    /// Fill the totals' cells (`arrear_sums`, which the product moves with every write) from
+    /// the rows loaded, then refresh the planner's statistics.
     pub async fn analyze(&self) -> Result<()> {
+        const SUMS: &str = "INSERT INTO arrear_sums (region, debtor_uscc, due_month, debtor_name, \
+             confirmed_count, amount_fen, paid_fen, outstanding_fen, owed_count, reported_count, \
+             reported_fen, cleared_count) \
+             SELECT region, debtor_uscc, due_month, MAX(debtor_name), \
+             SUM(CASE WHEN state IN ('confirmed', 'partly_paid', 'cleared') THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN state IN ('confirmed', 'partly_paid', 'cleared') THEN amount_fen ELSE 0 END), \
+             SUM(CASE WHEN state IN ('confirmed', 'partly_paid', 'cleared') THEN paid_fen ELSE 0 END), \
+             SUM(CASE WHEN state IN ('confirmed', 'partly_paid') THEN amount_fen - paid_fen ELSE 0 END), \
+             SUM(CASE WHEN state IN ('confirmed', 'partly_paid') THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN state = 'reported' THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN state = 'reported' THEN amount_fen ELSE 0 END), \
+             SUM(CASE WHEN state = 'cleared' THEN 1 ELSE 0 END) \
+             FROM arrears GROUP BY region, debtor_uscc, due_month";
+        match self {
+            Self::Sqlite(p) => {
+                sqlx::query("DELETE FROM arrear_sums").execute(p).await?;
+                sqlx::query(SUMS).execute(p).await?;
+            }
+            Self::Pg(p) => {
+                sqlx::query("DELETE FROM arrear_sums").execute(p).await?;
+                sqlx::query(SUMS).execute(p).await?;
+            }
+        }
         match self {
             Self::Sqlite(p) => {
                 sqlx::query("ANALYZE").execute(p).await?;
             }
             Self::Pg(p) => {
                 sqlx::query("VACUUM ANALYZE arrears").execute(p).await?;
+                sqlx::query("VACUUM ANALYZE arrear_sums").execute(p).await?;
             }
         }
         Ok(())

@@ -200,6 +200,87 @@ async fn arrear_in(tx: &mut Tx<'_>, id: Uuid) -> Result<ArrearRow> {
     arrear_from_row(&row)
 }
 
+/// An arrear's part in the totals of its cell (body × month): confirmed count, amount, paid,
+/// outstanding, owed count, reported count and amount, cleared count.
+fn contribution(a: &ArrearRow) -> [i64; 8] {
+    let known = matches!(a.state.as_str(), "confirmed" | "partly_paid" | "cleared");
+    let owed = matches!(a.state.as_str(), "confirmed" | "partly_paid");
+    let reported = a.state == "reported";
+    let k = i64::from(known);
+    let o = i64::from(owed);
+    let r = i64::from(reported);
+    [
+        k,
+        k * a.amount_fen,
+        k * a.paid_fen,
+        o * (a.amount_fen - a.paid_fen),
+        o,
+        r,
+        r * a.amount_fen,
+        i64::from(a.state == "cleared"),
+    ]
+}
+
+/// Move the arrear's cell of `arrear_sums` from `old` (none: a new arrear) to `new`.
+async fn move_sums(tx: &mut Tx<'_>, old: Option<&ArrearRow>, new: &ArrearRow) -> Result<()> {
+    let before = old.map(contribution).unwrap_or([0; 8]);
+    let after = contribution(new);
+    let mut d = [0i64; 8];
+    for i in 0..8 {
+        d[i] = after[i] - before[i];
+    }
+    if old.is_some() && d == [0; 8] {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO arrear_sums (region, debtor_uscc, due_month, debtor_name, confirmed_count, \
+         amount_fen, paid_fen, outstanding_fen, owed_count, reported_count, reported_fen, \
+         cleared_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         ON CONFLICT (region, debtor_uscc, due_month) DO UPDATE SET \
+         debtor_name = excluded.debtor_name, \
+         confirmed_count = arrear_sums.confirmed_count + excluded.confirmed_count, \
+         amount_fen = arrear_sums.amount_fen + excluded.amount_fen, \
+         paid_fen = arrear_sums.paid_fen + excluded.paid_fen, \
+         outstanding_fen = arrear_sums.outstanding_fen + excluded.outstanding_fen, \
+         owed_count = arrear_sums.owed_count + excluded.owed_count, \
+         reported_count = arrear_sums.reported_count + excluded.reported_count, \
+         reported_fen = arrear_sums.reported_fen + excluded.reported_fen, \
+         cleared_count = arrear_sums.cleared_count + excluded.cleared_count",
+    )
+    .bind(&new.region)
+    .bind(&new.debtor_uscc)
+    .bind(&new.due_month)
+    .bind(&new.debtor_name)
+    .bind(d[0])
+    .bind(d[1])
+    .bind(d[2])
+    .bind(d[3])
+    .bind(d[4])
+    .bind(d[5])
+    .bind(d[6])
+    .bind(d[7])
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn total_from_row(r: &DbRow) -> Result<ArrearTotal> {
+    Ok(ArrearTotal {
+        debtor_uscc: r.try_get("debtor_uscc")?,
+        debtor_name: r.try_get("debtor_name")?,
+        region: r.try_get("region")?,
+        month: r.try_get("due_month")?,
+        count: r.try_get("n")?,
+        amount_fen: r.try_get("amount")?,
+        paid_fen: r.try_get("paid")?,
+        outstanding_fen: r.try_get("outstanding")?,
+        owed_count: r.try_get("owed_n")?,
+        reported_count: r.try_get("reported_n")?,
+        reported_fen: r.try_get("reported")?,
+        cleared_count: r.try_get("cleared_n")?,
+    })
+}
+
 fn check_contract(c: &ContractRow, ms: &[ContractMilestoneRow]) -> Result<()> {
     if c.no.trim().is_empty() || c.title.trim().is_empty() || c.purchaser_uscc.trim().is_empty() {
         return Err(StoreError::Invalid(
@@ -485,6 +566,7 @@ impl ArrearStore for Inner {
                 }
             }
             insert_arrear(&mut tx, &a).await?;
+            move_sums(&mut tx, None, &a).await?;
             log.push(entry(
                 "arrear",
                 a.id.to_string(),
@@ -550,6 +632,7 @@ impl ArrearStore for Inner {
         check_arrear(&ch.arrear)?;
         let a = ch.arrear;
         let (mut tx, mut head) = begin_write(self).await?;
+        let old = arrear_in(&mut tx, a.id).await?;
         let record = match ch.record {
             Some(r) => Some(create_record_tx(&mut tx, &mut head, actor, r).await?),
             None => None,
@@ -580,6 +663,7 @@ impl ArrearStore for Inner {
         }
         let mut log = PendingLog::default();
         let stored = arrear_in(&mut tx, a.id).await?;
+        move_sums(&mut tx, Some(&old), &stored).await?;
         log.push(entry(
             "arrear",
             a.id.to_string(),
@@ -646,6 +730,20 @@ impl ArrearStore for Inner {
     }
 
     async fn arrear_totals(&self, f: &ArrearFilter) -> Result<Vec<ArrearTotal>> {
+        if f.creditor.is_none() {
+            // The cells kept with every write: a few rows per body, whatever the ledger's size.
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "SELECT region, debtor_uscc, debtor_name, due_month, confirmed_count AS n, \
+                 amount_fen AS amount, paid_fen AS paid, outstanding_fen AS outstanding, \
+                 owed_count AS owed_n, reported_count AS reported_n, reported_fen AS reported, \
+                 cleared_count AS cleared_n FROM arrear_sums \
+                 WHERE (confirmed_count <> 0 OR reported_count <> 0)",
+            );
+            push_filter(&mut q, f, "debtor_uscc", "creditor_uscc");
+            let rows = q.build().fetch_all(&self.pool).await?;
+            return rows.iter().map(total_from_row).collect();
+        }
+        // An enterprise's own: the arrears owed to it (by its index), added up.
         let owed = "state IN ('confirmed', 'partly_paid')";
         let known = "state IN ('confirmed', 'partly_paid', 'cleared')";
         let mut q = sqlx::QueryBuilder::<Db>::new(format!(
@@ -663,23 +761,6 @@ impl ArrearStore for Inner {
         push_filter(&mut q, f, "debtor_uscc", "creditor_uscc");
         q.push(" GROUP BY region, debtor_uscc, due_month");
         let rows = q.build().fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ArrearTotal {
-                    debtor_uscc: r.try_get("debtor_uscc")?,
-                    debtor_name: r.try_get("debtor_name")?,
-                    region: r.try_get("region")?,
-                    month: r.try_get("due_month")?,
-                    count: r.try_get("n")?,
-                    amount_fen: r.try_get("amount")?,
-                    paid_fen: r.try_get("paid")?,
-                    outstanding_fen: r.try_get("outstanding")?,
-                    owed_count: r.try_get("owed_n")?,
-                    reported_count: r.try_get("reported_n")?,
-                    reported_fen: r.try_get("reported")?,
-                    cleared_count: r.try_get("cleared_n")?,
-                })
-            })
-            .collect()
+        rows.iter().map(total_from_row).collect()
     }
 }
