@@ -36,7 +36,12 @@ pub struct ArrearsReport {
     pub backends: Vec<BackendReport>,
 }
 
-async fn one_backend(url: &str, backend: &str, rows: u64, runs: usize) -> anyhow::Result<BackendReport> {
+async fn one_backend(
+    url: &str,
+    backend: &str,
+    rows: u64,
+    runs: usize,
+) -> anyhow::Result<BackendReport> {
     let store = chengxin_store::open(url).await?;
     let catalog =
         chengxin_domain::catalog::Catalog::default_checked().map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -110,7 +115,12 @@ async fn one_backend(url: &str, backend: &str, rows: u64, runs: usize) -> anyhow
     Ok(report)
 }
 
-pub async fn run(rows: u64, dir: &Path, pg: Option<&str>, runs: usize) -> anyhow::Result<ArrearsReport> {
+pub async fn run(
+    rows: u64,
+    dir: &Path,
+    pg: Option<&str>,
+    runs: usize,
+) -> anyhow::Result<ArrearsReport> {
     std::fs::create_dir_all(dir)?;
     let mut report = ArrearsReport::default();
     let file = dir.join("arrears.db");

@@ -2,8 +2,8 @@
 //! store and expose the domain rules (code validation, working days) to scripts.
 
 mod bench;
-mod bench_checks;
 mod bench_arrears;
+mod bench_checks;
 mod bench_commitments;
 mod bench_responsibility;
 mod bench_search;

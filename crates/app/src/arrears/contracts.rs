@@ -193,8 +193,8 @@ pub async fn create_contract(
     let title = text(&req.title, "合同名称", 200)?;
     let contract_no = text(&req.contract_no, "合同编号", 100)?;
     let supplier_name = text(&req.supplier_name, "供应商名称", 200)?;
-    let amount_fen = amount(&Some(req.amount.clone()))?
-        .ok_or(ArrearsError::Required("合同金额"))?;
+    let amount_fen =
+        amount(&Some(req.amount.clone()))?.ok_or(ArrearsError::Required("合同金额"))?;
     let signed_on = date(&req.signed_on, "合同签订日期")?;
     let today = app.today();
     if signed_on > today {
@@ -275,7 +275,9 @@ pub async fn create_contract(
                 .as_deref()
                 .map(|n| text(n, "采购人名称", 200))
                 .transpose()?
-                .ok_or(ArrearsError::Required("采购人名称（该单位尚未登记为信用主体）"))?;
+                .ok_or(ArrearsError::Required(
+                    "采购人名称（该单位尚未登记为信用主体）",
+                ))?;
             app.store
                 .create_subject(
                     &caller.actor,

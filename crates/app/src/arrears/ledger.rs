@@ -90,7 +90,12 @@ async fn check(app: &App, req: &ArrearRequest) -> AppResult<Checked> {
             format!("约定付款日期 {due} 尚未届满：到期未付的款项才能登记为拖欠账款"),
         ));
     }
-    if let Some(s) = req.signed_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(s) = req
+        .signed_on
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         let signed = date(s, "合同签订日期")?;
         if due < signed {
             return Err(ArrearsError::DueBeforeSigning {
@@ -112,7 +117,9 @@ async fn check(app: &App, req: &ArrearRequest) -> AppResult<Checked> {
                 .as_deref()
                 .map(|n| text(n, "欠款单位名称", 200))
                 .transpose()?
-                .ok_or(ArrearsError::Required("欠款单位名称（该单位尚未登记为信用主体）"))?,
+                .ok_or(ArrearsError::Required(
+                    "欠款单位名称（该单位尚未登记为信用主体）",
+                ))?,
             None,
         ),
     };
@@ -186,7 +193,11 @@ async fn enter(
         on_date: today,
         actor: caller.actor.clone(),
         at: now,
-        note: if c.note.is_empty() { what.to_string() } else { format!("{what}：{}", c.note) },
+        note: if c.note.is_empty() {
+            what.to_string()
+        } else {
+            format!("{what}：{}", c.note)
+        },
     };
     let notice = Notice {
         to: vec![To::Body(c.debtor.clone()), To::Office(region.clone())],
@@ -237,7 +248,16 @@ pub async fn report(app: &App, caller: &Caller, req: ArrearRequest) -> AppResult
             .transpose()?
             .unwrap_or_else(|| creditor.clone()),
     };
-    enter(app, caller, c, ArrearSource::Portal, creditor, creditor_name, req.creditor_sme).await
+    enter(
+        app,
+        caller,
+        c,
+        ArrearSource::Portal,
+        creditor,
+        creditor_name,
+        req.creditor_sme,
+    )
+    .await
 }
 
 /// The credit office registers an arrear of a body of its region (e.g. from the 12345 hotline
@@ -248,10 +268,15 @@ pub async fn register(app: &App, caller: &Caller, req: ArrearRequest) -> AppResu
     let debtor = check_purchaser(&req.debtor_uscc, regions)?;
     if !office_for(caller, &uscc_region(&debtor)) {
         caller.require_at(Permission::CommitmentsManage, &uscc_region(&debtor))?;
-        return Err(AppError::forbidden("not_office", "拖欠账款由欠款单位所在地信用办登记"));
+        return Err(AppError::forbidden(
+            "not_office",
+            "拖欠账款由欠款单位所在地信用办登记",
+        ));
     }
     let creditor = check_supplier(
-        req.creditor_uscc.as_deref().ok_or(ArrearsError::Required("债权人统一社会信用代码"))?,
+        req.creditor_uscc
+            .as_deref()
+            .ok_or(ArrearsError::Required("债权人统一社会信用代码"))?,
         regions,
     )?;
     let creditor_name = text(
@@ -260,7 +285,16 @@ pub async fn register(app: &App, caller: &Caller, req: ArrearRequest) -> AppResu
         200,
     )?;
     let c = check(app, &req).await?;
-    enter(app, caller, c, ArrearSource::Office, creditor, creditor_name, req.creditor_sme).await
+    enter(
+        app,
+        caller,
+        c,
+        ArrearSource::Office,
+        creditor,
+        creditor_name,
+        req.creditor_sme,
+    )
+    .await
 }
 
 /// A step on an arrear.
@@ -295,12 +329,10 @@ pub async fn act(
     let allowed = match action {
         "confirm" | "reject" | "pay" => debtor || office,
         "judgment" => office,
-        _ => {
-            return Err(AppError::invalid(
-                "arrear_action_unknown",
-                "操作应为 confirm（确认）、reject（驳回）、pay（登记付款）或 judgment（登记法院判决）",
-            ))
-        }
+        _ => return Err(AppError::invalid(
+            "arrear_action_unknown",
+            "操作应为 confirm（确认）、reject（驳回）、pay（登记付款）或 judgment（登记法院判决）",
+        )),
     };
     if !allowed {
         return Err(AppError::forbidden(
@@ -348,7 +380,13 @@ pub async fn act(
             "确认拖欠属实".to_string(),
             None,
             format!("拖欠账款已确认：{}", a.no),
-            format!("{} 已确认拖欠 {} 合同“{}”款项 {} 元。", a.debtor_name, a.creditor_name, a.contract_no, format_yuan(a.amount_fen)),
+            format!(
+                "{} 已确认拖欠 {} 合同“{}”款项 {} 元。",
+                a.debtor_name,
+                a.creditor_name,
+                a.contract_no,
+                format_yuan(a.amount_fen)
+            ),
         ),
         ArrearAction::Reject { reason } => {
             row.reason = Some(reason.clone());
@@ -363,11 +401,21 @@ pub async fn act(
             if next.state == ArrearState::Cleared {
                 format!("付款 {} 元，已清偿", format_yuan(*amount_fen))
             } else {
-                format!("付款 {} 元，尚欠 {} 元", format_yuan(*amount_fen), format_yuan(next.outstanding()))
+                format!(
+                    "付款 {} 元，尚欠 {} 元",
+                    format_yuan(*amount_fen),
+                    format_yuan(next.outstanding())
+                )
             },
             Some(*amount_fen),
             format!("{}：{}", next.state.label(), a.no),
-            format!("{} 于 {on} 支付合同“{}”款项 {} 元，尚欠 {} 元。", a.debtor_name, a.contract_no, format_yuan(*amount_fen), format_yuan(next.outstanding())),
+            format!(
+                "{} 于 {on} 支付合同“{}”款项 {} 元，尚欠 {} 元。",
+                a.debtor_name,
+                a.contract_no,
+                format_yuan(*amount_fen),
+                format_yuan(next.outstanding())
+            ),
         ),
         ArrearAction::Judgment { doc_no, on } => {
             row.judgment_doc_no = Some(doc_no.clone());

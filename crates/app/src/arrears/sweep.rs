@@ -13,8 +13,7 @@ use chengxin_domain::arrears::{
 use chengxin_domain::catalog::{Catalog, Severity};
 use chengxin_domain::commitments::format_yuan;
 use chengxin_store::{
-    ArrearChange, ArrearEntry, ArrearRow, ArrearStepRow, ContractRow, NewRecord, NewSubject,
-    Store,
+    ArrearChange, ArrearEntry, ArrearRow, ArrearStepRow, ContractRow, NewRecord, NewSubject, Store,
 };
 use chrono::{Duration, NaiveDate, SubsecRound};
 use serde::Serialize;
@@ -42,7 +41,11 @@ pub struct SweepReport {
     pub notifications: usize,
 }
 
-fn entry_of(c: &ContractRow, m: &chengxin_store::ContractMilestoneRow, today: NaiveDate) -> Option<(ArrearEntry, Notice)> {
+fn entry_of(
+    c: &ContractRow,
+    m: &chengxin_store::ContractMilestoneRow,
+    today: NaiveDate,
+) -> Option<(ArrearEntry, Notice)> {
     let amount = m.amount_fen.filter(|a| *a > 0)?;
     let now = chengxin_store::clock::now().trunc_subsecs(6);
     let id = Uuid::now_v7();
@@ -194,10 +197,7 @@ async fn record_one(
         RecordReason::OverdueBeyondLimit { .. } => &rules.severity_overdue,
     })
     .unwrap_or(Severity::General);
-    let finding_body = format!(
-        "{}（系统依规则自动认定）",
-        region_office_name(&a.region)
-    );
+    let finding_body = format!("{}（系统依规则自动认定）", region_office_name(&a.region));
     let describe = reason.describe(rules.record_after_days);
     let br = arrears_record(
         rt,
@@ -213,7 +213,11 @@ async fn record_one(
             due: a.due_date,
             amount_fen: a.amount_fen,
             paid_fen: a.paid_fen,
-            status: if a.paid_fen > 0 { "partly_paid" } else { "unpaid" },
+            status: if a.paid_fen > 0 {
+                "partly_paid"
+            } else {
+                "unpaid"
+            },
             finding_body: finding_body.clone(),
             finding_date: today,
             reason: match &a.judgment_doc_no {

@@ -19,8 +19,8 @@
 
 #[cfg(test)]
 mod agreement;
-mod closed_loop;
 pub mod arrears;
+mod closed_loop;
 pub mod commitments;
 mod gen;
 mod staff;

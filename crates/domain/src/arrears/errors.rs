@@ -22,13 +22,17 @@ pub enum ArrearsError {
         due: NaiveDate,
         signed: NaiveDate,
     },
-    #[error("约定付款期限 {agreed} 日超过《保障中小企业款项支付条例》{article}规定的最长 {max} 日")]
+    #[error(
+        "约定付款期限 {agreed} 日超过《保障中小企业款项支付条例》{article}规定的最长 {max} 日"
+    )]
     TermTooLong {
         agreed: u32,
         max: u32,
         article: String,
     },
-    #[error("未知的履约节点类型“{0}”：应为 delivery（交付）、acceptance（验收）或 payment（付款）")]
+    #[error(
+        "未知的履约节点类型“{0}”：应为 delivery（交付）、acceptance（验收）或 payment（付款）"
+    )]
     UnknownMilestoneKind(String),
     #[error("至少需要一个履约节点")]
     NoMilestones,

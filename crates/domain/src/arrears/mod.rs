@@ -16,6 +16,6 @@ mod tests;
 
 pub use contract::{check_purchaser, check_supplier, payment_due_default, MilestoneKind};
 pub use errors::ArrearsError;
-pub use ledger::{record_reason, Arrear, ArrearAction, ArrearState, ArrearSource, RecordReason};
+pub use ledger::{record_reason, Arrear, ArrearAction, ArrearSource, ArrearState, RecordReason};
 pub use record::{arrears_record, ArrearsFacts};
 pub use terms::{ArrearsRules, NonSmeTerms, PaymentTerms, SmeTerms};

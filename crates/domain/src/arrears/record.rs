@@ -81,9 +81,9 @@ pub fn arrears_record(
         if v.trim().is_empty() {
             continue;
         }
-        let def = rt
-            .field(k)
-            .ok_or_else(|| ArrearsError::Record(format!("失信信息类型 {} 没有字段 {k}", rt.code)))?;
+        let def = rt.field(k).ok_or_else(|| {
+            ArrearsError::Record(format!("失信信息类型 {} 没有字段 {k}", rt.code))
+        })?;
         let value = def
             .parse_value(v)
             .map_err(|e| ArrearsError::Record(format!("{}.{k}：{e}", rt.code)))?;

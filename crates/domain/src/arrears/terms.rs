@@ -71,7 +71,9 @@ impl PaymentTerms {
             || t.sme.decree.trim().is_empty()
             || t.sme.article.trim().is_empty()
         {
-            return Err(ArrearsError::Terms("付款期限规则须注明法规名称、令号和条款".into()));
+            return Err(ArrearsError::Terms(
+                "付款期限规则须注明法规名称、令号和条款".into(),
+            ));
         }
         for s in [&t.arrears.severity_overdue, &t.arrears.severity_judgment] {
             if Severity::parse(s).is_none() {

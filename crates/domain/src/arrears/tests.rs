@@ -99,7 +99,10 @@ fn reported_confirmed_partly_paid_cleared() {
     let a = a.apply(&ArrearAction::Confirm).unwrap();
     assert_eq!(a.state, ArrearState::Confirmed);
     let a = a.apply(&pay(40_000)).unwrap();
-    assert_eq!((a.state, a.outstanding()), (ArrearState::PartlyPaid, 60_000));
+    assert_eq!(
+        (a.state, a.outstanding()),
+        (ArrearState::PartlyPaid, 60_000)
+    );
     assert_eq!(
         a.apply(&pay(60_001)).unwrap_err().code(),
         "payment_exceeds_outstanding"

@@ -7,10 +7,10 @@
 //! change, and signed-in callers without the permission get a 403 "无权访问" page.
 
 mod admin;
+mod arrears;
 mod batch_work;
 mod calendar;
 mod cases;
-mod arrears;
 mod commitments;
 mod correction;
 mod feedback;

@@ -73,7 +73,9 @@ pub async fn get_contract(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ContractView>> {
-    Ok(Json(svc::get_contract(&state, &caller, parse_id(&id)?).await?))
+    Ok(Json(
+        svc::get_contract(&state, &caller, parse_id(&id)?).await?,
+    ))
 }
 
 /// Mark a milestone (delivery, acceptance, payment) done.
@@ -90,7 +92,9 @@ pub async fn complete_milestone(
 ) -> ApiResult<Json<ContractView>> {
     let id = parse_id(&id)?;
     let Json(req) = body.map_err(json_error)?;
-    Ok(Json(svc::complete_milestone(&state, &caller, id, req).await?))
+    Ok(Json(
+        svc::complete_milestone(&state, &caller, id, req).await?,
+    ))
 }
 
 /// The payment terms in force (《保障中小企业款项支付条例》) and the arrears rules (data).

@@ -1,12 +1,12 @@
 //! HTTP routes of the JSON API, one module per area (the table of them is `crate::table`).
 pub mod admin;
+pub mod arrears;
 pub mod audit;
 pub mod batch_work;
 pub mod batches;
 pub mod calendar;
 pub mod cases;
 pub mod checks;
-pub mod arrears;
 pub mod commitments;
 pub mod credit_reports;
 pub mod health;

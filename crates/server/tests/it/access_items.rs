@@ -784,7 +784,9 @@ async fn walk(t: TestApp) {
         "POST",
         "/api/v1/procurement/contracts/{id}/milestones",
         format!("/api/v1/procurement/contracts/{procurement}/milestones"),
-        Some(json!({"milestone_id": procurement_milestone, "on": "2025-01-20", "expected_version": 1})),
+        Some(
+            json!({"milestone_id": procurement_milestone, "on": "2025-01-20", "expected_version": 1}),
+        ),
         office(),
     );
     add(
@@ -805,7 +807,9 @@ async fn walk(t: TestApp) {
         "POST",
         "/api/v1/arrears/{id}/steps",
         format!("/api/v1/arrears/{arrear}/steps"),
-        Some(json!({"action": "judgment", "doc_no": "（2025）苏0412民初1号", "on": "2025-05-01", "expected_version": 1})),
+        Some(
+            json!({"action": "judgment", "doc_no": "（2025）苏0412民初1号", "on": "2025-05-01", "expected_version": 1}),
+        ),
         office(),
     );
     add(

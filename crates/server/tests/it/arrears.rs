@@ -69,8 +69,13 @@ async fn step(
     id: &str,
     body: serde_json::Value,
 ) -> (StatusCode, serde_json::Value) {
-    t.call("POST", &format!("/api/v1/arrears/{id}/steps"), cred, Some(body))
-        .await
+    t.call(
+        "POST",
+        &format!("/api/v1/arrears/{id}/steps"),
+        cred,
+        Some(body),
+    )
+    .await
 }
 
 async fn story(t: TestApp) {
@@ -146,7 +151,10 @@ async fn story(t: TestApp) {
     assert_eq!(c["payment_days"], 30);
     assert!(
         c["terms_basis"].as_str().unwrap().contains("第九条")
-            && c["terms_basis"].as_str().unwrap().contains("国务院令第802号"),
+            && c["terms_basis"]
+                .as_str()
+                .unwrap()
+                .contains("国务院令第802号"),
         "{c}"
     );
     assert_eq!(c["milestones"][2]["due"], "2025-03-22", "{c}");
@@ -182,7 +190,10 @@ async fn story(t: TestApp) {
         )
         .await;
     assert_eq!(c["milestones"][2]["state"], "in_ledger", "{c}");
-    let overdue_id = c["milestones"][2]["arrear_id"].as_str().unwrap().to_string();
+    let overdue_id = c["milestones"][2]["arrear_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (_, a) = t
         .call("GET", &format!("/api/v1/arrears/{overdue_id}"), &body, None)
         .await;
@@ -227,7 +238,11 @@ async fn story(t: TestApp) {
         let (s, v) = t
             .call("POST", "/api/v1/portal/arrears", &company, Some(req))
             .await;
-        assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some(code)), "{v}");
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(code)),
+            "{v}"
+        );
     }
     let (_, mine) = t.call("GET", "/api/v1/arrears", &company, None).await;
     assert_eq!(
@@ -289,7 +304,13 @@ async fn story(t: TestApp) {
         )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND, "unknown contract");
-    let (s, _) = step(&t, &office, unknown, json!({"action": "pay", "amount": "1", "expected_version": 1})).await;
+    let (s, _) = step(
+        &t,
+        &office,
+        unknown,
+        json!({"action": "pay", "amount": "1", "expected_version": 1}),
+    )
+    .await;
     assert_eq!(s, StatusCode::NOT_FOUND, "unknown arrear");
 
     // ---- reported → confirmed → partly paid → cleared ----
@@ -312,7 +333,11 @@ async fn story(t: TestApp) {
         json!({"action": "confirm", "expected_version": 1}),
     )
     .await;
-    assert_eq!(s, StatusCode::FORBIDDEN, "the creditor does not confirm: {v}");
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "the creditor does not confirm: {v}"
+    );
     let (s, a) = step(
         &t,
         &body,
@@ -338,8 +363,16 @@ async fn story(t: TestApp) {
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{a}");
-    assert_eq!((a["state_name"].as_str(), a["outstanding"].as_str()), (Some("部分清偿"), Some("30000.00")));
-    for (amount, code) in [("40000.00", "payment_exceeds_outstanding"), ("-3", "amount_negative"), ("abc", "amount_invalid"), ("0", "amount_not_positive")] {
+    assert_eq!(
+        (a["state_name"].as_str(), a["outstanding"].as_str()),
+        (Some("部分清偿"), Some("30000.00"))
+    );
+    for (amount, code) in [
+        ("40000.00", "payment_exceeds_outstanding"),
+        ("-3", "amount_negative"),
+        ("abc", "amount_invalid"),
+        ("0", "amount_not_positive"),
+    ] {
         let (s, v) = step(
             &t,
             &body,
@@ -347,7 +380,11 @@ async fn story(t: TestApp) {
             json!({"action": "pay", "amount": amount, "expected_version": 3}),
         )
         .await;
-        assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some(code)), "{v}");
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(code)),
+            "{v}"
+        );
     }
     let (s, a) = step(
         &t,
@@ -370,7 +407,10 @@ async fn story(t: TestApp) {
     let (s, mine) = t
         .call("GET", &format!("/api/v1/arrears/{id}"), &company, None)
         .await;
-    assert_eq!((s, mine["state_name"].as_str()), (StatusCode::OK, Some("已清偿")));
+    assert_eq!(
+        (s, mine["state_name"].as_str()),
+        (StatusCode::OK, Some("已清偿"))
+    );
     let (_, inbox) = t.call("GET", "/api/v1/notifications", &company, None).await;
     assert!(inbox.to_string().contains("已清偿"), "{inbox}");
 
@@ -410,7 +450,12 @@ async fn story(t: TestApp) {
     assert_eq!(r.recorded, 0, "once: {r:?}");
     t.state.checks.catch_up(store).await.unwrap();
     let (_, a) = late
-        .call("GET", &format!("/api/v1/arrears/{overdue_id}"), &office, None)
+        .call(
+            "GET",
+            &format!("/api/v1/arrears/{overdue_id}"),
+            &office,
+            None,
+        )
         .await;
     let record_id: uuid::Uuid = a["record_id"].as_str().unwrap().parse().unwrap();
     let record = t.store.record(record_id).await.unwrap().unwrap();
@@ -436,12 +481,21 @@ async fn story(t: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_ne!(v["results"][0]["verdict"], "pass", "{v}");
-    assert!(v.to_string().contains(&a["no"].as_str().unwrap().to_string()), "{v}");
+    assert!(
+        v.to_string()
+            .contains(&a["no"].as_str().unwrap().to_string()),
+        "{v}"
+    );
     let (_, inbox) = late.call("GET", "/api/v1/notifications", &body, None).await;
     assert!(inbox.to_string().contains("记入失信信息"), "{inbox}");
     // Siblings see no record either.
     let (s, _) = late
-        .call("GET", &format!("/api/v1/arrears/{overdue_id}"), &sibling_office, None)
+        .call(
+            "GET",
+            &format!("/api/v1/arrears/{overdue_id}"),
+            &sibling_office,
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
@@ -453,7 +507,11 @@ async fn story(t: TestApp) {
         json!({"action": "pay", "amount": "800000", "expected_version": a["version"]}),
     )
     .await;
-    assert_eq!((s, a["state_name"].as_str()), (StatusCode::OK, Some("已清偿")), "{a}");
+    assert_eq!(
+        (s, a["state_name"].as_str()),
+        (StatusCode::OK, Some("已清偿")),
+        "{a}"
+    );
     let (_, c) = late
         .call(
             "GET",
@@ -468,27 +526,51 @@ async fn story(t: TestApp) {
     let (s, page) = late.call("GET", "/console/arrears", &office, None).await;
     assert_eq!(s, StatusCode::OK);
     let page = page.as_str().unwrap();
-    for want in ["拖欠账款", "常州市某机关事务管理局", "已清偿", "按欠款单位", "2025-04"] {
+    for want in [
+        "拖欠账款",
+        "常州市某机关事务管理局",
+        "已清偿",
+        "按欠款单位",
+        "2025-04",
+    ] {
         assert!(page.contains(want), "{want}");
     }
     let (s, page) = late
-        .call("GET", &format!("/console/arrears/{overdue_id}"), &office, None)
+        .call(
+            "GET",
+            &format!("/console/arrears/{overdue_id}"),
+            &office,
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.as_str().unwrap().contains("已记入欠款单位失信信息"));
     let (s, page) = late
-        .call("GET", &format!("/console/procurement/{contract_id}"), &body, None)
+        .call(
+            "GET",
+            &format!("/console/procurement/{contract_id}"),
+            &body,
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.as_str().unwrap().contains("国务院令第802号"));
     let (s, _) = late
-        .call("GET", &format!("/console/arrears/{id}"), &sibling_office, None)
+        .call(
+            "GET",
+            &format!("/console/arrears/{id}"),
+            &sibling_office,
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, page) = late.call("GET", "/portal/arrears", &company, None).await;
     assert_eq!(s, StatusCode::OK);
     let page = page.as_str().unwrap();
-    assert!(page.contains("办公楼电梯维保服务") && page.contains("已清偿"), "{page}");
+    assert!(
+        page.contains("办公楼电梯维保服务") && page.contains("已清偿"),
+        "{page}"
+    );
     let (_, page) = late.call("GET", "/portal/arrears", &Cred::None, None).await;
     assert!(page.as_str().unwrap().contains("企业登录"));
 

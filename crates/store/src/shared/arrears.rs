@@ -324,8 +324,7 @@ fn push_filter(
             .push(" ESCAPE '\\'");
     }
     if let Some(b) = &f.debtor {
-        q.push(format!(" AND {debtor_col} = "))
-            .push_bind(b.clone());
+        q.push(format!(" AND {debtor_col} = ")).push_bind(b.clone());
     }
     if let Some(c) = &f.creditor {
         q.push(format!(" AND {creditor_col} = "))
@@ -451,9 +450,8 @@ impl ArrearStore for Inner {
     async fn contracts_by_id(&self, ids: &[Uuid]) -> Result<Vec<ContractRow>> {
         let mut out = Vec::new();
         for part in ids.chunks(500) {
-            let mut q = sqlx::QueryBuilder::<Db>::new(
-                "SELECT * FROM procurement_contracts WHERE id IN (",
-            );
+            let mut q =
+                sqlx::QueryBuilder::<Db>::new("SELECT * FROM procurement_contracts WHERE id IN (");
             let mut sep = q.separated(", ");
             for id in part {
                 sep.push_bind(enc(*id));

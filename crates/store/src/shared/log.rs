@@ -392,7 +392,8 @@ impl LogStore for Inner {
         for covered in COVERED
             .iter()
             .chain(&COVERED_ISSUE18)
-            .chain(&COVERED_ARREARS) {
+            .chain(&COVERED_ARREARS)
+        {
             let mut rows = sqlx::query(covered.sql).fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {
                 let id = (covered.id)(&row).unwrap_or_else(|_| "<无法解读的主键>".to_string());
