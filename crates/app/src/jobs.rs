@@ -221,6 +221,31 @@ pub fn spawn_work_sweep(store: Arc<dyn Store>) -> JoinHandle<()> {
     })
 }
 
+/// The arrears ledger's sweep (overdue payments enter it; beyond the limit, a 失信 record),
+/// once a day (checked hourly).
+pub fn spawn_arrears_sweep(store: Arc<dyn Store>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut last: Option<NaiveDate> = None;
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let today = china_today();
+            if last == Some(today) {
+                continue;
+            }
+            match crate::arrears::sweep::sweep(store.as_ref(), today).await {
+                Ok(r) => {
+                    tracing::info!(target: crate::LOG_TARGET, entered = r.entered, recorded = r.recorded, "arrears sweep");
+                    last = Some(today);
+                }
+                Err(e) => {
+                    tracing::warn!(target: crate::LOG_TARGET, error = %e, "arrears sweep failed")
+                }
+            }
+        }
+    })
+}
+
 /// The server's background loops (index tail, expiry/reminders/retention, checkpoints),
 /// running until [`Jobs::stop`].
 pub struct Jobs {
@@ -240,6 +265,7 @@ impl Jobs {
                 spawn_webhook_deliveries(app.clone()),
                 spawn_commitment_sweep(store.clone()),
                 spawn_work_sweep(store.clone()),
+                spawn_arrears_sweep(store.clone()),
                 spawn_index_tail(app),
                 spawn_expiry(store.clone(), retention_days),
                 spawn_batch_recovery(store.clone()),

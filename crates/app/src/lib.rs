@@ -5,6 +5,7 @@
 //! the [`auth::Caller`]; it checks the domain's rules, then calls the store.
 
 pub mod accounts;
+pub mod arrears;
 pub mod audit;
 pub mod audit_queue;
 pub mod auth;

@@ -2,6 +2,7 @@
 //! store and expose the domain rules (code validation, working days) to scripts.
 
 mod bench;
+mod bench_arrears;
 mod bench_checks;
 mod bench_commitments;
 mod bench_responsibility;
@@ -194,6 +195,12 @@ enum Command {
         #[command(subcommand)]
         op: commands::commitments::CommitmentsOp,
     },
+    /// Arrears (拖欠账款): the daily sweep (overdue payments enter the ledger; beyond the limit,
+    /// a 失信 record of the body).
+    Arrears {
+        #[command(subcommand)]
+        op: commands::arrears::ArrearsOp,
+    },
 }
 
 fn main() -> ExitCode {
@@ -323,5 +330,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => gen_records::run(*rows, *bad_per_mille, *seed, output),
         Command::Keys { op } => keys::run(&cfg(), op),
         Command::Commitments { op } => commands::commitments::run(&cfg(), op).await,
+        Command::Arrears { op } => commands::arrears::run(&cfg(), op).await,
     }
 }

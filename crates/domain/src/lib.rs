@@ -4,6 +4,7 @@
 //! Nothing in this crate does I/O: data files are compiled in with `include_str!` and parsed
 //! on first use, so every rule here can be unit- and property-tested without a database.
 
+pub mod arrears;
 pub mod authority;
 pub mod calendar;
 pub mod catalog;

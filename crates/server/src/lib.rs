@@ -173,6 +173,17 @@ impl std::ops::Deref for ServerState {
         routes::commitments::file,
         routes::commitments::kinds,
         routes::commitments::public,
+        routes::arrears::create_contract,
+        routes::arrears::list_contracts,
+        routes::arrears::get_contract,
+        routes::arrears::complete_milestone,
+        routes::arrears::payment_terms,
+        routes::arrears::register,
+        routes::arrears::report,
+        routes::arrears::list,
+        routes::arrears::totals,
+        routes::arrears::get,
+        routes::arrears::step,
         routes::notifications::inbox,
         routes::notifications::read,
         routes::notifications::webhook,
@@ -195,7 +206,12 @@ impl std::ops::Deref for ServerState {
         chengxin_app::notify::webhook::WebhookRequest,
         chengxin_app::work::OpenRequest,
         chengxin_app::work::StepRequest,
-        chengxin_app::work::Attachment
+        chengxin_app::work::Attachment,
+        chengxin_app::arrears::ContractRequest,
+        chengxin_app::arrears::ContractMilestoneInput,
+        chengxin_app::arrears::MilestoneDone,
+        chengxin_app::arrears::ArrearRequest,
+        chengxin_app::arrears::ArrearStepRequest
     )),
     modifiers(&SecurityAddon)
 )]

@@ -14,7 +14,7 @@ use crate::routes::{
     admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, portal_pages,
     records, reference, rights, session, staff, subjects,
 };
-use crate::routes::{commitments, notifications, work};
+use crate::routes::{arrears, commitments, notifications, work};
 use crate::AppState;
 
 fn r(
@@ -569,6 +569,75 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/webhook",
             AnyOf(notifications::WEBHOOK_MANAGERS),
             post(notifications::set_webhook),
+        ),
+    ]);
+    // Government as purchaser and payer (政府采购, 拖欠账款; issue 18).
+    t.extend([
+        r(
+            g.clone(),
+            "/api/v1/procurement/contracts",
+            AnyOf(arrears::MANAGERS),
+            get(arrears::list_contracts),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/procurement/contracts",
+            AnyOf(arrears::MANAGERS),
+            post(arrears::create_contract),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/procurement/contracts/{id}",
+            AnyOf(arrears::MANAGERS),
+            get(arrears::get_contract),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/procurement/contracts/{id}/milestones",
+            AnyOf(arrears::MANAGERS),
+            post(arrears::complete_milestone),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/procurement/payment-terms",
+            Open,
+            get(arrears::payment_terms),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/arrears",
+            AnyOf(arrears::READERS),
+            get(arrears::list),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/arrears",
+            Perm(P::CommitmentsManage),
+            post(arrears::register),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/arrears/totals",
+            AnyOf(arrears::READERS),
+            get(arrears::totals),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/arrears/{id}",
+            AnyOf(arrears::READERS),
+            get(arrears::get),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/arrears/{id}/steps",
+            AnyOf(arrears::MANAGERS),
+            post(arrears::step),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/portal/arrears",
+            Perm(P::ArchiveReadOwn),
+            post(arrears::report),
         ),
     ]);
     t.push((

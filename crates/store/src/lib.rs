@@ -30,6 +30,10 @@ pub use concern::accounts::{
     Account, AccountChange, AccountStore, GrantAccount, RoleGrant, SessionRow, SessionStore,
     TokenRow,
 };
+pub use concern::arrears::{
+    ArrearChange, ArrearEntry, ArrearFilter, ArrearRow, ArrearStepRow, ArrearStore, ArrearTotal,
+    ContractMilestoneRow, ContractRow,
+};
 pub use concern::audit::{AuditEvent, AuditFilter, AuditStore};
 pub use concern::batches::{
     Batch, BatchEntities, BatchState, BatchStore, BatchWriter, ImportRow, LinkCandidate,
@@ -100,6 +104,7 @@ pub trait Store:
     + NotificationStore
     + CommitmentStore
     + WorkItemStore
+    + ArrearStore
     + Send
     + Sync
     + 'static
@@ -125,6 +130,7 @@ impl<T> Store for T where
         + NotificationStore
         + CommitmentStore
         + WorkItemStore
+        + ArrearStore
         + Send
         + Sync
         + 'static
@@ -140,7 +146,7 @@ pub mod prelude {
         ListStore, LogStore, MetaStore, RecordStore, RightsStore, SessionStore, Store,
         SubjectStore,
     };
-    pub use crate::{CommitmentStore, NotificationStore, WorkItemStore};
+    pub use crate::{ArrearStore, CommitmentStore, NotificationStore, WorkItemStore};
 }
 
 /// The tracing target of the database driver's own events (statements, slow queries,

@@ -1,4 +1,4 @@
-//! `chengxin bench import|checks|search|responsibility|commitments|work-items`: the benchmarks (see
+//! `chengxin bench import|checks|search|responsibility|commitments|work-items|arrears`: the benchmarks (see
 //! BENCHMARKS.md).
 
 use std::path::PathBuf;
@@ -94,6 +94,20 @@ pub(crate) enum BenchOp {
         #[arg(long)]
         pg: Option<String>,
     },
+    /// The arrears ledger's totals per body, region and month over N ledger rows, SQLite and
+    /// (with --pg) PostgreSQL.
+    Arrears {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+        #[arg(long, default_value = "./chengxin-data/bench")]
+        dir: PathBuf,
+        /// PostgreSQL URL (a fresh schema is created and dropped).
+        #[arg(long)]
+        pg: Option<String>,
+        /// Timed runs of the totals.
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+    },
 }
 
 pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
@@ -166,6 +180,16 @@ pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
         }
         BenchOp::WorkItems { items, dir, pg } => {
             let report = crate::bench_work_items::run(*items, dir, pg.as_deref()).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchOp::Arrears {
+            rows,
+            dir,
+            pg,
+            runs,
+        } => {
+            let report = crate::bench_arrears::run(*rows, dir, pg.as_deref(), *runs).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(ExitCode::SUCCESS)
         }

@@ -1,6 +1,7 @@
 //! One module per subcommand of `chengxin` (the clap tree and dispatch are in `main.rs`).
 
 pub(crate) mod accounts;
+pub(crate) mod arrears;
 pub(crate) mod backup;
 pub(crate) mod batch;
 pub(crate) mod bench;

@@ -19,6 +19,7 @@
 
 #[cfg(test)]
 mod agreement;
+pub mod arrears;
 mod closed_loop;
 pub mod commitments;
 mod gen;

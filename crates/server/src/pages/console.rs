@@ -7,6 +7,7 @@
 //! change, and signed-in callers without the permission get a 403 "无权访问" page.
 
 mod admin;
+mod arrears;
 mod batch_work;
 mod calendar;
 mod cases;
@@ -96,6 +97,10 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/work", get(work::list)),
         page("/console/work/export.xlsx", get(work::export)),
         page("/console/work/{id}", get(work::detail)),
+        page("/console/procurement", get(arrears::contracts)),
+        page("/console/procurement/{id}", get(arrears::contract)),
+        page("/console/arrears", get(arrears::list)),
+        page("/console/arrears/{id}", get(arrears::detail)),
         page("/console/inbox", get(inbox::inbox)),
         page("/console/webhook", get(inbox::webhook)),
     ]
@@ -267,6 +272,18 @@ const SECTIONS: &[(&str, &str, &str, Need)] = &[
         "督办事项",
         "人大建议、政协提案、督查审计财政整改、限期整改：我的事项、本单位事项、本地区事项，导出 XLSX",
         Need::Any(&[P::SupervisionManage, P::AssignmentsHandle]),
+    ),
+    (
+        "/console/procurement",
+        "政府采购合同",
+        "采购人为机关单位的合同：交付、验收、付款节点，中小企业法定付款期限",
+        Need::Any(&[P::CommitmentsManage, P::AssignmentsHandle]),
+    ),
+    (
+        "/console/arrears",
+        "拖欠账款",
+        "拖欠账款台账：企业反映、确认、付款直至清偿，按单位、地区、月份统计",
+        Need::Any(&[P::CommitmentsManage, P::AssignmentsHandle]),
     ),
     (
         "/console/inbox",

@@ -206,6 +206,7 @@ pub const PORTAL_NAV: Nav = &[
     ("/portal/verify", "报告验真"),
     ("/portal/open-data", "开放数据"),
     ("/portal/commitments", "承诺公示"),
+    ("/portal/arrears", "拖欠账款反映"),
 ];
 
 /// The page frame: header, navigation, content, footer.

@@ -12,6 +12,7 @@
 //! - `forms`: objection, tracking, report verification, repair and complaint pages;
 //! - `open_data`: the downloads (CSV, XLSX).
 
+mod arrears;
 mod browse;
 mod commitments;
 mod forms;
@@ -76,6 +77,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(my::public_report),
         ),
         page("/portal/commitments", get(commitments::page)),
+        page("/portal/arrears", get(arrears::page)),
     ]
 }
 

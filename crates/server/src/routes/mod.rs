@@ -1,5 +1,6 @@
 //! HTTP routes of the JSON API, one module per area (the table of them is `crate::table`).
 pub mod admin;
+pub mod arrears;
 pub mod audit;
 pub mod batch_work;
 pub mod batches;

@@ -440,6 +440,33 @@ async fn walk(t: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let work_item = v["id"].as_str().unwrap().to_string();
+    // A procurement contract of 武进's department and an arrear it owes (issue 18).
+    let (s, v) = t
+        .call(
+            "POST",
+            "/api/v1/procurement/contracts",
+            &wujin,
+            Some(json!({"title": "武进某采购合同", "contract_no": "WJ-CG-1", "purchaser_uscc": WUJIN_DEPT,
+                "purchaser_name": "武进某局", "supplier_uscc": COMPANY, "supplier_name": "武进某公司",
+                "supplier_sme": true, "amount": "100000", "signed_on": "2025-01-02",
+                "milestones": [{"kind": "delivery", "title": "交付", "due": "2025-01-20"},
+                               {"kind": "payment", "title": "付款", "amount": "100000"}]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let procurement = v["id"].as_str().unwrap().to_string();
+    let procurement_milestone = v["milestones"][0]["id"].as_str().unwrap().to_string();
+    let (s, v) = t
+        .call(
+            "POST",
+            "/api/v1/arrears",
+            &wujin,
+            Some(json!({"debtor_uscc": WUJIN_DEPT, "creditor_uscc": COMPANY, "creditor_name": "武进某公司",
+                "contract_no": "WJ-CG-2", "amount": "5000", "due": "2025-03-01"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let arrear = v["id"].as_str().unwrap().to_string();
     let notification = chengxin_app::notify::rows(&[chengxin_app::notify::Notice {
         to: vec![chengxin_app::notify::To::Office("320412".into())],
         region: "320412".into(),
@@ -768,6 +795,13 @@ async fn walk(t: TestApp) {
         office(),
     );
     add(
+        "GET",
+        "/api/v1/procurement/contracts/{id}",
+        format!("/api/v1/procurement/contracts/{procurement}"),
+        None,
+        office(),
+    );
+    add(
         "POST",
         "/api/v1/work-items/{id}/steps",
         format!("/api/v1/work-items/{work_item}/steps"),
@@ -775,9 +809,48 @@ async fn walk(t: TestApp) {
         office(),
     );
     add(
+        "POST",
+        "/api/v1/procurement/contracts/{id}/milestones",
+        format!("/api/v1/procurement/contracts/{procurement}/milestones"),
+        Some(
+            json!({"milestone_id": procurement_milestone, "on": "2025-01-20", "expected_version": 1}),
+        ),
+        office(),
+    );
+    add(
         "GET",
         "/console/work/{id}",
         format!("/console/work/{work_item}"),
+        None,
+        office(),
+    );
+    add(
+        "GET",
+        "/console/procurement/{id}",
+        format!("/console/procurement/{procurement}"),
+        None,
+        office(),
+    );
+    add(
+        "GET",
+        "/api/v1/arrears/{id}",
+        format!("/api/v1/arrears/{arrear}"),
+        None,
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/arrears/{id}/steps",
+        format!("/api/v1/arrears/{arrear}/steps"),
+        Some(
+            json!({"action": "judgment", "doc_no": "（2025）苏0412民初1号", "on": "2025-05-01", "expected_version": 1}),
+        ),
+        office(),
+    );
+    add(
+        "GET",
+        "/console/arrears/{id}",
+        format!("/console/arrears/{arrear}"),
         None,
         office(),
     );

@@ -5,6 +5,7 @@
 mod access;
 mod access_items;
 mod api;
+mod arrears;
 mod authority;
 mod calendar;
 mod check_privacy;

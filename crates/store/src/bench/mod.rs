@@ -15,7 +15,9 @@
 //! - [`ResponsibilityFixture`]: the 责任回溯 benchmark's bodies, persons and employment periods.
 //! - [`CommitmentFixture`]: the commitment sweep benchmark's milestones (issue 18).
 //! - [`WorkFixture`]: the work-item benchmark's items (issue 19).
+//! - [`ArrearFixture`]: the arrears totals benchmark's ledger rows (issue 18).
 
+mod arrears;
 mod baseline;
 mod commitments;
 mod fixture;
@@ -26,6 +28,7 @@ mod scratch;
 mod search;
 mod work_items;
 
+pub use arrears::{ArrearFixture, BODIES as ARREAR_BODIES};
 pub use baseline::{sqlite_baseline, BareRow};
 pub use commitments::{CommitmentFixture, PER_COMMITMENT};
 pub use fixture::{CheckFixture, FixtureEntry, FixtureSubject, LoadedFixture};

@@ -2,6 +2,7 @@
 //! reads and writes. Everything here is re-exported at the crate root.
 
 pub mod accounts;
+pub mod arrears;
 pub mod audit;
 pub mod batches;
 pub mod calendar;

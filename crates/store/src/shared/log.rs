@@ -117,6 +117,34 @@ const COVERED_ISSUE19: [Covered; 4] = [
     },
 ];
 
+/// Procurement contracts and the arrears ledger (issue 18).
+const COVERED_ARREARS: [Covered; 4] = [
+    Covered {
+        entity_type: "procurement_contract",
+        sql: "SELECT * FROM procurement_contracts",
+        id: uuid_id,
+        digest: |r| state_digest(&super::arrears::contract_from_row(r)?),
+    },
+    Covered {
+        entity_type: "procurement_milestone",
+        sql: "SELECT * FROM procurement_milestones",
+        id: uuid_id,
+        digest: |r| state_digest(&super::arrears::contract_milestone_from_row(r)?),
+    },
+    Covered {
+        entity_type: "arrear",
+        sql: "SELECT * FROM arrears",
+        id: uuid_id,
+        digest: |r| state_digest(&super::arrears::arrear_from_row(r)?),
+    },
+    Covered {
+        entity_type: "arrear_step",
+        sql: "SELECT * FROM arrear_steps",
+        id: uuid_id,
+        digest: |r| state_digest(&super::arrears::arrear_step_from_row(r)?),
+    },
+];
+
 const COVERED: [Covered; 24] = [
     Covered {
         entity_type: "meta",
@@ -393,6 +421,7 @@ impl LogStore for Inner {
             .iter()
             .chain(&COVERED_ISSUE18)
             .chain(&COVERED_ISSUE19)
+            .chain(&COVERED_ARREARS)
         {
             let mut rows = sqlx::query(covered.sql).fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {

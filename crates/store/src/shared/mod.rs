@@ -11,6 +11,7 @@
 //! spans concerns, each other's transaction helpers); the kernel uses no concern.
 
 mod accounts;
+mod arrears;
 mod audit;
 mod batch_void;
 pub(super) mod batches;
