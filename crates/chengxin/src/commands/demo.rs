@@ -37,7 +37,7 @@ pub(crate) async fn load_demo(cfg: &Config, store: &Arc<dyn Store>) -> anyhow::R
     crate::demo::commitments::seed(store.clone(), hasher.clone(), china_today())
         .await
         .context("加载演示承诺失败")?;
-    crate::demo::work_items::seed(store.clone(), hasher, china_today())
+    crate::demo::work_items::seed(store.clone(), hasher.clone(), china_today())
         .await
         .context("加载演示督办事项失败")?;
     crate::demo::arrears::seed(store.clone(), hasher, china_today())
