@@ -177,6 +177,18 @@ impl std::ops::Deref for ServerState {
         routes::notifications::read,
         routes::notifications::webhook,
         routes::notifications::set_webhook,
+        routes::ppp::create,
+        routes::ppp::list,
+        routes::ppp::get,
+        routes::ppp::advance,
+        routes::ppp::add_responsible,
+        routes::ppp::breach,
+        routes::ppp::responsible,
+        routes::ppp::debtor_create,
+        routes::ppp::debtor_list,
+        routes::ppp::debtor_register,
+        routes::ppp::debtor_get,
+        routes::ppp::debtor_progress,
     ),
     components(schemas(
         error::ErrorBody,
@@ -186,7 +198,13 @@ impl std::ops::Deref for ServerState {
         chengxin_app::commitments::CommitmentRequest,
         chengxin_app::commitments::MilestoneInput,
         chengxin_app::commitments::CommitmentStepRequest,
-        chengxin_app::notify::webhook::WebhookRequest
+        chengxin_app::notify::webhook::WebhookRequest,
+        chengxin_app::ppp::ProjectRequest,
+        chengxin_app::ppp::AdvanceRequest,
+        chengxin_app::ppp::ResponsibleInput,
+        chengxin_app::ppp::BreachRequest,
+        chengxin_app::ppp::DebtorCaseRequest,
+        chengxin_app::ppp::DebtorProgressRequest
     )),
     modifiers(&SecurityAddon)
 )]

@@ -47,6 +47,9 @@ pub use concern::commitments::{
     CommitmentFileRow, CommitmentFilter, CommitmentRow, CommitmentStepRow, CommitmentStore,
     MilestoneChange, MilestoneRow, SweepMark,
 };
+pub use concern::debtors::{
+    DebtorCaseRow, DebtorCount, DebtorFilter, DebtorNoteRow, DebtorStore,
+};
 pub use concern::lists::{
     EntryHead, ListEntryFilter, ListEntryRow, ListStore, RECOGNISERS_BACKFILL,
     RECOGNISERS_BACKFILLED,
@@ -57,6 +60,10 @@ pub use concern::notifications::{
     recipient, DeliveryRow, NotificationRow, NotificationStore, WebhookRow,
 };
 pub use concern::portal::{PortalPageRow, PortalPageStore};
+pub use concern::ppp::{
+    PppBreachRow, PppFilter, PppProjectRow, PppResponsiblePut, PppResponsibleRow, PppStageRow,
+    PppStore,
+};
 pub use concern::records::{
     NewRecord, PublishedFilter, RecordChange, RecordRedaction, RecordStore,
 };
@@ -95,6 +102,8 @@ pub trait Store:
     + StaffStore
     + NotificationStore
     + CommitmentStore
+    + PppStore
+    + DebtorStore
     + Send
     + Sync
     + 'static
@@ -119,6 +128,8 @@ impl<T> Store for T where
         + StaffStore
         + NotificationStore
         + CommitmentStore
+        + PppStore
+        + DebtorStore
         + Send
         + Sync
         + 'static
@@ -135,6 +146,7 @@ pub mod prelude {
         SubjectStore,
     };
     pub use crate::{CommitmentStore, NotificationStore};
+    pub use crate::{DebtorStore, PppStore};
 }
 
 /// The tracing target of the database driver's own events (statements, slow queries,

@@ -34,9 +34,12 @@ pub(crate) async fn load_demo(cfg: &Config, store: &Arc<dyn Store>) -> anyhow::R
     seed_portal_pages(store.as_ref())
         .await
         .context("加载演示门户内容失败")?;
-    crate::demo::commitments::seed(store.clone(), hasher, china_today())
+    crate::demo::commitments::seed(store.clone(), hasher.clone(), china_today())
         .await
         .context("加载演示承诺失败")?;
+    crate::demo::ppp::seed(store.clone(), hasher, china_today())
+        .await
+        .context("加载演示 PPP 项目和失信被执行人案件失败")?;
     if let Some(signer) = cfg.key_dir().signer()? {
         store.checkpoint(&signer).await?;
     }

@@ -21,6 +21,7 @@
 mod agreement;
 mod closed_loop;
 pub mod commitments;
+pub mod ppp;
 mod gen;
 mod staff;
 mod tables;

@@ -12,10 +12,12 @@ mod calendar;
 mod cases;
 mod commitments;
 mod correction;
+mod debtors;
 mod feedback;
 mod inbox;
 mod lists;
 mod portal_content;
+mod ppp;
 mod records;
 mod report_view;
 mod reports;
@@ -92,6 +94,10 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/staff/file", get(staff::file)),
         page("/console/commitments", get(commitments::list)),
         page("/console/commitments/{id}", get(commitments::detail)),
+        page("/console/ppp", get(ppp::list)),
+        page("/console/ppp/{id}", get(ppp::detail)),
+        page("/console/debtors", get(debtors::register)),
+        page("/console/debtors/{id}", get(debtors::detail)),
         page("/console/inbox", get(inbox::inbox)),
         page("/console/webhook", get(inbox::webhook)),
     ]
@@ -256,6 +262,18 @@ const SECTIONS: &[(&str, &str, &str, Need)] = &[
         "/console/commitments",
         "承诺管理",
         "政府承诺、合同协议、公开承诺与信用承诺：履行节点、提醒督办、违约认定",
+        Need::Any(&[P::CommitmentsManage, P::AssignmentsHandle]),
+    ),
+    (
+        "/console/ppp",
+        "PPP 项目",
+        "政府和社会资本合作项目：五个阶段、阶段责任人、政府方失信违约与责任回溯",
+        Need::Any(&[P::CommitmentsManage, P::AssignmentsHandle]),
+    ),
+    (
+        "/console/debtors",
+        "失信被执行人治理",
+        "政府机关失信被执行人案件逐案跟踪至清零，各地区未清零案件台账",
         Need::Any(&[P::CommitmentsManage, P::AssignmentsHandle]),
     ),
     (

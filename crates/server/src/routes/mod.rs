@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod cases;
 pub mod checks;
 pub mod commitments;
+pub mod ppp;
 pub mod credit_reports;
 pub mod health;
 pub mod input;
