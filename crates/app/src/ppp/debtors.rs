@@ -357,10 +357,8 @@ pub async fn list(
         limit: 100,
         offset: (p.page.unwrap_or(1).max(1) - 1) * 100,
     };
-    app.store
-        .debtor_cases(&f)
-        .await?
-        .iter()
+    let rows = app.store.debtor_cases(&f).await?;
+    rows.iter()
         .filter(|c| may_see(caller, c))
         .map(|c| view(c, Vec::new()))
         .collect()

@@ -231,9 +231,10 @@ impl DebtorStore for Inner {
     async fn debtor_counts(&self, region_prefix: &str) -> Result<Vec<DebtorCount>> {
         let sql = format!(
             "SELECT region, \
-             SUM(CASE WHEN state NOT IN {CLEARED} THEN 1 ELSE 0 END) AS open, \
-             SUM(CASE WHEN state IN {CLEARED} THEN 1 ELSE 0 END) AS cleared, \
-             SUM(CASE WHEN state NOT IN {CLEARED} THEN amount_fen ELSE 0 END) AS open_amount \
+             CAST(SUM(CASE WHEN state NOT IN {CLEARED} THEN 1 ELSE 0 END) AS BIGINT) AS open_count, \
+             CAST(SUM(CASE WHEN state IN {CLEARED} THEN 1 ELSE 0 END) AS BIGINT) AS cleared_count, \
+             CAST(SUM(CASE WHEN state NOT IN {CLEARED} THEN amount_fen ELSE 0 END) AS BIGINT) \
+             AS open_amount \
              FROM debtor_cases WHERE region LIKE $1 ESCAPE '\\' GROUP BY region ORDER BY region"
         );
         let rows = sqlx::query(&sql)
@@ -244,8 +245,8 @@ impl DebtorStore for Inner {
             .map(|r| {
                 Ok(DebtorCount {
                     region: r.try_get("region")?,
-                    open: r.try_get::<Option<i64>, _>("open")?.unwrap_or(0),
-                    cleared: r.try_get::<Option<i64>, _>("cleared")?.unwrap_or(0),
+                    open: r.try_get::<Option<i64>, _>("open_count")?.unwrap_or(0),
+                    cleared: r.try_get::<Option<i64>, _>("cleared_count")?.unwrap_or(0),
                     open_amount_fen: r.try_get::<Option<i64>, _>("open_amount")?.unwrap_or(0),
                 })
             })
