@@ -242,7 +242,7 @@ impl DebtorStore for Inner {
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
-            .map(|r| {
+            .map(|r| -> Result<DebtorCount> {
                 Ok(DebtorCount {
                     region: r.try_get("region")?,
                     open: r.try_get::<Option<i64>, _>("open_count")?.unwrap_or(0),

@@ -30,7 +30,7 @@ mod records;
 mod reports;
 mod rights;
 pub(super) mod search;
-pub(super) mod staff;
+mod staff;
 mod subjects;
 
 use super::shrink_log;

@@ -214,8 +214,16 @@ both_backends!(ppp_and_debtors, |db: TestDb| async move {
     s.create_debtor_case("t", &c, &n("unperformed"), &[])
         .await
         .unwrap();
+    let other = DebtorCaseRow {
+        id: Uuid::now_v7(),
+        ..c.clone()
+    };
+    let other_note = DebtorNoteRow {
+        case_id: other.id,
+        ..n("unperformed")
+    };
     let e = s
-        .create_debtor_case("t", &DebtorCaseRow { id: Uuid::now_v7(), ..c.clone() }, &n("unperformed"), &[])
+        .create_debtor_case("t", &other, &other_note, &[])
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Duplicate(_)), "{e:?}");
