@@ -189,6 +189,7 @@ impl std::ops::Deref for ServerState {
         routes::ppp::debtor_register,
         routes::ppp::debtor_get,
         routes::ppp::debtor_progress,
+        routes::ppp::debtor_import,
     ),
     components(schemas(
         error::ErrorBody,

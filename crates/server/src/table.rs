@@ -575,6 +575,17 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(ppp::debtor_register),
         ),
         r(g.clone(), "/api/v1/debtor-cases/{id}", AnyOf(commitments::MANAGERS), get(ppp::debtor_get)),
+        (
+            RouteSpec {
+                method: p.clone(),
+                path: "/api/v1/debtor-cases/import",
+                access: Perm(P::CommitmentsManage),
+                upload: true,
+                cleans_text: false,
+                flood: None,
+            },
+            post(ppp::debtor_import),
+        ),
         r(
             p.clone(),
             "/api/v1/debtor-cases/{id}/progress",

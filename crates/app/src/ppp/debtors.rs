@@ -5,7 +5,9 @@
 //! region. Reach: the office its region and below; a body its own cases.
 
 use chengxin_domain::commitments::format_yuan;
-use chengxin_domain::ppp::{check_debtor_step, DebtorState, PppError};
+use chengxin_domain::intake::RowIssue;
+use chengxin_domain::ppp::{check_debtor_step, DebtorState, PppError, DEBTOR_COLUMNS};
+use chengxin_domain::staff::Columns;
 use chengxin_domain::regions::RegionTable;
 use chengxin_store::{DebtorCaseRow, DebtorFilter, DebtorNoteRow, StoreError};
 use chrono::{NaiveDate, SubsecRound};
@@ -16,7 +18,7 @@ use super::parties::{gov_body, region_of};
 use super::{is_office, office_for, require_any};
 use crate::auth::{uscc_region, Caller};
 use crate::commitments::{acts_for, amount, date, own_body, text};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldProblem};
 use crate::notify::{self, Notice, To};
 use crate::App;
 
@@ -401,5 +403,221 @@ pub async fn register(app: &App, caller: &Caller) -> AppResult<DebtorRegister> {
         regions,
         open_total,
         cases,
+    })
+}
+
+/// What an import of 失信被执行人 cases did.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DebtorImportReport {
+    /// Data rows read.
+    pub rows: u64,
+    /// Cases registered.
+    pub created: u64,
+}
+
+fn import_issue(column: &str, code: &'static str, message: String) -> RowIssue {
+    RowIssue {
+        column: Some(column.into()),
+        code,
+        message,
+    }
+}
+
+/// Nothing written: every problem, by row.
+fn import_rejected(mut problems: Vec<(u64, RowIssue)>) -> AppError {
+    problems.sort_by_key(|(row, _)| *row);
+    let total = problems.len();
+    let first = problems
+        .first()
+        .map(|(row, i)| format!("第 {row} 行：{}", i.message))
+        .unwrap_or_default();
+    AppError::InvalidFields {
+        code: "debtor_rows_rejected",
+        message: format!(
+            "共 {total} 处错误，整个文件未导入（没有写入任何一行），请改正后重新提交。{first}"
+        ),
+        problems: problems
+            .into_iter()
+            .take(1000)
+            .map(|(row, i)| FieldProblem {
+                field: Some(format!("第{row}行")),
+                title: i.column,
+                code: i.code.to_string(),
+                message: format!("第 {row} 行：{}", i.message),
+            })
+            .collect(),
+    }
+}
+
+/// Import 失信被执行人 cases from a CSV/XLSX file (the court's or the office's list): every row
+/// checked (案号 once, court, the body a registered 机关 within the office's region, amount,
+/// date listed), then all cases in one transaction — or, with any row wrong, nothing at all
+/// and every problem named by row (`debtor_rows_rejected`). The credit office's.
+pub async fn import(
+    app: &App,
+    caller: &Caller,
+    input: crate::staff::StaffInput,
+) -> AppResult<DebtorImportReport> {
+    require_any(caller)?;
+    if !is_office(caller) {
+        return Err(AppError::forbidden(
+            "not_your_step",
+            "失信被执行人案件由本地区信用办登记",
+        ));
+    }
+    let mut problems: Vec<(u64, RowIssue)> = Vec::new();
+    let (headers, rows) = crate::staff::import::read_input(input, &mut problems)?;
+    let cols = Columns::find(&headers, DEBTOR_COLUMNS)
+        .map_err(|e| AppError::invalid("debtor_columns_missing", e.to_string()))?;
+    let today = app.today();
+    let now = chengxin_store::clock::now().trunc_subsecs(6);
+    let mut seen: Vec<String> = Vec::new();
+    let mut cases: Vec<(DebtorCaseRow, DebtorNoteRow)> = Vec::new();
+    for (n, cells) in &rows {
+        let n = *n;
+        let before = problems.len();
+        let case_no = cols.cell(cells, "case_no").trim().to_string();
+        if case_no.is_empty() || case_no.chars().count() > 100 {
+            problems.push((n, import_issue("案号", "debtor_case_no_invalid", "案号不能为空，且不超过 100 个字".into())));
+        } else if seen.contains(&case_no) {
+            problems.push((n, import_issue("案号", "debtor_case_exists", format!("案号 {case_no} 在文件中重复"))));
+        }
+        let court = cols.cell(cells, "court").trim().to_string();
+        if court.is_empty() || court.chars().count() > 200 {
+            problems.push((n, import_issue("执行法院", "field_required", "执行法院不能为空".into())));
+        }
+        let amount_fen = match chengxin_domain::commitments::parse_yuan(cols.cell(cells, "amount")) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                problems.push((n, import_issue("执行标的（元）", e.code(), e.to_string())));
+                None
+            }
+        };
+        let listed_on = match chengxin_domain::staff::parse_day(cols.cell(cells, "listed_on")) {
+            Some(d) if d <= today => Some(d),
+            _ => {
+                problems.push((n, import_issue(
+                    "纳入名单日期",
+                    "debtor_listed_on_invalid",
+                    format!("纳入名单日期“{}”不是有效日期（应如 2024-11-01），且不能晚于今天", cols.cell(cells, "listed_on")),
+                )));
+                None
+            }
+        };
+        let raw = cols.cell(cells, "body_uscc").trim().to_ascii_uppercase();
+        let body = match super::parties::code(&raw, "被执行人", "uscc_invalid") {
+            Err(e) => {
+                problems.push((n, import_issue("被执行人统一社会信用代码", "uscc_invalid", e.to_string())));
+                None
+            }
+            Ok(code) if !chengxin_domain::commitments::is_government_uscc(&code) => {
+                problems.push((n, import_issue(
+                    "被执行人统一社会信用代码",
+                    "debtor_not_government",
+                    PppError::NotGovernment(code, "debtor_not_government").to_string(),
+                )));
+                None
+            }
+            Ok(code) => match app.store.subject_by_uscc(&code).await? {
+                Some(s) if matches!(s.kind, chengxin_domain::subjects::SubjectKind::GovBody | chengxin_domain::subjects::SubjectKind::Institution) => {
+                    if office_for(caller, &region_of(&s)) {
+                        Some(s)
+                    } else {
+                        problems.push((n, import_issue(
+                            "被执行人统一社会信用代码",
+                            "debtor_body_out_of_region",
+                            format!("“{}”不在本账号的管辖区域内", s.name),
+                        )));
+                        None
+                    }
+                }
+                Some(s) => {
+                    problems.push((n, import_issue(
+                        "被执行人统一社会信用代码",
+                        "debtor_not_government",
+                        PppError::NotGovernment(s.name, "debtor_not_government").to_string(),
+                    )));
+                    None
+                }
+                None => {
+                    problems.push((n, import_issue(
+                        "被执行人统一社会信用代码",
+                        "debtor_body_unknown",
+                        format!("统一社会信用代码 {code} 未登记为信用主体，请先登记该机关"),
+                    )));
+                    None
+                }
+            },
+        };
+        if problems.len() > before {
+            continue;
+        }
+        let (Some(body), Some(amount_fen), Some(listed_on)) = (body, amount_fen, listed_on) else {
+            continue;
+        };
+        seen.push(case_no.clone());
+        let id = Uuid::now_v7();
+        let row = DebtorCaseRow {
+            id,
+            case_no: case_no.clone(),
+            court: court.clone(),
+            body_uscc: body.uscc.clone().unwrap_or_default(),
+            body_name: body.name.clone(),
+            body_subject_id: body.id,
+            region: region_of(&body),
+            amount_fen,
+            listed_on,
+            state: DebtorState::Unperformed.as_str().into(),
+            cleared_on: None,
+            created_by: caller.actor.clone(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let note = DebtorNoteRow {
+            id: Uuid::now_v7(),
+            case_id: id,
+            state: row.state.clone(),
+            on_date: listed_on,
+            note: format!("纳入失信被执行人名单（{court} {case_no}，导入）"),
+            actor: caller.actor.clone(),
+            at: now,
+        };
+        cases.push((row, note));
+    }
+    if !problems.is_empty() {
+        return Err(import_rejected(problems));
+    }
+    let notices: Vec<Notice> = cases
+        .iter()
+        .map(|(c, _)| Notice {
+            to: vec![To::Body(c.body_uscc.clone()), To::Office(c.region.clone())],
+            region: c.region.clone(),
+            topic: "debtor_listed",
+            title: format!("纳入失信被执行人名单：{}", c.body_name),
+            body: format!(
+                "{} 因 {}（{}）被纳入失信被执行人名单，执行标的 {} 元。请尽快履行并报告进展。",
+                c.body_name,
+                c.case_no,
+                c.court,
+                format_yuan(c.amount_fen)
+            ),
+            link: Some(format!("/console/debtors/{}", c.id)),
+            once: Some(format!("debtor_listed:{}", c.case_no)),
+        })
+        .collect();
+    app.store
+        .create_debtor_cases(&caller.actor, &cases, &notify::rows(&notices))
+        .await
+        .map_err(|e| match e {
+            StoreError::Duplicate(m) => AppError::conflict("debtor_case_exists", m),
+            other => other.into(),
+        })?;
+    let mut e = caller.audit("data", "debtor_case_import", "ok");
+    e.detail = serde_json::json!({"rows": rows.len(), "created": cases.len()});
+    app.store.audit(&[e]).await?;
+    Ok(DebtorImportReport {
+        rows: rows.len() as u64,
+        created: cases.len() as u64,
     })
 }

@@ -18,7 +18,7 @@ pub mod projects;
 
 pub use breach::{record_breach, responsibility, BreachRequest, PppResponsibility, StageHolder};
 pub use debtors::{
-    DebtorCaseRequest, DebtorCaseView, DebtorListParams, DebtorNoteView, DebtorProgressRequest,
+    DebtorCaseRequest, DebtorCaseView, DebtorImportReport, DebtorListParams, DebtorNoteView, DebtorProgressRequest,
     DebtorRegister, DebtorRegisterRow,
 };
 pub use projects::{

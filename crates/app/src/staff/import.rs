@@ -68,11 +68,11 @@ impl StaffImportReport {
 }
 
 /// A data row: its number as the file shows it, and its cells.
-type NumberedRow = (u64, Vec<String>);
+pub(crate) type NumberedRow = (u64, Vec<String>);
 
 /// The rows of the input: `(row number, cells)`, blank rows left out; problems of reading
 /// go to `problems`.
-fn read_input(
+pub(crate) fn read_input(
     input: StaffInput,
     problems: &mut Vec<(u64, RowIssue)>,
 ) -> AppResult<(Vec<String>, Vec<NumberedRow>)> {

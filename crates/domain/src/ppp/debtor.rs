@@ -6,6 +6,22 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::PppError;
+use crate::staff::columns::ColumnSpec;
+
+/// The columns of a 失信被执行人 case file (a court's or the credit office's list): key, accepted
+/// titles (the first is the canonical one), required.
+pub const DEBTOR_COLUMNS: &[ColumnSpec] = &[
+    ("case_no", &["案号", "执行案号"], true),
+    ("court", &["执行法院"], true),
+    (
+        "body_uscc",
+        &["被执行人统一社会信用代码", "统一社会信用代码"],
+        true,
+    ),
+    ("body_name", &["被执行人名称", "被执行人"], false),
+    ("amount", &["执行标的（元）", "执行标的", "执行标的金额（元）"], true),
+    ("listed_on", &["纳入名单日期", "发布日期", "列入日期"], true),
+];
 
 /// The state of a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

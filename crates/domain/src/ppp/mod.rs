@@ -14,7 +14,7 @@ mod stage;
 mod tests;
 
 pub use breach::{ppp_breach_record, PppBreachFacts, PPP_BREACH_TYPE};
-pub use debtor::{check_debtor_step, DebtorState};
+pub use debtor::{check_debtor_step, DebtorState, DEBTOR_COLUMNS};
 pub use errors::PppError;
 pub use periods::{check_period, holders_on, overlap, StagePeriod};
 pub use stage::{check_advance, stage_on, Stage, StageStart};

@@ -190,3 +190,20 @@ pub async fn debtor_progress(
     let Json(req) = body.map_err(json_error)?;
     Ok(Json(debtors::progress(&state, &caller, id, req).await?))
 }
+
+/// Import 失信被执行人 cases from a CSV or XLSX file (columns 案号, 执行法院,
+/// 被执行人统一社会信用代码, 被执行人名称, 执行标的（元）, 纳入名单日期). All rows or none: any wrong
+/// row refuses the file (`debtor_rows_rejected`, each problem by row).
+#[utoipa::path(post, path = "/api/v1/debtor-cases/import", tag = "ppp",
+    params(super::staff::FileParams), security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn debtor_import(
+    State(state): State<AppState>,
+    caller: Caller,
+    q: Result<Query<super::staff::FileParams>, QueryRejection>,
+    body: axum::body::Body,
+) -> ApiResult<Json<debtors::DebtorImportReport>> {
+    let input = super::staff::file_input(body, q).await?;
+    Ok(Json(debtors::import(&state, &caller, input).await?))
+}

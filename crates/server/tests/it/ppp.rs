@@ -446,6 +446,26 @@ async fn story(t: TestApp) {
     assert_eq!(reg["open_total"], 0, "{reg}");
     assert_eq!(reg["regions"].as_array().unwrap().len(), 0, "{reg}");
 
+    // ---- import of cases: a file with a bad row refused whole, the fixed file registered ----
+    let header = "案号,执行法院,被执行人统一社会信用代码,被执行人名称,执行标的（元）,纳入名单日期";
+    let bad = format!(
+        "{header}\n（2025）苏0412执1号,常州市某区人民法院,{GOV},,80000,2025-02-01\n（2025）苏0412执2号,常州市某区人民法院,{COMPANY},,-5,2025-02-01\n"
+    );
+    let (s, v) = upload(&t, "/api/v1/debtor-cases/import?file_name=d.csv", &office, bad.into_bytes()).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("debtor_rows_rejected")), "{v}");
+    let codes: Vec<&str> = v["problems"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"debtor_not_government") && codes.contains(&"amount_negative"), "{v}");
+    let (_, reg) = t.call("GET", "/api/v1/debtor-cases/register", &office, None).await;
+    assert_eq!(reg["open_total"], 1, "nothing of the bad file written: {reg}");
+    let good = format!("{header}\n（2025）苏0412执1号,常州市某区人民法院,{GOV},,80000,2025-02-01\n");
+    let (s, v) = upload(&t, "/api/v1/debtor-cases/import?file_name=d.csv", &office, good.clone().into_bytes()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["created"], 1, "{v}");
+    let (s, v) = upload(&t, "/api/v1/debtor-cases/import?file_name=d.csv", &office, good.into_bytes()).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("debtor_case_exists")), "{v}");
+    let (_, reg) = t.call("GET", "/api/v1/debtor-cases/register", &office, None).await;
+    assert_eq!(reg["open_total"], 2, "{reg}");
+
     // ---- the console ----
     let (s, page) = t.call("GET", &format!("/console/ppp/{pid}"), &office, None).await;
     assert_eq!(s, StatusCode::OK);
@@ -466,6 +486,39 @@ async fn story(t: TestApp) {
 
     assert_log_verifies(t.store.as_ref()).await;
     t.cleanup().await;
+}
+
+/// POST a file's bytes with the session's credentials.
+async fn upload(
+    t: &TestApp,
+    uri: &str,
+    cred: &Cred,
+    bytes: Vec<u8>,
+) -> (StatusCode, serde_json::Value) {
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header("content-type", "text/csv");
+    if let Cred::Session { cookie, csrf } = cred {
+        req = req
+            .header("cookie", format!("cx_session={cookie}"))
+            .header("x-csrf-token", csrf);
+    }
+    let resp = t
+        .app
+        .clone()
+        .oneshot(req.body(Body::from(bytes)).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let b = resp.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null),
+    )
 }
 
 both_backends!(ppp_story, story);

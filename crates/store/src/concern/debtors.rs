@@ -82,6 +82,13 @@ pub trait DebtorStore: Send + Sync {
         note: &DebtorNoteRow,
         notifications: &[NotificationRow],
     ) -> Result<()>;
+    /// Several new cases (an imported file) in one transaction: all or nothing.
+    async fn create_debtor_cases(
+        &self,
+        actor: &str,
+        cases: &[(DebtorCaseRow, DebtorNoteRow)],
+        notifications: &[NotificationRow],
+    ) -> Result<()>;
     async fn debtor_case(&self, id: Uuid) -> Result<Option<DebtorCaseRow>>;
     async fn debtor_cases(&self, f: &DebtorFilter) -> Result<Vec<DebtorCaseRow>>;
     /// A progress note and the case's new state (at `expected_version`).

@@ -84,59 +84,74 @@ impl DebtorStore for Inner {
         note: &DebtorNoteRow,
         notifications: &[NotificationRow],
     ) -> Result<()> {
-        if c.amount_fen < 0 {
-            return Err(StoreError::Invalid("金额不能为负数".into()));
+        self.create_debtor_cases(actor, &[(c.clone(), note.clone())], notifications)
+            .await
+    }
+
+    async fn create_debtor_cases(
+        &self,
+        actor: &str,
+        cases: &[(DebtorCaseRow, DebtorNoteRow)],
+        notifications: &[NotificationRow],
+    ) -> Result<()> {
+        for (c, note) in cases {
+            if c.amount_fen < 0 {
+                return Err(StoreError::Invalid("金额不能为负数".into()));
+            }
+            if c.case_no.trim().is_empty() || c.court.trim().is_empty() || note.case_id != c.id {
+                return Err(StoreError::Invalid("案号和执行法院不能为空".into()));
+            }
         }
-        if c.case_no.trim().is_empty() || c.court.trim().is_empty() || note.case_id != c.id {
-            return Err(StoreError::Invalid("案号和执行法院不能为空".into()));
-        }
-        let c = DebtorCaseRow {
-            created_at: micros(c.created_at),
-            updated_at: micros(c.updated_at),
-            ..c.clone()
-        };
         let (mut tx, mut head) = begin_write(self).await?;
         let mut log = PendingLog::default();
-        let known: Option<String> =
-            sqlx::query_scalar("SELECT case_no FROM debtor_cases WHERE case_no = $1")
-                .bind(&c.case_no)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if known.is_some() {
-            return Err(StoreError::Duplicate(format!(
-                "案号 {} 已登记",
-                c.case_no
-            )));
+        for (c, note) in cases {
+            let c = DebtorCaseRow {
+                created_at: micros(c.created_at),
+                updated_at: micros(c.updated_at),
+                ..c.clone()
+            };
+            let known: Option<String> =
+                sqlx::query_scalar("SELECT case_no FROM debtor_cases WHERE case_no = $1")
+                    .bind(&c.case_no)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if known.is_some() {
+                return Err(StoreError::Duplicate(format!(
+                    "案号 {} 已登记",
+                    c.case_no
+                )));
+            }
+            sqlx::query(
+                "INSERT INTO debtor_cases (id, case_no, court, body_uscc, body_name, \
+                 body_subject_id, region, amount_fen, listed_on, state, cleared_on, created_by, \
+                 created_at, updated_at, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            )
+            .bind(enc(c.id))
+            .bind(&c.case_no)
+            .bind(&c.court)
+            .bind(&c.body_uscc)
+            .bind(&c.body_name)
+            .bind(enc(c.body_subject_id))
+            .bind(&c.region)
+            .bind(c.amount_fen)
+            .bind(c.listed_on)
+            .bind(&c.state)
+            .bind(c.cleared_on)
+            .bind(&c.created_by)
+            .bind(c.created_at)
+            .bind(c.updated_at)
+            .bind(c.version)
+            .execute(&mut *tx)
+            .await?;
+            log.push(entry(
+                "debtor_case",
+                c.id.to_string(),
+                "create",
+                state_digest(&c)?,
+            ));
+            insert_note(&mut tx, &mut log, note).await?;
         }
-        sqlx::query(
-            "INSERT INTO debtor_cases (id, case_no, court, body_uscc, body_name, body_subject_id, \
-             region, amount_fen, listed_on, state, cleared_on, created_by, created_at, updated_at, \
-             version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-        )
-        .bind(enc(c.id))
-        .bind(&c.case_no)
-        .bind(&c.court)
-        .bind(&c.body_uscc)
-        .bind(&c.body_name)
-        .bind(enc(c.body_subject_id))
-        .bind(&c.region)
-        .bind(c.amount_fen)
-        .bind(c.listed_on)
-        .bind(&c.state)
-        .bind(c.cleared_on)
-        .bind(&c.created_by)
-        .bind(c.created_at)
-        .bind(c.updated_at)
-        .bind(c.version)
-        .execute(&mut *tx)
-        .await?;
-        log.push(entry(
-            "debtor_case",
-            c.id.to_string(),
-            "create",
-            state_digest(&c)?,
-        ));
-        insert_note(&mut tx, &mut log, note).await?;
         insert_notifications_tx(&mut tx, &mut log, notifications).await?;
         log.flush(&mut tx, &mut head, actor).await?;
         commit(tx, head).await
