@@ -366,29 +366,57 @@ pub async fn list(
         .collect()
 }
 
-/// The register of the caller's region: counts of not-yet-cleared cases per region, and the
-/// open cases. The credit office's.
+/// The register of the caller's reach: counts of not-yet-cleared cases per region, and the
+/// open cases — the credit office's region and below; a body's own cases.
 pub async fn register(app: &App, caller: &Caller) -> AppResult<DebtorRegister> {
     require_any(caller)?;
-    if !is_office(caller) {
-        return Err(AppError::forbidden(
-            "permission_denied",
-            "失信被执行人台账由信用办查看",
-        ));
-    }
-    let prefix = caller.region_prefix();
-    let counts = app.store.debtor_counts(&prefix).await?;
-    let regions: Vec<DebtorRegisterRow> = counts
-        .into_iter()
-        .filter(|c| office_for(caller, &c.region))
-        .map(|c| DebtorRegisterRow {
-            region_name: region_name(&c.region),
-            region: c.region,
-            open: c.open,
-            cleared: c.cleared,
-            open_amount: format_yuan(c.open_amount_fen),
-        })
-        .collect();
+    let regions: Vec<DebtorRegisterRow> = if is_office(caller) {
+        app.store
+            .debtor_counts(&caller.region_prefix())
+            .await?
+            .into_iter()
+            .filter(|c| office_for(caller, &c.region))
+            .map(|c| DebtorRegisterRow {
+                region_name: region_name(&c.region),
+                region: c.region,
+                open: c.open,
+                cleared: c.cleared,
+                open_amount: format_yuan(c.open_amount_fen),
+            })
+            .collect()
+    } else {
+        // A body: its own cases, counted here (a handful).
+        let all = list(app, caller, &DebtorListParams::default()).await?;
+        let mut out: Vec<DebtorRegisterRow> = Vec::new();
+        let mut amounts: Vec<i64> = Vec::new();
+        for c in &all {
+            let i = match out.iter().position(|r| r.region == c.region) {
+                Some(i) => i,
+                None => {
+                    out.push(DebtorRegisterRow {
+                        region: c.region.clone(),
+                        region_name: c.region_name.clone(),
+                        open: 0,
+                        cleared: 0,
+                        open_amount: String::new(),
+                    });
+                    amounts.push(0);
+                    out.len() - 1
+                }
+            };
+            if c.cleared {
+                out[i].cleared += 1;
+            } else {
+                out[i].open += 1;
+                let fen = chengxin_domain::commitments::parse_yuan(&c.amount).unwrap_or(0);
+                amounts[i] = amounts[i].saturating_add(fen);
+            }
+        }
+        for (r, a) in out.iter_mut().zip(&amounts) {
+            r.open_amount = format_yuan(*a);
+        }
+        out
+    };
     let open_total = regions.iter().map(|r| r.open).sum();
     let cases = list(
         app,

@@ -172,7 +172,7 @@ fn a_breach_becomes_a_ppp_record() {
     assert_eq!(r.type_code, "ppp_breach");
     assert_eq!(r.fields["stage"], "execution");
     assert_eq!(r.fields["party_role"], "government");
-    assert_eq!(r.fields["amount"], "1250.000050");
+    assert_eq!(r.fields["amount"], "1250.00005");
     assert_eq!(r.subject_name, "常州市某区人民政府");
 }
 

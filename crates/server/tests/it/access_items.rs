@@ -764,7 +764,8 @@ async fn walk(t: TestApp) {
         "POST",
         "/api/v1/ppp-projects/{id}/responsibles",
         format!("/api/v1/ppp-projects/{ppp}/responsibles"),
-        Some(json!({"stage": "identification", "id_number": PERSON_ID, "name": "武进某人",
+        Some(json!({"stage": "identification", "id_number": format!("32041219800101123{}",
+                chengxin_domain::codes::id_number::check_char("32041219800101123").unwrap()), "name": "武进某人",
             "post": "局长", "from": "2025-01-05"})),
         office(),
     );

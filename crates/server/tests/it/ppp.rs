@@ -249,7 +249,7 @@ async fn story(t: TestApp) {
     assert_eq!(record.doc_no, "常信用认〔2025〕7号");
     assert_eq!(record.fields["stage"], "execution");
     assert_eq!(record.fields["subject_uscc"], GOV);
-    assert_eq!(record.fields["amount"], "1250.000050");
+    assert_eq!(record.fields["amount"], "1250.00005");
     assert!(record.fields["responsible_person"].as_str().unwrap().contains("陈建国"));
     let gov = t.store.subject_by_uscc(GOV).await.unwrap().unwrap();
     assert_eq!(record.subject_id, Some(gov.id));
