@@ -539,9 +539,24 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     ]);
     // PPP projects and 失信被执行人 cases (issue 18).
     t.extend([
-        r(g.clone(), "/api/v1/ppp-projects", AnyOf(commitments::MANAGERS), get(ppp::list)),
-        r(p.clone(), "/api/v1/ppp-projects", AnyOf(commitments::MANAGERS), post(ppp::create)),
-        r(g.clone(), "/api/v1/ppp-projects/{id}", AnyOf(commitments::MANAGERS), get(ppp::get)),
+        r(
+            g.clone(),
+            "/api/v1/ppp-projects",
+            AnyOf(commitments::MANAGERS),
+            get(ppp::list),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/ppp-projects",
+            AnyOf(commitments::MANAGERS),
+            post(ppp::create),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/ppp-projects/{id}",
+            AnyOf(commitments::MANAGERS),
+            get(ppp::get),
+        ),
         r(
             p.clone(),
             "/api/v1/ppp-projects/{id}/stages",
@@ -566,15 +581,30 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             AnyOf(commitments::MANAGERS),
             get(ppp::responsible),
         ),
-        r(g.clone(), "/api/v1/debtor-cases", AnyOf(commitments::MANAGERS), get(ppp::debtor_list)),
-        r(p.clone(), "/api/v1/debtor-cases", AnyOf(commitments::MANAGERS), post(ppp::debtor_create)),
+        r(
+            g.clone(),
+            "/api/v1/debtor-cases",
+            AnyOf(commitments::MANAGERS),
+            get(ppp::debtor_list),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/debtor-cases",
+            AnyOf(commitments::MANAGERS),
+            post(ppp::debtor_create),
+        ),
         r(
             g.clone(),
             "/api/v1/debtor-cases/register",
             AnyOf(commitments::MANAGERS),
             get(ppp::debtor_register),
         ),
-        r(g.clone(), "/api/v1/debtor-cases/{id}", AnyOf(commitments::MANAGERS), get(ppp::debtor_get)),
+        r(
+            g.clone(),
+            "/api/v1/debtor-cases/{id}",
+            AnyOf(commitments::MANAGERS),
+            get(ppp::debtor_get),
+        ),
         (
             RouteSpec {
                 method: p.clone(),

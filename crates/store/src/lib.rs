@@ -47,9 +47,7 @@ pub use concern::commitments::{
     CommitmentFileRow, CommitmentFilter, CommitmentRow, CommitmentStepRow, CommitmentStore,
     MilestoneChange, MilestoneRow, SweepMark,
 };
-pub use concern::debtors::{
-    DebtorCaseRow, DebtorCount, DebtorFilter, DebtorNoteRow, DebtorStore,
-};
+pub use concern::debtors::{DebtorCaseRow, DebtorCount, DebtorFilter, DebtorNoteRow, DebtorStore};
 pub use concern::lists::{
     EntryHead, ListEntryFilter, ListEntryRow, ListStore, RECOGNISERS_BACKFILL,
     RECOGNISERS_BACKFILLED,

@@ -14,8 +14,8 @@ use chrono::{NaiveDate, SubsecRound};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::projects::{load, stage_starts, ProjectView};
 use super::office_for;
+use super::projects::{load, stage_starts, ProjectView};
 use crate::auth::Caller;
 use crate::commitments::{amount, date, own_body, text};
 use crate::error::{AppError, AppResult};
@@ -143,7 +143,12 @@ pub async fn record_breach(
         }
         .into());
     }
-    let decided_on = match req.decided_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let decided_on = match req
+        .decided_on
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(d) => date(d, "认定日期")?,
         None => today,
     };
@@ -166,20 +171,21 @@ pub async fn record_breach(
     let severity = match req.severity.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(s) => Some(Severity::parse(s).ok_or_else(|| {
-            AppError::invalid("severity_unknown", "失信程度应为 minor、general、major 或 severe")
+            AppError::invalid(
+                "severity_unknown",
+                "失信程度应为 minor、general、major 或 severe",
+            )
         })?),
     };
     let stages = app.store.ppp_stages(p.id).await?;
     let stage = stage_on(&stage_starts(&stages), occurred_on)
         .ok_or(PppError::BreachBeforeProject(occurred_on))?;
     let holders = stage_holders(app, p.id, stage, occurred_on).await?;
-    let responsible = holders
-        .first()
-        .map(|h| format!("{}（{}）", h.name, h.post));
+    let responsible = holders.first().map(|h| format!("{}（{}）", h.name, h.post));
     let catalog = Catalog::default_checked().map_err(AppError::unavailable)?;
-    let rt = catalog
-        .get(PPP_BREACH_TYPE)
-        .ok_or_else(|| AppError::unavailable(format!("目录中没有失信信息类型 {PPP_BREACH_TYPE}")))?;
+    let rt = catalog.get(PPP_BREACH_TYPE).ok_or_else(|| {
+        AppError::unavailable(format!("目录中没有失信信息类型 {PPP_BREACH_TYPE}"))
+    })?;
     let finding_body = office_name(app, caller, &p.region).await?;
     let br = ppp_breach_record(
         rt,

@@ -7,8 +7,8 @@
 use chengxin_domain::commitments::format_yuan;
 use chengxin_domain::intake::RowIssue;
 use chengxin_domain::ppp::{check_debtor_step, DebtorState, PppError, DEBTOR_COLUMNS};
-use chengxin_domain::staff::Columns;
 use chengxin_domain::regions::RegionTable;
+use chengxin_domain::staff::Columns;
 use chengxin_store::{DebtorCaseRow, DebtorFilter, DebtorNoteRow, StoreError};
 use chrono::{NaiveDate, SubsecRound};
 use serde::{Deserialize, Serialize};
@@ -169,8 +169,9 @@ pub async fn create(
     require_any(caller)?;
     let case_no = text(&req.case_no, "案号", 100)?;
     let court = text(&req.court, "执行法院", 200)?;
-    let amount_fen = amount(&Some(req.amount.clone()))?
-        .ok_or(chengxin_domain::commitments::CommitmentError::Required("执行标的金额"))?;
+    let amount_fen = amount(&Some(req.amount.clone()))?.ok_or(
+        chengxin_domain::commitments::CommitmentError::Required("执行标的金额"),
+    )?;
     let listed_on = date(&req.listed_on, "纳入名单日期")?;
     let today = app.today();
     if listed_on > today {
@@ -280,7 +281,12 @@ pub async fn progress(
         .into());
     }
     let state = state_of(&c.state)?;
-    let to = match req.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let to = match req
+        .state
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(s) => DebtorState::parse(s)?,
         None => state,
     };
@@ -318,7 +324,12 @@ pub async fn progress(
             region: c.region.clone(),
             topic: "debtor_progress",
             title: format!("失信被执行人案件{}：{}", to.label(), c.case_no),
-            body: format!("{} 的案件 {} 状态改为“{}”（{on}）。", c.body_name, c.case_no, to.label()),
+            body: format!(
+                "{} 的案件 {} 状态改为“{}”（{on}）。",
+                c.body_name,
+                c.case_no,
+                to.label()
+            ),
             link: Some(format!("/console/debtors/{}", c.id)),
             once: None,
         }]
@@ -326,7 +337,13 @@ pub async fn progress(
         Vec::new()
     };
     app.store
-        .change_debtor_case(&caller.actor, &row, req.expected_version, &n, &notify::rows(&notices))
+        .change_debtor_case(
+            &caller.actor,
+            &row,
+            req.expected_version,
+            &n,
+            &notify::rows(&notices),
+        )
         .await?;
     get(app, caller, id).await
 }
@@ -506,15 +523,33 @@ pub async fn import(
         let before = problems.len();
         let case_no = cols.cell(cells, "case_no").trim().to_string();
         if case_no.is_empty() || case_no.chars().count() > 100 {
-            problems.push((n, import_issue("案号", "debtor_case_no_invalid", "案号不能为空，且不超过 100 个字".into())));
+            problems.push((
+                n,
+                import_issue(
+                    "案号",
+                    "debtor_case_no_invalid",
+                    "案号不能为空，且不超过 100 个字".into(),
+                ),
+            ));
         } else if seen.contains(&case_no) {
-            problems.push((n, import_issue("案号", "debtor_case_exists", format!("案号 {case_no} 在文件中重复"))));
+            problems.push((
+                n,
+                import_issue(
+                    "案号",
+                    "debtor_case_exists",
+                    format!("案号 {case_no} 在文件中重复"),
+                ),
+            ));
         }
         let court = cols.cell(cells, "court").trim().to_string();
         if court.is_empty() || court.chars().count() > 200 {
-            problems.push((n, import_issue("执行法院", "field_required", "执行法院不能为空".into())));
+            problems.push((
+                n,
+                import_issue("执行法院", "field_required", "执行法院不能为空".into()),
+            ));
         }
-        let amount_fen = match chengxin_domain::commitments::parse_yuan(cols.cell(cells, "amount")) {
+        let amount_fen = match chengxin_domain::commitments::parse_yuan(cols.cell(cells, "amount"))
+        {
             Ok(a) => Some(a),
             Err(e) => {
                 problems.push((n, import_issue("执行标的（元）", e.code(), e.to_string())));
@@ -524,55 +559,82 @@ pub async fn import(
         let listed_on = match chengxin_domain::staff::parse_day(cols.cell(cells, "listed_on")) {
             Some(d) if d <= today => Some(d),
             _ => {
-                problems.push((n, import_issue(
-                    "纳入名单日期",
-                    "debtor_listed_on_invalid",
-                    format!("纳入名单日期“{}”不是有效日期（应如 2024-11-01），且不能晚于今天", cols.cell(cells, "listed_on")),
-                )));
+                problems.push((
+                    n,
+                    import_issue(
+                        "纳入名单日期",
+                        "debtor_listed_on_invalid",
+                        format!(
+                            "纳入名单日期“{}”不是有效日期（应如 2024-11-01），且不能晚于今天",
+                            cols.cell(cells, "listed_on")
+                        ),
+                    ),
+                ));
                 None
             }
         };
         let raw = cols.cell(cells, "body_uscc").trim().to_ascii_uppercase();
         let body = match super::parties::code(&raw, "被执行人", "uscc_invalid") {
             Err(e) => {
-                problems.push((n, import_issue("被执行人统一社会信用代码", "uscc_invalid", e.to_string())));
+                problems.push((
+                    n,
+                    import_issue("被执行人统一社会信用代码", "uscc_invalid", e.to_string()),
+                ));
                 None
             }
             Ok(code) if !chengxin_domain::commitments::is_government_uscc(&code) => {
-                problems.push((n, import_issue(
-                    "被执行人统一社会信用代码",
-                    "debtor_not_government",
-                    PppError::NotGovernment(code, "debtor_not_government").to_string(),
-                )));
+                problems.push((
+                    n,
+                    import_issue(
+                        "被执行人统一社会信用代码",
+                        "debtor_not_government",
+                        PppError::NotGovernment(code, "debtor_not_government").to_string(),
+                    ),
+                ));
                 None
             }
             Ok(code) => match app.store.subject_by_uscc(&code).await? {
-                Some(s) if matches!(s.kind, chengxin_domain::subjects::SubjectKind::GovBody | chengxin_domain::subjects::SubjectKind::Institution) => {
+                Some(s)
+                    if matches!(
+                        s.kind,
+                        chengxin_domain::subjects::SubjectKind::GovBody
+                            | chengxin_domain::subjects::SubjectKind::Institution
+                    ) =>
+                {
                     if office_for(caller, &region_of(&s)) {
                         Some(s)
                     } else {
-                        problems.push((n, import_issue(
-                            "被执行人统一社会信用代码",
-                            "debtor_body_out_of_region",
-                            format!("“{}”不在本账号的管辖区域内", s.name),
-                        )));
+                        problems.push((
+                            n,
+                            import_issue(
+                                "被执行人统一社会信用代码",
+                                "debtor_body_out_of_region",
+                                format!("“{}”不在本账号的管辖区域内", s.name),
+                            ),
+                        ));
                         None
                     }
                 }
                 Some(s) => {
-                    problems.push((n, import_issue(
-                        "被执行人统一社会信用代码",
-                        "debtor_not_government",
-                        PppError::NotGovernment(s.name, "debtor_not_government").to_string(),
-                    )));
+                    problems.push((
+                        n,
+                        import_issue(
+                            "被执行人统一社会信用代码",
+                            "debtor_not_government",
+                            PppError::NotGovernment(s.name, "debtor_not_government").to_string(),
+                        ),
+                    ));
                     None
                 }
                 None => {
-                    problems.push((n, import_issue(
-                        "被执行人统一社会信用代码",
-                        "debtor_body_unknown",
-                        format!("统一社会信用代码 {code} 未登记为信用主体，请先登记该机关"),
-                    )));
+                    problems.push((
+                        n,
+                        import_issue(
+                            "被执行人统一社会信用代码",
+                            "debtor_body_unknown",
+                            format!("统一社会信用代码 {code} 未登记为信用主体，请先登记该机关"),
+                        ),
+                    ));
                     None
                 }
             },

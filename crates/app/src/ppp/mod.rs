@@ -18,12 +18,12 @@ pub mod projects;
 
 pub use breach::{record_breach, responsibility, BreachRequest, PppResponsibility, StageHolder};
 pub use debtors::{
-    DebtorCaseRequest, DebtorCaseView, DebtorImportReport, DebtorListParams, DebtorNoteView, DebtorProgressRequest,
-    DebtorRegister, DebtorRegisterRow,
+    DebtorCaseRequest, DebtorCaseView, DebtorImportReport, DebtorListParams, DebtorNoteView,
+    DebtorProgressRequest, DebtorRegister, DebtorRegisterRow,
 };
 pub use projects::{
-    add_responsible, advance, create, get, list, AdvanceRequest, ListParams, BreachView, ProjectRequest,
-    ProjectView, ResponsibleInput, ResponsibleView, StageView,
+    add_responsible, advance, create, get, list, AdvanceRequest, BreachView, ListParams,
+    ProjectRequest, ProjectView, ResponsibleInput, ResponsibleView, StageView,
 };
 
 use chengxin_access::Permission;

@@ -5,9 +5,7 @@ use chengxin_domain::codes::id_number;
 use chengxin_domain::commitments::{format_yuan, is_government_uscc};
 use chengxin_domain::ppp::{check_advance, check_period, PppError, Stage, StagePeriod, StageStart};
 use chengxin_domain::regions::RegionTable;
-use chengxin_store::{
-    PppFilter, PppProjectRow, PppResponsiblePut, PppStageRow, StoreError,
-};
+use chengxin_store::{PppFilter, PppProjectRow, PppResponsiblePut, PppStageRow, StoreError};
 use chrono::{NaiveDate, SubsecRound};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -167,7 +165,9 @@ pub(crate) fn stage_starts(stages: &[PppStageRow]) -> Vec<StageStart> {
 
 /// Whether the caller may read the project (else it is "not found").
 pub(crate) fn may_see(caller: &Caller, p: &PppProjectRow) -> bool {
-    acts_for(caller, &p.gov_uscc) || acts_for(caller, &p.implementing_uscc) || office_for(caller, &p.region)
+    acts_for(caller, &p.gov_uscc)
+        || acts_for(caller, &p.implementing_uscc)
+        || office_for(caller, &p.region)
 }
 
 /// Load a project the caller may see (else "not found").
@@ -390,7 +390,13 @@ pub async fn advance(
         .ok_or_else(|| AppError::unavailable("项目没有阶段记录"))?;
     check_advance(current, to, on, today)?;
     let responsible = match &req.responsible {
-        Some(r) => Some(responsible_put(app, r, to, Some(on), Some(p.region.clone()))?),
+        Some(r) => Some(responsible_put(
+            app,
+            r,
+            to,
+            Some(on),
+            Some(p.region.clone()),
+        )?),
         None => None,
     };
     let note = req

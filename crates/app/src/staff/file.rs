@@ -259,12 +259,17 @@ async fn responsibilities(app: &App, person: &Subject) -> AppResult<Vec<FileResp
             continue;
         };
         for b in app.store.ppp_breaches(p.id).await? {
-            let within = r.from_date <= b.occurred_on && r.to_date.is_none_or(|t| b.occurred_on <= t);
+            let within =
+                r.from_date <= b.occurred_on && r.to_date.is_none_or(|t| b.occurred_on <= t);
             if b.stage == r.stage && within {
                 let stage = chengxin_domain::ppp::Stage::parse(&r.stage)
                     .map(|s| s.label())
                     .unwrap_or("");
-                out.push(ppp_event(&p, &b, format!("{}（{stage}阶段政府方责任人）", r.post)));
+                out.push(ppp_event(
+                    &p,
+                    &b,
+                    format!("{}（{stage}阶段政府方责任人）", r.post),
+                ));
             }
         }
     }

@@ -205,7 +205,12 @@ fn body_region(s: &Subject) -> String {
 }
 
 /// The person behind an ID number, for the sealed identity and a new subject.
-pub(crate) fn person_put(app: &App, number: &str, name: &str, region: Option<String>) -> AppResult<PersonPut> {
+pub(crate) fn person_put(
+    app: &App,
+    number: &str,
+    name: &str,
+    region: Option<String>,
+) -> AppResult<PersonPut> {
     let hash = app.id_hasher.hash(number);
     let sealed = app
         .pii

@@ -21,8 +21,8 @@
 mod agreement;
 mod closed_loop;
 pub mod commitments;
-pub mod ppp;
 mod gen;
+pub mod ppp;
 mod staff;
 mod tables;
 #[cfg(test)]

@@ -19,7 +19,11 @@ pub const DEBTOR_COLUMNS: &[ColumnSpec] = &[
         true,
     ),
     ("body_name", &["被执行人名称", "被执行人"], false),
-    ("amount", &["执行标的（元）", "执行标的", "执行标的金额（元）"], true),
+    (
+        "amount",
+        &["执行标的（元）", "执行标的", "执行标的金额（元）"],
+        true,
+    ),
     ("listed_on", &["纳入名单日期", "发布日期", "列入日期"], true),
 ];
 

@@ -79,9 +79,7 @@ impl PppError {
     pub fn is_conflict(&self) -> bool {
         matches!(
             self,
-            Self::StageOutOfOrder { .. }
-                | Self::StageFinal
-                | Self::DebtorIllegalStep { .. }
+            Self::StageOutOfOrder { .. } | Self::StageFinal | Self::DebtorIllegalStep { .. }
         )
     }
 }

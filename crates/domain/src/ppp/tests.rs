@@ -37,7 +37,10 @@ fn stages_in_order_only() {
     );
     assert_eq!(Stage::parse("执行阶段").unwrap(), Stage::Execution);
     assert_eq!(Stage::parse("execution").unwrap(), Stage::Execution);
-    assert_eq!(Stage::parse("运营").unwrap_err().code(), "ppp_stage_unknown");
+    assert_eq!(
+        Stage::parse("运营").unwrap_err().code(),
+        "ppp_stage_unknown"
+    );
 }
 
 #[test]

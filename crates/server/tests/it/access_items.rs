@@ -764,16 +764,20 @@ async fn walk(t: TestApp) {
         "POST",
         "/api/v1/ppp-projects/{id}/responsibles",
         format!("/api/v1/ppp-projects/{ppp}/responsibles"),
-        Some(json!({"stage": "identification", "id_number": format!("32041219800101123{}",
+        Some(
+            json!({"stage": "identification", "id_number": format!("32041219800101123{}",
                 chengxin_domain::codes::id_number::check_char("32041219800101123").unwrap()), "name": "武进某人",
-            "post": "局长", "from": "2025-01-05"})),
+            "post": "局长", "from": "2025-01-05"}),
+        ),
         office(),
     );
     add(
         "POST",
         "/api/v1/ppp-projects/{id}/breaches",
         format!("/api/v1/ppp-projects/{ppp}/breaches"),
-        Some(json!({"occurred_on": "2025-01-04", "finding": "未按约定付费", "doc_no": "武信认〔2025〕2号"})),
+        Some(
+            json!({"occurred_on": "2025-01-04", "finding": "未按约定付费", "doc_no": "武信认〔2025〕2号"}),
+        ),
         office(),
     );
     add(

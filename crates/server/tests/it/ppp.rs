@@ -97,7 +97,10 @@ async fn story(t: TestApp) {
             None,
         )
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
 
     // ---- the body's principal, from employment history ----
     let (s, v) = t
@@ -111,7 +114,11 @@ async fn story(t: TestApp) {
             ]})),
         )
         .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "the body is not registered yet: {v}");
+    assert_eq!(
+        s,
+        StatusCode::BAD_REQUEST,
+        "the body is not registered yet: {v}"
+    );
 
     // ---- registered with 识别's responsible person ----
     let mut req = project();
@@ -144,14 +151,29 @@ async fn story(t: TestApp) {
     assert_eq!(s, StatusCode::OK, "{v}");
 
     // ---- stages in order, dated in order ----
-    let adv = |stage: &str, on: &str, v: i64| json!({"stage": stage, "on": on, "expected_version": v});
+    let adv =
+        |stage: &str, on: &str, v: i64| json!({"stage": stage, "on": on, "expected_version": v});
     let path = format!("/api/v1/ppp-projects/{pid}/stages");
     let (s, v) = t
-        .call("POST", &path, &body, Some(adv("execution", "2022-06-01", 1)))
+        .call(
+            "POST",
+            &path,
+            &body,
+            Some(adv("execution", "2022-06-01", 1)),
+        )
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("ppp_stage_out_of_order")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("ppp_stage_out_of_order")),
+        "{v}"
+    );
     let (s, v) = t
-        .call("POST", &path, &body, Some(adv("preparation", "2022-02-01", 1)))
+        .call(
+            "POST",
+            &path,
+            &body,
+            Some(adv("preparation", "2022-02-01", 1)),
+        )
         .await;
     assert_eq!(
         (s, v["code"].as_str()),
@@ -161,31 +183,49 @@ async fn story(t: TestApp) {
     let (s, v) = t
         .call("POST", &path, &body, Some(adv("运营", "2022-06-01", 1)))
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("ppp_stage_unknown")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("ppp_stage_unknown")),
+        "{v}"
+    );
     let mut version = 1;
     for (stage, on) in [
         ("preparation", "2022-06-01"),
         ("procurement", "2022-10-01"),
         ("执行", "2023-04-01"),
     ] {
-        let (s, v) = t.call("POST", &path, &body, Some(adv(stage, on, version))).await;
+        let (s, v) = t
+            .call("POST", &path, &body, Some(adv(stage, on, version)))
+            .await;
         assert_eq!(s, StatusCode::OK, "{stage}: {v}");
         version = v["version"].as_i64().unwrap();
     }
     let (s, _) = t
-        .call("POST", &path, &body, Some(adv("handover", "2024-01-01", version - 1)))
+        .call(
+            "POST",
+            &path,
+            &body,
+            Some(adv("handover", "2024-01-01", version - 1)),
+        )
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "a stale version");
 
     // ---- 执行's responsible person, then a change of person ----
     let rpath = format!("/api/v1/ppp-projects/{pid}/responsibles");
-    let resp = |n: &str, name: &str, post: &str, from: &str| {
-        json!({"stage": "execution", "id_number": n, "name": name, "post": post, "from": from})
-    };
+    let resp = |n: &str, name: &str, post: &str, from: &str| json!({"stage": "execution", "id_number": n, "name": name, "post": post, "from": from});
     let (s, v) = t
-        .call("POST", &rpath, &body, Some(resp(&a, "陈建国", "区财政局局长", "2023-03-01")))
+        .call(
+            "POST",
+            &rpath,
+            &body,
+            Some(resp(&a, "陈建国", "区财政局局长", "2023-03-01")),
+        )
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("ppp_period_before_stage")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("ppp_period_before_stage")),
+        "{v}"
+    );
     let (s, v) = t
         .call(
             "POST",
@@ -194,13 +234,27 @@ async fn story(t: TestApp) {
             Some(json!({"stage": "handover", "id_number": a, "name": "陈建国", "post": "局长"})),
         )
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("ppp_stage_not_reached")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("ppp_stage_not_reached")),
+        "{v}"
+    );
     let (s, _) = t
-        .call("POST", &rpath, &body, Some(resp(&a, "陈建国", "区财政局局长", "2023-04-01")))
+        .call(
+            "POST",
+            &rpath,
+            &body,
+            Some(resp(&a, "陈建国", "区财政局局长", "2023-04-01")),
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     let (s, pj) = t
-        .call("POST", &rpath, &body, Some(resp(&b, "刘慧敏", "区财政局局长", "2024-07-01")))
+        .call(
+            "POST",
+            &rpath,
+            &body,
+            Some(resp(&b, "刘慧敏", "区财政局局长", "2024-07-01")),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{pj}");
     let exec: Vec<&serde_json::Value> = pj["responsibles"]
@@ -210,7 +264,10 @@ async fn story(t: TestApp) {
         .filter(|r| r["stage"] == "execution")
         .collect();
     assert_eq!(exec.len(), 2, "{pj}");
-    assert_eq!(exec[0]["to"], "2024-06-30", "the predecessor's period ends: {pj}");
+    assert_eq!(
+        exec[0]["to"], "2024-06-30",
+        "the predecessor's period ends: {pj}"
+    );
     assert!(exec[1]["to"].is_null());
     // An overlapping closed period in the same stage is refused, nothing written.
     let mut overlapping = resp(&c, "周海燕", "区财政局副局长", "2024-06-01");
@@ -221,7 +278,9 @@ async fn story(t: TestApp) {
         (StatusCode::BAD_REQUEST, Some("ppp_responsible_overlap")),
         "{v}"
     );
-    let (_, now) = t.call("GET", &format!("/api/v1/ppp-projects/{pid}"), &body, None).await;
+    let (_, now) = t
+        .call("GET", &format!("/api/v1/ppp-projects/{pid}"), &body, None)
+        .await;
     assert_eq!(now["responsibles"].as_array().unwrap().len(), 3, "{now}");
 
     // ---- a breach in 执行 becomes the body's 失信 record ----
@@ -229,15 +288,27 @@ async fn story(t: TestApp) {
     let breach = json!({"occurred_on": "2024-03-15", "finding": "未按 PPP 合同约定支付可行性缺口补助",
         "doc_no": "常信用认〔2025〕7号", "amount": "12500000.50", "severity": "major", "decided_on": "2025-05-20"});
     let (s, v) = t.call("POST", &bpath, &body, Some(breach.clone())).await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_your_step")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_your_step")),
+        "{v}"
+    );
     let mut early = breach.clone();
     early["occurred_on"] = json!("2021-01-01");
     let (s, v) = t.call("POST", &bpath, &office, Some(early)).await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("ppp_breach_before_project")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("ppp_breach_before_project")),
+        "{v}"
+    );
     let mut neg = breach.clone();
     neg["amount"] = json!("-3");
     let (s, v) = t.call("POST", &bpath, &office, Some(neg)).await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("amount_negative")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("amount_negative")),
+        "{v}"
+    );
     let (s, pj) = t.call("POST", &bpath, &office, Some(breach)).await;
     assert_eq!(s, StatusCode::OK, "{pj}");
     assert_eq!(pj["breaches"].as_array().unwrap().len(), 1, "{pj}");
@@ -250,7 +321,10 @@ async fn story(t: TestApp) {
     assert_eq!(record.fields["stage"], "execution");
     assert_eq!(record.fields["subject_uscc"], GOV);
     assert_eq!(record.fields["amount"], "1250.00005");
-    assert!(record.fields["responsible_person"].as_str().unwrap().contains("陈建国"));
+    assert!(record.fields["responsible_person"]
+        .as_str()
+        .unwrap()
+        .contains("陈建国"));
     let gov = t.store.subject_by_uscc(GOV).await.unwrap().unwrap();
     assert_eq!(record.subject_id, Some(gov.id));
     let (s, v) = t
@@ -265,10 +339,14 @@ async fn story(t: TestApp) {
     assert_ne!(v["results"][0]["verdict"], "pass", "{v}");
     assert!(v.to_string().contains("常信用认〔2025〕7号"), "{v}");
     let (_, inbox) = t.call("GET", "/api/v1/notifications", &body, None).await;
-    assert!(inbox["items"].as_array().unwrap().iter().any(|i| i["title"]
-        .as_str()
-        .unwrap()
-        .contains("PPP 项目失信违约")), "{inbox}");
+    assert!(
+        inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["title"].as_str().unwrap().contains("PPP 项目失信违约")),
+        "{inbox}"
+    );
 
     // ---- 责任回溯: the stage's responsible person on the breach date, and the principal ----
     let bid = br["id"].as_str().unwrap();
@@ -313,7 +391,11 @@ async fn story(t: TestApp) {
         .filter(|r| r["kind"] == "承诺")
         .map(|r| r["event"].as_str().unwrap())
         .collect();
-    assert_eq!(events.len(), 2, "the promise and the milestone, as principal: {f}");
+    assert_eq!(
+        events.len(),
+        2,
+        "the promise and the milestone, as principal: {f}"
+    );
     for (n, role) in [(&a, "执行阶段政府方责任人"), (&c, "主要负责人")] {
         let (s, f) = t
             .call(
@@ -352,18 +434,38 @@ async fn story(t: TestApp) {
                "body_name": "常州市某区住房和城乡建设局", "amount": amount, "listed_on": "2024-11-01"})
     };
     for (req, code) in [
-        (case("（2024）苏0412执1号", COMPANY, "100"), "debtor_not_government"),
+        (
+            case("（2024）苏0412执1号", COMPANY, "100"),
+            "debtor_not_government",
+        ),
         (case("（2024）苏0412执1号", GOV, "-100"), "amount_negative"),
         (case("（2024）苏0412执1号", GOV, "一百"), "amount_invalid"),
     ] {
-        let (s, v) = t.call("POST", "/api/v1/debtor-cases", &office, Some(req)).await;
-        assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some(code)), "{v}");
+        let (s, v) = t
+            .call("POST", "/api/v1/debtor-cases", &office, Some(req))
+            .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(code)),
+            "{v}"
+        );
     }
     let (s, v) = t
-        .call("POST", "/api/v1/debtor-cases", &body, Some(case("（2024）苏0412执1号", GOV, "100")))
+        .call(
+            "POST",
+            "/api/v1/debtor-cases",
+            &body,
+            Some(case("（2024）苏0412执1号", GOV, "100")),
+        )
         .await;
-    assert_eq!(s, StatusCode::FORBIDDEN, "only the credit office registers: {v}");
-    let (_, reg) = t.call("GET", "/api/v1/debtor-cases/register", &office, None).await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "only the credit office registers: {v}"
+    );
+    let (_, reg) = t
+        .call("GET", "/api/v1/debtor-cases/register", &office, None)
+        .await;
     assert_eq!(reg["open_total"], 0, "nothing written: {reg}");
     let (s, dc) = t
         .call(
@@ -382,7 +484,11 @@ async fn story(t: TestApp) {
             Some(case("（2024）苏0412执1234号", GOV, "1")),
         )
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("debtor_case_exists")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("debtor_case_exists")),
+        "{v}"
+    );
     let (s, _) = t
         .call(
             "POST",
@@ -394,55 +500,110 @@ async fn story(t: TestApp) {
     assert_eq!(s, StatusCode::OK);
     let cid = dc["id"].as_str().unwrap().to_string();
     assert_eq!(dc["state_name"], "未履行");
-    let (_, reg) = t.call("GET", "/api/v1/debtor-cases/register", &office, None).await;
+    let (_, reg) = t
+        .call("GET", "/api/v1/debtor-cases/register", &office, None)
+        .await;
     assert_eq!(reg["open_total"], 2, "{reg}");
     let (_, inbox) = t.call("GET", "/api/v1/notifications", &body, None).await;
-    assert!(inbox["items"].as_array().unwrap().iter().any(|i| i["title"]
-        .as_str()
-        .unwrap()
-        .contains("纳入失信被执行人名单")), "the body is told: {inbox}");
+    assert!(
+        inbox["items"].as_array().unwrap().iter().any(|i| i["title"]
+            .as_str()
+            .unwrap()
+            .contains("纳入失信被执行人名单")),
+        "the body is told: {inbox}"
+    );
     let ppath = format!("/api/v1/debtor-cases/{cid}/progress");
     let (s, v) = t
-        .call("POST", &ppath, &body, Some(json!({"state": "performed", "note": "已全部履行", "expected_version": 1})))
+        .call(
+            "POST",
+            &ppath,
+            &body,
+            Some(json!({"state": "performed", "note": "已全部履行", "expected_version": 1})),
+        )
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_your_step")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_your_step")),
+        "{v}"
+    );
     let (s, dc) = t
-        .call("POST", &ppath, &body, Some(json!({"state": "部分履行", "on": "2025-01-10",
-            "note": "已支付 200 万元，余款列入 2025 年预算", "expected_version": 1})))
+        .call(
+            "POST",
+            &ppath,
+            &body,
+            Some(json!({"state": "部分履行", "on": "2025-01-10",
+            "note": "已支付 200 万元，余款列入 2025 年预算", "expected_version": 1})),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{dc}");
     assert_eq!(dc["state_name"], "部分履行");
     let (s, v) = t
-        .call("POST", &ppath, &office, Some(json!({"state": "unperformed", "note": "x", "expected_version": 2})))
+        .call(
+            "POST",
+            &ppath,
+            &office,
+            Some(json!({"state": "unperformed", "note": "x", "expected_version": 2})),
+        )
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("debtor_illegal_step")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("debtor_illegal_step")),
+        "{v}"
+    );
     let (s, dc) = t
-        .call("POST", &ppath, &office, Some(json!({"state": "performed", "on": "2025-05-30",
-            "note": "余款 120 万元已支付，法院已屏蔽失信信息", "expected_version": 2})))
+        .call(
+            "POST",
+            &ppath,
+            &office,
+            Some(json!({"state": "performed", "on": "2025-05-30",
+            "note": "余款 120 万元已支付，法院已屏蔽失信信息", "expected_version": 2})),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{dc}");
     assert_eq!(dc["state_name"], "已履行");
     assert_eq!(dc["cleared_on"], "2025-05-30");
     assert_eq!(dc["notes"].as_array().unwrap().len(), 3);
-    let (_, reg) = t.call("GET", "/api/v1/debtor-cases/register", &office, None).await;
-    assert_eq!(reg["open_total"], 1, "the cleared case left the count: {reg}");
+    let (_, reg) = t
+        .call("GET", "/api/v1/debtor-cases/register", &office, None)
+        .await;
+    assert_eq!(
+        reg["open_total"], 1,
+        "the cleared case left the count: {reg}"
+    );
     assert_eq!(reg["regions"][0]["cleared"], 1, "{reg}");
-    assert!(reg["cases"].as_array().unwrap().iter().all(|c| c["id"] != cid.as_str()));
+    assert!(reg["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["id"] != cid.as_str()));
 
     // ---- a sibling region sees none of it ----
     for cred in [&sibling_office, &sibling_body] {
-        let (s, _) = t.call("GET", &format!("/api/v1/ppp-projects/{pid}"), cred, None).await;
+        let (s, _) = t
+            .call("GET", &format!("/api/v1/ppp-projects/{pid}"), cred, None)
+            .await;
         assert_eq!(s, StatusCode::NOT_FOUND);
         let (_, l) = t.call("GET", "/api/v1/ppp-projects", cred, None).await;
         assert_eq!(l.as_array().unwrap().len(), 0, "{l}");
-        let (s, _) = t.call("GET", &format!("{bpath}/{bid}/responsible"), cred, None).await;
+        let (s, _) = t
+            .call("GET", &format!("{bpath}/{bid}/responsible"), cred, None)
+            .await;
         assert_eq!(s, StatusCode::NOT_FOUND);
-        let (s, _) = t.call("GET", &format!("/api/v1/debtor-cases/{cid}"), cred, None).await;
+        let (s, _) = t
+            .call("GET", &format!("/api/v1/debtor-cases/{cid}"), cred, None)
+            .await;
         assert_eq!(s, StatusCode::NOT_FOUND);
         let (_, l) = t.call("GET", "/api/v1/debtor-cases", cred, None).await;
         assert_eq!(l.as_array().unwrap().len(), 0, "{l}");
     }
-    let (_, reg) = t.call("GET", "/api/v1/debtor-cases/register", &sibling_office, None).await;
+    let (_, reg) = t
+        .call(
+            "GET",
+            "/api/v1/debtor-cases/register",
+            &sibling_office,
+            None,
+        )
+        .await;
     assert_eq!(reg["open_total"], 0, "{reg}");
     assert_eq!(reg["regions"].as_array().unwrap().len(), 0, "{reg}");
 
@@ -451,26 +612,77 @@ async fn story(t: TestApp) {
     let bad = format!(
         "{header}\n（2025）苏0412执1号,常州市某区人民法院,{GOV},,80000,2025-02-01\n（2025）苏0412执2号,常州市某区人民法院,{COMPANY},,-5,2025-02-01\n"
     );
-    let (s, v) = upload(&t, "/api/v1/debtor-cases/import?file_name=d.csv", &office, bad.into_bytes()).await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("debtor_rows_rejected")), "{v}");
-    let codes: Vec<&str> = v["problems"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
-    assert!(codes.contains(&"debtor_not_government") && codes.contains(&"amount_negative"), "{v}");
-    let (_, reg) = t.call("GET", "/api/v1/debtor-cases/register", &office, None).await;
-    assert_eq!(reg["open_total"], 1, "nothing of the bad file written: {reg}");
-    let good = format!("{header}\n（2025）苏0412执1号,常州市某区人民法院,{GOV},,80000,2025-02-01\n");
-    let (s, v) = upload(&t, "/api/v1/debtor-cases/import?file_name=d.csv", &office, good.clone().into_bytes()).await;
+    let (s, v) = upload(
+        &t,
+        "/api/v1/debtor-cases/import?file_name=d.csv",
+        &office,
+        bad.into_bytes(),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("debtor_rows_rejected")),
+        "{v}"
+    );
+    let codes: Vec<&str> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"debtor_not_government") && codes.contains(&"amount_negative"),
+        "{v}"
+    );
+    let (_, reg) = t
+        .call("GET", "/api/v1/debtor-cases/register", &office, None)
+        .await;
+    assert_eq!(
+        reg["open_total"], 1,
+        "nothing of the bad file written: {reg}"
+    );
+    let good =
+        format!("{header}\n（2025）苏0412执1号,常州市某区人民法院,{GOV},,80000,2025-02-01\n");
+    let (s, v) = upload(
+        &t,
+        "/api/v1/debtor-cases/import?file_name=d.csv",
+        &office,
+        good.clone().into_bytes(),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["created"], 1, "{v}");
-    let (s, v) = upload(&t, "/api/v1/debtor-cases/import?file_name=d.csv", &office, good.into_bytes()).await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("debtor_case_exists")), "{v}");
-    let (_, reg) = t.call("GET", "/api/v1/debtor-cases/register", &office, None).await;
+    let (s, v) = upload(
+        &t,
+        "/api/v1/debtor-cases/import?file_name=d.csv",
+        &office,
+        good.into_bytes(),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("debtor_case_exists")),
+        "{v}"
+    );
+    let (_, reg) = t
+        .call("GET", "/api/v1/debtor-cases/register", &office, None)
+        .await;
     assert_eq!(reg["open_total"], 2, "{reg}");
 
     // ---- the console ----
-    let (s, page) = t.call("GET", &format!("/console/ppp/{pid}"), &office, None).await;
+    let (s, page) = t
+        .call("GET", &format!("/console/ppp/{pid}"), &office, None)
+        .await;
     assert_eq!(s, StatusCode::OK);
     let page = page.as_str().unwrap();
-    for want in ["常州市某区污水处理厂 PPP 项目", "执行", "陈建国", "刘慧敏", "常信用认〔2025〕7号", "周海燕"] {
+    for want in [
+        "常州市某区污水处理厂 PPP 项目",
+        "执行",
+        "陈建国",
+        "刘慧敏",
+        "常信用认〔2025〕7号",
+        "周海燕",
+    ] {
         assert!(page.contains(want), "{want}");
     }
     for n in [&a, &b, &c] {
@@ -479,9 +691,13 @@ async fn story(t: TestApp) {
     let (s, page) = t.call("GET", "/console/debtors", &office, None).await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.as_str().unwrap().contains("（2024）苏0412执2000号"));
-    let (s, _) = t.call("GET", &format!("/console/ppp/{pid}"), &sibling_office, None).await;
+    let (s, _) = t
+        .call("GET", &format!("/console/ppp/{pid}"), &sibling_office, None)
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, _) = t.call("GET", &format!("/console/debtors/{cid}"), &body, None).await;
+    let (s, _) = t
+        .call("GET", &format!("/console/debtors/{cid}"), &body, None)
+        .await;
     assert_eq!(s, StatusCode::OK);
 
     assert_log_verifies(t.store.as_ref()).await;

@@ -11,7 +11,9 @@ use super::notifications::insert_notifications_tx;
 use super::{dec, enc, escape_like, Db, Inner};
 use crate::changelog::{micros, state_digest};
 use crate::error::{Result, StoreError};
-use crate::{DebtorCaseRow, DebtorCount, DebtorFilter, DebtorNoteRow, DebtorStore, NotificationRow};
+use crate::{
+    DebtorCaseRow, DebtorCount, DebtorFilter, DebtorNoteRow, DebtorStore, NotificationRow,
+};
 
 /// States in which a case is cleared (清零).
 const CLEARED: &str = "('performed', 'revoked')";
@@ -116,10 +118,7 @@ impl DebtorStore for Inner {
                     .fetch_optional(&mut *tx)
                     .await?;
             if known.is_some() {
-                return Err(StoreError::Duplicate(format!(
-                    "案号 {} 已登记",
-                    c.case_no
-                )));
+                return Err(StoreError::Duplicate(format!("案号 {} 已登记", c.case_no)));
             }
             sqlx::query(
                 "INSERT INTO debtor_cases (id, case_no, court, body_uscc, body_name, \

@@ -361,8 +361,10 @@ impl PppStore for Inner {
         .bind(enc(project_id))
         .fetch_all(&self.pool)
         .await?;
-        let mut out: Vec<PppResponsibleRow> =
-            rows.iter().map(responsible_from_row).collect::<Result<_>>()?;
+        let mut out: Vec<PppResponsibleRow> = rows
+            .iter()
+            .map(responsible_from_row)
+            .collect::<Result<_>>()?;
         out.sort_by_key(|r| (Stage::parse(&r.stage).ok(), r.from_date));
         Ok(out)
     }

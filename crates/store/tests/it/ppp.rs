@@ -105,7 +105,10 @@ both_backends!(ppp_and_debtors, |db: TestDb| async move {
     s.create_ppp_project("t", &p, &first, Some(&r1))
         .await
         .unwrap();
-    assert_eq!(s.ppp_project(pid).await.unwrap().unwrap().stage, "identification");
+    assert_eq!(
+        s.ppp_project(pid).await.unwrap().unwrap().stage,
+        "identification"
+    );
     let who = s.subject_by_id_hash("hash-0001").await.unwrap().unwrap();
     assert_eq!(who.kind, SubjectKind::CivilServant);
 
@@ -178,10 +181,16 @@ both_backends!(ppp_and_debtors, |db: TestDb| async move {
         actor: "t".into(),
         at: now(),
     };
-    let rec = s.record_ppp_breach("office", &b, record, &[]).await.unwrap();
+    let rec = s
+        .record_ppp_breach("office", &b, record, &[])
+        .await
+        .unwrap();
     let stored = s.ppp_breaches(pid).await.unwrap();
     assert_eq!(stored[0].record_id, rec.id);
-    assert_eq!(s.record(rec.id).await.unwrap().unwrap().subject_id, Some(gov.id));
+    assert_eq!(
+        s.record(rec.id).await.unwrap().unwrap().subject_id,
+        Some(gov.id)
+    );
 
     // A 失信被执行人 case until cleared, and the counts.
     let cid = Uuid::now_v7();

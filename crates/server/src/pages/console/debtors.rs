@@ -175,5 +175,11 @@ pub async fn detail(
             (actions_script())
         }
     };
-    render(&caller, &v, &format!("失信被执行人案件 {}", c.case_no), "/console/debtors", body)
+    render(
+        &caller,
+        &v,
+        &format!("失信被执行人案件 {}", c.case_no),
+        "/console/debtors",
+        body,
+    )
 }

@@ -249,5 +249,11 @@ pub async fn detail(
         (forms(&p, office))
         (actions_script())
     };
-    render(&caller, &v, &format!("PPP 项目 {}", p.no), "/console/ppp", body)
+    render(
+        &caller,
+        &v,
+        &format!("PPP 项目 {}", p.no),
+        "/console/ppp",
+        body,
+    )
 }
