@@ -68,7 +68,7 @@ impl PppError {
             Self::PeriodBeforeStage { .. } => "ppp_period_before_stage",
             Self::ResponsibleOverlap { .. } => "ppp_responsible_overlap",
             Self::BreachBeforeProject(_) => "ppp_breach_before_project",
-            Self::NotGovernment(_, code) => *code,
+            Self::NotGovernment(_, code) => code,
             Self::DebtorIllegalStep { .. } => "debtor_illegal_step",
             Self::UnknownDebtorState(_) => "debtor_state_unknown",
             Self::DateBeforeListing { .. } => "debtor_date_before_listing",
