@@ -28,6 +28,7 @@ pub mod jobs;
 pub mod lists;
 pub mod notify;
 pub mod portal_pages;
+pub mod ppp;
 pub mod precheck;
 pub mod records;
 pub mod reference;

@@ -16,6 +16,7 @@ pub mod intake;
 pub mod lists;
 pub mod names;
 pub mod notify;
+pub mod ppp;
 pub mod records;
 pub mod regions;
 pub mod reports;

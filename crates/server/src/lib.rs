@@ -194,6 +194,19 @@ impl std::ops::Deref for ServerState {
         routes::work::get,
         routes::work::step,
         routes::work::types,
+        routes::ppp::create,
+        routes::ppp::list,
+        routes::ppp::get,
+        routes::ppp::advance,
+        routes::ppp::add_responsible,
+        routes::ppp::breach,
+        routes::ppp::responsible,
+        routes::ppp::debtor_create,
+        routes::ppp::debtor_list,
+        routes::ppp::debtor_register,
+        routes::ppp::debtor_get,
+        routes::ppp::debtor_progress,
+        routes::ppp::debtor_import,
     ),
     components(schemas(
         error::ErrorBody,
@@ -211,7 +224,13 @@ impl std::ops::Deref for ServerState {
         chengxin_app::arrears::ContractMilestoneInput,
         chengxin_app::arrears::MilestoneDone,
         chengxin_app::arrears::ArrearRequest,
-        chengxin_app::arrears::ArrearStepRequest
+        chengxin_app::arrears::ArrearStepRequest,
+        chengxin_app::ppp::ProjectRequest,
+        chengxin_app::ppp::AdvanceRequest,
+        chengxin_app::ppp::ResponsibleInput,
+        chengxin_app::ppp::BreachRequest,
+        chengxin_app::ppp::DebtorCaseRequest,
+        chengxin_app::ppp::DebtorProgressRequest
     )),
     modifiers(&SecurityAddon)
 )]

@@ -14,7 +14,7 @@ use crate::routes::{
     admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, portal_pages,
     records, reference, rights, session, staff, subjects,
 };
-use crate::routes::{arrears, commitments, notifications, work};
+use crate::routes::{arrears, commitments, notifications, ppp, work};
 use crate::AppState;
 
 fn r(
@@ -638,6 +638,92 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/portal/arrears",
             Perm(P::ArchiveReadOwn),
             post(arrears::report),
+        ),
+    ]);
+    // PPP projects and 失信被执行人 cases (issue 18).
+    t.extend([
+        r(
+            g.clone(),
+            "/api/v1/ppp-projects",
+            AnyOf(commitments::MANAGERS),
+            get(ppp::list),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/ppp-projects",
+            AnyOf(commitments::MANAGERS),
+            post(ppp::create),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/ppp-projects/{id}",
+            AnyOf(commitments::MANAGERS),
+            get(ppp::get),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/ppp-projects/{id}/stages",
+            AnyOf(commitments::MANAGERS),
+            post(ppp::advance),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/ppp-projects/{id}/responsibles",
+            AnyOf(commitments::MANAGERS),
+            post(ppp::add_responsible),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/ppp-projects/{id}/breaches",
+            AnyOf(commitments::MANAGERS),
+            post(ppp::breach),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/ppp-projects/{id}/breaches/{breach_id}/responsible",
+            AnyOf(commitments::MANAGERS),
+            get(ppp::responsible),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/debtor-cases",
+            AnyOf(commitments::MANAGERS),
+            get(ppp::debtor_list),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/debtor-cases",
+            AnyOf(commitments::MANAGERS),
+            post(ppp::debtor_create),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/debtor-cases/register",
+            AnyOf(commitments::MANAGERS),
+            get(ppp::debtor_register),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/debtor-cases/{id}",
+            AnyOf(commitments::MANAGERS),
+            get(ppp::debtor_get),
+        ),
+        (
+            RouteSpec {
+                method: p.clone(),
+                path: "/api/v1/debtor-cases/import",
+                access: Perm(P::CommitmentsManage),
+                upload: true,
+                cleans_text: false,
+                flood: None,
+            },
+            post(ppp::debtor_import),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/debtor-cases/{id}/progress",
+            AnyOf(commitments::MANAGERS),
+            post(ppp::debtor_progress),
         ),
     ]);
     t.push((

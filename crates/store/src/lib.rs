@@ -51,6 +51,7 @@ pub use concern::commitments::{
     CommitmentFileRow, CommitmentFilter, CommitmentRow, CommitmentStepRow, CommitmentStore,
     MilestoneChange, MilestoneRow, SweepMark,
 };
+pub use concern::debtors::{DebtorCaseRow, DebtorCount, DebtorFilter, DebtorNoteRow, DebtorStore};
 pub use concern::lists::{
     EntryHead, ListEntryFilter, ListEntryRow, ListStore, RECOGNISERS_BACKFILL,
     RECOGNISERS_BACKFILLED,
@@ -61,6 +62,10 @@ pub use concern::notifications::{
     recipient, DeliveryRow, NotificationRow, NotificationStore, WebhookRow,
 };
 pub use concern::portal::{PortalPageRow, PortalPageStore};
+pub use concern::ppp::{
+    PppBreachRow, PppFilter, PppProjectRow, PppResponsiblePut, PppResponsibleRow, PppStageRow,
+    PppStore,
+};
 pub use concern::records::{
     NewRecord, PublishedFilter, RecordChange, RecordRedaction, RecordStore,
 };
@@ -105,6 +110,8 @@ pub trait Store:
     + CommitmentStore
     + WorkItemStore
     + ArrearStore
+    + PppStore
+    + DebtorStore
     + Send
     + Sync
     + 'static
@@ -131,6 +138,8 @@ impl<T> Store for T where
         + CommitmentStore
         + WorkItemStore
         + ArrearStore
+        + PppStore
+        + DebtorStore
         + Send
         + Sync
         + 'static
@@ -147,6 +156,7 @@ pub mod prelude {
         SubjectStore,
     };
     pub use crate::{ArrearStore, CommitmentStore, NotificationStore, WorkItemStore};
+    pub use crate::{DebtorStore, PppStore};
 }
 
 /// The tracing target of the database driver's own events (statements, slow queries,

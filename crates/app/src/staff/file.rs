@@ -1,6 +1,9 @@
 //! 公务员诚信档案 (Tai'an §二(二)3): one file per civil servant — employment history, the
 //! records whose subject is the person (处分, 问责, 考核, commendations), integrity training
-//! attended (诚信教育) and, later, the commitments the person was responsible for. Opened only
+//! attended (诚信教育) and the commitments and breaches the person was responsible for (the
+//! promisor body's commitments whose promise, milestones or breach fall in the person's periods
+//! as its principal; the PPP breaches on a day the person was the stage's responsible person or
+//! the government party's principal). Opened only
 //! with `personal_data_decrypt` and a stated purpose, query-logged like the identity open; a
 //! person out of the caller's jurisdiction is answered exactly like an unknown one (404).
 
@@ -45,6 +48,26 @@ pub struct FileTraining {
     pub organiser: String,
 }
 
+/// A commitment or breach the person was responsible for: an event of an item that falls in a
+/// period the person held (as the promisor's principal, or a PPP stage's responsible person).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FileResponsibility {
+    /// `承诺` or `PPP 项目`.
+    pub kind: String,
+    /// The item's number and title.
+    pub item_no: String,
+    pub title: String,
+    /// The body (promisor, government party).
+    pub body_name: String,
+    /// 承诺作出 / 履行节点到期 / 违约认定 / 失信违约.
+    pub event: String,
+    pub day: NaiveDate,
+    /// The post held that day (主要负责人, or the stage's responsible post).
+    pub role: String,
+    /// Whether the event is a breach.
+    pub breach: bool,
+}
+
 /// A civil servant's 诚信档案.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct IntegrityFile {
@@ -60,6 +83,8 @@ pub struct IntegrityFile {
     pub trainings: Vec<FileTraining>,
     /// Total 学时.
     pub training_hours: String,
+    /// Commitments and breaches the person was responsible for, by date.
+    pub responsibilities: Vec<FileResponsibility>,
 }
 
 fn purpose_ok(purpose: &str) -> AppResult<&str> {
@@ -144,6 +169,7 @@ pub(crate) async fn build(app: &App, person: &Subject) -> AppResult<IntegrityFil
             organiser: name_of(app, t.organiser_id).await?,
         });
     }
+    let responsibilities = responsibilities(app, person).await?;
     Ok(IntegrityFile {
         person_id: person.id,
         name: person.name.clone(),
@@ -152,7 +178,121 @@ pub(crate) async fn build(app: &App, person: &Subject) -> AppResult<IntegrityFil
         records,
         trainings,
         training_hours: format_hours(u32::try_from(tenths).unwrap_or(u32::MAX)),
+        responsibilities,
     })
+}
+
+/// The commitments and breaches the person was responsible for: each event (a promise, a
+/// milestone's due date, a breach) of the promisor body's commitments on a day the person was
+/// its principal; each PPP breach on a day the person was the stage's responsible person or
+/// the government party's principal.
+async fn responsibilities(app: &App, person: &Subject) -> AppResult<Vec<FileResponsibility>> {
+    let mut out = Vec::new();
+    let periods: Vec<_> = app
+        .store
+        .employments_of(person.id)
+        .await?
+        .into_iter()
+        .filter(|e| e.principal)
+        .collect();
+    for e in &periods {
+        let Some(body) = app.store.subject(e.body_id).await? else {
+            continue;
+        };
+        let Some(uscc) = body.uscc.clone() else {
+            continue;
+        };
+        let role = format!("{}（主要负责人）", e.post);
+        let cs = app
+            .store
+            .commitments(&chengxin_store::CommitmentFilter {
+                promisor_uscc: Some(uscc.clone()),
+                limit: 1000,
+                ..Default::default()
+            })
+            .await?;
+        let ids: Vec<Uuid> = cs.iter().map(|c| c.id).collect();
+        let ms = app.store.milestones(&ids).await?;
+        for c in &cs {
+            let mut push = |event: String, day: NaiveDate, breach: bool| {
+                if e.covers(day) {
+                    out.push(FileResponsibility {
+                        kind: "承诺".into(),
+                        item_no: c.no.clone(),
+                        title: c.title.clone(),
+                        body_name: body.name.clone(),
+                        event,
+                        day,
+                        role: role.clone(),
+                        breach,
+                    });
+                }
+            };
+            push("承诺作出".into(), c.promised_on, false);
+            for m in ms.iter().filter(|m| m.commitment_id == c.id) {
+                push(format!("履行节点“{}”到期", m.title), m.due_date, false);
+                if m.state == "breached" {
+                    if let Some(d) = m.done_on {
+                        push(format!("履行节点“{}”违约认定", m.title), d, true);
+                    }
+                }
+            }
+        }
+        let projects = app
+            .store
+            .ppp_projects(&chengxin_store::PppFilter {
+                body: Some(uscc.clone()),
+                limit: 1000,
+                ..Default::default()
+            })
+            .await?;
+        for p in projects.iter().filter(|p| p.gov_uscc == uscc) {
+            for b in app.store.ppp_breaches(p.id).await? {
+                if e.covers(b.occurred_on) {
+                    out.push(ppp_event(p, &b, role.clone()));
+                }
+            }
+        }
+    }
+    for r in app.store.ppp_responsibles_of(person.id).await? {
+        let Some(p) = app.store.ppp_project(r.project_id).await? else {
+            continue;
+        };
+        for b in app.store.ppp_breaches(p.id).await? {
+            let within =
+                r.from_date <= b.occurred_on && r.to_date.is_none_or(|t| b.occurred_on <= t);
+            if b.stage == r.stage && within {
+                let stage = chengxin_domain::ppp::Stage::parse(&r.stage)
+                    .map(|s| s.label())
+                    .unwrap_or("");
+                out.push(ppp_event(
+                    &p,
+                    &b,
+                    format!("{}（{stage}阶段政府方责任人）", r.post),
+                ));
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.day, &a.item_no).cmp(&(b.day, &b.item_no)));
+    out.dedup_by(|a, b| a.item_no == b.item_no && a.day == b.day && a.event == b.event);
+    Ok(out)
+}
+
+fn ppp_event(
+    p: &chengxin_store::PppProjectRow,
+    b: &chengxin_store::PppBreachRow,
+    role: String,
+) -> FileResponsibility {
+    FileResponsibility {
+        kind: "PPP 项目".into(),
+        item_no: p.no.clone(),
+        title: p.name.clone(),
+        body_name: p.gov_name.clone(),
+        event: format!("失信违约（{}）", b.doc_no),
+        day: b.occurred_on,
+        role,
+        breach: true,
+    }
 }
 
 /// Check the caller for a person's file (purpose, permission, jurisdiction), logging the
@@ -211,7 +351,7 @@ pub async fn open_file(
     e.detail["returned"] = serde_json::json!(1);
     e.detail["sections"] = serde_json::json!({
         "employments": file.employments.len(), "records": file.records.len(),
-        "trainings": file.trainings.len(),
+        "trainings": file.trainings.len(), "responsibilities": file.responsibilities.len(),
     });
     app.store.audit(&[e]).await?;
     Ok(file)

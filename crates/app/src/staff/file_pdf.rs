@@ -57,7 +57,7 @@ pub fn sections(f: &IntegrityFile, as_of: chrono::NaiveDate) -> Vec<Section> {
         Section {
             title: "公务员诚信档案".into(),
             note: Some(format!(
-                "本档案汇集截至 {as_of} 平台登记的任职经历、涉及本人的信用记录和诚信教育情况，供录用、调任、评优等审查使用。"
+                "本档案汇集截至 {as_of} 平台登记的任职经历、涉及本人的信用记录、诚信教育情况和本人承担责任的承诺与失信违约，供录用、调任、评优等审查使用。"
             )),
             table: table(
                 &["姓名", "身份证件号码"],
@@ -110,6 +110,27 @@ pub fn sections(f: &IntegrityFile, as_of: chrono::NaiveDate) -> Vec<Section> {
                 f.trainings
                     .iter()
                     .map(|t| vec![t.course.clone(), t.held_on.to_string(), t.hours.clone(), t.organiser.clone()])
+                    .collect(),
+            ),
+        },
+        Section {
+            title: "承担责任的承诺与失信违约".into(),
+            note: Some("本人任承诺主体主要负责人期间作出、到期或被认定违约的承诺，以及本人任 PPP 项目阶段政府方责任人或政府方主要负责人期间发生的失信违约。".into()),
+            table: table(
+                &["类别", "编号", "名称", "单位", "事项", "日期", "本人职务"],
+                f.responsibilities
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.kind.clone(),
+                            r.item_no.clone(),
+                            r.title.clone(),
+                            r.body_name.clone(),
+                            r.event.clone(),
+                            r.day.to_string(),
+                            r.role.clone(),
+                        ]
+                    })
                     .collect(),
             ),
         },

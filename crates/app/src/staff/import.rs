@@ -68,11 +68,11 @@ impl StaffImportReport {
 }
 
 /// A data row: its number as the file shows it, and its cells.
-type NumberedRow = (u64, Vec<String>);
+pub(crate) type NumberedRow = (u64, Vec<String>);
 
 /// The rows of the input: `(row number, cells)`, blank rows left out; problems of reading
 /// go to `problems`.
-fn read_input(
+pub(crate) fn read_input(
     input: StaffInput,
     problems: &mut Vec<(u64, RowIssue)>,
 ) -> AppResult<(Vec<String>, Vec<NumberedRow>)> {
@@ -205,7 +205,12 @@ fn body_region(s: &Subject) -> String {
 }
 
 /// The person behind an ID number, for the sealed identity and a new subject.
-fn person_put(app: &App, number: &str, name: &str, region: Option<String>) -> AppResult<PersonPut> {
+pub(crate) fn person_put(
+    app: &App,
+    number: &str,
+    name: &str,
+    region: Option<String>,
+) -> AppResult<PersonPut> {
     let hash = app.id_hasher.hash(number);
     let sealed = app
         .pii

@@ -40,9 +40,12 @@ pub(crate) async fn load_demo(cfg: &Config, store: &Arc<dyn Store>) -> anyhow::R
     crate::demo::work_items::seed(store.clone(), hasher.clone(), china_today())
         .await
         .context("加载演示督办事项失败")?;
-    crate::demo::arrears::seed(store.clone(), hasher, china_today())
+    crate::demo::arrears::seed(store.clone(), hasher.clone(), china_today())
         .await
         .context("加载演示采购合同与拖欠账款失败")?;
+    crate::demo::ppp::seed(store.clone(), hasher, china_today())
+        .await
+        .context("加载演示 PPP 项目和失信被执行人案件失败")?;
     if let Some(signer) = cfg.key_dir().signer()? {
         store.checkpoint(&signer).await?;
     }

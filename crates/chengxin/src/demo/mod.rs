@@ -23,6 +23,7 @@ pub mod arrears;
 mod closed_loop;
 pub mod commitments;
 mod gen;
+pub mod ppp;
 mod staff;
 mod tables;
 #[cfg(test)]

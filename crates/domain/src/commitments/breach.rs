@@ -83,9 +83,33 @@ pub fn breach_record(
         "finding_date",
         f.finding_date.format("%Y-%m-%d").to_string(),
     );
+    record_from_fields(
+        rt,
+        &raw,
+        &f.finding_doc_no,
+        f.finding_date,
+        &f.promisor_name,
+        f.severity,
+        today,
+    )
+}
+
+/// The record of fields `raw` (stored text values) under `rt`: each value checked against the
+/// type as an import row's is, the required ones present, severity and publication from the
+/// type's rules. The one path a recognised breach (a commitment's, a PPP project's) takes to
+/// become a record.
+pub fn record_from_fields(
+    rt: &RecordType,
+    raw: &BTreeMap<&str, String>,
+    doc_no: &str,
+    finding_date: NaiveDate,
+    subject_name: &str,
+    severity_given: Option<Severity>,
+    today: NaiveDate,
+) -> Result<BreachRecord, CommitmentError> {
     let mut values = FieldValues::new();
     let mut fields = serde_json::Map::new();
-    for (k, v) in &raw {
+    for (k, v) in raw {
         if v.trim().is_empty() {
             continue;
         }
@@ -115,18 +139,18 @@ pub fn breach_record(
             )));
         }
     }
-    let severity = rt.row_severity(f.severity, &values);
+    let severity = rt.row_severity(severity_given, &values);
     let (status, publish_until) = entry_status(
-        rt.publish_until(f.finding_date, f.severity, &values),
+        rt.publish_until(finding_date, severity_given, &values),
         rt.disclosure,
-        f.finding_date,
+        finding_date,
         today,
     );
     Ok(BreachRecord {
         type_code: rt.code.clone(),
-        doc_no: clip(&f.finding_doc_no, 100),
-        decision_date: f.finding_date,
-        subject_name: clip(&f.promisor_name, 200),
+        doc_no: clip(doc_no, 100),
+        decision_date: finding_date,
+        subject_name: clip(subject_name, 200),
         fields,
         severity,
         status,

@@ -14,7 +14,7 @@ mod reminders;
 mod tests;
 
 pub use amount::{format_yuan, parse_yuan, yuan_to_wan};
-pub use breach::{breach_record, BreachFacts, BreachRecord};
+pub use breach::{breach_record, record_from_fields, BreachFacts, BreachRecord};
 pub use errors::CommitmentError;
 pub use kinds::{CommitmentKind, CommitmentKinds, DeadlineRule, DeadlineUnit, PromisorKind};
 pub use machine::{

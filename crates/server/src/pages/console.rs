@@ -13,10 +13,12 @@ mod calendar;
 mod cases;
 mod commitments;
 mod correction;
+mod debtors;
 mod feedback;
 mod inbox;
 mod lists;
 mod portal_content;
+mod ppp;
 mod records;
 mod report_view;
 mod reports;
@@ -101,6 +103,10 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/procurement/{id}", get(arrears::contract)),
         page("/console/arrears", get(arrears::list)),
         page("/console/arrears/{id}", get(arrears::detail)),
+        page("/console/ppp", get(ppp::list)),
+        page("/console/ppp/{id}", get(ppp::detail)),
+        page("/console/debtors", get(debtors::register)),
+        page("/console/debtors/{id}", get(debtors::detail)),
         page("/console/inbox", get(inbox::inbox)),
         page("/console/webhook", get(inbox::webhook)),
     ]
@@ -283,6 +289,18 @@ const SECTIONS: &[(&str, &str, &str, Need)] = &[
         "/console/arrears",
         "拖欠账款",
         "拖欠账款台账：企业反映、确认、付款直至清偿，按单位、地区、月份统计",
+        Need::Any(&[P::CommitmentsManage, P::AssignmentsHandle]),
+    ),
+    (
+        "/console/ppp",
+        "PPP 项目",
+        "政府和社会资本合作项目：五个阶段、阶段责任人、政府方失信违约与责任回溯",
+        Need::Any(&[P::CommitmentsManage, P::AssignmentsHandle]),
+    ),
+    (
+        "/console/debtors",
+        "失信被执行人治理",
+        "政府机关失信被执行人案件逐案跟踪至清零，各地区未清零案件台账",
         Need::Any(&[P::CommitmentsManage, P::AssignmentsHandle]),
     ),
     (

@@ -14,6 +14,7 @@ pub mod input;
 pub mod lists;
 pub mod notifications;
 pub mod portal_pages;
+pub mod ppp;
 pub mod records;
 pub mod reference;
 pub mod rights;

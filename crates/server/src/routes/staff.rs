@@ -28,7 +28,7 @@ pub struct FileParams {
     pub file_name: Option<String>,
 }
 
-async fn file_input(
+pub(crate) async fn file_input(
     body: Body,
     q: Result<Query<FileParams>, QueryRejection>,
 ) -> ApiResult<StaffInput> {

@@ -482,6 +482,41 @@ async fn walk(t: TestApp) {
         .unwrap();
     let notification = notification[0].id;
 
+    // A PPP project of 武进's department with a breach, and a 失信被执行人 case of it (issue 18).
+    let (s, v) = t
+        .call(
+            "POST",
+            "/api/v1/ppp-projects",
+            &wujin,
+            Some(json!({"name": "武进某 PPP 项目", "gov_uscc": WUJIN_DEPT, "gov_name": "武进某局",
+                "implementing_uscc": WUJIN_DEPT, "implementing_name": "武进某局",
+                "private_uscc": COMPANY, "private_name": "武进某公司", "identified_on": "2025-01-02"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let ppp = v["id"].as_str().unwrap().to_string();
+    let (s, v) = t
+        .call(
+            "POST",
+            &format!("/api/v1/ppp-projects/{ppp}/breaches"),
+            &wujin,
+            Some(json!({"occurred_on": "2025-01-03", "finding": "未按约定付费", "doc_no": "武信认〔2025〕1号"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let ppp_breach = v["breaches"][0]["id"].as_str().unwrap().to_string();
+    let (s, v) = t
+        .call(
+            "POST",
+            "/api/v1/debtor-cases",
+            &wujin,
+            Some(json!({"case_no": "（2024）苏0412执9号", "court": "武进区人民法院",
+                "body_uscc": WUJIN_DEPT, "body_name": "武进某局", "amount": "1000", "listed_on": "2025-01-02"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let debtor = v["id"].as_str().unwrap().to_string();
+
     // ---- every route that takes an item ----
     let office = || wujin.clone();
     let mut calls: Vec<Call> = Vec::new();
@@ -752,6 +787,75 @@ async fn walk(t: TestApp) {
         office(),
     );
 
+    add(
+        "GET",
+        "/api/v1/ppp-projects/{id}",
+        format!("/api/v1/ppp-projects/{ppp}"),
+        None,
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/ppp-projects/{id}/stages",
+        format!("/api/v1/ppp-projects/{ppp}/stages"),
+        Some(json!({"stage": "preparation", "on": "2025-01-10", "expected_version": 1})),
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/ppp-projects/{id}/responsibles",
+        format!("/api/v1/ppp-projects/{ppp}/responsibles"),
+        Some(
+            json!({"stage": "identification", "id_number": format!("32041219800101123{}",
+                chengxin_domain::codes::id_number::check_char("32041219800101123").unwrap()), "name": "武进某人",
+            "post": "局长", "from": "2025-01-05"}),
+        ),
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/ppp-projects/{id}/breaches",
+        format!("/api/v1/ppp-projects/{ppp}/breaches"),
+        Some(
+            json!({"occurred_on": "2025-01-04", "finding": "未按约定付费", "doc_no": "武信认〔2025〕2号"}),
+        ),
+        office(),
+    );
+    add(
+        "GET",
+        "/api/v1/ppp-projects/{id}/breaches/{breach_id}/responsible",
+        format!("/api/v1/ppp-projects/{ppp}/breaches/{ppp_breach}/responsible"),
+        None,
+        office(),
+    );
+    add(
+        "GET",
+        "/console/ppp/{id}",
+        format!("/console/ppp/{ppp}"),
+        None,
+        office(),
+    );
+    add(
+        "GET",
+        "/api/v1/debtor-cases/{id}",
+        format!("/api/v1/debtor-cases/{debtor}"),
+        None,
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/debtor-cases/{id}/progress",
+        format!("/api/v1/debtor-cases/{debtor}/progress"),
+        Some(json!({"note": "已安排资金", "expected_version": 1})),
+        office(),
+    );
+    add(
+        "GET",
+        "/console/debtors/{id}",
+        format!("/console/debtors/{debtor}"),
+        None,
+        office(),
+    );
     add(
         "GET",
         "/api/v1/commitments/{id}",

@@ -32,6 +32,7 @@ mod page_names;
 mod portal;
 mod portal_content;
 mod portal_subject;
+mod ppp;
 mod propose_picker;
 mod rejects;
 mod report_settings;

@@ -145,6 +145,46 @@ const COVERED_ARREARS: [Covered; 4] = [
     },
 ];
 
+/// PPP projects and 失信被执行人 cases (issue 18).
+const COVERED_PPP: [Covered; 6] = [
+    Covered {
+        entity_type: "ppp_project",
+        sql: "SELECT * FROM ppp_projects",
+        id: uuid_id,
+        digest: |r| state_digest(&super::ppp::project_from_row(r)?),
+    },
+    Covered {
+        entity_type: "ppp_stage",
+        sql: "SELECT * FROM ppp_stages",
+        id: uuid_id,
+        digest: |r| state_digest(&super::ppp::stage_from_row(r)?),
+    },
+    Covered {
+        entity_type: "ppp_responsible",
+        sql: "SELECT * FROM ppp_responsibles",
+        id: uuid_id,
+        digest: |r| state_digest(&super::ppp::responsible_from_row(r)?),
+    },
+    Covered {
+        entity_type: "ppp_breach",
+        sql: "SELECT * FROM ppp_breaches",
+        id: uuid_id,
+        digest: |r| state_digest(&super::ppp::breach_from_row(r)?),
+    },
+    Covered {
+        entity_type: "debtor_case",
+        sql: "SELECT * FROM debtor_cases",
+        id: uuid_id,
+        digest: |r| state_digest(&super::debtors::case_from_row(r)?),
+    },
+    Covered {
+        entity_type: "debtor_case_note",
+        sql: "SELECT * FROM debtor_case_notes",
+        id: uuid_id,
+        digest: |r| state_digest(&super::debtors::note_from_row(r)?),
+    },
+];
+
 const COVERED: [Covered; 24] = [
     Covered {
         entity_type: "meta",
@@ -422,6 +462,7 @@ impl LogStore for Inner {
             .chain(&COVERED_ISSUE18)
             .chain(&COVERED_ISSUE19)
             .chain(&COVERED_ARREARS)
+            .chain(&COVERED_PPP)
         {
             let mut rows = sqlx::query(covered.sql).fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {

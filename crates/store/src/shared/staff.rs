@@ -31,13 +31,13 @@ pub(super) fn training_from_row(row: &DbRow) -> Result<TrainingRow> {
 
 /// The persons of one file, found or created once each.
 #[derive(Default)]
-struct Persons {
+pub(super) struct Persons {
     by_hash: HashMap<String, Uuid>,
-    created: u64,
+    pub(super) created: u64,
 }
 
 impl Persons {
-    async fn resolve(
+    pub(super) async fn resolve(
         &mut self,
         tx: &mut Tx<'_>,
         log: &mut PendingLog,

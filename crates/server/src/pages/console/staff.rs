@@ -321,7 +321,24 @@ fn file_view(f: &IntegrityFile, purpose: &str) -> Markup {
                     }
                 }
             } }
-            p.hint { "承诺事项及其履行情况将在承诺管理上线后列入本档案。" }
+            h3 { "承担责任的承诺与失信违约" }
+            div.table-wrap { table #file-responsibilities {
+                thead { tr { th { "类别" } th { "编号" } th { "名称" } th { "单位" } th { "事项" } th { "日期" } th { "本人职务" } } }
+                tbody {
+                    @if f.responsibilities.is_empty() { tr { td colspan="7" { "无本人承担责任的承诺或失信违约。" } } }
+                    @for r in &f.responsibilities {
+                        tr {
+                            td data-label="类别" { (r.kind) }
+                            td data-label="编号" { (r.item_no) }
+                            td data-label="名称" { (r.title) }
+                            td data-label="单位" { (r.body_name) }
+                            td data-label="事项" { @if r.breach { span.tag.err { (r.event) } } @else { (r.event) } }
+                            td data-label="日期" { (r.day) }
+                            td data-label="本人职务" { (r.role) }
+                        }
+                    }
+                }
+            } }
         }
     }
 }
