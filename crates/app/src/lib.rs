@@ -37,6 +37,7 @@ pub mod site;
 pub mod staff;
 pub mod subjects;
 pub mod templates;
+pub mod tree_log;
 
 pub use context::{App, REPORT_VERIFY_PATH};
 pub use error::{AppError, AppResult, FieldProblem};

@@ -43,11 +43,29 @@ pub(crate) fn id_hasher(cfg: &Config) -> anyhow::Result<IdHasher> {
     Ok(IdHasher::new(key))
 }
 
+/// Sign the chain head, then sign a tree head and append it to the heads file.
 pub(crate) async fn checkpoint(cfg: &Config, store: &Arc<dyn Store>) -> anyhow::Result<()> {
     if let Some(signer) = cfg.key_dir().signer()? {
         store.checkpoint(&signer).await?;
+        publisher(cfg, Arc::new(signer))?
+            .publish(store.as_ref())
+            .await
+            .map_err(|e| CliError::new("head_refused", e.to_string()))?;
     }
     Ok(())
+}
+
+/// Signs tree heads into this deployment's heads file (see `chengxin_store::heads`).
+pub(crate) fn publisher(
+    cfg: &Config,
+    signer: Arc<chengxin_store::LogSigner>,
+) -> anyhow::Result<chengxin_store::heads::Publisher> {
+    let origin = cfg.log_origin(&signer);
+    Ok(chengxin_store::heads::Publisher::new(
+        signer,
+        origin,
+        chengxin_store::heads::HeadsFile::new(cfg.heads_file()),
+    )?)
 }
 
 /// This deployment's delegations (授权代报, `CHENGXIN_AUTHORITY_DELEGATIONS=<file>`), checked

@@ -19,6 +19,7 @@ pub mod changelog;
 pub mod clock;
 mod concern;
 pub mod error;
+pub mod heads;
 pub mod keys;
 pub mod postgres;
 pub mod sqlite;
@@ -52,6 +53,7 @@ pub use concern::lists::{
     RECOGNISERS_BACKFILLED,
 };
 pub use concern::log::LogStore;
+pub use concern::merkle::MerkleStore;
 pub use concern::meta::{Backend, CatalogTypeRow, MetaRow, MetaStore, MigrateReport};
 pub use concern::notifications::{
     recipient, DeliveryRow, NotificationRow, NotificationStore, WebhookRow,
@@ -83,6 +85,7 @@ pub trait Store:
     + RecordStore
     + BatchStore
     + LogStore
+    + MerkleStore
     + AccountStore
     + SessionStore
     + AuditStore
@@ -107,6 +110,7 @@ impl<T> Store for T where
         + RecordStore
         + BatchStore
         + LogStore
+        + MerkleStore
         + AccountStore
         + SessionStore
         + AuditStore
@@ -134,7 +138,7 @@ pub mod prelude {
         ListStore, LogStore, MetaStore, RecordStore, RightsStore, SessionStore, Store,
         SubjectStore,
     };
-    pub use crate::{CommitmentStore, NotificationStore};
+    pub use crate::{CommitmentStore, MerkleStore, NotificationStore};
 }
 
 /// The tracing target of the database driver's own events (statements, slow queries,

@@ -19,3 +19,4 @@ pub mod rights;
 pub mod session;
 pub mod staff;
 pub mod subjects;
+pub mod tree_log;

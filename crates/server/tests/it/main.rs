@@ -40,3 +40,4 @@ mod sanctions;
 mod search_counts;
 mod site;
 mod staff;
+mod tree_log;

@@ -9,6 +9,7 @@ pub mod cases;
 pub mod commitments;
 pub mod lists;
 pub mod log;
+pub mod merkle;
 pub mod meta;
 pub mod notifications;
 pub mod portal;

@@ -9,6 +9,7 @@ mod commitments;
 mod conformance;
 mod file_modes;
 mod list_entries;
+mod merkle_log;
 mod staff;
 mod staged_import;
 mod subject_search;
