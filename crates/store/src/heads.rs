@@ -10,9 +10,9 @@ use std::sync::Mutex;
 
 use chengxin_domain::merkle::{self, Hash, NoteError};
 use chrono::{DateTime, Utc};
-use ed25519_dalek::{Signature, Verifier as _};
 /// The public key type heads are opened with (re-exported for the CLI).
 pub use ed25519_dalek::VerifyingKey;
+use ed25519_dalek::{Signature, Verifier as _};
 use serde::Serialize;
 
 use crate::changelog::LogSigner;
@@ -33,7 +33,10 @@ pub struct TreeHead {
     pub at: DateTime<Utc>,
 }
 
-pub(crate) fn ser_hex<S: serde::Serializer>(h: &Hash, s: S) -> std::result::Result<S::Ok, S::Error> {
+pub(crate) fn ser_hex<S: serde::Serializer>(
+    h: &Hash,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(&hex::encode(h))
 }
 

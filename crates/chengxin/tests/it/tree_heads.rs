@@ -50,8 +50,18 @@ fn verify_against_catches_rollback(db: &str) {
     let o = run(
         &dir,
         &[
-            "--db", db, "token", "issue", "--name", "招标平台", "--permissions", "checks_run",
-            "--region", "320400", "--days", "1",
+            "--db",
+            db,
+            "token",
+            "issue",
+            "--name",
+            "招标平台",
+            "--permissions",
+            "checks_run",
+            "--region",
+            "320400",
+            "--days",
+            "1",
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -63,7 +73,11 @@ fn verify_against_catches_rollback(db: &str) {
     let against = heads.to_str().unwrap();
     let o = run(&dir, &["--db", db, "verify", "--against", against]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
-    assert!(stdout(&o).contains("对照库外签名树头 2 个"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("对照库外签名树头 2 个"),
+        "{}",
+        stdout(&o)
+    );
 
     // A copy of the file kept by a witness, then the rollback behind the platform's back.
     let witness = dir.join("witness-heads.log");
@@ -91,7 +105,14 @@ fn verify_against_catches_rollback(db: &str) {
     assert!(stdout(&o).contains("回滚"), "{}", stdout(&o));
     let o = run(
         &dir,
-        &["--db", db, "verify", "--json", "--against", witness.to_str().unwrap()],
+        &[
+            "--db",
+            db,
+            "verify",
+            "--json",
+            "--against",
+            witness.to_str().unwrap(),
+        ],
     );
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert!(
@@ -119,7 +140,13 @@ fn verify_against_catches_rollback(db: &str) {
     assert!(stdout(&o).contains("无法采信"), "{}", stdout(&o));
     let o = run(
         &dir,
-        &["--db", db, "verify", "--against", dir.join("none.log").to_str().unwrap()],
+        &[
+            "--db",
+            db,
+            "verify",
+            "--against",
+            dir.join("none.log").to_str().unwrap(),
+        ],
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("heads_file_missing"), "{}", stderr(&o));

@@ -14,8 +14,7 @@ mod verify;
 pub use hash::{empty_root, leaf_hash, node_hash, Hash};
 pub use note::{
     checkpoint_text, key_id, parse_checkpoint, parse_note, signature_line, split_notes, Checkpoint,
-    NoteError,
-    SignedNote,
+    NoteError, SignedNote,
 };
 pub use proof::{consistency_proof, inclusion_proof, needed_for_consistency, needed_for_inclusion};
 pub use tree::{root, subtree, Frontier, NodeId, Nodes};

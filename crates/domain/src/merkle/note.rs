@@ -205,7 +205,10 @@ mod tests {
     #[test]
     fn notes_parse_and_split() {
         let text = checkpoint_text("a.example/log", 3, &[1; 32]);
-        let note = format!("{text}\n{}", signature_line("a.example/log", [1, 2, 3, 4], &[9; 64]));
+        let note = format!(
+            "{text}\n{}",
+            signature_line("a.example/log", [1, 2, 3, 4], &[9; 64])
+        );
         let parsed = parse_note(&note).unwrap();
         assert_eq!(parsed.text, text);
         assert_eq!(parsed.signatures.len(), 1);
@@ -227,6 +230,9 @@ mod tests {
     fn key_id_depends_on_name_and_key() {
         let k = [3u8; 32];
         assert_ne!(key_id("a.example/log", &k), key_id("b.example/log", &k));
-        assert_ne!(key_id("a.example/log", &k), key_id("a.example/log", &[4; 32]));
+        assert_ne!(
+            key_id("a.example/log", &k),
+            key_id("a.example/log", &[4; 32])
+        );
     }
 }

@@ -39,13 +39,19 @@ impl Nodes for HashMap<NodeId, Hash> {
 /// `MTH(D[a:b])` for a range the RFC 6962 recursion produces (`a` aligned to the largest
 /// power of two not above `b - a`): one node when the range is a complete subtree, else split.
 pub fn subtree(src: &impl Nodes, a: u64, b: u64) -> Result<Hash, ProofError> {
-    let n = b.checked_sub(a).filter(|n| *n > 0).ok_or(ProofError::Range)?;
+    let n = b
+        .checked_sub(a)
+        .filter(|n| *n > 0)
+        .ok_or(ProofError::Range)?;
     if n.is_power_of_two() && a % n == 0 {
         let id = NodeId::new(n.trailing_zeros(), a >> n.trailing_zeros());
         return src.node(id).ok_or(ProofError::MissingNode(id));
     }
     let k = split(n);
-    Ok(node_hash(&subtree(src, a, a + k)?, &subtree(src, a + k, b)?))
+    Ok(node_hash(
+        &subtree(src, a, a + k)?,
+        &subtree(src, a + k, b)?,
+    ))
 }
 
 /// The root of the first `size` leaves.

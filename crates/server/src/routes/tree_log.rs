@@ -22,10 +22,7 @@ use chengxin_app::tree_log::{self, ConsistencyView, InclusionView};
               (status = 409, body = crate::error::ErrorBody)))]
 pub async fn checkpoint(State(state): State<AppState>) -> ApiResult<impl IntoResponse> {
     let note = tree_log::latest_head(&state).await?;
-    Ok((
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        note,
-    ))
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], note))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

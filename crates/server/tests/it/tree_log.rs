@@ -52,8 +52,7 @@ async fn public_tree_log(t: TestApp) {
         assert_eq!(v["tree_size"], head.size);
         let leaf = merkle::leaf_hash(&hex::decode(v["entry_hash"].as_str().unwrap()).unwrap());
         assert_eq!(leaf, hash(&v["leaf_hash"]));
-        merkle::verify_inclusion(&leaf, seq - 1, head.size, &hashes(&v["path"]), &cp.root)
-            .unwrap();
+        merkle::verify_inclusion(&leaf, seq - 1, head.size, &hashes(&v["path"]), &cp.root).unwrap();
     }
     let (s, v) = t
         .call(
@@ -75,13 +74,19 @@ async fn public_tree_log(t: TestApp) {
 
     for (uri, code) in [
         ("/api/v1/log/proof/inclusion?seq=0", "proof_out_of_range"),
-        ("/api/v1/log/proof/inclusion?seq=99999999", "proof_out_of_range"),
+        (
+            "/api/v1/log/proof/inclusion?seq=99999999",
+            "proof_out_of_range",
+        ),
         (
             "/api/v1/log/proof/inclusion?seq=1&size=99999999",
             "proof_out_of_range",
         ),
         ("/api/v1/log/proof/inclusion?seq=abc", "invalid_query"),
-        ("/api/v1/log/proof/consistency?from=5&to=2", "proof_out_of_range"),
+        (
+            "/api/v1/log/proof/consistency?from=5&to=2",
+            "proof_out_of_range",
+        ),
         (
             "/api/v1/log/proof/consistency?from=1&to=99999999",
             "proof_out_of_range",

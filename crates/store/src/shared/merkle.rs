@@ -44,7 +44,8 @@ async fn fetch(conn: &mut Conn, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>>
     let mut out = HashMap::with_capacity(ids.len());
     let (leaves, nodes): (Vec<&NodeId>, Vec<&NodeId>) = ids.iter().partition(|id| id.level == 0);
     if !leaves.is_empty() {
-        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT seq, hash FROM change_log WHERE seq IN (");
+        let mut q =
+            sqlx::QueryBuilder::<Db>::new("SELECT seq, hash FROM change_log WHERE seq IN (");
         let mut sep = q.separated(", ");
         for id in &leaves {
             sep.push_bind(size_i64(id.index + 1)?);
@@ -57,7 +58,8 @@ async fn fetch(conn: &mut Conn, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>>
         }
     }
     for part in nodes.chunks(200) {
-        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT level, idx, hash FROM merkle_nodes WHERE ");
+        let mut q =
+            sqlx::QueryBuilder::<Db>::new("SELECT level, idx, hash FROM merkle_nodes WHERE ");
         for (i, id) in part.iter().enumerate() {
             if i > 0 {
                 q.push(" OR ");
@@ -122,10 +124,12 @@ impl Inner {
         let mut frontier = Frontier::from_nodes(&frontier_nodes, from).map_err(proof_err)?;
         let mut completed: Vec<(NodeId, Hash)> = Vec::new();
         {
-            let mut rows = sqlx::query("SELECT seq, hash FROM change_log WHERE seq > $1 AND seq <= $2 ORDER BY seq")
-                .bind(size_i64(from)?)
-                .bind(size_i64(upto)?)
-                .fetch(&mut *tx);
+            let mut rows = sqlx::query(
+                "SELECT seq, hash FROM change_log WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+            )
+            .bind(size_i64(from)?)
+            .bind(size_i64(upto)?)
+            .fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {
                 let seq: i64 = row.try_get("seq")?;
                 if seq as u64 != frontier.size() + 1 {
@@ -145,7 +149,8 @@ impl Inner {
             )));
         }
         for part in completed.chunks(1000) {
-            let mut q = sqlx::QueryBuilder::<Db>::new("INSERT INTO merkle_nodes (level, idx, hash) ");
+            let mut q =
+                sqlx::QueryBuilder::<Db>::new("INSERT INTO merkle_nodes (level, idx, hash) ");
             q.push_values(part, |mut b, (id, h)| {
                 b.push_bind(id.level as i32)
                     .push_bind(id.index as i64)
@@ -198,7 +203,9 @@ impl MerkleStore for Inner {
         }
         let mut conn = self.pool.acquire().await?;
         let nodes = fetch(&mut conn, &Frontier::needed(size)).await?;
-        let root = Frontier::from_nodes(&nodes, size).map_err(proof_err)?.root();
+        let root = Frontier::from_nodes(&nodes, size)
+            .map_err(proof_err)?
+            .root();
         let head = TreeHead {
             size,
             root,
