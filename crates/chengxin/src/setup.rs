@@ -43,14 +43,20 @@ pub(crate) fn id_hasher(cfg: &Config) -> anyhow::Result<IdHasher> {
     Ok(IdHasher::new(key))
 }
 
-/// Sign the chain head, then sign a tree head and append it to the heads file.
+/// Sign the chain head, then sign a tree head and append it to the heads file. A log that is
+/// not consistent with the file's last head (rolled back, restored, or another database) is
+/// not signed over: the write itself is done, so the command warns (`head_refused`) rather
+/// than fails, and `chengxin verify --against` shows what happened.
 pub(crate) async fn checkpoint(cfg: &Config, store: &Arc<dyn Store>) -> anyhow::Result<()> {
     if let Some(signer) = cfg.key_dir().signer()? {
         store.checkpoint(&signer).await?;
-        publisher(cfg, Arc::new(signer))?
+        if let Err(e) = publisher(cfg, Arc::new(signer))?
             .publish(store.as_ref())
             .await
-            .map_err(|e| CliError::new("head_refused", e.to_string()))?;
+        {
+            tracing::error!(target: crate::LOG_TARGET, error = %e, "tree head not signed");
+            eprintln!("警告（head_refused）：{e}");
+        }
     }
     Ok(())
 }
