@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::changelog::LogSigner;
 use crate::error::{Result, StoreError};
-use crate::{MerkleStore as _, Store};
+use crate::Store;
 
 /// The heads file's name in the data directory, unless configured otherwise.
 pub const HEADS_FILE: &str = "heads.log";

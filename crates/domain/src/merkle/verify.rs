@@ -148,7 +148,7 @@ mod tests {
     use super::super::proof::{
         consistency_proof, inclusion_proof, needed_for_consistency, needed_for_inclusion,
     };
-    use super::super::tree::{root, Frontier, Nodes};
+    use super::super::tree::{root, Frontier};
     use super::*;
 
     /// RFC 6962's MTH, straight from the definition.
