@@ -43,7 +43,7 @@ pub fn subtree(src: &impl Nodes, a: u64, b: u64) -> Result<Hash, ProofError> {
         .checked_sub(a)
         .filter(|n| *n > 0)
         .ok_or(ProofError::Range)?;
-    if n.is_power_of_two() && a % n == 0 {
+    if n.is_power_of_two() && a.is_multiple_of(n) {
         let id = NodeId::new(n.trailing_zeros(), a >> n.trailing_zeros());
         return src.node(id).ok_or(ProofError::MissingNode(id));
     }
