@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chengxin_store::heads::Publisher;
 use chengxin_store::{LogSigner, Store};
 use chrono::NaiveDate;
 use tokio::task::JoinHandle;
@@ -139,14 +140,30 @@ pub async fn search_catch_up(store: &dyn Store) -> Result<usize, chengxin_store:
     }
 }
 
-/// Signs the chain head every 30 seconds so rewriting history is detectable.
-pub fn spawn_checkpoints(store: Arc<dyn Store>, signer: Arc<LogSigner>) -> JoinHandle<()> {
+/// Signs the chain head every 30 seconds so rewriting history is detectable, and (with a
+/// publisher) a tree head appended to the heads file outside the database.
+pub fn spawn_checkpoints(
+    store: Arc<dyn Store>,
+    signer: Arc<LogSigner>,
+    heads: Option<Arc<Publisher>>,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(30));
         loop {
             tick.tick().await;
             if let Err(e) = store.checkpoint(&signer).await {
                 tracing::warn!(target: crate::LOG_TARGET, error = %e, "checkpoint failed");
+            }
+            if let Some(p) = &heads {
+                match p.publish(store.as_ref()).await {
+                    Ok(Some(head)) => {
+                        tracing::debug!(target: crate::LOG_TARGET, size = head.size, "tree head signed")
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::error!(target: crate::LOG_TARGET, error = %e, "tree head not signed")
+                    }
+                }
             }
         }
     })
@@ -257,6 +274,7 @@ impl Jobs {
     pub fn start(
         app: impl AsRef<crate::App> + Clone + Send + Sync + 'static,
         signer: Arc<LogSigner>,
+        heads: Option<Arc<Publisher>>,
     ) -> Self {
         let store = app.as_ref().store.clone();
         let retention_days = app.as_ref().auth.audit_retention_days;
@@ -270,7 +288,7 @@ impl Jobs {
                 spawn_expiry(store.clone(), retention_days),
                 spawn_batch_recovery(store.clone()),
                 spawn_search_indexer(store.clone()),
-                spawn_checkpoints(store, signer),
+                spawn_checkpoints(store, signer, heads),
             ],
         }
     }

@@ -39,6 +39,7 @@ pub mod site;
 pub mod staff;
 pub mod subjects;
 pub mod templates;
+pub mod tree_log;
 pub mod work;
 
 pub use context::{App, REPORT_VERIFY_PATH};

@@ -159,6 +159,28 @@ impl Config {
         chengxin_store::keys::KeyDir::new(self.data_dir.join("keys"))
     }
 
+    /// The append-only file of signed tree heads (`CHENGXIN_HEADS_FILE`, by default
+    /// `heads.log` in the data dir). Keep a copy where the database's administrators cannot
+    /// rewrite it (a witness, the upper-level instance, the auditor).
+    pub fn heads_file(&self) -> PathBuf {
+        std::env::var("CHENGXIN_HEADS_FILE")
+            .ok()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| self.data_dir.join(chengxin_store::heads::HEADS_FILE))
+    }
+
+    /// The origin line (and key name) of the signed tree heads (`CHENGXIN_LOG_ORIGIN`, e.g.
+    /// `xy.changzhou.gov.cn/log`); by default one derived from the signing key.
+    pub fn log_origin(&self, signer: &chengxin_store::LogSigner) -> String {
+        std::env::var("CHENGXIN_LOG_ORIGIN")
+            .ok()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty() && !v.contains(char::is_whitespace) && !v.contains('+'))
+            .unwrap_or_else(|| chengxin_store::heads::default_origin(signer))
+    }
+
     /// The default database URL for a data dir: a SQLite file inside it.
     pub fn default_db_url(data_dir: &std::path::Path) -> String {
         format!("sqlite://{}", data_dir.join("chengxin.db").display())

@@ -80,6 +80,10 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Prove the log consistent with the signed tree heads in this file, kept outside the
+        /// database (the heads file, or a witness's copy): erased recent history fails.
+        #[arg(long, value_name = "HEAD_FILE")]
+        against: Option<PathBuf>,
     },
     /// Validate USCCs / ID numbers: one JSON object per line per code.
     ValidateCode {
@@ -298,7 +302,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve::run(c, *demo).await
         }
         Command::Migrate => migrate::run(&cfg()).await,
-        Command::Verify { public_key, json } => verify(&cfg(), public_key.as_deref(), *json).await,
+        Command::Verify {
+            public_key,
+            json,
+            against,
+        } => verify(&cfg(), public_key.as_deref(), *json, against.as_deref()).await,
         Command::Demo => demo_cmd::run(&cfg()).await,
         Command::Expire { today: day } => expire::run(&cfg(), day.as_deref()).await,
         Command::Report { op } => report::run(&cfg(), op).await,

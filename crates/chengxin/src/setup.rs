@@ -45,11 +45,35 @@ pub(crate) fn id_hasher(cfg: &Config) -> anyhow::Result<IdHasher> {
     Ok(IdHasher::new(key))
 }
 
+/// Sign the chain head, then sign a tree head and append it to the heads file. A log that is
+/// not consistent with the file's last head (rolled back, restored, or another database) is
+/// not signed over: the write itself is done, so the command warns (`head_refused`) rather
+/// than fails, and `chengxin verify --against` shows what happened.
 pub(crate) async fn checkpoint(cfg: &Config, store: &Arc<dyn Store>) -> anyhow::Result<()> {
     if let Some(signer) = cfg.key_dir().signer()? {
         store.checkpoint(&signer).await?;
+        if let Err(e) = publisher(cfg, Arc::new(signer))?
+            .publish(store.as_ref())
+            .await
+        {
+            tracing::error!(target: crate::LOG_TARGET, error = %e, "tree head not signed");
+            eprintln!("警告（head_refused）：{e}");
+        }
     }
     Ok(())
+}
+
+/// Signs tree heads into this deployment's heads file (see `chengxin_store::heads`).
+pub(crate) fn publisher(
+    cfg: &Config,
+    signer: Arc<chengxin_store::LogSigner>,
+) -> anyhow::Result<chengxin_store::heads::Publisher> {
+    let origin = cfg.log_origin(&signer);
+    Ok(chengxin_store::heads::Publisher::new(
+        signer,
+        origin,
+        chengxin_store::heads::HeadsFile::new(cfg.heads_file()),
+    )?)
 }
 
 /// This deployment's delegations (授权代报, `CHENGXIN_AUTHORITY_DELEGATIONS=<file>`), checked

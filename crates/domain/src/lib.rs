@@ -14,6 +14,7 @@ pub mod dates;
 pub mod error;
 pub mod intake;
 pub mod lists;
+pub mod merkle;
 pub mod names;
 pub mod notify;
 pub mod ppp;

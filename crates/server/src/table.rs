@@ -14,7 +14,7 @@ use crate::routes::{
     admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, portal_pages,
     records, reference, rights, session, staff, subjects,
 };
-use crate::routes::{arrears, commitments, notifications, ppp, work};
+use crate::routes::{arrears, commitments, notifications, ppp, tree_log, work};
 use crate::AppState;
 
 fn r(
@@ -79,6 +79,25 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(crate::openapi_json),
         ),
         r(g.clone(), "/api/v1/log/head", Open, get(health::log_head)),
+        // The Merkle tree's signed head and proofs: hashes only, public (docs/SECURITY.md).
+        r(
+            g.clone(),
+            "/api/v1/log/checkpoint",
+            Open,
+            get(tree_log::checkpoint),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/log/proof/inclusion",
+            Open,
+            get(tree_log::inclusion),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/log/proof/consistency",
+            Open,
+            get(tree_log::consistency),
+        ),
         r(g.clone(), "/api/v1/catalog", Open, get(reference::catalog)),
         r(
             g.clone(),

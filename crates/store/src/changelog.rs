@@ -6,6 +6,7 @@
 //! head is signed with an Ed25519 key kept outside the database, so rewriting the whole chain
 //! is detected too.
 
+use chengxin_domain::merkle::{self, Frontier, Hash};
 use chrono::{DateTime, SecondsFormat, Utc};
 use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
 use serde::{Deserialize, Serialize};
@@ -155,7 +156,11 @@ pub fn entry_hash(
     state_digest: Option<&str>,
     prev_hash: &str,
 ) -> String {
-    let canonical = serde_json::json!([
+    // The JSON array of the fields, serialised straight into the hasher: the same bytes as
+    // `serde_json::json!([..]).to_string()` (compact, same escaping; see the test), without
+    // building a `Value` per entry — `verify` hashes every entry of the log.
+    let mut hasher = Sha256::new();
+    let fields = (
         seq,
         at,
         actor,
@@ -163,9 +168,14 @@ pub fn entry_hash(
         entity_id,
         action,
         state_digest,
-        prev_hash
-    ]);
-    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+        prev_hash,
+    );
+    if serde_json::to_writer(&mut hasher, &fields).is_err() {
+        // Writing strings and integers into a hasher cannot fail; hash the fallback form so
+        // a mismatch would show rather than panic.
+        return hex::encode(Sha256::digest(format!("{fields:?}").as_bytes()));
+    }
+    hex::encode(hasher.finalize())
 }
 
 impl LogEntry {
@@ -223,6 +233,10 @@ impl LogSigner {
     pub fn sign(&self, seq: i64, hash: &str) -> String {
         hex::encode(self.key.sign(&checkpoint_message(seq, hash)).to_bytes())
     }
+    /// An Ed25519 signature over `message` as it is (a signed note's text).
+    pub fn sign_bytes(&self, message: &[u8]) -> [u8; 64] {
+        self.key.sign(message).to_bytes()
+    }
 }
 
 pub fn verify_signature(key: &VerifyingKey, seq: i64, hash: &str, signature_hex: &str) -> bool {
@@ -260,6 +274,9 @@ pub enum Problem {
         entity_type: String,
         entity_id: String,
     },
+    /// A signed tree head kept outside the database (`verify --against`) does not match the
+    /// log: it is longer than the log (recent history erased) or has another root (rewritten).
+    PublishedHead { size: u64, reason: String },
 }
 
 impl std::fmt::Display for Problem {
@@ -293,6 +310,9 @@ impl std::fmt::Display for Problem {
                 f,
                 "{entity_type} {entity_id} 在变更日志中存在但数据已不在（被绕过平台删除）"
             ),
+            Problem::PublishedHead { size, reason } => {
+                write!(f, "库外保存的签名树头（{size} 条）与数据库不符：{reason}")
+            }
         }
     }
 }
@@ -306,6 +326,11 @@ pub struct VerifyReport {
     pub checkpoints: i64,
     pub last_signed_seq: Option<i64>,
     pub rows_checked: u64,
+    /// Leaves of the Merkle tree (= entries) and its root (hex), recomputed from the entries.
+    pub tree_size: u64,
+    pub tree_root: String,
+    /// Signed heads from outside the database the tree was checked against.
+    pub heads_checked: u64,
     pub problems: Vec<Problem>,
 }
 
@@ -319,6 +344,10 @@ pub struct ChainChecker {
     latest: HashMap<(String, String), Option<String>>,
     report: VerifyReport,
     chain_ok: bool,
+    /// The Merkle tree over the entries, grown as they stream by.
+    frontier: Frontier,
+    /// Heads kept outside the database: size → (published root, recomputed root).
+    published: HashMap<u64, (Hash, Option<Hash>)>,
 }
 
 /// Cap so a badly damaged database still gives a readable report.
@@ -333,7 +362,18 @@ impl ChainChecker {
             latest: HashMap::new(),
             report: VerifyReport::default(),
             chain_ok: true,
+            frontier: Frontier::new(),
+            published: HashMap::new(),
         }
+    }
+
+    /// Also check the tree against signed heads kept outside the database (already opened
+    /// with a trusted key): `(size, root)`.
+    pub fn against(mut self, heads: &[(u64, Hash)]) -> Self {
+        for (size, root) in heads {
+            self.published.insert(*size, (*root, None));
+        }
+        self
     }
 
     fn problem(&mut self, p: Problem) {
@@ -363,6 +403,15 @@ impl ChainChecker {
             }
         }
         self.next_seq = e.seq + 1;
+        let leaf = match hex::decode(&e.hash) {
+            Ok(bytes) => merkle::leaf_hash(&bytes),
+            // Not hex: the chain is already reported broken; the leaf still counts.
+            Err(_) => merkle::leaf_hash(e.hash.as_bytes()),
+        };
+        self.frontier.push(leaf, |_, _| {});
+        if let Some((_, at)) = self.published.get_mut(&self.frontier.size()) {
+            *at = Some(self.frontier.root());
+        }
         self.prev_hash = e.hash.clone();
         if let Some(slot) = self.wanted_seqs.get_mut(&e.seq) {
             *slot = Some(e.hash.clone());
@@ -471,6 +520,28 @@ impl ChainChecker {
                 entity_type,
                 entity_id,
             });
+        }
+        self.report.tree_size = self.frontier.size();
+        self.report.tree_root = hex::encode(self.frontier.root());
+        let mut heads: Vec<(u64, (Hash, Option<Hash>))> = self.published.drain().collect();
+        heads.sort_by_key(|(size, _)| *size);
+        let entries = self.frontier.size();
+        for (size, (root, at)) in heads {
+            self.report.heads_checked += 1;
+            let reason = match at {
+                _ if size > entries => Some(format!(
+                    "该树头记录变更日志已有 {size} 条，数据库中只有 {entries} 条：最近的历史被删除（回滚）"
+                )),
+                Some(r) if r == root => None,
+                // Size 0 (the empty tree) is never reached by an entry.
+                None if size == 0 && root == merkle::empty_root() => None,
+                _ => Some(format!(
+                    "数据库中前 {size} 条变更日志的 Merkle 树根与该树头不符：历史被改写"
+                )),
+            };
+            if let Some(reason) = reason {
+                self.problem(Problem::PublishedHead { size, reason });
+            }
         }
         self.report.ok = self.report.problems.is_empty();
         self.report
@@ -589,6 +660,47 @@ mod tests {
         }
         c.checkpoint(&forged, &keys);
         assert!(!c.finish().ok);
+    }
+
+    /// The streamed entry hash is byte for byte the one every existing log was written with.
+    #[test]
+    fn entry_hash_matches_the_value_form() {
+        let cases: [(i64, &str, &str, Option<&str>); 3] = [
+            (
+                1,
+                "2026-01-01T00:00:00.000000Z",
+                "system:migrate",
+                Some("ab"),
+            ),
+            (42, "t", "含\"引号\"与\\反斜杠\n和控制\u{1}", None),
+            (i64::MAX, "", "🙂 emoji", Some("")),
+        ];
+        for (seq, at, actor, digest) in cases {
+            let canonical = serde_json::json!([
+                seq,
+                at,
+                actor,
+                "subject",
+                "id\t",
+                "create",
+                digest,
+                GENESIS_HASH
+            ]);
+            let old = hex::encode(Sha256::digest(canonical.to_string().as_bytes()));
+            assert_eq!(
+                entry_hash(
+                    seq,
+                    at,
+                    actor,
+                    "subject",
+                    "id\t",
+                    "create",
+                    digest,
+                    GENESIS_HASH
+                ),
+                old
+            );
+        }
     }
 
     #[test]

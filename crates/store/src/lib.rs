@@ -19,6 +19,7 @@ pub mod changelog;
 pub mod clock;
 mod concern;
 pub mod error;
+pub mod heads;
 pub mod keys;
 pub mod postgres;
 pub mod sqlite;
@@ -57,6 +58,7 @@ pub use concern::lists::{
     RECOGNISERS_BACKFILLED,
 };
 pub use concern::log::LogStore;
+pub use concern::merkle::MerkleStore;
 pub use concern::meta::{Backend, CatalogTypeRow, MetaRow, MetaStore, MigrateReport};
 pub use concern::notifications::{
     recipient, DeliveryRow, NotificationRow, NotificationStore, WebhookRow,
@@ -96,6 +98,7 @@ pub trait Store:
     + RecordStore
     + BatchStore
     + LogStore
+    + MerkleStore
     + AccountStore
     + SessionStore
     + AuditStore
@@ -124,6 +127,7 @@ impl<T> Store for T where
         + RecordStore
         + BatchStore
         + LogStore
+        + MerkleStore
         + AccountStore
         + SessionStore
         + AuditStore
@@ -155,7 +159,7 @@ pub mod prelude {
         ListStore, LogStore, MetaStore, RecordStore, RightsStore, SessionStore, Store,
         SubjectStore,
     };
-    pub use crate::{ArrearStore, CommitmentStore, NotificationStore, WorkItemStore};
+    pub use crate::{ArrearStore, CommitmentStore, MerkleStore, NotificationStore, WorkItemStore};
     pub use crate::{DebtorStore, PppStore};
 }
 

@@ -159,6 +159,7 @@ pub async fn backup(cfg: &Config, args: &BackupArgs) -> anyhow::Result<ExitCode>
         .await
         .map_err(CliError::from)?;
     let (sha256, size) = file_digest(&out)?;
+    publish_head(cfg).await;
 
     if args.include_keys {
         cleanup.0.push(keys_dir.clone());
@@ -227,6 +228,27 @@ pub async fn backup(cfg: &Config, args: &BackupArgs) -> anyhow::Result<ExitCode>
         eprintln!("注意：{KEYS_NOTE}（可用 --include-keys 一并复制）");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A backup produces a signed tree head too (into the heads file): the log as backed up is
+/// then provably a prefix of every later head. Best effort: a backup is never refused for it.
+async fn publish_head(cfg: &Config) {
+    let result = async {
+        let Some(signer) = cfg.key_dir().signer()? else {
+            return Ok(None);
+        };
+        let store = chengxin_store::open(&cfg.db_url).await?;
+        if !store.is_migrated().await? {
+            return Ok(None);
+        }
+        let publisher = crate::setup::publisher(cfg, std::sync::Arc::new(signer))?;
+        Ok::<_, anyhow::Error>(publisher.publish(store.as_ref()).await?)
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!(target: crate::LOG_TARGET, error = %e, "tree head not signed at backup");
+        eprintln!("警告：未能签发签名树头：{e}");
+    }
 }
 
 /// Create a new file (never overwrite) with `bytes`; `secret` files get mode 0600.
@@ -441,5 +463,5 @@ pub async fn restore(cfg: &Config, args: &RestoreArgs) -> anyhow::Result<ExitCod
         manifest.log_head.seq,
         manifest.records
     );
-    crate::verify(cfg, args.public_key.as_deref(), args.json).await
+    crate::verify(cfg, args.public_key.as_deref(), args.json, None).await
 }

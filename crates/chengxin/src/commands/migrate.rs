@@ -16,9 +16,9 @@ pub(crate) async fn run(cfg: &Config) -> anyhow::Result<ExitCode> {
     let masked = chengxin_app::free_text::repair(store.as_ref(), &cipher)
         .await
         .map_err(crate::error::CliError::from)?;
-    if reconciled > 0 || masked > 0 {
-        crate::setup::checkpoint(cfg, &store).await?;
-    }
+    // Checkpoint and tree head (the latter also when migrate wrote nothing new: a head for the
+    // log as it is, once, into the heads file).
+    crate::setup::checkpoint(cfg, &store).await?;
     let (seq, hash) = store.log_head().await?;
     println!(
         "{}",

@@ -148,7 +148,15 @@ pub(crate) async fn run(mut cfg: Config, demo: bool) -> anyhow::Result<ExitCode>
     // Tail the change log into the check index, end publication periods as they run out,
     // record closed-loop reminders, purge old audit events, sign the chain head (see
     // `chengxin_app::jobs`).
-    let jobs = Jobs::start(state.clone(), signer.clone());
+    // Tree heads: one now, then with every checkpoint, into the heads file outside the database.
+    // A database older than the heads file (rolled back, or restored from a backup) is served
+    // but never signed over: the error repeats until an operator looks (`verify --against`).
+    let heads = Arc::new(crate::setup::publisher(&cfg, signer.clone())?);
+    if let Err(e) = heads.publish(store.as_ref()).await {
+        tracing::error!(target: crate::LOG_TARGET, error = %e, "tree head not signed");
+        eprintln!("警告：{e}");
+    }
+    let jobs = Jobs::start(state.clone(), signer.clone(), Some(heads.clone()));
     tracing::info!(target: crate::LOG_TARGET, listen = %cfg.listen, backend = ?store.backend(), "chengxin serving");
     eprintln!("诚信 Chengxin 已启动：http://{}/", cfg.listen);
     // `/metrics` on its own address (the monitoring network): stops with the main server.
@@ -176,6 +184,9 @@ pub(crate) async fn run(mut cfg: Config, demo: bool) -> anyhow::Result<ExitCode>
         ),
     }
     store.checkpoint(&signer).await?;
+    if let Err(e) = heads.publish(store.as_ref()).await {
+        tracing::error!(target: crate::LOG_TARGET, error = %e, "tree head not signed");
+    }
     tracing::info!(target: crate::LOG_TARGET, "chengxin stopped");
     Ok(ExitCode::SUCCESS)
 }

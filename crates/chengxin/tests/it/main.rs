@@ -10,3 +10,4 @@ mod cli;
 mod common;
 mod privacy;
 mod public_url;
+mod tree_heads;

@@ -21,4 +21,5 @@ pub mod rights;
 pub mod session;
 pub mod staff;
 pub mod subjects;
+pub mod tree_log;
 pub mod work;

@@ -42,4 +42,5 @@ mod sanctions;
 mod search_counts;
 mod site;
 mod staff;
+mod tree_log;
 mod work_items;

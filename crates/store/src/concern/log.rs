@@ -19,5 +19,15 @@ pub trait LogStore: Send + Sync {
     async fn public_keys(&self) -> Result<Vec<(String, String)>>;
     /// Recompute the chain and every row's digest. `trusted` are the keys checkpoints must
     /// be signed with (from the key file, never from the database alone).
-    async fn verify(&self, trusted: &[VerifyingKey]) -> Result<VerifyReport>;
+    async fn verify(&self, trusted: &[VerifyingKey]) -> Result<VerifyReport> {
+        self.verify_against(trusted, &[]).await
+    }
+    /// [`LogStore::verify`], and the Merkle tree over the entries checked against signed heads
+    /// kept outside the database (`(size, root)`, already opened with a trusted key): a head
+    /// longer than the log (recent history erased) or with another root is a problem.
+    async fn verify_against(
+        &self,
+        trusted: &[VerifyingKey],
+        heads: &[(u64, chengxin_domain::merkle::Hash)],
+    ) -> Result<VerifyReport>;
 }

@@ -11,6 +11,7 @@ pub mod commitments;
 pub mod debtors;
 pub mod lists;
 pub mod log;
+pub mod merkle;
 pub mod meta;
 pub mod notifications;
 pub mod portal;

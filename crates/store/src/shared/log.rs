@@ -420,7 +420,11 @@ impl LogStore for Inner {
             .collect()
     }
 
-    async fn verify(&self, trusted: &[VerifyingKey]) -> Result<VerifyReport> {
+    async fn verify_against(
+        &self,
+        trusted: &[VerifyingKey],
+        heads: &[(u64, chengxin_domain::merkle::Hash)],
+    ) -> Result<VerifyReport> {
         let keys: HashMap<String, VerifyingKey> =
             trusted.iter().map(|k| (changelog::key_id(k), *k)).collect();
         // Everything is read in one snapshot: rows written while verify runs (a busy server,
@@ -443,7 +447,7 @@ impl LogStore for Inner {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let mut checker = ChainChecker::new(checkpoints.iter().map(|c| c.seq));
+        let mut checker = ChainChecker::new(checkpoints.iter().map(|c| c.seq)).against(heads);
         {
             let mut entries = sqlx::query("SELECT * FROM change_log ORDER BY seq").fetch(&mut *tx);
             while let Some(row) = entries.try_next().await? {

@@ -23,6 +23,7 @@ pub(super) mod kernel;
 mod links;
 mod lists;
 mod log;
+mod merkle;
 mod meta;
 mod notifications;
 mod portal;

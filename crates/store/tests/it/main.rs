@@ -9,6 +9,7 @@ mod commitments;
 mod conformance;
 mod file_modes;
 mod list_entries;
+mod merkle_log;
 mod ppp;
 mod staff;
 mod staged_import;

@@ -154,6 +154,12 @@ pub async fn audit(
     } else {
         None
     };
+    // The latest signed tree head (issue 21): what witnesses keep outside the database.
+    let tree_head = if caller.has(P::LogVerify) {
+        state.store.latest_tree_head().await.ok().flatten()
+    } else {
+        None
+    };
     // Grants of privileged roles are announced to the auditor: pending ones and the latest.
     let grants = chengxin_app::accounts::grants_by(&state, &caller)
         .await
@@ -201,6 +207,17 @@ pub async fn audit(
                     }
                 }
                 p { button #run-verify type="button" data-api="/api/v1/audit/verify" data-done="校验已完成" { "运行防篡改校验" } }
+                p #tree-head {
+                    @match &tree_head {
+                        None => "尚未签发签名树头。",
+                        Some(h) => {
+                            "最新签名树头（Merkle 树）：变更日志 " (h.size) " 条，树根 " code { (hex::encode(h.root)) }
+                            "，签发于 " (dt(&h.at)) "。"
+                        }
+                    }
+                    "树头公开于 " code { "/api/v1/log/checkpoint" } "，服务器同时写入库外的树头文件；请将该文件另行保存，并用 "
+                    code { "chengxin verify --against 树头文件" } " 核对，删除近期历史（回滚）即可被发现。"
+                }
             }
         }
         form.card.filters method="get" action="/console/audit" {
