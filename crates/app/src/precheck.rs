@@ -387,7 +387,9 @@ async fn run(app: &App, req: &ImportRequest, path: PathBuf) -> AppResult<Prechec
                     reasons: r
                         .reasons
                         .iter()
-                        .map(|x| id_number::mask_in_text(intake::rejects::reason_text(x)).into_owned())
+                        .map(|x| {
+                            id_number::mask_in_text(intake::rejects::reason_text(x)).into_owned()
+                        })
                         .collect(),
                 });
             }

@@ -184,9 +184,15 @@ mod tests {
 
     #[test]
     fn reason_text_drops_only_a_code() {
-        assert_eq!(reason_text("决定日期：日期不存在〔bad_date〕"), "决定日期：日期不存在");
+        assert_eq!(
+            reason_text("决定日期：日期不存在〔bad_date〕"),
+            "决定日期：日期不存在"
+        );
         assert_eq!(reason_text("缺少主体〔no_subject〕"), "缺少主体");
-        assert_eq!(reason_text("依据《条例》〔第三条〕"), "依据《条例》〔第三条〕");
+        assert_eq!(
+            reason_text("依据《条例》〔第三条〕"),
+            "依据《条例》〔第三条〕"
+        );
         assert_eq!(reason_text("无代码"), "无代码");
     }
 
