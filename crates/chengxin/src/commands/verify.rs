@@ -12,12 +12,15 @@ use chengxin_store::{Problem, StoreError};
 use crate::config::Config;
 use crate::error::CliError;
 
+/// A tree head read back from the heads file: its size and root.
+type HeadAt = (u64, merkle::Hash);
+
 /// The heads in a heads file, each opened with a trusted key: `(size, root)`, or the problem
 /// with a note that does not open (a forged or damaged head is itself a finding).
 fn read_heads(
     path: &Path,
     trusted: &[VerifyingKey],
-) -> Result<(Vec<(u64, merkle::Hash)>, Vec<Problem>), CliError> {
+) -> Result<(Vec<HeadAt>, Vec<Problem>), CliError> {
     if !path.is_file() {
         return Err(CliError::new(
             "heads_file_missing",

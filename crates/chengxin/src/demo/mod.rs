@@ -348,7 +348,7 @@ async fn list_entries(
         .iter()
         .find(|i| enterprise(i) && !black.contains(i))
     {
-        waiting_entry(store, data, &joint, cal, today, i, ids).await?;
+        waiting_entry(store, data, joint, cal, today, i, ids).await?;
     }
     // The credit office and the departments have worked the cases since, as they would have.
     closed_loop::play(store, ACTOR, joint.closed_loop(), cal, today).await?;
