@@ -958,7 +958,10 @@ await step(
     guard.clean('after 认定');
     // The new entry, by the subject's name, in the proposed entries.
     await open(page, guard, '/console/lists?status=proposed', 'console lists (proposed)');
-    const link = page.locator('table a', { hasText: FIX.propose.name }).first();
+    const link = page
+      .locator('table tbody tr', { hasText: FIX.propose.name })
+      .locator('a[href^="/console/lists/"]')
+      .first();
     await link.waitFor({ state: 'visible', timeout: TIMEOUT });
     await Promise.all([page.waitForEvent('load'), link.click()]);
     await settle(page);
@@ -980,7 +983,7 @@ await step(
     text = await page.locator('main').innerText();
     assert.match(text, /已生效/, 'the entry did not take effect');
     await shot(page, 'console-list-effective');
-    await page.locator('#n-reason').selectOption({ index: 0 });
+    await page.locator('#n-reason').selectOption('revoked');
     await page.fill('#n-rm', '常信撤〔2026〕1号');
     await Promise.all([page.waitForEvent('load', { timeout: TIMEOUT }), page.click('button[data-done="已移出"]')]);
     await settle(page);
