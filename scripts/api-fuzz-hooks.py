@@ -3,10 +3,14 @@
 Registers the custom check `no_unmasked_id_number`: no API response (body or headers) may carry
 a clear 居民身份证号. An 18-character run `\\d{17}[\\dXx]` counts as an ID number when it stands
 alone (no letter or digit right before or after it, so UUID fragments and longer digit runs do
-not count), its first two digits are a province code of GB/T 2260 and its characters 7–14 are
-a real birth date in 19xx/20xx. A 统一社会信用代码 (USCC) fails these tests: its characters
-3–8 are the region and 9–17 the organisation code, so it does not start with a province code
-followed by a date (and most carry letters).
+not count), its first two digits are a province code of GB/T 2260, its characters 7–14 are
+a real birth date in 19xx/20xx and its check character is right (GB 11643 §5: every issued
+number carries one; the product's own masker, `domain::codes::id_number::mask_in_text`, uses
+the same test). Without the check character, public register numbers built the same way — a
+建筑工程施工许可证编号 is region code + date + sequence, 18 digits — would count as ID numbers.
+A 统一社会信用代码 (USCC) fails these tests: its characters 3–8 are the region and 9–17 the
+organisation code, so it does not start with a province code followed by a date (and most carry
+letters).
 
 Documented exceptions, each answered with status 200 only to a caller entitled to the clear text
 (counted but not failed):
@@ -51,7 +55,7 @@ def _checksum_ok(s: str) -> bool:
 
 
 def looks_like_id_number(s: str) -> bool:
-    """True for an 18-character string shaped like a 居民身份证号 (checksum not required)."""
+    """True for an 18-character 居民身份证号: province, birth date and check character."""
     if len(s) != 18 or not s[:17].isdigit() or not (s[17].isdigit() or s[17] in "Xx"):
         return False
     if int(s[:2]) not in PROVINCES:
@@ -63,7 +67,7 @@ def looks_like_id_number(s: str) -> bool:
         datetime.date(year, month, day)
     except ValueError:
         return False
-    return True
+    return _checksum_ok(s)
 
 
 def find_id_numbers(data: bytes) -> list[str]:
@@ -96,8 +100,7 @@ def no_unmasked_id_number(ctx, response, case):
         return None
     sent = _request_bytes(case)
     details = ", ".join(
-        f"{_mask(n)} (checksum {'valid' if _checksum_ok(n) else 'invalid'}"
-        f"{', echoed from the request' if n.encode() in sent else ''})"
+        f"{_mask(n)}{' (echoed from the request)' if n.encode() in sent else ''}"
         for n in sorted(set(found))
     )
     raise AssertionError(
