@@ -29,9 +29,19 @@ const cx = {
     el.textContent = text;
     el.hidden = false;
     el.setAttribute("role", kind === "err" ? "alert" : "status");
+    // The stable code of the last API error stays on the element for support (data-code and
+    // the tooltip), never in the sentence a clerk reads.
+    const code = kind === "err" ? cx.lastCode : "";
+    cx.lastCode = "";
+    if (code) { el.dataset.code = code; el.title = "错误代码：" + code; }
+    else { delete el.dataset.code; el.removeAttribute("title"); }
   },
+  lastCode: "",
   error(data) {
-    if (data && typeof data === "object" && data.message) return data.message + "（" + data.code + "）";
+    if (data && typeof data === "object" && data.message) {
+      cx.lastCode = typeof data.code === "string" ? data.code : "";
+      return data.message;
+    }
     return "请求失败";
   },
   // Upload a file with progress (XMLHttpRequest: fetch has no upload progress).

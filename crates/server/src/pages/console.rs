@@ -532,10 +532,12 @@ fn api_error_page(caller: &Caller, v: &Visitor, e: &ApiError) -> Response {
         return forbidden(caller, v);
     }
     let nav = nav_for(caller);
+    // The sentence in Chinese; the stable code only as an attribute for support.
     let msg = match e {
         ApiError(AppError::NotFound) => "未找到该事项，或您无权查看。".to_string(),
-        other => format!("{}（{}）", other, other.code()),
+        other => other.to_string(),
     };
+    let code = e.code();
     html_response(
         status,
         layout(
@@ -545,7 +547,7 @@ fn api_error_page(caller: &Caller, v: &Visitor, e: &ApiError) -> Response {
             "",
             v,
             html! {
-                div.notice.err role="alert" { (msg) }
+                div.notice.err role="alert" data-code=(code) title={ "错误代码：" (code) } { (msg) }
                 p { a href="/console" { "返回工作台" } }
             },
         ),

@@ -178,6 +178,15 @@ fn forbidden() -> BTreeSet<String> {
 fn offences(html: &str, codes: &BTreeSet<String>) -> Vec<String> {
     let mut found = Vec::new();
     for text in visible_text(html) {
+        // An error code after the sentence, `（bad_request）`: messages end in Chinese.
+        for tail in text.split('（').skip(1) {
+            if let Some((inner, _)) = tail.split_once('）') {
+                if inner.contains('_') && inner.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                {
+                    found.push(format!("error code {inner} in “{}”", text.trim()));
+                }
+            }
+        }
         let words = text
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
             .filter(|w| !w.is_empty());
@@ -493,5 +502,11 @@ fn the_scanner_sees_what_a_person_reads() {
     assert_eq!(found.len(), 2, "{found:?}");
     assert!(found[0].contains("published"), "{found:?}");
     assert!(found[1].contains("UUID"), "{found:?}");
+    let err =
+        r#"<div class="notice err" data-code="bad_request">日期格式不正确（bad_request）</div>"#;
+    assert!(offences(err, &codes)[0].contains("error code bad_request"));
+    let ok =
+        r#"<div class="notice err" data-code="bad_request">日期格式不正确（应为 年-月-日）</div>"#;
+    assert!(offences(ok, &codes).is_empty());
     assert_eq!(unlabelled_cells(html), vec!["<td>".to_string()]);
 }

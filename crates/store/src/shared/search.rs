@@ -286,11 +286,10 @@ pub(super) async fn index_published(db: &Inner, step: i64) -> Result<usize> {
         if let Some(a) = after {
             q.push(" AND id > ").push_bind(a);
         }
-        q.push(
-            " AND NOT EXISTS (SELECT 1 FROM subject_search f WHERE f.subject_id = s.id) \
-             ORDER BY id LIMIT ",
-        )
-        .push_bind(step.max(1));
+        // The batch's own index walk only: an anti-join against `subject_search` in the same
+        // statement let PostgreSQL plan a scan of the whole index (about 1 s a step at 1 M).
+        // The few already indexed (renamed meanwhile) are dropped below by their key.
+        q.push(" ORDER BY id LIMIT ").push_bind(step.max(1));
         let rows = q.build().fetch_all(&mut *tx).await?;
         if rows.is_empty() {
             sqlx::query("DELETE FROM search_pending WHERE batch_id = $1")
@@ -304,20 +303,49 @@ pub(super) async fn index_published(db: &Inner, step: i64) -> Result<usize> {
             .iter()
             .map(indexed_from_row)
             .collect::<Result<Vec<_>>>()?;
-        insert(&mut tx, &items).await?;
         let last = items.last().map(|i| i.id).unwrap_or_default();
+        let walked = items.len();
+        let known = already_indexed(&mut tx, &items).await?;
+        let fresh: Vec<Indexed> = items
+            .into_iter()
+            .filter(|i| !known.contains(&i.id))
+            .collect();
+        insert(&mut tx, &fresh).await?;
         sqlx::query(
             "UPDATE search_pending SET after_id = $1, \
              remaining = CASE WHEN remaining > $2 THEN remaining - $2 ELSE 0 END WHERE batch_id = $3",
         )
         .bind(enc(last))
-        .bind(items.len() as i64)
+        .bind(walked as i64)
         .bind(enc(batch))
         .execute(&mut *tx)
         .await?;
         commit(tx, head).await?;
-        return Ok(items.len());
+        if !fresh.is_empty() {
+            return Ok(fresh.len());
+        }
     }
+}
+
+/// Which of `items` already have index rows, read by the unique `subject_id` key in chunks.
+async fn already_indexed(
+    tx: &mut Tx<'_>,
+    items: &[Indexed],
+) -> Result<std::collections::HashSet<Uuid>> {
+    let mut known = std::collections::HashSet::new();
+    for chunk in items.chunks(1000) {
+        let mut q =
+            QueryBuilder::<Db>::new("SELECT subject_id FROM subject_search WHERE subject_id IN (");
+        let mut sep = q.separated(", ");
+        for i in chunk {
+            sep.push_bind(enc(i.id));
+        }
+        q.push(")");
+        for r in q.build().fetch_all(&mut **tx).await? {
+            known.insert(dec(r.try_get::<UuidCol, _>("subject_id")?));
+        }
+    }
+    Ok(known)
 }
 
 /// How many new subjects of published batches are not yet searchable.

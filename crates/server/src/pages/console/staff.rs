@@ -40,7 +40,7 @@ document.querySelectorAll("[data-import]").forEach(function (btn) {
       const ps = (r.data && r.data.problems) || [];
       ps.forEach(function (p) {
         const li = document.createElement("li");
-        li.textContent = (p.title ? "【" + p.title + "】" : "") + p.message + "（" + p.code + "）";
+        li.textContent = (p.title ? "【" + p.title + "】" : "") + p.message; li.dataset.code = p.code;
         list.appendChild(li);
       });
       list.hidden = ps.length === 0;
