@@ -171,9 +171,154 @@ pub fn action_label(code: &str) -> &str {
     if let Some((_, l, _)) = ACTIONS.iter().find(|(c, _, _)| *c == code) {
         return l;
     }
-    chengxin_domain::records::RecordAction::parse(code)
-        .map(|a| a.label())
-        .unwrap_or(code)
+    if let Some(a) = chengxin_domain::records::RecordAction::parse(code) {
+        return a.label();
+    }
+    // The generic actions of change-log entries (events of kind `data`).
+    match code {
+        "create" => "新建",
+        "update" => "修改",
+        "delete" => "删除",
+        "void" => "作废",
+        "publish" => "发布",
+        "withdraw" => "撤回",
+        other => other,
+    }
+}
+
+/// What a change-log entity type is, in Chinese (the audit page's 对象 column).
+pub fn entity_label(entity_type: &str) -> &str {
+    const LABELS: &[(&str, &str)] = &[
+        ("account", "账户"),
+        ("api_token", "接口令牌"),
+        ("application", "异议、修复与投诉申请"),
+        ("arrear", "拖欠账款"),
+        ("arrear_step", "拖欠账款办理步骤"),
+        ("audit_event", "审计事件"),
+        ("batch", "报送批次"),
+        ("batch_correction", "批次更正"),
+        ("batch_reject", "批次退回行"),
+        ("calendar_year", "节假日日历"),
+        ("case", "联合奖惩案件"),
+        ("catalog_type", "目录类型"),
+        ("commitment", "信用承诺"),
+        ("commitment_file", "承诺附件"),
+        ("commitment_milestone", "承诺履约节点"),
+        ("commitment_step", "承诺办理步骤"),
+        ("credit_report", "信用报告"),
+        ("debtor_case", "失信被执行人案件"),
+        ("debtor_case_note", "失信被执行人案件进展"),
+        ("employment", "任职记录"),
+        ("evidence_file", "证明材料"),
+        ("link_request", "关联申请"),
+        ("list_entry", "名单条目"),
+        ("meta", "系统设置"),
+        ("notification", "消息"),
+        ("portal_page", "门户内容"),
+        ("ppp_breach", "PPP 项目违约"),
+        ("ppp_project", "PPP 项目"),
+        ("ppp_responsible", "PPP 项目责任人"),
+        ("ppp_stage", "PPP 项目阶段"),
+        ("procurement_contract", "政府采购合同"),
+        ("procurement_milestone", "采购合同履约节点"),
+        ("record", "信用记录"),
+        ("record_history", "记录历史"),
+        ("record_text", "记录原文"),
+        ("role_grant", "特权角色授予"),
+        ("subject", "信用主体"),
+        ("subject_identity", "主体身份信息"),
+        ("training", "培训记录"),
+        ("webhook", "消息推送地址"),
+        ("webhook_delivery", "消息推送"),
+        ("work_item", "督办事项"),
+        ("work_item_event", "督办事项步骤"),
+        ("work_item_file", "督办事项附件"),
+        ("work_item_party", "督办事项当事人"),
+    ];
+    LABELS
+        .iter()
+        .find(|(c, _)| *c == entity_type)
+        .map(|(_, l)| *l)
+        .unwrap_or(entity_type)
+}
+
+/// An event's target (`entity:id`, or an account name) split for display: the kind in
+/// Chinese (empty when the target has no kind) and the identifier.
+pub fn target_parts(target: &str) -> (&str, &str) {
+    match target.split_once(':') {
+        Some((kind, id))
+            if !kind.is_empty() && kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') =>
+        {
+            (entity_label(kind), id)
+        }
+        _ => ("", target),
+    }
+}
+
+/// An event's detail as labelled lines for people: known keys in Chinese, digests shortened
+/// (the export keeps the full JSON).
+pub fn detail_lines(detail: &serde_json::Value) -> Vec<(String, String)> {
+    const KEYS: &[(&str, &str)] = &[
+        ("reason", "原因"),
+        ("returned", "返回条数"),
+        ("code", "代码"),
+        ("subject", "主体"),
+        ("purpose", "查询目的"),
+        ("name", "名称"),
+        ("department", "部门"),
+        ("step", "步骤"),
+        ("scope", "范围"),
+        ("rows", "行数"),
+        ("report_no", "报告编号"),
+        ("reminder", "提醒"),
+        ("records", "记录数"),
+        ("path", "路径"),
+        ("outcome", "结果"),
+        ("other_sessions_ended", "已结束其他会话"),
+        ("note", "备注"),
+        ("message", "说明"),
+        ("measures", "措施"),
+        ("grant", "授予"),
+        ("filter", "筛选条件"),
+        ("due", "期限"),
+        ("created", "新建"),
+        ("batch", "批次"),
+        ("applications", "申请数"),
+        ("seq", "日志序号"),
+        ("hash", "摘要"),
+        ("members", "成员数"),
+        ("entries", "日志条数"),
+        ("rows_checked", "核对行数"),
+        ("problem_count", "问题数"),
+    ];
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Bool(b) => (if *b { "是" } else { "否" }).to_string(),
+        other => other.to_string(),
+    };
+    let mut out = Vec::new();
+    match detail {
+        serde_json::Value::Null => {}
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                if v.is_null() {
+                    continue;
+                }
+                let label = KEYS
+                    .iter()
+                    .find(|(c, _)| c == k)
+                    .map_or_else(|| k.clone(), |(_, l)| (*l).to_string());
+                let mut value = text(v);
+                let digest = value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit());
+                if digest {
+                    value = format!("{}…", &value[..12]);
+                }
+                out.push((label, value));
+            }
+        }
+        other => out.push((String::new(), text(other))),
+    }
+    out
 }
 
 /// The outcome of an event in Chinese.
@@ -279,4 +424,35 @@ pub async fn last_verify(app: &App) -> AppResult<Option<AuditEvent>> {
         .await?
         .into_iter()
         .next())
+}
+
+#[cfg(test)]
+mod labels {
+    use super::*;
+
+    #[test]
+    fn targets_and_details_read_in_chinese() {
+        assert_eq!(
+            target_parts("portal_page:01a24e8f-e1f8-76a3-8304-71196ff9edbe"),
+            ("门户内容", "01a24e8f-e1f8-76a3-8304-71196ff9edbe")
+        );
+        assert_eq!(target_parts("cx-browser"), ("", "cx-browser"));
+        assert_eq!(target_parts("unknown_kind:7"), ("unknown_kind", "7"));
+        let lines = detail_lines(&serde_json::json!({
+            "hash": "ab".repeat(32), "reason": "密码错误", "seq": 7, "members": null,
+            "other_sessions_ended": true,
+        }));
+        assert_eq!(
+            lines,
+            vec![
+                ("摘要".to_string(), "abababababab…".to_string()),
+                ("已结束其他会话".to_string(), "是".to_string()),
+                ("原因".to_string(), "密码错误".to_string()),
+                ("日志序号".to_string(), "7".to_string()),
+            ]
+        );
+        assert!(detail_lines(&serde_json::Value::Null).is_empty());
+        assert_eq!(action_label("update"), "修改");
+        assert_eq!(action_label("login"), "登录");
+    }
 }

@@ -391,6 +391,8 @@ pub(crate) fn subject_code(s: &Subject) -> String {
 pub(crate) fn region_name(code: Option<&str>) -> String {
     match code {
         None => String::new(),
+        // The whole country: the scope of national accounts and tokens.
+        Some("000000") => "全国".to_string(),
         Some(c) => chengxin_domain::regions::RegionTable::national_checked()
             .ok()
             .and_then(|t| t.full_name(c))

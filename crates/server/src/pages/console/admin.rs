@@ -269,13 +269,26 @@ pub async fn audit(
                             (audit::action_label(&e.action))
                             @if sec { " " span.tag.bad.security-tag { "安全事件" } }
                         }
-                        td data-label="对象" { code.small { (e.target.clone().unwrap_or_default()) } }
+                        td data-label="对象" {
+                            @if let Some(t) = &e.target {
+                                @let (kind, id) = audit::target_parts(t);
+                                @if !kind.is_empty() { (kind) br; }
+                                code.small { (val(&serde_json::Value::String(id.to_string()))) }
+                            }
+                        }
                         td data-label="结果" {
                             @if e.outcome == "ok" { span.tag.ok { "成功" } }
                             @else { span.tag.bad { (audit::outcome_label(&e.outcome)) } }
                         }
                         td data-label="来源地址" { (e.ip.clone().unwrap_or_default()) }
-                        td data-label="详情" { code.small.detail { (val(&serde_json::Value::String(e.detail.to_string()))) } }
+                        td data-label="详情" {
+                            @for (k, v) in audit::detail_lines(&e.detail) {
+                                div.small.detail {
+                                    @if !k.is_empty() { (k) "：" }
+                                    code { (val(&serde_json::Value::String(v))) }
+                                }
+                            }
+                        }
                     }
                 }
             }
