@@ -38,6 +38,8 @@
 //   n  the administrator (first login: password change) creates an account with its region
 //      picked from the list by name; the accounts table shows the region's name
 //   o  the auditor (first login: password change) runs 防篡改校验 from the audit page: 通过
+//   p  a closed-loop case from 分发 (credit office) to 签收 → 实施 → 反馈 by the implementing
+//      department (the finance bureau, first login), the subject named on its case page
 // Each step prints one PASS/FAIL line; screenshots go to CX_OUT/NN-name.png.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -83,6 +85,12 @@ const auditor = {
   user: env('CX_AUDIT_USER', ''),
   password: env('CX_AUDIT_PASSWORD', ''),
   secret: env('CX_AUDIT_TOTP_SECRET', ''),
+  lastStep: -1,
+};
+const finance = {
+  user: env('CX_FIN_USER', ''),
+  password: env('CX_FIN_PASSWORD', ''),
+  secret: env('CX_FIN_TOTP_SECRET', ''),
   lastStep: -1,
 };
 const newPassword = () => `Cx-${Math.random().toString(36).slice(2, 12)}-9a`;
@@ -275,9 +283,11 @@ async function consoleLogin(page, guard, account, { newPassword } = {}) {
     await page.locator('#username').waitFor({ state: 'visible', timeout: TIMEOUT });
     await page.fill('#username', account.user);
     await page.fill('#password', account.password);
-    const { step, code } = await freshTotp(account.secret, account.lastStep);
-    account.lastStep = step;
-    await page.fill('#totp', code);
+    if (account.secret) {
+      const { step, code } = await freshTotp(account.secret, account.lastStep);
+      account.lastStep = step;
+      await page.fill('#totp', code);
+    }
     if (attempt === 1) await shot(page, `console-login-${account.user}`);
     await page.click('#login');
     // Either we land in the console, or the password change form shows, or a message.
@@ -1118,6 +1128,53 @@ await step(
     await shot(page, 'console-audit-verified');
   },
   () => auditCtx && auditCtx.page,
+);
+
+const finCtx = finance.user ? await newContext('implementing department') : null;
+await step(
+  'p',
+  'a closed-loop case: 分发 by the credit office, 签收 → 实施 → 反馈 by the finance bureau',
+  async () => {
+    assert.ok(FIX.case, 'the demo has no finance case waiting for 分发');
+    assert.ok(finCtx, 'no implementing-department account (run scripts/browser-test)');
+    const { page, guard } = office;
+    if (!state.loggedIn) {
+      await consoleLogin(page, guard, staff);
+      state.loggedIn = true;
+    }
+    const path = `/console/cases/${encodeURIComponent(FIX.case.id)}`;
+    const act = async (p, g, label, note) => {
+      if (note) await p.fill('#case-note', note);
+      await Promise.all([
+        p.waitForEvent('load', { timeout: TIMEOUT }),
+        p.click(`button[data-done="已${label}"]`),
+      ]);
+      await settle(p);
+      g.clean(`after ${label}`);
+    };
+    await open(page, guard, path, 'case (credit office)');
+    assert.ok((await page.locator('main').innerText()).includes(FIX.case.name), 'the case page does not name the subject');
+    await act(page, guard, '分发');
+    assert.match(await page.locator('main').innerText(), /签收.*由.*办理|下一步“签收”/s, 'the case was not distributed');
+    await shot(page, 'console-case-distributed');
+    // The finance bureau: its first login, then the case from its own queue.
+    const fin = finCtx;
+    await consoleLogin(fin.page, fin.guard, finance, { newPassword: newPassword() });
+    await open(fin.page, fin.guard, '/console/cases', 'cases (implementing department)');
+    assert.ok((await fin.page.locator('main').innerText()).includes(FIX.case.name), 'the department\'s queue does not list the case by its subject');
+    await open(fin.page, fin.guard, path, 'case (implementing department)');
+    const main = await fin.page.locator('main').innerText();
+    assert.ok(main.includes(FIX.case.name), 'the department\'s case page does not name the subject');
+    assert.doesNotMatch(main, /finance|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}/, 'the case page shows a code or a UUID');
+    await act(fin.page, fin.guard, '签收');
+    await act(fin.page, fin.guard, '实施', '已在财政资金安排中对该主体采取限制措施。');
+    await act(fin.page, fin.guard, '反馈', '限制措施已落实，反馈市信用办。');
+    const done = await fin.page.locator('main').innerText();
+    assert.ok(done.includes('限制措施已落实，反馈市信用办。'), 'the 反馈 note is not on the case page');
+    assert.ok(done.includes('已在财政资金安排中对该主体采取限制措施。'), 'the 实施 note is not on the case page');
+    await shot(fin.page, 'console-case-reported');
+  },
+  () => [office.page, finCtx && finCtx.page],
 );
 
 // g is checked on every page load inside the steps above; its own line sums it up, after a
