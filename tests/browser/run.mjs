@@ -38,6 +38,9 @@
 //   n  the administrator (first login: password change) creates an account with its region
 //      picked from the list by name; the accounts table shows the region's name
 //   o  the auditor (first login: password change) runs 防篡改校验 from the audit page: 通过
+//   q  commitments: a town's public commitment registered (with a milestone), kept, shown on the
+//      portal's 承诺公示; the demo 招商引资 agreement's noticed milestone: 情况说明 → 认定违约
+//      → a 失信 record of the promisor
 //   p  a closed-loop case from 分发 (credit office) to 签收 → 实施 → 反馈 by the implementing
 //      department (the finance bureau, first login), the subject named on its case page
 // Each step prints one PASS/FAIL line; screenshots go to CX_OUT/NN-name.png.
@@ -1175,6 +1178,74 @@ await step(
     await shot(fin.page, 'console-case-reported');
   },
   () => [office.page, finCtx && finCtx.page],
+);
+
+await step(
+  'q',
+  'commitments: a town\'s public commitment registered, kept and on the portal; a noticed breach explained and found',
+  async () => {
+    assert.ok(FIX.town, 'the demo has no town public commitment');
+    assert.ok(FIX.noticed, 'the demo has no noticed breach');
+    const { page, guard } = office;
+    if (!state.loggedIn) {
+      await consoleLogin(page, guard, staff);
+      state.loggedIn = true;
+    }
+    page.on('dialog', (d) => d.accept());
+    const title = `村道硬化及路灯安装公开承诺（${Date.now() % 100000}）`;
+    await open(page, guard, '/console/commitments', 'console commitments');
+    await page.locator('#cm-k').selectOption('town_public');
+    await page.fill('#cm-t', title);
+    await page.fill('#cm-pu', FIX.town.uscc);
+    await page.fill('#cm-cn', '辖区群众');
+    await page.fill('#cm-c', '年内完成辖区村道硬化 12 公里并安装路灯 300 盏。');
+    await page.fill('#cm-lb', '2026 年为民办实事项目公开承诺书');
+    await page.fill('#cm-m', '村道硬化完工|2027-06-30|\n路灯安装完工|2027-09-30|');
+    await shot(page, 'console-commitment-new');
+    await Promise.all([
+      page.waitForURL((u) => /^\/console\/commitments\/[0-9a-f-]{36}$/.test(u.pathname), { timeout: TIMEOUT }),
+      page.click('#cm-new button[type="submit"]'),
+    ]);
+    await settle(page);
+    guard.clean('after 登记');
+    let main = await page.locator('main').innerText();
+    assert.ok(main.includes(title) && main.includes(FIX.town.name), 'the new commitment page lacks its title or promisor');
+    const no = (await textOf(page, '#commitment-no')).trim();
+    // 确认兑现 of the first milestone.
+    await page.locator('#milestones details', { hasText: '确认兑现' }).first().locator('summary').click();
+    await page.fill('#m1-keep-on', new Date().toISOString().slice(0, 10));
+    await page.fill('#m1-keep-note', '已完成并经验收');
+    await Promise.all([page.waitForEvent('load', { timeout: TIMEOUT }), page.click('button[data-done="已确认兑现"]')]);
+    await settle(page);
+    guard.clean('after 确认兑现');
+    assert.match(await page.locator('#milestones').innerText(), /已兑现/, 'the milestone is not kept');
+    await shot(page, 'console-commitment-kept');
+    // 承诺公示 on the portal: the town's commitment, by its number and title.
+    await open(pub.page, pub.guard, `/portal/commitments?q=${encodeURIComponent(no)}`, 'portal 承诺公示');
+    const portal = await pub.page.locator('main').innerText();
+    assert.ok(portal.includes(title), `承诺公示 does not show ${no}`);
+    await shot(pub.page, 'portal-commitment');
+    // The noticed breach: the promisor's explanation, then the office's finding.
+    await open(page, guard, `/console/commitments/${FIX.noticed.id}`, 'the noticed commitment');
+    const m = FIX.noticed.seq;
+    await page.locator('details', { hasText: '情况说明' }).first().locator('summary').click();
+    await page.fill(`#m${m}-explain`, '因资金调度原因未能按期兑现，已制定补救方案。');
+    await Promise.all([page.waitForEvent('load', { timeout: TIMEOUT }), page.click('button[data-done="已提交情况说明"]')]);
+    await settle(page);
+    guard.clean('after 情况说明');
+    await page.locator('details', { hasText: '违约认定' }).first().locator('summary').click();
+    await page.fill(`#m${m}-finding`, '未按协议约定期限兑现奖补资金，且无法定免责事由。');
+    await page.fill(`#m${m}-doc`, '常信认〔2026〕51号');
+    await Promise.all([page.waitForEvent('load', { timeout: TIMEOUT }), page.click('button[data-done="已认定违约并记入失信信息"]')]);
+    await settle(page);
+    guard.clean('after 认定违约');
+    main = await page.locator('#milestones').innerText();
+    assert.match(main, /违约/, 'the milestone is not breached');
+    assert.ok(main.includes('常信认〔2026〕51号') || (await page.locator('main').innerText()).includes('常信认〔2026〕51号'),
+      'the finding\'s document number is not shown');
+    await shot(page, 'console-commitment-breached');
+  },
+  () => [office.page, pub.page],
 );
 
 // g is checked on every page load inside the steps above; its own line sums it up, after a

@@ -117,7 +117,7 @@ pub struct CommitmentFilter {
     pub body: Option<String>,
     /// Only public ones (承诺公示).
     pub public_only: bool,
-    /// Promisor's name contains this.
+    /// The promisor's name or the title contains this, or it is the commitment's number.
     pub promisor_name: Option<String>,
     /// Promisor's USCC.
     pub promisor_uscc: Option<String>,

@@ -316,9 +316,15 @@ impl CommitmentStore for Inner {
             .map(str::trim)
             .filter(|n| !n.is_empty())
         {
-            q.push(" AND promisor_name LIKE ")
-                .push_bind(format!("%{}%", escape_like(n)))
-                .push(" ESCAPE '\\'");
+            // The promisor's name, the commitment's title, or its number.
+            let like = format!("%{}%", escape_like(n));
+            q.push(" AND (promisor_name LIKE ")
+                .push_bind(like.clone())
+                .push(" ESCAPE '\\' OR title LIKE ")
+                .push_bind(like)
+                .push(" ESCAPE '\\' OR no = ")
+                .push_bind(n.to_uppercase())
+                .push(")");
         }
         if let Some(u) = &f.promisor_uscc {
             q.push(" AND promisor_uscc = ").push_bind(u.clone());

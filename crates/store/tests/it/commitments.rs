@@ -128,6 +128,22 @@ both_backends!(commitments_and_notifications, |db: TestDb| async move {
         .await
         .unwrap();
     assert_eq!(listed.len(), 1);
+    // Found by the promisor's name, the title or the number; not by anything else.
+    for (q, n) in [
+        ("某局", 1),
+        ("投资协议", 1),
+        ("cn-20250110-000001", 1),
+        ("其他", 0),
+    ] {
+        let found = s
+            .commitments(&CommitmentFilter {
+                promisor_name: Some(q.into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(found.len(), n, "{q}");
+    }
 
     // The body's webhook; the sweep's marks and keyed items, twice: stored once.
     s.put_webhook(

@@ -84,7 +84,7 @@ pub async fn list(
     let body = html! {
         p.lead { "政府守信践诺：承诺主体为机关单位（以统一社会信用代码确定，换届和人员变动不影响承诺效力）。每个履行节点到期前提醒，逾期后督办；违约经告知、说明、认定后自动记入承诺主体的失信信息。" }
         form.filters method="get" action="/console/commitments" {
-            label for="cm-q" { "承诺主体名称" }
+            label for="cm-q" { "承诺主体、承诺名称或编号" }
             input #cm-q name="q" type="search" value=(params.q.clone().unwrap_or_default());
             label for="cm-kind" { "类别" }
             select #cm-kind name="kind" {

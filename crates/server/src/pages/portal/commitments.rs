@@ -84,7 +84,7 @@ pub async fn page(
         html! {
             p.lead { "乡镇（街道）公开承诺、服务承诺、统计诚信承诺和市场主体信用承诺及其履行情况，接受社会监督。对未履行承诺的，可通过“投诉举报”反映。" }
             form.search method="get" action="/portal/commitments" role="search" {
-                label for="pc-q" { "承诺主体名称" }
+                label for="pc-q" { "承诺主体、承诺名称或编号" }
                 input #pc-q name="q" type="search" maxlength="50" value=(name.unwrap_or_default());
                 button type="submit" { "查询" }
             }
