@@ -82,6 +82,7 @@ pub use concern::subjects::{
     NewEmployment, NewSubject, SubjectFilter, SubjectPage, SubjectSearch, SubjectStore,
     SubjectUpdate, SEARCH_INDEX_STEP,
 };
+pub use concern::debt::{DebtFilter, DebtPositionRow, DebtPut, DebtPutCounts, DebtStore, DebtVersionRow};
 pub use concern::work_items::{
     WorkChange, WorkEventRow, WorkFileRow, WorkFilter, WorkItemRow, WorkItemStore, WorkMark,
     WorkPartyRow,
@@ -115,6 +116,7 @@ pub trait Store:
     + ArrearStore
     + PppStore
     + DebtorStore
+    + DebtStore
     + Send
     + Sync
     + 'static
@@ -144,6 +146,7 @@ impl<T> Store for T where
         + ArrearStore
         + PppStore
         + DebtorStore
+        + DebtStore
         + Send
         + Sync
         + 'static
@@ -161,6 +164,7 @@ pub mod prelude {
     };
     pub use crate::{ArrearStore, CommitmentStore, MerkleStore, NotificationStore, WorkItemStore};
     pub use crate::{DebtorStore, PppStore};
+    pub use crate::DebtStore;
 }
 
 /// The tracing target of the database driver's own events (statements, slow queries,

@@ -29,6 +29,7 @@ mod tables;
 #[cfg(test)]
 mod tests;
 pub mod work_items;
+pub mod debt;
 
 use std::collections::BTreeMap;
 use std::fmt;
