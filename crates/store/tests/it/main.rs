@@ -15,3 +15,4 @@ mod staff;
 mod staged_import;
 mod subject_search;
 mod verify_snapshot;
+mod debt;
