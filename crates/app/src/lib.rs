@@ -18,6 +18,7 @@ pub mod checks;
 pub mod commitments;
 pub mod context;
 pub mod credit_reports;
+pub mod debt;
 pub mod entry_rule;
 pub mod error;
 pub mod flood;
@@ -41,7 +42,6 @@ pub mod subjects;
 pub mod templates;
 pub mod tree_log;
 pub mod work;
-pub mod debt;
 
 pub use context::{App, REPORT_VERIFY_PATH};
 pub use error::{AppError, AppResult, FieldProblem};

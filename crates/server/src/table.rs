@@ -10,12 +10,12 @@ use crate::auth::Access::{self, AnyOf, Open, Perm, Signed};
 use crate::flood::FloodClass;
 use crate::route_spec::RouteSpec;
 use crate::routes::batch_work;
+use crate::routes::debt;
 use crate::routes::{
     admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, portal_pages,
     records, reference, rights, session, staff, subjects,
 };
 use crate::routes::{arrears, commitments, notifications, ppp, tree_log, work};
-use crate::routes::debt;
 use crate::AppState;
 
 fn r(

@@ -52,6 +52,9 @@ pub use concern::commitments::{
     CommitmentFileRow, CommitmentFilter, CommitmentRow, CommitmentStepRow, CommitmentStore,
     MilestoneChange, MilestoneRow, SweepMark,
 };
+pub use concern::debt::{
+    DebtFilter, DebtPositionRow, DebtPut, DebtPutCounts, DebtStore, DebtVersionRow,
+};
 pub use concern::debtors::{DebtorCaseRow, DebtorCount, DebtorFilter, DebtorNoteRow, DebtorStore};
 pub use concern::lists::{
     EntryHead, ListEntryFilter, ListEntryRow, ListStore, RECOGNISERS_BACKFILL,
@@ -82,7 +85,6 @@ pub use concern::subjects::{
     NewEmployment, NewSubject, SubjectFilter, SubjectPage, SubjectSearch, SubjectStore,
     SubjectUpdate, SEARCH_INDEX_STEP,
 };
-pub use concern::debt::{DebtFilter, DebtPositionRow, DebtPut, DebtPutCounts, DebtStore, DebtVersionRow};
 pub use concern::work_items::{
     WorkChange, WorkEventRow, WorkFileRow, WorkFilter, WorkItemRow, WorkItemStore, WorkMark,
     WorkPartyRow,
@@ -156,6 +158,7 @@ impl<T> Store for T where
 /// `use chengxin_store::prelude::*;` brings [`Store`] and every concern trait into scope, so
 /// their methods can be called on any store (a concrete backend or `Arc<dyn Store>`).
 pub mod prelude {
+    pub use crate::DebtStore;
     pub use crate::StaffStore;
     pub use crate::{
         AccountStore, AuditStore, BatchStore, CalendarStore, CaseStore, CreditReportStore,
@@ -164,7 +167,6 @@ pub mod prelude {
     };
     pub use crate::{ArrearStore, CommitmentStore, MerkleStore, NotificationStore, WorkItemStore};
     pub use crate::{DebtorStore, PppStore};
-    pub use crate::DebtStore;
 }
 
 /// The tracing target of the database driver's own events (statements, slow queries,

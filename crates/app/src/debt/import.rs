@@ -192,8 +192,7 @@ pub async fn import(
     let levels = levels()?;
     let mut issues: Vec<(u64, RowIssue)> = Vec::new();
     let (headers, rows) = read_input(input, &mut issues)?;
-    let cols =
-        find_columns(&headers).map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
+    let cols = find_columns(&headers).map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
     let today = app.today();
     let regions = RegionTable::national();
     let mut seen: HashMap<(String, i32), u64> = HashMap::new();

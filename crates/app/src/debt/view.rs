@@ -51,7 +51,11 @@ pub(crate) fn view(r: &DebtPositionRow) -> AppResult<DebtPositionView> {
     let Some((bp, level)) = rate(l, r) else {
         return Err(AppError::invalid(
             "debt_capacity_zero",
-            format!("{} {} 年度综合财力为零，无法计算债务率", region_name(&r.region), r.year),
+            format!(
+                "{} {} 年度综合财力为零，无法计算债务率",
+                region_name(&r.region),
+                r.year
+            ),
         ));
     };
     Ok(DebtPositionView {

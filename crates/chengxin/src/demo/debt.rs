@@ -42,7 +42,10 @@ pub fn table(today: NaiveDate) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     let mut rows = Vec::new();
     for r in &data.regions {
         let n = r.capacity.len();
-        if r.general.len() != n || r.special.len() != n || r.hidden.as_ref().is_some_and(|h| h.len() != n) {
+        if r.general.len() != n
+            || r.special.len() != n
+            || r.hidden.as_ref().is_some_and(|h| h.len() != n)
+        {
             return Err(anyhow!("演示债务数据中 {} 的年度数不一致", r.code));
         }
         for i in 0..n {
@@ -110,4 +113,59 @@ pub async fn seed(store: Arc<dyn Store>, hasher: IdHasher, today: NaiveDate) -> 
         ));
     }
     Ok(report.created)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chengxin_domain::catalog::Catalog;
+    use chengxin_store::LogSigner;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, 7).unwrap()
+    }
+
+    #[test]
+    fn five_years_of_seven_regions() {
+        let (headers, rows) = table(today()).unwrap();
+        assert_eq!(headers.len(), 7);
+        assert_eq!(rows.len(), 35);
+        assert!(rows
+            .iter()
+            .all(|r| (2021..=2025).contains(&r[2].parse::<i32>().unwrap())));
+    }
+
+    #[tokio::test]
+    async fn seeds_once_with_one_level_change() {
+        let dir =
+            std::env::temp_dir().join(format!("chengxin-debt-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("demo.db").display());
+        let store = chengxin_store::open(&url).await.unwrap();
+        store
+            .migrate(
+                Catalog::default_checked().unwrap(),
+                &LogSigner::generate(),
+                "test",
+            )
+            .await
+            .unwrap();
+        let hasher = IdHasher::new([9; 32]);
+        assert_eq!(
+            seed(store.clone(), hasher.clone(), today()).await.unwrap(),
+            35
+        );
+        assert_eq!(seed(store.clone(), hasher, today()).await.unwrap(), 0);
+        let inbox = store
+            .inbox(&[("office".to_string(), "320412".to_string())], false, 10)
+            .await
+            .unwrap();
+        assert_eq!(inbox.len(), 1, "{inbox:?}");
+        assert!(
+            inbox[0].title.contains("2025 年度债务风险等级上升"),
+            "{}",
+            inbox[0].title
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -22,6 +22,7 @@ mod agreement;
 pub mod arrears;
 mod closed_loop;
 pub mod commitments;
+pub mod debt;
 mod gen;
 pub mod ppp;
 mod staff;
@@ -29,7 +30,6 @@ mod tables;
 #[cfg(test)]
 mod tests;
 pub mod work_items;
-pub mod debt;
 
 use std::collections::BTreeMap;
 use std::fmt;

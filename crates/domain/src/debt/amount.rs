@@ -22,7 +22,11 @@ pub fn parse_wan(input: &str) -> Result<i64, DebtError> {
         })
         .filter(|c| *c != ',' && *c != '，')
         .collect();
-    let folded = folded.strip_suffix("万元").unwrap_or(&folded).trim().to_string();
+    let folded = folded
+        .strip_suffix("万元")
+        .unwrap_or(&folded)
+        .trim()
+        .to_string();
     let bad = || DebtError::AmountInvalid(shown.clone());
     let (neg, s) = match folded.strip_prefix('-') {
         Some(r) => (true, r),

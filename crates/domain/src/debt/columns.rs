@@ -13,19 +13,15 @@ use crate::staff::columns::{ColumnSpec, Columns};
 /// Key, accepted titles (the first is the template's), required. Either 地区代码 or 地区 must be
 /// present (checked by [`find_columns`]).
 pub const COLUMNS: &[ColumnSpec] = &[
-    ("region_code", &["地区代码", "行政区划代码", "区划代码"], false),
+    (
+        "region_code",
+        &["地区代码", "行政区划代码", "区划代码"],
+        false,
+    ),
     ("region_name", &["地区", "地区名称", "行政区划名称"], false),
     ("year", &["年度", "年份"], true),
-    (
-        "general",
-        &["一般债务余额(万元)", "一般债务余额"],
-        true,
-    ),
-    (
-        "special",
-        &["专项债务余额(万元)", "专项债务余额"],
-        true,
-    ),
+    ("general", &["一般债务余额(万元)", "一般债务余额"], true),
+    ("special", &["专项债务余额(万元)", "专项债务余额"], true),
     ("hidden", &["隐性债务余额(万元)", "隐性债务余额"], false),
     ("capacity", &["综合财力(万元)", "综合财力"], true),
 ];
@@ -53,9 +49,8 @@ impl DebtColumnsError {
 
 /// Maps the header onto [`COLUMNS`].
 pub fn find_columns(headers: &[String]) -> Result<Columns, DebtColumnsError> {
-    let cols = Columns::find(headers, COLUMNS).map_err(|e| DebtColumnsError {
-        missing: e.missing,
-    })?;
+    let cols =
+        Columns::find(headers, COLUMNS).map_err(|e| DebtColumnsError { missing: e.missing })?;
     if !cols.has("region_code") && !cols.has("region_name") {
         return Err(DebtColumnsError {
             missing: vec!["地区代码（或地区）".into()],
@@ -82,7 +77,11 @@ fn issue(column: &str, code: &'static str, message: String) -> RowIssue {
     }
 }
 
-fn resolve_region(cols: &Columns, cells: &[String], regions: &RegionTable) -> Result<String, RowIssue> {
+fn resolve_region(
+    cols: &Columns,
+    cells: &[String],
+    regions: &RegionTable,
+) -> Result<String, RowIssue> {
     let code = cols.cell(cells, "region_code");
     let name = cols.cell(cells, "region_name");
     if !code.is_empty() {
@@ -97,13 +96,13 @@ fn resolve_region(cols: &Columns, cells: &[String], regions: &RegionTable) -> Re
             return Err(issue(
                 "地区代码",
                 "debt_region_unknown",
-                format!("地区代码“{code}”（{}）已撤销或是汇总码，不能登记债务数据", r.name),
+                format!(
+                    "地区代码“{code}”（{}）已撤销或是汇总码，不能登记债务数据",
+                    r.name
+                ),
             ));
         }
-        if !name.is_empty()
-            && name != r.name
-            && regions.full_name(code).as_deref() != Some(name)
-        {
+        if !name.is_empty() && name != r.name && regions.full_name(code).as_deref() != Some(name) {
             return Err(issue(
                 "地区",
                 "debt_region_name_mismatch",
@@ -151,7 +150,11 @@ fn amount(
     let raw = cols.cell(cells, key);
     if raw.is_empty() {
         if required {
-            issues.push(issue(title, "debt_amount_missing", format!("{title}不能为空")));
+            issues.push(issue(
+                title,
+                "debt_amount_missing",
+                format!("{title}不能为空"),
+            ));
             return None;
         }
         return Some(None);
@@ -184,7 +187,10 @@ pub fn parse_row(
             issues.push(issue(
                 "年度",
                 "debt_year_in_future",
-                format!("年度 {y} 晚于本年度（{}），不能登记未来年度的债务数据", today.year()),
+                format!(
+                    "年度 {y} 晚于本年度（{}），不能登记未来年度的债务数据",
+                    today.year()
+                ),
             ));
             None
         }

@@ -117,7 +117,9 @@ impl RiskLevels {
         }
         let got: Vec<RiskLevel> = self.levels.iter().map(|b| b.level).collect();
         if got != RiskLevel::ALL {
-            return err("须依次定义绿色、黄色、橙色、红色四个等级（green、yellow、orange、red）".into());
+            return err(
+                "须依次定义绿色、黄色、橙色、红色四个等级（green、yellow、orange、red）".into(),
+            );
         }
         let mut expect_from = 0u32;
         for (i, b) in self.levels.iter().enumerate() {

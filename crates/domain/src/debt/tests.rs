@@ -37,7 +37,10 @@ fn shipped_levels_and_boundaries() {
         hidden_fen: None,
         capacity_fen: 100_000_000,
     };
-    assert_eq!(l.level_of(&p.ratio(Basis::Statutory).unwrap()), RiskLevel::Green);
+    assert_eq!(
+        l.level_of(&p.ratio(Basis::Statutory).unwrap()),
+        RiskLevel::Green
+    );
     assert_eq!(l.band_label(RiskLevel::Yellow), "120%–200%");
     assert_eq!(l.band_label(RiskLevel::Red), "≥300%");
 }
@@ -58,7 +61,10 @@ fn hidden_debt_counts_only_on_its_basis() {
         capacity_fen: 100_000_000,
     };
     assert_eq!(p.ratio(Basis::Statutory).unwrap().percent_text(), "100.00%");
-    assert_eq!(p.ratio(Basis::WithHidden).unwrap().percent_text(), "200.00%");
+    assert_eq!(
+        p.ratio(Basis::WithHidden).unwrap().percent_text(),
+        "200.00%"
+    );
 }
 
 #[test]
@@ -69,7 +75,10 @@ fn levels_file_is_checked() {
         [[levels]]\nlevel = \"orange\"\nfrom_percent = 150\nto_percent = 250\n\
         [[levels]]\nlevel = \"red\"\nfrom_percent = 250\n";
     assert!(RiskLevels::parse(ok).is_ok());
-    let gap = ok.replace("from_percent = 150\nto_percent = 250", "from_percent = 160\nto_percent = 250");
+    let gap = ok.replace(
+        "from_percent = 150\nto_percent = 250",
+        "from_percent = 160\nto_percent = 250",
+    );
     let e = RiskLevels::parse(&gap).unwrap_err();
     assert_eq!(e.code(), "debt_levels_invalid");
     assert!(e.to_string().contains("空档"), "{e}");
@@ -80,9 +89,15 @@ fn levels_file_is_checked() {
         .replace("level = \"orange\"", "level = \"yellow\"")
         .replace("level = \"tmp\"", "level = \"orange\"");
     assert!(RiskLevels::parse(&swapped).is_err());
-    let empty_band = ok.replace("from_percent = 100\nto_percent = 150", "from_percent = 100\nto_percent = 100");
+    let empty_band = ok.replace(
+        "from_percent = 100\nto_percent = 150",
+        "from_percent = 100\nto_percent = 100",
+    );
     assert!(RiskLevels::parse(&empty_band).is_err());
-    let capped = ok.replace("from_percent = 250\n", "from_percent = 250\nto_percent = 900\n");
+    let capped = ok.replace(
+        "from_percent = 250\n",
+        "from_percent = 250\nto_percent = 900\n",
+    );
     assert!(RiskLevels::parse(&capped).is_err());
     let not_zero = ok.replace("from_percent = 0\n", "from_percent = 5\n");
     assert!(RiskLevels::parse(&not_zero).is_err());
@@ -97,7 +112,11 @@ fn amounts_in_wan() {
     assert_eq!(parse_wan("-0"), Ok(0));
     assert_eq!(parse_wan("-5").unwrap_err().code(), "debt_amount_negative");
     for bad in ["", "abc", "1e5", "1.", ".5", "1.0000001", "NaN", "12-3"] {
-        assert_eq!(parse_wan(bad).unwrap_err().code(), "debt_amount_invalid", "{bad}");
+        assert_eq!(
+            parse_wan(bad).unwrap_err().code(),
+            "debt_amount_invalid",
+            "{bad}"
+        );
     }
     assert_eq!(fen_to_wan(1_234_567_890), "1234.57");
     assert_eq!(fen_to_wan_exact(1_234_500_000), "1234.5");
@@ -136,18 +155,56 @@ fn rows_are_checked() {
     let codes = |v: &[&str]| -> Vec<&'static str> {
         row(v).unwrap_err().into_iter().map(|i| i.code).collect()
     };
-    assert_eq!(codes(&["999999", "", "2025", "1", "1", "", "1"]), vec!["debt_region_unknown"]);
-    assert_eq!(codes(&["320412", "钟楼区", "2025", "1", "1", "", "1"]), vec!["debt_region_name_mismatch"]);
-    assert_eq!(codes(&["320412", "", "2027", "1", "1", "", "1"]), vec!["debt_year_in_future"]);
-    assert_eq!(codes(&["320412", "", "2025", "-1", "1", "", "1"]), vec!["debt_amount_negative"]);
-    assert_eq!(codes(&["320412", "", "2025", "1", "1", "", "0"]), vec!["debt_capacity_zero"]);
-    assert_eq!(codes(&["320412", "", "20x5", "1", "", "", "1"]), vec!["debt_year_invalid", "debt_amount_missing"]);
+    assert_eq!(
+        codes(&["999999", "", "2025", "1", "1", "", "1"]),
+        vec!["debt_region_unknown"]
+    );
+    assert_eq!(
+        codes(&["320412", "钟楼区", "2025", "1", "1", "", "1"]),
+        vec!["debt_region_name_mismatch"]
+    );
+    assert_eq!(
+        codes(&["320412", "", "2027", "1", "1", "", "1"]),
+        vec!["debt_year_in_future"]
+    );
+    assert_eq!(
+        codes(&["320412", "", "2025", "-1", "1", "", "1"]),
+        vec!["debt_amount_negative"]
+    );
+    assert_eq!(
+        codes(&["320412", "", "2025", "1", "1", "", "0"]),
+        vec!["debt_capacity_zero"]
+    );
+    assert_eq!(
+        codes(&["320412", "", "20x5", "1", "", "", "1"]),
+        vec!["debt_year_invalid", "debt_amount_missing"]
+    );
     // By name only.
-    let by_name = find_columns(&headers(&["地区", "年度", "一般债务余额", "专项债务余额", "综合财力"])).unwrap();
-    let r = parse_row(&by_name, 2, &headers(&["江苏省常州市武进区", "2024", "1", "2", "3"]), regions, today).unwrap();
+    let by_name = find_columns(&headers(&[
+        "地区",
+        "年度",
+        "一般债务余额",
+        "专项债务余额",
+        "综合财力",
+    ]))
+    .unwrap();
+    let r = parse_row(
+        &by_name,
+        2,
+        &headers(&["江苏省常州市武进区", "2024", "1", "2", "3"]),
+        regions,
+        today,
+    )
+    .unwrap();
     assert_eq!(r.region, "320412");
     // Wrong columns.
-    let e = find_columns(&headers(&["年度", "一般债务余额", "专项债务余额", "综合财力"])).unwrap_err();
+    let e = find_columns(&headers(&[
+        "年度",
+        "一般债务余额",
+        "专项债务余额",
+        "综合财力",
+    ]))
+    .unwrap_err();
     assert_eq!(e.code(), "debt_columns_wrong");
     assert!(find_columns(&headers(&["地区代码", "年度", "金额"])).is_err());
 }

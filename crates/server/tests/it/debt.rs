@@ -15,7 +15,8 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
-const HEADER: &str = "地区代码,地区,年度,一般债务余额(万元),专项债务余额(万元),隐性债务余额(万元),综合财力(万元)";
+const HEADER: &str =
+    "地区代码,地区,年度,一般债务余额(万元),专项债务余额(万元),隐性债务余额(万元),综合财力(万元)";
 
 fn csv(header: &str, rows: &[&str]) -> Vec<u8> {
     let mut s = String::from(header);
@@ -138,16 +139,32 @@ async fn story(t: TestApp) {
     let (_, inbox) = t.call("GET", "/api/v1/notifications", &wujin, None).await;
     let titles = debt_notices(&inbox);
     assert_eq!(titles.len(), 1, "{inbox}");
-    assert!(titles[0].contains("武进区 2025 年度债务风险等级上升：绿色 → 黄色"), "{titles:?}");
+    assert!(
+        titles[0].contains("武进区 2025 年度债务风险等级上升：绿色 → 黄色"),
+        "{titles:?}"
+    );
     let (_, inbox) = t.call("GET", "/api/v1/notifications", &city, None).await;
     assert_eq!(debt_notices(&inbox).len(), 1, "{inbox}");
-    let (_, inbox) = t.call("GET", "/api/v1/notifications", &tianning, None).await;
-    assert!(debt_notices(&inbox).is_empty(), "a sibling office is not told: {inbox}");
+    let (_, inbox) = t
+        .call("GET", "/api/v1/notifications", &tianning, None)
+        .await;
+    assert!(
+        debt_notices(&inbox).is_empty(),
+        "a sibling office is not told: {inbox}"
+    );
 
     // ---- the same file again: nothing written, no second warning ----
     let (s, v) = upload(&t, &city, next).await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    assert_eq!((v["created"].as_u64(), v["updated"].as_u64(), v["unchanged"].as_u64()), (Some(0), Some(0), Some(1)), "{v}");
+    assert_eq!(
+        (
+            v["created"].as_u64(),
+            v["updated"].as_u64(),
+            v["unchanged"].as_u64()
+        ),
+        (Some(0), Some(0), Some(1)),
+        "{v}"
+    );
     assert_eq!(v["notified"], 0, "{v}");
     assert!(v["level_changes"].as_array().unwrap().is_empty(), "{v}");
     let (_, inbox) = t.call("GET", "/api/v1/notifications", &wujin, None).await;
@@ -166,13 +183,19 @@ async fn story(t: TestApp) {
     let (s, v) = upload(&t, &city, csv("地区代码,年度,金额", &["320412,2024,1"])).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     assert_eq!(v["code"], "debt_columns_wrong", "{v}");
-    assert!(v["message"].as_str().unwrap().contains("一般债务余额"), "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("一般债务余额"),
+        "{v}"
+    );
     let (s, v) = upload(&t, &city, csv(HEADER, &["320412,武进区,2099,1,1,,1"])).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     assert_eq!(v["code"], "debt_rows_rejected", "{v}");
     let (s, v) = upload(&t, &wujin, csv(HEADER, &["320402,天宁区,2024,1,1,,1"])).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
-    assert!(v.to_string().contains("debt_region_out_of_jurisdiction"), "{v}");
+    assert!(
+        v.to_string().contains("debt_region_out_of_jurisdiction"),
+        "{v}"
+    );
     let supervisor = t.session_for(Role::Supervisor, "320400", None).await;
     let (s, _) = upload(&t, &supervisor, csv(HEADER, &["320412,武进区,2024,1,1,,1"])).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
@@ -183,13 +206,17 @@ async fn story(t: TestApp) {
     let items = v["items"].as_array().unwrap();
     assert_eq!(items.len(), 4, "{v}");
     assert!(items.iter().all(|i| i["region"] == "320412"), "{v}");
-    let (s, _) = t.call("GET", "/api/v1/debt/regions/320402", &wujin, None).await;
+    let (s, _) = t
+        .call("GET", "/api/v1/debt/regions/320402", &wujin, None)
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = t
         .call("GET", "/api/v1/debt/positions?region=320402", &wujin, None)
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, v) = t.call("GET", "/api/v1/debt/ratios?year=2024", &tianning, None).await;
+    let (s, v) = t
+        .call("GET", "/api/v1/debt/ratios?year=2024", &tianning, None)
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
     assert_eq!(v[0]["region"], "320402");
@@ -199,15 +226,28 @@ async fn story(t: TestApp) {
         .await;
     let after = p1["next"].as_str().unwrap().to_string();
     let (_, p2) = t
-        .call("GET", &format!("/api/v1/debt/positions?limit=3&after={after}"), &city, None)
+        .call(
+            "GET",
+            &format!("/api/v1/debt/positions?limit=3&after={after}"),
+            &city,
+            None,
+        )
         .await;
-    assert_eq!(p1["items"].as_array().unwrap().len() + p2["items"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        p1["items"].as_array().unwrap().len() + p2["items"].as_array().unwrap().len(),
+        5
+    );
     assert!(p2["next"].is_null(), "{p2}");
 
     // ---- the evaluation source ----
-    let r = chengxin_app::debt::ratios(&t.state, 2025, "3204").await.unwrap();
+    let r = chengxin_app::debt::ratios(&t.state, 2025, "3204")
+        .await
+        .unwrap();
     assert_eq!(r.len(), 1);
-    assert_eq!((r[0].region.as_str(), r[0].level.as_str()), ("320412", "yellow"));
+    assert_eq!(
+        (r[0].region.as_str(), r[0].level.as_str()),
+        ("320412", "yellow")
+    );
 
     // ---- the console page: map, trend, ranking ----
     let (s, html) = page(&t, &city, "/console/debt?year=2024").await;
@@ -219,9 +259,15 @@ async fn story(t: TestApp) {
     assert!(!html.contains("NaN"));
     let (s, html) = page(&t, &wujin, "/console/debt?region=320412").await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains("武进区 债务率走势") || html.contains("常州市武进区 债务率走势"), "{html}");
+    assert!(
+        html.contains("武进区 债务率走势") || html.contains("常州市武进区 债务率走势"),
+        "{html}"
+    );
     assert!(html.contains("绿色 → 黄色"));
-    assert!(!html.contains("81.08%"), "a sibling's figures never reach the county");
+    assert!(
+        !html.contains("81.08%"),
+        "a sibling's figures never reach the county"
+    );
     let (s, _) = page(&t, &wujin, "/console/debt?region=320402").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 

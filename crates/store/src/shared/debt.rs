@@ -13,8 +13,7 @@ use super::{dec, enc, escape_like, Db, Inner};
 use crate::changelog::{micros, now, state_digest};
 use crate::error::{Result, StoreError};
 use crate::{
-    DebtFilter, DebtPositionRow, DebtPut, DebtPutCounts, DebtStore, DebtVersionRow,
-    NotificationRow,
+    DebtFilter, DebtPositionRow, DebtPut, DebtPutCounts, DebtStore, DebtVersionRow, NotificationRow,
 };
 
 pub(super) fn position_from_row(r: &DbRow) -> Result<DebtPositionRow> {

@@ -78,7 +78,11 @@ fn may(c: &Caller) -> bool {
 /// else the first shipped one.
 fn layout_for(caller: &Caller, region: Option<&str>) -> Option<&'static TileLayout> {
     let own = caller.scope.region.as_str().to_string();
-    let parent_of = |c: &str| RegionTable::national().get(c).and_then(|r| r.parent.clone());
+    let parent_of = |c: &str| {
+        RegionTable::national()
+            .get(c)
+            .and_then(|r| r.parent.clone())
+    };
     let mut tries: Vec<String> = Vec::new();
     if let Some(r) = region {
         tries.push(r.to_string());
@@ -269,7 +273,7 @@ pub async fn page(
     };
     let ranking = {
         let mut rows = of_year.clone();
-        rows.sort_by(|a, b| b.ratio_bp.cmp(&a.ratio_bp));
+        rows.sort_by_key(|p| std::cmp::Reverse(p.ratio_bp));
         let items: Vec<Bar> = rows
             .iter()
             .map(|p| Bar {
