@@ -44,8 +44,24 @@ pub fn tile_map(
     let regions = RegionTable::national();
     let cols = layout.tiles.iter().map(|t| t.col).max().unwrap_or(0) as f64 + 1.0;
     let rows = layout.tiles.iter().map(|t| t.row).max().unwrap_or(0) as f64 + 1.0;
-    let legend_h = if legend.is_empty() { 0.0 } else { 28.0 };
-    let width = (cols * (CELL + GAP) + GAP).max(legend.len() as f64 * 110.0 + GAP);
+    let width = (cols * (CELL + GAP) + GAP).max(320.0);
+    // Legend entries left to right, wrapping at the map's width.
+    let mut places = Vec::with_capacity(legend.len());
+    let (mut lx, mut line) = (GAP, 0.0f64);
+    for l in legend {
+        let w = 28.0 + 12.0 * l.label.chars().count() as f64;
+        if lx > GAP && lx + w > width {
+            lx = GAP;
+            line += 1.0;
+        }
+        places.push((lx, line));
+        lx += w;
+    }
+    let legend_h = if legend.is_empty() {
+        0.0
+    } else {
+        24.0 * (line + 1.0) + 6.0
+    };
     let height = rows * (CELL + GAP) + GAP + legend_h;
     let name = |code: &str| {
         regions
@@ -97,9 +113,8 @@ pub fn tile_map(
                     None => { (tile) }
                 }
             }
-            @for (i, l) in legend.iter().enumerate() {
-                @let x = GAP + i as f64 * 110.0;
-                @let y = rows * (CELL + GAP) + GAP + 6.0;
+            @for (l, (x, line)) in legend.iter().zip(places.iter().copied()) {
+                @let y = rows * (CELL + GAP) + GAP + 6.0 + line * 24.0;
                 g.legend {
                     rect x=(num(x)) y=(num(y)) width="14" height="14" fill=(l.colour) {}
                     text x=(num(x + 20.0)) y=(num(y + 12.0)) font-size="12" fill="#1a1a1a" { (l.label) }
