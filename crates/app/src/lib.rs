@@ -18,6 +18,7 @@ pub mod checks;
 pub mod commitments;
 pub mod context;
 pub mod credit_reports;
+pub mod debt;
 pub mod entry_rule;
 pub mod error;
 pub mod flood;

@@ -210,6 +210,11 @@ impl std::ops::Deref for ServerState {
         routes::ppp::debtor_get,
         routes::ppp::debtor_progress,
         routes::ppp::debtor_import,
+        routes::debt::import,
+        routes::debt::list,
+        routes::debt::history,
+        routes::debt::ratios,
+        routes::debt::levels,
     ),
     components(schemas(
         error::ErrorBody,
@@ -233,7 +238,14 @@ impl std::ops::Deref for ServerState {
         chengxin_app::ppp::ResponsibleInput,
         chengxin_app::ppp::BreachRequest,
         chengxin_app::ppp::DebtorCaseRequest,
-        chengxin_app::ppp::DebtorProgressRequest
+        chengxin_app::ppp::DebtorProgressRequest,
+        chengxin_app::debt::DebtImportReport,
+        chengxin_app::debt::RowProblem,
+        chengxin_app::debt::LevelChangeView,
+        chengxin_app::debt::DebtPage,
+        chengxin_app::debt::DebtPositionView,
+        chengxin_app::debt::DebtHistory,
+        chengxin_app::debt::RegionDebtRatio
     )),
     modifiers(&SecurityAddon)
 )]

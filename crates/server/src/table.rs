@@ -10,6 +10,7 @@ use crate::auth::Access::{self, AnyOf, Open, Perm, Signed};
 use crate::flood::FloodClass;
 use crate::route_spec::RouteSpec;
 use crate::routes::batch_work;
+use crate::routes::debt;
 use crate::routes::{
     admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, portal_pages,
     records, reference, rights, session, staff, subjects,
@@ -848,10 +849,49 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(staff::file_open),
         ),
         r(
-            p,
+            p.clone(),
             "/api/v1/integrity-files/{id}/pdf",
             Perm(P::PersonalDataDecrypt),
             post(staff::file_pdf),
+        ),
+    ]);
+    // 地方政府债务 (issue 20): positions per region and year, the import (the credit office,
+    // for regions within its own: checked by the use case), a region's history, the ratios.
+    t.push((
+        RouteSpec {
+            method: p,
+            path: "/api/v1/debt/import",
+            access: Perm(P::CommitmentsManage),
+            upload: true,
+            cleans_text: false,
+            flood: None,
+        },
+        post(debt::import),
+    ));
+    t.extend([
+        r(
+            Method::GET,
+            "/api/v1/debt/positions",
+            AnyOf(debt::READERS),
+            get(debt::list),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/debt/regions/{code}",
+            AnyOf(debt::READERS),
+            get(debt::history),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/debt/ratios",
+            AnyOf(debt::READERS),
+            get(debt::ratios),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/debt/levels",
+            AnyOf(debt::READERS),
+            get(debt::levels),
         ),
     ]);
     t

@@ -52,6 +52,9 @@ pub use concern::commitments::{
     CommitmentFileRow, CommitmentFilter, CommitmentRow, CommitmentStepRow, CommitmentStore,
     MilestoneChange, MilestoneRow, SweepMark,
 };
+pub use concern::debt::{
+    DebtFilter, DebtPositionRow, DebtPut, DebtPutCounts, DebtStore, DebtVersionRow,
+};
 pub use concern::debtors::{DebtorCaseRow, DebtorCount, DebtorFilter, DebtorNoteRow, DebtorStore};
 pub use concern::lists::{
     EntryHead, ListEntryFilter, ListEntryRow, ListStore, RECOGNISERS_BACKFILL,
@@ -115,6 +118,7 @@ pub trait Store:
     + ArrearStore
     + PppStore
     + DebtorStore
+    + DebtStore
     + Send
     + Sync
     + 'static
@@ -144,6 +148,7 @@ impl<T> Store for T where
         + ArrearStore
         + PppStore
         + DebtorStore
+        + DebtStore
         + Send
         + Sync
         + 'static
@@ -153,6 +158,7 @@ impl<T> Store for T where
 /// `use chengxin_store::prelude::*;` brings [`Store`] and every concern trait into scope, so
 /// their methods can be called on any store (a concrete backend or `Arc<dyn Store>`).
 pub mod prelude {
+    pub use crate::DebtStore;
     pub use crate::StaffStore;
     pub use crate::{
         AccountStore, AuditStore, BatchStore, CalendarStore, CaseStore, CreditReportStore,

@@ -43,9 +43,12 @@ pub(crate) async fn load_demo(cfg: &Config, store: &Arc<dyn Store>) -> anyhow::R
     crate::demo::arrears::seed(store.clone(), hasher.clone(), china_today())
         .await
         .context("加载演示采购合同与拖欠账款失败")?;
-    crate::demo::ppp::seed(store.clone(), hasher, china_today())
+    crate::demo::ppp::seed(store.clone(), hasher.clone(), china_today())
         .await
         .context("加载演示 PPP 项目和失信被执行人案件失败")?;
+    crate::demo::debt::seed(store.clone(), hasher, china_today())
+        .await
+        .context("加载演示地方政府债务数据失败")?;
     if let Some(signer) = cfg.key_dir().signer()? {
         store.checkpoint(&signer).await?;
     }

@@ -616,3 +616,4 @@ impl RegionTable {
 
 #[cfg(test)]
 mod tests;
+pub mod tiles;

@@ -73,6 +73,11 @@ impl Columns {
         }
     }
 
+    /// Whether the file has column `key`.
+    pub fn has(&self, key: &str) -> bool {
+        self.found.iter().any(|(k, _)| *k == key)
+    }
+
     /// The cell of column `key` in `cells`, trimmed (empty when the column is absent).
     pub fn cell<'a>(&self, cells: &'a [String], key: &str) -> &'a str {
         self.found

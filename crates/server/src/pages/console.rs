@@ -13,6 +13,7 @@ mod calendar;
 mod cases;
 mod commitments;
 mod correction;
+mod debt;
 mod debtors;
 mod feedback;
 mod inbox;
@@ -109,6 +110,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/debtors/{id}", get(debtors::detail)),
         page("/console/inbox", get(inbox::inbox)),
         page("/console/webhook", get(inbox::webhook)),
+        page("/console/debt", get(debt::page)),
     ]
 }
 
@@ -314,6 +316,12 @@ const SECTIONS: &[(&str, &str, &str, Need)] = &[
         "消息推送",
         "本单位消息推送地址（OA 系统、短信网关）与推送记录",
         Need::Any(&[P::CommitmentsManage, P::AssignmentsHandle, P::CasesHandle]),
+    ),
+    (
+        "/console/debt",
+        "地方政府债务",
+        "各地区债务余额、综合财力、债务率与红橙黄绿风险等级：分布图、走势、排名，导入债务数据",
+        Need::Any(chengxin_app::debt::READERS),
     ),
 ];
 

@@ -7,6 +7,7 @@
 //! - `console`: staff pages by role (login with the second factor, queues, uploads).
 
 pub mod cards;
+pub mod charts;
 pub mod console;
 pub mod portal;
 

@@ -9,6 +9,7 @@ pub mod cases;
 pub mod checks;
 pub mod commitments;
 pub mod credit_reports;
+pub mod debt;
 pub mod health;
 pub mod input;
 pub mod lists;

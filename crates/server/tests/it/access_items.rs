@@ -965,6 +965,30 @@ async fn walk(t: TestApp) {
         None,
         office(),
     );
+    // 地方政府债务 (issue 20): a region's history, by its code.
+    t.store
+        .put_debt_positions(
+            "test",
+            &[chengxin_store::DebtPut {
+                region: "320412".into(),
+                year: 2024,
+                general_fen: 1_000_000,
+                special_fen: 1_000_000,
+                hidden_fen: None,
+                capacity_fen: 2_000_000,
+                source: "test".into(),
+            }],
+            &[],
+        )
+        .await
+        .unwrap();
+    add(
+        "GET",
+        "/api/v1/debt/regions/{code}",
+        "/api/v1/debt/regions/320412".to_string(),
+        None,
+        office(),
+    );
 
     // Every route of the table that takes an item is walked (or exempted, with the reason).
     let routes = table();

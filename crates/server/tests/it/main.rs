@@ -19,6 +19,7 @@ mod control_chars;
 mod corrections;
 mod credit_reports;
 mod csp;
+mod debt;
 mod desk;
 mod duties;
 mod error_reports;

@@ -8,6 +8,7 @@ pub mod batches;
 pub mod calendar;
 pub mod cases;
 pub mod commitments;
+pub mod debt;
 pub mod debtors;
 pub mod lists;
 pub mod log;

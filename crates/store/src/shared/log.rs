@@ -185,6 +185,22 @@ const COVERED_PPP: [Covered; 6] = [
     },
 ];
 
+/// Local government debt positions and their versions (issue 20).
+const COVERED_DEBT: [Covered; 2] = [
+    Covered {
+        entity_type: "debt_position",
+        sql: "SELECT * FROM debt_positions",
+        id: uuid_id,
+        digest: |r| state_digest(&super::debt::position_from_row(r)?),
+    },
+    Covered {
+        entity_type: "debt_position_version",
+        sql: "SELECT * FROM debt_position_versions",
+        id: uuid_id,
+        digest: |r| state_digest(&super::debt::version_from_row(r)?),
+    },
+];
+
 const COVERED: [Covered; 24] = [
     Covered {
         entity_type: "meta",
@@ -467,6 +483,7 @@ impl LogStore for Inner {
             .chain(&COVERED_ISSUE19)
             .chain(&COVERED_ARREARS)
             .chain(&COVERED_PPP)
+            .chain(&COVERED_DEBT)
         {
             let mut rows = sqlx::query(covered.sql).fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {

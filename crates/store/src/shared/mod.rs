@@ -18,6 +18,7 @@ pub(super) mod batches;
 mod calendar;
 mod cases;
 mod commitments;
+mod debt;
 mod debtors;
 pub(super) mod kernel;
 mod links;

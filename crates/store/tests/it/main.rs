@@ -7,6 +7,7 @@ mod bench;
 mod calendar;
 mod commitments;
 mod conformance;
+mod debt;
 mod file_modes;
 mod list_entries;
 mod merkle_log;
