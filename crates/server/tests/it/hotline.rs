@@ -301,26 +301,24 @@ async fn story(t: TestApp) {
     let v = ok_step(&t, &office, &c1, "result", Some("verified")).await;
     assert_eq!(v["state"], "concluded", "{v}");
     let owner_subject = store.subject_by_uscc(OWNER).await.unwrap().unwrap();
-    let records = |store: &dyn chengxin_store::Store| {
-        let id = owner_subject.id;
-        async move {
-            store
-                .records_of_subject(id)
-                .await
-                .unwrap()
-                .into_iter()
-                .filter(|r| r.type_code == "complaint_verified")
-                .count()
-        }
+    let subject_id = owner_subject.id;
+    let records = || async move {
+        store
+            .records_of_subject(subject_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.type_code == "complaint_verified")
+            .count()
     };
-    assert_eq!(records(store).await, 1, "查实 records the 失信");
+    assert_eq!(records().await, 1, "查实 records the 失信");
     ok_step(&t, &owner, &c1, "reply", None).await;
     let v = ok_step(&t, &office, &c1, "rate", Some("dissatisfied")).await;
     assert_eq!(v["state"], "dissatisfied");
     let v = ok_step(&t, &office, &c1, "reopen", None).await;
     assert_eq!((v["state"].as_str(), v["reopens"].as_i64()), (Some("handling"), Some(1)));
     ok_step(&t, &office, &c1, "result", Some("verified")).await;
-    assert_eq!(records(store).await, 1, "once per complaint");
+    assert_eq!(records().await, 1, "once per complaint");
     ok_step(&t, &owner, &c1, "reply", None).await;
     ok_step(&t, &office, &c1, "rate", Some("dissatisfied")).await;
     let (_, v) = t
@@ -347,7 +345,7 @@ async fn story(t: TestApp) {
     ok_step(&t, &owner, &c2, "reply", None).await;
     let v = ok_step(&t, &office, &c2, "rate", Some("satisfied")).await;
     assert_eq!((v["state"].as_str(), v["outcome_name"].as_str()), (Some("closed"), Some("满意")));
-    assert_eq!(records(store).await, 1, "不属实 records nothing");
+    assert_eq!(records().await, 1, "不属实 records nothing");
 
     // ---- hostile text: stored as given, escaped in the page ----
     let (s, html) = t
