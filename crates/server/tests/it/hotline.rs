@@ -355,6 +355,18 @@ async fn story(t: TestApp) {
     let html = html.as_str().unwrap().to_string();
     assert!(html.contains("投诉举报") && html.contains("T006"), "{html}");
     assert!(!html.contains("<script>alert(1)"), "escaped");
+    let (_, html) = t
+        .call("GET", &format!("/console/work/{c1}"), &owner, None)
+        .await;
+    let html = html.as_str().unwrap().to_string();
+    assert!(html.contains("12345 热线工单") && html.contains("已加密保存"), "{html}");
+    assert!(!html.contains("13800000001"));
+    let (_, html) = t
+        .call("GET", &format!("/console/work/{c1}"), &office, None)
+        .await;
+    assert!(html.as_str().unwrap().contains("13800000001"));
+    let (_, html) = t.call("GET", "/console/work", &office, None).await;
+    assert!(html.as_str().unwrap().contains("导入 12345 热线工单"));
 
     // ---- a sibling region sees none of it ----
     for id in [&c1, &c2, &c6] {
@@ -450,6 +462,18 @@ async fn story(t: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK);
     assert!(body.as_str().unwrap().starts_with("PK"), "an XLSX (zip)");
+    let (s, html) = june
+        .call("GET", "/console/work/tasks?quarter=2026Q2", &office, None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let html = html.as_str().unwrap().to_string();
+    for want in ["重点任务分工", "建立政府守信践诺台账", "已按期报送", "待报送", "导出 XLSX"] {
+        assert!(html.contains(want), "{want}");
+    }
+    let (_, html) = june
+        .call("GET", "/console/work/tasks?quarter=2026Q2", &fgw_cred, None)
+        .await;
+    assert!(html.as_str().unwrap().contains("报送本单位进展"), "a unit reports from the page");
     // After the quarter: the units that did not report are flagged, once.
     let r = chengxin_app::work::tasks::remind(store, d("2026-07-01")).await.unwrap();
     assert!(r.overdue >= 4, "{r:?}");
