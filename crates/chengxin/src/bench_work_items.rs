@@ -5,7 +5,7 @@
 //! today) are written straight into a scratch database, marked as yesterday's sweep left them;
 //! then each queue's first page (the store query and the page's parties, as the use case reads
 //! them) is timed 20 times, and today's sweep, then a second one (idempotent: nothing sent).
-//! First, with `--hotline N`, a generated 12345 export of N rows (60 bodies of 常州 by code and
+//! Last, with `--hotline N`, a generated 12345 export of N rows (60 bodies of 常州 by code and
 //! name, one in a hundred rows repeated) is imported through the use case as the city's credit
 //! office, then imported again (idempotent: nothing created).
 
@@ -227,20 +227,6 @@ async fn one_backend(
     let today = chengxin_store::clock::today_in_china();
     let types = WorkTypes::shipped().map_err(|e| anyhow::anyhow!("{e}"))?;
     let cal = WorkCalendar::official().clone().with_provisional_years();
-    let mut hot = BackendReport::default();
-    if n_hotline > 0 {
-        hotline(store.clone(), n_hotline, today, &mut hot).await?;
-        eprintln!(
-            "  {backend}: 12345 import {} rows in {:.2} s ({:.0} rows/s, {} created); again {:.2} s ({:.0} rows/s, {} created)",
-            hot.hotline_rows,
-            hot.hotline_seconds,
-            hot.hotline_rows_per_second,
-            hot.hotline_created,
-            hot.hotline_again_seconds,
-            hot.hotline_again_rows_per_second,
-            hot.hotline_again_created
-        );
-    }
     let fixture = WorkFixture::open(url).await?;
     let t = Instant::now();
     let mut n = 0;
@@ -259,7 +245,7 @@ async fn one_backend(
         items: n_items,
         open_items: open,
         load_seconds: t.elapsed().as_secs_f64(),
-        ..hot
+        ..Default::default()
     };
     let page = |f: WorkFilter| WorkFilter { limit: 50, ..f };
     let (owner, _) = body(7);
@@ -338,6 +324,19 @@ async fn one_backend(
         "  {backend}: sweep {:.3} s ({} looked at, {} notifications); again {:.3} s",
         report.sweep_seconds, report.looked_at, report.notifications, report.second_sweep_seconds
     );
+    if n_hotline > 0 {
+        hotline(store.clone(), n_hotline, today, &mut report).await?;
+        eprintln!(
+            "  {backend}: 12345 import {} rows in {:.2} s ({:.0} rows/s, {} created); again {:.2} s ({:.0} rows/s, {} created)",
+            report.hotline_rows,
+            report.hotline_seconds,
+            report.hotline_rows_per_second,
+            report.hotline_created,
+            report.hotline_again_seconds,
+            report.hotline_again_rows_per_second,
+            report.hotline_again_created
+        );
+    }
     fixture.close().await;
     store.close().await;
     Ok(report)
