@@ -200,7 +200,11 @@ async fn hotline(
     report.hotline_seconds = secs;
     report.hotline_rows_per_second = rows as f64 / secs;
     report.hotline_created = r.created;
-    anyhow::ensure!(r.failed == 0, "hotline import refused rows: {:?}", r.errors.first());
+    anyhow::ensure!(
+        r.failed == 0,
+        "hotline import refused rows: {:?}",
+        r.errors.first()
+    );
     let t = Instant::now();
     let again = chengxin_app::work::hotline::import(&app, &office, csv, Some("12345.csv"))
         .await

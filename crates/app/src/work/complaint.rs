@@ -37,9 +37,9 @@ pub(crate) async fn record_for(
         return Ok(None);
     }
     let catalog = Catalog::default_checked().map_err(AppError::unavailable)?;
-    let rt = catalog.get(type_code).ok_or_else(|| {
-        AppError::unavailable(format!("目录中没有失信信息类型 {type_code}"))
-    })?;
+    let rt = catalog
+        .get(type_code)
+        .ok_or_else(|| AppError::unavailable(format!("目录中没有失信信息类型 {type_code}")))?;
     let ticket = app.store.hotline_ticket_of(row.id).await?;
     let ticket_no = row.ref_no.clone().unwrap_or_else(|| row.no.clone());
     let clip = |s: &str, n: usize| s.trim().chars().take(n).collect::<String>();
@@ -56,10 +56,16 @@ pub(crate) async fn record_for(
     );
     raw.insert("subject_name", clip(&row.owner_name, 200));
     raw.insert("subject_uscc", row.owner_uscc.clone());
-    raw.insert("received_date", row.opened_on.format("%Y-%m-%d").to_string());
+    raw.insert(
+        "received_date",
+        row.opened_on.format("%Y-%m-%d").to_string(),
+    );
     raw.insert("matter", clip(&row.content, 4000));
     raw.insert("findings", clip(text, 4000));
-    raw.insert("handling", clip(&format!("{}：{}", choice.name, row.title), 2000));
+    raw.insert(
+        "handling",
+        clip(&format!("{}：{}", choice.name, row.title), 2000),
+    );
     raw.insert(
         "handling_unit",
         clip(

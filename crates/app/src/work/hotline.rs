@@ -90,14 +90,33 @@ enum Col {
 }
 
 const ALIASES: &[(Col, &[&str])] = &[
-    (Col::TicketNo, &["工单编号", "工单号", "受理编号", "工单流水号"]),
-    (Col::CalledAt, &["来电时间", "来电日期", "受理时间", "登记时间"]),
-    (Col::Content, &["诉求内容", "反映内容", "工单内容", "来电内容"]),
-    (Col::Category, &["诉求类型", "工单类型", "诉求分类", "问题分类"]),
-    (Col::Body, &["涉及单位", "被投诉单位", "被反映单位", "涉及部门"]),
+    (
+        Col::TicketNo,
+        &["工单编号", "工单号", "受理编号", "工单流水号"],
+    ),
+    (
+        Col::CalledAt,
+        &["来电时间", "来电日期", "受理时间", "登记时间"],
+    ),
+    (
+        Col::Content,
+        &["诉求内容", "反映内容", "工单内容", "来电内容"],
+    ),
+    (
+        Col::Category,
+        &["诉求类型", "工单类型", "诉求分类", "问题分类"],
+    ),
+    (
+        Col::Body,
+        &["涉及单位", "被投诉单位", "被反映单位", "涉及部门"],
+    ),
     (
         Col::BodyCode,
-        &["涉及单位统一社会信用代码", "涉及单位代码", "统一社会信用代码"],
+        &[
+            "涉及单位统一社会信用代码",
+            "涉及单位代码",
+            "统一社会信用代码",
+        ],
     ),
     (Col::Region, &["区域", "所属区域", "行政区划", "区县"]),
     (Col::HandlingUnit, &["办理单位", "承办单位", "责任单位"]),
@@ -225,8 +244,7 @@ impl Bodies<'_> {
             return Ok(n.clone());
         }
         let delegations = self.app.delegations()?;
-        let name =
-            crate::authority::body_name(self.app.store.as_ref(), &delegations, code).await?;
+        let name = crate::authority::body_name(self.app.store.as_ref(), &delegations, code).await?;
         self.by_code.insert(code.to_string(), name.clone());
         Ok(name)
     }
@@ -526,11 +544,14 @@ fn build(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<HotlineImport, Refusal> {
     let opened_on = k.called_at.date();
-    let w = WorkItem::open(t, opened_on, None, cal).map_err(|e| Refusal(e.code(), e.to_string()))?;
+    let w =
+        WorkItem::open(t, opened_on, None, cal).map_err(|e| Refusal(e.code(), e.to_string()))?;
     let next = match w.due_on {
-        Some(due) => stage_due(t, due, 0, NaiveDate::MIN, cal)
-            .map_err(|e| Refusal(e.code(), e.to_string()))?
-            .1,
+        Some(due) => {
+            stage_due(t, due, 0, NaiveDate::MIN, cal)
+                .map_err(|e| Refusal(e.code(), e.to_string()))?
+                .1
+        }
         None => None,
     };
     let id = Uuid::now_v7();

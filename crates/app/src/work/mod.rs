@@ -12,20 +12,20 @@
 
 mod complaint;
 mod export;
-pub mod hotline;
-pub mod tasks;
 pub mod from_lists;
+pub mod hotline;
 mod open;
 mod steps;
 pub mod sweep;
+pub mod tasks;
 mod view;
 
 pub use export::export;
 pub use open::{open, Attachment, OpenRequest};
 pub use steps::{act, StepRequest};
 pub use view::{
-    get, queue, ChoiceView, EventView, FileView, HotlineView, ItemView, NextAction, PartyView, Queue, QueuePage,
-    QueueParams,
+    get, queue, ChoiceView, EventView, FileView, HotlineView, ItemView, NextAction, PartyView,
+    Queue, QueuePage, QueueParams,
 };
 
 use chengxin_access::{Permission, Reach};

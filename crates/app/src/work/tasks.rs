@@ -216,7 +216,12 @@ pub async fn overview(
             period: format!("{} 至 {}", k.from.label(), k.to.label()),
             reported: lines
                 .iter()
-                .filter(|l| matches!(l.status, ReportStatus::Reported | ReportStatus::ReportedLate))
+                .filter(|l| {
+                    matches!(
+                        l.status,
+                        ReportStatus::Reported | ReportStatus::ReportedLate
+                    )
+                })
                 .count(),
             overdue: lines
                 .iter()
@@ -369,7 +374,12 @@ pub async fn export(
                 k.name.clone(),
                 k.period.clone(),
                 u.name.clone(),
-                if u.lead { "牵头单位" } else { "配合单位" }.to_string(),
+                if u.lead {
+                    "牵头单位"
+                } else {
+                    "配合单位"
+                }
+                .to_string(),
                 u.status_name.clone(),
                 u.reported_on.map(|d| d.to_string()).unwrap_or_default(),
                 u.text.clone().unwrap_or_default(),

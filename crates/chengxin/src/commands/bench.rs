@@ -188,8 +188,7 @@ pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
             dir,
             pg,
         } => {
-            let report =
-                crate::bench_work_items::run(*items, *hotline, dir, pg.as_deref()).await?;
+            let report = crate::bench_work_items::run(*items, *hotline, dir, pg.as_deref()).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(ExitCode::SUCCESS)
         }

@@ -49,10 +49,7 @@ impl Quarter {
     }
 
     pub fn last_day(self) -> NaiveDate {
-        self.next()
-            .first_day()
-            .pred_opt()
-            .unwrap_or(NaiveDate::MAX)
+        self.next().first_day().pred_opt().unwrap_or(NaiveDate::MAX)
     }
 
     pub fn next(self) -> Self {
@@ -144,7 +141,6 @@ impl KeyTask {
     pub fn active_in(&self, q: Quarter) -> bool {
         self.from <= q && q <= self.to
     }
-
 }
 
 /// Where a unit's report for a quarter stands.
@@ -275,7 +271,10 @@ mod tests {
         assert_eq!(q.first_day(), d("2026-10-01"));
         assert_eq!(q.last_day(), d("2026-12-31"));
         assert_eq!(q.next().to_string(), "2027Q1");
-        assert_eq!(Quarter::parse("2026-q1").unwrap().prev().to_string(), "2025Q4");
+        assert_eq!(
+            Quarter::parse("2026-q1").unwrap().prev().to_string(),
+            "2025Q4"
+        );
         assert!(Quarter::parse("2026Q5").is_none());
         assert_eq!(q.label(), "2026年第四季度");
         let q1 = Quarter::parse("2026Q1").unwrap();

@@ -58,7 +58,12 @@ async fn subject(t: &TestApp, name: &str, code: &str, region: &str) {
         .unwrap();
 }
 
-async fn upload(t: &TestApp, cred: &Cred, name: &str, bytes: Vec<u8>) -> (StatusCode, serde_json::Value) {
+async fn upload(
+    t: &TestApp,
+    cred: &Cred,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, serde_json::Value) {
     use axum::body::Body;
     use http_body_util::BodyExt;
     use tower::ServiceExt;
@@ -176,7 +181,12 @@ async fn story(t: TestApp) {
     let (s, r) = upload(&t, &office, "12345.csv", csv.clone().into_bytes()).await;
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(
-        (r["rows"].as_u64(), r["created"].as_u64(), r["unchanged"].as_u64(), r["failed"].as_u64()),
+        (
+            r["rows"].as_u64(),
+            r["created"].as_u64(),
+            r["unchanged"].as_u64(),
+            r["failed"].as_u64()
+        ),
         (Some(10), Some(3), Some(1), Some(6)),
         "{r}"
     );
@@ -200,7 +210,11 @@ async fn story(t: TestApp) {
     // Imported again: nothing changes.
     let (_, again) = upload(&t, &office, "12345.csv", csv.clone().into_bytes()).await;
     assert_eq!(
-        (again["created"].as_u64(), again["unchanged"].as_u64(), again["failed"].as_u64()),
+        (
+            again["created"].as_u64(),
+            again["unchanged"].as_u64(),
+            again["failed"].as_u64()
+        ),
         (Some(0), Some(4), Some(6)),
         "{again}"
     );
@@ -228,20 +242,41 @@ async fn story(t: TestApp) {
     .unwrap();
     let (s, x) = upload(&t, &office, "12345.xlsx", xlsx).await;
     assert_eq!(s, StatusCode::OK, "{x}");
-    assert_eq!((x["created"].as_u64(), x["failed"].as_u64()), (Some(1), Some(1)), "{x}");
-    assert_eq!(codes(&x), vec![("T001".to_string(), "ticket_changed".to_string())]);
+    assert_eq!(
+        (x["created"].as_u64(), x["failed"].as_u64()),
+        (Some(1), Some(1)),
+        "{x}"
+    );
+    assert_eq!(
+        codes(&x),
+        vec![("T001".to_string(), "ticket_changed".to_string())]
+    );
     // A file without the needed columns is refused whole.
     let (s, v) = upload(&t, &office, "x.csv", "编号,内容\n1,2\n".as_bytes().to_vec()).await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("header_missing")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("header_missing")),
+        "{v}"
+    );
 
     // The sibling office imports the same file: every 常州 body is out of its reach.
     let (_, r) = upload(&t, &sibling_office, "12345.csv", csv.clone().into_bytes()).await;
     assert_eq!(r["created"].as_u64(), Some(0), "{r}");
-    assert!(codes(&r).iter().any(|(n, c)| n == "T001" && c == "region_out_of_reach"), "{r}");
+    assert!(
+        codes(&r)
+            .iter()
+            .any(|(n, c)| n == "T001" && c == "region_out_of_reach"),
+        "{r}"
+    );
 
     // ---- the complaints in the office's queue ----
     let (_, q) = t
-        .call("GET", "/api/v1/work-items?queue=region&kind=complaint", &office, None)
+        .call(
+            "GET",
+            "/api/v1/work-items?queue=region&kind=complaint",
+            &office,
+            None,
+        )
         .await;
     let items = q["items"].as_array().unwrap().clone();
     assert_eq!(items.len(), 4, "{q}");
@@ -260,19 +295,32 @@ async fn story(t: TestApp) {
         .await;
     assert_eq!(v["state"], "received", "{v}");
     assert_eq!(v["no"], "TS-12345-T001");
-    assert_eq!(v["deadline"], "2025-05-27", "15 working days from 2025-05-06: {v}");
-    assert_eq!(v["hotline"]["contact"], "张三 13800000001", "the office reads it: {v}");
+    assert_eq!(
+        v["deadline"], "2025-05-27",
+        "15 working days from 2025-05-06: {v}"
+    );
+    assert_eq!(
+        v["hotline"]["contact"], "张三 13800000001",
+        "the office reads it: {v}"
+    );
     let (_, v) = t
         .call("GET", &format!("/api/v1/work-items/{c1}"), &owner, None)
         .await;
     assert_eq!(v["hotline"]["has_contact"], true);
-    assert!(v["hotline"]["contact"].is_null(), "sealed for the body: {v}");
+    assert!(
+        v["hotline"]["contact"].is_null(),
+        "sealed for the body: {v}"
+    );
     assert!(!v.to_string().contains("13800000001"));
     let (_, v) = t
         .call("GET", &format!("/api/v1/work-items/{c2}"), &office, None)
         .await;
     assert!(
-        v["parties"].as_array().unwrap().iter().any(|p| p["party"] == "co"),
+        v["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["party"] == "co"),
         "the 承办单位 is a co-handling unit: {v}"
     );
 
@@ -284,7 +332,11 @@ async fn story(t: TestApp) {
         json!({"action": "assign", "text": "x", "expected_version": 1}),
     )
     .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_your_step")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_your_step")),
+        "{v}"
+    );
     ok_step(&t, &office, &c1, "assign", None).await;
     ok_step(&t, &owner, &c1, "progress", None).await;
     let (_, v) = t
@@ -297,7 +349,10 @@ async fn story(t: TestApp) {
         json!({"action": "result", "text": "x", "expected_version": v["version"]}),
     )
     .await;
-    assert_eq!((s, e["code"].as_str()), (StatusCode::BAD_REQUEST, Some("work_choice_required")));
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("work_choice_required"))
+    );
     let v = ok_step(&t, &office, &c1, "result", Some("verified")).await;
     assert_eq!(v["state"], "concluded", "{v}");
     let owner_subject = store.subject_by_uscc(OWNER).await.unwrap().unwrap();
@@ -316,7 +371,10 @@ async fn story(t: TestApp) {
     let v = ok_step(&t, &office, &c1, "rate", Some("dissatisfied")).await;
     assert_eq!(v["state"], "dissatisfied");
     let v = ok_step(&t, &office, &c1, "reopen", None).await;
-    assert_eq!((v["state"].as_str(), v["reopens"].as_i64()), (Some("handling"), Some(1)));
+    assert_eq!(
+        (v["state"].as_str(), v["reopens"].as_i64()),
+        (Some("handling"), Some(1))
+    );
     ok_step(&t, &office, &c1, "result", Some("verified")).await;
     assert_eq!(records().await, 1, "once per complaint");
     ok_step(&t, &owner, &c1, "reply", None).await;
@@ -325,7 +383,11 @@ async fn story(t: TestApp) {
         .call("GET", &format!("/api/v1/work-items/{c1}"), &office, None)
         .await;
     assert!(
-        !v["next_actions"].as_array().unwrap().iter().any(|a| a["code"] == "reopen"),
+        !v["next_actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["code"] == "reopen"),
         "reopened once only: {v}"
     );
     let (s, e) = step(
@@ -335,16 +397,26 @@ async fn story(t: TestApp) {
         json!({"action": "reopen", "text": "再办", "expected_version": v["version"]}),
     )
     .await;
-    assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("work_reopen_limit")), "{e}");
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (StatusCode::CONFLICT, Some("work_reopen_limit")),
+        "{e}"
+    );
     let v = ok_step(&t, &office, &c1, "close", None).await;
-    assert_eq!((v["state"].as_str(), v["outcome"].as_str()), (Some("closed"), Some("dissatisfied")));
+    assert_eq!(
+        (v["state"].as_str(), v["outcome"].as_str()),
+        (Some("closed"), Some("dissatisfied"))
+    );
 
     // ---- T002: 不属实, 满意 ----
     ok_step(&t, &office, &c2, "assign", None).await;
     ok_step(&t, &office, &c2, "result", Some("unfounded")).await;
     ok_step(&t, &owner, &c2, "reply", None).await;
     let v = ok_step(&t, &office, &c2, "rate", Some("satisfied")).await;
-    assert_eq!((v["state"].as_str(), v["outcome_name"].as_str()), (Some("closed"), Some("满意")));
+    assert_eq!(
+        (v["state"].as_str(), v["outcome_name"].as_str()),
+        (Some("closed"), Some("满意"))
+    );
     assert_eq!(records().await, 1, "不属实 records nothing");
 
     // ---- hostile text: stored as given, escaped in the page ----
@@ -359,7 +431,10 @@ async fn story(t: TestApp) {
         .call("GET", &format!("/console/work/{c1}"), &owner, None)
         .await;
     let html = html.as_str().unwrap().to_string();
-    assert!(html.contains("12345 热线工单") && html.contains("已加密保存"), "{html}");
+    assert!(
+        html.contains("12345 热线工单") && html.contains("已加密保存"),
+        "{html}"
+    );
     assert!(!html.contains("13800000001"));
     let (_, html) = t
         .call("GET", &format!("/console/work/{c1}"), &office, None)
@@ -378,7 +453,12 @@ async fn story(t: TestApp) {
         }
     }
     let (_, q) = t
-        .call("GET", "/api/v1/work-items?queue=region", &sibling_office, None)
+        .call(
+            "GET",
+            "/api/v1/work-items?queue=region",
+            &sibling_office,
+            None,
+        )
         .await;
     assert_eq!(q["items"].as_array().unwrap().len(), 0, "{q}");
 
@@ -393,43 +473,77 @@ async fn story(t: TestApp) {
         .session_for(Role::SubmittingDepartment, "320400", Some(&fgw))
         .await;
     let june = t.on_day(d("2026-06-02"));
-    let r = chengxin_app::work::tasks::remind(store, d("2026-06-02")).await.unwrap();
+    let r = chengxin_app::work::tasks::remind(store, d("2026-06-02"))
+        .await
+        .unwrap();
     assert_eq!(r.reminders, 0, "too early: {r:?}");
-    let r = chengxin_app::work::tasks::remind(store, d("2026-06-17")).await.unwrap();
+    let r = chengxin_app::work::tasks::remind(store, d("2026-06-17"))
+        .await
+        .unwrap();
     assert!(r.reminders >= 5 && r.notifications >= 5, "{r:?}");
-    let again = chengxin_app::work::tasks::remind(store, d("2026-06-18")).await.unwrap();
+    let again = chengxin_app::work::tasks::remind(store, d("2026-06-18"))
+        .await
+        .unwrap();
     assert_eq!(again.notifications, 0, "once: {again:?}");
     let report = json!({"task": "gov_commitments_ledger", "quarter": "2026Q2",
         "text": "已建立政府承诺事项台账，梳理承诺 37 项。",
         "attachments": [{"name": "台账.xlsx", "size": 2048, "sha256": "b".repeat(64)}]});
     let (s, v) = june
-        .call("POST", "/api/v1/work-tasks/reports", &fgw_cred, Some(report.clone()))
+        .call(
+            "POST",
+            "/api/v1/work-tasks/reports",
+            &fgw_cred,
+            Some(report.clone()),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    assert_eq!((v["status"].as_str(), v["lead"].as_bool()), (Some("reported"), Some(true)));
+    assert_eq!(
+        (v["status"].as_str(), v["lead"].as_bool()),
+        (Some("reported"), Some(true))
+    );
     let (s, v) = june
-        .call("POST", "/api/v1/work-tasks/reports", &fgw_cred, Some(report.clone()))
+        .call(
+            "POST",
+            "/api/v1/work-tasks/reports",
+            &fgw_cred,
+            Some(report.clone()),
+        )
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("task_report_exists")));
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("task_report_exists"))
+    );
     let mut bad = report.clone();
     bad["task"] = json!("complaint_channel");
     let (s, v) = june
         .call("POST", "/api/v1/work-tasks/reports", &fgw_cred, Some(bad))
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_task_unit")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_task_unit")),
+        "{v}"
+    );
     let mut bad = report.clone();
     bad["quarter"] = json!("2026Q3");
     let (s, v) = june
         .call("POST", "/api/v1/work-tasks/reports", &fgw_cred, Some(bad))
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("quarter_in_future")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("quarter_in_future")),
+        "{v}"
+    );
     let mut bad = report.clone();
     bad["text"] = json!(" ");
     bad["task"] = json!("clear_arrears");
     let (s, v) = june
         .call("POST", "/api/v1/work-tasks/reports", &fgw_cred, Some(bad))
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("field_required")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("field_required")),
+        "{v}"
+    );
     // The overview: the office sees every task; the unit its own; the sibling nothing.
     let (s, o) = june
         .call("GET", "/api/v1/work-tasks?quarter=2026Q2", &office, None)
@@ -450,7 +564,12 @@ async fn story(t: TestApp) {
         .await;
     assert!(mine["tasks"].as_array().unwrap().len() < o["tasks"].as_array().unwrap().len());
     let (s, _) = june
-        .call("GET", "/api/v1/work-tasks?quarter=2026Q2", &sibling_office, None)
+        .call(
+            "GET",
+            "/api/v1/work-tasks?quarter=2026Q2",
+            &sibling_office,
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = june
@@ -458,7 +577,12 @@ async fn story(t: TestApp) {
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (s, body) = june
-        .call("GET", "/api/v1/work-tasks.xlsx?quarter=2026Q2", &office, None)
+        .call(
+            "GET",
+            "/api/v1/work-tasks.xlsx?quarter=2026Q2",
+            &office,
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     assert!(body.as_str().unwrap().starts_with("PK"), "an XLSX (zip)");
@@ -467,15 +591,26 @@ async fn story(t: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK);
     let html = html.as_str().unwrap().to_string();
-    for want in ["重点任务分工", "建立政府守信践诺台账", "已按期报送", "待报送", "导出 XLSX"] {
+    for want in [
+        "重点任务分工",
+        "建立政府守信践诺台账",
+        "已按期报送",
+        "待报送",
+        "导出 XLSX",
+    ] {
         assert!(html.contains(want), "{want}");
     }
     let (_, html) = june
         .call("GET", "/console/work/tasks?quarter=2026Q2", &fgw_cred, None)
         .await;
-    assert!(html.as_str().unwrap().contains("报送本单位进展"), "a unit reports from the page");
+    assert!(
+        html.as_str().unwrap().contains("报送本单位进展"),
+        "a unit reports from the page"
+    );
     // After the quarter: the units that did not report are flagged, once.
-    let r = chengxin_app::work::tasks::remind(store, d("2026-07-01")).await.unwrap();
+    let r = chengxin_app::work::tasks::remind(store, d("2026-07-01"))
+        .await
+        .unwrap();
     assert!(r.overdue >= 4, "{r:?}");
     let july = t.on_day(d("2026-07-01"));
     let (_, o) = july

@@ -479,8 +479,7 @@ pub async fn tasks(
         Err(r) => return r,
     };
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let o = match chengxin_app::work::tasks::overview(&state, &caller, q.quarter.as_deref()).await
-    {
+    let o = match chengxin_app::work::tasks::overview(&state, &caller, q.quarter.as_deref()).await {
         Ok(o) => o,
         Err(e) => return api_error_page(&caller, &v, &ApiError::from(e)),
     };
