@@ -174,11 +174,8 @@ pub fn parse_time(s: &str) -> Option<NaiveDateTime> {
         return None;
     }
     let norm: String = s
-        .replace(['/', '.'], "-")
-        .replace('年', "-")
-        .replace('月', "-")
-        .replace('日', " ")
-        .replace('T', " ");
+        .replace(['/', '.', '年', '月'], "-")
+        .replace(['日', 'T'], " ");
     let norm = norm.trim();
     for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
         if let Ok(t) = NaiveDateTime::parse_from_str(norm, f) {
