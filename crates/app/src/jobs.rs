@@ -228,6 +228,15 @@ pub fn spawn_work_sweep(store: Arc<dyn Store>) -> JoinHandle<()> {
             match crate::work::sweep::sweep(store.as_ref(), today).await {
                 Ok(r) => {
                     tracing::info!(target: crate::LOG_TARGET, looked_at = r.looked_at, reminders = r.reminders, escalations = r.escalations, failed = r.failed, "work item sweep");
+                    // 重点任务分工: the quarterly reminders and overdue flags.
+                    match crate::work::tasks::remind(store.as_ref(), today).await {
+                        Ok(t) => {
+                            tracing::info!(target: crate::LOG_TARGET, reminders = t.reminders, overdue = t.overdue, "work task reminders")
+                        }
+                        Err(e) => {
+                            tracing::warn!(target: crate::LOG_TARGET, error = %e, "work task reminders failed")
+                        }
+                    }
                     last = Some(today);
                 }
                 Err(e) => {

@@ -5,6 +5,9 @@
 //! today) are written straight into a scratch database, marked as yesterday's sweep left them;
 //! then each queue's first page (the store query and the page's parties, as the use case reads
 //! them) is timed 20 times, and today's sweep, then a second one (idempotent: nothing sent).
+//! Last, with `--hotline N`, a generated 12345 export of N rows (60 bodies of 常州 by code and
+//! name, one in a hundred rows repeated) is imported through the use case as the city's credit
+//! office, then imported again (idempotent: nothing created).
 
 use std::path::Path;
 use std::time::Instant;
@@ -49,6 +52,13 @@ pub struct BackendReport {
     pub failed: usize,
     pub second_sweep_seconds: f64,
     pub second_sweep_notifications: usize,
+    pub hotline_rows: u64,
+    pub hotline_seconds: f64,
+    pub hotline_rows_per_second: f64,
+    pub hotline_created: usize,
+    pub hotline_again_seconds: f64,
+    pub hotline_again_rows_per_second: f64,
+    pub hotline_again_created: usize,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -129,7 +139,89 @@ async fn time_queue(
     })
 }
 
-async fn one_backend(url: &str, backend: &str, n_items: u64) -> anyhow::Result<BackendReport> {
+/// A valid USCC of a 机关 in `region` (organisation code `MB` + six digits + its check).
+fn valid_uscc(region: &str, n: u64) -> String {
+    use chengxin_domain::codes::{org_code, uscc};
+    let org8 = format!("MB{:06}", n % 1_000_000);
+    let org = format!("{org8}{}", org_code::check_char(&org8).unwrap_or('0'));
+    let first = format!("11{region}{org}");
+    let check = uscc::check_char(&first).unwrap_or('0');
+    format!("{first}{check}")
+}
+
+/// A 12345 export of `rows` rows as CSV: tickets over the 300 days before `today`, about 60
+/// bodies of 常州 (by code and name), every hundredth row a repeat of the one before.
+fn hotline_csv(rows: u64, today: NaiveDate) -> Vec<u8> {
+    let mut out = String::with_capacity(usize::try_from(rows).unwrap_or(0) * 160);
+    out.push_str("工单编号,来电时间,诉求内容,诉求类型,涉及单位,涉及单位统一社会信用代码,办理单位,办结时间,回访满意度,来电人,联系电话\n");
+    let mut last = String::new();
+    for n in 0..rows {
+        if n % 100 == 99 {
+            out.push_str(&last);
+            continue;
+        }
+        let region = REGIONS[usize::try_from(n % 6).unwrap_or(0)];
+        let b = n % 60;
+        let day = today - Duration::days(i64::try_from(n % 300).unwrap_or(0) + 1);
+        let line = format!(
+            "GD{n:09},{day} {:02}:{:02}:00,反映第{b}号单位承诺事项未兑现（工单 {n}）,投诉,常州某局{b},{},常州某局{b},,,市民{n},1380000{:04}\n",
+            8 + n % 10,
+            n % 60,
+            valid_uscc(region, b),
+            n % 10_000
+        );
+        out.push_str(&line);
+        last = line;
+    }
+    out.into_bytes()
+}
+
+async fn hotline(
+    store: std::sync::Arc<dyn chengxin_store::Store>,
+    rows: u64,
+    today: NaiveDate,
+    report: &mut BackendReport,
+) -> anyhow::Result<()> {
+    let mut app = chengxin_app::App::new(
+        store,
+        chengxin_domain::subjects::IdHasher::new([7; 32]),
+        std::env::temp_dir(),
+        chengxin_app::auth::AuthSettings::default(),
+    );
+    app.today = Some(today);
+    let office = crate::commands::hotline::office("320400")?;
+    let csv = hotline_csv(rows, today);
+    let t = Instant::now();
+    let r = chengxin_app::work::hotline::import(&app, &office, csv.clone(), Some("12345.csv"))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let secs = t.elapsed().as_secs_f64();
+    report.hotline_rows = rows;
+    report.hotline_seconds = secs;
+    report.hotline_rows_per_second = rows as f64 / secs;
+    report.hotline_created = r.created;
+    anyhow::ensure!(
+        r.failed == 0,
+        "hotline import refused rows: {:?}",
+        r.errors.first()
+    );
+    let t = Instant::now();
+    let again = chengxin_app::work::hotline::import(&app, &office, csv, Some("12345.csv"))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let secs = t.elapsed().as_secs_f64();
+    report.hotline_again_seconds = secs;
+    report.hotline_again_rows_per_second = rows as f64 / secs;
+    report.hotline_again_created = again.created;
+    Ok(())
+}
+
+async fn one_backend(
+    url: &str,
+    backend: &str,
+    n_items: u64,
+    n_hotline: u64,
+) -> anyhow::Result<BackendReport> {
     let store = chengxin_store::open(url).await?;
     let catalog =
         chengxin_domain::catalog::Catalog::default_checked().map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -236,12 +328,30 @@ async fn one_backend(url: &str, backend: &str, n_items: u64) -> anyhow::Result<B
         "  {backend}: sweep {:.3} s ({} looked at, {} notifications); again {:.3} s",
         report.sweep_seconds, report.looked_at, report.notifications, report.second_sweep_seconds
     );
+    if n_hotline > 0 {
+        hotline(store.clone(), n_hotline, today, &mut report).await?;
+        eprintln!(
+            "  {backend}: 12345 import {} rows in {:.2} s ({:.0} rows/s, {} created); again {:.2} s ({:.0} rows/s, {} created)",
+            report.hotline_rows,
+            report.hotline_seconds,
+            report.hotline_rows_per_second,
+            report.hotline_created,
+            report.hotline_again_seconds,
+            report.hotline_again_rows_per_second,
+            report.hotline_again_created
+        );
+    }
     fixture.close().await;
     store.close().await;
     Ok(report)
 }
 
-pub async fn run(items: u64, dir: &Path, pg: Option<&str>) -> anyhow::Result<WorkItemsReport> {
+pub async fn run(
+    items: u64,
+    hotline: u64,
+    dir: &Path,
+    pg: Option<&str>,
+) -> anyhow::Result<WorkItemsReport> {
     std::fs::create_dir_all(dir)?;
     let mut report = WorkItemsReport::default();
     let file = dir.join("work_items.db");
@@ -254,11 +364,11 @@ pub async fn run(items: u64, dir: &Path, pg: Option<&str>) -> anyhow::Result<Wor
     let url = format!("sqlite://{}?mode=rwc", file.display());
     report
         .backends
-        .push(one_backend(&url, "sqlite", items).await?);
+        .push(one_backend(&url, "sqlite", items, hotline).await?);
     clear();
     if let Some(pg) = pg {
         let scratch = ScratchSchema::create(pg).await?;
-        let r = one_backend(scratch.url(), "postgres", items).await;
+        let r = one_backend(scratch.url(), "postgres", items, hotline).await;
         scratch.drop_schema().await;
         report.backends.push(r?);
     }

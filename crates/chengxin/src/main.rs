@@ -205,6 +205,9 @@ enum Command {
         #[command(subcommand)]
         op: commands::arrears::ArrearsOp,
     },
+    /// Import a 12345 hotline work-order export (CSV/XLSX) as complaint work items
+    /// (idempotent by 工单编号; refused rows listed with codes).
+    ImportHotline(commands::hotline::HotlineArgs),
 }
 
 fn main() -> ExitCode {
@@ -339,5 +342,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Keys { op } => keys::run(&cfg(), op),
         Command::Commitments { op } => commands::commitments::run(&cfg(), op).await,
         Command::Arrears { op } => commands::arrears::run(&cfg(), op).await,
+        Command::ImportHotline(a) => commands::hotline::run(&cfg(), a).await,
     }
 }

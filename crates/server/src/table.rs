@@ -509,6 +509,36 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(work::step),
         ),
         r(g.clone(), "/api/v1/work-item-types", Open, get(work::types)),
+        (
+            RouteSpec {
+                method: p.clone(),
+                path: "/api/v1/work-items/hotline",
+                access: Perm(P::SupervisionManage),
+                upload: true,
+                cleans_text: false,
+                flood: None,
+            },
+            post(work::import_hotline)
+                .layer(axum::extract::DefaultBodyLimit::max(200 * 1024 * 1024)),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/work-tasks",
+            AnyOf(work::HANDLERS),
+            get(work::task_overview),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/work-tasks.xlsx",
+            AnyOf(work::HANDLERS),
+            get(work::task_export),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/work-tasks/reports",
+            AnyOf(work::HANDLERS),
+            post(work::task_report),
+        ),
     ]);
     // Commitments (承诺) and notifications (issue 18).
     t.extend([

@@ -86,8 +86,8 @@ pub use concern::subjects::{
     SubjectUpdate, SEARCH_INDEX_STEP,
 };
 pub use concern::work_items::{
-    WorkChange, WorkEventRow, WorkFileRow, WorkFilter, WorkItemRow, WorkItemStore, WorkMark,
-    WorkPartyRow,
+    HotlineImport, HotlineTicketRow, TaskReportRow, WorkChange, WorkEventRow, WorkFileRow,
+    WorkFilter, WorkItemRow, WorkItemStore, WorkMark, WorkPartyRow,
 };
 pub use error::{Result, StoreError};
 

@@ -10,19 +10,22 @@
 //! `supervision_manage`, by jurisdiction) those of its region and below — never a sibling's.
 //! Out of reach is "not found", as an unknown id is.
 
+mod complaint;
 mod export;
 pub mod from_lists;
+pub mod hotline;
 mod open;
 mod steps;
 pub mod sweep;
+pub mod tasks;
 mod view;
 
 pub use export::export;
 pub use open::{open, Attachment, OpenRequest};
 pub use steps::{act, StepRequest};
 pub use view::{
-    get, queue, ChoiceView, EventView, FileView, ItemView, NextAction, PartyView, Queue, QueuePage,
-    QueueParams,
+    get, queue, ChoiceView, EventView, FileView, HotlineView, ItemView, NextAction, PartyView,
+    Queue, QueuePage, QueueParams,
 };
 
 use chengxin_access::{Permission, Reach};
@@ -55,7 +58,22 @@ pub fn check_types() -> AppResult<&'static WorkTypes> {
     let types = WorkTypes::shipped().map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
     let joint =
         chengxin_domain::lists::JointCatalog::default_checked().map_err(AppError::unavailable)?;
+    let catalog =
+        chengxin_domain::catalog::Catalog::default_checked().map_err(AppError::unavailable)?;
     for t in types.all() {
+        for c in t.actions.iter().flat_map(|a| a.choices.iter()) {
+            if let Some(rt) = &c.record_type {
+                if catalog.get(rt).is_none() {
+                    return Err(AppError::invalid(
+                        "work_types_invalid",
+                        format!(
+                            "督办事项类型数据有误：类型“{}”的结果“{}”引用的失信信息类型“{rt}”不在目录中",
+                            t.code, c.name
+                        ),
+                    ));
+                }
+            }
+        }
         if let Some(m) = &t.opened_by_measure {
             if joint.measure(m).is_none() {
                 return Err(AppError::invalid(

@@ -36,7 +36,7 @@ pub struct StepRequest {
     pub expected_version: i64,
 }
 
-fn check_attachments(list: &[Attachment]) -> AppResult<()> {
+pub(crate) fn check_attachments(list: &[Attachment]) -> AppResult<()> {
     if list.len() > MAX_ATTACHMENTS {
         return Err(AppError::invalid(
             "too_many_attachments",
@@ -108,6 +108,7 @@ pub async fn act(app: &App, caller: &Caller, id: Uuid, req: StepRequest) -> AppR
     let now = chengxin_store::clock::now().trunc_subsecs(6);
     let mut next = row.clone();
     next.updated_at = now;
+    let mut record = None;
     let (party, choice, notices) = if action == "note" {
         text(&req.text, "备注", MAX_TEXT, true)?;
         if on > today {
@@ -142,6 +143,23 @@ pub async fn act(app: &App, caller: &Caller, id: Uuid, req: StepRequest) -> AppR
             on,
         };
         let applied = current.apply(t, &step, today, &cal)?;
+        if let Some(c) = req
+            .choice
+            .as_deref()
+            .map(str::trim)
+            .and_then(|code| def.choices.iter().find(|c| c.code == code))
+        {
+            record = super::complaint::record_for(
+                app,
+                &row,
+                c,
+                &req.text,
+                on,
+                today,
+                super::own_body(caller),
+            )
+            .await?;
+        }
         let w = applied.item;
         next.state = w.state.clone();
         next.deadline = w.deadline;
@@ -226,6 +244,7 @@ pub async fn act(app: &App, caller: &Caller, id: Uuid, req: StepRequest) -> AppR
                 event,
                 files,
                 notifications: notify::rows(&notices),
+                record,
             },
         )
         .await?;

@@ -99,6 +99,24 @@ pub struct ItemView {
     pub events: Vec<EventView>,
     pub files: Vec<FileView>,
     pub next_actions: Vec<NextAction>,
+    /// The 12345 ticket the item was imported from, if any.
+    pub hotline: Option<HotlineView>,
+}
+
+/// A 12345 ticket as shown: the caller's contact only to those who may decrypt personal data
+/// in the item's region.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HotlineView {
+    pub ticket_no: String,
+    pub called_at: String,
+    pub category: String,
+    pub handling_unit: String,
+    pub concluded_at: Option<String>,
+    pub satisfaction: Option<String>,
+    /// Whether a contact is kept (sealed).
+    pub has_contact: bool,
+    /// The contact in clear, for those entitled only.
+    pub contact: Option<String>,
 }
 
 fn party_name(code: &str) -> &'static str {
@@ -173,6 +191,7 @@ pub(crate) fn summary(r: &WorkItemRow, parties: &[WorkPartyRow], today: NaiveDat
         events: Vec::new(),
         files: Vec::new(),
         next_actions: Vec::new(),
+        hotline: None,
     }
 }
 
@@ -235,6 +254,18 @@ pub async fn get(app: &App, caller: &Caller, id: Uuid) -> AppResult<ItemView> {
             at: f.at,
         })
         .collect();
+    if let Some(h) = app.store.hotline_ticket_of(id).await? {
+        v.hotline = Some(HotlineView {
+            contact: super::hotline::contact(app, caller, &row).await?,
+            has_contact: h.contact_sealed.is_some(),
+            ticket_no: h.ticket_no,
+            called_at: h.called_at,
+            category: h.category,
+            handling_unit: h.handling_unit,
+            concluded_at: h.concluded_at,
+            satisfaction: h.satisfaction,
+        });
+    }
     if let (Some(t), false) = (t, v.is_final) {
         v.next_actions = t
             .actions_in(&row.state)

@@ -88,6 +88,10 @@ pub(crate) enum BenchOp {
     WorkItems {
         #[arg(long, default_value_t = 1_000_000)]
         items: u64,
+        /// Rows of the 12345 hotline export imported first (twice: the second is idempotent);
+        /// 0: none.
+        #[arg(long, default_value_t = 100_000)]
+        hotline: u64,
         #[arg(long, default_value = "./chengxin-data/bench")]
         dir: PathBuf,
         /// PostgreSQL URL (a fresh schema is created and dropped).
@@ -178,8 +182,13 @@ pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(ExitCode::SUCCESS)
         }
-        BenchOp::WorkItems { items, dir, pg } => {
-            let report = crate::bench_work_items::run(*items, dir, pg.as_deref()).await?;
+        BenchOp::WorkItems {
+            items,
+            hotline,
+            dir,
+            pg,
+        } => {
+            let report = crate::bench_work_items::run(*items, *hotline, dir, pg.as_deref()).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(ExitCode::SUCCESS)
         }

@@ -16,6 +16,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 const DATA: &str = include_str!("../../../../data/demo/work_items.toml");
+/// The demo's 12345 export: `{-N}` is the day N days before today.
+const HOTLINE: &str = include_str!("../../../../data/demo/hotline.csv");
 
 #[derive(Deserialize)]
 struct File {
@@ -181,6 +183,31 @@ pub async fn seed(store: Arc<dyn Store>, hasher: IdHasher, today: NaiveDate) -> 
         }
         n += 1;
     }
+    // The 12345 hotline export, imported as the city's credit office.
+    let mut csv = HOTLINE.to_string();
+    for back in 0..=30 {
+        csv = csv.replace(
+            &format!("{{-{back}}}"),
+            &(today - Duration::days(back))
+                .format("%Y-%m-%d")
+                .to_string(),
+        );
+    }
+    let mut app = chengxin_app::App::new(
+        store.clone(),
+        hasher.clone(),
+        std::env::temp_dir(),
+        chengxin_app::auth::AuthSettings::default(),
+    );
+    app.today = Some(today);
+    let office = caller(Role::CreditOffice, None)?;
+    let r = chengxin_app::work::hotline::import(&app, &office, csv.into_bytes(), Some("12345.csv"))
+        .await
+        .map_err(|e| anyhow!("导入演示 12345 工单：{e}"))?;
+    if r.failed > 0 {
+        return Err(anyhow!("演示 12345 工单有误：{:?}", r.errors));
+    }
+    n += r.created;
     chengxin_app::work::sweep::sweep(store.as_ref(), today)
         .await
         .map_err(|e| anyhow!("{e}"))?;

@@ -886,3 +886,42 @@ fn broken_department_bodies_stop_the_server() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn import_hotline_is_idempotent_and_reports_rows() {
+    let dir = temp_dir();
+    let file = dir.join("12345.csv");
+    std::fs::write(
+        &file,
+        "工单编号,来电时间,诉求内容,涉及单位,涉及单位统一社会信用代码\n\
+         H1,2025-05-06 09:30:00,承诺事项未兑现,常州市某局,11320400MC0001015U\n\
+         H2,2025-07-06 09:30:00,未来的工单,常州市某局,11320400MC0001015U\n",
+    )
+    .unwrap();
+    let args = [
+        "import-hotline",
+        file.to_str().unwrap(),
+        "--region",
+        "320400",
+        "--today",
+        "2025-06-02",
+    ];
+    let o = run(&dir, &args);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (r["created"].as_u64(), r["failed"].as_u64()),
+        (Some(1), Some(1)),
+        "{r}"
+    );
+    assert_eq!(r["errors"][0]["code"], "date_in_future");
+    let o = run(&dir, &args);
+    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (r["created"].as_u64(), r["unchanged"].as_u64()),
+        (Some(0), Some(1)),
+        "{r}"
+    );
+    let o = run(&dir, &["verify"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+}

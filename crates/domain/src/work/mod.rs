@@ -9,6 +9,7 @@ mod deadline;
 mod errors;
 mod machine;
 mod stages;
+pub mod tasks;
 #[cfg(test)]
 mod tests;
 mod types;

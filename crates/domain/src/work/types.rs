@@ -80,6 +80,9 @@ pub struct Choice {
     pub code: String,
     pub name: String,
     pub to: String,
+    /// Picking it creates a 失信 record of this catalog type about the owner body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_type: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

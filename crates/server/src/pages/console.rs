@@ -99,6 +99,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/commitments/{id}", get(commitments::detail)),
         page("/console/work", get(work::list)),
         page("/console/work/export.xlsx", get(work::export)),
+        page("/console/work/tasks", get(work::tasks)),
         page("/console/work/{id}", get(work::detail)),
         page("/console/procurement", get(arrears::contracts)),
         page("/console/procurement/{id}", get(arrears::contract)),

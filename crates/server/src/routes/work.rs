@@ -129,3 +129,86 @@ pub async fn step(
 pub async fn types() -> ApiResult<Json<Vec<WorkType>>> {
     Ok(Json(svc::types()?.all().to_vec()))
 }
+
+/// The file name of an upload.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UploadParams {
+    /// The file's name (`.csv` or `.xlsx`; the content decides).
+    pub name: Option<String>,
+}
+
+/// Import a 12345 hotline work-order export (CSV or XLSX) as complaint items: idempotent by
+/// 工单编号; each refused row with its code.
+#[utoipa::path(post, path = "/api/v1/work-items/hotline", tag = "work-items",
+    params(UploadParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    security(("bearer" = [])),
+    responses((status = 200, body = svc::hotline::HotlineReport),
+              (status = 400, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody)))]
+pub async fn import_hotline(
+    State(state): State<AppState>,
+    caller: Caller,
+    q: Result<Query<UploadParams>, QueryRejection>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<svc::hotline::HotlineReport>> {
+    let Query(q) = q.map_err(query_error)?;
+    Ok(Json(
+        svc::hotline::import(&state, &caller, body.to_vec(), q.name.as_deref()).await?,
+    ))
+}
+
+/// A quarter (`2026Q4`; the current one when absent).
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QuarterParams {
+    pub quarter: Option<String>,
+}
+
+/// 重点任务分工: the overview of a quarter per task and per unit.
+#[utoipa::path(get, path = "/api/v1/work-tasks", tag = "work-items", params(QuarterParams),
+    security(("bearer" = [])),
+    responses((status = 200, body = svc::tasks::TaskOverview),
+              (status = 400, body = crate::error::ErrorBody)))]
+pub async fn task_overview(
+    State(state): State<AppState>,
+    caller: Caller,
+    q: Result<Query<QuarterParams>, QueryRejection>,
+) -> ApiResult<Json<svc::tasks::TaskOverview>> {
+    let Query(q) = q.map_err(query_error)?;
+    Ok(Json(
+        svc::tasks::overview(&state, &caller, q.quarter.as_deref()).await?,
+    ))
+}
+
+/// 重点任务分工: the overview as XLSX (formula-neutralised text).
+#[utoipa::path(get, path = "/api/v1/work-tasks.xlsx", tag = "work-items", params(QuarterParams),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+              (status = 400, body = crate::error::ErrorBody)))]
+pub async fn task_export(
+    State(state): State<AppState>,
+    caller: Caller,
+    q: Result<Query<QuarterParams>, QueryRejection>,
+) -> ApiResult<Response> {
+    let Query(q) = q.map_err(query_error)?;
+    let (name, bytes) = svc::tasks::export(&state, &caller, q.quarter.as_deref()).await?;
+    Ok(xlsx_response(&name, bytes))
+}
+
+/// 重点任务分工: a unit's quarterly progress report.
+#[utoipa::path(post, path = "/api/v1/work-tasks/reports", tag = "work-items",
+    request_body = svc::tasks::ReportRequest, security(("bearer" = [])),
+    responses((status = 200, body = svc::tasks::UnitLine),
+              (status = 400, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody)))]
+pub async fn task_report(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<svc::tasks::ReportRequest>, JsonRejection>,
+) -> ApiResult<Json<svc::tasks::UnitLine>> {
+    let Json(req) = body.map_err(json_error)?;
+    Ok(Json(svc::tasks::report(&state, &caller, req).await?))
+}

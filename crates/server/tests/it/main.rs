@@ -26,6 +26,7 @@ mod error_reports;
 mod flood;
 mod free_text;
 mod hardening;
+mod hotline;
 mod imports;
 mod jurisdiction;
 mod login;

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::Result;
-use crate::NotificationRow;
+use crate::{NewRecord, NotificationRow};
 
 /// An item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +129,61 @@ pub struct WorkChange {
     pub event: WorkEventRow,
     pub files: Vec<WorkFileRow>,
     pub notifications: Vec<NotificationRow>,
+    /// The 失信 record the step recognises (a complaint's 查实), created in the same
+    /// transaction.
+    pub record: Option<NewRecord>,
+}
+
+/// A 12345 hotline ticket as imported (one per 工单编号): the item it opened and the digest of
+/// its row (a re-import of the same content changes nothing; other content is reported).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HotlineTicketRow {
+    pub ticket_no: String,
+    pub item_id: Uuid,
+    /// SHA-256 (hex) of the row's normalised fields.
+    pub digest: String,
+    /// 来电时间, `YYYY-MM-DD HH:MM:SS`.
+    pub called_at: String,
+    /// 诉求类型.
+    pub category: String,
+    /// 办理单位 as the hotline named it.
+    pub handling_unit: String,
+    /// 办结时间, 回访满意度 as the hotline recorded them, if any.
+    pub concluded_at: Option<String>,
+    pub satisfaction: Option<String>,
+    /// The caller's contact, sealed (`PiiCipher`): opened only for those entitled.
+    pub contact_sealed: Option<String>,
+    pub imported_by: String,
+    pub imported_at: DateTime<Utc>,
+}
+
+/// One ticket to import: its row, the complaint item it opens with its parties and `open`
+/// event.
+#[derive(Debug, Clone)]
+pub struct HotlineImport {
+    pub ticket: HotlineTicketRow,
+    pub item: WorkItemRow,
+    pub parties: Vec<WorkPartyRow>,
+    pub event: WorkEventRow,
+}
+
+/// A unit's quarterly progress report on a key task (重点任务分工, 每季度报送).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskReportRow {
+    pub id: Uuid,
+    /// The task's code (`data/work/tasks.toml`).
+    pub task_code: String,
+    /// `2026Q4`.
+    pub quarter: String,
+    pub unit_uscc: String,
+    pub unit_name: String,
+    pub region: String,
+    pub text: String,
+    /// The attachments' descriptions, JSON (`[{name, size, sha256}]`).
+    pub files: String,
+    pub reported_by: String,
+    pub on_date: NaiveDate,
+    pub at: DateTime<Utc>,
 }
 
 /// The sweep's mark on an item.
@@ -172,4 +227,22 @@ pub trait WorkItemStore: Send + Sync {
         marks: &[WorkMark],
         notifications: &[NotificationRow],
     ) -> Result<usize>;
+    /// The tickets already imported among `ticket_nos`.
+    async fn hotline_tickets(&self, ticket_nos: &[String]) -> Result<Vec<HotlineTicketRow>>;
+    /// The ticket an item was opened from, if any.
+    async fn hotline_ticket_of(&self, item_id: Uuid) -> Result<Option<HotlineTicketRow>>;
+    /// Import tickets in one transaction (multi-row writes, one group entry in the change
+    /// log): each its ticket row, item, parties and `open` event. A ticket number already
+    /// taken fails the whole call (`conflict`): the caller checks first.
+    async fn import_hotline(&self, actor: &str, rows: &[HotlineImport]) -> Result<usize>;
+    /// Store a quarterly report (and what it sends); `Ok(false)` if the unit has reported on
+    /// that task and quarter already.
+    async fn create_task_report(
+        &self,
+        actor: &str,
+        r: &TaskReportRow,
+        notifications: &[NotificationRow],
+    ) -> Result<bool>;
+    /// The reports of a quarter (all quarters: `None`), by task and unit.
+    async fn task_reports(&self, quarter: Option<&str>) -> Result<Vec<TaskReportRow>>;
 }

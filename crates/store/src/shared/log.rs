@@ -90,7 +90,7 @@ const COVERED_ISSUE18: [Covered; 7] = [
 ];
 
 /// Work items (issue 19).
-const COVERED_ISSUE19: [Covered; 4] = [
+const COVERED_ISSUE19: [Covered; 6] = [
     Covered {
         entity_type: "work_item",
         sql: "SELECT * FROM work_items",
@@ -114,6 +114,18 @@ const COVERED_ISSUE19: [Covered; 4] = [
         sql: "SELECT * FROM work_item_files",
         id: uuid_id,
         digest: |r| state_digest(&super::work_items::file_from_row(r)?),
+    },
+    Covered {
+        entity_type: "work_hotline_ticket",
+        sql: "SELECT * FROM work_hotline_tickets",
+        id: |r| Ok(r.try_get::<String, _>("ticket_no")?),
+        digest: |r| state_digest(&super::work_items::ticket_from_row(r)?),
+    },
+    Covered {
+        entity_type: "work_task_report",
+        sql: "SELECT * FROM work_task_reports",
+        id: uuid_id,
+        digest: |r| state_digest(&super::work_items::task_report_from_row(r)?),
     },
 ];
 

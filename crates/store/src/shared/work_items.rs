@@ -7,13 +7,49 @@ use uuid::Uuid;
 
 use super::kernel::{begin_write, commit, entry, DbRow, PendingLog, Tx};
 use super::notifications::insert_notifications_tx;
+use super::records::create_record_tx;
 use super::{dec, enc, escape_like, Db, Inner};
 use crate::changelog::{micros, now, state_digest};
 use crate::error::{Result, StoreError};
 use crate::{
-    NotificationRow, WorkChange, WorkEventRow, WorkFileRow, WorkFilter, WorkItemRow, WorkItemStore,
-    WorkMark, WorkPartyRow,
+    HotlineImport, HotlineTicketRow, NotificationRow, TaskReportRow, WorkChange, WorkEventRow,
+    WorkFileRow, WorkFilter, WorkItemRow, WorkItemStore, WorkMark, WorkPartyRow,
 };
+
+pub(super) fn ticket_from_row(r: &DbRow) -> Result<HotlineTicketRow> {
+    Ok(HotlineTicketRow {
+        ticket_no: r.try_get("ticket_no")?,
+        item_id: dec(r.try_get("item_id")?),
+        digest: r.try_get("digest")?,
+        called_at: r.try_get("called_at")?,
+        category: r.try_get("category")?,
+        handling_unit: r.try_get("handling_unit")?,
+        concluded_at: r.try_get("concluded_at")?,
+        satisfaction: r.try_get("satisfaction")?,
+        contact_sealed: r.try_get("contact_sealed")?,
+        imported_by: r.try_get("imported_by")?,
+        imported_at: r.try_get("imported_at")?,
+    })
+}
+
+pub(super) fn task_report_from_row(r: &DbRow) -> Result<TaskReportRow> {
+    Ok(TaskReportRow {
+        id: dec(r.try_get("id")?),
+        task_code: r.try_get("task_code")?,
+        quarter: r.try_get("quarter")?,
+        unit_uscc: r.try_get("unit_uscc")?,
+        unit_name: r.try_get("unit_name")?,
+        region: r.try_get("region")?,
+        text: r.try_get("text")?,
+        files: r.try_get("files")?,
+        reported_by: r.try_get("reported_by")?,
+        on_date: r.try_get("on_date")?,
+        at: r.try_get("at")?,
+    })
+}
+
+/// Rows per multi-row INSERT of an import (at most 28 binds a row).
+const IMPORT_ROWS: usize = 500;
 
 pub(super) fn item_from_row(r: &DbRow) -> Result<WorkItemRow> {
     Ok(WorkItemRow {
@@ -436,6 +472,9 @@ impl WorkItemStore for Inner {
         insert_files(&mut tx, &mut log, &ch.files).await?;
         insert_notifications_tx(&mut tx, &mut log, &ch.notifications).await?;
         log.flush(&mut tx, &mut head, actor).await?;
+        if let Some(r) = ch.record {
+            create_record_tx(&mut tx, &mut head, actor, r).await?;
+        }
         commit(tx, head).await
     }
 
@@ -498,5 +537,274 @@ impl WorkItemStore for Inner {
         log.flush_grouped(&mut tx, &mut head, actor, &group).await?;
         commit(tx, head).await?;
         Ok(stored.len())
+    }
+
+    async fn hotline_tickets(&self, ticket_nos: &[String]) -> Result<Vec<HotlineTicketRow>> {
+        let mut out = Vec::new();
+        for part in ticket_nos.chunks(500) {
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "SELECT * FROM work_hotline_tickets WHERE ticket_no IN (",
+            );
+            let mut sep = q.separated(", ");
+            for n in part {
+                sep.push_bind(n.as_str());
+            }
+            q.push(")");
+            for r in q.build().fetch_all(&self.pool).await? {
+                out.push(ticket_from_row(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn hotline_ticket_of(&self, item_id: Uuid) -> Result<Option<HotlineTicketRow>> {
+        let row = sqlx::query("SELECT * FROM work_hotline_tickets WHERE item_id = $1")
+            .bind(enc(item_id))
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(ticket_from_row).transpose()
+    }
+
+    async fn import_hotline(&self, actor: &str, rows: &[HotlineImport]) -> Result<usize> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        for r in rows {
+            check_item(&r.item, &r.parties)?;
+        }
+        let items: Vec<WorkItemRow> = rows
+            .iter()
+            .map(|r| WorkItemRow {
+                created_at: micros(r.item.created_at),
+                updated_at: micros(r.item.updated_at),
+                ..r.item.clone()
+            })
+            .collect();
+        let tickets: Vec<HotlineTicketRow> = rows
+            .iter()
+            .map(|r| HotlineTicketRow {
+                imported_at: micros(r.ticket.imported_at),
+                ..r.ticket.clone()
+            })
+            .collect();
+        let events: Vec<WorkEventRow> = rows
+            .iter()
+            .map(|r| WorkEventRow {
+                at: micros(r.event.at),
+                ..r.event.clone()
+            })
+            .collect();
+        let parties: Vec<&WorkPartyRow> = rows.iter().flat_map(|r| r.parties.iter()).collect();
+        let mut log = PendingLog::default();
+        for i in &items {
+            log.push(entry(
+                "work_item",
+                i.id.to_string(),
+                "create",
+                state_digest(i)?,
+            ));
+        }
+        for p in &parties {
+            log.push(entry(
+                "work_item_party",
+                format!("{}:{}:{}", p.item_id, p.party, p.body_uscc),
+                "create",
+                state_digest(*p)?,
+            ));
+        }
+        for e in &events {
+            log.push(entry(
+                "work_item_event",
+                e.id.to_string(),
+                "create",
+                state_digest(e)?,
+            ));
+        }
+        for t in &tickets {
+            log.push(entry(
+                "work_hotline_ticket",
+                t.ticket_no.clone(),
+                "create",
+                state_digest(t)?,
+            ));
+        }
+        let (mut tx, mut head) = begin_write(self).await?;
+        for part in items.chunks(IMPORT_ROWS) {
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "INSERT INTO work_items (id, no, kind, title, ref_no, proposer, owner_uscc, \
+                 owner_name, region, issuer_uscc, issuer_name, content, required, state, \
+                 opened_on, deadline, due_on, reopens, outcome, closed_on, remind_stage, \
+                 next_remind_on, handler, source, created_by, created_at, updated_at, version) ",
+            );
+            q.push_values(part, |mut b, i| {
+                b.push_bind(enc(i.id))
+                    .push_bind(i.no.as_str())
+                    .push_bind(i.kind.as_str())
+                    .push_bind(i.title.as_str())
+                    .push_bind(i.ref_no.as_deref())
+                    .push_bind(i.proposer.as_deref())
+                    .push_bind(i.owner_uscc.as_str())
+                    .push_bind(i.owner_name.as_str())
+                    .push_bind(i.region.as_str())
+                    .push_bind(i.issuer_uscc.as_deref())
+                    .push_bind(i.issuer_name.as_str())
+                    .push_bind(i.content.as_str())
+                    .push_bind(i.required.as_str())
+                    .push_bind(i.state.as_str())
+                    .push_bind(i.opened_on)
+                    .push_bind(i.deadline)
+                    .push_bind(i.due_on)
+                    .push_bind(i.reopens)
+                    .push_bind(i.outcome.as_deref())
+                    .push_bind(i.closed_on)
+                    .push_bind(i.remind_stage)
+                    .push_bind(i.next_remind_on)
+                    .push_bind(i.handler.as_deref())
+                    .push_bind(i.source.as_deref())
+                    .push_bind(i.created_by.as_str())
+                    .push_bind(i.created_at)
+                    .push_bind(i.updated_at)
+                    .push_bind(i.version);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        for part in parties.chunks(IMPORT_ROWS * 2) {
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "INSERT INTO work_item_parties (item_id, body_uscc, body_name, party) ",
+            );
+            q.push_values(part, |mut b, p| {
+                b.push_bind(enc(p.item_id))
+                    .push_bind(p.body_uscc.as_str())
+                    .push_bind(p.body_name.as_str())
+                    .push_bind(p.party.as_str());
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        for part in events.chunks(IMPORT_ROWS) {
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "INSERT INTO work_item_events (id, item_id, action, choice, from_state, to_state, \
+                 party, actor, on_date, at, text) ",
+            );
+            q.push_values(part, |mut b, e| {
+                b.push_bind(enc(e.id))
+                    .push_bind(enc(e.item_id))
+                    .push_bind(e.action.as_str())
+                    .push_bind(e.choice.as_deref())
+                    .push_bind(e.from_state.as_str())
+                    .push_bind(e.to_state.as_str())
+                    .push_bind(e.party.as_str())
+                    .push_bind(e.actor.as_str())
+                    .push_bind(e.on_date)
+                    .push_bind(e.at)
+                    .push_bind(e.text.as_str());
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        for part in tickets.chunks(IMPORT_ROWS) {
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "INSERT INTO work_hotline_tickets (ticket_no, item_id, digest, called_at, \
+                 category, handling_unit, concluded_at, satisfaction, contact_sealed, \
+                 imported_by, imported_at) ",
+            );
+            q.push_values(part, |mut b, t| {
+                b.push_bind(t.ticket_no.as_str())
+                    .push_bind(enc(t.item_id))
+                    .push_bind(t.digest.as_str())
+                    .push_bind(t.called_at.as_str())
+                    .push_bind(t.category.as_str())
+                    .push_bind(t.handling_unit.as_str())
+                    .push_bind(t.concluded_at.as_deref())
+                    .push_bind(t.satisfaction.as_deref())
+                    .push_bind(t.contact_sealed.as_deref())
+                    .push_bind(t.imported_by.as_str())
+                    .push_bind(t.imported_at);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        let group = format!(
+            "hotline-import:{}:{}",
+            now().format("%Y%m%dT%H%M%S%.6f"),
+            items[0].id
+        );
+        log.flush_grouped(&mut tx, &mut head, actor, &group).await?;
+        commit(tx, head).await?;
+        Ok(items.len())
+    }
+
+    async fn create_task_report(
+        &self,
+        actor: &str,
+        r: &TaskReportRow,
+        notifications: &[NotificationRow],
+    ) -> Result<bool> {
+        let r = TaskReportRow {
+            at: micros(r.at),
+            ..r.clone()
+        };
+        let (mut tx, mut head) = begin_write(self).await?;
+        let taken = sqlx::query(
+            "SELECT id FROM work_task_reports WHERE task_code = $1 AND quarter = $2 \
+             AND unit_uscc = $3",
+        )
+        .bind(&r.task_code)
+        .bind(&r.quarter)
+        .bind(&r.unit_uscc)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if taken.is_some() {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO work_task_reports (id, task_code, quarter, unit_uscc, unit_name, region, \
+             text, files, reported_by, on_date, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(enc(r.id))
+        .bind(&r.task_code)
+        .bind(&r.quarter)
+        .bind(&r.unit_uscc)
+        .bind(&r.unit_name)
+        .bind(&r.region)
+        .bind(&r.text)
+        .bind(&r.files)
+        .bind(&r.reported_by)
+        .bind(r.on_date)
+        .bind(r.at)
+        .execute(&mut *tx)
+        .await?;
+        let mut log = PendingLog::default();
+        log.push(entry(
+            "work_task_report",
+            r.id.to_string(),
+            "create",
+            state_digest(&r)?,
+        ));
+        insert_notifications_tx(&mut tx, &mut log, notifications).await?;
+        log.flush(&mut tx, &mut head, actor).await?;
+        commit(tx, head).await?;
+        Ok(true)
+    }
+
+    async fn task_reports(&self, quarter: Option<&str>) -> Result<Vec<TaskReportRow>> {
+        let rows = match quarter {
+            Some(q) => {
+                sqlx::query(
+                    "SELECT * FROM work_task_reports WHERE quarter = $1 \
+                     ORDER BY task_code, unit_uscc",
+                )
+                .bind(q)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query(
+                    "SELECT * FROM work_task_reports ORDER BY quarter, task_code, unit_uscc",
+                )
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        rows.iter().map(task_report_from_row).collect()
     }
 }

@@ -88,6 +88,40 @@ const NEW_JS: &str = r#"
 })();
 "#;
 
+const HOTLINE_JS: &str = r#"
+(function () {
+  const b = document.getElementById("hl-upload");
+  if (!b) return;
+  b.addEventListener("click", async function () {
+    const input = document.getElementById("hl-file");
+    const out = document.getElementById("hl-msg");
+    const rep = document.getElementById("hl-report");
+    if (!input.files.length) { cx.message(out, "err", "请先选择文件"); return; }
+    const file = input.files[0];
+    b.disabled = true;
+    const r = await fetch("/api/v1/work-items/hotline?name=" + encodeURIComponent(file.name), {
+      method: "POST", body: file, credentials: "same-origin",
+      headers: { "content-type": "application/octet-stream", "x-csrf-token": document.querySelector('meta[name="csrf-token"]').content } });
+    b.disabled = false;
+    let d = {}; try { d = await r.json(); } catch (_) {}
+    if (!r.ok) { cx.message(out, "err", cx.error(d)); return; }
+    cx.message(out, d.failed ? "err" : "ok",
+      "读取 " + d.rows + " 行：新建 " + d.created + " 件，未变化 " + d.unchanged + " 行，有误 " + d.failed + " 行");
+    rep.textContent = "";
+    if (d.errors && d.errors.length) {
+      const t = document.createElement("table");
+      const head = t.insertRow();
+      ["行号", "工单编号", "错误代码", "说明"].forEach(function (h) { const th = document.createElement("th"); th.textContent = h; head.appendChild(th); });
+      d.errors.forEach(function (e) {
+        const tr = t.insertRow();
+        [e.row, e.ticket_no, e.code, e.message].forEach(function (x) { tr.insertCell().textContent = String(x); });
+      });
+      rep.appendChild(t);
+    }
+  });
+})();
+"#;
+
 /// `/console/work`.
 pub async fn list(
     State(state): State<AppState>,
@@ -208,7 +242,18 @@ pub async fn list(
                 }
             }
             (script(NEW_JS))
+            section.card #hotline-import {
+                h2 { "导入 12345 热线工单" }
+                p.hint { "热线工单导出文件（CSV 或 XLSX；列：工单编号、来电时间、诉求内容、诉求类型、涉及单位、区域、办理单位、办结时间、回访满意度、来电人、联系电话，可用常见别名）。按工单编号去重：同一工单再次导入不重复建立；编号相同而内容不同的逐行报错，不覆盖。来电人和联系电话加密保存。" }
+                (msg_box("hl-msg"))
+                label for="hl-file" { "选择文件" }
+                input #hl-file type="file" accept=".csv,.xlsx";
+                button type="button" #hl-upload { "导入" }
+                div #hl-report {}
+            }
+            (script(HOTLINE_JS))
         }
+        p { a #wi-tasks href="/console/work/tasks" { "重点任务分工与季度报送 →" } }
     };
     render(&caller, &v, "督办事项", "/console/work", body)
 }
@@ -327,6 +372,25 @@ pub async fn detail(
                 @if let Some(o) = &i.outcome_name { dt { "办理结果" } dd #work-outcome { (o) } }
             }
         }
+        @if let Some(h) = &i.hotline {
+            section.card #hotline-ticket {
+                h2 { "12345 热线工单" }
+                dl.kv {
+                    dt { "工单编号" } dd { (h.ticket_no) }
+                    dt { "来电时间" } dd { (h.called_at) }
+                    @if !h.category.is_empty() { dt { "诉求类型" } dd { (h.category) } }
+                    @if !h.handling_unit.is_empty() { dt { "热线办理单位" } dd { (h.handling_unit) } }
+                    @if let Some(c) = &h.concluded_at { dt { "热线办结时间" } dd { (c) } }
+                    @if let Some(s) = &h.satisfaction { dt { "热线回访满意度" } dd { (s) } }
+                    dt { "来电人及联系方式" }
+                    dd #hotline-contact {
+                        @if let Some(c) = &h.contact { (c) }
+                        @else if h.has_contact { span.hint { "已加密保存，仅有权查看个人信息明文的人员可见" } }
+                        @else { "—" }
+                    }
+                }
+            }
+        }
         @if !i.is_final {
             h2 { "办理" }
             (msg_box("wi-action-msg"))
@@ -366,4 +430,124 @@ pub async fn detail(
         "/console/work",
         body,
     )
+}
+
+const TASK_JS: &str = r#"
+(function () {
+  const f = document.getElementById("task-report");
+  if (!f) return;
+  const msg = document.getElementById("task-msg");
+  f.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    let att = [];
+    try { att = JSON.parse(f.attachments.value || "[]"); } catch (_) {}
+    const body = { task: f.task.value, quarter: f.quarter.value, text: f.text.value, attachments: att };
+    const r = await cx.api("POST", "/api/v1/work-tasks/reports", body);
+    if (r.ok) { cx.message(msg, "ok", "已报送"); setTimeout(() => { location.reload(); }, 700); }
+    else cx.message(msg, "err", cx.error(r.data));
+  });
+})();
+"#;
+
+/// The quarter of a tasks page.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct QuarterQuery {
+    pub quarter: Option<String>,
+}
+
+fn status_tag(s: chengxin_domain::work::tasks::ReportStatus, name: &str) -> Markup {
+    use chengxin_domain::work::tasks::ReportStatus as S;
+    let class = match s {
+        S::Reported => "tag ok",
+        S::ReportedLate => "tag warn",
+        S::Pending => "tag muted",
+        S::Overdue => "tag err",
+    };
+    html! { span class=(class) { (name) } }
+}
+
+/// `/console/work/tasks`: 重点任务分工 — the quarter's overview per task and per unit, the XLSX
+/// export, and the report form for a unit.
+pub async fn tasks(
+    State(state): State<AppState>,
+    caller: Caller,
+    uri: Uri,
+    q: Result<Query<QuarterQuery>, QueryRejection>,
+) -> Response {
+    let v = match gate(&state, &caller, &uri, may).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let o = match chengxin_app::work::tasks::overview(&state, &caller, q.quarter.as_deref()).await {
+        Ok(o) => o,
+        Err(e) => return api_error_page(&caller, &v, &ApiError::from(e)),
+    };
+    let quarter = chengxin_domain::work::tasks::Quarter::parse(&o.quarter);
+    let mine = caller.body.clone();
+    let body = html! {
+        p { a href="/console/work" { "← 返回督办事项" } }
+        p.lead { "重点任务分工：牵头单位和配合单位每季度报送进展（季度最后一日前），季末前提醒，逾期未报送的标记逾期。" }
+        form.filters method="get" action="/console/work/tasks" {
+            label for="tq" { "季度" }
+            input #tq name="quarter" type="text" value=(o.quarter) maxlength="7";
+            button type="submit" { "查询" }
+            @if let Some(qq) = quarter {
+                a.button.secondary href={ "/console/work/tasks?quarter=" (qq.prev()) } { "上一季度" }
+                a.button.secondary href={ "/console/work/tasks?quarter=" (qq.next()) } { "下一季度" }
+            }
+            a.button.secondary #task-export href={ "/api/v1/work-tasks.xlsx?quarter=" (o.quarter) } download { "导出 XLSX" }
+        }
+        h2 { (o.quarter_label) "（报送截止 " (o.due_on) "）" }
+        @if o.tasks.is_empty() { p.hint #no-tasks { "本季度没有需要报送的任务。" } }
+        @for k in &o.tasks {
+            section.card.task id={ "task-" (k.code) } {
+                h3 { (k.name) }
+                p.hint { (k.period) " · " (k.basis) " · 已报送 " (k.reported) " / " (k.units.len()) @if k.overdue > 0 { " · 逾期 " (k.overdue) } }
+                div.table-wrap { table {
+                    thead { tr { th { "单位" } th { "分工" } th { "状态" } th { "报送日期" } th { "进展情况" } th { "附件" } } }
+                    tbody { @for u in &k.units {
+                        tr {
+                            td data-label="单位" { (u.name) }
+                            td data-label="分工" { @if u.lead { "牵头单位" } @else { "配合单位" } }
+                            td data-label="状态" { (status_tag(u.status, &u.status_name)) }
+                            td data-label="报送日期" { (u.reported_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())) }
+                            td data-label="进展情况" { (u.text.clone().unwrap_or_default()) }
+                            td data-label="附件" { (u.files) }
+                        }
+                    } }
+                } }
+            }
+        }
+        h2 { "按单位汇总" }
+        div.table-wrap { table #task-units {
+            thead { tr { th { "单位" } th { "任务数" } th { "已报送" } th { "待报送" } th { "逾期" } } }
+            tbody { @for u in &o.units {
+                tr { td { (u.name) } td { (u.tasks) } td { (u.reported) } td { (u.pending) } td { (u.overdue) } }
+            } }
+        } }
+        @if mine.is_some() {
+            @let open: Vec<&chengxin_app::work::tasks::TaskLine> = o.tasks.iter()
+                .filter(|k| k.units.iter().any(|u| u.uscc == mine && u.reported_on.is_none()))
+                .collect();
+            @if !open.is_empty() {
+                section.card {
+                    h2 { "报送本单位进展" }
+                    (msg_box("task-msg"))
+                    form #task-report {
+                        input type="hidden" name="quarter" value=(o.quarter);
+                        div { label for="tr-task" { "任务" }
+                            select #tr-task name="task" { @for k in &open { option value=(k.code) { (k.name) } } } }
+                        div { label for="tr-text" { "进展情况" } textarea #tr-text name="text" rows="4" maxlength="4000" required {} }
+                        div { label for="tr-files" { "附件" } input #tr-files type="file" multiple data-evidence="tr-att"; }
+                        input #tr-att name="attachments" type="hidden";
+                        button type="submit" { "报送" }
+                    }
+                }
+                (script(TASK_JS))
+                (script(FILES_JS))
+            }
+        }
+    };
+    render(&caller, &v, "重点任务分工", "/console/work", body)
 }
