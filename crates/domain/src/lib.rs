@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod codes;
 pub mod commitments;
 pub mod dates;
+pub mod evaluation;
 pub mod error;
 pub mod intake;
 pub mod lists;

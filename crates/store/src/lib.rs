@@ -86,6 +86,11 @@ pub use concern::work_items::{
     WorkChange, WorkEventRow, WorkFileRow, WorkFilter, WorkItemRow, WorkItemStore, WorkMark,
     WorkPartyRow,
 };
+pub use concern::evaluation::{
+    BodyTarget, EvalHistoryPoint, EvalImportRow, EvalItemRow, EvalRunRow, EvalRunSave,
+    EvalScoreFilter, EvalScoreRow, EvalSystemRow, EvalWarningRow, EvaluationSourceStore,
+    EvaluationStore, SourceItem,
+};
 pub use error::{Result, StoreError};
 
 /// The storage interface: the sum of the per-concern traits (one per file under `concern/`),
@@ -115,6 +120,8 @@ pub trait Store:
     + ArrearStore
     + PppStore
     + DebtorStore
+    + EvaluationStore
+    + EvaluationSourceStore
     + Send
     + Sync
     + 'static
@@ -144,6 +151,8 @@ impl<T> Store for T where
         + ArrearStore
         + PppStore
         + DebtorStore
+        + EvaluationStore
+        + EvaluationSourceStore
         + Send
         + Sync
         + 'static

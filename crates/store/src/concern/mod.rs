@@ -22,3 +22,4 @@ pub mod rights;
 pub mod staff;
 pub mod subjects;
 pub mod work_items;
+pub mod evaluation;

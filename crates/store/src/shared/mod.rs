@@ -35,6 +35,8 @@ pub(super) mod search;
 mod staff;
 mod subjects;
 mod work_items;
+mod evaluation;
+mod evaluation_sources;
 
 use super::shrink_log;
 use super::{
