@@ -41,6 +41,7 @@ pub mod subjects;
 pub mod templates;
 pub mod tree_log;
 pub mod work;
+pub mod evaluation;
 
 pub use context::{App, REPORT_VERIFY_PATH};
 pub use error::{AppError, AppResult, FieldProblem};
