@@ -210,6 +210,17 @@ impl std::ops::Deref for ServerState {
         routes::ppp::debtor_get,
         routes::ppp::debtor_progress,
         routes::ppp::debtor_import,
+        routes::evaluation::compute,
+        routes::evaluation::runs,
+        routes::evaluation::publish,
+        routes::evaluation::ranking,
+        routes::evaluation::ranking_xlsx,
+        routes::evaluation::explain,
+        routes::evaluation::warnings,
+        routes::evaluation::import,
+        routes::evaluation::events,
+        routes::evaluation::indicators,
+        routes::evaluation::grade,
     ),
     components(schemas(
         error::ErrorBody,
@@ -233,7 +244,13 @@ impl std::ops::Deref for ServerState {
         chengxin_app::ppp::ResponsibleInput,
         chengxin_app::ppp::BreachRequest,
         chengxin_app::ppp::DebtorCaseRequest,
-        chengxin_app::ppp::DebtorProgressRequest
+        chengxin_app::ppp::DebtorProgressRequest,
+        chengxin_app::evaluation::ComputeRequest,
+        chengxin_app::evaluation::RankingView,
+        chengxin_app::evaluation::RankingLine,
+        chengxin_app::evaluation::Explanation,
+        chengxin_app::evaluation::ImportOutcome,
+        routes::evaluation::PublishRequest
     )),
     modifiers(&SecurityAddon)
 )]

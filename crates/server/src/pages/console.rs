@@ -27,6 +27,7 @@ mod staff;
 mod statistics;
 mod submit;
 mod work;
+mod evaluation;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -109,6 +110,9 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/debtors/{id}", get(debtors::detail)),
         page("/console/inbox", get(inbox::inbox)),
         page("/console/webhook", get(inbox::webhook)),
+        page("/console/evaluation", get(evaluation::ranking)),
+        page("/console/evaluation/warnings", get(evaluation::warnings)),
+        page("/console/evaluation/targets/{target}", get(evaluation::target)),
     ]
 }
 
@@ -314,6 +318,12 @@ const SECTIONS: &[(&str, &str, &str, Need)] = &[
         "消息推送",
         "本单位消息推送地址（OA 系统、短信网关）与推送记录",
         Need::Any(&[P::CommitmentsManage, P::AssignmentsHandle, P::CasesHandle]),
+    ),
+    (
+        "/console/evaluation",
+        "政务诚信评价",
+        "各地区、各部门政务诚信得分、排名、失分明细与预警",
+        Need::Any(&[P::ReportsRead, P::EvaluationsRun]),
     ),
 ];
 

@@ -23,3 +23,4 @@ pub mod staff;
 pub mod subjects;
 pub mod tree_log;
 pub mod work;
+pub mod evaluation;

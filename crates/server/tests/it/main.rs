@@ -44,3 +44,4 @@ mod site;
 mod staff;
 mod tree_log;
 mod work_items;
+mod evaluation;
