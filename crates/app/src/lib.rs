@@ -20,6 +20,7 @@ pub mod context;
 pub mod credit_reports;
 pub mod entry_rule;
 pub mod error;
+pub mod evaluation;
 pub mod flood;
 pub mod free_text;
 pub mod health;
@@ -41,7 +42,6 @@ pub mod subjects;
 pub mod templates;
 pub mod tree_log;
 pub mod work;
-pub mod evaluation;
 
 pub use context::{App, REPORT_VERIFY_PATH};
 pub use error::{AppError, AppResult, FieldProblem};

@@ -53,6 +53,11 @@ pub use concern::commitments::{
     MilestoneChange, MilestoneRow, SweepMark,
 };
 pub use concern::debtors::{DebtorCaseRow, DebtorCount, DebtorFilter, DebtorNoteRow, DebtorStore};
+pub use concern::evaluation::{
+    BodyTarget, EvalHistoryPoint, EvalImportRow, EvalItemRow, EvalRunRow, EvalRunSave,
+    EvalScoreFilter, EvalScoreRow, EvalSystemRow, EvalWarningRow, EvaluationSourceStore,
+    EvaluationStore, SourceItem,
+};
 pub use concern::lists::{
     EntryHead, ListEntryFilter, ListEntryRow, ListStore, RECOGNISERS_BACKFILL,
     RECOGNISERS_BACKFILLED,
@@ -85,11 +90,6 @@ pub use concern::subjects::{
 pub use concern::work_items::{
     WorkChange, WorkEventRow, WorkFileRow, WorkFilter, WorkItemRow, WorkItemStore, WorkMark,
     WorkPartyRow,
-};
-pub use concern::evaluation::{
-    BodyTarget, EvalHistoryPoint, EvalImportRow, EvalItemRow, EvalRunRow, EvalRunSave,
-    EvalScoreFilter, EvalScoreRow, EvalSystemRow, EvalWarningRow, EvaluationSourceStore,
-    EvaluationStore, SourceItem,
 };
 pub use error::{Result, StoreError};
 

@@ -8,9 +8,7 @@ use chengxin_access::Permission;
 use chengxin_domain::evaluation::{
     rank_shares, ranks, round2, sources, EvalError, IndicatorSystem, Period, TargetKind,
 };
-use chengxin_store::{
-    EvalItemRow, EvalRunRow, EvalRunSave, EvalScoreRow, EvalSystemRow, Store,
-};
+use chengxin_store::{EvalItemRow, EvalRunRow, EvalRunSave, EvalScoreRow, EvalSystemRow, Store};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -77,10 +75,7 @@ fn parent_of(code: &str, kind: TargetKind) -> String {
 /// Add up the items per body (values indexed as `sources::VALUES`), and build the targets:
 /// each registered body, and every region a body with items or registration is in (its
 /// values the sums over those bodies).
-pub(crate) fn build_targets(
-    bodies: &[(String, String, String)],
-    items: &[Tagged],
-) -> Vec<Target> {
+pub(crate) fn build_targets(bodies: &[(String, String, String)], items: &[Tagged]) -> Vec<Target> {
     let n = sources::VALUES.len();
     let mut slots: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
     let mut per_body: HashMap<&str, Vec<f64>> = HashMap::new();
@@ -234,7 +229,9 @@ pub(crate) fn score_targets(
             };
             let (value, points, status, note) = match res {
                 Ok(v) => {
-                    let p = ind.scoring.points(ind.weight, *v, shares.get(&(ti, k)).copied());
+                    let p = ind
+                        .scoring
+                        .points(ind.weight, *v, shares.get(&(ti, k)).copied());
                     points_sum += p;
                     weight_sum += ind.weight;
                     *dims.entry(ind.dimension.clone()).or_default() += p;
@@ -259,9 +256,9 @@ pub(crate) fn score_targets(
                     .iter()
                     .map(|(n, idx)| {
                         let v = match idx {
-                            Some(_) if n == "imported" => imports
-                                .get(&(ind.code.clone(), t.code.clone()))
-                                .copied(),
+                            Some(_) if n == "imported" => {
+                                imports.get(&(ind.code.clone(), t.code.clone())).copied()
+                            }
                             Some(i) => Some(t.values[*i]),
                             None => None,
                         };
@@ -370,7 +367,10 @@ pub async fn compute_period(
     }
     let note = req.note.unwrap_or_default();
     if note.chars().count() > 500 {
-        return Err(AppError::invalid("note_too_long", "说明过长（最多 500 字）"));
+        return Err(AppError::invalid(
+            "note_too_long",
+            "说明过长（最多 500 字）",
+        ));
     }
     run(app.store.as_ref(), &caller.actor, period, as_of, note).await
 }

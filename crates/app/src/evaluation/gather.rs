@@ -124,7 +124,11 @@ pub(crate) async fn gather(
     }
     if want("arrears") {
         for it in store.eval_arrears(from, to).await? {
-            let tag = if it.state == "cleared" { "cleared" } else { "owed" };
+            let tag = if it.state == "cleared" {
+                "cleared"
+            } else {
+                "owed"
+            };
             out.push(tagged("arrears", it, tag));
         }
     }

@@ -84,7 +84,12 @@ pub fn parse_figures(
             }
             Err(ReadIssue::Fatal(e)) => return Err(AppError::invalid(e.code, e.message)),
         };
-        let cell = |i: usize| r.cells.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
+        let cell = |i: usize| {
+            r.cells
+                .get(i)
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default()
+        };
         let (ind, target, period, value) = (cell(ci), cell(ct), cell(cp), cell(cv));
         if ind.is_empty() && target.is_empty() && period.is_empty() && value.is_empty() {
             continue;
@@ -109,10 +114,7 @@ pub fn parse_figures(
             }
         };
         if !indicator.periods.contains(&p.kind()) {
-            problems.push(format!(
-                "{at}：指标“{ind}”不按{}评价",
-                p.kind().label()
-            ));
+            problems.push(format!("{at}：指标“{ind}”不按{}评价", p.kind().label()));
             continue;
         }
         if !known_target(&target) {
@@ -150,7 +152,11 @@ pub fn parse_figures(
         };
         return Err(AppError::invalid(
             "import_rows_invalid",
-            format!("文件有 {} 处问题，未导入：{}{more}", problems.len(), shown.join("；")),
+            format!(
+                "文件有 {} 处问题，未导入：{}{more}",
+                problems.len(),
+                shown.join("；")
+            ),
         ));
     }
     if rows.is_empty() {

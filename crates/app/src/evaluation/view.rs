@@ -220,7 +220,15 @@ pub async fn score_of(
 pub fn ranking_xlsx(v: &RankingView) -> AppResult<(String, Vec<u8>)> {
     let system = super::system()?;
     let mut headers: Vec<String> = [
-        "名次", "参评数", "评价对象", "代码", "得分", "等次", "上期得分", "较上期", "上年同期",
+        "名次",
+        "参评数",
+        "评价对象",
+        "代码",
+        "得分",
+        "等次",
+        "上期得分",
+        "较上期",
+        "上年同期",
         "较上年同期",
     ]
     .iter()

@@ -57,7 +57,13 @@ fn notifications_of(w: &EvalWarningRow, key: &str, link: Option<String>) -> Vec<
         format!("{key}:office"),
     )];
     if !w.target.bytes().all(|b| b.is_ascii_digit()) {
-        out.push(note(w, recipient::BODY, &w.target, link, format!("{key}:body")));
+        out.push(note(
+            w,
+            recipient::BODY,
+            &w.target,
+            link,
+            format!("{key}:body"),
+        ));
     }
     out
 }
@@ -188,8 +194,7 @@ pub async fn sweep(
         }
     }
     for m in store.eval_commitments(since, today).await? {
-        if m.state == "breached" && chengxin_domain::commitments::is_government_uscc(&m.body_uscc)
-        {
+        if m.state == "breached" && chengxin_domain::commitments::is_government_uscc(&m.body_uscc) {
             events.push((
                 "breach",
                 m.clone(),

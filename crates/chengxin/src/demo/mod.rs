@@ -22,6 +22,7 @@ mod agreement;
 pub mod arrears;
 mod closed_loop;
 pub mod commitments;
+pub mod evaluation;
 mod gen;
 pub mod ppp;
 mod staff;

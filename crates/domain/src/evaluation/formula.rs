@@ -186,7 +186,10 @@ impl Parser {
     }
 
     fn col(&self) -> usize {
-        self.toks.get(self.pos).map(|(_, c)| *c).unwrap_or(self.end_col)
+        self.toks
+            .get(self.pos)
+            .map(|(_, c)| *c)
+            .unwrap_or(self.end_col)
     }
 
     fn err<T>(&self, reason: impl Into<String>) -> Result<T, SyntaxError> {
@@ -316,7 +319,8 @@ impl Parser {
                                 Func::Clamp => "clamp 需要三个参数：clamp(值, 下限, 上限)".into(),
                                 Func::If => "if 需要三个参数：if(条件, 成立时, 不成立时)".into(),
                                 Func::Threshold => {
-                                    "threshold 的参数为：threshold(值, 门槛1, 分值1, …, 其他)".into()
+                                    "threshold 的参数为：threshold(值, 门槛1, 分值1, …, 其他)"
+                                        .into()
                                 }
                             },
                         });

@@ -14,6 +14,4 @@ mod tests;
 pub use errors::EvalError;
 pub use period::{Period, PeriodKind};
 pub use scoring::{rank_shares, ranks, round2, z_score, Scoring};
-pub use system::{
-    Derived, Dimension, Grade, Indicator, IndicatorSystem, TargetKind, DEFAULT_TOML,
-};
+pub use system::{Derived, Dimension, Grade, Indicator, IndicatorSystem, TargetKind, DEFAULT_TOML};

@@ -156,7 +156,9 @@ impl FromStr for Period {
                 let y = year(y)?;
                 if let Some(q) = rest.strip_prefix('Q').or_else(|| rest.strip_prefix('q')) {
                     match q {
-                        "1" | "2" | "3" | "4" => Ok(Self::Quarter(y, q.parse().map_err(|_| bad())?)),
+                        "1" | "2" | "3" | "4" => {
+                            Ok(Self::Quarter(y, q.parse().map_err(|_| bad())?))
+                        }
                         _ => Err(bad()),
                     }
                 } else {

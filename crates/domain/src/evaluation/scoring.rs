@@ -29,7 +29,10 @@ impl Scoring {
                 if steps.is_empty() {
                     return Err("thresholds 至少需要一个门槛".into());
                 }
-                if steps.iter().any(|(t, s)| !t.is_finite() || !(0.0..=1.0).contains(s)) {
+                if steps
+                    .iter()
+                    .any(|(t, s)| !t.is_finite() || !(0.0..=1.0).contains(s))
+                {
                     return Err("门槛的得分比例须在 0 到 1 之间".into());
                 }
                 if steps.windows(2).any(|w| w[0].0 <= w[1].0) {
@@ -52,7 +55,9 @@ impl Scoring {
                     return Err("deduction 的 per_event 须大于零".into());
                 }
                 if *cap <= 0.0 || *cap > weight + 1e-9 {
-                    return Err(format!("deduction 的 cap 须大于零且不超过指标权重 {weight}"));
+                    return Err(format!(
+                        "deduction 的 cap 须大于零且不超过指标权重 {weight}"
+                    ));
                 }
                 Ok(())
             }
@@ -80,9 +85,7 @@ impl Scoring {
                 weight * share.clamp(0.0, 1.0)
             }
             Self::Rank { .. } => weight * rank_share.unwrap_or(1.0).clamp(0.0, 1.0),
-            Self::Deduction { per_event, cap } => {
-                weight - (per_event * value.max(0.0)).min(*cap)
-            }
+            Self::Deduction { per_event, cap } => weight - (per_event * value.max(0.0)).min(*cap),
         };
         round2(p.clamp(0.0, weight)).clamp(0.0, weight)
     }
@@ -101,7 +104,11 @@ impl Scoring {
             }
             Self::Rank { better } => format!(
                 "排名计分：同级中{}者得满分，末位 0 分",
-                if better == "lower" { "数值越低" } else { "数值越高" }
+                if better == "lower" {
+                    "数值越低"
+                } else {
+                    "数值越高"
+                }
             ),
             Self::Deduction { per_event, cap } => {
                 format!("扣分制：每项扣 {per_event} 分，最多扣 {cap} 分")

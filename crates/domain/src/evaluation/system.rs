@@ -337,12 +337,12 @@ impl IndicatorSystem {
             *per_dim.entry(i.dimension.clone()).or_default() += i.weight;
             let mut periods = Vec::new();
             for p in &i.periods {
-                periods.push(PeriodKind::parse(p).ok_or_else(|| {
-                    EvalError::PeriodKindInvalid {
+                periods.push(
+                    PeriodKind::parse(p).ok_or_else(|| EvalError::PeriodKindInvalid {
                         line,
                         kind: p.clone(),
-                    }
-                })?);
+                    })?,
+                );
             }
             let mut targets = Vec::new();
             for t in &i.targets {
@@ -532,11 +532,7 @@ fn round6(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
 }
 
-fn parse_checked(
-    text: &str,
-    line: usize,
-    known: &dyn Fn(&str) -> bool,
-) -> Result<Expr, EvalError> {
+fn parse_checked(text: &str, line: usize, known: &dyn Fn(&str) -> bool) -> Result<Expr, EvalError> {
     let e = formula::parse(text).map_err(|s| EvalError::FormulaSyntax {
         line,
         col: s.col,

@@ -38,7 +38,13 @@ fn the_default_system_loads_and_adds_up() {
     let s = IndicatorSystem::default_system().unwrap();
     assert_eq!(s.total, 100.0);
     let names: Vec<&str> = s.dimensions.iter().map(|d| d.name.as_str()).collect();
-    for d in ["依法行政", "政务公开", "守信践诺", "群众满意度", "人大建议政协提案办理"] {
+    for d in [
+        "依法行政",
+        "政务公开",
+        "守信践诺",
+        "群众满意度",
+        "人大建议政协提案办理",
+    ] {
         assert!(names.contains(&d), "{d}");
     }
     for i in &s.indicators {
@@ -55,14 +61,22 @@ fn periods_parse_display_and_move() {
     assert_eq!(m.previous().to_string(), "2026-10");
     assert_eq!(m.last_year().to_string(), "2025-11");
     let (a, b) = m.range();
-    assert_eq!((a.to_string(), b.to_string()), ("2026-11-01".into(), "2026-11-30".into()));
+    assert_eq!(
+        (a.to_string(), b.to_string()),
+        ("2026-11-01".into(), "2026-11-30".into())
+    );
     let q: Period = "2026-Q1".parse().unwrap();
     assert_eq!(q.previous().to_string(), "2025-Q4");
     assert_eq!(q.range().1.to_string(), "2026-03-31");
     let y: Period = "2026".parse().unwrap();
     assert_eq!(y.range().1.to_string(), "2026-12-31");
-    assert_eq!("2026-01".parse::<Period>().unwrap().previous().to_string(), "2025-12");
-    for bad in ["2026-13", "2026-Q5", "26-01", "2026-1", "abc", "", "2026-00"] {
+    assert_eq!(
+        "2026-01".parse::<Period>().unwrap().previous().to_string(),
+        "2025-12"
+    );
+    for bad in [
+        "2026-13", "2026-Q5", "26-01", "2026-1", "abc", "", "2026-00",
+    ] {
         let e = bad.parse::<Period>().unwrap_err();
         assert_eq!(e.code(), "period_invalid", "{bad}");
     }
@@ -90,7 +104,9 @@ fn formulas_parse_check_and_evaluate() {
     assert_eq!(e.eval(&get).unwrap(), -3.0);
     // Full-width parentheses and commas as typed in Chinese input methods.
     assert!(parse("max（a，b）").is_ok());
-    for bad in ["a +", "(a", "a b", "foo(a)", "if(a, b)", "1 $ 2", "", "and a"] {
+    for bad in [
+        "a +", "(a", "a b", "foo(a)", "if(a, b)", "1 $ 2", "", "and a",
+    ] {
         assert!(parse(bad).is_err(), "{bad}");
     }
     assert!(parse("a < b").unwrap().check().is_ok());
@@ -122,7 +138,10 @@ fn the_file_is_checked_with_lines() {
     assert_eq!(e.code(), "indicator_weights_mismatch");
     assert_eq!(e.line(), Some(7), "{e}");
     let e = sys(&SMALL.replace("total = 10", "total = 12")).unwrap_err();
-    assert_eq!((e.code(), e.line()), ("indicator_weights_mismatch", Some(4)));
+    assert_eq!(
+        (e.code(), e.line()),
+        ("indicator_weights_mismatch", Some(4))
+    );
     let e = sys(&SMALL.replace("formula = \"rate\"", "formula = \"rate + nope\"")).unwrap_err();
     assert_eq!((e.code(), e.line()), ("formula_unknown_source", Some(23)));
     assert!(e.to_string().contains("nope"));
@@ -234,13 +253,31 @@ proptest! {
 fn items_are_tagged() {
     use chrono::NaiveDate;
     let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-    assert_eq!(sources::deadline_tag(d("2026-11-10"), Some(d("2026-11-10")), d("2026-12-01")), "on_time");
-    assert_eq!(sources::deadline_tag(d("2026-11-10"), Some(d("2026-11-11")), d("2026-12-01")), "late");
-    assert_eq!(sources::deadline_tag(d("2026-11-10"), None, d("2026-11-11")), "late");
-    assert_eq!(sources::deadline_tag(d("2026-11-10"), None, d("2026-11-10")), "open");
-    assert_eq!(sources::commitment_tag("pending", d("2026-11-10"), d("2026-11-11")), "overdue");
+    assert_eq!(
+        sources::deadline_tag(d("2026-11-10"), Some(d("2026-11-10")), d("2026-12-01")),
+        "on_time"
+    );
+    assert_eq!(
+        sources::deadline_tag(d("2026-11-10"), Some(d("2026-11-11")), d("2026-12-01")),
+        "late"
+    );
+    assert_eq!(
+        sources::deadline_tag(d("2026-11-10"), None, d("2026-11-11")),
+        "late"
+    );
+    assert_eq!(
+        sources::deadline_tag(d("2026-11-10"), None, d("2026-11-10")),
+        "open"
+    );
+    assert_eq!(
+        sources::commitment_tag("pending", d("2026-11-10"), d("2026-11-11")),
+        "overdue"
+    );
     let slots = sources::value_slots("gongshi", "on_time");
     let names: Vec<&str> = slots.iter().map(|i| sources::VALUES[*i].name).collect();
     assert_eq!(names, vec!["gongshi_due", "gongshi_on_time"]);
-    assert_eq!(sources::item_link("record", "x").as_deref(), Some("/console/records/x"));
+    assert_eq!(
+        sources::item_link("record", "x").as_deref(),
+        Some("/console/records/x")
+    );
 }

@@ -14,6 +14,7 @@ mod cases;
 mod commitments;
 mod correction;
 mod debtors;
+mod evaluation;
 mod feedback;
 mod inbox;
 mod lists;
@@ -27,7 +28,6 @@ mod staff;
 mod statistics;
 mod submit;
 mod work;
-mod evaluation;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -112,7 +112,10 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/webhook", get(inbox::webhook)),
         page("/console/evaluation", get(evaluation::ranking)),
         page("/console/evaluation/warnings", get(evaluation::warnings)),
-        page("/console/evaluation/targets/{target}", get(evaluation::target)),
+        page(
+            "/console/evaluation/targets/{target}",
+            get(evaluation::target),
+        ),
     ]
 }
 

@@ -7,7 +7,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::Json;
 use chengxin_access::Permission as P;
-use chengxin_app::evaluation::{self as svc, ComputeRequest, Explanation, ImportOutcome, RankingView};
+use chengxin_app::evaluation::{
+    self as svc, ComputeRequest, Explanation, ImportOutcome, RankingView,
+};
 use chengxin_store::{EvalRunRow, EvalWarningRow};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -64,7 +66,9 @@ pub async fn runs(
     q: Result<Query<RunParams>, QueryRejection>,
 ) -> ApiResult<Json<Vec<EvalRunRow>>> {
     let Query(q) = q.map_err(query_error)?;
-    Ok(Json(svc::list_runs(&state, &caller, q.period.as_deref()).await?))
+    Ok(Json(
+        svc::list_runs(&state, &caller, q.period.as_deref()).await?,
+    ))
 }
 
 /// The run's version as read (optimistic concurrency).
@@ -177,7 +181,9 @@ pub async fn import(
         _ => (Vec::new(), None),
     };
     let name = name.unwrap_or_else(|| "import.csv".into());
-    Ok(Json(svc::import_figures(&state, &caller, bytes, &name).await?))
+    Ok(Json(
+        svc::import_figures(&state, &caller, bytes, &name).await?,
+    ))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]

@@ -180,11 +180,7 @@ pub trait EvaluationStore: Send + Sync {
     async fn eval_items(&self, run_id: Uuid, target: &str) -> Result<Vec<EvalItemRow>>;
     /// A target's totals per period of a kind, oldest first: per period the published run if
     /// any, else the latest.
-    async fn eval_history(
-        &self,
-        target: &str,
-        period_kind: &str,
-    ) -> Result<Vec<EvalHistoryPoint>>;
+    async fn eval_history(&self, target: &str, period_kind: &str) -> Result<Vec<EvalHistoryPoint>>;
     /// Totals of every target in the chosen run of `period` (as [`Self::eval_history`] chooses).
     async fn eval_period_totals(&self, period: &str) -> Result<Vec<(String, f64)>>;
     /// Store imported figures; a figure for the same indicator, target and period replaces the
@@ -247,8 +243,7 @@ pub trait EvaluationSourceStore: Send + Sync {
     /// `[from, to]` — state `cleared`.
     async fn eval_arrears(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<SourceItem>>;
     /// List entries of government bodies created in `[from, to]` (China dates).
-    async fn eval_list_entries(&self, from: NaiveDate, to: NaiveDate)
-        -> Result<Vec<SourceItem>>;
+    async fn eval_list_entries(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<SourceItem>>;
     /// Work items of the given kinds with a deadline in `[from, to]`, by owner body; state =
     /// item state, done_on = closed_on.
     async fn eval_work_items(

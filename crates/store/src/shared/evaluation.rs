@@ -216,12 +216,11 @@ impl EvaluationStore for Inner {
 
     async fn save_eval_run(&self, actor: &str, save: EvalRunSave) -> Result<EvalRunRow> {
         let (mut tx, mut head) = begin_write(self).await?;
-        let last: Option<i32> = sqlx::query_scalar(
-            "SELECT MAX(run_version) FROM evaluation_runs WHERE period = $1",
-        )
-        .bind(&save.run.period)
-        .fetch_one(&mut *tx)
-        .await?;
+        let last: Option<i32> =
+            sqlx::query_scalar("SELECT MAX(run_version) FROM evaluation_runs WHERE period = $1")
+                .bind(&save.run.period)
+                .fetch_one(&mut *tx)
+                .await?;
         let run = EvalRunRow {
             run_version: last.unwrap_or(0) + 1,
             published: false,
@@ -340,8 +339,13 @@ impl EvaluationStore for Inner {
             .collect();
         insert_warnings(&mut tx, &mut log, &warnings).await?;
         insert_notifications_tx(&mut tx, &mut log, &save.notifications).await?;
-        log.flush_grouped(&mut tx, &mut head, actor, &format!("evaluation_run:{}", run.id))
-            .await?;
+        log.flush_grouped(
+            &mut tx,
+            &mut head,
+            actor,
+            &format!("evaluation_run:{}", run.id),
+        )
+        .await?;
         commit(tx, head).await?;
         Ok(run)
     }
@@ -443,11 +447,7 @@ impl EvaluationStore for Inner {
         rows.iter().map(item_from_row).collect()
     }
 
-    async fn eval_history(
-        &self,
-        target: &str,
-        period_kind: &str,
-    ) -> Result<Vec<EvalHistoryPoint>> {
+    async fn eval_history(&self, target: &str, period_kind: &str) -> Result<Vec<EvalHistoryPoint>> {
         let rows = sqlx::query(
             "SELECT r.period, r.run_version, r.published, s.score FROM evaluation_scores s \
              JOIN evaluation_runs r ON r.id = s.run_id \

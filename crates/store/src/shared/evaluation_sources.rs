@@ -13,7 +13,9 @@ use crate::{BodyTarget, EvaluationSourceStore, SourceItem};
 
 fn item(r: &DbRow) -> Result<SourceItem> {
     Ok(SourceItem {
-        body_uscc: r.try_get::<Option<String>, _>("body_uscc")?.unwrap_or_default(),
+        body_uscc: r
+            .try_get::<Option<String>, _>("body_uscc")?
+            .unwrap_or_default(),
         body_name: r.try_get("body_name")?,
         region: r.try_get("region")?,
         item_id: dec(r.try_get::<UuidCol, _>("item_id")?),
@@ -52,8 +54,7 @@ impl EvaluationSourceStore for Inner {
     }
 
     async fn eval_dishonesty(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<SourceItem>> {
-        let sql = format!(
-            "SELECT s.uscc AS body_uscc, s.name AS body_name, s.region AS region, \
+        let sql = "SELECT s.uscc AS body_uscc, s.name AS body_name, s.region AS region, \
              r.id AS item_id, r.doc_no AS title, r.decision_date AS on_day, \
              r.decision_date AS done_on, r.severity AS state \
              FROM records r JOIN subjects s ON s.id = r.subject_id \
@@ -61,9 +62,13 @@ impl EvaluationSourceStore for Inner {
              AND r.severity IS NOT NULL AND r.tolerated = $3 AND r.status <> 'revoked' \
              AND s.uscc IS NOT NULL AND (r.batch_id IS NULL OR r.batch_id NOT IN \
              (SELECT id FROM batches WHERE state IN ('importing', 'failing'))) \
-             ORDER BY r.decision_date, r.id"
-        );
-        let rows = sqlx::query(&sql).bind(from).bind(to).bind(false).fetch_all(&self.pool).await?;
+             ORDER BY r.decision_date, r.id";
+        let rows = sqlx::query(sql)
+            .bind(from)
+            .bind(to)
+            .bind(false)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(item).collect()
     }
 
@@ -73,7 +78,11 @@ impl EvaluationSourceStore for Inner {
              m.due_date AS on_day, m.done_on AS done_on, m.state AS state \
              FROM commitment_milestones m JOIN commitments c ON c.id = m.commitment_id \
              WHERE m.due_date >= $1 AND m.due_date <= $2 ORDER BY m.due_date, m.id";
-        let rows = sqlx::query(sql).bind(from).bind(to).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(sql)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(item).collect()
     }
 
@@ -85,15 +94,15 @@ impl EvaluationSourceStore for Inner {
              FROM arrears WHERE (state IN ('confirmed', 'partly_paid') AND due_date <= $2) \
              OR (state = 'cleared' AND cleared_on >= $1 AND cleared_on <= $2) \
              ORDER BY due_date, id";
-        let rows = sqlx::query(sql).bind(from).bind(to).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(sql)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(item).collect()
     }
 
-    async fn eval_list_entries(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<SourceItem>> {
+    async fn eval_list_entries(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<SourceItem>> {
         let start = china_start(from);
         let end = china_start(to.succ_opt().unwrap_or(to));
         let sql = "SELECT s.uscc AS body_uscc, s.name AS body_name, s.region AS region, \
@@ -102,7 +111,12 @@ impl EvaluationSourceStore for Inner {
              FROM list_entries e JOIN subjects s ON s.id = e.subject_id \
              WHERE s.kind = 'gov_body' AND s.uscc IS NOT NULL AND e.created_at >= $1 \
              AND e.created_at < $2 ORDER BY e.created_at, e.id";
-        let rows = sqlx::query(sql).bind(start).bind(end).bind(to).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(sql)
+            .bind(start)
+            .bind(end)
+            .bind(to)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(item).collect()
     }
 
@@ -155,9 +169,7 @@ impl EvaluationSourceStore for Inner {
                     region: None,
                     item_id: dec(r.try_get("id")?),
                     title: r.try_get("tracking_no")?,
-                    on: r
-                        .try_get::<Option<NaiveDate>, _>("due")?
-                        .unwrap_or(from),
+                    on: r.try_get::<Option<NaiveDate>, _>("due")?.unwrap_or(from),
                     done_on: done,
                     state,
                 })

@@ -19,6 +19,8 @@ mod calendar;
 mod cases;
 mod commitments;
 mod debtors;
+mod evaluation;
+mod evaluation_sources;
 pub(super) mod kernel;
 mod links;
 mod lists;
@@ -35,8 +37,6 @@ pub(super) mod search;
 mod staff;
 mod subjects;
 mod work_items;
-mod evaluation;
-mod evaluation_sources;
 
 use super::shrink_log;
 use super::{
