@@ -96,7 +96,20 @@ pub struct CheckResponse {
     pub intercepted: usize,
     pub warned: usize,
     pub results: Vec<PartyResult>,
+    /// The scenarios 评优评先, 专项资金安排, 项目投资, 改革试点, 绩效考核: each government
+    /// body's current 政务诚信 grade (its latest published evaluation; issue 20).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evaluations: Vec<crate::evaluation::CurrentGrade>,
 }
+
+/// The scenarios that show a body's current evaluation grade (Jiangsu 2023 §二(四)).
+pub const EVALUATION_SCENARIOS: [&str; 5] = [
+    "awards",
+    "fiscal_funds",
+    "project_investment",
+    "reform_pilot",
+    "performance_appraisal",
+];
 
 /// Check parties in a scenario against an index at most half a second behind the store.
 /// The check is query-logged through the buffered writer (one transaction per flush).
@@ -131,6 +144,24 @@ pub async fn check(app: &App, caller: &Caller, req: CheckRequest) -> AppResult<C
     app.checks
         .fresh(app.store.as_ref(), Duration::from_millis(500))
         .await?;
+    let bodies: Vec<String> = if EVALUATION_SCENARIOS.contains(&scenario.code.as_str()) {
+        req.parties
+            .iter()
+            .filter_map(|p| p.uscc.as_deref())
+            .map(|u| u.trim().to_ascii_uppercase())
+            .filter(|u| chengxin_domain::commitments::is_government_uscc(u))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut evaluations = Vec::new();
+    for b in &bodies {
+        if let Some(g) = crate::evaluation::current_grade(app.store.as_ref(), b).await? {
+            if g.published {
+                evaluations.push(g);
+            }
+        }
+    }
     let results = evaluate(
         &app.checks,
         &app.id_hasher,
@@ -166,6 +197,7 @@ pub async fn check(app: &App, caller: &Caller, req: CheckRequest) -> AppResult<C
         intercepted,
         warned,
         results,
+        evaluations,
     })
 }
 

@@ -272,6 +272,32 @@ pub fn spawn_arrears_sweep(store: Arc<dyn Store>) -> JoinHandle<()> {
     })
 }
 
+/// The evaluation's event warnings (a body newly a 失信被执行人, a breached government
+/// commitment, each once), once a day (checked hourly), over the last 7 days.
+pub fn spawn_evaluation_events(store: Arc<dyn Store>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut last: Option<NaiveDate> = None;
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let today = china_today();
+            if last == Some(today) {
+                continue;
+            }
+            let since = today - chrono::Duration::days(7);
+            match crate::evaluation::sweep_events(store.as_ref(), "system", since, today).await {
+                Ok(n) => {
+                    tracing::info!(target: crate::LOG_TARGET, raised = n, "evaluation event warnings");
+                    last = Some(today);
+                }
+                Err(e) => {
+                    tracing::warn!(target: crate::LOG_TARGET, error = %e, "evaluation event warnings failed")
+                }
+            }
+        }
+    })
+}
+
 /// The server's background loops (index tail, expiry/reminders/retention, checkpoints),
 /// running until [`Jobs::stop`].
 pub struct Jobs {
@@ -297,7 +323,8 @@ impl Jobs {
                 spawn_expiry(store.clone(), retention_days),
                 spawn_batch_recovery(store.clone()),
                 spawn_search_indexer(store.clone()),
-                spawn_checkpoints(store, signer, heads),
+                spawn_checkpoints(store.clone(), signer, heads),
+                spawn_evaluation_events(store),
             ],
         }
     }

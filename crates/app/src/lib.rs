@@ -21,6 +21,7 @@ pub mod credit_reports;
 pub mod debt;
 pub mod entry_rule;
 pub mod error;
+pub mod evaluation;
 pub mod flood;
 pub mod free_text;
 pub mod health;

@@ -13,6 +13,7 @@ pub mod commitments;
 pub mod dates;
 pub mod debt;
 pub mod error;
+pub mod evaluation;
 pub mod intake;
 pub mod lists;
 pub mod merkle;

@@ -219,6 +219,17 @@ impl std::ops::Deref for ServerState {
         routes::debt::history,
         routes::debt::ratios,
         routes::debt::levels,
+        routes::evaluation::compute,
+        routes::evaluation::runs,
+        routes::evaluation::publish,
+        routes::evaluation::ranking,
+        routes::evaluation::ranking_xlsx,
+        routes::evaluation::explain,
+        routes::evaluation::warnings,
+        routes::evaluation::import,
+        routes::evaluation::events,
+        routes::evaluation::indicators,
+        routes::evaluation::grade,
     ),
     components(schemas(
         error::ErrorBody,
@@ -256,7 +267,13 @@ impl std::ops::Deref for ServerState {
         chengxin_app::debt::DebtPage,
         chengxin_app::debt::DebtPositionView,
         chengxin_app::debt::DebtHistory,
-        chengxin_app::debt::RegionDebtRatio
+        chengxin_app::debt::RegionDebtRatio,
+        chengxin_app::evaluation::ComputeRequest,
+        chengxin_app::evaluation::RankingView,
+        chengxin_app::evaluation::RankingLine,
+        chengxin_app::evaluation::Explanation,
+        chengxin_app::evaluation::ImportOutcome,
+        routes::evaluation::PublishRequest
     )),
     modifiers(&SecurityAddon)
 )]

@@ -15,7 +15,7 @@ use crate::routes::{
     admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, portal_pages,
     records, reference, rights, session, staff, subjects,
 };
-use crate::routes::{arrears, commitments, notifications, ppp, tree_log, work};
+use crate::routes::{arrears, commitments, evaluation, notifications, ppp, tree_log, work};
 use crate::AppState;
 
 fn r(
@@ -774,6 +774,80 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/debtor-cases/{id}/progress",
             AnyOf(commitments::MANAGERS),
             post(ppp::debtor_progress),
+        ),
+    ]);
+    // 政务诚信监测评价 (issue 20).
+    t.extend([
+        r(
+            g.clone(),
+            "/api/v1/evaluation/runs",
+            AnyOf(evaluation::READERS),
+            get(evaluation::runs),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/evaluation/runs",
+            Perm(P::EvaluationsRun),
+            post(evaluation::compute),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/evaluation/runs/{id}/publish",
+            Perm(P::EvaluationsRun),
+            post(evaluation::publish),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/evaluation/ranking",
+            AnyOf(evaluation::READERS),
+            get(evaluation::ranking),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/evaluation/ranking.xlsx",
+            AnyOf(evaluation::READERS),
+            get(evaluation::ranking_xlsx),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/evaluation/targets/{target}",
+            AnyOf(evaluation::READERS),
+            get(evaluation::explain),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/evaluation/warnings",
+            AnyOf(evaluation::READERS),
+            get(evaluation::warnings),
+        ),
+        (
+            RouteSpec {
+                method: p.clone(),
+                path: "/api/v1/evaluation/imports",
+                access: Perm(P::EvaluationsRun),
+                upload: true,
+                cleans_text: false,
+                flood: None,
+            },
+            post(evaluation::import),
+        ),
+        r(
+            p.clone(),
+            "/api/v1/evaluation/events",
+            Perm(P::EvaluationsRun),
+            post(evaluation::events),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/evaluation/indicators",
+            AnyOf(evaluation::READERS),
+            get(evaluation::indicators),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/evaluation/grades/{target}",
+            AnyOf(&[P::ReportsRead, P::EvaluationsRun, P::ChecksRun]),
+            get(evaluation::grade),
         ),
     ]);
     t.push((

@@ -56,6 +56,11 @@ pub use concern::debt::{
     DebtFilter, DebtPositionRow, DebtPut, DebtPutCounts, DebtStore, DebtVersionRow,
 };
 pub use concern::debtors::{DebtorCaseRow, DebtorCount, DebtorFilter, DebtorNoteRow, DebtorStore};
+pub use concern::evaluation::{
+    BodyTarget, EvalHistoryPoint, EvalImportRow, EvalItemRow, EvalRunRow, EvalRunSave,
+    EvalScoreFilter, EvalScoreRow, EvalSystemRow, EvalWarningRow, EvaluationSourceStore,
+    EvaluationStore, SourceItem,
+};
 pub use concern::lists::{
     EntryHead, ListEntryFilter, ListEntryRow, ListStore, RECOGNISERS_BACKFILL,
     RECOGNISERS_BACKFILLED,
@@ -119,6 +124,8 @@ pub trait Store:
     + PppStore
     + DebtorStore
     + DebtStore
+    + EvaluationStore
+    + EvaluationSourceStore
     + Send
     + Sync
     + 'static
@@ -149,6 +156,8 @@ impl<T> Store for T where
         + PppStore
         + DebtorStore
         + DebtStore
+        + EvaluationStore
+        + EvaluationSourceStore
         + Send
         + Sync
         + 'static

@@ -49,6 +49,9 @@ pub(crate) async fn load_demo(cfg: &Config, store: &Arc<dyn Store>) -> anyhow::R
     crate::demo::debt::seed(store.clone(), hasher, china_today())
         .await
         .context("加载演示地方政府债务数据失败")?;
+    crate::demo::evaluation::seed(store.as_ref(), china_today())
+        .await
+        .context("计算演示政务诚信评价失败")?;
     if let Some(signer) = cfg.key_dir().signer()? {
         store.checkpoint(&signer).await?;
     }

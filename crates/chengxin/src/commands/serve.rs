@@ -49,6 +49,25 @@ fn department_bodies_from_env(
     Ok(Some(Arc::new(bodies)))
 }
 
+/// This deployment's indicator system (`CHENGXIN_EVALUATION_INDICATORS=<file>`), checked at
+/// start-up: a broken file stops the server with its line and the reason.
+fn evaluation_indicators_from_env() -> anyhow::Result<()> {
+    let Ok(path) = std::env::var("CHENGXIN_EVALUATION_INDICATORS") else {
+        return Ok(());
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        CliError::new(
+            "indicator_file_unreadable",
+            format!("无法读取政务诚信评价指标体系文件 {path}：{e}"),
+        )
+    })?;
+    let system = chengxin_domain::evaluation::IndicatorSystem::parse(&text)
+        .map_err(|e| CliError::new(e.code(), format!("{path}：{e}")))?;
+    tracing::info!(target: crate::LOG_TARGET, path = %path, version = %system.version, "evaluation indicator system loaded");
+    chengxin_app::evaluation::install_system(system);
+    Ok(())
+}
+
 /// The absolute address of the portal's report-verification page: from `CHENGXIN_PUBLIC_URL`
 /// (checked: `public_url_invalid`); required outside `--demo` (`public_url_missing`) — a credit
 /// office finds the missing setting when it deploys, not when the first printed report cannot
@@ -111,6 +130,7 @@ pub(crate) async fn run(mut cfg: Config, demo: bool) -> anyhow::Result<ExitCode>
     app.rights_rules = rights_rules_from_env()?;
     app.department_bodies = department_bodies_from_env()?;
     app.delegations = delegations_from_env()?;
+    evaluation_indicators_from_env()?;
     let state = chengxin_server::AppState::new(app);
     // The check index: built now, then kept current by tailing the change log every second
     // (so several servers over one PostgreSQL agree within about a second).

@@ -23,6 +23,7 @@ pub mod arrears;
 mod closed_loop;
 pub mod commitments;
 pub mod debt;
+pub mod evaluation;
 mod gen;
 pub mod ppp;
 mod staff;

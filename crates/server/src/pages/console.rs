@@ -15,6 +15,7 @@ mod commitments;
 mod correction;
 mod debt;
 mod debtors;
+mod evaluation;
 mod feedback;
 mod inbox;
 mod lists;
@@ -112,6 +113,12 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/console/inbox", get(inbox::inbox)),
         page("/console/webhook", get(inbox::webhook)),
         page("/console/debt", get(debt::page)),
+        page("/console/evaluation", get(evaluation::ranking)),
+        page("/console/evaluation/warnings", get(evaluation::warnings)),
+        page(
+            "/console/evaluation/targets/{target}",
+            get(evaluation::target),
+        ),
     ]
 }
 
@@ -323,6 +330,12 @@ const SECTIONS: &[(&str, &str, &str, Need)] = &[
         "地方政府债务",
         "各地区债务余额、综合财力、债务率与红橙黄绿风险等级：分布图、走势、排名，导入债务数据",
         Need::Any(chengxin_app::debt::READERS),
+    ),
+    (
+        "/console/evaluation",
+        "政务诚信评价",
+        "各地区、各部门政务诚信得分、排名、失分明细与预警",
+        Need::Any(&[P::ReportsRead, P::EvaluationsRun]),
     ),
 ];
 

@@ -32,6 +32,11 @@ const PERSON_ID: &str = "320412199001011232";
 /// are not regional by design.
 const EXEMPT: &[(&str, &str, &str)] = &[
     (
+        "POST",
+        "/api/v1/evaluation/runs/{id}/publish",
+        "a run spans every region: publishing is the evaluating office's decision (开展监测评价), its results read per region",
+    ),
+    (
         "GET",
         "/api/v1/catalog/{code}",
         "a type of the shipped catalog, the same everywhere",
@@ -989,6 +994,37 @@ async fn walk(t: TestApp) {
         None,
         office(),
     );
+
+    // 政务诚信评价 (issue 20): 武进's scores in a computed period.
+    let period: chengxin_domain::evaluation::Period = "2025-05".parse().unwrap();
+    chengxin_app::evaluation::run_period(
+        t.store.as_ref(),
+        "test",
+        period,
+        chrono::NaiveDate::from_ymd_opt(2025, 6, 2).unwrap(),
+        "walk".into(),
+    )
+    .await
+    .unwrap();
+    for (m, tpl, uri) in [
+        (
+            "GET",
+            "/api/v1/evaluation/targets/{target}",
+            "/api/v1/evaluation/targets/320412?period=2025-05",
+        ),
+        (
+            "GET",
+            "/console/evaluation/targets/{target}",
+            "/console/evaluation/targets/320412?period=2025-05",
+        ),
+        (
+            "GET",
+            "/api/v1/evaluation/grades/{target}",
+            "/api/v1/evaluation/grades/320412",
+        ),
+    ] {
+        add(m, tpl, uri.to_string(), None, office());
+    }
 
     // Every route of the table that takes an item is walked (or exempted, with the reason).
     let routes = table();

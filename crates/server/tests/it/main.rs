@@ -23,6 +23,7 @@ mod debt;
 mod desk;
 mod duties;
 mod error_reports;
+mod evaluation;
 mod flood;
 mod free_text;
 mod hardening;

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod commitments;
 pub mod debt;
 pub mod debtors;
+pub mod evaluation;
 pub mod lists;
 pub mod log;
 pub mod merkle;

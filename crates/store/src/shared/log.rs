@@ -213,6 +213,46 @@ const COVERED_DEBT: [Covered; 2] = [
     },
 ];
 
+/// Evaluation: indicator systems, runs, scores, indicator results, warnings, imports (issue 20).
+const COVERED_EVALUATION: [Covered; 6] = [
+    Covered {
+        entity_type: "evaluation_system",
+        sql: "SELECT * FROM evaluation_systems",
+        id: |r| Ok(r.try_get::<String, _>("version")?),
+        digest: |r| state_digest(&super::evaluation::system_from_row(r)?),
+    },
+    Covered {
+        entity_type: "evaluation_run",
+        sql: "SELECT * FROM evaluation_runs",
+        id: uuid_id,
+        digest: |r| state_digest(&super::evaluation::run_from_row(r)?),
+    },
+    Covered {
+        entity_type: "evaluation_score",
+        sql: "SELECT * FROM evaluation_scores",
+        id: uuid_id,
+        digest: |r| state_digest(&super::evaluation::score_from_row(r)?),
+    },
+    Covered {
+        entity_type: "evaluation_item",
+        sql: "SELECT * FROM evaluation_items",
+        id: uuid_id,
+        digest: |r| state_digest(&super::evaluation::item_from_row(r)?),
+    },
+    Covered {
+        entity_type: "evaluation_warning",
+        sql: "SELECT * FROM evaluation_warnings",
+        id: uuid_id,
+        digest: |r| state_digest(&super::evaluation::warning_from_row(r)?),
+    },
+    Covered {
+        entity_type: "evaluation_import",
+        sql: "SELECT * FROM evaluation_imports",
+        id: uuid_id,
+        digest: |r| state_digest(&super::evaluation::import_from_row(r)?),
+    },
+];
+
 const COVERED: [Covered; 24] = [
     Covered {
         entity_type: "meta",
@@ -496,6 +536,7 @@ impl LogStore for Inner {
             .chain(&COVERED_ARREARS)
             .chain(&COVERED_PPP)
             .chain(&COVERED_DEBT)
+            .chain(&COVERED_EVALUATION)
         {
             let mut rows = sqlx::query(covered.sql).fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {

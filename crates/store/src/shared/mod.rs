@@ -20,6 +20,8 @@ mod cases;
 mod commitments;
 mod debt;
 mod debtors;
+mod evaluation;
+mod evaluation_sources;
 pub(super) mod kernel;
 mod links;
 mod lists;
