@@ -156,11 +156,9 @@ pub fn entry_hash(
     state_digest: Option<&str>,
     prev_hash: &str,
 ) -> String {
-    // The JSON array of the fields, serialised straight into the hasher: the same bytes as
-    // `serde_json::json!([..]).to_string()` (compact, same escaping; see the test), without
-    // building a `Value` per entry — `verify` hashes every entry of the log.
-    let mut hasher = Sha256::new();
-    let fields = (
+    let mut buf = Vec::with_capacity(320);
+    hex::encode(entry_hash_raw(
+        &mut buf,
         seq,
         at,
         actor,
@@ -169,13 +167,77 @@ pub fn entry_hash(
         action,
         state_digest,
         prev_hash,
-    );
-    if serde_json::to_writer(&mut hasher, &fields).is_err() {
-        // Writing strings and integers into a hasher cannot fail; hash the fallback form so
-        // a mismatch would show rather than panic.
-        return hex::encode(Sha256::digest(format!("{fields:?}").as_bytes()));
+    ))
+}
+
+/// Whether serde_json writes `s` as it is between quotes (no quote, backslash or control
+/// character to escape; it never escapes `/` or non-ASCII).
+fn json_plain(s: &str) -> bool {
+    !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20)
+}
+
+/// [`entry_hash`] as raw bytes, the JSON written into `buf` (cleared first, reused between
+/// entries so `verify` allocates nothing per entry). The bytes are those of
+/// `serde_json::json!([..]).to_string()` (compact, same escaping; see the tests): fields that
+/// need no escaping are copied as they are, the rest go through serde_json.
+#[allow(clippy::too_many_arguments)]
+pub fn entry_hash_raw(
+    buf: &mut Vec<u8>,
+    seq: i64,
+    at: &str,
+    actor: &str,
+    entity_type: &str,
+    entity_id: &str,
+    action: &str,
+    state_digest: Option<&str>,
+    prev_hash: &str,
+) -> Hash {
+    use std::io::Write as _;
+    buf.clear();
+    let texts = [at, actor, entity_type, entity_id, action, prev_hash];
+    let plain = texts.iter().all(|t| json_plain(t)) && state_digest.is_none_or(json_plain);
+    let written = if plain {
+        let _ = write!(buf, "[{seq}");
+        for t in &texts[..5] {
+            buf.extend_from_slice(b",\"");
+            buf.extend_from_slice(t.as_bytes());
+            buf.push(b'"');
+        }
+        match state_digest {
+            Some(d) => {
+                buf.extend_from_slice(b",\"");
+                buf.extend_from_slice(d.as_bytes());
+                buf.push(b'"');
+            }
+            None => buf.extend_from_slice(b",null"),
+        }
+        buf.extend_from_slice(b",\"");
+        buf.extend_from_slice(prev_hash.as_bytes());
+        buf.extend_from_slice(b"\"]");
+        true
+    } else {
+        let fields = (
+            seq,
+            at,
+            actor,
+            entity_type,
+            entity_id,
+            action,
+            state_digest,
+            prev_hash,
+        );
+        serde_json::to_writer(&mut *buf, &fields).is_ok()
+    };
+    if !written {
+        // Writing strings and integers into memory cannot fail; hash the fallback form so a
+        // mismatch would show rather than panic.
+        buf.clear();
+        buf.extend_from_slice(
+            format!("{seq}{at}{actor}{entity_type}{entity_id}{action}{state_digest:?}{prev_hash}")
+                .as_bytes(),
+        );
     }
-    hex::encode(hasher.finalize())
+    Sha256::digest(&buf[..]).into()
 }
 
 impl LogEntry {
@@ -334,14 +396,83 @@ pub struct VerifyReport {
     pub problems: Vec<Problem>,
 }
 
+/// The fields of a change-log entry that `verify` reads, borrowed (from a row or a page).
+#[derive(Debug, Clone, Copy)]
+pub struct EntryRef<'a> {
+    pub seq: i64,
+    pub at: &'a str,
+    pub actor: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: &'a str,
+    pub action: &'a str,
+    pub state_digest: Option<&'a str>,
+    pub prev_hash: &'a str,
+    pub hash: &'a str,
+    pub members: Option<&'a str>,
+}
+
+impl LogEntry {
+    /// The entry's fields, borrowed.
+    pub fn as_ref(&self) -> EntryRef<'_> {
+        EntryRef {
+            seq: self.seq,
+            at: &self.at,
+            actor: &self.actor,
+            entity_type: &self.entity_type,
+            entity_id: &self.entity_id,
+            action: &self.action,
+            state_digest: self.state_digest.as_deref(),
+            prev_hash: &self.prev_hash,
+            hash: &self.hash,
+            members: self.members.as_deref(),
+        }
+    }
+}
+
+/// The per-entry hashing of `verify`, independent of every other entry (so it runs in
+/// parallel): whether the stored hash is the hash of the entry's content (lower-case hex, as
+/// written), and the entry's Merkle leaf, `SHA-256(0x00 || entry hash bytes)` (over the text
+/// when the stored hash is not hex: the chain is then reported broken, the leaf still counts).
+pub fn hash_entry(buf: &mut Vec<u8>, e: &EntryRef<'_>) -> (bool, Hash) {
+    let expected = entry_hash_raw(
+        buf,
+        e.seq,
+        e.at,
+        e.actor,
+        e.entity_type,
+        e.entity_id,
+        e.action,
+        e.state_digest,
+        e.prev_hash,
+    );
+    let mut hex_expected = [0u8; 64];
+    let ok = hex::encode_to_slice(expected, &mut hex_expected).is_ok()
+        && e.hash.as_bytes() == hex_expected;
+    let leaf = if ok {
+        merkle::leaf_hash(&expected)
+    } else {
+        let mut raw = [0u8; 32];
+        match hex::decode_to_slice(e.hash, &mut raw) {
+            Ok(()) => merkle::leaf_hash(&raw),
+            Err(_) => match hex::decode(e.hash) {
+                Ok(bytes) => merkle::leaf_hash(&bytes),
+                Err(_) => merkle::leaf_hash(e.hash.as_bytes()),
+            },
+        }
+    };
+    (ok, leaf)
+}
+
 /// Streaming chain checker: feed entries in `seq` order, then rows, then finish.
 pub struct ChainChecker {
     next_seq: i64,
     prev_hash: String,
     /// Hash after each checkpointed seq, to compare with checkpoints.
     wanted_seqs: HashMap<i64, Option<String>>,
-    /// Latest digest per (entity_type, entity_id): `None` = deleted.
-    latest: HashMap<(String, String), Option<String>>,
+    /// Latest digest per `entity_type\tentity_id` (types never hold a tab): `None` = deleted.
+    latest: HashMap<String, Option<String>>,
+    /// Scratch buffer for keys of `latest`.
+    key: String,
     report: VerifyReport,
     chain_ok: bool,
     /// The Merkle tree over the entries, grown as they stream by.
@@ -360,6 +491,7 @@ impl ChainChecker {
             prev_hash: GENESIS_HASH.to_string(),
             wanted_seqs: checkpoint_seqs.into_iter().map(|s| (s, None)).collect(),
             latest: HashMap::new(),
+            key: String::new(),
             report: VerifyReport::default(),
             chain_ok: true,
             frontier: Frontier::new(),
@@ -383,6 +515,14 @@ impl ChainChecker {
     }
 
     pub fn entry(&mut self, e: LogEntry) {
+        let mut buf = Vec::new();
+        let (hash_ok, leaf) = hash_entry(&mut buf, &e.as_ref());
+        self.entry_checked(&e.as_ref(), hash_ok, &leaf);
+    }
+
+    /// One entry whose hashes were computed beforehand by [`hash_entry`] (on another thread:
+    /// see `verify_pipeline`); entries must come in `seq` order.
+    pub fn entry_checked(&mut self, e: &EntryRef<'_>, hash_ok: bool, leaf: &Hash) {
         self.report.entries += 1;
         if self.chain_ok {
             let reason = if e.seq != self.next_seq {
@@ -392,7 +532,7 @@ impl ChainChecker {
                 ))
             } else if e.prev_hash != self.prev_hash {
                 Some("前一条哈希不符".to_string())
-            } else if e.expected_hash() != e.hash {
+            } else if !hash_ok {
                 Some("本条哈希与内容不符（条目被修改）".to_string())
             } else {
                 None
@@ -403,37 +543,53 @@ impl ChainChecker {
             }
         }
         self.next_seq = e.seq + 1;
-        let leaf = match hex::decode(&e.hash) {
-            Ok(bytes) => merkle::leaf_hash(&bytes),
-            // Not hex: the chain is already reported broken; the leaf still counts.
-            Err(_) => merkle::leaf_hash(e.hash.as_bytes()),
-        };
-        self.frontier.push(leaf, |_, _| {});
+        self.frontier.push(*leaf, |_, _| {});
         if let Some((_, at)) = self.published.get_mut(&self.frontier.size()) {
             *at = Some(self.frontier.root());
         }
-        self.prev_hash = e.hash.clone();
+        self.prev_hash.clear();
+        self.prev_hash.push_str(e.hash);
         if let Some(slot) = self.wanted_seqs.get_mut(&e.seq) {
-            *slot = Some(e.hash.clone());
+            *slot = Some(e.hash.to_string());
         }
         if e.entity_type == GROUP_ENTITY {
             self.group(e);
         } else {
-            self.latest
-                .insert((e.entity_type, e.entity_id), e.state_digest);
+            self.set_latest(e.entity_type, e.entity_id, e.state_digest);
         }
     }
 
-    fn group(&mut self, e: LogEntry) {
+    /// Record the latest digest of an entity; an entity seen before costs no allocation.
+    fn set_latest(&mut self, entity_type: &str, entity_id: &str, digest: Option<&str>) {
+        self.key.clear();
+        self.key.push_str(entity_type);
+        self.key.push('\t');
+        self.key.push_str(entity_id);
+        match self.latest.get_mut(self.key.as_str()) {
+            Some(slot) => match (slot.as_mut(), digest) {
+                (Some(old), Some(new)) => {
+                    old.clear();
+                    old.push_str(new);
+                }
+                (_, new) => *slot = new.map(str::to_string),
+            },
+            None => {
+                self.latest
+                    .insert(self.key.clone(), digest.map(str::to_string));
+            }
+        }
+    }
+
+    fn group(&mut self, e: &EntryRef<'_>) {
         let text = e.members.unwrap_or_default();
-        if e.state_digest.as_deref() != Some(sha256_hex(text.as_bytes()).as_str()) {
+        if e.state_digest != Some(sha256_hex(text.as_bytes()).as_str()) {
             self.problem(Problem::BrokenChain {
                 seq: e.seq,
                 reason: "组条目的成员清单与其摘要不符（成员清单被修改）".to_string(),
             });
             return;
         }
-        let Some(members) = parse_members(&text) else {
+        let Some(members) = parse_members(text) else {
             self.problem(Problem::BrokenChain {
                 seq: e.seq,
                 reason: "组条目的成员清单格式错误".to_string(),
@@ -441,9 +597,10 @@ impl ChainChecker {
             return;
         };
         for m in members {
-            self.latest.insert(
-                (m.entity_type.to_string(), m.entity_id.to_string()),
-                (m.action != "delete").then(|| m.digest.to_string()),
+            self.set_latest(
+                m.entity_type,
+                m.entity_id,
+                (m.action != "delete").then_some(m.digest),
             );
         }
     }
@@ -491,10 +648,11 @@ impl ChainChecker {
     /// A current row and the digest of its state.
     pub fn row(&mut self, entity_type: &str, entity_id: &str, digest: &str) {
         self.report.rows_checked += 1;
-        match self
-            .latest
-            .remove(&(entity_type.to_string(), entity_id.to_string()))
-        {
+        self.key.clear();
+        self.key.push_str(entity_type);
+        self.key.push('\t');
+        self.key.push_str(entity_id);
+        match self.latest.remove(self.key.as_str()) {
             Some(Some(d)) if d == digest => {}
             Some(Some(_)) => self.problem(Problem::RowEdited {
                 entity_type: entity_type.into(),
@@ -512,7 +670,10 @@ impl ChainChecker {
             .latest
             .drain()
             .filter(|(_, d)| d.is_some())
-            .map(|(k, _)| k)
+            .map(|(k, _)| match k.split_once('\t') {
+                Some((t, id)) => (t.to_string(), id.to_string()),
+                None => (k, String::new()),
+            })
             .collect();
         missing.sort();
         for (entity_type, entity_id) in missing {

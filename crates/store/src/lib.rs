@@ -23,6 +23,7 @@ pub mod heads;
 pub mod keys;
 pub mod postgres;
 pub mod sqlite;
+mod verify_pipeline;
 
 use std::sync::Arc;
 

@@ -1,4 +1,4 @@
-//! `chengxin bench import|checks|search|responsibility|commitments|work-items|arrears`: the benchmarks (see
+//! `chengxin bench import|checks|search|responsibility|commitments|work-items|arrears|merkle`: the benchmarks (see
 //! BENCHMARKS.md).
 
 use std::path::PathBuf;
@@ -112,6 +112,21 @@ pub(crate) enum BenchOp {
         #[arg(long, default_value_t = 10)]
         runs: usize,
     },
+    /// The change log as a Merkle tree (issue 21): N chained entries, `verify` from the
+    /// database (entries/s), the first tree sync, inclusion and consistency proof latency,
+    /// SQLite and (with --pg) PostgreSQL.
+    Merkle {
+        #[arg(long, default_value_t = 1_000_000)]
+        entries: u64,
+        #[arg(long, default_value = "./chengxin-data/bench")]
+        dir: PathBuf,
+        /// PostgreSQL URL (a fresh schema is created and dropped).
+        #[arg(long)]
+        pg: Option<String>,
+        /// Proofs of each kind timed.
+        #[arg(long, default_value_t = 1_000)]
+        proofs: usize,
+    },
 }
 
 pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
@@ -199,6 +214,16 @@ pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
             runs,
         } => {
             let report = crate::bench_arrears::run(*rows, dir, pg.as_deref(), *runs).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchOp::Merkle {
+            entries,
+            dir,
+            pg,
+            proofs,
+        } => {
+            let report = crate::bench_merkle::run(*entries, dir, pg.as_deref(), *proofs).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(ExitCode::SUCCESS)
         }

@@ -16,6 +16,8 @@
 //! - [`CommitmentFixture`]: the commitment sweep benchmark's milestones (issue 18).
 //! - [`WorkFixture`]: the work-item benchmark's items (issue 19).
 //! - [`ArrearFixture`]: the arrears totals benchmark's ledger rows (issue 18).
+//! - [`sqlite_append_log`], [`PgBench::append_log`]: the Merkle log benchmark's change-log
+//!   entries (issue 21) — the one fixture that writes `change_log`, of a scratch database.
 
 mod arrears;
 mod baseline;
@@ -23,6 +25,7 @@ mod commitments;
 mod fixture;
 mod floor;
 mod lookup;
+mod merkle;
 mod responsibility;
 mod scratch;
 mod search;
@@ -34,6 +37,7 @@ pub use commitments::{CommitmentFixture, PER_COMMITMENT};
 pub use fixture::{CheckFixture, FixtureEntry, FixtureSubject, LoadedFixture};
 pub use floor::sqlite_floor;
 pub use lookup::{count_logged_checks, create_lookup_table, pgbench_lookup_script};
+pub use merkle::sqlite_append_log;
 pub use responsibility::{BenchEmployment, BenchSubject, ResponsibilityFixture};
 pub use scratch::ScratchSchema;
 pub use search::SearchFixture;

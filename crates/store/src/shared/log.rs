@@ -26,9 +26,10 @@ use std::collections::HashMap;
 use super::kernel::{log_entry_from_row, DbRow};
 use super::{dec, Inner};
 use crate::changelog::{
-    self, now, state_digest, ChainChecker, Checkpoint, LogEntry, LogSigner, VerifyReport,
+    self, now, state_digest, ChainChecker, Checkpoint, EntryRef, LogEntry, LogSigner, VerifyReport,
 };
 use crate::error::Result;
+use crate::verify_pipeline::{EntryPage, Pipeline};
 use crate::LogStore;
 
 /// For `verify`: each covered table, how to read its rows' ids and canonical states.
@@ -515,13 +516,38 @@ impl LogStore for Inner {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let mut checker = ChainChecker::new(checkpoints.iter().map(|c| c.seq)).against(heads);
+        let checker = ChainChecker::new(checkpoints.iter().map(|c| c.seq)).against(heads);
+        // The entries, read in pages and hashed on worker threads (`verify_pipeline`).
+        let mut pipeline = Pipeline::start(checker);
         {
-            let mut entries = sqlx::query("SELECT * FROM change_log ORDER BY seq").fetch(&mut *tx);
+            let mut entries = sqlx::query(
+                "SELECT seq, at, actor, entity_type, entity_id, action, state_digest, prev_hash, \
+                 hash, members FROM change_log ORDER BY seq",
+            )
+            .fetch(&mut *tx);
+            let mut page = EntryPage::new();
             while let Some(row) = entries.try_next().await? {
-                checker.entry(log_entry_from_row(&row)?);
+                page.push(&EntryRef {
+                    seq: row.try_get(0)?,
+                    at: row.try_get(1)?,
+                    actor: row.try_get(2)?,
+                    entity_type: row.try_get(3)?,
+                    entity_id: row.try_get(4)?,
+                    action: row.try_get(5)?,
+                    state_digest: row.try_get(6)?,
+                    prev_hash: row.try_get(7)?,
+                    hash: row.try_get(8)?,
+                    members: row.try_get(9)?,
+                });
+                if page.is_full() {
+                    pipeline
+                        .send(std::mem::replace(&mut page, EntryPage::new()))
+                        .await?;
+                }
             }
+            pipeline.send(page).await?;
         }
+        let mut checker = pipeline.finish().await?;
         let head = sqlx::query("SELECT seq, hash FROM log_head WHERE id = 1")
             .fetch_one(&mut *tx)
             .await?;
