@@ -121,7 +121,11 @@ fn resolve_region(
     let found: Vec<&str> = regions
         .iter()
         .filter(|r| r.current && !r.is_summary())
-        .filter(|r| r.name == name || regions.full_name(&r.code).as_deref() == Some(name))
+        .filter(|r| {
+            r.name == name
+                || (name.ends_with(r.name.as_str())
+                    && regions.full_name(&r.code).as_deref() == Some(name))
+        })
         .map(|r| r.code.as_str())
         .collect();
     match found.as_slice() {

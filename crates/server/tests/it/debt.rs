@@ -179,6 +179,56 @@ async fn story(t: TestApp) {
     assert_eq!(versions.len(), 2);
     assert_eq!(versions[1].version, 2);
 
+    // ---- an XLSX file (numbers as numbers, the title without its unit) ----
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in [
+        "地区代码",
+        "年度",
+        "一般债务余额",
+        "专项债务余额",
+        "综合财力",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "320402").unwrap();
+    ws.write_number(1, 1, 2023.0).unwrap();
+    ws.write_number(1, 2, 290000.5).unwrap();
+    ws.write_number(1, 3, 290000.0).unwrap();
+    ws.write_number(1, 4, 720000.0).unwrap();
+    let xlsx = wb.save_to_buffer().unwrap();
+    let mut req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/debt/import?file_name=debt.xlsx")
+        .header(
+            "content-type",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        );
+    if let Cred::Session { cookie, csrf } = &city {
+        req = req
+            .header("cookie", format!("cx_session={cookie}"))
+            .header("x-csrf-token", csrf);
+    }
+    let resp = t
+        .app
+        .clone()
+        .oneshot(req.body(Body::from(xlsx)).unwrap())
+        .await
+        .unwrap();
+    let st = resp.status();
+    let b = resp.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(st, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(v["created"], 1, "{v}");
+    let (_, h) = t
+        .call("GET", "/api/v1/debt/regions/320402", &city, None)
+        .await;
+    assert_eq!(h["years"][0]["year"], 2023, "{h}");
+    assert_eq!(h["years"][0]["general_wan"], "290000.50", "{h}");
+
     // ---- wrong columns; only bad rows; not the office's permission ----
     let (s, v) = upload(&t, &city, csv("地区代码,年度,金额", &["320412,2024,1"])).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
@@ -220,6 +270,7 @@ async fn story(t: TestApp) {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
     assert_eq!(v[0]["region"], "320402");
+    assert_eq!(v[0]["year"], 2024);
     // The city: keyset pages cover every position once.
     let (_, p1) = t
         .call("GET", "/api/v1/debt/positions?limit=3", &city, None)
@@ -235,7 +286,7 @@ async fn story(t: TestApp) {
         .await;
     assert_eq!(
         p1["items"].as_array().unwrap().len() + p2["items"].as_array().unwrap().len(),
-        5
+        6
     );
     assert!(p2["next"].is_null(), "{p2}");
 
