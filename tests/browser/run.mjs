@@ -99,6 +99,14 @@ const finance = {
 const newPassword = () => `Cx-${Math.random().toString(36).slice(2, 12)}-9a`;
 
 const url = (path) => new URL(path, BASE).href;
+// Confirm every window.confirm of a page (the console asks before legal steps); once per page,
+// as several steps share the office's page.
+const accepting = new WeakSet();
+function acceptDialogs(page) {
+  if (accepting.has(page)) return;
+  accepting.add(page);
+  page.on('dialog', (d) => d.accept());
+}
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ------------------------------------------------------------------------------------------
@@ -974,7 +982,7 @@ await step(
     }
     assert.ok(FIX.propose, 'the demo has no enterprise on no list');
     assert.ok(FIX.waiting, 'the demo has no entry waiting for 生效');
-    page.on('dialog', (d) => d.accept());
+    acceptDialogs(page);
     // 认定: the form, the recognising body picked from its list (name and code).
     await open(page, guard, '/console/lists', 'console lists');
     await page.locator('#propose summary').click();
@@ -1191,7 +1199,7 @@ await step(
       await consoleLogin(page, guard, staff);
       state.loggedIn = true;
     }
-    page.on('dialog', (d) => d.accept());
+    acceptDialogs(page);
     const title = `村道硬化及路灯安装公开承诺（${Date.now() % 100000}）`;
     await open(page, guard, '/console/commitments', 'console commitments');
     await page.locator('#cm-k').selectOption('town_public');
