@@ -65,6 +65,10 @@ pub struct App {
     pub log_keys: Vec<ed25519_dalek::VerifyingKey>,
     /// The portal's identity (name, 主办单位, filing numbers, contact).
     pub site: Arc<crate::site::SiteIdentity>,
+    /// Signs tree heads of the change log into the heads file (issue 21): a credit report is
+    /// issued under a fresh head and carries its records' inclusion proofs. `None`: reports
+    /// carry no proofs.
+    pub heads: Option<Arc<chengxin_store::heads::Publisher>>,
 }
 
 impl App {
@@ -100,6 +104,7 @@ impl App {
             report_verify_url: None,
             log_keys: Vec::new(),
             site: Arc::new(crate::site::SiteIdentity::default()),
+            heads: None,
         }
     }
 

@@ -105,6 +105,7 @@ async fn one_backend(
     );
     let key = signer.verifying_key();
     let mut best = f64::MAX;
+    let mut tree_root = String::new();
     for _ in 0..2 {
         let t = Instant::now();
         let r = store.verify(&[key]).await?;
@@ -113,6 +114,7 @@ async fn one_backend(
             anyhow::bail!("verify found problems: {:?}", r.problems.first());
         }
         report.entries = r.entries as u64;
+        tree_root = r.tree_root.clone();
         report.verify_seconds.push(secs);
         best = best.min(secs);
         eprintln!(
@@ -134,6 +136,11 @@ async fn one_backend(
         .sign_tree_head(&signer, "bench.chengxin.local/log")
         .await?
         .ok_or_else(|| anyhow::anyhow!("no head signed"))?;
+    // The root `verify` grew from the entries is the root of the stored subtrees.
+    let root: String = head.root.iter().map(|b| format!("{b:02x}")).collect();
+    if root != tree_root {
+        anyhow::bail!("verify's tree root differs from the stored subtrees' root");
+    }
     let mut picks = Picks(0x9E37_79B9_7F4A_7C15);
     let mut ms = Vec::with_capacity(proofs);
     for _ in 0..proofs {

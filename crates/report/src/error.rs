@@ -60,6 +60,39 @@ pub enum ReportError {
     /// The file carries several different payloads: it is refused rather than guessed at.
     #[error("文件中有多份不一致的报告签名数据")]
     AmbiguousPayload,
+
+    /// The report carries no proof bundle (issued before issue 21, or stripped).
+    #[error("报告未附带变更日志的存证证明（签名树头与包含证明）")]
+    ProofsMissing,
+
+    /// The bundle's log key is not an Ed25519 public key.
+    #[error("存证证明中的日志公钥格式错误")]
+    LogKeyInvalid,
+
+    /// The bundle's log key is not the one the verifier holds.
+    #[error("存证证明中的日志公钥与核验方持有的日志公钥不符")]
+    LogKeyMismatch,
+
+    /// The signed tree head cannot be read.
+    #[error("签名树头格式错误：{0}")]
+    HeadMalformed(String),
+
+    /// The signed tree head's signature does not verify with the log key.
+    #[error("签名树头的签名核验未通过，树头可能已被篡改")]
+    HeadSignatureInvalid,
+
+    /// An inclusion proof does not lead to the head's root.
+    #[error("记录 {entity_id} 的包含证明核验未通过（{reason}），证明可能已被篡改")]
+    ProofInvalid {
+        /// The record the proof is for.
+        entity_id: String,
+        /// Why.
+        reason: String,
+    },
+
+    /// The bundle's binding signature does not verify: the bundle is not this report's.
+    #[error("存证证明与本报告的绑定签名核验未通过，证明可能被替换")]
+    ProofsUnbound,
 }
 
 impl ReportError {
@@ -78,6 +111,13 @@ impl ReportError {
             ReportError::MalformedPayload => "malformed_payload",
             ReportError::UnsupportedPayloadVersion(_) => "unsupported_payload_version",
             ReportError::AmbiguousPayload => "ambiguous_payload",
+            ReportError::ProofsMissing => "proofs_missing",
+            ReportError::LogKeyInvalid => "log_key_invalid",
+            ReportError::LogKeyMismatch => "log_key_mismatch",
+            ReportError::HeadMalformed(_) => "head_malformed",
+            ReportError::HeadSignatureInvalid => "head_signature_invalid",
+            ReportError::ProofInvalid { .. } => "proof_invalid",
+            ReportError::ProofsUnbound => "proofs_unbound",
         }
     }
 
@@ -91,6 +131,12 @@ impl ReportError {
                 | ReportError::MalformedSignature
                 | ReportError::BadSignature
                 | ReportError::CodeMismatch
+                | ReportError::LogKeyInvalid
+                | ReportError::LogKeyMismatch
+                | ReportError::HeadMalformed(_)
+                | ReportError::HeadSignatureInvalid
+                | ReportError::ProofInvalid { .. }
+                | ReportError::ProofsUnbound
         )
     }
 }

@@ -17,6 +17,7 @@ use flate2::read::ZlibDecoder;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ReportError;
+use crate::proofs::ProofBundle;
 use crate::sign::SignedReport;
 
 /// `format` of the envelope.
@@ -40,6 +41,10 @@ struct EnvelopeOut<'a> {
     format: &'static str,
     version: u32,
     signed: &'a SignedReport,
+    /// The proof bundle (issue 21): after `signed`, optional, so readers of version 1 that
+    /// predate it still read the envelope.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proofs: Option<&'a ProofBundle>,
 }
 
 #[derive(Deserialize)]
@@ -47,14 +52,20 @@ struct EnvelopeIn {
     format: String,
     version: u32,
     signed: SignedReport,
+    #[serde(default)]
+    proofs: Option<ProofBundle>,
 }
 
 /// The bytes of the embedded payload file.
-pub(crate) fn envelope_bytes(signed: &SignedReport) -> Result<Vec<u8>, ReportError> {
+pub(crate) fn envelope_bytes(
+    signed: &SignedReport,
+    proofs: Option<&ProofBundle>,
+) -> Result<Vec<u8>, ReportError> {
     serde_json::to_vec(&EnvelopeOut {
         format: PAYLOAD_FORMAT,
         version: PAYLOAD_VERSION,
         signed,
+        proofs,
     })
     .map_err(|e| ReportError::Render(format!("无法序列化签名数据：{e}")))
 }
@@ -85,7 +96,7 @@ fn find_all(hay: &[u8], needle: &[u8], max: usize) -> Vec<usize> {
 /// What parsing the candidates in one buffer gave.
 #[derive(Default)]
 struct Found {
-    reports: Vec<SignedReport>,
+    reports: Vec<(SignedReport, Option<ProofBundle>)>,
     /// A marker was seen (so "not found" would be wrong).
     seen: bool,
     /// An envelope of another version was seen.
@@ -116,7 +127,7 @@ fn scan(buf: &[u8], found: &mut Found) {
         }
         if let Ok(env) = serde_json::from_value::<EnvelopeIn>(value) {
             if env.format == PAYLOAD_FORMAT && env.version == PAYLOAD_VERSION {
-                found.reports.push(env.signed);
+                found.reports.push((env.signed, env.proofs));
             }
         }
     }
@@ -178,6 +189,11 @@ fn inflated_streams(pdf: &[u8]) -> Vec<Vec<u8>> {
 ///
 /// The result still has to be checked with [`crate::verify`].
 pub fn extract_signed(pdf: &[u8]) -> Result<SignedReport, ReportError> {
+    extract_bundle(pdf).map(|(signed, _)| signed)
+}
+
+/// [`extract_signed`], with the proof bundle embedded beside the signed report (if any).
+pub fn extract_bundle(pdf: &[u8]) -> Result<(SignedReport, Option<ProofBundle>), ReportError> {
     let mut found = Found::default();
     scan(pdf, &mut found);
     if !found.seen {

@@ -51,15 +51,20 @@ mod error;
 mod extract;
 mod model;
 mod pdf;
+mod proofs;
 mod sign;
 
 pub use error::ReportError;
-pub use extract::{extract_signed, PAYLOAD_FORMAT, PAYLOAD_VERSION};
+pub use extract::{extract_bundle, extract_signed, PAYLOAD_FORMAT, PAYLOAD_VERSION};
 pub use model::{
     CreditReport, ReportSubject, Section, SubjectKind, Table, MAX_COLUMNS, MAX_REPORT_NO_LEN,
     MAX_ROWS, MAX_SECTIONS, MAX_TEXT_CHARS,
 };
-pub use pdf::{render_pdf, MAX_VERIFY_URL_LEN};
+pub use pdf::{render_pdf, render_pdf_with_proofs, MAX_VERIFY_URL_LEN};
+pub use proofs::{
+    bind, binding_message, verify_bundle, verify_offline, EntryProof, OfflineVerified, ProofBundle,
+    BINDING_CONTEXT, MAX_PROOF_ENTRIES,
+};
 pub use sign::{
     canonical_bytes, key_id, normalize_code, sign, verification_code, verify, SignedReport,
     CODE_LEN, SIGNING_CONTEXT,

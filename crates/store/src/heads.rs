@@ -185,6 +185,11 @@ impl Publisher {
         &self.file
     }
 
+    /// The key heads are signed with (a credit report's proof bundle names it).
+    pub fn public_key(&self) -> VerifyingKey {
+        self.signer.verifying_key()
+    }
+
     /// Sign and append a head if the log grew; `None` when there was nothing new.
     pub async fn publish(&self, store: &dyn Store) -> Result<Option<TreeHead>> {
         let last = self.last.lock().map_err(|_| poisoned())?.clone();

@@ -190,6 +190,17 @@ pub async fn sections(
     subject: &Subject,
     today: NaiveDate,
 ) -> AppResult<Vec<Section>> {
+    Ok(sections_and_records(store, subject, today).await?.0)
+}
+
+/// [`sections`], and the ids of the records they show (whose change-log entries the report's
+/// proof bundle proves, issue 21).
+pub async fn sections_and_records(
+    store: &dyn Store,
+    subject: &Subject,
+    today: NaiveDate,
+) -> AppResult<(Vec<Section>, Vec<uuid::Uuid>)> {
+    let mut shown_records = Vec::new();
     let catalog = Catalog::default_checked().map_err(AppError::unavailable)?;
     let mut records = store.records_of_subject(subject.id).await?;
     records.sort_by(|a, b| {
@@ -208,6 +219,7 @@ pub async fn sections(
             continue;
         }
         let by = authority(store, &mut names, rt, r).await?;
+        let before = licenses.len() + penalties.len() + positive.len() + others.len();
         match r.type_code.as_str() {
             "admin_license" => licenses.push(vec![
                 r.doc_no.clone(),
@@ -258,6 +270,9 @@ pub async fn sections(
             ]),
             _ => {}
         }
+        if licenses.len() + penalties.len() + positive.len() + others.len() > before {
+            shown_records.push(r.id);
+        }
     }
     let joint = JointCatalog::default_checked().map_err(AppError::unavailable)?;
     let entries = store
@@ -306,7 +321,7 @@ pub async fn sections(
         ]);
     }
     let asof = today.format("%Y年%m月%d日");
-    Ok(vec![
+    let sections = vec![
         section(
             SECTION_LICENSES,
             format!("截至{asof}处于公示期内的行政许可信息。"),
@@ -383,7 +398,8 @@ pub async fn sections(
                 positive,
             ),
         ),
-    ])
+    ];
+    Ok((sections, shown_records))
 }
 
 #[cfg(test)]

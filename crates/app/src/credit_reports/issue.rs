@@ -4,13 +4,13 @@
 
 use chengxin_access::Permission;
 use chengxin_domain::subjects::Subject;
-use chengxin_report::{CreditReport, ReportError, SignedReport, SigningKey};
+use chengxin_report::{CreditReport, EntryProof, ReportError, SignedReport, SigningKey};
 use chengxin_store::{CreditReportRow, Store, StoreError};
 use chrono::{DateTime, FixedOffset, NaiveDate, Timelike, Utc};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::content::{report_subject, sections};
+use super::content::{report_subject, sections_and_records};
 use super::{clean_report_no, new_report_no};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
@@ -28,6 +28,40 @@ pub struct IssueSettings<'a> {
     pub issuer: &'a str,
     /// The portal's verification page; the QR code points at `<url>?no=…&code=…`.
     pub verify_url: &'a str,
+    /// Signs the tree head the report is issued under (issue 21); `None`: no proof bundle.
+    pub heads: Option<&'a chengxin_store::heads::Publisher>,
+}
+
+/// The records' latest change-log entries and their inclusion proofs in a head signed now.
+async fn proofs(
+    store: &dyn Store,
+    heads: &chengxin_store::heads::Publisher,
+    records: &[Uuid],
+) -> AppResult<(String, Vec<EntryProof>)> {
+    heads.publish(store).await?;
+    let head = store.latest_tree_head().await?.ok_or_else(|| {
+        AppError::unavailable("变更日志尚无签名树头，暂不能出具附带存证证明的信用报告")
+    })?;
+    let ids: Vec<String> = records.iter().map(Uuid::to_string).collect();
+    let latest = store.latest_entries("record", &ids).await?;
+    let mut entries = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let Some(seq) = latest.get(id).copied() else {
+            return Err(AppError::unavailable(format!(
+                "记录 {id} 在变更日志中没有条目，无法出具存证证明"
+            )));
+        };
+        let p = store.inclusion_proof(seq, head.size).await?;
+        entries.push(EntryProof {
+            entity_type: "record".into(),
+            entity_id: id.clone(),
+            seq,
+            entry_hash: p.entry_hash,
+            leaf_index: p.leaf_index,
+            path: p.path.iter().map(hex::encode).collect(),
+        });
+    }
+    Ok((head.note, entries))
 }
 
 /// An issued report.
@@ -56,7 +90,11 @@ pub async fn issue(
     let issued_at: DateTime<Utc> = now.with_nanosecond(0).unwrap_or(now);
     let shown = issued_at.with_timezone(&cst()?);
     let report_subject = report_subject(subject)?;
-    let sections = sections(store, subject, today).await?;
+    let (sections, records) = sections_and_records(store, subject, today).await?;
+    let proofs = match settings.heads {
+        Some(heads) => Some((heads.public_key(), proofs(store, heads, &records).await?)),
+        None => None,
+    };
     // A clash of 40 random bits on one day is all but impossible; retried all the same.
     let mut last = None;
     for _ in 0..3 {
@@ -72,7 +110,17 @@ pub async fn issue(
             "{}?no={}&code={}",
             settings.verify_url, report.report_no, signed.verification_code
         );
-        let pdf = chengxin_report::render_pdf(&signed, &url).map_err(report_error)?;
+        let bundle = proofs.as_ref().map(|(log_key, (head, entries))| {
+            chengxin_report::bind(
+                &signed,
+                settings.key,
+                log_key,
+                head.clone(),
+                entries.clone(),
+            )
+        });
+        let pdf = chengxin_report::render_pdf_with_proofs(&signed, bundle.as_ref(), &url)
+            .map_err(report_error)?;
         let row = CreditReportRow {
             report_no: report.report_no.clone(),
             subject_id: subject.id,
@@ -104,6 +152,7 @@ fn settings_of(app: &App) -> AppResult<IssueSettings<'_>> {
         key,
         issuer: app.report_issuer(),
         verify_url: app.report_verify_url()?,
+        heads: app.heads.as_deref(),
     })
 }
 

@@ -20,15 +20,15 @@ pub mod issue;
 pub mod verify;
 
 pub use content::{
-    report_subject, sections, SECTION_LICENSES, SECTION_LISTS, SECTION_OTHER_NEGATIVE,
-    SECTION_PENALTIES, SECTION_POSITIVE,
+    report_subject, sections, sections_and_records, SECTION_LICENSES, SECTION_LISTS,
+    SECTION_OTHER_NEGATIVE, SECTION_PENALTIES, SECTION_POSITIVE,
 };
 pub use issue::{
     download, issue, issue_for, issue_public, may_issue, may_read_issued, IssueSettings, Issued,
 };
 pub use verify::{
-    stored_signed, verify_by_code, verify_code, verify_pdf, verify_upload, SectionSummary,
-    Verification, MAX_PDF_BYTES,
+    stored_signed, verify_by_code, verify_code, verify_offline, verify_pdf, verify_upload,
+    OfflineOutcome, SectionSummary, Verification, MAX_PDF_BYTES,
 };
 
 /// Reports are not issued without the portal's public address: the QR code and the

@@ -48,6 +48,9 @@ pub struct Verification {
     /// Key id of the signing key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
+    /// What the report's proof bundle established (uploaded PDFs, issue 21), in Chinese.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proofs: Option<String>,
 }
 
 impl Verification {
@@ -64,6 +67,7 @@ impl Verification {
             subject_kind: None,
             sections: Vec::new(),
             key_id: None,
+            proofs: None,
         }
     }
 
@@ -88,6 +92,7 @@ impl Verification {
                 })
                 .collect(),
             key_id: Some(s.key_id.clone()),
+            proofs: None,
         }
     }
 }
@@ -168,17 +173,20 @@ fn code_matches_row(row: &CreditReportRow, code: &str) -> bool {
 pub const MAX_PDF_BYTES: usize = 16 * 1024 * 1024;
 
 /// 报告验真 of an uploaded PDF: the embedded signed payload must verify with the report key,
-/// its number must be one this system issued with the same content, and the file must be
-/// byte for byte the PDF that was issued.
+/// its proof bundle (if it carries one) must verify offline — the tree head signed by the log
+/// key (`log_keys` pins it when set), each inclusion proof against the head's root — its number
+/// must be one this system issued with the same content, and the file must be byte for byte
+/// the PDF that was issued.
 pub async fn verify_pdf(
     store: &dyn Store,
     key: &VerifyingKey,
+    log_keys: &[VerifyingKey],
     pdf: &[u8],
 ) -> AppResult<Verification> {
     if pdf.is_empty() {
         return Ok(Verification::invalid("report_file_empty", "上传的文件为空"));
     }
-    let signed = match chengxin_report::extract_signed(pdf) {
+    let (signed, bundle) = match chengxin_report::extract_bundle(pdf) {
         Ok(s) => s,
         Err(e) => {
             return Ok(match e {
@@ -205,6 +213,25 @@ pub async fn verify_pdf(
             _ => tampered(TAMPERED_REASON),
         });
     }
+    let proofs = match &bundle {
+        None => "未附带存证证明（出具时未启用变更日志签名树头）".to_string(),
+        Some(b) => {
+            let pinned = log_keys
+                .iter()
+                .find(|k| hex::encode(k.as_bytes()) == b.log_key)
+                .or(log_keys.first());
+            match chengxin_report::verify_bundle(&signed, Some(b), key, pinned) {
+                Ok(ok) => format!(
+                    "{} 条记录的变更日志包含证明已核验，签名树头：{}，共 {} 条，树根 {}…",
+                    ok.entries,
+                    ok.origin,
+                    ok.tree_size,
+                    &hex::encode(ok.root)[..16]
+                ),
+                Err(e) => return Ok(Verification::invalid(e.code(), e.to_string())),
+            }
+        }
+    };
     let Some(no) = clean_report_no(&signed.report.report_no) else {
         return Ok(Verification::invalid(
             "report_unknown",
@@ -230,7 +257,9 @@ pub async fn verify_pdf(
             "文件与出具时的报告 PDF 不一致（文件可能被修改过），请以报告编号和验证码核验或向出具机构索取原件",
         ));
     }
-    Ok(Verification::valid(&signed))
+    let mut v = Verification::valid(&signed);
+    v.proofs = Some(proofs);
+    Ok(v)
 }
 
 /// 报告验真 by number and 验证码 with this instance's report key (if any).
@@ -242,5 +271,62 @@ pub async fn verify_code(app: &App, report_no: &str, code: &str) -> AppResult<Ve
 /// 报告验真 of an uploaded PDF (unavailable without the report key).
 pub async fn verify_upload(app: &App, pdf: &[u8]) -> AppResult<Verification> {
     let key = app.report_public_key().ok_or_else(super::issue::no_key)?;
-    verify_pdf(app.store.as_ref(), &key, pdf).await
+    verify_pdf(app.store.as_ref(), &key, &app.log_keys, pdf).await
+}
+
+/// What `chengxin report verify` prints: the offline check of a report PDF (no server, no
+/// database) as Chinese lines and as JSON.
+#[derive(Debug, Clone)]
+pub struct OfflineOutcome {
+    pub valid: bool,
+    /// `{"valid":…}` with the head and proof counts, or the stable `code` and the `reason`.
+    pub json: serde_json::Value,
+    pub lines: Vec<String>,
+}
+
+/// Check a report PDF offline: the report signature with `key`, the signed tree head it
+/// carries (with `log_key` when the verifier holds it), every inclusion proof against the
+/// head's root, and the bundle's binding to the report.
+pub fn verify_offline(
+    pdf: &[u8],
+    key: &VerifyingKey,
+    log_key: Option<&VerifyingKey>,
+) -> OfflineOutcome {
+    match chengxin_report::verify_offline(pdf, key, log_key) {
+        Ok(ok) => {
+            let r = &ok.signed.report;
+            let root = hex::encode(ok.root);
+            OfflineOutcome {
+                valid: true,
+                json: serde_json::json!({
+                    "valid": true,
+                    "report_no": r.report_no,
+                    "subject": r.subject.name,
+                    "issuer": r.issuer,
+                    "issued_at": r.issued_at,
+                    "origin": ok.origin,
+                    "tree_size": ok.tree_size,
+                    "root": root,
+                    "proofs": ok.entries,
+                }),
+                lines: vec![
+                    format!("核验通过：信用报告 {}（{}）", r.report_no, r.subject.name),
+                    format!(
+                        "  报告签名：有效（出具机构 {}，出具时间 {}）",
+                        r.issuer, r.issued_at
+                    ),
+                    format!(
+                        "  签名树头：有效（{}，共 {} 条，树根 {root}）",
+                        ok.origin, ok.tree_size
+                    ),
+                    format!("  包含证明：{} 条，全部与树根一致", ok.entries),
+                ],
+            }
+        }
+        Err(e) => OfflineOutcome {
+            valid: false,
+            json: serde_json::json!({"valid": false, "code": e.code(), "reason": e.to_string()}),
+            lines: vec![format!("核验未通过 [{}]：{e}", e.code())],
+        },
+    }
 }

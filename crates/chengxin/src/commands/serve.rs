@@ -114,6 +114,9 @@ pub(crate) async fn run(mut cfg: Config, demo: bool) -> anyhow::Result<ExitCode>
         load_demo(&cfg, &store).await?;
     }
     let signer = Arc::new(cfg.key_dir().signer_or_create()?);
+    // Tree heads: one now, then with every checkpoint, into the heads file outside the database
+    // (and one under each credit report issued, whose proofs it carries).
+    let heads = Arc::new(crate::setup::publisher(&cfg, signer.clone())?);
     let mut app = chengxin_server::App::new(
         store.clone(),
         id_hasher(&cfg)?,
@@ -131,6 +134,7 @@ pub(crate) async fn run(mut cfg: Config, demo: bool) -> anyhow::Result<ExitCode>
     app.department_bodies = department_bodies_from_env()?;
     app.delegations = delegations_from_env()?;
     evaluation_indicators_from_env()?;
+    app.heads = Some(heads.clone());
     let state = chengxin_server::AppState::new(app);
     // The check index: built now, then kept current by tailing the change log every second
     // (so several servers over one PostgreSQL agree within about a second).
@@ -168,10 +172,8 @@ pub(crate) async fn run(mut cfg: Config, demo: bool) -> anyhow::Result<ExitCode>
     // Tail the change log into the check index, end publication periods as they run out,
     // record closed-loop reminders, purge old audit events, sign the chain head (see
     // `chengxin_app::jobs`).
-    // Tree heads: one now, then with every checkpoint, into the heads file outside the database.
     // A database older than the heads file (rolled back, or restored from a backup) is served
     // but never signed over: the error repeats until an operator looks (`verify --against`).
-    let heads = Arc::new(crate::setup::publisher(&cfg, signer.clone())?);
     if let Err(e) = heads.publish(store.as_ref()).await {
         tracing::error!(target: crate::LOG_TARGET, error = %e, "tree head not signed");
         eprintln!("警告：{e}");

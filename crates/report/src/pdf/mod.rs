@@ -397,6 +397,16 @@ fn page_content(font: &mut Font<'_>, ops: &[Op]) -> Vec<u8> {
 /// the signed payload is embedded as a file for [`crate::extract_signed`]. The output is
 /// deterministic: the same input gives the same bytes.
 pub fn render_pdf(signed: &SignedReport, verify_url: &str) -> Result<Vec<u8>, ReportError> {
+    render_pdf_with_proofs(signed, None, verify_url)
+}
+
+/// [`render_pdf`] with the report's proof bundle embedded beside the signed report (issue 21,
+/// see [`crate::ProofBundle`]).
+pub fn render_pdf_with_proofs(
+    signed: &SignedReport,
+    proofs: Option<&crate::ProofBundle>,
+    verify_url: &str,
+) -> Result<Vec<u8>, ReportError> {
     signed.report.validate()?;
     if verify_url.trim().is_empty() {
         return Err(ReportError::InvalidVerifyUrl("网址为空".into()));
@@ -410,7 +420,7 @@ pub fn render_pdf(signed: &SignedReport, verify_url: &str) -> Result<Vec<u8>, Re
         return Err(ReportError::InvalidVerifyUrl("网址含有控制字符".into()));
     }
     let qr = qr::Qr::new(verify_url)?;
-    let payload = envelope_bytes(signed)?;
+    let payload = envelope_bytes(signed, proofs)?;
 
     let mut font = Font::embedded()?;
     let mut layout = Layout::new(&mut font);

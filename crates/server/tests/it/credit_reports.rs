@@ -587,3 +587,110 @@ async fn tampered_row(t: TestApp) {
     t.cleanup().await;
 }
 both_backends!(tampered_stored_report_is_caught, tampered_row);
+
+/// `pdf` with the first occurrence of `from` replaced by `to` (same length: the PDF's
+/// cross-reference offsets stay right).
+fn replaced(pdf: &[u8], from: &str, to: &str) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let at = find(pdf, from.as_bytes()).unwrap_or_else(|| panic!("{from} not in the PDF"));
+    let mut out = pdf.to_vec();
+    out[at..at + to.len()].copy_from_slice(to.as_bytes());
+    out
+}
+
+/// One character of `s` changed (hex or base64 stays hex or base64).
+fn flipped(s: &str) -> String {
+    let first = if s.starts_with('a') { "b" } else { "a" };
+    format!("{first}{}", &s[1..])
+}
+
+/// Issue 21: a report carries the signed tree head it was issued under and the inclusion
+/// proofs of its records' latest change-log entries (one written alone, one in a batch
+/// import's group entry); it verifies offline with the report key alone, and through the
+/// portal's upload check; a tampered proof, a tampered head and a wrong key each fail with a
+/// stable code and a Chinese reason.
+async fn report_proofs(t: TestApp) {
+    let s = enterprise(&t).await;
+    let log = std::sync::Arc::new(chengxin_store::LogSigner::generate());
+    let log_key = log.verifying_key();
+    let heads_path = t.dir.join("heads.log");
+    let publisher = std::sync::Arc::new(
+        chengxin_store::heads::Publisher::new(
+            log,
+            "test.chengxin.local/log".into(),
+            chengxin_store::heads::HeadsFile::new(&heads_path),
+        )
+        .unwrap(),
+    );
+    let t2 = t.with_app(|app| {
+        app.heads = Some(publisher.clone());
+        app.log_keys = vec![log_key];
+    });
+    let staff = t2.session_for(Role::CreditOffice, "320400", None).await;
+    let (st, v) = issue(&t2, &staff, s.id).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let no = v["report_no"].as_str().unwrap().to_string();
+    let (_, pdf, _) = pdf_of(&t2, &no, &staff).await;
+    let key = report_key().verifying_key();
+
+    // Offline: the PDF and the report key, nothing else.
+    let ok = chengxin_report::verify_offline(&pdf, &key, None).unwrap();
+    assert_eq!(ok.entries, 2, "the licence and the published penalty");
+    assert!(chengxin_report::verify_offline(&pdf, &key, Some(&log_key)).is_ok());
+    let (_, bundle) = chengxin_report::extract_bundle(&pdf).unwrap();
+    let bundle = bundle.unwrap();
+    // The head is the one appended to the heads file outside the database.
+    let file = std::fs::read_to_string(&heads_path).unwrap();
+    assert!(file.contains(&bundle.head), "{file}");
+    let out = chengxin_app::credit_reports::verify_offline(&pdf, &key, Some(&log_key));
+    assert!(out.valid, "{:?}", out.lines);
+    assert_eq!(out.json["proofs"], 2);
+    assert!(out.lines[0].starts_with("核验通过"), "{:?}", out.lines);
+
+    // The portal's upload check does the same.
+    let v = upload(&t2, pdf.clone()).await;
+    assert_eq!(v["valid"], true, "{v}");
+    assert!(
+        v["proofs"]
+            .as_str()
+            .unwrap()
+            .contains("2 条记录的变更日志包含证明已核验"),
+        "{v}"
+    );
+
+    // A tampered proof.
+    let hop = &bundle.entries[0].path[0];
+    let bad = replaced(&pdf, hop, &flipped(hop));
+    let e = chengxin_report::verify_offline(&bad, &key, None).unwrap_err();
+    assert_eq!(e.code(), "proof_invalid");
+    let v = upload(&t2, bad.clone()).await;
+    assert_eq!(v["valid"], false, "{v}");
+    assert_eq!(v["code"], "proof_invalid");
+    assert!(
+        v["reason"].as_str().unwrap().contains("包含证明核验未通过"),
+        "{v}"
+    );
+    let out = chengxin_app::credit_reports::verify_offline(&bad, &key, None);
+    assert!(!out.valid);
+    assert_eq!(out.json["code"], "proof_invalid");
+
+    // A tampered head: another root under the old signature.
+    let root = bundle.head.lines().nth(2).unwrap();
+    let bad = replaced(&pdf, root, &flipped(root));
+    let e = chengxin_report::verify_offline(&bad, &key, None).unwrap_err();
+    assert_eq!(e.code(), "head_signature_invalid");
+    let v = upload(&t2, bad).await;
+    assert_eq!(v["valid"], false, "{v}");
+    assert_eq!(v["code"], "head_signature_invalid");
+    assert!(v["reason"].as_str().unwrap().contains("签名树头"), "{v}");
+
+    // A wrong key.
+    let wrong = chengxin_report::SigningKey::from_bytes(&[1; 32]).verifying_key();
+    let e = chengxin_report::verify_offline(&pdf, &wrong, None).unwrap_err();
+    assert_eq!(e.code(), "key_mismatch");
+    assert!(e.to_string().contains("签名密钥不符"));
+    let e = chengxin_report::verify_offline(&pdf, &key, Some(&wrong)).unwrap_err();
+    assert_eq!(e.code(), "log_key_mismatch");
+    t.cleanup().await;
+}
+both_backends!(report_carries_its_proofs, report_proofs);

@@ -22,4 +22,12 @@ pub trait MerkleStore: Send + Sync {
     async fn inclusion_proof(&self, seq: i64, size: u64) -> Result<InclusionProof>;
     /// The tree of `old` leaves is a prefix of the tree of `new` leaves (O(log new) reads).
     async fn consistency_proof(&self, old: u64, new: u64) -> Result<ConsistencyProof>;
+    /// The latest change-log entry (`seq`) that set each of these entities of `entity_type` —
+    /// its own entry, or a group entry listing it; ids never logged are absent. For the proof
+    /// bundle of a credit report (issue 21).
+    async fn latest_entries(
+        &self,
+        entity_type: &str,
+        ids: &[String],
+    ) -> Result<std::collections::HashMap<String, i64>>;
 }

@@ -289,4 +289,62 @@ impl MerkleStore for Inner {
             proof: merkle::consistency_proof(&nodes, old, new).map_err(proof_err)?,
         })
     }
+
+    async fn latest_entries(
+        &self,
+        entity_type: &str,
+        ids: &[String],
+    ) -> Result<HashMap<String, i64>> {
+        let mut out: HashMap<String, i64> = HashMap::with_capacity(ids.len());
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let mut conn = self.pool.acquire().await?;
+        // Entries of their own: through the (entity_type, entity_id) index.
+        for part in ids.chunks(500) {
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "SELECT entity_id, MAX(seq) AS seq FROM change_log WHERE entity_type = ",
+            );
+            q.push_bind(entity_type).push(" AND entity_id IN (");
+            let mut sep = q.separated(", ");
+            for id in part {
+                sep.push_bind(id.as_str());
+            }
+            q.push(") GROUP BY entity_id");
+            for row in q.build().fetch_all(&mut *conn).await? {
+                out.insert(row.try_get("entity_id")?, row.try_get("seq")?);
+            }
+        }
+        // Group entries (bulk writes) listing them: newer ones win. One pass over the group
+        // entries that hold this entity type, newest first; stops once every id has been seen
+        // in a group (an older group cannot be the latest for it).
+        let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let mut in_group: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let pattern = format!("%\t{entity_type}\t%");
+        let mut rows = sqlx::query(
+            "SELECT seq, members FROM change_log WHERE entity_type = $1 AND members LIKE $2 \
+             ORDER BY seq DESC",
+        )
+        .bind(crate::changelog::GROUP_ENTITY)
+        .bind(pattern)
+        .fetch(&mut *conn);
+        while let Some(row) = rows.try_next().await? {
+            let seq: i64 = row.try_get("seq")?;
+            let members: Option<String> = row.try_get("members")?;
+            let members = members.unwrap_or_default();
+            for m in crate::changelog::parse_members(&members).unwrap_or_default() {
+                if m.entity_type != entity_type || !wanted.contains(m.entity_id) {
+                    continue;
+                }
+                if in_group.insert(m.entity_id.to_string()) {
+                    let slot = out.entry(m.entity_id.to_string()).or_insert(seq);
+                    *slot = (*slot).max(seq);
+                }
+            }
+            if in_group.len() == wanted.len() {
+                break;
+            }
+        }
+        Ok(out)
+    }
 }

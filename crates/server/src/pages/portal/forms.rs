@@ -334,6 +334,7 @@ const VERIFY_JS: &str = r#"
       add("出具机构", d.issuer);
       add("出具时间", d.issued_at ? String(d.issued_at).replace("T", " ").slice(0, 19) : "");
       if (d.sections && d.sections.length) add("报告内容", d.sections.map((x) => x.title + " " + x.rows + " 条").join("；"));
+      add("存证证明", d.proofs);
       out.append(p, dl);
     } else {
       out.className = "notice err";
