@@ -356,6 +356,7 @@ pub async fn compute_period(
     req: ComputeRequest,
 ) -> AppResult<EvalRunRow> {
     caller.require(Permission::EvaluationsRun)?;
+    require_whole_deployment(app, caller).await?;
     let period: Period = req.period.parse()?;
     let today = app.today();
     let as_of = req.as_of.unwrap_or(today).min(today);
@@ -373,6 +374,25 @@ pub async fn compute_period(
         ));
     }
     run(app.store.as_ref(), &caller.actor, period, as_of, note).await
+}
+
+/// A run scores every body and region of the deployment, so computing or publishing one is for
+/// a caller whose jurisdiction covers them all (the deployment's own credit office or
+/// supervisor), never for the office of one of its counties.
+pub(crate) async fn require_whole_deployment(app: &App, caller: &Caller) -> AppResult<()> {
+    let prefix = caller.region_prefix();
+    let bodies = app.store.eval_bodies().await?;
+    let outside = bodies
+        .iter()
+        .filter_map(|b| b.region.as_deref())
+        .any(|r| !r.starts_with(&prefix));
+    if outside {
+        return Err(AppError::forbidden(
+            "evaluation_scope_partial",
+            "评价覆盖本平台全部地区和部门，须由覆盖全部地区的信用办或督查评价人员计算、发布",
+        ));
+    }
+    Ok(())
 }
 
 /// Compute and save (also used by the demo and the benchmark).

@@ -66,6 +66,7 @@ pub async fn publish(
     expected_version: i64,
 ) -> AppResult<EvalRunRow> {
     caller.require(Permission::EvaluationsRun)?;
+    super::compute::require_whole_deployment(app, caller).await?;
     let run = app.store.eval_run(id).await?.ok_or(AppError::NotFound)?;
     if run.published {
         return Err(AppError::conflict(

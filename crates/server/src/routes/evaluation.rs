@@ -79,9 +79,10 @@ pub struct PublishRequest {
 
 /// Publish a run: it never changes afterwards (a recomputation is a new version).
 #[utoipa::path(post, path = "/api/v1/evaluation/runs/{id}/publish", tag = "evaluation",
+    params(("id" = uuid::Uuid, Path, description = "评价批次 id")),
     request_body = PublishRequest, security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody),
-              (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody),
+              (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn publish(
     State(state): State<AppState>,
     caller: Caller,
@@ -130,7 +131,8 @@ pub async fn ranking_xlsx(
 }
 
 /// A target's total explained: dimensions, indicators, source values, items with links.
-#[utoipa::path(get, path = "/api/v1/evaluation/targets/{target}", tag = "evaluation", params(RunParams),
+#[utoipa::path(get, path = "/api/v1/evaluation/targets/{target}", tag = "evaluation",
+    params(("target" = String, Path, description = "评价对象：地区代码（GB/T 2260）或机关的统一社会信用代码"), RunParams),
     security(("bearer" = [])),
     responses((status = 200, body = Explanation), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn explain(
@@ -221,6 +223,7 @@ pub async fn indicators(caller: Caller) -> ApiResult<Json<serde_json::Value>> {
 /// A body's or region's current grade (the check scenarios 改革试点, 项目投资, 专项资金安排,
 /// 评优评先, 绩效考核).
 #[utoipa::path(get, path = "/api/v1/evaluation/grades/{target}", tag = "evaluation",
+    params(("target" = String, Path, description = "评价对象：地区代码（GB/T 2260）或机关的统一社会信用代码")),
     security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn grade(

@@ -34,7 +34,7 @@ const EXEMPT: &[(&str, &str, &str)] = &[
     (
         "POST",
         "/api/v1/evaluation/runs/{id}/publish",
-        "a run spans every region: publishing is the evaluating office's decision (开展监测评价), its results read per region",
+        "a run spans every region: only a caller covering them all may publish it (evaluation_scope_partial, tests/it/evaluation.rs); its results read per region",
     ),
     (
         "GET",

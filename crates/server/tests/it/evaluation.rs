@@ -360,6 +360,22 @@ async fn story(t: TestApp) {
     );
 
     // ---- publish May; a corrected third-party figure is a new version ----
+    // A county's supervisor may neither publish nor compute the whole deployment's run.
+    let county_supervisor = t.session_for(Role::Supervisor, "320481", None).await;
+    for (uri, body) in [
+        (
+            format!("/api/v1/evaluation/runs/{may_id}/publish"),
+            json!({"version": 1}),
+        ),
+        (
+            "/api/v1/evaluation/runs".to_string(),
+            json!({"period": "2025-05"}),
+        ),
+    ] {
+        let (s, v) = t.call("POST", &uri, &county_supervisor, Some(body)).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{uri}: {v}");
+        assert_eq!(v["code"], "evaluation_scope_partial", "{v}");
+    }
     let (s, p) = t
         .call(
             "POST",
