@@ -267,6 +267,42 @@ impl TestApp {
         (status, v)
     }
 
+    /// POST `bytes` (a file upload) as `content_type` with `cred`: the status and the answer as
+    /// JSON (its text when it is not JSON).
+    pub async fn post_bytes(
+        &self,
+        uri: &str,
+        cred: &Cred,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header("content-type", content_type);
+        match cred {
+            Cred::None => {}
+            Cred::Session { cookie, csrf } => {
+                req = req
+                    .header("cookie", format!("cx_session={cookie}"))
+                    .header("x-csrf-token", csrf);
+            }
+            Cred::Token(t) => req = req.header("authorization", format!("Bearer {t}")),
+        }
+        let resp = self
+            .app
+            .clone()
+            .oneshot(req.body(Body::from(bytes)).unwrap())
+            .await
+            .unwrap();
+        let status = resp.status();
+        let b = resp.into_body().collect().await.unwrap().to_bytes();
+        let v = serde_json::from_slice(&b).unwrap_or(serde_json::Value::String(
+            String::from_utf8_lossy(&b).into(),
+        ));
+        (status, v)
+    }
+
     /// An account with `role`, a known password, and a TOTP secret when the role needs one.
     pub async fn account(
         &self,

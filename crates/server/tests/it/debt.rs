@@ -29,27 +29,13 @@ fn csv(header: &str, rows: &[&str]) -> Vec<u8> {
 }
 
 async fn upload(t: &TestApp, cred: &Cred, file: Vec<u8>) -> (StatusCode, Value) {
-    let mut req = Request::builder()
-        .method("POST")
-        .uri("/api/v1/debt/import?file_name=debt.csv")
-        .header("content-type", "text/csv");
-    if let Cred::Session { cookie, csrf } = cred {
-        req = req
-            .header("cookie", format!("cx_session={cookie}"))
-            .header("x-csrf-token", csrf);
-    }
-    let resp = t
-        .app
-        .clone()
-        .oneshot(req.body(Body::from(file)).unwrap())
-        .await
-        .unwrap();
-    let s = resp.status();
-    let b = resp.into_body().collect().await.unwrap().to_bytes();
-    (
-        s,
-        serde_json::from_slice(&b).unwrap_or(Value::String(String::from_utf8_lossy(&b).into())),
+    t.post_bytes(
+        "/api/v1/debt/import?file_name=debt.csv",
+        cred,
+        "text/csv",
+        file,
     )
+    .await
 }
 
 async fn page(t: &TestApp, cred: &Cred, uri: &str) -> (StatusCode, String) {

@@ -24,29 +24,14 @@ async fn upload(
     cred: &Cred,
     bytes: Vec<u8>,
 ) -> (StatusCode, serde_json::Value) {
-    use axum::body::Body;
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    let mut req = axum::http::Request::builder()
-        .method("POST")
-        .uri(uri)
-        .header("content-type", "text/csv");
-    if let Cred::Session { cookie, csrf } = cred {
-        req = req
-            .header("cookie", format!("cx_session={cookie}"))
-            .header("x-csrf-token", csrf);
-    }
-    let resp = t
-        .app
-        .clone()
-        .oneshot(req.body(Body::from(bytes)).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let b = resp.into_body().collect().await.unwrap().to_bytes();
+    let (s, v) = t.post_bytes(uri, cred, "text/csv", bytes).await;
     (
-        status,
-        serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null),
+        s,
+        if v.is_string() {
+            serde_json::Value::Null
+        } else {
+            v
+        },
     )
 }
 

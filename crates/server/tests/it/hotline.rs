@@ -64,30 +64,9 @@ async fn upload(
     name: &str,
     bytes: Vec<u8>,
 ) -> (StatusCode, serde_json::Value) {
-    use axum::body::Body;
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    let mut req = axum::http::Request::builder()
-        .method("POST")
-        .uri(format!("/api/v1/work-items/hotline?name={name}"))
-        .header("content-type", "application/octet-stream");
-    if let Cred::Session { cookie, csrf } = cred {
-        req = req
-            .header("cookie", format!("cx_session={cookie}"))
-            .header("x-csrf-token", csrf);
-    }
-    let resp = t
-        .app
-        .clone()
-        .oneshot(req.body(Body::from(bytes)).unwrap())
+    let uri = format!("/api/v1/work-items/hotline?name={name}");
+    t.post_bytes(&uri, cred, "application/octet-stream", bytes)
         .await
-        .unwrap();
-    let status = resp.status();
-    let b = resp.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&b).unwrap_or(json!(String::from_utf8_lossy(&b))),
-    )
 }
 
 async fn step(
