@@ -38,12 +38,14 @@ async fn proofs(
     heads: &chengxin_store::heads::Publisher,
     records: &[Uuid],
 ) -> AppResult<(String, Vec<EntryProof>)> {
+    // The entries first, then the head: a head signed after the read covers every entry read,
+    // even when a record changes meanwhile (its newer entry is simply not the one proved).
+    let ids: Vec<String> = records.iter().map(Uuid::to_string).collect();
+    let latest = store.latest_entries("record", &ids).await?;
     heads.publish(store).await?;
     let head = store.latest_tree_head().await?.ok_or_else(|| {
         AppError::unavailable("变更日志尚无签名树头，暂不能出具附带存证证明的信用报告")
     })?;
-    let ids: Vec<String> = records.iter().map(Uuid::to_string).collect();
-    let latest = store.latest_entries("record", &ids).await?;
     let mut entries = Vec::with_capacity(ids.len());
     for id in &ids {
         let Some(seq) = latest.get(id).copied() else {
