@@ -190,8 +190,13 @@ pub fn spawn_webhook_deliveries(
     })
 }
 
-/// The commitments' reminder and escalation sweep, once a day (checked hourly).
-pub fn spawn_commitment_sweep(store: Arc<dyn Store>) -> JoinHandle<()> {
+/// Runs `job` once a day, China time: checked hourly, and a day whose run failed is tried
+/// again at the next check. `what` names the job in the warning of a failed run.
+fn spawn_daily<F, Fut>(store: Arc<dyn Store>, what: &'static str, job: F) -> JoinHandle<()>
+where
+    F: Fn(Arc<dyn Store>, NaiveDate) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = crate::error::AppResult<()>> + Send,
+{
     tokio::spawn(async move {
         let mut last: Option<NaiveDate> = None;
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
@@ -201,101 +206,66 @@ pub fn spawn_commitment_sweep(store: Arc<dyn Store>) -> JoinHandle<()> {
             if last == Some(today) {
                 continue;
             }
-            match crate::commitments::sweep::sweep(store.as_ref(), today).await {
-                Ok(r) => {
-                    tracing::info!(target: crate::LOG_TARGET, looked_at = r.looked_at, reminders = r.reminders, escalations = r.escalations, "commitment sweep");
-                    last = Some(today);
-                }
+            match job(store.clone(), today).await {
+                Ok(()) => last = Some(today),
                 Err(e) => {
-                    tracing::warn!(target: crate::LOG_TARGET, error = %e, "commitment sweep failed")
+                    tracing::warn!(target: crate::LOG_TARGET, error = %e, "{what} failed")
                 }
             }
         }
     })
 }
 
+/// The commitments' reminder and escalation sweep, once a day (checked hourly).
+pub fn spawn_commitment_sweep(store: Arc<dyn Store>) -> JoinHandle<()> {
+    spawn_daily(store, "commitment sweep", |store, today| async move {
+        let r = crate::commitments::sweep::sweep(store.as_ref(), today).await?;
+        tracing::info!(target: crate::LOG_TARGET, looked_at = r.looked_at, reminders = r.reminders, escalations = r.escalations, "commitment sweep");
+        Ok(())
+    })
+}
+
 /// The work items' deadline sweep (reminders and escalations), once a day (checked hourly).
 pub fn spawn_work_sweep(store: Arc<dyn Store>) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut last: Option<NaiveDate> = None;
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            let today = china_today();
-            if last == Some(today) {
-                continue;
+    spawn_daily(store, "work item sweep", |store, today| async move {
+        let r = crate::work::sweep::sweep(store.as_ref(), today).await?;
+        tracing::info!(target: crate::LOG_TARGET, looked_at = r.looked_at, reminders = r.reminders, escalations = r.escalations, failed = r.failed, "work item sweep");
+        // 重点任务分工: the quarterly reminders and overdue flags.
+        match crate::work::tasks::remind(store.as_ref(), today).await {
+            Ok(t) => {
+                tracing::info!(target: crate::LOG_TARGET, reminders = t.reminders, overdue = t.overdue, "work task reminders")
             }
-            match crate::work::sweep::sweep(store.as_ref(), today).await {
-                Ok(r) => {
-                    tracing::info!(target: crate::LOG_TARGET, looked_at = r.looked_at, reminders = r.reminders, escalations = r.escalations, failed = r.failed, "work item sweep");
-                    // 重点任务分工: the quarterly reminders and overdue flags.
-                    match crate::work::tasks::remind(store.as_ref(), today).await {
-                        Ok(t) => {
-                            tracing::info!(target: crate::LOG_TARGET, reminders = t.reminders, overdue = t.overdue, "work task reminders")
-                        }
-                        Err(e) => {
-                            tracing::warn!(target: crate::LOG_TARGET, error = %e, "work task reminders failed")
-                        }
-                    }
-                    last = Some(today);
-                }
-                Err(e) => {
-                    tracing::warn!(target: crate::LOG_TARGET, error = %e, "work item sweep failed")
-                }
+            Err(e) => {
+                tracing::warn!(target: crate::LOG_TARGET, error = %e, "work task reminders failed")
             }
         }
+        Ok(())
     })
 }
 
 /// The arrears ledger's sweep (overdue payments enter it; beyond the limit, a 失信 record),
 /// once a day (checked hourly).
 pub fn spawn_arrears_sweep(store: Arc<dyn Store>) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut last: Option<NaiveDate> = None;
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            let today = china_today();
-            if last == Some(today) {
-                continue;
-            }
-            match crate::arrears::sweep::sweep(store.as_ref(), today).await {
-                Ok(r) => {
-                    tracing::info!(target: crate::LOG_TARGET, entered = r.entered, recorded = r.recorded, "arrears sweep");
-                    last = Some(today);
-                }
-                Err(e) => {
-                    tracing::warn!(target: crate::LOG_TARGET, error = %e, "arrears sweep failed")
-                }
-            }
-        }
+    spawn_daily(store, "arrears sweep", |store, today| async move {
+        let r = crate::arrears::sweep::sweep(store.as_ref(), today).await?;
+        tracing::info!(target: crate::LOG_TARGET, entered = r.entered, recorded = r.recorded, "arrears sweep");
+        Ok(())
     })
 }
 
 /// The evaluation's event warnings (a body newly a 失信被执行人, a breached government
 /// commitment, each once), once a day (checked hourly), over the last 7 days.
 pub fn spawn_evaluation_events(store: Arc<dyn Store>) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut last: Option<NaiveDate> = None;
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            let today = china_today();
-            if last == Some(today) {
-                continue;
-            }
+    spawn_daily(
+        store,
+        "evaluation event warnings",
+        |store, today| async move {
             let since = today - chrono::Duration::days(7);
-            match crate::evaluation::sweep_events(store.as_ref(), "system", since, today).await {
-                Ok(n) => {
-                    tracing::info!(target: crate::LOG_TARGET, raised = n, "evaluation event warnings");
-                    last = Some(today);
-                }
-                Err(e) => {
-                    tracing::warn!(target: crate::LOG_TARGET, error = %e, "evaluation event warnings failed")
-                }
-            }
-        }
-    })
+            let n = crate::evaluation::sweep_events(store.as_ref(), "system", since, today).await?;
+            tracing::info!(target: crate::LOG_TARGET, raised = n, "evaluation event warnings");
+            Ok(())
+        },
+    )
 }
 
 /// The server's background loops (index tail, expiry/reminders/retention, checkpoints),
