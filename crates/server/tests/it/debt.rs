@@ -74,6 +74,13 @@ async fn story(t: TestApp) {
             "320412,武进区,2024,1,1,,10",
         ],
     );
+    // Oversized: a file over the uploads' 32 MiB limit is refused before it is read.
+    let (s, v) = upload(&t, &city, vec![b'a'; 32 * 1024 * 1024 + 1]).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("payload_too_large")),
+        "{v}"
+    );
     let (s, v) = upload(&t, &city, file).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["created"], 4, "{v}");

@@ -184,6 +184,15 @@ async fn story(t: TestApp) {
     )
     .await;
     assert_eq!((s, v["written"].as_u64()), (StatusCode::OK, Some(2)), "{v}");
+    // Oversized: over the uploads' 32 MiB limit, refused before it is read.
+    let (s, v) = upload(
+        &t,
+        "/api/v1/evaluation/imports?file_name=big.csv",
+        &supervisor,
+        vec![b'a'; 32 * 1024 * 1024 + 1],
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     let (s, may) = t
         .call(
             "POST",
