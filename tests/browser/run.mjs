@@ -43,6 +43,13 @@
 //      → a 失信 record of the promisor
 //   p  a closed-loop case from 分发 (credit office) to 签收 → 实施 → 反馈 by the implementing
 //      department (the finance bureau, first login), the subject named on its case page
+//   r  supervision: a 政协提案 answered and rated 满意; a complaint 分办 → 进展 → 查实 → 答复 →
+//      回访; an audit finding rectified with evidence and 销号; the bureau's quarterly task report;
+//      the task overview as XLSX; the work list at 390 px (owners picked from the body list)
+//   s  an arrear entered with its debtor picked by name → confirmed → partly paid → cleared; a PPP
+//      breach in the 执行 stage naming the stage's responsible person (no ID number in clear)
+//   t  evaluation: the ranking (names, not codes), its XLSX, one target explained, warnings; the
+//      debt page's map, trend and ranking charts; both at 390 px
 // Each step prints one PASS/FAIL line; screenshots go to CX_OUT/NN-name.png.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -1171,6 +1178,7 @@ await step(
     // The finance bureau: its first login, then the case from its own queue.
     const fin = finCtx;
     await consoleLogin(fin.page, fin.guard, finance, { newPassword: newPassword() });
+    state.finIn = true;
     await open(fin.page, fin.guard, '/console/cases', 'cases (implementing department)');
     assert.ok((await fin.page.locator('main').innerText()).includes(FIX.case.name), 'the department\'s queue does not list the case by its subject');
     await open(fin.page, fin.guard, path, 'case (implementing department)');
@@ -1254,6 +1262,265 @@ await step(
     await shot(page, 'console-commitment-breached');
   },
   () => [office.page, pub.page],
+);
+
+
+/** The office's console session (logged in once for the steps that share it). */
+async function officeIn() {
+  if (!state.loggedIn) {
+    await consoleLogin(office.page, office.guard, staff);
+    state.loggedIn = true;
+  }
+  acceptDialogs(office.page);
+  return office;
+}
+
+/** The finance bureau's session (its first login changes the one-time password). */
+async function financeIn() {
+  assert.ok(finCtx, 'no implementing-department account (run scripts/browser-test)');
+  if (!state.finIn) {
+    await consoleLogin(finCtx.page, finCtx.guard, finance, { newPassword: newPassword() });
+    state.finIn = true;
+  }
+  acceptDialogs(finCtx.page);
+  return finCtx;
+}
+
+/** Pick a body in a picker input by its name: the option of the input's list labelled with it. */
+async function pickBody(page, inputId, name) {
+  const list = await page.locator(`#${inputId}`).getAttribute('list');
+  assert.ok(list, `#${inputId} has no list to pick from`);
+  const options = await page.locator(`datalist#${list} option`).evaluateAll((os) => os.map((o) => [o.value, o.label]));
+  const hit = options.find(([, label]) => label === name);
+  assert.ok(hit, `${name} is not offered in #${list} (${options.length} options)`);
+  // Typed in full, the name becomes its code (app.js), as picking it from the list would.
+  await page.fill(`#${inputId}`, name);
+  await page.locator(`#${inputId}`).dispatchEvent('change');
+  assert.equal(await page.inputValue(`#${inputId}`), hit[0], `#${inputId} did not take the picked body's code`);
+}
+
+/** One step of a work item (督办事项) from its page: the action's form, then its button. */
+async function workStep(p, g, code, { text, choice, file } = {}) {
+  const form = p.locator(`details#step-${code}`);
+  await form.waitFor({ state: 'attached', timeout: TIMEOUT });
+  await form.locator('summary').click();
+  if (choice) await p.locator(`#wa-${code}-choice`).selectOption(choice);
+  if (text) await p.fill(`#wa-${code}-text`, text);
+  if (file) {
+    await p.setInputFiles(`#wa-${code}-files`, file);
+    await p.waitForFunction((id) => (document.getElementById(id) || {}).value, `wa-${code}-att`, { timeout: TIMEOUT });
+  }
+  await Promise.all([p.waitForEvent('load', { timeout: TIMEOUT }), form.locator('button[data-api]').click()]);
+  await settle(p);
+  g.clean(`after ${code}`);
+}
+
+/** A new work item from the office's 交办 form; returns its page path. */
+async function openWorkItem(page, guard, { kind, title, ref, proposer, content, required, deadline }) {
+  await open(page, guard, '/console/work', 'console work items');
+  await page.locator('#wi-k').selectOption(kind);
+  await page.fill('#wi-t', title);
+  if (ref) await page.fill('#wi-r', ref);
+  if (proposer) await page.fill('#wi-p', proposer);
+  await pickBody(page, 'wi-o', FIX.fin.name);
+  await page.fill('#wi-c', content);
+  if (required) await page.fill('#wi-rq', required);
+  if (deadline) await page.fill('#wi-dl', deadline);
+  await Promise.all([
+    page.waitForURL((u) => /^\/console\/work\/[0-9a-f-]{36}$/.test(u.pathname), { timeout: TIMEOUT }),
+    page.click('#wi-new button[type="submit"]'),
+  ]);
+  await settle(page);
+  guard.clean(`after 交办 ${kind}`);
+  const main = await page.locator('main').innerText();
+  assert.ok(main.includes(title) && main.includes(FIX.fin.name), `the new ${kind} item lacks its title or owner`);
+  return new URL(page.url()).pathname;
+}
+
+const isoDay = (offsetDays) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+
+await step(
+  'r',
+  'supervision: a 政协提案 answered to the proposer\'s satisfaction, a complaint from 分办 to 查实 and 回访, an audit finding rectified and 销号, a quarterly task report and the XLSX overview',
+  async () => {
+    assert.ok(FIX.fin, 'the demo has no finance bureau subject');
+    const { page, guard } = await officeIn();
+    const fin = await financeIn();
+    const tag = Date.now() % 100000;
+    // 政协提案: opened by the office, answered by the finance bureau, rated 满意.
+    const proposal = await openWorkItem(page, guard, {
+      kind: 'cppcc_proposal', title: `关于加快清理拖欠中小企业账款的提案（${tag}）`, ref: `第${tag}号`,
+      proposer: '张委员', content: '建议建立拖欠账款台账并按月通报清偿进度。',
+    });
+    await shot(page, 'console-work-proposal');
+    await open(fin.page, fin.guard, proposal, 'the proposal (finance bureau)');
+    await workStep(fin.page, fin.guard, 'reply', { text: '已建立全市拖欠账款台账，按月通报清偿进度。' });
+    await open(page, guard, proposal, 'the proposal (office)');
+    await workStep(page, guard, 'rate', { choice: 'satisfied', text: '委员表示满意。' });
+    assert.match(await page.locator('main').innerText(), /已办结/, 'the proposal is not closed');
+    assert.match(await textOf(page, '#work-outcome'), /满意/, 'the outcome is not 满意');
+    // 投诉举报: 分办 → 查实 (a 失信 record of the body) → 答复 → 回访满意.
+    const complaint = await openWorkItem(page, guard, {
+      kind: 'complaint', title: `反映财政资金拨付承诺未兑现（${tag}）`,
+      content: '企业反映区财政承诺的奖补资金逾期半年未拨付。',
+    });
+    await workStep(page, guard, 'assign', { text: '请市财政局核查办理。' });
+    await open(fin.page, fin.guard, complaint, 'the complaint (finance bureau)');
+    await workStep(fin.page, fin.guard, 'progress', { text: '已调阅拨付档案，正在核查。' });
+    await open(page, guard, complaint, 'the complaint (office)');
+    await workStep(page, guard, 'result', { choice: 'verified', text: '经核查，奖补资金确未按承诺拨付。' });
+    await open(fin.page, fin.guard, complaint, 'the complaint (finance bureau, reply)');
+    await workStep(fin.page, fin.guard, 'reply', { text: '已于本周足额拨付并向企业说明情况。' });
+    await open(page, guard, complaint, 'the complaint (office, 回访)');
+    await workStep(page, guard, 'rate', { choice: 'satisfied' });
+    const done = await page.locator('main').innerText();
+    assert.match(done, /已办结/, 'the complaint is not closed');
+    assert.match(done, /查实/, 'the complaint page does not show the 查实 result');
+    assert.doesNotMatch(done, /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}/, 'the complaint page shows a UUID');
+    await shot(page, 'console-work-complaint-closed');
+    // 审计发现问题整改: rectified with evidence by the bureau, accepted (销号) by the office.
+    const finding = await openWorkItem(page, guard, {
+      kind: 'audit_finding', title: `专项资金未按期拨付问题整改（${tag}）`, ref: `常审〔2026〕${tag}号`,
+      content: '审计发现专项资金滞留财政部门超过规定期限。', required: '限期拨付到位并建立拨付时限制度。',
+      deadline: isoDay(30),
+    });
+    await open(fin.page, fin.guard, finding, 'the finding (finance bureau)');
+    const evidence = outFile('rectification-evidence.pdf');
+    writeFileSync(evidence, '%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+    await workStep(fin.page, fin.guard, 'submit', { text: '资金已全部拨付，拨付时限制度已印发。', file: evidence });
+    await open(page, guard, finding, 'the finding (office, 销号)');
+    await workStep(page, guard, 'accept', { text: '经核实整改到位，同意销号。' });
+    assert.match(await page.locator('main').innerText(), /已销号|已办结|已验收/, 'the finding is not closed');
+    await shot(page, 'console-work-finding-closed');
+    // 重点任务分工: the bureau reports this quarter's progress of its task; the overview exports.
+    await open(fin.page, fin.guard, '/console/work/tasks', 'tasks (finance bureau)');
+    const form = fin.page.locator('#task-report');
+    if (await form.count()) {
+      await fin.page.fill('#tr-text', `本季度清理拖欠账款 12 笔（${tag}）。`);
+      await Promise.all([fin.page.waitForEvent('load', { timeout: TIMEOUT }), fin.page.click('#task-report button[type="submit"]')]);
+      await settle(fin.page);
+      fin.guard.clean('after the quarterly report');
+    } else {
+      warn('r: the finance bureau has no open task report this quarter');
+    }
+    await shot(fin.page, 'console-work-tasks');
+    await open(page, guard, '/console/work/tasks', 'tasks (office)');
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }), page.click('#task-export')]);
+    const file = outFile('tasks.xlsx');
+    await dl.saveAs(file);
+    assert.equal(readFileSync(file).subarray(0, 2).toString('latin1'), 'PK', 'the task overview is not an XLSX file');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await open(page, guard, '/console/work', 'work items at 390 px');
+    await checkPhoneWidth(page, 'work items');
+    await shot(page, 'console-work-390');
+    await page.setViewportSize({ width: 1366, height: 900 });
+  },
+  () => [office.page, finCtx && finCtx.page],
+);
+
+await step(
+  's',
+  'arrears and PPP: an arrear entered (debtor picked by name) → confirmed → partly paid → cleared; a PPP breach names the stage\'s responsible person',
+  async () => {
+    const { page, guard } = await officeIn();
+    const tag = Date.now() % 100000;
+    await open(page, guard, '/console/arrears', 'console arrears');
+    await pickBody(page, 'qk-du', FIX.fin.name);
+    await page.fill('#qk-cu', '91320412MA1MXK2L83');
+    await page.fill('#qk-cn', '常州示范环保水务有限公司');
+    await page.fill('#qk-no', `常财采〔2026〕${tag}号`);
+    await page.fill('#qk-name', '污水管网检测服务');
+    await page.fill('#qk-ca', '300000.00');
+    await page.fill('#qk-a', '120000.00');
+    await page.fill('#qk-due', isoDay(-45));
+    await shot(page, 'console-arrear-new');
+    await Promise.all([
+      page.waitForURL((u) => /^\/console\/arrears\/[0-9a-f-]{36}$/.test(u.pathname), { timeout: TIMEOUT }),
+      page.click('#qk-new button[type="submit"]'),
+    ]);
+    await settle(page);
+    guard.clean('after 登记拖欠');
+    assert.ok((await textOf(page, '#debtor')).includes(FIX.fin.name), 'the arrear does not name its debtor');
+    const click = async (done) => {
+      await Promise.all([page.waitForEvent('load', { timeout: TIMEOUT }), page.click(`button[data-done="${done}"]`)]);
+      await settle(page);
+      guard.clean(`after ${done}`);
+    };
+    if (await page.locator('button[data-done="已确认"]').count()) await click('已确认');
+    const pay = async (amount) => {
+      await page.locator('details', { hasText: '登记付款' }).first().locator('summary').click();
+      await page.fill('#qk-pay', amount);
+      await page.fill('#qk-pay-on', isoDay(0));
+      await click('已登记付款');
+    };
+    await pay('50000.00');
+    assert.match(await textOf(page, '#outstanding'), /70,?000\.00/, 'the outstanding amount after a partial payment is wrong');
+    await pay('70000.00');
+    assert.match(await textOf(page, '#outstanding'), /^0(\.00)? 元/, 'the arrear is not cleared');
+    assert.match(await page.locator('main').innerText(), /已结清|已清偿/, 'the arrear is not shown as cleared');
+    await shot(page, 'console-arrear-cleared');
+    // PPP: a breach in the 执行 stage names the person responsible on its date.
+    assert.ok(FIX.ppp, 'the demo has no PPP project in its 执行 stage');
+    await open(page, guard, `/console/ppp/${FIX.ppp.id}`, 'the PPP project');
+    const people = await page.locator('#ppp-responsibles').innerText();
+    await page.locator('details', { hasText: '认定政府方失信违约' }).first().locator('summary').click();
+    await page.fill('#br-on', isoDay(-7));
+    await page.fill('#br-finding', `未按合同约定按期支付可行性缺口补助（${tag}）。`);
+    await page.fill('#br-doc', `常信认〔2026〕${tag}号`);
+    await click('已认定并记入失信信息');
+    const breaches = await page.locator('#ppp-breaches').innerText();
+    assert.ok(breaches.includes(`${tag}`), 'the breach is not listed');
+    const named = ['钱晓燕', '沈立新', '顾明远'].filter((n) => people.includes(n) && breaches.includes(n));
+    assert.ok(named.length > 0, `the breach names no responsible person: ${breaches}`);
+    assert.doesNotMatch(breaches, /\d{17}[\dX]/, 'an ID number is shown in clear');
+    await shot(page, 'console-ppp-breach');
+  },
+  () => [office.page],
+);
+
+await step(
+  't',
+  'evaluation and debt: the ranking with its dimensions, one target explained down to its items, warnings, the XLSX export; the debt map, trend and ranking at both widths',
+  async () => {
+    const { page, guard } = await officeIn();
+    await open(page, guard, '/console/evaluation', 'console evaluation');
+    if (await page.locator('#eval-ranking').count() === 0) {
+      assert.ok(await page.locator('#eval-compute').count(), 'neither a ranking nor a compute button');
+      await Promise.all([page.waitForEvent('load', { timeout: TIMEOUT }), page.click('#eval-compute')]);
+      await settle(page);
+      guard.clean('after 计算');
+    }
+    await page.locator('#eval-ranking').waitFor({ state: 'visible', timeout: TIMEOUT });
+    const ranking = await page.locator('#eval-ranking').innerText();
+    assert.doesNotMatch(ranking, /\b3204\d\d\b/, 'the ranking shows region codes instead of names');
+    await shot(page, 'console-evaluation');
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }), page.click('#eval-xlsx')]);
+    const file = outFile('evaluation.xlsx');
+    await dl.saveAs(file);
+    assert.equal(readFileSync(file).subarray(0, 2).toString('latin1'), 'PK', 'the ranking export is not an XLSX file');
+    await Promise.all([page.waitForEvent('load', { timeout: TIMEOUT }), page.locator('#eval-ranking a').first().click()]);
+    await settle(page);
+    guard.clean('the explained target');
+    await page.locator('#eval-dimensions').waitFor({ state: 'visible', timeout: TIMEOUT });
+    assert.ok((await page.locator('#eval-score').innerText()).trim().length > 0, 'no score on the target page');
+    await shot(page, 'console-evaluation-target');
+    await open(page, guard, '/console/evaluation/warnings', 'evaluation warnings');
+    await shot(page, 'console-evaluation-warnings');
+    await open(page, guard, '/console/debt', 'console debt');
+    for (const card of ['#debt-map-card', '#debt-trend-card', '#debt-ranking-card']) {
+      assert.ok(await page.locator(`${card} svg`).count(), `${card} has no chart`);
+    }
+    await shot(page, 'console-debt');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await open(page, guard, '/console/debt', 'debt at 390 px');
+    await checkPhoneWidth(page, 'debt');
+    await shot(page, 'console-debt-390');
+    await open(page, guard, '/console/evaluation', 'evaluation at 390 px');
+    await checkPhoneWidth(page, 'evaluation');
+    await shot(page, 'console-evaluation-390');
+    await page.setViewportSize({ width: 1366, height: 900 });
+  },
+  () => [office.page],
 );
 
 // g is checked on every page load inside the steps above; its own line sums it up, after a

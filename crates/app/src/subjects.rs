@@ -95,3 +95,30 @@ pub async fn shown_publicly(
                     .is_some_and(|l| l.disclosure == chengxin_domain::catalog::Disclosure::Public)
         }))
 }
+
+/// The most bodies [`gov_bodies_in_reach`] lists (a city has a few thousand).
+pub const BODY_CHOICES_MAX: i64 = 5_000;
+
+/// The government bodies (机关, incl. 乡镇/街道) registered within the caller's region, as
+/// `(USCC, name)` by name: what a console form offers to pick a promisor, an owner, an issuer or
+/// a debtor from by its name (issue 17: bodies are picked from a list, never typed as codes).
+/// Bodies without a 统一社会信用代码 cannot be picked and are left out.
+pub async fn gov_bodies_in_reach(app: &App, caller: &Caller) -> AppResult<Vec<(String, String)>> {
+    let prefix = caller.region_prefix();
+    let found = app
+        .store
+        .list_subjects(&chengxin_store::SubjectFilter {
+            kind: Some(chengxin_domain::subjects::SubjectKind::GovBody),
+            region_prefix: (!prefix.is_empty()).then_some(prefix),
+            limit: BODY_CHOICES_MAX,
+            ..Default::default()
+        })
+        .await?;
+    let mut out: Vec<(String, String)> = found
+        .into_iter()
+        .filter_map(|s| s.uscc.map(|u| (u, s.name)))
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    out.dedup_by(|a, b| a.0 == b.0);
+    Ok(out)
+}

@@ -78,3 +78,17 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Body pickers (pages/console/pickers.rs): an input joined to a <datalist> whose options carry
+// a code as their value and a name as their label. A name typed in full (not picked from the
+// list) becomes its code, so the form always sends the code; an unknown text stays as typed
+// and the server answers it in Chinese.
+document.addEventListener("change", (e) => {
+  const input = e.target;
+  if (!(input instanceof HTMLInputElement) || !input.list) return;
+  const typed = input.value.trim();
+  if (!typed) return;
+  for (const o of input.list.options) {
+    if (o.label === typed || o.textContent.trim() === typed) { input.value = o.value; return; }
+  }
+});

@@ -19,6 +19,7 @@ mod evaluation;
 mod feedback;
 mod inbox;
 mod lists;
+mod pickers;
 mod portal_content;
 mod ppp;
 mod records;

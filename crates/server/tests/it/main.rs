@@ -36,6 +36,7 @@ mod portal;
 mod portal_content;
 mod portal_subject;
 mod ppp;
+mod body_pickers;
 mod propose_picker;
 mod rejects;
 mod report_settings;

@@ -104,6 +104,7 @@ pub async fn list(
         ("cleared", "已清偿"),
         ("rejected", "不属实（驳回）"),
     ];
+    let bodies = super::pickers::gov_bodies(&state, &caller).await;
     let body = html! {
         p.lead { "拖欠账款台账：合同付款逾期自动登记，企业可在信用门户反映（待欠款单位或信用办确认），付款逐笔登记直至清偿。逾期超过规定期限或法院判决后仍未支付的，自动记入欠款单位失信信息。" }
         p { a href="/console/procurement" { "政府采购合同" } }
@@ -154,8 +155,9 @@ pub async fn list(
                 h2 { "登记拖欠账款" }
                 p.hint { "信用办根据 12345 热线、专项治理排查等登记的拖欠账款直接记为“已确认”。" }
                 div #qk-msg hidden aria-live="polite" {}
+                (super::pickers::body_list("gov-bodies", &bodies))
                 form #qk-new {
-                    div { label for="qk-du" { "欠款单位统一社会信用代码" } input #qk-du name="debtor_uscc" type="text" maxlength="18" required; }
+                    div { label for="qk-du" { "欠款单位（输入名称查找并选择）" } input #qk-du name="debtor_uscc" type="search" list="gov-bodies" autocomplete="off" maxlength="200" required; }
                     div { label for="qk-dn" { "欠款单位名称（尚未登记为信用主体时填写）" } input #qk-dn name="debtor_name" type="text" maxlength="200"; }
                     div { label for="qk-cu" { "债权人统一社会信用代码" } input #qk-cu name="creditor_uscc" type="text" maxlength="18" required; }
                     div { label for="qk-cn" { "债权人名称" } input #qk-cn name="creditor_name" type="text" maxlength="200" required; }
@@ -341,6 +343,7 @@ pub async fn contracts(
     };
     let terms = chengxin_app::arrears::terms().ok();
     let today = state.today();
+    let bodies = super::pickers::gov_bodies(&state, &caller).await;
     let body = html! {
         p.lead { "政府采购合同：采购人为机关、事业单位，按交付、验收、付款节点跟踪履约。付款节点逾期未付的，每日自动记入拖欠账款台账并通知采购人和信用办。" }
         @if let Some(t) = terms {
@@ -372,10 +375,11 @@ pub async fn contracts(
         section.card {
             h2 { "登记采购合同" }
             div #cg-msg hidden aria-live="polite" {}
+            (super::pickers::body_list("gov-bodies", &bodies))
             form #cg-new {
                 div { label for="cg-t" { "合同名称" } input #cg-t name="title" type="text" maxlength="200" required; }
                 div { label for="cg-no" { "合同编号" } input #cg-no name="contract_no" type="text" maxlength="100" required; }
-                div { label for="cg-pu" { "采购人统一社会信用代码" } input #cg-pu name="purchaser_uscc" type="text" maxlength="18" value=(caller.body.clone().unwrap_or_default()) required; }
+                div { label for="cg-pu" { "采购人（输入名称查找并选择）" } input #cg-pu name="purchaser_uscc" type="search" list="gov-bodies" autocomplete="off" maxlength="200" value=(caller.body.clone().unwrap_or_default()) required; }
                 div { label for="cg-pn" { "采购人名称（尚未登记为信用主体时填写）" } input #cg-pn name="purchaser_name" type="text" maxlength="200"; }
                 div { label for="cg-su" { "供应商统一社会信用代码" } input #cg-su name="supplier_uscc" type="text" maxlength="18" required; }
                 div { label for="cg-sn" { "供应商名称" } input #cg-sn name="supplier_name" type="text" maxlength="200" required; }

@@ -81,6 +81,7 @@ pub async fn list(
         .map(|k| k.all().to_vec())
         .unwrap_or_default();
     let today = state.today();
+    let bodies = super::pickers::gov_bodies(&state, &caller).await;
     let body = html! {
         p.lead { "政府守信践诺：承诺主体为机关单位（以统一社会信用代码确定，换届和人员变动不影响承诺效力）。每个履行节点到期前提醒，逾期后督办；违约经告知、说明、认定后自动记入承诺主体的失信信息。" }
         form.filters method="get" action="/console/commitments" {
@@ -115,12 +116,13 @@ pub async fn list(
         section.card {
             h2 { "登记承诺" }
             div #cm-msg hidden aria-live="polite" {}
+            (super::pickers::body_list("gov-bodies", &bodies))
             form #cm-new {
                 div { label for="cm-k" { "承诺类别" }
                     select #cm-k name="kind" { @for k in &kinds { option value=(k.code) { (k.name) } } } }
                 div { label for="cm-t" { "承诺名称" } input #cm-t name="title" type="text" maxlength="200" required; }
-                div { label for="cm-pu" { "承诺主体统一社会信用代码" }
-                    input #cm-pu name="promisor_uscc" type="text" maxlength="18" value=(caller.body.clone().unwrap_or_default()) required; }
+                div { label for="cm-pu" { "承诺主体（输入名称查找并选择）" }
+                    input #cm-pu name="promisor_uscc" type="search" list="gov-bodies" autocomplete="off" maxlength="200" value=(caller.body.clone().unwrap_or_default()) required; }
                 div { label for="cm-pn" { "承诺主体名称（尚未登记为信用主体时填写）" } input #cm-pn name="promisor_name" type="text" maxlength="200"; }
                 div { label for="cm-cn" { "相对方名称" } input #cm-cn name="counterparty_name" type="text" maxlength="200" required; }
                 div { label for="cm-cu" { "相对方统一社会信用代码（可选）" } input #cm-cu name="counterparty_uscc" type="text" maxlength="18"; }

@@ -63,6 +63,7 @@ pub async fn register(State(state): State<AppState>, caller: Caller, uri: Uri) -
     };
     let today = state.today();
     let shown = reg.as_ref().map(|r| &r.cases).unwrap_or(&cases);
+    let bodies = super::pickers::gov_bodies(&state, &caller).await;
     let body = html! {
         p.lead { "政府机关被列为失信被执行人的案件逐案跟踪，直至履行完毕或撤销（清零）。新纳入名单的案件自动通知该机关和信用办。" }
         @if let Some(r) = &reg {
@@ -98,10 +99,11 @@ pub async fn register(State(state): State<AppState>, caller: Caller, uri: Uri) -
             section.card {
                 h2 { "登记失信被执行人案件" }
                 div #debtor-msg hidden aria-live="polite" {}
+                (super::pickers::body_list("gov-bodies", &bodies))
                 form #debtor-new {
                     div { label for="dc-no" { "案号" } input #dc-no name="case_no" type="text" maxlength="100" placeholder="（2024）苏0412执1234号" required; }
                     div { label for="dc-court" { "执行法院" } input #dc-court name="court" type="text" maxlength="200" required; }
-                    div { label for="dc-b" { "被执行机关统一社会信用代码" } input #dc-b name="body_uscc" type="text" maxlength="18" required; }
+                    div { label for="dc-b" { "被执行机关（输入名称查找并选择）" } input #dc-b name="body_uscc" type="search" list="gov-bodies" autocomplete="off" maxlength="200" required; }
                     div { label for="dc-bn" { "被执行机关名称（尚未登记为信用主体时填写）" } input #dc-bn name="body_name" type="text" maxlength="200"; }
                     div { label for="dc-a" { "执行标的（元）" } input #dc-a name="amount" type="text" inputmode="decimal" required; }
                     div { label for="dc-d" { "纳入名单日期" } input #dc-d name="listed_on" type="date" value=(today) required; }

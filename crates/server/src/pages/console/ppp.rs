@@ -61,6 +61,7 @@ pub async fn list(
         Err(e) => return api_error_page(&caller, &v, &ApiError::from(e)),
     };
     let today = state.today();
+    let bodies = super::pickers::gov_bodies(&state, &caller).await;
     let body = html! {
         p.lead { "政府和社会资本合作（PPP）项目：识别、准备、采购、执行、移交五个阶段依次推进，每个阶段登记政府方责任人及其任职起止日期。政府方失信违约经信用办认定后自动记入该机关的失信信息，并可回溯违约当日的阶段责任人和单位主要负责人。" }
         form.filters method="get" action="/console/ppp" {
@@ -90,12 +91,13 @@ pub async fn list(
         section.card {
             h2 { "登记 PPP 项目" }
             div #ppp-msg hidden aria-live="polite" {}
+            (super::pickers::body_list("gov-bodies", &bodies))
             form #ppp-new {
                 div { label for="pp-n" { "项目名称" } input #pp-n name="name" type="text" maxlength="200" required; }
-                div { label for="pp-g" { "政府方统一社会信用代码（机关）" }
-                    input #pp-g name="gov_uscc" type="text" maxlength="18" value=(caller.body.clone().unwrap_or_default()) required; }
+                div { label for="pp-g" { "政府方（机关，输入名称查找并选择）" }
+                    input #pp-g name="gov_uscc" type="search" list="gov-bodies" autocomplete="off" maxlength="200" value=(caller.body.clone().unwrap_or_default()) required; }
                 div { label for="pp-gn" { "政府方名称（尚未登记为信用主体时填写）" } input #pp-gn name="gov_name" type="text" maxlength="200"; }
-                div { label for="pp-i" { "项目实施机构统一社会信用代码" } input #pp-i name="implementing_uscc" type="text" maxlength="18" required; }
+                div { label for="pp-i" { "项目实施机构（输入名称查找并选择）" } input #pp-i name="implementing_uscc" type="search" list="gov-bodies" autocomplete="off" maxlength="200" required; }
                 div { label for="pp-in" { "项目实施机构名称" } input #pp-in name="implementing_name" type="text" maxlength="200" required; }
                 div { label for="pp-p" { "社会资本方统一社会信用代码" } input #pp-p name="private_uscc" type="text" maxlength="18" required; }
                 div { label for="pp-pn" { "社会资本方名称" } input #pp-pn name="private_name" type="text" maxlength="200" required; }

@@ -173,6 +173,7 @@ pub async fn list(
         })
         .collect();
     let here = query(&params, page.queue);
+    let bodies = super::pickers::gov_bodies(&state, &caller).await;
     let body = html! {
         p.lead { "人大代表建议、政协委员提案、督查/审计/财政发现问题整改、书面说明原因并限期整改：同一套办理流程，按工作日计算期限，到期前提醒、逾期后督办。" }
         nav.tabs aria-label="事项队列" {
@@ -223,15 +224,16 @@ pub async fn list(
             section.card {
                 h2 { "交办事项" }
                 div #wi-msg hidden aria-live="polite" {}
+                (super::pickers::body_list("gov-bodies", &bodies))
                 form #wi-new {
                     div { label for="wi-k" { "类型" }
                         select #wi-k name="kind" { @for t in &types { option value=(t.code) { (t.name) } } } }
                     div { label for="wi-t" { "名称" } input #wi-t name="title" type="text" maxlength="200" required; }
                     div { label for="wi-r" { "编号（建议号、提案号、文号，可选）" } input #wi-r name="ref_no" type="text" maxlength="100"; }
                     div { label for="wi-p" { "代表/委员（建议、提案必填）" } input #wi-p name="proposer" type="text" maxlength="100"; }
-                    div { label for="wi-o" { "主办/整改单位统一社会信用代码" } input #wi-o name="owner_uscc" type="text" maxlength="18" required; }
+                    div { label for="wi-o" { "主办/整改单位（输入名称查找并选择）" } input #wi-o name="owner_uscc" type="search" list="gov-bodies" autocomplete="off" maxlength="200" required; }
                     div { label for="wi-on" { "主办/整改单位名称（尚未登记时填写）" } input #wi-on name="owner_name" type="text" maxlength="200"; }
-                    div { label for="wi-i" { "交办/督查/审计/财政部门统一社会信用代码（可选）" } input #wi-i name="issuer_uscc" type="text" maxlength="18"; }
+                    div { label for="wi-i" { "交办/督查/审计/财政部门（可选，输入名称查找并选择）" } input #wi-i name="issuer_uscc" type="search" list="gov-bodies" autocomplete="off" maxlength="200"; }
                     div { label for="wi-in" { "交办部门名称（尚未登记时填写）" } input #wi-in name="issuer_name" type="text" maxlength="200"; }
                     div { label for="wi-co" { "协办单位统一社会信用代码（多个以逗号分隔）" } input #wi-co name="co_units" type="text"; }
                     div { label for="wi-c" { "内容（建议内容、发现的问题）" } textarea #wi-c name="content" rows="3" required {} }
