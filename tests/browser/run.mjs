@@ -1493,6 +1493,10 @@ await step(
     await page.locator('#eval-ranking').waitFor({ state: 'visible', timeout: TIMEOUT });
     const ranking = await page.locator('#eval-ranking').innerText();
     assert.doesNotMatch(ranking, /\b3204\d\d\b/, 'the ranking shows region codes instead of names');
+    // The dashboard: the map coloured by grade, the scores, the trend, the dimensions.
+    for (const card of ['#eval-map-card', '#eval-bars-card', '#eval-trend-card', '#eval-dimension-card']) {
+      assert.ok(await page.locator(`${card} svg`).count(), `${card} has no chart`);
+    }
     await shot(page, 'console-evaluation');
     const [dl] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }), page.click('#eval-xlsx')]);
     const file = outFile('evaluation.xlsx');

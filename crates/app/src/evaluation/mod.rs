@@ -23,6 +23,7 @@ mod compute;
 mod explain;
 mod gather;
 mod imports;
+mod trend;
 mod view;
 mod warnings;
 
@@ -30,6 +31,7 @@ pub use apply::{current_grade, deducted_score, CurrentGrade, DEDUCTION_POINTS};
 pub use compute::{compute_period, run as run_period, ComputeRequest};
 pub use explain::{explain, Explanation, IndicatorExplanation, ItemLink};
 pub use imports::{import_figures, parse_figures, FigureRow, ImportOutcome};
+pub use trend::{trend, Trend, TrendLine, TREND_PERIODS_MAX};
 pub use view::{
     list_runs, publish, ranking, ranking_xlsx, run_of, score_of, warnings_for, RankingLine,
     RankingView,

@@ -16,6 +16,7 @@ mod correction;
 mod debt;
 mod debtors;
 mod evaluation;
+mod evaluation_dashboard;
 mod feedback;
 mod inbox;
 mod lists;

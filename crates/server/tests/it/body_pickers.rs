@@ -49,7 +49,10 @@ async fn pickers(t: TestApp) {
         let (s, page) = t.call("GET", path, &office, None).await;
         assert_eq!(s, StatusCode::OK, "{path}");
         let page = page.as_str().unwrap_or_default().to_string();
-        assert!(page.contains("<datalist id=\"gov-bodies\">"), "{path}: {page}");
+        assert!(
+            page.contains("<datalist id=\"gov-bodies\">"),
+            "{path}: {page}"
+        );
         assert!(
             page.contains(&format!("id=\"{input}\"")) && page.contains("list=\"gov-bodies\""),
             "{path}: #{input} is not joined to the list"
@@ -60,8 +63,14 @@ async fn pickers(t: TestApp) {
             )),
             "{path}: the district's town is not offered by name"
         );
-        assert!(!page.contains("溧阳市社渚镇人民政府"), "{path}: a sibling's body is offered");
-        assert!(!page.contains(&liyang), "{path}: a sibling's code is on the page");
+        assert!(
+            !page.contains("溧阳市社渚镇人民政府"),
+            "{path}: a sibling's body is offered"
+        );
+        assert!(
+            !page.contains(&liyang),
+            "{path}: a sibling's code is on the page"
+        );
     }
     t.cleanup().await;
 }

@@ -80,6 +80,12 @@ pub async fn ranking(
     let view = svc::ranking(&state, &caller, None, Some(&period), &kind).await;
     let runner = caller.has(P::EvaluationsRun);
     let system = svc::system().ok();
+    let dashboard = match &view {
+        Ok(rv) if !rv.lines.is_empty() => {
+            Some(super::evaluation_dashboard::dashboard(&state, &caller, rv).await)
+        }
+        _ => None,
+    };
     let body = html! {
         p.lead { "政务诚信监测评价：每个地区和政府部门每期的得分均可逐项追溯到指标、数据来源和具体记录。" }
         form.filters method="get" action="/console/evaluation" {
@@ -142,6 +148,7 @@ pub async fn ranking(
                 }
             }
         }
+        @if let Some(d) = &dashboard { (d) }
         (script(PUBLISH_JS))
     };
     render(&caller, &v, "政务诚信评价", "/console/evaluation", body)
