@@ -10,6 +10,7 @@
 
 mod create;
 mod files;
+pub mod report;
 mod steps;
 pub mod sweep;
 mod view;

@@ -20,6 +20,7 @@ pub const SECTION_PENALTIES: &str = "行政处罚信息";
 pub const SECTION_OTHER_NEGATIVE: &str = "其他失信信息";
 pub const SECTION_LISTS: &str = "列入信用名单情况";
 pub const SECTION_POSITIVE: &str = "表彰奖励信息（守信激励）";
+pub const SECTION_COMMITMENTS: &str = "信用承诺与公开承诺";
 
 /// A field of a record as cell text: strings as they are, numbers and booleans printed,
 /// control characters (other than line breaks) replaced, long text shortened.
@@ -320,6 +321,10 @@ pub async fn sections_and_records(
                 }),
         ]);
     }
+    let commitments = match subject.uscc.as_deref() {
+        Some(u) => crate::commitments::report::report_rows(store, u, today).await?,
+        None => Vec::new(),
+    };
     let asof = today.format("%Y年%m月%d日");
     let sections = vec![
         section(
@@ -397,6 +402,11 @@ pub async fn sections_and_records(
                 ],
                 positive,
             ),
+        ),
+        section(
+            SECTION_COMMITMENTS,
+            format!("截至{asof}在承诺公示中公开的信用承诺、公开承诺及其履行状态。"),
+            table(&crate::commitments::report::REPORT_HEADERS, commitments),
         ),
     ];
     Ok((sections, shown_records))

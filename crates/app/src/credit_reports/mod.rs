@@ -20,8 +20,8 @@ pub mod issue;
 pub mod verify;
 
 pub use content::{
-    report_subject, sections, sections_and_records, SECTION_LICENSES, SECTION_LISTS,
-    SECTION_OTHER_NEGATIVE, SECTION_PENALTIES, SECTION_POSITIVE,
+    report_subject, sections, sections_and_records, SECTION_COMMITMENTS, SECTION_LICENSES,
+    SECTION_LISTS, SECTION_OTHER_NEGATIVE, SECTION_PENALTIES, SECTION_POSITIVE,
 };
 pub use issue::{
     download, issue, issue_for, issue_public, may_issue, may_read_issued, IssueSettings, Issued,

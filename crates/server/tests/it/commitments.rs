@@ -514,6 +514,35 @@ async fn story(t: TestApp) {
         )
         .await;
     assert!(page.as_str().unwrap().contains("建设工程规划许可告知承诺"));
+    // ... and in its credit report, with its fulfilment.
+    let office = t.session_for(Role::CreditOffice, "320400", None).await;
+    let (s, v) = t
+        .call(
+            "POST",
+            "/api/v1/credit-reports",
+            &office,
+            Some(json!({"subject_id": company.id})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let no = v["report_no"].as_str().unwrap().to_string();
+    let row = t.store.credit_report(&no).await.unwrap().unwrap();
+    let report = &row.signed["report"];
+    let section = report["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["title"] == "信用承诺与公开承诺")
+        .cloned()
+        .unwrap_or_else(|| panic!("no commitments section: {report}"));
+    let rows = section["table"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{section}");
+    assert_eq!(rows[0][0], "信用承诺（告知承诺）");
+    assert_eq!(rows[0][1], "建设工程规划许可告知承诺");
+    assert!(
+        matches!(rows[0][5].as_str(), Some("履行中" | "逾期")),
+        "{section}"
+    );
 
     assert_log_verifies(t.store.as_ref()).await;
     t.cleanup().await;

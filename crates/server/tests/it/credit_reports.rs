@@ -271,8 +271,8 @@ async fn issue_verify_download(t: TestApp) {
     assert_eq!(ok["report_no"], no);
     assert_eq!(ok["subject_name"], "常州甲公司");
     assert_eq!(ok["subject_code"], USCC);
-    // 行政许可, 行政处罚, 其他失信, 名单, 表彰奖励 (positive information).
-    assert_eq!(ok["sections"].as_array().unwrap().len(), 5);
+    // 行政许可, 行政处罚, 其他失信, 名单, 表彰奖励 (positive information), 信用承诺.
+    assert_eq!(ok["sections"].as_array().unwrap().len(), 6);
     assert_eq!(ok["sections"][1]["rows"], 1);
     // A wrong code and an unknown number get the same answer, and nothing else.
     let mut wrong = code.clone().into_bytes();

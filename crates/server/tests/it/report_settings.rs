@@ -182,7 +182,7 @@ async fn absolute_address_issuer_and_positive_information(t: TestApp) {
         )
         .await;
     assert_eq!(ok["valid"], true, "{ok}");
-    assert_eq!(ok["sections"].as_array().unwrap().len(), 5, "{ok}");
+    assert_eq!(ok["sections"].as_array().unwrap().len(), 6, "{ok}");
 
     // A configured issuer, and an office of another name, are printed as configured.
     let wujin = t.with_app(|a| {
