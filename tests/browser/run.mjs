@@ -38,9 +38,10 @@
 //   n  the administrator (first login: password change) creates an account with its region
 //      picked from the list by name; the accounts table shows the region's name
 //   o  the auditor (first login: password change) runs 防篡改校验 from the audit page: 通过
-//   q  commitments: a town's public commitment registered (with a milestone), kept, shown on the
-//      portal's 承诺公示; the demo 招商引资 agreement's noticed milestone: 情况说明 → 认定违约
-//      → a 失信 record of the promisor
+//   q  commitments: a town's public commitment registered (promisor picked by name), one milestone
+//      kept, one changed by law with compensation, shown on the portal's 承诺公示; the demo 招商引资
+//      agreement's noticed milestone: 情况说明 → 认定违约 → a 失信 record of the promisor;
+//      责任回溯 of the district government before and after its 换届
 //   p  a closed-loop case from 分发 (credit office) to 签收 → 实施 → 反馈 by the implementing
 //      department (the finance bureau, first login), the subject named on its case page
 //   r  supervision: a 政协提案 answered and rated 满意; a complaint 分办 → 进展 → 查实 → 答复 →
@@ -1198,7 +1199,7 @@ await step(
 
 await step(
   'q',
-  'commitments: a town\'s public commitment registered, kept and on the portal; a noticed breach explained and found',
+  'commitments: a town\'s public commitment registered, kept, changed by law and on the portal; a noticed breach explained and found; 责任回溯 across a 换届',
   async () => {
     assert.ok(FIX.town, 'the demo has no town public commitment');
     assert.ok(FIX.noticed, 'the demo has no noticed breach');
@@ -1212,7 +1213,7 @@ await step(
     await open(page, guard, '/console/commitments', 'console commitments');
     await page.locator('#cm-k').selectOption('town_public');
     await page.fill('#cm-t', title);
-    await page.fill('#cm-pu', FIX.town.uscc);
+    await pickBody(page, 'cm-pu', FIX.town.name);
     await page.fill('#cm-cn', '辖区群众');
     await page.fill('#cm-c', '年内完成辖区村道硬化 12 公里并安装路灯 300 盏。');
     await page.fill('#cm-lb', '2026 年为民办实事项目公开承诺书');
@@ -1235,6 +1236,16 @@ await step(
     await settle(page);
     guard.clean('after 确认兑现');
     assert.match(await page.locator('#milestones').innerText(), /已兑现/, 'the milestone is not kept');
+    // The second milestone changed by law, with its compensation (not a breach).
+    await page.locator('#milestones details', { hasText: '依法变更并补偿' }).last().locator('summary').click();
+    await page.fill('#m2-basis', '《江苏省政府投资项目管理办法》：项目因规划调整依法变更');
+    await page.fill('#m2-comp', '路灯安装改由县级统一实施，镇政府补偿村集体前期投入');
+    await page.fill('#m2-comp-amt', '150000.00');
+    await page.fill('#m2-change-on', new Date().toISOString().slice(0, 10));
+    await Promise.all([page.waitForEvent('load', { timeout: TIMEOUT }), page.click('button[data-done="已记录依法变更及补偿"]')]);
+    await settle(page);
+    guard.clean('after 依法变更');
+    assert.match(await page.locator('#milestones').innerText(), /依法变更/, 'the lawful change is not shown');
     await shot(page, 'console-commitment-kept');
     // 承诺公示 on the portal: the town's commitment, by its number and title.
     await open(pub.page, pub.guard, `/portal/commitments?q=${encodeURIComponent(no)}`, 'portal 承诺公示');
@@ -1260,6 +1271,23 @@ await step(
     assert.ok(main.includes('常信认〔2026〕51号') || (await page.locator('main').innerText()).includes('常信认〔2026〕51号'),
       'the finding\'s document number is not shown');
     await shot(page, 'console-commitment-breached');
+    // 责任回溯 across a 换届: the district government's principal before and after it.
+    const who = async (day) => {
+      await open(page, guard, `/console/staff/responsible?q=${encodeURIComponent('常州市武进区人民政府')}&day=${day}`, '责任回溯 search');
+      await Promise.all([page.waitForEvent('load', { timeout: TIMEOUT }), page.locator('#bodies a', { hasText: '选择' }).first().click()]);
+      await settle(page);
+      await Promise.all([page.waitForEvent('load', { timeout: TIMEOUT }), page.click('form.card button[type="submit"]')]);
+      await settle(page);
+      guard.clean(`责任回溯 on ${day}`);
+      return (await textOf(page, '#responsibility')).trim();
+    };
+    const before = await who('2022-06-01');
+    const after = await who('2024-06-01');
+    assert.match(before, /区长/, `no principal on 2022-06-01: ${before}`);
+    assert.match(after, /区长/, `no principal on 2024-06-01: ${after}`);
+    assert.notEqual(before.replace(/2022-06-01/g, ''), after.replace(/2024-06-01/g, ''), 'the same principal before and after the 换届');
+    assert.doesNotMatch(after, /\d{17}[\dX]/, 'an ID number in clear on the 责任回溯 page');
+    await shot(page, 'console-responsibility');
   },
   () => [office.page, pub.page],
 );
