@@ -202,14 +202,36 @@ class Guard {
   }
 }
 
-/** Go to a path, wait for the load, and check the guard. */
+/** Go to a path, wait for the load, and check the guard and the page's names. */
 async function open(page, guard, path, label = path) {
   const resp = await page.goto(url(path), { waitUntil: 'load', timeout: TIMEOUT });
   assert.ok(resp, `no response for ${path}`);
   assert.ok(resp.status() < 400, `${path} answered HTTP ${resp.status()}`);
   await settle(page);
   guard.clean(label);
+  await namesNotCodes(page, path);
   return resp;
+}
+
+// Names, not codes (issue 17): no page a person reads shows a UUID or a code (a snake_case
+// identifier: catalog types, roles, permissions, states, list codes, error codes) where a name
+// belongs. The catalog page shows each type's code beside its name on purpose (a clerk needs it
+// for file columns), and a form's hidden values are not text.
+const CODES_ALLOWED = [/^\/console\/catalog/];
+const UUID_RE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+const CODE_RE = /(?<![\w./:@-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w./@-])/;
+async function namesNotCodes(page, path) {
+  const p = new URL(path, BASE).pathname;
+  if (p.startsWith('/api/') || p.startsWith('/static/')) return;
+  const text = await page.evaluate(() => {
+    const main = document.querySelector('main') || document.body;
+    return main ? main.innerText : '';
+  });
+  const uuid = text.match(UUID_RE);
+  assert.ok(!uuid, `${p} shows a UUID where a name belongs: …${uuid && text.slice(Math.max(0, uuid.index - 40), uuid.index + 40)}…`);
+  if (CODES_ALLOWED.some((re) => re.test(p))) return;
+  const code = text.match(CODE_RE);
+  assert.ok(!code, `${p} shows a code (${code && code[0]}) where a name belongs: …${code && text.slice(Math.max(0, code.index - 40), code.index + 60)}…`);
 }
 
 /** After a navigation or an action: the page has loaded and its scripts' requests are done. */

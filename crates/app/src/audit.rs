@@ -290,7 +290,115 @@ pub fn detail_lines(detail: &serde_json::Value) -> Vec<(String, String)> {
         ("entries", "日志条数"),
         ("rows_checked", "核对行数"),
         ("problem_count", "问题数"),
+        ("break_glass", "紧急授权"),
+        ("region", "辖区"),
+        ("roles", "角色"),
+        ("role", "角色"),
+        ("body", "所属单位"),
+        ("username", "用户名"),
+        ("display_name", "姓名"),
+        ("id", "编号"),
+        ("title", "标题"),
+        ("valid", "有效"),
+        ("status", "状态"),
+        ("kind", "类别"),
+        ("must_change_password", "须修改密码"),
+        ("totp", "动态口令"),
+        ("expires_at", "到期时间"),
+        ("permissions", "权限"),
+        ("roles_requested", "申请角色"),
+        ("roles_before", "原角色"),
+        ("breach", "违约"),
+        ("day", "日期"),
+        ("decision", "决定"),
+        ("due_before", "原期限"),
+        ("example", "示例"),
+        ("head_hash", "日志头摘要"),
+        ("id_numbers_in_request", "请求中的身份证号数"),
+        ("intercepted", "已拦截"),
+        ("last_signed_seq", "最近签名序号"),
+        ("list", "名单"),
+        ("matched_subjects", "匹配主体数"),
+        ("max_similar", "最多相似"),
+        ("notice", "告知"),
+        ("notified", "已通知"),
+        ("parties", "当事人数"),
+        ("parties_in_request", "请求中的当事人数"),
+        ("pattern", "模式"),
+        ("persons_created", "新建自然人数"),
+        ("post", "职务"),
+        ("privileged", "特权角色"),
+        ("problems", "问题"),
+        ("project", "项目"),
+        ("rejected", "退回"),
+        ("requested_by", "申请人"),
+        ("scenario", "场景"),
+        ("sections", "栏目"),
+        ("similar", "相似"),
+        ("unchanged", "未变"),
+        ("until", "截止"),
+        ("until_before", "原截止"),
+        ("updated", "更新"),
+        ("warned", "已预警"),
+        ("window_seconds", "时间窗（秒）"),
     ];
+    // Values people read as names: a region's name, roles' and permissions' names.
+    let named = |k: &str, v: &serde_json::Value| -> Option<String> {
+        let name_of = |code: &str| -> String {
+            match k {
+                "region" => chengxin_domain::regions::RegionTable::national()
+                    .get(code)
+                    .map(|r| r.name.clone())
+                    .unwrap_or_else(|| code.to_string()),
+                "roles" | "role" | "roles_requested" | "roles_before" | "privileged" => {
+                    chengxin_access::Role::parse(code)
+                        .map(|r| r.label_zh().to_string())
+                        .unwrap_or_else(|| code.to_string())
+                }
+                "permissions" => chengxin_access::Permission::parse(code)
+                    .map(|p| p.label_zh().to_string())
+                    .unwrap_or_else(|| code.to_string()),
+                _ => code.to_string(),
+            }
+        };
+        if k == "status" {
+            let label = match v.as_str()? {
+                "break_glass" => "紧急授权（事后审核）",
+                "pending" => "待审批",
+                "approved" => "已批准",
+                "refused" => "已拒绝",
+                "rejected" => "已驳回",
+                "revoked" => "已撤销",
+                "expired" => "已过期",
+                _ => return None,
+            };
+            return Some(label.to_string());
+        }
+        if !matches!(
+            k,
+            "region"
+                | "roles"
+                | "role"
+                | "permissions"
+                | "roles_requested"
+                | "roles_before"
+                | "privileged"
+        ) {
+            return None;
+        }
+        match v {
+            serde_json::Value::String(s) => Some(name_of(s)),
+            serde_json::Value::Array(items) => Some(
+                items
+                    .iter()
+                    .filter_map(|i| i.as_str())
+                    .map(name_of)
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            ),
+            _ => None,
+        }
+    };
     let text = |v: &serde_json::Value| match v {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Bool(b) => (if *b { "是" } else { "否" }).to_string(),
@@ -308,7 +416,7 @@ pub fn detail_lines(detail: &serde_json::Value) -> Vec<(String, String)> {
                     .iter()
                     .find(|(c, _)| c == k)
                     .map_or_else(|| k.clone(), |(_, l)| (*l).to_string());
-                let mut value = text(v);
+                let mut value = named(k, v).unwrap_or_else(|| text(v));
                 let digest = value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit());
                 if digest {
                     value = format!("{}…", &value[..12]);
@@ -347,6 +455,10 @@ pub const PAGE_SIZE: i64 = 50;
 #[derive(Debug)]
 pub struct AuditPage {
     pub events: Vec<AuditEvent>,
+    /// What people read for an event's target (`account:<id>` → `cx-zhang（张三）`, a record
+    /// by its document number, a body by its name), where the target is known; see
+    /// [`target_name`].
+    pub names: std::collections::HashMap<String, String>,
     /// Events skipped before this page.
     pub offset: i64,
     /// Whether there are more after this page.
@@ -375,12 +487,64 @@ pub async fn page(
     let skip = usize::try_from(offset).unwrap_or(0);
     let size = usize::try_from(PAGE_SIZE).unwrap_or(50);
     let more = events.len() > skip + size;
-    let events = events.into_iter().skip(skip).take(size).collect();
+    let events: Vec<AuditEvent> = events.into_iter().skip(skip).take(size).collect();
+    let mut names = std::collections::HashMap::new();
+    for e in &events {
+        if let Some(t) = &e.target {
+            if !names.contains_key(t) {
+                if let Some(n) = target_name(app, t).await {
+                    names.insert(t.clone(), n);
+                }
+            }
+        }
+    }
     Ok(AuditPage {
         events,
         offset,
         more,
+        names,
     })
+}
+
+/// The name people know an event's target by: an account's username (and its holder's name),
+/// a record's document number, a body's name (a natural person's name is masked: the audit log
+/// is not where a person is looked up). `None` for other targets and for those no longer there
+/// (the page then shows the id itself, shortened).
+pub async fn target_name(app: &App, target: &str) -> Option<String> {
+    let (kind, id) = target.split_once(':')?;
+    let id: uuid::Uuid = id.parse().ok()?;
+    match kind {
+        "account" => app
+            .store
+            .account(id)
+            .await
+            .ok()
+            .flatten()
+            .map(|a| format!("{}（{}）", a.username, a.display_name)),
+        "record" => app.store.record(id).await.ok().flatten().map(|r| r.doc_no),
+        "subject" => app.store.subject(id).await.ok().flatten().map(|s| {
+            if s.kind.is_person() {
+                let first: String = s.name.chars().take(1).collect();
+                format!("{first}**（自然人）")
+            } else {
+                s.name
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// An id as a person reads it in a table: each UUID in it (`<uuid>`, `<uuid>/finance`) cut to
+/// its first eight characters (the full id stays in the export and the tooltip); anything else
+/// as it is.
+pub fn short_id(id: &str) -> String {
+    id.split('/')
+        .map(|part| match part.parse::<uuid::Uuid>() {
+            Ok(_) => part.get(..8).unwrap_or(part),
+            Err(_) => part,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Run `verify` on the change log against the trusted keys, for an auditor (`LogVerify`).

@@ -273,7 +273,10 @@ pub async fn audit(
                             @if let Some(t) = &e.target {
                                 @let (kind, id) = audit::target_parts(t);
                                 @if !kind.is_empty() { (kind) br; }
-                                code.small { (val(&serde_json::Value::String(id.to_string()))) }
+                                @match page.names.get(t) {
+                                    Some(n) => { span.small title=(id) { (n) } }
+                                    None => { code.small title=(id) { (val(&serde_json::Value::String(audit::short_id(id)))) } }
+                                }
                             }
                         }
                         td data-label="结果" {
@@ -285,7 +288,7 @@ pub async fn audit(
                             @for (k, v) in audit::detail_lines(&e.detail) {
                                 div.small.detail {
                                     @if !k.is_empty() { (k) "：" }
-                                    code { (val(&serde_json::Value::String(v))) }
+                                    code title=(v) { (val(&serde_json::Value::String(audit::short_id(&v)))) }
                                 }
                             }
                         }

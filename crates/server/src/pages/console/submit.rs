@@ -223,7 +223,7 @@ pub fn batch_view(caller: &Caller, b: &Batch, dept_name: Option<&str>) -> Markup
             div.card {
                 h2 { "批次结果" }
                 dl.kv {
-                    dt { "批次编号" } dd { code { (b.id) } }
+                    dt { "批次编号" } dd #batch-no title=(b.id) { (batch_no(b.id, &b.submitted_at)) }
                     dt { "状态" } dd #batch-state { (state) }
                     dt { "报送时间" } dd { (dt(&b.submitted_at)) }
                 }
@@ -243,7 +243,7 @@ pub fn batch_view(caller: &Caller, b: &Batch, dept_name: Option<&str>) -> Markup
         div.card {
             h2 { "批次结果" }
             dl.kv {
-                dt { "批次编号" } dd { code { (b.id) } }
+                dt { "批次编号" } dd #batch-no title=(b.id) { (batch_no(b.id, &b.submitted_at)) }
                 dt { "信息类别" } dd {
                     (chengxin_domain::catalog::Catalog::default_checked()
                         .ok()
@@ -371,4 +371,17 @@ pub async fn batch(
         section #batch-result { (batch_view(&caller, &b, dept_name.as_deref())) }
     };
     render(&caller, &v, "报送批次", "/console/submit", body)
+}
+
+/// A batch's number as people read it (issue 17: no UUID to read or type): the day it was
+/// submitted (China time) and the last eight characters of its id, `PC-20261207-3A7F21C0`.
+fn batch_no(id: uuid::Uuid, submitted_at: &chrono::DateTime<chrono::Utc>) -> String {
+    let day = chrono::FixedOffset::east_opt(8 * 3600)
+        .map(|tz| submitted_at.with_timezone(&tz).format("%Y%m%d").to_string())
+        .unwrap_or_default();
+    let hex = id.simple().to_string().to_ascii_uppercase();
+    format!(
+        "PC-{day}-{}",
+        hex.get(hex.len().saturating_sub(8)..).unwrap_or(&hex)
+    )
 }
