@@ -66,6 +66,7 @@ pub use concern::lists::{
     EntryHead, ListEntryFilter, ListEntryRow, ListStore, RECOGNISERS_BACKFILL,
     RECOGNISERS_BACKFILLED,
 };
+pub use concern::exchange::ExchangeStore;
 pub use concern::log::LogStore;
 pub use concern::merkle::MerkleStore;
 pub use concern::meta::{Backend, CatalogTypeRow, MetaRow, MetaStore, MigrateReport};
@@ -127,6 +128,7 @@ pub trait Store:
     + DebtStore
     + EvaluationStore
     + EvaluationSourceStore
+    + ExchangeStore
     + Send
     + Sync
     + 'static
@@ -159,6 +161,7 @@ impl<T> Store for T where
         + DebtStore
         + EvaluationStore
         + EvaluationSourceStore
+        + ExchangeStore
         + Send
         + Sync
         + 'static
@@ -177,6 +180,7 @@ pub mod prelude {
     };
     pub use crate::{ArrearStore, CommitmentStore, MerkleStore, NotificationStore, WorkItemStore};
     pub use crate::{DebtorStore, PppStore};
+    pub use crate::ExchangeStore;
 }
 
 /// The tracing target of the database driver's own events (statements, slow queries,

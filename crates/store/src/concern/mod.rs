@@ -24,3 +24,4 @@ pub mod rights;
 pub mod staff;
 pub mod subjects;
 pub mod work_items;
+pub mod exchange;
