@@ -224,7 +224,7 @@ fn column(t: &national::Table, title: &str) -> usize {
 
 async fn national_export(t: TestApp) {
     let today = today_in_china();
-    let (from, _) = day_window(today);
+    let (day_start, _) = day_window(today);
     let out = t
         .import(
             DEPT,
@@ -243,6 +243,10 @@ async fn national_export(t: TestApp) {
         })
         .collect();
     let (repaired, corrected, revoked) = (ids[0], ids[1], ids[2]);
+    // The window starts after the imports, so what follows changes records sent before (a
+    // record created in the window is 新增 whatever else happened to it).
+    let from = now();
+    assert!(from >= day_start);
     change(&t, corrected, "correct", None).await;
     change(&t, revoked, "revoke", Some(RecordStatus::Revoked)).await;
     let lic = license(&t, "常食许〔2026〕7号").await;

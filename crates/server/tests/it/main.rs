@@ -44,6 +44,7 @@ mod report_view;
 mod rights;
 mod sanctions;
 mod search_counts;
+mod sharing;
 mod site;
 mod staff;
 mod tree_log;
