@@ -62,11 +62,11 @@ pub use concern::evaluation::{
     EvalScoreFilter, EvalScoreRow, EvalSystemRow, EvalWarningRow, EvaluationSourceStore,
     EvaluationStore, SourceItem,
 };
+pub use concern::exchange::ExchangeStore;
 pub use concern::lists::{
     EntryHead, ListEntryFilter, ListEntryRow, ListStore, RECOGNISERS_BACKFILL,
     RECOGNISERS_BACKFILLED,
 };
-pub use concern::exchange::ExchangeStore;
 pub use concern::log::LogStore;
 pub use concern::merkle::MerkleStore;
 pub use concern::meta::{Backend, CatalogTypeRow, MetaRow, MetaStore, MigrateReport};
@@ -172,6 +172,7 @@ impl<T> Store for T where
 /// their methods can be called on any store (a concrete backend or `Arc<dyn Store>`).
 pub mod prelude {
     pub use crate::DebtStore;
+    pub use crate::ExchangeStore;
     pub use crate::StaffStore;
     pub use crate::{
         AccountStore, AuditStore, BatchStore, CalendarStore, CaseStore, CreditReportStore,
@@ -180,7 +181,6 @@ pub mod prelude {
     };
     pub use crate::{ArrearStore, CommitmentStore, MerkleStore, NotificationStore, WorkItemStore};
     pub use crate::{DebtorStore, PppStore};
-    pub use crate::ExchangeStore;
 }
 
 /// The tracing target of the database driver's own events (statements, slow queries,

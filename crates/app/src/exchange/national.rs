@@ -249,7 +249,10 @@ pub async fn export_window(
         if def.disclosure == chengxin_domain::catalog::Disclosure::Authorised {
             continue;
         }
-        for (n, event) in ex::list_events_on(&entry, first_day).into_iter().enumerate() {
+        for (n, event) in ex::list_events_on(&entry, first_day)
+            .into_iter()
+            .enumerate()
+        {
             let ev = ListEvent {
                 entry_id: row.id,
                 list_name: &def.name,
@@ -281,11 +284,11 @@ pub async fn export_window(
         }
     }
 
-    license.sort_by(|a, b| a.0.cmp(&b.0));
-    penalty.sort_by(|a, b| a.0.cmp(&b.0));
-    gov.sort_by(|a, b| a.0.cmp(&b.0));
-    list_rows.sort_by(|a, b| a.0.cmp(&b.0));
-    repair_rows.sort_by(|a, b| a.0.cmp(&b.0));
+    license.sort_by_key(|a| a.0);
+    penalty.sort_by_key(|a| a.0);
+    gov.sort_by_key(|a| a.0);
+    list_rows.sort_by_key(|a| a.0);
+    repair_rows.sort_by_key(|a| a.0);
     let strip = |v: Vec<(Uuid, Vec<String>)>| v.into_iter().map(|(_, r)| r).collect::<Vec<_>>();
     let column_of = |code: &str| {
         catalog
@@ -294,15 +297,31 @@ pub async fn export_window(
             .ok_or_else(|| AppError::Unavailable(format!("信息目录缺少类型 {code}")))
     };
     let tables = vec![
-        table(ExportKind::AdminLicense, column_of("admin_license")?, strip(license)),
-        table(ExportKind::AdminPenalty, column_of("admin_penalty")?, strip(penalty)),
-        table(ExportKind::GovNegative, ex::gov_negative_columns(), strip(gov)),
+        table(
+            ExportKind::AdminLicense,
+            column_of("admin_license")?,
+            strip(license),
+        ),
+        table(
+            ExportKind::AdminPenalty,
+            column_of("admin_penalty")?,
+            strip(penalty),
+        ),
+        table(
+            ExportKind::GovNegative,
+            ex::gov_negative_columns(),
+            strip(gov),
+        ),
         table(
             ExportKind::ListEvents,
             ex::list_event_columns(),
             list_rows.into_iter().map(|(_, r)| r).collect(),
         ),
-        table(ExportKind::Repairs, ex::repair_columns(), strip(repair_rows)),
+        table(
+            ExportKind::Repairs,
+            ex::repair_columns(),
+            strip(repair_rows),
+        ),
     ];
 
     let (size, root) = log_cut(store, to).await?;
@@ -416,7 +435,8 @@ pub fn verify_manifest(manifest_json: &str, signature: &str, key: &VerifyingKey)
     }
     let ok = note.signatures.iter().any(|(name, id, sig)| {
         merkle::key_id(name, key.as_bytes()) == *id
-            && Signature::from_slice(sig).is_ok_and(|s| key.verify(note.text.as_bytes(), &s).is_ok())
+            && Signature::from_slice(sig)
+                .is_ok_and(|s| key.verify(note.text.as_bytes(), &s).is_ok())
     });
     if ok {
         Ok(())

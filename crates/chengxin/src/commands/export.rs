@@ -141,6 +141,9 @@ fn verify(dir: &Path, public_key: &str) -> anyhow::Result<ExitCode> {
     if bad > 0 {
         return Ok(ExitCode::from(1));
     }
-    println!("通过：清单签名有效，{} 个文件的 SHA-256 与清单一致", parsed["files"].as_array().map_or(0, Vec::len));
+    println!(
+        "通过：清单签名有效，{} 个文件的 SHA-256 与清单一致",
+        parsed["files"].as_array().map_or(0, Vec::len)
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -38,7 +38,9 @@ fn export_national(db: &str) {
     let out_s = out.to_str().unwrap();
     let o = run(
         &dir,
-        &["--db", db, "export", "national", "--date", &day, "--dir", out_s],
+        &[
+            "--db", db, "export", "national", "--date", &day, "--dir", out_s,
+        ],
     );
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("admin_penalty.csv"), "{}", stdout(&o));
@@ -71,14 +73,19 @@ fn export_national(db: &str) {
         "{penalty}"
     );
 
-    let o = run(&dir, &["export", "verify", "--dir", out_s, "--public-key", pk]);
+    let o = run(
+        &dir,
+        &["export", "verify", "--dir", out_s, "--public-key", pk],
+    );
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).starts_with("通过"), "{}", stdout(&o));
 
     // Same day again: the same bytes.
     let o = run(
         &dir,
-        &["--db", db, "export", "national", "--date", &day, "--dir", out_s],
+        &[
+            "--db", db, "export", "national", "--date", &day, "--dir", out_s,
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(files(&out), first);
@@ -95,31 +102,67 @@ fn export_national(db: &str) {
         &["export", "verify", "--dir", out_s, "--public-key", &other],
     );
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-    assert!(stderr(&o).contains("manifest_signature_invalid"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("manifest_signature_invalid"),
+        "{}",
+        stderr(&o)
+    );
     let csv = out.join("repairs.csv");
     let mut bytes = std::fs::read(&csv).unwrap();
     bytes.extend_from_slice(b"x\r\n");
     std::fs::write(&csv, &bytes).unwrap();
-    let o = run(&dir, &["export", "verify", "--dir", out_s, "--public-key", pk]);
+    let o = run(
+        &dir,
+        &["export", "verify", "--dir", out_s, "--public-key", pk],
+    );
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("file_digest_mismatch"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("file_digest_mismatch"),
+        "{}",
+        stderr(&o)
+    );
     let m = out.join("manifest.json");
     let text = std::fs::read_to_string(&m).unwrap();
     std::fs::write(&m, text.replacen("\"rows\": 0", "\"rows\": 1", 1)).unwrap();
-    let o = run(&dir, &["export", "verify", "--dir", out_s, "--public-key", pk]);
+    let o = run(
+        &dir,
+        &["export", "verify", "--dir", out_s, "--public-key", pk],
+    );
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("manifest_signature_invalid"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("manifest_signature_invalid"),
+        "{}",
+        stderr(&o)
+    );
 
     // Today is not over; a bad date.
     let o = run(
         &dir,
-        &["--db", db, "export", "national", "--date", &today.to_string(), "--dir", out_s],
+        &[
+            "--db",
+            db,
+            "export",
+            "national",
+            "--date",
+            &today.to_string(),
+            "--dir",
+            out_s,
+        ],
     );
     assert!(!o.status.success());
     assert!(stderr(&o).contains("export_day_not_over"), "{}", stderr(&o));
     let o = run(
         &dir,
-        &["--db", db, "export", "national", "--date", "2026-02-30", "--dir", out_s],
+        &[
+            "--db",
+            db,
+            "export",
+            "national",
+            "--date",
+            "2026-02-30",
+            "--dir",
+            out_s,
+        ],
     );
     assert!(!o.status.success());
     assert!(stderr(&o).contains("invalid_date"), "{}", stderr(&o));

@@ -93,7 +93,13 @@ async fn report_verify_cli(t: TestApp) {
     std::fs::write(&bad_file, &bad).unwrap();
     let o = run(
         &dir,
-        &["report", "verify", bad_file.to_str().unwrap(), "--public-key", &key],
+        &[
+            "report",
+            "verify",
+            bad_file.to_str().unwrap(),
+            "--public-key",
+            &key,
+        ],
     );
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
     assert!(stderr(&o).contains("包含证明"), "{}", stderr(&o));
@@ -112,13 +118,25 @@ async fn report_verify_cli(t: TestApp) {
     assert_eq!(v["code"], "proof_invalid", "{v}");
 
     // A wrong report key; a wrong log key.
-    let wrong = hex32(chengxin_store::LogSigner::generate().verifying_key().as_bytes());
+    let wrong = hex32(
+        chengxin_store::LogSigner::generate()
+            .verifying_key()
+            .as_bytes(),
+    );
     let o = run(&dir, &["report", "verify", f, "--public-key", &wrong]);
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
     assert!(stderr(&o).contains("签名密钥不符"), "{}", stderr(&o));
     let o = run(
         &dir,
-        &["report", "verify", f, "--public-key", &key, "--log-key", &wrong],
+        &[
+            "report",
+            "verify",
+            f,
+            "--public-key",
+            &key,
+            "--log-key",
+            &wrong,
+        ],
     );
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
     std::fs::remove_dir_all(&dir).ok();

@@ -34,7 +34,10 @@ fn shuang_gongshi_files_take_the_national_columns_in_order() {
     ] {
         assert!(penalty.iter().any(|t| t == title), "{title}");
     }
-    assert_eq!(&penalty[penalty.len() - 3..], &RECORD_EXTRA_COLUMNS.map(String::from)[..]);
+    assert_eq!(
+        &penalty[penalty.len() - 3..],
+        &RECORD_EXTRA_COLUMNS.map(String::from)[..]
+    );
     let license = record_columns(c.get("admin_license").unwrap());
     assert_eq!(license[0], "行政相对人名称");
     assert!(license.iter().any(|t| t == "许可类别"));

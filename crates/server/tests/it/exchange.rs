@@ -66,7 +66,13 @@ async fn listed(t: &TestApp, uscc: &str, name: &str, remove: bool) -> uuid::Uuid
     .unwrap()
     .apply(list, EntryAction::StartPublicity, start, None, cal)
     .unwrap()
-    .apply(list, EntryAction::TakeEffect { until: None }, today, None, cal)
+    .apply(
+        list,
+        EntryAction::TakeEffect { until: None },
+        today,
+        None,
+        cal,
+    )
     .unwrap();
     let id = uuid::Uuid::now_v7();
     let row = chengxin_app::lists::entry_row(id, subject.id, &e, 1, now()).unwrap();
@@ -169,7 +175,12 @@ async fn upload(t: &TestApp, uri: &str, code: &str) {
     let resp = t.app.clone().oneshot(req).await.unwrap();
     let status = resp.status();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
 }
 
 /// The subject applies, the office accepts, the recognising department approves.
@@ -184,8 +195,10 @@ async fn repair(t: &TestApp, record: uuid::Uuid) {
             "POST",
             "/api/v1/repairs",
             &me,
-            Some(serde_json::json!({"target_kind": "record", "target_id": record,
-                "reasons": "罚款已缴清，整改已完成", "commitment": true})),
+            Some(
+                serde_json::json!({"target_kind": "record", "target_id": record,
+                "reasons": "罚款已缴清，整改已完成", "commitment": true}),
+            ),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{filed}");
@@ -212,8 +225,13 @@ async fn repair(t: &TestApp, record: uuid::Uuid) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, v) = t
-        .call("POST", &url, &dept, Some(serde_json::json!({"action": "approve",
-            "expected_version": v0 + 1, "reasons": "已履行处罚决定并完成整改"})))
+        .call(
+            "POST",
+            &url,
+            &dept,
+            Some(serde_json::json!({"action": "approve",
+            "expected_version": v0 + 1, "reasons": "已履行处罚决定并完成整改"})),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
 }
@@ -307,11 +325,25 @@ async fn national_export(t: TestApp) {
     let events: Vec<(String, String)> = lists
         .rows
         .iter()
-        .map(|r| (r[column(lists, "平台名单编号")].clone(), r[column(lists, "事件")].clone()))
+        .map(|r| {
+            (
+                r[column(lists, "平台名单编号")].clone(),
+                r[column(lists, "事件")].clone(),
+            )
+        })
         .collect();
-    assert!(events.contains(&(on_list.to_string(), "列入".into())), "{events:?}");
-    assert!(events.contains(&(off_list.to_string(), "列入".into())), "{events:?}");
-    assert!(events.contains(&(off_list.to_string(), "移出".into())), "{events:?}");
+    assert!(
+        events.contains(&(on_list.to_string(), "列入".into())),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&(off_list.to_string(), "列入".into())),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&(off_list.to_string(), "移出".into())),
+        "{events:?}"
+    );
     assert_eq!(events.len(), 3, "{events:?}");
     let removed = lists
         .rows
@@ -354,16 +386,23 @@ async fn national_export(t: TestApp) {
     national::verify_manifest(&first.manifest_json, &first.signature, &key.verifying_key())
         .unwrap();
     let other = LogSigner::generate();
-    let e = national::verify_manifest(&first.manifest_json, &first.signature, &other.verifying_key())
-        .unwrap_err();
+    let e = national::verify_manifest(
+        &first.manifest_json,
+        &first.signature,
+        &other.verifying_key(),
+    )
+    .unwrap_err();
     assert_eq!(e.code(), "manifest_signature_invalid");
-    let tampered = first.manifest_json.replacen("\"rows\": 3", "\"rows\": 4", 1);
+    let tampered = first
+        .manifest_json
+        .replacen("\"rows\": 3", "\"rows\": 4", 1);
     assert_ne!(tampered, first.manifest_json);
-    assert!(
-        national::verify_manifest(&tampered, &first.signature, &key.verifying_key()).is_err()
-    );
+    assert!(national::verify_manifest(&tampered, &first.signature, &key.verifying_key()).is_err());
     let cp = chengxin_store::heads::open_checkpoint(&m.checkpoint, &[key.verifying_key()]).unwrap();
-    assert_eq!((cp.size, hex::encode(cp.root)), (m.log_size, m.log_root.clone()));
+    assert_eq!(
+        (cp.size, hex::encode(cp.root)),
+        (m.log_size, m.log_root.clone())
+    );
     let (len, _) = t.store.log_head().await.unwrap();
     assert_eq!(m.log_size, len as u64);
 
@@ -395,10 +434,13 @@ async fn national_export(t: TestApp) {
         .on_day(today.succ_opt().unwrap())
         .with_app(|a| a.heads = Some(heads.clone()));
     let uri = format!("/api/v1/exchange/national/{today}");
-    let office = tomorrow.session_for(Role::CreditOffice, "320400", None).await;
+    let office = tomorrow
+        .session_for(Role::CreditOffice, "320400", None)
+        .await;
     let (s, v) = tomorrow.call("GET", &uri, &office, None).await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let manifest: serde_json::Value = serde_json::from_str(v["manifest"].as_str().unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(v["manifest"].as_str().unwrap()).unwrap();
     assert_eq!(manifest["date"], today.to_string());
     assert_eq!(manifest["region"], "320400");
     national::verify_manifest(
@@ -409,7 +451,9 @@ async fn national_export(t: TestApp) {
     .unwrap();
     assert_eq!(v["tables"][1]["type"], "admin_penalty");
     assert_eq!(v["tables"][1]["rows"].as_array().unwrap().len(), 4);
-    let suzhou = tomorrow.session_for(Role::CreditOffice, "320500", None).await;
+    let suzhou = tomorrow
+        .session_for(Role::CreditOffice, "320500", None)
+        .await;
     let (s, v) = tomorrow.call("GET", &uri, &suzhou, None).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     for table in v["tables"].as_array().unwrap() {
@@ -421,15 +465,24 @@ async fn national_export(t: TestApp) {
     let (s, _) = tomorrow.call("GET", &uri, &dept, None).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     for (uri, code) in [
-        (format!("/api/v1/exchange/national/{}", today.succ_opt().unwrap()), "export_day_not_over"),
-        ("/api/v1/exchange/national/2026-13-01".to_string(), "invalid_date"),
+        (
+            format!("/api/v1/exchange/national/{}", today.succ_opt().unwrap()),
+            "export_day_not_over",
+        ),
+        (
+            "/api/v1/exchange/national/2026-13-01".to_string(),
+            "invalid_date",
+        ),
     ] {
         let (s, v) = tomorrow.call("GET", &uri, &office, None).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {v}");
         assert_eq!(v["code"], code, "{uri}: {v}");
     }
     // Without a log key the office is told so.
-    let (s, v) = t.on_day(today.succ_opt().unwrap()).call("GET", &uri, &office, None).await;
+    let (s, v) = t
+        .on_day(today.succ_opt().unwrap())
+        .call("GET", &uri, &office, None)
+        .await;
     assert_eq!(v["code"], "log_key_missing", "{s} {v}");
     assert_log_verifies(t.store.as_ref()).await;
     t.cleanup().await;
