@@ -576,6 +576,18 @@ pub fn check_role_set(roles: &[Role]) -> Result<(), AccessError> {
     Ok(())
 }
 
+/// The permissions of a sector platform's token (公共资源交易平台, 行政执法平台; Jiangsu 2023
+/// §二(二), docs/SHARING.md): read and check only — public and shared records (the check
+/// API's verdicts and the records behind them), and 报告验真. A check's outcome is logged in
+/// the query log but changes no credit data; nothing here submits, corrects, decides or
+/// manages. Issue it with `chengxin token issue --permissions` and these codes.
+pub const SECTOR_PLATFORM_TOKEN: &[Permission] = &[
+    P::RecordsReadPublic,
+    P::RecordsReadShared,
+    P::ChecksRun,
+    P::ReportsVerify,
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -750,5 +762,16 @@ mod tests {
         assert!(matches!(e, Err(AccessError::RoleConflict { .. })));
         assert!(check_role_set(&[Role::Auditor, Role::Administrator]).is_err());
         assert!(check_role_set(&[Role::Subject, Role::CreditOffice]).is_err());
+    }
+
+    #[test]
+    fn sector_platform_tokens_only_read_and_check() {
+        for p in SECTOR_PLATFORM_TOKEN {
+            assert!(p.token_grantable(), "{p}");
+            assert!(!p.writes_credit_data(), "{p}");
+            assert!(p.is_read_only() || *p == P::ChecksRun, "{p}");
+        }
+        assert!(!SECTOR_PLATFORM_TOKEN.contains(&P::RecordsReadNonpublic));
+        assert!(!SECTOR_PLATFORM_TOKEN.contains(&P::PersonalDataDecrypt));
     }
 }

@@ -299,10 +299,50 @@ impl Jobs {
         }
     }
 
+    /// One more loop, stopped with the others.
+    pub fn with(mut self, handle: JoinHandle<()>) -> Self {
+        self.handles.push(handle);
+        self
+    }
+
     /// Stop every loop (at shutdown).
     pub fn stop(self) {
         for h in self.handles {
             h.abort();
         }
     }
+}
+
+/// The national platform's export of the previous day (China time), once a day, into
+/// `<dir>/<YYYY-MM-DD>/` (`CHENGXIN_EXPORT_DIR`); a day already written is left as it is (a
+/// re-run would write the same bytes anyway).
+pub fn spawn_national_export(
+    store: Arc<dyn Store>,
+    signer: crate::exchange::national::ExportSigner,
+    dir: std::path::PathBuf,
+) -> JoinHandle<()> {
+    spawn_daily(store, "national export", move |store, today| {
+        let signer = signer.clone();
+        let dir = dir.clone();
+        async move {
+            use crate::exchange::national;
+            let Some(day) = today.pred_opt() else {
+                return Ok(());
+            };
+            let out = dir.join(day.to_string());
+            if out.join(national::SIGNATURE).exists() {
+                return Ok(());
+            }
+            let e = national::export_day(store.as_ref(), &signer, national::Scope::All, day, today)
+                .await?;
+            national::write_to(&e, &out).map_err(|err| {
+                crate::error::AppError::Unavailable(format!(
+                    "无法写入国家平台报送目录 {}：{err}",
+                    out.display()
+                ))
+            })?;
+            tracing::info!(target: crate::LOG_TARGET, day = %day, dir = %out.display(), log_size = e.manifest.log_size, "national export written");
+            Ok(())
+        }
+    })
 }

@@ -209,6 +209,11 @@ enum Command {
     /// Import a 12345 hotline work-order export (CSV/XLSX) as complaint work items
     /// (idempotent by 工单编号; refused rows listed with codes).
     ImportHotline(commands::hotline::HotlineArgs),
+    /// Exports to other platforms: the national platform's daily files (`export national`).
+    Export {
+        #[command(subcommand)]
+        op: commands::export::ExportOp,
+    },
 }
 
 fn main() -> ExitCode {
@@ -344,5 +349,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Commitments { op } => commands::commitments::run(&cfg(), op).await,
         Command::Arrears { op } => commands::arrears::run(&cfg(), op).await,
         Command::ImportHotline(a) => commands::hotline::run(&cfg(), a).await,
+        Command::Export { op } => commands::export::run(&cfg(), op).await,
     }
 }

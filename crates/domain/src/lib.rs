@@ -14,6 +14,7 @@ pub mod dates;
 pub mod debt;
 pub mod error;
 pub mod evaluation;
+pub mod exchange;
 pub mod intake;
 pub mod lists;
 pub mod merkle;

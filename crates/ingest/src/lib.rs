@@ -5,6 +5,7 @@
 //! elsewhere.
 
 pub mod error;
+pub mod exchange;
 pub mod gen;
 pub mod read;
 pub mod report;

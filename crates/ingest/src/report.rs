@@ -28,7 +28,7 @@ pub use chengxin_domain::intake::REPORT_COLUMNS as REPORT_EXTRA_COLUMNS;
 /// Most characters Excel keeps in a cell.
 const XLSX_MAX_CELL_CHARS: usize = 32_767;
 /// Most rows of an Excel sheet (header included).
-const XLSX_MAX_ROWS: u64 = 1_048_576;
+pub(crate) const XLSX_MAX_ROWS: u64 = 1_048_576;
 
 /// One rejected row.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -137,13 +137,13 @@ pub fn write_error_report_csv<W: Write>(
     Ok(n)
 }
 
-fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> ReportError {
+pub(crate) fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> ReportError {
     ReportError {
         message: format!("生成 XLSX 错误报告失败：{e}"),
     }
 }
 
-fn clip(s: &str) -> Cow<'_, str> {
+pub(crate) fn clip(s: &str) -> Cow<'_, str> {
     // Excel counts UTF-16 units; a char is at most 2.
     if s.len() <= XLSX_MAX_CELL_CHARS || s.encode_utf16().count() <= XLSX_MAX_CELL_CHARS {
         return Cow::Borrowed(s);

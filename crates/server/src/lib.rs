@@ -230,6 +230,7 @@ impl std::ops::Deref for ServerState {
         routes::evaluation::events,
         routes::evaluation::indicators,
         routes::evaluation::grade,
+        routes::exchange::national_day,
     ),
     components(schemas(
         error::ErrorBody,
@@ -273,7 +274,8 @@ impl std::ops::Deref for ServerState {
         chengxin_app::evaluation::RankingLine,
         chengxin_app::evaluation::Explanation,
         chengxin_app::evaluation::ImportOutcome,
-        routes::evaluation::PublishRequest
+        routes::evaluation::PublishRequest,
+        chengxin_app::exchange::national::NationalView
     )),
     modifiers(&SecurityAddon)
 )]

@@ -998,5 +998,13 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(debt::levels),
         ),
     ]);
+    // The national platform's daily export as JSON (issue 21): the credit office, or a
+    // province's token with `records_read_nonpublic`; its region only (the use case filters).
+    t.push(r(
+        Method::GET,
+        "/api/v1/exchange/national/{date}",
+        Perm(P::RecordsReadNonpublic),
+        get(crate::routes::exchange::national_day),
+    ));
     t
 }

@@ -190,6 +190,16 @@ impl Publisher {
         self.signer.verifying_key()
     }
 
+    /// The log key itself (the national export signs its manifest with it).
+    pub fn signer(&self) -> &std::sync::Arc<LogSigner> {
+        &self.signer
+    }
+
+    /// The checkpoint origin (and key name).
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
     /// Sign and append a head if the log grew; `None` when there was nothing new.
     pub async fn publish(&self, store: &dyn Store) -> Result<Option<TreeHead>> {
         let last = self.last.lock().map_err(|_| poisoned())?.clone();

@@ -62,6 +62,7 @@ pub use concern::evaluation::{
     EvalScoreFilter, EvalScoreRow, EvalSystemRow, EvalWarningRow, EvaluationSourceStore,
     EvaluationStore, SourceItem,
 };
+pub use concern::exchange::ExchangeStore;
 pub use concern::lists::{
     EntryHead, ListEntryFilter, ListEntryRow, ListStore, RECOGNISERS_BACKFILL,
     RECOGNISERS_BACKFILLED,
@@ -127,6 +128,7 @@ pub trait Store:
     + DebtStore
     + EvaluationStore
     + EvaluationSourceStore
+    + ExchangeStore
     + Send
     + Sync
     + 'static
@@ -159,6 +161,7 @@ impl<T> Store for T where
         + DebtStore
         + EvaluationStore
         + EvaluationSourceStore
+        + ExchangeStore
         + Send
         + Sync
         + 'static
@@ -169,6 +172,7 @@ impl<T> Store for T where
 /// their methods can be called on any store (a concrete backend or `Arc<dyn Store>`).
 pub mod prelude {
     pub use crate::DebtStore;
+    pub use crate::ExchangeStore;
     pub use crate::StaffStore;
     pub use crate::{
         AccountStore, AuditStore, BatchStore, CalendarStore, CaseStore, CreditReportStore,

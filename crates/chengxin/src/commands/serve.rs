@@ -178,7 +178,19 @@ pub(crate) async fn run(mut cfg: Config, demo: bool) -> anyhow::Result<ExitCode>
         tracing::error!(target: crate::LOG_TARGET, error = %e, "tree head not signed");
         eprintln!("警告：{e}");
     }
-    let jobs = Jobs::start(state.clone(), signer.clone(), Some(heads.clone()));
+    let mut jobs = Jobs::start(state.clone(), signer.clone(), Some(heads.clone()));
+    // The national platform's daily export (issue 21), when a directory is configured.
+    if let Some(dir) = std::env::var_os("CHENGXIN_EXPORT_DIR").filter(|d| !d.is_empty()) {
+        let signer = chengxin_app::exchange::national::ExportSigner {
+            signer: signer.clone(),
+            origin: heads.origin().to_string(),
+        };
+        jobs = jobs.with(chengxin_app::jobs::spawn_national_export(
+            store.clone(),
+            signer,
+            dir.into(),
+        ));
+    }
     tracing::info!(target: crate::LOG_TARGET, listen = %cfg.listen, backend = ?store.backend(), "chengxin serving");
     eprintln!("诚信 Chengxin 已启动：http://{}/", cfg.listen);
     // `/metrics` on its own address (the monitoring network): stops with the main server.

@@ -8,6 +8,8 @@ mod calendar;
 mod check;
 mod cli;
 mod common;
+mod export;
 mod privacy;
 mod public_url;
+mod report_verify;
 mod tree_heads;

@@ -11,6 +11,7 @@ pub mod commitments;
 pub mod credit_reports;
 pub mod debt;
 pub mod evaluation;
+pub mod exchange;
 pub mod health;
 pub mod input;
 pub mod lists;

@@ -11,6 +11,7 @@ pub mod commitments;
 pub mod debt;
 pub mod debtors;
 pub mod evaluation;
+pub mod exchange;
 pub mod lists;
 pub mod log;
 pub mod merkle;

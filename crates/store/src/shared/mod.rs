@@ -22,6 +22,7 @@ mod debt;
 mod debtors;
 mod evaluation;
 mod evaluation_sources;
+mod exchange;
 pub(super) mod kernel;
 mod links;
 mod lists;
