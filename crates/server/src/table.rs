@@ -16,6 +16,7 @@ use crate::routes::{
     records, reference, rights, session, staff, subjects,
 };
 use crate::routes::{arrears, commitments, evaluation, notifications, ppp, tree_log, work};
+use crate::routes::work_public;
 use crate::AppState;
 
 fn r(
@@ -518,8 +519,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 cleans_text: false,
                 flood: None,
             },
-            post(work::import_hotline)
-                .layer(axum::extract::DefaultBodyLimit::max(200 * 1024 * 1024)),
+            post(work::import_hotline),
         ),
         r(
             g.clone(),
@@ -996,6 +996,60 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/debt/levels",
             AnyOf(debt::READERS),
             get(debt::levels),
+        ),
+    ]);
+    // Portal complaints on the work-item engine, the complainant's contact, the task
+    // overview as PDF (issue 19, part three).
+    t.extend([
+        limited(
+            FloodClass::Filing,
+            r(
+                Method::POST,
+                "/api/v1/portal/complaints",
+                Perm(P::ComplaintsFile),
+                post(work_public::file),
+            ),
+        ),
+        limited(
+            FloodClass::Tracking,
+            r(
+                Method::GET,
+                "/api/v1/portal/complaints/{no}",
+                Open,
+                get(work_public::track),
+            ),
+        ),
+        limited(
+            FloodClass::Tracking,
+            r(
+                Method::POST,
+                "/api/v1/portal/complaints/{no}/rating",
+                Open,
+                post(work_public::rate),
+            ),
+        ),
+        limited(
+            FloodClass::Evidence,
+            r(
+                Method::POST,
+                "/api/v1/portal/complaints/{no}/evidence",
+                Open,
+                // Evidence files up to the rules' limit fit under the API's 16 MiB body cap.
+                post(work_public::add_evidence)
+                    .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),
+            ),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/work-items/{id}/complainant",
+            AnyOf(work::HANDLERS),
+            post(work::reveal),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/work-tasks.pdf",
+            AnyOf(work::HANDLERS),
+            get(work::task_pdf),
         ),
     ]);
     t

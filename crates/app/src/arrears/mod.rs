@@ -20,6 +20,7 @@ pub use contracts::{
     ContractRequest, ContractView, MilestoneDone, ProcurementMilestoneView,
 };
 pub use ledger::{act, register, report, ArrearRequest, ArrearStepRequest};
+pub(crate) use ledger::from_complaint;
 pub use view::{
     get, list, sum_up, totals, ArrearListParams, ArrearStepView, ArrearView, TotalLine, TotalsView,
 };
