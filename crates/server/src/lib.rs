@@ -286,6 +286,7 @@ impl std::ops::Deref for ServerState {
         chengxin_app::work::PublicStep,
         chengxin_app::work::PublicRating,
         chengxin_app::work::ComplainantView,
+        chengxin_app::work::ComplaintArrear,
         routes::work::RevealRequest
     )),
     modifiers(&SecurityAddon)

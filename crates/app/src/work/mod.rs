@@ -25,7 +25,7 @@ mod view;
 
 pub use export::export;
 pub use open::{open, Attachment, OpenRequest};
-pub use steps::{act, StepRequest};
+pub use steps::{act, ComplaintArrear, StepRequest};
 pub use tasks_pdf::export_pdf as task_export_pdf;
 pub use public::{PublicComplaintRequest, PublicFiled, PublicRating, PublicStep, PublicTrack};
 pub use reveal::{reveal, ComplainantView};

@@ -36,7 +36,32 @@ pub struct StepRequest {
     pub expected_version: i64,
     /// With a complaint's 查实 / 部分查实 about an unpaid debt: the arrear found, entered in
     /// the ledger as reported, to be confirmed by the body (债务人 is the body complained of).
-    pub arrear: Option<crate::arrears::ArrearRequest>,
+    pub arrear: Option<ComplaintArrear>,
+}
+
+/// The arrear a complaint's 查实 finds: the debtor is the body complained of.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ComplaintArrear {
+    /// The creditor (债权企业).
+    pub creditor_uscc: String,
+    /// Needed when the creditor is not registered.
+    pub creditor_name: Option<String>,
+    /// The creditor is an SME (中小企业).
+    #[serde(default)]
+    pub creditor_sme: bool,
+    pub contract_no: String,
+    pub contract_name: Option<String>,
+    /// Decimal yuan (text).
+    #[schema(value_type = Option<String>)]
+    pub contract_amount: Option<serde_json::Value>,
+    /// The unpaid amount, decimal yuan (text).
+    #[schema(value_type = String)]
+    pub amount: Option<serde_json::Value>,
+    /// When it was due (`YYYY-MM-DD`), before today.
+    pub due: String,
+    /// The contract's signing date, if known.
+    pub signed_on: Option<String>,
+    pub note: Option<String>,
 }
 
 pub(crate) fn check_attachments(list: &[Attachment]) -> AppResult<()> {
@@ -184,9 +209,21 @@ pub async fn act(app: &App, caller: &Caller, id: Uuid, req: StepRequest) -> AppR
                     "该投诉举报已登记过拖欠账款",
                 ));
             }
-            let mut a = req_arrear.clone();
-            a.debtor_uscc = row.owner_uscc.clone();
-            a.debtor_name = Some(row.owner_name.clone());
+            let c = req_arrear.clone();
+            let a = crate::arrears::ArrearRequest {
+                debtor_uscc: row.owner_uscc.clone(),
+                debtor_name: Some(row.owner_name.clone()),
+                creditor_uscc: Some(c.creditor_uscc),
+                creditor_name: c.creditor_name,
+                creditor_sme: c.creditor_sme,
+                contract_no: c.contract_no,
+                contract_name: c.contract_name,
+                contract_amount: c.contract_amount,
+                amount: c.amount,
+                due: c.due,
+                signed_on: c.signed_on,
+                note: c.note,
+            };
             let (entry, notice) =
                 crate::arrears::from_complaint(app, &caller.actor, &a, &row.no).await?;
             arrear = Some(entry);
