@@ -52,6 +52,21 @@ const EXEMPT: &[(&str, &str, &str)] = &[
         "the applicant's: progress only without its access code, the rest with it (rights.rs)",
     ),
     (
+        "GET",
+        "/api/v1/portal/complaints/{no}",
+        "the complainant's: progress only without its access code, the rest with it (portal_complaints.rs)",
+    ),
+    (
+        "POST",
+        "/api/v1/portal/complaints/{no}/rating",
+        "the complainant's, by its access code (portal_complaints.rs)",
+    ),
+    (
+        "POST",
+        "/api/v1/portal/complaints/{no}/evidence",
+        "the complainant's, by its access code (portal_complaints.rs)",
+    ),
+    (
         "POST",
         "/api/v1/track/{tracking_no}/evidence",
         "the applicant's, by its access code (rights.rs)",
@@ -445,6 +460,25 @@ async fn walk(t: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let work_item = v["id"].as_str().unwrap().to_string();
+    // A complaint about 武进's department filed on the portal (issue 19, part three).
+    let (s, v) = t
+        .call(
+            "POST",
+            "/api/v1/portal/complaints",
+            &Cred::None,
+            Some(json!({"about_uscc": WUJIN_DEPT, "content": "武进某局拖欠工程款",
+                "complainant": "孙八", "contact": "13900000009"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let portal_no = v["no"].as_str().unwrap().to_string();
+    let portal_item = t
+        .store
+        .work_item_by_no(&portal_no)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     // A procurement contract of 武进's department and an arrear it owes (issue 18).
     let (s, v) = t
         .call(
@@ -931,6 +965,13 @@ async fn walk(t: TestApp) {
         "/console/work/{id}",
         format!("/console/work/{work_item}"),
         None,
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/work-items/{id}/complainant",
+        format!("/api/v1/work-items/{portal_item}/complainant"),
+        Some(json!({"purpose": "回访投诉人"})),
         office(),
     );
     add(
