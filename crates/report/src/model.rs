@@ -135,7 +135,6 @@ impl CreditReport {
     }
 }
 
-
 /// The sections' shape and text: at most [`MAX_SECTIONS`], titles on one line, rows as wide as
 /// their headers, no control characters.
 pub(crate) fn check_sections(sections: &[Section]) -> Result<(), ReportError> {

@@ -207,6 +207,7 @@ impl std::ops::Deref for ServerState {
         routes::work_public::add_evidence,
         routes::work::reveal,
         routes::work::task_pdf,
+        routes::work::file,
         routes::ppp::create,
         routes::ppp::list,
         routes::ppp::get,

@@ -11,12 +11,12 @@ use crate::flood::FloodClass;
 use crate::route_spec::RouteSpec;
 use crate::routes::batch_work;
 use crate::routes::debt;
+use crate::routes::work_public;
 use crate::routes::{
     admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, portal_pages,
     records, reference, rights, session, staff, subjects,
 };
 use crate::routes::{arrears, commitments, evaluation, notifications, ppp, tree_log, work};
-use crate::routes::work_public;
 use crate::AppState;
 
 fn r(
@@ -1050,6 +1050,12 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/work-tasks.pdf",
             AnyOf(work::HANDLERS),
             get(work::task_pdf),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/work-items/{id}/files/{file_id}",
+            AnyOf(work::HANDLERS),
+            get(work::file),
         ),
     ]);
     t

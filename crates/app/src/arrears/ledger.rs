@@ -146,7 +146,15 @@ async fn enter(
     creditor_name: String,
     creditor_sme: bool,
 ) -> AppResult<ArrearView> {
-    let (e, notice) = build(app, &caller.actor, c, source, creditor, creditor_name, creditor_sme);
+    let (e, notice) = build(
+        app,
+        &caller.actor,
+        c,
+        source,
+        creditor,
+        creditor_name,
+        creditor_sme,
+    );
     let id = e.arrear.id;
     app.store
         .enter_arrears(&caller.actor, &[e], &notify::rows(&[notice]))

@@ -133,7 +133,13 @@ pub(crate) async fn write(
 ) -> AppResult<Option<Uuid>> {
     let p = prepare(store, actor, handler, s).await?;
     let created = store
-        .create_work_item(actor, &p.item, &p.parties, &p.event, &notify::rows(&p.notices))
+        .create_work_item(
+            actor,
+            &p.item,
+            &p.parties,
+            &p.event,
+            &notify::rows(&p.notices),
+        )
         .await?;
     Ok(created.then_some(p.item.id))
 }

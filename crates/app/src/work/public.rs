@@ -125,8 +125,7 @@ async fn body_of(app: &App, req: &PublicComplaintRequest) -> AppResult<(String, 
                 )
             })?
             .code;
-        return match crate::authority::body_name(app.store.as_ref(), &delegations, &code).await?
-        {
+        return match crate::authority::body_name(app.store.as_ref(), &delegations, &code).await? {
             Some(name) => Ok((code, name)),
             None => Err(field_err(
                 "body_unknown",
@@ -231,7 +230,12 @@ pub async fn file(
     let complainant = text(&req.complainant, "投诉人姓名或名称", 100, true)?;
     let contact = text(req.contact.as_deref().unwrap_or(""), "联系方式", 100, false)?;
     let owner = body_of(app, &req).await?;
-    let title = match req.title.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let title = match req
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(s) => text(s, "投诉事由", 200, true)?,
         None => {
             let head: String = content
@@ -386,8 +390,8 @@ pub async fn track(app: &App, no: &str, code: Option<&str>) -> AppResult<PublicT
         let Some(step) = step_name(t, &e.action) else {
             continue;
         };
-        let shows_text = matches!(e.action.as_str(), "reply" | "rate" | "evidence")
-            || e.party == "public";
+        let shows_text =
+            matches!(e.action.as_str(), "reply" | "rate" | "evidence") || e.party == "public";
         v.timeline.push(PublicStep {
             on_date: e.on_date,
             step,
@@ -452,7 +456,16 @@ fn advance(
     Ok(next)
 }
 
-fn public_event(row: &WorkItemRow, next: &WorkItemRow, action: &str, choice: Option<String>, party: &str, actor: &str, on: NaiveDate, text: String) -> WorkEventRow {
+fn public_event(
+    row: &WorkItemRow,
+    next: &WorkItemRow,
+    action: &str,
+    choice: Option<String>,
+    party: &str,
+    actor: &str,
+    on: NaiveDate,
+    text: String,
+) -> WorkEventRow {
     WorkEventRow {
         id: Uuid::now_v7(),
         item_id: row.id,
@@ -468,7 +481,12 @@ fn public_event(row: &WorkItemRow, next: &WorkItemRow, action: &str, choice: Opt
     }
 }
 
-fn change(row: &WorkItemRow, next: WorkItemRow, event: WorkEventRow, notices: &[Notice]) -> WorkChange {
+fn change(
+    row: &WorkItemRow,
+    next: WorkItemRow,
+    event: WorkEventRow,
+    notices: &[Notice],
+) -> WorkChange {
     WorkChange {
         expected_version: row.version,
         item: next,
@@ -526,8 +544,21 @@ pub async fn rate(
         link: Some(format!("/console/work/{}", row.id)),
         once: Some(format!("wi:{}:v{}", row.id, row.version + 1)),
     };
-    let said = if words.is_empty() { label.clone() } else { words };
-    let event = public_event(&row, &next, "rate", Some(choice.clone()), "public", &caller.actor, today, said);
+    let said = if words.is_empty() {
+        label.clone()
+    } else {
+        words
+    };
+    let event = public_event(
+        &row,
+        &next,
+        "rate",
+        Some(choice.clone()),
+        "public",
+        &caller.actor,
+        today,
+        said,
+    );
     app.store
         .change_work_item(&caller.actor, change(&row, next.clone(), event, &[notice]))
         .await?;
@@ -563,9 +594,21 @@ pub async fn rate(
         };
         let mut stored = next.clone();
         stored.version = next.version + 1;
-        let event = public_event(&stored, &again, "reopen", None, "system", super::sweep::ACTOR, today, reason.into());
+        let event = public_event(
+            &stored,
+            &again,
+            "reopen",
+            None,
+            "system",
+            super::sweep::ACTOR,
+            today,
+            reason.into(),
+        );
         app.store
-            .change_work_item(super::sweep::ACTOR, change(&stored, again, event, &[notice]))
+            .change_work_item(
+                super::sweep::ACTOR,
+                change(&stored, again, event, &[notice]),
+            )
             .await?;
     }
     track(app, no, code).await
@@ -598,7 +641,10 @@ pub async fn add_evidence(
     let held = app.store.work_files(row.id).await?;
     let name = name.trim();
     let kind = rights::check_evidence(rules, name, bytes, held.len())?;
-    let total: u64 = held.iter().map(|f| u64::try_from(f.size).unwrap_or(0)).sum();
+    let total: u64 = held
+        .iter()
+        .map(|f| u64::try_from(f.size).unwrap_or(0))
+        .sum();
     rights::check_evidence_total(rules, total, bytes.len() as u64)?;
     let kind = serde_json::to_value(kind)
         .ok()
@@ -607,7 +653,16 @@ pub async fn add_evidence(
     let today = app.today();
     let mut next = row.clone();
     next.updated_at = chengxin_store::clock::now().trunc_subsecs(6);
-    let event = public_event(&row, &next, "evidence", None, "public", &caller.actor, today, format!("补充材料：{name}"));
+    let event = public_event(
+        &row,
+        &next,
+        "evidence",
+        None,
+        "public",
+        &caller.actor,
+        today,
+        format!("补充材料：{name}"),
+    );
     let file = WorkFileRow {
         id: Uuid::now_v7(),
         item_id: row.id,

@@ -64,13 +64,19 @@ pub async fn reveal(
         let ctx = format!("portal_complaint:{}", row.no);
         (
             Some(open(&f.name_sealed, &ctx)?),
-            f.contact_sealed.as_deref().map(|c| open(c, &ctx)).transpose()?,
+            f.contact_sealed
+                .as_deref()
+                .map(|c| open(c, &ctx))
+                .transpose()?,
         )
     } else if let Some(t) = app.store.hotline_ticket_of(id).await? {
         let ctx = format!("hotline:{}", t.ticket_no);
         (
             None,
-            t.contact_sealed.as_deref().map(|c| open(c, &ctx)).transpose()?,
+            t.contact_sealed
+                .as_deref()
+                .map(|c| open(c, &ctx))
+                .transpose()?,
         )
     } else {
         return Err(AppError::NotFound);

@@ -38,6 +38,7 @@ pub struct EventView {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FileView {
+    pub id: Uuid,
     pub name: String,
     pub size: i64,
     pub sha256: String,
@@ -254,6 +255,7 @@ pub async fn get(app: &App, caller: &Caller, id: Uuid) -> AppResult<ItemView> {
         .await?
         .into_iter()
         .map(|f| FileView {
+            id: f.id,
             name: f.name,
             size: f.size,
             sha256: f.sha256,

@@ -517,7 +517,10 @@ fn plain_documents_render_and_bad_text_is_refused() {
             note: None,
             table: Table {
                 headers: vec!["任务".into(), "单位".into()],
-                rows: vec![vec!["健全政务失信记录".into(), "常州市发展和改革委员会".into()]],
+                rows: vec![vec![
+                    "健全政务失信记录".into(),
+                    "常州市发展和改革委员会".into(),
+                ]],
             },
         }],
     };

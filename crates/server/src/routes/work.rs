@@ -275,10 +275,44 @@ pub async fn task_pdf(
     Ok((
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("application/pdf")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/pdf"),
+            ),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,
+    )
+        .into_response())
+}
+
+/// An attachment's bytes (evidence uploaded with a portal complaint), for callers who reach
+/// the item.
+#[utoipa::path(get, path = "/api/v1/work-items/{id}/files/{file_id}", tag = "work-items",
+    params(("id" = String, Path, description = "Work item id"),
+           ("file_id" = String, Path, description = "Attachment id")),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>),
+              (status = 404, body = crate::error::ErrorBody)))]
+pub async fn file(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, file_id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let f = svc::file(&state, &caller, parse_id(&id)?, parse_id(&file_id)?).await?;
+    let disposition = HeaderValue::from_str(&format!(
+        "attachment; filename=\"evidence-{}.{}\"",
+        f.id.simple(),
+        f.extension
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(f.mime)),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        f.content,
     )
         .into_response())
 }

@@ -31,7 +31,10 @@ pub async fn file(
     body: Result<Json<PublicComplaintRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<PublicFiled>)> {
     let Json(req) = body.map_err(json_error)?;
-    Ok((StatusCode::CREATED, Json(svc::file(&state, &caller, req).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(svc::file(&state, &caller, req).await?),
+    ))
 }
 
 /// 办件查询 of a portal complaint: its progress; with the access code (`X-Access-Code`) the

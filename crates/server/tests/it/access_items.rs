@@ -466,12 +466,35 @@ async fn walk(t: TestApp) {
             "POST",
             "/api/v1/portal/complaints",
             &Cred::None,
-            Some(json!({"about_uscc": WUJIN_DEPT, "content": "武进某局拖欠工程款",
-                "complainant": "孙八", "contact": "13900000009"})),
+            Some(
+                json!({"about_uscc": WUJIN_DEPT, "content": "武进某局拖欠工程款",
+                "complainant": "孙八", "contact": "13900000009"}),
+            ),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let portal_no = v["no"].as_str().unwrap().to_string();
+    let portal_code = v["access_code"].as_str().unwrap().to_string();
+    let resp = t
+        .app
+        .clone()
+        .oneshot(
+            Request::builder()
+                .method("POST")
+                .uri(format!(
+                    "/api/v1/portal/complaints/{portal_no}/evidence?name=e.pdf"
+                ))
+                .header("x-access-code", &portal_code)
+                .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                    [127, 0, 0, 7],
+                    40_000,
+                ))))
+                .body(Body::from("%PDF-1.4 evidence"))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
     let portal_item = t
         .store
         .work_item_by_no(&portal_no)
@@ -479,6 +502,7 @@ async fn walk(t: TestApp) {
         .unwrap()
         .unwrap()
         .id;
+    let portal_file = t.store.work_files(portal_item).await.unwrap()[0].id;
     // A procurement contract of 武进's department and an arrear it owes (issue 18).
     let (s, v) = t
         .call(
@@ -964,6 +988,13 @@ async fn walk(t: TestApp) {
         "GET",
         "/console/work/{id}",
         format!("/console/work/{work_item}"),
+        None,
+        office(),
+    );
+    add(
+        "GET",
+        "/api/v1/work-items/{id}/files/{file_id}",
+        format!("/api/v1/work-items/{portal_item}/files/{portal_file}"),
         None,
         office(),
     );

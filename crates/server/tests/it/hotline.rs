@@ -608,12 +608,19 @@ async fn story(t: TestApp) {
     for k in tasks {
         let name = k["name"].as_str().unwrap();
         assert!(
-            name.chars().filter(|c| !c.is_whitespace()).all(|c| chars.contains(&c)),
+            name.chars()
+                .filter(|c| !c.is_whitespace())
+                .all(|c| chars.contains(&c)),
             "{name} is printed"
         );
     }
     let (s, _) = june
-        .call("GET", "/api/v1/work-tasks.pdf?quarter=2026Q2", &sibling_office, None)
+        .call(
+            "GET",
+            "/api/v1/work-tasks.pdf?quarter=2026Q2",
+            &sibling_office,
+            None,
+        )
         .await;
     assert_ne!(s, StatusCode::OK, "not the sibling's");
     let (s, html) = june
@@ -679,7 +686,12 @@ async fn get_raw(t: &TestApp, uri: &str, cred: &Cred) -> Vec<u8> {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
-    resp.into_body().collect().await.unwrap().to_bytes().to_vec()
+    resp.into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec()
 }
 
 /// The characters a PDF's ToUnicode maps declare (its compressed streams inflated).
@@ -692,7 +704,9 @@ fn pdf_chars(pdf: &[u8]) -> std::collections::HashSet<char> {
         while start < pdf.len() && (pdf[start] == b'\r' || pdf[start] == b'\n') {
             start += 1;
         }
-        let Some(end) = find(&pdf[start..], b"endstream") else { break };
+        let Some(end) = find(&pdf[start..], b"endstream") else {
+            break;
+        };
         let mut text = Vec::new();
         let mut z = flate2::read::ZlibDecoder::new(&pdf[start..start + end]);
         if z.read_to_end(&mut text).is_ok() {

@@ -92,7 +92,11 @@ async fn story(t: TestApp) {
         Some(json!({"about": "不存在的单位", "content": "拖欠工程款", "complainant": "李四"})),
     )
     .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("body_unknown")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("body_unknown")),
+        "{v}"
+    );
     let (s, v) = public(
         &t,
         "POST",
@@ -114,8 +118,10 @@ async fn story(t: TestApp) {
         "POST",
         "/api/v1/portal/complaints",
         None,
-        Some(json!({"about": "常州市测试局", "title": "=HYPERLINK(\"http://x\",\"点我\")",
-                    "content": hostile, "complainant": "李四", "contact": "13900000002"})),
+        Some(
+            json!({"about": "常州市测试局", "title": "=HYPERLINK(\"http://x\",\"点我\")",
+                    "content": hostile, "complainant": "李四", "contact": "13900000002"}),
+        ),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{filed}");
@@ -137,7 +143,14 @@ async fn story(t: TestApp) {
     assert_eq!(v["opened"], true, "{v}");
     assert_eq!(v["timeline"][0]["step"], "受理", "{v}");
     assert_eq!(v["can_add_evidence"], true);
-    let (s, _) = public(&t, "GET", "/api/v1/portal/complaints/TS-20200101-ZZZZZZ", None, None).await;
+    let (s, _) = public(
+        &t,
+        "GET",
+        "/api/v1/portal/complaints/TS-20200101-ZZZZZZ",
+        None,
+        None,
+    )
+    .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
     // Evidence: by content, size-checked, only with the code.
@@ -147,7 +160,13 @@ async fn story(t: TestApp) {
         .call_from(PEER, "POST", &format!("{ev}x.pdf"), &[], None)
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "no code: {v}");
-    let (s, v) = post_evidence(&t, &format!("{ev}合同.pdf"), &code, b"MZ\x90\x00not a pdf".to_vec()).await;
+    let (s, v) = post_evidence(
+        &t,
+        &format!("{ev}合同.pdf"),
+        &code,
+        b"MZ\x90\x00not a pdf".to_vec(),
+    )
+    .await;
     assert_eq!(
         (s, v["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("file_type_not_accepted")),
@@ -159,14 +178,22 @@ async fn story(t: TestApp) {
         s == StatusCode::BAD_REQUEST || s == StatusCode::PAYLOAD_TOO_LARGE,
         "{s}: {v}"
     );
-    assert!(v["message"].as_str().is_some_and(|m| m.contains("MB")), "{v}");
+    assert!(
+        v["message"].as_str().is_some_and(|m| m.contains("MB")),
+        "{v}"
+    );
     let (s, v) = post_evidence(&t, &format!("{ev}合同.pdf"), &code, pdf).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["evidence"][0], "合同.pdf");
 
     // The office's item: its region, the complainant sealed; a sibling sees nothing.
     let (_, q) = t
-        .call("GET", "/api/v1/work-items?queue=region&kind=complaint", &office, None)
+        .call(
+            "GET",
+            "/api/v1/work-items?queue=region&kind=complaint",
+            &office,
+            None,
+        )
         .await;
     let item = q["items"]
         .as_array()
@@ -183,12 +210,34 @@ async fn story(t: TestApp) {
     assert_eq!(v["filed_online"], true, "{v}");
     assert!(!v.to_string().contains("13900000002") && !v.to_string().contains("李四"));
     assert_eq!(v["files"][0]["name"], "合同.pdf");
+    let file = format!(
+        "/api/v1/work-items/{id}/files/{}",
+        v["files"][0]["id"].as_str().unwrap()
+    );
+    let (bytes, s) = get_bytes(&t, &file, &office).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        bytes.starts_with(b"%PDF-1.4\n%test evidence"),
+        "the bytes as uploaded"
+    );
+    let (_, s) = get_bytes(&t, &file, &sibling_office).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = t
-        .call("GET", &format!("/api/v1/work-items/{id}"), &sibling_office, None)
+        .call(
+            "GET",
+            &format!("/api/v1/work-items/{id}"),
+            &sibling_office,
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (_, q) = t
-        .call("GET", "/api/v1/work-items?queue=region", &sibling_office, None)
+        .call(
+            "GET",
+            "/api/v1/work-items?queue=region",
+            &sibling_office,
+            None,
+        )
         .await;
     assert!(!q.to_string().contains(&no));
 
@@ -202,15 +251,30 @@ async fn story(t: TestApp) {
         (StatusCode::BAD_REQUEST, Some("purpose_required"))
     );
     let (s, _) = t
-        .call("POST", &reveal, &owner, Some(json!({"purpose": "核实情况"})))
+        .call(
+            "POST",
+            &reveal,
+            &owner,
+            Some(json!({"purpose": "核实情况"})),
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "the body may not open it");
     let (s, _) = t
-        .call("POST", &reveal, &sibling_office, Some(json!({"purpose": "核实情况"})))
+        .call(
+            "POST",
+            &reveal,
+            &sibling_office,
+            Some(json!({"purpose": "核实情况"})),
+        )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, v) = t
-        .call("POST", &reveal, &office, Some(json!({"purpose": "回访投诉人"})))
+        .call(
+            "POST",
+            &reveal,
+            &office,
+            Some(json!({"purpose": "回访投诉人"})),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["name"], "李四");
@@ -229,7 +293,13 @@ async fn story(t: TestApp) {
     assert!(log.iter().any(|e| e.outcome == "denied"));
 
     // 分办 → 查实 with the arrear found → the reply.
-    ok_step(&t, &office, &id, json!({"action": "assign", "text": "请常州市测试局核查"})).await;
+    ok_step(
+        &t,
+        &office,
+        &id,
+        json!({"action": "assign", "text": "请常州市测试局核查"}),
+    )
+    .await;
     let (s, v) = step(
         &t,
         &office,
@@ -256,7 +326,12 @@ async fn story(t: TestApp) {
     .await;
     assert_eq!(v["state"], "concluded", "{v}");
     let (_, arrears) = t
-        .call("GET", &format!("/api/v1/arrears?body={OWNER}"), &office, None)
+        .call(
+            "GET",
+            &format!("/api/v1/arrears?body={OWNER}"),
+            &office,
+            None,
+        )
         .await;
     let a = arrears
         .as_array()
@@ -272,14 +347,23 @@ async fn story(t: TestApp) {
         records.iter().any(|r| r.type_code == "complaint_verified"),
         "查实 also records the 失信 record"
     );
-    ok_step(&t, &owner, &id, json!({"action": "reply", "text": "已安排付款计划，答复如下"})).await;
+    ok_step(
+        &t,
+        &owner,
+        &id,
+        json!({"action": "reply", "text": "已安排付款计划，答复如下"}),
+    )
+    .await;
 
     // The public view: the reply's text, no staff account anywhere.
     let (_, v) = public(&t, "GET", &track, Some(&code), None).await;
     assert_eq!(v["can_rate"], true, "{v}");
     assert!(v.to_string().contains("已安排付款计划"), "{v}");
     assert!(v.to_string().contains("查实"), "{v}");
-    assert!(!v.to_string().contains("请常州市测试局核查"), "internal notes stay inside: {v}");
+    assert!(
+        !v.to_string().contains("请常州市测试局核查"),
+        "internal notes stay inside: {v}"
+    );
     for e in t
         .call("GET", &format!("/api/v1/work-items/{id}"), &office, None)
         .await
@@ -295,16 +379,34 @@ async fn story(t: TestApp) {
 
     // 不满意 → taken up again, once.
     let rating = format!("/api/v1/portal/complaints/{no}/rating");
-    let (s, _) = public(&t, "POST", &rating, Some("WRONGCODE123"), Some(json!({"choice": "satisfied"}))).await;
+    let (s, _) = public(
+        &t,
+        "POST",
+        &rating,
+        Some("WRONGCODE123"),
+        Some(json!({"choice": "satisfied"})),
+    )
+    .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, v) = public(&t, "POST", &rating, Some(&code), Some(json!({"choice": "dissatisfied", "text": "还没付"}))).await;
+    let (s, v) = public(
+        &t,
+        "POST",
+        &rating,
+        Some(&code),
+        Some(json!({"choice": "dissatisfied", "text": "还没付"})),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["state_name"], "办理中", "reopened: {v}");
     let (_, item) = t
         .call("GET", &format!("/api/v1/work-items/{id}"), &office, None)
         .await;
     assert_eq!(item["reopens"], 1);
-    assert!(item["events"].as_array().unwrap().iter().any(|e| e["party_name"] == "投诉人"));
+    assert!(item["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["party_name"] == "投诉人"));
     let (s, v) = step(
         &t,
         &office,
@@ -313,13 +415,42 @@ async fn story(t: TestApp) {
                "arrear": {"creditor_uscc": SUPPLIER, "contract_no": "CZ-2024-002", "amount": "1.00", "due": "2025-01-15"}}),
     )
     .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("arrear_exists")), "{v}");
-    ok_step(&t, &office, &id, json!({"action": "result", "choice": "verified", "text": "再次查实"})).await;
-    ok_step(&t, &owner, &id, json!({"action": "reply", "text": "已付款 6 万元"})).await;
-    let (s, v) = public(&t, "POST", &rating, Some(&code), Some(json!({"choice": "dissatisfied"}))).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("arrear_exists")),
+        "{v}"
+    );
+    ok_step(
+        &t,
+        &office,
+        &id,
+        json!({"action": "result", "choice": "verified", "text": "再次查实"}),
+    )
+    .await;
+    ok_step(
+        &t,
+        &owner,
+        &id,
+        json!({"action": "reply", "text": "已付款 6 万元"}),
+    )
+    .await;
+    let (s, v) = public(
+        &t,
+        "POST",
+        &rating,
+        Some(&code),
+        Some(json!({"choice": "dissatisfied"})),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["state_name"], "投诉人不满意", "not reopened twice: {v}");
-    ok_step(&t, &office, &id, json!({"action": "close", "text": "已督促，办结"})).await;
+    ok_step(
+        &t,
+        &office,
+        &id,
+        json!({"action": "close", "text": "已督促，办结"}),
+    )
+    .await;
     let (_, v) = public(&t, "GET", &track, Some(&code), None).await;
     assert_eq!(v["is_final"], true, "{v}");
     let (s, _) = post_evidence(&t, &format!("{ev}late.pdf"), &code, b"%PDF-1.4\n".to_vec()).await;
@@ -331,9 +462,17 @@ async fn story(t: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK);
     let page = page.as_str().unwrap().to_string();
-    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "escaped");
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "escaped"
+    );
     assert!(!page.contains("<script>alert(1)"));
-    let (bytes, s) = get_bytes(&t, "/api/v1/work-items.xlsx?queue=region&kind=complaint", &office).await;
+    let (bytes, s) = get_bytes(
+        &t,
+        "/api/v1/work-items.xlsx?queue=region&kind=complaint",
+        &office,
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     let table = chengxin_ingest::open_bytes(
         bytes,
@@ -391,14 +530,15 @@ async fn post_evidence(t: &TestApp, uri: &str, code: &str, bytes: Vec<u8>) -> (S
         .header("x-access-code", code)
         .body(Body::from(bytes))
         .unwrap();
-    req.extensions_mut().insert(axum::extract::ConnectInfo(
-        std::net::SocketAddr::new(PEER.parse().unwrap(), 40_000),
-    ));
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+            PEER.parse().unwrap(),
+            40_000,
+        )));
     let resp = t.app.clone().oneshot(req).await.unwrap();
     let status = resp.status();
     let b = resp.into_body().collect().await.unwrap().to_bytes();
-    let v = serde_json::from_slice(&b)
-        .unwrap_or(Value::String(String::from_utf8_lossy(&b).into()));
+    let v = serde_json::from_slice(&b).unwrap_or(Value::String(String::from_utf8_lossy(&b).into()));
     (status, v)
 }
 

@@ -12,8 +12,9 @@ use super::{dec, enc, escape_like, Db, Inner};
 use crate::changelog::{micros, now, state_digest};
 use crate::error::{Result, StoreError};
 use crate::{
-    HotlineImport, HotlineTicketRow, NotificationRow, PublicFilingRow, WorkContentRow, TaskReportRow, WorkChange, WorkEventRow,
-    WorkFileRow, WorkFilter, WorkItemRow, WorkItemStore, WorkMark, WorkPartyRow,
+    HotlineImport, HotlineTicketRow, NotificationRow, PublicFilingRow, TaskReportRow, WorkChange,
+    WorkContentRow, WorkEventRow, WorkFileRow, WorkFilter, WorkItemRow, WorkItemStore, WorkMark,
+    WorkPartyRow,
 };
 
 pub(super) fn ticket_from_row(r: &DbRow) -> Result<HotlineTicketRow> {

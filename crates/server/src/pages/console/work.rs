@@ -489,7 +489,10 @@ pub async fn detail(
         @if i.files.is_empty() { p.hint { "尚无附件。" } }
         ul #work-files {
             @for f in &i.files {
-                li { (f.name) " · " (f.size) " 字节 · SHA-256 " code { (f.sha256) } " · " (dt(&f.at)) }
+                li {
+                    @if i.filed_online { a href={ "/api/v1/work-items/" (i.id) "/files/" (f.id) } download { (f.name) } } @else { (f.name) }
+                    " · " (f.size) " 字节 · SHA-256 " code { (f.sha256) } " · " (dt(&f.at))
+                }
             }
         }
         (actions_script())
