@@ -456,13 +456,13 @@ fn advance(
     Ok(next)
 }
 
+/// A step's event: `by` is (party, actor).
 fn public_event(
     row: &WorkItemRow,
     next: &WorkItemRow,
     action: &str,
     choice: Option<String>,
-    party: &str,
-    actor: &str,
+    (party, actor): (&str, &str),
     on: NaiveDate,
     text: String,
 ) -> WorkEventRow {
@@ -554,8 +554,7 @@ pub async fn rate(
         &next,
         "rate",
         Some(choice.clone()),
-        "public",
-        &caller.actor,
+        ("public", &caller.actor),
         today,
         said,
     );
@@ -599,8 +598,7 @@ pub async fn rate(
             &again,
             "reopen",
             None,
-            "system",
-            super::sweep::ACTOR,
+            ("system", super::sweep::ACTOR),
             today,
             reason.into(),
         );
@@ -658,8 +656,7 @@ pub async fn add_evidence(
         &next,
         "evidence",
         None,
-        "public",
-        &caller.actor,
+        ("public", &caller.actor),
         today,
         format!("补充材料：{name}"),
     );
