@@ -901,22 +901,24 @@ await step(
   async () => {
     const { page, guard } = pub;
     await open(page, guard, '/portal/complaint', 'complaint');
-    await page.fill('#about', '某镇人民政府');
-    await page.fill('#complaint_reasons', '浏览器测试：招商引资承诺的奖励资金逾期未兑现。');
-    await page.selectOption('#complaint_region', '320400');
+    await page.fill('#about', '常州市发展和改革委员会');
+    await page.fill('#complaint_content', '浏览器测试：招商引资承诺的奖励资金逾期未兑现。');
     await page.fill('#complainant', '李测试');
     await page.fill('#complaint_contact', '13800000001');
     await page.click('#submit-complaint');
-    await page.locator('#complaint-result').waitFor({ state: 'visible', timeout: TIMEOUT });
-    const no = await textOf(page, '#complaint-no');
-    assert.match(no, /^TS\d{8}[0-9A-Z]{8}$/, `#complaint-no is ${JSON.stringify(no)}`);
+    await page.locator('#complaint-receipt').waitFor({ state: 'visible', timeout: TIMEOUT });
+    const no = await textOf(page, '#receipt-no');
+    const code = await textOf(page, '#receipt-code');
+    assert.match(no, /^TS-\d{8}-[0-9A-Z]{6}$/, `#receipt-no is ${JSON.stringify(no)}`);
     await settle(page);
     guard.clean('complaint filed');
     await shot(page, 'portal-complaint-filed');
     await open(page, guard, `/portal/track?no=${encodeURIComponent(no)}`, 'track complaint');
-    await page.locator('#track-result').waitFor({ state: 'visible', timeout: TIMEOUT });
+    await page.fill('#access_code', code);
+    await page.click('#track');
+    await page.locator('#track-timeline').waitFor({ state: 'visible', timeout: TIMEOUT });
     const state = await textOf(page, '#track-state');
-    assert.ok(state.includes('待受理'), `#track-state is ${JSON.stringify(state)}`);
+    assert.ok(state.includes('已受理'), `#track-state is ${JSON.stringify(state)}`);
     await shot(page, 'portal-track-complaint');
   },
   () => pub.page,

@@ -57,10 +57,10 @@ mod sign;
 pub use error::ReportError;
 pub use extract::{extract_bundle, extract_signed, PAYLOAD_FORMAT, PAYLOAD_VERSION};
 pub use model::{
-    CreditReport, ReportSubject, Section, SubjectKind, Table, MAX_COLUMNS, MAX_REPORT_NO_LEN,
-    MAX_ROWS, MAX_SECTIONS, MAX_TEXT_CHARS,
+    CreditReport, Document, ReportSubject, Section, SubjectKind, Table, MAX_COLUMNS,
+    MAX_REPORT_NO_LEN, MAX_ROWS, MAX_SECTIONS, MAX_TEXT_CHARS,
 };
-pub use pdf::{render_pdf, render_pdf_with_proofs, MAX_VERIFY_URL_LEN};
+pub use pdf::{render_document, render_pdf, render_pdf_with_proofs, MAX_VERIFY_URL_LEN};
 pub use proofs::{
     bind, binding_message, verify_bundle, verify_offline, EntryProof, OfflineVerified, ProofBundle,
     BINDING_CONTEXT, MAX_PROOF_ENTRIES,

@@ -131,48 +131,86 @@ impl CreditReport {
         check_line("出具机构", &self.issuer, true)?;
         check_line("主体名称", &self.subject.name, true)?;
         check_line("主体代码", &self.subject.code, true)?;
-        if self.sections.len() > MAX_SECTIONS {
-            return Err(invalid(format!("栏目过多（最多 {MAX_SECTIONS} 个）")));
+        check_sections(&self.sections)
+    }
+}
+
+/// The sections' shape and text: at most [`MAX_SECTIONS`], titles on one line, rows as wide as
+/// their headers, no control characters.
+pub(crate) fn check_sections(sections: &[Section]) -> Result<(), ReportError> {
+    if sections.len() > MAX_SECTIONS {
+        return Err(invalid(format!("栏目过多（最多 {MAX_SECTIONS} 个）")));
+    }
+    for (i, s) in sections.iter().enumerate() {
+        let n = i + 1;
+        check_line(&format!("第 {n} 个栏目的标题"), &s.title, true)?;
+        if let Some(note) = &s.note {
+            check_text(&format!("第 {n} 个栏目的说明"), note)?;
         }
-        for (i, s) in self.sections.iter().enumerate() {
-            let n = i + 1;
-            check_line(&format!("第 {n} 个栏目的标题"), &s.title, true)?;
-            if let Some(note) = &s.note {
-                check_text(&format!("第 {n} 个栏目的说明"), note)?;
-            }
-            let cols = s.table.headers.len();
-            if cols > MAX_COLUMNS {
+        let cols = s.table.headers.len();
+        if cols > MAX_COLUMNS {
+            return Err(invalid(format!(
+                "栏目“{}”的列数过多（最多 {MAX_COLUMNS} 列）",
+                s.title
+            )));
+        }
+        if cols == 0 && !s.table.rows.is_empty() {
+            return Err(invalid(format!("栏目“{}”有数据行但没有表头", s.title)));
+        }
+        if s.table.rows.len() > MAX_ROWS {
+            return Err(invalid(format!(
+                "栏目“{}”的行数过多（最多 {MAX_ROWS} 行）",
+                s.title
+            )));
+        }
+        for h in &s.table.headers {
+            check_line(&format!("栏目“{}”的表头", s.title), h, false)?;
+        }
+        for (r, row) in s.table.rows.iter().enumerate() {
+            if row.len() != cols {
                 return Err(invalid(format!(
-                    "栏目“{}”的列数过多（最多 {MAX_COLUMNS} 列）",
-                    s.title
+                    "栏目“{}”第 {} 行有 {} 个单元格，应为 {cols} 个",
+                    s.title,
+                    r + 1,
+                    row.len()
                 )));
             }
-            if cols == 0 && !s.table.rows.is_empty() {
-                return Err(invalid(format!("栏目“{}”有数据行但没有表头", s.title)));
-            }
-            if s.table.rows.len() > MAX_ROWS {
-                return Err(invalid(format!(
-                    "栏目“{}”的行数过多（最多 {MAX_ROWS} 行）",
-                    s.title
-                )));
-            }
-            for h in &s.table.headers {
-                check_line(&format!("栏目“{}”的表头", s.title), h, false)?;
-            }
-            for (r, row) in s.table.rows.iter().enumerate() {
-                if row.len() != cols {
-                    return Err(invalid(format!(
-                        "栏目“{}”第 {} 行有 {} 个单元格，应为 {cols} 个",
-                        s.title,
-                        r + 1,
-                        row.len()
-                    )));
-                }
-                for cell in row {
-                    check_text(&format!("栏目“{}”第 {} 行", s.title, r + 1), cell)?;
-                }
+            for cell in row {
+                check_text(&format!("栏目“{}”第 {} 行", s.title, r + 1), cell)?;
             }
         }
-        Ok(())
+    }
+    Ok(())
+}
+
+/// A plain document (not a credit report: not signed, no verification code) printed with the
+/// same layout — e.g. the 重点任务分工 progress overview for the leadership group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// The title printed at the top, e.g. `重点任务分工推进情况`.
+    pub title: String,
+    /// A line under the title, e.g. `2026年第二季度`.
+    pub subtitle: String,
+    /// Who issues it (printed in the heading block and at the end).
+    pub issuer: String,
+    /// When it is issued, with the offset it is shown in (China time).
+    pub issued_at: DateTime<FixedOffset>,
+    /// Key–value lines in the heading block.
+    pub facts: Vec<(String, String)>,
+    /// The sections, numbered 一、二、… when rendered.
+    pub sections: Vec<Section>,
+}
+
+impl Document {
+    /// Checks the document's text and tables as [`CreditReport::validate`] does.
+    pub fn validate(&self) -> Result<(), ReportError> {
+        check_line("标题", &self.title, true)?;
+        check_line("副标题", &self.subtitle, false)?;
+        check_line("出具机构", &self.issuer, true)?;
+        for (k, v) in &self.facts {
+            check_line("表头信息", k, true)?;
+            check_line(k, v, false)?;
+        }
+        check_sections(&self.sections)
     }
 }

@@ -201,6 +201,13 @@ impl std::ops::Deref for ServerState {
         routes::work::task_overview,
         routes::work::task_export,
         routes::work::task_report,
+        routes::work_public::file,
+        routes::work_public::track,
+        routes::work_public::rate,
+        routes::work_public::add_evidence,
+        routes::work::reveal,
+        routes::work::task_pdf,
+        routes::work::file,
         routes::ppp::create,
         routes::ppp::list,
         routes::ppp::get,
@@ -275,7 +282,15 @@ impl std::ops::Deref for ServerState {
         chengxin_app::evaluation::Explanation,
         chengxin_app::evaluation::ImportOutcome,
         routes::evaluation::PublishRequest,
-        chengxin_app::exchange::national::NationalView
+        chengxin_app::exchange::national::NationalView,
+        chengxin_app::work::PublicComplaintRequest,
+        chengxin_app::work::PublicFiled,
+        chengxin_app::work::PublicTrack,
+        chengxin_app::work::PublicStep,
+        chengxin_app::work::PublicRating,
+        chengxin_app::work::ComplainantView,
+        chengxin_app::work::ComplaintArrear,
+        routes::work::RevealRequest
     )),
     modifiers(&SecurityAddon)
 )]

@@ -11,6 +11,7 @@ use crate::flood::FloodClass;
 use crate::route_spec::RouteSpec;
 use crate::routes::batch_work;
 use crate::routes::debt;
+use crate::routes::work_public;
 use crate::routes::{
     admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, portal_pages,
     records, reference, rights, session, staff, subjects,
@@ -518,8 +519,7 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
                 cleans_text: false,
                 flood: None,
             },
-            post(work::import_hotline)
-                .layer(axum::extract::DefaultBodyLimit::max(200 * 1024 * 1024)),
+            post(work::import_hotline),
         ),
         r(
             g.clone(),
@@ -1006,5 +1006,65 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         Perm(P::RecordsReadNonpublic),
         get(crate::routes::exchange::national_day),
     ));
+    // Portal complaints on the work-item engine, the complainant's contact, the task
+    // overview as PDF (issue 19, part three).
+    t.extend([
+        limited(
+            FloodClass::Filing,
+            r(
+                Method::POST,
+                "/api/v1/portal/complaints",
+                Perm(P::ComplaintsFile),
+                post(work_public::file),
+            ),
+        ),
+        limited(
+            FloodClass::Tracking,
+            r(
+                Method::GET,
+                "/api/v1/portal/complaints/{no}",
+                Open,
+                get(work_public::track),
+            ),
+        ),
+        limited(
+            FloodClass::Tracking,
+            r(
+                Method::POST,
+                "/api/v1/portal/complaints/{no}/rating",
+                Open,
+                post(work_public::rate),
+            ),
+        ),
+        limited(
+            FloodClass::Evidence,
+            r(
+                Method::POST,
+                "/api/v1/portal/complaints/{no}/evidence",
+                Open,
+                // Evidence files up to the rules' limit fit under the API's 16 MiB body cap.
+                post(work_public::add_evidence)
+                    .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),
+            ),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/work-items/{id}/complainant",
+            AnyOf(work::HANDLERS),
+            post(work::reveal),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/work-tasks.pdf",
+            AnyOf(work::HANDLERS),
+            get(work::task_pdf),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/work-items/{id}/files/{file_id}",
+            AnyOf(work::HANDLERS),
+            get(work::file),
+        ),
+    ]);
     t
 }

@@ -93,8 +93,8 @@ pub use concern::subjects::{
     SubjectUpdate, SEARCH_INDEX_STEP,
 };
 pub use concern::work_items::{
-    HotlineImport, HotlineTicketRow, TaskReportRow, WorkChange, WorkEventRow, WorkFileRow,
-    WorkFilter, WorkItemRow, WorkItemStore, WorkMark, WorkPartyRow,
+    HotlineImport, HotlineTicketRow, PublicFilingRow, TaskReportRow, WorkChange, WorkContentRow,
+    WorkEventRow, WorkFileRow, WorkFilter, WorkItemRow, WorkItemStore, WorkMark, WorkPartyRow,
 };
 pub use error::{Result, StoreError};
 

@@ -146,6 +146,72 @@ async fn enter(
     creditor_name: String,
     creditor_sme: bool,
 ) -> AppResult<ArrearView> {
+    let (e, notice) = build(
+        app,
+        &caller.actor,
+        c,
+        source,
+        creditor,
+        creditor_name,
+        creditor_sme,
+    );
+    let id = e.arrear.id;
+    app.store
+        .enter_arrears(&caller.actor, &[e], &notify::rows(&[notice]))
+        .await?;
+    super::get(app, caller, id).await
+}
+
+/// The arrear a complaint's 查实 finds (投诉举报查实): checked as a report is, entered as
+/// 待确认 (reported, to be confirmed by the body) in the complaint step's own transaction.
+pub(crate) async fn from_complaint(
+    app: &App,
+    actor: &str,
+    req: &ArrearRequest,
+    item_no: &str,
+) -> AppResult<(ArrearEntry, Notice)> {
+    let regions = RegionTable::national();
+    let creditor = check_supplier(
+        req.creditor_uscc
+            .as_deref()
+            .ok_or(ArrearsError::Required("债权人统一社会信用代码"))?,
+        regions,
+    )?;
+    let creditor_name = match app.store.subject_by_uscc(&creditor).await? {
+        Some(s) => s.name,
+        None => text(
+            req.creditor_name.as_deref().unwrap_or(""),
+            "债权人名称",
+            200,
+        )?,
+    };
+    let mut c = check(app, req).await?;
+    c.note = if c.note.is_empty() {
+        format!("投诉举报查实（{item_no}）")
+    } else {
+        format!("投诉举报查实（{item_no}）：{}", c.note)
+    };
+    Ok(build(
+        app,
+        actor,
+        c,
+        ArrearSource::Portal,
+        creditor,
+        creditor_name,
+        req.creditor_sme,
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build(
+    app: &App,
+    actor: &str,
+    c: Checked,
+    source: ArrearSource,
+    creditor: String,
+    creditor_name: String,
+    creditor_sme: bool,
+) -> (ArrearEntry, Notice) {
     let region = uscc_region(&c.debtor);
     let now = chengxin_store::clock::now().trunc_subsecs(6);
     let today = app.today();
@@ -176,7 +242,7 @@ async fn enter(
         judgment_on: None,
         cleared_on: None,
         record_id: None,
-        reported_by: caller.actor.clone(),
+        reported_by: actor.to_string(),
         created_at: now,
         updated_at: now,
         version: 1,
@@ -191,7 +257,7 @@ async fn enter(
         action: action.into(),
         amount_fen: Some(c.amount_fen),
         on_date: today,
-        actor: caller.actor.clone(),
+        actor: actor.to_string(),
         at: now,
         note: if c.note.is_empty() {
             what.to_string()
@@ -217,14 +283,7 @@ async fn enter(
         link: Some(format!("/console/arrears/{id}")),
         once: None,
     };
-    app.store
-        .enter_arrears(
-            &caller.actor,
-            &[ArrearEntry { arrear: row, step }],
-            &notify::rows(&[notice]),
-        )
-        .await?;
-    super::get(app, caller, id).await
+    (ArrearEntry { arrear: row, step }, notice)
 }
 
 /// 企业反映: the enterprise (its subject account, bound to its USCC) reports an arrear owed to

@@ -19,6 +19,7 @@ pub use contracts::{
     complete_milestone, create_contract, get_contract, list_contracts, ContractMilestoneInput,
     ContractRequest, ContractView, MilestoneDone, ProcurementMilestoneView,
 };
+pub(crate) use ledger::from_complaint;
 pub use ledger::{act, register, report, ArrearRequest, ArrearStepRequest};
 pub use view::{
     get, list, sum_up, totals, ArrearListParams, ArrearStepView, ArrearView, TotalLine, TotalsView,

@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::App;
 
 /// A fresh access code (shown to the applicant once) and its stored hash.
-pub(super) fn new_access_code() -> (String, String) {
+pub(crate) fn new_access_code() -> (String, String) {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
     let code: String = random::<12>()
         .iter()

@@ -671,22 +671,3 @@ pub async fn import(
     );
     Ok(report)
 }
-
-/// The sealed contact of a hotline item, opened for a caller who may decrypt personal data
-/// within the item's region; `None` otherwise (or when there is none).
-pub async fn contact(app: &App, caller: &Caller, item: &WorkItemRow) -> AppResult<Option<String>> {
-    if !caller.reaches(Permission::PersonalDataDecrypt, &item.region) {
-        return Ok(None);
-    }
-    let Some(t) = app.store.hotline_ticket_of(item.id).await? else {
-        return Ok(None);
-    };
-    match t.contact_sealed {
-        Some(s) => Ok(Some(
-            app.pii
-                .open_bound(&s, &format!("hotline:{}", t.ticket_no))
-                .map_err(|e| AppError::unavailable(format!("联系方式无法解密：{e}")))?,
-        )),
-        None => Ok(None),
-    }
-}

@@ -12,17 +12,25 @@
 
 mod complaint;
 mod export;
+mod files;
 pub mod from_lists;
 pub mod hotline;
 mod open;
+pub mod public;
+mod reveal;
 mod steps;
 pub mod sweep;
 pub mod tasks;
+mod tasks_pdf;
 mod view;
 
 pub use export::export;
+pub use files::{file, FileDownload};
 pub use open::{open, Attachment, OpenRequest};
-pub use steps::{act, StepRequest};
+pub use public::{PublicComplaintRequest, PublicFiled, PublicRating, PublicStep, PublicTrack};
+pub use reveal::{reveal, ComplainantView};
+pub use steps::{act, ComplaintArrear, StepRequest};
+pub use tasks_pdf::export_pdf as task_export_pdf;
 pub use view::{
     get, queue, ChoiceView, EventView, FileView, HotlineView, ItemView, NextAction, PartyView,
     Queue, QueuePage, QueueParams,

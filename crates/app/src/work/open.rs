@@ -115,6 +115,14 @@ async fn body(
     }
 }
 
+/// A checked item ready to write: the row, its parties, the `open` event and the notices.
+pub(crate) struct Prepared {
+    pub item: WorkItemRow,
+    pub parties: Vec<WorkPartyRow>,
+    pub event: WorkEventRow,
+    pub notices: Vec<Notice>,
+}
+
 /// Write a checked item: the row, its parties, the `open` event and the notice to the owner
 /// and co-handling units. `Ok(None)` when an item with its `source` exists already.
 pub(crate) async fn write(
@@ -123,6 +131,26 @@ pub(crate) async fn write(
     handler: Option<String>,
     s: Spec,
 ) -> AppResult<Option<Uuid>> {
+    let p = prepare(store, actor, handler, s).await?;
+    let created = store
+        .create_work_item(
+            actor,
+            &p.item,
+            &p.parties,
+            &p.event,
+            &notify::rows(&p.notices),
+        )
+        .await?;
+    Ok(created.then_some(p.item.id))
+}
+
+/// Build a checked item (its deadline on the working-day calendar), nothing written.
+pub(crate) async fn prepare(
+    store: &dyn Store,
+    actor: &str,
+    handler: Option<String>,
+    s: Spec,
+) -> AppResult<Prepared> {
     let cal = crate::calendar::in_effect(store).await?;
     let w = WorkItem::open(s.t, s.opened_on, s.deadline, &cal)?;
     let next = match w.due_on {
@@ -214,10 +242,12 @@ pub(crate) async fn write(
         link: Some(format!("/console/work/{id}")),
         once: Some(format!("wi:{id}:open")),
     };
-    let created = store
-        .create_work_item(actor, &row, &parties, &event, &notify::rows(&[notice]))
-        .await?;
-    Ok(created.then_some(id))
+    Ok(Prepared {
+        item: row,
+        parties,
+        event,
+        notices: vec![notice],
+    })
 }
 
 /// Open an item.

@@ -34,6 +34,34 @@ pub struct StepRequest {
     #[serde(default)]
     pub attachments: Vec<Attachment>,
     pub expected_version: i64,
+    /// With a complaint's 查实 / 部分查实 about an unpaid debt: the arrear found, entered in
+    /// the ledger as reported, to be confirmed by the body (债务人 is the body complained of).
+    pub arrear: Option<ComplaintArrear>,
+}
+
+/// The arrear a complaint's 查实 finds: the debtor is the body complained of.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ComplaintArrear {
+    /// The creditor (债权企业).
+    pub creditor_uscc: String,
+    /// Needed when the creditor is not registered.
+    pub creditor_name: Option<String>,
+    /// The creditor is an SME (中小企业).
+    #[serde(default)]
+    pub creditor_sme: bool,
+    pub contract_no: String,
+    pub contract_name: Option<String>,
+    /// Decimal yuan (text).
+    #[schema(value_type = Option<String>)]
+    pub contract_amount: Option<serde_json::Value>,
+    /// The unpaid amount, decimal yuan (text).
+    #[schema(value_type = String)]
+    pub amount: Option<serde_json::Value>,
+    /// When it was due (`YYYY-MM-DD`), before today.
+    pub due: String,
+    /// The contract's signing date, if known.
+    pub signed_on: Option<String>,
+    pub note: Option<String>,
 }
 
 pub(crate) fn check_attachments(list: &[Attachment]) -> AppResult<()> {
@@ -109,6 +137,8 @@ pub async fn act(app: &App, caller: &Caller, id: Uuid, req: StepRequest) -> AppR
     let mut next = row.clone();
     next.updated_at = now;
     let mut record = None;
+    let mut arrear = None;
+    let mut arrear_notice = None;
     let (party, choice, notices) = if action == "note" {
         text(&req.text, "备注", MAX_TEXT, true)?;
         if on > today {
@@ -160,6 +190,45 @@ pub async fn act(app: &App, caller: &Caller, id: Uuid, req: StepRequest) -> AppR
             )
             .await?;
         }
+        if let Some(req_arrear) = &req.arrear {
+            let verified = row.kind == super::public::COMPLAINT
+                && action == "result"
+                && matches!(
+                    req.choice.as_deref().map(str::trim),
+                    Some("verified" | "partly_verified")
+                );
+            if !verified {
+                return Err(AppError::invalid(
+                    "arrear_not_allowed",
+                    "只有投诉举报认定“查实”或“部分查实”时才能登记拖欠账款",
+                ));
+            }
+            if arrear_already(app, row.id).await? {
+                return Err(AppError::conflict(
+                    "arrear_exists",
+                    "该投诉举报已登记过拖欠账款",
+                ));
+            }
+            let c = req_arrear.clone();
+            let a = crate::arrears::ArrearRequest {
+                debtor_uscc: row.owner_uscc.clone(),
+                debtor_name: Some(row.owner_name.clone()),
+                creditor_uscc: Some(c.creditor_uscc),
+                creditor_name: c.creditor_name,
+                creditor_sme: c.creditor_sme,
+                contract_no: c.contract_no,
+                contract_name: c.contract_name,
+                contract_amount: c.contract_amount,
+                amount: c.amount,
+                due: c.due,
+                signed_on: c.signed_on,
+                note: c.note,
+            };
+            let (entry, notice) =
+                crate::arrears::from_complaint(app, &caller.actor, &a, &row.no).await?;
+            arrear = Some(entry);
+            arrear_notice = Some(notice);
+        }
         let w = applied.item;
         next.state = w.state.clone();
         next.deadline = w.deadline;
@@ -201,6 +270,8 @@ pub async fn act(app: &App, caller: &Caller, id: Uuid, req: StepRequest) -> AppR
         } else {
             Vec::new()
         };
+        let mut notices = notices;
+        notices.extend(arrear_notice.take());
         (
             party,
             req.choice.clone().filter(|c| !c.trim().is_empty()),
@@ -219,7 +290,14 @@ pub async fn act(app: &App, caller: &Caller, id: Uuid, req: StepRequest) -> AppR
         actor: caller.actor.clone(),
         on_date: on,
         at: now,
-        text: text(&req.text, "办理情况说明", MAX_TEXT, false)?,
+        text: match &arrear {
+            Some(a) => format!(
+                "{}\n（已登记拖欠账款 {}，待被投诉单位确认）",
+                text(&req.text, "办理情况说明", MAX_TEXT, false)?,
+                a.arrear.no
+            ),
+            None => text(&req.text, "办理情况说明", MAX_TEXT, false)?,
+        },
     };
     let files = req
         .attachments
@@ -245,8 +323,20 @@ pub async fn act(app: &App, caller: &Caller, id: Uuid, req: StepRequest) -> AppR
                 files,
                 notifications: notify::rows(&notices),
                 record,
+                arrear,
+                contents: Vec::new(),
             },
         )
         .await?;
     super::get(app, caller, id).await
+}
+
+/// Whether a step of this item entered an arrear already (once per complaint).
+async fn arrear_already(app: &App, id: Uuid) -> AppResult<bool> {
+    Ok(app
+        .store
+        .work_events(id)
+        .await?
+        .iter()
+        .any(|e| e.text.contains("（已登记拖欠账款 ")))
 }

@@ -38,6 +38,7 @@ pub struct EventView {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FileView {
+    pub id: Uuid,
     pub name: String,
     pub size: i64,
     pub sha256: String,
@@ -101,6 +102,9 @@ pub struct ItemView {
     pub next_actions: Vec<NextAction>,
     /// The 12345 ticket the item was imported from, if any.
     pub hotline: Option<HotlineView>,
+    /// Filed on the portal (投诉举报): the complainant's name and contact are kept sealed
+    /// (opened with a purpose: `POST /api/v1/work-items/{id}/complainant`).
+    pub filed_online: bool,
 }
 
 /// A 12345 ticket as shown: the caller's contact only to those who may decrypt personal data
@@ -115,7 +119,7 @@ pub struct HotlineView {
     pub satisfaction: Option<String>,
     /// Whether a contact is kept (sealed).
     pub has_contact: bool,
-    /// The contact in clear, for those entitled only.
+    /// Never in clear here: opened with a purpose (`POST /api/v1/work-items/{id}/complainant`).
     pub contact: Option<String>,
 }
 
@@ -125,6 +129,7 @@ fn party_name(code: &str) -> &'static str {
         "co" => Party::Co.label(),
         "issuer" => Party::Issuer.label(),
         "office" => Party::Office.label(),
+        "public" => "投诉人",
         _ => "系统",
     }
 }
@@ -133,6 +138,7 @@ fn action_name(t: Option<&WorkType>, code: &str) -> String {
     match code {
         "open" => "交办".into(),
         "note" => "备注".into(),
+        "evidence" => "补充证据材料".into(),
         _ => t
             .and_then(|t| t.action(code).ok())
             .map_or_else(|| code.to_string(), |a| a.name.clone()),
@@ -192,6 +198,7 @@ pub(crate) fn summary(r: &WorkItemRow, parties: &[WorkPartyRow], today: NaiveDat
         files: Vec::new(),
         next_actions: Vec::new(),
         hotline: None,
+        filed_online: false,
     }
 }
 
@@ -248,6 +255,7 @@ pub async fn get(app: &App, caller: &Caller, id: Uuid) -> AppResult<ItemView> {
         .await?
         .into_iter()
         .map(|f| FileView {
+            id: f.id,
             name: f.name,
             size: f.size,
             sha256: f.sha256,
@@ -256,7 +264,7 @@ pub async fn get(app: &App, caller: &Caller, id: Uuid) -> AppResult<ItemView> {
         .collect();
     if let Some(h) = app.store.hotline_ticket_of(id).await? {
         v.hotline = Some(HotlineView {
-            contact: super::hotline::contact(app, caller, &row).await?,
+            contact: None,
             has_contact: h.contact_sealed.is_some(),
             ticket_no: h.ticket_no,
             called_at: h.called_at,
@@ -266,6 +274,7 @@ pub async fn get(app: &App, caller: &Caller, id: Uuid) -> AppResult<ItemView> {
             satisfaction: h.satisfaction,
         });
     }
+    v.filed_online = app.store.public_filing(id).await?.is_some();
     if let (Some(t), false) = (t, v.is_final) {
         v.next_actions = t
             .actions_in(&row.state)

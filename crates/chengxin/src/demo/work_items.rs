@@ -22,6 +22,20 @@ const HOTLINE: &str = include_str!("../../../../data/demo/hotline.csv");
 #[derive(Deserialize)]
 struct File {
     items: Vec<DemoItem>,
+    #[serde(default)]
+    portal: Vec<DemoComplaint>,
+}
+
+/// A complaint filed on the portal, then worked.
+#[derive(Deserialize)]
+struct DemoComplaint {
+    about: String,
+    content: String,
+    complainant: String,
+    contact: Option<String>,
+    filed: i64,
+    #[serde(default)]
+    steps: Vec<DemoStep>,
 }
 
 #[derive(Deserialize)]
@@ -175,6 +189,7 @@ pub async fn seed(store: Arc<dyn Store>, hasher: IdHasher, today: NaiveDate) -> 
                     on: None,
                     attachments,
                     expected_version: version,
+                    arrear: None,
                 },
             )
             .await
@@ -183,6 +198,7 @@ pub async fn seed(store: Arc<dyn Store>, hasher: IdHasher, today: NaiveDate) -> 
         }
         n += 1;
     }
+    n += seed_portal(&store, &hasher, today, &data.portal).await?;
     // The 12345 hotline export, imported as the city's credit office.
     let mut csv = HOTLINE.to_string();
     for back in 0..=30 {
@@ -212,4 +228,92 @@ pub async fn seed(store: Arc<dyn Store>, hasher: IdHasher, today: NaiveDate) -> 
         .await
         .map_err(|e| anyhow!("{e}"))?;
     Ok(n)
+}
+
+/// The portal complaints: filed as the public, worked by the office and the body, rated by
+/// the complainant with the receipt's code.
+async fn seed_portal(
+    store: &Arc<dyn Store>,
+    hasher: &IdHasher,
+    today: NaiveDate,
+    list: &[DemoComplaint],
+) -> Result<usize> {
+    use chengxin_app::work::public;
+    let office = caller(Role::CreditOffice, None)?;
+    let mut public_caller = caller(Role::CreditOffice, None)?;
+    public_caller.roles = Vec::new();
+    public_caller.actor = "anonymous".into();
+    for c in list {
+        let owner = uscc_of(store.as_ref(), &c.about).await?;
+        let mut app = chengxin_app::App::new(
+            store.clone(),
+            hasher.clone(),
+            std::env::temp_dir(),
+            chengxin_app::auth::AuthSettings::default(),
+        );
+        app.today = Some(today + Duration::days(c.filed));
+        let filed = public::file(
+            &app,
+            &public_caller,
+            public::PublicComplaintRequest {
+                about: Some(c.about.clone()),
+                about_uscc: None,
+                title: None,
+                content: c.content.clone(),
+                complainant: c.complainant.clone(),
+                contact: c.contact.clone(),
+            },
+        )
+        .await
+        .map_err(|e| anyhow!("演示网上投诉（{}）：{e}", c.about))?;
+        let id = store
+            .work_item_by_no(&filed.no)
+            .await?
+            .ok_or_else(|| anyhow!("演示网上投诉 {} 未找到", filed.no))?
+            .id;
+        for s in &c.steps {
+            app.today = Some(today + Duration::days(s.on));
+            if s.by == "public" {
+                public::rate(
+                    &app,
+                    &public_caller,
+                    &filed.no,
+                    Some(&filed.access_code),
+                    public::PublicRating {
+                        choice: s.choice.clone().unwrap_or_default(),
+                        text: s.text.clone(),
+                    },
+                )
+                .await
+                .map_err(|e| anyhow!("演示网上投诉 {} 的评价：{e}", filed.no))?;
+                continue;
+            }
+            let who = match s.by.as_str() {
+                "owner" => caller(Role::SubmittingDepartment, Some(owner.clone()))?,
+                _ => office.clone(),
+            };
+            let version = store
+                .work_item(id)
+                .await?
+                .map(|r| r.version)
+                .unwrap_or_default();
+            chengxin_app::work::act(
+                &app,
+                &who,
+                id,
+                StepRequest {
+                    action: s.action.clone(),
+                    choice: s.choice.clone(),
+                    text: s.text.clone(),
+                    on: None,
+                    attachments: Vec::new(),
+                    expected_version: version,
+                    arrear: None,
+                },
+            )
+            .await
+            .map_err(|e| anyhow!("演示网上投诉 {} 的步骤 {}：{e}", filed.no, s.action))?;
+        }
+    }
+    Ok(list.len())
 }

@@ -1,9 +1,12 @@
 //! PDF rendering of a signed report: A4, Simplified Chinese, embedded font subset, page
 //! header and footer (verification code, QR code, 第 N 页 共 M 页) and the embedded payload.
 
+mod document;
 mod font;
 mod layout;
 mod qr;
+
+pub use document::render_document;
 
 use chrono::{Datelike as _, Timelike as _};
 use flate2::write::ZlibEncoder;

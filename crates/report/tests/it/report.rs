@@ -502,3 +502,35 @@ fn signed_sample_cached() -> &'static (SignedReport, Vec<u8>) {
 fn sample_pdf() -> &'static [u8] {
     &signed_sample_cached().1
 }
+
+#[test]
+fn plain_documents_render_and_bad_text_is_refused() {
+    let issued = chrono::DateTime::parse_from_rfc3339("2026-06-30T10:00:00+08:00").unwrap();
+    let doc = Document {
+        title: "重点任务分工推进情况".into(),
+        subtitle: "2026年第二季度".into(),
+        issuer: "常州市信用办".into(),
+        issued_at: issued,
+        facts: vec![("任务数".into(), "2".into())],
+        sections: vec![Section {
+            title: "按任务".into(),
+            note: None,
+            table: Table {
+                headers: vec!["任务".into(), "单位".into()],
+                rows: vec![vec![
+                    "健全政务失信记录".into(),
+                    "常州市发展和改革委员会".into(),
+                ]],
+            },
+        }],
+    };
+    let pdf = ok(render_document(&doc));
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert_eq!(pdf, ok(render_document(&doc)), "deterministic");
+    let mut bad = doc.clone();
+    bad.sections[0].table.rows[0].push("多出的单元格".into());
+    assert!(render_document(&bad).is_err());
+    let mut bad = doc;
+    bad.title = "标题\u{7}".into();
+    assert!(render_document(&bad).is_err());
+}

@@ -15,6 +15,7 @@
 mod arrears;
 mod browse;
 mod commitments;
+mod complaint;
 mod forms;
 mod info;
 pub(crate) mod my;
@@ -52,7 +53,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         page("/portal/track", get(forms::track)),
         page("/portal/verify", get(forms::verify)),
         page("/portal/repair", get(forms::repair)),
-        page("/portal/complaint", get(forms::complaint)),
+        page("/portal/complaint", get(complaint::complaint)),
         page("/portal/open-data", get(open_data::page)),
         page("/portal/sitemap", get(info::sitemap)),
         page("/portal/privacy", get(info::privacy)),

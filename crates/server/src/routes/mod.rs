@@ -26,3 +26,4 @@ pub mod staff;
 pub mod subjects;
 pub mod tree_log;
 pub mod work;
+pub mod work_public;

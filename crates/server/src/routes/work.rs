@@ -151,11 +151,19 @@ pub async fn import_hotline(
     State(state): State<AppState>,
     caller: Caller,
     q: Result<Query<UploadParams>, QueryRejection>,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> ApiResult<Json<svc::hotline::HotlineReport>> {
     let Query(q) = q.map_err(query_error)?;
+    // Over the limit: refused as it streams in, before anything is read.
+    let max = svc::hotline::MAX_FILE_BYTES;
+    let bytes = axum::body::to_bytes(body, max).await.map_err(|_| {
+        crate::error::AppError::invalid(
+            "payload_too_large",
+            format!("文件过大（最多 {} MiB）", max / 1024 / 1024),
+        )
+    })?;
     Ok(Json(
-        svc::hotline::import(&state, &caller, body.to_vec(), q.name.as_deref()).await?,
+        svc::hotline::import(&state, &caller, bytes.to_vec(), q.name.as_deref()).await?,
     ))
 }
 
@@ -211,4 +219,100 @@ pub async fn task_report(
 ) -> ApiResult<Json<svc::tasks::UnitLine>> {
     let Json(req) = body.map_err(json_error)?;
     Ok(Json(svc::tasks::report(&state, &caller, req).await?))
+}
+
+/// Why the complainant's contact is opened.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct RevealRequest {
+    /// The purpose (at least two characters), written to the audit log.
+    pub purpose: String,
+}
+
+/// Open the complainant's sealed name and contact of an item (portal complaint or 12345
+/// ticket): `personal_data_decrypt` in the item's region and a purpose; audited.
+#[utoipa::path(post, path = "/api/v1/work-items/{id}/complainant", tag = "work-items",
+    request_body = RevealRequest,
+    params(("id" = String, Path, description = "Work item id")), security(("bearer" = [])),
+    responses((status = 200, body = svc::ComplainantView), (status = 400, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn reveal(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<RevealRequest>, JsonRejection>,
+) -> ApiResult<Json<svc::ComplainantView>> {
+    let id = parse_id(&id)?;
+    let Json(req) = body.map_err(json_error)?;
+    Ok(Json(svc::reveal(&state, &caller, id, &req.purpose).await?))
+}
+
+/// 重点任务分工: the overview as a PDF for the leadership group.
+#[utoipa::path(get, path = "/api/v1/work-tasks.pdf", tag = "work-items", params(QuarterParams),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>),
+              (status = 400, body = crate::error::ErrorBody)))]
+pub async fn task_pdf(
+    State(state): State<AppState>,
+    caller: Caller,
+    q: Result<Query<QuarterParams>, QueryRejection>,
+) -> ApiResult<Response> {
+    let Query(q) = q.map_err(query_error)?;
+    let (name, bytes) = svc::task_export_pdf(&state, &caller, q.quarter.as_deref()).await?;
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = HeaderValue::from_str(&format!(
+        "attachment; filename=\"work-tasks.pdf\"; filename*=UTF-8''{encoded}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"work-tasks.pdf\""));
+    Ok((
+        StatusCode::OK,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/pdf"),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// An attachment's bytes (evidence uploaded with a portal complaint), for callers who reach
+/// the item.
+#[utoipa::path(get, path = "/api/v1/work-items/{id}/files/{file_id}", tag = "work-items",
+    params(("id" = String, Path, description = "Work item id"),
+           ("file_id" = String, Path, description = "Attachment id")),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>),
+              (status = 404, body = crate::error::ErrorBody)))]
+pub async fn file(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, file_id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let f = svc::file(&state, &caller, parse_id(&id)?, parse_id(&file_id)?).await?;
+    let disposition = HeaderValue::from_str(&format!(
+        "attachment; filename=\"evidence-{}.{}\"",
+        f.id.simple(),
+        f.extension
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(f.mime)),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        f.content,
+    )
+        .into_response())
 }

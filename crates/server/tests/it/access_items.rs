@@ -52,6 +52,21 @@ const EXEMPT: &[(&str, &str, &str)] = &[
         "the applicant's: progress only without its access code, the rest with it (rights.rs)",
     ),
     (
+        "GET",
+        "/api/v1/portal/complaints/{no}",
+        "the complainant's: progress only without its access code, the rest with it (portal_complaints.rs)",
+    ),
+    (
+        "POST",
+        "/api/v1/portal/complaints/{no}/rating",
+        "the complainant's, by its access code (portal_complaints.rs)",
+    ),
+    (
+        "POST",
+        "/api/v1/portal/complaints/{no}/evidence",
+        "the complainant's, by its access code (portal_complaints.rs)",
+    ),
+    (
         "POST",
         "/api/v1/track/{tracking_no}/evidence",
         "the applicant's, by its access code (rights.rs)",
@@ -445,6 +460,49 @@ async fn walk(t: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let work_item = v["id"].as_str().unwrap().to_string();
+    // A complaint about 武进's department filed on the portal (issue 19, part three).
+    let (s, v) = t
+        .call(
+            "POST",
+            "/api/v1/portal/complaints",
+            &Cred::None,
+            Some(
+                json!({"about_uscc": WUJIN_DEPT, "content": "武进某局拖欠工程款",
+                "complainant": "孙八", "contact": "13900000009"}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let portal_no = v["no"].as_str().unwrap().to_string();
+    let portal_code = v["access_code"].as_str().unwrap().to_string();
+    let resp = t
+        .app
+        .clone()
+        .oneshot(
+            Request::builder()
+                .method("POST")
+                .uri(format!(
+                    "/api/v1/portal/complaints/{portal_no}/evidence?name=e.pdf"
+                ))
+                .header("x-access-code", &portal_code)
+                .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                    [127, 0, 0, 7],
+                    40_000,
+                ))))
+                .body(Body::from("%PDF-1.4 evidence"))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let portal_item = t
+        .store
+        .work_item_by_no(&portal_no)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let portal_file = t.store.work_files(portal_item).await.unwrap()[0].id;
     // A procurement contract of 武进's department and an arrear it owes (issue 18).
     let (s, v) = t
         .call(
@@ -931,6 +989,20 @@ async fn walk(t: TestApp) {
         "/console/work/{id}",
         format!("/console/work/{work_item}"),
         None,
+        office(),
+    );
+    add(
+        "GET",
+        "/api/v1/work-items/{id}/files/{file_id}",
+        format!("/api/v1/work-items/{portal_item}/files/{portal_file}"),
+        None,
+        office(),
+    );
+    add(
+        "POST",
+        "/api/v1/work-items/{id}/complainant",
+        format!("/api/v1/work-items/{portal_item}/complainant"),
+        Some(json!({"purpose": "回访投诉人"})),
         office(),
     );
     add(

@@ -4,8 +4,8 @@
 //! hostile text each a row error with its code (or, for hostile text, stored and escaped);
 //! one complaint taken from triage (分办) to a 查实 result that creates the 失信 record
 //! 投诉举报查实 about the body, a dissatisfied reply reopened once (and not twice), another
-//! complaint found 不属实 and rated 满意; the caller's contact sealed (clear only for the credit
-//! office); 重点任务分工: a quarterly report, reminders before the quarter ends, the overdue flag
+//! complaint found 不属实 and rated 满意; the caller's contact sealed (opened by the credit office
+//! with a purpose); 重点任务分工: a quarterly report, reminders before the quarter ends, the overdue flag
 //! after it, the overview and its XLSX; a sibling region sees none of it; `verify` passes.
 //! (The 政协提案 to satisfaction and the audit finding closed after an overdue reminder are the
 //! story of `work_items.rs`.)
@@ -238,6 +238,22 @@ async fn story(t: TestApp) {
         "{v}"
     );
 
+    // Oversized: over the hotline upload's 200 MiB limit, refused as it streams in, with a
+    // Chinese message and nothing imported.
+    let (s, v) = upload(
+        &t,
+        &office,
+        "big.csv",
+        vec![b'a'; chengxin_app::work::hotline::MAX_FILE_BYTES + 1],
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("payload_too_large")),
+        "{v}"
+    );
+    assert!(v["message"].as_str().unwrap().contains("文件过大"), "{v}");
+
     // The sibling office imports the same file: every 常州 body is out of its reach.
     let (_, r) = upload(&t, &sibling_office, "12345.csv", csv.clone().into_bytes()).await;
     assert_eq!(r["created"].as_u64(), Some(0), "{r}");
@@ -278,9 +294,22 @@ async fn story(t: TestApp) {
         v["deadline"], "2025-05-27",
         "15 working days from 2025-05-06: {v}"
     );
+    assert!(
+        v["hotline"]["contact"].is_null() && v["hotline"]["has_contact"] == true,
+        "never in clear in the view: {v}"
+    );
+    let (s, v) = t
+        .call(
+            "POST",
+            &format!("/api/v1/work-items/{c1}/complainant"),
+            &office,
+            Some(json!({"purpose": "回访来电人"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(
-        v["hotline"]["contact"], "张三 13800000001",
-        "the office reads it: {v}"
+        v["contact"], "张三 13800000001",
+        "the office opens it with a purpose: {v}"
     );
     let (_, v) = t
         .call("GET", &format!("/api/v1/work-items/{c1}"), &owner, None)
@@ -418,7 +447,8 @@ async fn story(t: TestApp) {
     let (_, html) = t
         .call("GET", &format!("/console/work/{c1}"), &office, None)
         .await;
-    assert!(html.as_str().unwrap().contains("13800000001"));
+    let html = html.as_str().unwrap().to_string();
+    assert!(!html.contains("13800000001") && html.contains("查看联系方式"));
     let (_, html) = t.call("GET", "/console/work", &office, None).await;
     assert!(html.as_str().unwrap().contains("导入 12345 热线工单"));
 
@@ -565,6 +595,34 @@ async fn story(t: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK);
     assert!(body.as_str().unwrap().starts_with("PK"), "an XLSX (zip)");
+    // The same overview as a PDF for the leadership group: it opens, and its text holds
+    // every task's name (the characters the PDF's ToUnicode map declares).
+    let (_, overview) = june
+        .call("GET", "/api/v1/work-tasks?quarter=2026Q2", &office, None)
+        .await;
+    let pdf = get_raw(&june, "/api/v1/work-tasks.pdf?quarter=2026Q2", &office).await;
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+    let chars = pdf_chars(&pdf);
+    let tasks = overview["tasks"].as_array().unwrap();
+    assert!(!tasks.is_empty());
+    for k in tasks {
+        let name = k["name"].as_str().unwrap();
+        assert!(
+            name.chars()
+                .filter(|c| !c.is_whitespace())
+                .all(|c| chars.contains(&c)),
+            "{name} is printed"
+        );
+    }
+    let (s, _) = june
+        .call(
+            "GET",
+            "/api/v1/work-tasks.pdf?quarter=2026Q2",
+            &sibling_office,
+            None,
+        )
+        .await;
+    assert_ne!(s, StatusCode::OK, "not the sibling's");
     let (s, html) = june
         .call("GET", "/console/work/tasks?quarter=2026Q2", &office, None)
         .await;
@@ -610,3 +668,69 @@ async fn story(t: TestApp) {
 }
 
 both_backends!(hotline_story, story);
+
+/// The raw bytes of a GET.
+async fn get_raw(t: &TestApp, uri: &str, cred: &Cred) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::builder().method("GET").uri(uri);
+    if let Cred::Session { cookie, csrf } = cred {
+        req = req
+            .header("cookie", format!("cx_session={cookie}"))
+            .header("x-csrf-token", csrf);
+    }
+    let resp = t
+        .app
+        .clone()
+        .oneshot(req.body(axum::body::Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    resp.into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec()
+}
+
+/// The characters a PDF's ToUnicode maps declare (its compressed streams inflated).
+fn pdf_chars(pdf: &[u8]) -> std::collections::HashSet<char> {
+    use std::io::Read;
+    let mut out = std::collections::HashSet::new();
+    let mut i = 0;
+    while let Some(p) = find(&pdf[i..], b"stream") {
+        let mut start = i + p + 6;
+        while start < pdf.len() && (pdf[start] == b'\r' || pdf[start] == b'\n') {
+            start += 1;
+        }
+        let Some(end) = find(&pdf[start..], b"endstream") else {
+            break;
+        };
+        let mut text = Vec::new();
+        let mut z = flate2::read::ZlibDecoder::new(&pdf[start..start + end]);
+        if z.read_to_end(&mut text).is_ok() {
+            let text = String::from_utf8_lossy(&text);
+            if let Some(b) = text.find("beginbfchar") {
+                for line in text[b..].lines() {
+                    let hexes: Vec<&str> = line
+                        .split(['<', '>'])
+                        .filter(|h| !h.trim().is_empty())
+                        .collect();
+                    if let [_, u] = hexes.as_slice() {
+                        let units: Vec<u16> = (0..u.len() / 4)
+                            .filter_map(|k| u16::from_str_radix(&u[k * 4..k * 4 + 4], 16).ok())
+                            .collect();
+                        out.extend(char::decode_utf16(units).filter_map(Result::ok));
+                    }
+                }
+            }
+        }
+        i = start + end + 9;
+    }
+    out
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}

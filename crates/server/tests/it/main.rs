@@ -35,6 +35,7 @@ mod jurisdiction;
 mod login;
 mod page_names;
 mod portal;
+mod portal_complaints;
 mod portal_content;
 mod portal_subject;
 mod ppp;

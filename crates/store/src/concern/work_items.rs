@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::Result;
-use crate::{NewRecord, NotificationRow};
+use crate::{ArrearEntry, NewRecord, NotificationRow};
 
 /// An item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,6 +132,35 @@ pub struct WorkChange {
     /// The 失信 record the step recognises (a complaint's 查实), created in the same
     /// transaction.
     pub record: Option<NewRecord>,
+    /// The arrear a complaint's 查实 enters in the ledger (reported, to be confirmed by the
+    /// body), in the same transaction.
+    pub arrear: Option<ArrearEntry>,
+    /// The bytes of the attachments uploaded with the step (portal evidence), each for one of
+    /// `files`.
+    pub contents: Vec<WorkContentRow>,
+}
+
+/// A complaint filed on the portal: the access code's hash (with the item's number it opens
+/// the complainant's view), the complainant's name and contact sealed (`PiiCipher`, bound to
+/// the item's number), the account that filed it if one was logged in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicFilingRow {
+    pub item_id: Uuid,
+    pub access_hash: String,
+    pub name_sealed: String,
+    pub contact_sealed: Option<String>,
+    pub account: Option<String>,
+    pub filed_at: DateTime<Utc>,
+}
+
+/// The bytes of an uploaded attachment (its description is a [`WorkFileRow`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkContentRow {
+    pub file_id: Uuid,
+    pub item_id: Uuid,
+    /// `pdf`, `jpeg`, `png`, `ofd` (by content).
+    pub kind: String,
+    pub content: Vec<u8>,
 }
 
 /// A 12345 hotline ticket as imported (one per 工单编号): the item it opened and the digest of
@@ -245,4 +274,19 @@ pub trait WorkItemStore: Send + Sync {
     ) -> Result<bool>;
     /// The reports of a quarter (all quarters: `None`), by task and unit.
     async fn task_reports(&self, quarter: Option<&str>) -> Result<Vec<TaskReportRow>>;
+    /// Create a complaint filed on the portal: the item as [`Self::create_work_item`] does,
+    /// with its filing row, in one transaction.
+    async fn create_public_complaint(
+        &self,
+        actor: &str,
+        item: &WorkItemRow,
+        parties: &[WorkPartyRow],
+        event: &WorkEventRow,
+        notifications: &[NotificationRow],
+        filing: &PublicFilingRow,
+    ) -> Result<()>;
+    /// The portal filing of an item, if it was filed there.
+    async fn public_filing(&self, item_id: Uuid) -> Result<Option<PublicFilingRow>>;
+    /// An uploaded attachment's bytes with its kind.
+    async fn work_content(&self, file_id: Uuid) -> Result<Option<WorkContentRow>>;
 }

@@ -184,6 +184,35 @@ async fn insert_arrear(tx: &mut Tx<'_>, a: &ArrearRow) -> Result<()> {
     Ok(())
 }
 
+/// Enter one arrear that no contract milestone links (a complaint's 查实): the row, the
+/// ledger's sums and its first step, with their log entries, in the caller's transaction.
+pub(super) async fn enter_one_tx(
+    tx: &mut Tx<'_>,
+    log: &mut PendingLog,
+    e: &ArrearEntry,
+) -> Result<()> {
+    check_arrear(&e.arrear)?;
+    if e.arrear.milestone_id.is_some() {
+        return Err(StoreError::Invalid(
+            "投诉查实登记的拖欠账款不关联合同付款节点".into(),
+        ));
+    }
+    let a = ArrearRow {
+        created_at: micros(e.arrear.created_at),
+        updated_at: micros(e.arrear.updated_at),
+        ..e.arrear.clone()
+    };
+    insert_arrear(tx, &a).await?;
+    move_sums(tx, None, &a).await?;
+    log.push(entry(
+        "arrear",
+        a.id.to_string(),
+        "create",
+        state_digest(&a)?,
+    ));
+    insert_step(tx, log, &e.step).await
+}
+
 async fn milestone_in(tx: &mut Tx<'_>, id: Uuid) -> Result<ContractMilestoneRow> {
     let row = sqlx::query("SELECT * FROM procurement_milestones WHERE id = $1")
         .bind(enc(id))

@@ -254,6 +254,23 @@ const COVERED_EVALUATION: [Covered; 6] = [
     },
 ];
 
+/// Complaints filed on the portal: the filing (sealed complainant) and the evidence's bytes
+/// (issue 19, part three).
+const COVERED_PUBLIC_COMPLAINTS: [Covered; 2] = [
+    Covered {
+        entity_type: "work_public_filing",
+        sql: "SELECT * FROM work_public_filings",
+        id: |r| Ok(dec(r.try_get("item_id")?).to_string()),
+        digest: |r| state_digest(&super::work_items::filing_from_row(r)?),
+    },
+    Covered {
+        entity_type: "work_item_content",
+        sql: "SELECT * FROM work_item_contents",
+        id: |r| Ok(dec(r.try_get("file_id")?).to_string()),
+        digest: |r| super::work_items::content_digest(&super::work_items::content_from_row(r)?),
+    },
+];
+
 const COVERED: [Covered; 24] = [
     Covered {
         entity_type: "meta",
@@ -563,6 +580,7 @@ impl LogStore for Inner {
             .chain(&COVERED_PPP)
             .chain(&COVERED_DEBT)
             .chain(&COVERED_EVALUATION)
+            .chain(&COVERED_PUBLIC_COMPLAINTS)
         {
             let mut rows = sqlx::query(covered.sql).fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {

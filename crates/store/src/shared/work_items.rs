@@ -12,8 +12,9 @@ use super::{dec, enc, escape_like, Db, Inner};
 use crate::changelog::{micros, now, state_digest};
 use crate::error::{Result, StoreError};
 use crate::{
-    HotlineImport, HotlineTicketRow, NotificationRow, TaskReportRow, WorkChange, WorkEventRow,
-    WorkFileRow, WorkFilter, WorkItemRow, WorkItemStore, WorkMark, WorkPartyRow,
+    HotlineImport, HotlineTicketRow, NotificationRow, PublicFilingRow, TaskReportRow, WorkChange,
+    WorkContentRow, WorkEventRow, WorkFileRow, WorkFilter, WorkItemRow, WorkItemStore, WorkMark,
+    WorkPartyRow,
 };
 
 pub(super) fn ticket_from_row(r: &DbRow) -> Result<HotlineTicketRow> {
@@ -29,6 +30,47 @@ pub(super) fn ticket_from_row(r: &DbRow) -> Result<HotlineTicketRow> {
         contact_sealed: r.try_get("contact_sealed")?,
         imported_by: r.try_get("imported_by")?,
         imported_at: r.try_get("imported_at")?,
+    })
+}
+
+pub(super) fn filing_from_row(r: &DbRow) -> Result<PublicFilingRow> {
+    Ok(PublicFilingRow {
+        item_id: dec(r.try_get("item_id")?),
+        access_hash: r.try_get("access_hash")?,
+        name_sealed: r.try_get("name_sealed")?,
+        contact_sealed: r.try_get("contact_sealed")?,
+        account: r.try_get("account")?,
+        filed_at: r.try_get("filed_at")?,
+    })
+}
+
+pub(super) fn content_from_row(r: &DbRow) -> Result<WorkContentRow> {
+    Ok(WorkContentRow {
+        file_id: dec(r.try_get("file_id")?),
+        item_id: dec(r.try_get("item_id")?),
+        kind: r.try_get("kind")?,
+        content: r.try_get("content")?,
+    })
+}
+
+/// What the change log holds of an attachment's bytes: its kind, size and SHA-256.
+#[derive(serde::Serialize)]
+struct ContentState<'a> {
+    file_id: Uuid,
+    item_id: Uuid,
+    kind: &'a str,
+    size: usize,
+    sha256: String,
+}
+
+pub(super) fn content_digest(c: &WorkContentRow) -> Result<String> {
+    use sha2::Digest;
+    state_digest(&ContentState {
+        file_id: c.file_id,
+        item_id: c.item_id,
+        kind: &c.kind,
+        size: c.content.len(),
+        sha256: hex::encode(sha2::Sha256::digest(&c.content)),
     })
 }
 
@@ -216,6 +258,79 @@ async fn insert_files(tx: &mut Tx<'_>, log: &mut PendingLog, files: &[WorkFileRo
     Ok(())
 }
 
+/// Insert an item and its parties (with their log entries).
+async fn insert_item(
+    tx: &mut Tx<'_>,
+    log: &mut PendingLog,
+    i: &WorkItemRow,
+    parties: &[WorkPartyRow],
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO work_items (id, no, kind, title, ref_no, proposer, owner_uscc, \
+         owner_name, region, issuer_uscc, issuer_name, content, required, state, opened_on, \
+         deadline, due_on, reopens, outcome, closed_on, remind_stage, next_remind_on, \
+         handler, source, created_by, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)",
+    )
+    .bind(enc(i.id))
+    .bind(&i.no)
+    .bind(&i.kind)
+    .bind(&i.title)
+    .bind(&i.ref_no)
+    .bind(&i.proposer)
+    .bind(&i.owner_uscc)
+    .bind(&i.owner_name)
+    .bind(&i.region)
+    .bind(&i.issuer_uscc)
+    .bind(&i.issuer_name)
+    .bind(&i.content)
+    .bind(&i.required)
+    .bind(&i.state)
+    .bind(i.opened_on)
+    .bind(i.deadline)
+    .bind(i.due_on)
+    .bind(i.reopens)
+    .bind(&i.outcome)
+    .bind(i.closed_on)
+    .bind(i.remind_stage)
+    .bind(i.next_remind_on)
+    .bind(&i.handler)
+    .bind(&i.source)
+    .bind(&i.created_by)
+    .bind(i.created_at)
+    .bind(i.updated_at)
+    .bind(i.version)
+    .execute(&mut **tx)
+    .await?;
+    let stored = item_in(tx, i.id).await?;
+    log.push(entry(
+        "work_item",
+        i.id.to_string(),
+        "create",
+        state_digest(&stored)?,
+    ));
+    for p in parties {
+        sqlx::query(
+            "INSERT INTO work_item_parties (item_id, body_uscc, body_name, party) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(enc(p.item_id))
+        .bind(&p.body_uscc)
+        .bind(&p.body_name)
+        .bind(&p.party)
+        .execute(&mut **tx)
+        .await?;
+        log.push(entry(
+            "work_item_party",
+            format!("{}:{}:{}", p.item_id, p.party, p.body_uscc),
+            "create",
+            state_digest(p)?,
+        ));
+    }
+    Ok(())
+}
+
 async fn by_ids(db: &Inner, ids: &[Uuid]) -> Result<Vec<WorkItemRow>> {
     let mut out = Vec::new();
     for part in ids.chunks(500) {
@@ -259,70 +374,8 @@ impl WorkItemStore for Inner {
                 return Ok(false);
             }
         }
-        sqlx::query(
-            "INSERT INTO work_items (id, no, kind, title, ref_no, proposer, owner_uscc, \
-             owner_name, region, issuer_uscc, issuer_name, content, required, state, opened_on, \
-             deadline, due_on, reopens, outcome, closed_on, remind_stage, next_remind_on, \
-             handler, source, created_by, created_at, updated_at, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-             $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)",
-        )
-        .bind(enc(i.id))
-        .bind(&i.no)
-        .bind(&i.kind)
-        .bind(&i.title)
-        .bind(&i.ref_no)
-        .bind(&i.proposer)
-        .bind(&i.owner_uscc)
-        .bind(&i.owner_name)
-        .bind(&i.region)
-        .bind(&i.issuer_uscc)
-        .bind(&i.issuer_name)
-        .bind(&i.content)
-        .bind(&i.required)
-        .bind(&i.state)
-        .bind(i.opened_on)
-        .bind(i.deadline)
-        .bind(i.due_on)
-        .bind(i.reopens)
-        .bind(&i.outcome)
-        .bind(i.closed_on)
-        .bind(i.remind_stage)
-        .bind(i.next_remind_on)
-        .bind(&i.handler)
-        .bind(&i.source)
-        .bind(&i.created_by)
-        .bind(i.created_at)
-        .bind(i.updated_at)
-        .bind(i.version)
-        .execute(&mut *tx)
-        .await?;
         let mut log = PendingLog::default();
-        let stored = item_in(&mut tx, i.id).await?;
-        log.push(entry(
-            "work_item",
-            i.id.to_string(),
-            "create",
-            state_digest(&stored)?,
-        ));
-        for p in parties {
-            sqlx::query(
-                "INSERT INTO work_item_parties (item_id, body_uscc, body_name, party) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(enc(p.item_id))
-            .bind(&p.body_uscc)
-            .bind(&p.body_name)
-            .bind(&p.party)
-            .execute(&mut *tx)
-            .await?;
-            log.push(entry(
-                "work_item_party",
-                format!("{}:{}:{}", p.item_id, p.party, p.body_uscc),
-                "create",
-                state_digest(p)?,
-            ));
-        }
+        insert_item(&mut tx, &mut log, &i, parties).await?;
         insert_event(&mut tx, &mut log, event).await?;
         insert_notifications_tx(&mut tx, &mut log, notifications).await?;
         log.flush(&mut tx, &mut head, actor).await?;
@@ -470,6 +523,27 @@ impl WorkItemStore for Inner {
         ));
         insert_event(&mut tx, &mut log, &ch.event).await?;
         insert_files(&mut tx, &mut log, &ch.files).await?;
+        for c in &ch.contents {
+            sqlx::query(
+                "INSERT INTO work_item_contents (file_id, item_id, kind, content) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(enc(c.file_id))
+            .bind(enc(c.item_id))
+            .bind(&c.kind)
+            .bind(&c.content)
+            .execute(&mut *tx)
+            .await?;
+            log.push(entry(
+                "work_item_content",
+                c.file_id.to_string(),
+                "create",
+                content_digest(c)?,
+            ));
+        }
+        if let Some(a) = &ch.arrear {
+            super::arrears::enter_one_tx(&mut tx, &mut log, a).await?;
+        }
         insert_notifications_tx(&mut tx, &mut log, &ch.notifications).await?;
         log.flush(&mut tx, &mut head, actor).await?;
         if let Some(r) = ch.record {
@@ -806,5 +880,67 @@ impl WorkItemStore for Inner {
             }
         };
         rows.iter().map(task_report_from_row).collect()
+    }
+
+    async fn create_public_complaint(
+        &self,
+        actor: &str,
+        item: &WorkItemRow,
+        parties: &[WorkPartyRow],
+        event: &WorkEventRow,
+        notifications: &[NotificationRow],
+        filing: &PublicFilingRow,
+    ) -> Result<()> {
+        check_item(item, parties)?;
+        let i = WorkItemRow {
+            created_at: micros(item.created_at),
+            updated_at: micros(item.updated_at),
+            ..item.clone()
+        };
+        let f = PublicFilingRow {
+            filed_at: micros(filing.filed_at),
+            ..filing.clone()
+        };
+        let (mut tx, mut head) = begin_write(self).await?;
+        let mut log = PendingLog::default();
+        insert_item(&mut tx, &mut log, &i, parties).await?;
+        sqlx::query(
+            "INSERT INTO work_public_filings (item_id, access_hash, name_sealed, contact_sealed, \
+             account, filed_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(enc(f.item_id))
+        .bind(&f.access_hash)
+        .bind(&f.name_sealed)
+        .bind(&f.contact_sealed)
+        .bind(&f.account)
+        .bind(f.filed_at)
+        .execute(&mut *tx)
+        .await?;
+        log.push(entry(
+            "work_public_filing",
+            f.item_id.to_string(),
+            "create",
+            state_digest(&f)?,
+        ));
+        insert_event(&mut tx, &mut log, event).await?;
+        insert_notifications_tx(&mut tx, &mut log, notifications).await?;
+        log.flush(&mut tx, &mut head, actor).await?;
+        commit(tx, head).await
+    }
+
+    async fn public_filing(&self, item_id: Uuid) -> Result<Option<PublicFilingRow>> {
+        let row = sqlx::query("SELECT * FROM work_public_filings WHERE item_id = $1")
+            .bind(enc(item_id))
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(filing_from_row).transpose()
+    }
+
+    async fn work_content(&self, file_id: Uuid) -> Result<Option<WorkContentRow>> {
+        let row = sqlx::query("SELECT * FROM work_item_contents WHERE file_id = $1")
+            .bind(enc(file_id))
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(content_from_row).transpose()
     }
 }

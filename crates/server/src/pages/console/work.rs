@@ -294,6 +294,59 @@ document.querySelectorAll("input[data-evidence]").forEach(function (input) {
 });
 "#;
 
+/// The arrear a complaint's 查实 finds: the inputs composed into the step's `arrear` object
+/// (nothing when no contract number is given).
+const ARREAR_JS: &str = r#"
+(function () {
+  const box = document.getElementById("wa-arrear");
+  const out = document.getElementById("wa-result-arrear");
+  function compose() {
+    const o = {};
+    box.querySelectorAll("[data-arrear]").forEach(function (el) {
+      o[el.dataset.arrear] = el.type === "checkbox" ? el.checked : el.value.trim();
+    });
+    out.value = o.contract_no ? JSON.stringify(o) : "";
+  }
+  box.addEventListener("input", compose);
+  box.addEventListener("change", compose);
+})();
+"#;
+
+/// Opening the complainant's sealed name and contact: a purpose, audited.
+const REVEAL_JS: &str = r#"
+(function () {
+  const b = document.getElementById("reveal-complainant");
+  if (!b) return;
+  b.addEventListener("click", async function () {
+    const out = document.getElementById("reveal-msg");
+    const purpose = document.getElementById("reveal-purpose").value.trim();
+    if (purpose.length < 2) { cx.message(out, "err", "请填写查看事由（至少 2 个字）"); return; }
+    b.disabled = true;
+    const r = await cx.api("POST", b.dataset.url, { purpose: purpose });
+    b.disabled = false;
+    if (!r.ok) { cx.message(out, "err", cx.error(r.data)); return; }
+    const parts = [];
+    if (r.data.name) parts.push(r.data.name);
+    parts.push(r.data.contact || "（未留联系方式）");
+    document.getElementById("complainant-contact").textContent = parts.join(" ");
+    cx.message(out, "ok", "已显示（本次查看已记入审计日志）");
+  });
+})();
+"#;
+
+fn reveal_form(i: &ItemView) -> Markup {
+    html! {
+        dd #complainant-contact { span.hint { "已加密保存；有权查看个人信息明文的人员说明事由后可查看，查看记入审计日志。" } }
+        dt { label for="reveal-purpose" { "查看事由" } }
+        dd {
+            input #reveal-purpose type="text" maxlength="200" placeholder="例如：回访投诉人";
+            " "
+            button #reveal-complainant type="button" data-url={ "/api/v1/work-items/" (i.id) "/complainant" } { "查看联系方式" }
+            div #reveal-msg hidden {}
+        }
+    }
+}
+
 fn step_forms(i: &ItemView) -> Markup {
     let api = format!("/api/v1/work-items/{}/steps", i.id);
     html! {
@@ -312,8 +365,22 @@ fn step_forms(i: &ItemView) -> Markup {
                 label for=(id("files")) { "附件" @if a.evidence_required { "（须附证明材料）" } }
                 input id=(id("files")) type="file" multiple data-evidence=(id("att"));
                 input id=(id("att")) type="hidden" data-json;
+                @let arrear = i.kind == "complaint" && a.code == "result";
+                @if arrear {
+                    fieldset.arrear-box #wa-arrear {
+                        legend { "查实拖欠账款（选填：查实被投诉单位拖欠企业账款时填写，记入拖欠账款台账，待其确认）" }
+                        label for="wa-arrear-creditor" { "债权企业统一社会信用代码" } input #wa-arrear-creditor type="text" maxlength="18" data-arrear="creditor_uscc";
+                        label for="wa-arrear-creditor-name" { "债权企业名称" } input #wa-arrear-creditor-name type="text" maxlength="200" data-arrear="creditor_name";
+                        label for="wa-arrear-contract" { "合同编号" } input #wa-arrear-contract type="text" maxlength="100" data-arrear="contract_no";
+                        label for="wa-arrear-amount" { "拖欠金额（元）" } input #wa-arrear-amount type="text" inputmode="decimal" maxlength="20" data-arrear="amount";
+                        label for="wa-arrear-due" { "约定付款日期" } input #wa-arrear-due type="date" data-arrear="due";
+                        label { input #wa-arrear-sme type="checkbox" data-arrear="creditor_sme"; " 债权企业为中小企业" }
+                        input #wa-result-arrear type="hidden" data-json;
+                    }
+                    (script(ARREAR_JS))
+                }
                 button type="button" data-api=(api) data-body=(base)
-                    data-fields={ "choice=" (id("choice")) ",text=" (id("text")) ",on=" (id("on")) ",attachments=" (id("att")) }
+                    data-fields=(format!("choice={},text={},on={},attachments={}{}", id("choice"), id("text"), id("on"), id("att"), if arrear { ",arrear=wa-result-arrear" } else { "" }))
                     data-out="wi-action-msg" data-done={ "已" (a.name) } { (a.name) }
             }
         }
@@ -385,11 +452,16 @@ pub async fn detail(
                     @if let Some(c) = &h.concluded_at { dt { "热线办结时间" } dd { (c) } }
                     @if let Some(s) = &h.satisfaction { dt { "热线回访满意度" } dd { (s) } }
                     dt { "来电人及联系方式" }
-                    dd #hotline-contact {
-                        @if let Some(c) = &h.contact { (c) }
-                        @else if h.has_contact { span.hint { "已加密保存，仅有权查看个人信息明文的人员可见" } }
-                        @else { "—" }
-                    }
+                    @if h.has_contact { (reveal_form(&i)) } @else { dd #hotline-contact { "—" } }
+                }
+            }
+        }
+        @if i.filed_online {
+            section.card #portal-filing {
+                h2 { "网上投诉" }
+                dl.kv {
+                    dt { "投诉人及联系方式" }
+                    (reveal_form(&i))
                 }
             }
         }
@@ -419,11 +491,15 @@ pub async fn detail(
         @if i.files.is_empty() { p.hint { "尚无附件。" } }
         ul #work-files {
             @for f in &i.files {
-                li { (f.name) " · " (f.size) " 字节 · SHA-256 " code { (f.sha256) } " · " (dt(&f.at)) }
+                li {
+                    @if i.filed_online { a href={ "/api/v1/work-items/" (i.id) "/files/" (f.id) } download { (f.name) } } @else { (f.name) }
+                    " · " (f.size) " 字节 · SHA-256 " code { (f.sha256) } " · " (dt(&f.at))
+                }
             }
         }
         (actions_script())
         (script(FILES_JS))
+        (script(REVEAL_JS))
     };
     render(
         &caller,
@@ -499,6 +575,8 @@ pub async fn tasks(
                 a.button.secondary href={ "/console/work/tasks?quarter=" (qq.next()) } { "下一季度" }
             }
             a.button.secondary #task-export href={ "/api/v1/work-tasks.xlsx?quarter=" (o.quarter) } download { "导出 XLSX" }
+            " "
+            a.button.secondary #task-export-pdf href={ "/api/v1/work-tasks.pdf?quarter=" (o.quarter) } download { "导出 PDF（领导小组）" }
         }
         h2 { (o.quarter_label) "（报送截止 " (o.due_on) "）" }
         @if o.tasks.is_empty() { p.hint #no-tasks { "本季度没有需要报送的任务。" } }

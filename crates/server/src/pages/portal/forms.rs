@@ -206,10 +206,99 @@ const TRACK_JS: &str = r#"
   }
   const outcomes = { corrected: "予以更正", revoked: "予以撤销", kept: "维持原信息", repaired: "准予修复",
     rejected: "不予修复", refused: "不予受理" };
+  // A complaint filed on the work-item engine (TS-20261207-3A7F21): its own view.
+  function el(tag, text, id) {
+    const e = document.createElement(tag);
+    if (text !== undefined) e.textContent = text;
+    if (id) e.id = id;
+    return e;
+  }
+  async function runComplaint(no, code) {
+    const headers = code ? { "X-Access-Code": code } : {};
+    const r = await cx.api("GET", "/api/v1/portal/complaints/" + encodeURIComponent(no), undefined, headers);
+    if (!r.ok) {
+      cx.message(out, "err", r.status === 404 ? "未找到该查询编号，请核对后再试。" : "查询失败：" + cx.error(r.data));
+      return;
+    }
+    const t = r.data;
+    out.className = "notice info";
+    out.setAttribute("role", "status");
+    out.hidden = false;
+    out.textContent = "";
+    const dl = el("dl"); dl.className = "kv";
+    row(dl, "查询编号", t.no);
+    row(dl, "事项", t.kind_name);
+    row(dl, "被投诉单位", t.body_name);
+    const st = row(dl, "办理状态", t.state_name);
+    st.id = "track-state";
+    row(dl, "办理期限", t.due_on);
+    row(dl, "提交日期", t.filed_on);
+    out.append(dl);
+    if (code && !t.opened) {
+      const p = el("p", "查询码不正确：仅显示办理进度。"); p.className = "hint";
+      out.append(p);
+    }
+    if (!t.opened) return;
+    out.append(el("h2", "办理过程"));
+    const ol = el("ol", undefined, "track-timeline"); ol.className = "timeline";
+    for (const s of t.timeline) {
+      const li = el("li");
+      li.append(el("strong", s.on_date + " " + s.step));
+      if (s.result) li.append("：" + s.result);
+      if (s.text) { const q = el("div", s.text); q.className = "hint"; li.append(q); }
+      ol.append(li);
+    }
+    out.append(ol);
+    if (t.evidence.length) { const d2 = el("dl"); d2.className = "kv"; row(d2, "已交证据材料", t.evidence.join("、")); out.append(d2); }
+    const msg = el("div", undefined, "track-action-result"); msg.hidden = true;
+    if (t.can_rate) {
+      const f = el("form", undefined, "rate-form"); f.className = "card";
+      f.append(el("h2", "对答复作出评价"));
+      for (const [v, label] of [["satisfied", "满意"], ["basically_satisfied", "基本满意"], ["dissatisfied", "不满意"]]) {
+        const lab = el("label"); const inp = el("input"); inp.type = "radio"; inp.name = "rating"; inp.value = v;
+        lab.append(inp, " " + label); f.append(lab);
+      }
+      const ta = el("textarea", undefined, "rate-text"); ta.maxLength = 2000; ta.rows = 3; ta.placeholder = "评价意见（选填）";
+      f.append(ta);
+      const b = el("button", "提交评价", "submit-rating"); b.type = "submit"; f.append(b);
+      f.addEventListener("submit", async (ev) => {
+        ev.preventDefault();
+        const picked = f.querySelector("input[name=rating]:checked");
+        if (!picked) { cx.message(msg, "err", "请选择满意、基本满意或不满意"); return; }
+        b.disabled = true;
+        const x = await cx.api("POST", "/api/v1/portal/complaints/" + encodeURIComponent(no) + "/rating",
+          { choice: picked.value, text: ta.value.trim() }, headers);
+        if (!x.ok) { b.disabled = false; cx.message(msg, "err", "评价失败：" + cx.error(x.data)); return; }
+        run();
+      });
+      out.append(f);
+    }
+    if (t.can_add_evidence) {
+      const f = el("div"); f.className = "card";
+      f.append(el("h2", "补充证据材料"));
+      const inp = el("input", undefined, "track-evidence"); inp.type = "file";
+      inp.accept = ".pdf,.jpg,.jpeg,.png,.ofd,application/pdf,image/jpeg,image/png";
+      const b = el("button", "上传", "upload-track-evidence"); b.type = "button";
+      b.addEventListener("click", async () => {
+        if (!inp.files.length) { cx.message(msg, "err", "请选择要上传的文件"); return; }
+        const file = inp.files[0];
+        b.disabled = true;
+        const x = await cx.api("POST", "/api/v1/portal/complaints/" + encodeURIComponent(no)
+          + "/evidence?name=" + encodeURIComponent(file.name), file, headers);
+        b.disabled = false;
+        if (!x.ok) { cx.message(msg, "err", "“" + file.name + "”上传失败：" + cx.error(x.data)); return; }
+        run();
+      });
+      f.append(inp, " ", b);
+      out.append(f);
+    }
+    out.append(msg);
+  }
   async function run() {
     const no = document.getElementById("tracking_no").value.trim().toUpperCase();
     const code = document.getElementById("access_code").value.trim();
     if (!no) { cx.message(out, "err", "请输入查询编号"); return; }
+    if (/^[A-Z]+-/.test(no)) { await runComplaint(no, code); return; }
     const headers = code ? { "X-Access-Code": code } : {};
     const r = await cx.api("GET", "/api/v1/track/" + encodeURIComponent(no), undefined, headers);
     if (!r.ok) {
@@ -270,7 +359,7 @@ const TRACK_JS: &str = r#"
 })();
 "#;
 
-/// `/portal/track`: progress of an objection or repair by tracking number.
+/// `/portal/track`: progress of a complaint, an objection or a repair by its number.
 pub async fn track(
     State(state): State<AppState>,
     caller: Caller,
@@ -283,18 +372,18 @@ pub async fn track(
         .unwrap_or_default()
         .trim()
         .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(32)
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(40)
         .collect();
     portal_page(
         &v,
         "办件查询",
         "/portal/track",
         html! {
-            p.lead { "凭查询编号查询异议申诉、信用修复的办理进度；同时输入查询码，还可查看处理结果和通知。" }
+            p.lead { "凭查询编号查询投诉举报、异议申诉、信用修复的办理进度；同时输入查询码，还可查看办理过程、答复和通知，并对投诉举报的答复作出评价。" }
             form.card #track-form {
                 label for="tracking_no" { "查询编号" }
-                input #tracking_no type="text" name="no" value=(no) maxlength="32" required autocomplete="off" placeholder="例如 YY20250602ABCDEFGH" spellcheck="false";
+                input #tracking_no type="text" name="no" value=(no) maxlength="40" required autocomplete="off" placeholder="例如 YY20250602ABCDEFGH" spellcheck="false";
                 label for="access_code" { "查询码（可选）" }
                 input #access_code type="password" name="code" maxlength="64" autocomplete="off";
                 div.hint { "查询码在提交申请时显示一次。" }
@@ -500,94 +589,4 @@ fn months(m: u32) -> String {
     } else {
         format!("{m} 个月")
     }
-}
-
-const COMPLAINT_JS: &str = r#"
-(function () {
-  const form = document.getElementById("complaint-form");
-  const out = document.getElementById("complaint-result");
-  const btn = document.getElementById("submit-complaint");
-  form.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    const name = document.getElementById("complainant").value.trim();
-    const contact = document.getElementById("complaint_contact").value.trim();
-    const about = document.getElementById("about").value.trim();
-    const aboutUscc = document.getElementById("about_uscc").value.trim();
-    const region = document.getElementById("complaint_region").value;
-    const reasons = document.getElementById("complaint_reasons").value.trim();
-    if (!name) { cx.message(out, "err", "请填写投诉人名称"); return; }
-    if (reasons.length < 2) { cx.message(out, "err", "请填写投诉事项（至少 2 个字）"); return; }
-    if (!aboutUscc && !region) { cx.message(out, "err", "请选择被投诉单位所在地区或填写其统一社会信用代码"); return; }
-    btn.disabled = true;
-    const r = await cx.api("POST", "/api/v1/complaints", {
-      about: about || null, about_uscc: aboutUscc || null, region: region || null,
-      reasons: reasons, applicant_name: name, contact: contact || null
-    });
-    if (!r.ok) {
-      btn.disabled = false;
-      cx.message(out, "err", "提交失败：" + cx.error(r.data));
-      return;
-    }
-    out.className = "notice ok";
-    out.setAttribute("role", "status");
-    out.hidden = false;
-    out.textContent = "";
-    const p1 = document.createElement("p");
-    p1.append("投诉举报已提交。查询编号：");
-    const no = document.createElement("strong"); no.id = "complaint-no"; no.textContent = r.data.tracking_no;
-    p1.append(no, "，查询码：");
-    const code = document.createElement("strong"); code.id = "complaint-code"; code.textContent = r.data.access_code;
-    p1.append(code);
-    const p2 = document.createElement("p");
-    p2.textContent = "请妥善保存查询编号和查询码（查询码只显示这一次），凭两者可查询办理进度和答复。"
-      + (r.data.due ? "受理期限：" + r.data.due + "。" : "");
-    const p3 = document.createElement("p");
-    const a = document.createElement("a");
-    a.href = "/portal/track?no=" + encodeURIComponent(r.data.tracking_no);
-    a.textContent = "查询办理进度";
-    p3.append(a);
-    out.append(p1, p2, p3);
-    form.querySelectorAll("input, textarea, button").forEach((el) => { el.disabled = true; });
-  });
-})();
-"#;
-
-/// `/portal/complaint`: 投诉举报 — filed online, answered with a tracking number.
-pub async fn complaint(State(state): State<AppState>, caller: Caller) -> Response {
-    let v = visitor(&state, &caller).await;
-    let regions = chengxin_app::rights::complaint_regions(&state).unwrap_or_default();
-    portal_page(
-        &v,
-        "投诉举报",
-        "",
-        html! {
-            section.card {
-                h2 { "受理范围" }
-                p { "政府机关、事业单位及其工作人员在招商引资、政府采购、合同履约、政务服务等方面的失信行为，如不兑现政策承诺、拖欠账款、拒不执行生效判决等。投诉举报经查实的，将作为失信信息依法记入被投诉单位的信用档案。对本平台公示信息有异议的，请使用" a href="/portal/objection" { "异议申诉" } "。" }
-            }
-            form.card #complaint-form novalidate {
-                h2 { "提交投诉举报" }
-                label for="about" { "被投诉单位或事项" }
-                input #about type="text" name="about" maxlength="200" placeholder="例如：某镇人民政府";
-                label for="complaint_region" { "被投诉单位所在地区 " span.req aria-hidden="true" { "*" } }
-                select #complaint_region name="region" {
-                    option value="" { "请选择" }
-                    @for (code, name) in &regions { option value=(code) { (name) } }
-                }
-                label for="about_uscc" { "被投诉单位统一社会信用代码（选填）" }
-                input #about_uscc type="text" name="about_uscc" maxlength="18" autocomplete="off" placeholder="18 位代码，填写后按其所在地区转交";
-                div.hint { "投诉举报转交被投诉单位所在地的信用办办理。" }
-                label for="complaint_reasons" { "投诉事项 " span.req aria-hidden="true" { "*" } }
-                textarea #complaint_reasons name="reasons" maxlength="2000" required rows="6" placeholder="请说明时间、经过、涉及的承诺或合同，以及您的诉求" {}
-                label for="complainant" { "投诉人名称 " span.req aria-hidden="true" { "*" } }
-                input #complainant type="text" name="applicant_name" maxlength="100" required autocomplete="name";
-                label for="complaint_contact" { "联系方式" }
-                input #complaint_contact type="text" name="contact" maxlength="100" autocomplete="tel" placeholder="手机号码或电子邮箱";
-                div.hint { "用于告知办理结果；加密保存，不会公开。" }
-                p { button #submit-complaint type="submit" { "提交" } }
-            }
-            div #complaint-result hidden aria-live="polite" {}
-            (script(COMPLAINT_JS))
-        },
-    )
 }
