@@ -182,6 +182,7 @@ pub fn action_label(code: &str) -> &str {
         "void" => "作废",
         "publish" => "发布",
         "withdraw" => "撤回",
+        "write_many" => "批量写入",
         other => other,
     }
 }
@@ -210,6 +211,7 @@ pub fn entity_label(entity_type: &str) -> &str {
         ("debtor_case_note", "失信被执行人案件进展"),
         ("employment", "任职记录"),
         ("evidence_file", "证明材料"),
+        ("group", "批量写入组"),
         ("link_request", "关联申请"),
         ("list_entry", "名单条目"),
         ("meta", "系统设置"),
@@ -534,17 +536,29 @@ pub async fn target_name(app: &App, target: &str) -> Option<String> {
     }
 }
 
-/// An id as a person reads it in a table: each UUID in it (`<uuid>`, `<uuid>/finance`) cut to
-/// its first eight characters (the full id stays in the export and the tooltip); anything else
-/// as it is.
+/// An id as a person reads it in a table: each UUID in it (`<uuid>`, `<uuid>/finance`,
+/// `batch:<uuid>:2#0`) cut to its first eight characters (the full id stays in the export and
+/// the tooltip); anything else as it is.
 pub fn short_id(id: &str) -> String {
-    id.split('/')
-        .map(|part| match part.parse::<uuid::Uuid>() {
-            Ok(_) => part.get(..8).unwrap_or(part),
-            Err(_) => part,
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+    const LEN: usize = 36;
+    let mut out = String::with_capacity(id.len());
+    let mut rest = id;
+    while !rest.is_empty() {
+        match rest.get(..LEN).filter(|w| w.parse::<uuid::Uuid>().is_ok()) {
+            Some(w) => {
+                out.push_str(&w[..8]);
+                rest = &rest[LEN..];
+            }
+            None => {
+                let mut chars = rest.chars();
+                if let Some(c) = chars.next() {
+                    out.push(c);
+                }
+                rest = chars.as_str();
+            }
+        }
+    }
+    out
 }
 
 /// Run `verify` on the change log against the trusted keys, for an auditor (`LogVerify`).
@@ -617,6 +631,16 @@ mod labels {
         );
         assert!(detail_lines(&serde_json::Value::Null).is_empty());
         assert_eq!(action_label("update"), "修改");
+        assert_eq!(action_label("write_many"), "批量写入");
         assert_eq!(action_label("login"), "登录");
+    }
+
+    #[test]
+    fn ids_are_shortened_wherever_they_stand() {
+        let u = "01a24f6b-120e-7200-9849-24702fe3dedf";
+        assert_eq!(short_id(u), "01a24f6b");
+        assert_eq!(short_id(&format!("batch:{u}:2#0")), "batch:01a24f6b:2#0");
+        assert_eq!(short_id(&format!("{u}/finance")), "01a24f6b/finance");
+        assert_eq!(short_id("常州市 abc"), "常州市 abc");
     }
 }
