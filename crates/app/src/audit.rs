@@ -345,6 +345,7 @@ pub fn detail_lines(detail: &serde_json::Value) -> Vec<(String, String)> {
         ("window_seconds", "时间窗（秒）"),
     ];
     // Values people read as names: a region's name, roles' and permissions' names.
+    let joint = chengxin_domain::lists::JointCatalog::default_checked().ok();
     let named = |k: &str, v: &serde_json::Value| -> Option<String> {
         let name_of = |code: &str| -> String {
             match k {
@@ -359,6 +360,18 @@ pub fn detail_lines(detail: &serde_json::Value) -> Vec<(String, String)> {
                 }
                 "permissions" => chengxin_access::Permission::parse(code)
                     .map(|p| p.label_zh().to_string())
+                    .unwrap_or_else(|| code.to_string()),
+                "department" => joint
+                    .and_then(|j| j.department(code))
+                    .map(|d| d.name.clone())
+                    .unwrap_or_else(|| code.to_string()),
+                "measures" => joint
+                    .and_then(|j| j.measure(code))
+                    .map(|m| m.name.clone())
+                    .unwrap_or_else(|| code.to_string()),
+                "list" => joint
+                    .and_then(|j| j.list(code))
+                    .map(|l| l.name.clone())
                     .unwrap_or_else(|| code.to_string()),
                 _ => code.to_string(),
             }
@@ -385,6 +398,9 @@ pub fn detail_lines(detail: &serde_json::Value) -> Vec<(String, String)> {
                 | "roles_requested"
                 | "roles_before"
                 | "privileged"
+                | "department"
+                | "measures"
+                | "list"
         ) {
             return None;
         }
@@ -513,6 +529,17 @@ pub async fn page(
 /// is not where a person is looked up). `None` for other targets and for those no longer there
 /// (the page then shows the id itself, shortened).
 pub async fn target_name(app: &App, target: &str) -> Option<String> {
+    if let Some((case, dept)) = target.split_once('/') {
+        // A closed-loop case's target, `<case id>/<department>`: the case, short, and the
+        // department by name.
+        case.parse::<uuid::Uuid>().ok()?;
+        let name = chengxin_domain::lists::JointCatalog::default_checked()
+            .ok()?
+            .department(dept)?
+            .name
+            .clone();
+        return Some(format!("联合奖惩案件 {}（{name}）", short_id(case)));
+    }
     let (kind, id) = target.split_once(':')?;
     let id: uuid::Uuid = id.parse().ok()?;
     match kind {
