@@ -66,6 +66,7 @@ pub use concern::lists::{
     EntryHead, ListEntryFilter, ListEntryRow, ListStore, RECOGNISERS_BACKFILL,
     RECOGNISERS_BACKFILLED,
 };
+pub use concern::feed::{FeedApplied, FeedLinkRow, FeedRecordRow, FeedStore};
 pub use concern::log::LogStore;
 pub use concern::merkle::MerkleStore;
 pub use concern::meta::{Backend, CatalogTypeRow, MetaRow, MetaStore, MigrateReport};
@@ -127,6 +128,7 @@ pub trait Store:
     + DebtStore
     + EvaluationStore
     + EvaluationSourceStore
+    + FeedStore
     + Send
     + Sync
     + 'static
@@ -159,6 +161,7 @@ impl<T> Store for T where
         + DebtStore
         + EvaluationStore
         + EvaluationSourceStore
+        + FeedStore
         + Send
         + Sync
         + 'static

@@ -11,6 +11,7 @@ pub mod commitments;
 pub mod debt;
 pub mod debtors;
 pub mod evaluation;
+pub mod feed;
 pub mod lists;
 pub mod log;
 pub mod merkle;

@@ -22,6 +22,7 @@ mod debt;
 mod debtors;
 mod evaluation;
 mod evaluation_sources;
+mod feed;
 pub(super) mod kernel;
 mod links;
 mod lists;
