@@ -22,6 +22,7 @@ pub mod debt;
 pub mod entry_rule;
 pub mod error;
 pub mod evaluation;
+pub mod feed;
 pub mod flood;
 pub mod free_text;
 pub mod health;
