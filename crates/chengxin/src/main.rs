@@ -209,6 +209,12 @@ enum Command {
     /// Import a 12345 hotline work-order export (CSV/XLSX) as complaint work items
     /// (idempotent by 工单编号; refused rows listed with codes).
     ImportHotline(commands::hotline::HotlineArgs),
+    /// 逐级归集: pull the lower instances' change feeds (`CHENGXIN_FEED_SOURCES`), or show
+    /// each link's cursor, lag and last error.
+    Feed {
+        #[command(subcommand)]
+        op: commands::feed::FeedOp,
+    },
 }
 
 fn main() -> ExitCode {
@@ -313,6 +319,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => verify(&cfg(), public_key.as_deref(), *json, against.as_deref()).await,
         Command::Demo => demo_cmd::run(&cfg()).await,
         Command::Expire { today: day } => expire::run(&cfg(), day.as_deref()).await,
+        Command::Feed { op } => commands::feed::run(&cfg(), op).await,
         Command::Report { op } => report::run(&cfg(), op).await,
         Command::Record { op } => records::run(&cfg(), op).await,
         Command::Import {

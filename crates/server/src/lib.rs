@@ -219,6 +219,7 @@ impl std::ops::Deref for ServerState {
         routes::debt::history,
         routes::debt::ratios,
         routes::debt::levels,
+        routes::feed::page,
         routes::evaluation::compute,
         routes::evaluation::runs,
         routes::evaluation::publish,
@@ -273,7 +274,10 @@ impl std::ops::Deref for ServerState {
         chengxin_app::evaluation::RankingLine,
         chengxin_app::evaluation::Explanation,
         chengxin_app::evaluation::ImportOutcome,
-        routes::evaluation::PublishRequest
+        routes::evaluation::PublishRequest,
+        chengxin_app::feed::FeedPage,
+        chengxin_app::feed::FeedEntry,
+        chengxin_app::feed::FeedState
     )),
     modifiers(&SecurityAddon)
 )]

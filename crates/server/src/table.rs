@@ -11,6 +11,7 @@ use crate::flood::FloodClass;
 use crate::route_spec::RouteSpec;
 use crate::routes::batch_work;
 use crate::routes::debt;
+use crate::routes::feed;
 use crate::routes::{
     admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, portal_pages,
     records, reference, rights, session, staff, subjects,
@@ -998,5 +999,11 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(debt::levels),
         ),
     ]);
+    t.push(r(
+        Method::GET,
+        "/api/v1/feed",
+        Perm(P::FeedRead),
+        get(feed::page),
+    ));
     t
 }

@@ -8,6 +8,7 @@ mod calendar;
 mod check;
 mod cli;
 mod common;
+mod feed;
 mod privacy;
 mod public_url;
 mod tree_heads;

@@ -15,6 +15,7 @@ mod commitments;
 mod correction;
 mod debt;
 mod debtors;
+mod feed;
 mod evaluation;
 mod feedback;
 mod inbox;
@@ -119,6 +120,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/console/evaluation/targets/{target}",
             get(evaluation::target),
         ),
+        page("/console/feed", get(feed::page)),
     ]
 }
 
@@ -336,6 +338,12 @@ const SECTIONS: &[(&str, &str, &str, Need)] = &[
         "政务诚信评价",
         "各地区、各部门政务诚信得分、排名、失分明细与预警",
         Need::Any(&[P::ReportsRead, P::EvaluationsRun]),
+    ),
+    (
+        "/console/feed",
+        "逐级归集",
+        "各下级平台的接收进度、滞后、持有的签名树头与最近错误",
+        Need::Any(&[P::ReportsRead]),
     ),
 ];
 

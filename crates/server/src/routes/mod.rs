@@ -10,6 +10,7 @@ pub mod checks;
 pub mod commitments;
 pub mod credit_reports;
 pub mod debt;
+pub mod feed;
 pub mod evaluation;
 pub mod health;
 pub mod input;
