@@ -24,6 +24,7 @@ mod desk;
 mod duties;
 mod error_reports;
 mod evaluation;
+mod feed;
 mod flood;
 mod free_text;
 mod hardening;
