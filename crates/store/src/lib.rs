@@ -62,11 +62,11 @@ pub use concern::evaluation::{
     EvalScoreFilter, EvalScoreRow, EvalSystemRow, EvalWarningRow, EvaluationSourceStore,
     EvaluationStore, SourceItem,
 };
+pub use concern::feed::{FeedApplied, FeedLinkRow, FeedRecordRow, FeedStore};
 pub use concern::lists::{
     EntryHead, ListEntryFilter, ListEntryRow, ListStore, RECOGNISERS_BACKFILL,
     RECOGNISERS_BACKFILLED,
 };
-pub use concern::feed::{FeedApplied, FeedLinkRow, FeedRecordRow, FeedStore};
 pub use concern::log::LogStore;
 pub use concern::merkle::MerkleStore;
 pub use concern::meta::{Backend, CatalogTypeRow, MetaRow, MetaStore, MigrateReport};

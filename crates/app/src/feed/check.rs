@@ -12,7 +12,7 @@ use chengxin_store::{FeedLinkRow, FeedRecordRow};
 
 use super::page::FeedPage;
 use super::send::{changes_of, FEED_RECORD};
-use super::MAX_PAGE;
+use super::{MAX_PAGE, MAX_STATES};
 
 /// Why a page was refused: a stable code and a Chinese reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +57,11 @@ pub fn link_frontier(link: &FeedLinkRow) -> Option<Frontier> {
 }
 
 fn frontier_text(f: &Frontier) -> String {
-    f.hashes().iter().map(hex::encode).collect::<Vec<_>>().join(",")
+    f.hashes()
+        .iter()
+        .map(hex::encode)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Whether `code` is `region` or lies within it.
@@ -118,7 +122,9 @@ pub fn check_page(
             ),
         ));
     }
-    if page.entries.len() as i64 > MAX_PAGE || page.states.len() > 64 * MAX_PAGE as usize {
+    if page.entries.len() as i64 > MAX_PAGE
+        || (page.states.len() > MAX_STATES && page.entries.len() > 1)
+    {
         return Err(refuse(
             "feed_oversize",
             format!("该页有 {} 条日志，超过上限 {MAX_PAGE}", page.entries.len()),
@@ -136,7 +142,12 @@ pub fn check_page(
         if e.seq != page.after + 1 + i as i64 {
             return Err(refuse(
                 "feed_gap",
-                format!("第 {} 条之后应为第 {} 条，却是第 {} 条", page.after + i as i64, page.after + 1 + i as i64, e.seq),
+                format!(
+                    "第 {} 条之后应为第 {} 条，却是第 {} 条",
+                    page.after + i as i64,
+                    page.after + 1 + i as i64,
+                    e.seq
+                ),
             ));
         }
         if e.prev_hash != prev && !(e.seq == 1 && link.applied == 0) {
@@ -399,7 +410,16 @@ mod tests {
             let at = "2026-03-01T00:00:00.000000Z";
             let id = r.id.to_string();
             let actor = if i >= fork_at { "rewritten" } else { "test" };
-            let hash = entry_hash(seq, at, actor, "record", &id, "create", Some(&digest), &prev);
+            let hash = entry_hash(
+                seq,
+                at,
+                actor,
+                "record",
+                &id,
+                "create",
+                Some(&digest),
+                &prev,
+            );
             let leaf = merkle::leaf_hash(&hex::decode(&hash).unwrap());
             s.nodes.insert(NodeId::new(0, i as u64), leaf);
             let nodes = &mut s.nodes;

@@ -10,8 +10,7 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 /// `GET url` with a bearer token: `(status, body)`. A body longer than `max` bytes is an error
 /// (`Err(None)`); a connection or protocol failure `Err(Some(reason))`.
 pub async fn get(url: &str, token: &str, max: usize) -> Result<(u16, Vec<u8>), Option<String>> {
-    let (host, port, path) =
-        crate::notify::delivery::split_url(url).map_err(Some)?;
+    let (host, port, path) = crate::notify::delivery::split_url(url).map_err(Some)?;
     let connect = tokio::net::TcpStream::connect((host.trim_matches(['[', ']']), port));
     let mut stream = tokio::time::timeout(TIMEOUT, connect)
         .await

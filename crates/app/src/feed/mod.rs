@@ -24,8 +24,12 @@ pub use sources::{FeedSource, FeedSources};
 pub const MAX_PAGE: i64 = 1000;
 /// Entries per page when the receiver does not say.
 pub const DEFAULT_PAGE: i64 = 500;
+/// Record contents per page at most, unless the page is one entry (a batch chunk's group
+/// entry lists at most 10,000 members): the sender ends a page before the entry that would
+/// pass it; the receiver refuses more (`feed_oversize`).
+pub const MAX_STATES: usize = 20_000;
 /// Bytes of a page's answer at most (the receiver stops reading beyond: `feed_oversize`).
-pub const MAX_PAGE_BYTES: usize = 32 * 1024 * 1024;
+pub const MAX_PAGE_BYTES: usize = 64 * 1024 * 1024;
 
 /// The links to lower instances (cursor, lag, last head, last error), for the credit office.
 pub async fn links(

@@ -101,12 +101,16 @@ pub async fn pull_link(
                     &src.name,
                     Refusal {
                         code: "feed_rollback",
-                        message: format!("下级平台的日志短于已接收的部分：其日志可能被回滚（{text}）"),
+                        message: format!(
+                            "下级平台的日志短于已接收的部分：其日志可能被回滚（{text}）"
+                        ),
                     },
                 )
                 .await);
             }
-            return Ok(PullOutcome::Unreachable(format!("下级平台应答 {status}：{text}")));
+            return Ok(PullOutcome::Unreachable(format!(
+                "下级平台应答 {status}：{text}"
+            )));
         }
         let page: FeedPage = match serde_json::from_slice(&body) {
             Ok(p) => p,
@@ -137,7 +141,9 @@ pub async fn pull_link(
         }
         let FeedApplied {
             created, updated, ..
-        } = store.feed_apply(ACTOR, &verified.link, &verified.records).await?;
+        } = store
+            .feed_apply(ACTOR, &verified.link, &verified.records)
+            .await?;
         pages += 1;
         records += created + updated;
         if caught_up || empty || pages >= max_pages {

@@ -8,7 +8,7 @@ use chengxin_store::changelog::{parse_members, GROUP_ENTITY};
 use chengxin_store::BatchState;
 
 use super::page::{FeedEntry, FeedPage, FeedState};
-use super::{DEFAULT_PAGE, MAX_PAGE};
+use super::{DEFAULT_PAGE, MAX_PAGE, MAX_STATES};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::App;
@@ -104,7 +104,9 @@ pub async fn page(
     if after > size {
         return Err(AppError::Conflict {
             code: "feed_cursor_ahead",
-            message: format!("游标 {after} 超出本平台已签名的日志长度 {size}：请核对上级平台的记录"),
+            message: format!(
+                "游标 {after} 超出本平台已签名的日志长度 {size}：请核对上级平台的记录"
+            ),
         });
     }
     let region = caller.scope.region.as_str().to_string();
@@ -156,9 +158,17 @@ pub async fn page(
 /// entry (it travels once published); one of an abandoned batch is `absent`.
 async fn states(app: &App, entries: &mut Vec<FeedEntry>) -> AppResult<Vec<FeedState>> {
     let mut changes = Vec::new();
-    for e in entries.iter() {
-        changes.extend(changes_of(e).map_err(|m| AppError::invalid("feed_bad_entry", m))?);
+    let mut keep = entries.len();
+    for (i, e) in entries.iter().enumerate() {
+        let more = changes_of(e).map_err(|m| AppError::invalid("feed_bad_entry", m))?;
+        // A page carries at most MAX_STATES record contents (one entry always goes).
+        if i > 0 && changes.len() + more.len() > MAX_STATES {
+            keep = i;
+            break;
+        }
+        changes.extend(more);
     }
+    entries.truncate(keep);
     let ids = |t: &str| -> Vec<String> {
         changes
             .iter()
@@ -178,6 +188,23 @@ async fn states(app: &App, entries: &mut Vec<FeedEntry>) -> AppResult<Vec<FeedSt
         .await?
         .into_iter()
         .map(|r| (r.id.clone(), r))
+        .collect();
+    // The current content of the records whose latest change is in the page, in bulk.
+    let wanted: Vec<uuid::Uuid> = changes
+        .iter()
+        .filter(|c| {
+            c.entity_type == RECORD
+                && c.digest.is_some()
+                && latest_records.get(&c.entity_id).is_none_or(|l| *l <= c.seq)
+        })
+        .filter_map(|c| uuid::Uuid::parse_str(&c.entity_id).ok())
+        .collect();
+    let mut sources: HashMap<String, (chengxin_domain::records::Record, Option<String>)> = app
+        .store
+        .feed_source_records(&wanted)
+        .await?
+        .into_iter()
+        .map(|(r, code)| (r.id.to_string(), (r, code)))
         .collect();
     let mut out = Vec::with_capacity(changes.len());
     let mut cut: Option<i64> = None;
@@ -206,17 +233,10 @@ async fn states(app: &App, entries: &mut Vec<FeedEntry>) -> AppResult<Vec<FeedSt
                 None => s.absent = true,
             }
         } else {
-            let found = match uuid::Uuid::parse_str(&c.entity_id) {
-                Ok(id) => app.store.record(id).await?,
-                Err(_) => None,
-            };
+            let found = sources.remove(&c.entity_id);
             match found {
-                Some(r) => {
-                    if let Some(sid) = r.subject_id {
-                        if let Some(sub) = app.store.subject(sid).await? {
-                            s.subject_code = sub.uscc.or(sub.id_masked);
-                        }
-                    }
+                Some((r, code)) => {
+                    s.subject_code = code;
                     s.record = Some(r);
                 }
                 None => {

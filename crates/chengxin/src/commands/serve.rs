@@ -180,13 +180,8 @@ pub(crate) async fn run(mut cfg: Config, demo: bool) -> anyhow::Result<ExitCode>
     }
     let jobs = Jobs::start(state.clone(), signer.clone(), Some(heads.clone()));
     // 逐级归集 (issue 21, docs/FEED.md): pull the configured lower instances.
-    let feed_pull = match crate::commands::feed::sources()? {
-        Some(sources) => Some(chengxin_app::feed::spawn_pull(
-            store.clone(),
-            Arc::new(sources),
-        )),
-        None => None,
-    };
+    let feed_pull = crate::commands::feed::sources()?
+        .map(|sources| chengxin_app::feed::spawn_pull(store.clone(), Arc::new(sources)));
     tracing::info!(target: crate::LOG_TARGET, listen = %cfg.listen, backend = ?store.backend(), "chengxin serving");
     eprintln!("诚信 Chengxin 已启动：http://{}/", cfg.listen);
     // `/metrics` on its own address (the monitoring network): stops with the main server.

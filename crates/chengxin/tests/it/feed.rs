@@ -175,7 +175,10 @@ where
     F: FnOnce(sqlx::SqlitePool) -> Fut,
     Fut: std::future::Future<Output = T>,
 {
-    assert!(url.starts_with("sqlite"), "the county and the city run on SQLite");
+    assert!(
+        url.starts_with("sqlite"),
+        "the county and the city run on SQLite"
+    );
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async move {
         let pool = sqlx::SqlitePool::connect(url).await.unwrap();
@@ -255,7 +258,9 @@ fn county_city_province_feed() {
         .ok()
         .and_then(|_| pg_url());
     if std::env::var("CHENGXIN_TEST_PG").is_ok() {
-        assert!(province_db.as_deref().is_some_and(|u| u.starts_with("postgres")));
+        assert!(province_db
+            .as_deref()
+            .is_some_and(|u| u.starts_with("postgres")));
     }
     let mut county = Node::new("cx-feed-county", None);
     let mut city = Node::new("cx-feed-city", None);
@@ -270,7 +275,14 @@ fn county_city_province_feed() {
 
     // A record imported at the county shows at the province, with its origin.
     let (file_a, dept) = county_file(&county.dir, "a", 7);
-    let o = county.run(&["import", "--type", "admin_penalty", "--dept", &dept, file_a.to_str().unwrap()]);
+    let o = county.run(&[
+        "import",
+        "--type",
+        "admin_penalty",
+        "--dept",
+        &dept,
+        file_a.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     let ids = county_ids(&county.db);
     assert!(!ids.is_empty());
@@ -304,30 +316,59 @@ fn county_city_province_feed() {
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     // A revocation travels up: what the county withdraws is withdrawn above.
     let o = county.run(&[
-        "record", "transition", &ids[1 % ids.len()].0, "revoke", "--version", "1", "--note", "决定已撤销",
+        "record",
+        "transition",
+        &ids[1 % ids.len()].0,
+        "revoke",
+        "--version",
+        "1",
+        "--note",
+        "决定已撤销",
     ]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     let find = |rows: &[serde_json::Value], id: &str| {
         rows.iter().find(|r| r["original_id"] == id).cloned()
     };
-    wait_until("the correction and the revocation at the province", 40, || {
-        let rows = province.received("溧阳市");
-        let corrected = find(&rows, &ids[0].0).is_some_and(|r| {
-            r["fields"].as_str().unwrap_or_default().contains("更正后的处罚内容")
-                && r["version"] == 2
-        });
-        let revoked =
-            find(&rows, &ids[1 % ids.len()].0).is_some_and(|r| r["status"] == "revoked");
-        corrected && (ids.len() < 2 || revoked)
-    });
+    wait_until(
+        "the correction and the revocation at the province",
+        40,
+        || {
+            let rows = province.received("溧阳市");
+            let corrected = find(&rows, &ids[0].0).is_some_and(|r| {
+                r["fields"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("更正后的处罚内容")
+                    && r["version"] == 2
+            });
+            let revoked =
+                find(&rows, &ids[1 % ids.len()].0).is_some_and(|r| r["status"] == "revoked");
+            corrected && (ids.len() < 2 || revoked)
+        },
+    );
 
     // The city crashes; a pull of one page is interrupted there; the restarted city resumes.
     city.stop(true);
     let (file_b, _) = county_file(&county.dir, "b", 8);
-    let o = county.run(&["import", "--type", "admin_penalty", "--dept", &dept, file_b.to_str().unwrap()]);
+    let o = county.run(&[
+        "import",
+        "--type",
+        "admin_penalty",
+        "--dept",
+        &dept,
+        file_b.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     let before = city.link("溧阳市")["applied"].as_i64().unwrap();
-    let o = city.run(&["feed", "pull", "--once", "--page-size", "1", "--max-pages", "1"]);
+    let o = city.run(&[
+        "feed",
+        "pull",
+        "--once",
+        "--page-size",
+        "1",
+        "--max-pages",
+        "1",
+    ]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     let partial = city.link("溧阳市")["applied"].as_i64().unwrap();
     assert_eq!(partial, before + 1, "one entry applied, then interrupted");
@@ -340,7 +381,14 @@ fn county_city_province_feed() {
     // Tampering: a record row edited in the county's database behind its back.
     city.stop(false);
     let (file_c, _) = county_file(&county.dir, "c", 9);
-    let o = county.run(&["import", "--type", "admin_penalty", "--dept", &dept, file_c.to_str().unwrap()]);
+    let o = county.run(&[
+        "import",
+        "--type",
+        "admin_penalty",
+        "--dept",
+        &dept,
+        file_c.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     let now_ids = county_ids(&county.db);
     let (victim, name) = now_ids

@@ -39,5 +39,7 @@ pub async fn page(
     q: Result<Query<FeedParams>, QueryRejection>,
 ) -> ApiResult<Json<FeedPage>> {
     let Query(q) = q.map_err(query_error)?;
-    Ok(Json(feed::page(&state, &caller, q.after, q.limit, q.known).await?))
+    Ok(Json(
+        feed::page(&state, &caller, q.after, q.limit, q.known).await?,
+    ))
 }

@@ -24,10 +24,16 @@ async fn story(t: TestApp) {
     let (s, v) = t.call("GET", feed, &Cred::None, None).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
     let other = t.token(&["reports_read"], "320400", None).await;
-    assert_eq!(t.call("GET", feed, &other, None).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        t.call("GET", feed, &other, None).await.0,
+        StatusCode::FORBIDDEN
+    );
     let tok = t.token(&["feed_read"], "320400", None).await;
     let (s, v) = t.call("GET", feed, &tok, None).await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("no_tree_head")));
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("no_tree_head"))
+    );
 
     let signer = LogSigner::generate();
     let head = t
@@ -66,7 +72,10 @@ async fn story(t: TestApp) {
         let (s, v) = t.call("GET", &uri, &tok, None).await;
         assert_eq!(s, StatusCode::OK, "{v}");
         let page: FeedPage = serde_json::from_value(v).unwrap();
-        assert_eq!((page.origin.as_str(), page.region.as_str()), ("常州市", "320400"));
+        assert_eq!(
+            (page.origin.as_str(), page.region.as_str()),
+            ("常州市", "320400")
+        );
         let ok = check_page(&link, &key, &page).unwrap();
         received.extend(ok.records);
         link = ok.link;
@@ -75,17 +84,35 @@ async fn story(t: TestApp) {
     assert!(pages > 1);
     assert_eq!(link.head_size, head.size as i64);
     assert_eq!(received.len(), 2, "{received:?}");
-    assert!(received.iter().all(|r| r.origin_region == "320402" && r.origin == "常州市"));
+    assert!(received
+        .iter()
+        .all(|r| r.origin_region == "320402" && r.origin == "常州市"));
     // A page replayed is refused by the receiver; a cursor past the head by the sender.
     let (_, v) = t.call("GET", feed, &tok, None).await;
     let old: FeedPage = serde_json::from_value(v).unwrap();
-    assert_eq!(check_page(&link, &key, &old).unwrap_err().code, "feed_replay");
+    assert_eq!(
+        check_page(&link, &key, &old).unwrap_err().code,
+        "feed_replay"
+    );
     let (s, v) = t
-        .call("GET", &format!("/api/v1/feed?after={}", head.size + 5), &tok, None)
+        .call(
+            "GET",
+            &format!("/api/v1/feed?after={}", head.size + 5),
+            &tok,
+            None,
+        )
         .await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("feed_cursor_ahead")));
-    let (s, v) = t.call("GET", "/api/v1/feed?after=0&limit=0", &tok, None).await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("feed_bad_limit")));
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("feed_cursor_ahead"))
+    );
+    let (s, v) = t
+        .call("GET", "/api/v1/feed?after=0&limit=0", &tok, None)
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("feed_bad_limit"))
+    );
     let (s, v) = t.call("GET", "/api/v1/feed?after=x", &tok, None).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     // A sender answering for another region than configured.
@@ -94,10 +121,18 @@ async fn story(t: TestApp) {
         ..link.clone()
     };
     let (_, v) = t
-        .call("GET", &format!("/api/v1/feed?after={}", link.applied), &tok, None)
+        .call(
+            "GET",
+            &format!("/api/v1/feed?after={}", link.applied),
+            &tok,
+            None,
+        )
         .await;
     let page: FeedPage = serde_json::from_value(v).unwrap();
-    assert_eq!(check_page(&elsewhere, &key, &page).unwrap_err().code, "feed_region");
+    assert_eq!(
+        check_page(&elsewhere, &key, &page).unwrap_err().code,
+        "feed_region"
+    );
 
     // The console page: the links and the received records with their provenance.
     let office = t.session_for(Role::CreditOffice, "320000", None).await;
@@ -130,7 +165,12 @@ async fn story(t: TestApp) {
         .await
         .unwrap();
     t.store
-        .feed_fail("t", "溧阳市", "feed_state_mismatch", "记录内容与日志登记的摘要不符")
+        .feed_fail(
+            "t",
+            "溧阳市",
+            "feed_state_mismatch",
+            "记录内容与日志登记的摘要不符",
+        )
         .await
         .unwrap();
     let (s, v) = t.call("GET", "/console/feed", &office, None).await;

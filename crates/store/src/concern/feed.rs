@@ -101,10 +101,16 @@ pub trait FeedStore: Send + Sync {
         records: &[FeedRecordRow],
     ) -> Result<FeedApplied>;
     /// Mark a link failed with the refusal's code and reason (nothing else changes).
-    async fn feed_fail(&self, actor: &str, name: &str, code: &str, message: &str)
-        -> Result<()>;
+    async fn feed_fail(&self, actor: &str, name: &str, code: &str, message: &str) -> Result<()>;
     /// Received records, newest change first (`origin` filters by origin instance).
     async fn feed_records(&self, origin: Option<&str>, limit: i64) -> Result<Vec<FeedRecordRow>>;
     /// Received records by id (`<origin>:<original id>`).
     async fn feed_records_by_id(&self, ids: &[String]) -> Result<Vec<FeedRecordRow>>;
+    /// The sender's side: these records as stored (visible ones only: a record of a batch
+    /// still open is absent), each with its subject's code (USCC, or the masked ID number),
+    /// in one read per 500.
+    async fn feed_source_records(
+        &self,
+        ids: &[uuid::Uuid],
+    ) -> Result<Vec<(chengxin_domain::records::Record, Option<String>)>>;
 }

@@ -1,6 +1,8 @@
 //! Upward aggregation between instances (issue 21): links to lower instances and the records
 //! received through them. A page is applied in one transaction; every change is logged.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use sqlx::Row;
 
@@ -218,16 +220,24 @@ impl FeedStore for Inner {
         let (mut tx, mut head) = begin_write(self).await?;
         let mut log = PendingLog::default();
         let mut out = FeedApplied::default();
+        let mut stored: HashMap<String, FeedRecordRow> = HashMap::new();
+        for part in records.chunks(500) {
+            let mut q =
+                sqlx::QueryBuilder::<super::Db>::new("SELECT * FROM feed_records WHERE id IN (");
+            let mut sep = q.separated(", ");
+            for r in part {
+                sep.push_bind(r.id.clone());
+            }
+            q.push(")");
+            for row in q.build().fetch_all(&mut *tx).await? {
+                let r = record_from_row(&row)?;
+                stored.insert(r.id.clone(), r);
+            }
+        }
+        let mut new_rows: Vec<&FeedRecordRow> = Vec::new();
         for r in records {
-            let found = sqlx::query("SELECT * FROM feed_records WHERE id = $1")
-                .bind(&r.id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .as_ref()
-                .map(record_from_row)
-                .transpose()?;
-            let action = match found {
-                Some(old) if old == *r => {
+            let action = match stored.get(&r.id) {
+                Some(old) if *old == *r => {
                     out.unchanged += 1;
                     continue;
                 }
@@ -259,39 +269,37 @@ impl FeedStore for Inner {
                     "update"
                 }
                 None => {
-                    sqlx::query(
-                        "INSERT INTO feed_records (id, link, origin, origin_region, original_id, \
-                         origin_seq, type_code, subject_name, subject_code, doc_no, decision_date, \
-                         source_dept, status, fields, version) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-                    )
-                    .bind(&r.id)
-                    .bind(&r.link)
-                    .bind(&r.origin)
-                    .bind(&r.origin_region)
-                    .bind(&r.original_id)
-                    .bind(r.origin_seq)
-                    .bind(&r.type_code)
-                    .bind(&r.subject_name)
-                    .bind(&r.subject_code)
-                    .bind(&r.doc_no)
-                    .bind(&r.decision_date)
-                    .bind(&r.source_dept)
-                    .bind(&r.status)
-                    .bind(&r.fields)
-                    .bind(r.version)
-                    .execute(&mut *tx)
-                    .await?;
+                    new_rows.push(r);
                     out.created += 1;
                     "create"
                 }
             };
-            log.push(entry(
-                "feed_record",
-                r.id.clone(),
-                action,
-                state_digest(r)?,
-            ));
+            log.push(entry("feed_record", r.id.clone(), action, state_digest(r)?));
+        }
+        for part in new_rows.chunks(500) {
+            let mut q = sqlx::QueryBuilder::<super::Db>::new(
+                "INSERT INTO feed_records (id, link, origin, origin_region, original_id, \
+                 origin_seq, type_code, subject_name, subject_code, doc_no, decision_date, \
+                 source_dept, status, fields, version) ",
+            );
+            q.push_values(part, |mut b, r| {
+                b.push_bind(r.id.clone())
+                    .push_bind(r.link.clone())
+                    .push_bind(r.origin.clone())
+                    .push_bind(r.origin_region.clone())
+                    .push_bind(r.original_id.clone())
+                    .push_bind(r.origin_seq)
+                    .push_bind(r.type_code.clone())
+                    .push_bind(r.subject_name.clone())
+                    .push_bind(r.subject_code.clone())
+                    .push_bind(r.doc_no.clone())
+                    .push_bind(r.decision_date.clone())
+                    .push_bind(r.source_dept.clone())
+                    .push_bind(r.status.clone())
+                    .push_bind(r.fields.clone())
+                    .push_bind(r.version);
+            });
+            q.build().execute(&mut *tx).await?;
         }
         let expected = link.version;
         let new = FeedLinkRow {
@@ -306,18 +314,18 @@ impl FeedStore for Inner {
             "pull",
             state_digest(&new)?,
         ));
-        log.flush(&mut tx, &mut head, actor).await?;
+        // A large page is logged as group entries (one chained row per 10,000 changes).
+        if records.len() > 100 {
+            let group = format!("feed:{}:{}", new.name, new.applied);
+            log.flush_grouped(&mut tx, &mut head, actor, &group).await?;
+        } else {
+            log.flush(&mut tx, &mut head, actor).await?;
+        }
         commit(tx, head).await?;
         Ok(out)
     }
 
-    async fn feed_fail(
-        &self,
-        actor: &str,
-        name: &str,
-        code: &str,
-        message: &str,
-    ) -> Result<()> {
+    async fn feed_fail(&self, actor: &str, name: &str, code: &str, message: &str) -> Result<()> {
         let (mut tx, mut head) = begin_write(self).await?;
         let Some(l) = link_tx(&mut tx, name).await? else {
             return Err(StoreError::NotFound {
@@ -367,10 +375,37 @@ impl FeedStore for Inner {
         rows.iter().map(record_from_row).collect()
     }
 
+    async fn feed_source_records(
+        &self,
+        ids: &[uuid::Uuid],
+    ) -> Result<Vec<(chengxin_domain::records::Record, Option<String>)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for part in ids.chunks(500) {
+            let mut q = sqlx::QueryBuilder::<super::Db>::new(
+                "SELECT r.*, s.uscc AS subject_uscc, s.id_masked AS subject_masked \
+                 FROM records r LEFT JOIN subjects s ON s.id = r.subject_id \
+                 WHERE (r.batch_id IS NULL OR r.batch_id NOT IN \
+                 (SELECT id FROM batches WHERE state IN ('importing', 'failing'))) AND r.id IN (",
+            );
+            let mut sep = q.separated(", ");
+            for id in part {
+                sep.push_bind(super::enc(*id));
+            }
+            q.push(")");
+            for row in q.build().fetch_all(&self.pool).await? {
+                let code: Option<String> = row.try_get("subject_uscc")?;
+                let masked: Option<String> = row.try_get("subject_masked")?;
+                out.push((super::records::record_from_row(&row)?, code.or(masked)));
+            }
+        }
+        Ok(out)
+    }
+
     async fn feed_records_by_id(&self, ids: &[String]) -> Result<Vec<FeedRecordRow>> {
         let mut out = Vec::with_capacity(ids.len());
         for part in ids.chunks(500) {
-            let mut q = sqlx::QueryBuilder::<super::Db>::new("SELECT * FROM feed_records WHERE id IN (");
+            let mut q =
+                sqlx::QueryBuilder::<super::Db>::new("SELECT * FROM feed_records WHERE id IN (");
             let mut sep = q.separated(", ");
             for id in part {
                 sep.push_bind(id.clone());

@@ -34,7 +34,10 @@ both_backends!(feed_links_and_records, |db: TestDb| async move {
         .feed_link_configure("t", "溧阳市", "http://127.0.0.1:9", "320481")
         .await
         .unwrap();
-    assert_eq!((link.applied, link.state.as_str(), link.version), (0, "new", 1));
+    assert_eq!(
+        (link.applied, link.state.as_str(), link.version),
+        (0, "new", 1)
+    );
     let (seq, _) = s.log_head().await.unwrap();
     // The same configuration again writes nothing.
     s.feed_link_configure("t", "溧阳市", "http://127.0.0.1:9", "320481")
@@ -86,7 +89,10 @@ both_backends!(feed_links_and_records, |db: TestDb| async move {
     let got = s.feed_records(Some("溧阳市"), 10).await.unwrap();
     assert_eq!(got.len(), 2);
     assert_eq!(
-        got.iter().find(|r| r.original_id == "00000002").unwrap().status,
+        got.iter()
+            .find(|r| r.original_id == "00000002")
+            .unwrap()
+            .status,
         "revoked"
     );
     assert!(s.feed_records(Some("金坛区"), 10).await.unwrap().is_empty());
@@ -105,11 +111,17 @@ both_backends!(feed_links_and_records, |db: TestDb| async move {
     assert!(report.ok, "{:?}", report.problems);
     db.exec("UPDATE feed_records SET status = 'published' WHERE original_id = '00000002'")
         .await;
-    assert!(!s.verify(&key).await.unwrap().ok, "an edited record is caught");
+    assert!(
+        !s.verify(&key).await.unwrap().ok,
+        "an edited record is caught"
+    );
     db.exec("UPDATE feed_records SET status = 'revoked' WHERE original_id = '00000002'")
         .await;
     assert!(s.verify(&key).await.unwrap().ok);
     db.exec("UPDATE feed_links SET applied = 99").await;
-    assert!(!s.verify(&key).await.unwrap().ok, "an edited link is caught");
+    assert!(
+        !s.verify(&key).await.unwrap().ok,
+        "an edited link is caught"
+    );
     db.cleanup().await;
 });
