@@ -126,6 +126,21 @@ pub async fn page(
         Vec::new()
     };
     let states = states(app, &mut entries).await?;
+    // The token's region must cover every record the page carries: a token of a district
+    // never reads its city's other districts (refused, not filtered: the log is one).
+    for s in &states {
+        let of = match (&s.record, &s.forwarded) {
+            (Some(r), _) => crate::auth::uscc_region(&r.source_dept),
+            (None, Some(f)) => f.origin_region.clone(),
+            (None, None) => continue,
+        };
+        if region != "000000" && of != region && !RegionTable::national().is_within(&of, &region) {
+            return Err(AppError::forbidden(
+                "feed_scope",
+                format!("该令牌的地区 {region} 不含本平台地区 {of} 的记录：请以本平台所辖地区签发归集令牌"),
+            ));
+        }
+    }
     let next = after + entries.len() as i64;
     let n = next as u64;
     let to_head = if n > 0 && n < head.size {

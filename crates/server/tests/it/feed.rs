@@ -29,6 +29,8 @@ async fn story(t: TestApp) {
         StatusCode::FORBIDDEN
     );
     let tok = t.token(&["feed_read"], "320400", None).await;
+    // A token of another district never reads this instance's records.
+    let narrow = t.token(&["feed_read"], "320481", None).await;
     let (s, v) = t.call("GET", feed, &tok, None).await;
     assert_eq!(
         (s, v["code"].as_str()),
@@ -82,6 +84,11 @@ async fn story(t: TestApp) {
         pages += 1;
     }
     assert!(pages > 1);
+    let (s, v) = t.call("GET", feed, &narrow, None).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("feed_scope"))
+    );
     assert_eq!(link.head_size, head.size as i64);
     assert_eq!(received.len(), 2, "{received:?}");
     assert!(received
