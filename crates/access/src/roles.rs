@@ -120,6 +120,9 @@ pub enum Permission {
     /// Approve or refuse another person's request to give an account a role that needs a
     /// second person ([`Role::grant_needs_approval`]).
     GrantsApprove,
+    /// Read this instance's change feed as the upper-level instance (逐级归集, issue 21): the
+    /// log's entries, signed heads, proofs and the records' content, within the token's region.
+    FeedRead,
 }
 
 use Permission as P;
@@ -162,6 +165,7 @@ impl Permission {
         P::RegionsManage,
         P::SettingsManage,
         P::GrantsApprove,
+        P::FeedRead,
     ];
 
     /// Stable snake_case name (the serde name).
@@ -202,6 +206,7 @@ impl Permission {
             P::RegionsManage => "regions_manage",
             P::SettingsManage => "settings_manage",
             P::GrantsApprove => "grants_approve",
+            P::FeedRead => "feed_read",
         }
     }
 
@@ -248,6 +253,7 @@ impl Permission {
             P::RegionsManage => "管理行政区划",
             P::SettingsManage => "管理系统设置",
             P::GrantsApprove => "审批特权角色授予",
+            P::FeedRead => "向上级平台提供归集数据",
         }
     }
 
@@ -266,6 +272,7 @@ impl Permission {
                 | P::ReportsRead
                 | P::AuditRead
                 | P::LogVerify
+                | P::FeedRead
         )
     }
 
@@ -302,6 +309,7 @@ impl Permission {
                 | P::PersonalDataDecrypt
                 | P::ArchiveReadOwn
                 | P::AuditRead
+                | P::FeedRead
         )
     }
 
@@ -321,6 +329,7 @@ impl Permission {
                 | P::CasesHandle
                 | P::AssignmentsHandle
                 | P::ReportsRead
+                | P::FeedRead
         )
     }
 }
@@ -379,6 +388,7 @@ const CREDIT_OFFICE: &[Permission] = &[
     P::PortalManage,
     P::ReportsRead,
     P::GrantsApprove,
+    P::FeedRead,
 ];
 
 const IMPLEMENTING_DEPARTMENT: &[Permission] = &[

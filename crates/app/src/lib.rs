@@ -23,6 +23,7 @@ pub mod entry_rule;
 pub mod error;
 pub mod evaluation;
 pub mod exchange;
+pub mod feed;
 pub mod flood;
 pub mod free_text;
 pub mod health;

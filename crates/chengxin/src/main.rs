@@ -5,6 +5,7 @@ mod bench;
 mod bench_arrears;
 mod bench_checks;
 mod bench_commitments;
+mod bench_feed;
 mod bench_merkle;
 mod bench_responsibility;
 mod bench_search;
@@ -213,6 +214,11 @@ enum Command {
     Export {
         #[command(subcommand)]
         op: commands::export::ExportOp,
+    /// 逐级归集: pull the lower instances' change feeds (`CHENGXIN_FEED_SOURCES`), or show
+    /// each link's cursor, lag and last error.
+    Feed {
+        #[command(subcommand)]
+        op: commands::feed::FeedOp,
     },
 }
 
@@ -318,6 +324,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => verify(&cfg(), public_key.as_deref(), *json, against.as_deref()).await,
         Command::Demo => demo_cmd::run(&cfg()).await,
         Command::Expire { today: day } => expire::run(&cfg(), day.as_deref()).await,
+        Command::Feed { op } => commands::feed::run(&cfg(), op).await,
         Command::Report { op } => report::run(&cfg(), op).await,
         Command::Record { op } => records::run(&cfg(), op).await,
         Command::Import {

@@ -226,6 +226,7 @@ impl std::ops::Deref for ServerState {
         routes::debt::history,
         routes::debt::ratios,
         routes::debt::levels,
+        routes::feed::page,
         routes::evaluation::compute,
         routes::evaluation::runs,
         routes::evaluation::publish,
@@ -290,7 +291,10 @@ impl std::ops::Deref for ServerState {
         chengxin_app::work::PublicRating,
         chengxin_app::work::ComplainantView,
         chengxin_app::work::ComplaintArrear,
-        routes::work::RevealRequest
+        routes::work::RevealRequest,
+        chengxin_app::feed::FeedPage,
+        chengxin_app::feed::FeedEntry,
+        chengxin_app::feed::FeedState
     )),
     modifiers(&SecurityAddon)
 )]

@@ -12,6 +12,7 @@ use crate::route_spec::RouteSpec;
 use crate::routes::batch_work;
 use crate::routes::debt;
 use crate::routes::work_public;
+use crate::routes::feed;
 use crate::routes::{
     admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, portal_pages,
     records, reference, rights, session, staff, subjects,
@@ -1066,5 +1067,11 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(work::file),
         ),
     ]);
+    t.push(r(
+        Method::GET,
+        "/api/v1/feed",
+        Perm(P::FeedRead),
+        get(feed::page),
+    ));
     t
 }

@@ -63,6 +63,7 @@ pub use concern::evaluation::{
     EvaluationStore, SourceItem,
 };
 pub use concern::exchange::ExchangeStore;
+pub use concern::feed::{FeedApplied, FeedLinkRow, FeedRecordRow, FeedStore};
 pub use concern::lists::{
     EntryHead, ListEntryFilter, ListEntryRow, ListStore, RECOGNISERS_BACKFILL,
     RECOGNISERS_BACKFILLED,
@@ -129,6 +130,7 @@ pub trait Store:
     + EvaluationStore
     + EvaluationSourceStore
     + ExchangeStore
+    + FeedStore
     + Send
     + Sync
     + 'static
@@ -162,6 +164,7 @@ impl<T> Store for T where
         + EvaluationStore
         + EvaluationSourceStore
         + ExchangeStore
+        + FeedStore
         + Send
         + Sync
         + 'static

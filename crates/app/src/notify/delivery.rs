@@ -84,7 +84,7 @@ async fn attempt(app: &App, d: &DeliveryRow) -> Result<u16, String> {
 }
 
 /// `http://host[:port]/path` → (host, port, path).
-fn split_url(url: &str) -> Result<(String, u16, String), String> {
+pub(crate) fn split_url(url: &str) -> Result<(String, u16, String), String> {
     let rest = url
         .strip_prefix("http://")
         .ok_or_else(|| "仅支持 http:// 地址".to_string())?;

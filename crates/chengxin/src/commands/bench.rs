@@ -127,10 +127,43 @@ pub(crate) enum BenchOp {
         #[arg(long, default_value_t = 1_000)]
         proofs: usize,
     },
+    /// 逐级归集 county → city on loopback: records/s with every page's proofs checked.
+    Feed {
+        #[arg(long, default_value_t = 100_000)]
+        records: u64,
+        #[arg(long, default_value = "./chengxin-data/bench")]
+        dir: PathBuf,
+        /// The county's database on PostgreSQL (an empty database) instead of a SQLite file.
+        #[arg(long)]
+        pg: Option<String>,
+        /// The city's database on PostgreSQL (another empty database).
+        #[arg(long)]
+        pg_city: Option<String>,
+    },
 }
 
 pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
     match op {
+        BenchOp::Feed {
+            records,
+            dir,
+            pg,
+            pg_city,
+        } => {
+            std::fs::create_dir_all(dir)?;
+            let id = uuid::Uuid::now_v7().simple().to_string();
+            let sqlite = |who: &str| {
+                format!(
+                    "sqlite://{}",
+                    dir.join(format!("feed-{who}-{id}.db")).display()
+                )
+            };
+            let county = pg.clone().unwrap_or_else(|| sqlite("county"));
+            let city = pg_city.clone().unwrap_or_else(|| sqlite("city"));
+            let report = crate::bench_feed::run(*records, dir, &county, &city).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(ExitCode::SUCCESS)
+        }
         BenchOp::Import {
             rows,
             bad_per_mille,

@@ -12,6 +12,7 @@ pub(crate) mod commitments;
 pub(crate) mod demo;
 pub(crate) mod expire;
 pub(crate) mod export;
+pub(crate) mod feed;
 pub(crate) mod gen_records;
 pub(crate) mod hotline;
 pub(crate) mod import;

@@ -191,6 +191,9 @@ pub(crate) async fn run(mut cfg: Config, demo: bool) -> anyhow::Result<ExitCode>
             dir.into(),
         ));
     }
+    // 逐级归集 (issue 21, docs/FEED.md): pull the configured lower instances.
+    let feed_pull = crate::commands::feed::sources()?
+        .map(|sources| chengxin_app::feed::spawn_pull(store.clone(), Arc::new(sources)));
     tracing::info!(target: crate::LOG_TARGET, listen = %cfg.listen, backend = ?store.backend(), "chengxin serving");
     eprintln!("诚信 Chengxin 已启动：http://{}/", cfg.listen);
     // `/metrics` on its own address (the monitoring network): stops with the main server.
@@ -208,6 +211,9 @@ pub(crate) async fn run(mut cfg: Config, demo: bool) -> anyhow::Result<ExitCode>
         m.abort();
     }
     jobs.stop();
+    if let Some(f) = feed_pull {
+        f.abort();
+    }
     // Lose no query log: the writer writes what is still queued, then stops.
     state.audit_queue.stop();
     match tokio::time::timeout(Duration::from_secs(30), audit_writer).await {

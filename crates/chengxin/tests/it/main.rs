@@ -9,6 +9,7 @@ mod check;
 mod cli;
 mod common;
 mod export;
+mod feed;
 mod privacy;
 mod public_url;
 mod report_verify;

@@ -98,6 +98,23 @@ impl Frontier {
         self.size
     }
 
+    /// The complete subtrees, lowest level first (one per bit set in the size): what
+    /// [`Frontier::from_parts`] takes back (a feed receiver keeps its sender's frontier).
+    pub fn hashes(&self) -> Vec<Hash> {
+        self.levels.iter().flatten().copied().collect()
+    }
+
+    /// The frontier of a tree of `size` leaves from [`Frontier::hashes`]; `None` when their
+    /// number does not fit the size.
+    pub fn from_parts(size: u64, hashes: &[Hash]) -> Option<Self> {
+        let ids = Self::needed(size);
+        if ids.len() != hashes.len() {
+            return None;
+        }
+        let map: HashMap<NodeId, Hash> = ids.into_iter().zip(hashes.iter().copied()).collect();
+        Self::from_nodes(&map, size).ok()
+    }
+
     /// Append a leaf hash; `completed` hears every interior node (level ≥ 1) this completes.
     pub fn push(&mut self, leaf: Hash, mut completed: impl FnMut(NodeId, &Hash)) {
         let i = self.size;

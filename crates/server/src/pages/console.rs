@@ -17,6 +17,7 @@ mod debt;
 mod debtors;
 mod evaluation;
 mod evaluation_dashboard;
+mod feed;
 mod feedback;
 mod inbox;
 mod lists;
@@ -121,6 +122,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/console/evaluation/targets/{target}",
             get(evaluation::target),
         ),
+        page("/console/feed", get(feed::page)),
     ]
 }
 
@@ -338,6 +340,12 @@ const SECTIONS: &[(&str, &str, &str, Need)] = &[
         "政务诚信评价",
         "各地区、各部门政务诚信得分、排名、失分明细与预警",
         Need::Any(&[P::ReportsRead, P::EvaluationsRun]),
+    ),
+    (
+        "/console/feed",
+        "逐级归集",
+        "各下级平台的接收进度、滞后、持有的签名树头与最近错误",
+        Need::Any(&[P::ReportsRead]),
     ),
 ];
 

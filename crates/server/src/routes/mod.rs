@@ -12,6 +12,7 @@ pub mod credit_reports;
 pub mod debt;
 pub mod evaluation;
 pub mod exchange;
+pub mod feed;
 pub mod health;
 pub mod input;
 pub mod lists;

@@ -26,6 +26,7 @@ mod duties;
 mod error_reports;
 mod evaluation;
 mod exchange;
+mod feed;
 mod flood;
 mod free_text;
 mod hardening;

@@ -12,6 +12,7 @@ pub mod debt;
 pub mod debtors;
 pub mod evaluation;
 pub mod exchange;
+pub mod feed;
 pub mod lists;
 pub mod log;
 pub mod merkle;

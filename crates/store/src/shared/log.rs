@@ -271,6 +271,22 @@ const COVERED_PUBLIC_COMPLAINTS: [Covered; 2] = [
     },
 ];
 
+/// Upward aggregation (issue 21): links to lower instances and the records received.
+const COVERED_FEED: [Covered; 2] = [
+    Covered {
+        entity_type: "feed_link",
+        sql: "SELECT * FROM feed_links",
+        id: super::feed::link_id,
+        digest: |r| state_digest(&super::feed::link_from_row(r)?),
+    },
+    Covered {
+        entity_type: "feed_record",
+        sql: "SELECT * FROM feed_records",
+        id: super::feed::record_id,
+        digest: |r| state_digest(&super::feed::record_from_row(r)?),
+    },
+];
+
 const COVERED: [Covered; 24] = [
     Covered {
         entity_type: "meta",
@@ -581,6 +597,7 @@ impl LogStore for Inner {
             .chain(&COVERED_DEBT)
             .chain(&COVERED_EVALUATION)
             .chain(&COVERED_PUBLIC_COMPLAINTS)
+            .chain(&COVERED_FEED)
         {
             let mut rows = sqlx::query(covered.sql).fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {

@@ -23,6 +23,7 @@ mod debtors;
 mod evaluation;
 mod evaluation_sources;
 mod exchange;
+mod feed;
 pub(super) mod kernel;
 mod links;
 mod lists;

@@ -8,6 +8,7 @@ mod calendar;
 mod commitments;
 mod conformance;
 mod debt;
+mod feed;
 mod file_modes;
 mod list_entries;
 mod merkle_log;
