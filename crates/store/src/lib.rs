@@ -58,7 +58,7 @@ pub use concern::debt::{
 };
 pub use concern::debtors::{DebtorCaseRow, DebtorCount, DebtorFilter, DebtorNoteRow, DebtorStore};
 pub use concern::evaluation::{
-    BodyTarget, EvalHistoryPoint, EvalImportRow, EvalItemRow, EvalRunRow, EvalRunSave,
+    BodyListEntry, BodyTarget, EvalHistoryPoint, EvalImportRow, EvalItemRow, EvalRunRow, EvalRunSave,
     EvalScoreFilter, EvalScoreRow, EvalSystemRow, EvalWarningRow, EvaluationSourceStore,
     EvaluationStore, SourceItem,
 };

@@ -15,6 +15,7 @@
 mod arrears;
 mod browse;
 mod commitments;
+mod evaluation;
 mod forms;
 mod info;
 pub(crate) mod my;
@@ -78,6 +79,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         page("/portal/commitments", get(commitments::page)),
         page("/portal/arrears", get(arrears::page)),
+        page("/portal/evaluation", get(evaluation::page)),
     ]
 }
 

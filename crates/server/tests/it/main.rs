@@ -47,3 +47,4 @@ mod site;
 mod staff;
 mod tree_log;
 mod work_items;
+mod evaluation_debt;
