@@ -74,7 +74,7 @@ macro_rules! bodies_with {
                     .push_bind(format!("某机关{i}"))
                     .push_bind(uscc.clone())
                     .push_bind(region.clone())
-                    .push_bind("[]")
+                    .push_bind(sqlx::types::Json(Vec::<String>::new()))
                     .push_bind(epoch)
                     .push_bind(epoch)
                     .push_bind(1i64);
