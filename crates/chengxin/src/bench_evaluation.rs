@@ -28,7 +28,10 @@ pub struct BackendReport {
     pub bodies: u64,
     pub regions: usize,
     pub records: u64,
+    /// Months the records span.
     pub periods: usize,
+    /// Months evaluated (the last of them).
+    pub evaluated: usize,
     pub load_seconds: f64,
     /// Wall time of the full evaluation (all periods).
     pub evaluation_seconds: f64,
@@ -57,6 +60,8 @@ pub struct Sizes {
     pub bodies: u64,
     pub per_body: u64,
     pub periods: u32,
+    /// Evaluate only the last this many of the periods (0: all) — the data still spans all.
+    pub evaluate: u32,
     pub townships: u32,
     pub explains: usize,
 }
@@ -150,20 +155,20 @@ async fn one_backend(url: &str, backend: &str, sizes: Sizes) -> anyhow::Result<B
         std::env::temp_dir(),
         chengxin_app::auth::AuthSettings::default(),
     );
+    let skip = if sizes.evaluate == 0 {
+        0
+    } else {
+        periods.len().saturating_sub(sizes.evaluate as usize)
+    };
     let t = Instant::now();
     let mut per_period = Vec::new();
     let mut runs = Vec::new();
-    for p in &periods {
+    for p in periods.iter().skip(skip) {
         let tp = Instant::now();
-        let run = chengxin_app::evaluation::run_period(
-            store.as_ref(),
-            "bench",
-            *p,
-            today,
-            String::new(),
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let run =
+            chengxin_app::evaluation::run_period(store.as_ref(), "bench", *p, today, String::new())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
         per_period.push(tp.elapsed().as_secs_f64());
         eprintln!(
             "  {backend}: {} ({} targets) in {:.2} s",
@@ -197,16 +202,10 @@ async fn one_backend(url: &str, backend: &str, sizes: Sizes) -> anyhow::Result<B
         let body = bench_body_uscc(region, body_no);
         let run = &runs[q % runs.len()];
         let t = Instant::now();
-        let e = chengxin_app::evaluation::explain(
-            &app,
-            &office,
-            Some(run.id),
-            None,
-            &body,
-            Some("L1"),
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let e =
+            chengxin_app::evaluation::explain(&app, &office, Some(run.id), None, &body, Some("L1"))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
         explain_ms.push(t.elapsed().as_secs_f64() * 1000.0);
         items_total = e.indicators.first().map(|i| i.items_total).unwrap_or(0);
     }
@@ -220,6 +219,7 @@ async fn one_backend(url: &str, backend: &str, sizes: Sizes) -> anyhow::Result<B
         regions: regions.len() + 130 + 13 + 1,
         records,
         periods: periods.len(),
+        evaluated: runs.len(),
         load_seconds,
         evaluation_seconds,
         period_median_seconds: percentile(&pp, 0.5),

@@ -230,6 +230,7 @@ impl std::ops::Deref for ServerState {
         routes::evaluation::events,
         routes::evaluation::indicators,
         routes::evaluation::grade,
+        routes::evaluation::report_pdf,
     ),
     components(schemas(
         error::ErrorBody,

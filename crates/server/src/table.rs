@@ -998,5 +998,11 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             get(debt::levels),
         ),
     ]);
+    t.push(r(
+        Method::GET,
+        "/api/v1/evaluation/runs/{id}/targets/{target}/report.pdf",
+        AnyOf(evaluation::READERS),
+        get(evaluation::report_pdf),
+    ));
     t
 }

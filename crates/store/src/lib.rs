@@ -58,9 +58,9 @@ pub use concern::debt::{
 };
 pub use concern::debtors::{DebtorCaseRow, DebtorCount, DebtorFilter, DebtorNoteRow, DebtorStore};
 pub use concern::evaluation::{
-    BodyListEntry, BodyTarget, EvalHistoryPoint, EvalImportRow, EvalItemRow, EvalRunRow, EvalRunSave,
-    EvalScoreFilter, EvalScoreRow, EvalSystemRow, EvalWarningRow, EvaluationSourceStore,
-    EvaluationStore, SourceItem,
+    BodyListEntry, BodyTarget, EvalHistoryPoint, EvalImportRow, EvalItemRow, EvalRunRow,
+    EvalRunSave, EvalScoreFilter, EvalScoreRow, EvalSystemRow, EvalWarningRow,
+    EvaluationSourceStore, EvaluationStore, SourceItem,
 };
 pub use concern::lists::{
     EntryHead, ListEntryFilter, ListEntryRow, ListStore, RECOGNISERS_BACKFILL,

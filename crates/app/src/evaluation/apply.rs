@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use chengxin_domain::lists::{JointCatalog, ListEntry};
 use chengxin_store::{EvalScoreFilter, Store};
 use chrono::NaiveDate;
-use uuid::Uuid;
 use serde::Serialize;
+use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 
@@ -114,19 +114,17 @@ pub async fn deduction_entries(
         if !in_effect {
             continue;
         }
-        out.entry(row.body_uscc)
-            .or_default()
-            .push(DeductionEntry {
-                entry_id: row.entry.id,
-                list_name: joint
-                    .list(&row.entry.list_code)
-                    .map(|l| l.name.clone())
-                    .unwrap_or_else(|| row.entry.list_code.clone()),
-                list_code: row.entry.list_code,
-                effective_from: Some(from),
-                points: DEDUCTION_POINTS,
-                link: format!("/console/lists/{}", row.entry.id),
-            });
+        out.entry(row.body_uscc).or_default().push(DeductionEntry {
+            entry_id: row.entry.id,
+            list_name: joint
+                .list(&row.entry.list_code)
+                .map(|l| l.name.clone())
+                .unwrap_or_else(|| row.entry.list_code.clone()),
+            list_code: row.entry.list_code,
+            effective_from: Some(from),
+            points: DEDUCTION_POINTS,
+            link: format!("/console/lists/{}", row.entry.id),
+        });
     }
     Ok(out)
 }

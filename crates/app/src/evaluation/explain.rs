@@ -299,8 +299,8 @@ pub async fn explain(
             .remove(&score.target)
             .unwrap_or_default();
         let now = round2(super::apply::deducted_score(before, entries.len()));
-        let note = (entries.is_empty() && points > 0.0 || (now - score.score).abs() > 0.005)
-            .then(|| {
+        let note =
+            (entries.is_empty() && points > 0.0 || (now - score.score).abs() > 0.005).then(|| {
                 format!(
                     "计算时扣减 {points} 分；按现有名单数据应扣减 {} 分（名单条目计算后有变化）",
                     round2(before - now)

@@ -24,6 +24,7 @@ mod explain;
 mod gather;
 mod imports;
 mod public;
+mod report;
 mod view;
 mod warnings;
 
@@ -35,6 +36,7 @@ pub use compute::{compute_period, run as run_period, ComputeRequest};
 pub use explain::{explain, Explanation, IndicatorExplanation, ItemLink};
 pub use imports::{import_figures, parse_figures, FigureRow, ImportOutcome};
 pub use public::{public_ranking, PublicLine, PublicRanking, PublishedPeriod};
+pub use report::{target_report, EvaluationReport};
 pub use view::{
     list_runs, publish, ranking, ranking_xlsx, run_of, score_of, warnings_for, RankingLine,
     RankingView,

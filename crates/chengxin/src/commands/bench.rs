@@ -138,6 +138,9 @@ pub(crate) enum BenchOp {
         per_body: u64,
         #[arg(long, default_value_t = 36)]
         periods: u32,
+        /// Evaluate only the last N of the periods (0: all); the records still span all.
+        #[arg(long, default_value_t = 0)]
+        evaluate: u32,
         /// Townships per county (13 prefectures × 10 counties of them).
         #[arg(long, default_value_t = 37)]
         townships: u32,
@@ -256,6 +259,7 @@ pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
             bodies,
             per_body,
             periods,
+            evaluate,
             townships,
             explains,
             dir,
@@ -266,6 +270,7 @@ pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
                 bodies: *bodies,
                 per_body: *per_body,
                 periods: *periods,
+                evaluate: *evaluate,
                 townships: *townships,
                 explains: *explains,
             };

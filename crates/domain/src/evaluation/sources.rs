@@ -235,8 +235,18 @@ pub const VALUES: [ValueDef; 31] = [
     v("imported", "imported", &[], "导入数值"),
     v("debt_ratio", "debt", &[], "债务率（%）"),
     v("debt_green", "debt", &["green"], "风险等级为绿色的债务数据"),
-    v("debt_yellow", "debt", &["yellow"], "风险等级为黄色的债务数据"),
-    v("debt_orange", "debt", &["orange"], "风险等级为橙色的债务数据"),
+    v(
+        "debt_yellow",
+        "debt",
+        &["yellow"],
+        "风险等级为黄色的债务数据",
+    ),
+    v(
+        "debt_orange",
+        "debt",
+        &["orange"],
+        "风险等级为橙色的债务数据",
+    ),
     v("debt_red", "debt", &["red"], "风险等级为红色的债务数据"),
 ];
 

@@ -7,6 +7,8 @@
 //! silent zero. The 武进 body is on the 严重失信主体名单 (in
 //! effect since January): its May total is reduced by 5 points, the explanation shows the
 //! deduction with a link to the entry, and it ranks below the 溧阳 body. The portal shows no
+//! The signed PDF report of 武进区 opens (pages, the signature verifies with the report key,
+//! D1's points inside), and is not found for a sibling county's office. The portal shows no
 //! ranking until May is published, then May's published version (names, the tile map) — not
 //! the unpublished recomputation, nor the unpublished December. The log verifies.
 
@@ -23,6 +25,34 @@ const ZHONGLOU_BODY: &str = "11320404MB0000012Y";
 
 const HEADER: &str =
     "地区代码,地区,年度,一般债务余额(万元),专项债务余额(万元),隐性债务余额(万元),综合财力(万元)";
+
+async fn get_bytes(t: &TestApp, uri: &str, cred: &Cred) -> (StatusCode, Vec<u8>) {
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::builder().method("GET").uri(uri);
+    if let Cred::Session { cookie, csrf } = cred {
+        req = req
+            .header("cookie", format!("cx_session={cookie}"))
+            .header("x-csrf-token", csrf);
+    }
+    let resp = t
+        .app
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let s = resp.status();
+    (
+        s,
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+}
 
 fn indicator<'a>(e: &'a Value, code: &str) -> &'a Value {
     e["indicators"]
@@ -99,7 +129,11 @@ async fn story(t: TestApp) {
     assert_eq!(s, StatusCode::OK, "{e}");
     let d1 = indicator(&e, "D1");
     assert_eq!(
-        (d1["status"].as_str(), d1["value"].as_f64(), d1["points"].as_f64()),
+        (
+            d1["status"].as_str(),
+            d1["value"].as_f64(),
+            d1["points"].as_f64()
+        ),
         (Some("ok"), Some(70.0), Some(3.5)),
         "{d1}"
     );
@@ -230,14 +264,72 @@ async fn story(t: TestApp) {
     assert_eq!(e["score"].as_f64(), Some(100.0), "{e}");
     assert!(e["deduction"].is_null(), "{e}");
 
+    // ---- the signed PDF report of 武进区 for May ----
+    let may_id = may["id"].as_str().unwrap();
+    let pdf_uri = format!("/api/v1/evaluation/runs/{may_id}/targets/320412/report.pdf");
+    let (s, pdf) = get_bytes(&t, &pdf_uri, &city).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&pdf));
+    assert!(pdf.starts_with(b"%PDF"), "not a PDF");
+    assert!(
+        pdf.windows(10).any(|w| w == b"/Type /Pag"),
+        "a PDF without pages"
+    );
+    let signed = chengxin_report::extract_signed(&pdf).unwrap();
+    chengxin_report::verify(&signed, &report_key().verifying_key()).unwrap();
+    let titles: Vec<&str> = signed
+        .report
+        .sections
+        .iter()
+        .map(|x| x.title.as_str())
+        .collect();
+    assert_eq!(titles, ["评价总分", "维度得分", "指标得分"], "{titles:?}");
+    let total = &signed.report.sections[0].table.rows[0];
+    assert_eq!(total[0], "2025年5月", "{total:?}");
+    assert!(
+        signed.report.subject.name.contains("武进区"),
+        "{:?}",
+        signed.report.subject
+    );
+    let d1 = signed.report.sections[2]
+        .table
+        .rows
+        .iter()
+        .find(|r| r[0] == "D1")
+        .unwrap();
+    assert_eq!(d1[4], "3.50", "{d1:?}");
+    // A sibling county's office: not found.
+    let liyang_office = t.session_for(Role::CreditOffice, "320481", None).await;
+    let (s, _) = get_bytes(&t, &pdf_uri, &liyang_office).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // The body's report carries its deduction.
+    let (s, pdf) = get_bytes(
+        &t,
+        &format!("/api/v1/evaluation/runs/{may_id}/targets/{WUJIN_BODY}/report.pdf"),
+        &city,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let signed = chengxin_report::extract_signed(&pdf).unwrap();
+    assert!(
+        signed
+            .report
+            .sections
+            .iter()
+            .any(|x| x.title == "扣减政务诚信得分" && x.table.rows.len() == 1),
+        "{:?}",
+        signed.report.sections
+    );
+
     // ---- the portal: published results only ----
     let portal = |q: &str| format!("/portal/evaluation{q}");
     let (s, page) = t.call("GET", &portal(""), &Cred::None, None).await;
     assert_eq!(s, StatusCode::OK);
     let page = page.as_str().unwrap().to_string();
     assert!(page.contains("pe-none"), "{page}");
-    assert!(!page.contains("溧阳市") && !page.contains("pe-ranking"), "{page}");
-    let may_id = may["id"].as_str().unwrap();
+    assert!(
+        !page.contains("溧阳市") && !page.contains("pe-ranking"),
+        "{page}"
+    );
     let (s, p) = t
         .call(
             "POST",
@@ -262,7 +354,10 @@ async fn story(t: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK);
     let page = page.as_str().unwrap().to_string();
-    assert!(page.contains("pe-ranking") && page.contains("第 1 版"), "{page}");
+    assert!(
+        page.contains("pe-ranking") && page.contains("第 1 版"),
+        "{page}"
+    );
     // Names, not codes; the tile map of 常州 coloured by grade.
     assert!(page.contains("溧阳市") && page.contains("武进区"), "{page}");
     assert!(!page.contains(">320412<"), "{page}");
@@ -270,11 +365,19 @@ async fn story(t: TestApp) {
     // The unpublished December run is not offered, nor shown when asked for.
     assert!(!page.contains("value=\"2024-12\""), "{page}");
     let (s, page) = t
-        .call("GET", &portal("?period=2024-12&kind=county"), &Cred::None, None)
+        .call(
+            "GET",
+            &portal("?period=2024-12&kind=county"),
+            &Cred::None,
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     let page = page.as_str().unwrap().to_string();
-    assert!(page.contains("pe-unpublished") && !page.contains("pe-ranking"), "{page}");
+    assert!(
+        page.contains("pe-unpublished") && !page.contains("pe-ranking"),
+        "{page}"
+    );
     let (s, page) = t
         .call("GET", &portal("?kind=body"), &Cred::None, None)
         .await;

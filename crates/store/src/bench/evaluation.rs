@@ -68,17 +68,20 @@ macro_rules! bodies_with {
                 "INSERT INTO subjects (id, kind, name, uscc, region, former_names, created_at, \
                  updated_at, version) ",
             );
-            q.push_values(part, |mut b, (id, uscc, region, i): &(String, String, String, u64)| {
-                b.push_bind($enc(id))
-                    .push_bind("gov_body")
-                    .push_bind(format!("某机关{i}"))
-                    .push_bind(uscc.clone())
-                    .push_bind(region.clone())
-                    .push_bind(sqlx::types::Json(Vec::<String>::new()))
-                    .push_bind(epoch)
-                    .push_bind(epoch)
-                    .push_bind(1i64);
-            });
+            q.push_values(
+                part,
+                |mut b, (id, uscc, region, i): &(String, String, String, u64)| {
+                    b.push_bind($enc(id))
+                        .push_bind("gov_body")
+                        .push_bind(format!("某机关{i}"))
+                        .push_bind(uscc.clone())
+                        .push_bind(region.clone())
+                        .push_bind(sqlx::types::Json(Vec::<String>::new()))
+                        .push_bind(epoch)
+                        .push_bind(epoch)
+                        .push_bind(1i64);
+                },
+            );
             q.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;

@@ -181,6 +181,7 @@ pub async fn target(
                 "，等次 " strong { (e.grade) } "，同级第 " (e.rank) " 名（共 " (e.rank_of) "）"
                 "，第 " (e.run_version) " 版" @if e.published { "（已发布）" } @else { "（未发布）" }
             }
+            p { a #eval-report-pdf href={ "/api/v1/evaluation/runs/" (e.run_id) "/targets/" (e.target) "/report.pdf" } download { "下载签名的评价报告（PDF）" } }
             @if let Some(s) = &e.scaling { p.hint { (s) } }
             @if let Some(d) = &e.deduction {
                 div #eval-deduction {

@@ -128,7 +128,10 @@ pub async fn page(
             _ => Vec::new(),
         },
     };
-    let chosen = ranking.as_ref().map(|r| r.period.clone()).unwrap_or_default();
+    let chosen = ranking
+        .as_ref()
+        .map(|r| r.period.clone())
+        .unwrap_or_default();
     portal_page(
         &v,
         "政务诚信评价",
