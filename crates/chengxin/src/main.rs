@@ -6,6 +6,7 @@ mod bench_arrears;
 mod bench_checks;
 mod bench_commitments;
 mod bench_feed;
+mod bench_evaluation;
 mod bench_merkle;
 mod bench_responsibility;
 mod bench_search;

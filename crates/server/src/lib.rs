@@ -239,6 +239,7 @@ impl std::ops::Deref for ServerState {
         routes::evaluation::indicators,
         routes::evaluation::grade,
         routes::exchange::national_day,
+        routes::evaluation::report_pdf,
     ),
     components(schemas(
         error::ErrorBody,

@@ -1073,5 +1073,11 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         Perm(P::FeedRead),
         get(feed::page),
     ));
+    t.push(r(
+        Method::GET,
+        "/api/v1/evaluation/runs/{id}/targets/{target}/report.pdf",
+        AnyOf(evaluation::READERS),
+        get(evaluation::report_pdf),
+    ));
     t
 }

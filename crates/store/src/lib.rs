@@ -58,9 +58,9 @@ pub use concern::debt::{
 };
 pub use concern::debtors::{DebtorCaseRow, DebtorCount, DebtorFilter, DebtorNoteRow, DebtorStore};
 pub use concern::evaluation::{
-    BodyTarget, EvalHistoryPoint, EvalImportRow, EvalItemRow, EvalRunRow, EvalRunSave,
-    EvalScoreFilter, EvalScoreRow, EvalSystemRow, EvalWarningRow, EvaluationSourceStore,
-    EvaluationStore, SourceItem,
+    BodyListEntry, BodyTarget, EvalHistoryPoint, EvalImportRow, EvalItemRow, EvalRunRow,
+    EvalRunSave, EvalScoreFilter, EvalScoreRow, EvalSystemRow, EvalWarningRow,
+    EvaluationSourceStore, EvaluationStore, SourceItem,
 };
 pub use concern::exchange::ExchangeStore;
 pub use concern::feed::{FeedApplied, FeedLinkRow, FeedRecordRow, FeedStore};

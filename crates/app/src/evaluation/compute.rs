@@ -84,6 +84,9 @@ pub(crate) fn build_targets(bodies: &[(String, String, String)], items: &[Tagged
         region_of.insert(uscc.as_str(), region.as_str());
     }
     for it in items {
+        if it.family == "debt" {
+            continue;
+        }
         let s = slots
             .entry((it.family, it.tag))
             .or_insert_with(|| sources::value_slots(it.family, it.tag));
@@ -112,6 +115,7 @@ pub(crate) fn build_targets(bodies: &[(String, String, String)], items: &[Tagged
             }
         }
     }
+    set_debt_values(&mut regions, items);
     let table = chengxin_domain::regions::RegionTable::national();
     let mut out = Vec::with_capacity(bodies.len() + regions.len());
     for (code, (kind, values)) in regions {
@@ -135,13 +139,65 @@ pub(crate) fn build_targets(bodies: &[(String, String, String)], items: &[Tagged
             name: name.clone(),
             region: region.clone(),
             rank_group: region.clone(),
-            values: per_body
-                .get(uscc.as_str())
-                .cloned()
-                .unwrap_or_else(|| vec![0.0; n]),
+            values: no_debt(
+                per_body
+                    .get(uscc.as_str())
+                    .cloned()
+                    .unwrap_or_else(|| vec![0.0; n]),
+            ),
         });
     }
     out
+}
+
+/// The slots of the family `debt` (its values are a region's own, not sums).
+fn debt_slots() -> Vec<usize> {
+    sources::VALUES
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.family == "debt")
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// A target without a debt position: its debt values are missing (NaN), not zero.
+fn no_debt(mut values: Vec<f64>) -> Vec<f64> {
+    for i in debt_slots() {
+        values[i] = f64::NAN;
+    }
+    values
+}
+
+/// Each region's debt values from its own position (`debt_ratio` its ratio in percent, the
+/// level's count 1); missing for a region without one.
+fn set_debt_values(regions: &mut BTreeMap<String, (TargetKind, Vec<f64>)>, items: &[Tagged]) {
+    let slots = debt_slots();
+    for (_, values) in regions.values_mut() {
+        for i in &slots {
+            values[*i] = f64::NAN;
+        }
+    }
+    let ratio = sources::value_index(sources::DEBT_RATIO);
+    for it in items.iter().filter(|it| it.family == "debt") {
+        let Some((_, values)) = regions.get_mut(&it.region) else {
+            continue;
+        };
+        for i in &slots {
+            values[*i] = 0.0;
+        }
+        if let (Some(r), Some(m)) = (ratio, it.measure) {
+            values[r] = m;
+        }
+        for i in sources::value_slots("debt", it.tag) {
+            values[i] = 1.0;
+        }
+    }
+}
+
+/// Whether a missing value leaves the indicator unscored for lack of data (an imported
+/// figure not imported, a region without a debt position) rather than an error.
+fn no_data(name: &str) -> bool {
+    name == "imported" || sources::value(name).is_some_and(|v| v.family == "debt")
 }
 
 /// The computed rows of a period (before saving).
@@ -157,6 +213,7 @@ pub(crate) fn score_targets(
     run_id: Uuid,
     targets: &[Target],
     imports: &HashMap<(String, String), f64>,
+    deductions: &HashMap<String, usize>,
     keep_items: bool,
 ) -> Computed {
     let kind = period.kind();
@@ -187,7 +244,9 @@ pub(crate) fn score_targets(
                 if n == "imported" {
                     imports.get(&(ind.code.clone(), t.code.clone())).copied()
                 } else {
-                    sources::value_index(n).map(|i| t.values[i])
+                    sources::value_index(n)
+                        .map(|i| t.values[i])
+                        .filter(|v| !v.is_nan())
                 }
             };
             row.push(Some(system.indicator_value(ind, &get)));
@@ -237,14 +296,14 @@ pub(crate) fn score_targets(
                     *dims.entry(ind.dimension.clone()).or_default() += p;
                     (Some(round2(*v)), p, "ok", None)
                 }
-                Err(EvalError::MissingValue { name, .. }) if name == "imported" => {
+                Err(EvalError::MissingValue { name, .. }) if no_data(name) => {
                     unscored += 1;
-                    (
-                        None,
-                        0.0,
-                        "no_data",
-                        Some(format!("{}未导入本期数值，不计入总分", t.name)),
-                    )
+                    let why = if name == "imported" {
+                        format!("{}未导入本期数值，不计入总分", t.name)
+                    } else {
+                        format!("{}未录入本年度及以前年度的债务数据，不计入总分", t.name)
+                    };
+                    (None, 0.0, "no_data", Some(why))
                 }
                 Err(e) => {
                     unscored += 1;
@@ -259,7 +318,7 @@ pub(crate) fn score_targets(
                             Some(_) if n == "imported" => {
                                 imports.get(&(ind.code.clone(), t.code.clone())).copied()
                             }
-                            Some(i) => Some(t.values[*i]),
+                            Some(i) => Some(t.values[*i]).filter(|v| !v.is_nan()),
                             None => None,
                         };
                         (n.clone(), serde_json::json!(v))
@@ -280,11 +339,17 @@ pub(crate) fn score_targets(
                 });
             }
         }
-        let score = if weight_sum > 0.0 {
+        let mut score = if weight_sum > 0.0 {
             round2(points_sum * system.total / weight_sum)
         } else {
             0.0
         };
+        // 扣减政务诚信得分: a body's entries in effect deduct from its total.
+        if t.kind == TargetKind::Body {
+            if let Some(n) = deductions.get(&t.code).filter(|n| **n > 0) {
+                score = super::apply::deducted_score(score, *n);
+            }
+        }
         let dims: serde_json::Map<String, serde_json::Value> = dims
             .into_iter()
             .map(|(k, v)| (k, serde_json::json!(round2(v))))
@@ -428,7 +493,21 @@ pub async fn run(
     let targets = build_targets(&bodies, &items);
     let imports = imports_of(store, period).await?;
     let run_id = Uuid::now_v7();
-    let computed = score_targets(&system, period, run_id, &targets, &imports, true);
+    let deductions: HashMap<String, usize> =
+        super::apply::deduction_entries(store, to.min(as_of.max(from)))
+            .await?
+            .into_iter()
+            .map(|(body, entries)| (body, entries.len()))
+            .collect();
+    let computed = score_targets(
+        &system,
+        period,
+        run_id,
+        &targets,
+        &imports,
+        &deductions,
+        true,
+    );
     let (warnings, notifications) =
         run_warnings(store, &system, period, &computed.scores, now).await?;
     let run = EvalRunRow {

@@ -6,11 +6,11 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chengxin_domain::evaluation::{sources, Period, TargetKind};
+use chengxin_domain::evaluation::{round2, sources, Period, TargetKind};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::gather::{gather, within};
+use super::gather::{counts_for, gather};
 use super::view::pick_run;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
@@ -69,6 +69,17 @@ pub struct DimensionLine {
     pub lost: f64,
 }
 
+/// The measure 扣减政务诚信得分 on a body's total: the total before it, the points deducted and
+/// the entries (read again as of the run's day; where they differ from the stored deduction, a
+/// note says so).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DeductionExplanation {
+    pub before: f64,
+    pub points: f64,
+    pub entries: Vec<super::DeductionEntry>,
+    pub note: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Explanation {
     pub run_id: Uuid,
@@ -89,6 +100,8 @@ pub struct Explanation {
     pub scaling: Option<String>,
     pub dimensions: Vec<DimensionLine>,
     pub indicators: Vec<IndicatorExplanation>,
+    /// 扣减政务诚信得分 (bodies only, when it applied or applies now).
+    pub deduction: Option<DeductionExplanation>,
 }
 
 /// Explain a target's total (all indicators, or one).
@@ -148,13 +161,7 @@ pub async fn explain(
     let is_region = score.target_kind != TargetKind::Body.as_str();
     let mine: Vec<_> = items
         .into_iter()
-        .filter(|it| {
-            if is_region {
-                within(&it.region, target)
-            } else {
-                it.body_uscc == target
-            }
-        })
+        .filter(|it| counts_for(it, target, is_region))
         .collect();
     let mut indicators = Vec::new();
     for r in wanted {
@@ -168,10 +175,21 @@ pub async fn explain(
         for n in &used {
             let def = sources::value(n);
             let value = stored.get(n).and_then(|v| v.as_f64());
-            let now = def.filter(|d| d.family != "imported").map(|d| {
-                mine.iter()
-                    .filter(|it| it.family == d.family && d.tags.contains(&it.tag))
-                    .count() as f64
+            let now = def.filter(|d| d.family != "imported").and_then(|d| {
+                if d.name == sources::DEBT_RATIO {
+                    return mine
+                        .iter()
+                        .find(|it| it.family == "debt")
+                        .and_then(|it| it.measure);
+                }
+                if d.family == "debt" && !mine.iter().any(|it| it.family == "debt") {
+                    return None;
+                }
+                Some(
+                    mine.iter()
+                        .filter(|it| it.family == d.family && d.tags.contains(&it.tag))
+                        .count() as f64,
+                )
             });
             inputs.push(InputValue {
                 name: n.clone(),
@@ -184,8 +202,10 @@ pub async fn explain(
             .iter()
             .filter(|it| {
                 used.iter().any(|n| {
-                    sources::value(n)
-                        .is_some_and(|d| d.family == it.family && d.tags.contains(&it.tag))
+                    sources::value(n).is_some_and(|d| {
+                        d.family == it.family
+                            && (d.tags.contains(&it.tag) || d.name == sources::DEBT_RATIO)
+                    })
                 })
             })
             .map(|it| {
@@ -257,7 +277,44 @@ pub async fn explain(
             score.unscored, system.total, system.total
         )
     });
+    let deduction = if is_region {
+        None
+    } else {
+        let before = if scored > 0.0 {
+            round2(
+                rows.iter()
+                    .filter(|r| r.status == "ok")
+                    .map(|r| r.points)
+                    .sum::<f64>()
+                    * system.total
+                    / scored,
+            )
+        } else {
+            0.0
+        };
+        let points = round2((before - score.score).max(0.0));
+        let on = to.min(run.as_of.max(from));
+        let entries = super::apply::deduction_entries(store, on)
+            .await?
+            .remove(&score.target)
+            .unwrap_or_default();
+        let now = round2(super::apply::deducted_score(before, entries.len()));
+        let note =
+            (entries.is_empty() && points > 0.0 || (now - score.score).abs() > 0.005).then(|| {
+                format!(
+                    "计算时扣减 {points} 分；按现有名单数据应扣减 {} 分（名单条目计算后有变化）",
+                    round2(before - now)
+                )
+            });
+        (points > 0.0 || !entries.is_empty()).then_some(DeductionExplanation {
+            before,
+            points,
+            entries,
+            note,
+        })
+    };
     Ok(Explanation {
+        deduction,
         run_id: run.id,
         period_label: p.label(),
         period: run.period,

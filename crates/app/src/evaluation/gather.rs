@@ -35,6 +35,9 @@ pub(crate) struct Tagged {
     pub title: String,
     pub on: NaiveDate,
     pub tag: &'static str,
+    /// A measured value the item carries besides being counted (a debt position's ratio in
+    /// percent, the value `debt_ratio`); `None` for the counted families.
+    pub measure: Option<f64>,
 }
 
 fn tagged(family: &'static str, it: SourceItem, tag: &'static str) -> Tagged {
@@ -51,6 +54,7 @@ fn tagged(family: &'static str, it: SourceItem, tag: &'static str) -> Tagged {
         title: it.title,
         on: it.on,
         tag,
+        measure: None,
     }
 }
 
@@ -103,6 +107,7 @@ pub(crate) async fn gather(
                 title: r.doc_no,
                 on: r.decision_date,
                 tag,
+                measure: None,
             });
         }
     }
@@ -163,13 +168,72 @@ pub(crate) async fn gather(
             out.push(tagged("debtors", it, "open"));
         }
     }
+    if want("debt") {
+        out.extend(debt_items(store, to).await?);
+    }
     // Items of bodies registered with a region use it.
     for t in &mut out {
+        if t.family == "debt" {
+            continue;
+        }
         if let Some(r) = regions.get(&t.body_uscc) {
             t.region = r.clone();
         }
     }
     Ok(out)
+}
+
+/// The family `debt`: each region's own position of the newest year up to the period's (its
+/// item id the region code, for the link to the region's debt page), tagged with its risk level,
+/// the ratio as the item's measure. A position whose ratio cannot be computed (capacity not
+/// above zero: the store refuses those) is left out, never a silent zero.
+async fn debt_items(store: &dyn Store, to: NaiveDate) -> AppResult<Vec<Tagged>> {
+    use chrono::Datelike;
+    let levels = crate::debt::levels()?;
+    let mut out = Vec::new();
+    for r in store.eval_debt_positions(to.year()).await? {
+        let Some((bp, level)) = crate::debt::rate(levels, &r) else {
+            continue;
+        };
+        let tag = match level.as_str() {
+            "red" => "red",
+            "orange" => "orange",
+            "yellow" => "yellow",
+            _ => "green",
+        };
+        let name = crate::debt::region_name(&r.region);
+        out.push(Tagged {
+            family: "debt",
+            body_uscc: String::new(),
+            body_name: name.clone(),
+            region: r.region.clone(),
+            item_id: r.region.clone(),
+            title: format!(
+                "{name} {} 年债务率 {}（{}，{}）",
+                r.year,
+                chengxin_domain::debt::percent_text(bp),
+                level.label(),
+                levels.basis.label()
+            ),
+            on: NaiveDate::from_ymd_opt(r.year, 12, 31).unwrap_or(to),
+            tag,
+            measure: Some(bp as f64 / 100.0),
+        });
+    }
+    Ok(out)
+}
+
+/// Whether an item counts for `target`: a body's own items; for a region, its bodies' items —
+/// except a debt position, which is the region's own (a city's ratio is not its districts').
+pub(crate) fn counts_for(it: &Tagged, target: &str, is_region: bool) -> bool {
+    if it.family == "debt" {
+        return is_region && it.region == target;
+    }
+    if is_region {
+        within(&it.region, target)
+    } else {
+        it.body_uscc == target
+    }
 }
 
 /// Whether a body's region `body_region` lies within the region target `target`.

@@ -1,4 +1,4 @@
-//! `chengxin bench import|checks|search|responsibility|commitments|work-items|arrears|merkle`: the benchmarks (see
+//! `chengxin bench import|checks|search|responsibility|commitments|work-items|arrears|merkle|evaluation`: the benchmarks (see
 //! BENCHMARKS.md).
 
 use std::path::PathBuf;
@@ -140,6 +140,34 @@ pub(crate) enum BenchOp {
         #[arg(long)]
         pg_city: Option<String>,
     },
+    /// 政务诚信评价 (issue 20): a full evaluation of N bodies and their regions for P monthly
+    /// periods from K records per body, the peak memory, and one indicator of one body explained
+    /// down to its records (p50/p99), SQLite and (with --pg) PostgreSQL.
+    Evaluation {
+        #[arg(long, default_value_t = 95_000)]
+        bodies: u64,
+        /// Records per body (95,000 × 105 ≈ 10 M).
+        #[arg(long, default_value_t = 105)]
+        per_body: u64,
+        #[arg(long, default_value_t = 36)]
+        periods: u32,
+        /// Evaluate only the last N of the periods (0: all); the records still span all.
+        #[arg(long, default_value_t = 0)]
+        evaluate: u32,
+        /// Townships per county (13 prefectures × 10 counties of them).
+        #[arg(long, default_value_t = 37)]
+        townships: u32,
+        #[arg(long, default_value_t = 200)]
+        explains: usize,
+        #[arg(long, default_value = "./chengxin-data/bench")]
+        dir: PathBuf,
+        /// PostgreSQL URL (a fresh schema is created and dropped).
+        #[arg(long)]
+        pg: Option<String>,
+        /// Skip the SQLite half (to read PostgreSQL's peak memory alone).
+        #[arg(long)]
+        no_sqlite: bool,
+    },
 }
 
 pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
@@ -257,6 +285,30 @@ pub(crate) async fn run(op: &BenchOp) -> anyhow::Result<ExitCode> {
             proofs,
         } => {
             let report = crate::bench_merkle::run(*entries, dir, pg.as_deref(), *proofs).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchOp::Evaluation {
+            bodies,
+            per_body,
+            periods,
+            evaluate,
+            townships,
+            explains,
+            dir,
+            pg,
+            no_sqlite,
+        } => {
+            let sizes = crate::bench_evaluation::Sizes {
+                bodies: *bodies,
+                per_body: *per_body,
+                periods: *periods,
+                evaluate: *evaluate,
+                townships: *townships,
+                explains: *explains,
+            };
+            let report =
+                crate::bench_evaluation::run(sizes, dir, pg.as_deref(), !*no_sqlite).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(ExitCode::SUCCESS)
         }

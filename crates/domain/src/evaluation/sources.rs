@@ -14,7 +14,7 @@ pub struct Family {
     pub item_kind: &'static str,
 }
 
-pub const FAMILIES: [Family; 10] = [
+pub const FAMILIES: [Family; 11] = [
     Family {
         code: "gongshi",
         name: "双公示7个工作日上报",
@@ -65,6 +65,11 @@ pub const FAMILIES: [Family; 10] = [
         name: "导入数据（部门自报、第三方评价）",
         item_kind: "import",
     },
+    Family {
+        code: "debt",
+        name: "地方政府债务（债务率、风险等级）",
+        item_kind: "debt_position",
+    },
 ];
 
 /// One named value: the count of a family's items with one of `tags`.
@@ -100,8 +105,13 @@ const fn v(
 ///   not), `open` (not yet due);
 /// - objections: `on_time`, `late` (due in the period; answered by then or not);
 /// - debtors: `open` (listed by the period's end, not cleared by then);
-/// - imported: the imported figure (its value, not a count).
-pub const VALUES: [ValueDef; 26] = [
+/// - imported: the imported figure (its value, not a count);
+/// - debt: one item per region, its own debt position (of the newest year up to the period's),
+///   tagged with its risk level `green`, `yellow`, `orange`, `red`; the value `debt_ratio` is the
+///   position's 债务率 in percent ([`DEBT_RATIO`]), not a count. A region's debt values are its
+///   own position's, never summed from the regions within it; a region without a position has
+///   none (the indicator is unscored, "no data", never a silent zero).
+pub const VALUES: [ValueDef; 31] = [
     v(
         "gongshi_due",
         "gongshi",
@@ -223,7 +233,25 @@ pub const VALUES: [ValueDef; 26] = [
         "认定违约节点数",
     ),
     v("imported", "imported", &[], "导入数值"),
+    v("debt_ratio", "debt", &[], "债务率（%）"),
+    v("debt_green", "debt", &["green"], "风险等级为绿色的债务数据"),
+    v(
+        "debt_yellow",
+        "debt",
+        &["yellow"],
+        "风险等级为黄色的债务数据",
+    ),
+    v(
+        "debt_orange",
+        "debt",
+        &["orange"],
+        "风险等级为橙色的债务数据",
+    ),
+    v("debt_red", "debt", &["red"], "风险等级为红色的债务数据"),
 ];
+
+/// The value that carries a debt position's ratio (percent) rather than a count.
+pub const DEBT_RATIO: &str = "debt_ratio";
 
 pub fn family(code: &str) -> Option<&'static Family> {
     FAMILIES.iter().find(|f| f.code == code)
@@ -290,6 +318,8 @@ pub fn item_link(item_kind: &str, id: &str) -> Option<String> {
         "work_item" => "/console/work/",
         "application" => "/console/applications/",
         "debtor_case" => "/console/debtors/",
+        // A debt position's item id is its region's code: the region's debt page.
+        "debt_position" => return Some(format!("/console/debt?region={id}")),
         _ => return None,
     };
     Some(format!("{base}{id}"))

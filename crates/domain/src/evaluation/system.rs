@@ -468,6 +468,11 @@ impl IndicatorSystem {
                 }
             }
         }
+        // A debt indicator shows the ratio its level was decided on, whether or not its
+        // formula reads it.
+        if ind.source == "debt" {
+            out.insert(sources::DEBT_RATIO.to_string());
+        }
         out
     }
 

@@ -208,6 +208,7 @@ pub const PORTAL_NAV: Nav = &[
     ("/portal/open-data", "开放数据"),
     ("/portal/commitments", "承诺公示"),
     ("/portal/arrears", "拖欠账款反映"),
+    ("/portal/evaluation", "政务诚信评价"),
 ];
 
 /// The page frame: header, navigation, content, footer.

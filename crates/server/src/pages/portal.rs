@@ -16,6 +16,7 @@ mod arrears;
 mod browse;
 mod commitments;
 mod complaint;
+mod evaluation;
 mod forms;
 mod info;
 pub(crate) mod my;
@@ -79,6 +80,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         page("/portal/commitments", get(commitments::page)),
         page("/portal/arrears", get(arrears::page)),
+        page("/portal/evaluation", get(evaluation::page)),
     ]
 }
 

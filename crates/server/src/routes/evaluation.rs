@@ -248,3 +248,42 @@ pub async fn grade(
         .map(Json)
         .ok_or_else(|| chengxin_app::error::AppError::NotFound.into())
 }
+
+/// The signed PDF report of a target (a region or a body) in a run: total, grade, rank, the
+/// change against the previous period and last year, dimensions, indicators, the deduction —
+/// signed like a credit report (the signed payload embedded). Within the caller's reach.
+#[utoipa::path(get, path = "/api/v1/evaluation/runs/{id}/targets/{target}/report.pdf", tag = "evaluation",
+    params(("id" = String, Path, description = "评价批次"),
+           ("target" = String, Path, description = "评价对象：地区代码（GB/T 2260）或机关的统一社会信用代码")),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>),
+              (status = 404, body = crate::error::ErrorBody)))]
+pub async fn report_pdf(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, target)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    use axum::http::{header, HeaderValue, StatusCode};
+    use axum::response::IntoResponse;
+    let id = parse_id(&id)?;
+    let r = svc::target_report(&state, &caller, id, &target).await?;
+    let disposition = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}.pdf\"; filename*=UTF-8''{}",
+        r.signed.report.report_no,
+        crate::pages::portal::enc(&r.file_name)
+    ))
+    .map_err(chengxin_app::AppError::unavailable)?;
+    Ok((
+        StatusCode::OK,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/pdf"),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        r.pdf,
+    )
+        .into_response())
+}

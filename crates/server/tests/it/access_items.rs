@@ -1069,7 +1069,7 @@ async fn walk(t: TestApp) {
 
     // 政务诚信评价 (issue 20): 武进's scores in a computed period.
     let period: chengxin_domain::evaluation::Period = "2025-05".parse().unwrap();
-    chengxin_app::evaluation::run_period(
+    let eval_run = chengxin_app::evaluation::run_period(
         t.store.as_ref(),
         "test",
         period,
@@ -1097,6 +1097,16 @@ async fn walk(t: TestApp) {
     ] {
         add(m, tpl, uri.to_string(), None, office());
     }
+    add(
+        "GET",
+        "/api/v1/evaluation/runs/{id}/targets/{target}/report.pdf",
+        format!(
+            "/api/v1/evaluation/runs/{}/targets/320412/report.pdf",
+            eval_run.id
+        ),
+        None,
+        office(),
+    );
 
     // Every route of the table that takes an item is walked (or exempted, with the reason).
     let routes = table();

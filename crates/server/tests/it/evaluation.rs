@@ -226,12 +226,14 @@ async fn story(t: TestApp) {
     assert!(wujin_score < 60.0, "{wujin}");
     // April had nothing against it: a drop of more than 10 points.
     assert!(wujin["change"].as_f64().unwrap() < -10.0, "{wujin}");
-    // 溧阳: full marks but for the third-party figure (95 → 13.13 of 15).
+    // 溧阳: full marks but for the third-party figure (95 → 13.125 of 15): 93.125 points of the
+    // 95 scored (neither county has debt data, so D1 is unscored), × 100 ÷ 95.
     assert!(
-        (lines[0]["score"].as_f64().unwrap() - 98.13).abs() < 1e-9,
+        (lines[0]["score"].as_f64().unwrap() - 98.03).abs() < 1e-9,
         "{r}"
     );
-    assert!((wujin_score - 56.75).abs() < 1e-9, "{wujin}");
+    // 武进: L1 0 of 12, O1 0 of 15, S1 3.75 of 15: 56.75 of 95 → 59.74.
+    assert!((wujin_score - 59.74).abs() < 1e-9, "{wujin}");
 
     // The explanation of 武进's lost points, down to the records.
     let (s, e) = t
@@ -431,8 +433,9 @@ async fn story(t: TestApp) {
         .unwrap()["score"]
         .as_f64()
         .unwrap();
+    // S1 70 → 90: 7.5 more points of the 95 scored.
     assert!(
-        (new_score - wujin_score - 7.5).abs() < 0.01,
+        (new_score - wujin_score - 7.5 * 100.0 / 95.0).abs() < 0.01,
         "{new_score} vs {wujin_score}"
     );
     // The period still shows the published version 1, unchanged.

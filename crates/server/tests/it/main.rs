@@ -27,6 +27,7 @@ mod error_reports;
 mod evaluation;
 mod exchange;
 mod feed;
+mod evaluation_debt;
 mod flood;
 mod free_text;
 mod hardening;

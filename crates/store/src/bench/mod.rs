@@ -16,12 +16,14 @@
 //! - [`CommitmentFixture`]: the commitment sweep benchmark's milestones (issue 18).
 //! - [`WorkFixture`]: the work-item benchmark's items (issue 19).
 //! - [`ArrearFixture`]: the arrears totals benchmark's ledger rows (issue 18).
+//! - [`EvaluationFixture`]: the evaluation benchmark's government bodies and records (issue 20).
 //! - [`sqlite_append_log`], [`PgBench::append_log`]: the Merkle log benchmark's change-log
 //!   entries (issue 21) — the one fixture that writes `change_log`, of a scratch database.
 
 mod arrears;
 mod baseline;
 mod commitments;
+mod evaluation;
 mod fixture;
 mod floor;
 mod lookup;
@@ -34,6 +36,7 @@ mod work_items;
 pub use arrears::{ArrearFixture, BODIES as ARREAR_BODIES};
 pub use baseline::{sqlite_baseline, BareRow};
 pub use commitments::{CommitmentFixture, PER_COMMITMENT};
+pub use evaluation::{bench_body_uscc, EvaluationFixture};
 pub use fixture::{CheckFixture, FixtureEntry, FixtureSubject, LoadedFixture};
 pub use floor::sqlite_floor;
 pub use lookup::{count_logged_checks, create_lookup_table, pgbench_lookup_script};

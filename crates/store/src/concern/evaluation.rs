@@ -257,4 +257,20 @@ pub trait EvaluationSourceStore: Send + Sync {
     async fn eval_objections(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<SourceItem>>;
     /// 失信被执行人 cases of bodies listed by `to` and not cleared by then.
     async fn eval_debtor_cases(&self, to: NaiveDate) -> Result<Vec<SourceItem>>;
+    /// 地方政府债务: each region's debt position of the newest year up to `year` (the figures
+    /// of a year are known after it ends, so a month of 2026 reads 2025's where 2026 has none).
+    async fn eval_debt_positions(&self, year: i32) -> Result<Vec<crate::DebtPositionRow>>;
+    /// Entries on `lists` (effective or since removed) of government bodies with a USCC: the
+    /// entries a measure such as 扣减政务诚信得分 may apply to (whether one was in effect on a
+    /// day is the entry's own dates, read by the caller).
+    async fn eval_body_entries(&self, lists: &[String]) -> Result<Vec<BodyListEntry>>;
+}
+
+/// A list entry of a government body (see [`EvaluationSourceStore::eval_body_entries`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyListEntry {
+    pub body_uscc: String,
+    pub body_name: String,
+    pub body_region: Option<String>,
+    pub entry: crate::ListEntryRow,
 }

@@ -9,7 +9,7 @@ use sqlx::Row;
 use super::kernel::DbRow;
 use super::{dec, Db, Inner, UuidCol, VISIBLE};
 use crate::error::Result;
-use crate::{BodyTarget, EvaluationSourceStore, SourceItem};
+use crate::{BodyListEntry, BodyTarget, EvaluationSourceStore, SourceItem};
 
 fn item(r: &DbRow) -> Result<SourceItem> {
     Ok(SourceItem {
@@ -185,5 +185,45 @@ impl EvaluationSourceStore for Inner {
              ORDER BY listed_on, id";
         let rows = sqlx::query(sql).bind(to).fetch_all(&self.pool).await?;
         rows.iter().map(item).collect()
+    }
+
+    async fn eval_debt_positions(&self, year: i32) -> Result<Vec<crate::DebtPositionRow>> {
+        let rows = sqlx::query(
+            "SELECT p.* FROM debt_positions p WHERE p.year = (SELECT MAX(q.year) \
+             FROM debt_positions q WHERE q.region = p.region AND q.year <= $1) \
+             ORDER BY p.region",
+        )
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(super::debt::position_from_row).collect()
+    }
+
+    async fn eval_body_entries(&self, lists: &[String]) -> Result<Vec<BodyListEntry>> {
+        if lists.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "SELECT e.*, s.uscc AS body_uscc, s.name AS body_name, s.region AS body_region \
+             FROM list_entries e JOIN subjects s ON s.id = e.subject_id \
+             WHERE s.kind = 'gov_body' AND s.uscc IS NOT NULL \
+             AND e.status IN ('effective', 'removed') AND e.list_code IN (",
+        );
+        let mut sep = q.separated(", ");
+        for l in lists {
+            sep.push_bind(l.clone());
+        }
+        q.push(") ORDER BY s.uscc, e.id");
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(BodyListEntry {
+                    body_uscc: r.try_get("body_uscc")?,
+                    body_name: r.try_get("body_name")?,
+                    body_region: r.try_get("body_region")?,
+                    entry: super::lists::entry_from_row(r)?,
+                })
+            })
+            .collect()
     }
 }

@@ -188,7 +188,23 @@ pub async fn target(
                 "，等次 " strong { (e.grade) } "，同级第 " (e.rank) " 名（共 " (e.rank_of) "）"
                 "，第 " (e.run_version) " 版" @if e.published { "（已发布）" } @else { "（未发布）" }
             }
+            p { a #eval-report-pdf href={ "/api/v1/evaluation/runs/" (e.run_id) "/targets/" (e.target) "/report.pdf" } download { "下载签名的评价报告（PDF）" } }
             @if let Some(s) = &e.scaling { p.hint { (s) } }
+            @if let Some(d) = &e.deduction {
+                div #eval-deduction {
+                    p {
+                        "扣减政务诚信得分：指标得分 " (format!("{:.2}", d.before)) "，扣减 "
+                        strong { (format!("{:.2}", d.points)) } " 分（每条在效名单扣 "
+                        (chengxin_app::evaluation::DEDUCTION_POINTS) " 分，最低为 0）"
+                    }
+                    @if let Some(n) = &d.note { p.hint { (n) } }
+                    @if !d.entries.is_empty() { ul { @for en in &d.entries { li {
+                        a href=(en.link) { (en.list_name) }
+                        @if let Some(f) = en.effective_from { "，" (f) " 起生效" }
+                        "，扣 " (en.points) " 分"
+                    } } } }
+                }
+            }
             div.table-wrap { table #eval-dimensions {
                 thead { tr { th { "维度" } th { "满分" } th { "得分" } th { "失分" } } }
                 tbody { @for d in &e.dimensions { tr {
@@ -247,6 +263,10 @@ fn tag_label(tag: &str) -> &'static str {
         "owed" => "逾期未清偿",
         "cleared" => "已清偿",
         "entered" => "列入名单",
+        "green" => "绿色（低风险）",
+        "yellow" => "黄色",
+        "orange" => "橙色",
+        "red" => "红色（高风险）",
         _ => "—",
     }
 }
