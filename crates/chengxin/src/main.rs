@@ -215,6 +215,7 @@ enum Command {
     Export {
         #[command(subcommand)]
         op: commands::export::ExportOp,
+    },
     /// 逐级归集: pull the lower instances' change feeds (`CHENGXIN_FEED_SOURCES`), or show
     /// each link's cursor, lag and last error.
     Feed {
