@@ -11,8 +11,8 @@ use crate::flood::FloodClass;
 use crate::route_spec::RouteSpec;
 use crate::routes::batch_work;
 use crate::routes::debt;
-use crate::routes::work_public;
 use crate::routes::feed;
+use crate::routes::work_public;
 use crate::routes::{
     admin, audit, batches, calendar, cases, checks, credit_reports, health, lists, portal_pages,
     records, reference, rights, session, staff, subjects,

@@ -23,9 +23,9 @@ mod compute;
 mod explain;
 mod gather;
 mod imports;
-mod trend;
 mod public;
 mod report;
+mod trend;
 mod view;
 mod warnings;
 
@@ -36,9 +36,9 @@ pub use apply::{
 pub use compute::{compute_period, run as run_period, ComputeRequest};
 pub use explain::{explain, Explanation, IndicatorExplanation, ItemLink};
 pub use imports::{import_figures, parse_figures, FigureRow, ImportOutcome};
-pub use trend::{trend, Trend, TrendLine, TREND_PERIODS_MAX};
 pub use public::{public_ranking, PublicLine, PublicRanking, PublishedPeriod};
 pub use report::{target_report, EvaluationReport};
+pub use trend::{trend, Trend, TrendLine, TREND_PERIODS_MAX};
 pub use view::{
     list_runs, publish, ranking, ranking_xlsx, run_of, score_of, warnings_for, RankingLine,
     RankingView,
