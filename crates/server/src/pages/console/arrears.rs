@@ -104,7 +104,12 @@ pub async fn list(
         ("cleared", "已清偿"),
         ("rejected", "不属实（驳回）"),
     ];
-    let bodies = super::pickers::gov_bodies(&state, &caller).await;
+    // The list only where the form that uses it is shown.
+    let bodies = if office {
+        super::pickers::gov_bodies(&state, &caller).await
+    } else {
+        Vec::new()
+    };
     let body = html! {
         p.lead { "拖欠账款台账：合同付款逾期自动登记，企业可在信用门户反映（待欠款单位或信用办确认），付款逐笔登记直至清偿。逾期超过规定期限或法院判决后仍未支付的，自动记入欠款单位失信信息。" }
         p { a href="/console/procurement" { "政府采购合同" } }

@@ -63,7 +63,12 @@ pub async fn register(State(state): State<AppState>, caller: Caller, uri: Uri) -
     };
     let today = state.today();
     let shown = reg.as_ref().map(|r| &r.cases).unwrap_or(&cases);
-    let bodies = super::pickers::gov_bodies(&state, &caller).await;
+    // The list only where the form that uses it is shown.
+    let bodies = if office {
+        super::pickers::gov_bodies(&state, &caller).await
+    } else {
+        Vec::new()
+    };
     let body = html! {
         p.lead { "政府机关被列为失信被执行人的案件逐案跟踪，直至履行完毕或撤销（清零）。新纳入名单的案件自动通知该机关和信用办。" }
         @if let Some(r) = &reg {

@@ -173,7 +173,12 @@ pub async fn list(
         })
         .collect();
     let here = query(&params, page.queue);
-    let bodies = super::pickers::gov_bodies(&state, &caller).await;
+    // The list only where the form that uses it is shown.
+    let bodies = if office {
+        super::pickers::gov_bodies(&state, &caller).await
+    } else {
+        Vec::new()
+    };
     let body = html! {
         p.lead { "人大代表建议、政协委员提案、督查/审计/财政发现问题整改、书面说明原因并限期整改：同一套办理流程，按工作日计算期限，到期前提醒、逾期后督办。" }
         nav.tabs aria-label="事项队列" {
