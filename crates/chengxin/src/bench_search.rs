@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use chengxin_domain::names::simplified_char;
 use chengxin_store::bench::{ScratchSchema, SearchFixture};
 use chengxin_store::SubjectSearch;
 use serde::Serialize;
@@ -57,6 +58,40 @@ const TRADES: &[&str] = &[
     "新材料",
 ];
 const FORMS: &[&str] = &["有限公司", "股份有限公司", "有限责任公司", "商行", "经营部"];
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
+const GIVEN: &str = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国红玉梅文辉鑫宇浩然子涵欣怡思雨梓轩佳琪俊杰晨曦家豪志强海燕春梅";
+/// Traditional forms the search folds back (the bench keeps only pairs the fold maps).
+const TRADITIONAL: &[(char, char)] = &[
+    ('华', '華'),
+    ('东', '東'),
+    ('龙', '龍'),
+    ('发', '發'),
+    ('丰', '豐'),
+    ('万', '萬'),
+    ('业', '業'),
+    ('达', '達'),
+    ('兴', '興'),
+    ('汇', '匯'),
+    ('鑫', '鑫'),
+    ('宁', '寧'),
+    ('长', '長'),
+    ('电', '電'),
+    ('贸', '貿'),
+    ('术', '術'),
+    ('环', '環'),
+    ('药', '藥'),
+    ('纺', '紡'),
+    ('织', '織'),
+    ('经', '經'),
+    ('营', '營'),
+    ('责', '責'),
+    ('区', '區'),
+    ('进', '進'),
+    ('锡', '錫'),
+    ('苏', '蘇'),
+    ('农', '農'),
+    ('开', '開'),
+];
 
 fn name(rng: &mut Lcg, words: &[char], n: u64) -> String {
     let mut s = String::new();
@@ -73,9 +108,47 @@ fn name(rng: &mut Lcg, words: &[char], n: u64) -> String {
     s
 }
 
+/// A natural person's name: a surname and one or two given characters.
+fn person_name(rng: &mut Lcg, surnames: &[char], given: &[char]) -> String {
+    let mut s = String::new();
+    s.push(surnames[rng.next(surnames.len())]);
+    for _ in 0..1 + rng.next(2) {
+        s.push(given[rng.next(given.len())]);
+    }
+    s
+}
+
+/// The name as a user in Hong Kong or Taiwan, or a form scanned from an old register, would
+/// type it: traditional characters where the fold maps them back.
+fn traditional(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            TRADITIONAL
+                .iter()
+                .find(|(simp, trad)| *simp == c && simplified_char(*trad) == Some(c))
+                .map_or(c, |(_, t)| *t)
+        })
+        .collect()
+}
+
+/// The name typed with full-width digits and letters (an input method's default).
+fn full_width(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                char::from_u32(c as u32 - 0x21 + 0xFF01).unwrap_or(c)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 #[derive(Debug, Default, Serialize)]
 pub struct Latency {
     pub kind: String,
+    /// Whom the query searches: `bodies` (the portal), `all` (the console).
+    pub scope: String,
     pub queries: usize,
     pub p50_ms: f64,
     pub p99_ms: f64,
@@ -125,6 +198,8 @@ async fn one_backend(
         .await?;
     let fixture = SearchFixture::open(url).await?;
     let words: Vec<char> = WORDS.chars().collect();
+    let surnames: Vec<char> = SURNAMES.chars().collect();
+    let given: Vec<char> = GIVEN.chars().collect();
     let mut rng = Lcg(17);
     let mut report = BackendReport {
         backend: backend.into(),
@@ -134,13 +209,35 @@ async fn one_backend(
     let t = Instant::now();
     let batch = uuid::Uuid::now_v7();
     let mut sample: Vec<String> = Vec::new();
+    let mut branches: Vec<String> = Vec::new();
+    let mut people: Vec<String> = Vec::new();
     let mut n = 0u64;
     while n < subjects {
-        let part: Vec<(uuid::Uuid, String)> = (n..(n + 50_000).min(subjects))
-            .map(|i| (uuid::Uuid::now_v7(), name(&mut rng, &words, i)))
+        // One subject in five is a natural person (a 个体 or a person with a record).
+        let part: Vec<(uuid::Uuid, String, &'static str)> = (n..(n + 50_000).min(subjects))
+            .map(|i| {
+                if i % 5 == 4 {
+                    let p = person_name(&mut rng, &surnames, &given);
+                    (uuid::Uuid::now_v7(), p, "individual")
+                } else {
+                    (
+                        uuid::Uuid::now_v7(),
+                        name(&mut rng, &words, i),
+                        "enterprise",
+                    )
+                }
+            })
             .collect();
         n += part.len() as u64;
-        sample.extend(part.iter().step_by(997).map(|(_, s)| s.clone()));
+        for (_, s, kind) in part.iter().step_by(997) {
+            if *kind == "individual" {
+                people.push(s.clone());
+            } else if s.ends_with("分公司") {
+                branches.push(s.clone());
+            } else {
+                sample.push(s.clone());
+            }
+        }
         fixture.load(batch, &part).await?;
         if n % 1_000_000 < 50_000 {
             eprintln!("  {backend}: {n} subjects");
@@ -166,27 +263,80 @@ async fn one_backend(
     );
     fixture.analyze().await?;
 
-    // Queries: 1 character of a 字号, 2 (a district or a 字号 pair), 3 and the full name, each
-    // taken from generated names so that most have matches.
+    // Queries, each taken from generated names so that most have matches: for the portal
+    // (bodies only) 1 character of a 字号, 2 (a district or a 字号 pair), 3, the full name, the
+    // full name in traditional characters and a branch's name with full-width digits; for the
+    // console (everyone) a person's surname and given name, and two characters.
     let mut qrng = Lcg(99);
-    let mut pick = |len: Option<usize>| -> String {
-        let s = &sample[qrng.next(sample.len())];
+    let mut pick = |from: &[String], len: Option<usize>| -> String {
+        let s = &from[qrng.next(from.len())];
         let chars: Vec<char> = s.chars().collect();
         match len {
             None => s.clone(),
             Some(l) => {
-                let start = qrng.next(chars.len().saturating_sub(l) + 1);
-                chars[start..start + l.min(chars.len())].iter().collect()
+                let l = l.min(chars.len());
+                let start = qrng.next(chars.len() - l + 1);
+                chars[start..start + l].iter().collect()
             }
         }
     };
-    for (kind, len) in [
-        ("1字", Some(1)),
-        ("2字", Some(2)),
-        ("3字", Some(3)),
-        ("全称", None),
-    ] {
-        let texts: Vec<String> = (0..queries).map(|_| pick(len)).collect();
+    let branches = if branches.is_empty() {
+        sample.clone()
+    } else {
+        branches
+    };
+    let people = if people.is_empty() {
+        sample.clone()
+    } else {
+        people
+    };
+    let kinds: [(&str, bool, Vec<String>); 8] = [
+        (
+            "1字",
+            true,
+            (0..queries).map(|_| pick(&sample, Some(1))).collect(),
+        ),
+        (
+            "2字",
+            true,
+            (0..queries).map(|_| pick(&sample, Some(2))).collect(),
+        ),
+        (
+            "3字",
+            true,
+            (0..queries).map(|_| pick(&sample, Some(3))).collect(),
+        ),
+        (
+            "全称",
+            true,
+            (0..queries).map(|_| pick(&sample, None)).collect(),
+        ),
+        (
+            "繁体全称",
+            true,
+            (0..queries)
+                .map(|_| traditional(&pick(&sample, None)))
+                .collect(),
+        ),
+        (
+            "全角分公司",
+            true,
+            (0..queries)
+                .map(|_| full_width(&pick(&branches, None)))
+                .collect(),
+        ),
+        (
+            "人名",
+            false,
+            (0..queries).map(|_| pick(&people, None)).collect(),
+        ),
+        (
+            "2字(全部)",
+            false,
+            (0..queries).map(|_| pick(&sample, Some(2))).collect(),
+        ),
+    ];
+    for (kind, bodies_only, texts) in kinds {
         let mut lat = Vec::with_capacity(queries);
         let mut totals = 0i64;
         for text in &texts {
@@ -194,7 +344,7 @@ async fn one_backend(
             let page = store
                 .search_subjects(&SubjectSearch {
                     text: text.clone(),
-                    bodies_only: true,
+                    bodies_only,
                     limit: 50,
                     ..Default::default()
                 })
@@ -210,6 +360,7 @@ async fn one_backend(
         }
         let l = Latency {
             kind: kind.into(),
+            scope: if bodies_only { "bodies" } else { "all" }.into(),
             queries,
             p50_ms: pct(&mut lat, 0.50),
             p99_ms: pct(&mut lat, 0.99),
@@ -220,8 +371,8 @@ async fn one_backend(
             like_max_ms: pct(&mut like, 1.0),
         };
         eprintln!(
-            "  {backend} {kind}: p50 {:.1} ms, p99 {:.1} ms (LIKE p50 {:.1} ms)",
-            l.p50_ms, l.p99_ms, l.like_p50_ms
+            "  {backend} {kind}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, mean total {:.0} (LIKE p50 {:.1} ms)",
+            l.p50_ms, l.p99_ms, l.max_ms, l.mean_total, l.like_p50_ms
         );
         report.results.push(l);
     }

@@ -34,7 +34,9 @@ mod search;
 
 pub use normalise::{normalise, normalise_with_folds, simplified_char, Folds};
 pub use parts::{decompose, FormKind, NameParts};
-pub use search::{query_grams, search_fold, search_grams, subject_grams, subject_search_text};
+pub use search::{
+    query_grams, search_fold, search_grams, subject_grams, subject_search_text, GRAM_MAX,
+};
 
 use parts::{is_generic_body, parse_normalised, Parsed};
 use region_prefix::{relate, RegionOption, RegionRelation};

@@ -1,9 +1,17 @@
 //! The search form of a name and its index grams (信用查询的中文索引).
 //!
-//! Chinese has no spaces, so a name is indexed as Lucene's CJK analyzer does: by its
-//! overlapping character bigrams (and, for one-character queries, its unigrams). A query of
-//! two or more characters is then looked up by its own bigrams and confirmed against the
-//! folded name, so results are exactly the names containing the folded query.
+//! Chinese has no spaces, so a name is indexed as Lucene's CJK analyzer does, by overlapping
+//! character n-grams: its unigrams, bigrams and trigrams (up to [`GRAM_MAX`] characters). A
+//! query of up to three characters is its own gram: the names containing it are exactly that
+//! gram's posting list (one-, two- and three-character queries are how people search Chinese
+//! names, and their honest count is one row). A longer query is looked up by its rarest
+//! trigram and confirmed against the folded name, so results are exactly the names containing
+//! the folded query.
+//!
+//! Why trigrams as well as bigrams: with bigrams only, a three-character query had to be read
+//! through its rarer bigram and confirmed name by name; where both bigrams are common (a place
+//! and a trade, `州市天`) that meant thousands of confirmations for a count (p99 157 ms at
+//! 1,000,000 subjects, BENCHMARKS.md). A trigram's list is the answer itself.
 
 use crate::catalog::fold_width;
 
@@ -21,25 +29,34 @@ pub fn search_fold(s: &str) -> String {
         .collect()
 }
 
-/// The index grams of a folded name: each distinct character and each distinct pair of
-/// adjacent characters, sorted.
+/// The longest gram the index keeps: a query up to this many characters is its own gram.
+pub const GRAM_MAX: usize = 3;
+
+/// The index grams of a folded name: each distinct character, each distinct pair and each
+/// distinct run of three adjacent characters, sorted.
 pub fn search_grams(folded: &str) -> Vec<String> {
     let chars: Vec<char> = folded.chars().collect();
     let mut grams: Vec<String> = chars.iter().map(|c| c.to_string()).collect();
-    grams.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+    for n in 2..=GRAM_MAX {
+        grams.extend(chars.windows(n).map(|w| w.iter().collect::<String>()));
+    }
     grams.sort();
     grams.dedup();
     grams
 }
 
-/// The grams a folded query is looked up by: its one character, or its distinct bigrams
-/// (every name containing the query contains all of them). Empty for an empty query.
+/// The grams a folded query is looked up by: the query itself when it has at most
+/// [`GRAM_MAX`] characters, else its distinct trigrams (every name containing the query
+/// contains all of them). Empty for an empty query.
 pub fn query_grams(folded: &str) -> Vec<String> {
     let chars: Vec<char> = folded.chars().collect();
     let mut grams: Vec<String> = match chars.len() {
         0 => Vec::new(),
-        1 => vec![folded.to_string()],
-        _ => chars.windows(2).map(|w| w.iter().collect()).collect(),
+        n if n <= GRAM_MAX => vec![folded.to_string()],
+        _ => chars
+            .windows(GRAM_MAX)
+            .map(|w| w.iter().collect())
+            .collect(),
     };
     grams.sort();
     grams.dedup();
@@ -81,20 +98,22 @@ mod tests {
     }
 
     #[test]
-    fn grams_are_unigrams_and_bigrams() {
+    fn grams_are_unigrams_bigrams_and_trigrams() {
         assert_eq!(
             search_grams("天宁区"),
-            vec!["区", "天", "天宁", "宁", "宁区"]
+            vec!["区", "天", "天宁", "天宁区", "宁", "宁区"]
         );
         assert_eq!(search_grams("AA"), vec!["A", "AA"]);
         assert!(search_grams("").is_empty());
     }
 
     #[test]
-    fn query_grams_one_char_or_bigrams() {
+    fn query_grams_the_query_itself_or_trigrams() {
         assert_eq!(query_grams("天"), vec!["天"]);
         assert_eq!(query_grams("天宁"), vec!["天宁"]);
-        assert_eq!(query_grams("天宁天宁"), vec!["天宁", "宁天"]);
+        assert_eq!(query_grams("天宁区"), vec!["天宁区"]);
+        assert_eq!(query_grams("天宁天宁"), vec!["天宁天", "宁天宁"]);
+        assert_eq!(query_grams("天宁天宁天"), vec!["天宁天", "宁天宁"]);
         assert!(query_grams("").is_empty());
     }
 
@@ -120,8 +139,8 @@ mod tests {
             "新名称 旧名称"
         );
         assert_eq!(
-            subject_grams(["甲乙", "乙丙"]),
-            vec!["丙", "乙", "乙丙", "甲", "甲乙"]
+            subject_grams(["甲乙", "乙丙丁"]),
+            vec!["丁", "丙", "丙丁", "乙", "乙丙", "乙丙丁", "甲", "甲乙"]
         );
     }
 }

@@ -25,9 +25,9 @@ macro_rules! load_with {
             let mut q = QueryBuilder::<$db>::new(
                 "INSERT INTO subjects (id, kind, name, region, former_names, created_at, updated_at, version, batch_id) ",
             );
-            q.push_values(part, |mut b, (id, name)| {
+            q.push_values(part, |mut b, (id, name, kind)| {
                 b.push_bind($enc(*id))
-                    .push_bind("enterprise")
+                    .push_bind(*kind)
                     .push_bind(name.clone())
                     .push_bind("320402")
                     .push_bind(sqlx::types::Json(Vec::<String>::new()))
@@ -63,9 +63,9 @@ impl SearchFixture {
         })
     }
 
-    /// Add enterprises with these ids and names, as new subjects of the (published) batch
-    /// `batch`; not yet indexed.
-    pub async fn load(&self, batch: Uuid, subjects: &[(Uuid, String)]) -> Result<()> {
+    /// Add subjects with these ids, names and kinds (`enterprise`, `individual` …), as new
+    /// subjects of the (published) batch `batch`; not yet indexed.
+    pub async fn load(&self, batch: Uuid, subjects: &[(Uuid, String, &'static str)]) -> Result<()> {
         match self {
             Self::Sqlite(p) => {
                 load_with!(sqlx::Sqlite, p, batch, subjects, |u: Uuid| u.hyphenated())

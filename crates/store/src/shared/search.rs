@@ -8,16 +8,17 @@
 //! - `subject_search (sk, subject_id, rank, person, folded)`: each indexed subject's small
 //!   integer key, the length of its folded name (`rank`), and its name and former names, each
 //!   folded by `search_fold`, joined by a space.
-//! - `subject_grams (gram, rank, sk, person)`: every unigram and bigram of those folded names.
+//! - `subject_grams (gram, rank, sk, person)`: every unigram, bigram and trigram of those
+//!   folded names (`chengxin_domain::names::search_grams`).
 //!   A posting list read in key order gives the shortest names first (the closest matches:
 //!   the exact name before the names that contain it), so a page is the head of one list.
 //! - `gram_counts (gram, total, persons)`: each list's length, kept with every write.
 //!
-//! A query is read through its rarest gram (its unigram, or the rarest of its bigrams, chosen
-//! from `gram_counts` in one statement) and, when longer than two characters, confirmed with
-//! the folded text containing the folded query, so results are exact. A one- or
-//! two-character query's total is its gram's count (exact, one row); a longer one's is counted
-//! up to [`COUNT_CAP`] and said to be "more than" beyond it.
+//! A query of up to three characters is its own gram: its posting list is the answer and its
+//! total is the gram's count (exact, one row). A longer one is read through its rarest
+//! trigram (chosen from `gram_counts` in one statement), confirmed with the folded text
+//! containing the folded query, so results are exact, and counted up to [`COUNT_CAP`] ("more
+//! than" beyond it).
 //! Derived data: not in the change log (`verify` covers the subjects they come from).
 //!
 //! A subject written on its own (the console, the API, a staff import) is indexed in its own
@@ -31,7 +32,7 @@
 
 use std::collections::BTreeMap;
 
-use chengxin_domain::names::{query_grams, search_fold, search_grams, subject_grams};
+use chengxin_domain::names::{query_grams, search_fold, search_grams, subject_grams, GRAM_MAX};
 use chengxin_domain::subjects::{Subject, SubjectKind};
 use sqlx::{QueryBuilder, Row};
 use uuid::Uuid;
@@ -370,8 +371,8 @@ fn indexed_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Indexed> {
     ))
 }
 
-/// The gram a query is read through (its unigram, or its rarest bigram, from `gram_counts` in
-/// one statement) and that gram's count among the subjects asked for. `None` when a gram has
+/// The gram a query is read through (the query itself, or its rarest trigram, from
+/// `gram_counts` in one statement) and that gram's count among the subjects asked for. `None` when a gram has
 /// no posting at all (nothing can match).
 async fn chosen_gram(db: &Inner, s: &SubjectSearch, folded: &str) -> Result<Option<(String, i64)>> {
     let grams = query_grams(folded);
@@ -415,8 +416,8 @@ fn push_from_where(q: &mut QueryBuilder<'_, Db>, s: &SubjectSearch, folded: &str
     } else if s.persons_only {
         q.push(" AND g.person");
     }
-    // One or two characters are their own gram: the posting list is the answer.
-    if folded.chars().count() > 2 {
+    // Up to three characters are their own gram: the posting list is the answer.
+    if folded.chars().count() > GRAM_MAX {
         q.push(" AND f.folded LIKE ")
             .push_bind(format!("%{}%", escape_like(folded)))
             .push(" ESCAPE '\\'");
@@ -447,7 +448,7 @@ pub(super) async fn search(db: &Inner, s: &SubjectSearch, count: bool) -> Result
     };
     if count {
         let exact_list =
-            folded.chars().count() <= 2 && s.kind.is_none() && s.region_prefix.is_none();
+            folded.chars().count() <= GRAM_MAX && s.kind.is_none() && s.region_prefix.is_none();
         page.total = if exact_list {
             listed
         } else {
