@@ -23,7 +23,10 @@ pub mod heads;
 pub mod keys;
 pub mod postgres;
 pub mod sqlite;
+mod proof_rows;
 mod verify_pipeline;
+mod verify_pg;
+mod verify_sqlite;
 
 use std::sync::Arc;
 

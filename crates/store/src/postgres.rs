@@ -9,6 +9,8 @@ use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
 use crate::Backend;
+pub(crate) use crate::proof_rows::postgres as proof_rows;
+pub(crate) use crate::verify_pg::check_log_entries;
 
 pub(crate) type Db = sqlx::Postgres;
 pub(crate) type UuidCol = Uuid;

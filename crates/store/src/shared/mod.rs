@@ -44,7 +44,7 @@ mod work_items;
 use super::shrink_log;
 use super::{
     batch_setup, bulk, dec, enc, Db, Inner, UuidCol, BACKEND, CHUNK_CHECKPOINT, FORMER_NAMES_TEXT,
-    LOOKUPS_PERSISTENT, MIGRATOR, SNAPSHOT_SETUP,
+    LOOKUPS_PERSISTENT, MIGRATOR, SNAPSHOT_SETUP, check_log_entries, proof_rows,
 };
 use crate::error::StoreError;
 

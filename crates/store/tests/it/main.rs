@@ -17,3 +17,4 @@ mod staff;
 mod staged_import;
 mod subject_search;
 mod verify_snapshot;
+mod verify_readers;
