@@ -22,10 +22,10 @@ pub mod error;
 pub mod heads;
 pub mod keys;
 pub mod postgres;
-pub mod sqlite;
 mod proof_rows;
-mod verify_pipeline;
+pub mod sqlite;
 mod verify_pg;
+mod verify_pipeline;
 mod verify_sqlite;
 
 use std::sync::Arc;

@@ -42,6 +42,9 @@ fn out_of_range() -> StoreError {
 
 /// PostgreSQL: the proof's rows in one round trip.
 pub(crate) async fn postgres(pool: &sqlx::PgPool, ids: &[NodeId]) -> Result<Option<ProofRows>> {
+    if crate::verify_pipeline::portable_reads() {
+        return Ok(None);
+    }
     let mut seqs: Vec<i64> = Vec::new();
     let mut levels: Vec<i32> = Vec::new();
     let mut idxs: Vec<i64> = Vec::new();
@@ -75,7 +78,9 @@ pub(crate) async fn postgres(pool: &sqlx::PgPool, ids: &[NodeId]) -> Result<Opti
         match level {
             -1 => out.synced = idx,
             0 => out.leaves.push((idx, row.try_get("hex")?)),
-            l if l > 0 => out.nodes.push((NodeId::new(l as u32, idx), row.try_get("raw")?)),
+            l if l > 0 => out
+                .nodes
+                .push((NodeId::new(l as u32, idx), row.try_get("raw")?)),
             _ => return Err(StoreError::Corrupt(format!("Merkle 节点层级异常：{level}"))),
         }
     }

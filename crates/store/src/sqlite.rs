@@ -7,9 +7,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
-use crate::Backend;
 pub(crate) use crate::proof_rows::sqlite as proof_rows;
 pub(crate) use crate::verify_sqlite::check_log_entries;
+use crate::Backend;
 
 pub(crate) type Db = sqlx::Sqlite;
 /// UUIDs are stored as hyphenated text, readable in the `sqlite3` shell.

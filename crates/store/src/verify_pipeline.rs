@@ -135,6 +135,14 @@ impl EntryPage {
 
 type Hashed = (usize, EntryPage, Vec<(bool, Hash)>);
 
+/// `CHENGXIN_X_PORTABLE_LOG_READS=1` (benchmarks only): `verify` reads the change log through
+/// sqlx pages and proofs use the portable queries, as before the backends' fast paths — for a
+/// before/after in one binary.
+pub(crate) fn portable_reads() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("CHENGXIN_X_PORTABLE_LOG_READS").is_ok_and(|v| v == "1"))
+}
+
 /// What a backend's fast reader of the change log did.
 pub enum Fast {
     /// Every entry checked.

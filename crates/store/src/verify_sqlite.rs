@@ -29,7 +29,7 @@ use rusqlite::{OpenFlags, Statement};
 
 use crate::changelog::{ChainChecker, EntryRef};
 use crate::error::{Result, StoreError};
-use crate::verify_pipeline::{EntryPage, Fast, PAGE_ENTRIES};
+use crate::verify_pipeline::{portable_reads, EntryPage, Fast, PAGE_ENTRIES};
 
 const SELECT: &str = "SELECT seq, at, actor, entity_type, entity_id, action, state_digest, \
                       prev_hash, hash, members FROM change_log \
@@ -234,7 +234,7 @@ pub(crate) async fn check_log_entries(
     conn: &mut sqlx::SqliteConnection,
     checker: ChainChecker,
 ) -> Result<Fast> {
-    let Some(file) = store.file.clone() else {
+    let Some(file) = store.file.clone().filter(|_| !portable_reads()) else {
         return Ok(Fast::Unavailable(checker));
     };
     let (lo, hi): (Option<i64>, Option<i64>) =

@@ -16,5 +16,5 @@ mod ppp;
 mod staff;
 mod staged_import;
 mod subject_search;
-mod verify_snapshot;
 mod verify_readers;
+mod verify_snapshot;

@@ -67,64 +67,61 @@ async fn append(db: &TestDb, n: i64, behind_the_head: bool) -> (i64, String) {
     (seq, prev)
 }
 
-both_backends!(
-    verify_reads_every_entry_fast,
-    |db: TestDb| async move {
-        let key = [db.signer.verifying_key()];
-        let (first, _) = head(&db).await;
-        let (last, last_hash) = append(&db, N, false).await;
-        let r = db.store.verify(&key).await.unwrap();
-        assert!(r.ok, "{:?}", r.problems);
-        assert_eq!(r.entries, last);
-        assert_eq!(r.tree_size, last as u64);
-        assert_eq!(r.head_hash, last_hash);
+both_backends!(verify_reads_every_entry_fast, |db: TestDb| async move {
+    let key = [db.signer.verifying_key()];
+    let (first, _) = head(&db).await;
+    let (last, last_hash) = append(&db, N, false).await;
+    let r = db.store.verify(&key).await.unwrap();
+    assert!(r.ok, "{:?}", r.problems);
+    assert_eq!(r.entries, last);
+    assert_eq!(r.tree_size, last as u64);
+    assert_eq!(r.head_hash, last_hash);
 
-        // An entry appended behind the head's back.
-        append(&db, 1, true).await;
-        let r = db.store.verify(&key).await.unwrap();
-        assert!(!r.ok);
-        assert_eq!(r.entries, last + 1);
-        assert!(
-            r.problems
-                .iter()
-                .any(|p| matches!(p, Problem::HeadMismatch { .. })),
-            "{:?}",
-            r.problems
-        );
-        db.exec(&format!("DELETE FROM change_log WHERE seq = {}", last + 1))
-            .await;
-        assert!(db.store.verify(&key).await.unwrap().ok);
-
-        // An entry edited in the second page.
-        let edited = first + 4_096 + 17;
-        db.exec(&format!(
-            "UPDATE change_log SET actor = 'x' WHERE seq = {edited}"
-        ))
+    // An entry appended behind the head's back.
+    append(&db, 1, true).await;
+    let r = db.store.verify(&key).await.unwrap();
+    assert!(!r.ok);
+    assert_eq!(r.entries, last + 1);
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| matches!(p, Problem::HeadMismatch { .. })),
+        "{:?}",
+        r.problems
+    );
+    db.exec(&format!("DELETE FROM change_log WHERE seq = {}", last + 1))
         .await;
-        let r = db.store.verify(&key).await.unwrap();
-        assert!(
-            matches!(r.problems.first(), Some(Problem::BrokenChain { seq, .. }) if *seq == edited),
-            "{:?}",
-            r.problems
-        );
+    assert!(db.store.verify(&key).await.unwrap().ok);
 
-        // Put back, then an entry missing in the third page.
-        let i = edited - first - 1;
-        db.exec(&format!(
-            "UPDATE change_log SET actor = {} WHERE seq = {edited}",
-            quoted(&actor(i))
-        ))
+    // An entry edited in the second page.
+    let edited = first + 4_096 + 17;
+    db.exec(&format!(
+        "UPDATE change_log SET actor = 'x' WHERE seq = {edited}"
+    ))
+    .await;
+    let r = db.store.verify(&key).await.unwrap();
+    assert!(
+        matches!(r.problems.first(), Some(Problem::BrokenChain { seq, .. }) if *seq == edited),
+        "{:?}",
+        r.problems
+    );
+
+    // Put back, then an entry missing in the third page.
+    let i = edited - first - 1;
+    db.exec(&format!(
+        "UPDATE change_log SET actor = {} WHERE seq = {edited}",
+        quoted(&actor(i))
+    ))
+    .await;
+    assert!(db.store.verify(&key).await.unwrap().ok);
+    let gone = first + 2 * 4_096 + 5;
+    db.exec(&format!("DELETE FROM change_log WHERE seq = {gone}"))
         .await;
-        assert!(db.store.verify(&key).await.unwrap().ok);
-        let gone = first + 2 * 4_096 + 5;
-        db.exec(&format!("DELETE FROM change_log WHERE seq = {gone}"))
-            .await;
-        let r = db.store.verify(&key).await.unwrap();
-        assert_eq!(r.entries, last - 1);
-        assert!(
-            matches!(r.problems.first(), Some(Problem::BrokenChain { seq, .. }) if *seq == gone + 1),
-            "{:?}",
-            r.problems
-        );
-    }
-);
+    let r = db.store.verify(&key).await.unwrap();
+    assert_eq!(r.entries, last - 1);
+    assert!(
+        matches!(r.problems.first(), Some(Problem::BrokenChain { seq, .. }) if *seq == gone + 1),
+        "{:?}",
+        r.problems
+    );
+});
