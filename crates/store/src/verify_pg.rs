@@ -86,10 +86,10 @@ fn push_line(page: &mut EntryPage, line: &str, scratch: &mut [String; FIELDS]) -
         return Err(bad("字段过少"));
     }
     let mut escaped = [false; FIELDS];
-    for i in 0..FIELDS {
-        if parts[i] != "\\N" && parts[i].contains('\\') {
-            unescape(parts[i], &mut scratch[i])?;
-            escaped[i] = true;
+    for ((part, out), esc) in parts.iter().zip(scratch.iter_mut()).zip(escaped.iter_mut()) {
+        if *part != "\\N" && part.contains('\\') {
+            unescape(part, out)?;
+            *esc = true;
         }
     }
     let field = |i: usize| -> Option<&str> {
