@@ -22,8 +22,11 @@ pub mod error;
 pub mod heads;
 pub mod keys;
 pub mod postgres;
+mod proof_rows;
 pub mod sqlite;
+mod verify_pg;
 mod verify_pipeline;
+mod verify_sqlite;
 
 use std::sync::Arc;
 

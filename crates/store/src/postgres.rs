@@ -8,6 +8,8 @@ use std::str::FromStr;
 use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
+pub(crate) use crate::proof_rows::postgres as proof_rows;
+pub(crate) use crate::verify_pg::check_log_entries;
 use crate::Backend;
 
 pub(crate) type Db = sqlx::Postgres;

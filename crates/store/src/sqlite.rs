@@ -7,6 +7,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
+pub(crate) use crate::proof_rows::sqlite as proof_rows;
+pub(crate) use crate::verify_sqlite::check_log_entries;
 use crate::Backend;
 
 pub(crate) type Db = sqlx::Sqlite;
@@ -240,6 +242,9 @@ pub struct SqliteStore {
     /// Batches this store is importing (a writer is alive for each): never taken for
     /// abandoned by `recover_batches`, however long a chunk takes.
     pub(crate) live: shared::batches::Live,
+    /// The database file (`None` in memory): `verify` reads the change log through its own
+    /// connections to it (`verify_sqlite`).
+    pub(crate) file: Option<std::sync::Arc<std::path::PathBuf>>,
 }
 
 impl SqliteStore {
@@ -308,6 +313,7 @@ impl SqliteStore {
             pool,
             gate: Default::default(),
             live: Default::default(),
+            file: (!in_memory).then(|| std::sync::Arc::new(path)),
         })
     }
 

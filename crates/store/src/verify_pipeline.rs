@@ -118,15 +118,38 @@ impl EntryPage {
     }
 
     /// The hashes of every entry, on this thread.
-    fn hash(&self) -> Vec<(bool, Hash)> {
+    pub(crate) fn hash(&self) -> Vec<(bool, Hash)> {
         let mut buf = Vec::with_capacity(512);
         (0..self.len())
             .map(|i| hash_entry(&mut buf, &self.get(i)))
             .collect()
     }
+
+    /// Feed the page's entries, hashed by [`EntryPage::hash`], to the checker (in order).
+    pub(crate) fn check(&self, checker: &mut ChainChecker, hashes: &[(bool, Hash)]) {
+        for (i, (ok, leaf)) in hashes.iter().enumerate() {
+            checker.entry_checked(&self.get(i), *ok, leaf);
+        }
+    }
 }
 
 type Hashed = (usize, EntryPage, Vec<(bool, Hash)>);
+
+/// `CHENGXIN_X_PORTABLE_LOG_READS=1` (benchmarks only): `verify` reads the change log through
+/// sqlx pages and proofs use the portable queries, as before the backends' fast paths — for a
+/// before/after in one binary.
+pub(crate) fn portable_reads() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("CHENGXIN_X_PORTABLE_LOG_READS").is_ok_and(|v| v == "1"))
+}
+
+/// What a backend's fast reader of the change log did.
+pub enum Fast {
+    /// Every entry checked.
+    Checked(ChainChecker),
+    /// Not available here (an in-memory database): read the entries through sqlx.
+    Unavailable(ChainChecker),
+}
 
 /// A running pipeline: send pages in order, then [`Pipeline::finish`].
 pub struct Pipeline {
@@ -176,9 +199,7 @@ impl Pipeline {
             for (n, page, hashes) in from_workers {
                 waiting.insert(n, (page, hashes));
                 while let Some((page, hashes)) = waiting.remove(&want) {
-                    for (i, (ok, leaf)) in hashes.iter().enumerate() {
-                        checker.entry_checked(&page.get(i), *ok, leaf);
-                    }
+                    page.check(&mut checker, &hashes);
                     want += 1;
                 }
             }

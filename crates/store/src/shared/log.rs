@@ -29,7 +29,7 @@ use crate::changelog::{
     self, now, state_digest, ChainChecker, Checkpoint, EntryRef, LogEntry, LogSigner, VerifyReport,
 };
 use crate::error::Result;
-use crate::verify_pipeline::{EntryPage, Pipeline};
+use crate::verify_pipeline::{EntryPage, Fast, Pipeline};
 use crate::LogStore;
 
 /// For `verify`: each covered table, how to read its rows' ids and canonical states.
@@ -550,37 +550,12 @@ impl LogStore for Inner {
             })
             .collect::<Result<Vec<_>>>()?;
         let checker = ChainChecker::new(checkpoints.iter().map(|c| c.seq)).against(heads);
-        // The entries, read in pages and hashed on worker threads (`verify_pipeline`).
-        let mut pipeline = Pipeline::start(checker);
-        {
-            let mut entries = sqlx::query(
-                "SELECT seq, at, actor, entity_type, entity_id, action, state_digest, prev_hash, \
-                 hash, members FROM change_log ORDER BY seq",
-            )
-            .fetch(&mut *tx);
-            let mut page = EntryPage::new();
-            while let Some(row) = entries.try_next().await? {
-                page.push(&EntryRef {
-                    seq: row.try_get(0)?,
-                    at: row.try_get(1)?,
-                    actor: row.try_get(2)?,
-                    entity_type: row.try_get(3)?,
-                    entity_id: row.try_get(4)?,
-                    action: row.try_get(5)?,
-                    state_digest: row.try_get(6)?,
-                    prev_hash: row.try_get(7)?,
-                    hash: row.try_get(8)?,
-                    members: row.try_get(9)?,
-                });
-                if page.is_full() {
-                    pipeline
-                        .send(std::mem::replace(&mut page, EntryPage::new()))
-                        .await?;
-                }
-            }
-            pipeline.send(page).await?;
-        }
-        let mut checker = pipeline.finish().await?;
+        // The entries: the backend's fast reader (SQLite: parallel readers on the C API;
+        // PostgreSQL: COPY), else pages read through sqlx; hashed on worker threads either way.
+        let mut checker = match super::check_log_entries(self, &mut *tx, checker).await? {
+            Fast::Checked(checker) => checker,
+            Fast::Unavailable(checker) => read_entries(&mut *tx, checker).await?,
+        };
         let head = sqlx::query("SELECT seq, hash FROM log_head WHERE id = 1")
             .fetch_one(&mut *tx)
             .await?;
@@ -610,4 +585,42 @@ impl LogStore for Inner {
         tx.rollback().await?;
         Ok(checker.finish())
     }
+}
+
+/// The change log read through sqlx in pages (where no faster reader applies: an in-memory
+/// SQLite database), hashed on worker threads (`verify_pipeline`).
+async fn read_entries(
+    conn: &mut <super::Db as sqlx::Database>::Connection,
+    checker: ChainChecker,
+) -> Result<ChainChecker> {
+    let mut pipeline = Pipeline::start(checker);
+    {
+        let mut entries = sqlx::query(
+            "SELECT seq, at, actor, entity_type, entity_id, action, state_digest, prev_hash, \
+             hash, members FROM change_log ORDER BY seq",
+        )
+        .fetch(&mut *conn);
+        let mut page = EntryPage::new();
+        while let Some(row) = entries.try_next().await? {
+            page.push(&EntryRef {
+                seq: row.try_get(0)?,
+                at: row.try_get(1)?,
+                actor: row.try_get(2)?,
+                entity_type: row.try_get(3)?,
+                entity_id: row.try_get(4)?,
+                action: row.try_get(5)?,
+                state_digest: row.try_get(6)?,
+                prev_hash: row.try_get(7)?,
+                hash: row.try_get(8)?,
+                members: row.try_get(9)?,
+            });
+            if page.is_full() {
+                pipeline
+                    .send(std::mem::replace(&mut page, EntryPage::new()))
+                    .await?;
+            }
+        }
+        pipeline.send(page).await?;
+    }
+    pipeline.finish().await
 }

@@ -41,7 +41,16 @@ fn size_i64(n: u64) -> Result<i64> {
 
 /// Read the given complete subtrees: leaves from `change_log`, the rest from `merkle_nodes`.
 async fn fetch(conn: &mut Conn, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>> {
+    Ok(fetch_hex(conn, ids).await?.0)
+}
+
+/// [`fetch`], with the leaves' entry hashes (hex, as stored) by leaf index.
+async fn fetch_hex(
+    conn: &mut Conn,
+    ids: &[NodeId],
+) -> Result<(HashMap<NodeId, Hash>, HashMap<u64, String>)> {
     let mut out = HashMap::with_capacity(ids.len());
+    let mut hexes = HashMap::new();
     let (leaves, nodes): (Vec<&NodeId>, Vec<&NodeId>) = ids.iter().partition(|id| id.level == 0);
     if !leaves.is_empty() {
         let mut q =
@@ -55,6 +64,7 @@ async fn fetch(conn: &mut Conn, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>>
             let seq: i64 = row.try_get("seq")?;
             let hash: String = row.try_get("hash")?;
             out.insert(NodeId::new(0, (seq - 1) as u64), leaf_of(&hash)?);
+            hexes.insert((seq - 1) as u64, hash);
         }
     }
     for part in nodes.chunks(200) {
@@ -77,7 +87,7 @@ async fn fetch(conn: &mut Conn, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>>
             out.insert(NodeId::new(level as u32, idx as u64), to_hash(&hash)?);
         }
     }
-    Ok(out)
+    Ok((out, hexes))
 }
 
 /// The tree size `merkle_nodes` covers.
@@ -167,6 +177,33 @@ impl Inner {
         Ok((upto, upto == head))
     }
 
+    /// The nodes `ids` of the tree of `size` leaves, and the leaves' entry hashes by index:
+    /// in one statement where the backend has one (`proof_rows`) and the stored subtrees
+    /// already cover `size`; else sync the tree first and read them portably.
+    async fn proof_nodes(
+        &self,
+        ids: &[NodeId],
+        size: u64,
+    ) -> Result<(HashMap<NodeId, Hash>, HashMap<u64, String>)> {
+        if let Some(rows) = super::proof_rows(&self.pool, ids).await? {
+            if rows.synced >= size {
+                let mut nodes = HashMap::with_capacity(ids.len());
+                let mut hexes = HashMap::with_capacity(rows.leaves.len());
+                for (index, hex) in rows.leaves {
+                    nodes.insert(NodeId::new(0, index), leaf_of(&hex)?);
+                    hexes.insert(index, hex);
+                }
+                for (id, hash) in rows.nodes {
+                    nodes.insert(id, to_hash(&hash)?);
+                }
+                return Ok((nodes, hexes));
+            }
+        }
+        self.covered(&[size]).await?;
+        let mut conn = self.pool.acquire().await?;
+        fetch_hex(&mut conn, ids).await
+    }
+
     /// Sync, then check that `sizes` are within the covered tree.
     async fn covered(&self, sizes: &[u64]) -> Result<()> {
         let n = self.merkle_sync().await?;
@@ -251,15 +288,12 @@ impl MerkleStore for Inner {
             .and_then(|i| u64::try_from(i).ok())
             .filter(|i| *i < size)
             .ok_or_else(|| StoreError::Invalid(format!("第 {seq} 条不在大小为 {size} 的树中")))?;
-        self.covered(&[size]).await?;
         let mut ids = merkle::needed_for_inclusion(index, size).map_err(proof_err)?;
         ids.push(NodeId::new(0, index));
-        let mut conn = self.pool.acquire().await?;
-        let nodes = fetch(&mut conn, &ids).await?;
-        let entry_hash: String = sqlx::query_scalar("SELECT hash FROM change_log WHERE seq = $1")
-            .bind(seq)
-            .fetch_one(&mut *conn)
-            .await?;
+        let (nodes, mut hexes) = self.proof_nodes(&ids, size).await?;
+        let entry_hash = hexes.remove(&index).ok_or_else(|| {
+            StoreError::Invalid(format!("变更日志第 {seq} 条缺失，无法生成包含证明"))
+        })?;
         Ok(InclusionProof {
             seq,
             leaf_index: index,
@@ -277,10 +311,8 @@ impl MerkleStore for Inner {
                 "一致性证明的旧树（{old}）不得大于新树（{new}）"
             )));
         }
-        self.covered(&[new]).await?;
         let ids = merkle::needed_for_consistency(old, new).map_err(proof_err)?;
-        let mut conn = self.pool.acquire().await?;
-        let nodes = fetch(&mut conn, &ids).await?;
+        let (nodes, _) = self.proof_nodes(&ids, new).await?;
         Ok(ConsistencyProof {
             old_size: old,
             new_size: new,

@@ -43,8 +43,8 @@ mod work_items;
 
 use super::shrink_log;
 use super::{
-    batch_setup, bulk, dec, enc, Db, Inner, UuidCol, BACKEND, CHUNK_CHECKPOINT, FORMER_NAMES_TEXT,
-    LOOKUPS_PERSISTENT, MIGRATOR, SNAPSHOT_SETUP,
+    batch_setup, bulk, check_log_entries, dec, enc, proof_rows, Db, Inner, UuidCol, BACKEND,
+    CHUNK_CHECKPOINT, FORMER_NAMES_TEXT, LOOKUPS_PERSISTENT, MIGRATOR, SNAPSHOT_SETUP,
 };
 use crate::error::StoreError;
 

@@ -16,4 +16,5 @@ mod ppp;
 mod staff;
 mod staged_import;
 mod subject_search;
+mod verify_readers;
 mod verify_snapshot;
