@@ -28,12 +28,14 @@ mod report;
 mod trend;
 mod view;
 mod warnings;
+mod packed;
+mod scan;
 
 pub use apply::{
     current_grade, deducted_score, deduction_entries, CurrentGrade, DeductionEntry,
     DEDUCTION_MEASURE, DEDUCTION_POINTS,
 };
-pub use compute::{compute_period, run as run_period, ComputeRequest};
+pub use compute::{compute_period, run as run_period, run_periods, ComputeRequest};
 pub use explain::{explain, Explanation, IndicatorExplanation, ItemLink};
 pub use imports::{import_figures, parse_figures, FigureRow, ImportOutcome};
 pub use public::{public_ranking, PublicLine, PublicRanking, PublishedPeriod};
