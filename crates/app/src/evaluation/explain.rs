@@ -11,8 +11,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::gather::{counts_for, gather_for};
-use crate::auth::uscc_region;
 use super::view::pick_run;
+use crate::auth::uscc_region;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::App;
@@ -125,7 +125,9 @@ pub async fn explain(
     }
     let rows = match score.packed.as_deref() {
         Some(text) => super::packed::Packed::parse(text)
-            .ok_or_else(|| AppError::invalid("evaluation_packed_unreadable", "评价结果数据无法解读"))?
+            .ok_or_else(|| {
+                AppError::invalid("evaluation_packed_unreadable", "评价结果数据无法解读")
+            })?
             .items(&system, &score),
         None => store.eval_items(run.id, target).await?,
     };
@@ -168,8 +170,10 @@ pub async fn explain(
             .await?
             .into_iter()
             .map(|b| {
-                let region =
-                    b.region.filter(|r| !r.is_empty()).unwrap_or_else(|| uscc_region(&b.uscc));
+                let region = b
+                    .region
+                    .filter(|r| !r.is_empty())
+                    .unwrap_or_else(|| uscc_region(&b.uscc));
                 (b.uscc, region)
             })
             .collect()

@@ -23,13 +23,13 @@ mod compute;
 mod explain;
 mod gather;
 mod imports;
+mod packed;
 mod public;
 mod report;
+mod scan;
 mod trend;
 mod view;
 mod warnings;
-mod packed;
-mod scan;
 
 pub use apply::{
     current_grade, deducted_score, deduction_entries, CurrentGrade, DeductionEntry,

@@ -87,11 +87,7 @@ impl Scanned {
                     v[*i] += f64::from(*count);
                 }
             }
-            out.push((
-                body.as_str(),
-                self.regions.get(body).map(String::as_str),
-                v,
-            ));
+            out.push((body.as_str(), self.regions.get(body).map(String::as_str), v));
         }
         out
     }
@@ -134,37 +130,38 @@ pub(crate) async fn scan(
     let mut fault: Option<AppError> = None;
     {
         let out = &mut out;
-        let mut sink = |dept: &str, decided: NaiveDate, published: Option<chrono::DateTime<chrono::Utc>>| {
-            let deadline = match deadlines.get(&decided) {
-                Some(d) => *d,
-                None => match cal.add_working_days(decided, SHUANG_GONGSHI_DEADLINE) {
-                    Ok(d) => {
-                        deadlines.insert(decided, d);
-                        d
-                    }
-                    Err(e) => {
-                        fault.get_or_insert(AppError::from(e));
-                        return;
-                    }
-                },
-            };
-            let published = published.map(china_date);
-            let Some(ps) = day_of(decided).and_then(|d| on_day.get(d)) else {
-                return;
-            };
-            for p in ps {
-                let tag = match published {
-                    Some(x) if x <= deadline => "on_time",
-                    Some(_) => "late",
-                    None if as_of_p[*p] > deadline => "late",
-                    None => "pending",
+        let mut sink =
+            |dept: &str, decided: NaiveDate, published: Option<chrono::DateTime<chrono::Utc>>| {
+                let deadline = match deadlines.get(&decided) {
+                    Some(d) => *d,
+                    None => match cal.add_working_days(decided, SHUANG_GONGSHI_DEADLINE) {
+                        Ok(d) => {
+                            deadlines.insert(decided, d);
+                            d
+                        }
+                        Err(e) => {
+                            fault.get_or_insert(AppError::from(e));
+                            return;
+                        }
+                    },
                 };
-                out.add(dept, *p, tag_index("gongshi", tag));
-            }
-            if !regions.contains_key(dept) && !out.regions.contains_key(dept) {
-                out.regions.insert(dept.to_string(), uscc_region(dept));
-            }
-        };
+                let published = published.map(china_date);
+                let Some(ps) = day_of(decided).and_then(|d| on_day.get(d)) else {
+                    return;
+                };
+                for p in ps {
+                    let tag = match published {
+                        Some(x) if x <= deadline => "on_time",
+                        Some(_) => "late",
+                        None if as_of_p[*p] > deadline => "late",
+                        None => "pending",
+                    };
+                    out.add(dept, *p, tag_index("gongshi", tag));
+                }
+                if !regions.contains_key(dept) && !out.regions.contains_key(dept) {
+                    out.regions.insert(dept.to_string(), uscc_region(dept));
+                }
+            };
         store
             .eval_gongshi_scan(&types, first, last, &mut sink)
             .await?;

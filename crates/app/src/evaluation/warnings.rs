@@ -151,7 +151,10 @@ pub(crate) async fn run_warnings(
                 );
             }
         }
-        if let Some(z) = history.get(s.target.as_str()).and_then(|h| z_score(s.score, h)) {
+        if let Some(z) = history
+            .get(s.target.as_str())
+            .and_then(|h| z_score(s.score, h))
+        {
             if z < -Z_LIMIT {
                 raise(
                     "zscore",
@@ -180,7 +183,11 @@ pub(crate) struct Totals {
 impl Totals {
     async fn load(&mut self, store: &dyn Store, period: &str) -> AppResult<()> {
         if !self.periods.contains_key(period) {
-            let t = store.eval_period_totals(period).await?.into_iter().collect();
+            let t = store
+                .eval_period_totals(period)
+                .await?
+                .into_iter()
+                .collect();
             self.periods.insert(period.to_string(), t);
         }
         Ok(())

@@ -3,8 +3,8 @@
 //! milestones, arrears, list entries, work items, applications, court cases).
 
 use async_trait::async_trait;
-use futures_util::TryStreamExt;
 use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::TryStreamExt;
 use sqlx::Row;
 
 use super::kernel::DbRow;
