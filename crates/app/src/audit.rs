@@ -215,6 +215,7 @@ pub fn entity_label(entity_type: &str) -> &str {
         ("evaluation_import", "评价导入数据"),
         ("evaluation_item", "评价明细"),
         ("evaluation_run", "评价计算"),
+        ("evaluation_run_scores", "评价得分（整期）"),
         ("evaluation_score", "评价得分"),
         ("evaluation_system", "评价指标体系"),
         ("evaluation_warning", "评价预警"),

@@ -8,13 +8,14 @@ use chengxin_access::Permission;
 use chengxin_domain::evaluation::{
     rank_shares, ranks, round2, sources, EvalError, IndicatorSystem, Period, TargetKind,
 };
-use chengxin_store::{EvalItemRow, EvalRunRow, EvalRunSave, EvalScoreRow, EvalSystemRow, Store};
+use chengxin_store::{EvalRunRow, EvalRunSave, EvalScoreRow, EvalSystemRow, Store};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::gather::{gather, Tagged};
-use super::warnings::run_warnings;
+use super::packed::Packed;
+use super::warnings::{run_warnings, Totals};
 use crate::auth::{uscc_region, Caller};
 use crate::error::{AppError, AppResult};
 use crate::App;
@@ -74,14 +75,26 @@ fn parent_of(code: &str, kind: TargetKind) -> String {
 
 /// Add up the items per body (values indexed as `sources::VALUES`), and build the targets:
 /// each registered body, and every region a body with items or registration is in (its
-/// values the sums over those bodies).
-pub(crate) fn build_targets(bodies: &[(String, String, String)], items: &[Tagged]) -> Vec<Target> {
+/// values the sums over those bodies). `counted`: bodies whose values the scan already counted
+/// (USCC, region if the body is not registered, values) — the large families of a run over
+/// many periods — to which the other families' items are added.
+pub(crate) fn targets_from(
+    bodies: &[(String, String, String)],
+    counted: Vec<(&str, Option<&str>, Vec<f64>)>,
+    items: &[Tagged],
+) -> Vec<Target> {
     let n = sources::VALUES.len();
     let mut slots: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
     let mut per_body: HashMap<&str, Vec<f64>> = HashMap::new();
     let mut region_of: HashMap<&str, &str> = HashMap::new();
     for (uscc, _, region) in bodies {
         region_of.insert(uscc.as_str(), region.as_str());
+    }
+    for (uscc, region, v) in counted {
+        if let Some(r) = region {
+            region_of.entry(uscc).or_insert(r);
+        }
+        per_body.insert(uscc, v);
     }
     for it in items {
         if it.family == "debt" {
@@ -200,10 +213,10 @@ fn no_data(name: &str) -> bool {
     name == "imported" || sources::value(name).is_some_and(|v| v.family == "debt")
 }
 
-/// The computed rows of a period (before saving).
+/// The computed rows of a period (before saving): one score per target, its indicator
+/// results packed into it.
 pub(crate) struct Computed {
     pub scores: Vec<EvalScoreRow>,
-    pub items: Vec<EvalItemRow>,
 }
 
 /// Score every target (pure: the targets and imported figures in, the rows out).
@@ -214,7 +227,6 @@ pub(crate) fn score_targets(
     targets: &[Target],
     imports: &HashMap<(String, String), f64>,
     deductions: &HashMap<String, usize>,
-    keep_items: bool,
 ) -> Computed {
     let kind = period.kind();
     // Formula values per (target, indicator).
@@ -275,13 +287,28 @@ pub(crate) fn score_targets(
             }
         }
     }
+    // The source values some indicator uses (packed with each target).
+    let kept: Vec<(String, usize)> = {
+        let mut names: std::collections::BTreeSet<(String, usize)> = Default::default();
+        for u in &used {
+            for (n, idx) in u {
+                if let Some(i) = idx.filter(|_| n != "imported") {
+                    names.insert((n.clone(), i));
+                }
+            }
+        }
+        names.into_iter().collect()
+    };
     let mut scores = Vec::with_capacity(targets.len());
-    let mut items = Vec::new();
     for (ti, t) in targets.iter().enumerate() {
         let mut dims: BTreeMap<String, f64> = BTreeMap::new();
         let mut points_sum = 0.0;
         let mut weight_sum = 0.0;
         let mut unscored = 0;
+        let mut packed = Packed::default();
+        for (n, i) in &kept {
+            packed.keep_value(n, t.values[*i]);
+        }
         for (k, ind) in system.indicators.iter().enumerate() {
             let Some(res) = &values[ti][k] else {
                 continue;
@@ -310,34 +337,21 @@ pub(crate) fn score_targets(
                     (None, 0.0, "error", Some(e.to_string()))
                 }
             };
-            if keep_items {
-                let inputs: serde_json::Map<String, serde_json::Value> = used[k]
-                    .iter()
-                    .map(|(n, idx)| {
-                        let v = match idx {
-                            Some(_) if n == "imported" => {
-                                imports.get(&(ind.code.clone(), t.code.clone())).copied()
-                            }
-                            Some(i) => Some(t.values[*i]).filter(|v| !v.is_nan()),
-                            None => None,
-                        };
-                        (n.clone(), serde_json::json!(v))
-                    })
-                    .collect();
-                items.push(EvalItemRow {
-                    id: Uuid::now_v7(),
-                    run_id,
-                    target: t.code.clone(),
-                    indicator: ind.code.clone(),
-                    dimension: ind.dimension.clone(),
-                    value,
-                    points,
-                    weight: ind.weight,
-                    status: status.into(),
-                    note,
-                    inputs: serde_json::Value::Object(inputs).to_string(),
-                });
+            if used[k].iter().any(|(n, _)| n == "imported") {
+                if let Some(v) = imports.get(&(ind.code.clone(), t.code.clone())) {
+                    packed.imported.insert(ind.code.clone(), *v);
+                }
             }
+            if let Some(note) = note {
+                packed.notes.insert(ind.code.clone(), note);
+            }
+            packed.indicators.push((
+                ind.code.clone(),
+                value,
+                points,
+                ind.weight,
+                status.to_string(),
+            ));
         }
         let mut score = if weight_sum > 0.0 {
             round2(points_sum * system.total / weight_sum)
@@ -368,6 +382,7 @@ pub(crate) fn score_targets(
             rank_of: 0,
             dimensions: serde_json::Value::Object(dims).to_string(),
             unscored,
+            packed: Some(packed.to_text()),
         });
     }
     // Ranks within each level (target kind).
@@ -382,7 +397,7 @@ pub(crate) fn score_targets(
             scores[*i].rank_of = n;
         }
     }
-    Computed { scores, items }
+    Computed { scores }
 }
 
 /// Bodies as `(uscc, name, region)`.
@@ -460,7 +475,7 @@ pub(crate) async fn require_whole_deployment(app: &App, caller: &Caller) -> AppR
     Ok(())
 }
 
-/// Compute and save (also used by the demo and the benchmark).
+/// Compute and save (also used by the demo).
 pub async fn run(
     store: &dyn Store,
     actor: &str,
@@ -468,6 +483,25 @@ pub async fn run(
     as_of: NaiveDate,
     note: String,
 ) -> AppResult<EvalRunRow> {
+    run_periods(store, actor, &[period], as_of, note)
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)
+}
+
+/// Compute and save several periods in one go (a full evaluation; the benchmark), each as its
+/// period's next run version, in the order given (a period's warnings compare with the totals
+/// of the periods saved before it): the bodies and the large source families are read once
+/// for all the periods (`scan`), the rest per period; scored in memory; each period saved in
+/// one transaction, its scores with their indicator results packed, covered by one change-log
+/// entry.
+pub async fn run_periods(
+    store: &dyn Store,
+    actor: &str,
+    periods: &[Period],
+    as_of: NaiveDate,
+    note: String,
+) -> AppResult<Vec<EvalRunRow>> {
     let system = super::system()?;
     let now = chengxin_store::clock::now();
     store
@@ -488,54 +522,70 @@ pub async fn run(
         .iter()
         .map(|(u, _, r)| (u.clone(), r.clone()))
         .collect();
-    let (from, to) = period.range();
-    let items = gather(store, &[], from, to, as_of.max(from), &regions).await?;
-    let targets = build_targets(&bodies, &items);
-    let imports = imports_of(store, period).await?;
-    let run_id = Uuid::now_v7();
-    let deductions: HashMap<String, usize> =
-        super::apply::deduction_entries(store, to.min(as_of.max(from)))
-            .await?
-            .into_iter()
-            .map(|(body, entries)| (body, entries.len()))
-            .collect();
-    let computed = score_targets(
-        &system,
-        period,
-        run_id,
-        &targets,
-        &imports,
-        &deductions,
-        true,
-    );
-    let (warnings, notifications) =
-        run_warnings(store, &system, period, &computed.scores, now).await?;
-    let run = EvalRunRow {
-        id: run_id,
-        period: period.to_string(),
-        period_kind: period.kind().as_str().into(),
-        system_version: system.version.clone(),
-        run_version: 0,
-        published: false,
-        published_at: None,
-        published_by: None,
-        as_of,
-        note,
-        targets: computed.scores.len() as i64,
-        created_by: actor.to_string(),
-        created_at: now,
-        version: 1,
-    };
-    Ok(store
-        .save_eval_run(
-            actor,
-            EvalRunSave {
-                run,
-                scores: computed.scores,
-                items: computed.items,
-                warnings,
-                notifications,
-            },
+    let scanned = super::scan::scan(store, periods, as_of, &regions).await?;
+    let mut totals = Totals::default();
+    let mut out = Vec::with_capacity(periods.len());
+    for (pi, period) in periods.iter().enumerate() {
+        let period = *period;
+        let (from, to) = period.range();
+        let items = gather(
+            store,
+            &super::scan::GATHERED,
+            from,
+            to,
+            as_of.max(from),
+            &regions,
         )
-        .await?)
+        .await?;
+        let targets = targets_from(&bodies, scanned.values_of(pi), &items);
+        drop(items);
+        let imports = imports_of(store, period).await?;
+        let run_id = Uuid::now_v7();
+        let deductions: HashMap<String, usize> =
+            super::apply::deduction_entries(store, to.min(as_of.max(from)))
+                .await?
+                .into_iter()
+                .map(|(body, entries)| (body, entries.len()))
+                .collect();
+        let computed = score_targets(&system, period, run_id, &targets, &imports, &deductions);
+        drop(targets);
+        let (warnings, notifications) =
+            run_warnings(store, &system, period, &computed.scores, now, &mut totals).await?;
+        let period_totals: HashMap<String, f64> = computed
+            .scores
+            .iter()
+            .map(|s| (s.target.clone(), s.score))
+            .collect();
+        let run = EvalRunRow {
+            id: run_id,
+            period: period.to_string(),
+            period_kind: period.kind().as_str().into(),
+            system_version: system.version.clone(),
+            run_version: 0,
+            published: false,
+            published_at: None,
+            published_by: None,
+            as_of,
+            note: note.clone(),
+            targets: computed.scores.len() as i64,
+            created_by: actor.to_string(),
+            created_at: now,
+            version: 1,
+        };
+        let saved = store
+            .save_eval_run(
+                actor,
+                EvalRunSave {
+                    run,
+                    scores: computed.scores,
+                    items: Vec::new(),
+                    warnings,
+                    notifications,
+                },
+            )
+            .await?;
+        totals.saved(store, &saved.period, period_totals).await?;
+        out.push(saved);
+    }
+    Ok(out)
 }

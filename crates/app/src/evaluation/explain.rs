@@ -10,8 +10,9 @@ use chengxin_domain::evaluation::{round2, sources, Period, TargetKind};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::gather::{counts_for, gather};
+use super::gather::{counts_for, gather_for};
 use super::view::pick_run;
+use crate::auth::uscc_region;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::App;
@@ -122,7 +123,14 @@ pub async fn explain(
         // Stored points and values stand; formulas shown are of the version in effect.
         tracing::info!(run = %run.id, version = %run.system_version, "explaining a run of another indicator system version");
     }
-    let rows = store.eval_items(run.id, target).await?;
+    let rows = match score.packed.as_deref() {
+        Some(text) => super::packed::Packed::parse(text)
+            .ok_or_else(|| {
+                AppError::invalid("evaluation_packed_unreadable", "评价结果数据无法解读")
+            })?
+            .items(&system, &score),
+        None => store.eval_items(run.id, target).await?,
+    };
     if let Some(code) = indicator {
         if !rows.iter().any(|r| r.indicator == code) {
             return Err(AppError::NotFound);
@@ -147,18 +155,36 @@ pub async fn explain(
             }
         }
     }
-    let bodies = super::compute::bodies(store).await?;
-    let regions: HashMap<String, String> = bodies
-        .iter()
-        .map(|(u, _, r)| (u.clone(), r.clone()))
-        .collect();
+    let is_region = score.target_kind != TargetKind::Body.as_str();
+    // A body's items: its own records by their indexes, its region alone; a region's: every
+    // body's region.
+    let regions: HashMap<String, String> = if is_region {
+        super::compute::bodies(store)
+            .await?
+            .into_iter()
+            .map(|(u, _, r)| (u, r))
+            .collect()
+    } else {
+        store
+            .eval_body(target)
+            .await?
+            .into_iter()
+            .map(|b| {
+                let region = b
+                    .region
+                    .filter(|r| !r.is_empty())
+                    .unwrap_or_else(|| uscc_region(&b.uscc));
+                (b.uscc, region)
+            })
+            .collect()
+    };
     let fams: Vec<&str> = families.into_iter().collect();
+    let only = (!is_region).then_some(target);
     let items = if fams.is_empty() {
         Vec::new()
     } else {
-        gather(store, &fams, from, to, run.as_of.max(from), &regions).await?
+        gather_for(store, &fams, from, to, run.as_of.max(from), &regions, only).await?
     };
-    let is_region = score.target_kind != TargetKind::Body.as_str();
     let mine: Vec<_> = items
         .into_iter()
         .filter(|it| counts_for(it, target, is_region))

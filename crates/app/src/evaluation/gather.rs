@@ -58,7 +58,7 @@ fn tagged(family: &'static str, it: SourceItem, tag: &'static str) -> Tagged {
     }
 }
 
-fn severity_tag(s: &str) -> Option<&'static str> {
+pub(crate) fn severity_tag(s: &str) -> Option<&'static str> {
     match s {
         "minor" => Some("minor"),
         "general" => Some("general"),
@@ -78,12 +78,31 @@ pub(crate) async fn gather(
     as_of: NaiveDate,
     regions: &HashMap<String, String>,
 ) -> AppResult<Vec<Tagged>> {
+    gather_for(store, families, from, to, as_of, regions, None).await
+}
+
+/// [`gather`], of one body only when `body` is given (the explanation of a body's points):
+/// the families over the records read the body's own by their indexes (the others are small
+/// and filtered by the caller).
+pub(crate) async fn gather_for(
+    store: &dyn Store,
+    families: &[&str],
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: NaiveDate,
+    regions: &HashMap<String, String>,
+    body: Option<&str>,
+) -> AppResult<Vec<Tagged>> {
     let want = |f: &str| families.is_empty() || families.contains(&f);
     let mut out = Vec::new();
     if want("gongshi") {
         let cal = crate::calendar::in_effect(store).await?;
         let types: Vec<String> = SHUANG_GONGSHI_TYPES.iter().map(|s| s.to_string()).collect();
-        for r in store.records_decided(&types, from, to).await? {
+        let records = match body {
+            Some(b) => store.eval_gongshi_of(&types, from, to, b).await?,
+            None => store.records_decided(&types, from, to).await?,
+        };
+        for r in records {
             let deadline = cal
                 .add_working_days(r.decision_date, SHUANG_GONGSHI_DEADLINE)
                 .map_err(AppError::from)?;
@@ -112,7 +131,11 @@ pub(crate) async fn gather(
         }
     }
     if want("dishonesty") {
-        for it in store.eval_dishonesty(from, to).await? {
+        let found = match body {
+            Some(b) => store.eval_dishonesty_of(from, to, b).await?,
+            None => store.eval_dishonesty(from, to).await?,
+        };
+        for it in found {
             if let Some(tag) = severity_tag(&it.state) {
                 out.push(tagged("dishonesty", it, tag));
             }

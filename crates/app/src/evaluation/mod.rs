@@ -23,8 +23,10 @@ mod compute;
 mod explain;
 mod gather;
 mod imports;
+mod packed;
 mod public;
 mod report;
+mod scan;
 mod trend;
 mod view;
 mod warnings;
@@ -33,7 +35,7 @@ pub use apply::{
     current_grade, deducted_score, deduction_entries, CurrentGrade, DeductionEntry,
     DEDUCTION_MEASURE, DEDUCTION_POINTS,
 };
-pub use compute::{compute_period, run as run_period, ComputeRequest};
+pub use compute::{compute_period, run as run_period, run_periods, ComputeRequest};
 pub use explain::{explain, Explanation, IndicatorExplanation, ItemLink};
 pub use imports::{import_figures, parse_figures, FigureRow, ImportOutcome};
 pub use public::{public_ranking, PublicLine, PublicRanking, PublishedPeriod};

@@ -74,18 +74,24 @@ pub(crate) async fn run_warnings(
     period: Period,
     scores: &[EvalScoreRow],
     now: DateTime<Utc>,
+    totals: &mut Totals,
 ) -> AppResult<(Vec<EvalWarningRow>, Vec<NotificationRow>)> {
-    let prev: HashMap<String, f64> = store
-        .eval_period_totals(&period.previous().to_string())
-        .await?
-        .into_iter()
-        .collect();
-    let mut history: HashMap<String, Vec<f64>> = HashMap::new();
+    let empty = HashMap::new();
+    let prev_key = period.previous().to_string();
+    totals.load(store, &prev_key).await?;
+    let mut keys = Vec::with_capacity(HISTORY);
     let mut p = period;
     for _ in 0..HISTORY {
         p = p.previous();
-        for (t, s) in store.eval_period_totals(&p.to_string()).await? {
-            history.entry(t).or_default().push(s);
+        let k = p.to_string();
+        totals.load(store, &k).await?;
+        keys.push(k);
+    }
+    let prev = totals.get(&prev_key).unwrap_or(&empty);
+    let mut history: HashMap<&str, Vec<f64>> = HashMap::new();
+    for k in &keys {
+        for (t, s) in totals.get(k).unwrap_or(&empty) {
+            history.entry(t.as_str()).or_default().push(*s);
         }
     }
     let pass = system
@@ -145,7 +151,10 @@ pub(crate) async fn run_warnings(
                 );
             }
         }
-        if let Some(z) = history.get(&s.target).and_then(|h| z_score(s.score, h)) {
+        if let Some(z) = history
+            .get(s.target.as_str())
+            .and_then(|h| z_score(s.score, h))
+        {
             if z < -Z_LIMIT {
                 raise(
                     "zscore",
@@ -161,6 +170,53 @@ pub(crate) async fn run_warnings(
         }
     }
     Ok((warnings, notes))
+}
+
+/// The totals of each period a run's warnings compare with (as the store chooses them: the
+/// published run, else the latest), read once per period; a run over many periods keeps the
+/// totals it has just saved instead of reading them back.
+#[derive(Debug, Default)]
+pub(crate) struct Totals {
+    periods: HashMap<String, HashMap<String, f64>>,
+}
+
+impl Totals {
+    async fn load(&mut self, store: &dyn Store, period: &str) -> AppResult<()> {
+        if !self.periods.contains_key(period) {
+            let t = store
+                .eval_period_totals(period)
+                .await?
+                .into_iter()
+                .collect();
+            self.periods.insert(period.to_string(), t);
+        }
+        Ok(())
+    }
+
+    fn get(&self, period: &str) -> Option<&HashMap<String, f64>> {
+        self.periods.get(period)
+    }
+
+    /// A run of `period` was just saved with `totals`: they are the period's from now on,
+    /// unless a published run of the period stands (which the store keeps choosing).
+    pub async fn saved(
+        &mut self,
+        store: &dyn Store,
+        period: &str,
+        totals: HashMap<String, f64>,
+    ) -> AppResult<()> {
+        let published = store
+            .eval_runs(Some(period), 1000)
+            .await?
+            .iter()
+            .any(|r| r.published);
+        if published {
+            self.periods.remove(period);
+        } else {
+            self.periods.insert(period.to_string(), totals);
+        }
+        Ok(())
+    }
 }
 
 /// Warn at once on events since `since`: a body newly listed as 失信被执行人, a government

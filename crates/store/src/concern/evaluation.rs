@@ -73,6 +73,12 @@ pub struct EvalScoreRow {
     /// Indicators that could not be scored (no data or an error) — left out of the total,
     /// which is scaled to the weights scored.
     pub unscored: i32,
+    /// The indicator results packed (runs since migration 0042: the source values, each
+    /// indicator's value, points and status, imported figures — the app's format); such rows
+    /// are covered by one change-log entry per run (`evaluation_run_scores`). `None` on rows
+    /// written before, whose results are `evaluation_items` rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packed: Option<String>,
 }
 
 /// An indicator's result for a target in a run.
@@ -264,6 +270,42 @@ pub trait EvaluationSourceStore: Send + Sync {
     /// entries a measure such as 扣减政务诚信得分 may apply to (whether one was in effect on a
     /// day is the entry's own dates, read by the caller).
     async fn eval_body_entries(&self, lists: &[String]) -> Result<Vec<BodyListEntry>>;
+    /// One government body (as [`Self::eval_bodies`] lists it), if it is one.
+    async fn eval_body(&self, uscc: &str) -> Result<Option<BodyTarget>>;
+    /// The 双公示 records (visible, of `type_codes`) decided in `[from, to]`, each handed to
+    /// `sink` as (deciding department, decision date, published at) — the set-based read of a
+    /// run over many periods, nothing kept per record.
+    async fn eval_gongshi_scan(
+        &self,
+        type_codes: &[String],
+        from: NaiveDate,
+        to: NaiveDate,
+        sink: &mut (dyn for<'x> FnMut(&'x str, NaiveDate, Option<DateTime<Utc>>) + Send),
+    ) -> Result<()>;
+    /// The 双公示 records of one deciding department (as `RecordStore::records_decided`,
+    /// by the index on the department and date).
+    async fn eval_gongshi_of(
+        &self,
+        type_codes: &[String],
+        from: NaiveDate,
+        to: NaiveDate,
+        dept: &str,
+    ) -> Result<Vec<chengxin_domain::records::Record>>;
+    /// [`Self::eval_dishonesty`], each handed to `sink` as (body USCC, stored region, decision
+    /// date, severity).
+    async fn eval_dishonesty_scan(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        sink: &mut (dyn for<'x> FnMut(&'x str, Option<&'x str>, NaiveDate, &'x str) + Send),
+    ) -> Result<()>;
+    /// [`Self::eval_dishonesty`] of one body (by its subject).
+    async fn eval_dishonesty_of(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        uscc: &str,
+    ) -> Result<Vec<SourceItem>>;
 }
 
 /// A list entry of a government body (see [`EvaluationSourceStore::eval_body_entries`]).

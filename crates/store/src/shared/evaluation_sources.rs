@@ -4,11 +4,14 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::TryStreamExt;
 use sqlx::Row;
 
 use super::kernel::DbRow;
 use super::{dec, Db, Inner, UuidCol, VISIBLE};
 use crate::error::Result;
+use chengxin_domain::records::Record;
+
 use crate::{BodyListEntry, BodyTarget, EvaluationSourceStore, SourceItem};
 
 fn item(r: &DbRow) -> Result<SourceItem> {
@@ -25,6 +28,16 @@ fn item(r: &DbRow) -> Result<SourceItem> {
         state: r.try_get::<Option<String>, _>("state")?.unwrap_or_default(),
     })
 }
+
+/// 政务失信 records of government bodies decided in `[$1, $2]` ($3: not tolerated).
+const DISHONESTY: &str = "SELECT s.uscc AS body_uscc, s.name AS body_name, s.region AS region, \
+     r.id AS item_id, r.doc_no AS title, r.decision_date AS on_day, \
+     r.decision_date AS done_on, r.severity AS state \
+     FROM records r JOIN subjects s ON s.id = r.subject_id \
+     WHERE r.decision_date >= $1 AND r.decision_date <= $2 AND s.kind = 'gov_body' \
+     AND r.severity IS NOT NULL AND r.tolerated = $3 AND r.status <> 'revoked' \
+     AND s.uscc IS NOT NULL AND (r.batch_id IS NULL OR r.batch_id NOT IN \
+     (SELECT id FROM batches WHERE state IN ('importing', 'failing')))";
 
 /// China midnight of `day` as UTC (timestamps are compared in UTC).
 fn china_start(day: NaiveDate) -> DateTime<Utc> {
@@ -54,16 +67,8 @@ impl EvaluationSourceStore for Inner {
     }
 
     async fn eval_dishonesty(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<SourceItem>> {
-        let sql = "SELECT s.uscc AS body_uscc, s.name AS body_name, s.region AS region, \
-             r.id AS item_id, r.doc_no AS title, r.decision_date AS on_day, \
-             r.decision_date AS done_on, r.severity AS state \
-             FROM records r JOIN subjects s ON s.id = r.subject_id \
-             WHERE r.decision_date >= $1 AND r.decision_date <= $2 AND s.kind = 'gov_body' \
-             AND r.severity IS NOT NULL AND r.tolerated = $3 AND r.status <> 'revoked' \
-             AND s.uscc IS NOT NULL AND (r.batch_id IS NULL OR r.batch_id NOT IN \
-             (SELECT id FROM batches WHERE state IN ('importing', 'failing'))) \
-             ORDER BY r.decision_date, r.id";
-        let rows = sqlx::query(sql)
+        let sql = format!("{DISHONESTY} ORDER BY r.decision_date, r.id");
+        let rows = sqlx::query(&sql)
             .bind(from)
             .bind(to)
             .bind(false)
@@ -225,5 +230,122 @@ impl EvaluationSourceStore for Inner {
                 })
             })
             .collect()
+    }
+
+    async fn eval_body(&self, uscc: &str) -> Result<Option<BodyTarget>> {
+        let row = sqlx::query(&format!(
+            "SELECT id, uscc, name, region FROM subjects WHERE kind = 'gov_body' \
+             AND uscc = $1 AND {VISIBLE} ORDER BY id LIMIT 1"
+        ))
+        .bind(uscc)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(BodyTarget {
+                subject_id: dec(r.try_get("id")?),
+                uscc: r.try_get("uscc")?,
+                name: r.try_get("name")?,
+                region: r.try_get("region")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn eval_gongshi_scan(
+        &self,
+        type_codes: &[String],
+        from: NaiveDate,
+        to: NaiveDate,
+        sink: &mut (dyn for<'x> FnMut(&'x str, NaiveDate, Option<DateTime<Utc>>) + Send),
+    ) -> Result<()> {
+        if type_codes.is_empty() {
+            return Ok(());
+        }
+        let mut q = sqlx::QueryBuilder::<Db>::new(format!(
+            "SELECT source_dept, decision_date, published_at FROM records \
+             WHERE {VISIBLE} AND type_code IN ("
+        ));
+        let mut sep = q.separated(", ");
+        for t in type_codes {
+            sep.push_bind(t.as_str());
+        }
+        q.push(") AND decision_date >= ").push_bind(from);
+        q.push(" AND decision_date <= ").push_bind(to);
+        let mut rows = q.build().fetch(&self.pool);
+        while let Some(r) = rows.try_next().await? {
+            let dept: &str = r.try_get(0)?;
+            sink(dept, r.try_get(1)?, r.try_get(2)?);
+        }
+        Ok(())
+    }
+
+    async fn eval_gongshi_of(
+        &self,
+        type_codes: &[String],
+        from: NaiveDate,
+        to: NaiveDate,
+        dept: &str,
+    ) -> Result<Vec<Record>> {
+        if type_codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT * FROM records WHERE source_dept = ");
+        q.push_bind(dept.to_string());
+        q.push(format!(" AND {VISIBLE} AND type_code IN ("));
+        let mut sep = q.separated(", ");
+        for t in type_codes {
+            sep.push_bind(t.as_str());
+        }
+        q.push(") AND decision_date >= ").push_bind(from);
+        q.push(" AND decision_date <= ").push_bind(to);
+        q.push(" ORDER BY source_dept, decision_date, doc_no");
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter().map(super::records::record_from_row).collect()
+    }
+
+    async fn eval_dishonesty_scan(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        sink: &mut (dyn for<'x> FnMut(&'x str, Option<&'x str>, NaiveDate, &'x str) + Send),
+    ) -> Result<()> {
+        let sql = "SELECT s.uscc, s.region, r.decision_date, r.severity \
+             FROM records r JOIN subjects s ON s.id = r.subject_id \
+             WHERE r.decision_date >= $1 AND r.decision_date <= $2 AND s.kind = 'gov_body' \
+             AND r.severity IS NOT NULL AND r.tolerated = $3 AND r.status <> 'revoked' \
+             AND s.uscc IS NOT NULL AND (r.batch_id IS NULL OR r.batch_id NOT IN \
+             (SELECT id FROM batches WHERE state IN ('importing', 'failing')))";
+        let mut rows = sqlx::query(sql)
+            .bind(from)
+            .bind(to)
+            .bind(false)
+            .fetch(&self.pool);
+        while let Some(r) = rows.try_next().await? {
+            let uscc: &str = r.try_get(0)?;
+            let region: Option<&str> = r.try_get(1)?;
+            let severity: &str = r.try_get(3)?;
+            sink(uscc, region, r.try_get(2)?, severity);
+        }
+        Ok(())
+    }
+
+    async fn eval_dishonesty_of(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        uscc: &str,
+    ) -> Result<Vec<SourceItem>> {
+        let sql = format!(
+            "{DISHONESTY} AND r.subject_id IN (SELECT id FROM subjects WHERE uscc = $4 \
+             AND kind = 'gov_body') ORDER BY r.decision_date, r.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(from)
+            .bind(to)
+            .bind(false)
+            .bind(uscc)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(item).collect()
     }
 }

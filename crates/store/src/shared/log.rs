@@ -230,7 +230,8 @@ const COVERED_EVALUATION: [Covered; 6] = [
     },
     Covered {
         entity_type: "evaluation_score",
-        sql: "SELECT * FROM evaluation_scores",
+        // Rows of runs since migration 0042 are packed and covered per run (below).
+        sql: "SELECT * FROM evaluation_scores WHERE packed IS NULL",
         id: uuid_id,
         digest: |r| state_digest(&super::evaluation::score_from_row(r)?),
     },
@@ -582,6 +583,11 @@ impl LogStore for Inner {
                 checker.row(covered.entity_type, &id, &digest);
             }
         }
+        // Packed evaluation scores: one digest per run over all its rows.
+        super::evaluation::verify_packed_scores(&mut tx, &mut |run, digest| {
+            checker.row(super::evaluation::RUN_SCORES, run, digest)
+        })
+        .await?;
         tx.rollback().await?;
         Ok(checker.finish())
     }
