@@ -53,3 +53,4 @@ mod site;
 mod staff;
 mod tree_log;
 mod work_items;
+mod person_pledges;
