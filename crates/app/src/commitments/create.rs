@@ -88,12 +88,9 @@ pub async fn create(
         .filter(|s| !s.is_empty());
     let promisor = match (req.promisor_uscc.trim().is_empty(), id_given) {
         (false, Some(_)) => return Err(CommitmentError::PromisorAmbiguous.into()),
-        (true, Some(id)) => Promisor::Person(check_person_promisor(
-            kind.promisor,
-            id,
-            regions,
-            today,
-        )?),
+        (true, Some(id)) => {
+            Promisor::Person(check_person_promisor(kind.promisor, id, regions, today)?)
+        }
         _ => Promisor::Body(check_promisor(kind.promisor, &req.promisor_uscc, regions)?),
     };
     // The owner: the promisor body itself, or — a 信用承诺 — the approving body registering it.

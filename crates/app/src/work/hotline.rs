@@ -27,9 +27,7 @@ use chengxin_domain::regions::RegionTable;
 use chengxin_domain::work::{stage_due, WorkItem, WorkType};
 use chengxin_ingest::read::{open_bytes, ReadOptions};
 use chengxin_ingest::ReadIssue;
-use chengxin_store::{
-    HotlineImport, HotlineTicketRow, SubjectFilter, WorkItemRow, WorkPartyRow,
-};
+use chengxin_store::{HotlineImport, HotlineTicketRow, SubjectFilter, WorkItemRow, WorkPartyRow};
 use chrono::{NaiveDate, NaiveDateTime, SubsecRound};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -43,8 +41,8 @@ use crate::auth::{uscc_region, Caller};
 use crate::error::{AppError, AppResult};
 use crate::App;
 pub use columns::parse_time;
-pub(crate) use opened::timeline;
 use columns::{cell, column_map, region_of, Col};
+pub(crate) use opened::timeline;
 
 /// The work-item type hotline tickets open.
 pub const KIND: &str = "complaint";

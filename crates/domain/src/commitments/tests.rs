@@ -190,10 +190,22 @@ fn persons_promise_only_where_the_kind_admits_them() {
     )
     .is_ok());
     for (kind, id, code) in [
-        (PromisorKind::EnterpriseOrPerson, bad_check, "promisor_id_invalid"),
-        (PromisorKind::EnterpriseOrPerson, "3204021988051", "promisor_id_invalid"),
+        (
+            PromisorKind::EnterpriseOrPerson,
+            bad_check,
+            "promisor_id_invalid",
+        ),
+        (
+            PromisorKind::EnterpriseOrPerson,
+            "3204021988051",
+            "promisor_id_invalid",
+        ),
         (PromisorKind::GovBody, good, "promisor_not_government"),
-        (PromisorKind::Enterprise, good, "promisor_person_not_allowed"),
+        (
+            PromisorKind::Enterprise,
+            good,
+            "promisor_person_not_allowed",
+        ),
     ] {
         let e = check_person_promisor(kind, id, regions, today).unwrap_err();
         assert_eq!(e.code(), code, "{kind:?} {id}");

@@ -82,7 +82,12 @@ async fn story(t: TestApp) {
 
     // ---- registered by the approving body: masked, not public ----
     let (s, c) = t
-        .call("POST", "/api/v1/commitments", &approver, Some(pledge(PERSON)))
+        .call(
+            "POST",
+            "/api/v1/commitments",
+            &approver,
+            Some(pledge(PERSON)),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{c}");
     assert_eq!(c["promisor_id_masked"], MASKED, "{c}");

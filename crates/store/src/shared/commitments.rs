@@ -194,9 +194,7 @@ fn check_commitment(c: &CommitmentRow, ms: &[MilestoneRow]) -> Result<()> {
     // both, never the number in clear, and a person's commitment is never public.
     match (&c.promisor_id_masked, c.promisor_uscc.trim().is_empty()) {
         (None, false) => {}
-        (Some(m), true)
-            if c.promisor_subject_id.is_some() && m.contains('*') =>
-        {
+        (Some(m), true) if c.promisor_subject_id.is_some() && m.contains('*') => {
             if c.public {
                 return Err(StoreError::Invalid(
                     "自然人作出的信用承诺不在门户公示".into(),

@@ -50,7 +50,10 @@ pub(crate) fn open_event(
 /// The item's events, oldest first, with the `open` step of an imported ticket in front.
 pub(crate) async fn timeline(app: &App, item: &WorkItemRow) -> AppResult<Vec<WorkEventRow>> {
     let mut events = app.store.work_events(item.id).await?;
-    if item.source.as_deref().is_some_and(|s| s.starts_with("12345:"))
+    if item
+        .source
+        .as_deref()
+        .is_some_and(|s| s.starts_with("12345:"))
         && !events.iter().any(|e| e.action == "open")
     {
         if let Some(ticket) = app.store.hotline_ticket_of(item.id).await? {
