@@ -34,6 +34,9 @@ mod shared;
 /// Bulk writes of a batch through `COPY … FROM STDIN` (text format): several times faster
 /// than multi-row INSERTs, and still inside the batch's transaction.
 mod bulk {
+    /// The 12345 hotline import's rows.
+    pub(super) mod work_items;
+
     use std::collections::HashMap;
     use std::fmt::Write as _;
 

@@ -34,6 +34,9 @@ mod shared;
 /// Bulk writes of a batch: multi-row INSERTs (SQLite has no COPY; prepared multi-row
 /// statements are its fastest path).
 mod bulk {
+    /// The 12345 hotline import's rows.
+    pub(super) mod work_items;
+
     use std::collections::HashMap;
 
     use chengxin_domain::subjects::Subject;

@@ -1,8 +1,9 @@
 //! Registering a commitment.
 
 use chengxin_access::Permission;
+use chengxin_domain::codes::id_number::IdNumber;
 use chengxin_domain::commitments::{
-    check_promisor, next_remind_on, CommitmentError, Milestone, PromisorKind,
+    check_person_promisor, check_promisor, next_remind_on, CommitmentError, Milestone,
 };
 use chengxin_domain::regions::RegionTable;
 use chengxin_domain::subjects::SubjectKind;
@@ -37,8 +38,14 @@ pub struct CommitmentRequest {
     pub kind: String,
     pub title: String,
     /// The promisor's USCC: a government body (登记管理部门 1), or for a 信用承诺 an enterprise.
+    /// Empty when the promisor is a natural person (`promisor_id_number`).
+    #[serde(default)]
     pub promisor_uscc: String,
-    /// Needed when the promisor is not registered yet.
+    /// A natural person's 居民身份证号, for the kinds that admit persons (信用承诺): checked
+    /// (check digit, region, birth date), kept only as the person's keyed hash, sealed form and
+    /// masked form — never stored, shown or logged in clear.
+    pub promisor_id_number: Option<String>,
+    /// Needed when the promisor is not registered yet (a person's name when first seen).
     pub promisor_name: Option<String>,
     pub counterparty_name: String,
     pub counterparty_uscc: Option<String>,
@@ -73,11 +80,23 @@ pub async fn create(
     let kinds = kinds()?;
     let kind = kinds.get(req.kind.trim())?;
     let regions = RegionTable::national();
-    let promisor = check_promisor(kind.promisor, &req.promisor_uscc, regions)?;
+    let today = app.today();
+    let id_given = req
+        .promisor_id_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let promisor = match (req.promisor_uscc.trim().is_empty(), id_given) {
+        (false, Some(_)) => return Err(CommitmentError::PromisorAmbiguous.into()),
+        (true, Some(id)) => {
+            Promisor::Person(check_person_promisor(kind.promisor, id, regions, today)?)
+        }
+        _ => Promisor::Body(check_promisor(kind.promisor, &req.promisor_uscc, regions)?),
+    };
     // The owner: the promisor body itself, or — a 信用承诺 — the approving body registering it.
-    let owner = match kind.promisor {
-        PromisorKind::GovBody => promisor.clone(),
-        PromisorKind::Enterprise => own_body(caller).ok_or_else(|| {
+    let owner = match (&promisor, kind.promisor.is_government()) {
+        (Promisor::Body(b), true) => b.clone(),
+        _ => own_body(caller).ok_or_else(|| {
             AppError::invalid(
                 "body_required",
                 "信用承诺由作出审批的单位登记：当前账号不属于任何单位",
@@ -120,7 +139,6 @@ pub async fn create(
     };
     let amount_fen = amount(&req.amount)?;
     let promised_on = date(&req.promised_on, "承诺日期")?;
-    let today = app.today();
     if promised_on > today {
         return Err(CommitmentError::DateInFuture {
             date: promised_on,
@@ -187,39 +205,22 @@ pub async fn create(
     };
     // The promisor as a subject (so its 失信 record, should it come to that, is found by
     // checks): the registered one, or registered now.
-    let subject = match app.store.subject_by_uscc(&promisor).await? {
-        Some(s) => s,
-        None => {
-            let name = req
-                .promisor_name
-                .as_deref()
-                .map(|n| text(n, "承诺主体名称", 200))
-                .transpose()?
-                .ok_or(CommitmentError::Required(
-                    "承诺主体名称（该单位尚未登记为信用主体）",
-                ))?;
-            let kind = match (promisor.chars().next(), promisor.chars().nth(1)) {
-                (Some('1'), Some('1')) => SubjectKind::GovBody,
-                (Some('1'), _) => SubjectKind::Institution,
-                (Some('5'), _) => SubjectKind::SocialOrg,
-                _ => SubjectKind::Enterprise,
-            };
-            app.store
-                .create_subject(
-                    &caller.actor,
-                    NewSubject {
-                        kind: Some(kind),
-                        name,
-                        uscc: Some(promisor.clone()),
-                        id_hash: None,
-                        id_masked: None,
-                        region: Some(uscc_region(&promisor)),
-                        parent_id: None,
-                        former_names: Vec::new(),
-                    },
-                )
-                .await?
-        }
+    let promisor_name = req
+        .promisor_name
+        .as_deref()
+        .map(|n| text(n, "承诺主体名称", 200))
+        .transpose()?;
+    let (subject, promisor_uscc, promisor_id_masked) = match &promisor {
+        Promisor::Body(code) => (
+            body_subject(app, caller, code, promisor_name).await?,
+            code.clone(),
+            None,
+        ),
+        Promisor::Person(id) => (
+            super::person::subject(app, caller, id, promisor_name).await?,
+            String::new(),
+            Some(id.masked()),
+        ),
     };
     let supervisor_uscc = match supervisor_given {
         Some(s) => Some(s),
@@ -233,9 +234,12 @@ pub async fn create(
         no: short_no(promised_on),
         kind: kind.code.clone(),
         title,
-        promisor_uscc: promisor.clone(),
+        promisor_uscc,
         promisor_name: subject.name.clone(),
         promisor_subject_id: Some(subject.id),
+        // A person's 信用承诺 is never published (the kind's `public` is about enterprises).
+        public: kind.public && promisor_id_masked.is_none(),
+        promisor_id_masked,
         owner_uscc: owner,
         region,
         supervisor_uscc,
@@ -245,7 +249,6 @@ pub async fn create(
         legal_basis,
         amount_fen,
         promised_on,
-        public: kind.public,
         created_by: caller.actor.clone(),
         created_at: now,
         updated_at: now,
@@ -264,4 +267,50 @@ pub async fn create(
         .create_commitment(&caller.actor, &row, &milestones, &step)
         .await?;
     super::get(app, caller, id).await
+}
+
+/// Who promises, as checked.
+enum Promisor {
+    /// A body (USCC, normalised).
+    Body(String),
+    /// A natural person (the number stays in memory only).
+    Person(IdNumber),
+}
+
+/// The promisor body as a subject: the registered one, or registered now (then its name is
+/// needed).
+async fn body_subject(
+    app: &App,
+    caller: &Caller,
+    code: &str,
+    name: Option<String>,
+) -> AppResult<chengxin_domain::subjects::Subject> {
+    if let Some(s) = app.store.subject_by_uscc(code).await? {
+        return Ok(s);
+    }
+    let name = name.ok_or(CommitmentError::Required(
+        "承诺主体名称（该单位尚未登记为信用主体）",
+    ))?;
+    let kind = match (code.chars().next(), code.chars().nth(1)) {
+        (Some('1'), Some('1')) => SubjectKind::GovBody,
+        (Some('1'), _) => SubjectKind::Institution,
+        (Some('5'), _) => SubjectKind::SocialOrg,
+        _ => SubjectKind::Enterprise,
+    };
+    Ok(app
+        .store
+        .create_subject(
+            &caller.actor,
+            NewSubject {
+                kind: Some(kind),
+                name,
+                uscc: Some(code.to_string()),
+                id_hash: None,
+                id_masked: None,
+                region: Some(uscc_region(code)),
+                parent_id: None,
+                former_names: Vec::new(),
+            },
+        )
+        .await?)
 }

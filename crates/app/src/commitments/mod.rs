@@ -10,6 +10,7 @@
 
 mod create;
 mod files;
+mod person;
 pub mod report;
 mod steps;
 pub mod sweep;
@@ -55,6 +56,17 @@ pub(crate) fn own_body(caller: &Caller) -> Option<String> {
         .as_deref()
         .map(|b| b.trim().to_ascii_uppercase())
         .filter(|b| !b.is_empty())
+}
+
+/// The bodies a commitment's notices go to: the promisor body (none for a natural person, who
+/// has no inbox here) and the owner.
+pub(crate) fn body_recipients(c: &CommitmentRow) -> Vec<crate::notify::To> {
+    let mut to = Vec::with_capacity(3);
+    if !c.promisor_uscc.trim().is_empty() {
+        to.push(crate::notify::To::Body(c.promisor_uscc.clone()));
+    }
+    to.push(crate::notify::To::Body(c.owner_uscc.clone()));
+    to
 }
 
 /// Whether the caller acts for the body: its own body, as a department.

@@ -66,10 +66,7 @@ async fn office_name(app: &App, caller: &Caller) -> AppResult<String> {
 }
 
 fn recipients(c: &CommitmentRow, office: bool) -> Vec<To> {
-    let mut to = vec![
-        To::Body(c.promisor_uscc.clone()),
-        To::Body(c.owner_uscc.clone()),
-    ];
+    let mut to = super::body_recipients(c);
     if let Some(s) = &c.supervisor_uscc {
         to.push(To::Body(s.clone()));
     }
@@ -230,6 +227,7 @@ pub async fn act(
                 &BreachFacts {
                     promisor_name: c.promisor_name.clone(),
                     promisor_uscc: c.promisor_uscc.clone(),
+                    promisor_id_masked: c.promisor_id_masked.clone(),
                     counterparty_name: c.counterparty_name.clone(),
                     counterparty_id: c.counterparty_id.clone(),
                     title: c.title.clone(),
@@ -269,8 +267,15 @@ pub async fn act(
                 topic: "commitment_breach",
                 title: format!("违约认定：{}（节点 {}）", c.title, m.seq),
                 body: format!(
-                    "{finding_body}认定 {} 未履行承诺“{}”的履行节点“{}”（{doc_no}），已记入该单位失信信息。",
-                    c.promisor_name, c.title, m.title
+                    "{finding_body}认定 {} 未履行承诺“{}”的履行节点“{}”（{doc_no}），已记入{}失信信息。",
+                    c.promisor_name,
+                    c.title,
+                    m.title,
+                    if c.promisor_id_masked.is_some() {
+                        "其"
+                    } else {
+                        "该单位"
+                    }
                 ),
                 link: link.clone(),
                 once: None,

@@ -34,10 +34,7 @@ pub struct SweepReport {
 }
 
 fn notice(c: &CommitmentRow, m: &MilestoneRow, stage: RemindStage) -> Notice {
-    let mut to = vec![
-        To::Body(c.promisor_uscc.clone()),
-        To::Body(c.owner_uscc.clone()),
-    ];
+    let mut to = super::body_recipients(c);
     let (title, body) = match stage {
         RemindStage::Before => (
             format!("到期提醒：{}（节点 {}）", c.title, m.seq),

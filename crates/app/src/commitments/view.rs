@@ -75,8 +75,14 @@ pub struct CommitmentView {
     pub kind: String,
     pub kind_name: String,
     pub title: String,
+    /// Empty when the promisor is a natural person.
     pub promisor_uscc: String,
     pub promisor_name: String,
+    /// A natural person's ID number, masked — to everyone: the number itself is opened only
+    /// through the person's identity view (`personal_data_decrypt`, a purpose, query-logged).
+    pub promisor_id_masked: Option<String>,
+    /// The promisor as a credit subject (its archive).
+    pub promisor_subject_id: Option<Uuid>,
     pub owner_uscc: String,
     pub region: String,
     pub supervisor_uscc: Option<String>,
@@ -219,6 +225,8 @@ pub(crate) async fn view_of(
         title: c.title.clone(),
         promisor_uscc: c.promisor_uscc.clone(),
         promisor_name: c.promisor_name.clone(),
+        promisor_id_masked: c.promisor_id_masked.clone(),
+        promisor_subject_id: c.promisor_subject_id,
         owner_uscc: c.owner_uscc.clone(),
         region: c.region.clone(),
         supervisor_uscc: c.supervisor_uscc.clone(),
@@ -330,6 +338,14 @@ pub async fn public_list(
         offset: (page.max(1) - 1) * 50,
         ..Default::default()
     };
-    let rows = app.store.commitments(&f).await?;
+    // A natural person's 信用承诺 is never published (the store refuses it public; this
+    // holds the line should a row say otherwise).
+    let rows = app
+        .store
+        .commitments(&f)
+        .await?
+        .into_iter()
+        .filter(|c| c.public && c.promisor_id_masked.is_none())
+        .collect();
     views(app, rows).await
 }

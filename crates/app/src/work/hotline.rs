@@ -14,8 +14,10 @@
 //! (`PiiCipher`): shown only to those who may decrypt personal data.
 //!
 //! Fast path: rows are checked in memory, the tickets already imported read 500 at a time,
-//! and new ones written 5,000 per transaction in multi-row INSERTs with one group entry in the
-//! change log (`WorkItemStore::import_hotline`).
+//! and new ones written 5,000 per transaction (`COPY` on PostgreSQL, multi-row INSERTs on
+//! SQLite) with one group entry in the change log (`WorkItemStore::import_hotline`): the item,
+//! its parties and the ticket row — no `open` event row, the timeline derives that step from
+//! the ticket ([`opened`]).
 
 use std::collections::HashMap;
 
@@ -25,15 +27,14 @@ use chengxin_domain::regions::RegionTable;
 use chengxin_domain::work::{stage_due, WorkItem, WorkType};
 use chengxin_ingest::read::{open_bytes, ReadOptions};
 use chengxin_ingest::ReadIssue;
-use chengxin_store::{
-    HotlineImport, HotlineTicketRow, SubjectFilter, WorkEventRow, WorkItemRow, WorkPartyRow,
-};
+use chengxin_store::{HotlineImport, HotlineTicketRow, SubjectFilter, WorkItemRow, WorkPartyRow};
 use chrono::{NaiveDate, NaiveDateTime, SubsecRound};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 mod columns;
+mod opened;
 
 use super::{is_office, types};
 use crate::auth::{uscc_region, Caller};
@@ -41,6 +42,7 @@ use crate::error::{AppError, AppResult};
 use crate::App;
 pub use columns::parse_time;
 use columns::{cell, column_map, region_of, Col};
+pub(crate) use opened::timeline;
 
 /// The work-item type hotline tickets open.
 pub const KIND: &str = "complaint";
@@ -394,7 +396,8 @@ async fn check_row(
     }))
 }
 
-/// The item, parties, event and ticket row of a checked new ticket.
+/// The item, parties and ticket row of a checked new ticket (its `open` step is derived from
+/// the ticket row: [`opened`]).
 fn build(
     app: &App,
     t: &WorkType,
@@ -468,29 +471,6 @@ fn build(
             party: "co".into(),
         });
     }
-    let event = WorkEventRow {
-        id: Uuid::now_v7(),
-        item_id: id,
-        action: "open".into(),
-        choice: None,
-        from_state: String::new(),
-        to_state: item.state.clone(),
-        party: "system".into(),
-        actor: caller.actor.clone(),
-        on_date: opened_on,
-        at: now,
-        text: format!(
-            "12345 热线工单 {} 导入（来电 {}{}），期限 {}",
-            k.no,
-            k.called_at.format("%Y-%m-%d %H:%M"),
-            if k.category.is_empty() {
-                String::new()
-            } else {
-                format!("，{}", k.category)
-            },
-            item.deadline
-        ),
-    };
     let ticket = HotlineTicketRow {
         ticket_no: k.no,
         item_id: id,
@@ -508,7 +488,6 @@ fn build(
         ticket,
         item,
         parties,
-        event,
     })
 }
 

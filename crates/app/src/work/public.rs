@@ -386,7 +386,7 @@ pub async fn track(app: &App, no: &str, code: Option<&str>) -> AppResult<PublicT
     if !opened {
         return Ok(v);
     }
-    for e in app.store.work_events(row.id).await? {
+    for e in super::hotline::timeline(app, &row).await? {
         let Some(step) = step_name(t, &e.action) else {
             continue;
         };

@@ -224,9 +224,7 @@ pub async fn get(app: &App, caller: &Caller, id: Uuid) -> AppResult<ItemView> {
     let today = app.today();
     let mut v = summary(&row, &parties, today);
     let t = types()?.get(&row.kind).ok();
-    v.events = app
-        .store
-        .work_events(id)
+    v.events = super::hotline::timeline(app, &row)
         .await?
         .into_iter()
         .map(|e| EventView {

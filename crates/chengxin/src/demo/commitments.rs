@@ -25,6 +25,10 @@ struct File {
 struct DemoCommitment {
     kind: String,
     promisor: String,
+    /// A natural person's ID number (fictional): `promisor` is then the person's name.
+    promisor_id: Option<String>,
+    /// The approving body registering a 信用承诺 (by name), if not the office.
+    registrar: Option<String>,
     title: String,
     counterparty: String,
     content: String,
@@ -80,28 +84,26 @@ pub async fn seed(store: Arc<dyn Store>, hasher: IdHasher, today: NaiveDate) -> 
     let day = |d: i64| (today + Duration::days(d)).format("%Y-%m-%d").to_string();
     let mut n = 0;
     for c in &data.commitments {
-        let found = store
-            .list_subjects(&SubjectFilter {
-                name_exact: Some(c.promisor.clone()),
-                limit: 5,
-                ..Default::default()
-            })
-            .await?;
-        let Some(uscc) = found
-            .into_iter()
-            .find(|s| s.name == c.promisor)
-            .and_then(|s| s.uscc)
-        else {
-            return Err(anyhow!("演示承诺的承诺主体“{}”不在演示数据中", c.promisor));
+        let (uscc, name) = match &c.promisor_id {
+            Some(_) => (String::new(), Some(c.promisor.clone())),
+            None => (body_code(store.as_ref(), &c.promisor).await?, None),
+        };
+        let caller = match &c.registrar {
+            Some(r) => Caller {
+                body: Some(body_code(store.as_ref(), r).await?),
+                ..office.clone()
+            },
+            None => office.clone(),
         };
         let view = chengxin_app::commitments::create(
             &app,
-            &office,
+            &caller,
             CommitmentRequest {
                 kind: c.kind.clone(),
                 title: c.title.clone(),
                 promisor_uscc: uscc,
-                promisor_name: None,
+                promisor_id_number: c.promisor_id.clone(),
+                promisor_name: name,
                 counterparty_name: c.counterparty.clone(),
                 counterparty_uscc: None,
                 content: c.content.clone(),
@@ -126,7 +128,7 @@ pub async fn seed(store: Arc<dyn Store>, hasher: IdHasher, today: NaiveDate) -> 
             let Some(step) = &m.step else { continue };
             chengxin_app::commitments::act(
                 &app,
-                &office,
+                &caller,
                 view.id,
                 CommitmentStepRequest {
                     milestone_id: shown.id,
@@ -156,4 +158,20 @@ pub async fn seed(store: Arc<dyn Store>, hasher: IdHasher, today: NaiveDate) -> 
         .await
         .map_err(|e| anyhow!("{e}"))?;
     Ok(n)
+}
+
+/// A demo body's USCC by its exact name.
+async fn body_code(store: &dyn Store, name: &str) -> Result<String> {
+    let found = store
+        .list_subjects(&SubjectFilter {
+            name_exact: Some(name.to_string()),
+            limit: 5,
+            ..Default::default()
+        })
+        .await?;
+    found
+        .into_iter()
+        .find(|s| s.name == name)
+        .and_then(|s| s.uscc)
+        .ok_or_else(|| anyhow!("演示承诺的单位“{name}”不在演示数据中"))
 }

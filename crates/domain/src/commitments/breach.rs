@@ -14,7 +14,11 @@ use crate::records::{entry_status, RecordStatus};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BreachFacts {
     pub promisor_name: String,
+    /// The promisor's USCC; empty when the promisor is a natural person.
     pub promisor_uscc: String,
+    /// A natural person's ID number, masked (the record's 承诺人身份证号码; the subject is
+    /// found by the person's keyed hash, never by this).
+    pub promisor_id_masked: Option<String>,
     pub counterparty_name: String,
     /// USCC or ID number (masked) of the counterparty, if known.
     pub counterparty_id: Option<String>,
@@ -64,6 +68,9 @@ pub fn breach_record(
     let mut raw: BTreeMap<&str, String> = BTreeMap::new();
     raw.insert("promisor_name", clip(&f.promisor_name, 200));
     raw.insert("promisor_uscc", f.promisor_uscc.clone());
+    if let Some(m) = &f.promisor_id_masked {
+        raw.insert("promisor_id_no", m.clone());
+    }
     raw.insert("counterparty_name", clip(&f.counterparty_name, 200));
     if let Some(c) = &f.counterparty_id {
         raw.insert("counterparty_uscc", c.clone());

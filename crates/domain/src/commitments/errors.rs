@@ -19,6 +19,12 @@ pub enum CommitmentError {
     PromisorNotGovernment(String),
     #[error("信用承诺的承诺主体应为企业或社会组织，“{0}”是政府机关")]
     PromisorIsGovernment(String),
+    #[error("本类承诺的承诺主体应为企业或社会组织，不接受自然人")]
+    PromisorPersonNotAllowed,
+    #[error("承诺人的居民身份证号码无效：{0}")]
+    PromisorIdInvalid(String),
+    #[error("请填写承诺主体的统一社会信用代码或承诺人的居民身份证号码，二者只填其一")]
+    PromisorAmbiguous,
     #[error("兑现期限 {due} 早于承诺日期 {promised}")]
     DueBeforePromise { due: NaiveDate, promised: NaiveDate },
     #[error("至少需要一个履行节点")]
@@ -60,6 +66,9 @@ impl CommitmentError {
             Self::PromisorInvalid(_) => "promisor_invalid",
             Self::PromisorNotGovernment(_) => "promisor_not_government",
             Self::PromisorIsGovernment(_) => "promisor_is_government",
+            Self::PromisorPersonNotAllowed => "promisor_person_not_allowed",
+            Self::PromisorIdInvalid(_) => "promisor_id_invalid",
+            Self::PromisorAmbiguous => "promisor_ambiguous",
             Self::DueBeforePromise { .. } => "due_before_promise",
             Self::NoMilestones => "milestones_required",
             Self::TooManyMilestones(_) => "too_many_milestones",

@@ -19,6 +19,21 @@ pub enum PromisorKind {
     GovBody,
     /// An enterprise or organisation (信用承诺 in 告知承诺 approvals).
     Enterprise,
+    /// An enterprise or organisation by USCC, or a natural person by 居民身份证号 (信用承诺 in
+    /// 告知承诺 approvals, which persons make too).
+    EnterpriseOrPerson,
+}
+
+impl PromisorKind {
+    /// Whether a natural person may be the promisor.
+    pub fn admits_persons(self) -> bool {
+        matches!(self, Self::EnterpriseOrPerson)
+    }
+
+    /// Whether the promisor is a government body (else the approving body registers it).
+    pub fn is_government(self) -> bool {
+        matches!(self, Self::GovBody)
+    }
 }
 
 /// How a default due date is counted.

@@ -21,5 +21,5 @@ pub use machine::{
     commitment_state, BreachStage, ChangeGround, CommitmentState, Milestone, MilestoneState, Step,
     EXPLANATION_WORKING_DAYS,
 };
-pub use promisor::{check_promisor, is_government_uscc};
+pub use promisor::{check_person_promisor, check_promisor, is_government_uscc};
 pub use reminders::{next_remind_on, stage_due, RemindStage};

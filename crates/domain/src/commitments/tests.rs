@@ -164,6 +164,99 @@ fn promisor_must_be_a_government_body() {
 }
 
 #[test]
+fn persons_promise_only_where_the_kind_admits_them() {
+    let regions = RegionTable::national();
+    let today = d("2026-12-01");
+    let good = "32040219880512201X";
+    let bad_check = "320402198805122011";
+    let kinds = CommitmentKinds::shipped().unwrap();
+    // Only the 信用承诺 admits persons; every government kind stays body-only.
+    for k in kinds.all() {
+        assert_eq!(
+            k.promisor.admits_persons(),
+            k.code == "credit_pledge",
+            "{}",
+            k.code
+        );
+    }
+    let p = check_person_promisor(PromisorKind::EnterpriseOrPerson, good, regions, today).unwrap();
+    assert_eq!(p.masked(), "3204**********201X");
+    // Lower-case x and surrounding spaces are the same number.
+    assert!(check_person_promisor(
+        PromisorKind::EnterpriseOrPerson,
+        " 32040219880512201x ",
+        regions,
+        today
+    )
+    .is_ok());
+    for (kind, id, code) in [
+        (
+            PromisorKind::EnterpriseOrPerson,
+            bad_check,
+            "promisor_id_invalid",
+        ),
+        (
+            PromisorKind::EnterpriseOrPerson,
+            "3204021988051",
+            "promisor_id_invalid",
+        ),
+        (PromisorKind::GovBody, good, "promisor_not_government"),
+        (
+            PromisorKind::Enterprise,
+            good,
+            "promisor_person_not_allowed",
+        ),
+    ] {
+        let e = check_person_promisor(kind, id, regions, today).unwrap_err();
+        assert_eq!(e.code(), code, "{kind:?} {id}");
+        let msg = e.to_string();
+        assert!(!msg.contains(good) && !msg.contains(bad_check), "{msg}");
+    }
+    // A body's USCC under the kind that admits persons: as for enterprises.
+    let gov = uscc_of("11320400", "MB0000001");
+    assert_eq!(
+        check_promisor(PromisorKind::EnterpriseOrPerson, &gov, regions)
+            .unwrap_err()
+            .code(),
+        "promisor_is_government"
+    );
+}
+
+#[test]
+fn a_persons_breach_is_a_record_of_the_person() {
+    let catalog = Catalog::default_checked().unwrap();
+    let rt = catalog.get("commitment_breach").unwrap();
+    assert!(rt
+        .subject_kinds
+        .contains(&crate::subjects::SubjectKind::Individual));
+    let r = breach_record(
+        rt,
+        &BreachFacts {
+            promisor_name: "王晓明".into(),
+            promisor_uscc: String::new(),
+            promisor_id_masked: Some("3204**********201X".into()),
+            counterparty_name: "常州市某局".into(),
+            counterparty_id: None,
+            title: "食品经营许可告知承诺".into(),
+            kind_name: "信用承诺（告知承诺）".into(),
+            commitment_no: "CN-20250506-000001".into(),
+            promise: "经营场所符合条件".into(),
+            due: d("2025-05-20"),
+            finding: "虚假承诺".into(),
+            amount_fen: None,
+            finding_body: "常州市信用办".into(),
+            finding_doc_no: "常信用认〔2025〕7号".into(),
+            finding_date: d("2025-06-02"),
+            severity: None,
+        },
+        d("2025-06-02"),
+    )
+    .unwrap();
+    assert_eq!(r.fields["promisor_id_no"], "3204**********201X");
+    assert!(!r.fields.contains_key("promisor_uscc"));
+}
+
+#[test]
 fn due_before_promise_is_refused() {
     assert_eq!(
         Milestone::new(d("2026-01-01"), d("2026-02-01"))

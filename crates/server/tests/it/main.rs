@@ -36,6 +36,7 @@ mod imports;
 mod jurisdiction;
 mod login;
 mod page_names;
+mod person_pledges;
 mod portal;
 mod portal_complaints;
 mod portal_content;

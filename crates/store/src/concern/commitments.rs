@@ -21,10 +21,16 @@ pub struct CommitmentRow {
     pub no: String,
     pub kind: String,
     pub title: String,
-    /// The promisor body (or, for a 信用承诺, the enterprise), by USCC: the body, not the person.
+    /// The promisor body (or, for a 信用承诺, the enterprise), by USCC: the body, not the person;
+    /// empty for a natural person's 信用承诺 (see `promisor_id_masked`).
     pub promisor_uscc: String,
     pub promisor_name: String,
     pub promisor_subject_id: Option<Uuid>,
+    /// A natural person's ID number, masked (`3204********1234`), when the promisor is a
+    /// person (a 信用承诺): then `promisor_uscc` is empty and `promisor_subject_id` names the
+    /// person. Never the number in clear; such a commitment is never public.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promisor_id_masked: Option<String>,
     /// The body that registered it (the promisor itself, or the approving body of a 信用承诺).
     pub owner_uscc: String,
     /// The owner's region (jurisdiction).

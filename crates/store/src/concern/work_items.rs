@@ -186,14 +186,14 @@ pub struct HotlineTicketRow {
     pub imported_at: DateTime<Utc>,
 }
 
-/// One ticket to import: its row, the complaint item it opens with its parties and `open`
-/// event.
+/// One ticket to import: its row and the complaint item it opens with its parties. No `open`
+/// event is stored: the ticket row says when and how the item came in (the timeline derives
+/// its first step from it).
 #[derive(Debug, Clone)]
 pub struct HotlineImport {
     pub ticket: HotlineTicketRow,
     pub item: WorkItemRow,
     pub parties: Vec<WorkPartyRow>,
-    pub event: WorkEventRow,
 }
 
 /// A unit's quarterly progress report on a key task (重点任务分工, 每季度报送).
@@ -260,8 +260,8 @@ pub trait WorkItemStore: Send + Sync {
     async fn hotline_tickets(&self, ticket_nos: &[String]) -> Result<Vec<HotlineTicketRow>>;
     /// The ticket an item was opened from, if any.
     async fn hotline_ticket_of(&self, item_id: Uuid) -> Result<Option<HotlineTicketRow>>;
-    /// Import tickets in one transaction (multi-row writes, one group entry in the change
-    /// log): each its ticket row, item, parties and `open` event. A ticket number already
+    /// Import tickets in one transaction (`COPY` on PostgreSQL, multi-row INSERTs on SQLite;
+    /// one group entry in the change log): each its ticket row, item and parties. A ticket number already
     /// taken fails the whole call (`conflict`): the caller checks first.
     async fn import_hotline(&self, actor: &str, rows: &[HotlineImport]) -> Result<usize>;
     /// Store a quarterly report (and what it sends); `Ok(false)` if the unit has reported on

@@ -30,6 +30,7 @@ pub(super) fn commitment_from_row(r: &DbRow) -> Result<CommitmentRow> {
         promisor_subject_id: r
             .try_get::<Option<UuidCol>, _>("promisor_subject_id")?
             .map(dec),
+        promisor_id_masked: r.try_get("promisor_id_masked")?,
         owner_uscc: r.try_get("owner_uscc")?,
         region: r.try_get("region")?,
         supervisor_uscc: r.try_get("supervisor_uscc")?,
@@ -184,10 +185,27 @@ async fn milestone_in(tx: &mut Tx<'_>, id: Uuid) -> Result<MilestoneRow> {
 }
 
 fn check_commitment(c: &CommitmentRow, ms: &[MilestoneRow]) -> Result<()> {
-    if c.title.trim().is_empty() || c.no.trim().is_empty() || c.promisor_uscc.trim().is_empty() {
+    if c.title.trim().is_empty() || c.no.trim().is_empty() {
         return Err(StoreError::Invalid(
             "承诺的编号、标题和承诺主体不能为空".into(),
         ));
+    }
+    // The promisor: a body by USCC, or a natural person by subject and masked number — never
+    // both, never the number in clear, and a person's commitment is never public.
+    match (&c.promisor_id_masked, c.promisor_uscc.trim().is_empty()) {
+        (None, false) => {}
+        (Some(m), true) if c.promisor_subject_id.is_some() && m.contains('*') => {
+            if c.public {
+                return Err(StoreError::Invalid(
+                    "自然人作出的信用承诺不在门户公示".into(),
+                ));
+            }
+        }
+        _ => {
+            return Err(StoreError::Invalid(
+                "承诺主体须为一个单位（统一社会信用代码）或一名自然人（已登记的信用主体）".into(),
+            ))
+        }
     }
     if ms.is_empty()
         || ms
@@ -225,9 +243,9 @@ impl CommitmentStore for Inner {
             "INSERT INTO commitments (id, no, kind, title, promisor_uscc, promisor_name, \
              promisor_subject_id, owner_uscc, region, supervisor_uscc, counterparty_name, \
              counterparty_id, content, legal_basis, amount_fen, promised_on, public, created_by, \
-             created_at, updated_at, version) \
+             created_at, updated_at, version, promisor_id_masked) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-             $18, $19, $20, $21)",
+             $18, $19, $20, $21, $22)",
         )
         .bind(enc(c.id))
         .bind(&c.no)
@@ -250,6 +268,7 @@ impl CommitmentStore for Inner {
         .bind(c.created_at)
         .bind(c.updated_at)
         .bind(c.version)
+        .bind(&c.promisor_id_masked)
         .execute(&mut *tx)
         .await?;
         append(

@@ -90,9 +90,6 @@ pub(super) fn task_report_from_row(r: &DbRow) -> Result<TaskReportRow> {
     })
 }
 
-/// Rows per multi-row INSERT of an import (at most 28 binds a row).
-const IMPORT_ROWS: usize = 500;
-
 pub(super) fn item_from_row(r: &DbRow) -> Result<WorkItemRow> {
     Ok(WorkItemRow {
         id: dec(r.try_get("id")?),
@@ -661,14 +658,9 @@ impl WorkItemStore for Inner {
                 ..r.ticket.clone()
             })
             .collect();
-        let events: Vec<WorkEventRow> = rows
-            .iter()
-            .map(|r| WorkEventRow {
-                at: micros(r.event.at),
-                ..r.event.clone()
-            })
-            .collect();
         let parties: Vec<&WorkPartyRow> = rows.iter().flat_map(|r| r.parties.iter()).collect();
+        // No `open` event row: the ticket row records when and how the item came in, and the
+        // timeline shows it from there (`app::work::hotline::opened`).
         let mut log = PendingLog::default();
         for i in &items {
             log.push(entry(
@@ -686,14 +678,6 @@ impl WorkItemStore for Inner {
                 state_digest(*p)?,
             ));
         }
-        for e in &events {
-            log.push(entry(
-                "work_item_event",
-                e.id.to_string(),
-                "create",
-                state_digest(e)?,
-            ));
-        }
         for t in &tickets {
             log.push(entry(
                 "work_hotline_ticket",
@@ -703,98 +687,9 @@ impl WorkItemStore for Inner {
             ));
         }
         let (mut tx, mut head) = begin_write(self).await?;
-        for part in items.chunks(IMPORT_ROWS) {
-            let mut q = sqlx::QueryBuilder::<Db>::new(
-                "INSERT INTO work_items (id, no, kind, title, ref_no, proposer, owner_uscc, \
-                 owner_name, region, issuer_uscc, issuer_name, content, required, state, \
-                 opened_on, deadline, due_on, reopens, outcome, closed_on, remind_stage, \
-                 next_remind_on, handler, source, created_by, created_at, updated_at, version) ",
-            );
-            q.push_values(part, |mut b, i| {
-                b.push_bind(enc(i.id))
-                    .push_bind(i.no.as_str())
-                    .push_bind(i.kind.as_str())
-                    .push_bind(i.title.as_str())
-                    .push_bind(i.ref_no.as_deref())
-                    .push_bind(i.proposer.as_deref())
-                    .push_bind(i.owner_uscc.as_str())
-                    .push_bind(i.owner_name.as_str())
-                    .push_bind(i.region.as_str())
-                    .push_bind(i.issuer_uscc.as_deref())
-                    .push_bind(i.issuer_name.as_str())
-                    .push_bind(i.content.as_str())
-                    .push_bind(i.required.as_str())
-                    .push_bind(i.state.as_str())
-                    .push_bind(i.opened_on)
-                    .push_bind(i.deadline)
-                    .push_bind(i.due_on)
-                    .push_bind(i.reopens)
-                    .push_bind(i.outcome.as_deref())
-                    .push_bind(i.closed_on)
-                    .push_bind(i.remind_stage)
-                    .push_bind(i.next_remind_on)
-                    .push_bind(i.handler.as_deref())
-                    .push_bind(i.source.as_deref())
-                    .push_bind(i.created_by.as_str())
-                    .push_bind(i.created_at)
-                    .push_bind(i.updated_at)
-                    .push_bind(i.version);
-            });
-            q.build().execute(&mut *tx).await?;
-        }
-        for part in parties.chunks(IMPORT_ROWS * 2) {
-            let mut q = sqlx::QueryBuilder::<Db>::new(
-                "INSERT INTO work_item_parties (item_id, body_uscc, body_name, party) ",
-            );
-            q.push_values(part, |mut b, p| {
-                b.push_bind(enc(p.item_id))
-                    .push_bind(p.body_uscc.as_str())
-                    .push_bind(p.body_name.as_str())
-                    .push_bind(p.party.as_str());
-            });
-            q.build().execute(&mut *tx).await?;
-        }
-        for part in events.chunks(IMPORT_ROWS) {
-            let mut q = sqlx::QueryBuilder::<Db>::new(
-                "INSERT INTO work_item_events (id, item_id, action, choice, from_state, to_state, \
-                 party, actor, on_date, at, text) ",
-            );
-            q.push_values(part, |mut b, e| {
-                b.push_bind(enc(e.id))
-                    .push_bind(enc(e.item_id))
-                    .push_bind(e.action.as_str())
-                    .push_bind(e.choice.as_deref())
-                    .push_bind(e.from_state.as_str())
-                    .push_bind(e.to_state.as_str())
-                    .push_bind(e.party.as_str())
-                    .push_bind(e.actor.as_str())
-                    .push_bind(e.on_date)
-                    .push_bind(e.at)
-                    .push_bind(e.text.as_str());
-            });
-            q.build().execute(&mut *tx).await?;
-        }
-        for part in tickets.chunks(IMPORT_ROWS) {
-            let mut q = sqlx::QueryBuilder::<Db>::new(
-                "INSERT INTO work_hotline_tickets (ticket_no, item_id, digest, called_at, \
-                 category, handling_unit, concluded_at, satisfaction, contact_sealed, \
-                 imported_by, imported_at) ",
-            );
-            q.push_values(part, |mut b, t| {
-                b.push_bind(t.ticket_no.as_str())
-                    .push_bind(enc(t.item_id))
-                    .push_bind(t.digest.as_str())
-                    .push_bind(t.called_at.as_str())
-                    .push_bind(t.category.as_str())
-                    .push_bind(t.handling_unit.as_str())
-                    .push_bind(t.concluded_at.as_deref())
-                    .push_bind(t.satisfaction.as_deref())
-                    .push_bind(t.contact_sealed.as_deref())
-                    .push_bind(t.imported_by.as_str())
-                    .push_bind(t.imported_at);
-            });
-            q.build().execute(&mut *tx).await?;
-        }
+        super::bulk::work_items::insert_items(&mut tx, &items).await?;
+        super::bulk::work_items::insert_parties(&mut tx, &parties).await?;
+        super::bulk::work_items::insert_tickets(&mut tx, &tickets).await?;
         let group = format!(
             "hotline-import:{}:{}",
             now().format("%Y%m%dT%H%M%S%.6f"),

@@ -79,6 +79,7 @@ both_backends!(commitments_and_notifications, |db: TestDb| async move {
         promisor_uscc: BODY.into(),
         promisor_name: "常州市某局".into(),
         promisor_subject_id: None,
+        promisor_id_masked: None,
         owner_uscc: BODY.into(),
         region: "320400".into(),
         supervisor_uscc: None,
@@ -271,5 +272,96 @@ both_backends!(commitments_and_notifications, |db: TestDb| async move {
         .await;
     let report = s.verify(&[db.signer.verifying_key()]).await.unwrap();
     assert!(!report.ok, "an edit is caught");
+    db.cleanup().await;
+});
+
+// A natural person's 信用承诺: by subject and masked number, never public, never the number in
+// clear; a commitment naming both a body and a person, or neither, is refused.
+both_backends!(person_commitment_rules, |db: TestDb| async move {
+    let s = db.store.clone();
+    let id = Uuid::now_v7();
+    let person = CommitmentRow {
+        id,
+        no: "CN-20250110-000002".into(),
+        kind: "credit_pledge".into(),
+        title: "证明事项告知承诺".into(),
+        promisor_uscc: String::new(),
+        promisor_name: "张三".into(),
+        promisor_subject_id: Some(Uuid::now_v7()),
+        promisor_id_masked: Some("3204**********1231".into()),
+        owner_uscc: BODY.into(),
+        region: "320400".into(),
+        supervisor_uscc: None,
+        counterparty_name: "常州市某局".into(),
+        counterparty_id: None,
+        content: "所提交材料真实".into(),
+        legal_basis: "国办发〔2020〕42号".into(),
+        amount_fen: None,
+        promised_on: d("2025-01-10"),
+        public: false,
+        created_by: "t".into(),
+        created_at: now(),
+        updated_at: now(),
+        version: 1,
+    };
+    let step = CommitmentStepRow {
+        id: Uuid::now_v7(),
+        commitment_id: id,
+        milestone_id: None,
+        action: "create".into(),
+        actor: "t".into(),
+        at: now(),
+        note: String::new(),
+    };
+    let ms = vec![milestone(id, 1, "2025-03-31")];
+    for (bad, what) in [
+        (
+            CommitmentRow {
+                public: true,
+                ..person.clone()
+            },
+            "public",
+        ),
+        (
+            CommitmentRow {
+                promisor_id_masked: Some("320402199001011231".into()),
+                ..person.clone()
+            },
+            "clear number",
+        ),
+        (
+            CommitmentRow {
+                promisor_uscc: BODY.into(),
+                ..person.clone()
+            },
+            "body and person",
+        ),
+        (
+            CommitmentRow {
+                promisor_id_masked: None,
+                ..person.clone()
+            },
+            "neither",
+        ),
+    ] {
+        let e = s
+            .create_commitment("t", &bad, &ms, &step)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Invalid(_)), "{what}: {e:?}");
+        assert!(s.commitment(id).await.unwrap().is_none(), "{what}");
+    }
+    s.create_commitment("t", &person, &ms, &step).await.unwrap();
+    assert_eq!(s.commitment(id).await.unwrap().unwrap(), person);
+    let public = s
+        .commitments(&CommitmentFilter {
+            public_only: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(public.is_empty());
+    let report = s.verify(&[db.signer.verifying_key()]).await.unwrap();
+    assert!(report.ok, "{report:?}");
     db.cleanup().await;
 });

@@ -48,8 +48,10 @@ const NEW_JS: &str = r#"
       if (amount) m.amount = amount;
       return m;
     });
+    const person = f.promisor_id_number.value.trim();
     const body = {
-      kind: f.kind.value, title: f.title.value, promisor_uscc: f.promisor_uscc.value,
+      kind: f.kind.value, title: f.title.value, promisor_uscc: person ? "" : f.promisor_uscc.value,
+      promisor_id_number: person || null,
       promisor_name: f.promisor_name.value || null, counterparty_name: f.counterparty_name.value,
       counterparty_uscc: f.counterparty_uscc.value || null, content: f.content.value,
       legal_basis: f.legal_basis.value, amount: f.amount.value || null,
@@ -83,7 +85,7 @@ pub async fn list(
     let today = state.today();
     let bodies = super::pickers::gov_bodies(&state, &caller).await;
     let body = html! {
-        p.lead { "政府守信践诺：承诺主体为机关单位（以统一社会信用代码确定，换届和人员变动不影响承诺效力）。每个履行节点到期前提醒，逾期后督办；违约经告知、说明、认定后自动记入承诺主体的失信信息。" }
+        p.lead { "政府守信践诺：承诺主体为机关单位（以统一社会信用代码确定，换届和人员变动不影响承诺效力）。每个履行节点到期前提醒，逾期后督办；违约经告知、说明、认定后自动记入承诺主体的失信信息。告知承诺中的信用承诺也可由企业或自然人作出（自然人以居民身份证号码确定，号码只显示遮蔽形式）。" }
         form.filters method="get" action="/console/commitments" {
             label for="cm-q" { "承诺主体、承诺名称或编号" }
             input #cm-q name="q" type="search" value=(params.q.clone().unwrap_or_default());
@@ -105,7 +107,7 @@ pub async fn list(
                             td data-label="编号" { a href={ "/console/commitments/" (c.id) } { (c.no) } }
                             td data-label="承诺名称" { (c.title) }
                             td data-label="类别" { (c.kind_name) }
-                            td data-label="承诺主体" { (c.promisor_name) }
+                            td data-label="承诺主体" { (c.promisor_name) @if let Some(m) = &c.promisor_id_masked { " " span.hint { (m) } } }
                             td data-label="承诺日期" { (c.promised_on) }
                             td data-label="履行状态" { (state_tag(&c.state, c.state_name)) }
                         }
@@ -122,8 +124,10 @@ pub async fn list(
                     select #cm-k name="kind" { @for k in &kinds { option value=(k.code) { (k.name) } } } }
                 div { label for="cm-t" { "承诺名称" } input #cm-t name="title" type="text" maxlength="200" required; }
                 div { label for="cm-pu" { "承诺主体（输入名称查找并选择）" }
-                    input #cm-pu name="promisor_uscc" type="search" list="gov-bodies" autocomplete="off" maxlength="200" value=(caller.body.clone().unwrap_or_default()) required; }
-                div { label for="cm-pn" { "承诺主体名称（尚未登记为信用主体时填写）" } input #cm-pn name="promisor_name" type="text" maxlength="200"; }
+                    input #cm-pu name="promisor_uscc" type="search" list="gov-bodies" autocomplete="off" maxlength="200" value=(caller.body.clone().unwrap_or_default()); }
+                div { label for="cm-pid" { "承诺人居民身份证号码（仅信用承诺：自然人作出的承诺填写，此时不填承诺主体；号码只保存加密形式，页面只显示遮蔽形式）" }
+                    input #cm-pid name="promisor_id_number" type="text" maxlength="18" autocomplete="off" spellcheck="false"; }
+                div { label for="cm-pn" { "承诺主体名称或承诺人姓名（尚未登记为信用主体时填写）" } input #cm-pn name="promisor_name" type="text" maxlength="200"; }
                 div { label for="cm-cn" { "相对方名称" } input #cm-cn name="counterparty_name" type="text" maxlength="200" required; }
                 div { label for="cm-cu" { "相对方统一社会信用代码（可选）" } input #cm-cu name="counterparty_uscc" type="text" maxlength="18"; }
                 div { label for="cm-c" { "承诺内容" } textarea #cm-c name="content" rows="3" required {} }
@@ -234,13 +238,20 @@ pub async fn detail(
             dl.kv {
                 dt { "承诺编号" } dd #commitment-no { (c.no) }
                 dt { "类别" } dd { (c.kind_name) }
-                dt { "承诺主体" } dd { (c.promisor_name) "（" (c.promisor_uscc) "）" }
+                dt { "承诺主体" } dd #promisor {
+                    @if let Some(m) = &c.promisor_id_masked {
+                        (c.promisor_name) "（自然人，身份证号码 " (m) "）"
+                        @if let Some(sid) = c.promisor_subject_id { " " a href={ "/console/subjects?subject=" (sid) } { "信用档案" } }
+                    } @else {
+                        (c.promisor_name) "（" (c.promisor_uscc) "）"
+                    }
+                }
                 dt { "相对方" } dd { (c.counterparty_name) }
                 dt { "承诺内容" } dd { (c.content) }
                 dt { "依据" } dd { (c.legal_basis) }
                 @if let Some(a) = &c.amount { dt { "涉及金额" } dd { (a) " 元" } }
                 dt { "承诺日期" } dd { (c.promised_on) }
-                dt { "是否公示" } dd { @if c.public { "是（门户承诺公示）" } @else { "否" } }
+                dt { "是否公示" } dd { @if c.public { "是（门户承诺公示）" } @else if c.promisor_id_masked.is_some() { "否（自然人的信用承诺不在门户公示）" } @else { "否" } }
             }
         }
         h2 { "履行节点" }
