@@ -4,6 +4,8 @@
 //! consistent with the last one it holds — the receiver is the sender's witness), each record's
 //! content against the digest its entry logged, and its region against the sender's.
 
+use std::collections::HashMap;
+
 use chengxin_domain::merkle::{self, Frontier, Hash};
 use chengxin_domain::regions::RegionTable;
 use chengxin_store::changelog::state_digest;
@@ -254,7 +256,11 @@ pub fn check_page(
             ),
         ));
     }
-    let mut records: Vec<FeedRecordRow> = Vec::new();
+    // The records in order; a later change in the same page replaces an earlier one (its
+    // slot emptied, the new state appended), found through `slot` (not a scan: a page holds
+    // up to 20,000 records).
+    let mut records: Vec<Option<FeedRecordRow>> = Vec::new();
+    let mut slot: HashMap<String, usize> = HashMap::new();
     for (c, s) in changes.iter().zip(&page.states) {
         if s.seq != c.seq || s.entity_type != c.entity_type || s.entity_id != c.entity_id {
             return Err(refuse(
@@ -320,10 +326,12 @@ pub fn check_page(
                 ),
             ));
         }
-        // A later change in the same page replaces an earlier one.
-        records.retain(|r| r.id != row.id);
-        records.push(row);
+        if let Some(i) = slot.insert(row.id.clone(), records.len()) {
+            records[i] = None;
+        }
+        records.push(Some(row));
     }
+    let records: Vec<FeedRecordRow> = records.into_iter().flatten().collect();
     let new = FeedLinkRow {
         applied: page.next,
         last_hash: prev,
@@ -395,6 +403,16 @@ mod tests {
     /// A log whose entries from `fork_at` on were written by another actor (a rewritten
     /// history), signed with `signer`.
     fn sender_with(signer: LogSigner, depts: &[&str], fork_at: usize) -> Sender {
+        let records = depts
+            .iter()
+            .enumerate()
+            .map(|(i, d)| record(i, d))
+            .collect();
+        sender_of(signer, records, fork_at)
+    }
+
+    /// A log of one entry per record state given (a record may change more than once).
+    fn sender_of(signer: LogSigner, records: Vec<Record>, fork_at: usize) -> Sender {
         let mut s = Sender {
             signer,
             entries: Vec::new(),
@@ -403,8 +421,7 @@ mod tests {
         };
         let mut prev = GENESIS_HASH.to_string();
         let mut f = Frontier::new();
-        for (i, dept) in depts.iter().enumerate() {
-            let r = record(i, dept);
+        for (i, r) in records.into_iter().enumerate() {
             let digest = state_digest(&r).unwrap();
             let seq = i as i64 + 1;
             let at = "2026-03-01T00:00:00.000000Z";
@@ -550,6 +567,25 @@ mod tests {
         let mut big = s.page(0, 3, 5, 0);
         big.entries = vec![big.entries[0].clone(); 1001];
         assert_eq!(code(&link(), &big), "feed_oversize");
+    }
+
+    #[test]
+    fn a_record_changed_twice_in_a_page_is_stored_once_with_its_later_state() {
+        let mut records: Vec<Record> = (0..4).map(|i| record(i, LIYANG)).collect();
+        let mut corrected = records[1].clone();
+        corrected.version = 2;
+        corrected.subject_name = "溧阳某公司（更正）".into();
+        records.push(corrected);
+        let s = sender_of(LogSigner::generate(), records, usize::MAX);
+        let key = s.signer.verifying_key();
+        let v = check_page(&link(), &key, &s.page(0, 5, 5, 0)).unwrap();
+        let ids: Vec<String> = v.records.iter().map(|r| r.original_id.clone()).collect();
+        let original = |i: usize| s.records[i].id.to_string();
+        // In order, the changed record at the place of its later change, once.
+        assert_eq!(ids, [original(0), original(2), original(3), original(1)]);
+        let last = &v.records[3];
+        assert_eq!((last.version, last.origin_seq), (2, 5));
+        assert_eq!(last.subject_name, "溧阳某公司（更正）");
     }
 
     #[test]

@@ -229,7 +229,15 @@ impl FeedStore for Inner {
                 sep.push_bind(r.id.clone());
             }
             q.push(")");
-            for row in q.build().fetch_all(&mut *tx).await? {
+            // Unnamed (planned afresh): the table grows from empty inside a pull, and a
+            // generic plan cached while it was small keeps scanning it sequentially on
+            // PostgreSQL (~1 s per chunk at 100,000 rows; see `LOOKUPS_PERSISTENT`).
+            for row in q
+                .build()
+                .persistent(super::LOOKUPS_PERSISTENT)
+                .fetch_all(&mut *tx)
+                .await?
+            {
                 let r = record_from_row(&row)?;
                 stored.insert(r.id.clone(), r);
             }
@@ -392,7 +400,12 @@ impl FeedStore for Inner {
                 sep.push_bind(super::enc(*id));
             }
             q.push(")");
-            for row in q.build().fetch_all(&self.pool).await? {
+            for row in q
+                .build()
+                .persistent(super::LOOKUPS_PERSISTENT)
+                .fetch_all(&self.pool)
+                .await?
+            {
                 let code: Option<String> = row.try_get("subject_uscc")?;
                 let masked: Option<String> = row.try_get("subject_masked")?;
                 out.push((super::records::record_from_row(&row)?, code.or(masked)));
@@ -411,7 +424,12 @@ impl FeedStore for Inner {
                 sep.push_bind(id.clone());
             }
             q.push(")");
-            for r in q.build().fetch_all(&self.pool).await? {
+            for r in q
+                .build()
+                .persistent(super::LOOKUPS_PERSISTENT)
+                .fetch_all(&self.pool)
+                .await?
+            {
                 out.push(record_from_row(&r)?);
             }
         }
