@@ -272,7 +272,9 @@ pub(crate) const CHUNK_CHECKPOINT: Option<&str> = None;
 /// After a batch ends: nothing to do (PostgreSQL recycles its WAL segments itself).
 pub(crate) async fn shrink_log(_pool: &sqlx::PgPool) {}
 
-/// Whether the batch's per-chunk look-ups are kept as prepared statements (see `batch_setup`).
+/// Whether statements whose best plan depends on their values are kept as prepared statements
+/// (see `batch_setup`): the batch's per-chunk look-ups, the feed's, and the subject search
+/// (a gram's posting list may hold one subject or millions).
 pub(crate) const LOOKUPS_PERSISTENT: bool = false;
 
 /// Statements that make a just-begun transaction one consistent read-only snapshot (for

@@ -214,8 +214,9 @@ pub(crate) async fn shrink_log(pool: &sqlx::SqlitePool) {
 /// must not leave gigabytes behind.
 const JOURNAL_SIZE_LIMIT: &str = "67108864";
 
-/// Whether the batch's per-chunk look-ups are kept as prepared statements: yes on SQLite,
-/// whose planner does not cache plans by table size.
+/// Whether statements whose best plan depends on their values (the batch's per-chunk look-ups,
+/// the feed's, the subject search) are kept as prepared statements: yes on SQLite, whose
+/// planner does not cache plans by table size.
 pub(crate) const LOOKUPS_PERSISTENT: bool = true;
 
 /// Statements that make a just-begun transaction one consistent read-only snapshot (for

@@ -137,8 +137,8 @@ both_backends!(
         // One character: the unigram postings (天宁 ×60, 宁海路 ×1).
         assert_eq!(total(s.as_ref(), "宁").await, 61);
         assert_eq!(total(s.as_ref(), "鼓").await, 1);
-        // Three characters: 第11贸易 has both bigrams of 第1贸 (第1, 1贸) but not the query —
-        // the confirmation against the folded name keeps the answer exact.
+        // Three characters are their own gram (a trigram's posting list): 第11贸易 has both
+        // bigrams of 第1贸 (第1, 1贸) but not the query, and is not counted.
         assert_eq!(total(s.as_ref(), "第1贸").await, 0);
         assert_eq!(total(s.as_ref(), "1贸易").await, 6);
         assert_eq!(total(s.as_ref(), "01贸").await, 1);
