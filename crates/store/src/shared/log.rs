@@ -553,9 +553,9 @@ impl LogStore for Inner {
         let checker = ChainChecker::new(checkpoints.iter().map(|c| c.seq)).against(heads);
         // The entries: the backend's fast reader (SQLite: parallel readers on the C API;
         // PostgreSQL: COPY), else pages read through sqlx; hashed on worker threads either way.
-        let mut checker = match super::check_log_entries(self, &mut *tx, checker).await? {
+        let mut checker = match super::check_log_entries(self, &mut tx, checker).await? {
             Fast::Checked(checker) => checker,
-            Fast::Unavailable(checker) => read_entries(&mut *tx, checker).await?,
+            Fast::Unavailable(checker) => read_entries(&mut tx, checker).await?,
         };
         let head = sqlx::query("SELECT seq, hash FROM log_head WHERE id = 1")
             .fetch_one(&mut *tx)
