@@ -10,7 +10,7 @@ use chengxin_access::Role;
 use chengxin_app::auth::{Caller, Via};
 use chengxin_app::commitments::{CommitmentRequest, CommitmentStepRequest, MilestoneInput};
 use chengxin_domain::subjects::IdHasher;
-use chengxin_store::{CommitmentFilter, Store, SubjectFilter};
+use chengxin_store::{CommitmentFilter, Store};
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
@@ -86,11 +86,11 @@ pub async fn seed(store: Arc<dyn Store>, hasher: IdHasher, today: NaiveDate) -> 
     for c in &data.commitments {
         let (uscc, name) = match &c.promisor_id {
             Some(_) => (String::new(), Some(c.promisor.clone())),
-            None => (body_code(store.as_ref(), &c.promisor).await?, None),
+            None => (super::uscc_of(store.as_ref(), &c.promisor).await?, None),
         };
         let caller = match &c.registrar {
             Some(r) => Caller {
-                body: Some(body_code(store.as_ref(), r).await?),
+                body: Some(super::uscc_of(store.as_ref(), r).await?),
                 ..office.clone()
             },
             None => office.clone(),
@@ -158,20 +158,4 @@ pub async fn seed(store: Arc<dyn Store>, hasher: IdHasher, today: NaiveDate) -> 
         .await
         .map_err(|e| anyhow!("{e}"))?;
     Ok(n)
-}
-
-/// A demo body's USCC by its exact name.
-async fn body_code(store: &dyn Store, name: &str) -> Result<String> {
-    let found = store
-        .list_subjects(&SubjectFilter {
-            name_exact: Some(name.to_string()),
-            limit: 5,
-            ..Default::default()
-        })
-        .await?;
-    found
-        .into_iter()
-        .find(|s| s.name == name)
-        .and_then(|s| s.uscc)
-        .ok_or_else(|| anyhow!("演示承诺的单位“{name}”不在演示数据中"))
 }

@@ -69,6 +69,22 @@ pub struct DemoReport {
 /// hash, employments by person/body/post/start, records by their source key), and the meta key
 /// is set last — so a load interrupted by a crash is completed by the next run, without
 /// duplicates.
+/// A demo body's USCC by its exact name (the demo files name bodies, never codes).
+async fn uscc_of(store: &dyn Store, name: &str) -> Result<String> {
+    let found = store
+        .list_subjects(&chengxin_store::SubjectFilter {
+            name_exact: Some(name.to_string()),
+            limit: 5,
+            ..Default::default()
+        })
+        .await?;
+    found
+        .into_iter()
+        .find(|s| s.name == name)
+        .and_then(|s| s.uscc)
+        .ok_or_else(|| anyhow!("演示数据中的单位“{name}”不在演示主体中"))
+}
+
 pub async fn load(store: &dyn Store, hasher: &IdHasher, today: NaiveDate) -> Result<DemoReport> {
     if store.meta(META_KEY).await?.as_deref() == Some(DEMO_VERSION) {
         return Ok(DemoReport {

@@ -14,7 +14,7 @@ use chengxin_app::ppp::{
 };
 use chengxin_domain::codes::id_number;
 use chengxin_domain::subjects::IdHasher;
-use chengxin_store::{PppFilter, Store, SubjectFilter};
+use chengxin_store::{PppFilter, Store};
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
@@ -83,21 +83,6 @@ struct DemoProgress {
     note: String,
 }
 
-async fn uscc_of(store: &dyn Store, name: &str) -> Result<String> {
-    let found = store
-        .list_subjects(&SubjectFilter {
-            name_contains: Some(name.to_string()),
-            limit: 5,
-            ..Default::default()
-        })
-        .await?;
-    found
-        .into_iter()
-        .find(|s| s.name == name)
-        .and_then(|s| s.uscc)
-        .ok_or_else(|| anyhow!("演示单位“{name}”不在演示数据中"))
-}
-
 /// A valid (fictional) ID number of a 常州 person born on `birth` with sequence `seq`.
 fn id_of(birth: &str, seq: &str) -> Result<String> {
     let first = format!("320402{birth}{seq}");
@@ -148,8 +133,8 @@ pub async fn seed(store: Arc<dyn Store>, hasher: IdHasher, today: NaiveDate) -> 
     };
     let mut n = 0;
     for p in &data.projects {
-        let gov = uscc_of(store.as_ref(), &p.gov).await?;
-        let implementing = uscc_of(store.as_ref(), &p.implementing).await?;
+        let gov = super::uscc_of(store.as_ref(), &p.gov).await?;
+        let implementing = super::uscc_of(store.as_ref(), &p.implementing).await?;
         let mut view = chengxin_app::ppp::create(
             &app,
             &office,
@@ -220,7 +205,7 @@ pub async fn seed(store: Arc<dyn Store>, hasher: IdHasher, today: NaiveDate) -> 
         n += 1;
     }
     for d in &data.debtors {
-        let body = uscc_of(store.as_ref(), &d.body).await?;
+        let body = super::uscc_of(store.as_ref(), &d.body).await?;
         let mut view = chengxin_app::ppp::debtors::create(
             &app,
             &office,

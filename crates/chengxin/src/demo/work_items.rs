@@ -10,7 +10,7 @@ use chengxin_access::Role;
 use chengxin_app::auth::{Caller, Via};
 use chengxin_app::work::{Attachment, OpenRequest, StepRequest};
 use chengxin_domain::subjects::IdHasher;
-use chengxin_store::{Store, SubjectFilter, WorkFilter};
+use chengxin_store::{Store, WorkFilter};
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -66,21 +66,6 @@ struct DemoStep {
     evidence: Option<String>,
 }
 
-async fn uscc_of(store: &dyn Store, name: &str) -> Result<String> {
-    let found = store
-        .list_subjects(&SubjectFilter {
-            name_contains: Some(name.to_string()),
-            limit: 5,
-            ..Default::default()
-        })
-        .await?;
-    found
-        .into_iter()
-        .find(|s| s.name == name)
-        .and_then(|s| s.uscc)
-        .ok_or_else(|| anyhow!("演示督办事项的单位“{name}”不在演示数据中"))
-}
-
 fn caller(role: Role, body: Option<String>) -> Result<Caller> {
     let region = Region::parse("320400").map_err(|e| anyhow!("{e}"))?;
     Ok(Caller {
@@ -116,14 +101,14 @@ pub async fn seed(store: Arc<dyn Store>, hasher: IdHasher, today: NaiveDate) -> 
     let mut n = 0;
     let day = |d: i64| (today + Duration::days(d)).format("%Y-%m-%d").to_string();
     for it in &data.items {
-        let owner = uscc_of(store.as_ref(), &it.owner).await?;
+        let owner = super::uscc_of(store.as_ref(), &it.owner).await?;
         let issuer = match &it.issuer {
-            Some(i) => Some(uscc_of(store.as_ref(), i).await?),
+            Some(i) => Some(super::uscc_of(store.as_ref(), i).await?),
             None => None,
         };
         let mut co = Vec::new();
         for c in &it.co {
-            co.push(uscc_of(store.as_ref(), c).await?);
+            co.push(super::uscc_of(store.as_ref(), c).await?);
         }
         // Each item opened on its own day.
         let mut app = chengxin_app::App::new(
@@ -244,7 +229,7 @@ async fn seed_portal(
     public_caller.roles = Vec::new();
     public_caller.actor = "anonymous".into();
     for c in list {
-        let owner = uscc_of(store.as_ref(), &c.about).await?;
+        let owner = super::uscc_of(store.as_ref(), &c.about).await?;
         let mut app = chengxin_app::App::new(
             store.clone(),
             hasher.clone(),
