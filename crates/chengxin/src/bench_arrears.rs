@@ -11,7 +11,7 @@ use std::time::Instant;
 use chengxin_access::jurisdiction::{Region, Scope};
 use chengxin_access::Role;
 use chengxin_app::auth::{Caller, Via};
-use chengxin_store::bench::{ArrearFixture, ScratchSchema};
+use chengxin_store::bench::{ArrearFixture, ScratchFile, ScratchSchema};
 use serde::Serialize;
 
 #[derive(Debug, Default, Serialize)]
@@ -121,20 +121,13 @@ pub async fn run(
     pg: Option<&str>,
     runs: usize,
 ) -> anyhow::Result<ArrearsReport> {
-    std::fs::create_dir_all(dir)?;
     let mut report = ArrearsReport::default();
-    let file = dir.join("arrears.db");
-    let clear = || {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-        }
-    };
-    clear();
-    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let file = ScratchFile::create(dir, "arrears.db")?;
+    let url = file.url();
     report
         .backends
-        .push(one_backend(&url, "sqlite", rows, runs).await?);
-    clear();
+        .push(one_backend(url, "sqlite", rows, runs).await?);
+    drop(file);
     if let Some(pg) = pg {
         let scratch = ScratchSchema::create(pg).await?;
         let r = one_backend(scratch.url(), "postgres", rows, runs).await;

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use chengxin_store::bench::{CommitmentFixture, ScratchSchema, PER_COMMITMENT};
+use chengxin_store::bench::{CommitmentFixture, ScratchFile, ScratchSchema, PER_COMMITMENT};
 use serde::Serialize;
 
 #[derive(Debug, Default, Serialize)]
@@ -84,20 +84,13 @@ pub async fn run(
     dir: &Path,
     pg: Option<&str>,
 ) -> anyhow::Result<CommitmentsReport> {
-    std::fs::create_dir_all(dir)?;
     let mut report = CommitmentsReport::default();
-    let file = dir.join("commitments.db");
-    let clear = || {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-        }
-    };
-    clear();
-    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let file = ScratchFile::create(dir, "commitments.db")?;
+    let url = file.url();
     report
         .backends
-        .push(one_backend(&url, "sqlite", milestones).await?);
-    clear();
+        .push(one_backend(url, "sqlite", milestones).await?);
+    drop(file);
     if let Some(pg) = pg {
         let scratch = ScratchSchema::create(pg).await?;
         let r = one_backend(scratch.url(), "postgres", milestones).await;

@@ -18,7 +18,7 @@ use chengxin_access::jurisdiction::{Region, Scope};
 use chengxin_access::Role;
 use chengxin_app::auth::{Caller, Via};
 use chengxin_domain::evaluation::Period;
-use chengxin_store::bench::{bench_body_uscc, EvaluationFixture, ScratchSchema};
+use chengxin_store::bench::{bench_body_uscc, EvaluationFixture, ScratchFile, ScratchSchema};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
@@ -244,21 +244,12 @@ pub async fn run(
     pg: Option<&str>,
     sqlite: bool,
 ) -> anyhow::Result<EvaluationReport> {
-    std::fs::create_dir_all(dir)?;
     let mut report = EvaluationReport::default();
-    let file = dir.join("evaluation.db");
-    let clear = || {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-        }
-    };
     if sqlite {
-        clear();
-        let url = format!("sqlite://{}?mode=rwc", file.display());
+        let file = ScratchFile::create(dir, "evaluation.db")?;
         report
             .backends
-            .push(one_backend(&url, "sqlite", sizes).await?);
-        clear();
+            .push(one_backend(file.url(), "sqlite", sizes).await?);
     }
     if let Some(pg) = pg {
         let scratch = ScratchSchema::create(pg).await?;

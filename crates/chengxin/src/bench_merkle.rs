@@ -15,7 +15,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use chengxin_domain::merkle;
-use chengxin_store::bench::{sqlite_append_log, PgBench, ScratchSchema};
+use chengxin_store::bench::{sqlite_append_log, PgBench, ScratchFile, ScratchSchema};
 use chengxin_store::LogSigner;
 use serde::Serialize;
 
@@ -181,31 +181,24 @@ pub async fn run(
     pg: Option<&str>,
     proofs: usize,
 ) -> anyhow::Result<MerkleReport> {
-    std::fs::create_dir_all(dir)?;
     let mut report = MerkleReport::default();
-    let file = dir.join("merkle.db");
-    let clear = || {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-        }
-    };
-    clear();
-    let url = format!("sqlite://{}?mode=rwc", file.display());
-    let path = file.clone();
+    let file = ScratchFile::create(dir, "merkle.db")?;
+    let url = file.url();
+    let path = file.path().to_path_buf();
     let append = async move {
         tokio::task::spawn_blocking(move || sqlite_append_log(&path, entries)).await??;
         Ok(())
     };
-    let mut r = one_backend(&url, "sqlite", entries, proofs, append).await?;
+    let mut r = one_backend(url, "sqlite", entries, proofs, append).await?;
     let mut bytes = 0;
     for suffix in ["", "-wal"] {
-        bytes += std::fs::metadata(format!("{}{suffix}", file.display()))
+        bytes += std::fs::metadata(format!("{}{suffix}", file.path().display()))
             .map(|m| m.len() as i64)
             .unwrap_or(0);
     }
     r.bytes.push(("sqlite_file".into(), bytes));
     report.backends.push(r);
-    clear();
+    drop(file);
     if let Some(pg) = pg {
         let scratch = ScratchSchema::create(pg).await?;
         let result = async {

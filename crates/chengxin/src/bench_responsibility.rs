@@ -8,7 +8,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chengxin_store::bench::{BenchEmployment, BenchSubject, ResponsibilityFixture, ScratchSchema};
+use chengxin_store::bench::{
+    BenchEmployment, BenchSubject, ResponsibilityFixture, ScratchFile, ScratchSchema,
+};
 use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
@@ -220,18 +222,10 @@ pub async fn run(
     pg: Option<&str>,
     questions: usize,
 ) -> anyhow::Result<ResponsibilityReport> {
-    std::fs::create_dir_all(dir)?;
     let mut report = ResponsibilityReport::default();
-    let file = dir.join("responsibility.db");
-    let clean = || {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-        }
-    };
-    clean();
-    let url = format!("sqlite://{}?mode=rwc", file.display());
-    let r = one_backend(&url, "sqlite", rows, questions).await;
-    clean();
+    let file = ScratchFile::create(dir, "responsibility.db")?;
+    let r = one_backend(file.url(), "sqlite", rows, questions).await;
+    drop(file);
     report.backends.push(r?);
     if let Some(pg) = pg {
         let scratch = ScratchSchema::create(pg).await?;

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chengxin_domain::names::simplified_char;
-use chengxin_store::bench::{ScratchSchema, SearchFixture};
+use chengxin_store::bench::{ScratchFile, ScratchSchema, SearchFixture};
 use chengxin_store::SubjectSearch;
 use serde::Serialize;
 
@@ -388,19 +388,12 @@ pub async fn run(
     queries: usize,
     like_runs: usize,
 ) -> anyhow::Result<SearchReport> {
-    std::fs::create_dir_all(dir)?;
     let mut report = SearchReport::default();
-    let file = dir.join("search.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-    }
-    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let file = ScratchFile::create(dir, "search.db")?;
     report
         .backends
-        .push(one_backend(&url, "sqlite", subjects, queries, like_runs).await?);
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-    }
+        .push(one_backend(file.url(), "sqlite", subjects, queries, like_runs).await?);
+    drop(file);
     if let Some(pg) = pg {
         let scratch = ScratchSchema::create(pg).await?;
         let r = one_backend(scratch.url(), "postgres", subjects, queries, like_runs).await;

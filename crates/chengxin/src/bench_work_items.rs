@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use chengxin_domain::calendar::WorkCalendar;
 use chengxin_domain::work::{stage_due, WorkTypes};
-use chengxin_store::bench::{BenchWorkItem, ScratchSchema, WorkFixture};
+use chengxin_store::bench::{BenchWorkItem, ScratchFile, ScratchSchema, WorkFixture};
 use chengxin_store::WorkFilter;
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
@@ -352,20 +352,13 @@ pub async fn run(
     dir: &Path,
     pg: Option<&str>,
 ) -> anyhow::Result<WorkItemsReport> {
-    std::fs::create_dir_all(dir)?;
     let mut report = WorkItemsReport::default();
-    let file = dir.join("work_items.db");
-    let clear = || {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-        }
-    };
-    clear();
-    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let file = ScratchFile::create(dir, "work_items.db")?;
+    let url = file.url();
     report
         .backends
-        .push(one_backend(&url, "sqlite", items, hotline).await?);
-    clear();
+        .push(one_backend(url, "sqlite", items, hotline).await?);
+    drop(file);
     if let Some(pg) = pg {
         let scratch = ScratchSchema::create(pg).await?;
         let r = one_backend(scratch.url(), "postgres", items, hotline).await;

@@ -42,7 +42,7 @@ pub use floor::sqlite_floor;
 pub use lookup::{count_logged_checks, create_lookup_table, pgbench_lookup_script};
 pub use merkle::sqlite_append_log;
 pub use responsibility::{BenchEmployment, BenchSubject, ResponsibilityFixture};
-pub use scratch::ScratchSchema;
+pub use scratch::{ScratchFile, ScratchSchema};
 pub use search::SearchFixture;
 pub use work_items::{BenchWorkItem, WorkFixture};
 

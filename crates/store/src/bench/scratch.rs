@@ -1,4 +1,6 @@
-//! A fresh PostgreSQL schema for one benchmark run (benchmarks only).
+//! A fresh PostgreSQL schema, or a fresh SQLite file, for one benchmark run (benchmarks only).
+
+use std::path::{Path, PathBuf};
 
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -43,5 +45,43 @@ impl ScratchSchema {
         let _ = sqlx::query(&format!("DROP SCHEMA {} CASCADE", self.name))
             .execute(&self.admin)
             .await;
+    }
+}
+
+/// A scratch SQLite file `dir/name` for one benchmark run: any leftover removed when created,
+/// removed with its `-wal` and `-shm` files when dropped (also when the run fails).
+pub struct ScratchFile {
+    path: PathBuf,
+    url: String,
+}
+
+impl ScratchFile {
+    pub fn create(dir: &Path, name: &str) -> std::io::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(name);
+        remove_sqlite_files(&path);
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        Ok(Self { path, url })
+    }
+
+    /// The URL that creates and opens the file.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for ScratchFile {
+    fn drop(&mut self) {
+        remove_sqlite_files(&self.path);
+    }
+}
+
+fn remove_sqlite_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
 }
