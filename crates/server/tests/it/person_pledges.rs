@@ -56,6 +56,9 @@ async fn story(t: TestApp) {
     for (req, code) in [
         (pledge(BAD_CHECK), "promisor_id_invalid"),
         (pledge("3204021988051"), "promisor_id_invalid"),
+        // Oversized and hostile: refused the same way, never echoed.
+        (pledge(&"3".repeat(20_000)), "promisor_id_invalid"),
+        (pledge("<script>alert(1)</script>"), "promisor_id_invalid"),
         (gov, "promisor_not_government"),
         (both, "promisor_ambiguous"),
     ] {
@@ -67,7 +70,10 @@ async fn story(t: TestApp) {
         let text = v.to_string();
         assert!(!text.is_ascii(), "a Chinese message: {v}");
         assert!(
-            !text.contains(PERSON) && !text.contains(BAD_CHECK),
+            !text.contains(PERSON)
+                && !text.contains(BAD_CHECK)
+                && !text.contains("<script>")
+                && !text.contains("33333333"),
             "no number in clear in an error: {v}"
         );
     }
